@@ -1,0 +1,59 @@
+"""Nominee: a self-hosted community recognition programme."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    from nominee.config import load_config
+
+    load_config(app, test_config)
+    if not app.debug and not app.testing:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+        )
+
+    from nominee import db, web
+    from nominee.extensions import csrf, limiter, login_manager
+
+    db.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    web.register_error_handlers(app)
+    web.register_request_logging(app)
+    web.register_security_headers(app)
+
+    from nominee import cli, health, migrate, templating
+    from nominee.accounts.views import bp as accounts_bp
+    from nominee.categories.views import bp as categories_bp
+    from nominee.contributions.views import bp as contributions_bp
+    from nominee.endorsements.views import bp as endorsements_bp
+    from nominee.home import bp as home_bp
+
+    templating.init_app(app)
+    cli.init_app(app)
+    migrate.init_app(app)
+    for blueprint in (
+        home_bp,
+        health.bp,
+        accounts_bp,
+        categories_bp,
+        contributions_bp,
+        endorsements_bp,
+    ):
+        app.register_blueprint(blueprint)
+    return app

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import URL, DataRequired, Email, Length, Optional
+
+from nominee.accounts.models import Role
+from nominee.accounts.passwords import MAX_LENGTH, MIN_LENGTH
+from nominee.web import choices
+
+PASSWORD_HELP = f"At least {MIN_LENGTH} characters. A long phrase is easiest to remember."
+
+
+class RegisterForm(FlaskForm):
+    display_name = StringField("Display name", validators=[DataRequired(), Length(min=2, max=80)])
+    email = EmailField(
+        "Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
+    )
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
+        description=PASSWORD_HELP,
+    )
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+    remember = BooleanField("Remember me for 30 days")
+    next = HiddenField()
+
+
+class ProfileForm(FlaskForm):
+    display_name = StringField("Display name", validators=[DataRequired(), Length(min=2, max=80)])
+    bio_md = TextAreaField(
+        "Bio",
+        validators=[Optional(), Length(max=5000)],
+        description="Markdown. Tell the community what you work on.",
+    )
+    location = StringField("Location", validators=[Optional(), Length(max=120)])
+    link1 = StringField("Link 1", validators=[Optional(), URL(require_tld=False), Length(max=500)])
+    link2 = StringField("Link 2", validators=[Optional(), URL(require_tld=False), Length(max=500)])
+    link3 = StringField("Link 3", validators=[Optional(), URL(require_tld=False), Length(max=500)])
+    link4 = StringField("Link 4", validators=[Optional(), URL(require_tld=False), Length(max=500)])
+    link5 = StringField("Link 5", validators=[Optional(), URL(require_tld=False), Length(max=500)])
+    primary_category_id = SelectField("Primary category", coerce=int, validators=[Optional()])
+    category_ids = SelectMultipleField("Other categories", coerce=int, validators=[Optional()])
+
+    LINK_FIELDS = ("link1", "link2", "link3", "link4", "link5")
+
+    def validate_link_scheme(self) -> bool:
+        ok = True
+        for name in self.LINK_FIELDS:
+            field = getattr(self, name)
+            if field.data and not field.data.lower().startswith(("http://", "https://")):
+                field.errors = [*field.errors, "Use an http:// or https:// address."]
+                ok = False
+        return ok
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired()])
+    new_password = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
+        description=PASSWORD_HELP,
+    )
+
+
+class EmailChangeForm(FlaskForm):
+    email = EmailField(
+        "New email",
+        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+    )
+    current_password = PasswordField("Current password", validators=[DataRequired()])
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", choices=choices((r.value, r.label) for r in Role))
+    current_password = PasswordField(
+        "Your password", validators=[DataRequired()], description="Confirm role changes."
+    )
+
+
+class ActivationForm(FlaskForm):
+    """An empty form: only the CSRF token, for the deactivate/reactivate buttons."""
+
+
+class AccountSearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField("Search", validators=[Optional(), Length(max=100)])
+    role = SelectField(
+        "Role", choices=choices([("", "Any role")] + [(r.value, r.label) for r in Role]), default=""
+    )

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, Column, Enum, ForeignKey, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from nominee.categories.models import Category
+from nominee.db import Base, utcnow
+
+
+class Role(enum.StrEnum):
+    """Account-wide roles. A reviewer is a member organizers can appoint to cycles."""
+
+    MEMBER = "member"
+    REVIEWER = "reviewer"
+    ORGANIZER = "organizer"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+user_categories = Table(
+    "user_categories",
+    Base.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("category_id", ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class User(UserMixin, Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-cased, so the unique constraint is case-insensitive on every backend.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(80), index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        default=Role.MEMBER,
+    )
+    is_active_account: Mapped[bool] = mapped_column("active", default=True)
+    # Part of the login id in the session and remember-me cookie: rotating it logs the
+    # account out everywhere (logout, password change, deactivation).
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    bio_md: Mapped[str] = mapped_column(Text, default="")
+    bio_html: Mapped[str] = mapped_column(Text, default="")
+    location: Mapped[str] = mapped_column(String(120), default="")
+    links: Mapped[list[str]] = mapped_column(JSON, default=list)
+    primary_category_id: Mapped[int | None] = mapped_column(
+        ForeignKey("categories.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    primary_category: Mapped[Category | None] = relationship()
+    categories: Mapped[list[Category]] = relationship(secondary=user_categories)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: inactive accounts cannot log in
+        return self.is_active_account
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_organizer(self) -> bool:
+        return self.role is Role.ORGANIZER
+
+    @property
+    def is_reviewer(self) -> bool:
+        return self.role in (Role.REVIEWER, Role.ORGANIZER)
+
+    def __str__(self) -> str:
+        return self.display_name

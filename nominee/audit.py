@@ -1,0 +1,80 @@
+"""Audit events: who changed what, from what, to what, and when."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from flask import has_request_context, request
+from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from nominee.db import Base, utcnow
+
+if TYPE_CHECKING:
+    from nominee.accounts.models import User
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_events_object", "object_type", "object_id"),
+        Index("ix_audit_events_created_at", "created_at"),
+        Index("ix_audit_events_actor_created", "actor_id", "created_at"),
+        Index("ix_audit_events_action_created", "action", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[int | None]
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    actor: Mapped[User | None] = relationship()
+
+
+def record(
+    session: Session,
+    actor: User | None,
+    action: str,
+    obj: Any = None,
+    *,
+    object_type: str | None = None,
+    object_id: int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Add an audit event for ``action`` on ``obj`` (or on the given type and id) and flush."""
+    if obj is not None:
+        object_type = object_type or obj.__tablename__.removesuffix("s")
+        object_id = obj.id
+    actor_id = getattr(actor, "id", None) if actor is not None else None
+    event = AuditEvent(
+        actor_id=actor_id,
+        action=action,
+        object_type=object_type or "system",
+        object_id=object_id,
+        before=_jsonable(before),
+        after=_jsonable(after),
+        ip_address=request.remote_addr if has_request_context() else None,
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def _jsonable(values: dict[str, Any] | None) -> dict[str, Any] | None:
+    if values is None:
+        return None
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if hasattr(value, "value") and not isinstance(value, int | float | str | bool):
+            value = value.value  # enums
+        elif hasattr(value, "isoformat"):
+            value = value.isoformat()
+        out[key] = value
+    return out

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from nominee import audit
+from nominee.accounts.models import User
+from nominee.categories.models import Category
+from nominee.web import DomainError
+
+
+def slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "item"
+
+
+def _check_unique_name(session: Session, name: str, exclude_id: int | None = None) -> None:
+    stmt = select(Category.id).where(func.lower(Category.name) == name.lower())
+    if exclude_id is not None:
+        stmt = stmt.where(Category.id != exclude_id)
+    if session.scalar(stmt) is not None:
+        raise DomainError("A category with this name exists already.", field="name")
+
+
+def create_category(session: Session, actor: User, *, name: str, description: str) -> Category:
+    name = name.strip()
+    _check_unique_name(session, name)
+    category = Category(name=name, slug=slugify(name), description=description.strip())
+    session.add(category)
+    session.flush()
+    audit.record(session, actor, "category.created", category, after={"name": name})
+    return category
+
+
+def update_category(
+    session: Session, actor: User, category: Category, *, name: str, description: str, retired: bool
+) -> Category:
+    name = name.strip()
+    _check_unique_name(session, name, exclude_id=category.id)
+    before = {"name": category.name, "retired": category.retired}
+    category.name = name
+    category.slug = slugify(name)
+    category.description = description.strip()
+    category.retired = retired
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "category.updated",
+        category,
+        before=before,
+        after={"name": name, "retired": retired},
+    )
+    return category

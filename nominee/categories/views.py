@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from nominee.categories import services
+from nominee.categories.forms import CategoryForm
+from nominee.categories.models import Category
+from nominee.db import commit, get_session
+from nominee.web import DomainError, attach_error, organizer_required
+
+bp = Blueprint("categories", __name__, url_prefix="/admin/categories")
+
+
+@bp.get("/")
+@organizer_required
+def index():
+    categories = get_session().scalars(select(Category).order_by(Category.retired, Category.name))
+    return render_template("categories/index.html", categories=categories.all())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@organizer_required
+def create():
+    form = CategoryForm()
+    if form.validate_on_submit():
+        session = get_session()
+        try:
+            services.create_category(
+                session, current_user, name=form.name.data, description=form.description.data or ""
+            )
+        except DomainError as exc:
+            session.rollback()
+            attach_error(form, exc)
+        else:
+            commit()
+            flash(f"Category “{form.name.data.strip()}” created.", "success")
+            return redirect(url_for("categories.index"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("categories/form.html", form=form, category=None), status
+
+
+@bp.route("/<int:category_id>/edit", methods=["GET", "POST"])
+@organizer_required
+def edit(category_id: int):
+    session = get_session()
+    category = session.get(Category, category_id) or abort(404)
+    form = CategoryForm(obj=category)
+    if form.validate_on_submit():
+        try:
+            services.update_category(
+                session,
+                current_user,
+                category,
+                name=form.name.data,
+                description=form.description.data or "",
+                retired=form.retired.data,
+            )
+        except DomainError as exc:
+            session.rollback()
+            attach_error(form, exc)
+        else:
+            commit()
+            flash(f"Category “{category.name}” saved.", "success")
+            return redirect(url_for("categories.index"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("categories/form.html", form=form, category=category), status

@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from nominee.accounts.models import User
+from nominee.categories.models import Category
+from nominee.db import Base, utcnow
+
+
+class Visibility(enum.StrEnum):
+    PUBLIC = "public"
+    PRIVATE = "private"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class ContributionType(Base):
+    """A kind of community work. Data, not code: organizers edit the list.
+
+    ``quantity_label`` and ``audience_label`` name the reach figures the type asks for
+    (a talk: sessions and attendees); a type without one does not ask for it.
+    """
+
+    __tablename__ = "contribution_types"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    quantity_label: Mapped[str | None] = mapped_column(String(40))
+    audience_label: Mapped[str | None] = mapped_column(String(40))
+    roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    weight: Mapped[float] = mapped_column(default=1.0)
+    position: Mapped[int] = mapped_column(default=0)
+    retired: Mapped[bool] = mapped_column(default=False)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+contribution_categories = Table(
+    "contribution_categories",
+    Base.metadata,
+    Column("contribution_id", ForeignKey("contributions.id", ondelete="CASCADE"), primary_key=True),
+    Column("category_id", ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Contribution(Base):
+    __tablename__ = "contributions"
+    __table_args__ = (
+        CheckConstraint("quantity >= 0", name="quantity_not_negative"),
+        CheckConstraint("audience >= 0", name="audience_not_negative"),
+        CheckConstraint("endorsement_count >= 0", name="endorsement_count_not_negative"),
+        Index("ix_contributions_owner_date", "owner_id", "contributed_on"),
+        Index("ix_contributions_owner_type", "owner_id", "type_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    type_id: Mapped[int] = mapped_column(ForeignKey("contribution_types.id"))
+    role: Mapped[str] = mapped_column(String(40), default="")
+    title: Mapped[str] = mapped_column(String(200))
+    contributed_on: Mapped[date]
+    url: Mapped[str | None] = mapped_column(String(2000))
+    description_md: Mapped[str] = mapped_column(Text, default="")
+    description_html: Mapped[str] = mapped_column(Text, default="")
+    primary_category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
+    quantity: Mapped[int] = mapped_column(default=0)
+    audience: Mapped[int] = mapped_column(default=0)
+    visibility: Mapped[Visibility] = mapped_column(
+        Enum(
+            Visibility,
+            native_enum=False,
+            length=16,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        default=Visibility.PUBLIC,
+    )
+    # Kept by the endorsement services, so lists never count millions of rows.
+    endorsement_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    owner: Mapped[User] = relationship()
+    type: Mapped[ContributionType] = relationship()
+    primary_category: Mapped[Category] = relationship()
+    categories: Mapped[list[Category]] = relationship(secondary=contribution_categories)
+
+    @property
+    def is_public(self) -> bool:
+        return self.visibility is Visibility.PUBLIC

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from nominee.accounts.models import User
+from nominee.contributions.models import Contribution
+from nominee.db import Base, utcnow
+
+
+class Endorsement(Base):
+    """A member vouching for another member's public contribution.
+
+    One row per endorser and contribution, enforced by a unique constraint so two
+    simultaneous requests cannot both create one. Withdrawing keeps the row and stamps
+    ``withdrawn_at``; endorsing again later reactivates it.
+    """
+
+    __tablename__ = "endorsements"
+    __table_args__ = (
+        UniqueConstraint("contribution_id", "endorser_id"),
+        Index("ix_endorsements_endorsee_created", "endorsee_id", "created_at"),
+        Index("ix_endorsements_endorser_created", "endorser_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contribution_id: Mapped[int] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"))
+    endorser_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # The contribution's owner, copied so conflict checks and member pages need no join.
+    endorsee_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    comment: Mapped[str] = mapped_column(String(280), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    withdrawn_at: Mapped[datetime | None]
+
+    contribution: Mapped[Contribution] = relationship()
+    endorser: Mapped[User] = relationship(foreign_keys=[endorser_id])
+    endorsee: Mapped[User] = relationship(foreign_keys=[endorsee_id])
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None

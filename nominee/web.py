@@ -1,0 +1,262 @@
+"""Web plumbing shared by every blueprint: role checks, errors, pagination, redirects."""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from flask import (
+    Flask,
+    Response,
+    abort,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import Select, func, select
+from werkzeug.exceptions import HTTPException
+from wtforms.fields.choices import SelectChoice
+
+from nominee.db import get_session
+
+F = TypeVar("F", bound=Callable[..., Any])
+log = logging.getLogger("nominee.request")
+
+
+class DomainError(Exception):
+    """A rule refused an operation. ``field`` names the form field it belongs to."""
+
+    status = 400
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class PermissionDenied(DomainError):
+    status = 403
+
+
+class Conflict(DomainError):
+    """The object changed under us (lost race, stale version): reload and try again."""
+
+    status = 409
+
+
+def wants_json() -> bool:
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return (
+        best == "application/json"
+        and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
+
+
+def problem(status: int, title: str, detail: str = "", **extra: Any) -> Response:
+    body = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body.update(extra)
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    return response
+
+
+def login_required(view: F) -> F:
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any):
+        if not current_user.is_authenticated:
+            if wants_json():
+                return problem(401, "Unauthorized", "Log in first.")
+            flash("Please log in to see that page.", "info")
+            return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
+def organizer_required(view: F) -> F:
+    @wraps(view)
+    @login_required
+    def wrapped(*args: Any, **kwargs: Any):
+        if not current_user.is_organizer:
+            from nominee import audit
+
+            audit.record(
+                get_session(),
+                current_user,
+                "access.denied",
+                object_type="route",
+                after={"path": request.path, "method": request.method},
+            )
+            get_session().commit()
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
+def is_safe_redirect(target: str | None) -> bool:
+    """Only local absolute paths: no scheme, no host, no backslash or control tricks."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return False
+    if "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
+def redirect_next(default: str) -> Response:
+    target = request.args.get("next") or request.form.get("next")
+    return redirect(target if is_safe_redirect(target) else default)
+
+
+@dataclass
+class Page:
+    items: Sequence[Any]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def page_number() -> int:
+    try:
+        return max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        return 1
+
+
+def paginate(stmt: Select, per_page: int, *, scalars: bool = True) -> Page:
+    """Run ``stmt`` for the requested page plus one count query."""
+    session = get_session()
+    page = page_number()
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    pages = max(1, math.ceil(total / per_page))
+    page = min(page, pages)
+    result = session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
+    items = result.scalars().all() if scalars else result.all()
+    return Page(items=items, page=page, per_page=per_page, total=total)
+
+
+def url_for_page(page: int) -> str:
+    """The current URL with ``page`` replaced, keeping every filter."""
+    args = request.args.to_dict(flat=False)
+    args["page"] = [str(page)]
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if exc.code and exc.code >= 500:
+            get_session().rollback()
+        if wants_json():
+            return problem(exc.code or 500, exc.name, exc.description or "")
+        return render_template("error.html", error=exc), exc.code
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        get_session().rollback()
+        if wants_json():
+            return problem(exc.status, "Request refused", exc.message, field=exc.field)
+        return render_template("error.html", error=exc, message=exc.message), exc.status
+
+    @app.errorhandler(Exception)
+    def server_error(exc: Exception):
+        if isinstance(exc, HTTPException):
+            return http_error(exc)
+        get_session().rollback()
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        if wants_json():
+            return problem(500, "Internal Server Error", "Something went wrong on our side.")
+        return render_template("error.html", error=None, code=500), 500
+
+
+def register_request_logging(app: Flask) -> None:
+    @app.before_request
+    def start_timer() -> None:
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def log_request(response: Response) -> Response:
+        if app.config["LOG_REQUESTS"] and "request_started" in g:
+            elapsed = (time.perf_counter() - g.request_started) * 1000
+            user_id = current_user.id if current_user and current_user.is_authenticated else "-"
+            log.info(
+                'method=%s path="%s" status=%s ms=%.1f user=%s',
+                request.method,
+                request.path,
+                response.status_code,
+                elapsed,
+                user_id,
+            )
+        return response
+
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+def register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        if request.is_secure:
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
+        return response
+
+
+def flash_form_errors(form) -> None:
+    """For forms that redirect instead of re-rendering: tell the user what was wrong."""
+    for field, errors in form.errors.items():
+        label = getattr(getattr(form, field, None), "label", None)
+        for error in errors:
+            flash(f"{label.text if label else field}: {error}", "error")
+
+
+def attach_error(form, exc: DomainError) -> None:
+    """Show a service's refusal next to the field it concerns (or above the form)."""
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None:
+        field.errors = [*field.errors, exc.message]
+    else:
+        form.form_errors.append(exc.message)
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """WTForms select options from ``(value, label)`` pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]

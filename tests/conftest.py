@@ -1,0 +1,140 @@
+"""Fixtures: one schema per run, one rolled-back transaction per test.
+
+The suite runs on SQLite by default and on PostgreSQL when ``TEST_DATABASE_URL`` is
+set. Under pytest-xdist each worker gets a database of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+import nominee.models  # noqa: F401  (every table on Base.metadata)
+from nominee import create_app
+from nominee.db import Base, make_engine
+from tests import factories
+
+BASE_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key",
+    "WTF_CSRF_ENABLED": False,
+    "RATELIMIT_ENABLED": False,
+    "LOG_REQUESTS": False,
+}
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> Iterator[str]:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        path = tmp_path_factory.mktemp("db") / f"nominee-{_worker()}.sqlite3"
+        yield f"sqlite:///{path}"
+        return
+    parsed = make_url(url)
+    name = re.sub(r"\W", "_", f"{parsed.database}_nominee_{_worker()}")
+    admin = create_engine(parsed, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield parsed.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    Base.metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine):
+    conn = engine.connect()
+    trans = conn.begin()
+    yield conn
+    trans.rollback()
+    conn.close()
+
+
+@pytest.fixture
+def app(database_url: str, connection) -> Iterator[Flask]:
+    """An app whose sessions all join the test's outer transaction.
+
+    No app context stays pushed: each request gets its own ``g`` (and so its own session
+    and Flask-Login user), as in production.
+    """
+    app = create_app({**BASE_CONFIG, "DATABASE_URL": database_url})
+    app.extensions["nominee.sessionmaker"] = sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    yield app
+    app.extensions["nominee.engine"].dispose()
+
+
+@pytest.fixture
+def committing_app(database_url: str, engine: Engine) -> Iterator[Flask]:
+    """An app that really commits, for tests of concurrent requests. Tables are emptied after."""
+    app = create_app({**BASE_CONFIG, "DATABASE_URL": database_url})
+    yield app
+    app.extensions["nominee.engine"].dispose()
+    with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@pytest.fixture
+def db(app: Flask) -> Iterator[Session]:
+    """The test's own session, on the same connection as the requests' sessions."""
+    session = app.extensions["nominee.sessionmaker"]()
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    def __init__(self, client: FlaskClient):
+        self.client = client
+
+    def login(self, user_or_email, password: str = factories.PASSWORD, remember: bool = False):
+        email = getattr(user_or_email, "email", user_or_email)
+        data = {"email": email, "password": password}
+        if remember:
+            data["remember"] = "y"
+        return self.client.post("/login", data=data)
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)
+
+
+@pytest.fixture
+def make(db: Session) -> factories.Factory:
+    return factories.Factory(db)

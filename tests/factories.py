@@ -1,0 +1,84 @@
+"""Test data. Objects are built directly (fast) unless a test is about the service itself."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+
+from sqlalchemy.orm import Session
+
+from nominee.accounts.models import Role, User
+from nominee.accounts.passwords import hash_password
+from nominee.categories.models import Category
+from nominee.contributions.models import Contribution, ContributionType, Visibility
+from nominee.endorsements.models import Endorsement
+
+PASSWORD = "correct horse battery staple"
+_PASSWORD_HASH = hash_password(PASSWORD)  # hashing once keeps the suite fast
+_seq = itertools.count(1)
+
+
+class Factory:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def _save(self, obj):
+        self.session.add(obj)
+        self.session.flush()
+        return obj
+
+    def user(self, role: Role = Role.MEMBER, **kw) -> User:
+        n = next(_seq)
+        kw.setdefault("email", f"user{n}@example.org")
+        kw.setdefault("display_name", f"Member {n}")
+        kw.setdefault("password_hash", _PASSWORD_HASH)
+        return self._save(User(role=role, **kw))
+
+    def organizer(self, **kw) -> User:
+        return self.user(Role.ORGANIZER, **kw)
+
+    def reviewer(self, **kw) -> User:
+        return self.user(Role.REVIEWER, **kw)
+
+    def category(self, **kw) -> Category:
+        n = next(_seq)
+        kw.setdefault("name", f"Category {n}")
+        kw.setdefault("slug", f"category-{n}")
+        return self._save(Category(**kw))
+
+    def contribution_type(self, **kw) -> ContributionType:
+        n = next(_seq)
+        kw.setdefault("name", f"Talk {n}")
+        kw.setdefault("slug", f"talk-{n}")
+        kw.setdefault("quantity_label", "Sessions")
+        kw.setdefault("audience_label", "Attendees")
+        kw.setdefault("roles", ["Speaker", "Co-speaker"])
+        return self._save(ContributionType(**kw))
+
+    def contribution(self, owner: User | None = None, **kw) -> Contribution:
+        n = next(_seq)
+        owner = owner or self.user()
+        if "type" not in kw and "type_id" not in kw:
+            kw["type"] = self.contribution_type()
+        if "primary_category" not in kw and "primary_category_id" not in kw:
+            kw["primary_category"] = self.category()
+        kw.setdefault("title", f"Contribution {n}")
+        kw.setdefault("contributed_on", date.today() - timedelta(days=30))
+        kw.setdefault("visibility", Visibility.PUBLIC)
+        kw.setdefault("role", "Speaker")
+        return self._save(Contribution(owner=owner, **kw))
+
+    def endorsement(self, contribution: Contribution, endorser: User | None = None, **kw):
+        endorser = endorser or self.user()
+        endorsement = self._save(
+            Endorsement(
+                contribution=contribution,
+                endorser=endorser,
+                endorsee_id=contribution.owner_id,
+                **kw,
+            )
+        )
+        if endorsement.withdrawn_at is None:
+            contribution.endorsement_count += 1
+            self.session.flush()
+        return endorsement

@@ -2,18 +2,65 @@
 
 from nominee.accounts.models import Role, User, user_categories
 from nominee.audit import AuditEvent
+from nominee.awards.models import Award, AwardStatus
 from nominee.categories.models import Category
-from nominee.contributions.models import Contribution, ContributionType, Visibility
+from nominee.contributions.models import (
+    Contribution,
+    ContributionType,
+    Visibility,
+    contribution_categories,
+)
+from nominee.cycles.models import Cycle, CycleStatus, cycle_categories
 from nominee.endorsements.models import Endorsement
+from nominee.nominations.models import (
+    Decision,
+    Nomination,
+    NominationEvent,
+    NominationEvidence,
+    NominationKind,
+    NominationStatus,
+)
+from nominee.notifications.models import Notification
+from nominee.reviews.models import (
+    Assignment,
+    Confidence,
+    ConflictDeclaration,
+    Recommendation,
+    Review,
+    ReviewerAppointment,
+    ReviewScore,
+    ReviewStatus,
+)
 
 __all__ = [
+    "Assignment",
     "AuditEvent",
+    "Award",
+    "AwardStatus",
     "Category",
+    "Confidence",
+    "ConflictDeclaration",
     "Contribution",
     "ContributionType",
+    "Cycle",
+    "CycleStatus",
+    "Decision",
     "Endorsement",
+    "Nomination",
+    "NominationEvent",
+    "NominationEvidence",
+    "NominationKind",
+    "NominationStatus",
+    "Notification",
+    "Recommendation",
+    "Review",
+    "ReviewScore",
+    "ReviewStatus",
+    "ReviewerAppointment",
     "Role",
     "User",
     "Visibility",
+    "contribution_categories",
+    "cycle_categories",
     "user_categories",
 ]

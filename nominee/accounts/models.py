@@ -5,11 +5,12 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Column, Enum, ForeignKey, String, Table, Text
+from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from nominee.categories.models import Category
 from nominee.db import Base, utcnow
+from nominee.enums import enum_column
 
 
 class Role(enum.StrEnum):
@@ -44,10 +45,7 @@ class User(UserMixin, Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     display_name: Mapped[str] = mapped_column(String(80), index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[Role] = mapped_column(
-        Enum(Role, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
-        default=Role.MEMBER,
-    )
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role", 16), default=Role.MEMBER)
     is_active_account: Mapped[bool] = mapped_column("active", default=True)
     # Part of the login id in the session and remember-me cookie: rotating it logs the
     # account out everywhere (logout, password change, deactivation).

@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from nominee.categories.models import Category
+from nominee.db import Base, utcnow
+from nominee.enums import LabelledEnum, enum_column
+
+
+class CycleStatus(LabelledEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    IN_REVIEW = "in_review"
+    DECIDED = "decided"
+    PUBLISHED = "published"
+
+
+DEFAULT_RUBRIC = (
+    ("Impact", "How much the community gained: reach, depth and usefulness of the work.", 1.0),
+    ("Consistency", "Sustained contribution across the look-back window, not a single burst.", 1.0),
+    ("Community focus", "Work done for others: answering, teaching, organising, mentoring.", 1.0),
+    ("Expertise", "Technical depth and accuracy shown in the contributions.", 1.0),
+)
+
+
+cycle_categories = Table(
+    "cycle_categories",
+    Base.metadata,
+    Column("cycle_id", ForeignKey("cycles.id", ondelete="CASCADE"), primary_key=True),
+    Column("category_id", ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` moved by ``months`` calendar months, clamped to the month's last day."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+class Cycle(Base):
+    """An award round. ``version`` guards status moves against lost updates."""
+
+    __tablename__ = "cycles"
+    __table_args__ = (
+        CheckConstraint("nominations_open_on < nominations_close_on", name="open_before_close"),
+        CheckConstraint("nominations_close_on <= review_close_on", name="close_before_review"),
+        CheckConstraint("lookback_months BETWEEN 1 AND 60", name="lookback_range"),
+        CheckConstraint("award_term_months BETWEEN 1 AND 60", name="term_range"),
+        CheckConstraint("min_evidence >= 1 AND min_evidence <= max_evidence", name="evidence"),
+        CheckConstraint("peer_nomination_limit >= 0", name="peer_limit"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    status: Mapped[CycleStatus] = mapped_column(
+        enum_column(CycleStatus, "status"), default=CycleStatus.DRAFT, index=True
+    )
+    nominations_open_on: Mapped[date]
+    nominations_close_on: Mapped[date]
+    review_close_on: Mapped[date]
+    lookback_months: Mapped[int] = mapped_column(default=12)
+    award_term_months: Mapped[int] = mapped_column(default=12)
+    min_evidence: Mapped[int] = mapped_column(default=3)
+    max_evidence: Mapped[int] = mapped_column(default=30)
+    peer_nomination_limit: Mapped[int] = mapped_column(default=3)
+    reviewers_per_nomination: Mapped[int] = mapped_column(default=3)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    categories: Mapped[list[Category]] = relationship(
+        secondary=cycle_categories, order_by=Category.name
+    )
+    criteria: Mapped[list[RubricCriterion]] = relationship(
+        back_populates="cycle",
+        order_by="RubricCriterion.position",
+        cascade="all, delete-orphan",
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def lookback_start(self) -> date:
+        return add_months(self.nominations_close_on, -self.lookback_months)
+
+    @property
+    def award_starts_on(self) -> date:
+        return self.review_close_on + timedelta(days=1)
+
+    @property
+    def award_ends_on(self) -> date:
+        return add_months(self.award_starts_on, self.award_term_months) - timedelta(days=1)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RubricCriterion(Base):
+    __tablename__ = "rubric_criteria"
+    __table_args__ = (CheckConstraint("weight > 0", name="weight_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    description: Mapped[str] = mapped_column(Text, default="")
+    weight: Mapped[float] = mapped_column(default=1.0)
+    position: Mapped[int] = mapped_column(default=0)
+
+    cycle: Mapped[Cycle] = relationship(back_populates="criteria")

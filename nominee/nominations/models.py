@@ -1,0 +1,178 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from nominee.accounts.models import User
+from nominee.categories.models import Category
+from nominee.contributions.models import Contribution
+from nominee.cycles.models import Cycle
+from nominee.db import Base, utcnow
+from nominee.enums import LabelledEnum, enum_column
+
+
+class NominationStatus(LabelledEnum):
+    AWAITING_ACCEPTANCE = "awaiting_acceptance"
+    SUBMITTED = "submitted"
+    IN_REVIEW = "in_review"
+    AWARDED = "awarded"
+    DECLINED = "declined"  # the panel's decision
+    REFUSED = "refused"  # the nominee said no to a peer nomination
+    WITHDRAWN = "withdrawn"
+    LAPSED = "lapsed"
+
+    @property
+    def label(self) -> str:
+        if self is NominationStatus.REFUSED:
+            return "Declined by nominee"
+        return super().label
+
+
+# A nomination in one of these states blocks another for the same nominee, cycle and category.
+LIVE_STATUSES = (
+    NominationStatus.AWAITING_ACCEPTANCE,
+    NominationStatus.SUBMITTED,
+    NominationStatus.IN_REVIEW,
+    NominationStatus.AWARDED,
+    NominationStatus.DECLINED,
+)
+_LIVE_SQL = "status IN ({})".format(", ".join(f"'{s.value}'" for s in LIVE_STATUSES))
+
+
+class NominationKind(LabelledEnum):
+    SELF = "self"
+    PEER = "peer"
+    RENEWAL = "renewal"
+
+
+class Decision(LabelledEnum):
+    AWARD = "award"
+    DECLINE = "decline"
+
+
+class Nomination(Base):
+    """A member put forward for an award in one cycle and category.
+
+    The counters (evidence, endorsers, reach, review aggregates) are kept up to date by
+    the services so that the review dashboard sorts and filters without aggregating
+    millions of rows per request. ``version`` makes concurrent changes fail cleanly.
+    """
+
+    __tablename__ = "nominations"
+    __table_args__ = (
+        Index(
+            "uq_nominations_live",
+            "cycle_id",
+            "category_id",
+            "nominee_id",
+            unique=True,
+            sqlite_where=text(_LIVE_SQL),
+            postgresql_where=text(_LIVE_SQL),
+        ),
+        Index("ix_nominations_cycle_status", "cycle_id", "status"),
+        Index("ix_nominations_nominee", "nominee_id", "created_at"),
+        Index("ix_nominations_nominator_cycle", "nominator_id", "cycle_id"),
+        CheckConstraint(
+            "(kind = 'renewal') = (nominator_id IS NULL)", name="nominator_unless_renewal"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"))
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
+    nominee_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # None for renewals: the programme nominates.
+    nominator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    kind: Mapped[NominationKind] = mapped_column(enum_column(NominationKind, "kind"))
+    status: Mapped[NominationStatus] = mapped_column(enum_column(NominationStatus, "status"))
+    statement_md: Mapped[str] = mapped_column(Text, default="")
+    statement_html: Mapped[str] = mapped_column(Text, default="")
+    nominee_statement_md: Mapped[str] = mapped_column(Text, default="")
+    nominee_statement_html: Mapped[str] = mapped_column(Text, default="")
+    withdrawn_reason: Mapped[str] = mapped_column(String(500), default="")
+    renewal_of_award_id: Mapped[int | None] = mapped_column(
+        ForeignKey("awards.id", ondelete="SET NULL", use_alter=True)
+    )
+    no_activity: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]
+    # Counters kept by the services.
+    evidence_count: Mapped[int] = mapped_column(default=0)
+    distinct_endorsers: Mapped[int] = mapped_column(default=0)
+    total_quantity: Mapped[int] = mapped_column(default=0)
+    total_audience: Mapped[int] = mapped_column(default=0)
+    reviews_submitted: Mapped[int] = mapped_column(default=0)
+    score_mean: Mapped[float | None]
+    recommend_award: Mapped[int] = mapped_column(default=0)
+    recommend_decline: Mapped[int] = mapped_column(default=0)
+    recommend_abstain: Mapped[int] = mapped_column(default=0)
+    disagreement: Mapped[bool] = mapped_column(default=False)
+    # The organizers' decision, visible to the nominee once the cycle is published.
+    decision: Mapped[Decision | None] = mapped_column(enum_column(Decision, "decision"))
+    decision_rationale: Mapped[str] = mapped_column(Text, default="")
+    decision_feedback: Mapped[str] = mapped_column(Text, default="")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    cycle: Mapped[Cycle] = relationship()
+    category: Mapped[Category] = relationship()
+    nominee: Mapped[User] = relationship(foreign_keys=[nominee_id])
+    nominator: Mapped[User | None] = relationship(foreign_keys=[nominator_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    evidence: Mapped[list[NominationEvidence]] = relationship(
+        back_populates="nomination", cascade="all, delete-orphan"
+    )
+    events: Mapped[list[NominationEvent]] = relationship(
+        back_populates="nomination",
+        cascade="all, delete-orphan",
+        order_by="NominationEvent.created_at",
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_self(self) -> bool:
+        return self.kind is NominationKind.SELF
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE_STATUSES
+
+
+class NominationEvidence(Base):
+    __tablename__ = "nomination_evidence"
+
+    nomination_id: Mapped[int] = mapped_column(
+        ForeignKey("nominations.id", ondelete="CASCADE"), primary_key=True
+    )
+    contribution_id: Mapped[int] = mapped_column(
+        ForeignKey("contributions.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    nomination: Mapped[Nomination] = relationship(back_populates="evidence")
+    contribution: Mapped[Contribution] = relationship()
+
+
+class NominationEvent(Base):
+    """The status history shown on the nomination page."""
+
+    __tablename__ = "nomination_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nomination_id: Mapped[int] = mapped_column(
+        ForeignKey("nominations.id", ondelete="CASCADE"), index=True
+    )
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    from_status: Mapped[NominationStatus | None] = mapped_column(
+        enum_column(NominationStatus, "from_status")
+    )
+    to_status: Mapped[NominationStatus] = mapped_column(enum_column(NominationStatus, "to_status"))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    nomination: Mapped[Nomination] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()

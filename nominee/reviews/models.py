@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from nominee.accounts.models import User
+from nominee.categories.models import Category
+from nominee.cycles.models import Cycle, RubricCriterion
+from nominee.db import Base, utcnow
+from nominee.enums import LabelledEnum, enum_column
+from nominee.nominations.models import Nomination
+
+
+class ReviewStatus(LabelledEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+class Confidence(LabelledEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class Recommendation(LabelledEnum):
+    AWARD = "award"
+    DECLINE = "decline"
+    ABSTAIN = "abstain"
+
+
+class ReviewerAppointment(Base):
+    """A reviewer appointed to a cycle, for one category or (category None) all of it."""
+
+    __tablename__ = "reviewer_appointments"
+    __table_args__ = (UniqueConstraint("cycle_id", "reviewer_id", "category_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"))
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    cycle: Mapped[Cycle] = relationship()
+    reviewer: Mapped[User] = relationship()
+    category: Mapped[Category | None] = relationship()
+
+
+class Assignment(Base):
+    __tablename__ = "review_assignments"
+
+    nomination_id: Mapped[int] = mapped_column(
+        ForeignKey("nominations.id", ondelete="CASCADE"), primary_key=True
+    )
+    reviewer_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    nomination: Mapped[Nomination] = relationship()
+    reviewer: Mapped[User] = relationship(foreign_keys=[reviewer_id])
+
+
+class ConflictDeclaration(Base):
+    """A conflict a reviewer declared themself (detected ones are computed, not stored)."""
+
+    __tablename__ = "conflict_declarations"
+    __table_args__ = (UniqueConstraint("nomination_id", "reviewer_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id", ondelete="CASCADE"))
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    reviewer: Mapped[User] = relationship()
+
+
+class Review(Base):
+    __tablename__ = "reviews"
+    __table_args__ = (
+        UniqueConstraint("nomination_id", "reviewer_id"),
+        Index("ix_reviews_reviewer_status", "reviewer_id", "status"),
+        CheckConstraint(
+            "status = 'draft' OR recommendation IS NOT NULL", name="submitted_has_recommendation"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id", ondelete="CASCADE"))
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    status: Mapped[ReviewStatus] = mapped_column(
+        enum_column(ReviewStatus, "status"), default=ReviewStatus.DRAFT
+    )
+    confidence: Mapped[Confidence | None] = mapped_column(enum_column(Confidence, "confidence"))
+    recommendation: Mapped[Recommendation | None] = mapped_column(
+        enum_column(Recommendation, "recommendation")
+    )
+    panel_comment: Mapped[str] = mapped_column(Text, default="")
+    nominee_feedback: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    nomination: Mapped[Nomination] = relationship()
+    reviewer: Mapped[User] = relationship()
+    scores: Mapped[list[ReviewScore]] = relationship(
+        back_populates="review", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ReviewScore(Base):
+    __tablename__ = "review_scores"
+    __table_args__ = (CheckConstraint("score BETWEEN 1 AND 5", name="score_range"),)
+
+    review_id: Mapped[int] = mapped_column(
+        ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True
+    )
+    criterion_id: Mapped[int] = mapped_column(
+        ForeignKey("rubric_criteria.id", ondelete="CASCADE"), primary_key=True
+    )
+    score: Mapped[int]
+
+    review: Mapped[Review] = relationship(back_populates="scores")
+    criterion: Mapped[RubricCriterion] = relationship()

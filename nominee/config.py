@@ -2,6 +2,9 @@
 
 ``DATABASE_URL``, ``REDIS_URL`` and ``SECRET_KEY`` are also read without the prefix,
 because that is how hosting platforms usually hand them over.
+
+With ``ENV_NAME = "production"`` the app checks its configuration when it starts
+(``validate``) and refuses to run on a setting that would lose data or sessions.
 """
 
 from __future__ import annotations
@@ -9,13 +12,24 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.pool import NullPool
 
 UNPREFIXED = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY")
+PRODUCTION = "production"
+MIN_SECRET_KEY_LENGTH = 32
+# Keys copied from examples, tutorials and our own test suite.
+KNOWN_WEAK_KEYS = frozenset(
+    {"dev", "development", "secret", "secret-key", "changeme", "change-me", "test-secret-key"}
+)
 
 
 class Defaults:
@@ -67,7 +81,12 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         app.config.update(test_config)
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = "sqlite:///" + str(Path(app.instance_path) / "nominee.sqlite3")
-    if not app.config.get("SECRET_KEY"):
+    if is_production(app):
+        # Sessions must survive HTTPS only; and the secret key must be set on purpose,
+        # never generated into the instance folder of whichever host started first.
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+    elif not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
     if app.config.get("REDIS_URL") and not app.config.get("RATELIMIT_STORAGE_URI"):
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
@@ -91,3 +110,82 @@ def _instance_secret_key(instance: Path) -> str:
     with os.fdopen(fd, "w") as fh:
         fh.write(key)
     return key
+
+
+class ConfigError(RuntimeError):
+    """A setting the app refuses to start with. The message is one line, for the operator.
+
+    A ``RuntimeError`` so that gunicorn (which preloads the app) prints just the message.
+    """
+
+
+def is_production(app: Flask) -> bool:
+    return app.config.get("ENV_NAME") == PRODUCTION
+
+
+def validate(app: Flask) -> None:
+    """In production, refuse to start on a setting that would lose data or sessions."""
+    if not is_production(app):
+        return
+    _check_secret_key(app.config.get("SECRET_KEY"))
+    url = app.config["DATABASE_URL"]
+    _check_sqlite_location(url)
+    _check_database_reachable(url)
+
+
+def _check_secret_key(key: str | None) -> None:
+    if not key:
+        raise ConfigError(
+            "SECRET_KEY is not set: production needs an explicit key "
+            '(python -c "import secrets; print(secrets.token_urlsafe(48))")'
+        )
+    if key.lower() in KNOWN_WEAK_KEYS or len(key) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigError(
+            f"SECRET_KEY is a default or development key: use a random one of at least "
+            f"{MIN_SECRET_KEY_LENGTH} characters"
+        )
+
+
+def _sqlite_path(url: str) -> Path | None:
+    """The database file of a SQLite URL; None for other databases."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigError(f"DATABASE_URL is not a database URL: {url!r}") from None
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    if parsed.database in (None, "", ":memory:"):
+        raise ConfigError("DATABASE_URL is an in-memory SQLite database: all data would be lost")
+    return Path(parsed.database).resolve()
+
+
+def _check_sqlite_location(url: str) -> None:
+    path = _sqlite_path(url)
+    if path is None:
+        return
+    folder = path.parent
+    if not folder.is_dir():
+        raise ConfigError(f"SQLite database folder {folder} does not exist or is not a folder")
+    # SQLite writes -wal and -shm files beside the database, so the folder must be
+    # writable too. Probe by writing: permission bits say nothing on read-only mounts.
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+        if path.exists():
+            os.close(os.open(path, os.O_WRONLY | os.O_APPEND))
+    except OSError as exc:
+        raise ConfigError(f"SQLite database {path} is not writable: {exc.strerror}") from None
+
+
+def _check_database_reachable(url: str) -> None:
+    connect_args = {} if url.startswith("sqlite") else {"connect_timeout": 5}
+    engine = create_engine(url, poolclass=NullPool, connect_args=connect_args)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        safe_url = make_url(url).render_as_string(hide_password=True)
+        raise ConfigError(f"database {safe_url} is unreachable: {reason}") from None
+    finally:
+        engine.dispose()

@@ -1,0 +1,110 @@
+"""Production mode refuses to start on settings that would lose data or sessions."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from nominee import create_app
+from nominee.config import ConfigError
+
+GOOD_KEY = "k" * 48
+
+
+def production(tmp_path, **overrides) -> dict:
+    return {
+        "ENV_NAME": "production",
+        "SECRET_KEY": GOOD_KEY,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'nominee.sqlite3'}",
+        "RATELIMIT_ENABLED": False,
+        **overrides,
+    }
+
+
+def refusal(config: dict) -> str:
+    with pytest.raises(ConfigError) as info:
+        create_app(config)
+    message = str(info.value)
+    assert "\n" not in message
+    return message
+
+
+def test_production_starts_with_good_settings_and_secure_cookies(tmp_path):
+    app = create_app(production(tmp_path))
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["REMEMBER_COOKIE_SECURE"] is True
+    app.extensions["nominee.engine"].dispose()
+
+
+def test_development_skips_the_checks_and_keeps_plain_http_cookies(tmp_path):
+    config = production(tmp_path, ENV_NAME="development", SECRET_KEY="dev")
+    config["DATABASE_URL"] = "sqlite:////nonexistent-folder/nominee.sqlite3"
+    app = create_app(config)
+    assert app.config["SESSION_COOKIE_SECURE"] is False
+    app.extensions["nominee.engine"].dispose()
+
+
+def test_refuses_missing_secret_key_and_does_not_generate_one(tmp_path):
+    message = refusal(production(tmp_path, SECRET_KEY=None))
+    assert message.startswith("SECRET_KEY is not set")
+
+
+@pytest.mark.parametrize("key", ["dev", "test-secret-key", "change-me", "short-but-random-9f3a"])
+def test_refuses_default_or_development_secret_key(tmp_path, key):
+    assert "default or development key" in refusal(production(tmp_path, SECRET_KEY=key))
+
+
+def test_refuses_production_from_environment_without_secret_key(tmp_path, monkeypatch):
+    monkeypatch.setenv("NOMINEE_ENV_NAME", "production")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'nominee.sqlite3'}")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("NOMINEE_SECRET_KEY", raising=False)
+    monkeypatch.setenv("NOMINEE_RATELIMIT_ENABLED", "false")
+    with pytest.raises(ConfigError, match="^SECRET_KEY is not set"):
+        create_app()
+
+
+def test_refuses_sqlite_in_missing_folder(tmp_path):
+    url = f"sqlite:///{tmp_path / 'missing' / 'nominee.sqlite3'}"
+    message = refusal(production(tmp_path, DATABASE_URL=url))
+    folder = tmp_path / "missing"
+    assert message == f"SQLite database folder {folder} does not exist or is not a folder"
+
+
+def test_refuses_sqlite_below_a_file(tmp_path):
+    (tmp_path / "file").write_text("")
+    url = f"sqlite:///{tmp_path / 'file' / 'nominee.sqlite3'}"
+    assert "is not a folder" in refusal(production(tmp_path, DATABASE_URL=url))
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes through permission bits")
+def test_refuses_sqlite_in_read_only_folder(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        url = f"sqlite:///{folder / 'nominee.sqlite3'}"
+        assert "is not writable" in refusal(production(tmp_path, DATABASE_URL=url))
+    finally:
+        folder.chmod(0o700)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes through permission bits")
+def test_refuses_read_only_sqlite_file(tmp_path):
+    path = tmp_path / "nominee.sqlite3"
+    path.write_bytes(b"")
+    path.chmod(0o400)
+    assert "is not writable" in refusal(production(tmp_path, DATABASE_URL=f"sqlite:///{path}"))
+
+
+def test_refuses_in_memory_sqlite(tmp_path):
+    assert "in-memory" in refusal(production(tmp_path, DATABASE_URL="sqlite://"))
+
+
+def test_refuses_unreachable_database(tmp_path):
+    url = "postgresql+psycopg://nominee:hunter2@127.0.0.1:1/nominee"
+    message = refusal(production(tmp_path, DATABASE_URL=url))
+    assert message.startswith("database postgresql+psycopg://nominee:***@127.0.0.1:1/nominee")
+    assert "unreachable" in message
+    assert "hunter2" not in message

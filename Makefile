@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
-WORKERS ?= $(shell $(PYTHON) -c "import os; print(min(8, 2 * (os.cpu_count() or 1) + 1))")
+WORKERS ?=
 SCALE ?= medium
 FLASK := $(BIN)/flask --app nominee
 
@@ -32,9 +32,9 @@ demo: migrate
 	$(FLASK) seed-demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+# Workers default to 2 x CPUs + 1, at most 8 (gunicorn.conf.py).
 serve: migrate
-	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - \
-		--graceful-timeout 20 'nominee:create_app()'
+	HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) $(BIN)/gunicorn --config gunicorn.conf.py
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -170,8 +170,8 @@ def edit_profile():
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
-@login_required
 @_limit("RATELIMIT_PASSWORD")
+@login_required
 def change_password():
     user: User = current_user._get_current_object()
     form = PasswordChangeForm()
@@ -196,8 +196,8 @@ def change_password():
 
 
 @bp.route("/account/email", methods=["GET", "POST"])
-@login_required
 @_limit("RATELIMIT_PASSWORD")
+@login_required
 def change_email():
     user: User = current_user._get_current_object()
     form = EmailChangeForm()

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from nominee.db import commit, get_session
+from nominee.db import commit, get_engine, get_session
 from nominee.web import DomainError
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_organizer)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 @click.command("create-organizer")
@@ -41,3 +45,43 @@ def create_organizer(email: str, display_name: str | None, password: str | None)
     commit()
     verb = "Created" if created else "Promoted"
     click.echo(f"{verb} organizer {user.email} ({user.display_name}).")
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+@with_appcontext
+def backup_command(path: Path, force: bool) -> None:
+    """Copy the live SQLite database to PATH, consistently, while the app keeps running."""
+    from nominee.ops.backup import BackupError, backup
+
+    try:
+        source = backup(current_app.config["DATABASE_URL"], path, overwrite=force)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Backed up {source} to {path.resolve()} ({path.stat().st_size} bytes).")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.confirmation_option(
+    "--yes",
+    prompt="This replaces the live database with the backup. Is the server stopped?",
+    help="Do not ask for confirmation.",
+)
+@with_appcontext
+def restore_command(path: Path) -> None:
+    """Check the backup at PATH, then make it the live SQLite database (server stopped)."""
+    from alembic.script import ScriptDirectory
+
+    from nominee.migrate import alembic_config
+    from nominee.ops.backup import BackupError, restore
+
+    get_engine().dispose()
+    try:
+        live, revision = restore(current_app.config["DATABASE_URL"], path)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Restored {path.resolve()} to {live} (schema revision {revision}).")
+    if revision != ScriptDirectory.from_config(alembic_config()).get_current_head():
+        click.echo("The backup predates the current schema: run `flask --app nominee db upgrade`.")

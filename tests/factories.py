@@ -11,7 +11,9 @@ from nominee.accounts.models import Role, User
 from nominee.accounts.passwords import hash_password
 from nominee.categories.models import Category
 from nominee.contributions.models import Contribution, ContributionType, Visibility
+from nominee.cycles.models import DEFAULT_RUBRIC, Cycle, CycleStatus, RubricCriterion
 from nominee.endorsements.models import Endorsement
+from nominee.nominations.models import Nomination, NominationKind, NominationStatus
 
 PASSWORD = "correct horse battery staple"
 _PASSWORD_HASH = hash_password(PASSWORD)  # hashing once keeps the suite fast
@@ -82,3 +84,38 @@ class Factory:
             contribution.endorsement_count += 1
             self.session.flush()
         return endorsement
+
+    def cycle(self, **kw) -> Cycle:
+        """An open cycle by default; pass ``criteria=[(name, description, weight), ...]``."""
+        n = next(_seq)
+        today = date.today()
+        kw.setdefault("name", f"Cycle {n}")
+        kw.setdefault("status", CycleStatus.OPEN)
+        kw.setdefault("nominations_open_on", today - timedelta(days=30))
+        kw.setdefault("nominations_close_on", today + timedelta(days=30))
+        kw.setdefault("review_close_on", kw["nominations_close_on"] + timedelta(days=30))
+        if "categories" not in kw:
+            kw["categories"] = [self.category()]
+        rubric = kw.pop("criteria", DEFAULT_RUBRIC)
+        kw["criteria"] = [
+            RubricCriterion(name=name, description=description, weight=weight, position=i)
+            for i, (name, description, weight) in enumerate(rubric)
+        ]
+        return self._save(Cycle(**kw))
+
+    def nomination(self, cycle: Cycle | None = None, nominee: User | None = None, **kw):
+        """A self nomination by default; ``kind=PEER`` gets a nominator, RENEWAL none."""
+        cycle = cycle or self.cycle()
+        nominee = nominee or self.user()
+        kind = kw.setdefault("kind", NominationKind.SELF)
+        if "nominator" not in kw and "nominator_id" not in kw:
+            if kind is NominationKind.SELF:
+                kw["nominator"] = nominee
+            elif kind is NominationKind.PEER:
+                kw["nominator"] = self.user()
+        if "category" not in kw and "category_id" not in kw:
+            kw["category"] = cycle.categories[0]
+        kw.setdefault("status", NominationStatus.SUBMITTED)
+        kw.setdefault("statement_md", "Works for the community.")
+        kw.setdefault("statement_html", "<p>Works for the community.</p>")
+        return self._save(Nomination(cycle=cycle, nominee=nominee, **kw))

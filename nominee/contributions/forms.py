@@ -1,0 +1,274 @@
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    FloatField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from nominee.categories.models import Category
+from nominee.contributions import rules
+from nominee.contributions.models import Contribution, ContributionType, Visibility
+from nominee.contributions.services import ContributionInput, TypeInput
+from nominee.web import choices
+
+
+def rule(check: Callable[[Any], str | None]) -> Callable[[Any, Any], None]:
+    """A WTForms validator from a ``rules.*_error`` function."""
+
+    def validator(_form: Any, field: Any) -> None:
+        if message := check(field.data):
+            raise ValidationError(message)
+
+    return validator
+
+
+def strip(value: str | None) -> str:
+    return (value or "").strip()
+
+
+def optional_int(value: Any) -> int | None:
+    return None if value in ("", None) else int(value)
+
+
+class OptionalDateField(DateField):
+    """A date input where blank means "no date" rather than "not a valid date"."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if valuelist and not valuelist[0].strip():
+            self.data = None
+            return
+        super().process_formdata(valuelist)
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def category_label(category: Category) -> str:
+    return f"{category.name} (retired)" if category.retired else category.name
+
+
+class ContributionForm(FlaskForm):
+    type_id = SelectField(
+        "Type", coerce=int, validators=[DataRequired(message="Choose the type of contribution.")]
+    )
+    refresh = SubmitField("Show the fields of this type")
+    role = SelectField("Your role", validate_choice=False)
+    title = StringField("Title", filters=[strip], validators=[rule(rules.title_error)])
+    contributed_on = OptionalDateField(
+        "Date",
+        invalid_value_message="Enter a date like 2024-05-31.",
+        validators=[rule(rules.date_error)],
+    )
+    url = StringField(
+        "Link",
+        filters=[strip],
+        validators=[rule(rules.url_error)],
+        description="Optional: where people can see it.",
+    )
+    description_md = TextAreaField(
+        "Description",
+        filters=[lambda value: value or ""],
+        validators=[rule(rules.description_error)],
+        description=f"Markdown, up to {rules.DESCRIPTION_MAX:,} characters.",
+    )
+    primary_category_id = SelectField(
+        "Primary category",
+        coerce=int,
+        validators=[DataRequired(message="Choose a primary category.")],
+    )
+    category_ids = CheckboxesField(
+        "Other categories",
+        coerce=int,
+        description=f"Up to {rules.MAX_EXTRA_CATEGORIES}.",
+    )
+    quantity = IntegerField(
+        "Quantity",
+        invalid_value_message="Enter a whole number, such as 0 or 12.",
+        validators=[Optional(), rule(rules.figure_error)],
+    )
+    audience = IntegerField(
+        "Audience",
+        invalid_value_message="Enter a whole number, such as 0 or 12.",
+        validators=[Optional(), rule(rules.figure_error)],
+    )
+    visibility = RadioField(
+        "Visibility",
+        choices=choices(
+            [
+                (Visibility.PUBLIC.value, "Public: anybody can see it and endorse it"),
+                (Visibility.PRIVATE.value, "Private: only you, reviewers and organizers see it"),
+            ]
+        ),
+        default=Visibility.PUBLIC.value,
+        validators=[InputRequired(message="Choose who can see it.")],
+    )
+
+    selected_type: ContributionType | None = None
+
+    def configure(
+        self,
+        types: Iterable[ContributionType],
+        categories: Iterable[Category],
+        contribution: Contribution | None,
+    ) -> None:
+        """Fill the choices and fit the role and reach fields to the chosen type.
+
+        Call after construction, when ``type_id`` holds the submitted (or saved) type.
+        """
+        types = list(types)
+        self.type_id.choices = choices(
+            [(0, "Choose a type")]
+            + [(t.id, f"{t.name} (retired)" if t.retired else t.name) for t in types]
+        )
+        category_options = [(c.id, category_label(c)) for c in categories]
+        self.primary_category_id.choices = choices([(0, "Choose a category")] + category_options)
+        self.category_ids.choices = choices(category_options)
+        self.selected_type = next((t for t in types if t.id == self.type_id.data), None)
+        roles = self.selected_type.roles if self.selected_type else []
+        if roles:
+            self.role.choices = choices([("", "Choose your role")] + [(r, r) for r in roles])
+        else:
+            del self["role"]
+        for name in ("quantity", "audience"):
+            label = getattr(self.selected_type, f"{name}_label", None)
+            if label:
+                self[name].label.text = label
+            else:
+                del self[name]
+
+    def validate_role(self, field: SelectField) -> None:
+        if self.selected_type and (message := rules.role_error(self.selected_type, field.data)):
+            raise ValidationError(message)
+
+    def validate_category_ids(self, field: CheckboxesField) -> None:
+        if message := rules.extra_categories_error(self.primary_category_id.data, field.data):
+            raise ValidationError(message)
+
+    def to_input(self) -> ContributionInput:
+        return ContributionInput(
+            type_id=self.type_id.data,
+            role=(self.role.data or "") if "role" in self else "",
+            title=self.title.data,
+            contributed_on=self.contributed_on.data,
+            url=self.url.data,
+            description_md=self.description_md.data,
+            primary_category_id=self.primary_category_id.data,
+            category_ids=self.category_ids.data or [],
+            quantity=self.quantity.data if "quantity" in self else None,
+            audience=self.audience.data if "audience" in self else None,
+            visibility=Visibility(self.visibility.data),
+        )
+
+
+VISIBILITY_FILTER = [("", "Any"), *((v.value, v.label) for v in Visibility)]
+SORTS = [("newest", "Newest first"), ("oldest", "Oldest first")]
+
+
+class ContributionFilterForm(FlaskForm):
+    """The filters of "My contributions": a GET form, read from the query string."""
+
+    class Meta:
+        csrf = False
+
+    type = SelectField("Type", coerce=optional_int, default="")
+    category = SelectField("Category", coerce=optional_int, default="")
+    visibility = SelectField("Visibility", choices=choices(VISIBILITY_FILTER), default="")
+    date_from = OptionalDateField("From", invalid_value_message="Enter a date like 2024-05-31.")
+    date_to = OptionalDateField("To", invalid_value_message="Enter a date like 2024-05-31.")
+    sort = SelectField("Sort", choices=choices(SORTS), default="newest")
+
+    def configure(self, types: Iterable[ContributionType], categories: Iterable[Category]) -> None:
+        self.type.choices = choices([("", "Any type")] + [(t.id, t.name) for t in types])
+        self.category.choices = choices(
+            [("", "Any category")] + [(c.id, category_label(c)) for c in categories]
+        )
+
+    def validate_date_to(self, field: OptionalDateField) -> None:
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError("The end date is before the start date.")
+
+    def valid(self, name: str) -> Any:
+        """The value of filter ``name``, or None when it is blank or invalid (then ignored)."""
+        field = self[name]
+        return field.data if not field.errors and field.data not in ("", None) else None
+
+
+def parse_roles(text: str) -> list[str]:
+    return [role.strip() for role in text.split(",") if role.strip()]
+
+
+class ContributionTypeForm(FlaskForm):
+    name = StringField("Name", filters=[strip], validators=[DataRequired(), Length(min=2, max=80)])
+    quantity_label = StringField(
+        "Quantity label",
+        filters=[strip],
+        validators=[Length(max=40)],
+        description='What the quantity counts, e.g. "Sessions". Blank: not asked.',
+    )
+    audience_label = StringField(
+        "Audience label",
+        filters=[strip],
+        validators=[Length(max=40)],
+        description='Who was reached, e.g. "Attendees". Blank: not asked.',
+    )
+    # No strip filter: on edit the model's list arrives here; the view shows it joined.
+    roles = StringField(
+        "Roles",
+        validators=[Length(max=600)],
+        description="Comma-separated, e.g. Speaker, Co-speaker. Blank: no role asked.",
+    )
+    weight = FloatField(
+        "Weight",
+        default=1.0,
+        invalid_value_message="Enter a number, such as 1 or 1.5.",
+        validators=[InputRequired(), NumberRange(min=0, max=100)],
+        description="How much this kind of work counts for reviewers (1 = normal).",
+    )
+    position = IntegerField(
+        "Position",
+        default=0,
+        invalid_value_message="Enter a whole number.",
+        validators=[InputRequired(), NumberRange(min=0, max=100_000)],
+        description="Lower comes first in lists.",
+    )
+    retired = BooleanField(
+        "Retired", description="Retired types stay on past contributions but cannot be chosen."
+    )
+
+    def validate_roles(self, field: StringField) -> None:
+        if message := rules.roles_error(parse_roles(field.data or "")):
+            raise ValidationError(message)
+
+    def to_input(self) -> TypeInput:
+        return TypeInput(
+            name=self.name.data,
+            quantity_label=self.quantity_label.data,
+            audience_label=self.audience_label.data,
+            roles=parse_roles(self.roles.data or ""),
+            weight=self.weight.data,
+            position=self.position.data,
+            retired=self.retired.data,
+        )

@@ -1,0 +1,373 @@
+"""Contribution and contribution-type operations: check rules, change state, audit, flush."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, func, or_, select
+from sqlalchemy.orm import Session
+
+from nominee import audit
+from nominee.accounts.models import User
+from nominee.categories.models import Category
+from nominee.categories.services import slugify
+from nominee.contributions import rules
+from nominee.contributions.models import Contribution, ContributionType, Visibility
+from nominee.markdown import render
+from nominee.web import DomainError, PermissionDenied
+
+# name, quantity label, audience label, roles, weight: the Microsoft MVP portal's kinds.
+DEFAULT_TYPES: list[tuple[str, str | None, str | None, list[str], float]] = [
+    ("Blog post", "Posts", "Readers", ["Author", "Co-author"], 1.0),
+    ("Article", "Articles", "Readers", ["Author", "Co-author", "Editor"], 1.0),
+    ("Book", "Chapters", "Copies sold", ["Author", "Co-author", "Technical reviewer"], 1.5),
+    (
+        "Talk at a conference",
+        "Sessions",
+        "Attendees",
+        ["Speaker", "Co-speaker", "Keynote speaker", "Panelist"],
+        1.2,
+    ),
+    ("Talk at a local event", "Sessions", "Attendees", ["Speaker", "Co-speaker", "Panelist"], 1.0),
+    ("Workshop", "Sessions", "Participants", ["Trainer", "Co-trainer", "Host"], 1.2),
+    ("Video or live stream", "Videos", "Views", ["Host", "Co-host", "Guest", "Producer"], 1.0),
+    ("Podcast", "Episodes", "Listeners", ["Host", "Co-host", "Guest"], 1.0),
+    ("Forum answers", "Answers given", None, ["Contributor", "Moderator"], 0.8),
+    (
+        "Open-source project",
+        "Releases",
+        "Stars or downloads",
+        ["Maintainer", "Creator", "Contributor"],
+        1.2,
+    ),
+    ("Code sample", "Samples", "Downloads", ["Author", "Co-author"], 0.8),
+    ("Event organizing", "Events", "Attendees", ["Organizer", "Co-organizer", "Volunteer"], 1.0),
+    (
+        "User-group leadership",
+        "Meetings held",
+        "Members",
+        ["Leader", "Co-leader", "Organizer"],
+        1.2,
+    ),
+    ("Mentoring", "Sessions", "Mentees", ["Mentor"], 1.0),
+    ("Translation", "Documents", "Readers", ["Translator", "Reviewer"], 0.8),
+    ("Product feedback", "Items reported", None, ["Reporter", "Tester"], 0.5),
+    ("Other", "Quantity", "Audience", [], 0.5),
+]
+
+
+def seed_contribution_types(session: Session, actor: User | None = None) -> list[ContributionType]:
+    """Add the default types that are missing (by slug or name); answer the added ones."""
+    existing = session.execute(select(ContributionType.slug, func.lower(ContributionType.name)))
+    taken = {value for row in existing for value in row}
+    last = session.scalar(select(func.max(ContributionType.position))) or 0
+    added = []
+    for index, (name, quantity, audience, roles, weight) in enumerate(DEFAULT_TYPES, start=1):
+        slug = slugify(name)
+        if slug in taken or name.lower() in taken:
+            continue
+        added.append(
+            ContributionType(
+                name=name,
+                slug=slug,
+                quantity_label=quantity,
+                audience_label=audience,
+                roles=roles,
+                weight=weight,
+                position=last + index * 10,
+            )
+        )
+    if added:
+        session.add_all(added)
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            "contribution_type.seeded",
+            object_type="contribution_type",
+            after={"names": [t.name for t in added]},
+        )
+    return added
+
+
+@dataclass
+class TypeInput:
+    name: str
+    quantity_label: str
+    audience_label: str
+    roles: list[str]
+    weight: float
+    position: int
+    retired: bool = False
+
+
+def _type_snapshot(contribution_type: ContributionType) -> dict[str, Any]:
+    return {
+        "name": contribution_type.name,
+        "quantity_label": contribution_type.quantity_label,
+        "audience_label": contribution_type.audience_label,
+        "roles": list(contribution_type.roles),
+        "weight": contribution_type.weight,
+        "position": contribution_type.position,
+        "retired": contribution_type.retired,
+    }
+
+
+def _apply_type(
+    session: Session, actor: User, contribution_type: ContributionType, data: TypeInput
+) -> None:
+    if not rules.can_manage_types(actor):
+        raise PermissionDenied("Only organizers manage contribution types.")
+    name = data.name.strip()
+    slug = slugify(name)
+    clash = select(ContributionType.id).where(
+        or_(func.lower(ContributionType.name) == name.lower(), ContributionType.slug == slug)
+    )
+    if contribution_type.id is not None:
+        clash = clash.where(ContributionType.id != contribution_type.id)
+    if session.scalar(clash) is not None:
+        raise DomainError("A type with this name exists already.", field="name")
+    roles = list(dict.fromkeys(role.strip() for role in data.roles if role.strip()))
+    if message := rules.roles_error(roles):
+        raise DomainError(message, field="roles")
+    contribution_type.name = name
+    contribution_type.slug = slug
+    contribution_type.quantity_label = data.quantity_label.strip() or None
+    contribution_type.audience_label = data.audience_label.strip() or None
+    contribution_type.roles = roles
+    contribution_type.weight = data.weight
+    contribution_type.position = data.position
+    contribution_type.retired = data.retired
+
+
+def create_type(session: Session, actor: User, data: TypeInput) -> ContributionType:
+    contribution_type = ContributionType()
+    _apply_type(session, actor, contribution_type, data)
+    session.add(contribution_type)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "contribution_type.created",
+        contribution_type,
+        after=_type_snapshot(contribution_type),
+    )
+    return contribution_type
+
+
+def update_type(
+    session: Session, actor: User, contribution_type: ContributionType, data: TypeInput
+) -> ContributionType:
+    before = _type_snapshot(contribution_type)
+    _apply_type(session, actor, contribution_type, data)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "contribution_type.updated",
+        contribution_type,
+        before=before,
+        after=_type_snapshot(contribution_type),
+    )
+    return contribution_type
+
+
+@dataclass
+class ContributionInput:
+    type_id: int
+    title: str
+    contributed_on: date
+    primary_category_id: int
+    role: str = ""
+    url: str = ""
+    description_md: str = ""
+    category_ids: list[int] = field(default_factory=list)
+    quantity: int | None = None
+    audience: int | None = None
+    visibility: Visibility = Visibility.PUBLIC
+
+
+def _snapshot(contribution: Contribution) -> dict[str, Any]:
+    return {
+        "type": contribution.type.name,
+        "role": contribution.role,
+        "title": contribution.title,
+        "contributed_on": contribution.contributed_on,
+        "url": contribution.url,
+        "primary_category_id": contribution.primary_category_id,
+        "category_ids": sorted(c.id for c in contribution.categories),
+        "quantity": contribution.quantity,
+        "audience": contribution.audience,
+        "visibility": contribution.visibility,
+    }
+
+
+def _choosable_categories(
+    session: Session, ids: set[int], current: Contribution | None
+) -> dict[int, Category]:
+    """Active categories, plus retired ones the contribution already carries."""
+    kept = set()
+    if current is not None:
+        kept = {current.primary_category_id, *(c.id for c in current.categories)}
+    found = session.scalars(
+        select(Category).where(
+            Category.id.in_(ids), or_(Category.retired.is_(False), Category.id.in_(kept))
+        )
+    )
+    return {category.id: category for category in found}
+
+
+def _apply(session: Session, contribution: Contribution, data: ContributionInput) -> None:
+    """Check every rule on ``data`` and copy it onto ``contribution`` (new or saved)."""
+    existing = contribution if contribution.id is not None else None
+    contribution_type = session.get(ContributionType, data.type_id)
+    if contribution_type is None or (
+        contribution_type.retired and (existing is None or existing.type_id != data.type_id)
+    ):
+        raise DomainError("Choose a type from the list.", field="type_id")
+    role = data.role.strip() if contribution_type.roles else ""
+    checks = [
+        ("role", rules.role_error(contribution_type, role)),
+        ("title", rules.title_error(data.title)),
+        ("contributed_on", rules.date_error(data.contributed_on)),
+        ("url", rules.url_error(data.url)),
+        ("description_md", rules.description_error(data.description_md)),
+        ("category_ids", rules.extra_categories_error(data.primary_category_id, data.category_ids)),
+        ("quantity", rules.figure_error(data.quantity)),
+        ("audience", rules.figure_error(data.audience)),
+    ]
+    for name, message in checks:
+        if message:
+            raise DomainError(message, field=name)
+    extra_ids = set(data.category_ids) - {data.primary_category_id}
+    categories = _choosable_categories(session, {data.primary_category_id, *extra_ids}, existing)
+    if data.primary_category_id not in categories:
+        raise DomainError("Choose a category from the list.", field="primary_category_id")
+    if not extra_ids <= categories.keys():
+        raise DomainError("Choose categories from the list.", field="category_ids")
+
+    contribution.type = contribution_type
+    contribution.role = role
+    contribution.title = data.title.strip()
+    contribution.contributed_on = data.contributed_on
+    contribution.url = data.url.strip() or None
+    if existing is None or contribution.description_md != data.description_md:
+        contribution.description_md = data.description_md
+        contribution.description_html = render(data.description_md)
+    contribution.primary_category = categories[data.primary_category_id]
+    contribution.categories = sorted(
+        (categories[i] for i in extra_ids), key=lambda category: category.name
+    )
+    # A figure the type does not ask for is stored as 0, so totals never mix meanings.
+    contribution.quantity = (data.quantity or 0) if contribution_type.quantity_label else 0
+    contribution.audience = (data.audience or 0) if contribution_type.audience_label else 0
+    contribution.visibility = data.visibility
+
+
+def create_contribution(session: Session, owner: User, data: ContributionInput) -> Contribution:
+    if not (owner.is_authenticated and owner.is_active):
+        raise PermissionDenied("Log in with an active account to log contributions.")
+    contribution = Contribution(owner=owner)
+    _apply(session, contribution, data)
+    session.add(contribution)
+    session.flush()
+    audit.record(
+        session, owner, "contribution.created", contribution, after=_snapshot(contribution)
+    )
+    return contribution
+
+
+def update_contribution(
+    session: Session, actor: User, contribution: Contribution, data: ContributionInput
+) -> Contribution:
+    if not rules.can_edit_contribution(actor, contribution):
+        raise PermissionDenied("Only the owner can edit this contribution.")
+    before = _snapshot(contribution)
+    _apply(session, contribution, data)
+    session.flush()
+    after = _snapshot(contribution)
+    changed = {key for key in after if after[key] != before[key]}
+    audit.record(
+        session,
+        actor,
+        "contribution.updated",
+        contribution,
+        before={key: before[key] for key in changed},
+        after={key: after[key] for key in changed},
+    )
+    return contribution
+
+
+def delete_contribution(session: Session, actor: User, contribution: Contribution) -> None:
+    """Delete it with its endorsements (the database cascades); the audit keeps the record."""
+    if not rules.can_edit_contribution(actor, contribution):
+        raise PermissionDenied("Only the owner can delete this contribution.")
+    audit.record(
+        session,
+        actor,
+        "contribution.deleted",
+        contribution,
+        before={**_snapshot(contribution), "endorsement_count": contribution.endorsement_count},
+    )
+    session.delete(contribution)
+    session.flush()
+
+
+def contribution_filters(
+    *,
+    owner_id: int | None = None,
+    type_id: int | None = None,
+    category_id: int | None = None,
+    visibility: Visibility | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> list[ColumnElement[bool]]:
+    """WHERE conditions shared by a list and its totals, so both count the same set."""
+    conditions: list[ColumnElement[bool]] = []
+    if owner_id is not None:
+        conditions.append(Contribution.owner_id == owner_id)
+    if type_id is not None:
+        conditions.append(Contribution.type_id == type_id)
+    if category_id is not None:
+        conditions.append(
+            or_(
+                Contribution.primary_category_id == category_id,
+                Contribution.categories.any(Category.id == category_id),
+            )
+        )
+    if visibility is not None:
+        conditions.append(Contribution.visibility == visibility)
+    if date_from is not None:
+        conditions.append(Contribution.contributed_on >= date_from)
+    if date_to is not None:
+        conditions.append(Contribution.contributed_on <= date_to)
+    return conditions
+
+
+def reach_totals(session: Session, conditions: Sequence[ColumnElement[bool]]) -> Sequence[Row]:
+    """Count and reach figures per type for the contributions matching ``conditions``."""
+    stmt = (
+        select(
+            ContributionType.id,
+            ContributionType.name,
+            ContributionType.quantity_label,
+            ContributionType.audience_label,
+            func.count(Contribution.id).label("contributions"),
+            func.coalesce(func.sum(Contribution.quantity), 0).label("quantity"),
+            func.coalesce(func.sum(Contribution.audience), 0).label("audience"),
+        )
+        .join(Contribution.type)
+        .where(*conditions)
+        .group_by(
+            ContributionType.id,
+            ContributionType.name,
+            ContributionType.quantity_label,
+            ContributionType.audience_label,
+            ContributionType.position,
+        )
+        .order_by(ContributionType.position, ContributionType.name)
+    )
+    return session.execute(stmt).all()

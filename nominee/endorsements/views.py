@@ -1,7 +1,80 @@
-"""PLACEHOLDER: replaced by the endorsements work."""
+"""Endorse and withdraw: HTML forms on the contribution page, or JSON for scripts."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, current_app, flash, jsonify, redirect, url_for
+from flask_login import current_user
+
+from nominee.contributions.models import Contribution
+from nominee.contributions.views import load_visible, render_contribution
+from nominee.db import commit, get_session
+from nominee.endorsements import services
+from nominee.endorsements.forms import EndorseForm
+from nominee.extensions import limiter
+from nominee.web import DomainError, attach_error, login_required, problem, wants_json
 
 bp = Blueprint("endorsements", __name__)
+
+
+def _refused(contribution: Contribution, form: EndorseForm, exc: DomainError):
+    if wants_json():
+        return problem(exc.status, "Request refused", exc.message, field=exc.field)
+    attach_error(form, exc)
+    return render_contribution(contribution, endorse_form=form, status=exc.status)
+
+
+def _back_to(contribution_id: int):
+    return redirect(url_for("contributions.view", contribution_id=contribution_id))
+
+
+@bp.post("/contributions/<int:contribution_id>/endorse")
+@limiter.limit(lambda: current_app.config["RATELIMIT_ENDORSE"], methods=["POST"])
+@login_required
+def endorse(contribution_id: int):
+    contribution = load_visible(contribution_id)
+    form = EndorseForm()
+    if not form.validate_on_submit():
+        if wants_json():
+            return problem(400, "Invalid input", "Please correct the comment.", errors=form.errors)
+        return render_contribution(contribution, endorse_form=form, status=400)
+    session = get_session()
+    try:
+        endorsement = services.endorse(
+            session, current_user._get_current_object(), contribution, form.comment.data
+        )
+    except DomainError as exc:
+        session.rollback()
+        return _refused(contribution, form, exc)
+    commit()
+    if wants_json():
+        response = jsonify(
+            endorsement={
+                "id": endorsement.id,
+                "contribution_id": contribution.id,
+                "endorser_id": endorsement.endorser_id,
+                "comment": endorsement.comment,
+                "created_at": endorsement.created_at.isoformat(),
+            },
+            endorsement_count=contribution.endorsement_count,
+        )
+        response.status_code = 201
+        return response
+    flash("Thank you: your endorsement is recorded.", "success")
+    return _back_to(contribution.id)
+
+
+@bp.post("/contributions/<int:contribution_id>/endorsement/withdraw")
+@login_required
+def withdraw(contribution_id: int):
+    contribution = load_visible(contribution_id)
+    session = get_session()
+    try:
+        services.withdraw(session, current_user._get_current_object(), contribution)
+    except DomainError as exc:
+        session.rollback()
+        return _refused(contribution, EndorseForm(formdata=None), exc)
+    commit()
+    if wants_json():
+        return jsonify(withdrawn=True, endorsement_count=contribution.endorsement_count)
+    flash("Your endorsement is withdrawn.", "info")
+    return _back_to(contribution.id)

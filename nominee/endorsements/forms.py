@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+
+from nominee.contributions.forms import rule, strip
+from nominee.endorsements import rules
+
+
+class EndorseForm(FlaskForm):
+    comment = TextAreaField(
+        "Comment",
+        filters=[strip],
+        validators=[rule(rules.comment_error)],
+        description=f"Optional, up to {rules.COMMENT_MAX} characters: what made it valuable?",
+    )

@@ -1,0 +1,34 @@
+"""Who may endorse what."""
+
+from __future__ import annotations
+
+from nominee.accounts.models import User
+from nominee.contributions.models import Contribution
+
+COMMENT_MAX = 280
+ALREADY_ENDORSED = "You have already endorsed this contribution."
+
+
+def endorsement_refusal(user: User, contribution: Contribution) -> str | None:
+    """Why ``user`` may not endorse ``contribution``, or None when they may."""
+    if not user.is_authenticated:
+        return "Log in to endorse contributions."
+    if not user.is_active:
+        return "Your account is deactivated."
+    if contribution.owner_id == user.id:
+        return "You cannot endorse your own contribution."
+    if not contribution.is_public:
+        return "Private contributions cannot be endorsed."
+    if not contribution.owner.is_active_account:
+        return "This member's account is deactivated."
+    return None
+
+
+def can_endorse(user: User, contribution: Contribution) -> bool:
+    return endorsement_refusal(user, contribution) is None
+
+
+def comment_error(comment: str) -> str | None:
+    if len(comment.strip()) > COMMENT_MAX:
+        return f"A comment can be at most {COMMENT_MAX} characters long."
+    return None

@@ -22,15 +22,21 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(VENV)/.installed $@
 
+# Migrations, then the default contribution types (added only when missing).
 migrate: $(VENV)/.installed
 	$(FLASK) db upgrade
+	$(FLASK) seed-types
 
 run: migrate
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-demo: migrate
-	$(FLASK) seed-demo
-	$(FLASK) run --host $(HOST) --port $(PORT)
+# The demo lives in a database of its own, so it never mixes with real data;
+# delete instance/demo.sqlite3 to start it over.
+DEMO_ENV := DATABASE_URL=sqlite:///$(CURDIR)/instance/demo.sqlite3
+demo: $(VENV)/.installed
+	$(DEMO_ENV) $(FLASK) db upgrade
+	$(DEMO_ENV) $(FLASK) seed-demo --if-empty
+	$(DEMO_ENV) $(FLASK) run --host $(HOST) --port $(PORT)
 
 # Workers default to 2 x CPUs + 1, at most 8 (gunicorn.conf.py).
 serve: migrate

@@ -59,8 +59,14 @@ class Defaults:
     LOG_REQUESTS = True
 
 
-def _coerce(raw: str):
-    """Environment values are strings; accept JSON literals for numbers and booleans."""
+def _coerce(key: str, raw: str):
+    """Environment values are strings; accept JSON literals for numbers and booleans.
+
+    Settings that are strings anyway stay as given, so a numeric password or key is not
+    turned into a number.
+    """
+    if key in UNPREFIXED or isinstance(getattr(Defaults, key, None), str):
+        return raw
     try:
         return json.loads(raw)
     except ValueError:
@@ -76,7 +82,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
                 app.config[name] = os.environ[name]
         for key, raw in os.environ.items():
             if key.startswith("NOMINEE_"):
-                app.config[key.removeprefix("NOMINEE_")] = _coerce(raw)
+                name = key.removeprefix("NOMINEE_")
+                app.config[name] = _coerce(name, raw)
     else:
         app.config.update(test_config)
     if not app.config.get("DATABASE_URL"):

@@ -108,3 +108,17 @@ def test_refuses_unreachable_database(tmp_path):
     assert message.startswith("database postgresql+psycopg://nominee:***@127.0.0.1:1/nominee")
     assert "unreachable" in message
     assert "hunter2" not in message
+
+
+def test_environment_values_keep_string_settings_as_strings(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'nominee.sqlite3'}")
+    monkeypatch.setenv("NOMINEE_SECRET_KEY", "1234567890" * 4)
+    monkeypatch.setenv("NOMINEE_DEMO_PASSWORD", "12345678")
+    monkeypatch.setenv("NOMINEE_PER_PAGE", "10")
+    monkeypatch.setenv("NOMINEE_RATELIMIT_ENABLED", "false")
+    app = create_app()
+    assert app.config["SECRET_KEY"] == "1234567890" * 4
+    assert app.config["DEMO_PASSWORD"] == "12345678"
+    assert app.config["PER_PAGE"] == 10
+    assert app.config["RATELIMIT_ENABLED"] is False
+    app.extensions["nominee.engine"].dispose()

@@ -38,8 +38,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.register_request_logging(app)
     web.register_security_headers(app)
 
-    from nominee import cli, health, migrate, templating
+    from nominee import awards, cli, health, migrate, templating
     from nominee.accounts.views import bp as accounts_bp
+    from nominee.auditlog.views import bp as auditlog_bp
+    from nominee.awards.views import bp as awards_bp
     from nominee.categories.views import bp as categories_bp
     from nominee.contributions.views import bp as contributions_bp
     from nominee.endorsements.views import bp as endorsements_bp
@@ -48,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     templating.init_app(app)
     cli.init_app(app)
     migrate.init_app(app)
+    awards.init_app(app)
     for blueprint in (
         home_bp,
         health.bp,
@@ -55,6 +58,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         categories_bp,
         contributions_bp,
         endorsements_bp,
+        awards_bp,
+        auditlog_bp,
     ):
         app.register_blueprint(blueprint)
     return app

@@ -119,3 +119,19 @@ class Factory:
         kw.setdefault("statement_md", "Works for the community.")
         kw.setdefault("statement_html", "<p>Works for the community.</p>")
         return self._save(Nomination(cycle=cycle, nominee=nominee, **kw))
+
+    def award(self, nomination: Nomination | None = None, **kw):
+        """An award of a published cycle; from ``nomination`` when given."""
+        from nominee.awards.models import Award
+
+        if nomination is not None:
+            kw.setdefault("cycle", nomination.cycle)
+            kw.setdefault("member", nomination.nominee)
+            kw.setdefault("category_id", nomination.category_id)
+            kw.setdefault("nomination_id", nomination.id)
+        cycle = kw.pop("cycle", None) or self.cycle(status=CycleStatus.PUBLISHED)
+        kw.setdefault("member", self.user())
+        kw.setdefault("category_id", cycle.categories[0].id)
+        kw.setdefault("starts_on", cycle.award_starts_on)
+        kw.setdefault("ends_on", cycle.award_ends_on)
+        return self._save(Award(cycle=cycle, **kw))

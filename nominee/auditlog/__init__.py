@@ -1,0 +1,1 @@
+"""The organizers' audit log page (the events themselves live in ``nominee.audit``)."""

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, IntegerField, RadioField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from nominee.nominations.models import Decision
+from nominee.web import choices
+
+DECISION_LABELS = {Decision.AWARD: "Award", Decision.DECLINE: "Decline"}
+
+
+class DecisionForm(FlaskForm):
+    decision = RadioField(
+        "Decision",
+        choices=choices((d.value, DECISION_LABELS[d]) for d in Decision),
+        validators=[InputRequired(message="Choose award or decline.")],
+    )
+    rationale = TextAreaField(
+        "Rationale for the panel",
+        validators=[DataRequired(message="Explain the decision for the panel."), Length(max=5000)],
+        description="Seen by organizers and reviewers only.",
+    )
+    feedback = TextAreaField(
+        "Feedback for the nominee",
+        validators=[Optional(), Length(max=5000)],
+        description="Shown to the nominee once the results are published.",
+    )
+    # The nomination's version when the page was loaded: a concurrent change is refused.
+    version = IntegerField(widget=HiddenField.widget, validators=[InputRequired()])
+
+
+class RevokeForm(FlaskForm):
+    reason = TextAreaField(
+        "Reason",
+        validators=[DataRequired(message="Give the reason for revoking."), Length(max=500)],
+        description="Recorded in the audit log and sent to the award holder.",
+    )
+    confirm = BooleanField(
+        "I understand the award holder is told, and the public page will say it was revoked.",
+        validators=[DataRequired(message="Confirm that you want to revoke this award.")],
+    )

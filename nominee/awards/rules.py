@@ -1,0 +1,53 @@
+"""Who may decide, revoke and see awards, and when."""
+
+from __future__ import annotations
+
+from nominee.accounts.models import User
+from nominee.awards.models import Award, AwardStatus
+from nominee.cycles.models import Cycle, CycleStatus
+from nominee.nominations.models import Nomination, NominationStatus
+
+# Decisions are taken, and may be changed, until the results are published.
+DECIDING_CYCLE_STATUSES = (CycleStatus.IN_REVIEW, CycleStatus.DECIDED)
+# A nomination that entered review: it needs a decision before the cycle is decided.
+REVIEWED_STATUSES = (
+    NominationStatus.IN_REVIEW,
+    NominationStatus.AWARDED,
+    NominationStatus.DECLINED,
+)
+
+
+def is_organizer(user: User | None) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_organizer)
+
+
+def decisions_open(cycle: Cycle) -> bool:
+    return cycle.status in DECIDING_CYCLE_STATUSES
+
+
+def decision_refusal(user: User | None, nomination: Nomination) -> str | None:
+    """Why ``user`` may not decide ``nomination`` now, or None when they may."""
+    if not is_organizer(user):
+        return "Only organizers decide nominations."
+    if user.id == nomination.nominee_id:
+        return "You cannot decide your own nomination."
+    if not decisions_open(nomination.cycle):
+        if nomination.cycle.status is CycleStatus.PUBLISHED:
+            return "The results of this cycle are published: decisions can no longer change."
+        return "Decisions are taken while the cycle is in review or decided."
+    if nomination.status not in REVIEWED_STATUSES:
+        return f"A nomination that is {nomination.status.label.lower()} cannot be decided."
+    return None
+
+
+def can_decide(user: User | None, nomination: Nomination) -> bool:
+    return decision_refusal(user, nomination) is None
+
+
+def is_public(award: Award) -> bool:
+    """Awards exist only once their cycle is published; the check guards the rule anyway."""
+    return award.cycle.status is CycleStatus.PUBLISHED
+
+
+def can_revoke(user: User | None, award: Award) -> bool:
+    return is_organizer(user) and is_public(award) and award.status is not AwardStatus.REVOKED

@@ -1,0 +1,505 @@
+"""Decisions, publishing, awards, revocation, expiry and renewal.
+
+The operations check the rules, change state, write audit events and flush; the caller
+commits. The receivers at the bottom react to cycle status moves (see
+``nominee.cycles.signals``); they are connected when this module is imported, which
+``create_app`` does through the awards blueprint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, contains_eager, joinedload
+from sqlalchemy.orm.exc import StaleDataError
+
+from nominee import audit
+from nominee.accounts.models import User
+from nominee.awards import rules
+from nominee.awards.models import Award, AwardStatus
+from nominee.contributions.models import Contribution
+from nominee.cycles.models import Cycle, CycleStatus, RubricCriterion
+from nominee.cycles.signals import cycle_status_changed, cycle_status_changing
+from nominee.db import utcnow
+from nominee.endorsements.models import Endorsement
+from nominee.markdown import render
+from nominee.nominations.models import (
+    LIVE_STATUSES,
+    Decision,
+    Nomination,
+    NominationEvent,
+    NominationEvidence,
+    NominationKind,
+    NominationStatus,
+)
+from nominee.reviews.models import Review, ReviewScore, ReviewStatus
+from nominee.templating import format_date
+from nominee.web import Conflict, DomainError, PermissionDenied
+
+CHANGED_WHILE_DECIDING = "This nomination changed while you were deciding; reload the page."
+STATUS_FOR_DECISION = {
+    Decision.AWARD: NominationStatus.AWARDED,
+    Decision.DECLINE: NominationStatus.DECLINED,
+}
+
+
+def today() -> date:
+    return utcnow().date()
+
+
+def _notify(session: Session, user_id: int, kind: str, message: str, link: str = "") -> None:
+    from nominee.notifications.services import notify
+
+    notify(session, user_id, kind, message, link)
+
+
+def nomination_link(nomination_id: int) -> str:
+    return f"/nominations/{nomination_id}"
+
+
+def award_link(award: Award) -> str:
+    return f"/awards/{award.verification_id}"
+
+
+# Decisions
+
+
+def _decision_state(nomination: Nomination) -> dict:
+    return {
+        "decision": nomination.decision,
+        "status": nomination.status,
+        "rationale": nomination.decision_rationale,
+        "feedback": nomination.decision_feedback,
+        "decided_by_id": nomination.decided_by_id,
+    }
+
+
+def decide(
+    session: Session,
+    actor: User,
+    nomination: Nomination,
+    *,
+    decision: Decision,
+    rationale: str,
+    feedback: str,
+    version: int,
+) -> Nomination:
+    """Award or decline ``nomination``, or change an earlier decision.
+
+    ``version`` is the nomination's version the organizer saw. A mismatch, or a
+    concurrent decision committed between our read and our write (the ORM's version
+    check turns it into ``StaleDataError``), is a ``Conflict``: nothing is decided twice.
+    """
+    refusal = rules.decision_refusal(actor, nomination)
+    if refusal:
+        raise (DomainError if rules.is_organizer(actor) else PermissionDenied)(refusal)
+    if version != nomination.version:
+        raise Conflict(CHANGED_WHILE_DECIDING)
+    before = _decision_state(nomination) if nomination.decision is not None else None
+    nomination.decision = decision
+    nomination.status = STATUS_FOR_DECISION[decision]
+    nomination.decision_rationale = rationale.strip()
+    nomination.decision_feedback = feedback.strip()
+    nomination.decided_by_id = actor.id
+    nomination.decided_at = utcnow()
+    try:
+        session.flush()
+    except StaleDataError:
+        raise Conflict(CHANGED_WHILE_DECIDING) from None
+    audit.record(
+        session,
+        actor,
+        "nomination.decision_changed" if before else "nomination.decided",
+        nomination,
+        before=before,
+        after=_decision_state(nomination),
+    )
+    return nomination
+
+
+def undecided_count(session: Session, cycle_id: int) -> int:
+    """Nominations of the cycle that entered review and have no decision yet."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Nomination)
+            .where(
+                Nomination.cycle_id == cycle_id,
+                Nomination.status.in_(rules.REVIEWED_STATUSES),
+                Nomination.decision.is_(None),
+            )
+        )
+        or 0
+    )
+
+
+def decision_progress(session: Session, cycle_id: int) -> tuple[int, int]:
+    """(decided, in review in all) for the cycle, in one query."""
+    row = session.execute(
+        select(func.count(), func.count(Nomination.decision)).where(
+            Nomination.cycle_id == cycle_id, Nomination.status.in_(rules.REVIEWED_STATUSES)
+        )
+    ).one()
+    return row[1], row[0]
+
+
+def criterion_means(session: Session, nomination: Nomination) -> list:
+    """Per rubric criterion: name, weight, and the mean, lowest and highest submitted score."""
+    scores = (
+        select(ReviewScore.criterion_id, ReviewScore.score)
+        .join(Review, Review.id == ReviewScore.review_id)
+        .where(Review.nomination_id == nomination.id, Review.status == ReviewStatus.SUBMITTED)
+        .subquery()
+    )
+    return session.execute(
+        select(
+            RubricCriterion.name,
+            RubricCriterion.weight,
+            func.avg(scores.c.score).label("mean"),
+            func.min(scores.c.score).label("low"),
+            func.max(scores.c.score).label("high"),
+        )
+        .outerjoin(scores, scores.c.criterion_id == RubricCriterion.id)
+        .where(RubricCriterion.cycle_id == nomination.cycle_id)
+        .group_by(RubricCriterion.id, RubricCriterion.name, RubricCriterion.weight)
+        .order_by(func.min(RubricCriterion.position), RubricCriterion.id)
+    ).all()
+
+
+# Publishing
+
+
+def publish_results(session: Session, cycle: Cycle, actor: User | None) -> list[Award]:
+    """Create the awards of a cycle being published and tell nominees and nominators.
+
+    Idempotent: a nomination that already has its award gets no second one.
+    """
+    cycle.published_at = cycle.published_at or utcnow()
+    decided = session.scalars(
+        select(Nomination)
+        .where(
+            Nomination.cycle_id == cycle.id,
+            Nomination.status.in_((NominationStatus.AWARDED, NominationStatus.DECLINED)),
+        )
+        .options(joinedload(Nomination.category), joinedload(Nomination.nominee))
+        .order_by(Nomination.id)
+    ).all()
+    awarded_already = set(
+        session.scalars(select(Award.nomination_id).where(Award.cycle_id == cycle.id))
+    )
+    created: list[Award] = []
+    for nomination in decided:
+        if nomination.id in awarded_already:
+            continue
+        if nomination.status is NominationStatus.AWARDED:
+            award = Award(
+                member_id=nomination.nominee_id,
+                category_id=nomination.category_id,
+                cycle_id=cycle.id,
+                nomination_id=nomination.id,
+                starts_on=cycle.award_starts_on,
+                ends_on=cycle.award_ends_on,
+            )
+            session.add(award)
+            created.append(award)
+        session.add(
+            NominationEvent(
+                nomination_id=nomination.id,
+                actor_id=actor.id if actor else None,
+                from_status=NominationStatus.IN_REVIEW,
+                to_status=nomination.status,
+                note="Results published",
+            )
+        )
+    session.flush()
+    awards_by_nomination = {award.nomination_id: award for award in created}
+    for award in created:
+        audit.record(
+            session,
+            actor,
+            "award.created",
+            award,
+            after={
+                "member_id": award.member_id,
+                "category_id": award.category_id,
+                "cycle_id": award.cycle_id,
+                "starts_on": award.starts_on,
+                "ends_on": award.ends_on,
+            },
+        )
+    for nomination in decided:
+        if nomination.id in awarded_already:
+            continue
+        award = awards_by_nomination.get(nomination.id)
+        if award is not None:
+            _notify(
+                session,
+                nomination.nominee_id,
+                "award.granted",
+                f"Congratulations! You received the {nomination.category.name} award "
+                f"of {cycle.name}.",
+                award_link(award),
+            )
+        else:
+            _notify(
+                session,
+                nomination.nominee_id,
+                "results.published",
+                f"The results of {cycle.name} are published. "
+                "Read the panel's feedback on your nomination.",
+                nomination_link(nomination.id),
+            )
+        if nomination.nominator_id and nomination.nominator_id != nomination.nominee_id:
+            _notify(
+                session,
+                nomination.nominator_id,
+                "results.published",
+                f"The results of {cycle.name} are published for your nomination of "
+                f"{nomination.nominee.display_name}.",
+                nomination_link(nomination.id),
+            )
+    return created
+
+
+# Renewal
+
+
+def _term(starts_on: date, ends_on: date) -> str:
+    return f"{format_date(starts_on)} to {format_date(ends_on)}"
+
+
+def create_renewals(session: Session, cycle: Cycle, actor: User | None = None) -> list[Nomination]:
+    """Put every award whose term ends inside ``cycle``'s award term up for renewal in it.
+
+    The evidence is the member's contributions dated inside the award's term, most
+    recent first, up to the cycle's maximum. Idempotent: an award renewed in this cycle
+    before (whatever became of that nomination), or whose member already has a live
+    nomination in this cycle and category, is skipped.
+    """
+    awards = session.scalars(
+        select(Award)
+        .where(
+            Award.status != AwardStatus.REVOKED,
+            Award.ends_on >= cycle.award_starts_on,
+            Award.ends_on <= cycle.award_ends_on,
+            Award.cycle_id != cycle.id,
+        )
+        .options(joinedload(Award.category))
+        .order_by(Award.id)
+    ).all()
+    if not awards:
+        return []
+    renewed = set(
+        session.scalars(
+            select(Nomination.renewal_of_award_id).where(
+                Nomination.cycle_id == cycle.id, Nomination.renewal_of_award_id.is_not(None)
+            )
+        )
+    )
+    live = set(
+        session.execute(
+            select(Nomination.nominee_id, Nomination.category_id).where(
+                Nomination.cycle_id == cycle.id, Nomination.status.in_(LIVE_STATUSES)
+            )
+        ).tuples()
+    )
+    created = []
+    for award in awards:
+        if award.id in renewed or (award.member_id, award.category_id) in live:
+            continue
+        created.append(_renewal_nomination(session, cycle, award, actor))
+        live.add((award.member_id, award.category_id))
+    return created
+
+
+def _renewal_nomination(
+    session: Session, cycle: Cycle, award: Award, actor: User | None
+) -> Nomination:
+    evidence = session.execute(
+        select(Contribution.id, Contribution.quantity, Contribution.audience)
+        .where(
+            Contribution.owner_id == award.member_id,
+            Contribution.contributed_on >= award.starts_on,
+            Contribution.contributed_on <= award.ends_on,
+        )
+        .order_by(Contribution.contributed_on.desc(), Contribution.id.desc())
+        .limit(cycle.max_evidence)
+    ).all()
+    ids = [row.id for row in evidence]
+    endorsers = 0
+    if ids:
+        endorsers = session.scalar(
+            select(func.count(func.distinct(Endorsement.endorser_id))).where(
+                Endorsement.contribution_id.in_(ids), Endorsement.withdrawn_at.is_(None)
+            )
+        )
+    statement = (
+        f"Renewal of the {award.category.name} award {_term(award.starts_on, award.ends_on)}."
+    )
+    nomination = Nomination(
+        cycle_id=cycle.id,
+        category_id=award.category_id,
+        nominee_id=award.member_id,
+        nominator_id=None,
+        kind=NominationKind.RENEWAL,
+        status=NominationStatus.SUBMITTED,
+        statement_md=statement,
+        statement_html=render(statement),
+        renewal_of_award_id=award.id,
+        no_activity=not ids,
+        submitted_at=utcnow(),
+        evidence_count=len(ids),
+        distinct_endorsers=endorsers or 0,
+        total_quantity=sum(row.quantity for row in evidence),
+        total_audience=sum(row.audience for row in evidence),
+        evidence=[NominationEvidence(contribution_id=cid) for cid in ids],
+        events=[
+            NominationEvent(
+                to_status=NominationStatus.SUBMITTED,
+                note="Renewal nomination created by the programme",
+            )
+        ],
+    )
+    session.add(nomination)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "nomination.renewal_created",
+        nomination,
+        after={
+            "award_id": award.id,
+            "cycle_id": cycle.id,
+            "evidence_count": nomination.evidence_count,
+            "no_activity": nomination.no_activity,
+        },
+    )
+    if ids:
+        message = (
+            f"Your {award.category.name} award ends on {format_date(award.ends_on)}: it is "
+            f"up for renewal in {cycle.name}, with {len(ids)} contributions from your "
+            "award term as evidence."
+        )
+    else:
+        message = (
+            f"Your {award.category.name} award ends on {format_date(award.ends_on)}: it is "
+            f"up for renewal in {cycle.name}, but we found no contribution from your "
+            "award term."
+        )
+    _notify(session, award.member_id, "award.renewal", message, nomination_link(nomination.id))
+    return nomination
+
+
+# Awards
+
+
+def awards_for_member(session: Session, member_id: int) -> Sequence[Award]:
+    """The member's awards of published cycles, latest term first."""
+    return session.scalars(
+        select(Award)
+        .join(Award.cycle)
+        .where(Award.member_id == member_id, Cycle.status == CycleStatus.PUBLISHED)
+        .options(contains_eager(Award.cycle), joinedload(Award.category))
+        .order_by(Award.ends_on.desc(), Award.id.desc())
+    ).all()
+
+
+def find_public_award(session: Session, verification_id: str) -> Award | None:
+    """The award with this verification id, if its cycle is published."""
+    return session.scalar(
+        select(Award)
+        .join(Award.cycle)
+        .where(Award.verification_id == verification_id, Cycle.status == CycleStatus.PUBLISHED)
+        .options(contains_eager(Award.cycle), joinedload(Award.category), joinedload(Award.member))
+    )
+
+
+def revoke(session: Session, actor: User, award: Award, reason: str) -> Award:
+    if not rules.is_organizer(actor):
+        raise PermissionDenied("Only organizers revoke awards.")
+    if award.status is AwardStatus.REVOKED:
+        raise Conflict("This award is already revoked.")
+    if not rules.can_revoke(actor, award):
+        raise DomainError("Only awards of published cycles can be revoked.")
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("Give the reason for revoking this award.", field="reason")
+    before = {"status": award.status}
+    # Conditional, so that two organizers revoking at once produce one revocation.
+    result = session.execute(
+        update(Award)
+        .where(Award.id == award.id, Award.status != AwardStatus.REVOKED)
+        .values(
+            status=AwardStatus.REVOKED,
+            revoked_reason=reason,
+            revoked_at=utcnow(),
+            revoked_by_id=actor.id,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise Conflict("This award is already revoked.")
+    session.refresh(award)
+    audit.record(
+        session,
+        actor,
+        "award.revoked",
+        award,
+        before=before,
+        after={"status": award.status, "reason": reason},
+    )
+    _notify(
+        session,
+        award.member_id,
+        "award.revoked",
+        f"Your {award.category.name} award of {award.cycle.name} was revoked: {reason}",
+        award_link(award),
+    )
+    return award
+
+
+def expire_awards(session: Session, day: date | None = None) -> int:
+    """Mark active awards whose term ended before ``day`` (today) as expired."""
+    day = day or today()
+    awards = session.scalars(
+        select(Award)
+        .where(Award.status == AwardStatus.ACTIVE, Award.ends_on < day)
+        .order_by(Award.id)
+    ).all()
+    for award in awards:
+        award.status = AwardStatus.EXPIRED
+        audit.record(
+            session,
+            None,
+            "award.expired",
+            award,
+            before={"status": AwardStatus.ACTIVE},
+            after={"status": AwardStatus.EXPIRED, "ends_on": award.ends_on},
+        )
+    return len(awards)
+
+
+# Reactions to cycle status moves
+
+
+@cycle_status_changing.connect
+def refuse_undecided(cycle: Cycle, *, session: Session, new: CycleStatus, **_) -> None:
+    """A cycle is decided (or published) only when every reviewed nomination is decided."""
+    if new not in (CycleStatus.DECIDED, CycleStatus.PUBLISHED):
+        return
+    missing = undecided_count(session, cycle.id)
+    if missing:
+        noun = "nomination in review has" if missing == 1 else "nominations in review have"
+        raise DomainError(f"{missing} {noun} no decision yet.")
+
+
+@cycle_status_changed.connect
+def react_to_cycle_status(
+    cycle: Cycle, *, session: Session, actor: User | None, new: CycleStatus, **_
+) -> None:
+    if new is CycleStatus.PUBLISHED:
+        publish_results(session, cycle, actor)
+    elif new is CycleStatus.OPEN:
+        create_renewals(session, cycle, actor)

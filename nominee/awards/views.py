@@ -1,0 +1,198 @@
+"""Decisions, the cycle's CSV export, public award pages and revocation."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from nominee.awards import export, rules, services
+from nominee.awards.forms import DecisionForm, RevokeForm
+from nominee.awards.models import Award, AwardStatus
+from nominee.cycles.models import Cycle
+from nominee.db import commit, get_session
+from nominee.nominations.models import Decision, Nomination
+from nominee.reviews.models import Review, ReviewStatus
+from nominee.web import DomainError, attach_error, organizer_required, paginate
+
+bp = Blueprint("awards", __name__)
+
+MAX_VERIFICATION_ID = 40
+
+
+def _cycle(cycle_id: int) -> Cycle:
+    return get_session().get(Cycle, cycle_id) or abort(404)
+
+
+@bp.get("/cycles/<int:cycle_id>/decisions")
+@organizer_required
+def decisions(cycle_id: int):
+    """The nominations of a cycle that entered review, undecided first."""
+    session = get_session()
+    cycle = _cycle(cycle_id)
+    undecided_only = request.args.get("show") == "undecided"
+    stmt = (
+        select(Nomination)
+        .where(
+            Nomination.cycle_id == cycle.id,
+            Nomination.status.in_(rules.REVIEWED_STATUSES),
+        )
+        .options(joinedload(Nomination.nominee), joinedload(Nomination.category))
+        .order_by(
+            Nomination.decision.is_not(None),
+            Nomination.score_mean.desc().nulls_last(),
+            Nomination.id,
+        )
+    )
+    if undecided_only:
+        stmt = stmt.where(Nomination.decision.is_(None))
+    decided, total = services.decision_progress(session, cycle.id)
+    return render_template(
+        "awards/decisions.html",
+        cycle=cycle,
+        page=paginate(stmt, current_app.config["PER_PAGE"]),
+        decided=decided,
+        total=total,
+        undecided_only=undecided_only,
+        decisions_open=rules.decisions_open(cycle),
+    )
+
+
+def _reviews(nomination: Nomination) -> list[Review]:
+    return (
+        get_session()
+        .scalars(
+            select(Review)
+            .where(Review.nomination_id == nomination.id, Review.status == ReviewStatus.SUBMITTED)
+            .options(joinedload(Review.reviewer))
+            .order_by(Review.submitted_at, Review.id)
+        )
+        .all()
+    )
+
+
+@bp.route("/nominations/<int:nomination_id>/decide", methods=["GET", "POST"])
+@organizer_required
+def decide(nomination_id: int):
+    session = get_session()
+    nomination = session.scalar(
+        select(Nomination)
+        .where(Nomination.id == nomination_id)
+        .options(
+            joinedload(Nomination.cycle),
+            joinedload(Nomination.category),
+            joinedload(Nomination.nominee),
+            joinedload(Nomination.decided_by),
+        )
+    )
+    if nomination is None:
+        abort(404)
+    form = DecisionForm()
+    if request.method == "GET":
+        form.decision.data = nomination.decision.value if nomination.decision else None
+        form.rationale.data = nomination.decision_rationale
+        form.feedback.data = nomination.decision_feedback
+        form.version.data = nomination.version
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.decide(
+                session,
+                current_user._get_current_object(),
+                nomination,
+                decision=Decision(form.decision.data),
+                rationale=form.rationale.data,
+                feedback=form.feedback.data or "",
+                version=form.version.data,
+            )
+        except DomainError as exc:
+            session.rollback()
+            attach_error(form, exc)
+            status = exc.status
+        else:
+            commit()
+            flash(
+                f"Decision saved for {nomination.nominee.display_name}: "
+                f"{nomination.decision.label.lower()}.",
+                "success",
+            )
+            return redirect(url_for("awards.decisions", cycle_id=nomination.cycle_id))
+    elif request.method == "POST":
+        status = 400
+    cycle = nomination.cycle
+    return render_template(
+        "awards/decide.html",
+        nomination=nomination,
+        cycle=cycle,
+        form=form,
+        refusal=rules.decision_refusal(current_user, nomination),
+        criteria=services.criterion_means(session, nomination),
+        reviews=_reviews(nomination),
+    ), status
+
+
+@bp.get("/cycles/<int:cycle_id>/export.csv")
+@organizer_required
+def export_csv(cycle_id: int):
+    session = get_session()
+    cycle = _cycle(cycle_id)
+    response = Response(stream_with_context(export.stream_csv(session, cycle)), mimetype="text/csv")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{export.export_filename(cycle)}"'
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _public_award(verification_id: str) -> Award:
+    if len(verification_id) > MAX_VERIFICATION_ID:
+        abort(404)
+    return services.find_public_award(get_session(), verification_id) or abort(404)
+
+
+@bp.get("/awards/<verification_id>")
+def verify(verification_id: str):
+    """The public verification page: no login needed, nothing before publishing."""
+    award = _public_award(verification_id)
+    return render_template(
+        "awards/verify.html",
+        award=award,
+        status=award.status_on(services.today()),
+        AwardStatus=AwardStatus,
+        can_revoke=rules.can_revoke(current_user, award),
+    )
+
+
+@bp.route("/awards/<verification_id>/revoke", methods=["GET", "POST"])
+@organizer_required
+def revoke(verification_id: str):
+    session = get_session()
+    award = _public_award(verification_id)
+    form = RevokeForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.revoke(session, current_user._get_current_object(), award, form.reason.data)
+        except DomainError as exc:
+            session.rollback()
+            attach_error(form, exc)
+            status = exc.status
+        else:
+            commit()
+            flash(f"The award of {award.member.display_name} is revoked.", "success")
+            return redirect(url_for("awards.verify", verification_id=award.verification_id))
+    elif request.method == "POST":
+        status = 400
+    return render_template("awards/revoke.html", award=award, form=form), status

@@ -1,0 +1,313 @@
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from nominee.audit import AuditEvent
+from nominee.awards.services import CHANGED_WHILE_DECIDING
+from nominee.cycles.models import CycleStatus
+from nominee.nominations.models import Decision, Nomination, NominationStatus
+from nominee.reviews.models import Recommendation, ReviewStatus
+from tests.awards.helpers import review
+from tests.factories import PASSWORD, Factory
+
+
+def actions(db, action: str) -> list[AuditEvent]:
+    return db.scalars(
+        select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
+    ).all()
+
+
+@pytest.fixture
+def in_review(make):
+    cycle = make.cycle(status=CycleStatus.IN_REVIEW)
+    return make.nomination(cycle, status=NominationStatus.IN_REVIEW)
+
+
+def decide(client, nomination, decision="award", version=None, **data):
+    payload = {
+        "decision": decision,
+        "rationale": "Sustained, well-endorsed work.",
+        "feedback": "Thank you for your talks.",
+        "version": nomination.version if version is None else version,
+        **data,
+    }
+    return client.post(f"/nominations/{nomination.id}/decide", data=payload)
+
+
+def test_organizer_awards_a_nomination(client, auth, make, db, in_review):
+    organizer = make.organizer()
+    auth.login(organizer)
+    response = decide(client, in_review)
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/cycles/{in_review.cycle_id}/decisions"
+    db.refresh(in_review)
+    assert in_review.decision is Decision.AWARD
+    assert in_review.status is NominationStatus.AWARDED
+    assert in_review.decision_rationale == "Sustained, well-endorsed work."
+    assert in_review.decision_feedback == "Thank you for your talks."
+    assert in_review.decided_by_id == organizer.id
+    assert in_review.decided_at is not None
+    assert in_review.version == 2
+    [event] = actions(db, "nomination.decided")
+    assert event.actor_id == organizer.id
+    assert event.object_id == in_review.id
+    assert event.before is None
+    assert event.after["decision"] == "award"
+
+
+def test_organizer_declines(client, auth, make, db, in_review):
+    auth.login(make.organizer())
+    assert decide(client, in_review, "decline").status_code == 302
+    db.refresh(in_review)
+    assert in_review.status is NominationStatus.DECLINED
+    assert in_review.decision is Decision.DECLINE
+
+
+@pytest.mark.parametrize("role", ["member", "reviewer"])
+def test_only_organizers_decide(client, auth, make, db, in_review, role):
+    auth.login(make.user() if role == "member" else make.reviewer())
+    assert client.get(f"/nominations/{in_review.id}/decide").status_code == 403
+    assert decide(client, in_review).status_code == 403
+    db.refresh(in_review)
+    assert in_review.decision is None
+    assert in_review.status is NominationStatus.IN_REVIEW
+
+
+def test_anonymous_is_sent_to_login(client, in_review):
+    response = decide(client, in_review)
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("status", [CycleStatus.DRAFT, CycleStatus.OPEN, CycleStatus.PUBLISHED])
+def test_no_decision_outside_review_and_decided(client, auth, make, db, status):
+    cycle = make.cycle(status=status)
+    nomination = make.nomination(cycle, status=NominationStatus.IN_REVIEW)
+    auth.login(make.organizer())
+    page = client.get(f"/nominations/{nomination.id}/decide")
+    assert page.status_code == 200
+    assert "Save decision" not in page.text
+    response = decide(client, nomination)
+    assert response.status_code == 400
+    expected = "published" if status is CycleStatus.PUBLISHED else "in review or decided"
+    assert expected in response.text
+    db.refresh(nomination)
+    assert nomination.decision is None
+    assert actions(db, "nomination.decided") == []
+
+
+def test_decisions_allowed_while_cycle_is_decided(client, auth, make, db):
+    cycle = make.cycle(status=CycleStatus.DECIDED)
+    nomination = make.nomination(cycle, status=NominationStatus.IN_REVIEW)
+    auth.login(make.organizer())
+    assert decide(client, nomination).status_code == 302
+    db.refresh(nomination)
+    assert nomination.status is NominationStatus.AWARDED
+
+
+@pytest.mark.parametrize(
+    "status", [NominationStatus.SUBMITTED, NominationStatus.WITHDRAWN, NominationStatus.LAPSED]
+)
+def test_only_nominations_in_review_are_decided(client, auth, make, db, status):
+    cycle = make.cycle(status=CycleStatus.IN_REVIEW)
+    nomination = make.nomination(cycle, status=status)
+    auth.login(make.organizer())
+    response = decide(client, nomination)
+    assert response.status_code == 400
+    assert "cannot be decided" in response.text
+    db.refresh(nomination)
+    assert nomination.status is status
+
+
+def test_organizer_cannot_decide_own_nomination(client, auth, make, db):
+    organizer = make.organizer()
+    cycle = make.cycle(status=CycleStatus.IN_REVIEW)
+    nomination = make.nomination(cycle, organizer, status=NominationStatus.IN_REVIEW)
+    auth.login(organizer)
+    response = decide(client, nomination)
+    assert response.status_code == 400
+    assert "your own nomination" in response.text
+    db.refresh(nomination)
+    assert nomination.decision is None
+
+
+def test_form_errors_next_to_fields(client, auth, make, db, in_review):
+    auth.login(make.organizer())
+    response = decide(client, in_review, decision="", rationale="")
+    assert response.status_code == 400
+    assert "Choose award or decline." in response.text
+    assert 'id="rationale-error"' in response.text
+    response = decide(client, in_review, decision="maybe")
+    assert response.status_code == 400
+    db.refresh(in_review)
+    assert in_review.decision is None
+
+
+def test_changing_a_decision_is_audited_with_before_and_after(client, auth, make, db, in_review):
+    first, second = make.organizer(), make.organizer()
+    auth.login(first)
+    decide(client, in_review, "award")
+    db.refresh(in_review)
+    auth.logout()
+    auth.login(second)
+    response = decide(client, in_review, "decline", rationale="Too little in the window.")
+    assert response.status_code == 302
+    db.refresh(in_review)
+    assert in_review.status is NominationStatus.DECLINED
+    assert in_review.decided_by_id == second.id
+    [change] = actions(db, "nomination.decision_changed")
+    assert change.actor_id == second.id
+    assert change.before["decision"] == "award"
+    assert change.before["status"] == "awarded"
+    assert change.before["decided_by_id"] == first.id
+    assert change.after["decision"] == "decline"
+    assert change.after["rationale"] == "Too little in the window."
+    assert len(actions(db, "nomination.decided")) == 1
+
+
+def test_stale_version_is_refused_and_changes_nothing(client, auth, make, db, in_review):
+    auth.login(make.organizer())
+    decide(client, in_review, "award", version=1)
+    response = decide(client, in_review, "decline", version=1)
+    assert response.status_code == 409
+    assert CHANGED_WHILE_DECIDING in response.text
+    db.refresh(in_review)
+    assert in_review.decision is Decision.AWARD
+    assert in_review.version == 2
+    assert actions(db, "nomination.decision_changed") == []
+
+
+def test_decide_page_shows_the_review_aggregates(client, auth, make, db):
+    cycle = make.cycle(status=CycleStatus.IN_REVIEW)
+    nomination = make.nomination(
+        cycle,
+        status=NominationStatus.IN_REVIEW,
+        score_mean=3.75,
+        reviews_submitted=2,
+        recommend_award=1,
+        recommend_decline=1,
+        evidence_count=7,
+        distinct_endorsers=4,
+    )
+    review(db, nomination, make.reviewer(display_name="Rita"), [4, 4, 3, 5])
+    review(db, nomination, make.reviewer(), [2, 4, 3, 3], Recommendation.DECLINE)
+    review(db, nomination, make.reviewer(), [1, 1, 1, 1], status=ReviewStatus.DRAFT)
+    auth.login(make.organizer())
+    page = client.get(f"/nominations/{nomination.id}/decide")
+    assert page.status_code == 200
+    assert "3.75" in page.text
+    assert "1 award, 1 decline, 0 abstain" in page.text
+    assert "7 contributions" in page.text
+    # Impact: the mean of 4 and 2; the draft review does not count.
+    assert "<td>Impact</td>" in page.text
+    assert "<td>3.00</td>" in page.text
+    assert "2 to 4" in page.text
+    assert "Comment by Rita" in page.text
+    assert f'name="version" type="hidden" value="{nomination.version}"' in page.text
+
+
+def test_decisions_list_shows_progress_and_filters(client, auth, make, db):
+    cycle = make.cycle(status=CycleStatus.IN_REVIEW)
+    decided = make.nomination(
+        cycle,
+        make.user(display_name="Decided Dora"),
+        status=NominationStatus.AWARDED,
+        decision=Decision.AWARD,
+    )
+    make.nomination(cycle, make.user(display_name="Open Olga"), status=NominationStatus.IN_REVIEW)
+    make.nomination(cycle, make.user(display_name="Gone Gus"), status=NominationStatus.WITHDRAWN)
+    auth.login(make.organizer())
+    page = client.get(f"/cycles/{cycle.id}/decisions")
+    assert page.status_code == 200
+    assert "1 of 2" in page.text
+    assert "Open Olga" in page.text and decided.nominee.display_name in page.text
+    assert "Gone Gus" not in page.text
+    undecided = client.get(f"/cycles/{cycle.id}/decisions?show=undecided")
+    assert "Open Olga" in undecided.text and "Decided Dora" not in undecided.text
+
+
+def test_decisions_list_offers_marking_the_cycle_decided(client, auth, make, db, in_review):
+    auth.login(make.organizer())
+    url = f"/cycles/{in_review.cycle_id}/decisions"
+    assert "can be marked decided" not in client.get(url).text
+    decide(client, in_review)
+    assert "can be marked decided" in client.get(url).text
+
+
+def _login(client, user) -> None:
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 302
+
+
+def test_two_organizers_deciding_at_once(committing_app, engine):
+    """Rule 6: one decision wins, the other is told it changed; nothing is decided twice."""
+    with Session(engine, expire_on_commit=False) as session:
+        make = Factory(session)
+        ada, bob = make.organizer(), make.organizer()
+        cycle = make.cycle(status=CycleStatus.IN_REVIEW)
+        nomination = make.nomination(cycle, status=NominationStatus.IN_REVIEW)
+        session.commit()
+        nomination_id, version = nomination.id, nomination.version
+    clients = {"award": committing_app.test_client(), "decline": committing_app.test_client()}
+    _login(clients["award"], ada)
+    _login(clients["decline"], bob)
+    barrier = threading.Barrier(2)
+    responses = {}
+
+    def post(decision: str) -> None:
+        barrier.wait()
+        responses[decision] = clients[decision].post(
+            f"/nominations/{nomination_id}/decide",
+            data={"decision": decision, "rationale": decision, "version": version},
+        )
+
+    threads = [threading.Thread(target=post, args=(d,)) for d in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    codes = sorted(response.status_code for response in responses.values())
+    assert codes == [302, 409]
+    [winner] = [d for d, response in responses.items() if response.status_code == 302]
+    [loser] = [d for d, response in responses.items() if response.status_code == 409]
+    assert CHANGED_WHILE_DECIDING in responses[loser].text
+    with Session(engine) as session:
+        nomination = session.get(Nomination, nomination_id)
+        assert nomination.decision is Decision(winner)
+        assert nomination.decision_rationale == winner
+        assert nomination.version == version + 1
+        events = session.scalars(
+            select(AuditEvent.action).where(AuditEvent.action.startswith("nomination.decid"))
+        ).all()
+        assert events == ["nomination.decided"]
+
+
+def test_a_decision_committed_between_read_and_write_is_a_conflict(committing_app, engine):
+    """The ORM version check catches what the form's version cannot: a commit after our read."""
+    from nominee.awards import services
+    from nominee.web import Conflict
+
+    if engine.dialect.name == "sqlite":
+        pytest.skip("SQLite runs write transactions one at a time: no read before the commit")
+    with Session(engine, expire_on_commit=False) as session:
+        make = Factory(session)
+        ada, bob = make.organizer(), make.organizer()
+        cycle = make.cycle(status=CycleStatus.IN_REVIEW)
+        nomination_id = make.nomination(cycle, status=NominationStatus.IN_REVIEW).id
+        session.commit()
+    with Session(engine) as first, Session(engine) as second:
+        mine, theirs = first.get(Nomination, nomination_id), second.get(Nomination, nomination_id)
+        assert mine.cycle and theirs.cycle  # both read version 1
+        kw = {"rationale": "r", "feedback": "", "version": 1}
+        services.decide(first, ada, mine, decision=Decision.AWARD, **kw)
+        first.commit()
+        with pytest.raises(Conflict):
+            services.decide(second, bob, theirs, decision=Decision.DECLINE, **kw)
+        second.rollback()
+    with Session(engine) as session:
+        assert session.get(Nomination, nomination_id).decision is Decision.AWARD

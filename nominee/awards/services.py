@@ -298,13 +298,14 @@ def create_renewals(session: Session, cycle: Cycle, actor: User | None = None) -
             )
         )
     )
-    live = set(
-        session.execute(
+    live = {
+        (row.nominee_id, row.category_id)
+        for row in session.execute(
             select(Nomination.nominee_id, Nomination.category_id).where(
                 Nomination.cycle_id == cycle.id, Nomination.status.in_(LIVE_STATUSES)
             )
-        ).tuples()
-    )
+        )
+    }
     created = []
     for award in awards:
         if award.id in renewed or (award.member_id, award.category_id) in live:

@@ -53,6 +53,11 @@ format: $(VENV)/.installed-dev
 test: lint
 	$(BIN)/python -m pytest -n auto -q
 
+# gunicorn (4 workers) on a fresh SQLite, then PostgreSQL, database under mixed traffic,
+# with one worker killed halfway through the second phase (benchmarks/load.py).
+load: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/load.py
+
 test-pg: $(VENV)/.installed-dev
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 		$(BIN)/python -m pytest -n auto -q

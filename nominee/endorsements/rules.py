@@ -11,7 +11,7 @@ ALREADY_ENDORSED = "You have already endorsed this contribution."
 
 def endorsement_refusal(user: User, contribution: Contribution) -> str | None:
     """Why ``user`` may not endorse ``contribution``, or None when they may."""
-    if not user.is_authenticated:
+    if user.is_anonymous:
         return "Log in to endorse contributions."
     if not user.is_active:
         return "Your account is deactivated."

@@ -17,6 +17,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import click
 from flask import Flask
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -119,10 +120,11 @@ def _instance_secret_key(instance: Path) -> str:
     return key
 
 
-class ConfigError(RuntimeError):
+class ConfigError(click.ClickException, RuntimeError):
     """A setting the app refuses to start with. The message is one line, for the operator.
 
-    A ``RuntimeError`` so that gunicorn (which preloads the app) prints just the message.
+    Both the ``flask`` command line (a ``ClickException``) and gunicorn, which preloads
+    the app (a ``RuntimeError``), print just "Error: <message>" and exit with status 1.
     """
 
 

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 import pytest
 
-from nominee import create_app
+from nominee import ROOT, create_app
 from nominee.config import ConfigError
 
 GOOD_KEY = "k" * 48
+SECRET_KEY_MISSING = (
+    'SECRET_KEY is not set: production needs an explicit key (python -c "import secrets; '
+    'print(secrets.token_urlsafe(48))")'
+)
 
 
 def production(tmp_path, **overrides) -> dict:
@@ -122,3 +128,36 @@ def test_environment_values_keep_string_settings_as_strings(tmp_path, monkeypatc
     assert app.config["PER_PAGE"] == 10
     assert app.config["RATELIMIT_ENABLED"] is False
     app.extensions["nominee.engine"].dispose()
+
+
+def refused_start(command: list[str], tmp_path) -> subprocess.CompletedProcess:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("NOMINEE_") and key not in ("SECRET_KEY", "DATABASE_URL")
+    }
+    env |= {
+        "NOMINEE_ENV_NAME": "production",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'nominee.sqlite3'}",
+        "PORT": "1",  # never bound: the app is refused first
+    }
+    return subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def test_flask_command_line_refuses_in_one_line(tmp_path):
+    result = refused_start(
+        [sys.executable, "-m", "flask", "--app", "nominee", "db", "current"], tmp_path
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [f"Error: {SECRET_KEY_MISSING}"]
+
+
+def test_gunicorn_refuses_in_one_line(tmp_path):
+    result = refused_start(
+        [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"], tmp_path
+    )
+    assert result.returncode == 1
+    assert f"Error: {SECRET_KEY_MISSING}" in result.stderr.splitlines()
+    assert "Traceback" not in result.stderr

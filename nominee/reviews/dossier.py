@@ -1,0 +1,161 @@
+"""Everything a reviewer needs to judge one nomination, each part in one query.
+
+The evidence, the nominee's activity over the look-back window, the endorsements they
+received in it and from whom (flagging endorsers the nominee endorsed back, the usual
+sign of a trading ring), their other nominations and their awards. Reviewers and
+organizers see private contributions too (DESIGN: "seen only by its owner, reviewers
+and organizers").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Integer, cast, extract, func, select
+from sqlalchemy.orm import Session, joinedload
+
+from nominee.accounts.models import User
+from nominee.awards.models import Award
+from nominee.contributions.models import Contribution, ContributionType
+from nominee.cycles.models import Cycle, CycleStatus
+from nominee.endorsements.models import Endorsement
+from nominee.nominations.models import Nomination, NominationEvidence, NominationStatus
+from nominee.reviews.chart import ActivityChart, activity_chart
+from nominee.reviews.conflicts import active_in_window
+
+ENDORSERS_SHOWN = 50
+
+
+def evidence(session: Session, nomination: Nomination) -> Sequence[Contribution]:
+    return session.scalars(
+        select(Contribution)
+        .join(NominationEvidence, NominationEvidence.contribution_id == Contribution.id)
+        .where(NominationEvidence.nomination_id == nomination.id)
+        .options(joinedload(Contribution.type))
+        .order_by(Contribution.contributed_on.desc(), Contribution.id)
+    ).all()
+
+
+def activity(session: Session, nominee_id: int, cycle: Cycle) -> ActivityChart:
+    """The nominee's contributions per month and type over the look-back window."""
+    start, end = cycle.lookback_start, cycle.nominations_close_on
+    year = cast(extract("year", Contribution.contributed_on), Integer)
+    month = cast(extract("month", Contribution.contributed_on), Integer)
+    rows = session.execute(
+        select(
+            ContributionType.id,
+            ContributionType.name,
+            year.label("year"),
+            month.label("month"),
+            func.count().label("count"),
+        )
+        .join(ContributionType, ContributionType.id == Contribution.type_id)
+        .where(
+            Contribution.owner_id == nominee_id,
+            Contribution.contributed_on >= start,
+            Contribution.contributed_on <= end,
+        )
+        .group_by(ContributionType.id, ContributionType.name, year, month)
+    ).all()
+    return activity_chart(
+        start, end, [(row.id, row.name, row.year, row.month, row.count) for row in rows]
+    )
+
+
+@dataclass(frozen=True)
+class Endorser:
+    user_id: int
+    name: str
+    endorsements: int
+    last: datetime
+    endorsed_back: bool  # the nominee endorsed this person too, inside the window
+
+
+@dataclass(frozen=True)
+class Endorsements:
+    endorsers: list[Endorser]  # the most frequent first, at most ENDORSERS_SHOWN
+    distinct: int
+    total: int
+
+
+def endorsements_received(session: Session, nominee_id: int, cycle: Cycle) -> Endorsements:
+    """Active endorsements the nominee received inside the look-back window, by endorser."""
+    given = (
+        select(Endorsement.endorsee_id)
+        .where(Endorsement.endorser_id == nominee_id, active_in_window(cycle))
+        .group_by(Endorsement.endorsee_id)
+        .subquery()
+    )
+    times = func.count(Endorsement.id)
+    rows = session.execute(
+        select(
+            Endorsement.endorser_id,
+            User.display_name,
+            times.label("times"),
+            func.max(Endorsement.created_at).label("last"),
+            func.max(given.c.endorsee_id).label("endorsed_back"),
+            func.count().over().label("distinct"),
+            func.sum(times).over().label("total"),
+        )
+        .join(User, User.id == Endorsement.endorser_id)
+        .outerjoin(given, given.c.endorsee_id == Endorsement.endorser_id)
+        .where(Endorsement.endorsee_id == nominee_id, active_in_window(cycle))
+        .group_by(Endorsement.endorser_id, User.display_name)
+        .order_by(times.desc(), func.max(Endorsement.created_at).desc(), Endorsement.endorser_id)
+        .limit(ENDORSERS_SHOWN)
+    ).all()
+    if not rows:
+        return Endorsements([], 0, 0)
+    return Endorsements(
+        [
+            Endorser(
+                row.endorser_id, row.display_name, row.times, row.last, bool(row.endorsed_back)
+            )
+            for row in rows
+        ],
+        distinct=rows[0].distinct,
+        total=int(rows[0].total),
+    )
+
+
+@dataclass(frozen=True)
+class PastNomination:
+    nomination: Nomination
+    outcome: str  # the status, or "Decided, not yet published" for a reviewer
+    feedback: str  # the decision's feedback for the nominee, once published
+
+
+def other_nominations(
+    session: Session, nomination: Nomination, viewer: User
+) -> list[PastNomination]:
+    """The nominee's other nominations; decisions only where the viewer may know them."""
+    found = session.scalars(
+        select(Nomination)
+        .where(Nomination.nominee_id == nomination.nominee_id, Nomination.id != nomination.id)
+        .options(joinedload(Nomination.cycle), joinedload(Nomination.category))
+        .order_by(Nomination.created_at.desc(), Nomination.id.desc())
+    ).all()
+    decided = (NominationStatus.AWARDED, NominationStatus.DECLINED)
+    past = []
+    for other in found:
+        public = other.cycle.status is CycleStatus.PUBLISHED or viewer.is_organizer
+        hidden = other.status in decided and not public
+        past.append(
+            PastNomination(
+                other,
+                "Decided, not yet published" if hidden else other.status.label,
+                other.decision_feedback if public and other.status in decided else "",
+            )
+        )
+    return past
+
+
+def awards(session: Session, member_id: int) -> Sequence[Award]:
+    return session.scalars(
+        select(Award)
+        .where(Award.member_id == member_id)
+        .options(joinedload(Award.category), joinedload(Award.cycle))
+        .order_by(Award.starts_on.desc(), Award.id.desc())
+    ).all()

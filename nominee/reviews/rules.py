@@ -1,0 +1,116 @@
+"""Who may see the review queue, write a review and read the others (rules 3, 4 and 5).
+
+The functions take what the services and views already loaded: the user, the
+nomination, and the reviewer's ``Standing`` on it (appointed for its category? conflicted?),
+which ``nominee.reviews.services.standing`` computes in one query.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from nominee.accounts.models import User
+from nominee.cycles.models import Cycle, CycleStatus
+from nominee.nominations.models import Nomination, NominationStatus
+from nominee.reviews.models import Review, ReviewStatus
+
+# Nominations that reached the panel: the queue shows them, decided ones included.
+QUEUE_STATUSES = (NominationStatus.IN_REVIEW, NominationStatus.AWARDED, NominationStatus.DECLINED)
+# Appointments are prepared before the review and frozen once results are public.
+APPOINTABLE_CYCLE_STATUSES = frozenset(
+    {CycleStatus.DRAFT, CycleStatus.OPEN, CycleStatus.IN_REVIEW, CycleStatus.DECIDED}
+)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A user's position towards one nomination."""
+
+    appointed: bool  # appointed to the cycle for the nomination's category (or all of it)
+    conflicted: bool
+
+
+def can_manage_reviewers(user: User) -> bool:
+    return user.is_authenticated and user.is_organizer
+
+
+def can_be_appointed(user: User) -> bool:
+    return user.is_active and user.is_reviewer
+
+
+def can_see_queue(user: User, *, appointed: bool) -> bool:
+    """Organizers, and reviewers appointed to the cycle (for any category)."""
+    return user.is_authenticated and (user.is_organizer or (user.is_reviewer and appointed))
+
+
+def can_open_nomination(user: User, nomination: Nomination, standing: Standing) -> bool:
+    """May see the reviewer's page of this nomination at all.
+
+    Nobody opens the panel's page of their own nomination, organizers included. A
+    reviewer needs an appointment covering its category; a conflicted reviewer is turned
+    away separately (``is_turned_away``) so that the refusal can say why.
+    """
+    if not user.is_authenticated or user.id == nomination.nominee_id:
+        return False
+    if nomination.status not in QUEUE_STATUSES:
+        return False
+    return user.is_organizer or (user.is_reviewer and standing.appointed)
+
+
+def is_turned_away(user: User, standing: Standing) -> bool:
+    """A conflicted reviewer neither reads nor writes; organizers read as staff."""
+    return standing.conflicted and not user.is_organizer
+
+
+def review_window_open(cycle: Cycle, today: date) -> bool:
+    return cycle.status is CycleStatus.IN_REVIEW and today <= cycle.review_close_on
+
+
+def review_refusal(user: User, nomination: Nomination, standing: Standing, today: date) -> str:
+    """Why ``user`` may not write a review of ``nomination`` now; empty when they may."""
+    if not user.is_reviewer or not standing.appointed:
+        return "Only reviewers appointed for this category review it."
+    if standing.conflicted or user.id == nomination.nominee_id:
+        return "You have a conflict of interest with this nomination, so you cannot review it."
+    if nomination.status is not NominationStatus.IN_REVIEW:
+        return "This nomination is no longer in review."
+    if not review_window_open(nomination.cycle, today):
+        if nomination.cycle.status is not CycleStatus.IN_REVIEW:
+            return "Reviews are written only while the cycle is in review."
+        return "The review period of this cycle is over."
+    return ""
+
+
+def can_write_review(user: User, nomination: Nomination, standing: Standing, today: date) -> bool:
+    return not review_refusal(user, nomination, standing, today)
+
+
+def can_read_reviews(user: User, nomination: Nomination, standing: Standing, own: Review | None):
+    """Rule 4: the other reviews only after one's own is submitted; organizers read all."""
+    if not can_open_nomination(user, nomination, standing) or is_turned_away(user, standing):
+        return False
+    return user.is_organizer or (own is not None and own.status is ReviewStatus.SUBMITTED)
+
+
+def sees_scores(user: User, my_status: ReviewStatus | None) -> bool:
+    """On a queue row: organizers always, a reviewer after submitting their own review."""
+    return user.is_organizer or my_status is ReviewStatus.SUBMITTED
+
+
+def can_declare_conflict(user: User, nomination: Nomination, standing: Standing) -> bool:
+    return (
+        user.is_reviewer
+        and standing.appointed
+        and nomination.status is NominationStatus.IN_REVIEW
+        and nomination.cycle.status is CycleStatus.IN_REVIEW
+    )
+
+
+def feedback_visible(user: User, nomination: Nomination) -> bool:
+    """Reviewers' feedback for the nominee: to the nominee alone, once results are public."""
+    return (
+        user.is_authenticated
+        and user.id == nomination.nominee_id
+        and nomination.cycle.status is CycleStatus.PUBLISHED
+    )

@@ -347,6 +347,22 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def child_pids(pid: int) -> list[int]:
+    """Pids of a process's live children (Linux /proc): a gunicorn master's workers."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        if fields[0] != "Z" and int(fields[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
 def flask(env: dict[str, str], *args: str) -> None:
     subprocess.run(
         [sys.executable, "-m", "flask", "--app", "nominee", *args],
@@ -386,19 +402,7 @@ class Server:
         self.wait_for_workers(WORKERS, timeout=30)
 
     def workers(self) -> list[int]:
-        """Pids of the master's live children (gunicorn workers)."""
-        found = []
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            fields = stat.rsplit(")", 1)[1].split()
-            if fields[0] != "Z" and int(fields[1]) == self.process.pid:
-                found.append(int(entry.name))
-        return found
+        return child_pids(self.process.pid)
 
     def wait_for_workers(self, count: int, timeout: float) -> float | None:
         started = time.monotonic()

@@ -135,3 +135,34 @@ class Factory:
         kw.setdefault("starts_on", cycle.award_starts_on)
         kw.setdefault("ends_on", cycle.award_ends_on)
         return self._save(Award(cycle=cycle, **kw))
+
+    def appointment(self, cycle: Cycle, reviewer: User, category: Category | None = None):
+        from nominee.reviews.models import ReviewerAppointment
+
+        return self._save(ReviewerAppointment(cycle=cycle, reviewer=reviewer, category=category))
+
+    def assignment(self, nomination: Nomination, reviewer: User):
+        from nominee.reviews.models import Assignment
+
+        return self._save(Assignment(nomination=nomination, reviewer=reviewer))
+
+    def review(self, nomination: Nomination, reviewer: User, scores=(), **kw):
+        """A review; ``scores`` are given in rubric order (None: not scored).
+
+        A submitted review (the default) gets a recommendation. Stored aggregates are
+        not refreshed: call ``nominee.reviews.services.refresh_scores`` when they matter.
+        """
+        from nominee.db import utcnow
+        from nominee.reviews.models import Recommendation, Review, ReviewScore, ReviewStatus
+
+        kw.setdefault("status", ReviewStatus.SUBMITTED)
+        if kw["status"] is ReviewStatus.SUBMITTED:
+            kw.setdefault("recommendation", Recommendation.AWARD)
+            kw.setdefault("submitted_at", utcnow())
+        criteria = nomination.cycle.criteria
+        kw["scores"] = [
+            ReviewScore(criterion_id=criterion.id, score=score)
+            for criterion, score in zip(criteria, scores, strict=False)
+            if score is not None
+        ]
+        return self._save(Review(nomination=nomination, reviewer=reviewer, **kw))

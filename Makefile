@@ -58,6 +58,11 @@ test: lint
 load: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/load.py
 
+# Seeds a scratch database at SCALE (small, medium, large) on DATABASE_URL's backend
+# (default SQLite) and measures every page in process (benchmarks/bench.py).
+bench: $(VENV)/.installed
+	SCALE=$(SCALE) $(BIN)/python benchmarks/bench.py
+
 test-pg: $(VENV)/.installed-dev
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 		$(BIN)/python -m pytest -n auto -q

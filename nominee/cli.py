@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 
 from nominee.contributions.cli import init_cli as init_contributions_cli
 from nominee.db import commit, get_engine, get_session
+from nominee.scale.commands import seed_scale
 from nominee.web import DomainError
 
 
@@ -18,6 +19,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(seed_scale)
     init_contributions_cli(app)
 
 

@@ -1,0 +1,61 @@
+"""A synthetic programme at scale, for benchmarks: ``flask --app nominee seed-scale``."""
+
+from __future__ import annotations
+
+import gc
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from nominee.audit import AuditEvent
+from nominee.contributions.models import ContributionType
+from nominee.scale.loader import BulkWriter
+from nominee.scale.programme import SCALES, Programme, Scale
+
+# Tables with hundreds of thousands of rows at large scale.
+BIG_TABLES = ("endorsements", "contributions", "audit_events", "notifications")
+
+__all__ = ["SCALES", "Scale", "seed_programme"]
+
+
+def seed_programme(
+    connection: Connection,
+    scale: Scale,
+    seed: int,
+    password_hash: str,
+    anchor: date | None = None,
+) -> dict[str, int]:
+    """Write a whole programme on ``connection`` (in its transaction, uncommitted).
+
+    Answers the number of rows written per table. The database must be empty.
+    """
+    from nominee.contributions.services import seed_contribution_types
+
+    session = Session(bind=connection)
+    seed_contribution_types(session)
+    session.flush()
+    types = [
+        (t.id, t.quantity_label, t.audience_label, list(t.roles))
+        for t in session.scalars(select(ContributionType).order_by(ContributionType.position))
+    ]
+    first_audit_id = (session.scalar(select(func.max(AuditEvent.id))) or 0) + 1
+    session.close()
+    writer = BulkWriter(connection)
+    programme = Programme(writer, scale, seed, anchor or date.today(), password_hash)
+    import nominee.models  # noqa: F401  (every table on Base.metadata)
+    from nominee.db import Base
+
+    big = [Base.metadata.tables[name] for name in BIG_TABLES]
+    # Millions of long-lived tuples and no reference cycles: collections would only rescan
+    # them over and over.
+    gc.disable()
+    try:
+        with writer.without_indexes(big):
+            programme.run(types, first_audit_id)
+    finally:
+        gc.enable()
+
+    writer.reset_sequences(Base.metadata.sorted_tables)
+    return writer.counts

@@ -1,0 +1,1169 @@
+"""A synthetic programme at scale, generated in memory and written in bulk.
+
+Everything derives from one ``random.Random(seed)`` and from today's date (the anchor):
+the same seed on the same day gives the same database. Stored counters
+(``Contribution.endorsement_count``, the ``Nomination`` aggregates) are computed here
+from the rows written, the same way the services compute them, so pages that read
+counters and pages that aggregate rows agree.
+
+Shape of the data, on purpose:
+
+- contribution counts per member follow a Zipf-like law: member1 is the heaviest
+  (about 0.7 % of all contributions), most members have a handful;
+- endorsements per contribution are Pareto-distributed (a few contributions with
+  thousands of endorsers), endorsers lean towards active members, and a few dense
+  clusters of members endorse every recent contribution of each other the day it
+  appears (the gaming pattern reviewers must be able to see);
+- three cycles: one published with decisions and awards, one in review (the big one:
+  nominations with evidence inside its look-back window, reviewers, assignments,
+  submitted and draft reviews), one open;
+- ids grow with time, as in a real database, so rows of one member are scattered.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from bisect import bisect_left
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from itertools import accumulate
+from operator import itemgetter
+
+from nominee.accounts.models import Role, User, user_categories
+from nominee.audit import AuditEvent
+from nominee.awards.models import Award, AwardStatus
+from nominee.categories.models import Category
+from nominee.contributions.models import Contribution, contribution_categories
+from nominee.cycles.models import DEFAULT_RUBRIC, Cycle, CycleStatus, RubricCriterion, add_months
+from nominee.endorsements.models import Endorsement
+from nominee.nominations.models import (
+    Decision,
+    Nomination,
+    NominationEvent,
+    NominationEvidence,
+    NominationKind,
+    NominationStatus,
+)
+from nominee.notifications.models import Notification
+from nominee.reviews.models import (
+    Assignment,
+    Confidence,
+    Recommendation,
+    Review,
+    ReviewerAppointment,
+    ReviewScore,
+    ReviewStatus,
+)
+from nominee.scale.loader import BulkWriter
+
+DAY = 86_400
+# Contributions span this many days before the anchor; accounts are a little older.
+HISTORY_DAYS = 3 * 365
+ACCOUNT_AGE_DAYS = HISTORY_DAYS + 60
+
+
+@dataclass(frozen=True)
+class Scale:
+    name: str
+    members: int  # every account: the organizer and the reviewers included
+    contributions: int
+    endorsements: int
+    nominations: int  # in review, in the cycle under review
+    reviewers: int
+    reviews: int  # submitted, in the cycle under review
+    clusters: int  # dense groups of members endorsing each other
+    cluster_size: int
+
+
+SCALES = {
+    "large": Scale("large", 20_000, 300_000, 1_500_000, 3_000, 40, 9_000, 5, 24),
+    "medium": Scale("medium", 2_000, 30_000, 150_000, 300, 8, 900, 3, 12),
+    "small": Scale("small", 200, 3_000, 15_000, 30, 6, 90, 1, 6),
+}
+
+CATEGORIES = [
+    "Developer Tools",
+    "Data Platform",
+    "Cloud and Datacenter",
+    "AI Platform",
+    "Security",
+    "Web Development",
+    "Mobile Development",
+    "DevOps",
+    "Business Applications",
+    "Windows and Devices",
+    "Productivity",
+    "Gaming",
+]
+# Relative popularity of the categories (member primary categories and contributions).
+CATEGORY_WEIGHTS = [12, 10, 9, 8, 6, 9, 4, 7, 3, 3, 5, 2]
+# Relative frequency of each default contribution type, by position in DEFAULT_TYPES.
+TYPE_WEIGHTS = [20, 8, 1, 4, 6, 3, 7, 3, 22, 5, 6, 3, 2, 4, 2, 3, 1]
+FIRST_NAMES = (
+    "Ada Alan Grace Linus Margaret Dennis Barbara Ken Frances Guido Radia Bjarne Anita Tim "
+    "Hedy Donald Katherine John Sophie Yukihiro Leslie Edsger Jean Niklaus Shafi Whitfield "
+    "Mary Vint Lynn Anders Amara Kofi Priya Mateo Ingrid Tomas Aiko Farid Zanele Olu"
+).split()
+LAST_NAMES = (
+    "Lovelace Turing Hopper Torvalds Hamilton Ritchie Liskov Thompson Allen Rossum Perlman "
+    "Stroustrup Borg Berners Lamarr Knuth Johnson Backus Wilson Matsumoto Lamport Dijkstra "
+    "Sammet Wirth Goldwasser Diffie Shaw Cerf Conway Hejlsberg Okafor Mensah Raman Silva "
+    "Lindqvist Novak Tanaka Haddad Dlamini Adeyemi"
+).split()
+TOPICS = (
+    "Kubernetes,PostgreSQL,TypeScript,Rust,Python,GraphQL,Power BI,Azure Functions,Blazor,"
+    "SQLite,Terraform,WebAssembly,Observability,Zero trust,Accessibility,LLM evaluation,"
+    "Event sourcing,CI pipelines,Edge caching,Data lakes,OAuth,Unit testing,Performance tuning"
+).split(",")
+TITLE_PATTERNS = [
+    "Getting started with {}",
+    "{} in production: lessons learned",
+    "A practical guide to {}",
+    "What's new in {}",
+    "Ten mistakes to avoid with {}",
+    "{} for beginners",
+    "Deep dive: {} internals",
+    "Answering the community's {} questions",
+]
+COMMENTS = [
+    "Clear and practical, thank you.",
+    "This saved our team a week.",
+    "Great session, the demos were excellent.",
+    "I share this with every newcomer.",
+    "Thorough and well explained.",
+    "Helped me pass my certification.",
+]
+LOCATIONS = ["Lisbon", "Nairobi", "Osaka", "Toronto", "Berlin", "Sao Paulo", "Pune", "Oslo", ""]
+
+
+@dataclass
+class CycleDates:
+    id: int
+    name: str
+    status: CycleStatus
+    opens: date
+    closes: date
+    review_closes: date
+    lookback_start: date
+    award_starts: date
+    award_ends: date
+    published_day: int | None = None  # days before the anchor
+
+
+@dataclass
+class NominationPlan:
+    id: int
+    cycle: CycleDates
+    nominee: int
+    nominator: int | None
+    kind: NominationKind
+    status: NominationStatus
+    category_id: int
+    evidence: list[int]
+    created_day: int  # days before the anchor
+    quality: float
+    reviewers: list[int] = field(default_factory=list)
+    submitted_reviews: list[int] = field(default_factory=list)
+    decision: Decision | None = None
+
+
+class Programme:
+    """Generates and writes one programme. ``run()`` answers the row counts per table."""
+
+    def __init__(
+        self, writer: BulkWriter, scale: Scale, seed: int, anchor: date, password_hash: str
+    ):
+        self.w = writer
+        self.scale = scale
+        self.rng = random.Random(seed)
+        self.anchor = anchor
+        self.password_hash = password_hash
+        self.days = [
+            (anchor - timedelta(days=i)).isoformat() for i in range(ACCOUNT_AGE_DAYS + 400)
+        ]
+        # " HH:MM:SS..." for every second of a day: timestamps are day + clock[second].
+        self.clock = [writer.time_of_day(second) for second in range(DAY)]
+        self.audit: list[tuple] = []
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def ts(self, days_ago: int) -> str:
+        """A time ``days_ago`` days before the anchor; never later than yesterday."""
+        return self.days[max(days_ago, 1)] + self.clock[int(self.rng.random() * DAY)]
+
+    def days_ago(self, day: date) -> int:
+        return (self.anchor - day).days
+
+    def record(self, days_ago: int, actor: int | None, action: str, kind: str, oid: int, after):
+        self.audit.append((self.ts(days_ago), actor, action, kind, oid, after))
+
+    # -- the steps ---------------------------------------------------------------------
+
+    def run(
+        self,
+        contribution_types: list[tuple[int, str | None, str | None, list[str]]],
+        first_audit_id: int,
+    ) -> None:
+        self.types = contribution_types
+        self.first_audit_id = first_audit_id
+        self.categories()
+        self.accounts()
+        self.plan_contributions()
+        self.cycles()
+        self.plan_nominations()
+        self.endorsements()
+        self.contributions()  # before their endorsements: the foreign keys hold on PostgreSQL
+        self.write_endorsements()
+        self.nominations()
+        self.reviews()
+        self.notifications()
+        self.audit_events()
+
+    def categories(self) -> None:
+        rows = [
+            (
+                i,
+                name,
+                name.lower().replace(" ", "-"),
+                f"{name}: community work.",
+                False,
+                self.ts(1500),
+            )
+            for i, name in enumerate(CATEGORIES, start=1)
+        ]
+        self.w.write(
+            Category.__table__,
+            ("id", "name", "slug", "description", "retired", "created_at"),
+            rows,
+        )
+        self.category_ids = [row[0] for row in rows]
+        self.category_cum = list(accumulate(CATEGORY_WEIGHTS))
+
+    def pick_category(self) -> int:
+        return self.rng.choices(self.category_ids, cum_weights=self.category_cum)[0]
+
+    def accounts(self) -> None:
+        """The organizer (id 1), reviewers (ids 2..), then members, heaviest first."""
+        scale, rng = self.scale, self.rng
+        n = scale.members
+        self.organizer = 1
+        self.reviewers = list(range(2, 2 + scale.reviewers))
+        self.members = list(range(2 + scale.reviewers, n + 1))
+        reviewer_set = set(self.reviewers)
+        # Activity weight: Zipf over the member rank; reviewers and the organizer sit in
+        # the middle of the pack.
+        middle = 1 / (len(self.members) // 5 + 20)
+        self.activity = [0.0] * (n + 1)
+        self.activity[self.organizer] = middle / 4
+        for reviewer in self.reviewers:
+            self.activity[reviewer] = middle
+        for rank, member in enumerate(self.members, start=1):
+            self.activity[member] = 1 / (rank + 20)
+        self.primary_category = [0] * (n + 1)
+        rows, extra_categories = [], []
+        for user in range(1, n + 1):
+            if user == self.organizer:
+                email, role = "organizer@example.org", Role.ORGANIZER
+            elif user in reviewer_set:
+                email, role = f"reviewer{user - 1}@example.org", Role.REVIEWER
+            else:
+                email, role = f"member{user - 1 - scale.reviewers}@example.org", Role.MEMBER
+            name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+            category = self.pick_category()
+            self.primary_category[user] = category
+            heavy = self.activity[user] > 1 / 60
+            bio = f"{name} writes and speaks about {rng.choice(TOPICS)}." if heavy else ""
+            rows.append(
+                (
+                    user,
+                    email,
+                    name,
+                    self.password_hash,
+                    role.value,
+                    True,
+                    f"{rng.getrandbits(128):032x}",
+                    bio,
+                    f"<p>{bio}</p>" if bio else "",
+                    rng.choice(LOCATIONS),
+                    json.dumps([f"https://example.org/{user}"] if heavy else []),
+                    category,
+                    self.ts(ACCOUNT_AGE_DAYS - rng.randrange(60)),
+                    self.ts(rng.randrange(1, 60)),
+                )
+            )
+            for other in rng.sample(self.category_ids, rng.choice((0, 0, 1, 2))):
+                if other != category:
+                    extra_categories.append((user, other))
+            self.record(ACCOUNT_AGE_DAYS, user, "account.registered", "user", user, None)
+        self.w.write(
+            User.__table__,
+            (
+                "id",
+                "email",
+                "display_name",
+                "password_hash",
+                "role",
+                "active",
+                "session_token",
+                "bio_md",
+                "bio_html",
+                "location",
+                "links",
+                "primary_category_id",
+                "created_at",
+                "last_login_at",
+            ),
+            rows,
+        )
+        self.w.write(user_categories, ("user_id", "category_id"), extra_categories)
+        # Dense clusters: mid-ranked members who endorse each other's every recent piece.
+        start = max(10, len(self.members) // 50)
+        pool = self.members[start : start + scale.clusters * scale.cluster_size * 3]
+        picked = rng.sample(pool, scale.clusters * scale.cluster_size)
+        self.clusters = [
+            picked[i * scale.cluster_size : (i + 1) * scale.cluster_size]
+            for i in range(scale.clusters)
+        ]
+        self.cluster_of = {member: c for c, group in enumerate(self.clusters) for member in group}
+
+    def plan_contributions(self) -> None:
+        """Owner, date, type and visibility of every contribution, ids in date order."""
+        rng, total = self.rng, self.scale.contributions
+        users = list(range(1, self.scale.members + 1))
+        weight_sum = sum(self.activity[u] for u in users)
+        counts = [int(total * self.activity[u] / weight_sum) for u in users]
+        for index in rng.sample(range(len(users)), total - sum(counts)):
+            counts[index] += 1
+        type_cum = list(
+            accumulate(
+                TYPE_WEIGHTS[i] if i < len(TYPE_WEIGHTS) else 1 for i in range(len(self.types))
+            )
+        )
+        plans = []
+        heaviest = self.members[0]
+        for user, count in zip(users, counts, strict=True):
+            for i in range(count):
+                # Recent work is more frequent than old work.
+                days_ago = int(HISTORY_DAYS * rng.random() ** 1.6)
+                if user == heaviest and i < len(self.types):
+                    type_index = i  # every type appears, on the heaviest member at least
+                else:
+                    type_index = bisect_left(type_cum, rng.random() * type_cum[-1])
+                plans.append((-days_ago, rng.random(), user, type_index, rng.random() < 0.05))
+        plans.sort()
+        self.c_owner = [0]
+        self.c_days = [0]
+        self.c_type = [0]
+        self.c_private = [False]
+        self.by_owner: dict[int, list[int]] = defaultdict(list)
+        for cid, (neg_days, _, user, type_index, private) in enumerate(plans, start=1):
+            self.c_owner.append(user)
+            self.c_days.append(-neg_days)
+            self.c_type.append(type_index)
+            self.c_private.append(private)
+            self.by_owner[user].append(cid)
+        self.c_count = [0] * len(self.c_owner)
+
+    def cycles(self) -> None:
+        anchor = self.anchor
+        review_closes = anchor + timedelta(days=30)
+        closes = anchor - timedelta(days=20)
+        published_closes = add_months(closes, -12)
+        specs = [
+            (
+                f"Awards {published_closes.year}",
+                CycleStatus.PUBLISHED,
+                published_closes - timedelta(days=60),
+                published_closes,
+                published_closes + timedelta(days=45),
+            ),
+            (
+                f"Awards {closes.year}",
+                CycleStatus.IN_REVIEW,
+                closes - timedelta(days=60),
+                closes,
+                review_closes,
+            ),
+            (
+                f"Awards {closes.year + 1}",
+                CycleStatus.OPEN,
+                anchor - timedelta(days=10),
+                anchor + timedelta(days=50),
+                anchor + timedelta(days=90),
+            ),
+        ]
+        self.cycle_list: list[CycleDates] = []
+        rows, criteria, scope = [], [], []
+        self.criteria: dict[int, list[tuple[int, float]]] = {}
+        criterion_id = 0
+        for cycle_id, (name, status, opens, closes_on, review_on) in enumerate(specs, start=1):
+            award_starts = review_on + timedelta(days=1)
+            dates = CycleDates(
+                id=cycle_id,
+                name=name,
+                status=status,
+                opens=opens,
+                closes=closes_on,
+                review_closes=review_on,
+                lookback_start=add_months(closes_on, -12),
+                award_starts=award_starts,
+                award_ends=add_months(award_starts, 12) - timedelta(days=1),
+            )
+            if status is CycleStatus.PUBLISHED:
+                dates.published_day = self.days_ago(review_on) - 5
+            self.cycle_list.append(dates)
+            rows.append(
+                (
+                    cycle_id,
+                    name,
+                    status.value,
+                    opens.isoformat(),
+                    closes_on.isoformat(),
+                    review_on.isoformat(),
+                    12,
+                    12,
+                    3,
+                    30,
+                    3,
+                    3,
+                    self.ts(self.days_ago(opens) + 20),
+                    self.ts(dates.published_day) if dates.published_day else None,
+                    1,
+                )
+            )
+            scope.extend((cycle_id, category) for category in self.category_ids)
+            self.criteria[cycle_id] = []
+            for position, (criterion, description, weight) in enumerate(DEFAULT_RUBRIC):
+                criterion_id += 1
+                # The cycle under review weighs impact double, so weighted means matter.
+                if status is CycleStatus.IN_REVIEW and position == 0:
+                    weight = 2.0
+                criteria.append((criterion_id, cycle_id, criterion, description, weight, position))
+                self.criteria[cycle_id].append((criterion_id, weight))
+        # Awards of the published cycle end before the next award term: no renewals due.
+        assert self.cycle_list[0].award_ends < self.cycle_list[1].award_starts
+        self.w.write(
+            Cycle.__table__,
+            (
+                "id",
+                "name",
+                "status",
+                "nominations_open_on",
+                "nominations_close_on",
+                "review_close_on",
+                "lookback_months",
+                "award_term_months",
+                "min_evidence",
+                "max_evidence",
+                "peer_nomination_limit",
+                "reviewers_per_nomination",
+                "created_at",
+                "published_at",
+                "version",
+            ),
+            rows,
+        )
+        from nominee.cycles.models import cycle_categories
+
+        self.w.write(cycle_categories, ("cycle_id", "category_id"), scope)
+        self.w.write(
+            RubricCriterion.__table__,
+            ("id", "cycle_id", "name", "description", "weight", "position"),
+            criteria,
+        )
+
+    def in_window(self, user: int, cycle: CycleDates) -> list[int]:
+        newest, oldest = (
+            self.days_ago(min(cycle.closes, self.anchor)),
+            self.days_ago(cycle.lookback_start),
+        )
+        return [c for c in self.by_owner.get(user, ()) if newest <= self.c_days[c] <= oldest]
+
+    def plan_nominations(self) -> None:
+        """Nominees, nominators and evidence of every cycle (before endorsements, whose
+        endorsers the evidence counters need)."""
+        rng, scale = self.rng, self.scale
+        published, in_review, open_cycle = self.cycle_list
+        self.plans: list[NominationPlan] = []
+        next_id = 1
+
+        def add(cycle, nominee, kind, status, evidence_size, created_day) -> NominationPlan:
+            nonlocal next_id
+            window = self.in_window(nominee, cycle)
+            evidence = rng.sample(window, min(len(window), evidence_size)) if evidence_size else []
+            nominator = nominee
+            if kind is NominationKind.PEER:
+                nominator = rng.choice(self.members)
+                while nominator == nominee:
+                    nominator = rng.choice(self.members)
+            plan = NominationPlan(
+                id=next_id,
+                cycle=cycle,
+                nominee=nominee,
+                nominator=nominator,
+                kind=kind,
+                status=status,
+                category_id=self.primary_category[nominee],
+                evidence=sorted(evidence),
+                created_day=created_day,
+                quality=rng.uniform(1.6, 4.6),
+            )
+            next_id += 1
+            self.plans.append(plan)
+            return plan
+
+        def eligible(cycle) -> list[int]:
+            return [m for m in self.members if len(self.in_window(m, cycle)) >= 3]
+
+        def kind() -> NominationKind:
+            return NominationKind.SELF if rng.random() < 0.6 else NominationKind.PEER
+
+        def evidence_size(nominee: int) -> int:
+            return 30 if nominee == self.members[0] else rng.randint(3, 30)
+
+        # The published cycle: a tenth as many nominations, decided, a third awarded.
+        candidates = eligible(published)
+        for nominee in rng.sample(candidates, min(len(candidates), scale.nominations // 10)):
+            plan = add(
+                published,
+                nominee,
+                kind(),
+                NominationStatus.IN_REVIEW,
+                evidence_size(nominee),
+                self.days_ago(published.opens) - rng.randrange(50),
+            )
+            plan.decision = Decision.AWARD if plan.quality > 3.4 else Decision.DECLINE
+            plan.status = (
+                NominationStatus.AWARDED
+                if plan.decision is Decision.AWARD
+                else NominationStatus.DECLINED
+            )
+
+        # The cycle under review: the heaviest member, half of every cluster, then others.
+        candidates = eligible(in_review)
+        eligible_set = set(candidates)
+        first = [self.members[0]] + [
+            m for group in self.clusters for m in group[: len(group) // 2] if m in eligible_set
+        ]
+        first = [m for m in dict.fromkeys(first) if m in eligible_set]
+        rest = [m for m in candidates if m not in set(first)]
+        wanted = scale.nominations + scale.nominations // 20
+        chosen = first + rng.sample(rest, min(len(rest), wanted - len(first)))
+        opened = self.days_ago(in_review.opens)
+        for index, nominee in enumerate(chosen):
+            created = opened - rng.randrange(55)
+            if index < scale.nominations:
+                add(
+                    in_review,
+                    nominee,
+                    kind(),
+                    NominationStatus.IN_REVIEW,
+                    evidence_size(nominee),
+                    created,
+                )
+            elif index % 2:
+                add(in_review, nominee, NominationKind.SELF, NominationStatus.WITHDRAWN, 5, created)
+            else:
+                add(in_review, nominee, NominationKind.PEER, NominationStatus.LAPSED, 0, created)
+
+        # The open cycle: a few self nominations submitted, a few peer ones awaiting.
+        candidates = eligible(open_cycle)
+        for nominee in rng.sample(candidates, min(len(candidates), scale.nominations // 20)):
+            if rng.random() < 0.5:
+                add(open_cycle, nominee, NominationKind.SELF, NominationStatus.SUBMITTED, 6, 5)
+            else:
+                add(
+                    open_cycle,
+                    nominee,
+                    NominationKind.PEER,
+                    NominationStatus.AWAITING_ACCEPTANCE,
+                    0,
+                    5,
+                )
+
+        self.evidence_of: dict[int, set[int]] = defaultdict(set)
+        for plan in self.plans:
+            for contribution in plan.evidence:
+                self.evidence_of[contribution].add(plan.id)
+        self.endorsers_of: dict[int, set[int]] = defaultdict(set)
+
+    def endorsements(self) -> None:
+        rng, scale = self.rng, self.scale
+        n = scale.members
+        owners, days, private = self.c_owner, self.c_days, self.c_private
+        reviewer_set = set(self.reviewers)
+        # (reviewer, member) and (member, reviewer) -> days ago of their latest endorsement.
+        self.reviewer_pairs: dict[tuple[int, int], int] = {}
+        public = [c for c in range(1, len(owners)) if not private[c]]
+        # The clusters endorse every public contribution of the last year, at once.
+        base: dict[int, list[int]] = {}
+        for c in public:
+            group = self.cluster_of.get(owners[c])
+            if group is not None and days[c] <= 365:
+                base[c] = [m for m in self.clusters[group] if m != owners[c]]
+        wanted = self.endorsement_counts(public, base)
+        users = list(range(1, n + 1))
+        # Active members endorse more; reviewers, busy reviewing, less.
+        endorser_cum = list(
+            accumulate(self.activity[u] ** (1.0 if u in reviewer_set else 0.5) for u in users)
+        )
+        rand, expo, clock, day_text = rng.random, rng.expovariate, self.clock, self.days
+        comments = len(COMMENTS)
+        pairs = self.reviewer_pairs
+        # Rows go in (contribution, endorser) order, the order of the unique index, which
+        # keeps the load fast; contribution ids follow time, so endorsement ids nearly do.
+        rows: list[tuple] = []
+        for c, count in zip(public, wanted, strict=True):
+            owner, age = owners[c], days[c]
+            quick = set(base.get(c, ()))
+            taken = quick | {owner}
+            added = 0
+            while added < count:
+                for u in rng.choices(users, cum_weights=endorser_cum, k=count - added + 2):
+                    if u not in taken and added < count:
+                        taken.add(u)
+                        added += 1
+            taken.discard(owner)
+            tracked = c in self.evidence_of
+            for endorser in sorted(taken):
+                # The clusters endorse within a day; others over the following weeks.
+                is_quick = endorser in quick
+                delay = (rand() < 0.5) if is_quick else int(expo(1 / 15))
+                day = age - delay if delay < age else 0
+                if day < 1:
+                    day = 1
+                # Contributions are logged in the morning, endorsed in the afternoon.
+                created = day_text[day] + clock[43_200 + int(rand() * 43_200)]
+                withdrawn = None
+                if not is_quick and day > 2 and rand() < 0.02:
+                    withdrawn = day_text[1 + int(rand() * (day - 1))] + clock[int(rand() * DAY)]
+                comment = COMMENTS[int(rand() * comments)] if rand() < 0.3 else ""
+                rows.append((c, endorser, owner, comment, created, withdrawn))
+                if withdrawn is None:
+                    self.c_count[c] += 1
+                    if tracked:
+                        self.endorsers_of[c].add(endorser)
+                if endorser in reviewer_set or owner in reviewer_set:
+                    for pair in ((endorser, owner), (owner, endorser)):
+                        pairs[pair] = min(day, pairs.get(pair, day))
+        audit = self.audit
+        for eid, (c, endorser, _owner, _comment, created, withdrawn) in enumerate(rows, start=1):
+            after = f'{{"contribution_id": {c}}}'
+            audit.append((created, endorser, "endorsement.created", "endorsement", eid, after))
+            if withdrawn is not None:
+                audit.append(
+                    (withdrawn, endorser, "endorsement.withdrawn", "endorsement", eid, None)
+                )
+        self.endorsement_rows = rows
+        month = self.days[30]
+        self.recent_endorsements = [(row[2], row[4]) for row in rows if row[4] >= month]
+
+    def write_endorsements(self) -> None:
+        self.w.write(
+            Endorsement.__table__,
+            (
+                "id",
+                "contribution_id",
+                "endorser_id",
+                "endorsee_id",
+                "comment",
+                "created_at",
+                "withdrawn_at",
+            ),
+            ((eid, *row) for eid, row in enumerate(self.endorsement_rows, start=1)),
+        )
+        del self.endorsement_rows
+
+    def endorsement_counts(self, public: list[int], base: dict[int, list[int]]) -> list[int]:
+        """How many endorsers each public contribution gets beyond its cluster's: Pareto
+        distributed, capped at a tenth of the members, summing to the scale's total."""
+        rng, n = self.rng, self.scale.members
+        budget = max(0, self.scale.endorsements - sum(len(v) for v in base.values()))
+        weights = [rng.paretovariate(1.2) for _ in public]
+        caps = [min(max(10, n // 10), n - 2 - len(base.get(c, ()))) for c in public]
+        factor = budget / sum(weights)
+        for _ in range(20):  # raise the others until the capped ones' shortfall is spread
+            total = sum(min(cap, w * factor) for w, cap in zip(weights, caps, strict=True))
+            if total >= budget * 0.999:
+                break
+            factor *= budget / total
+        return [
+            min(cap, int(w * factor + rng.random())) for w, cap in zip(weights, caps, strict=True)
+        ]
+
+    def contributions(self) -> None:
+        rng = self.rng
+        self.c_quantity = [0] * len(self.c_owner)
+        self.c_audience = [0] * len(self.c_owner)
+
+        def rows():
+            for c in range(1, len(self.c_owner)):
+                type_id, quantity_label, audience_label, roles = self.types[self.c_type[c]]
+                topic = rng.choice(TOPICS)
+                title = rng.choice(TITLE_PATTERNS).format(topic)
+                quantity = rng.randint(1, 40) if quantity_label else 0
+                audience = int(rng.lognormvariate(4.5, 1.3)) if audience_label else 0
+                self.c_quantity[c], self.c_audience[c] = quantity, audience
+                owner, age = self.c_owner[c], self.c_days[c]
+                category = (
+                    self.primary_category[owner] if rng.random() < 0.8 else self.pick_category()
+                )
+                audience_place = rng.choice(LOCATIONS) or "everyone"
+                description = f"Notes, code and slides about {topic}, for {audience_place}."
+                created = self.days[max(age, 1)] + self.clock[int(rng.random() * 43_200)]
+                self.audit.append((created, owner, "contribution.created", "contribution", c, None))
+                yield (
+                    c,
+                    owner,
+                    type_id,
+                    rng.choice(roles) if roles else "",
+                    title,
+                    self.days[age],
+                    f"https://example.org/{owner}/{c}" if rng.random() < 0.8 else None,
+                    description,
+                    f"<p>{description}</p>",
+                    category,
+                    quantity,
+                    audience,
+                    "private" if self.c_private[c] else "public",
+                    self.c_count[c],
+                    created,
+                    created,
+                )
+
+        self.w.write(
+            Contribution.__table__,
+            (
+                "id",
+                "owner_id",
+                "type_id",
+                "role",
+                "title",
+                "contributed_on",
+                "url",
+                "description_md",
+                "description_html",
+                "primary_category_id",
+                "quantity",
+                "audience",
+                "visibility",
+                "endorsement_count",
+                "created_at",
+                "updated_at",
+            ),
+            rows(),
+        )
+        extra = []
+        for c in range(1, len(self.c_owner)):
+            if rng.random() < 0.25:
+                for category in rng.sample(self.category_ids, rng.randint(1, 2)):
+                    extra.append((c, category))
+        self.w.write(contribution_categories, ("contribution_id", "category_id"), extra)
+
+    def assign_reviewers(self) -> None:
+        """Three reviewers per nomination in review (four for a fifth of them), never a
+        conflicted one, the least loaded first."""
+        rng = self.rng
+        load = {r: 0 for r in self.reviewers}
+        for plan in self.plans:
+            if plan.status not in (
+                NominationStatus.IN_REVIEW,
+                NominationStatus.AWARDED,
+                NominationStatus.DECLINED,
+            ):
+                continue
+            wanted = 4 if rng.random() < 0.2 else 3
+            # Conservative: any endorsement since the look-back start is a conflict.
+            window_start = self.days_ago(plan.cycle.lookback_start)
+            free = [
+                r
+                for r in self.reviewers
+                if r not in (plan.nominee, plan.nominator)
+                and self.reviewer_pairs.get((r, plan.nominee), window_start + 1) > window_start
+            ]
+            rng.shuffle(free)
+            free.sort(key=load.__getitem__)
+            plan.reviewers = free[:wanted]
+            for r in plan.reviewers:
+                load[r] += 1
+
+    def nominations(self) -> None:
+        self.assign_reviewers()
+        rng = self.rng
+        in_review = self.cycle_list[1]
+        # Which assignments have a submitted review: all of them in the published cycle,
+        # ``scale.reviews`` of them in the cycle under review.
+        pending = [
+            (plan, r) for plan in self.plans if plan.cycle is in_review for r in plan.reviewers
+        ]
+        submitted = set(
+            (plan.id, r) for plan, r in rng.sample(pending, min(len(pending), self.scale.reviews))
+        )
+        for plan in self.plans:
+            plan.submitted_reviews = [
+                r
+                for r in plan.reviewers
+                if plan.cycle is not in_review or (plan.id, r) in submitted
+            ]
+        # Scores: per review and criterion around the nominee's quality; a few contested.
+        self.scores: dict[tuple[int, int], list[int]] = {}
+        for plan in self.plans:
+            contested = rng.random() < 0.05
+            for index, reviewer in enumerate(plan.reviewers):
+                shift = (2.2 if plan.quality < 3 else -2.2) if contested and index == 0 else 0
+                self.scores[plan.id, reviewer] = [
+                    min(5, max(1, round(plan.quality + shift + rng.gauss(0, 0.35))))
+                    for _ in self.criteria[plan.cycle.id]
+                ]
+        self.recommendations: dict[tuple[int, int], Recommendation] = {}
+        for key, scores in self.scores.items():
+            mean = sum(scores) / len(scores)
+            if rng.random() < 0.06:
+                self.recommendations[key] = Recommendation.ABSTAIN
+            elif mean >= 3.5:
+                self.recommendations[key] = Recommendation.AWARD
+            elif mean <= 2.5:
+                self.recommendations[key] = Recommendation.DECLINE
+            else:
+                self.recommendations[key] = rng.choice(list(Recommendation))
+
+        rows, evidence_rows, events, awards = [], [], [], []
+        event_id = award_id = 0
+        for plan in self.plans:
+            cycle = plan.cycle
+            counters = self.counters(plan)
+            submitted_day = None
+            if plan.status not in (NominationStatus.AWAITING_ACCEPTANCE, NominationStatus.LAPSED):
+                submitted_day = max(
+                    plan.created_day - rng.randint(0, 5), self.days_ago(cycle.closes) + 1, 1
+                )
+            statement = (
+                "Consistently shares deep, practical knowledge with the community: talks, posts "
+                f"and answers about {rng.choice(TOPICS)} that newcomers rely on every week."
+            )
+            decided_day = None
+            if plan.decision is not None:
+                decided_day = self.days_ago(cycle.review_closes) + 1
+            rows.append(
+                (
+                    plan.id,
+                    cycle.id,
+                    plan.category_id,
+                    plan.nominee,
+                    plan.nominator,
+                    plan.kind.value,
+                    plan.status.value,
+                    statement,
+                    f"<p>{statement}</p>",
+                    "",
+                    "",
+                    "",
+                    False,
+                    self.ts(plan.created_day),
+                    self.ts(submitted_day) if submitted_day else None,
+                    *counters,
+                    plan.decision.value if plan.decision else None,
+                    "Strong, sustained evidence." if plan.decision else "",
+                    "Thank you for your work for the community." if plan.decision else "",
+                    self.organizer if plan.decision else None,
+                    self.ts(decided_day) if decided_day else None,
+                    1,
+                )
+            )
+            added = self.ts(submitted_day or plan.created_day)
+            evidence_rows.extend((plan.id, c, added) for c in plan.evidence)
+            # The status history, as the services write it.
+            steps: list[tuple[int, int | None, NominationStatus | None, NominationStatus]] = []
+            if plan.kind is NominationKind.PEER:
+                steps.append(
+                    (plan.created_day, plan.nominator, None, NominationStatus.AWAITING_ACCEPTANCE)
+                )
+                if submitted_day:
+                    steps.append(
+                        (
+                            submitted_day,
+                            plan.nominee,
+                            NominationStatus.AWAITING_ACCEPTANCE,
+                            NominationStatus.SUBMITTED,
+                        )
+                    )
+            else:
+                steps.append((plan.created_day, plan.nominee, None, NominationStatus.SUBMITTED))
+            close_day = self.days_ago(cycle.closes)
+            if plan.status is NominationStatus.LAPSED:
+                steps.append(
+                    (close_day, None, NominationStatus.AWAITING_ACCEPTANCE, NominationStatus.LAPSED)
+                )
+            elif plan.status is NominationStatus.WITHDRAWN:
+                steps.append(
+                    (
+                        max(1, plan.created_day - 3),
+                        plan.nominee,
+                        NominationStatus.SUBMITTED,
+                        NominationStatus.WITHDRAWN,
+                    )
+                )
+            elif plan.status is not NominationStatus.SUBMITTED and submitted_day:
+                steps.append(
+                    (
+                        close_day,
+                        self.organizer,
+                        NominationStatus.SUBMITTED,
+                        NominationStatus.IN_REVIEW,
+                    )
+                )
+                if plan.decision is not None:
+                    steps.append(
+                        (decided_day, self.organizer, NominationStatus.IN_REVIEW, plan.status)
+                    )
+            for day, actor, before, after in steps:
+                event_id += 1
+                stamp = self.ts(day)
+                events.append(
+                    (
+                        event_id,
+                        plan.id,
+                        actor,
+                        before.value if before else None,
+                        after.value,
+                        "",
+                        stamp,
+                    )
+                )
+                self.audit.append(
+                    (
+                        stamp,
+                        actor,
+                        "nomination.status_changed",
+                        "nomination",
+                        plan.id,
+                        f'{{"status": "{after.value}"}}',
+                    )
+                )
+            if plan.status is NominationStatus.AWARDED:
+                award_id += 1
+                awards.append(
+                    (
+                        award_id,
+                        plan.nominee,
+                        plan.category_id,
+                        cycle.id,
+                        plan.id,
+                        cycle.award_starts.isoformat(),
+                        cycle.award_ends.isoformat(),
+                        AwardStatus.ACTIVE.value,
+                        f"{rng.getrandbits(144):036x}",
+                        "",
+                        self.ts(cycle.published_day),
+                    )
+                )
+                self.record(
+                    cycle.published_day, self.organizer, "award.created", "award", award_id, None
+                )
+        self.w.write(
+            Nomination.__table__,
+            (
+                "id",
+                "cycle_id",
+                "category_id",
+                "nominee_id",
+                "nominator_id",
+                "kind",
+                "status",
+                "statement_md",
+                "statement_html",
+                "nominee_statement_md",
+                "nominee_statement_html",
+                "withdrawn_reason",
+                "no_activity",
+                "created_at",
+                "submitted_at",
+                "evidence_count",
+                "distinct_endorsers",
+                "total_quantity",
+                "total_audience",
+                "reviews_submitted",
+                "score_mean",
+                "recommend_award",
+                "recommend_decline",
+                "recommend_abstain",
+                "disagreement",
+                "decision",
+                "decision_rationale",
+                "decision_feedback",
+                "decided_by_id",
+                "decided_at",
+                "version",
+            ),
+            rows,
+        )
+        self.w.write(
+            NominationEvidence.__table__,
+            ("nomination_id", "contribution_id", "added_at"),
+            evidence_rows,
+        )
+        self.w.write(
+            NominationEvent.__table__,
+            ("id", "nomination_id", "actor_id", "from_status", "to_status", "note", "created_at"),
+            events,
+        )
+        self.w.write(
+            Award.__table__,
+            (
+                "id",
+                "member_id",
+                "category_id",
+                "cycle_id",
+                "nomination_id",
+                "starts_on",
+                "ends_on",
+                "status",
+                "verification_id",
+                "revoked_reason",
+                "created_at",
+            ),
+            awards,
+        )
+
+    def counters(self, plan: NominationPlan) -> tuple:
+        """The stored aggregates of a nomination, as the services keep them."""
+        endorsers: set[int] = set()
+        for c in plan.evidence:
+            endorsers |= self.endorsers_of.get(c, set())
+        keys = [(plan.id, r) for r in plan.submitted_reviews]
+        criteria = self.criteria[plan.cycle.id]
+        score_mean, disagreement = None, False
+        if keys:
+            weighted = 0.0
+            for index, (_criterion, weight) in enumerate(criteria):
+                values = [self.scores[key][index] for key in keys]
+                weighted += weight * sum(values) / len(values)
+                disagreement = disagreement or max(values) - min(values) >= 2
+            score_mean = weighted / sum(weight for _, weight in criteria)
+        recommendations = [self.recommendations[key] for key in keys]
+        return (
+            len(plan.evidence),
+            len(endorsers),
+            sum(self.c_quantity[c] for c in plan.evidence),
+            sum(self.c_audience[c] for c in plan.evidence),
+            len(keys),
+            score_mean,
+            recommendations.count(Recommendation.AWARD),
+            recommendations.count(Recommendation.DECLINE),
+            recommendations.count(Recommendation.ABSTAIN),
+            disagreement,
+        )
+
+    def reviews(self) -> None:
+        rng = self.rng
+        appointments, assignments, reviews, scores = [], [], [], []
+        appointment_id = review_id = 0
+        for cycle in self.cycle_list:
+            for reviewer in self.reviewers:
+                appointment_id += 1
+                appointments.append(
+                    (appointment_id, cycle.id, reviewer, None, self.ts(self.days_ago(cycle.opens)))
+                )
+        for plan in self.plans:
+            cycle = plan.cycle
+            assigned_day = self.days_ago(cycle.closes)
+            review_end = max(1, self.days_ago(min(cycle.review_closes, self.anchor)))
+            for reviewer in plan.reviewers:
+                assignments.append((plan.id, reviewer, self.organizer, self.ts(assigned_day)))
+                submitted = reviewer in plan.submitted_reviews
+                if not submitted and rng.random() < 0.5:
+                    continue  # not started yet
+                review_id += 1
+                day = rng.randint(review_end, max(review_end, assigned_day - 1))
+                stamp = self.ts(day)
+                recommendation = self.recommendations[plan.id, reviewer] if submitted else None
+                reviews.append(
+                    (
+                        review_id,
+                        plan.id,
+                        reviewer,
+                        (ReviewStatus.SUBMITTED if submitted else ReviewStatus.DRAFT).value,
+                        rng.choice(list(Confidence)).value,
+                        recommendation.value if recommendation else None,
+                        "Evidence is solid and endorsed by a broad set of peers.",
+                        "Keep going, your talks help many people." if rng.random() < 0.4 else "",
+                        stamp,
+                        stamp,
+                        stamp if submitted else None,
+                        1,
+                    )
+                )
+                for (criterion_id, _weight), score in zip(
+                    self.criteria[cycle.id], self.scores[plan.id, reviewer], strict=True
+                ):
+                    scores.append((review_id, criterion_id, score))
+                if submitted:
+                    self.record(day, reviewer, "review.submitted", "review", review_id, None)
+        self.w.write(
+            ReviewerAppointment.__table__,
+            ("id", "cycle_id", "reviewer_id", "category_id", "created_at"),
+            appointments,
+        )
+        self.w.write(
+            Assignment.__table__,
+            ("nomination_id", "reviewer_id", "assigned_by_id", "created_at"),
+            assignments,
+        )
+        self.w.write(
+            Review.__table__,
+            (
+                "id",
+                "nomination_id",
+                "reviewer_id",
+                "status",
+                "confidence",
+                "recommendation",
+                "panel_comment",
+                "nominee_feedback",
+                "created_at",
+                "updated_at",
+                "submitted_at",
+                "version",
+            ),
+            reviews,
+        )
+        self.w.write(ReviewScore.__table__, ("review_id", "criterion_id", "score"), scores)
+
+    def notifications(self) -> None:
+        """Endorsements of the last 30 days, and every nomination of a member."""
+        rows = []
+        week = self.days[7]
+        for owner, created in self.recent_endorsements:
+            read = created if created < week else None
+            rows.append(
+                (owner, "endorsement", "Someone endorsed your contribution.", "", created, read)
+            )
+        for plan in self.plans:
+            if plan.kind is NominationKind.PEER:
+                stamp = self.ts(plan.created_day)
+                rows.append(
+                    (
+                        plan.nominee,
+                        "nominated",
+                        f"You were nominated for {plan.cycle.name}.",
+                        "",
+                        stamp,
+                        None,
+                    )
+                )
+        rows.sort(key=lambda row: row[4])
+        self.w.write(
+            Notification.__table__,
+            ("id", "user_id", "kind", "message", "link", "created_at", "read_at"),
+            ((i, *row) for i, row in enumerate(rows, start=1)),
+        )
+
+    def audit_events(self) -> None:
+        self.audit.sort(key=itemgetter(0))
+        self.w.write(
+            AuditEvent.__table__,
+            ("id", "created_at", "actor_id", "action", "object_type", "object_id", "after"),
+            ((i, *row) for i, row in enumerate(self.audit, start=self.first_audit_id)),
+        )

@@ -46,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from nominee.contributions.views import bp as contributions_bp
     from nominee.endorsements.views import bp as endorsements_bp
     from nominee.home import bp as home_bp
+    from nominee.notifications.views import bp as notifications_bp
     from nominee.reviews.views import bp as reviews_bp
 
     templating.init_app(app)
@@ -59,6 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         categories_bp,
         contributions_bp,
         endorsements_bp,
+        notifications_bp,
         awards_bp,
         auditlog_bp,
         reviews_bp,

@@ -120,6 +120,13 @@ class Factory:
         kw.setdefault("statement_html", "<p>Works for the community.</p>")
         return self._save(Nomination(cycle=cycle, nominee=nominee, **kw))
 
+    def notification(self, user: User, **kw):
+        from nominee.notifications.models import Notification
+
+        kw.setdefault("kind", "test")
+        kw.setdefault("message", f"Notification {next(_seq)}")
+        return self._save(Notification(user_id=user.id, **kw))
+
     def award(self, nomination: Nomination | None = None, **kw):
         """An award of a published cycle; from ``nomination`` when given."""
         from nominee.awards.models import Award

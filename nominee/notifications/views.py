@@ -1,0 +1,82 @@
+"""The notification centre: the list, marking read, and the unread count in the header."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from nominee.db import commit, get_session
+from nominee.notifications import services
+from nominee.notifications.models import Notification
+from nominee.web import is_safe_redirect, login_required, paginate
+
+bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+
+
+@bp.app_context_processor
+def unread_notifications():
+    """``unread_notifications()`` in templates: one COUNT query, only when a page asks."""
+
+    def count() -> int:
+        if not current_user.is_authenticated:
+            return 0
+        try:
+            return services.unread_count(get_session(), current_user.id)
+        except SQLAlchemyError:
+            # The header must not take down the page, above all the error page itself.
+            get_session().rollback()
+            current_app.logger.warning("unread notification count failed", exc_info=True)
+            return 0
+
+    return {"unread_notifications": count}
+
+
+def _own(notification_id: int) -> Notification:
+    notification = get_session().get(Notification, notification_id)
+    if notification is None or notification.user_id != current_user.id:
+        abort(404)
+    return notification
+
+
+@bp.get("/")
+@login_required
+def index():
+    stmt = (
+        select(Notification)
+        .where(Notification.user_id == current_user.id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+    )
+    page = paginate(stmt, current_app.config["PER_PAGE"])
+    return render_template("notifications/index.html", page=page)
+
+
+@bp.post("/<int:notification_id>/read")
+@login_required
+def mark_read(notification_id: int):
+    services.mark_read(get_session(), _own(notification_id))
+    commit()
+    return redirect(url_for("notifications.index"))
+
+
+@bp.post("/<int:notification_id>/open")
+@login_required
+def follow(notification_id: int):
+    """Follow a notification's link, marking it read on the way."""
+    notification = _own(notification_id)
+    services.mark_read(get_session(), notification)
+    commit()
+    if is_safe_redirect(notification.link):
+        return redirect(notification.link)
+    return redirect(url_for("notifications.index"))
+
+
+@bp.post("/read-all")
+@login_required
+def mark_all_read():
+    count = services.mark_all_read(get_session(), current_user.id)
+    commit()
+    if count:
+        flash(f"{count} notification{'s' if count != 1 else ''} marked read.", "success")
+    return redirect(url_for("notifications.index"))

@@ -44,8 +44,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from nominee.awards.views import bp as awards_bp
     from nominee.categories.views import bp as categories_bp
     from nominee.contributions.views import bp as contributions_bp
+    from nominee.cycles.views import bp as cycles_bp
     from nominee.endorsements.views import bp as endorsements_bp
     from nominee.home import bp as home_bp
+    from nominee.nominations.views import bp as nominations_bp
     from nominee.notifications.views import bp as notifications_bp
     from nominee.reviews.views import bp as reviews_bp
 
@@ -60,6 +62,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         categories_bp,
         contributions_bp,
         endorsements_bp,
+        cycles_bp,
+        nominations_bp,
         notifications_bp,
         awards_bp,
         auditlog_bp,

@@ -120,6 +120,16 @@ class Factory:
         kw.setdefault("statement_html", "<p>Works for the community.</p>")
         return self._save(Nomination(cycle=cycle, nominee=nominee, **kw))
 
+    def evidence(self, nomination: Nomination, contributions) -> Nomination:
+        """Attach contributions as evidence, keeping the evidence counter in step."""
+        from nominee.nominations.models import NominationEvidence
+
+        for contribution in contributions:
+            self.session.add(NominationEvidence(nomination=nomination, contribution=contribution))
+        nomination.evidence_count += len(contributions)
+        self.session.flush()
+        return nomination
+
     def notification(self, user: User, **kw):
         from nominee.notifications.models import Notification
 

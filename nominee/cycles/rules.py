@@ -1,0 +1,118 @@
+"""Who may see and run cycles, the status machine, and the checks on a cycle's settings."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from nominee.accounts.models import User
+from nominee.cycles.models import Cycle, CycleStatus
+
+# One step forward at a time; there is no way back.
+ALLOWED_TRANSITIONS: dict[CycleStatus, frozenset[CycleStatus]] = {
+    CycleStatus.DRAFT: frozenset({CycleStatus.OPEN}),
+    CycleStatus.OPEN: frozenset({CycleStatus.IN_REVIEW}),
+    CycleStatus.IN_REVIEW: frozenset({CycleStatus.DECIDED}),
+    CycleStatus.DECIDED: frozenset({CycleStatus.PUBLISHED}),
+    CycleStatus.PUBLISHED: frozenset(),
+}
+
+MEMBER_VISIBLE = frozenset({CycleStatus.OPEN, CycleStatus.PUBLISHED})
+REVIEWER_VISIBLE = MEMBER_VISIBLE | {CycleStatus.IN_REVIEW, CycleStatus.DECIDED}
+
+MONTHS_RANGE = (1, 60)
+EVIDENCE_MAX = 100
+PEER_LIMIT_MAX = 50
+REVIEWERS_RANGE = (1, 20)
+CRITERION_WEIGHT_MAX = 100.0
+
+
+def can_manage_cycles(user: User) -> bool:
+    return user.is_authenticated and user.is_organizer
+
+
+def visible_statuses(user: User) -> frozenset[CycleStatus]:
+    if user.is_organizer:
+        return frozenset(CycleStatus)
+    return REVIEWER_VISIBLE if user.is_reviewer else MEMBER_VISIBLE
+
+
+def can_see(user: User, cycle: Cycle) -> bool:
+    return cycle.status in visible_statuses(user)
+
+
+def can_move(cycle: Cycle, to: CycleStatus) -> bool:
+    return to in ALLOWED_TRANSITIONS[cycle.status]
+
+
+def why_not_move(cycle: Cycle, to: CycleStatus) -> str | None:
+    """Why ``cycle`` cannot move to ``to``, or None when it can."""
+    if can_move(cycle, to):
+        return None
+    return f"A cycle that is {cycle.status.label.lower()} cannot move to {to.label.lower()}."
+
+
+def next_statuses(cycle: Cycle) -> list[CycleStatus]:
+    return [s for s in CycleStatus if can_move(cycle, s)]
+
+
+def can_edit(cycle: Cycle) -> bool:
+    # Once published, the award dates and results are public record.
+    return cycle.status is not CycleStatus.PUBLISHED
+
+
+def settings_errors(
+    *,
+    nominations_open_on: date | None,
+    nominations_close_on: date | None,
+    review_close_on: date | None,
+    lookback_months: int | None,
+    award_term_months: int | None,
+    min_evidence: int | None,
+    max_evidence: int | None,
+    peer_nomination_limit: int | None,
+    reviewers_per_nomination: int | None,
+) -> dict[str, str]:
+    """What is wrong with these settings, as ``{field name: message}``; empty when all is well.
+
+    A missing value is the form's business (it says "required"), so it is skipped here.
+    """
+    errors: dict[str, str] = {}
+    if nominations_open_on and nominations_close_on and nominations_close_on <= nominations_open_on:
+        errors["nominations_close_on"] = "Nominations must close after they open."
+    if nominations_close_on and review_close_on and review_close_on < nominations_close_on:
+        errors["review_close_on"] = "The review must close on or after the nominations close."
+    for name, value in (
+        ("lookback_months", lookback_months),
+        ("award_term_months", award_term_months),
+    ):
+        if value is not None and not MONTHS_RANGE[0] <= value <= MONTHS_RANGE[1]:
+            errors[name] = f"Between {MONTHS_RANGE[0]} and {MONTHS_RANGE[1]} months."
+    if min_evidence is not None and not 1 <= min_evidence <= EVIDENCE_MAX:
+        errors["min_evidence"] = f"Between 1 and {EVIDENCE_MAX} contributions."
+    if max_evidence is not None and not 1 <= max_evidence <= EVIDENCE_MAX:
+        errors["max_evidence"] = f"Between 1 and {EVIDENCE_MAX} contributions."
+    elif min_evidence is not None and max_evidence is not None and max_evidence < min_evidence:
+        errors["max_evidence"] = "The maximum cannot be below the minimum."
+    if peer_nomination_limit is not None and not 0 <= peer_nomination_limit <= PEER_LIMIT_MAX:
+        errors["peer_nomination_limit"] = f"Between 0 and {PEER_LIMIT_MAX}."
+    if reviewers_per_nomination is not None and not (
+        REVIEWERS_RANGE[0] <= reviewers_per_nomination <= REVIEWERS_RANGE[1]
+    ):
+        errors["reviewers_per_nomination"] = (
+            f"Between {REVIEWERS_RANGE[0]} and {REVIEWERS_RANGE[1]} reviewers."
+        )
+    return errors
+
+
+def criterion_errors(name: str, weight: float | None) -> dict[str, str]:
+    """What is wrong with one rubric criterion, as ``{"name"|"weight": message}``."""
+    errors: dict[str, str] = {}
+    if not name.strip():
+        errors["name"] = "Give the criterion a name."
+    elif len(name.strip()) > 80:
+        errors["name"] = "At most 80 characters."
+    if weight is None:
+        errors["weight"] = "Give the criterion a weight."
+    elif not 0 < weight <= CRITERION_WEIGHT_MAX:
+        errors["weight"] = f"The weight must be above 0 and at most {CRITERION_WEIGHT_MAX:g}."
+    return errors

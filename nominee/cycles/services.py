@@ -1,0 +1,292 @@
+"""Cycle operations: set-up, rubric, status moves. They check rules, audit and flush."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
+
+from nominee import audit
+from nominee.accounts.models import User
+from nominee.categories.models import Category
+from nominee.cycles import rules
+from nominee.cycles.models import DEFAULT_RUBRIC, Cycle, CycleStatus, RubricCriterion
+from nominee.cycles.signals import cycle_status_changed, cycle_status_changing
+from nominee.db import utcnow
+from nominee.nominations.models import Nomination
+from nominee.reviews.models import Review
+from nominee.web import Conflict, DomainError, PermissionDenied
+
+STALE_CYCLE = "This cycle changed in the meantime; reload and try again."
+
+# (name, description, weight), as in DEFAULT_RUBRIC.
+Criterion = tuple[str, str, float]
+
+
+@dataclass(frozen=True)
+class CycleSettings:
+    name: str
+    category_ids: Sequence[int]
+    nominations_open_on: date
+    nominations_close_on: date
+    review_close_on: date
+    lookback_months: int = 12
+    award_term_months: int = 12
+    min_evidence: int = 3
+    max_evidence: int = 30
+    peer_nomination_limit: int = 3
+    reviewers_per_nomination: int = 3
+
+
+def create_cycle(
+    session: Session,
+    actor: User,
+    settings: CycleSettings,
+    criteria: Sequence[Criterion] = DEFAULT_RUBRIC,
+) -> Cycle:
+    if not rules.can_manage_cycles(actor):
+        raise PermissionDenied("Only organizers set up cycles.")
+    cycle = Cycle(status=CycleStatus.DRAFT)
+    _check_criteria(criteria)
+    with session.no_autoflush:
+        _apply_settings(session, cycle, settings)
+    cycle.criteria = [
+        RubricCriterion(
+            name=name.strip(), description=description.strip(), weight=weight, position=i
+        )
+        for i, (name, description, weight) in enumerate(criteria)
+    ]
+    _flush_unique_name(session, cycle)
+    audit.record(session, actor, "cycle.created", cycle, after=_snapshot(cycle))
+    return cycle
+
+
+def update_cycle(
+    session: Session,
+    actor: User,
+    cycle: Cycle,
+    settings: CycleSettings,
+    criteria: Sequence[Criterion] | None,
+    expected_version: int,
+) -> Cycle:
+    """Change a cycle's settings; ``criteria`` None leaves the rubric as it is."""
+    if not rules.can_manage_cycles(actor):
+        raise PermissionDenied("Only organizers set up cycles.")
+    if cycle.version != expected_version:
+        raise Conflict(STALE_CYCLE)
+    if not rules.can_edit(cycle):
+        raise DomainError("A published cycle cannot be changed.")
+    before = _snapshot(cycle)
+    _check_removed_categories(session, cycle, settings.category_ids)
+    # Nothing reaches the database before every check passed (the flush below is the
+    # one place where a lost race or a duplicate name can surface).
+    with session.no_autoflush:
+        _apply_settings(session, cycle, settings)
+        if criteria is not None and _rubric_differs(cycle, criteria):
+            if rubric_locked(session, cycle):
+                raise DomainError(
+                    "The rubric cannot change once the first review exists.", field="criteria"
+                )
+            _check_criteria(criteria)
+            _replace_criteria(cycle, criteria)
+    # Categories and criteria live in other tables: bump the version for them too.
+    flag_modified(cycle, "name")
+    try:
+        _flush_unique_name(session, cycle)
+    except StaleDataError:
+        raise Conflict(STALE_CYCLE) from None
+    audit.record(session, actor, "cycle.updated", cycle, before=before, after=_snapshot(cycle))
+    return cycle
+
+
+def rubric_locked(session: Session, cycle: Cycle) -> bool:
+    """True once any review (draft or submitted) exists for a nomination of the cycle."""
+    stmt = (
+        select(Review.id)
+        .join(Nomination, Nomination.id == Review.nomination_id)
+        .where(Nomination.cycle_id == cycle.id)
+        .limit(1)
+    )
+    return cycle.id is not None and session.scalar(stmt) is not None
+
+
+def move_status(
+    session: Session, actor: User, cycle: Cycle, to_status: CycleStatus, expected_version: int
+) -> Cycle:
+    """Move ``cycle`` one step along draft -> open -> in review -> decided -> published.
+
+    Receivers of ``cycle_status_changing`` may refuse with a DomainError; receivers of
+    ``cycle_status_changed`` react inside this transaction (lapse nominations, awards...).
+    """
+    if not rules.can_manage_cycles(actor):
+        raise PermissionDenied("Only organizers move a cycle's status.")
+    if cycle.version != expected_version:
+        raise Conflict(STALE_CYCLE)
+    if refusal := rules.why_not_move(cycle, to_status):
+        raise DomainError(refusal)
+    old = cycle.status
+    signal_args = {"session": session, "actor": actor, "old": old, "new": to_status}
+    cycle_status_changing.send(cycle, **signal_args)
+    cycle.status = to_status
+    if to_status is CycleStatus.PUBLISHED:
+        cycle.published_at = utcnow()
+    try:
+        session.flush()
+        cycle_status_changed.send(cycle, **signal_args)
+        session.flush()
+    except StaleDataError:
+        # Another request moved the cycle (or one of its nominations) first.
+        raise Conflict(STALE_CYCLE) from None
+    audit.record(
+        session,
+        actor,
+        "cycle.status_changed",
+        cycle,
+        before={"status": old},
+        after={"status": to_status},
+    )
+    return cycle
+
+
+def nomination_counts(session: Session, cycle: Cycle) -> tuple[dict, list[tuple[Category, int]]]:
+    """Counts of the cycle's nominations by status, and by category (every category in scope)."""
+    by_status = dict(
+        session.execute(
+            select(Nomination.status, func.count(Nomination.id))
+            .where(Nomination.cycle_id == cycle.id)
+            .group_by(Nomination.status)
+        ).all()
+    )
+    per_category = dict(
+        session.execute(
+            select(Nomination.category_id, func.count(Nomination.id))
+            .where(Nomination.cycle_id == cycle.id)
+            .group_by(Nomination.category_id)
+        ).all()
+    )
+    categories = list(cycle.categories)
+    extra_ids = set(per_category) - {c.id for c in categories}
+    if extra_ids:  # a category removed from scope after nominations arrived (or retired)
+        categories += session.scalars(select(Category).where(Category.id.in_(extra_ids))).all()
+    return by_status, [(c, per_category.get(c.id, 0)) for c in categories]
+
+
+def _apply_settings(session: Session, cycle: Cycle, settings: CycleSettings) -> None:
+    values = asdict(settings)
+    errors = rules.settings_errors(
+        **{k: v for k, v in values.items() if k not in ("name", "category_ids")}
+    )
+    if errors:
+        field, message = next(iter(errors.items()))
+        raise DomainError(message, field=field)
+    name = settings.name.strip()
+    if not name:
+        raise DomainError("Give the cycle a name.", field="name")
+    clash = select(Cycle.id).where(func.lower(Cycle.name) == name.lower())
+    if cycle.id is not None:
+        clash = clash.where(Cycle.id != cycle.id)
+    if session.scalar(clash) is not None:
+        raise DomainError("A cycle with this name exists already.", field="name")
+    cycle.categories = _categories_in_scope(session, cycle, settings.category_ids)
+    for key, value in values.items():
+        if key not in ("name", "category_ids"):
+            setattr(cycle, key, value)
+    cycle.name = name
+
+
+def _categories_in_scope(session: Session, cycle: Cycle, ids: Sequence[int]) -> list[Category]:
+    wanted = set(ids)
+    if not wanted:
+        raise DomainError("Choose at least one category.", field="category_ids")
+    # A category retired after the cycle was set up may stay in its scope.
+    already = {c.id for c in cycle.categories} if cycle.id is not None else set()
+    found = session.scalars(select(Category).where(Category.id.in_(wanted))).all()
+    if len(found) != len(wanted) or any(c.retired and c.id not in already for c in found):
+        raise DomainError("Choose categories from the list.", field="category_ids")
+    return sorted(found, key=lambda c: c.name)
+
+
+def _check_removed_categories(session: Session, cycle: Cycle, ids: Sequence[int]) -> None:
+    removed = {c.id for c in cycle.categories} - set(ids)
+    if not removed:
+        return
+    used = session.scalars(
+        select(Category.name)
+        .join(Nomination, Nomination.category_id == Category.id)
+        .where(Nomination.cycle_id == cycle.id, Category.id.in_(removed))
+        .distinct()
+    ).all()
+    if used:
+        raise DomainError(
+            f"{', '.join(sorted(used))} already has nominations in this cycle; "
+            "it cannot leave the cycle's scope.",
+            field="category_ids",
+        )
+
+
+def _check_criteria(criteria: Sequence[Criterion]) -> None:
+    if not criteria:
+        raise DomainError("The rubric needs at least one criterion.", field="criteria")
+    seen: set[str] = set()
+    for name, _description, weight in criteria:
+        errors = rules.criterion_errors(name, weight)
+        if errors:
+            raise DomainError(
+                f"{name.strip() or 'A criterion'}: {' '.join(errors.values())}", field="criteria"
+            )
+        key = name.strip().lower()
+        if key in seen:
+            raise DomainError(f"Two criteria are called “{name.strip()}”.", field="criteria")
+        seen.add(key)
+
+
+def _rubric_differs(cycle: Cycle, criteria: Sequence[Criterion]) -> bool:
+    current = [(c.name, c.description, float(c.weight)) for c in cycle.criteria]
+    wanted = [(n.strip(), d.strip(), float(w)) for n, d, w in criteria]
+    return current != wanted
+
+
+def _replace_criteria(cycle: Cycle, criteria: Sequence[Criterion]) -> None:
+    """Update criteria in place by position, so unchanged ones keep their ids."""
+    existing = list(cycle.criteria)
+    kept = []
+    for i, (name, description, weight) in enumerate(criteria):
+        criterion = existing[i] if i < len(existing) else RubricCriterion()
+        criterion.name, criterion.description = name.strip(), description.strip()
+        criterion.weight, criterion.position = weight, i
+        kept.append(criterion)
+    cycle.criteria = kept
+
+
+def _flush_unique_name(session: Session, cycle: Cycle) -> None:
+    try:
+        # Added inside the savepoint, so a failed flush leaves the transaction usable.
+        with session.begin_nested():
+            session.add(cycle)
+            session.flush()
+    except IntegrityError:
+        raise DomainError("A cycle with this name exists already.", field="name") from None
+
+
+def _snapshot(cycle: Cycle) -> dict:
+    return {
+        "name": cycle.name,
+        "status": cycle.status,
+        "categories": [c.id for c in cycle.categories],
+        "nominations_open_on": cycle.nominations_open_on,
+        "nominations_close_on": cycle.nominations_close_on,
+        "review_close_on": cycle.review_close_on,
+        "lookback_months": cycle.lookback_months,
+        "award_term_months": cycle.award_term_months,
+        "min_evidence": cycle.min_evidence,
+        "max_evidence": cycle.max_evidence,
+        "peer_nomination_limit": cycle.peer_nomination_limit,
+        "reviewers_per_nomination": cycle.reviewers_per_nomination,
+        "criteria": [[c.name, c.weight] for c in cycle.criteria],
+    }

@@ -1,0 +1,199 @@
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import select
+
+from nominee.categories.models import Category
+from nominee.cycles import rules, services
+from nominee.cycles.forms import CycleForm, VersionForm
+from nominee.cycles.models import DEFAULT_RUBRIC, Cycle, CycleStatus
+from nominee.db import commit, get_session
+from nominee.nominations.models import NominationStatus
+from nominee.nominations.rules import masked_counts
+from nominee.web import (
+    Conflict,
+    DomainError,
+    attach_error,
+    choices,
+    login_required,
+    organizer_required,
+    paginate,
+)
+
+bp = Blueprint("cycles", __name__, url_prefix="/cycles")
+
+
+def _visible_cycle(cycle_id: int) -> Cycle:
+    cycle = get_session().get(Cycle, cycle_id)
+    if cycle is None or not rules.can_see(current_user, cycle):
+        abort(404)
+    return cycle
+
+
+def _category_choices(cycle: Cycle | None) -> list[tuple[int, str]]:
+    in_scope = {c.id for c in cycle.categories} if cycle else set()
+    rows = get_session().scalars(select(Category).order_by(Category.name))
+    return [
+        (c.id, f"{c.name} (retired)" if c.retired else c.name)
+        for c in rows
+        if not c.retired or c.id in in_scope
+    ]
+
+
+@bp.get("/")
+@login_required
+def index():
+    stmt = (
+        select(Cycle)
+        .where(Cycle.status.in_(rules.visible_statuses(current_user)))
+        .order_by(Cycle.nominations_open_on.desc(), Cycle.id.desc())
+    )
+    page = paginate(stmt, current_app.config["PER_PAGE"])
+    return render_template(
+        "cycles/index.html", page=page, can_manage=rules.can_manage_cycles(current_user)
+    )
+
+
+@bp.get("/<int:cycle_id>")
+@login_required
+def show(cycle_id: int):
+    cycle = _visible_cycle(cycle_id)
+    by_status, by_category = services.nomination_counts(get_session(), cycle)
+    if not current_user.is_organizer:
+        by_status = masked_counts(cycle, by_status)
+    return render_template(
+        "cycles/show.html",
+        cycle=cycle,
+        by_status=[(s, by_status[s]) for s in NominationStatus if s in by_status],
+        by_category=by_category,
+        can_manage=rules.can_manage_cycles(current_user),
+        next_statuses=rules.next_statuses(cycle),
+    )
+
+
+def _save(form: CycleForm, cycle: Cycle | None) -> tuple[Response | None, int]:
+    """Run the service for a validated form: a redirect, or None and the status to re-render."""
+    session = get_session()
+    actor = current_user._get_current_object()
+    try:
+        if cycle is None:
+            cycle = services.create_cycle(session, actor, form.settings(), form.kept_criteria())
+        else:
+            criteria = form.kept_criteria() if form.criteria.entries else None
+            services.update_cycle(
+                session, actor, cycle, form.settings(), criteria, form.version.data
+            )
+    except DomainError as exc:
+        session.rollback()
+        attach_error(form, exc)
+        return None, exc.status
+    commit()
+    flash(f"Cycle “{cycle.name}” saved.", "success")
+    return redirect(url_for("cycles.show", cycle_id=cycle.id)), 302
+
+
+def _submit(form: CycleForm, cycle: Cycle | None, rubric_locked: bool):
+    """Handle a POST: add a rubric row, or validate and save."""
+    if form.add_criterion.data:
+        if not rubric_locked:
+            form.add_blank_criteria()
+        status = 200
+    elif form.validate():
+        response, status = _save(form, cycle)
+        if response is not None:
+            return response
+    else:
+        status = 400
+    return _form_page(form, cycle, rubric_locked, status)
+
+
+def _form_page(form: CycleForm, cycle: Cycle | None, rubric_locked: bool, status: int = 200):
+    return render_template(
+        "cycles/form.html", form=form, cycle=cycle, rubric_locked=rubric_locked
+    ), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@organizer_required
+def create():
+    form = CycleForm()
+    form.category_ids.choices = choices(_category_choices(None))
+    if request.method == "POST":
+        return _submit(form, None, rubric_locked=False)
+    form.load_criteria(DEFAULT_RUBRIC)
+    return _form_page(form, None, rubric_locked=False)
+
+
+@bp.route("/<int:cycle_id>/edit", methods=["GET", "POST"])
+@organizer_required
+def edit(cycle_id: int):
+    session = get_session()
+    cycle = session.get(Cycle, cycle_id) or abort(404)
+    if not rules.can_edit(cycle):
+        raise DomainError("A published cycle cannot be changed.")
+    locked = services.rubric_locked(session, cycle)
+    form = CycleForm(obj=cycle if request.method == "GET" else None)
+    form.category_ids.choices = choices(_category_choices(cycle))
+    if request.method == "POST":
+        return _submit(form, cycle, rubric_locked=locked)
+    form.category_ids.data = [c.id for c in cycle.categories]
+    if locked:
+        while form.criteria.entries:
+            form.criteria.pop_entry()
+    else:
+        form.load_criteria((c.name, c.description, c.weight) for c in cycle.criteria)
+    return _form_page(form, cycle, rubric_locked=locked)
+
+
+@bp.route("/<int:cycle_id>/status/<to_status>", methods=["GET", "POST"])
+@organizer_required
+def move(cycle_id: int, to_status: str):
+    session = get_session()
+    cycle = session.get(Cycle, cycle_id) or abort(404)
+    try:
+        target = CycleStatus(to_status)
+    except ValueError:
+        abort(404)
+    form = VersionForm()
+    error = None
+    status = 200
+    if request.method == "GET":
+        form.version.data = cycle.version
+    elif form.validate_on_submit():
+        try:
+            services.move_status(
+                session, current_user._get_current_object(), cycle, target, form.version.data
+            )
+        except DomainError as exc:
+            session.rollback()
+            error, status = exc.message, exc.status
+        else:
+            commit()
+            flash(f"“{cycle.name}” is now {target.label.lower()}.", "success")
+            return redirect(url_for("cycles.show", cycle_id=cycle.id))
+    else:
+        error, status = services.STALE_CYCLE, Conflict.status
+    if error is None and (refusal := rules.why_not_move(cycle, target)):
+        error, status = refusal, 400
+    by_status, _ = services.nomination_counts(session, cycle)
+    return render_template(
+        "cycles/move.html",
+        cycle=cycle,
+        target=target,
+        form=form,
+        error=error,
+        awaiting=by_status.get(NominationStatus.AWAITING_ACCEPTANCE, 0),
+        submitted=by_status.get(NominationStatus.SUBMITTED, 0),
+        allowed=rules.can_move(cycle, target),
+    ), status

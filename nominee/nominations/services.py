@@ -1,0 +1,571 @@
+"""Nomination operations: nominate, accept or decline, withdraw, choose evidence.
+
+Every status change writes a ``NominationEvent`` (the history on the nomination page) and
+an audit event. Rule 3 (only while the cycle is open) is checked against the cycle row
+read under a shared lock, so a nomination cannot slip in while an organizer closes the
+cycle; rule 2 (evidence belongs to the nominee and lies in the look-back window) is
+checked against the database, never against the ids a form posted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import distinct, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
+
+from nominee import audit
+from nominee.accounts.models import User
+from nominee.categories.models import Category
+from nominee.contributions.models import Contribution
+from nominee.cycles.models import Cycle, CycleStatus
+from nominee.cycles.signals import cycle_status_changed
+from nominee.db import utcnow
+from nominee.endorsements.models import Endorsement
+from nominee.markdown import render
+from nominee.nominations import rules
+from nominee.nominations.models import (
+    LIVE_STATUSES,
+    Nomination,
+    NominationEvent,
+    NominationEvidence,
+    NominationKind,
+    NominationStatus,
+)
+from nominee.notifications.services import link_to, notify
+from nominee.templating import format_date
+from nominee.web import Conflict, DomainError
+
+STALE_NOMINATION = "This nomination changed in the meantime; reload and try again."
+SEARCH_LIMIT = 20
+
+
+# Reading ------------------------------------------------------------------------------
+
+
+def eligible_evidence(session: Session, cycle: Cycle, nominee_id: int) -> list[Contribution]:
+    """The nominee's contributions dated inside the cycle's look-back window, newest first."""
+    return list(
+        session.scalars(
+            _in_window(select(Contribution), cycle, nominee_id)
+            .options(selectinload(Contribution.type))
+            .order_by(Contribution.contributed_on.desc(), Contribution.id.desc())
+        )
+    )
+
+
+def search_members(session: Session, query: str, *, exclude_id: int) -> list[User]:
+    """Active members whose display name contains ``query`` (two characters at least)."""
+    query = query.strip()
+    if len(query) < 2:
+        return []
+    escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return list(
+        session.scalars(
+            select(User)
+            .where(
+                User.is_active_account.is_(True),
+                User.id != exclude_id,
+                User.display_name.ilike(f"%{escaped}%", escape="\\"),
+            )
+            .order_by(User.display_name, User.id)
+            .limit(SEARCH_LIMIT)
+        )
+    )
+
+
+def peer_nominations_made(session: Session, nominator_id: int, cycle_id: int) -> int:
+    """Live peer nominations ``nominator_id`` made in the cycle (withdrawn ones free a slot)."""
+    return (
+        session.scalar(
+            select(func.count(Nomination.id)).where(
+                Nomination.nominator_id == nominator_id,
+                Nomination.cycle_id == cycle_id,
+                Nomination.kind == NominationKind.PEER,
+                Nomination.status.in_(LIVE_STATUSES),
+            )
+        )
+        or 0
+    )
+
+
+def live_nomination(
+    session: Session, cycle_id: int, category_id: int, nominee_id: int
+) -> Nomination | None:
+    return session.scalar(
+        select(Nomination).where(
+            Nomination.cycle_id == cycle_id,
+            Nomination.category_id == category_id,
+            Nomination.nominee_id == nominee_id,
+            Nomination.status.in_(LIVE_STATUSES),
+        )
+    )
+
+
+# Operations ---------------------------------------------------------------------------
+
+
+def nominate(
+    session: Session,
+    actor: User,
+    cycle: Cycle,
+    *,
+    category_id: int,
+    nominee_id: int,
+    statement_md: str,
+    evidence_ids: Sequence[int] = (),
+) -> Nomination:
+    """Nominate ``nominee_id`` (the actor for a self nomination) in one of the cycle's categories.
+
+    A self nomination carries its evidence and is submitted at once; a peer nomination
+    waits for the nominee to accept it.
+    """
+    _lock_cycle(session, cycle)
+    if refusal := rules.why_not_nominate(cycle):
+        raise refusal
+    category = next((c for c in cycle.categories if c.id == category_id), None)
+    if category is None:
+        raise DomainError("Choose one of this cycle's categories.", field="category_id")
+    statement_md = _checked_statement(statement_md, "statement_md", required=True)
+    nominee = session.get(User, nominee_id)
+    if nominee is None or not nominee.is_active_account:
+        raise DomainError("This member cannot be nominated.", field="nominee_id")
+    is_self = nominee.id == actor.id
+    if live_nomination(session, cycle.id, category.id, nominee.id) is not None:
+        raise DomainError(_duplicate_message(nominee, category, is_self), field="category_id")
+    if not is_self:
+        _check_peer_limit(session, actor, cycle)
+    contributions = _checked_evidence(session, cycle, nominee.id, evidence_ids) if is_self else []
+
+    nomination = Nomination(
+        cycle=cycle,
+        category=category,
+        nominee=nominee,
+        nominator=actor,
+        kind=NominationKind.SELF if is_self else NominationKind.PEER,
+        status=NominationStatus.SUBMITTED if is_self else NominationStatus.AWAITING_ACCEPTANCE,
+        statement_md=statement_md,
+        statement_html=render(statement_md),
+        submitted_at=utcnow() if is_self else None,
+    )
+    try:
+        # The partial unique index is the last word when two requests race. (Added inside
+        # the savepoint: a failed flush then leaves the rest of the transaction usable.)
+        with session.begin_nested():
+            session.add(nomination)
+            session.flush()
+    except IntegrityError:
+        raise DomainError(
+            _duplicate_message(nominee, category, is_self), field="category_id"
+        ) from None
+    _add_event(session, actor, nomination, None)
+    if is_self:
+        _replace_evidence(session, nomination, contributions)
+    refresh_counters(session, nomination)
+    audit.record(
+        session,
+        actor,
+        "nomination.created",
+        nomination,
+        after={
+            "status": nomination.status,
+            "kind": nomination.kind,
+            "nominee_id": nominee.id,
+            "cycle_id": cycle.id,
+            "category_id": category.id,
+            "evidence": [c.id for c in contributions],
+        },
+    )
+    if not is_self:
+        notify(
+            session,
+            nominee.id,
+            "nominated",
+            f"{actor.display_name} nominated you for {category.name} in {cycle.name}. "
+            "Accept it (and pick your evidence) or decline it.",
+            _link(nomination),
+        )
+    return nomination
+
+
+def accept(
+    session: Session,
+    actor: User,
+    nomination: Nomination,
+    *,
+    evidence_ids: Sequence[int],
+    nominee_statement_md: str,
+    expected_version: int,
+) -> Nomination:
+    """The nominee accepts a peer nomination with their evidence: it is submitted."""
+    _lock_cycle(session, nomination.cycle)
+    if refusal := rules.why_not_respond(actor, nomination):
+        raise refusal
+    _check_version(nomination, expected_version)
+    statement = _checked_statement(nominee_statement_md, "nominee_statement_md", required=False)
+    contributions = _checked_evidence(
+        session, nomination.cycle, nomination.nominee_id, evidence_ids
+    )
+    nomination.nominee_statement_md = statement
+    nomination.nominee_statement_html = render(statement) if statement else ""
+    nomination.submitted_at = utcnow()
+    _change_status(
+        session,
+        actor,
+        nomination,
+        NominationStatus.SUBMITTED,
+        "nomination.accepted",
+        extra={"evidence": [c.id for c in contributions]},
+    )
+    _replace_evidence(session, nomination, contributions)
+    refresh_counters(session, nomination)
+    _notify_nominator(
+        session,
+        nomination,
+        "nomination_accepted",
+        f"{nomination.nominee.display_name} accepted your nomination for {_where(nomination)}.",
+    )
+    return nomination
+
+
+def refuse(
+    session: Session, actor: User, nomination: Nomination, *, expected_version: int
+) -> Nomination:
+    """The nominee declines a peer nomination."""
+    _lock_cycle(session, nomination.cycle)
+    if refusal := rules.why_not_respond(actor, nomination):
+        raise refusal
+    _check_version(nomination, expected_version)
+    _change_status(session, actor, nomination, NominationStatus.REFUSED, "nomination.refused")
+    _notify_nominator(
+        session,
+        nomination,
+        "nomination_declined",
+        f"{nomination.nominee.display_name} declined your nomination for {_where(nomination)}.",
+    )
+    return nomination
+
+
+def withdraw(
+    session: Session,
+    actor: User,
+    nomination: Nomination,
+    *,
+    reason: str = "",
+    expected_version: int,
+) -> Nomination:
+    """The nominee or the nominator withdraws before a decision, while the cycle is open."""
+    _lock_cycle(session, nomination.cycle)
+    if refusal := rules.why_not_withdraw(actor, nomination):
+        raise refusal
+    _check_version(nomination, expected_version)
+    reason = (reason or "").strip()
+    if len(reason) > rules.WITHDRAWN_REASON_MAX:
+        raise DomainError(f"At most {rules.WITHDRAWN_REASON_MAX} characters.", field="reason")
+    nomination.withdrawn_reason = reason
+    _change_status(
+        session, actor, nomination, NominationStatus.WITHDRAWN, "nomination.withdrawn", note=reason
+    )
+    other_id = (
+        nomination.nominator_id if actor.id == nomination.nominee_id else nomination.nominee_id
+    )
+    if other_id is not None and other_id != actor.id:
+        message = f"{actor.display_name} withdrew the nomination for {_where(nomination)}."
+        if reason:
+            message += f" Reason: {reason}"
+        notify(session, other_id, "nomination_withdrawn", message, _link(nomination))
+    return nomination
+
+
+def change_evidence(
+    session: Session,
+    actor: User,
+    nomination: Nomination,
+    evidence_ids: Sequence[int],
+    *,
+    expected_version: int,
+) -> Nomination:
+    """The nominee changes the evidence of a submitted nomination while the cycle is open."""
+    _lock_cycle(session, nomination.cycle)
+    if refusal := rules.why_not_change_evidence(actor, nomination):
+        raise refusal
+    _check_version(nomination, expected_version)
+    contributions = _checked_evidence(
+        session, nomination.cycle, nomination.nominee_id, evidence_ids
+    )
+    before = sorted(e.contribution_id for e in nomination.evidence)
+    # The evidence lives in another table: bump the version so a concurrent edit loses.
+    flag_modified(nomination, "evidence_count")
+    _flush(session)
+    _replace_evidence(session, nomination, contributions)
+    refresh_counters(session, nomination)
+    after = sorted(c.id for c in contributions)
+    session.add(
+        NominationEvent(
+            nomination=nomination,
+            actor_id=actor.id,
+            from_status=nomination.status,
+            to_status=nomination.status,
+            note=f"Evidence changed: {len(after)} contributions.",
+        )
+    )
+    audit.record(
+        session,
+        actor,
+        "nomination.evidence_changed",
+        nomination,
+        before={"evidence": before},
+        after={"evidence": after},
+    )
+    return nomination
+
+
+def refresh_counters(session: Session, nomination: Nomination) -> None:
+    """Recount evidence, distinct active endorsers and reach totals from the database."""
+    _flush(session)
+    evidence_ids = select(NominationEvidence.contribution_id).where(
+        NominationEvidence.nomination_id == nomination.id
+    )
+    count, quantity, audience = session.execute(
+        select(
+            func.count(Contribution.id),
+            func.coalesce(func.sum(Contribution.quantity), 0),
+            func.coalesce(func.sum(Contribution.audience), 0),
+        ).where(Contribution.id.in_(evidence_ids))
+    ).one()
+    endorsers = session.scalar(
+        select(func.count(distinct(Endorsement.endorser_id)))
+        .join(User, User.id == Endorsement.endorser_id)
+        .where(
+            Endorsement.contribution_id.in_(evidence_ids),
+            Endorsement.withdrawn_at.is_(None),
+            User.is_active_account.is_(True),
+        )
+    )
+    nomination.evidence_count = count
+    nomination.total_quantity = int(quantity)
+    nomination.total_audience = int(audience)
+    nomination.distinct_endorsers = endorsers or 0
+    _flush(session)
+
+
+# Reactions to the cycle's status ----------------------------------------------------
+
+
+@cycle_status_changed.connect
+def close_nominations(cycle: Cycle, *, session: Session, actor: User, old, new, **_) -> None:
+    """Leaving "open": unaccepted peer nominations lapse, submitted ones enter review."""
+    if old is not CycleStatus.OPEN or new is CycleStatus.OPEN:
+        return
+    nominations = session.scalars(
+        select(Nomination)
+        .where(
+            Nomination.cycle_id == cycle.id,
+            Nomination.status.in_(
+                (NominationStatus.AWAITING_ACCEPTANCE, NominationStatus.SUBMITTED)
+            ),
+        )
+        .order_by(Nomination.id)
+        .execution_options(populate_existing=True)
+    ).all()
+    for nomination in nominations:
+        if nomination.status is NominationStatus.AWAITING_ACCEPTANCE:
+            _lapse(session, actor, nomination)
+        else:
+            _change_status(
+                session, actor, nomination, NominationStatus.IN_REVIEW, "nomination.entered_review"
+            )
+            refresh_counters(session, nomination)
+
+
+def _lapse(session: Session, actor: User, nomination: Nomination) -> None:
+    _change_status(
+        session,
+        actor,
+        nomination,
+        NominationStatus.LAPSED,
+        "nomination.lapsed",
+        note="Not accepted before nominations closed.",
+    )
+    where = _where(nomination)
+    link = _link(nomination)
+    notify(
+        session,
+        nomination.nominee_id,
+        "nomination_lapsed",
+        f"The nomination for {where} lapsed: it was not accepted before nominations closed.",
+        link,
+    )
+    _notify_nominator(
+        session,
+        nomination,
+        "nomination_lapsed",
+        f"Your nomination of {nomination.nominee.display_name} for {where} lapsed: "
+        "it was not accepted before nominations closed.",
+    )
+
+
+# Helpers ------------------------------------------------------------------------------
+
+
+def _lock_cycle(session: Session, cycle: Cycle) -> None:
+    """Re-read the cycle under a shared row lock: a status move waits for us, and we see
+    the status it left behind (SQLite serialises writers anyway)."""
+    session.execute(
+        select(Cycle)
+        .where(Cycle.id == cycle.id)
+        .with_for_update(read=True)
+        .execution_options(populate_existing=True)
+    )
+
+
+def _check_peer_limit(session: Session, actor: User, cycle: Cycle) -> None:
+    # Serialise one member's nominations so two at once cannot both pass the count.
+    session.execute(select(User.id).where(User.id == actor.id).with_for_update())
+    limit = cycle.peer_nomination_limit
+    if peer_nominations_made(session, actor.id, cycle.id) >= limit:
+        if limit == 0:
+            message = "This cycle takes no peer nominations."
+        else:
+            message = (
+                f"You have made {limit} peer nomination{'s' if limit != 1 else ''} in this "
+                "cycle, its limit. Withdraw one to nominate somebody else."
+            )
+        raise DomainError(message, field="nominee_id")
+
+
+def _checked_statement(text: str | None, field: str, *, required: bool) -> str:
+    text = (text or "").strip()
+    if not text and not required:
+        return ""
+    if not rules.STATEMENT_MIN <= len(text) <= rules.STATEMENT_MAX:
+        raise DomainError(
+            f"Write between {rules.STATEMENT_MIN} and {rules.STATEMENT_MAX:,} characters "
+            f"(now {len(text):,}).",
+            field=field,
+        )
+    return text
+
+
+def _in_window(stmt, cycle: Cycle, nominee_id: int):
+    return stmt.where(
+        Contribution.owner_id == nominee_id,
+        Contribution.contributed_on >= cycle.lookback_start,
+        Contribution.contributed_on <= cycle.nominations_close_on,
+    )
+
+
+def _checked_evidence(
+    session: Session, cycle: Cycle, nominee_id: int, ids: Iterable[int]
+) -> list[Contribution]:
+    """Rule 2 and the cycle's limits, checked against the database."""
+    wanted = list(dict.fromkeys(ids))
+    found = session.scalars(
+        _in_window(select(Contribution), cycle, nominee_id).where(Contribution.id.in_(wanted))
+    ).all()
+    if len(found) != len(wanted):
+        raise DomainError(
+            "Evidence must be the nominee's own contributions dated between "
+            f"{format_date(cycle.lookback_start)} and {format_date(cycle.nominations_close_on)}.",
+            field="evidence",
+        )
+    if len(wanted) < cycle.min_evidence:
+        raise DomainError(
+            f"Choose at least {cycle.min_evidence} contributions as evidence.", field="evidence"
+        )
+    if len(wanted) > cycle.max_evidence:
+        raise DomainError(
+            f"Choose at most {cycle.max_evidence} contributions as evidence.", field="evidence"
+        )
+    by_id = {c.id: c for c in found}
+    return [by_id[i] for i in wanted]
+
+
+def _replace_evidence(
+    session: Session, nomination: Nomination, contributions: Sequence[Contribution]
+) -> None:
+    wanted = {c.id for c in contributions}
+    kept = [e for e in nomination.evidence if e.contribution_id in wanted]
+    have = {e.contribution_id for e in kept}
+    nomination.evidence = kept + [
+        NominationEvidence(contribution=c) for c in contributions if c.id not in have
+    ]
+    session.flush()
+
+
+def _check_version(nomination: Nomination, expected_version: int | None) -> None:
+    if nomination.version != expected_version:
+        raise Conflict(STALE_NOMINATION)
+
+
+def _flush(session: Session) -> None:
+    try:
+        session.flush()
+    except StaleDataError:
+        raise Conflict(STALE_NOMINATION) from None
+
+
+def _add_event(
+    session: Session,
+    actor: User | None,
+    nomination: Nomination,
+    from_status: NominationStatus | None,
+    note: str = "",
+) -> None:
+    session.add(
+        NominationEvent(
+            nomination=nomination,
+            actor_id=actor.id if actor is not None else None,
+            from_status=from_status,
+            to_status=nomination.status,
+            note=note[:500],
+        )
+    )
+
+
+def _change_status(
+    session: Session,
+    actor: User | None,
+    nomination: Nomination,
+    to_status: NominationStatus,
+    action: str,
+    *,
+    note: str = "",
+    extra: dict | None = None,
+) -> None:
+    old = nomination.status
+    nomination.status = to_status
+    _flush(session)
+    _add_event(session, actor, nomination, old, note)
+    audit.record(
+        session,
+        actor,
+        action,
+        nomination,
+        before={"status": old},
+        after={"status": to_status, **(extra or {})},
+    )
+
+
+def _notify_nominator(session: Session, nomination: Nomination, kind: str, message: str) -> None:
+    if nomination.nominator_id is not None and nomination.nominator_id != nomination.nominee_id:
+        notify(session, nomination.nominator_id, kind, message, _link(nomination))
+
+
+def _duplicate_message(nominee: User, category: Category, is_self: bool) -> str:
+    if is_self:
+        return (
+            f"You already have a nomination in {category.name} in this cycle; see My nominations."
+        )
+    return f"{nominee.display_name} already has a nomination in {category.name} in this cycle."
+
+
+def _where(nomination: Nomination) -> str:
+    return f"{nomination.category.name} in {nomination.cycle.name}"
+
+
+def _link(nomination: Nomination) -> str:
+    return link_to("nominations.show", nomination_id=nomination.id)

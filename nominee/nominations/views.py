@@ -1,0 +1,310 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from nominee.accounts.models import User
+from nominee.contributions.models import Contribution
+from nominee.cycles import rules as cycle_rules
+from nominee.cycles.models import Cycle
+from nominee.db import commit, get_session
+from nominee.extensions import limiter
+from nominee.nominations import rules, services
+from nominee.nominations.forms import (
+    AcceptForm,
+    EvidenceForm,
+    MemberSearchForm,
+    NominateForm,
+    VersionedForm,
+    WithdrawForm,
+)
+from nominee.nominations.models import Nomination, NominationEvent, NominationEvidence
+from nominee.web import DomainError, attach_error, choices, login_required
+
+bp = Blueprint("nominations", __name__)
+
+
+def _actor() -> User:
+    return current_user._get_current_object()
+
+
+def _nomination(nomination_id: int) -> Nomination:
+    """The nomination, or 404 for anybody who may not see it."""
+    nomination = get_session().get(
+        Nomination,
+        nomination_id,
+        options=[
+            selectinload(Nomination.evidence)
+            .selectinload(NominationEvidence.contribution)
+            .selectinload(Contribution.type),
+            selectinload(Nomination.events).selectinload(NominationEvent.actor),
+        ],
+    )
+    if nomination is None or not rules.can_view(current_user, nomination):
+        abort(404)
+    return nomination
+
+
+def _template_rules() -> dict:
+    user = current_user
+    return {
+        "status_of": lambda n: rules.shown_status(user, n),
+        "can_respond": lambda n: rules.can_respond(user, n),
+        "can_withdraw": lambda n: rules.can_withdraw(user, n),
+        "can_change_evidence": lambda n: rules.can_change_evidence(user, n),
+    }
+
+
+def _run(form, operation):
+    """Call a service and commit; on refusal show it on the form and roll back.
+
+    Returns the service's result (None when refused) and the status to re-render with.
+    """
+    session = get_session()
+    try:
+        result = operation(session)
+    except DomainError as exc:
+        session.rollback()
+        attach_error(form, exc)
+        return None, exc.status
+    commit()
+    return result, 302
+
+
+@bp.route("/cycles/<int:cycle_id>/nominate", methods=["GET", "POST"])
+@login_required
+@limiter.limit(lambda: current_app.config["RATELIMIT_NOMINATE"], methods=["POST"])
+def nominate(cycle_id: int):
+    session = get_session()
+    cycle = session.get(Cycle, cycle_id)
+    if cycle is None or not cycle_rules.can_see(current_user, cycle):
+        abort(404)
+    if refusal := rules.why_not_nominate(cycle):
+        raise refusal
+    actor = _actor()
+    form = NominateForm()
+    form.category_id.choices = choices((c.id, c.name) for c in cycle.categories)
+    if request.method == "GET":
+        chosen = request.args.get("nominee", type=int)
+        if chosen is None:
+            search = MemberSearchForm(request.args)
+            query = search.q.data if search.validate() else ""
+            results = services.search_members(session, query or "", exclude_id=actor.id)
+            return render_template(
+                "nominations/choose.html", cycle=cycle, search=search, results=results
+            )
+        form.nominee_id.data = chosen
+    nominee = session.get(User, form.nominee_id.data) if form.nominee_id.data else None
+    if request.method == "GET" and (nominee is None or not nominee.is_active_account):
+        abort(404)
+    is_self = nominee is not None and nominee.id == actor.id
+    status = 200
+    if form.validate_on_submit():
+        created, status = _run(
+            form,
+            lambda s: services.nominate(
+                s,
+                actor,
+                cycle,
+                category_id=form.category_id.data,
+                nominee_id=form.nominee_id.data,
+                statement_md=form.statement_md.data,
+                evidence_ids=(form.evidence.data or []) if is_self else [],
+            ),
+        )
+        if created is not None:
+            if is_self:
+                flash("Your nomination is submitted. Good luck!", "success")
+            else:
+                flash(f"{nominee.display_name} is nominated and notified.", "success")
+            return redirect(url_for("nominations.show", nomination_id=created.id))
+    elif request.method == "POST":
+        status = 400
+    return render_template(
+        "nominations/nominate.html",
+        cycle=cycle,
+        form=form,
+        nominee=nominee,
+        is_self=is_self,
+        eligible=services.eligible_evidence(session, cycle, actor.id) if is_self else [],
+        peers_made=services.peer_nominations_made(session, actor.id, cycle.id),
+    ), status
+
+
+@bp.get("/nominations/mine")
+@login_required
+def mine():
+    session = get_session()
+    options = (
+        selectinload(Nomination.cycle),
+        selectinload(Nomination.category),
+        selectinload(Nomination.nominee),
+        selectinload(Nomination.nominator),
+    )
+    newest = (Nomination.created_at.desc(), Nomination.id.desc())
+    about_me = session.scalars(
+        select(Nomination)
+        .where(Nomination.nominee_id == current_user.id)
+        .options(*options)
+        .order_by(*newest)
+    ).all()
+    made = session.scalars(
+        select(Nomination)
+        .where(Nomination.nominator_id == current_user.id, Nomination.nominee_id != current_user.id)
+        .options(*options)
+        .order_by(*newest)
+    ).all()
+    return render_template(
+        "nominations/mine.html",
+        about_me=about_me,
+        made=made,
+        decline_form=VersionedForm(formdata=None),
+        **_template_rules(),
+    )
+
+
+@bp.get("/nominations/<int:nomination_id>")
+@login_required
+def show(nomination_id: int):
+    nomination = _nomination(nomination_id)
+    user = current_user
+    contributions = sorted(
+        (e.contribution for e in nomination.evidence),
+        key=lambda c: (c.contributed_on, c.id),
+        reverse=True,
+    )
+    if not rules.can_see_private_evidence(user, nomination):
+        shown = [c for c in contributions if c.is_public]
+    else:
+        shown = contributions
+    hide_decisions = rules.decisions_hidden(user, nomination.cycle)
+    events = sorted(nomination.events, key=lambda e: (e.created_at, e.id))
+    if hide_decisions:
+        events = [
+            e
+            for e in events
+            if e.to_status not in rules.DECISIONS and e.from_status not in rules.DECISIONS
+        ]
+    return render_template(
+        "nominations/show.html",
+        nomination=nomination,
+        evidence=shown,
+        hidden_evidence=len(contributions) - len(shown),
+        events=events,
+        hide_decisions=hide_decisions,
+        sees_feedback=not hide_decisions
+        and (user.id == nomination.nominee_id or user.is_organizer),
+        decline_form=VersionedForm(formdata=None),
+        **_template_rules(),
+    )
+
+
+def _evidence_page(template: str, nomination: Nomination, form, status: int, **extra):
+    eligible = services.eligible_evidence(get_session(), nomination.cycle, nomination.nominee_id)
+    return render_template(
+        template, nomination=nomination, form=form, eligible=eligible, **extra
+    ), status
+
+
+@bp.route("/nominations/<int:nomination_id>/accept", methods=["GET", "POST"])
+@login_required
+def accept(nomination_id: int):
+    nomination = _nomination(nomination_id)
+    if refusal := rules.why_not_respond(current_user, nomination):
+        raise refusal
+    form = AcceptForm()
+    status = 200
+    if request.method == "GET":
+        form.version.data = nomination.version
+    elif form.validate_on_submit():
+        done, status = _run(
+            form,
+            lambda s: services.accept(
+                s,
+                _actor(),
+                nomination,
+                evidence_ids=form.evidence.data or [],
+                nominee_statement_md=form.nominee_statement_md.data or "",
+                expected_version=form.version.data,
+            ),
+        )
+        if done:
+            flash("You accepted the nomination; it is submitted.", "success")
+            return redirect(url_for("nominations.show", nomination_id=nomination.id))
+    else:
+        status = 400
+    return _evidence_page("nominations/accept.html", nomination, form, status)
+
+
+@bp.post("/nominations/<int:nomination_id>/decline")
+@login_required
+def decline(nomination_id: int):
+    nomination = _nomination(nomination_id)
+    form = VersionedForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.refuse(get_session(), _actor(), nomination, expected_version=form.version.data)
+    commit()
+    flash("You declined the nomination. The nominator is told.", "success")
+    return redirect(url_for("nominations.mine"))
+
+
+@bp.route("/nominations/<int:nomination_id>/withdraw", methods=["GET", "POST"])
+@login_required
+def withdraw(nomination_id: int):
+    nomination = _nomination(nomination_id)
+    if refusal := rules.why_not_withdraw(current_user, nomination):
+        raise refusal
+    form = WithdrawForm()
+    status = 200
+    if request.method == "GET":
+        form.version.data = nomination.version
+    elif form.validate_on_submit():
+        done, status = _run(
+            form,
+            lambda s: services.withdraw(
+                s,
+                _actor(),
+                nomination,
+                reason=form.reason.data or "",
+                expected_version=form.version.data,
+            ),
+        )
+        if done:
+            flash("The nomination is withdrawn.", "success")
+            return redirect(url_for("nominations.show", nomination_id=nomination.id))
+    else:
+        status = 400
+    return render_template("nominations/withdraw.html", nomination=nomination, form=form), status
+
+
+@bp.route("/nominations/<int:nomination_id>/evidence", methods=["GET", "POST"])
+@login_required
+def evidence(nomination_id: int):
+    nomination = _nomination(nomination_id)
+    if refusal := rules.why_not_change_evidence(current_user, nomination):
+        raise refusal
+    form = EvidenceForm()
+    status = 200
+    if request.method == "GET":
+        form.version.data = nomination.version
+        form.evidence.data = [e.contribution_id for e in nomination.evidence]
+    elif form.validate_on_submit():
+        done, status = _run(
+            form,
+            lambda s: services.change_evidence(
+                s,
+                _actor(),
+                nomination,
+                form.evidence.data or [],
+                expected_version=form.version.data,
+            ),
+        )
+        if done:
+            flash("Your evidence is saved.", "success")
+            return redirect(url_for("nominations.show", nomination_id=nomination.id))
+    else:
+        status = 400
+    return _evidence_page("nominations/evidence.html", nomination, form, status)

@@ -28,7 +28,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from nominee.categories.models import Category
 from nominee.contributions import rules
-from nominee.contributions.models import Contribution, ContributionType, Visibility
+from nominee.contributions.models import ContributionType, Visibility
 from nominee.contributions.services import ContributionInput, TypeInput
 from nominee.web import choices
 
@@ -128,12 +128,7 @@ class ContributionForm(FlaskForm):
 
     selected_type: ContributionType | None = None
 
-    def configure(
-        self,
-        types: Iterable[ContributionType],
-        categories: Iterable[Category],
-        contribution: Contribution | None,
-    ) -> None:
+    def configure(self, types: Iterable[ContributionType], categories: Iterable[Category]) -> None:
         """Fill the choices and fit the role and reach fields to the chosen type.
 
         Call after construction, when ``type_id`` holds the submitted (or saved) type.

@@ -205,28 +205,38 @@ def _snapshot(contribution: Contribution) -> dict[str, Any]:
     }
 
 
-def _choosable_categories(
-    session: Session, ids: set[int], current: Contribution | None
-) -> dict[int, Category]:
-    """Active categories, plus retired ones the contribution already carries."""
-    kept = set()
-    if current is not None:
-        kept = {current.primary_category_id, *(c.id for c in current.categories)}
-    found = session.scalars(
-        select(Category).where(
-            Category.id.in_(ids), or_(Category.retired.is_(False), Category.id.in_(kept))
+def choosable_types(session: Session, contribution: Contribution | None) -> list[ContributionType]:
+    """Active types, plus the retired one the contribution already has."""
+    kept = contribution.type_id if contribution is not None else None
+    return list(
+        session.scalars(
+            select(ContributionType)
+            .where(or_(ContributionType.retired.is_(False), ContributionType.id == kept))
+            .order_by(ContributionType.position, ContributionType.name)
         )
     )
-    return {category.id: category for category in found}
+
+
+def choosable_categories(session: Session, contribution: Contribution | None) -> list[Category]:
+    """Active categories, plus retired ones the contribution already carries."""
+    kept: set[int] = set()
+    if contribution is not None:
+        kept = {contribution.primary_category_id, *(c.id for c in contribution.categories)}
+    return list(
+        session.scalars(
+            select(Category)
+            .where(or_(Category.retired.is_(False), Category.id.in_(kept)))
+            .order_by(Category.name)
+        )
+    )
 
 
 def _apply(session: Session, contribution: Contribution, data: ContributionInput) -> None:
     """Check every rule on ``data`` and copy it onto ``contribution`` (new or saved)."""
     existing = contribution if contribution.id is not None else None
-    contribution_type = session.get(ContributionType, data.type_id)
-    if contribution_type is None or (
-        contribution_type.retired and (existing is None or existing.type_id != data.type_id)
-    ):
+    types = {t.id: t for t in choosable_types(session, existing)}
+    contribution_type = types.get(data.type_id)
+    if contribution_type is None:
         raise DomainError("Choose a type from the list.", field="type_id")
     role = data.role.strip() if contribution_type.roles else ""
     checks = [
@@ -243,7 +253,7 @@ def _apply(session: Session, contribution: Contribution, data: ContributionInput
         if message:
             raise DomainError(message, field=name)
     extra_ids = set(data.category_ids) - {data.primary_category_id}
-    categories = _choosable_categories(session, {data.primary_category_id, *extra_ids}, existing)
+    categories = {c.id: c for c in choosable_categories(session, existing)}
     if data.primary_category_id not in categories:
         raise DomainError("Choose a category from the list.", field="primary_category_id")
     if not extra_ids <= categories.keys():

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from nominee.accounts.models import User
@@ -48,7 +48,7 @@ def _load_owned(contribution_id: int) -> Contribution:
 
 def render_contribution(
     contribution: Contribution, endorse_form: EndorseForm | None = None, status: int = 200
-):
+) -> tuple[str, int]:
     """The contribution page; the endorsement views re-render it with their form's errors."""
     session = get_session()
     return render_template(
@@ -60,30 +60,6 @@ def render_contribution(
         can_edit=rules.can_edit_contribution(current_user, contribution),
         endorse_form=endorse_form or EndorseForm(formdata=None),
     ), status
-
-
-def _choosable_types(contribution: Contribution | None) -> list[ContributionType]:
-    keep = contribution.type_id if contribution else None
-    return list(
-        get_session().scalars(
-            select(ContributionType)
-            .where(or_(ContributionType.retired.is_(False), ContributionType.id == keep))
-            .order_by(ContributionType.position, ContributionType.name)
-        )
-    )
-
-
-def _choosable_categories(contribution: Contribution | None) -> list[Category]:
-    keep = set()
-    if contribution is not None:
-        keep = {contribution.primary_category_id, *(c.id for c in contribution.categories)}
-    return list(
-        get_session().scalars(
-            select(Category)
-            .where(or_(Category.retired.is_(False), Category.id.in_(keep)))
-            .order_by(Category.name)
-        )
-    )
 
 
 def _all_types() -> list[ContributionType]:
@@ -130,8 +106,9 @@ def create():
     form = ContributionForm()
     if request.method == "GET":
         form.type_id.data = request.args.get("type", type=int)
-    types = _choosable_types(None)
-    form.configure(types, _choosable_categories(None), None)
+    session = get_session()
+    types = services.choosable_types(session, None)
+    form.configure(types, services.choosable_categories(session, None))
     if request.method == "GET" and form.selected_type is None:
         return render_template("contributions/choose_type.html", types=types)
     return _save(form, None)
@@ -149,8 +126,10 @@ def edit(contribution_id: int):
     form = ContributionForm(obj=contribution if request.method == "GET" else None)
     if request.method == "GET":
         form.category_ids.data = [c.id for c in contribution.categories]
+    session = get_session()
     form.configure(
-        _choosable_types(contribution), _choosable_categories(contribution), contribution
+        services.choosable_types(session, contribution),
+        services.choosable_categories(session, contribution),
     )
     return _save(form, contribution)
 

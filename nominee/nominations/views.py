@@ -160,7 +160,6 @@ def mine():
         "nominations/mine.html",
         about_me=about_me,
         made=made,
-        decline_form=VersionedForm(formdata=None),
         **_template_rules(),
     )
 
@@ -196,7 +195,6 @@ def show(nomination_id: int):
         hide_decisions=hide_decisions,
         sees_feedback=not hide_decisions
         and (user.id == nomination.nominee_id or user.is_organizer),
-        decline_form=VersionedForm(formdata=None),
         **_template_rules(),
     )
 

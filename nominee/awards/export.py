@@ -1,7 +1,7 @@
 """CSV export of a cycle's nominations with their review scores, streamed.
 
 One query produces every row: the nominations joined to a grouped aggregate of the
-submitted reviews and their scores (one mean column per rubric criterion, pivoted with
+scores of submitted reviews (one mean column per rubric criterion, pivoted with
 ``avg(CASE ...)``). Rows are fetched in batches (a server-side cursor on PostgreSQL)
 and written out in chunks, so memory does not grow with the number of nominations.
 """
@@ -13,14 +13,14 @@ import io
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import String, case, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from nominee.accounts.models import User
 from nominee.categories.models import Category
 from nominee.cycles.models import Cycle, RubricCriterion
 from nominee.nominations.models import Nomination
-from nominee.reviews.models import Recommendation, Review, ReviewScore, ReviewStatus
+from nominee.reviews.models import Review, ReviewScore, ReviewStatus
 
 BATCH = 500
 CHUNK_CHARS = 64 * 1024
@@ -29,6 +29,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def escape_cell(value: object) -> object:
+    """Text a person typed (names, titles) gets a leading quote if it could be a formula."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
@@ -51,48 +52,57 @@ def _criteria(session: Session, cycle_id: int) -> list:
 
 
 def _statement(cycle_id: int, criteria: list):
-    def recommended(recommendation: Recommendation):
-        return func.count(func.distinct(case((Review.recommendation == recommendation, Review.id))))
+    """One row per nomination: its counters, then one mean per criterion.
 
-    aggregates = (
+    The means come from one grouped query over the cycle's nominations, outer-joined to
+    their submitted reviews and those reviews' scores, keeping only narrow columns so
+    the grouping sorts in memory. Everything else is joined afterwards by primary key:
+    every join follows an index, so the plan stays linear even on stale statistics,
+    where a server-side cursor's fast-start planning could otherwise pick a quadratic
+    one. Recommendation counts are the nomination's counters, kept by the review
+    services. Enum columns are read as their stored strings: that is what the file shows.
+    """
+    means = (
         select(
-            Review.nomination_id.label("nomination_id"),
-            func.count(func.distinct(Review.id)).label("reviews"),
-            recommended(Recommendation.AWARD).label("recommend_award"),
-            recommended(Recommendation.DECLINE).label("recommend_decline"),
-            recommended(Recommendation.ABSTAIN).label("recommend_abstain"),
+            Nomination.id,
             *(
-                func.avg(case((ReviewScore.criterion_id == criterion.id, ReviewScore.score))).label(
-                    f"mean_{index}"
-                )
-                for index, criterion in enumerate(criteria)
+                func.avg(case((ReviewScore.criterion_id == criterion.id, ReviewScore.score)))
+                for criterion in criteria
             ),
         )
-        .join(Nomination, Nomination.id == Review.nomination_id)
+        .outerjoin(
+            Review,
+            (Review.nomination_id == Nomination.id) & (Review.status == ReviewStatus.SUBMITTED),
+        )
         .outerjoin(ReviewScore, ReviewScore.review_id == Review.id)
-        .where(Nomination.cycle_id == cycle_id, Review.status == ReviewStatus.SUBMITTED)
-        .group_by(Review.nomination_id)
+        .where(Nomination.cycle_id == cycle_id)
+        .group_by(Nomination.id)
         .subquery()
     )
+    nomination_id, *mean_columns = means.c
     return (
         select(
             Nomination.id,
             User.display_name,
-            Category.name.label("category"),
-            Nomination.kind,
-            Nomination.status,
+            Category.name,
+            type_coerce(Nomination.kind, String),
+            type_coerce(Nomination.status, String),
             Nomination.evidence_count,
             Nomination.distinct_endorsers,
             Nomination.total_quantity,
             Nomination.total_audience,
             Nomination.no_activity,
-            Nomination.decision,
-            aggregates,
+            Nomination.reviews_submitted,
+            Nomination.recommend_award,
+            Nomination.recommend_decline,
+            Nomination.recommend_abstain,
+            type_coerce(Nomination.decision, String),
+            *mean_columns,
         )
+        .select_from(means)
+        .join(Nomination, Nomination.id == nomination_id)
         .join(User, User.id == Nomination.nominee_id)
         .join(Category, Category.id == Nomination.category_id)
-        .outerjoin(aggregates, aggregates.c.nomination_id == Nomination.id)
-        .where(Nomination.cycle_id == cycle_id)
         .order_by(Category.name, User.display_name, Nomination.id)
     )
 
@@ -123,47 +133,41 @@ def rows(session: Session, cycle: Cycle) -> Iterator[list]:
     """The header, then one list of cells per nomination, fetched in batches."""
     criteria = _criteria(session, cycle.id)
     weights = [criterion.weight for criterion in criteria]
-    yield header(criteria)
-    result = session.execute(_statement(cycle.id, criteria), execution_options={"yield_per": BATCH})
+    yield [escape_cell(cell) for cell in header(criteria)]
+    result = session.connection().execute(
+        _statement(cycle.id, criteria), execution_options={"yield_per": BATCH}
+    )
     for row in result:
-        means = [getattr(row, f"mean_{index}") for index in range(len(criteria))]
-        scored = [
-            (float(mean), weight)
-            for mean, weight in zip(means, weights, strict=True)
-            if mean is not None
-        ]
-        weighted = (
-            sum(mean * weight for mean, weight in scored) / sum(weight for _, weight in scored)
-            if scored
-            else None
-        )
+        means = row[15:]
+        scored = [(float(m), w) for m, w in zip(means, weights, strict=True) if m is not None]
+        weighted = sum(m * w for m, w in scored) / sum(w for _, w in scored) if scored else None
         yield [
-            row.id,
-            row.display_name,
-            row.category,
-            row.kind.value,
-            row.status.value,
-            row.evidence_count,
-            row.distinct_endorsers,
-            row.total_quantity,
-            row.total_audience,
-            "yes" if row.no_activity else "no",
-            row.reviews or 0,
-            *(_mean(mean) for mean in means),
+            row[0],
+            escape_cell(row[1]),
+            escape_cell(row[2]),
+            row[3],
+            row[4],
+            row[5],
+            row[6],
+            row[7],
+            row[8],
+            "yes" if row[9] else "no",
+            row[10],
+            *(_mean(m) for m in means),
             _mean(weighted),
-            row.recommend_award or 0,
-            row.recommend_decline or 0,
-            row.recommend_abstain or 0,
-            row.decision.value if row.decision else "",
+            row[11],
+            row[12],
+            row[13],
+            row[14] or "",
         ]
 
 
 def stream_csv(session: Session, cycle: Cycle) -> Iterator[str]:
-    """CSV text in chunks of about ``CHUNK_CHARS``, every cell escaped."""
+    """CSV text in chunks of about ``CHUNK_CHARS``."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for cells in rows(session, cycle):
-        writer.writerow([escape_cell(cell) for cell in cells])
+        writer.writerow(cells)
         if buffer.tell() >= CHUNK_CHARS:
             yield buffer.getvalue()
             buffer.seek(0)

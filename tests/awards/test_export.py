@@ -70,6 +70,10 @@ def test_export_header_and_rows(client, auth, make, db, cycle):
         distinct_endorsers=3,
         total_quantity=12,
         total_audience=400,
+        reviews_submitted=3,
+        recommend_award=1,
+        recommend_decline=1,
+        recommend_abstain=1,
     )
     renewal = make.nomination(
         cycle,

@@ -26,28 +26,31 @@ def seed_programme(
     seed: int,
     password_hash: str,
     anchor: date | None = None,
+    drop_indexes: bool = True,
 ) -> dict[str, int]:
     """Write a whole programme on ``connection`` (in its transaction, uncommitted).
 
-    Answers the number of rows written per table. The database must be empty.
+    Answers the number of rows written per table. The database must be empty. With
+    ``drop_indexes`` the big tables' indexes are built after the load, not during it.
     """
     from nominee.contributions.services import seed_contribution_types
 
-    session = Session(bind=connection)
+    # A savepoint of its own, released (not rolled back) whatever the caller's transaction.
+    session = Session(bind=connection, join_transaction_mode="create_savepoint")
     seed_contribution_types(session)
-    session.flush()
     types = [
         (t.id, t.quantity_label, t.audience_label, list(t.roles))
         for t in session.scalars(select(ContributionType).order_by(ContributionType.position))
     ]
     first_audit_id = (session.scalar(select(func.max(AuditEvent.id))) or 0) + 1
+    session.commit()
     session.close()
     writer = BulkWriter(connection)
     programme = Programme(writer, scale, seed, anchor or date.today(), password_hash)
     import nominee.models  # noqa: F401  (every table on Base.metadata)
     from nominee.db import Base
 
-    big = [Base.metadata.tables[name] for name in BIG_TABLES]
+    big = [Base.metadata.tables[name] for name in BIG_TABLES] if drop_indexes else []
     # Millions of long-lived tuples and no reference cycles: collections would only rescan
     # them over and over.
     gc.disable()

@@ -1,0 +1,262 @@
+"""The pages issue 7 budgets, on a seeded programme: for the benchmark and the query tests.
+
+``cast_of_characters`` finds who and what to measure in the seeded data (the heaviest
+member, the most endorsed contribution, the big cycle under review, one of its
+nominations and a reviewer assigned to it...); ``pages_for`` lists every page with the
+role that opens it. POSTs change the data, so each request gets fresh form data: the
+endorse POST endorses a new contribution every time, the save-review POST edits the
+reviewer's review with the current version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from nominee.accounts.models import Role, User
+from nominee.contributions.models import Contribution, Visibility
+from nominee.cycles.models import Cycle, CycleStatus, RubricCriterion
+from nominee.endorsements.models import Endorsement
+from nominee.nominations.models import Nomination, NominationStatus
+from nominee.reviews.models import Assignment, Review
+
+# The dashboard's sortable columns, should ``nominee.reviews.queue`` not list them.
+FALLBACK_SORTS = ("id", "nominee", "category", "evidence", "endorsers", "reach", "score")
+ROLES = ("viewer", "heavy", "reviewer", "organizer")
+
+
+@dataclass
+class Page:
+    name: str
+    role: str  # a key of ``Cast.emails``
+    endpoint: str
+    values: dict[str, Any] | Callable[[], dict[str, Any] | None] = field(default_factory=dict)
+    method: str = "GET"
+    data: Callable[[], dict[str, Any]] | None = None  # a POST's form, per request
+    after: Callable[[Any], None] | None = None  # sees every response
+    ok: tuple[int, ...] = (200,)
+    streamed: bool = False  # the CSV export: measured apart, in rows per second
+
+    def url_values(self) -> dict[str, Any] | None:
+        """The endpoint's values for the next request; None when there is nothing left."""
+        return self.values() if callable(self.values) else self.values
+
+
+@dataclass
+class Cast:
+    heavy: int  # the member with the most contributions
+    viewer: int  # an ordinary member who looks at others' pages and endorses
+    reviewer: int
+    organizer: int
+    emails: dict[str, str]  # role -> email
+    cycle: int  # the cycle under review
+    nomination: int  # the heavy member's nomination in it, else its largest
+    category: int
+    most_endorsed: int
+    to_endorse: list[int]
+    criteria: list[int]
+    review_version: int
+
+
+def _one(session: Session, stmt):
+    return session.execute(stmt.limit(1)).scalar()
+
+
+def cast_of_characters(session: Session, endorsements: int = 2_000) -> Cast:
+    heavy = _one(
+        session,
+        select(Contribution.owner_id)
+        .group_by(Contribution.owner_id)
+        .order_by(func.count().desc(), Contribution.owner_id),
+    )
+    cycle = _one(session, select(Cycle.id).where(Cycle.status == CycleStatus.IN_REVIEW))
+    nomination = session.execute(
+        select(Nomination.id, Nomination.category_id)
+        .where(Nomination.cycle_id == cycle, Nomination.status == NominationStatus.IN_REVIEW)
+        .order_by((Nomination.nominee_id == heavy).desc(), Nomination.evidence_count.desc())
+        .limit(1)
+    ).one()
+    reviewer = _one(
+        session,
+        select(Assignment.reviewer_id)
+        .where(Assignment.nomination_id == nomination.id)
+        .order_by(Assignment.reviewer_id),
+    )
+    viewer = session.scalars(
+        select(User.id)
+        .where(User.role == Role.MEMBER, User.id != heavy)
+        .order_by(User.id)
+        .offset(9)
+        .limit(1)
+    ).one()
+    organizer = _one(session, select(User.id).where(User.role == Role.ORGANIZER).order_by(User.id))
+    endorsed = select(Endorsement.contribution_id).where(Endorsement.endorser_id == viewer)
+    ids = {"heavy": heavy, "viewer": viewer, "reviewer": reviewer, "organizer": organizer}
+    emails = dict(
+        session.execute(select(User.id, User.email).where(User.id.in_(ids.values()))).all()
+    )
+
+    return Cast(
+        heavy=heavy,
+        viewer=viewer,
+        reviewer=reviewer,
+        organizer=organizer,
+        emails={role: emails[user_id] for role, user_id in ids.items()},
+        cycle=cycle,
+        nomination=nomination.id,
+        category=nomination.category_id,
+        most_endorsed=_one(
+            session,
+            select(Contribution.id)
+            .where(Contribution.visibility == Visibility.PUBLIC)
+            .order_by(Contribution.endorsement_count.desc(), Contribution.id),
+        ),
+        to_endorse=list(
+            session.scalars(
+                select(Contribution.id)
+                .where(
+                    Contribution.visibility == Visibility.PUBLIC,
+                    Contribution.owner_id != viewer,
+                    Contribution.id.not_in(endorsed),
+                )
+                .order_by(Contribution.id.desc())
+                .limit(endorsements)
+            )
+        ),
+        criteria=list(
+            session.scalars(
+                select(RubricCriterion.id)
+                .where(RubricCriterion.cycle_id == cycle)
+                .order_by(RubricCriterion.position)
+            )
+        ),
+        review_version=_one(
+            session,
+            select(Review.version).where(
+                Review.nomination_id == nomination.id, Review.reviewer_id == reviewer
+            ),
+        )
+        or 0,
+    )
+
+
+def dashboard_sorts() -> list[str]:
+    try:
+        from nominee.reviews.queue import SORTS
+    except ImportError:
+        return list(FALLBACK_SORTS)
+    return list(SORTS)
+
+
+def pages_for(cast: Cast, floor_endpoint: str | None = None) -> list[Page]:
+    """Every budgeted page; ``floor_endpoint`` first when given."""
+    pending = iter(cast.to_endorse)
+    target = {"contribution_id": next(pending, None)}
+
+    def endorse_values() -> dict[str, Any] | None:
+        return dict(target) if target["contribution_id"] is not None else None
+
+    def endorsed(_response) -> None:
+        target["contribution_id"] = next(pending, None)
+
+    review = {"version": cast.review_version, "round": 0}
+
+    def review_form() -> dict[str, Any]:
+        review["round"] += 1
+        score = str(3 + review["round"] % 2)  # a real change every time
+        form = {f"score_{criterion}": score for criterion in cast.criteria}
+        form.update(
+            confidence="medium",
+            recommendation="award",
+            panel_comment=f"Well endorsed, sustained evidence (round {review['round']}).",
+            nominee_feedback="",
+            version=str(review["version"]),
+            action="submit",
+        )
+        return form
+
+    def review_saved(response) -> None:
+        if response.status_code == 302:
+            review["version"] += 1
+
+    dashboard = {"cycle_id": cast.cycle}
+    nomination = {"cycle_id": cast.cycle, "nomination_id": cast.nomination}
+    pages = [Page("floor", "viewer", floor_endpoint)] if floor_endpoint else []
+    pages += [
+        Page("home", "viewer", "home.index"),
+        Page("my contributions (heavy member)", "heavy", "contributions.mine"),
+        Page(
+            "member page (heavy member)",
+            "viewer",
+            "contributions.member",
+            {"user_id": cast.heavy},
+        ),
+        Page(
+            "contribution page (most endorsed)",
+            "viewer",
+            "contributions.view",
+            {"contribution_id": cast.most_endorsed},
+        ),
+        Page("nomination page", "heavy", "nominations.show", {"nomination_id": cast.nomination}),
+        Page("review dashboard (organizer)", "organizer", "reviews.dashboard", dashboard),
+        Page("review dashboard", "reviewer", "reviews.dashboard", dashboard),
+    ]
+    pages += [
+        Page(
+            f"dashboard sort {key} desc",
+            "reviewer",
+            "reviews.dashboard",
+            {**dashboard, "sort": key, "order": "desc"},
+        )
+        for key in dashboard_sorts()
+        if key != "id"
+    ]
+    filters = (
+        ("category", {"category": cast.category}),
+        ("status", {"status": NominationStatus.IN_REVIEW.value}),
+        ("assigned to me", {"mine": "y"}),
+        ("not reviewed by me", {"unreviewed": "y"}),
+        ("disagreement", {"disagreement": "y"}),
+    )
+    pages += [
+        Page(f"dashboard filter {name}", "reviewer", "reviews.dashboard", {**dashboard, **args})
+        for name, args in filters
+    ]
+    pages += [
+        Page("reviewer's page", "reviewer", "reviews.review", nomination),
+        Page("audit log", "organizer", "auditlog.index"),
+        Page("audit log filter action", "organizer", "auditlog.index", {"action": "nomination."}),
+        Page("audit log filter actor", "organizer", "auditlog.index", {"actor": "member1"}),
+        Page(
+            "endorse POST",
+            "viewer",
+            "endorsements.endorse",
+            endorse_values,
+            method="POST",
+            data=lambda: {"comment": "Useful, thank you."},
+            after=endorsed,
+            ok=(302,),
+        ),
+        Page(
+            "save-review POST",
+            "reviewer",
+            "reviews.review",
+            nomination,
+            method="POST",
+            data=review_form,
+            after=review_saved,
+            ok=(302,),
+        ),
+        Page(
+            "CSV export",
+            "organizer",
+            "awards.export_csv",
+            {"cycle_id": cast.cycle},
+            streamed=True,
+        ),
+    ]
+    return pages

@@ -123,6 +123,11 @@ def seed_demo_command(seed: int | None, if_empty: bool) -> None:
         f"Demo community ready: {len(result.logins())} accounts, "
         f"{len(result.contributions)} contributions, {result.endorsement_count} endorsements."
     )
+    cycles = [result.published_cycle, result.cycle_in_review, result.open_cycle]
+    if all(cycles):
+        click.echo(
+            "Cycles: " + ", ".join(f"{c.name} ({c.status.value.replace('_', ' ')})" for c in cycles)
+        )
     click.echo(f"Every account's password is {password!r}. Logins:")
     staff = [result.organizer, *result.reviewers]
     for user in staff:

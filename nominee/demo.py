@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from nominee import audit
 from nominee.accounts.models import Role, User
+from nominee.awards import demo as awards_demo
 from nominee.categories.models import Category
 from nominee.categories.services import slugify
 from nominee.contributions.models import Contribution, ContributionType, Visibility
@@ -29,9 +30,11 @@ from nominee.contributions.services import (
     create_contribution,
     seed_contribution_types,
 )
+from nominee.cycles.models import Cycle
 from nominee.db import utcnow
 from nominee.endorsements.models import Endorsement
 from nominee.markdown import render
+from nominee.nominations import demo as nominations_demo
 
 DEFAULT_SEED = 2024
 MEMBER_COUNT = 44
@@ -325,6 +328,9 @@ class Demo:
     cities: dict[int, str] = field(default_factory=dict)  # user id -> city
     contributions: list[Contribution] = field(default_factory=list)
     endorsement_count: int = 0
+    cycle_in_review: Cycle | None = None
+    open_cycle: Cycle | None = None
+    published_cycle: Cycle | None = None
 
     def at(self, day: date, latest: datetime | None = None) -> datetime:
         """A moment during ``day`` (UTC), never later than ``latest`` (default: now)."""
@@ -525,14 +531,41 @@ def seed_endorsements(demo: Demo) -> None:
         demo.session.expire(contribution, ["endorsement_count"])
 
 
+def seed_cycles(demo: Demo) -> None:
+    """A cycle in review and an open one, with their nominations."""
+    demo.cycle_in_review, demo.open_cycle = nominations_demo.seed_cycles(
+        demo.session,
+        demo.rng,
+        demo.members,
+        demo.organizer,
+        today=demo.today,
+        categories=demo.categories,
+    )
+
+
+def seed_awards(demo: Demo) -> None:
+    """An earlier, published cycle with its decisions and awards, up for renewal now."""
+    demo.published_cycle = awards_demo.seed_awards(
+        demo.session,
+        demo.rng,
+        today=demo.today,
+        organizer=demo.organizer,
+        members=demo.members,
+        categories=demo.categories,
+        renew_in=demo.open_cycle,
+    )
+
+
 Step = Callable[[Demo], None]
-# In order; a later feature appends its step (e.g. seed_cycles, seed_nominations).
+# In order; a later feature appends its step (e.g. reviews).
 STEPS: list[Step] = [
     seed_categories,
     seed_types,
     seed_people,
     seed_contributions,
     seed_endorsements,
+    seed_cycles,
+    seed_awards,
 ]
 
 

@@ -12,8 +12,10 @@ from nominee import demo
 from nominee.accounts.models import Role, User
 from nominee.categories.models import Category
 from nominee.contributions.models import Contribution, ContributionType, Visibility
+from nominee.cycles.models import Cycle, CycleStatus
 from nominee.db import utcnow
 from nominee.endorsements.models import Endorsement
+from nominee.nominations.models import Nomination
 
 
 def count(db, stmt) -> int:
@@ -74,6 +76,11 @@ def test_seed_demo_fills_an_empty_database(runner, db, client, auth):
         if e.withdrawn_at is None:
             active[e.contribution_id] = active.get(e.contribution_id, 0) + 1
     assert {c.id: c.endorsement_count for c in contributions if c.endorsement_count} == active
+
+    assert "Cycles:" in result.output
+    statuses = set(db.scalars(select(Cycle.status)))
+    assert {CycleStatus.PUBLISHED, CycleStatus.IN_REVIEW, CycleStatus.OPEN} <= statuses
+    assert count(db, select(Nomination)) >= 25
 
     assert auth.login("member1@example.org", "nominee-demo").status_code == 302
     assert client.get("/contributions/mine").status_code == 200

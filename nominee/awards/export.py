@@ -129,13 +129,13 @@ def header(criteria: Iterable) -> list[str]:
     ]
 
 
-def rows(session: Session, cycle: Cycle) -> Iterator[list]:
+def rows(session: Session, cycle_id: int) -> Iterator[list]:
     """The header, then one list of cells per nomination, fetched in batches."""
-    criteria = _criteria(session, cycle.id)
+    criteria = _criteria(session, cycle_id)
     weights = [criterion.weight for criterion in criteria]
     yield [escape_cell(cell) for cell in header(criteria)]
     result = session.connection().execute(
-        _statement(cycle.id, criteria), execution_options={"yield_per": BATCH}
+        _statement(cycle_id, criteria), execution_options={"yield_per": BATCH}
     )
     for row in result:
         means = row[15:]
@@ -162,11 +162,11 @@ def rows(session: Session, cycle: Cycle) -> Iterator[list]:
         ]
 
 
-def stream_csv(session: Session, cycle: Cycle) -> Iterator[str]:
+def stream_csv(session: Session, cycle_id: int) -> Iterator[str]:
     """CSV text in chunks of about ``CHUNK_CHARS``."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    for cells in rows(session, cycle):
+    for cells in rows(session, cycle_id):
         writer.writerow(cells)
         if buffer.tell() >= CHUNK_CHARS:
             yield buffer.getvalue()

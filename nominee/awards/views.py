@@ -146,9 +146,15 @@ def decide(nomination_id: int):
 @bp.get("/cycles/<int:cycle_id>/export.csv")
 @organizer_required
 def export_csv(cycle_id: int):
-    session = get_session()
     cycle = _cycle(cycle_id)
-    response = Response(stream_with_context(export.stream_csv(session, cycle)), mimetype="text/csv")
+
+    def body():
+        # Flask ends the request (its teardown closes the view's session) before the
+        # body is read, then pushes the contexts again around this generator: the
+        # session must be taken here, so that the second teardown closes it.
+        yield from export.stream_csv(get_session(), cycle.id)
+
+    response = Response(stream_with_context(body()), mimetype="text/csv")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{export.export_filename(cycle)}"'
     )

@@ -155,3 +155,17 @@ def test_export_streams_in_batches(client, auth, make, db, cycle, monkeypatch):
     assert len(chunks) > 5
     _, *rows = csv.reader(io.StringIO(b"".join(chunks).decode()))
     assert [row[1] for row in rows] == [user.display_name for user in nominees]
+
+
+def test_export_closes_its_session_and_leaves_the_connection_as_it_was(
+    client, auth, make, connection, cycle
+):
+    make.nomination(cycle)
+    auth.login(make.organizer())
+    savepoint = connection.get_nested_transaction()
+    options = connection.get_execution_options()
+    response = client.get(f"/cycles/{cycle.id}/export.csv")
+    assert len(read_csv(response)) == 2
+    response.close()
+    assert connection.get_nested_transaction() is savepoint
+    assert connection.get_execution_options() == options

@@ -106,6 +106,13 @@ def db(app: Flask) -> Iterator[Session]:
 
 
 @pytest.fixture
+def app_ctx(app: Flask) -> Iterator[None]:
+    """For service tests that make no request but need ``url_for`` or the config."""
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 

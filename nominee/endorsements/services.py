@@ -15,6 +15,7 @@ from nominee.contributions.rules import visible_to
 from nominee.db import utcnow
 from nominee.endorsements import rules
 from nominee.endorsements.models import Endorsement
+from nominee.notifications.services import link_to, notify
 from nominee.web import Conflict, DomainError, PermissionDenied
 
 
@@ -96,6 +97,13 @@ def endorse(
             "comment": comment,
             "reactivated": reactivated,
         },
+    )
+    notify(
+        session,
+        contribution.owner_id,
+        "endorsed",
+        f"{endorser.display_name} endorsed your contribution “{contribution.title}”.",
+        link_to("contributions.view", contribution_id=contribution.id),
     )
     return endorsement
 

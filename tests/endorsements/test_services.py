@@ -7,6 +7,8 @@ from nominee.endorsements import rules, services
 from nominee.endorsements.models import Endorsement
 from nominee.web import Conflict
 
+pytestmark = pytest.mark.usefixtures("app_ctx")
+
 
 def test_an_insert_that_lost_the_race_becomes_already_endorsed(db, make, monkeypatch):
     """The other request committed between our check and our insert: the unique

@@ -251,3 +251,18 @@ def test_endorse_posts_are_rate_limited(limited_app, make, db):
     client.post("/login", data={"email": user.email, "password": PASSWORD})
     assert [endorse(client, c).status_code for c in targets] == [302, 302, 429]
     assert len(endorsements(db)) == 2
+
+
+def test_endorsing_notifies_the_owner(client, make, auth, db):
+    from sqlalchemy import select
+
+    from nominee.notifications.models import Notification
+
+    owner = make.user()
+    contribution = make.contribution(owner=owner, title="Window functions explained")
+    endorser = make.user(display_name="Grace")
+    auth.login(endorser)
+    client.post(f"/contributions/{contribution.id}/endorse", data={"comment": "Great"})
+    (note,) = db.scalars(select(Notification).where(Notification.user_id == owner.id)).all()
+    assert note.message == "Grace endorsed your contribution “Window functions explained”."
+    assert note.link == f"/contributions/{contribution.id}"

@@ -41,9 +41,9 @@ def register(session: Session, *, display_name: str, email: str, password: str) 
         password_hash=passwords.hash_password(password),
         role=Role.ORGANIZER if is_first else Role.MEMBER,
     )
-    session.add(user)
     try:
         with session.begin_nested():
+            session.add(user)
             session.flush()
     except IntegrityError:
         raise DomainError("An account with this email already exists.", field="email") from None

@@ -2,25 +2,64 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, StringField
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
-# Offered as suggestions; any prefix can be typed.
-ACTION_PREFIXES = (
+# Suggestions for the action field (any action can be typed). Matching is exact, so the
+# (action, created_at) index answers newest-first without sorting, at any size.
+ACTIONS = (
     "access.denied",
-    "account.",
-    "award.",
-    "category.",
-    "contribution.",
-    "cycle.",
-    "endorsement.",
-    "login.",
-    "nomination.",
-    "review.",
+    "account.deactivated",
+    "account.email_changed",
+    "account.password_changed",
+    "account.profile_updated",
+    "account.reactivated",
+    "account.registered",
+    "account.role_changed",
+    "award.created",
+    "award.expired",
+    "award.revoked",
+    "category.created",
+    "category.updated",
+    "contribution.created",
+    "contribution.deleted",
+    "contribution.updated",
+    "contribution_type.created",
+    "contribution_type.seeded",
+    "contribution_type.updated",
+    "cycle.created",
+    "cycle.status_changed",
+    "cycle.updated",
+    "demo.seeded",
+    "endorsement.created",
+    "endorsement.withdrawn",
+    "login.failed",
+    "login.succeeded",
+    "logout",
+    "nomination.accepted",
+    "nomination.created",
+    "nomination.decided",
+    "nomination.decision_changed",
+    "nomination.entered_review",
+    "nomination.evidence_changed",
+    "nomination.lapsed",
+    "nomination.refused",
+    "nomination.renewal_created",
+    "nomination.withdrawn",
+    "review.assigned",
+    "review.auto_assigned",
+    "review.conflict_declared",
+    "review.draft_saved",
+    "review.reviewer_appointed",
+    "review.reviewer_removed",
+    "review.submitted",
+    "review.unassigned",
+    "review.updated",
 )
 OBJECT_TYPES = (
     "award",
     "category",
     "contribution",
+    "contribution_type",
     "cycle",
     "endorsement",
     "nomination",
@@ -36,10 +75,12 @@ class AuditFilterForm(FlaskForm):
         csrf = False
 
     actor = StringField(
-        "Actor", validators=[Optional(), Length(max=100)], description="Name, email or id."
+        "Actor",
+        validators=[Optional(), Length(max=100)],
+        description="Account id, email, part of a name, or the part of an email before @.",
     )
     action = StringField(
-        "Action", validators=[Optional(), Length(max=64)], description="Starts with, e.g. award."
+        "Action", validators=[Optional(), Length(max=64)], description="e.g. nomination.decided"
     )
     object_type = StringField("Object type", validators=[Optional(), Length(max=32)])
     object_id = IntegerField("Object id", validators=[Optional(), NumberRange(min=1)])
@@ -48,4 +89,4 @@ class AuditFilterForm(FlaskForm):
 
     def validate_date_to(self, field) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:
-            field.errors.append("The end date is before the start date.")
+            raise ValidationError("The end date is before the start date.")

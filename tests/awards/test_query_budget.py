@@ -20,7 +20,7 @@ def build(make, db, size: int):
             review(db, nomination, reviewer, [4, 3, 5, 2])
     member = make.user()
     awards = [make.award(member=member) for _ in range(size)]
-    organizer = make.organizer()
+    organizer = make.organizer(display_name="Olga Organizer")
     db.add_all(
         AuditEvent(actor_id=organizer.id, action="test.event", object_type="cycle", object_id=n)
         for n in range(size * 10)
@@ -31,7 +31,9 @@ def build(make, db, size: int):
         "decisions": f"/cycles/{cycle.id}/decisions",
         "export": f"/cycles/{cycle.id}/export.csv",
         "verify": f"/awards/{awards[0].verification_id}",
-        "audit": "/admin/audit?action=test.",
+        "audit": "/admin/audit?action=test.event",
+        "audit by actor": f"/admin/audit?actor={organizer.id}&date_from=2000-01-01",
+        "audit by name": "/admin/audit?actor=olga",
     }, organizer
 
 

@@ -26,6 +26,7 @@ from nominee.reviews.chart import ActivityChart, activity_chart
 from nominee.reviews.conflicts import active_in_window
 
 ENDORSERS_SHOWN = 50
+ENDORSEMENTS_SCANNED = 1000
 
 
 def evidence(session: Session, nomination: Nomination) -> Sequence[Contribution]:
@@ -79,39 +80,71 @@ class Endorsements:
     distinct: int
     total: int
 
+    @property
+    def capped(self) -> bool:
+        """Only the latest ENDORSEMENTS_SCANNED were summarised (there may be more)."""
+        return self.total >= ENDORSEMENTS_SCANNED
+
 
 def endorsements_received(session: Session, nominee_id: int, cycle: Cycle) -> Endorsements:
-    """Active endorsements the nominee received inside the look-back window, by endorser."""
+    """Active endorsements the nominee received inside the look-back window, by endorser.
+
+    The most endorsed members take a handful of thousands of endorsements a year: the
+    summary covers the latest ``ENDORSEMENTS_SCANNED`` of them (newest first along
+    ``ix_endorsements_endorsee_created``), so the page costs the same for everybody.
+    """
+    recent = (
+        select(Endorsement.endorser_id, Endorsement.created_at)
+        .where(Endorsement.endorsee_id == nominee_id, active_in_window(cycle))
+        .order_by(Endorsement.created_at.desc())
+        .limit(ENDORSEMENTS_SCANNED)
+        .subquery("recent")
+    )
+    times = func.count()
+    last = func.max(recent.c.created_at)
+    top = (
+        select(
+            recent.c.endorser_id,
+            times.label("times"),
+            last.label("last"),
+            func.count().over().label("distinct"),
+            func.sum(times).over().label("total"),
+        )
+        .group_by(recent.c.endorser_id)
+        .order_by(times.desc(), last.desc(), recent.c.endorser_id)
+        .limit(ENDORSERS_SHOWN)
+        .subquery("top")
+    )
     given = (
         select(Endorsement.endorsee_id)
         .where(Endorsement.endorser_id == nominee_id, active_in_window(cycle))
         .group_by(Endorsement.endorsee_id)
-        .subquery()
+        .subquery("given")
     )
-    times = func.count(Endorsement.id)
     rows = session.execute(
         select(
-            Endorsement.endorser_id,
+            top.c.endorser_id,
             User.display_name,
-            times.label("times"),
-            func.max(Endorsement.created_at).label("last"),
-            func.max(given.c.endorsee_id).label("endorsed_back"),
-            func.count().over().label("distinct"),
-            func.sum(times).over().label("total"),
+            top.c.times,
+            top.c.last,
+            top.c.distinct,
+            top.c.total,
+            given.c.endorsee_id.label("endorsed_back"),
         )
-        .join(User, User.id == Endorsement.endorser_id)
-        .outerjoin(given, given.c.endorsee_id == Endorsement.endorser_id)
-        .where(Endorsement.endorsee_id == nominee_id, active_in_window(cycle))
-        .group_by(Endorsement.endorser_id, User.display_name)
-        .order_by(times.desc(), func.max(Endorsement.created_at).desc(), Endorsement.endorser_id)
-        .limit(ENDORSERS_SHOWN)
+        .join(User, User.id == top.c.endorser_id)
+        .outerjoin(given, given.c.endorsee_id == top.c.endorser_id)
+        .order_by(top.c.times.desc(), top.c.last.desc(), top.c.endorser_id)
     ).all()
     if not rows:
         return Endorsements([], 0, 0)
     return Endorsements(
         [
             Endorser(
-                row.endorser_id, row.display_name, row.times, row.last, bool(row.endorsed_back)
+                row.endorser_id,
+                row.display_name,
+                row.times,
+                row.last,
+                row.endorsed_back is not None,
             )
             for row in rows
         ],

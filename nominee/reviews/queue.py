@@ -1,15 +1,19 @@
 """The review queue of a cycle, as one user sees it: the dashboard's queries.
 
 Everything is filtered and sorted on the nomination's stored columns (counters kept by
-the services), so a page costs the same with 50 or 5,000 nominations: one count, one
-query for the page's rows (with the user's own review and assignment joined in, one row
-per nomination by the unique keys), and one for the progress table.
+the services), so a page costs about the same with 50 or 5,000 nominations, in a few
+queries: the progress table (which also gives the count when only a category is
+chosen), the user's own assignments, the count of a filtered queue, and the page's rows.
+The rows query sorts and cuts the page on nomination ids alone (no names, no wide
+rows), then loads the 25 rows with their nominee, category and the user's own review
+and assignment (one of each per row at most, by the unique keys).
 
 What a user sees:
 
 - organizers: every nomination that reached the panel, except their own;
 - reviewers: the categories they are appointed for, minus every nomination they are
-  conflicted on (``conflicts.visible_to``), in the rows and in the counts alike.
+  conflicted on (``conflicts.conflicted_nominations``, run once by the view and passed
+  in as ``conflicted``), in the rows and in the counts alike.
 
 A reviewer sees the score columns of a row only once their own review of it is
 submitted (rule 4), and sorting or filtering on them must not leak what is hidden: for
@@ -18,19 +22,21 @@ reviewers those columns read as NULL on the other rows (sorted last either way).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from nominee.accounts.models import User
 from nominee.categories.models import Category
 from nominee.cycles.models import Cycle
 from nominee.nominations.models import Nomination, NominationStatus
-from nominee.reviews.conflicts import visible_to
 from nominee.reviews.models import Assignment, Review, ReviewStatus
 from nominee.reviews.rules import QUEUE_STATUSES
 from nominee.reviews.services import Scope
+from nominee.web import Page
 
 # Sort key -> label. Score columns are blinded for reviewers (see the module docstring).
 SORTS = {
@@ -48,6 +54,21 @@ SORTS = {
     "disagreement": "Disagreement",
 }
 SCORE_SORTS = frozenset({"score", "award", "decline", "abstain", "disagreement"})
+COLUMNS = {
+    "id": Nomination.id,
+    "evidence": Nomination.evidence_count,
+    "endorsers": Nomination.distinct_endorsers,
+    "reach": Nomination.total_audience,
+    "reviews": Nomination.reviews_submitted,
+    "score": Nomination.score_mean,
+    "award": Nomination.recommend_award,
+    "decline": Nomination.recommend_decline,
+    "abstain": Nomination.recommend_abstain,
+    "disagreement": Nomination.disagreement,
+}
+
+MY_REVIEW = aliased(Review, name="my_review")
+MY_ASSIGNMENT = aliased(Assignment, name="my_assignment")
 
 
 @dataclass(frozen=True)
@@ -59,6 +80,10 @@ class Filters:
     disagreement: bool = False
     sort: str = "id"
     descending: bool = False
+
+
+def _known_sort(filters: Filters) -> Filters:
+    return filters if filters.sort in SORTS else replace(filters, sort="id")
 
 
 @dataclass(frozen=True)
@@ -79,24 +104,33 @@ class CategoryProgress:
 
 
 class Queue:
-    def __init__(self, cycle: Cycle, user: User, scope: Scope):
+    def __init__(self, cycle: Cycle, user: User, scope: Scope, conflicted: Sequence[int] = ()):
         self.cycle = cycle
         self.user = user
         self.scope = scope
-        self.my_review = aliased(Review, name="my_review")
-        self.my_assignment = aliased(Assignment, name="my_assignment")
+        self.conflicted = list(conflicted)
+        # Module-level aliases: SQLAlchemy memoizes each alias's adapted columns, so
+        # building them once per process, not per request, saves real time.
+        self.my_review = MY_REVIEW
+        self.my_assignment = MY_ASSIGNMENT
 
-    def _joined(self, stmt: Select) -> Select:
-        """Add the user's own review and assignment (at most one of each per row)."""
-        me = self.user.id
+    # Building blocks
+
+    def _join_review(self, stmt: Select) -> Select:
         return stmt.outerjoin(
             self.my_review,
-            and_(self.my_review.nomination_id == Nomination.id, self.my_review.reviewer_id == me),
-        ).outerjoin(
+            and_(
+                self.my_review.nomination_id == Nomination.id,
+                self.my_review.reviewer_id == self.user.id,
+            ),
+        )
+
+    def _join_assignment(self, stmt: Select) -> Select:
+        return stmt.outerjoin(
             self.my_assignment,
             and_(
                 self.my_assignment.nomination_id == Nomination.id,
-                self.my_assignment.reviewer_id == me,
+                self.my_assignment.reviewer_id == self.user.id,
             ),
         )
 
@@ -107,7 +141,8 @@ class Queue:
             return conditions
         if not self.scope.whole_cycle:
             conditions.append(Nomination.category_id.in_(self.scope.category_ids))
-        conditions.append(visible_to(self.cycle, self.user.id))
+        if self.conflicted:
+            conditions.append(Nomination.id.not_in(self.conflicted))
         return conditions
 
     def _submitted_by_me(self) -> ColumnElement[bool]:
@@ -119,38 +154,21 @@ class Queue:
             return column
         return case((self._submitted_by_me(), column), else_=None)
 
-    def _sort_column(self, key: str):
-        columns = {
-            "id": Nomination.id,
-            "nominee": func.lower(User.display_name),
-            "category": Category.name,
-            "evidence": Nomination.evidence_count,
-            "endorsers": Nomination.distinct_endorsers,
-            "reach": Nomination.total_audience,
-            "reviews": Nomination.reviews_submitted,
-            "score": Nomination.score_mean,
-            "award": Nomination.recommend_award,
-            "decline": Nomination.recommend_decline,
-            "abstain": Nomination.recommend_abstain,
-            "disagreement": Nomination.disagreement,
-        }
-        column = columns[key]
-        return self._blinded(column) if key in SCORE_SORTS else column
-
-    def rows(self, filters: Filters) -> Select:
-        """The queue's rows: ``Nomination``, ``nominee_name``, ``category_name``,
-        ``my_status`` (None: not started) and ``assigned_to_me``."""
-        stmt = self._joined(
-            select(
-                Nomination,
-                User.display_name.label("nominee_name"),
-                Category.name.label("category_name"),
-                self.my_review.status.label("my_status"),
-                self.my_assignment.created_at.label("assigned_at"),
-            )
-            .join(User, User.id == Nomination.nominee_id)
-            .join(Category, Category.id == Nomination.category_id)
-        ).where(*self._visible())
+    def _filtered(self, stmt: Select, filters: Filters) -> Select:
+        """``stmt`` (selecting from nominations) with visibility, filters and the joins they
+        need; the user's review is joined whenever a reviewer's score columns are read."""
+        needs_review = filters.not_reviewed_by_me or (
+            not self.user.is_organizer and (filters.disagreement or filters.sort in SCORE_SORTS)
+        )
+        if needs_review:
+            stmt = self._join_review(stmt)
+        if filters.assigned_to_me:
+            stmt = self._join_assignment(stmt)
+        if filters.sort == "nominee":
+            stmt = stmt.join(User, User.id == Nomination.nominee_id)
+        elif filters.sort == "category":
+            stmt = stmt.join(Category, Category.id == Nomination.category_id)
+        stmt = stmt.where(*self._visible())
         if filters.category_id is not None:
             stmt = stmt.where(Nomination.category_id == filters.category_id)
         if filters.status is not None:
@@ -160,57 +178,130 @@ class Queue:
         if filters.not_reviewed_by_me:
             stmt = stmt.where(or_(self.my_review.id.is_(None), ~self._submitted_by_me()))
         if filters.disagreement:
-            if self.user.is_organizer:
-                stmt = stmt.where(Nomination.disagreement.is_(True))
-            else:
-                stmt = stmt.where(Nomination.disagreement.is_(True), self._submitted_by_me())
-        column = self._sort_column(filters.sort if filters.sort in SORTS else "id")
-        order = column.desc() if filters.descending else column.asc()
-        tiebreak = Nomination.id.desc() if filters.descending else Nomination.id.asc()
-        return stmt.order_by(order.nulls_last(), tiebreak)
+            stmt = stmt.where(Nomination.disagreement.is_(True))
+            if not self.user.is_organizer:
+                stmt = stmt.where(self._submitted_by_me())
+        return stmt
+
+    def _order(self, filters: Filters) -> list:
+        key = filters.sort
+        if key == "nominee":
+            column = func.lower(User.display_name)
+        elif key == "category":
+            column = Category.name
+        else:
+            column = COLUMNS[key]
+            if key in SCORE_SORTS:
+                column = self._blinded(column)
+        if filters.descending:
+            return [column.desc().nulls_last(), Nomination.id.desc()]
+        return [column.asc().nulls_last(), Nomination.id.asc()]
+
+    # The queries
+
+    def count(self, filters: Filters) -> Select:
+        return self._filtered(select(func.count(Nomination.id)), _known_sort(filters))
+
+    def rows(self, filters: Filters, limit: int, offset: int) -> Select:
+        """The page's rows: ``Nomination``, ``nominee_name``, ``category_name``,
+        ``my_status`` (None: not started) and ``assigned_at`` (None: not assigned)."""
+        filters = _known_sort(filters)
+        order = self._order(filters)
+        page_ids = (
+            self._filtered(select(Nomination.id), filters)
+            .order_by(*order)
+            .limit(limit)
+            .offset(offset)
+            .subquery("page_ids")
+        )
+        stmt = select(
+            Nomination,
+            User.display_name.label("nominee_name"),
+            Category.name.label("category_name"),
+            self.my_review.status.label("my_status"),
+            self.my_assignment.created_at.label("assigned_at"),
+        ).join(page_ids, page_ids.c.id == Nomination.id)
+        stmt = stmt.join(User, User.id == Nomination.nominee_id).join(
+            Category, Category.id == Nomination.category_id
+        )
+        return self._join_assignment(self._join_review(stmt)).order_by(*order)
+
+    def page(
+        self, session: Session, filters: Filters, number: int, per_page: int, total: int | None
+    ) -> Page:
+        """One page of the queue. ``total`` is the number of rows when the caller knows it
+        already (the progress table counts the unfiltered queue); otherwise it is counted
+        here on the nomination columns alone (``web.paginate`` would count over the rows
+        query itself, joins and all)."""
+        if total is None:
+            total = session.scalar(self.count(filters)) or 0
+        number = min(max(1, number), max(1, math.ceil(total / per_page)))
+        items = session.execute(self.rows(filters, per_page, (number - 1) * per_page)).all()
+        return Page(items=items, page=number, per_page=per_page, total=total)
 
     def progress(self) -> Select:
-        """Per category: nominations, reviews needed (K each) and submitted (capped at K),
-        and the user's own assignments and submitted reviews among them."""
+        """Per category: the nominations and their reviews submitted (capped at K each)."""
         k = self.cycle.reviewers_per_nomination
-        assigned = self.my_assignment.reviewer_id.is_not(None)
+        capped = case(
+            (Nomination.reviews_submitted > k, literal(k)), else_=Nomination.reviews_submitted
+        )
         return (
-            self._joined(
-                select(
-                    Category.id,
-                    Category.name,
-                    func.count(Nomination.id).label("nominations"),
-                    func.sum(
-                        case(
-                            (Nomination.reviews_submitted > k, literal(k)),
-                            else_=Nomination.reviews_submitted,
-                        )
-                    ).label("submitted"),
-                    func.sum(case((assigned, 1), else_=0)).label("mine_assigned"),
-                    func.sum(case((and_(assigned, self._submitted_by_me()), 1), else_=0)).label(
-                        "mine_submitted"
-                    ),
-                ).join(Category, Category.id == Nomination.category_id)
+            select(
+                Nomination.category_id,
+                func.count(Nomination.id).label("nominations"),
+                func.sum(capped).label("submitted"),
             )
             .where(*self._visible())
-            .group_by(Category.id, Category.name)
-            .order_by(Category.name)
+            .group_by(Nomination.category_id)
         )
 
-    def progress_table(self, rows) -> tuple[list[CategoryProgress], CategoryProgress]:
-        k = self.cycle.reviewers_per_nomination
-        per_category = [
-            CategoryProgress(
-                row.id,
-                row.name,
-                row.nominations,
-                row.nominations * k,
-                int(row.submitted or 0),
-                int(row.mine_assigned or 0),
-                int(row.mine_submitted or 0),
+    def mine(self) -> Select:
+        """Per category: the user's assignments and how many of those they submitted.
+        Starts from their assignments, so it reads a few hundred rows, not the cycle."""
+        submitted = case((Review.status == ReviewStatus.SUBMITTED, 1), else_=0)
+        return (
+            select(
+                Nomination.category_id,
+                func.count().label("assigned"),
+                func.sum(submitted).label("submitted"),
             )
-            for row in rows
-        ]
+            .select_from(Assignment)
+            .join(Nomination, Nomination.id == Assignment.nomination_id)
+            .outerjoin(
+                Review,
+                and_(
+                    Review.nomination_id == Assignment.nomination_id,
+                    Review.reviewer_id == Assignment.reviewer_id,
+                ),
+            )
+            .where(Assignment.reviewer_id == self.user.id, *self._visible())
+            .group_by(Nomination.category_id)
+        )
+
+    def progress_table(
+        self, rows, mine_rows, categories: Sequence[Category]
+    ) -> tuple[list[CategoryProgress], CategoryProgress]:
+        """The progress per category (in ``categories`` order) and overall."""
+        k = self.cycle.reviewers_per_nomination
+        found = {row.category_id: row for row in rows}
+        mine = {row.category_id: row for row in mine_rows}
+        per_category = []
+        for category in categories:
+            row = found.get(category.id)
+            if row is None:
+                continue
+            own = mine.get(category.id)
+            per_category.append(
+                CategoryProgress(
+                    category.id,
+                    category.name,
+                    row.nominations,
+                    row.nominations * k,
+                    int(row.submitted or 0),
+                    own.assigned if own else 0,
+                    int(own.submitted or 0) if own else 0,
+                )
+            )
         overall = CategoryProgress(
             None,
             "All categories",
@@ -221,3 +312,16 @@ class Queue:
             sum(p.mine_submitted for p in per_category),
         )
         return per_category, overall
+
+
+def known_total(
+    filters: Filters, progress: Sequence[CategoryProgress], overall: CategoryProgress
+) -> int | None:
+    """The number of rows, read off the progress table when at most a category is chosen."""
+    if filters.status or filters.assigned_to_me or filters.not_reviewed_by_me:
+        return None
+    if filters.disagreement:
+        return None
+    if filters.category_id is None:
+        return overall.nominations
+    return next((p.nominations for p in progress if p.category_id == filters.category_id), 0)

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, delete, exists, func, not_, or_, select, update
+from sqlalchemy import and_, delete, exists, func, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -87,6 +87,14 @@ def scope_of(session: Session, cycle_id: int, reviewer_id: int) -> Scope:
     )
 
 
+def conflicted_ids(session: Session, cycle: Cycle, user: User) -> list[int]:
+    """The nominations of ``cycle`` ``user`` is conflicted on (none for organizers, who
+    read everything as staff; their own nominations are left out separately)."""
+    if user.is_organizer:
+        return []
+    return list(session.scalars(conflicts.conflicted_nominations(cycle, user.id)))
+
+
 def standing(session: Session, nomination: Nomination, user: User) -> Standing:
     """Appointed for the nomination's category? Conflicted on it? One query."""
     appointed = exists().where(
@@ -97,8 +105,8 @@ def standing(session: Session, nomination: Nomination, user: User) -> Standing:
             ReviewerAppointment.category_id == nomination.category_id,
         ),
     )
-    conflicted = exists().where(
-        Nomination.id == nomination.id, not_(conflicts.visible_to(nomination.cycle, user.id))
+    conflicted = literal(nomination.id).in_(
+        conflicts.conflicted_nominations(nomination.cycle, user.id)
     )
     row = session.execute(select(appointed.label("appointed"), conflicted.label("conflicted")))
     appointed_value, conflicted_value = row.one()

@@ -39,7 +39,7 @@ from nominee.reviews.models import (
     ReviewerAppointment,
     ReviewStatus,
 )
-from nominee.reviews.queue import SCORE_SORTS, SORTS, Filters, Queue
+from nominee.reviews.queue import SCORE_SORTS, SORTS, Filters, Queue, known_total
 from nominee.web import (
     DomainError,
     PermissionDenied,
@@ -48,6 +48,7 @@ from nominee.web import (
     flash_form_errors,
     login_required,
     organizer_required,
+    page_number,
     paginate,
     redirect_next,
 )
@@ -364,7 +365,13 @@ def _filters(form: QueueForm) -> Filters:
 def dashboard(cycle_id: int):
     session = get_session()
     user = _me()
-    cycle = _cycle(cycle_id)
+    cycle = (
+        session.scalars(
+            select(Cycle).where(Cycle.id == cycle_id).options(joinedload(Cycle.categories))
+        )
+        .unique()
+        .one_or_none()
+    ) or abort(404)
     scope = services.scope_of(session, cycle.id, user.id)
     if not rules.can_see_queue(user, appointed=scope.appointed):
         abort(403)
@@ -372,9 +379,14 @@ def dashboard(cycle_id: int):
     form = QueueForm(request.args)
     form.category.choices = choices([(0, "All categories"), *((c.id, c.name) for c in categories)])
     filters = _filters(form)
-    queue = Queue(cycle, user, scope)
-    progress, overall = queue.progress_table(session.execute(queue.progress()).all())
-    page = paginate(queue.rows(filters), current_app.config["PER_PAGE"], scalars=False)
+    queue = Queue(cycle, user, scope, services.conflicted_ids(session, cycle, user))
+    progress, overall = queue.progress_table(
+        session.execute(queue.progress()).all(),
+        session.execute(queue.mine()).all() if scope.appointed else [],
+        categories,
+    )
+    total = known_total(filters, progress, overall)
+    page = queue.page(session, filters, page_number(), current_app.config["PER_PAGE"], total)
 
     def sort_url(key: str) -> str:
         args = request.args.to_dict()

@@ -351,3 +351,22 @@ def test_feedback_for_the_nominee_shows_only_once_published_and_only_to_them(
     assert shown.count("rv-note") == 1
     assert seen_by(make.organizer()).strip() == ""
     assert seen_by(None).strip() == ""
+
+
+def test_endorsements_of_very_endorsed_nominees_are_summarised_from_the_latest(
+    client, login, make, cycle, in_review, appointed, url, monkeypatch
+):
+    from nominee.reviews import dossier
+
+    monkeypatch.setattr(dossier, "ENDORSEMENTS_SCANNED", 3)
+    me = appointed()
+    nominee = make.user()
+    nomination = in_review(nominee)
+    old_fan, new_fan = make.user(display_name="Olga Old"), make.user(display_name="Nora New")
+    endorse(make, old_fan, nominee, when=INSIDE - timedelta(days=20))
+    for days in (3, 2, 1):
+        endorse(make, new_fan, nominee, when=INSIDE - timedelta(days=days))
+    login(me)
+    page = client.get(url(nomination))
+    assert "The latest 3 endorsements (there are more) from 1 member" in page.text
+    assert "Nora New" in page.text and "Olga Old" not in page.text

@@ -229,8 +229,15 @@ def pages_for(cast: Cast, floor_endpoint: str | None = None) -> list[Page]:
     pages += [
         Page("reviewer's page", "reviewer", "reviews.review", nomination),
         Page("audit log", "organizer", "auditlog.index"),
-        Page("audit log filter action", "organizer", "auditlog.index", {"action": "nomination."}),
-        Page("audit log filter actor", "organizer", "auditlog.index", {"actor": "member1"}),
+        Page(
+            "audit log filter action",
+            "organizer",
+            "auditlog.index",
+            {"action": "nomination.entered_review"},
+        ),
+        Page(
+            "audit log filter actor", "organizer", "auditlog.index", {"actor": cast.emails["heavy"]}
+        ),
         Page(
             "endorse POST",
             "viewer",

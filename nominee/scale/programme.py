@@ -138,6 +138,20 @@ COMMENTS = [
 LOCATIONS = ["Lisbon", "Nairobi", "Osaka", "Toronto", "Berlin", "Sao Paulo", "Pune", "Oslo", ""]
 
 
+S = NominationStatus
+# The audit action the services write for each status move of a nomination.
+NOMINATION_ACTIONS = {
+    (None, S.AWAITING_ACCEPTANCE): "nomination.created",
+    (None, S.SUBMITTED): "nomination.created",
+    (S.AWAITING_ACCEPTANCE, S.SUBMITTED): "nomination.accepted",
+    (S.AWAITING_ACCEPTANCE, S.LAPSED): "nomination.lapsed",
+    (S.SUBMITTED, S.WITHDRAWN): "nomination.withdrawn",
+    (S.SUBMITTED, S.IN_REVIEW): "nomination.entered_review",
+    (S.IN_REVIEW, S.AWARDED): "nomination.decided",
+    (S.IN_REVIEW, S.DECLINED): "nomination.decided",
+}
+
+
 @dataclass
 class CycleDates:
     id: int
@@ -936,7 +950,7 @@ class Programme:
                     (
                         stamp,
                         actor,
-                        "nomination.status_changed",
+                        NOMINATION_ACTIONS[before, after],
                         "nomination",
                         plan.id,
                         f'{{"status": "{after.value}"}}',

@@ -56,11 +56,15 @@ def _notify(session: Session, user_id: int, kind: str, message: str, link: str =
 
 
 def nomination_link(nomination_id: int) -> str:
-    return f"/nominations/{nomination_id}"
+    from nominee.notifications.services import link_to
+
+    return link_to("nominations.show", nomination_id=nomination_id)
 
 
 def award_link(award: Award) -> str:
-    return f"/awards/{award.verification_id}"
+    from nominee.notifications.services import link_to
+
+    return link_to("awards.verify", verification_id=award.verification_id)
 
 
 # Decisions

@@ -84,7 +84,8 @@ def test_members_see_no_outcome_before_publishing(app, client, auth, make, db):
     assert "Awards" not in member_awards_html(app, member)
     assert db.scalars(select(Notification).where(Notification.user_id == member.id)).all() == []
 
-    move(db, cycle, CycleStatus.PUBLISHED, organizer)
+    with app.app_context():
+        move(db, cycle, CycleStatus.PUBLISHED, organizer)
     [award] = awards_for_member(db, member.id)
     html = member_awards_html(app, member)
     assert f"/awards/{award.verification_id}" in html

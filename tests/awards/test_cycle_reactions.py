@@ -22,6 +22,8 @@ from nominee.notifications.models import Notification
 from nominee.web import DomainError
 from tests.awards.helpers import move
 
+pytestmark = pytest.mark.usefixtures("app_context")
+
 
 def notifications(db, user) -> list[Notification]:
     return db.scalars(

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from nominee.audit import AuditEvent
+from nominee.awards.models import Award
 from nominee.awards.services import CHANGED_WHILE_DECIDING
 from nominee.cycles.models import CycleStatus
 from nominee.nominations.models import Decision, Nomination, NominationStatus
@@ -311,3 +312,35 @@ def test_a_decision_committed_between_read_and_write_is_a_conflict(committing_ap
         second.rollback()
     with Session(engine) as session:
         assert session.get(Nomination, nomination_id).decision is Decision.AWARD
+
+
+def test_decisions_then_cycle_moves_through_the_cycle_pages(client, auth, make, db):
+    """The whole path an organizer takes: decide, mark decided, publish."""
+    cycle = make.cycle(status=CycleStatus.IN_REVIEW)
+    winner = make.nomination(cycle, status=NominationStatus.IN_REVIEW)
+    other = make.nomination(cycle, status=NominationStatus.IN_REVIEW)
+    auth.login(make.organizer())
+    decide(client, winner, "award")
+
+    def move(to: str):
+        db.refresh(cycle)
+        return client.post(f"/cycles/{cycle.id}/status/{to}", data={"version": cycle.version})
+
+    refused = move("decided")
+    assert refused.status_code == 400
+    assert "1 nomination in review has no decision yet." in refused.text
+    decide(client, other, "decline")
+    listing = f"/cycles/{cycle.id}/decisions"
+    assert f"/cycles/{cycle.id}/status/decided" in client.get(listing).text
+    assert move("decided").status_code == 302
+    assert f"/cycles/{cycle.id}/status/published" in client.get(listing).text
+    db.refresh(other)
+    decide(client, other, "award", rationale="On reflection.")  # still allowed
+    assert move("published").status_code == 302
+    db.refresh(cycle)
+    assert cycle.status is CycleStatus.PUBLISHED
+    awards = db.scalars(select(Award).where(Award.cycle_id == cycle.id)).all()
+    assert {a.nomination_id for a in awards} == {winner.id, other.id}
+    db.refresh(other)
+    refused_after = decide(client, other, "decline")
+    assert refused_after.status_code == 400

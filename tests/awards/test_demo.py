@@ -11,7 +11,7 @@ from nominee.cycles.models import CycleStatus
 from nominee.nominations.models import Nomination, NominationKind, NominationStatus
 
 
-def test_seed_awards_builds_a_published_cycle_up_for_renewal(client, make, db):
+def test_seed_awards_builds_a_published_cycle_up_for_renewal(app, client, make, db):
     categories = [make.category(), make.category()]
     members = [make.user(primary_category=categories[i % 2]) for i in range(20)]
     contribution_type = make.contribution_type()
@@ -25,15 +25,16 @@ def test_seed_awards_builds_a_published_cycle_up_for_renewal(client, make, db):
             )
     open_cycle = make.cycle(status=CycleStatus.OPEN, categories=categories)
 
-    published = seed_awards(
-        db,
-        random.Random(7),
-        today=date.today(),
-        organizer=make.organizer(),
-        members=members,
-        categories=categories,
-        renew_in=open_cycle,
-    )
+    with app.app_context():
+        published = seed_awards(
+            db,
+            random.Random(7),
+            today=date.today(),
+            organizer=make.organizer(),
+            members=members,
+            categories=categories,
+            renew_in=open_cycle,
+        )
 
     assert published.status is CycleStatus.PUBLISHED
     assert open_cycle.award_starts_on <= published.award_ends_on <= open_cycle.award_ends_on

@@ -23,7 +23,7 @@ from datetime import date
 
 from sqlalchemy import and_, delete, exists, func, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -476,23 +476,28 @@ def save_review(
     submit: bool,
     version: int,
     on: date | None = None,
+    position: Standing | None = None,
 ) -> Review:
     """Save ``reviewer``'s review of ``nomination`` as a draft, or submit it.
 
     ``version`` is the review's version the form was opened with (0: no review yet): a
     review saved meanwhile from elsewhere refuses the save instead of being overwritten.
     A submitted review stays submitted; saving it again is an edit. Both are possible
-    until the review close date, while the cycle is in review (rule 3).
+    until the review close date, while the cycle is in review (rule 3). ``position`` is
+    the reviewer's standing when the caller has just read it in this transaction.
     """
-    refusal = rules.review_refusal(
-        reviewer, nomination, standing(session, nomination, reviewer), on or today()
-    )
+    position = position or standing(session, nomination, reviewer)
+    refusal = rules.review_refusal(reviewer, nomination, position, on or today())
     if refusal:
         raise PermissionDenied(refusal)
-    review = session.scalar(
-        select(Review)
-        .where(Review.nomination_id == nomination.id, Review.reviewer_id == reviewer.id)
-        .options(selectinload(Review.scores))
+    review = (
+        session.scalars(
+            select(Review)
+            .where(Review.nomination_id == nomination.id, Review.reviewer_id == reviewer.id)
+            .options(joinedload(Review.scores))
+        )
+        .unique()
+        .one_or_none()
     )
     if (review.version if review else 0) != version:
         raise Conflict(STALE_REVIEW)
@@ -696,24 +701,27 @@ def criterion_means_for_cycle(session: Session, cycle_id: int) -> dict[int, dict
 
 def refresh_scores(session: Session, nomination: Nomination) -> None:
     """Recompute the review aggregates stored on ``nomination`` from its submitted reviews."""
-    # Concurrent submissions queue here (PostgreSQL), so the last one sees every review.
-    # NO KEY UPDATE does not wait for the key-share locks the review inserts hold.
-    session.execute(
-        select(Nomination.id).where(Nomination.id == nomination.id).with_for_update(key_share=True)
-    )
-    stats = criterion_stats(session, nomination)
-    recommendations = Counter(
-        dict(
-            session.execute(
-                select(Review.recommendation, func.count())
-                .where(
-                    Review.nomination_id == nomination.id,
-                    Review.status == ReviewStatus.SUBMITTED,
-                )
-                .group_by(Review.recommendation)
-            ).all()
+    if session.get_bind().dialect.name != "sqlite":
+        # Concurrent submissions queue here, so the last one sees every review. NO KEY
+        # UPDATE does not wait for the key-share locks the review inserts hold. (SQLite
+        # runs one writer at a time: BEGIN IMMEDIATE, see nominee.db.)
+        session.execute(
+            select(Nomination.id)
+            .where(Nomination.id == nomination.id)
+            .with_for_update(key_share=True)
         )
-    )
+    recommendation_of: dict[int, Recommendation] = {}
+    scores: dict[int, list[int]] = defaultdict(list)
+    for review_id, recommendation, criterion_id, score in session.execute(
+        select(Review.id, Review.recommendation, ReviewScore.criterion_id, ReviewScore.score)
+        .outerjoin(ReviewScore, ReviewScore.review_id == Review.id)
+        .where(Review.nomination_id == nomination.id, Review.status == ReviewStatus.SUBMITTED)
+    ):
+        recommendation_of[review_id] = recommendation
+        if criterion_id is not None:
+            scores[criterion_id].append(score)
+    recommendations = Counter(recommendation_of.values())
+    stats = _stats(nomination.cycle.criteria, scores)
     values = {
         "reviews_submitted": sum(recommendations.values()),
         "score_mean": weighted_mean(

@@ -442,8 +442,6 @@ def review(cycle_id: int, nomination_id: int):
         abort(404)
     if rules.is_turned_away(user, position):
         raise PermissionDenied(CONFLICTED)
-    reviews = services.reviews_of(session, nomination)
-    own = next((r for r in reviews if r.reviewer_id == user.id), None)
     refusal = rules.review_refusal(user, nomination, position, services.today())
     form = review_form(cycle.criteria)
     status = 200
@@ -464,7 +462,13 @@ def review(cycle_id: int, nomination_id: int):
             )
             try:
                 saved = services.save_review(
-                    session, user, nomination, data, submit=submit, version=form.version.data or 0
+                    session,
+                    user,
+                    nomination,
+                    data,
+                    submit=submit,
+                    version=form.version.data or 0,
+                    position=position,
                 )
             except PermissionDenied:
                 raise
@@ -472,8 +476,6 @@ def review(cycle_id: int, nomination_id: int):
                 session.rollback()
                 attach_error(form, exc)
                 status = exc.status
-                reviews = services.reviews_of(session, nomination)
-                own = next((r for r in reviews if r.reviewer_id == user.id), None)
             else:
                 commit()
                 if saved.status is ReviewStatus.DRAFT:
@@ -483,7 +485,9 @@ def review(cycle_id: int, nomination_id: int):
                 return redirect(
                     url_for("reviews.review", cycle_id=cycle.id, nomination_id=nomination.id)
                 )
-    else:
+    reviews = services.reviews_of(session, nomination)
+    own = next((r for r in reviews if r.reviewer_id == user.id), None)
+    if request.method == "GET":
         _fill(form, own)
     reading = rules.can_read_reviews(user, nomination, position, own)
     others = [

@@ -27,8 +27,6 @@ PAGE_NAMES = [
 OVER_BUDGET = {
     "member page (heavy member)": "14 queries: member categories lazy-loaded, two counted "
     "endorsement lists, selectin loads of many-to-one type and category",
-    "save-review POST": "14 queries: standing() and the own review loaded twice, scores and "
-    "recommendations aggregated in two queries",
 }
 _measured: dict[str, dict[str, dict[str, int | str]]] = {}
 

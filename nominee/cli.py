@@ -128,6 +128,11 @@ def seed_demo_command(seed: int | None, if_empty: bool) -> None:
         click.echo(
             "Cycles: " + ", ".join(f"{c.name} ({c.status.value.replace('_', ' ')})" for c in cycles)
         )
+    if result.reviews:
+        click.echo(
+            f"Reviews: {result.reviews.submitted} submitted and {result.reviews.drafts} drafts "
+            f"for {result.reviews.assignments} assignments."
+        )
     click.echo(f"Every account's password is {password!r}. Logins:")
     staff = [result.organizer, *result.reviewers]
     for user in staff:

@@ -35,6 +35,7 @@ from nominee.db import utcnow
 from nominee.endorsements.models import Endorsement
 from nominee.markdown import render
 from nominee.nominations import demo as nominations_demo
+from nominee.reviews import demo as reviews_demo
 
 DEFAULT_SEED = 2024
 MEMBER_COUNT = 44
@@ -331,6 +332,7 @@ class Demo:
     cycle_in_review: Cycle | None = None
     open_cycle: Cycle | None = None
     published_cycle: Cycle | None = None
+    reviews: reviews_demo.ReviewSeed | None = None
 
     def at(self, day: date, latest: datetime | None = None) -> datetime:
         """A moment during ``day`` (UTC), never later than ``latest`` (default: now)."""
@@ -543,6 +545,13 @@ def seed_cycles(demo: Demo) -> None:
     )
 
 
+def seed_reviews(demo: Demo) -> None:
+    """The reviewers appointed to the cycle in review, assigned, most reviews written."""
+    demo.reviews = reviews_demo.seed_reviews(
+        demo.session, demo.rng, demo.cycle_in_review, demo.reviewers
+    )
+
+
 def seed_awards(demo: Demo) -> None:
     """An earlier, published cycle with its decisions and awards, up for renewal now."""
     demo.published_cycle = awards_demo.seed_awards(
@@ -557,7 +566,7 @@ def seed_awards(demo: Demo) -> None:
 
 
 Step = Callable[[Demo], None]
-# In order; a later feature appends its step (e.g. reviews).
+# In order; a later feature appends its step.
 STEPS: list[Step] = [
     seed_categories,
     seed_types,
@@ -565,6 +574,7 @@ STEPS: list[Step] = [
     seed_contributions,
     seed_endorsements,
     seed_cycles,
+    seed_reviews,
     seed_awards,
 ]
 

@@ -16,6 +16,7 @@ from nominee.cycles.models import Cycle, CycleStatus
 from nominee.db import utcnow
 from nominee.endorsements.models import Endorsement
 from nominee.nominations.models import Nomination
+from nominee.reviews.models import Review
 
 
 def count(db, stmt) -> int:
@@ -81,6 +82,9 @@ def test_seed_demo_fills_an_empty_database(runner, db, client, auth):
     statuses = set(db.scalars(select(Cycle.status)))
     assert {CycleStatus.PUBLISHED, CycleStatus.IN_REVIEW, CycleStatus.OPEN} <= statuses
     assert count(db, select(Nomination)) >= 25
+    assert "Reviews:" in result.output
+    reviewed_by = set(db.scalars(select(Review.reviewer_id)))
+    assert reviewed_by == {by_email[f"reviewer{n}@example.org"].id for n in (1, 2, 3)}
 
     assert auth.login("member1@example.org", "nominee-demo").status_code == 302
     assert client.get("/contributions/mine").status_code == 200

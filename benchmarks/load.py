@@ -15,14 +15,15 @@ For each database the script:
    CSRF stays on, and the clients fetch each form and send its token like a browser;
 3. steady phase: ``--clients`` threads, each logged in as its own demo member, run a
    weighted mix of actions (page views, contributions created, endorsements, logging
-   out and in again) for ``--duration`` seconds;
+   out and in again) for ``--duration`` seconds, and one thread per demo reviewer saves
+   drafts of the reviews still open on their assignments and looks at the dashboard;
 4. fault phase: the same traffic, and halfway through one gunicorn worker gets
    SIGKILL; it must be replaced, ``/healthz`` must answer 200 right after, and the
    clients must keep getting answers (the request the worker was serving is lost: a
    connection error, never acknowledged);
 5. after each phase, checks that every acknowledged write (a contribution id, an
-   endorsement, a login that got its success redirect) is in the database, and that
-   the stored endorsement counts match the rows.
+   endorsement, a login, a review draft that got its success redirect) is in the
+   database, and that the stored endorsement counts match the rows.
 
 It prints requests, errors by status and p50/p95 latency per step, and exits with
 status 1 on any 5xx answer or missing write. Only 127.0.0.1 is contacted; every loop
@@ -128,6 +129,8 @@ class Acks:
     contributions: dict[int, str] = field(default_factory=dict)  # id -> title
     endorsements: set[tuple[int, int]] = field(default_factory=set)  # (contribution, user)
     logins: int = 0
+    # (nomination, reviewer) -> the panel comment of the last draft saved with success
+    reviews: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 class Stats:
@@ -137,6 +140,8 @@ class Stats:
         self.statuses: dict[str, Counter] = defaultdict(Counter)
         self.answered_at: list[float] = []
         self.acks = Acks()
+        # (nomination, reviewer) -> panel comments sent, in order (answered or not)
+        self.review_drafts: dict[tuple[int, int], list[str]] = defaultdict(list)
         self.samples: dict[tuple[str, int], str] = {}  # first error message per step, status
 
     def record(self, step: str, status: int | str, ms: float, body: str = "") -> None:
@@ -182,7 +187,7 @@ class Client(threading.Thread):
         email: str,
         user_id: int,
         endorsed: set[int],
-        types: dict[int, bool],
+        types: list[int],
         shared: Shared,
         stats: Stats,
         deadline: float,
@@ -193,7 +198,7 @@ class Client(threading.Thread):
         self.email = email
         self.user_id = user_id
         self.endorsed = endorsed  # contribution ids this member has endorsed
-        self.types = types  # type id -> asks for an audience figure
+        self.types = types  # contribution type ids
         self.shared = shared
         self.stats = stats
         self.deadline = deadline
@@ -266,7 +271,7 @@ class Client(threading.Thread):
             self.request("view home", "GET", "/")
 
     def create_contribution(self) -> None:
-        type_id = self.rng.choice(list(self.types))
+        type_id = self.rng.choice(self.types)
         form = self.form("create (form)", f"/contributions/new?type={type_id}")
         if form is None:
             return
@@ -322,9 +327,6 @@ class Client(threading.Thread):
                 self.stats.acks.endorsements.add((target.contribution_id, self.user_id))
             self.follow(answer)
 
-    # Extension point: review saves. When reviews exist, add
-    # ("review save", weight, Client.save_review) here, record each acknowledged review
-    # in Acks, and check it in verify().
     ACTIONS = [
         (log_out_and_in, 0.08),
         (view, 0.47),
@@ -338,6 +340,61 @@ class Client(threading.Thread):
         while time.monotonic() < self.deadline:
             self.rng.choices(actions, weights)[0](self)
         self.http.close()
+
+
+@dataclass
+class ReviewSlot:
+    cycle_id: int
+    nomination_id: int
+
+
+class Reviewer(Client):
+    """A reviewer saving drafts of the reviews still open on their assignments."""
+
+    def __init__(self, *args, slots: list[ReviewSlot], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.slots = slots
+        self.saves = 0
+
+    def save_review(self) -> None:
+        if not self.slots:
+            return
+        slot = self.rng.choice(self.slots)
+        path = f"/cycles/{slot.cycle_id}/nominations/{slot.nomination_id}/review"
+        form = self.form("review (form)", path)
+        if form is None:
+            return
+        self.saves += 1
+        comment = f"Load test draft {self.user_id}-{self.saves}-{secrets.token_hex(3)}"
+        data = {
+            "csrf_token": form.fields["csrf_token"],
+            "version": form.fields.get("version", "0"),
+            "action": "draft",
+            "panel_comment": comment,
+            "nominee_feedback": "Keep going.",
+        }
+        for name, options in form.options.items():
+            if name.startswith("score_") or name in ("confidence", "recommendation"):
+                data[name] = self.rng.choice(options)
+        key = (slot.nomination_id, self.user_id)
+        with self.stats.lock:
+            self.stats.review_drafts[key].append(comment)
+        answer = self.request("review save (post)", "POST", path, data=data)
+        if answer is not None and answer.status_code == 302:
+            with self.stats.lock:
+                self.stats.acks.reviews[key] = comment
+            self.follow(answer)
+
+    def view_dashboard(self) -> None:
+        if self.slots:
+            cycle_id = self.slots[0].cycle_id
+            self.request("view review dashboard", "GET", f"/cycles/{cycle_id}/dashboard")
+
+    ACTIONS = [
+        (save_review, 0.6),
+        (view_dashboard, 0.25),
+        (Client.view, 0.15),
+    ]
 
 
 # --- the server ------------------------------------------------------------------------
@@ -468,13 +525,24 @@ def redis_url() -> str | None:
     return None
 
 
-def starting_state(engine: Engine, clients: int):
-    """Demo members for the clients, what they endorsed, the types and the targets."""
+@dataclass
+class Start:
+    """What the clients start from, read from the database before a phase."""
+
+    members: list  # rows (id, email) of the demo members the clients log in as
+    reviewers: list  # rows (id, email) of the demo reviewers
+    endorsed: dict[int, set[int]]  # user id -> contribution ids endorsed
+    types: list[int]
+    slots: dict[int, list[ReviewSlot]]  # reviewer id -> reviews still open
+    shared: Shared
+
+
+def starting_state(engine: Engine, clients: int) -> Start:
     with engine.connect() as conn:
-        members = conn.execute(
+        people = conn.execute(
             text(
-                "SELECT id, email FROM users WHERE role = 'member' AND email LIKE 'member%' "
-                "ORDER BY id"
+                "SELECT id, email, role FROM users "
+                "WHERE email LIKE 'member%' OR email LIKE 'reviewer%' ORDER BY id"
             )
         ).all()
         endorsed: dict[int, set[int]] = defaultdict(set)
@@ -482,24 +550,42 @@ def starting_state(engine: Engine, clients: int):
             text("SELECT contribution_id, endorser_id FROM endorsements")
         ):
             endorsed[endorser_id].add(contribution_id)
-        types = {
-            row.id: bool(row.audience_label)
-            for row in conn.execute(
-                text("SELECT id, audience_label FROM contribution_types WHERE NOT retired")
-            )
-        }
+        types = list(
+            conn.scalars(text("SELECT id FROM contribution_types WHERE NOT retired ORDER BY id"))
+        )
         targets = [
             Target(row.id, row.owner_id)
             for row in conn.execute(
                 text("SELECT id, owner_id FROM contributions WHERE visibility = 'public'")
             )
         ]
+        slots: dict[int, list[ReviewSlot]] = defaultdict(list)
+        for row in conn.execute(
+            text(
+                "SELECT a.reviewer_id, n.cycle_id, a.nomination_id FROM review_assignments a "
+                "JOIN nominations n ON n.id = a.nomination_id "
+                "LEFT JOIN reviews r "
+                "ON r.nomination_id = a.nomination_id AND r.reviewer_id = a.reviewer_id "
+                "WHERE n.status = 'in_review' AND (r.status IS NULL OR r.status = 'draft')"
+            )
+        ):
+            slots[row.reviewer_id].append(ReviewSlot(row.cycle_id, row.nomination_id))
+    members = [p for p in people if p.role == "member"]
     if len(members) < clients:
         raise SystemExit(f"only {len(members)} demo members for {clients} clients")
-    return members[:clients], endorsed, types, Shared(targets, [m.id for m in members])
+    return Start(
+        members=members[:clients],
+        reviewers=[p for p in people if p.role == "reviewer"],
+        endorsed=endorsed,
+        types=types,
+        slots=slots,
+        shared=Shared(targets, [m.id for m in members]),
+    )
 
 
-def verify(engine: Engine, acks: Acks, logins_before: int) -> list[str]:
+def verify(
+    engine: Engine, acks: Acks, drafts: dict[tuple[int, int], list[str]], logins_before: int
+) -> list[str]:
     """Every acknowledged write must be in the database; counts must match the rows."""
     problems = []
     with engine.connect() as conn:
@@ -530,6 +616,21 @@ def verify(engine: Engine, acks: Acks, logins_before: int) -> list[str]:
         logins = login_count(conn) - logins_before
         if logins < acks.logins:
             problems.append(f"{acks.logins} logins acknowledged, {logins} recorded")
+        saved = {
+            (row.nomination_id, row.reviewer_id): row.panel_comment
+            for row in conn.execute(
+                text("SELECT nomination_id, reviewer_id, panel_comment FROM reviews")
+            )
+        }
+        # The stored draft is the last acknowledged one, or one sent after it (a save
+        # whose answer was lost can still have committed).
+        stale = [
+            key
+            for key, comment in acks.reviews.items()
+            if saved.get(key) not in drafts[key][drafts[key].index(comment) :]
+        ]
+        if stale:
+            problems.append(f"{len(stale)} acknowledged review saves missing: {stale[:10]}")
     return problems
 
 
@@ -575,7 +676,8 @@ def report(title: str, stats: Stats, seconds: float) -> tuple[int, int]:
     acks = stats.acks
     print(
         f"  acknowledged writes: {len(acks.contributions)} contributions, "
-        f"{len(acks.endorsements)} endorsements, {acks.logins} logins"
+        f"{len(acks.endorsements)} endorsements, {acks.logins} logins, "
+        f"{len(acks.reviews)} reviews (last draft saved)"
     )
     return server_errors, other_errors
 
@@ -583,15 +685,30 @@ def report(title: str, stats: Stats, seconds: float) -> tuple[int, int]:
 def run_phase(
     server: Server, engine: Engine, clients: int, duration: float, *, fault: bool
 ) -> tuple[bool, str]:
-    members, endorsed, types, shared = starting_state(engine, clients)
+    start = starting_state(engine, clients)
     with engine.connect() as conn:
         logins_before = login_count(conn)
     stats = Stats()
     started = time.monotonic()
     deadline = started + duration
-    threads = [
-        Client(server.base, m.email, m.id, endorsed[m.id], types, shared, stats, deadline, seed=n)
-        for n, m in enumerate(members)
+
+    def client(cls: type[Client], person, seed: int, **extra) -> Client:
+        return cls(
+            server.base,
+            person.email,
+            person.id,
+            start.endorsed[person.id],
+            start.types,
+            start.shared,
+            stats,
+            deadline,
+            seed,
+            **extra,
+        )
+
+    threads = [client(Client, m, n) for n, m in enumerate(start.members)] + [
+        client(Reviewer, r, 1000 + n, slots=start.slots[r.id])
+        for n, r in enumerate(start.reviewers)
     ]
     for thread in threads:
         thread.start()
@@ -622,7 +739,7 @@ def run_phase(
             f"{answered_after} answers after the kill"
         )
         fault_ok = replaced_in is not None and probe == 200 and answered_after > 0
-    problems = verify(engine, stats.acks, logins_before)
+    problems = verify(engine, stats.acks, stats.review_drafts, logins_before)
     for problem in problems:
         print(f"  LOST: {problem}")
     if not problems:

@@ -227,6 +227,9 @@ class Client(threading.Thread):
     def form(self, step: str, path: str, suffix: str = "") -> Form | None:
         """GET a page and find the form posting to ``suffix`` on it."""
         page = self.request(step, "GET", path)
+        if page is not None and page.headers.get("Location", "").startswith("/login"):
+            self.log_in()  # logged out (a login whose answer was lost): log in again
+            return None
         if page is None or page.status_code != 200:
             return None
         return form_posting_to(page.text, suffix)

@@ -34,6 +34,7 @@ from nominee.nominations.models import (
     NominationKind,
     NominationStatus,
 )
+from nominee.notifications.services import link_to, notify
 from nominee.reviews.models import Review, ReviewScore, ReviewStatus
 from nominee.templating import format_date
 from nominee.web import Conflict, DomainError, PermissionDenied
@@ -49,21 +50,11 @@ def today() -> date:
     return utcnow().date()
 
 
-def _notify(session: Session, user_id: int, kind: str, message: str, link: str = "") -> None:
-    from nominee.notifications.services import notify
-
-    notify(session, user_id, kind, message, link)
-
-
 def nomination_link(nomination_id: int) -> str:
-    from nominee.notifications.services import link_to
-
     return link_to("nominations.show", nomination_id=nomination_id)
 
 
 def award_link(award: Award) -> str:
-    from nominee.notifications.services import link_to
-
     return link_to("awards.verify", verification_id=award.verification_id)
 
 
@@ -238,7 +229,7 @@ def publish_results(session: Session, cycle: Cycle, actor: User | None) -> list[
             continue
         award = awards_by_nomination.get(nomination.id)
         if award is not None:
-            _notify(
+            notify(
                 session,
                 nomination.nominee_id,
                 "award.granted",
@@ -247,7 +238,7 @@ def publish_results(session: Session, cycle: Cycle, actor: User | None) -> list[
                 award_link(award),
             )
         else:
-            _notify(
+            notify(
                 session,
                 nomination.nominee_id,
                 "results.published",
@@ -256,7 +247,7 @@ def publish_results(session: Session, cycle: Cycle, actor: User | None) -> list[
                 nomination_link(nomination.id),
             )
         if nomination.nominator_id and nomination.nominator_id != nomination.nominee_id:
-            _notify(
+            notify(
                 session,
                 nomination.nominator_id,
                 "results.published",
@@ -393,7 +384,7 @@ def _renewal_nomination(
             f"up for renewal in {cycle.name}, but we found no contribution from your "
             "award term."
         )
-    _notify(session, award.member_id, "award.renewal", message, nomination_link(nomination.id))
+    notify(session, award.member_id, "award.renewal", message, nomination_link(nomination.id))
     return nomination
 
 
@@ -455,7 +446,7 @@ def revoke(session: Session, actor: User, award: Award, reason: str) -> Award:
         before=before,
         after={"status": award.status, "reason": reason},
     )
-    _notify(
+    notify(
         session,
         award.member_id,
         "award.revoked",

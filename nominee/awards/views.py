@@ -172,10 +172,12 @@ def _public_award(verification_id: str) -> Award:
 def verify(verification_id: str):
     """The public verification page: no login needed, nothing before publishing."""
     award = _public_award(verification_id)
+    today = services.today()
     return render_template(
         "awards/verify.html",
         award=award,
-        status=award.status_on(services.today()),
+        today=today,
+        status=award.status_on(today),
         AwardStatus=AwardStatus,
         can_revoke=rules.can_revoke(current_user, award),
     )

@@ -31,8 +31,15 @@ def test_verification_page_of_an_active_award_needs_no_login(client, make):
     assert award.category.name in page.text
     assert award.cycle.name in page.text
     assert '<strong class="award-status">Active</strong>' in page.text
-    assert f"valid until {award.ends_on.strftime('%-d %b %Y')}" in page.text
+    # The factory's cycle closes its review in the future: the term has not begun yet.
+    assert f"valid from {award.starts_on.strftime('%-d %b %Y')} to" in page.text
     assert "Revoke this award" not in page.text
+
+
+def test_verification_page_of_an_award_in_its_term(client, make):
+    award = make.award(starts_on=date.today() - timedelta(days=10))
+    page = client.get(f"/awards/{award.verification_id}")
+    assert f"valid until {award.ends_on.strftime('%-d %b %Y')}" in page.text
 
 
 def test_verification_page_says_when_an_award_expired(client, make):

@@ -71,7 +71,9 @@ def test_reviewers_submitting_at_once_all_count(committing_app, engine):
             for c, score in zip(clients, (1, 3, 5), strict=True)
         ]
     )
-    assert [r.status_code for r in responses] == [302, 302, 302]
+    assert [r.status_code for r in responses] == [302, 302, 302], [
+        r.get_data(as_text=True)[-600:] for r in responses
+    ]
     with Session(engine) as session:
         stored = session.get(Nomination, nomination.id)
         assert stored.reviews_submitted == 3
@@ -90,7 +92,8 @@ def test_two_tabs_saving_the_same_review_at_once(committing_app, engine):
             for t, s in zip(tabs, (4, 5), strict=True)
         ]
     )
-    assert sorted(r.status_code for r in responses) == [302, 409]
+    codes = sorted(r.status_code for r in responses)
+    assert codes == [302, 409], [r.get_data(as_text=True)[-600:] for r in responses]
     with Session(engine) as session:
         review = session.scalar(select(Review))
         assert review.version == 2

@@ -1,15 +1,23 @@
-"""A stacked bar chart of contributions per month, drawn on the server as SVG.
+"""Charts drawn on the server as SVG: contributions per month by type, and the
+distribution of a cycle's weighted scores.
 
-No JavaScript, and no style attributes (the CSP forbids inline styles): the template
-writes SVG presentation attributes (``fill``, ``x``, ``height``...) from the geometry
-computed here, and a table of the same figures serves as the text alternative.
+No JavaScript, and no style attributes (the CSP forbids inline styles): the templates
+(``templates/_charts.html``) write SVG presentation attributes (``fill``, ``x``,
+``height``...) from the geometry computed here, and a table of the same figures serves
+as the text alternative.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+
+from sqlalchemy import ColumnElement, Integer, cast, extract, func, select
+from sqlalchemy.orm import Session
+
+from nominee.contributions.models import Contribution, ContributionType
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#7f7f7f")
@@ -131,3 +139,104 @@ def activity_chart(
         for value in (0, top // 2, top)
     ]
     return chart
+
+
+def months_back(today: date, months: int = 12) -> date:
+    """The first day of the month ``months - 1`` months before ``today``'s: with
+    ``today`` itself, a window of ``months`` calendar months."""
+    index = today.year * 12 + today.month - 1 - (months - 1)
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def monthly_activity(
+    session: Session, start: date, end: date, *conditions: ColumnElement[bool]
+) -> ActivityChart:
+    """Contributions matching ``conditions`` per month and type from ``start`` to ``end``,
+    in one grouped query."""
+    year = cast(extract("year", Contribution.contributed_on), Integer)
+    month = cast(extract("month", Contribution.contributed_on), Integer)
+    rows = session.execute(
+        select(
+            ContributionType.id,
+            ContributionType.name,
+            year.label("year"),
+            month.label("month"),
+            func.count().label("count"),
+        )
+        .join(ContributionType, ContributionType.id == Contribution.type_id)
+        .where(
+            *conditions,
+            Contribution.contributed_on >= start,
+            Contribution.contributed_on <= end,
+        )
+        .group_by(ContributionType.id, ContributionType.name, year, month)
+    ).all()
+    return activity_chart(
+        start, end, [(row.id, row.name, row.year, row.month, row.count) for row in rows]
+    )
+
+
+# Weighted mean scores run from 1 to 5: bins half a point wide, the last one closed.
+SCORE_BINS = tuple((1 + i / 2, 1.5 + i / 2) for i in range(8))
+HIST_WIDTH = 480
+HIST_HEIGHT = 200
+
+
+@dataclass(frozen=True)
+class Bar:
+    low: float
+    high: float
+    count: int
+    x: float
+    y: float
+    width: float
+    height: float
+
+    @property
+    def label(self) -> str:
+        return f"{self.low:g}–{self.high:g}"
+
+
+@dataclass
+class Histogram:
+    bars: list[Bar]
+    unscored: int
+    ticks: list[tuple[float, int]]
+    width: int = HIST_WIDTH
+    height: int = HIST_HEIGHT
+    baseline: float = HIST_HEIGHT - BOTTOM
+
+    @property
+    def scored(self) -> int:
+        return sum(bar.count for bar in self.bars)
+
+    @property
+    def mode(self) -> Bar | None:
+        busiest = max(self.bars, key=lambda bar: bar.count, default=None)
+        return busiest if busiest and busiest.count else None
+
+
+def score_histogram(counts: Sequence[int], unscored: int = 0) -> Histogram:
+    """``counts``: nominations per bin of ``SCORE_BINS``, lowest scores first."""
+    top = _nice_max(max(counts, default=0) or 1)
+    baseline = HIST_HEIGHT - BOTTOM
+    plot_height = baseline - TOP
+    slot = (HIST_WIDTH - LEFT) / len(SCORE_BINS)
+    bars = []
+    for i, ((low, high), count) in enumerate(zip(SCORE_BINS, counts, strict=True)):
+        height = round(plot_height * count / top, 1)
+        bars.append(
+            Bar(
+                low,
+                high,
+                count,
+                round(LEFT + i * slot + 2, 1),
+                round(baseline - height, 1),
+                round(slot - 4, 1),
+                height,
+            )
+        )
+    ticks = [
+        (round(baseline - plot_height * value / top, 1), value) for value in (0, top // 2, top)
+    ]
+    return Histogram(bars, unscored, ticks)

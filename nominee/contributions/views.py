@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -7,6 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from nominee.accounts.models import User
 from nominee.categories.models import Category
+from nominee.charts import monthly_activity, months_back
 from nominee.contributions import rules, services
 from nominee.contributions.forms import (
     ContributionFilterForm,
@@ -198,8 +201,13 @@ def member(user_id: int):
     )
     received_count, received = endorsement_services.received(session, member, current_user)
     given_count, given = endorsement_services.given(session, member, current_user)
+    today = date.today()
+    activity_start = months_back(today)
     return render_template(
         "contributions/member.html",
+        activity=monthly_activity(session, activity_start, today, *conditions),
+        activity_start=activity_start,
+        activity_end=today,
         member=member,
         show_private=show_private,
         page=paginate(stmt, current_app.config["PER_PAGE"]),

@@ -21,6 +21,7 @@ from nominee.cycles.models import DEFAULT_RUBRIC, Cycle, CycleStatus
 from nominee.db import commit, get_session
 from nominee.nominations.models import NominationStatus
 from nominee.nominations.rules import masked_counts
+from nominee.reviews.overview import review_overview
 from nominee.web import (
     Conflict,
     DomainError,
@@ -72,12 +73,17 @@ def show(cycle_id: int):
     by_status, by_category = services.nomination_counts(get_session(), cycle)
     if not current_user.is_organizer:
         by_status = masked_counts(cycle, by_status)
+    can_manage = rules.can_manage_cycles(current_user)
+    reviewing = cycle.status in (CycleStatus.IN_REVIEW, CycleStatus.DECIDED, CycleStatus.PUBLISHED)
     return render_template(
         "cycles/show.html",
         cycle=cycle,
         by_status=[(s, by_status[s]) for s in NominationStatus if s in by_status],
         by_category=by_category,
-        can_manage=rules.can_manage_cycles(current_user),
+        overview=review_overview(get_session(), cycle, current_user)
+        if can_manage and reviewing
+        else None,
+        can_manage=can_manage,
         next_statuses=rules.next_statuses(cycle),
     )
 

@@ -13,16 +13,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Integer, cast, extract, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from nominee.accounts.models import User
 from nominee.awards.models import Award
-from nominee.contributions.models import Contribution, ContributionType
+from nominee.charts import ActivityChart, monthly_activity
+from nominee.contributions.models import Contribution
 from nominee.cycles.models import Cycle, CycleStatus
 from nominee.endorsements.models import Endorsement
 from nominee.nominations.models import Nomination, NominationEvidence, NominationStatus
-from nominee.reviews.chart import ActivityChart, activity_chart
 from nominee.reviews.conflicts import active_in_window
 
 ENDORSERS_SHOWN = 50
@@ -41,27 +41,11 @@ def evidence(session: Session, nomination: Nomination) -> Sequence[Contribution]
 
 def activity(session: Session, nominee_id: int, cycle: Cycle) -> ActivityChart:
     """The nominee's contributions per month and type over the look-back window."""
-    start, end = cycle.lookback_start, cycle.nominations_close_on
-    year = cast(extract("year", Contribution.contributed_on), Integer)
-    month = cast(extract("month", Contribution.contributed_on), Integer)
-    rows = session.execute(
-        select(
-            ContributionType.id,
-            ContributionType.name,
-            year.label("year"),
-            month.label("month"),
-            func.count().label("count"),
-        )
-        .join(ContributionType, ContributionType.id == Contribution.type_id)
-        .where(
-            Contribution.owner_id == nominee_id,
-            Contribution.contributed_on >= start,
-            Contribution.contributed_on <= end,
-        )
-        .group_by(ContributionType.id, ContributionType.name, year, month)
-    ).all()
-    return activity_chart(
-        start, end, [(row.id, row.name, row.year, row.month, row.count) for row in rows]
+    return monthly_activity(
+        session,
+        cycle.lookback_start,
+        cycle.nominations_close_on,
+        Contribution.owner_id == nominee_id,
     )
 
 

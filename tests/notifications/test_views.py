@@ -23,7 +23,8 @@ def test_unread_count_in_the_header(app, make):
     make.notification(user, read_at=utcnow())
     make.notification(make.user())
     page = login(app, user).get("/").text
-    assert '<span class="badge">2<span class="visually-hidden"> unread</span></span>' in page
+    badge = '<span class="badge badge-count">2<span class="visually-hidden"> unread</span></span>'
+    assert badge in page
 
 
 def test_header_count_is_one_query_and_only_for_members(app, make, connection):

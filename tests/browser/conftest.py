@@ -158,6 +158,14 @@ class Visit:
             locator.click()
         self.check()
 
+    def log_in(self, email: str, password: str = PASSWORD) -> None:
+        """From any page, through the header's "Log in" link and the login form."""
+        page = self.page
+        self.follow(page.get_by_role("banner").get_by_role("link", name="Log in"))
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill(password)
+        self.follow(page.get_by_role("button", name="Log in"))
+
     def submit_by_keyboard(self, key: str = "Enter") -> None:
         with self.page.expect_navigation():
             self.page.keyboard.press(key)

@@ -22,6 +22,7 @@ class AuditEvent(Base):
         Index("ix_audit_events_created_at", "created_at"),
         Index("ix_audit_events_actor_created", "actor_id", "created_at"),
         Index("ix_audit_events_action_created", "action", "created_at"),
+        Index("ix_audit_events_type_created", "object_type", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

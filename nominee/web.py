@@ -152,11 +152,17 @@ def page_number() -> int:
         return 1
 
 
-def paginate(stmt: Select, per_page: int, *, scalars: bool = True) -> Page:
-    """Run ``stmt`` for the requested page plus one count query."""
+def paginate(
+    stmt: Select, per_page: int, *, scalars: bool = True, total: int | None = None
+) -> Page:
+    """Run ``stmt`` for the requested page, plus one count query unless the caller already
+    knows the ``total`` (from totals it shows anyway)."""
     session = get_session()
     page = page_number()
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    if total is None:
+        total = (
+            session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+        )
     pages = max(1, math.ceil(total / per_page))
     page = min(page, pages)
     result = session.execute(stmt.limit(per_page).offset((page - 1) * per_page))

@@ -25,9 +25,10 @@ from nominee.web import DomainError, attach_error, login_required, organizer_req
 
 bp = Blueprint("contributions", __name__)
 
+# Many-to-one joined into the page's query, the many-to-many in one more query.
 LIST_OPTIONS = (
-    selectinload(Contribution.type),
-    selectinload(Contribution.primary_category),
+    joinedload(Contribution.type),
+    joinedload(Contribution.primary_category),
     selectinload(Contribution.categories),
 )
 
@@ -57,7 +58,11 @@ def render_contribution(
     return render_template(
         "contributions/view.html",
         contribution=contribution,
-        endorsements=endorsement_services.active_endorsements(session, contribution),
+        endorsements=paginate(
+            endorsement_services.active_endorsements(contribution),
+            current_app.config["PER_PAGE"],
+            total=contribution.endorsement_count,
+        ),
         my_endorsement=endorsement_services.endorsement_of(session, current_user, contribution),
         can_endorse=can_endorse(current_user, contribution),
         can_edit=rules.can_edit_contribution(current_user, contribution),
@@ -186,7 +191,7 @@ def mine():
 @bp.get("/members/<int:user_id>")
 def member(user_id: int):
     session = get_session()
-    member = session.get(User, user_id)
+    member = session.get(User, user_id, options=[joinedload(User.categories)])
     if member is None or not rules.can_view_member(current_user, member):
         abort(404)
     show_private = rules.can_see_private_contributions(current_user, member)
@@ -201,6 +206,7 @@ def member(user_id: int):
     )
     received_count, received = endorsement_services.received(session, member, current_user)
     given_count, given = endorsement_services.given(session, member, current_user)
+    totals = services.reach_totals(session, conditions)
     today = date.today()
     activity_start = months_back(today)
     return render_template(
@@ -210,8 +216,12 @@ def member(user_id: int):
         activity_end=today,
         member=member,
         show_private=show_private,
-        page=paginate(stmt, current_app.config["PER_PAGE"]),
-        totals=services.reach_totals(session, conditions),
+        page=paginate(
+            stmt,
+            current_app.config["PER_PAGE"],
+            total=sum(row.contributions for row in totals),
+        ),
+        totals=totals,
         received_count=received_count,
         received=received,
         given_count=given_count,

@@ -21,8 +21,24 @@ class Endorsement(Base):
     __tablename__ = "endorsements"
     __table_args__ = (
         UniqueConstraint("contribution_id", "endorser_id"),
-        Index("ix_endorsements_endorsee_created", "endorsee_id", "created_at"),
-        Index("ix_endorsements_endorser_created", "endorser_id", "created_at"),
+        # Covering for the member page's "received" and "given" lists and the conflict and
+        # reciprocity checks, which filter on the active ones.
+        Index(
+            "ix_endorsements_endorsee_created",
+            "endorsee_id",
+            "created_at",
+            "endorser_id",
+            "withdrawn_at",
+        ),
+        Index(
+            "ix_endorsements_endorser_created",
+            "endorser_id",
+            "created_at",
+            "endorsee_id",
+            "withdrawn_at",
+        ),
+        # A contribution's endorsements, newest first, paged.
+        Index("ix_endorsements_contribution_created", "contribution_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

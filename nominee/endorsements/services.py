@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -134,26 +134,28 @@ def withdraw(session: Session, endorser: User, contribution: Contribution) -> En
     return endorsement
 
 
-def active_endorsements(session: Session, contribution: Contribution) -> Sequence[Endorsement]:
-    return session.scalars(
+def active_endorsements(contribution: Contribution) -> Select[tuple[Endorsement]]:
+    """A contribution's active endorsements, newest first, with their endorsers: a
+    statement for the page to paginate (its total is the stored ``endorsement_count``)."""
+    return (
         select(Endorsement)
         .where(Endorsement.contribution_id == contribution.id, Endorsement.withdrawn_at.is_(None))
         .options(joinedload(Endorsement.endorser))
-        .order_by(Endorsement.created_at, Endorsement.id)
-    ).all()
+        .order_by(Endorsement.created_at.desc(), Endorsement.id.desc())
+    )
 
 
 def _latest(
     session: Session, condition: ColumnElement[bool], viewer: User, limit: int
 ) -> tuple[int, Sequence[Endorsement]]:
-    stmt = (
-        select(Endorsement)
+    """The latest ``limit`` active endorsements matching ``condition`` that ``viewer`` may
+    see, and how many there are in all: one query, the total counted by a window function
+    over the rows before the limit (no rows, no total: zero)."""
+    rows = session.execute(
+        select(Endorsement, func.count().over().label("total"))
         .join(Endorsement.contribution)
         .where(condition, Endorsement.withdrawn_at.is_(None), visible_to(viewer))
-    )
-    count = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    latest = session.scalars(
-        stmt.options(
+        .options(
             joinedload(Endorsement.contribution),
             joinedload(Endorsement.endorser),
             joinedload(Endorsement.endorsee),
@@ -161,7 +163,7 @@ def _latest(
         .order_by(Endorsement.created_at.desc(), Endorsement.id.desc())
         .limit(limit)
     ).all()
-    return count, latest
+    return (rows[0].total if rows else 0), [row.Endorsement for row in rows]
 
 
 def received(

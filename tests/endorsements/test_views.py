@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
@@ -81,6 +83,21 @@ def test_endorsers_are_listed_with_their_comments(client, make, talk):
     assert "Linus" in page.text and "Solid work" in page.text
     assert "Barbara" in page.text
     assert "Withdrawn Will" not in page.text
+
+
+def test_many_endorsements_are_paged_newest_first(app, client, make, talk):
+    app.config["PER_PAGE"] = 2
+    for name, day in (("Old Olga", 1), ("Middle Mo", 2), ("New Nia", 3)):
+        make.endorsement(
+            talk, make.user(display_name=name), created_at=datetime(2026, 3, day, tzinfo=UTC)
+        )
+    first = client.get(f"/contributions/{talk.id}").text
+    assert "3 endorsements" in first
+    assert "Page 1 of 2 (3 in all)" in first
+    assert first.index("New Nia") < first.index("Middle Mo")
+    assert "Old Olga" not in first
+    second = client.get(f"/contributions/{talk.id}?page=2").text
+    assert "Old Olga" in second and "New Nia" not in second
 
 
 def test_own_contribution_cannot_be_endorsed(client, make, auth, db):

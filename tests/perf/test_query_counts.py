@@ -22,14 +22,6 @@ PAGE_NAMES = [
     page.name
     for page in pages_for(Cast(0, 0, 0, 0, dict.fromkeys(ROLES, ""), 0, 0, 0, 0, [], [], 0))
 ]
-# Pages over budget today, with the fix proposed for them (issue 7's report). Strict: the
-# test fails as soon as a page is fixed, so the entry is removed with the fix.
-OVER_BUDGET = {
-    "member page (heavy member)": "over 10: categories lazy-loaded (join them to the member), "
-    "the list counted apart from the reach totals that give its size, received endorsements "
-    "counted although the contributions' endorsement_count sums give it, many-to-one type "
-    "and category loaded by selectin (join them)",
-}
 _measured: dict[str, dict[str, dict[str, int | str]]] = {}
 
 
@@ -105,15 +97,7 @@ def measured(request, database_url) -> dict[str, dict[str, int | str]]:
     return _measured[database_url]
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(name, marks=pytest.mark.xfail(reason=OVER_BUDGET[name], strict=True))
-        if name in OVER_BUDGET
-        else name
-        for name in PAGE_NAMES
-    ],
-)
+@pytest.mark.parametrize("name", PAGE_NAMES)
 def test_queries_do_not_grow_with_the_data_and_stay_in_budget(measured, name):
     small, big = measured["small"][name], measured["big"][name]
     assert isinstance(small, int), small

@@ -26,6 +26,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         logging.basicConfig(
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
         )
+        # Alembic announces each of its plugins at INFO whenever a command loads it.
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
     from nominee import db, web
     from nominee.extensions import csrf, limiter, login_manager

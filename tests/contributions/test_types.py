@@ -55,9 +55,22 @@ def test_seed_types_command(runner, db):
     result = runner.invoke(args=["seed-types"])
     assert result.exit_code == 0, result.output
     assert f"Added {len(DEFAULT_TYPES)} contribution types: Blog post, Article" in result.output
-    again = runner.invoke(args=["seed-types"])
+    again = runner.invoke(args=["seed-types", "--missing"])
     assert "Every default contribution type exists already." in again.output
     assert len(all_types(db)) == len(DEFAULT_TYPES)
+
+
+def test_seed_types_command_leaves_an_organizers_renamed_type_alone(runner, db):
+    runner.invoke(args=["seed-types"])
+    blog = db.scalars(select(ContributionType).where(ContributionType.name == "Blog post")).one()
+    blog.name, blog.slug = "Blog posts and newsletters", "blog-posts-and-newsletters"
+    db.flush()
+    result = runner.invoke(args=["seed-types"])
+    assert result.exit_code == 0, result.output
+    assert "Contribution types exist already" in result.output
+    assert len(all_types(db)) == len(DEFAULT_TYPES)
+    result = runner.invoke(args=["seed-types", "--missing"])
+    assert "Added 1 contribution types: Blog post." in result.output
 
 
 @pytest.mark.parametrize("url", TYPE_URLS)

@@ -69,9 +69,7 @@ class Contribution(Base):
         CheckConstraint("endorsement_count >= 0", name="endorsement_count_not_negative"),
         # Covering: the member page's list, activity chart and reach totals read these
         # indexes alone, however many contributions a heavy member has.
-        Index(
-            "ix_contributions_owner_date", "owner_id", "contributed_on", "type_id", "visibility"
-        ),
+        Index("ix_contributions_owner_date", "owner_id", "contributed_on", "type_id", "visibility"),
         Index(
             "ix_contributions_owner_type",
             "owner_id",

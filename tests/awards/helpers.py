@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from nominee.accounts.models import User
@@ -50,19 +47,3 @@ def move(db: Session, cycle: Cycle, new: CycleStatus, actor: User | None = None)
     db.flush()
     cycle_status_changed.send(cycle, session=db, actor=actor, old=old, new=new)
     db.flush()
-
-
-@contextmanager
-def count_queries(connection):
-    """Collect the SQL statements run on ``connection``, savepoints left out."""
-    statements: list[str] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    event.listen(connection, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(connection, "before_cursor_execute", before)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from nominee.audit import AuditEvent
 from nominee.cycles.models import CycleStatus
 from nominee.nominations.models import NominationStatus
-from tests.awards.helpers import count_queries, review
+from tests.awards.helpers import review
+from tests.queries import count_queries
 
 BUDGET = 10
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from nominee.audit import AuditEvent
 from nominee.cycles.models import CycleStatus
@@ -67,19 +66,3 @@ def appointed(make, cycle):
 
 def audit_actions(db, action: str) -> list[AuditEvent]:
     return list(db.scalars(select(AuditEvent).where(AuditEvent.action == action)))
-
-
-@contextmanager
-def count_queries(connection):
-    """Count the SQL statements run on ``connection`` (savepoints left out)."""
-    statements: list[str] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    event.listen(connection, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(connection, "before_cursor_execute", before)

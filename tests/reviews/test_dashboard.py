@@ -8,7 +8,7 @@ import pytest
 
 from nominee.nominations.models import NominationKind, NominationStatus
 from nominee.reviews.models import ReviewStatus
-from tests.reviews.conftest import count_queries
+from tests.queries import count_queries
 from tests.reviews.test_conflicts import endorse
 
 

@@ -186,12 +186,16 @@ class Visit:
         self.checked.add(url)
 
     def shoot(self, name: str) -> None:
-        """Full-page screenshots at desktop and phone width, for people to look at."""
+        """Full-page screenshots at desktop and phone width, for people to look at; at
+        phone width the page is checked with axe-core again (what overflows a narrow
+        screen, a table that scrolls sideways for one, only shows there)."""
         SCREENSHOTS.mkdir(exist_ok=True)
         viewport = self.page.viewport_size
         for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
             self.page.set_viewport_size(size)
             self.page.screenshot(path=SCREENSHOTS / f"{name}-{label}.png", full_page=True)
+            if size is PHONE:
+                self.check()
         self.page.set_viewport_size(viewport)
 
     def unchecked(self) -> list[str]:

@@ -45,25 +45,25 @@ def seed_programme(site) -> None:
                 "Priya Raman",
                 "priya@example.org",
                 (
-                    ("Scaling PostgreSQL at the Lisbon meetup", "Talk at a local event", 40, 80),
-                    ("A migration guide from MySQL", "Blog post", 75, 2400),
-                    ("Forum answers on query planning", "Forum answers", 12, 5000),
-                    ("Indexing workshop for beginners", "Workshop", 160, 25),
-                    ("pg-healthcheck", "Open-source project", 220, 900),
+                    ("Scaling PostgreSQL at the Lisbon meetup", "Talk at a local event", 40, 2, 80),
+                    ("A migration guide from MySQL", "Blog post", 75, 3, 2400),
+                    ("Forum answers on query planning", "Forum answers", 12, 35, None),
+                    ("Indexing workshop for beginners", "Workshop", 160, 2, 25),
+                    ("pg-healthcheck", "Open-source project", 220, 4, 900),
                 ),
             ),
             (
                 "Marco Rossi",
                 "marco@example.org",
                 (
-                    ("Five tips for faster dashboards", "Blog post", 30, 300),
-                    ("Answering on the data forum", "Forum answers", 60, 800),
-                    ("Data meetup in Turin", "Talk at a local event", 100, 40),
+                    ("Five tips for faster dashboards", "Blog post", 30, 5, 300),
+                    ("Answering on the data forum", "Forum answers", 60, 12, None),
+                    ("Data meetup in Turin", "Talk at a local event", 100, 2, 40),
                 ),
             ),
         ):
             owner = make.user(display_name=owner_name, email=email)
-            for title, kind, days_ago, audience in works:
+            for title, kind, days_ago, quantity, audience in works:
                 work = make.contribution(
                     owner=owner,
                     type=kinds[kind],
@@ -71,7 +71,7 @@ def seed_programme(site) -> None:
                     primary_category=category,
                     title=title,
                     contributed_on=TODAY - timedelta(days=days_ago),
-                    quantity=1,
+                    quantity=quantity,
                     audience=audience,
                 )
                 if owner_name == "Priya Raman":

@@ -159,7 +159,9 @@ class ContributionForm(FlaskForm):
             raise ValidationError(message)
 
     def validate_category_ids(self, field: CheckboxesField) -> None:
-        if message := rules.extra_categories_error(self.primary_category_id.data, field.data):
+        # A POST with no form data at all leaves the field at its default, None.
+        extra = field.data or []
+        if message := rules.extra_categories_error(self.primary_category_id.data, extra):
             raise ValidationError(message)
 
     def to_input(self) -> ContributionInput:

@@ -1,0 +1,455 @@
+"""Every route of the app, for every role: the one table of who gets what.
+
+``TABLE`` lists each route of ``app.url_map`` (endpoint and method) with the answer
+expected for an anonymous visitor, a member, a reviewer appointed to the cycle in
+review, and an organizer. ``test_every_route_answers_each_role_as_the_table_says``
+requests each of them with real objects (the ``world`` fixture) in the URL;
+``test_the_table_lists_exactly_the_routes_of_the_app`` fails when a route is added or
+removed without the table following.
+
+The objects belong to nobody of the four roles: the nomination, its evidence, the
+contribution and the notification are another member's, so the table shows that
+nobody gets what is not theirs. POSTs carry no form data (CSRF is off in the tests;
+``test_csrf.py`` sweeps the tokens): a role that may use the route gets its form's
+answer (400 for a missing field, 302 back to the page with a message, 409 for a
+missing version), a role that may not is refused before any form is read. Each
+request runs in a savepoint rolled back after it, so no answer depends on another.
+
+Answers: a status code, or ``LOGIN`` for a redirect to the login page. An organizer
+route refusing a member or reviewer must also write an ``access.denied`` audit event.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from urllib.parse import urlencode
+
+import pytest
+from sqlalchemy import func, select
+
+from nominee.audit import AuditEvent
+from nominee.contributions.models import Visibility
+from nominee.cycles.models import CycleStatus
+from nominee.nominations.models import NominationKind, NominationStatus
+from tests.factories import PASSWORD
+from tests.security.helpers import client_for
+
+LOGIN = "login"
+ROLES = ("anonymous", "member", "reviewer", "organizer", "owner")
+
+
+@dataclass(frozen=True)
+class Expect:
+    """The answers of one route. ``owner`` (the member whose objects are in the URL)
+    answers like ``member`` unless told; ``data`` is what a POST sends, ``{name}``
+    filled from the world's parameters; ``use`` swaps URL parameters for others."""
+
+    anonymous: int | str
+    member: int | str
+    reviewer: int | str
+    organizer: int | str
+    owner: int | str | None = None
+    data: dict | None = None
+    use: dict | None = None
+    organizer_only: bool = False
+
+    def of(self, role: str) -> int | str:
+        if role == "owner" and self.owner is None:
+            return self.member
+        return getattr(self, role)
+
+
+def organizer_only(organizer: int, **kw) -> Expect:
+    """An organizer route: login first, then 403 (audited) for everybody else."""
+    return Expect(LOGIN, 403, 403, organizer, organizer_only=True, **kw)
+
+
+def everybody(status: int, **kw) -> Expect:
+    return Expect(status, status, status, status, **kw)
+
+
+def members(status: int, **kw) -> Expect:
+    """Behind login, the same answer for every account."""
+    return Expect(LOGIN, status, status, status, **kw)
+
+
+STATEMENT = "Paul answers every question on the forum within a day, " * 3
+CONTRIBUTION = {
+    "type_id": "{type_id}",
+    "role": "Speaker",
+    "title": "Query plans for humans",
+    "contributed_on": "{yesterday}",
+    "url": "https://talks.example.org/query-plans",
+    "description_md": "Why **indexes** matter.",
+    "primary_category_id": "{category_id}",
+    "quantity": "2",
+    "audience": "150",
+    "visibility": "public",
+}
+CYCLE = {
+    "name": "Spring {today}",
+    "category_ids": "{category_id}",
+    "nominations_open_on": "{today}",
+    "nominations_close_on": "{in_a_month}",
+    "review_close_on": "{in_two_months}",
+    "lookback_months": "12",
+    "award_term_months": "12",
+    "min_evidence": "1",
+    "max_evidence": "10",
+    "peer_nomination_limit": "3",
+    "reviewers_per_nomination": "2",
+    "criteria-0-name": "Impact",
+    "criteria-0-weight": "1",
+}
+
+# What each POST sends: what the rightful user would send to succeed.
+DATA = {
+    "accounts.change_email": {"email": "renamed@example.org", "current_password": PASSWORD},
+    "accounts.change_password": {
+        "current_password": PASSWORD,
+        "new_password": "a brand new passphrase",
+    },
+    "accounts.edit_profile": {"display_name": "Renamed"},
+    "accounts.login": {"email": "{member_email}", "password": PASSWORD},
+    "accounts.register": {
+        "display_name": "Newcomer",
+        "email": "newcomer@example.org",
+        "password": "a long new passphrase",
+    },
+    "accounts.set_active": {"active": "0"},
+    "accounts.set_role": {"role": "reviewer", "current_password": PASSWORD},
+    "awards.decide": {"decision": "award", "rationale": "Strong.", "version": "{version}"},
+    "awards.revoke": {"reason": "Plagiarised talks.", "confirm": "y"},
+    "categories.create": {"name": "Data Platform"},
+    "categories.edit": {"name": "Developer Tooling"},
+    "contributions.create": CONTRIBUTION,
+    "contributions.edit": CONTRIBUTION,
+    "contributions.type_create": {"name": "Podcast episode", "weight": "1", "position": "0"},
+    "contributions.type_edit": {"name": "Meetup talk", "weight": "1", "position": "0"},
+    "cycles.create": CYCLE,
+    "cycles.edit": {**CYCLE, "version": "{cycle_version}"},
+    "cycles.move": {"version": "{cycle_version}"},
+    "endorsements.endorse": {"comment": "Great talk."},
+    "nominations.accept": {"evidence": "{contribution_id}", "version": "{awaiting_version}"},
+    "nominations.decline": {"version": "{awaiting_version}"},
+    "nominations.evidence": {"evidence": "{contribution_id}", "version": "{submitted_version}"},
+    "nominations.nominate": {
+        "nominee_id": "{peer_id}",
+        "category_id": "{open_category_id}",
+        "statement_md": STATEMENT,
+    },
+    "nominations.withdraw": {"reason": "Next year.", "version": "{submitted_version}"},
+    "reviews.assign": {"reviewer_id": "{reviewer_id}"},
+    "reviews.declare_conflict": {"reason": "We run a meetup together."},
+    "reviews.review": {"action": "draft", "version": "0", "panel_comment": "Solid."},
+    "reviews.reviewers": {"reviewer_id": "{spare_reviewer_id}", "category_id": "0"},
+    "reviews.unassign": {"reviewer_id": "{reviewer_id}"},
+}
+
+# Routes about another object than the defaults: the peer nomination awaiting the
+# owner's answer, the owner's self nomination submitted in the open cycle, the open cycle.
+USE = {
+    "nominations.accept": {"nomination_id": "awaiting_id"},
+    "nominations.decline": {"nomination_id": "awaiting_id"},
+    "nominations.evidence": {"nomination_id": "submitted_id"},
+    "nominations.withdraw": {"nomination_id": "submitted_id"},
+    "nominations.nominate": {"cycle_id": "open_cycle_id"},
+}
+
+TABLE: dict[tuple[str, str], Expect] = {
+    # Accounts: one's own account for every role; the admin pages for organizers.
+    ("accounts.login", "GET"): Expect(200, 302, 302, 302),  # logged in: sent on
+    ("accounts.login", "POST"): everybody(302),
+    ("accounts.register", "GET"): Expect(200, 302, 302, 302),
+    ("accounts.register", "POST"): everybody(302),  # logged in: sent home, nobody created
+    ("accounts.logout", "POST"): members(302),
+    ("accounts.edit_profile", "GET"): members(200),
+    ("accounts.edit_profile", "POST"): members(302),
+    ("accounts.change_email", "GET"): members(200),
+    ("accounts.change_email", "POST"): members(302),
+    ("accounts.change_password", "GET"): members(200),
+    ("accounts.change_password", "POST"): members(302),
+    ("accounts.accounts_list", "GET"): organizer_only(200),
+    ("accounts.set_role", "POST"): organizer_only(302),
+    ("accounts.set_active", "POST"): organizer_only(302),
+    ("auditlog.index", "GET"): organizer_only(200),
+    # Categories and contribution types: organizers.
+    ("categories.index", "GET"): organizer_only(200),
+    ("categories.create", "GET"): organizer_only(200),
+    ("categories.create", "POST"): organizer_only(302),
+    ("categories.edit", "GET"): organizer_only(200),
+    ("categories.edit", "POST"): organizer_only(302),
+    ("contributions.types_index", "GET"): organizer_only(200),
+    ("contributions.types_seed", "POST"): organizer_only(302),
+    ("contributions.type_create", "GET"): organizer_only(200),
+    ("contributions.type_create", "POST"): organizer_only(302),
+    ("contributions.type_edit", "GET"): organizer_only(200),
+    ("contributions.type_edit", "POST"): organizer_only(302),
+    # Contributions: the owner's public talk. Everybody reads it; only she changes it,
+    # organizers included.
+    ("contributions.view", "GET"): everybody(200),
+    ("contributions.member", "GET"): everybody(200),
+    ("contributions.mine", "GET"): members(200),
+    ("contributions.create", "GET"): members(200),
+    ("contributions.create", "POST"): members(302),
+    ("contributions.edit", "GET"): Expect(LOGIN, 403, 403, 403, owner=200),
+    ("contributions.edit", "POST"): Expect(LOGIN, 403, 403, 403, owner=302),
+    ("contributions.delete", "GET"): Expect(LOGIN, 403, 403, 403, owner=200),
+    ("contributions.delete", "POST"): Expect(LOGIN, 403, 403, 403, owner=302),
+    # Endorsing her talk: anybody but her; withdrawing: nobody has endorsed it yet.
+    ("endorsements.endorse", "POST"): Expect(LOGIN, 302, 302, 302, owner=403),
+    ("endorsements.withdraw", "POST"): members(400),
+    # Cycles: the one in review is hidden from members until published.
+    ("cycles.index", "GET"): members(200),
+    ("cycles.show", "GET"): Expect(LOGIN, 404, 200, 200),
+    ("cycles.create", "GET"): organizer_only(200),
+    ("cycles.create", "POST"): organizer_only(302),
+    ("cycles.edit", "GET"): organizer_only(200),
+    ("cycles.edit", "POST"): organizer_only(302),
+    ("cycles.move", "GET"): organizer_only(200),
+    # The organizer reaches the service, which refuses: a nomination is undecided.
+    ("cycles.move", "POST"): organizer_only(400),
+    # Nominations: anybody nominates a peer in the open cycle; the owner's nominations
+    # are shown to their parties, reviewers and organizers, and answered, changed or
+    # withdrawn by their parties alone.
+    ("nominations.nominate", "GET"): members(200),
+    ("nominations.nominate", "POST"): members(302),
+    ("nominations.mine", "GET"): members(200),
+    ("nominations.show", "GET"): Expect(LOGIN, 404, 200, 200, owner=200),
+    ("nominations.accept", "GET"): Expect(LOGIN, 404, 403, 403, owner=200),
+    ("nominations.accept", "POST"): Expect(LOGIN, 404, 403, 403, owner=302),
+    ("nominations.decline", "POST"): Expect(LOGIN, 404, 403, 403, owner=302),
+    ("nominations.evidence", "GET"): Expect(LOGIN, 404, 403, 403, owner=200),
+    ("nominations.evidence", "POST"): Expect(LOGIN, 404, 403, 403, owner=302),
+    ("nominations.withdraw", "GET"): Expect(LOGIN, 404, 403, 403, owner=200),
+    ("nominations.withdraw", "POST"): Expect(LOGIN, 404, 403, 403, owner=302),
+    # Reviews: the appointed reviewer reviews and declares conflicts; organizers run the
+    # panel but write no review; nobody opens the panel's page of their own nomination.
+    ("reviews.index", "GET"): Expect(LOGIN, 403, 200, 200),
+    ("reviews.dashboard", "GET"): Expect(LOGIN, 403, 200, 200),
+    ("reviews.review", "GET"): Expect(LOGIN, 404, 200, 200, owner=404),
+    ("reviews.review", "POST"): Expect(LOGIN, 404, 302, 403, owner=404),
+    ("reviews.declare_conflict", "POST"): Expect(LOGIN, 403, 302, 403),
+    ("reviews.reviewers", "GET"): organizer_only(200),
+    ("reviews.reviewers", "POST"): organizer_only(302),
+    ("reviews.remove_reviewer", "POST"): organizer_only(302),
+    ("reviews.assignments", "GET"): organizer_only(200),
+    ("reviews.auto_assign", "POST"): organizer_only(302),
+    ("reviews.assign", "POST"): organizer_only(302),
+    ("reviews.unassign", "POST"): organizer_only(302),
+    # Decisions and awards: organizers; the verification page is public.
+    ("awards.decisions", "GET"): organizer_only(200),
+    ("awards.decide", "GET"): organizer_only(200),
+    ("awards.decide", "POST"): organizer_only(302),
+    ("awards.export_csv", "GET"): organizer_only(200),
+    ("awards.revoke", "GET"): organizer_only(200),
+    ("awards.revoke", "POST"): organizer_only(302),
+    ("awards.verify", "GET"): everybody(200),
+    # Notifications: the owner's one is hers alone.
+    ("notifications.index", "GET"): members(200),
+    ("notifications.mark_all_read", "POST"): members(302),
+    ("notifications.mark_read", "POST"): Expect(LOGIN, 404, 404, 404, owner=302),
+    ("notifications.follow", "POST"): Expect(LOGIN, 404, 404, 404, owner=302),
+    # Public plumbing.
+    ("home.index", "GET"): everybody(200),
+    ("health.healthz", "GET"): everybody(200),
+    ("static", "GET"): everybody(200),
+}
+
+
+@dataclass
+class World:
+    users: dict
+    params: dict
+
+
+@pytest.fixture
+def world(make, db) -> World:
+    """The owner (Nina) and her things, a cycle in review with Rita appointed to it, an
+    open cycle where Nina has a peer nomination to answer and a self nomination, and an
+    award of a published cycle."""
+    today = date.today()
+    organizer = make.organizer(display_name="Olive Organizer")
+    reviewer = make.reviewer(display_name="Rita Reviewer")
+    spare_reviewer = make.reviewer(display_name="Sam Spare")
+    member = make.user(display_name="Mo Member")
+    owner = make.user(display_name="Nina Nominee")
+    peer = make.user(display_name="Paul Peer")
+    category = make.category(name="Developer Tools")
+    contribution_type = make.contribution_type(roles=["Speaker"])
+    cycle = make.cycle(
+        status=CycleStatus.IN_REVIEW,
+        nominations_open_on=today - timedelta(days=60),
+        nominations_close_on=today - timedelta(days=5),
+        review_close_on=today + timedelta(days=20),
+        categories=[category],
+    )
+    appointment = make.appointment(cycle, reviewer)
+    talk = make.contribution(
+        owner, type=contribution_type, primary_category=category, title="Nina's talk"
+    )
+    make.contribution(owner, title="Nina's private notes", visibility=Visibility.PRIVATE)
+    in_review = make.nomination(cycle, owner, status=NominationStatus.IN_REVIEW)
+    make.evidence(in_review, [talk])
+    open_cycle = make.cycle(
+        min_evidence=1, categories=[make.category(), make.category(), make.category()]
+    )
+    awaiting = make.nomination(
+        open_cycle,
+        owner,
+        kind=NominationKind.PEER,
+        nominator=peer,
+        status=NominationStatus.AWAITING_ACCEPTANCE,
+        category=open_cycle.categories[0],
+    )
+    submitted = make.nomination(open_cycle, owner, category=open_cycle.categories[1])
+    make.evidence(submitted, [talk])
+    award = make.award(member=owner)
+    notification = make.notification(owner, link="/contributions/mine")
+    db.commit()
+    return World(
+        users={"member": member, "reviewer": reviewer, "organizer": organizer, "owner": owner},
+        params={
+            "appointment_id": appointment.id,
+            "awaiting_id": awaiting.id,
+            "awaiting_version": awaiting.version,
+            "category_id": category.id,
+            "contribution_id": talk.id,
+            "cycle_id": cycle.id,
+            "cycle_version": cycle.version,
+            "filename": "css/nominee.css",
+            "in_a_month": (today + timedelta(days=30)).isoformat(),
+            "in_two_months": (today + timedelta(days=60)).isoformat(),
+            "member_email": member.email,
+            "nomination_id": in_review.id,
+            "notification_id": notification.id,
+            "open_category_id": open_cycle.categories[2].id,
+            "open_cycle_id": open_cycle.id,
+            "peer_id": peer.id,
+            "reviewer_id": reviewer.id,
+            "spare_reviewer_id": spare_reviewer.id,
+            "submitted_id": submitted.id,
+            "submitted_version": submitted.version,
+            "to_status": CycleStatus.DECIDED.value,
+            "today": today.isoformat(),
+            "type_id": contribution_type.id,
+            "user_id": owner.id,
+            "verification_id": award.verification_id,
+            "version": in_review.version,
+            "yesterday": (today - timedelta(days=1)).isoformat(),
+        },
+    )
+
+
+def _routes(app) -> dict[tuple[str, str], str]:
+    """``{(endpoint, method): rule}`` for every route, HEAD and OPTIONS left out."""
+    routes = {}
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            routes[rule.endpoint, method] = rule.rule
+    return routes
+
+
+def _request(world: World, endpoint: str, method: str, rule: str) -> tuple[str, dict | None]:
+    params = dict(world.params)
+    for name, other in USE.get(endpoint, {}).items():
+        params[name] = params[other]
+    url = re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: str(params[m.group(1)]), rule)
+    if method != "POST":
+        return url, None
+    return url, {key: value.format(**params) for key, value in DATA.get(endpoint, {}).items()}
+
+
+def _denials(connection) -> int:
+    return connection.scalar(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "access.denied")
+    )
+
+
+def _answer(client, connection, method: str, url: str, data: dict | None):
+    """The answer to one request, and how many access.denied events it wrote.
+
+    The request runs in a savepoint rolled back afterwards: whatever it changed is gone.
+    """
+    savepoint = connection.begin_nested()
+    try:
+        before = _denials(connection)
+        response = client.open(url, method=method, data=data)
+        response.get_data()  # a streamed body (the CSV export) runs its queries now
+        response.close()
+        denied = _denials(connection) - before
+    finally:
+        savepoint.rollback()
+    location = response.headers.get("Location", "")
+    if response.status_code == 302 and location.startswith("/login"):
+        return LOGIN, denied
+    return response.status_code, denied
+
+
+def test_the_table_lists_exactly_the_routes_of_the_app(app):
+    routes = set(_routes(app))
+    missing = sorted(routes - TABLE.keys())
+    gone = sorted(TABLE.keys() - routes)
+    assert not missing, f"routes the access table does not list: {missing}"
+    assert not gone, f"the access table lists routes that no longer exist: {gone}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_route_answers_each_role_as_the_table_says(app, connection, world, role):
+    user = world.users.get(role)
+    wrong = []
+    for (endpoint, method), rule in sorted(_routes(app).items()):
+        expect = TABLE.get((endpoint, method))
+        if expect is None:
+            continue  # reported by the test above
+        url, data = _request(world, endpoint, method, rule)
+        # A fresh client each time: logging out or changing the password changes cookies.
+        answer, denied = _answer(client_for(app, user), connection, method, url, data)
+        if answer != expect.of(role):
+            wrong.append(f"{method} {url} ({endpoint}): {answer}, expected {expect.of(role)}")
+        elif expect.organizer_only and answer == 403 and denied != 1:
+            wrong.append(f"{method} {url} ({endpoint}): 403 without an access.denied event")
+    assert not wrong, f"{role}:\n" + "\n".join(wrong)
+
+
+def test_methods_a_route_does_not_take_answer_405(app, world):
+    client = client_for(app, world.users["organizer"])
+    for (endpoint, method), rule in sorted(_routes(app).items()):
+        other = "GET" if method == "POST" else "POST"
+        if (endpoint, other) in TABLE:
+            continue
+        url, _ = _request(world, endpoint, method, rule)
+        assert client.open(url, method=other).status_code == 405, (other, url)
+
+
+JUNK_QUERY = {
+    "page": "-1'",
+    "q": "' OR 1=1 --",
+    "sort": "nonsense",
+    "order": "sideways",
+    "category": "abc",
+    "type": "9999999999999999999999",
+    "status": "%00",
+    "date_from": "2024-13-45",
+    "next": "//evil.example",
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_route_answers_a_server_error_to_empty_or_junk_input(app, connection, world, role):
+    """Empty POSTs and junk query strings get a message or a refusal, never a 500."""
+    user = world.users.get(role)
+    failed = []
+    for (endpoint, method), rule in sorted(_routes(app).items()):
+        url, _ = _request(world, endpoint, method, rule)
+        if method == "GET":
+            attempts = [(url, None), (url + "?" + urlencode(JUNK_QUERY), None)]
+        else:
+            attempts = [(url, {}), (url, {key: "\x00'\"<>" for key in JUNK_QUERY})]
+        for target, data in attempts:
+            answer, _ = _answer(client_for(app, user), connection, method, target, data)
+            if answer != LOGIN and answer >= 500:
+                failed.append(f"{method} {target} ({endpoint}): {answer}")
+    assert not failed, f"{role}:\n" + "\n".join(failed)

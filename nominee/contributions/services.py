@@ -358,7 +358,8 @@ def contribution_filters(
 
 
 def reach_totals(session: Session, conditions: Sequence[ColumnElement[bool]]) -> Sequence[Row]:
-    """Count and reach figures per type for the contributions matching ``conditions``."""
+    """Count, reach and active endorsements per type for the contributions matching
+    ``conditions``."""
     stmt = (
         select(
             ContributionType.id,
@@ -368,6 +369,7 @@ def reach_totals(session: Session, conditions: Sequence[ColumnElement[bool]]) ->
             func.count(Contribution.id).label("contributions"),
             func.coalesce(func.sum(Contribution.quantity), 0).label("quantity"),
             func.coalesce(func.sum(Contribution.audience), 0).label("audience"),
+            func.coalesce(func.sum(Contribution.endorsement_count), 0).label("endorsements"),
         )
         .join(Contribution.type)
         .where(*conditions)

@@ -204,7 +204,7 @@ def member(user_id: int):
         .options(*LIST_OPTIONS)
         .order_by(Contribution.contributed_on.desc(), Contribution.id.desc())
     )
-    received_count, received = endorsement_services.received(session, member, current_user)
+    received = endorsement_services.received(session, member, current_user)
     given_count, given = endorsement_services.given(session, member, current_user)
     totals = services.reach_totals(session, conditions)
     today = date.today()
@@ -222,7 +222,7 @@ def member(user_id: int):
             total=sum(row.contributions for row in totals),
         ),
         totals=totals,
-        received_count=received_count,
+        received_count=sum(row.endorsements for row in totals),
         received=received,
         given_count=given_count,
         given=given,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, Select, func, select, update
+from sqlalchemy import ColumnElement, Row, Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -145,37 +145,49 @@ def active_endorsements(contribution: Contribution) -> Select[tuple[Endorsement]
     )
 
 
-def _latest(
-    session: Session, condition: ColumnElement[bool], viewer: User, limit: int
-) -> tuple[int, Sequence[Endorsement]]:
-    """The latest ``limit`` active endorsements matching ``condition`` that ``viewer`` may
-    see, and how many there are in all: one query, the total counted by a window function
-    over the rows before the limit (no rows, no total: zero)."""
-    rows = session.execute(
-        select(Endorsement, func.count().over().label("total"))
+def _latest_stmt(condition: ColumnElement[bool], viewer: User, limit: int) -> Select:
+    return (
+        select(Endorsement.id, Endorsement.created_at)
         .join(Endorsement.contribution)
         .where(condition, Endorsement.withdrawn_at.is_(None), visible_to(viewer))
+        .order_by(Endorsement.created_at.desc(), Endorsement.id.desc())
+        .limit(limit)
+    )
+
+
+def _with_people(session: Session, latest: Select) -> Sequence[Row]:
+    """The endorsements whose ids ``latest`` picks, with their contribution and people,
+    newest first: the eager joins touch those few rows only."""
+    picked = latest.subquery()
+    return session.execute(
+        select(Endorsement, *(c for c in picked.c if c.name not in ("id", "created_at")))
+        .join(picked, picked.c.id == Endorsement.id)
         .options(
             joinedload(Endorsement.contribution),
             joinedload(Endorsement.endorser),
             joinedload(Endorsement.endorsee),
         )
-        .order_by(Endorsement.created_at.desc(), Endorsement.id.desc())
-        .limit(limit)
+        .order_by(picked.c.created_at.desc(), picked.c.id.desc())
     ).all()
-    return (rows[0].total if rows else 0), [row.Endorsement for row in rows]
 
 
 def received(
     session: Session, member: User, viewer: User, limit: int = 10
-) -> tuple[int, Sequence[Endorsement]]:
-    """How many active endorsements ``member`` received on contributions ``viewer`` may see,
-    and the latest of them."""
-    return _latest(session, Endorsement.endorsee_id == member.id, viewer, limit)
+) -> Sequence[Endorsement]:
+    """The latest active endorsements ``member`` received on contributions ``viewer`` may
+    see. How many there are is the sum of those contributions' ``endorsement_count``."""
+    rows = _with_people(session, _latest_stmt(Endorsement.endorsee_id == member.id, viewer, limit))
+    return [row.Endorsement for row in rows]
 
 
 def given(
     session: Session, member: User, viewer: User, limit: int = 10
 ) -> tuple[int, Sequence[Endorsement]]:
-    """The same for the endorsements ``member`` gave."""
-    return _latest(session, Endorsement.endorser_id == member.id, viewer, limit)
+    """How many active endorsements ``member`` gave on contributions ``viewer`` may see,
+    and the latest of them: one query, the total counted by a window function over the
+    matching rows before the limit (no rows, no total: zero)."""
+    latest = _latest_stmt(Endorsement.endorser_id == member.id, viewer, limit).add_columns(
+        func.count().over().label("total")
+    )
+    rows = _with_people(session, latest)
+    return (rows[0].total if rows else 0), [row.Endorsement for row in rows]

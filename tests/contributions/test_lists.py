@@ -88,7 +88,7 @@ def test_mine_sorts_oldest_first(client, auth, portfolio):
             ["Talk Mar", "Post Feb", "Talk Jan"],
             {
                 "Talk": ["2", "3 sessions", "350 attendees"],
-                "Post": ["1", "1 posts", "not asked"],
+                "Post": ["1", "1 post", "not asked"],
             },
         ),
         ("visibility=private", ["Talk Mar"], {"Talk": ["1", "2 sessions", "250 attendees"]}),
@@ -97,7 +97,7 @@ def test_mine_sorts_oldest_first(client, auth, portfolio):
             ["Talk Mar", "Post Feb"],
             {
                 "Talk": ["1", "2 sessions", "250 attendees"],
-                "Post": ["1", "1 posts", "not asked"],
+                "Post": ["1", "1 post", "not asked"],
             },
         ),
         (
@@ -176,7 +176,7 @@ def test_member_page_shows_public_work_to_others(client, make, auth, portfolio):
     assert "Categories: Data" in response.text
     assert "Public contributions (3)" in response.text
     assert titles(response.text) == ["Post Jun", "Post Feb", "Talk Jan"]
-    assert totals(response.text)["Talk"] == ["1", "1 sessions", "100 attendees"]
+    assert totals(response.text)["Talk"] == ["1", "1 session", "100 attendees"]
 
 
 @pytest.mark.parametrize("viewer", ["anonymous", "member"])

@@ -96,14 +96,21 @@ def organizer_required(view: F) -> F:
         if not current_user.is_organizer:
             from nominee import audit
 
+            session = get_session()
+            actor = current_user._get_current_object()
+            # The denial gets a transaction of its own, begun by its write: on SQLite a
+            # GET's read transaction cannot turn into a write once another worker has
+            # committed ("database is locked"). Detached, the user keeps what is loaded.
+            session.expunge(actor)
+            session.rollback()
             audit.record(
-                get_session(),
-                current_user,
+                session,
+                actor,
                 "access.denied",
                 object_type="route",
                 after={"path": request.path, "method": request.method},
             )
-            get_session().commit()
+            session.commit()
             abort(403)
         return view(*args, **kwargs)
 

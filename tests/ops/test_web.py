@@ -7,13 +7,15 @@ import re
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session, sessionmaker
 
-from nominee import create_app
+from nominee import audit, create_app
+from nominee.audit import AuditEvent
 from nominee.categories.models import Category
 from nominee.db import get_session
 from tests.conftest import BASE_CONFIG
+from tests.factories import Factory
 
 JSON = {"Accept": "application/json"}
 LOG_LINE = re.compile(
@@ -148,3 +150,36 @@ def test_500_problem_document_rolls_back_the_transaction(committing_app):
     }
     with committing_app.app_context():
         assert get_session().scalar(select(func.count(Category.id))) == 0
+
+
+def test_a_denied_get_is_audited_even_when_another_worker_wrote_meanwhile(
+    committing_app, monkeypatch
+):
+    """A GET reads in a plain transaction; recording the denial there after another
+    worker's commit made SQLite answer "database is locked" (a stale read snapshot cannot
+    become a write). The denial is written in a transaction of its own."""
+    engine = committing_app.extensions["nominee.engine"]
+    with Session(engine) as session:
+        member = Factory(session).user(display_name="Curious")
+        session.commit()
+        member_id, login_id = member.id, member.get_id()
+    original = audit.record
+
+    def after_another_worker_wrote(*args, **kwargs):
+        with engine.begin() as other:
+            other.execute(insert(Category).values(name="Meanwhile", slug="meanwhile"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(audit, "record", after_another_worker_wrote)
+    client = committing_app.test_client()
+    with client.session_transaction() as cookie:
+        cookie["_user_id"] = login_id
+    response = client.get("/admin/categories/")
+    assert response.status_code == 403
+    with Session(engine) as session:
+        denied = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "access.denied")
+        ).all()
+    assert [(event.actor_id, event.after["path"]) for event in denied] == [
+        (member_id, "/admin/categories/")
+    ]

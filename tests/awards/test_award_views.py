@@ -30,8 +30,9 @@ def test_verification_page_of_an_active_award_needs_no_login(client, make):
     assert "Grace Hopper" in page.text
     assert award.category.name in page.text
     assert award.cycle.name in page.text
-    assert '<strong class="award-status">Active</strong>' in page.text
     # The factory's cycle closes its review in the future: the term has not begun yet.
+    starts = award.starts_on.strftime("%-d %b %Y")
+    assert f'<strong class="award-status">Awarded, from {starts}</strong>' in page.text
     assert f"valid from {award.starts_on.strftime('%-d %b %Y')} to" in page.text
     assert "Revoke this award" not in page.text
 
@@ -96,13 +97,15 @@ def test_members_see_no_outcome_before_publishing(app, client, auth, make, db):
     [award] = awards_for_member(db, member.id)
     html = member_awards_html(app, member)
     assert f"/awards/{award.verification_id}" in html
-    assert "Current" in html
+    # Its term begins after the review closes.
+    assert '<span class="badge">Upcoming</span>' in html
     assert client.get(f"/awards/{award.verification_id}").status_code == 200
 
 
 def test_member_page_partial_shows_current_and_past_awards(app, make):
     member = make.user()
-    current = make.award(member=member)
+    current = make.award(member=member, starts_on=date.today() - timedelta(days=30))
+    upcoming = make.award(member=member)
     expired = make.award(
         member=member,
         starts_on=date.today() - timedelta(days=800),
@@ -111,10 +114,11 @@ def test_member_page_partial_shows_current_and_past_awards(app, make):
     revoked = make.award(member=member, status=AwardStatus.REVOKED)
     make.award()  # someone else's
     html = member_awards_html(app, member)
-    for award in (current, expired, revoked):
+    for award in (current, upcoming, expired, revoked):
         assert f"/awards/{award.verification_id}" in html
-    assert html.count("<li") == 3
-    assert "Current" in html and "Expired" in html and "Revoked" in html
+    assert html.count("<li") == 4
+    for badge in ("Current", "Upcoming", "Expired", "Revoked"):
+        assert f'<span class="badge">{badge}</span>' in html
     # Latest term first.
     assert html.index(current.verification_id) < html.index(expired.verification_id)
 

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from nominee.accounts.models import User
+from nominee.awards import rules as awards_rules
 from nominee.contributions.models import Contribution
 from nominee.cycles import rules as cycle_rules
 from nominee.cycles.models import Cycle
@@ -193,6 +194,7 @@ def show(nomination_id: int):
         hidden_evidence=len(contributions) - len(shown),
         events=events,
         hide_decisions=hide_decisions,
+        can_decide=awards_rules.can_decide(user, nomination),
         sees_feedback=not hide_decisions
         and (user.id == nomination.nominee_id or user.is_organizer),
         **_template_rules(),

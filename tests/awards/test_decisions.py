@@ -68,6 +68,16 @@ def test_organizer_declines(client, auth, make, db, in_review):
     assert in_review.decision is Decision.DECLINE
 
 
+def test_the_nomination_page_leads_organizers_to_the_decision(client, auth, make, in_review):
+    decide_link = f'href="/nominations/{in_review.id}/decide"'
+    auth.login(make.organizer())
+    page = client.get(f"/nominations/{in_review.id}").text
+    assert decide_link in page
+    assert f'href="/cycles/{in_review.cycle_id}/nominations/{in_review.id}/review"' in page
+    auth.login(in_review.nominee)
+    assert decide_link not in client.get(f"/nominations/{in_review.id}").text
+
+
 @pytest.mark.parametrize("role", ["member", "reviewer"])
 def test_only_organizers_decide(client, auth, make, db, in_review, role):
     auth.login(make.user() if role == "member" else make.reviewer())

@@ -262,3 +262,45 @@ def test_create_organizer_cli(runner, db, make):
     assert "Promoted organizer m@example.org" in result.output
     db.refresh(member)
     assert member.role is Role.ORGANIZER
+
+
+def test_profile_sets_other_categories_shown_on_the_member_page(client, make, auth, db):
+    user = make.user()
+    data_platform, web = make.category(name="Data Platform"), make.category(name="Web")
+    auth.login(user)
+    response = client.post(
+        "/account/profile",
+        data={"display_name": "Ada", "category_ids": [data_platform.id, web.id]},
+    )
+    assert response.status_code == 302
+    db.refresh(user)
+    assert {c.name for c in user.categories} == {"Data Platform", "Web"}
+    page = client.get(f"/members/{user.id}").text
+    assert "Data Platform" in page and "Web" in page
+
+
+def test_profile_refuses_a_retired_category_and_changes_nothing(client, make, auth, db):
+    user = make.user(display_name="Ada")
+    retired = make.category(name="Old Stack", retired=True)
+    auth.login(user)
+    response = client.post(
+        "/account/profile", data={"display_name": "Ada Renamed", "category_ids": [retired.id]}
+    )
+    assert response.status_code == 400
+    assert f"&#39;{retired.id}&#39; is not a valid choice for this field." in response.text
+    assert 'aria-invalid="true" id="category_ids"' in response.text
+    db.refresh(user)
+    assert user.display_name == "Ada"
+    assert user.categories == []
+
+
+def test_profile_takes_five_links_in_order(client, make, auth, db):
+    user = make.user()
+    auth.login(user)
+    links = {f"link{n}": f"https://example.org/{n}" for n in range(1, 6)}
+    response = client.post("/account/profile", data={"display_name": "Ada", **links})
+    assert response.status_code == 302
+    db.refresh(user)
+    assert user.links == [f"https://example.org/{n}" for n in range(1, 6)]
+    form = client.get("/account/profile").text
+    assert 'name="link5"' in form and 'name="link6"' not in form

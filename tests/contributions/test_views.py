@@ -168,6 +168,12 @@ INVALID_FIELDS = [
     ("primary_category_id", {"primary_category_id": "0"}, "Choose a primary category."),
     ("type_id", {"type_id": "0"}, "Choose the type of contribution."),
     ("visibility", {"visibility": "friends"}, "Not a valid choice."),
+    ("visibility", {"visibility": None}, "Choose who can see it."),
+    (
+        "url",
+        {"url": "https://example.org/" + "x" * 2048},
+        "The address can be at most",
+    ),
 ]
 
 

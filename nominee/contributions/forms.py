@@ -242,7 +242,8 @@ class ContributionTypeForm(FlaskForm):
         default=1.0,
         invalid_value_message="Enter a number, such as 1 or 1.5.",
         validators=[InputRequired(), NumberRange(min=0, max=100)],
-        description="How much this kind of work counts for reviewers (1 = normal).",
+        description="How much this kind of work counts for reviewers (1 = normal): the "
+        "reviewer's page shows each piece of evidence with it, and their weighted sum.",
     )
     position = IntegerField(
         "Position",

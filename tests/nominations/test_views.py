@@ -501,6 +501,15 @@ def test_decided_nomination_cannot_be_withdrawn(app, make, db):
     assert "This nomination can no longer be withdrawn." in response.text
 
 
+def test_nomination_in_review_tells_its_parties_why_it_cannot_be_withdrawn(app, make, db):
+    cycle = make.cycle(status=CycleStatus.IN_REVIEW)
+    ada = make.user()
+    nomination = make.nomination(cycle, ada, status=NominationStatus.IN_REVIEW)
+    page = login(app, ada).get(f"/nominations/{nomination.id}").text
+    assert "nominations are withdrawn only while the cycle is open" in page
+    assert f'href="/nominations/{nomination.id}/withdraw"' not in page
+
+
 # Evidence changes -------------------------------------------------------------------
 
 

@@ -250,7 +250,7 @@ def test_the_page_shows_what_is_needed_to_judge(
 ):
     me = appointed()
     nominee = make.user(display_name="Nia Nominee")
-    talk = make.contribution_type(name="Conference talk", slug="conference-talk")
+    talk = make.contribution_type(name="Conference talk", slug="conference-talk", weight=1.5)
     post = make.contribution_type(name="Blog post", slug="blog-post", audience_label="Readers")
     evidence = make.contribution(
         nominee, type=talk, title="Scaling kindness", contributed_on=CLOSED_ON - timedelta(days=40)
@@ -286,6 +286,7 @@ def test_the_page_shows_what_is_needed_to_judge(
     text = page.text
     assert "Always there for newcomers." in text
     assert "Scaling kindness" in text and "300 attendees" in text
+    assert "Weighted evidence: <strong>1.50</strong> from 1 contribution" in text
     assert '<svg role="img" aria-labelledby="activity-title activity-desc"' in text
     assert "Nia Nominee's contributions per month" in text
     # the evidence, the blog post 100 days back and the two endorsed contributions;

@@ -132,9 +132,9 @@ DATA = {
     "cycles.edit": {**CYCLE, "version": "{cycle_version}"},
     "cycles.move": {"version": "{cycle_version}"},
     "endorsements.endorse": {"comment": "Great talk."},
-    "nominations.accept": {"evidence": "{contribution_id}", "version": "{awaiting_version}"},
+    "nominations.accept": {"evidence": "{talk_id}", "version": "{awaiting_version}"},
     "nominations.decline": {"version": "{awaiting_version}"},
-    "nominations.evidence": {"evidence": "{contribution_id}", "version": "{submitted_version}"},
+    "nominations.evidence": {"evidence": "{talk_id}", "version": "{submitted_version}"},
     "nominations.nominate": {
         "nominee_id": "{peer_id}",
         "category_id": "{open_category_id}",
@@ -187,7 +187,7 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("contributions.type_create", "POST"): organizer_only(302),
     ("contributions.type_edit", "GET"): organizer_only(200),
     ("contributions.type_edit", "POST"): organizer_only(302),
-    # Contributions: the owner's public talk. Everybody reads it; only she changes it,
+    # Contributions: the owner's public post. Everybody reads it; only she changes it,
     # organizers included.
     ("contributions.view", "GET"): everybody(200),
     ("contributions.member", "GET"): everybody(200),
@@ -198,7 +198,7 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("contributions.edit", "POST"): Expect(LOGIN, 403, 403, 403, owner=302),
     ("contributions.delete", "GET"): Expect(LOGIN, 403, 403, 403, owner=200),
     ("contributions.delete", "POST"): Expect(LOGIN, 403, 403, 403, owner=302),
-    # Endorsing her talk: anybody but her; withdrawing: nobody has endorsed it yet.
+    # Endorsing her post: anybody but her; withdrawing: nobody has endorsed it yet.
     ("endorsements.endorse", "POST"): Expect(LOGIN, 302, 302, 302, owner=403),
     ("endorsements.withdraw", "POST"): members(400),
     # Cycles: the one in review is hidden from members until published.
@@ -291,6 +291,10 @@ def world(make, db) -> World:
         owner, type=contribution_type, primary_category=category, title="Nina's talk"
     )
     make.contribution(owner, title="Nina's private notes", visibility=Visibility.PRIVATE)
+    # Not evidence of any nomination: evidence under review may not change.
+    post = make.contribution(
+        owner, type=contribution_type, primary_category=category, title="Nina's post"
+    )
     in_review = make.nomination(cycle, owner, status=NominationStatus.IN_REVIEW)
     make.evidence(in_review, [talk])
     open_cycle = make.cycle(
@@ -316,7 +320,7 @@ def world(make, db) -> World:
             "awaiting_id": awaiting.id,
             "awaiting_version": awaiting.version,
             "category_id": category.id,
-            "contribution_id": talk.id,
+            "contribution_id": post.id,
             "cycle_id": cycle.id,
             "cycle_version": cycle.version,
             "filename": "css/nominee.css",
@@ -332,6 +336,7 @@ def world(make, db) -> World:
             "spare_reviewer_id": spare_reviewer.id,
             "submitted_id": submitted.id,
             "submitted_version": submitted.version,
+            "talk_id": talk.id,
             "to_status": CycleStatus.DECIDED.value,
             "today": today.isoformat(),
             "type_id": contribution_type.id,

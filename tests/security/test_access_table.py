@@ -17,6 +17,9 @@ request runs in a savepoint rolled back after it, so no answer depends on anothe
 
 Answers: a status code, or ``LOGIN`` for a redirect to the login page. An organizer
 route refusing a member or reviewer must also write an ``access.denied`` audit event.
+Every answer carries the security headers (CSP without inline scripts and with
+``frame-ancestors 'none'``, ``nosniff``, a referrer policy), and every page served to
+a logged-in account ``Cache-Control: no-store``.
 """
 
 from __future__ import annotations
@@ -374,7 +377,7 @@ def _denials(connection) -> int:
 
 
 def _answer(client, connection, method: str, url: str, data: dict | None):
-    """The answer to one request, and how many access.denied events it wrote.
+    """The answer to one request, how many access.denied events it wrote, and its headers.
 
     The request runs in a savepoint rolled back afterwards: whatever it changed is gone.
     """
@@ -389,8 +392,26 @@ def _answer(client, connection, method: str, url: str, data: dict | None):
         savepoint.rollback()
     location = response.headers.get("Location", "")
     if response.status_code == 302 and location.startswith("/login"):
-        return LOGIN, denied
-    return response.status_code, denied
+        return LOGIN, denied, response.headers
+    return response.status_code, denied, response.headers
+
+
+def _header_problems(headers, endpoint: str, logged_in: bool) -> list[str]:
+    """The security headers every response carries, whoever asks, whatever the answer."""
+    problems = []
+    csp = headers.get("Content-Security-Policy", "")
+    script_src = next((part for part in csp.split(";") if "script-src" in part), "")
+    if "frame-ancestors 'none'" not in csp or "'unsafe-inline'" in script_src or not script_src:
+        problems.append(f"Content-Security-Policy: {csp!r}")
+    if headers.get("X-Content-Type-Options") != "nosniff":
+        problems.append("no X-Content-Type-Options: nosniff")
+    if not headers.get("Referrer-Policy"):
+        problems.append("no Referrer-Policy")
+    # A logged-in account's pages are not stored (logging out ends the account's login).
+    if logged_in and endpoint not in ("static", "accounts.logout"):
+        if "no-store" not in headers.get("Cache-Control", ""):
+            problems.append(f"Cache-Control: {headers.get('Cache-Control')!r}")
+    return problems
 
 
 def test_the_table_lists_exactly_the_routes_of_the_app(app):
@@ -411,11 +432,13 @@ def test_every_route_answers_each_role_as_the_table_says(app, connection, world,
             continue  # reported by the test above
         url, data = _request(world, endpoint, method, rule)
         # A fresh client each time: logging out or changing the password changes cookies.
-        answer, denied = _answer(client_for(app, user), connection, method, url, data)
+        answer, denied, headers = _answer(client_for(app, user), connection, method, url, data)
         if answer != expect.of(role):
             wrong.append(f"{method} {url} ({endpoint}): {answer}, expected {expect.of(role)}")
         elif expect.organizer_only and answer == 403 and denied != 1:
             wrong.append(f"{method} {url} ({endpoint}): 403 without an access.denied event")
+        for problem in _header_problems(headers, endpoint, logged_in=user is not None):
+            wrong.append(f"{method} {url} ({endpoint}): {problem}")
     assert not wrong, f"{role}:\n" + "\n".join(wrong)
 
 
@@ -454,7 +477,7 @@ def test_no_route_answers_a_server_error_to_empty_or_junk_input(app, connection,
         else:
             attempts = [(url, {}), (url, {key: "\x00'\"<>" for key in JUNK_QUERY})]
         for target, data in attempts:
-            answer, _ = _answer(client_for(app, user), connection, method, target, data)
+            answer, _, _ = _answer(client_for(app, user), connection, method, target, data)
             if answer != LOGIN and answer >= 500:
                 failed.append(f"{method} {target} ({endpoint}): {answer}")
     assert not failed, f"{role}:\n" + "\n".join(failed)

@@ -65,7 +65,7 @@ bench: $(VENV)/.installed
 
 test-pg: $(VENV)/.installed-dev
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
-		$(BIN)/python -m pytest -n auto -q
+		$(BIN)/python -m pytest -n auto -q --ignore=tests/browser
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -17,6 +17,7 @@ from nominee.categories.services import slugify
 from nominee.contributions import rules
 from nominee.contributions.models import Contribution, ContributionType, Visibility
 from nominee.markdown import render
+from nominee.nominations import services as nominations
 from nominee.web import DomainError, PermissionDenied
 
 # name, quantity label, audience label, roles, weight: the Microsoft MVP portal's kinds.
@@ -290,16 +291,32 @@ def create_contribution(session: Session, owner: User, data: ContributionInput) 
     return contribution
 
 
+def _lock(session: Session, contribution: Contribution) -> None:
+    """Lock the row for update: a nomination taking it as evidence at the same moment
+    (which reads it under a key-share lock) commits first and is seen, or waits for us."""
+    session.execute(
+        select(Contribution.id).where(Contribution.id == contribution.id).with_for_update()
+    )
+
+
 def update_contribution(
     session: Session, actor: User, contribution: Contribution, data: ContributionInput
 ) -> Contribution:
+    """Save the owner's changes. Rule 2 holds on: the evidence of a live nomination keeps
+    a date inside that nomination's window, and undecided nominations recount their
+    reach totals when its figures change."""
     if not rules.can_edit_contribution(actor, contribution):
         raise PermissionDenied("Only the owner can edit this contribution.")
+    if data.contributed_on != contribution.contributed_on:
+        _lock(session, contribution)
+        nominations.check_evidence_date(session, actor, contribution.id, data.contributed_on)
     before = _snapshot(contribution)
     _apply(session, contribution, data)
     session.flush()
     after = _snapshot(contribution)
     changed = {key for key in after if after[key] != before[key]}
+    if changed & {"quantity", "audience"}:
+        nominations.refresh_counters_for_evidence(session, contribution.id)
     audit.record(
         session,
         actor,
@@ -312,9 +329,14 @@ def update_contribution(
 
 
 def delete_contribution(session: Session, actor: User, contribution: Contribution) -> None:
-    """Delete it with its endorsements (the database cascades); the audit keeps the record."""
+    """Delete it with its endorsements (the database cascades); the audit keeps the record.
+
+    The evidence of a live nomination stays (rule 2; a decided one keeps what the
+    reviewers saw): its owner is told what to do instead."""
     if not rules.can_edit_contribution(actor, contribution):
         raise PermissionDenied("Only the owner can delete this contribution.")
+    _lock(session, contribution)
+    nominations.check_not_evidence(session, actor, contribution.id)
     audit.record(
         session,
         actor,

@@ -21,7 +21,15 @@ from nominee.db import commit, get_session
 from nominee.endorsements import services as endorsement_services
 from nominee.endorsements.forms import EndorseForm
 from nominee.endorsements.rules import can_endorse
-from nominee.web import DomainError, attach_error, login_required, organizer_required, paginate
+from nominee.web import (
+    DomainError,
+    attach_error,
+    login_required,
+    organizer_required,
+    paginate,
+    problem,
+    wants_json,
+)
 
 bp = Blueprint("contributions", __name__)
 
@@ -149,9 +157,15 @@ def delete(contribution_id: int):
     contribution = _load_owned(contribution_id)
     if request.method == "POST":
         title = contribution.title
-        services.delete_contribution(
-            get_session(), current_user._get_current_object(), contribution
-        )
+        session = get_session()
+        try:
+            services.delete_contribution(session, current_user._get_current_object(), contribution)
+        except DomainError as exc:
+            session.rollback()
+            if wants_json():
+                return problem(exc.status, "Request refused", exc.message, field=exc.field)
+            flash(exc.message, "error")
+            return render_contribution(contribution, status=exc.status)
         commit()
         flash(f"“{title}” is deleted.", "success")
         return redirect(url_for("contributions.mine"))

@@ -10,15 +10,18 @@ checked against the database, never against the ids a form posted.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import distinct, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from nominee import audit
 from nominee.accounts.models import User
+from nominee.awards.models import Award
 from nominee.categories.models import Category
 from nominee.contributions.models import Contribution
 from nominee.cycles.models import Cycle, CycleStatus
@@ -41,6 +44,9 @@ from nominee.web import Conflict, DomainError
 
 STALE_NOMINATION = "This nomination changed in the meantime; reload and try again."
 SEARCH_LIMIT = 20
+# Nominations whose evidence is still being judged: their stored counters follow it. (A
+# decided one keeps the figures the panel saw.)
+UNDECIDED_STATUSES = (NominationStatus.SUBMITTED, NominationStatus.IN_REVIEW)
 
 
 # Reading ------------------------------------------------------------------------------
@@ -323,33 +329,151 @@ def change_evidence(
     return nomination
 
 
-def refresh_counters(session: Session, nomination: Nomination) -> None:
-    """Recount evidence, distinct active endorsers and reach totals from the database."""
-    _flush(session)
-    evidence_ids = select(NominationEvidence.contribution_id).where(
-        NominationEvidence.nomination_id == nomination.id
-    )
-    count, quantity, audience = session.execute(
-        select(
-            func.count(Contribution.id),
-            func.coalesce(func.sum(Contribution.quantity), 0),
-            func.coalesce(func.sum(Contribution.audience), 0),
-        ).where(Contribution.id.in_(evidence_ids))
-    ).one()
-    endorsers = session.scalar(
+def _counter_values() -> dict[str, Any]:
+    """The stored counters as SQL, each correlated to the nominations row it updates."""
+
+    def over_evidence(aggregate):
+        return (
+            select(aggregate)
+            .join(NominationEvidence, NominationEvidence.contribution_id == Contribution.id)
+            .where(NominationEvidence.nomination_id == Nomination.id)
+            .scalar_subquery()
+        )
+
+    endorsers = (
         select(func.count(distinct(Endorsement.endorser_id)))
+        .join(
+            NominationEvidence,
+            NominationEvidence.contribution_id == Endorsement.contribution_id,
+        )
         .join(User, User.id == Endorsement.endorser_id)
         .where(
-            Endorsement.contribution_id.in_(evidence_ids),
+            NominationEvidence.nomination_id == Nomination.id,
             Endorsement.withdrawn_at.is_(None),
             User.is_active_account.is_(True),
         )
+        .scalar_subquery()
     )
-    nomination.evidence_count = count
-    nomination.total_quantity = int(quantity)
-    nomination.total_audience = int(audience)
-    nomination.distinct_endorsers = endorsers or 0
+    return {
+        "evidence_count": over_evidence(func.count(Contribution.id)),
+        "total_quantity": over_evidence(func.coalesce(func.sum(Contribution.quantity), 0)),
+        "total_audience": over_evidence(func.coalesce(func.sum(Contribution.audience), 0)),
+        "distinct_endorsers": endorsers,
+    }
+
+
+def _recount(session: Session, *conditions) -> None:
+    # One UPDATE computing the counters in the database: nothing read earlier in the
+    # transaction can be written back stale. It leaves ``version`` alone (a recount is
+    # no edit of the nomination), and expires the counters of loaded nominations.
+    session.execute(
+        update(Nomination)
+        .where(*conditions)
+        .values(**_counter_values())
+        .execution_options(synchronize_session="fetch")
+    )
+
+
+def refresh_counters(session: Session, nomination: Nomination) -> None:
+    """Recount evidence, distinct active endorsers and reach totals from the database."""
     _flush(session)
+    _recount(session, Nomination.id == nomination.id)
+
+
+def refresh_counters_for_evidence(session: Session, contribution_id: int) -> None:
+    """Recount the undecided nominations that have ``contribution_id`` as evidence, after
+    its figures or its endorsements changed.
+
+    One read along the evidence's contribution index finds them (a contribution is the
+    evidence of a few nominations at most) and locks their rows in id order, so that two
+    requests changing the evidence of one nomination at once recount one after the
+    other, the second seeing the first's change. The recount is one more statement, only
+    when there is something to recount.
+    """
+    ids = session.scalars(
+        select(Nomination.id)
+        .join(NominationEvidence, NominationEvidence.nomination_id == Nomination.id)
+        .where(
+            NominationEvidence.contribution_id == contribution_id,
+            Nomination.status.in_(UNDECIDED_STATUSES),
+        )
+        .order_by(Nomination.id)
+        .with_for_update(of=Nomination)
+    ).all()
+    if ids:
+        _recount(session, Nomination.id.in_(ids))
+
+
+# Rule 2 from the contribution's side --------------------------------------------------
+
+
+def nominations_with_evidence(
+    session: Session, contribution_id: int
+) -> list[tuple[Nomination, date, date]]:
+    """The live nominations (decided ones included: the evidence of a decision stays what
+    the reviewers saw) that have ``contribution_id`` as evidence, each with the first and
+    last day its evidence must lie in: the cycle's look-back window, or for a renewal
+    the term of the award it renews."""
+    rows = session.execute(
+        select(Nomination, Award.starts_on, Award.ends_on)
+        .join(NominationEvidence, NominationEvidence.nomination_id == Nomination.id)
+        .outerjoin(Award, Award.id == Nomination.renewal_of_award_id)
+        .where(
+            NominationEvidence.contribution_id == contribution_id,
+            Nomination.status.in_(LIVE_STATUSES),
+        )
+        .options(joinedload(Nomination.cycle), joinedload(Nomination.category))
+        .order_by(Nomination.id)
+    ).all()
+    return [
+        (nomination, starts_on, ends_on)
+        if starts_on is not None
+        else (nomination, nomination.cycle.lookback_start, nomination.cycle.nominations_close_on)
+        for nomination, starts_on, ends_on in rows
+    ]
+
+
+def check_evidence_date(session: Session, actor: User, contribution_id: int, day: date) -> None:
+    """Refuse ``day`` as the new date of a contribution that is the evidence of a live
+    nomination whose window does not hold it."""
+    for nomination, first, last in nominations_with_evidence(session, contribution_id):
+        if not first <= day <= last:
+            message = (
+                f"{_evidence_of(nomination)}: its date must stay between "
+                f"{format_date(first)} and {format_date(last)}."
+            )
+            if rules.can_change_evidence(actor, nomination):
+                message += " To move it, first remove it from that nomination's evidence."
+            raise DomainError(message, field="contributed_on")
+
+
+def check_not_evidence(session: Session, actor: User, contribution_id: int) -> None:
+    """Refuse to delete a contribution that is the evidence of a live nomination, saying
+    what the owner can do about it."""
+    for nomination, *_ in nominations_with_evidence(session, contribution_id):
+        what = _evidence_of(nomination)
+        status = rules.shown_status(actor, nomination)
+        if rules.can_change_evidence(actor, nomination):
+            why = f"{what}. Remove it from that nomination's evidence first, then delete it."
+        elif status in rules.DECISIONS:
+            why = (
+                f"{what}, which is decided: the evidence of a decision stays as the "
+                "reviewers saw it."
+            )
+        elif status is NominationStatus.IN_REVIEW:
+            why = f"{what}, which is in review: its evidence stays as the reviewers see it."
+        elif nomination.kind is NominationKind.RENEWAL:
+            why = (
+                f"{what}, gathered from your award term: it stays while the renewal is considered."
+            )
+        else:
+            why = f"{what}: it stays while that nomination is live."
+        raise DomainError(why)
+
+
+def _evidence_of(nomination: Nomination) -> str:
+    noun = "renewal" if nomination.kind is NominationKind.RENEWAL else "nomination"
+    return f"This contribution is evidence of your {noun} for {_where(nomination)}"
 
 
 # Reactions to the cycle's status ----------------------------------------------------
@@ -461,10 +585,18 @@ def _in_window(stmt, cycle: Cycle, nominee_id: int):
 def _checked_evidence(
     session: Session, cycle: Cycle, nominee_id: int, ids: Iterable[int]
 ) -> list[Contribution]:
-    """Rule 2 and the cycle's limits, checked against the database."""
+    """Rule 2 and the cycle's limits, checked against the database.
+
+    The rows are read under a key-share lock: their owner's change of date or deletion
+    (which lock them for update first, see ``nominee.contributions.services``) waits for
+    us and then sees them as evidence, or we wait for it and see the new date. Endorsing
+    them meanwhile is not held up.
+    """
     wanted = list(dict.fromkeys(ids))
     found = session.scalars(
-        _in_window(select(Contribution), cycle, nominee_id).where(Contribution.id.in_(wanted))
+        _in_window(select(Contribution), cycle, nominee_id)
+        .where(Contribution.id.in_(wanted))
+        .with_for_update(read=True, key_share=True)
     ).all()
     if len(found) != len(wanted):
         raise DomainError(

@@ -15,6 +15,7 @@ from nominee.contributions.rules import visible_to
 from nominee.db import utcnow
 from nominee.endorsements import rules
 from nominee.endorsements.models import Endorsement
+from nominee.nominations.services import refresh_counters_for_evidence
 from nominee.notifications.services import link_to, notify
 from nominee.web import Conflict, DomainError, PermissionDenied
 
@@ -32,6 +33,9 @@ def _change_count(session: Session, contribution: Contribution, delta: int) -> N
         .execution_options(synchronize_session=False)
     )
     session.expire(contribution, ["endorsement_count"])
+    # The nominations it is evidence of count their distinct endorsers too (the review
+    # dashboard sorts on them): one indexed query, one more only when there are some.
+    refresh_counters_for_evidence(session, contribution.id)
 
 
 def endorsement_of(session: Session, user: User, contribution: Contribution) -> Endorsement | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from flask import Flask
@@ -11,8 +12,10 @@ from sqlalchemy import func, select
 
 from nominee.accounts.models import User
 from nominee.contributions.models import Contribution
+from nominee.cycles.models import CycleStatus
 from nominee.db import get_session, utcnow
 from nominee.endorsements.models import Endorsement
+from nominee.nominations.models import Nomination, NominationStatus
 from tests.factories import PASSWORD, Factory
 
 
@@ -106,3 +109,36 @@ def test_simultaneous_endorsements_by_different_members_both_count(committing_ap
     statuses = at_once(clients, f"/contributions/{contribution_id}/endorse")
     assert statuses == [201, 201]
     assert state(committing_app, contribution_id) == (2, 2, 2)
+
+
+def test_simultaneous_endorsements_of_one_nominations_evidence_both_count(committing_app):
+    """Each request recounts the nomination's distinct endorsers; the second to lock its
+    row counts after the first committed, so neither endorser is lost."""
+    with committing_app.app_context():
+        session = get_session()
+        make = Factory(session)
+        nominee = make.user()
+        evidence = [make.contribution(nominee), make.contribution(nominee)]
+        nomination = make.evidence(
+            make.nomination(
+                make.cycle(status=CycleStatus.IN_REVIEW), nominee, status=NominationStatus.IN_REVIEW
+            ),
+            evidence,
+        )
+        emails = [make.user().email, make.user().email]
+        ids = [c.id for c in evidence], nomination.id
+        session.commit()
+    barrier = threading.Barrier(2)
+    clients = [logged_in(committing_app, email) for email in emails]
+
+    def post(index: int) -> int:
+        barrier.wait(timeout=10)
+        response = clients[index].post(
+            f"/contributions/{ids[0][index]}/endorse", headers={"Accept": "application/json"}
+        )
+        return response.status_code
+
+    with ThreadPoolExecutor(2) as pool:
+        assert list(pool.map(post, range(2))) == [201, 201]
+    with committing_app.app_context():
+        assert get_session().get(Nomination, ids[1]).distinct_endorsers == 2

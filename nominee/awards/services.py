@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, contains_eager, joinedload
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from nominee import audit
@@ -23,7 +23,6 @@ from nominee.contributions.models import Contribution
 from nominee.cycles.models import Cycle, CycleStatus, RubricCriterion
 from nominee.cycles.signals import cycle_status_changed, cycle_status_changing
 from nominee.db import utcnow
-from nominee.endorsements.models import Endorsement
 from nominee.markdown import render
 from nominee.nominations.models import (
     LIVE_STATUSES,
@@ -34,9 +33,10 @@ from nominee.nominations.models import (
     NominationKind,
     NominationStatus,
 )
+from nominee.nominations.services import UNDECIDED_STATUSES, refresh_counters
 from nominee.notifications.services import link_to, notify
 from nominee.reviews.models import Review, ReviewScore, ReviewStatus
-from nominee.templating import format_date
+from nominee.templating import format_count, format_date
 from nominee.web import Conflict, DomainError, PermissionDenied
 
 CHANGED_WHILE_DECIDING = "This nomination changed while you were deciding; reload the page."
@@ -266,20 +266,25 @@ def _term(starts_on: date, ends_on: date) -> str:
 
 
 def create_renewals(session: Session, cycle: Cycle, actor: User | None = None) -> list[Nomination]:
-    """Put every award whose term ends inside ``cycle``'s award term up for renewal in it.
+    """Put every award whose term ends inside ``cycle``'s award term up for renewal in it,
+    when the award's category is one of the cycle's and its member's account is active.
 
-    The evidence is the member's contributions dated inside the award's term, most
-    recent first, up to the cycle's maximum. Idempotent: an award renewed in this cycle
-    before (whatever became of that nomination), or whose member already has a live
-    nomination in this cycle and category, is skipped.
+    The evidence is the member's contributions dated inside the award's term (see
+    ``_term_evidence``); it is gathered again when nominations close. Idempotent: an
+    award renewed in this cycle before (whatever became of that nomination), or whose
+    member already has a live nomination in this cycle and category, is skipped.
     """
+    category_ids = [category.id for category in cycle.categories]
     awards = session.scalars(
         select(Award)
+        .join(User, User.id == Award.member_id)
         .where(
             Award.status != AwardStatus.REVOKED,
             Award.ends_on >= cycle.award_starts_on,
             Award.ends_on <= cycle.award_ends_on,
             Award.cycle_id != cycle.id,
+            Award.category_id.in_(category_ids),
+            User.is_active_account.is_(True),
         )
         .options(joinedload(Award.category))
         .order_by(Award.id)
@@ -310,27 +315,29 @@ def create_renewals(session: Session, cycle: Cycle, actor: User | None = None) -
     return created
 
 
+def _term_evidence(session: Session, cycle: Cycle, award: Award) -> list[int]:
+    """The ids of the member's contributions dated inside the award's term, most recent
+    first, up to the cycle's maximum. Read under a key-share lock, as nominations read
+    their evidence: the owner's change of date or deletion waits, then sees them."""
+    return list(
+        session.scalars(
+            select(Contribution.id)
+            .where(
+                Contribution.owner_id == award.member_id,
+                Contribution.contributed_on >= award.starts_on,
+                Contribution.contributed_on <= award.ends_on,
+            )
+            .order_by(Contribution.contributed_on.desc(), Contribution.id.desc())
+            .limit(cycle.max_evidence)
+            .with_for_update(read=True, key_share=True)
+        )
+    )
+
+
 def _renewal_nomination(
     session: Session, cycle: Cycle, award: Award, actor: User | None
 ) -> Nomination:
-    evidence = session.execute(
-        select(Contribution.id, Contribution.quantity, Contribution.audience)
-        .where(
-            Contribution.owner_id == award.member_id,
-            Contribution.contributed_on >= award.starts_on,
-            Contribution.contributed_on <= award.ends_on,
-        )
-        .order_by(Contribution.contributed_on.desc(), Contribution.id.desc())
-        .limit(cycle.max_evidence)
-    ).all()
-    ids = [row.id for row in evidence]
-    endorsers = 0
-    if ids:
-        endorsers = session.scalar(
-            select(func.count(func.distinct(Endorsement.endorser_id))).where(
-                Endorsement.contribution_id.in_(ids), Endorsement.withdrawn_at.is_(None)
-            )
-        )
+    ids = _term_evidence(session, cycle, award)
     statement = (
         f"Renewal of the {award.category.name} award {_term(award.starts_on, award.ends_on)}."
     )
@@ -346,10 +353,6 @@ def _renewal_nomination(
         renewal_of_award_id=award.id,
         no_activity=not ids,
         submitted_at=utcnow(),
-        evidence_count=len(ids),
-        distinct_endorsers=endorsers or 0,
-        total_quantity=sum(row.quantity for row in evidence),
-        total_audience=sum(row.audience for row in evidence),
         evidence=[NominationEvidence(contribution_id=cid) for cid in ids],
         events=[
             NominationEvent(
@@ -359,7 +362,7 @@ def _renewal_nomination(
         ],
     )
     session.add(nomination)
-    session.flush()
+    refresh_counters(session, nomination)
     audit.record(
         session,
         actor,
@@ -368,7 +371,7 @@ def _renewal_nomination(
         after={
             "award_id": award.id,
             "cycle_id": cycle.id,
-            "evidence_count": nomination.evidence_count,
+            "evidence_count": len(ids),
             "no_activity": nomination.no_activity,
         },
     )
@@ -386,6 +389,58 @@ def _renewal_nomination(
         )
     notify(session, award.member_id, "award.renewal", message, nomination_link(nomination.id))
     return nomination
+
+
+def regather_renewal_evidence(
+    session: Session, cycle: Cycle, actor: User | None = None
+) -> list[Nomination]:
+    """Gather the evidence of the cycle's renewals again as nominations close, so work
+    logged while they were open counts (and clears the "no activity" flag, or sets it).
+
+    Renewals withdrawn meanwhile are left alone. Answers the renewals that changed.
+    """
+    renewals = session.execute(
+        select(Nomination, Award)
+        .join(Award, Award.id == Nomination.renewal_of_award_id)
+        .where(
+            Nomination.cycle_id == cycle.id,
+            Nomination.kind == NominationKind.RENEWAL,
+            Nomination.status.in_(UNDECIDED_STATUSES),
+        )
+        .options(selectinload(Nomination.evidence))
+        .order_by(Nomination.id)
+    ).all()
+    changed = []
+    for nomination, award in renewals:
+        ids = _term_evidence(session, cycle, award)
+        before = {e.contribution_id for e in nomination.evidence}
+        if set(ids) == before:
+            continue
+        nomination.evidence = [e for e in nomination.evidence if e.contribution_id in ids] + [
+            NominationEvidence(contribution_id=cid) for cid in ids if cid not in before
+        ]
+        was_idle, nomination.no_activity = nomination.no_activity, not ids
+        refresh_counters(session, nomination)
+        session.add(
+            NominationEvent(
+                nomination=nomination,
+                actor_id=actor.id if actor else None,
+                from_status=nomination.status,
+                to_status=nomination.status,
+                note="Evidence gathered again from the award term: "
+                f"{format_count(len(ids), 'contributions')}.",
+            )
+        )
+        audit.record(
+            session,
+            actor,
+            "nomination.renewal_evidence_gathered",
+            nomination,
+            before={"evidence": sorted(before), "no_activity": was_idle},
+            after={"evidence": sorted(ids), "no_activity": nomination.no_activity},
+        )
+        changed.append(nomination)
+    return changed
 
 
 # Awards
@@ -493,9 +548,17 @@ def refuse_undecided(cycle: Cycle, *, session: Session, new: CycleStatus, **_) -
 
 @cycle_status_changed.connect
 def react_to_cycle_status(
-    cycle: Cycle, *, session: Session, actor: User | None, new: CycleStatus, **_
+    cycle: Cycle,
+    *,
+    session: Session,
+    actor: User | None,
+    old: CycleStatus,
+    new: CycleStatus,
+    **_,
 ) -> None:
     if new is CycleStatus.PUBLISHED:
         publish_results(session, cycle, actor)
     elif new is CycleStatus.OPEN:
         create_renewals(session, cycle, actor)
+    elif old is CycleStatus.OPEN:
+        regather_renewal_evidence(session, cycle, actor)

@@ -2,8 +2,9 @@
 
 A reviewer is conflicted on a nomination when they are its nominee or its nominator,
 when they endorsed the nominee or were endorsed by the nominee inside the cycle's
-look-back window (active endorsements, dated by ``Endorsement.created_at``), or when
-they declared a conflict with a reason.
+look-back window (dated by ``Endorsement.created_at``; withdrawn ones too, or endorsing
+and withdrawing would clear the way to review), or when they declared a conflict with a
+reason.
 
 The rule has two forms, kept side by side so they cannot drift apart:
 
@@ -64,19 +65,22 @@ def window(cycle: Cycle) -> tuple[datetime, datetime]:
     return start, end
 
 
-def active_in_window(cycle: Cycle) -> ColumnElement[bool]:
+def endorsed_in_window(cycle: Cycle) -> ColumnElement[bool]:
+    """Endorsements made inside the look-back window, withdrawn since or not: a conflict."""
     start, end = window(cycle)
-    return and_(
-        Endorsement.withdrawn_at.is_(None),
-        Endorsement.created_at >= start,
-        Endorsement.created_at < end,
-    )
+    return and_(Endorsement.created_at >= start, Endorsement.created_at < end)
+
+
+def active_in_window(cycle: Cycle) -> ColumnElement[bool]:
+    """Endorsements made inside the look-back window and still standing: what a nominee's
+    record shows."""
+    return and_(Endorsement.withdrawn_at.is_(None), endorsed_in_window(cycle))
 
 
 def conflicted_nominations(cycle: Cycle, reviewer_id: int) -> CompoundSelect:
     """The ids of the nominations of ``cycle`` that ``reviewer_id`` is conflicted on."""
     in_cycle = Nomination.cycle_id == cycle.id
-    in_window = active_in_window(cycle)
+    in_window = endorsed_in_window(cycle)
     return union(
         select(Nomination.id).where(in_cycle, Nomination.nominee_id == reviewer_id),
         select(Nomination.id).where(in_cycle, Nomination.nominator_id == reviewer_id),
@@ -138,7 +142,7 @@ def find_conflicts(
             last,
         )
         .where(
-            active_in_window(cycle),
+            endorsed_in_window(cycle),
             Endorsement.endorser_id.in_(reviewer_list),
             (Endorsement.endorsee_id + 0).in_(nominee_list),
         )
@@ -153,7 +157,7 @@ def find_conflicts(
             last,
         )
         .where(
-            active_in_window(cycle),
+            endorsed_in_window(cycle),
             Endorsement.endorsee_id.in_(reviewer_list),
             (Endorsement.endorser_id + 0).in_(nominee_list),
         )

@@ -125,11 +125,53 @@ def test_endorsements_count_only_inside_the_lookback_window(
     assert ((nomination.id, reviewer.id) in found) is conflicted
 
 
-def test_withdrawn_endorsements_do_not_conflict(make, db, cycle, in_review, appointed):
+@pytest.mark.parametrize("cause", ["endorsed", "endorsed_by"])
+def test_withdrawn_endorsements_still_conflict(
+    cause, client, login, make, db, cycle, in_review, appointed
+):
+    """Endorsing a nominee, then withdrawing, does not clear the way to reviewing them."""
     reviewer = appointed()
     nomination = in_review()
-    endorse(make, reviewer, nomination.nominee, withdrawn_at=INSIDE + timedelta(days=1))
-    assert conflicts.find_conflicts(db, cycle, [reviewer.id]) == {}
+    endorser, endorsee = (
+        (reviewer, nomination.nominee) if cause == "endorsed" else (nomination.nominee, reviewer)
+    )
+    endorse(make, endorser, endorsee, withdrawn_at=INSIDE + timedelta(days=1))
+    found = conflicts.find_conflicts(db, cycle, [reviewer.id])
+    assert [c.text for c in found[nomination.id, reviewer.id]] == [EXPECTED_TEXT[cause]]
+    assert list(db.scalars(conflicts.conflicted_nominations(cycle, reviewer.id))) == [nomination.id]
+    login(reviewer)
+    review_url = f"/cycles/{cycle.id}/nominations/{nomination.id}/review"
+    assert review_url not in client.get(f"/cycles/{cycle.id}/dashboard").text
+    page = client.get(review_url)
+    assert page.status_code == 403
+    assert "conflict of interest" in page.text
+    posted = client.post(review_url, data={"action": "draft", "version": "0"})
+    assert posted.status_code in (403, 404)
+    assert db.scalar(select(Review).where(Review.reviewer_id == reviewer.id)) is None
+
+
+def test_endorse_withdraw_then_review_is_refused(client, login, make, db):
+    """The whole manoeuvre through the app: endorse while nominations are open, withdraw,
+    and once the cycle is in review the nominee's nomination is not the reviewer's."""
+    open_cycle = make.cycle()
+    nominee, reviewer = make.user(), make.reviewer()
+    talk = make.contribution(nominee)
+    nomination = make.evidence(make.nomination(open_cycle, nominee), [talk])
+    login(reviewer)
+    assert client.post(f"/contributions/{talk.id}/endorse", data={"comment": ""}).status_code == 302
+    assert client.post(f"/contributions/{talk.id}/endorsement/withdraw").status_code == 302
+    login(make.organizer())
+    moved = client.post(
+        f"/cycles/{open_cycle.id}/status/in_review", data={"version": open_cycle.version}
+    )
+    assert moved.status_code == 302
+    make.appointment(open_cycle, reviewer)
+    login(reviewer)
+    review_url = f"/cycles/{open_cycle.id}/nominations/{nomination.id}/review"
+    assert review_url not in client.get(f"/cycles/{open_cycle.id}/dashboard").text
+    page = client.get(review_url)
+    assert page.status_code == 403
+    assert "conflict of interest" in page.text
 
 
 def test_several_causes_and_repeated_endorsements_are_all_told(

@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from nominee import audit
@@ -23,12 +24,39 @@ def _check_unique_name(session: Session, name: str, exclude_id: int | None = Non
         raise DomainError("A category with this name exists already.", field="name")
 
 
+SLUG_MAX = 80
+
+
+def _free_slug(session: Session, name: str, exclude_id: int | None = None) -> str:
+    """The name's slug, numbered when another category has it already: "C#" and "C++"
+    are different names with the same slug."""
+    base = slugify(name)[: SLUG_MAX - 4]
+    slug, number = base, 1
+    while True:
+        stmt = select(Category.id).where(Category.slug == slug)
+        if exclude_id is not None:
+            stmt = stmt.where(Category.id != exclude_id)
+        if session.scalar(stmt) is None:
+            return slug
+        number += 1
+        slug = f"{base}-{number}"
+
+
+def _flush(session: Session) -> None:
+    """Flush; a category saved at the same moment under the same name is a clean refusal."""
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        raise DomainError("A category with this name exists already.", field="name") from None
+
+
 def create_category(session: Session, actor: User, *, name: str, description: str) -> Category:
     name = name.strip()
     _check_unique_name(session, name)
-    category = Category(name=name, slug=slugify(name), description=description.strip())
+    category = Category(name=name, slug=_free_slug(session, name), description=description.strip())
     session.add(category)
-    session.flush()
+    _flush(session)
     audit.record(session, actor, "category.created", category, after={"name": name})
     return category
 
@@ -39,11 +67,12 @@ def update_category(
     name = name.strip()
     _check_unique_name(session, name, exclude_id=category.id)
     before = {"name": category.name, "retired": category.retired}
+    slug = _free_slug(session, name, exclude_id=category.id)
     category.name = name
-    category.slug = slugify(name)
+    category.slug = slug
     category.description = description.strip()
     category.retired = retired
-    session.flush()
+    _flush(session)
     audit.record(
         session,
         actor,

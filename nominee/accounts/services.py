@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, func, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -16,6 +16,9 @@ from nominee.markdown import render
 from nominee.web import DomainError, PermissionDenied
 
 MAX_LINKS = 5
+# The PostgreSQL advisory lock that serialises sign-ups on an empty database (any
+# constant no other advisory lock of the application uses).
+FIRST_ACCOUNT_LOCK = 7_316_540_001
 
 
 def normalise_email(email: str) -> str:
@@ -34,7 +37,7 @@ def register(session: Session, *, display_name: str, email: str, password: str) 
     reason = passwords.policy_error(password, email=email, display_name=display_name)
     if reason:
         raise DomainError(reason, field="password")
-    is_first = session.scalar(select(func.count(User.id))) == 0
+    is_first = _no_account_yet(session)
     user = User(
         email=email,
         display_name=display_name.strip(),
@@ -49,6 +52,23 @@ def register(session: Session, *, display_name: str, email: str, password: str) 
         raise DomainError("An account with this email already exists.", field="email") from None
     audit.record(session, user, "account.registered", user, after={"role": user.role})
     return user
+
+
+def _no_account_yet(session: Session) -> bool:
+    """Whether the database holds no account, decided for one sign-up at a time.
+
+    Two sign-ups on an empty database would otherwise both find it empty and both become
+    organizers. SQLite runs write transactions one at a time already (``BEGIN
+    IMMEDIATE``); on PostgreSQL a sign-up that finds no account takes a transaction-level
+    advisory lock and looks again: the second waits until the first commits, then sees
+    its account. Once there are accounts, nobody waits.
+    """
+    if session.scalar(select(User.id).limit(1)) is not None:
+        return False
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(literal(FIRST_ACCOUNT_LOCK, BigInteger))))
+        return session.scalar(select(User.id).limit(1)) is None
+    return True
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:

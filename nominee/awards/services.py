@@ -395,7 +395,8 @@ def regather_renewal_evidence(
     session: Session, cycle: Cycle, actor: User | None = None
 ) -> list[Nomination]:
     """Gather the evidence of the cycle's renewals again as nominations close, so work
-    logged while they were open counts (and clears the "no activity" flag, or sets it).
+    logged while they were open counts (and clears the "no activity" flag). A renewal with
+    still no contribution from the award term lapses: no recent work, no renewal.
 
     Renewals withdrawn meanwhile are left alone. Answers the renewals that changed.
     """
@@ -413,6 +414,10 @@ def regather_renewal_evidence(
     changed = []
     for nomination, award in renewals:
         ids = _term_evidence(session, cycle, award)
+        if not ids:
+            _lapse_idle_renewal(session, nomination, award, actor)
+            changed.append(nomination)
+            continue
         before = {e.contribution_id for e in nomination.evidence}
         if set(ids) == before:
             continue
@@ -441,6 +446,42 @@ def regather_renewal_evidence(
         )
         changed.append(nomination)
     return changed
+
+
+def _lapse_idle_renewal(
+    session: Session, nomination: Nomination, award: Award, actor: User | None
+) -> None:
+    was = nomination.status
+    nomination.status = NominationStatus.LAPSED
+    nomination.evidence = []
+    nomination.no_activity = True
+    refresh_counters(session, nomination)
+    note = "No contribution from the award term when nominations closed: not renewed."
+    session.add(
+        NominationEvent(
+            nomination=nomination,
+            actor_id=actor.id if actor else None,
+            from_status=was,
+            to_status=NominationStatus.LAPSED,
+            note=note,
+        )
+    )
+    audit.record(
+        session,
+        actor,
+        "nomination.lapsed",
+        nomination,
+        before={"status": was},
+        after={"status": NominationStatus.LAPSED, "reason": "no_activity", "award_id": award.id},
+    )
+    notify(
+        session,
+        award.member_id,
+        "award.renewal",
+        f"Your {award.category.name} award is not renewed: we found no contribution from "
+        f"its term. It stays valid until {format_date(award.ends_on)}.",
+        nomination_link(nomination.id),
+    )
 
 
 # Awards

@@ -155,3 +155,26 @@ def test_members_whose_account_is_closed_are_not_renewed(app, make, db, setting)
     db.flush()
     assert move(organizer, cycle, CycleStatus.OPEN).status_code == 302
     assert renewals(db, cycle) == []
+
+
+def test_a_renewal_with_no_work_by_the_close_lapses_and_its_holder_is_told(app, make, db, setting):
+    cycle, award, organizer = setting
+    assert move(organizer, cycle, CycleStatus.OPEN).status_code == 302
+    [renewal] = renewals(db, cycle)
+    assert renewal.status is NominationStatus.SUBMITTED and renewal.no_activity is True
+    db.refresh(cycle)
+    assert move(organizer, cycle, CycleStatus.IN_REVIEW).status_code == 302
+
+    [renewal] = renewals(db, cycle)
+    assert renewal.status is NominationStatus.LAPSED
+    dashboard = organizer.get(f"/cycles/{cycle.id}/dashboard")
+    assert "Ada" not in dashboard.text
+    member = logged_in(app, award.member)
+    page = member.get(f"/nominations/{renewal.id}").text
+    assert "No contribution from the award term when nominations closed: not renewed." in page
+    notices = db.scalars(
+        select(Notification.message).where(Notification.user_id == award.member_id)
+    ).all()
+    assert any("is not renewed: we found no contribution from its term" in m for m in notices)
+    [event] = db.scalars(select(AuditEvent).where(AuditEvent.action == "nomination.lapsed")).all()
+    assert event.after["reason"] == "no_activity"

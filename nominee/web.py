@@ -250,6 +250,11 @@ def register_security_headers(app: Flask) -> None:
             response.headers.setdefault(
                 "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
             )
+        # A page served to a logged-in account (private work, unpublished results) is
+        # never kept by the browser or a proxy: not behind the back button of a shared
+        # computer after logging out, not in a shared cache. Static files stay cacheable.
+        if request.endpoint != "static" and current_user.is_authenticated:
+            response.headers["Cache-Control"] = "no-store"
         return response
 
 

@@ -49,16 +49,6 @@ def load_user(login_id: str) -> User | None:
     return user
 
 
-@bp.after_app_request
-def no_store_for_accounts(response):
-    """A page served to a logged-in account (private work, unpublished results) is
-    never kept by the browser or a proxy: not in the back button of a shared computer
-    after logging out, not in a shared cache. Static files stay cacheable."""
-    if request.endpoint != "static" and current_user.is_authenticated:
-        response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 def _limit(name: str):
     return limiter.limit(lambda: current_app.config[name], methods=["POST"])
 

@@ -28,6 +28,9 @@ CHUNK_CHARS = 64 * 1024
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
+OWN_NOMINATION = "(your own nomination)"
+
+
 def escape_cell(value: object) -> object:
     """Text a person typed (names, titles) gets a leading quote if it could be a formula."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
@@ -97,6 +100,7 @@ def _statement(cycle_id: int, criteria: list):
             Nomination.recommend_decline,
             Nomination.recommend_abstain,
             type_coerce(Nomination.decision, String),
+            Nomination.nominee_id,
             *mean_columns,
         )
         .select_from(means)
@@ -129,8 +133,10 @@ def header(criteria: Iterable) -> list[str]:
     ]
 
 
-def rows(session: Session, cycle_id: int) -> Iterator[list]:
-    """The header, then one list of cells per nomination, fetched in batches."""
+def rows(session: Session, cycle_id: int, viewer_id: int | None = None) -> Iterator[list]:
+    """The header, then one list of cells per nomination, fetched in batches. The
+    ``viewer``'s own nomination keeps its counters but not its panel's scores,
+    recommendations or decision (an organizer who is a nominee is conflicted on it)."""
     criteria = _criteria(session, cycle_id)
     weights = [criterion.weight for criterion in criteria]
     yield [escape_cell(cell) for cell in header(criteria)]
@@ -138,10 +144,7 @@ def rows(session: Session, cycle_id: int) -> Iterator[list]:
         _statement(cycle_id, criteria), execution_options={"yield_per": BATCH}
     )
     for row in result:
-        means = row[15:]
-        scored = [(float(m), w) for m, w in zip(means, weights, strict=True) if m is not None]
-        weighted = sum(m * w for m, w in scored) / sum(w for _, w in scored) if scored else None
-        yield [
+        counters = [
             row[0],
             escape_cell(row[1]),
             escape_cell(row[2]),
@@ -153,6 +156,15 @@ def rows(session: Session, cycle_id: int) -> Iterator[list]:
             row[8],
             "yes" if row[9] else "no",
             row[10],
+        ]
+        if row[15] == viewer_id:
+            yield counters + [OWN_NOMINATION] * (len(criteria) + 5)
+            continue
+        means = row[16:]
+        scored = [(float(m), w) for m, w in zip(means, weights, strict=True) if m is not None]
+        weighted = sum(m * w for m, w in scored) / sum(w for _, w in scored) if scored else None
+        yield [
+            *counters,
             *(_mean(m) for m in means),
             _mean(weighted),
             row[11],
@@ -162,11 +174,11 @@ def rows(session: Session, cycle_id: int) -> Iterator[list]:
         ]
 
 
-def stream_csv(session: Session, cycle_id: int) -> Iterator[str]:
+def stream_csv(session: Session, cycle_id: int, viewer_id: int | None = None) -> Iterator[str]:
     """CSV text in chunks of about ``CHUNK_CHARS``."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    for cells in rows(session, cycle_id):
+    for cells in rows(session, cycle_id, viewer_id):
         writer.writerow(cells)
         if buffer.tell() >= CHUNK_CHARS:
             yield buffer.getvalue()

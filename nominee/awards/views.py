@@ -25,7 +25,7 @@ from nominee.cycles.models import Cycle
 from nominee.db import commit, get_session
 from nominee.nominations.models import Decision, Nomination
 from nominee.reviews.models import Review, ReviewStatus
-from nominee.web import DomainError, attach_error, organizer_required, paginate
+from nominee.web import DomainError, PermissionDenied, attach_error, organizer_required, paginate
 
 bp = Blueprint("awards", __name__)
 
@@ -99,6 +99,12 @@ def decide(nomination_id: int):
     )
     if nomination is None:
         abort(404)
+    if nomination.nominee_id == current_user.id:
+        # Conflicted (rule 4): its reviews, scores and decision are not for the nominee.
+        raise PermissionDenied(
+            "This is your own nomination: another organizer decides it, and its reviews "
+            "are not shown to you."
+        )
     form = DecisionForm()
     if request.method == "GET":
         form.decision.data = nomination.decision.value if nomination.decision else None
@@ -147,12 +153,13 @@ def decide(nomination_id: int):
 @organizer_required
 def export_csv(cycle_id: int):
     cycle = _cycle(cycle_id)
+    viewer_id = current_user.id
 
     def body():
         # Flask ends the request (its teardown closes the view's session) before the
         # body is read, then pushes the contexts again around this generator: the
         # session must be taken here, so that the second teardown closes it.
-        yield from export.stream_csv(get_session(), cycle.id)
+        yield from export.stream_csv(get_session(), cycle.id, viewer_id)
 
     response = Response(stream_with_context(body()), mimetype="text/csv")
     response.headers["Content-Disposition"] = (

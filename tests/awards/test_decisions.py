@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import csv
+import io
 import threading
 
 import pytest
@@ -138,12 +140,23 @@ def test_organizer_cannot_decide_own_nomination(client, auth, make, db):
     organizer = make.organizer()
     cycle = make.cycle(status=CycleStatus.IN_REVIEW)
     nomination = make.nomination(cycle, organizer, status=NominationStatus.IN_REVIEW)
+    review(db, nomination, make.reviewer(display_name="Rhea Reviewer"), [4] * len(cycle.criteria))
     auth.login(organizer)
     response = decide(client, nomination)
-    assert response.status_code == 400
-    assert "your own nomination" in response.text
+    assert response.status_code == 403
+    assert "This is your own nomination: another organizer decides it" in response.text
     db.refresh(nomination)
     assert nomination.decision is None
+    # Conflicted: neither the panel's page nor the scores in the lists and the export.
+    page = client.get(f"/nominations/{nomination.id}/decide")
+    assert page.status_code == 403 and "Rhea Reviewer" not in page.text
+    listing = client.get(f"/cycles/{cycle.id}/decisions").text
+    assert "Your own nomination: another organizer decides it." in listing
+    assert f'href="/nominations/{nomination.id}/decide"' not in listing
+    csv_text = client.get(f"/cycles/{cycle.id}/export.csv").get_data(as_text=True)
+    [row] = list(csv.reader(io.StringIO(csv_text)))[1:]
+    assert row[1] == organizer.display_name
+    assert row[11:] == ["(your own nomination)"] * (len(cycle.criteria) + 5)
 
 
 def test_form_errors_next_to_fields(client, auth, make, db, in_review):

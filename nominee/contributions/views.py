@@ -5,9 +5,9 @@ from datetime import date
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from nominee.accounts.models import User
+from nominee.accounts.models import User, user_categories
 from nominee.categories.models import Category
 from nominee.charts import monthly_activity, months_back
 from nominee.contributions import rules, services
@@ -205,7 +205,19 @@ def mine():
 @bp.get("/members/<int:user_id>")
 def member(user_id: int):
     session = get_session()
-    member = session.get(User, user_id, options=[joinedload(User.categories)])
+    # Flat outer joins: SQLite materialises the nested join a joinedload of a many-to-many
+    # writes, reading every member's categories (4 ms at 20,000 members).
+    member = (
+        session.scalars(
+            select(User)
+            .outerjoin(user_categories, user_categories.c.user_id == User.id)
+            .outerjoin(Category, Category.id == user_categories.c.category_id)
+            .where(User.id == user_id)
+            .options(contains_eager(User.categories))
+        )
+        .unique()
+        .one_or_none()
+    )
     if member is None or not rules.can_view_member(current_user, member):
         abort(404)
     show_private = rules.can_see_private_contributions(current_user, member)

@@ -84,8 +84,12 @@ def test_refuses_sqlite_below_a_file(tmp_path):
     assert "is not a folder" in refusal(production(tmp_path, DATABASE_URL=url))
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes through permission bits")
 def test_refuses_sqlite_in_read_only_folder(tmp_path):
+    if os.geteuid() == 0:
+        # Root writes through permission bits; no user creates files in procfs.
+        url = "sqlite:////proc/nominee.sqlite3"
+        assert "is not writable" in refusal(production(tmp_path, DATABASE_URL=url))
+        return
     folder = tmp_path / "ro"
     folder.mkdir()
     folder.chmod(0o500)
@@ -96,11 +100,21 @@ def test_refuses_sqlite_in_read_only_folder(tmp_path):
         folder.chmod(0o700)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes through permission bits")
-def test_refuses_read_only_sqlite_file(tmp_path):
+def test_refuses_read_only_sqlite_file(tmp_path, monkeypatch):
     path = tmp_path / "nominee.sqlite3"
     path.write_bytes(b"")
     path.chmod(0o400)
+    if os.geteuid() == 0:
+        # Root writes through permission bits: the file system refuses it instead, as a
+        # read-only mount or an immutable file would.
+        real_open = os.open
+
+        def read_only(file, flags, *args, **kwargs):
+            if str(file) == str(path) and flags & (os.O_WRONLY | os.O_RDWR):
+                raise PermissionError(13, "Permission denied", str(file))
+            return real_open(file, flags, *args, **kwargs)
+
+        monkeypatch.setattr(os, "open", read_only)
     assert "is not writable" in refusal(production(tmp_path, DATABASE_URL=f"sqlite:///{path}"))
 
 

@@ -21,6 +21,7 @@ from nominee.db import commit, get_session
 from nominee.endorsements import services as endorsement_services
 from nominee.endorsements.forms import EndorseForm
 from nominee.endorsements.rules import can_endorse
+from nominee.nominations import services as nominations
 from nominee.web import (
     DomainError,
     attach_error,
@@ -169,7 +170,12 @@ def delete(contribution_id: int):
         commit()
         flash(f"“{title}” is deleted.", "success")
         return redirect(url_for("contributions.mine"))
-    return render_template("contributions/delete.html", contribution=contribution)
+    try:  # say it before the click: the evidence of a live nomination stays
+        nominations.check_not_evidence(get_session(), current_user, contribution.id)
+        refusal = None
+    except DomainError as exc:
+        refusal = exc.message
+    return render_template("contributions/delete.html", contribution=contribution, refusal=refusal)
 
 
 @bp.get("/contributions/mine")

@@ -229,6 +229,19 @@ def test_evidence_cannot_be_deleted(client, make, member, db, status):
     assert audited(db, "contribution.deleted") == []
 
 
+def test_the_delete_page_says_so_before_the_click(client, make, member, db):
+    contribution, nomination = nominated(make, member, NominationStatus.IN_REVIEW)
+    page = client.get(f"/contributions/{contribution.id}/delete")
+    assert page.status_code == 200
+    assert "It cannot be deleted now: This contribution is evidence of your nomination" in (
+        page.text
+    )
+    assert "Delete for good" not in page.text
+    free = make.contribution(member, title="Not evidence")
+    page = client.get(f"/contributions/{free.id}/delete")
+    assert "Delete for good" in page.text and "cannot be deleted now" not in page.text
+
+
 def test_an_unpublished_decision_reads_as_in_review(client, make, member, db):
     """Rule 5: the refusal does not tell the nominee their nomination is decided."""
     contribution, _ = nominated(

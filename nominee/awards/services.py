@@ -33,7 +33,12 @@ from nominee.nominations.models import (
     NominationKind,
     NominationStatus,
 )
-from nominee.nominations.services import UNDECIDED_STATUSES, refresh_counters
+from nominee.nominations.services import (
+    UNDECIDED_STATUSES,
+    add_event,
+    change_status,
+    refresh_counters,
+)
 from nominee.notifications.services import link_to, notify
 from nominee.reviews.models import Review, ReviewScore, ReviewStatus
 from nominee.templating import format_count, format_date
@@ -424,17 +429,15 @@ def regather_renewal_evidence(
         nomination.evidence = [e for e in nomination.evidence if e.contribution_id in ids] + [
             NominationEvidence(contribution_id=cid) for cid in ids if cid not in before
         ]
-        was_idle, nomination.no_activity = nomination.no_activity, not ids
+        was_idle, nomination.no_activity = nomination.no_activity, False
         refresh_counters(session, nomination)
-        session.add(
-            NominationEvent(
-                nomination=nomination,
-                actor_id=actor.id if actor else None,
-                from_status=nomination.status,
-                to_status=nomination.status,
-                note="Evidence gathered again from the award term: "
-                f"{format_count(len(ids), 'contributions')}.",
-            )
+        add_event(
+            session,
+            actor,
+            nomination,
+            nomination.status,
+            "Evidence gathered again from the award term: "
+            f"{format_count(len(ids), 'contributions')}.",
         )
         audit.record(
             session,
@@ -451,28 +454,15 @@ def regather_renewal_evidence(
 def _lapse_idle_renewal(
     session: Session, nomination: Nomination, award: Award, actor: User | None
 ) -> None:
-    was = nomination.status
-    nomination.status = NominationStatus.LAPSED
-    nomination.evidence = []
     nomination.no_activity = True
-    refresh_counters(session, nomination)
-    note = "No contribution from the award term when nominations closed: not renewed."
-    session.add(
-        NominationEvent(
-            nomination=nomination,
-            actor_id=actor.id if actor else None,
-            from_status=was,
-            to_status=NominationStatus.LAPSED,
-            note=note,
-        )
-    )
-    audit.record(
+    change_status(
         session,
         actor,
-        "nomination.lapsed",
         nomination,
-        before={"status": was},
-        after={"status": NominationStatus.LAPSED, "reason": "no_activity", "award_id": award.id},
+        NominationStatus.LAPSED,
+        "nomination.lapsed",
+        note="No contribution from the award term when nominations closed: not renewed.",
+        extra={"reason": "no_activity", "award_id": award.id},
     )
     notify(
         session,

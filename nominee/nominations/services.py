@@ -167,7 +167,7 @@ def nominate(
         raise DomainError(
             _duplicate_message(nominee, category, is_self), field="category_id"
         ) from None
-    _add_event(session, actor, nomination, None)
+    add_event(session, actor, nomination, None)
     if is_self:
         _replace_evidence(session, nomination, contributions)
     refresh_counters(session, nomination)
@@ -218,7 +218,7 @@ def accept(
     nomination.nominee_statement_md = statement
     nomination.nominee_statement_html = render(statement) if statement else ""
     nomination.submitted_at = utcnow()
-    _change_status(
+    change_status(
         session,
         actor,
         nomination,
@@ -245,7 +245,7 @@ def refuse(
     if refusal := rules.why_not_respond(actor, nomination):
         raise refusal
     _check_version(nomination, expected_version)
-    _change_status(session, actor, nomination, NominationStatus.REFUSED, "nomination.refused")
+    change_status(session, actor, nomination, NominationStatus.REFUSED, "nomination.refused")
     _notify_nominator(
         session,
         nomination,
@@ -272,7 +272,7 @@ def withdraw(
     if len(reason) > rules.WITHDRAWN_REASON_MAX:
         raise DomainError(f"At most {rules.WITHDRAWN_REASON_MAX} characters.", field="reason")
     nomination.withdrawn_reason = reason
-    _change_status(
+    change_status(
         session, actor, nomination, NominationStatus.WITHDRAWN, "nomination.withdrawn", note=reason
     )
     other_id = (
@@ -499,14 +499,14 @@ def close_nominations(cycle: Cycle, *, session: Session, actor: User, old, new, 
         if nomination.status is NominationStatus.AWAITING_ACCEPTANCE:
             _lapse(session, actor, nomination)
         else:
-            _change_status(
+            change_status(
                 session, actor, nomination, NominationStatus.IN_REVIEW, "nomination.entered_review"
             )
             refresh_counters(session, nomination)
 
 
 def _lapse(session: Session, actor: User, nomination: Nomination) -> None:
-    _change_status(
+    change_status(
         session,
         actor,
         nomination,
@@ -640,13 +640,14 @@ def _flush(session: Session) -> None:
         raise Conflict(STALE_NOMINATION) from None
 
 
-def _add_event(
+def add_event(
     session: Session,
     actor: User | None,
     nomination: Nomination,
     from_status: NominationStatus | None,
     note: str = "",
 ) -> None:
+    """A line of the nomination's status history (who, from, to, why)."""
     session.add(
         NominationEvent(
             nomination=nomination,
@@ -658,7 +659,7 @@ def _add_event(
     )
 
 
-def _change_status(
+def change_status(
     session: Session,
     actor: User | None,
     nomination: Nomination,
@@ -668,10 +669,11 @@ def _change_status(
     note: str = "",
     extra: dict | None = None,
 ) -> None:
+    """Move ``nomination`` to ``to_status`` with a history line and an audit event."""
     old = nomination.status
     nomination.status = to_status
     _flush(session)
-    _add_event(session, actor, nomination, old, note)
+    add_event(session, actor, nomination, old, note)
     audit.record(
         session,
         actor,

@@ -18,6 +18,7 @@ from nominee.cycles.models import CycleStatus
 from nominee.endorsements.models import Endorsement
 from nominee.nominations.models import Nomination, NominationKind, NominationStatus
 from nominee.reviews.models import Review, ReviewStatus
+from tests.contributions.test_views import form_data
 from tests.factories import PASSWORD
 
 # What an attacker adds to any form: other people's ids, statuses, roles, counters.
@@ -48,22 +49,6 @@ def member(make):
 @pytest.fixture
 def other(make):
     return make.user(display_name="Bob Other")
-
-
-def contribution_form(contribution_type, category, **changes) -> dict:
-    data = {
-        "type_id": contribution_type.id,
-        "role": "Speaker",
-        "title": "Query plans for humans",
-        "contributed_on": (date.today() - timedelta(days=3)).isoformat(),
-        "description_md": "Why **indexes** matter.",
-        "primary_category_id": category.id,
-        "quantity": "2",
-        "audience": "150",
-        "visibility": "public",
-    }
-    data.update(changes)
-    return data
 
 
 def test_profile_ignores_role_activity_token_email_and_password(as_user, db, member, other):
@@ -127,7 +112,7 @@ def test_new_contribution_belongs_to_the_poster_with_no_endorsements(
     response = as_user(member).post(
         "/contributions/new",
         # FORGED first: "role" is a contribution's own field (Speaker), not the account's.
-        data={**FORGED, **contribution_form(talk, category, owner_id=other.id)},
+        data={**FORGED, **form_data(talk, category, owner_id=other.id)},
     )
     assert response.status_code == 302
     (contribution,) = db.scalars(select(Contribution).where(Contribution.title.like("Query%")))
@@ -144,7 +129,7 @@ def test_editing_keeps_owner_and_endorsement_count(as_user, db, make, member, ot
     make.endorsement(contribution, other)
     response = as_user(member).post(
         f"/contributions/{contribution.id}/edit",
-        data={**FORGED, **contribution_form(talk, category, title="Renamed", owner_id=other.id)},
+        data={**FORGED, **form_data(talk, category, title="Renamed", owner_id=other.id)},
     )
     assert response.status_code == 302
     db.refresh(contribution)

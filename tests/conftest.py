@@ -6,9 +6,11 @@ set. Under pytest-xdist each worker gets a database of its own.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -43,7 +45,9 @@ def database_url(tmp_path_factory) -> Iterator[str]:
         yield f"sqlite:///{path}"
         return
     parsed = make_url(url)
-    name = re.sub(r"\W", "_", f"{parsed.database}_nominee_{_worker()}")
+    # The checkout's path is in the name, so two checkouts testing at once never share one.
+    checkout = hashlib.sha1(str(Path(__file__).resolve().parent).encode()).hexdigest()[:6]
+    name = re.sub(r"\W", "_", f"{parsed.database}_nominee_{checkout}_{_worker()}")
     admin = create_engine(parsed, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -3,30 +3,27 @@
     .venv/bin/python benchmarks/load.py [--duration 20] [--clients 16] [--backend sqlite]
     make load
 
-For each database the script:
+For each database the script creates a fresh database (a SQLite file in a temporary
+folder; for PostgreSQL a throwaway database on a private cluster it initialises on a
+free port, so that it may restart it, or on ``--pg-url`` when it cannot), migrates it,
+fills it with ``flask seed-demo`` and starts gunicorn the way ``make serve`` does
+(``WORKERS=4``). The PostgreSQL run also gets a private ``redis-server`` with rate
+limits on (high, since every client comes from 127.0.0.1); the SQLite run has them off.
+CSRF stays on: clients fetch each form and send its token like a browser.
 
-1. creates a fresh database (a SQLite file in a temporary folder; a throwaway
-   PostgreSQL database created through the admin URL ``--pg-url``, default
-   ``TEST_DATABASE_URL`` or ``postgresql+psycopg://postgres@127.0.0.1:5432/test``),
-   migrates it and fills it with ``flask seed-demo``;
-2. starts gunicorn the way ``make serve`` does (``gunicorn.conf.py``, ``WORKERS=4``) on
-   a free port of 127.0.0.1. Rate limits are OFF (``NOMINEE_RATELIMIT_ENABLED=false``):
-   every client comes from 127.0.0.1, and the login limit would throttle them all;
-   CSRF stays on, and the clients fetch each form and send its token like a browser;
-3. steady phase: ``--clients`` threads, each logged in as its own demo member, run a
-   weighted mix of actions (page views, contributions created, endorsements, logging
-   out and in again) for ``--duration`` seconds, and one thread per demo reviewer saves
-   drafts of the reviews still open on their assignments and looks at the dashboard;
-4. fault phase: the same traffic, and halfway through one gunicorn worker gets
-   SIGKILL; it must be replaced, ``/healthz`` must answer 200 right after, and the
-   clients must keep getting answers (the request the worker was serving is lost: a
-   connection error, never acknowledged);
-5. after each phase, checks that every acknowledged write (a contribution id, an
-   endorsement, a login, a review draft that got its success redirect) is in the
-   database, and that the stored endorsement counts match the rows.
+Each phase runs ``--clients`` threads, each logged in as its own demo member, doing a
+weighted mix of page views, new contributions, endorsements, logging out and in, and
+one thread per demo reviewer saving drafts, for ``--duration`` seconds. A fault starts a
+quarter of the way in: a worker killed with SIGKILL; on SQLite another process holding
+the write lock past the lock budget; on PostgreSQL a burst of terminated backends, a
+restart of the cluster, Redis stopped and started; then a second app host, requests
+alternating between the two, and a worker killed. After each phase every acknowledged
+write must be in the database, the endorsement counts must match the rows, and no
+audit event may be written twice.
 
 It prints requests, errors by status and p50/p95 latency per step, and exits with
-status 1 on any 5xx answer or missing write. Only 127.0.0.1 is contacted; every loop
+status 1 on any 500 (a 503 must carry Retry-After), a missing write, or a recovery
+slower than 2 s after the fault ended. Only 127.0.0.1 is contacted; every loop
 is bounded by the phase's deadline.
 """
 
@@ -37,6 +34,7 @@ import os
 import random
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -45,6 +43,7 @@ import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from html.parser import HTMLParser
@@ -53,6 +52,7 @@ from pathlib import Path
 import requests
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.pool import NullPool
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_PASSWORD = "nominee-demo"
@@ -139,14 +139,22 @@ class Stats:
         self.latencies: dict[str, list[float]] = defaultdict(list)
         self.statuses: dict[str, Counter] = defaultdict(Counter)
         self.answered_at: list[float] = []
+        self.failed_at: list[float] = []  # 5xx answers and connection errors
+        self.without_retry_after = 0  # 503s that do not say when to come back
         self.acks = Acks()
         # (nomination, reviewer) -> panel comments sent, in order (answered or not)
         self.review_drafts: dict[tuple[int, int], list[str]] = defaultdict(list)
         self.samples: dict[tuple[str, int], str] = {}  # first error message per step, status
 
-    def record(self, step: str, status: int | str, ms: float, body: str = "") -> None:
+    def record(
+        self, step: str, status: int | str, ms: float, body: str = "", retry_after=None
+    ) -> None:
         with self.lock:
             self.statuses[step][status] += 1
+            if not isinstance(status, int) or status >= 500:
+                self.failed_at.append(time.monotonic())
+            if status == 503 and not retry_after:
+                self.without_retry_after += 1
             if isinstance(status, int):
                 self.latencies[step].append(ms)
                 self.answered_at.append(time.monotonic())
@@ -183,7 +191,7 @@ class Client(threading.Thread):
 
     def __init__(
         self,
-        base: str,
+        bases: list[str],
         email: str,
         user_id: int,
         endorsed: set[int],
@@ -194,7 +202,8 @@ class Client(threading.Thread):
         seed: int,
     ):
         super().__init__(daemon=True)
-        self.base = base
+        self.bases = bases  # one per app host: requests alternate between them
+        self.sent = 0
         self.email = email
         self.user_id = user_id
         self.endorsed = endorsed  # contribution ids this member has endorsed
@@ -208,16 +217,20 @@ class Client(threading.Thread):
         self.created = 0
 
     def request(self, step: str, method: str, path: str, **kw) -> requests.Response | None:
+        base = self.bases[self.sent % len(self.bases)]
+        self.sent += 1
         started = time.perf_counter()
         try:
             response = self.http.request(
-                method, self.base + path, timeout=REQUEST_TIMEOUT, allow_redirects=False, **kw
+                method, base + path, timeout=REQUEST_TIMEOUT, allow_redirects=False, **kw
             )
         except requests.RequestException as exc:
             self.stats.record(step, type(exc).__name__, 0)
             return None
         ms = (time.perf_counter() - started) * 1000
-        self.stats.record(step, response.status_code, ms, response.text)
+        self.stats.record(
+            step, response.status_code, ms, response.text, response.headers.get("Retry-After")
+        )
         if "text/html" in response.headers.get("Content-Type", ""):
             token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', response.text)
             if token:
@@ -493,6 +506,7 @@ class Database:
     url: str
     drop: Engine | None = None  # admin engine of a throwaway PostgreSQL database
     throwaway: str = ""
+    admin_url: str = ""
 
     def close(self) -> None:
         if self.drop is not None:
@@ -508,24 +522,13 @@ def sqlite_database(folder: Path) -> Database:
 def postgresql_database(admin_url: str) -> Database:
     parsed = make_url(admin_url)
     name = f"nominee_load_{os.getpid()}"
-    admin = create_engine(parsed, isolation_level="AUTOCOMMIT")
+    # No pooled connection: the restart phase would leave one dead for the final DROP.
+    admin = create_engine(parsed, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = parsed.set(database=name).render_as_string(hide_password=False)
-    return Database("PostgreSQL", url, drop=admin, throwaway=name)
-
-
-def redis_url() -> str | None:
-    """The local Redis, when one answers: the server then checks it in /healthz."""
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5) as sock:
-            sock.sendall(b"PING\r\n")
-            if sock.recv(16).startswith(b"+PONG"):
-                return "redis://127.0.0.1:6379/15"
-    except OSError:
-        pass
-    return None
+    return Database("PostgreSQL", url, drop=admin, throwaway=name, admin_url=admin_url)
 
 
 @dataclass
@@ -651,9 +654,10 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
 
 
-def report(title: str, stats: Stats, seconds: float) -> tuple[int, int]:
+def report(title: str, stats: Stats, seconds: float, hosts: int = 1) -> tuple[int, int]:
     total = sum(sum(c.values()) for c in stats.statuses.values())
-    print(f"\n  {title}: {total} requests in {seconds:.0f} s ({total / seconds:.0f}/s)")
+    on = f" on {hosts} hosts" if hosts > 1 else ""
+    print(f"\n  {title}: {total} requests{on} in {seconds:.0f} s ({total / seconds:.0f}/s)")
     print(f"  {'step':<26}{'requests':>9}{'p50 ms':>9}{'p95 ms':>9}   errors by status")
     server_errors = other_errors = 0
     for step in sorted(stats.statuses):
@@ -685,19 +689,140 @@ def report(title: str, stats: Stats, seconds: float) -> tuple[int, int]:
     return server_errors, other_errors
 
 
+@dataclass
+class Context:
+    """What a fault may act on."""
+
+    servers: list[Server]
+    database: Database
+    redis: PrivateRedis | None
+    postgres: PrivatePostgres | None
+    started: float  # phase start (monotonic)
+
+
+@dataclass
+class Fault:
+    """Something breaks during the second quarter of a phase; ``inject`` returns when it ends.
+
+    ``inject`` returns a line for the report and whether its own checks passed. After it,
+    every failure must be a 503 with Retry-After (or, for a killed worker, the one request
+    it was serving), and answers must be good again within ``RECOVERY_SECONDS``.
+    """
+
+    name: str
+    inject: Callable[[Context], tuple[str, bool]]
+    connection_errors_allowed: bool = False
+    min_duration: float = 0
+
+
+RECOVERY_SECONDS = 2.0
+
+
+def kill_a_worker(ctx: Context) -> tuple[str, bool]:
+    server = ctx.servers[0]
+    victim = random.Random(1).choice(server.workers())
+    killed_at = time.monotonic()
+    os.kill(victim, signal.SIGKILL)
+    replaced_in = server.wait_for_workers(WORKERS, timeout=30)
+    probe_started = time.monotonic()
+    try:
+        probe = requests.get(server.base + "/healthz", timeout=REQUEST_TIMEOUT).status_code
+    except requests.RequestException as exc:
+        probe = type(exc).__name__
+    probe_ms = (time.monotonic() - probe_started) * 1000
+    replaced = "NOT replaced" if replaced_in is None else f"replaced after {replaced_in:.1f} s"
+    line = (
+        f"SIGKILL to worker {victim} at {killed_at - ctx.started:.1f} s; {replaced}; "
+        f"/healthz right after: {probe} in {probe_ms:.0f} ms"
+    )
+    return line, replaced_in is not None and probe == 200
+
+
+SQLITE_LOCK_SECONDS = 15  # longer than the app's DB_LOCK_TIMEOUT (10 s)
+
+
+def hold_sqlite_lock(ctx: Context) -> tuple[str, bool]:
+    """Another process's writer (a backup tool, a migration) holds the write lock."""
+    path = make_url(ctx.database.url).database
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3, sys, time\n"
+            "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+            "c.execute('BEGIN IMMEDIATE'); print('held', flush=True)\n"
+            "time.sleep(float(sys.argv[2])); c.execute('ROLLBACK')\n",
+            path,
+            str(SQLITE_LOCK_SECONDS),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    held = holder.stdout.readline().strip() == "held"
+    holder.wait(timeout=SQLITE_LOCK_SECONDS + 30)
+    workers = [len(server.workers()) for server in ctx.servers]
+    return (
+        f"another process held the write lock for {SQLITE_LOCK_SECONDS} s; "
+        f"workers afterwards: {workers}",
+        held and all(n == WORKERS for n in workers),
+    )
+
+
+def terminate_backends(ctx: Context) -> tuple[str, bool]:
+    """A burst of pg_terminate_backend over 6 s, as a failover or a pooler recycle does."""
+    name = make_url(ctx.database.url).database
+    admin = create_engine(ctx.database.admin_url, isolation_level="AUTOCOMMIT")
+    terminated = 0
+    try:
+        until = time.monotonic() + 6
+        with admin.connect() as conn:
+            while time.monotonic() < until:
+                terminated += len(
+                    conn.execute(
+                        text(
+                            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                            "WHERE datname = :name AND pid <> pg_backend_pid()"
+                        ),
+                        {"name": name},
+                    ).all()
+                )
+                time.sleep(0.3)
+    finally:
+        admin.dispose()
+    return f"{terminated} backends terminated over 6 s", terminated > 0
+
+
+def restart_postgresql(ctx: Context) -> tuple[str, bool]:
+    assert ctx.postgres is not None
+    took = ctx.postgres.restart()
+    return f"PostgreSQL restarted (fast shutdown) in {took:.1f} s", True
+
+
+def redis_outage(ctx: Context) -> tuple[str, bool]:
+    assert ctx.redis is not None
+    ctx.redis.stop()
+    time.sleep(6)
+    ctx.redis.start()
+    return "Redis stopped for 6 s, then started again (empty)", True
+
+
 def run_phase(
-    server: Server, engine: Engine, clients: int, duration: float, *, fault: bool
+    ctx: Context, engine: Engine, clients: int, duration: float, fault: Fault | None
 ) -> tuple[bool, str]:
+    duration = max(duration, fault.min_duration if fault else 0)
     start = starting_state(engine, clients)
     with engine.connect() as conn:
         logins_before = login_count(conn)
+        audit_before = audit_rows(conn)
     stats = Stats()
     started = time.monotonic()
+    ctx.started = started
     deadline = started + duration
+    bases = [server.base for server in ctx.servers]
 
     def client(cls: type[Client], person, seed: int, **extra) -> Client:
         return cls(
-            server.base,
+            bases,
             person.email,
             person.id,
             start.endorsed[person.id],
@@ -717,73 +842,246 @@ def run_phase(
         thread.start()
     fault_ok = True
     if fault:
-        time.sleep(duration / 2)
-        victim = random.Random(1).choice(server.workers())
-        killed_at = time.monotonic()
-        os.kill(victim, signal.SIGKILL)
-        replaced_in = server.wait_for_workers(WORKERS, timeout=duration)
-        probe_started = time.monotonic()
-        try:
-            probe = requests.get(server.base + "/healthz", timeout=REQUEST_TIMEOUT).status_code
-        except requests.RequestException as exc:
-            probe = type(exc).__name__
-        probe_ms = (time.monotonic() - probe_started) * 1000
+        time.sleep(duration / 4)
+        fault_started = time.monotonic()
+        line, fault_ok = fault.inject(ctx)
+        fault_ended = time.monotonic()
     for thread in threads:
         thread.join(timeout=duration + REQUEST_TIMEOUT + 10)
     seconds = time.monotonic() - started
-    server_errors, other_errors = report("fault phase" if fault else "steady phase", stats, seconds)
+    title = f"{fault.name} phase" if fault else "steady phase"
+    server_errors, other_errors = report(title, stats, seconds, len(ctx.servers))
+    statuses = Counter()
+    for counter in stats.statuses.values():
+        statuses.update(counter)
+    hard_errors = sum(
+        n
+        for status, n in statuses.items()
+        if isinstance(status, int) and status >= 500 and status != 503
+    )
+    connection_errors = sum(n for status, n in statuses.items() if not isinstance(status, int))
+    recovery = 0.0
     if fault:
         with stats.lock:
-            answered_after = sum(t > killed_at for t in stats.answered_at)
-        replaced = "NOT replaced" if replaced_in is None else f"replaced after {replaced_in:.1f} s"
+            late = [t for t in stats.failed_at if t > fault_ended]
+            answered_after = sum(t > fault_ended for t in stats.answered_at)
+        recovery = max(late) - fault_ended if late else 0.0
         print(
-            f"  fault: SIGKILL to worker {victim} at {killed_at - started:.1f} s; {replaced}; "
-            f"/healthz right after: {probe} in {probe_ms:.0f} ms; "
-            f"{answered_after} answers after the kill"
+            f"  fault at {fault_started - started:.1f} s, over at {fault_ended - started:.1f} s: "
+            f"{line}; recovered {recovery:.1f} s after it ended; "
+            f"{answered_after} answers after it"
         )
-        fault_ok = replaced_in is not None and probe == 200 and answered_after > 0
+        fault_ok = fault_ok and answered_after > 0 and recovery <= RECOVERY_SECONDS
+        if not fault.connection_errors_allowed:
+            fault_ok = fault_ok and connection_errors == 0
+    if stats.without_retry_after:
+        print(f"  {stats.without_retry_after} answers 503 without Retry-After")
     problems = verify(engine, stats.acks, stats.review_drafts, logins_before)
+    with engine.connect() as conn:
+        duplicates = duplicate_audit_rows(conn, audit_before)
+    if duplicates:
+        problems.append(f"{duplicates} audit events written twice")
     for problem in problems:
         print(f"  LOST: {problem}")
     if not problems:
-        print("  verified: every acknowledged write is in the database, counts match")
-    ok = server_errors == 0 and not problems and fault_ok
+        print("  verified: every acknowledged write is in the database once, counts match")
+    ok = hard_errors == 0 and not stats.without_retry_after and not problems and fault_ok
     summary = (
-        f"{sum(sum(c.values()) for c in stats.statuses.values())} requests, "
-        f"{server_errors} 5xx, {other_errors} other errors, "
-        f"{'nothing lost' if not problems else 'WRITES LOST'}"
+        f"{sum(statuses.values())} requests, {hard_errors} 500s, "
+        f"{statuses.get(503, 0)} 503s, {connection_errors} connection errors"
+        + (f", recovered in {recovery:.1f} s" if fault else "")
+        + f", {'nothing lost' if not problems else 'WRITES LOST'}"
     )
     return ok, summary
 
 
-def run_database(database: Database, args, folder: Path) -> list[tuple[str, bool, str]]:
+def audit_rows(conn) -> int:
+    return conn.execute(text("SELECT coalesce(max(id), 0) FROM audit_events")).scalar_one()
+
+
+def duplicate_audit_rows(conn, after_id: int) -> int:
+    """Identical audit events (actor, action, object, time) written during the phase."""
+    return conn.execute(
+        text(
+            "SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM audit_events "
+            "WHERE id > :after AND action NOT LIKE 'login.%' AND action != 'logout' "
+            "GROUP BY actor_id, action, object_type, object_id, created_at) AS g WHERE n > 1"
+        ),
+        {"after": after_id},
+    ).scalar_one()
+
+
+# --- private services the script may stop and restart -------------------------------------
+
+
+class PrivateRedis:
+    """A redis-server of the script's own on a free port: stopping it harms nobody."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+        self.start()
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise SystemExit("the private redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+class PrivatePostgres:
+    """A PostgreSQL cluster of the script's own (initdb in a temporary folder, a free
+    port), so that restarting it disturbs no other database on the machine."""
+
+    def __init__(self) -> None:
+        bins = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
+        if not bins:
+            raise RuntimeError("no PostgreSQL server binaries under /usr/lib/postgresql")
+        self.bin = bins[-1].parent
+        self.folder = Path(tempfile.mkdtemp(prefix="nominee-load-pg-"))
+        self.data = self.folder / "data"
+        self.data.mkdir()
+        self.port = free_port()
+        self.prefix: list[str] = []
+        if os.geteuid() == 0:  # initdb refuses root: run the server as postgres
+            shutil.chown(self.folder, "postgres")
+            shutil.chown(self.data, "postgres")
+            self.prefix = ["runuser", "-u", "postgres", "--"]
+        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres")
+        self.admin_url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+        self._ctl("start")
+
+    def _run(self, tool: str, *args: str) -> None:
+        subprocess.run(
+            [*self.prefix, str(self.bin / tool), *args],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def _ctl(self, action: str) -> None:
+        options = f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.data / "server.log"),
+            "-w",
+            "-m",
+            "fast",
+            "-o",
+            options,
+            action,
+        )
+
+    def restart(self) -> float:
+        started = time.monotonic()
+        self._ctl("restart")
+        return time.monotonic() - started
+
+    def stop(self) -> None:
+        try:
+            self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+# --- one database, its phases ------------------------------------------------------------
+
+
+def run_database(
+    database: Database, args, logs: Path, postgres: PrivatePostgres | None
+) -> list[tuple[str, bool, str]]:
     print(f"\n== {database.name} ==")
     env = {
         **os.environ,
         "DATABASE_URL": database.url,
         "SECRET_KEY": secrets.token_urlsafe(48),
-        "NOMINEE_RATELIMIT_ENABLED": "false",
+        "NOMINEE_ENV_NAME": "development",
         "NOMINEE_DEMO_PASSWORD": DEMO_PASSWORD,
     }
     env.pop("REDIS_URL", None)
-    if database.name == "PostgreSQL" and (redis := redis_url()):
-        env["REDIS_URL"] = redis
+    redis = None
+    if database.name == "PostgreSQL" and shutil.which("redis-server"):
+        redis = PrivateRedis()
+        env["REDIS_URL"] = redis.url
+        # Limits on, counted in Redis, high enough that clients sharing 127.0.0.1 pass:
+        # the Redis phase then shows what an outage does to them.
+        for name in ("LOGIN", "REGISTER", "PASSWORD", "ENDORSE", "NOMINATE"):
+            env[f"NOMINEE_RATELIMIT_{name}"] = "100000 per minute"
+    else:
+        env["NOMINEE_RATELIMIT_ENABLED"] = "false"  # every client comes from 127.0.0.1
     print(f"  database: {make_url(database.url).render_as_string(hide_password=True)}")
-    print(f"  redis: {env.get('REDIS_URL', 'not used')}; rate limits off; CSRF on")
+    print(
+        f"  redis: {env.get('REDIS_URL', 'not used')}; "
+        f"rate limits {'on (through Redis)' if redis else 'off'}; CSRF on"
+    )
     flask(env, "db", "upgrade")
     flask(env, "seed-demo")
-    engine = create_engine(database.url)
-    log_path = folder / f"gunicorn-{database.name.lower()}.log"
-    server = Server(env, log_path)
-    print(f"  gunicorn: {WORKERS} workers on {server.base}; log {log_path}")
+    engine = create_engine(database.url, pool_pre_ping=True)
+    faults: list[Fault | None] = [None, Fault("worker killed", kill_a_worker, True)]
+    if database.name == "SQLite":
+        faults.append(
+            Fault("write lock held", hold_sqlite_lock, min_duration=SQLITE_LOCK_SECONDS + 12)
+        )
+    else:
+        faults.append(Fault("backends terminated", terminate_backends))
+        if postgres is not None:
+            faults.append(Fault("PostgreSQL restarted", restart_postgresql))
+        if redis is not None:
+            faults.append(Fault("Redis down", redis_outage))
+    servers = [Server(env, logs / f"gunicorn-{database.name.lower()}.log")]
+    print(f"  gunicorn: {WORKERS} workers on {servers[0].base}")
+    ctx = Context(servers, database, redis, postgres, 0.0)
     results = []
     try:
-        for fault in (False, True):
-            ok, summary = run_phase(server, engine, args.clients, args.duration, fault=fault)
-            results.append((f"{database.name} {'fault' if fault else 'steady'}", ok, summary))
+        for fault in faults:
+            ok, summary = run_phase(ctx, engine, args.clients, args.duration, fault)
+            results.append((f"{database.name} {fault.name if fault else 'steady'}", ok, summary))
+        if database.name == "PostgreSQL":
+            servers.append(Server(env, logs / "gunicorn-postgresql-2.log"))
+            print(f"\n  second host: gunicorn, {WORKERS} workers on {servers[1].base}")
+            ok, summary = run_phase(
+                ctx,
+                engine,
+                args.clients,
+                args.duration,
+                Fault("two hosts, worker killed", kill_a_worker, True),
+            )
+            results.append(("PostgreSQL two hosts", ok, summary))
     finally:
-        server.stop()
+        for server in servers:
+            server.stop()
         engine.dispose()
+        if redis is not None:
+            redis.stop()
     return results
 
 
@@ -800,7 +1098,7 @@ def main() -> int:
     parser.add_argument(
         "--pg-url",
         default=os.environ.get("TEST_DATABASE_URL") or DEFAULT_PG_URL,
-        help="PostgreSQL URL used to create and drop the throwaway database",
+        help="PostgreSQL admin URL, used when no private cluster can be started",
     )
     args = parser.parse_args()
     if not 1 <= args.duration <= 600 or not 1 <= args.clients <= 40:
@@ -811,16 +1109,27 @@ def main() -> int:
         logs = ROOT / "instance" / "load-logs"
         logs.mkdir(parents=True, exist_ok=True)
         for backend in args.backend or ["sqlite", "postgresql"]:
-            database = (
-                sqlite_database(folder) if backend == "sqlite" else postgresql_database(args.pg_url)
-            )
+            postgres = None
+            if backend == "sqlite":
+                database = sqlite_database(folder)
+            else:
+                try:
+                    postgres = PrivatePostgres()
+                    admin_url = postgres.admin_url
+                    print(f"\nprivate PostgreSQL cluster on port {postgres.port}")
+                except (RuntimeError, OSError, subprocess.CalledProcessError) as exc:
+                    print(f"\nno private PostgreSQL cluster ({exc}): no restart phase")
+                    admin_url = args.pg_url
+                database = postgresql_database(admin_url)
             try:
-                results += run_database(database, args, logs)
+                results += run_database(database, args, logs, postgres)
             finally:
                 database.close()
+                if postgres is not None:
+                    postgres.stop()
     print("\n== summary ==")
     for name, ok, summary in results:
-        print(f"  {'PASS' if ok else 'FAIL'}  {name:<22} {summary}")
+        print(f"  {'PASS' if ok else 'FAIL'}  {name:<34} {summary}")
     return 0 if all(ok for _, ok, _ in results) else 1
 
 

@@ -7,11 +7,13 @@ from pathlib import Path
 
 from flask import Flask
 
+from nominee.resilience import Nominee
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(
+    app = Nominee(
         __name__,
         instance_path=str(ROOT / "instance"),
         instance_relative_config=True,

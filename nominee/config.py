@@ -38,6 +38,7 @@ class Defaults:
     SECRET_KEY: str | None = None
     DATABASE_URL: str | None = None  # None: instance/nominee.sqlite3
     REDIS_URL: str | None = None
+    REDIS_REQUIRED = False  # readiness fails without Redis (it never does otherwise)
     SQL_ECHO = False
     PER_PAGE = 25
     MAX_CONTENT_LENGTH = 1 * 1024 * 1024
@@ -58,6 +59,14 @@ class Defaults:
     RATELIMIT_NOMINATE = "10 per minute"
     DEMO_PASSWORD = "nominee-demo"
     LOG_REQUESTS = True
+    # Below gunicorn's 30 s worker timeout: a request blocked on a lock gives up and
+    # answers 503 "busy, try again" instead of having its worker killed.
+    DB_LOCK_TIMEOUT = 10  # seconds: SQLite busy timeout, PostgreSQL lock_timeout
+    DB_STATEMENT_TIMEOUT = 20  # seconds, PostgreSQL statement_timeout (0: none)
+    DB_POOL_SIZE = 5  # PostgreSQL connections kept per worker process
+    DB_MAX_OVERFLOW = 10  # extra connections under a burst, closed when returned
+    DB_POOL_TIMEOUT = 10  # seconds to wait for a free connection
+    DB_POOL_RECYCLE = 1800  # seconds before a connection is replaced
 
 
 def _coerce(key: str, raw: str):

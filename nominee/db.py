@@ -8,6 +8,8 @@ locked" when a deferred transaction tries to upgrade its lock.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import weakref
 from datetime import UTC, datetime
@@ -72,28 +74,59 @@ def _dispose_after_fork() -> None:
 os.register_at_fork(after_in_child=_dispose_after_fork)
 
 
-def make_engine(url: str, echo: bool = False) -> Engine:
+def make_engine(
+    url: str,
+    echo: bool = False,
+    *,
+    lock_timeout: float = 30,
+    statement_timeout: float | None = None,
+    pool: dict | None = None,
+) -> Engine:
+    """An engine for ``url``.
+
+    ``lock_timeout`` (seconds) bounds how long a statement waits for another
+    transaction's lock: SQLite's busy timeout, PostgreSQL's ``lock_timeout``.
+    ``statement_timeout`` (PostgreSQL only) bounds any one statement. The app passes its
+    ``DB_LOCK_TIMEOUT`` and ``DB_STATEMENT_TIMEOUT`` (below gunicorn's worker timeout, so
+    a blocked request gives up with a 503 before its worker is killed); scripts,
+    migrations and seeding keep the generous defaults.
+    """
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
             echo=echo,
-            connect_args={"timeout": 30, "check_same_thread": False},
+            connect_args={"timeout": lock_timeout, "check_same_thread": False},
         )
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, busy_ms=int(lock_timeout * 1000))
     else:
-        engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=10)
+        options = [f"-c lock_timeout={int(lock_timeout * 1000)}"]
+        if statement_timeout:
+            options.append(f"-c statement_timeout={int(statement_timeout * 1000)}")
+        pool = pool or {}
+        engine = create_engine(
+            url,
+            echo=echo,
+            # A connection the server or a pooler closed is noticed at checkout, not by
+            # the request that would have used it.
+            pool_pre_ping=True,
+            pool_size=pool.get("size", 5),
+            max_overflow=pool.get("max_overflow", 10),
+            pool_timeout=pool.get("timeout", 10),
+            pool_recycle=pool.get("recycle", 1800),
+            connect_args={"options": " ".join(options), "connect_timeout": 5},
+        )
     _engines.add(engine)
     return engine
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, busy_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):
         # Let SQLAlchemy, not the driver, issue BEGIN (see the "begin" hook below).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
@@ -108,17 +141,44 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 def init_app(app: Flask) -> None:
-    engine = make_engine(app.config["DATABASE_URL"], echo=app.config["SQL_ECHO"])
+    config = app.config
+    engine = make_engine(
+        config["DATABASE_URL"],
+        echo=config["SQL_ECHO"],
+        lock_timeout=config["DB_LOCK_TIMEOUT"],
+        statement_timeout=config["DB_STATEMENT_TIMEOUT"],
+        pool={
+            "size": config["DB_POOL_SIZE"],
+            "max_overflow": config["DB_MAX_OVERFLOW"],
+            "timeout": config["DB_POOL_TIMEOUT"],
+            "recycle": config["DB_POOL_RECYCLE"],
+        },
+    )
     app.extensions["nominee.engine"] = engine
     app.extensions["nominee.sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
 
     @app.teardown_appcontext
     def close_session(exc: BaseException | None) -> None:
-        session = g.pop("db_session", None)
-        if session is not None:
-            if exc is not None:
-                session.rollback()
-            session.close()
+        discard_session()
+
+
+def discard_session() -> None:
+    """End the request's session, rolling back what it did not commit; never raises.
+
+    ``close()`` hands the connection back to the pool, which rolls it back, and leaves
+    loaded objects (the logged-in user) readable, unlike ``rollback()``. The connection
+    may be gone (the server restarted, a pooler or an administrator closed it): that
+    must not turn an answer already given into a 500; the pool drops such a connection.
+    """
+    session = g.pop("db_session", None)
+    if session is None:
+        return
+    try:
+        session.close()
+    except Exception:  # a dead connection: nothing left to roll back
+        logging.getLogger("nominee.db").warning("closing a session failed", exc_info=True)
+        with contextlib.suppress(Exception):
+            session.invalidate()
 
 
 def get_engine() -> Engine:

@@ -1,40 +1,73 @@
-"""``GET /healthz``: a real round trip to the database (and Redis when configured)."""
+"""Health for load balancers and orchestrators.
+
+- ``GET /healthz``, liveness: the process answers. It touches no dependency, so a
+  database or Redis outage never makes every host look dead at once.
+- ``GET /readyz``, readiness: a round trip to the database (required) and to Redis when
+  configured (reported; required only with ``REDIS_REQUIRED``, since pages, logins and
+  endorsements work without it). JSON with each dependency's state and latency; 503
+  when a required one fails.
+"""
 
 from __future__ import annotations
+
+import time
 
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
-from nominee.db import get_session
+from nominee.db import discard_session, get_session
+from nominee.resilience import describe
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
 def healthz():
-    checks: dict[str, str] = {}
-    try:
-        get_session().execute(text("SELECT 1"))
-        checks["database"] = "ok"
-    except Exception as exc:  # any driver error means "not reachable"
-        get_session().rollback()
-        return _unhealthy("database", exc, checks)
+    return jsonify(status="ok")
+
+
+@bp.get("/readyz")
+def readyz():
+    checks = {"database": _check_database()}
+    required = ["database"]
     redis_url = current_app.config.get("REDIS_URL")
     if redis_url:
-        import redis
-
-        try:
-            client = redis.Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=2)
-            client.ping()
-            checks["redis"] = "ok"
-        except redis.RedisError as exc:
-            return _unhealthy("redis", exc, checks)
-    return jsonify(status="ok", checks=checks)
-
-
-def _unhealthy(name: str, exc: Exception, checks: dict[str, str]):
-    current_app.logger.warning("healthz: %s unreachable: %s", name, exc)
-    checks[name] = "unreachable"
-    response = jsonify(status="unavailable", reason=f"{name} unreachable", checks=checks)
-    response.status_code = 503
+        checks["redis"] = _check_redis(redis_url)
+        if current_app.config.get("REDIS_REQUIRED"):
+            required.append("redis")
+    failing = [name for name in required if checks[name]["status"] != "ok"]
+    response = jsonify(
+        status="unavailable" if failing else "ok",
+        checks=checks,
+        **({"reason": ", ".join(f"{name} unreachable" for name in failing)} if failing else {}),
+    )
+    response.status_code = 503 if failing else 200
     return response
+
+
+def _timed(check) -> dict:
+    started = time.perf_counter()
+    try:
+        check()
+    except Exception as exc:  # any driver error means "not reachable"
+        current_app.logger.warning("readyz: %s", describe(exc))
+        status = "unreachable"
+    else:
+        status = "ok"
+    return {"status": status, "latency_ms": round((time.perf_counter() - started) * 1000, 1)}
+
+
+def _check_database() -> dict:
+    def check() -> None:
+        try:
+            get_session().execute(text("SELECT 1"))
+        finally:
+            discard_session()
+
+    return _timed(check)
+
+
+def _check_redis(url: str) -> dict:
+    from nominee.redisclient import client_for
+
+    return _timed(lambda: client_for(url).ping())

@@ -28,6 +28,7 @@ from sqlalchemy import Select, func, select
 from werkzeug.exceptions import HTTPException
 from wtforms.fields.choices import SelectChoice
 
+from nominee import resilience
 from nominee.db import get_session
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -204,6 +205,8 @@ def register_error_handlers(app: Flask) -> None:
     def server_error(exc: Exception):
         if isinstance(exc, HTTPException):
             return http_error(exc)
+        if resilience.is_busy(exc) or resilience.is_unavailable(exc):
+            return resilience.unavailable_response(exc)
         get_session().rollback()
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         if wants_json():

@@ -543,12 +543,17 @@ def revoke(session: Session, actor: User, award: Award, reason: str) -> Award:
 
 
 def expire_awards(session: Session, day: date | None = None) -> int:
-    """Mark active awards whose term ended before ``day`` (today) as expired."""
+    """Mark active awards whose term ended before ``day`` (today) as expired.
+
+    Locks the awards it expires and skips those another run holds, so two runs at once
+    (two hosts, a retried job) expire each award once, with one audit event.
+    """
     day = day or today()
     awards = session.scalars(
         select(Award)
         .where(Award.status == AwardStatus.ACTIVE, Award.ends_on < day)
         .order_by(Award.id)
+        .with_for_update(skip_locked=True)
     ).all()
     for award in awards:
         award.status = AwardStatus.EXPIRED

@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import inspect, select
 from sqlalchemy.engine import Engine
 
-from nominee.db import get_engine
+from nominee.db import make_engine
 from nominee.scale import SCALES, seed_programme
 
 # Only for the bulk load, on the seeder's own connection: a crash mid-seed leaves a
@@ -87,11 +87,16 @@ def seed_scale(scale_name: str, seed: int) -> None:
     """Fill an empty database with a synthetic programme at scale, for benchmarks."""
     from nominee.migrate import upgrade
 
-    engine = get_engine()
+    # An engine of its own, without the app's per-statement time budget: bulk inserts
+    # and index builds at large scale run longer than any request may.
+    engine = make_engine(current_app.config["DATABASE_URL"])
     if not inspect(engine).has_table("users"):
         upgrade()
     started = time.perf_counter()
-    counts = seed_database(engine, scale_name, seed, current_app.config["DEMO_PASSWORD"])
+    try:
+        counts = seed_database(engine, scale_name, seed, current_app.config["DEMO_PASSWORD"])
+    finally:
+        engine.dispose()
     elapsed = time.perf_counter() - started
     for table, count in counts.items():
         click.echo(f"{table:>24} {count:>10,}")

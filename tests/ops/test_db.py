@@ -43,7 +43,7 @@ def test_write_requests_begin_immediate_and_reads_a_plain_begin(tmp_path):
 
     client = app.test_client()
     assert client.get("/login").status_code == 200
-    client.get("/healthz")
+    client.get("/readyz")
     assert set(begins) == {"BEGIN"}
     begins.clear()
     response = client.post("/login", data={"email": "nobody@example.org", "password": "x" * 9})

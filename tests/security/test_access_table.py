@@ -258,6 +258,7 @@ TABLE: dict[tuple[str, str], Expect] = {
     # Public plumbing.
     ("home.index", "GET"): everybody(200),
     ("health.healthz", "GET"): everybody(200),
+    ("health.readyz", "GET"): everybody(200),
     ("static", "GET"): everybody(200),
 }
 

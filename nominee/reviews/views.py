@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import (
     Blueprint,
     abort,
@@ -20,6 +22,7 @@ from nominee.accounts.models import Role, User
 from nominee.categories.models import Category
 from nominee.cycles.models import Cycle, CycleStatus
 from nominee.db import commit, get_session
+from nominee.nominations import rules as nomination_rules
 from nominee.nominations.models import Nomination, NominationStatus
 from nominee.reviews import conflicts, dossier, rules, services
 from nominee.reviews.forms import (
@@ -379,6 +382,10 @@ def dashboard(cycle_id: int):
     form = QueueForm(request.args)
     form.category.choices = choices([(0, "All categories"), *((c.id, c.name) for c in categories)])
     filters = _filters(form)
+    status_filter = not nomination_rules.decisions_hidden(user, cycle)
+    if not status_filter:
+        # Rule 5: before publishing, nothing a reviewer asks narrows the queue by decision.
+        filters = replace(filters, status=None)
     queue = Queue(cycle, user, scope, services.conflicted_ids(session, cycle, user))
     progress, overall = queue.progress_table(
         session.execute(queue.progress()).all(),
@@ -409,6 +416,8 @@ def dashboard(cycle_id: int):
         sorts=SORTS,
         score_sorts=SCORE_SORTS,
         sees_scores=rules.sees_scores,
+        status_filter=status_filter,
+        status_of=lambda n: nomination_rules.shown_status(user, n),
         ReviewStatus=ReviewStatus,
     )
 
@@ -499,6 +508,9 @@ def review(cycle_id: int, nomination_id: int):
         "reviews/review.html",
         cycle=cycle,
         nomination=nomination,
+        shown_status=nomination_rules.shown_status(
+            user, nomination, conflicted=position.conflicted
+        ),
         form=form,
         own=own,
         standing=position,

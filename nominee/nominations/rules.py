@@ -33,10 +33,15 @@ def can_see_private_evidence(user: User, nomination: Nomination) -> bool:
     return user.is_authenticated and (user.id == nomination.nominee_id or user.is_reviewer)
 
 
+def decisions_public(cycle: Cycle) -> bool:
+    """A cycle's decisions are everybody's to know once its results are published."""
+    return cycle.status is CycleStatus.PUBLISHED
+
+
 def decisions_hidden(user: User, cycle: Cycle) -> bool:
     """Rule 5: until the cycle is published only organizers see decisions (and filter,
     sort or count by them)."""
-    return cycle.status is not CycleStatus.PUBLISHED and not user.is_organizer
+    return not decisions_public(cycle) and not user.is_organizer
 
 
 def sees_decision(user: User, nomination: Nomination, *, conflicted: bool = False) -> bool:
@@ -45,7 +50,7 @@ def sees_decision(user: User, nomination: Nomination, *, conflicted: bool = Fals
     before, organizers only, and not one conflicted on it. Its nominee and nominator are
     conflicted by definition; ``conflicted`` carries the rest of the conflict rule
     (endorsements, declarations), which ``nominee.reviews.conflicts`` detects."""
-    if nomination.cycle.status is CycleStatus.PUBLISHED:
+    if decisions_public(nomination.cycle):
         return True
     return (
         user.is_authenticated
@@ -77,7 +82,7 @@ def masked_counts(
     """Counts by status as shown: until published, the decisions of ``hidden`` (the counts
     by status of the nominations whose decision the viewer may not know; None: all of
     them, for members and reviewers) are counted as in review."""
-    if cycle.status is CycleStatus.PUBLISHED:
+    if decisions_public(cycle):
         return dict(by_status)
     hidden = by_status if hidden is None else hidden
     counts = dict(by_status)

@@ -222,6 +222,10 @@ def assignments(cycle_id: int):
     )
     if form.category.data and not form.category.errors:
         stmt = stmt.where(Nomination.category_id == form.category.data)
+    # Rule 9: the nominations the organizer is conflicted on are another organizer's.
+    conflicted = services.conflicted_ids(session, cycle, _me())
+    if conflicted:
+        stmt = stmt.where(Nomination.id.not_in(conflicted))
     if form.understaffed.data:
         assigned = (
             select(func.count())
@@ -275,6 +279,7 @@ def assignments(cycle_id: int):
         average=total / len(loads) if loads else 0,
         button=ButtonForm(formdata=None),
         can_assign=cycle.status is CycleStatus.IN_REVIEW,
+        left_out=bool(conflicted),
     )
 
 
@@ -299,6 +304,11 @@ def auto_assign(cycle_id: int):
                     f"{cycle.reviewers_per_nomination} reviewers: no other appointed reviewer "
                     "without a conflict is left for them."
                 )
+            if result.left_out:
+                message += (
+                    f" {result.left_out} nominations you are conflicted on are left for "
+                    "another organizer."
+                )
             flash(message, "success" if not result.short else "info")
     else:
         flash_form_errors(form)
@@ -317,6 +327,8 @@ def _change_assignment(cycle_id: int, nomination_id: int, assigning: bool):
     operation = services.assign if assigning else services.unassign
     try:
         operation(session, _me(), nomination, reviewer)
+    except PermissionDenied:
+        raise
     except DomainError as exc:
         session.rollback()
         flash(exc.message, "error")

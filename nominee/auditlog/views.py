@@ -11,11 +11,12 @@ would cost more than the page itself.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import Blueprint, current_app, render_template, request
+from flask_login import current_user
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, joinedload
 
@@ -23,6 +24,8 @@ from nominee.accounts.models import User
 from nominee.audit import AuditEvent
 from nominee.auditlog.forms import ACTIONS, OBJECT_TYPES, AuditFilterForm
 from nominee.db import get_session
+from nominee.reviews import services
+from nominee.reviews.models import Review
 from nominee.web import organizer_required, page_number
 
 bp = Blueprint("auditlog", __name__)
@@ -68,6 +71,30 @@ def matching_actors(session: Session, query: str) -> list[int]:
     return list(session.scalars(select(User.id).where(condition).limit(MAX_ACTORS + 1)))
 
 
+def withholding(stmt: Select, nomination_ids: Collection[int]) -> Select:
+    """``stmt`` without the events about these nominations: theirs (decisions, assignments,
+    declared conflicts) and their reviews'. Filtered in SQL, so the newest-first index
+    walks stay what they were."""
+    if not nomination_ids:
+        return stmt
+    ids = sorted(nomination_ids)
+    reviews = select(Review.id).where(Review.nomination_id.in_(ids))
+    return stmt.where(
+        or_(AuditEvent.object_type != "nomination", AuditEvent.object_id.not_in(ids)),
+        or_(AuditEvent.object_type != "review", AuditEvent.object_id.not_in(reviews)),
+    )
+
+
+def shown_after(event: AuditEvent, nomination_ids: Collection[int]) -> dict | None:
+    """What an event's "after" shows: an auto-assignment without the pairs of these
+    nominations (the stored event keeps them)."""
+    after = event.after
+    if not nomination_ids or event.action != "review.auto_assigned" or not after:
+        return after
+    pairs = [pair for pair in after.get("pairs", []) if pair[0] not in nomination_ids]
+    return {**after, "added": len(pairs), "pairs": pairs}
+
+
 def filtered(form: AuditFilterForm, actor_ids: list[int] | None) -> Select:
     stmt = (
         select(AuditEvent)
@@ -106,12 +133,14 @@ def index():
                 f"More than {MAX_ACTORS} accounts match: type more of the name or the email."
             )
             valid = False
+    # Rule 9: nothing about the nominations the organizer is conflicted on, until published.
+    withheld = frozenset(services.undisclosed_conflicts(session, current_user))
+    stmt = withholding(filtered(form, actor_ids), withheld)
     return render_template(
         "auditlog/index.html",
         form=form,
-        page=window(session, filtered(form, actor_ids), current_app.config["PER_PAGE"])
-        if valid
-        else None,
+        page=window(session, stmt, current_app.config["PER_PAGE"]) if valid else None,
+        after_of=lambda event: shown_after(event, withheld),
         actions=ACTIONS,
         object_types=OBJECT_TYPES,
     ), 200 if valid else 400

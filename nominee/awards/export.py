@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from decimal import Decimal
 
 from sqlalchemy import String, case, func, select, type_coerce
@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from nominee.accounts.models import User
 from nominee.categories.models import Category
 from nominee.cycles.models import Cycle, RubricCriterion
-from nominee.nominations.models import Nomination
+from nominee.nominations.models import Nomination, NominationStatus
+from nominee.nominations.rules import as_undecided
 from nominee.reviews.models import Review, ReviewScore, ReviewStatus
 
 BATCH = 500
@@ -28,7 +29,7 @@ CHUNK_CHARS = 64 * 1024
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-OWN_NOMINATION = "(your own nomination)"
+WITHHELD = "(conflict of interest)"
 
 
 def escape_cell(value: object) -> object:
@@ -100,7 +101,6 @@ def _statement(cycle_id: int, criteria: list):
             Nomination.recommend_decline,
             Nomination.recommend_abstain,
             type_coerce(Nomination.decision, String),
-            Nomination.nominee_id,
             *mean_columns,
         )
         .select_from(means)
@@ -133,23 +133,31 @@ def header(criteria: Iterable) -> list[str]:
     ]
 
 
-def rows(session: Session, cycle_id: int, viewer_id: int | None = None) -> Iterator[list]:
+def rows(
+    session: Session,
+    cycle_id: int,
+    withheld: Collection[int] = frozenset(),
+    published: bool = False,
+) -> Iterator[list]:
     """The header, then one list of cells per nomination, fetched in batches. The
-    ``viewer``'s own nomination keeps its counters but not its panel's scores,
-    recommendations or decision (an organizer who is a nominee is conflicted on it)."""
+    nominations in ``withheld`` (those the reader is conflicted on, rule 9) keep their
+    counters, with their status read as "in review" until the cycle is ``published``,
+    and none of their panel's scores, recommendations or decision."""
     criteria = _criteria(session, cycle_id)
     weights = [criterion.weight for criterion in criteria]
     yield [escape_cell(cell) for cell in header(criteria)]
-    result = session.connection().execute(
-        _statement(cycle_id, criteria), execution_options={"yield_per": BATCH}
-    )
+    result = session.execute(_statement(cycle_id, criteria), execution_options={"yield_per": BATCH})
     for row in result:
+        hidden = row[0] in withheld
+        status = row[4]
+        if hidden and not published:
+            status = as_undecided(NominationStatus(status)).value
         counters = [
             row[0],
             escape_cell(row[1]),
             escape_cell(row[2]),
             row[3],
-            row[4],
+            status,
             row[5],
             row[6],
             row[7],
@@ -157,10 +165,10 @@ def rows(session: Session, cycle_id: int, viewer_id: int | None = None) -> Itera
             "yes" if row[9] else "no",
             row[10],
         ]
-        if row[15] == viewer_id:
-            yield counters + [OWN_NOMINATION] * (len(criteria) + 5)
+        if hidden:
+            yield counters + [WITHHELD] * (len(criteria) + 5)
             continue
-        means = row[16:]
+        means = row[15:]
         scored = [(float(m), w) for m, w in zip(means, weights, strict=True) if m is not None]
         weighted = sum(m * w for m, w in scored) / sum(w for _, w in scored) if scored else None
         yield [
@@ -174,11 +182,16 @@ def rows(session: Session, cycle_id: int, viewer_id: int | None = None) -> Itera
         ]
 
 
-def stream_csv(session: Session, cycle_id: int, viewer_id: int | None = None) -> Iterator[str]:
+def stream_csv(
+    session: Session,
+    cycle_id: int,
+    withheld: Collection[int] = frozenset(),
+    published: bool = False,
+) -> Iterator[str]:
     """CSV text in chunks of about ``CHUNK_CHARS``."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    for cells in rows(session, cycle_id, viewer_id):
+    for cells in rows(session, cycle_id, withheld, published):
         writer.writerow(cells)
         if buffer.tell() >= CHUNK_CHARS:
             yield buffer.getvalue()

@@ -25,12 +25,23 @@ def decisions_open(cycle: Cycle) -> bool:
     return cycle.status in DECIDING_CYCLE_STATUSES
 
 
-def decision_refusal(user: User | None, nomination: Nomination) -> str | None:
-    """Why ``user`` may not decide ``nomination`` now, or None when they may."""
+CONFLICTED = (
+    "You have a conflict of interest with this nomination: another organizer decides it, "
+    "and its reviews are not shown to you."
+)
+
+
+def decision_refusal(
+    user: User | None, nomination: Nomination, *, conflicted: bool = False
+) -> str | None:
+    """Why ``user`` may not decide ``nomination`` now, or None when they may.
+    ``conflicted``: the conflict rule (``nominee.reviews.conflicts``) binds them (rule 9)."""
     if not is_organizer(user):
         return "Only organizers decide nominations."
     if user.id == nomination.nominee_id:
         return "You cannot decide your own nomination."
+    if conflicted or user.id == nomination.nominator_id:
+        return CONFLICTED
     if not decisions_open(nomination.cycle):
         if nomination.cycle.status is CycleStatus.PUBLISHED:
             return "The results of this cycle are published: decisions can no longer change."
@@ -40,8 +51,8 @@ def decision_refusal(user: User | None, nomination: Nomination) -> str | None:
     return None
 
 
-def can_decide(user: User | None, nomination: Nomination) -> bool:
-    return decision_refusal(user, nomination) is None
+def can_decide(user: User | None, nomination: Nomination, *, conflicted: bool = False) -> bool:
+    return decision_refusal(user, nomination, conflicted=conflicted) is None
 
 
 def is_public(award: Award) -> bool:

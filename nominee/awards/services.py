@@ -40,6 +40,7 @@ from nominee.nominations.services import (
     refresh_counters,
 )
 from nominee.notifications.services import link_to, notify
+from nominee.reviews import conflicts
 from nominee.reviews.models import Review, ReviewScore, ReviewStatus
 from nominee.templating import format_count, format_date
 from nominee.web import Conflict, DomainError, PermissionDenied
@@ -92,9 +93,13 @@ def decide(
     concurrent decision committed between our read and our write (the ORM's version
     check turns it into ``StaleDataError``), is a ``Conflict``: nothing is decided twice.
     """
-    refusal = rules.decision_refusal(actor, nomination)
+    conflicted = rules.is_organizer(actor) and conflicts.is_conflicted(
+        session, nomination, actor.id
+    )
+    refusal = rules.decision_refusal(actor, nomination, conflicted=conflicted)
     if refusal:
-        raise (DomainError if rules.is_organizer(actor) else PermissionDenied)(refusal)
+        allowed = rules.is_organizer(actor) and not conflicted
+        raise (DomainError if allowed else PermissionDenied)(refusal)
     if version != nomination.version:
         raise Conflict(CHANGED_WHILE_DECIDING)
     before = _decision_state(nomination) if nomination.decision is not None else None
@@ -143,6 +148,22 @@ def decision_progress(session: Session, cycle_id: int) -> tuple[int, int]:
         )
     ).one()
     return row[1], row[0]
+
+
+def reviewed_among(session: Session, cycle_id: int, nomination_ids: Sequence[int]) -> int:
+    """How many of ``nomination_ids`` entered review in the cycle (none asked: no query)."""
+    if not nomination_ids:
+        return 0
+    return (
+        session.scalar(
+            select(func.count()).where(
+                Nomination.cycle_id == cycle_id,
+                Nomination.id.in_(nomination_ids),
+                Nomination.status.in_(rules.REVIEWED_STATUSES),
+            )
+        )
+        or 0
+    )
 
 
 def criterion_means(session: Session, nomination: Nomination) -> list:

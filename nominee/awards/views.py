@@ -24,6 +24,8 @@ from nominee.awards.models import Award, AwardStatus
 from nominee.cycles.models import Cycle
 from nominee.db import commit, get_session
 from nominee.nominations.models import Decision, Nomination
+from nominee.nominations.rules import decisions_public
+from nominee.reviews import services as review_services
 from nominee.reviews.models import Review, ReviewStatus
 from nominee.web import DomainError, PermissionDenied, attach_error, organizer_required, paginate
 
@@ -56,6 +58,11 @@ def decisions(cycle_id: int):
             Nomination.id,
         )
     )
+    # Rule 9: what the organizer is conflicted on is left out (listed, its place in the
+    # order would tell its decision and its score).
+    conflicted = review_services.conflicted_ids(session, cycle, current_user)
+    if conflicted:
+        stmt = stmt.where(Nomination.id.not_in(conflicted))
     if undecided_only:
         stmt = stmt.where(Nomination.decision.is_(None))
     decided, total = services.decision_progress(session, cycle.id)
@@ -67,6 +74,7 @@ def decisions(cycle_id: int):
         total=total,
         undecided_only=undecided_only,
         decisions_open=rules.decisions_open(cycle),
+        left_out=services.reviewed_among(session, cycle.id, conflicted),
     )
 
 
@@ -100,11 +108,13 @@ def decide(nomination_id: int):
     if nomination is None:
         abort(404)
     if nomination.nominee_id == current_user.id:
-        # Conflicted (rule 4): its reviews, scores and decision are not for the nominee.
+        # Conflicted (rule 9): its reviews, scores and decision are not for the nominee.
         raise PermissionDenied(
             "This is your own nomination: another organizer decides it, and its reviews "
             "are not shown to you."
         )
+    if review_services.conflicted_on(session, nomination, current_user):
+        raise PermissionDenied(rules.CONFLICTED)
     form = DecisionForm()
     if request.method == "GET":
         form.decision.data = nomination.decision.value if nomination.decision else None
@@ -153,13 +163,15 @@ def decide(nomination_id: int):
 @organizer_required
 def export_csv(cycle_id: int):
     cycle = _cycle(cycle_id)
-    viewer_id = current_user.id
+    # Rule 9: the rows the organizer is conflicted on keep their public counters only.
+    conflicted = frozenset(review_services.conflicted_ids(get_session(), cycle, current_user))
+    published = decisions_public(cycle)
 
     def body():
         # Flask ends the request (its teardown closes the view's session) before the
         # body is read, then pushes the contexts again around this generator: the
         # session must be taken here, so that the second teardown closes it.
-        yield from export.stream_csv(get_session(), cycle.id, viewer_id)
+        yield from export.stream_csv(get_session(), cycle.id, conflicted, published)
 
     response = Response(stream_with_context(body()), mimetype="text/csv")
     response.headers["Content-Disposition"] = (

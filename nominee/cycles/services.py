@@ -19,7 +19,7 @@ from nominee.cycles import rules
 from nominee.cycles.models import DEFAULT_RUBRIC, Cycle, CycleStatus, RubricCriterion
 from nominee.cycles.signals import cycle_status_changed, cycle_status_changing
 from nominee.db import utcnow
-from nominee.nominations.models import Nomination
+from nominee.nominations.models import Nomination, NominationStatus
 from nominee.reviews.models import Review
 from nominee.web import Conflict, DomainError, PermissionDenied
 
@@ -154,15 +154,21 @@ def move_status(
     return cycle
 
 
+def counts_by_status(
+    session: Session, cycle: Cycle, among: Sequence[int] | None = None
+) -> dict[NominationStatus, int]:
+    """Counts of the cycle's nominations (or of those ``among`` them) by status."""
+    stmt = select(Nomination.status, func.count(Nomination.id)).where(
+        Nomination.cycle_id == cycle.id
+    )
+    if among is not None:
+        stmt = stmt.where(Nomination.id.in_(among))
+    return dict(session.execute(stmt.group_by(Nomination.status)).all())
+
+
 def nomination_counts(session: Session, cycle: Cycle) -> tuple[dict, list[tuple[Category, int]]]:
     """Counts of the cycle's nominations by status, and by category (every category in scope)."""
-    by_status = dict(
-        session.execute(
-            select(Nomination.status, func.count(Nomination.id))
-            .where(Nomination.cycle_id == cycle.id)
-            .group_by(Nomination.status)
-        ).all()
-    )
+    by_status = counts_by_status(session, cycle)
     per_category = dict(
         session.execute(
             select(Nomination.category_id, func.count(Nomination.id))

@@ -20,7 +20,8 @@ from nominee.cycles.forms import CycleForm, VersionForm
 from nominee.cycles.models import DEFAULT_RUBRIC, Cycle, CycleStatus
 from nominee.db import commit, get_session
 from nominee.nominations.models import NominationStatus
-from nominee.nominations.rules import masked_counts
+from nominee.nominations.rules import decisions_hidden, masked_counts
+from nominee.reviews import services as review_services
 from nominee.reviews.overview import review_overview
 from nominee.web import (
     Conflict,
@@ -69,20 +70,25 @@ def index():
 @bp.get("/<int:cycle_id>")
 @login_required
 def show(cycle_id: int):
+    session = get_session()
     cycle = _visible_cycle(cycle_id)
-    by_status, by_category = services.nomination_counts(get_session(), cycle)
-    if not current_user.is_organizer:
-        by_status = masked_counts(cycle, by_status)
+    by_status, by_category = services.nomination_counts(session, cycle)
     can_manage = rules.can_manage_cycles(current_user)
+    conflicted = review_services.conflicted_ids(session, cycle, current_user) if can_manage else []
+    if decisions_hidden(current_user, cycle):
+        by_status = masked_counts(cycle, by_status)
+    elif conflicted:
+        # Rule 9: the decisions of what the organizer is conflicted on are not theirs to
+        # know, not even by subtracting the ones they see from the totals.
+        hidden = services.counts_by_status(session, cycle, conflicted)
+        by_status = masked_counts(cycle, by_status, hidden)
     reviewing = cycle.status in (CycleStatus.IN_REVIEW, CycleStatus.DECIDED, CycleStatus.PUBLISHED)
     return render_template(
         "cycles/show.html",
         cycle=cycle,
         by_status=[(s, by_status[s]) for s in NominationStatus if s in by_status],
         by_category=by_category,
-        overview=review_overview(get_session(), cycle, current_user)
-        if can_manage and reviewing
-        else None,
+        overview=review_overview(session, cycle, conflicted) if can_manage and reviewing else None,
         can_manage=can_manage,
         next_statuses=rules.next_statuses(cycle),
     )

@@ -33,29 +33,65 @@ def can_see_private_evidence(user: User, nomination: Nomination) -> bool:
     return user.is_authenticated and (user.id == nomination.nominee_id or user.is_reviewer)
 
 
+def decisions_public(cycle: Cycle) -> bool:
+    """A cycle's decisions are everybody's to know once its results are published."""
+    return cycle.status is CycleStatus.PUBLISHED
+
+
 def decisions_hidden(user: User, cycle: Cycle) -> bool:
-    """Rule 5: until the cycle is published only organizers see decisions."""
-    return cycle.status is not CycleStatus.PUBLISHED and not user.is_organizer
+    """Rule 5: until the cycle is published only organizers see decisions (and filter,
+    sort or count by them)."""
+    return not decisions_public(cycle) and not user.is_organizer
 
 
-def shown_status(user: User, nomination: Nomination) -> NominationStatus:
+def sees_decision(user: User, nomination: Nomination, *, conflicted: bool = False) -> bool:
+    """Rules 5 and 9, the one place that says who knows ``nomination``'s decision (its
+    status, feedback and rationale): everybody who sees it once the cycle is published;
+    before, organizers only, and not one conflicted on it. Its nominee and nominator are
+    conflicted by definition; ``conflicted`` carries the rest of the conflict rule
+    (endorsements, declarations), which ``nominee.reviews.conflicts`` detects."""
+    if decisions_public(nomination.cycle):
+        return True
+    return (
+        user.is_authenticated
+        and user.is_organizer
+        and not conflicted
+        and not is_party(user, nomination)
+    )
+
+
+def as_undecided(status: NominationStatus) -> NominationStatus:
+    """A status with its decision hidden: awarded and declined read as in review."""
+    return NominationStatus.IN_REVIEW if status in DECISIONS else status
+
+
+def shown_status(
+    user: User, nomination: Nomination, *, conflicted: bool = False
+) -> NominationStatus:
     """The status as ``user`` may see it: a decision reads "in review" until published."""
-    if nomination.status in DECISIONS and decisions_hidden(user, nomination.cycle):
-        return NominationStatus.IN_REVIEW
-    return nomination.status
+    if sees_decision(user, nomination, conflicted=conflicted):
+        return nomination.status
+    return as_undecided(nomination.status)
 
 
 def masked_counts(
-    cycle: Cycle, by_status: Mapping[NominationStatus, int]
+    cycle: Cycle,
+    by_status: Mapping[NominationStatus, int],
+    hidden: Mapping[NominationStatus, int] | None = None,
 ) -> dict[NominationStatus, int]:
-    """Counts by status for members: decisions counted as in review until published."""
-    if cycle.status is CycleStatus.PUBLISHED:
+    """Counts by status as shown: until published, the decisions of ``hidden`` (the counts
+    by status of the nominations whose decision the viewer may not know; None: all of
+    them, for members and reviewers) are counted as in review."""
+    if decisions_public(cycle):
         return dict(by_status)
-    counts = {s: n for s, n in by_status.items() if s not in DECISIONS}
-    hidden = sum(n for s, n in by_status.items() if s in DECISIONS)
-    if hidden:
-        counts[NominationStatus.IN_REVIEW] = counts.get(NominationStatus.IN_REVIEW, 0) + hidden
-    return counts
+    hidden = by_status if hidden is None else hidden
+    counts = dict(by_status)
+    for status in DECISIONS:
+        moved = min(hidden.get(status, 0), counts.get(status, 0))
+        if moved:
+            counts[status] -= moved
+            counts[NominationStatus.IN_REVIEW] = counts.get(NominationStatus.IN_REVIEW, 0) + moved
+    return {status: count for status, count in counts.items() if count}
 
 
 def _open(cycle: Cycle, doing: str) -> DomainError | None:

@@ -22,6 +22,7 @@ from nominee.nominations.forms import (
     WithdrawForm,
 )
 from nominee.nominations.models import Nomination, NominationEvent, NominationEvidence
+from nominee.reviews import services as review_services
 from nominee.web import DomainError, attach_error, choices, login_required
 
 bp = Blueprint("nominations", __name__)
@@ -48,10 +49,10 @@ def _nomination(nomination_id: int) -> Nomination:
     return nomination
 
 
-def _template_rules() -> dict:
+def _template_rules(conflicted: bool = False) -> dict:
     user = current_user
     return {
-        "status_of": lambda n: rules.shown_status(user, n),
+        "status_of": lambda n: rules.shown_status(user, n, conflicted=conflicted),
         "can_respond": lambda n: rules.can_respond(user, n),
         "can_withdraw": lambda n: rules.can_withdraw(user, n),
         "can_change_evidence": lambda n: rules.can_change_evidence(user, n),
@@ -179,7 +180,11 @@ def show(nomination_id: int):
         shown = [c for c in contributions if c.is_public]
     else:
         shown = contributions
-    hide_decisions = rules.decisions_hidden(user, nomination.cycle)
+    # Rule 9: an organizer conflicted on it knows no more of it than a member.
+    conflicted = user.is_organizer and review_services.conflicted_on(
+        get_session(), nomination, user
+    )
+    hide_decisions = not rules.sees_decision(user, nomination, conflicted=conflicted)
     events = sorted(nomination.events, key=lambda e: (e.created_at, e.id))
     if hide_decisions:
         events = [
@@ -194,10 +199,10 @@ def show(nomination_id: int):
         hidden_evidence=len(contributions) - len(shown),
         events=events,
         hide_decisions=hide_decisions,
-        can_decide=awards_rules.can_decide(user, nomination),
+        can_decide=awards_rules.can_decide(user, nomination, conflicted=conflicted),
         sees_feedback=not hide_decisions
         and (user.id == nomination.nominee_id or user.is_organizer),
-        **_template_rules(),
+        **_template_rules(conflicted=conflicted),
     )
 
 

@@ -16,13 +16,18 @@ The rule has two forms, kept side by side so they cannot drift apart:
   ``ix_endorsements_endorsee_created``, then the nominations of those people by
   ``ix_nominations_nominee``), so its cost follows the reviewer's own activity, not the
   size of the cycle. The review queue runs it once per page and leaves those ids out of
-  its rows and counts with a plain ``NOT IN`` list.
+  its rows and counts with a plain ``NOT IN`` list. ``conflicted_in`` is the same query
+  over several cycles at once (the audit log asks it for every unpublished cycle).
+
+Organizers are bound by the same rule (DESIGN rule 9): ``nominee.reviews.services.
+conflicted_ids`` answers for every account, and the organizers' pages leave out or mask
+what it names.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
@@ -32,6 +37,7 @@ from sqlalchemy import (
     and_,
     func,
     literal,
+    or_,
     select,
     union,
     union_all,
@@ -79,20 +85,39 @@ def active_in_window(cycle: Cycle) -> ColumnElement[bool]:
 
 def conflicted_nominations(cycle: Cycle, reviewer_id: int) -> CompoundSelect:
     """The ids of the nominations of ``cycle`` that ``reviewer_id`` is conflicted on."""
-    in_cycle = Nomination.cycle_id == cycle.id
-    in_window = endorsed_in_window(cycle)
+    return conflicted_in([cycle], reviewer_id)
+
+
+def conflicted_in(cycles: Sequence[Cycle], user_id: int) -> CompoundSelect:
+    """The ids of the nominations of any of ``cycles`` (at least one) that ``user_id`` is
+    conflicted on: the same five branches for one cycle or several, each cycle with its
+    own look-back window."""
+    if len(cycles) == 1:
+        in_cycles, in_window = Nomination.cycle_id == cycles[0].id, endorsed_in_window(cycles[0])
+    else:
+        in_cycles = Nomination.cycle_id.in_([cycle.id for cycle in cycles])
+        in_window = or_(*(and_(Nomination.cycle_id == c.id, endorsed_in_window(c)) for c in cycles))
     return union(
-        select(Nomination.id).where(in_cycle, Nomination.nominee_id == reviewer_id),
-        select(Nomination.id).where(in_cycle, Nomination.nominator_id == reviewer_id),
+        select(Nomination.id).where(in_cycles, Nomination.nominee_id == user_id),
+        select(Nomination.id).where(in_cycles, Nomination.nominator_id == user_id),
         select(Nomination.id)
         .join(ConflictDeclaration, ConflictDeclaration.nomination_id == Nomination.id)
-        .where(in_cycle, ConflictDeclaration.reviewer_id == reviewer_id),
+        .where(in_cycles, ConflictDeclaration.reviewer_id == user_id),
         select(Nomination.id)
         .join(Endorsement, Endorsement.endorsee_id == Nomination.nominee_id)
-        .where(in_cycle, Endorsement.endorser_id == reviewer_id, in_window),
+        .where(in_cycles, Endorsement.endorser_id == user_id, in_window),
         select(Nomination.id)
         .join(Endorsement, Endorsement.endorser_id == Nomination.nominee_id)
-        .where(in_cycle, Endorsement.endorsee_id == reviewer_id, in_window),
+        .where(in_cycles, Endorsement.endorsee_id == user_id, in_window),
+    )
+
+
+def is_conflicted(session: Session, nomination: Nomination, user_id: int) -> bool:
+    """Whether ``user_id`` is conflicted on ``nomination``, in one query."""
+    return bool(
+        session.scalar(
+            select(literal(nomination.id).in_(conflicted_nominations(nomination.cycle, user_id)))
+        )
     )
 
 

@@ -22,8 +22,9 @@ from nominee.charts import ActivityChart, monthly_activity
 from nominee.contributions.models import Contribution
 from nominee.cycles.models import Cycle, CycleStatus
 from nominee.endorsements.models import Endorsement
-from nominee.nominations.models import Nomination, NominationEvidence, NominationStatus
-from nominee.reviews.conflicts import active_in_window
+from nominee.nominations.models import Nomination, NominationEvidence
+from nominee.nominations.rules import DECISIONS, sees_decision
+from nominee.reviews.conflicts import active_in_window, conflicted_in
 
 ENDORSERS_SHOWN = 50
 ENDORSEMENTS_SCANNED = 1000
@@ -147,23 +148,32 @@ class PastNomination:
 def other_nominations(
     session: Session, nomination: Nomination, viewer: User
 ) -> list[PastNomination]:
-    """The nominee's other nominations; decisions only where the viewer may know them."""
+    """The nominee's other nominations; decisions only where the viewer may know them
+    (``nominee.nominations.rules.sees_decision``: an organizer is asked, in one query,
+    which of the undisclosed ones they are conflicted on)."""
     found = session.scalars(
         select(Nomination)
         .where(Nomination.nominee_id == nomination.nominee_id, Nomination.id != nomination.id)
         .options(joinedload(Nomination.cycle), joinedload(Nomination.category))
         .order_by(Nomination.created_at.desc(), Nomination.id.desc())
     ).all()
-    decided = (NominationStatus.AWARDED, NominationStatus.DECLINED)
+    undisclosed = {
+        other.cycle_id: other.cycle
+        for other in found
+        if other.status in DECISIONS and other.cycle.status is not CycleStatus.PUBLISHED
+    }
+    conflicted: set[int] = set()
+    if viewer.is_organizer and undisclosed:
+        conflicted = set(session.scalars(conflicted_in(list(undisclosed.values()), viewer.id)))
     past = []
     for other in found:
-        public = other.cycle.status is CycleStatus.PUBLISHED or viewer.is_organizer
-        hidden = other.status in decided and not public
+        decided = other.status in DECISIONS
+        known = sees_decision(viewer, other, conflicted=other.id in conflicted)
         past.append(
             PastNomination(
                 other,
-                "Decided, not yet published" if hidden else other.status.label,
-                other.decision_feedback if public and other.status in decided else "",
+                "Decided, not yet published" if decided and not known else other.status.label,
+                other.decision_feedback if decided and known else "",
             )
         )
     return past

@@ -4,12 +4,12 @@ nominations' stored counters, whatever the number of nominations."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, literal, literal_column, select
 from sqlalchemy.orm import Session
 
-from nominee.accounts.models import User
 from nominee.charts import SCORE_BINS, Histogram, score_histogram
 from nominee.cycles.models import Cycle
 from nominee.nominations.models import Nomination
@@ -24,8 +24,11 @@ class ReviewOverview:
     scores: Histogram
 
 
-def review_overview(session: Session, cycle: Cycle, organizer: User) -> ReviewOverview:
-    """Like the organizer's dashboard, it leaves out the organizer's own nominations."""
+def review_overview(
+    session: Session, cycle: Cycle, conflicted: Sequence[int] = ()
+) -> ReviewOverview:
+    """Like the organizer's dashboard, it leaves out the nominations the organizer is
+    conflicted on (``conflicted``, their own among them: rule 9)."""
     k = cycle.reviewers_per_nomination
     capped = case(
         (Nomination.reviews_submitted > k, literal(k)), else_=Nomination.reviews_submitted
@@ -37,13 +40,13 @@ def review_overview(session: Session, cycle: Cycle, organizer: User) -> ReviewOv
         else_=len(SCORE_BINS) - 1,
     )
     band = case((score.is_(None), literal(None)), else_=band)
+    stmt = select(band.label("band"), func.count(Nomination.id), func.sum(capped)).where(
+        Nomination.cycle_id == cycle.id, Nomination.status.in_(QUEUE_STATUSES)
+    )
+    if conflicted:
+        stmt = stmt.where(Nomination.id.not_in(conflicted))
     rows = session.execute(
-        select(band.label("band"), func.count(Nomination.id), func.sum(capped))
-        .where(
-            Nomination.cycle_id == cycle.id,
-            Nomination.status.in_(QUEUE_STATUSES),
-            Nomination.nominee_id != organizer.id,
-        )
+        stmt
         # By the label: PostgreSQL would see the bound thresholds twice as different.
         .group_by(literal_column("band"))
     ).all()

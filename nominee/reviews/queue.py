@@ -10,10 +10,15 @@ and assignment (one of each per row at most, by the unique keys).
 
 What a user sees:
 
-- organizers: every nomination that reached the panel, except their own;
-- reviewers: the categories they are appointed for, minus every nomination they are
-  conflicted on (``conflicts.conflicted_nominations``, run once by the view and passed
-  in as ``conflicted``), in the rows and in the counts alike.
+- organizers: every nomination that reached the panel;
+- reviewers: the categories they are appointed for;
+
+minus, for both, every nomination they are conflicted on (``conflicts.
+conflicted_nominations``, run once by the view and passed in as ``conflicted``; an
+organizer's own nominations among them), in the rows and in the counts alike.
+
+Decisions are known to organizers only until the cycle is published (rule 5): the view
+drops the status filter for everybody else, and no sort orders by decision.
 
 A reviewer sees the score columns of a row only once their own review of it is
 submitted (rule 4), and sorting or filtering on them must not leak what is hidden: for
@@ -136,10 +141,7 @@ class Queue:
 
     def _visible(self) -> list[ColumnElement[bool]]:
         conditions = [Nomination.cycle_id == self.cycle.id, Nomination.status.in_(QUEUE_STATUSES)]
-        if self.user.is_organizer:
-            conditions.append(Nomination.nominee_id != self.user.id)
-            return conditions
-        if not self.scope.whole_cycle:
+        if not self.user.is_organizer and not self.scope.whole_cycle:
             conditions.append(Nomination.category_id.in_(self.scope.category_ids))
         if self.conflicted:
             conditions.append(Nomination.id.not_in(self.conflicted))

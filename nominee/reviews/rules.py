@@ -59,8 +59,9 @@ def can_open_nomination(user: User, nomination: Nomination, standing: Standing) 
 
 
 def is_turned_away(user: User, standing: Standing) -> bool:
-    """A conflicted reviewer neither reads nor writes; organizers read as staff."""
-    return standing.conflicted and not user.is_organizer
+    """A conflicted reviewer neither reads nor writes; nor does a conflicted organizer
+    (rule 9: the same conflict rule binds organizers)."""
+    return standing.conflicted
 
 
 def review_window_open(cycle: Cycle, today: date) -> bool:
@@ -87,7 +88,8 @@ def can_write_review(user: User, nomination: Nomination, standing: Standing, tod
 
 
 def can_read_reviews(user: User, nomination: Nomination, standing: Standing, own: Review | None):
-    """Rule 4: the other reviews only after one's own is submitted; organizers read all."""
+    """Rule 4: the other reviews only after one's own is submitted; organizers read all
+    (but those they are conflicted on)."""
     if not can_open_nomination(user, nomination, standing) or is_turned_away(user, standing):
         return False
     return user.is_organizer or (own is not None and own.status is ReviewStatus.SUBMITTED)

@@ -88,11 +88,26 @@ def scope_of(session: Session, cycle_id: int, reviewer_id: int) -> Scope:
 
 
 def conflicted_ids(session: Session, cycle: Cycle, user: User) -> list[int]:
-    """The nominations of ``cycle`` ``user`` is conflicted on (none for organizers, who
-    read everything as staff; their own nominations are left out separately)."""
-    if user.is_organizer:
-        return []
+    """The nominations of ``cycle`` ``user`` is conflicted on, organizers included (rule 9):
+    the pages of a cycle leave them out of what they show that user."""
     return list(session.scalars(conflicts.conflicted_nominations(cycle, user.id)))
+
+
+def undisclosed_conflicts(session: Session, user: User) -> list[int]:
+    """The nominations of every cycle not yet published that ``user`` is conflicted on, in
+    two queries (the cycles, then one ``conflicts.conflicted_in`` over all of them)."""
+    cycles = session.scalars(select(Cycle).where(Cycle.status != CycleStatus.PUBLISHED)).all()
+    if not cycles:
+        return []
+    return list(session.scalars(conflicts.conflicted_in(cycles, user.id)))
+
+
+def conflicted_on(session: Session, nomination: Nomination, user: User) -> bool:
+    """Whether ``user`` is conflicted on ``nomination``: its parties without asking the
+    database, anybody else by the conflict rule (one query)."""
+    if user.id in (nomination.nominee_id, nomination.nominator_id):
+        return True
+    return conflicts.is_conflicted(session, nomination, user.id)
 
 
 def standing(session: Session, nomination: Nomination, user: User) -> Standing:
@@ -229,6 +244,18 @@ def remove_appointment(session: Session, actor: User, appointment: ReviewerAppoi
 # Assignment
 
 
+CONFLICTED_ORGANIZER = (
+    "You have a conflict of interest with this nomination: another organizer assigns its "
+    "reviewers and decides it."
+)
+
+
+def _require_unconflicted(session: Session, actor: User, nomination: Nomination) -> None:
+    """Rule 9: an organizer conflicted on a nomination does nothing to it."""
+    if conflicted_on(session, nomination, actor):
+        raise PermissionDenied(CONFLICTED_ORGANIZER)
+
+
 def _require_in_review(nomination: Nomination) -> None:
     if (
         nomination.status is not NominationStatus.IN_REVIEW
@@ -239,6 +266,7 @@ def _require_in_review(nomination: Nomination) -> None:
 
 def assign(session: Session, actor: User, nomination: Nomination, reviewer: User) -> Assignment:
     _require_organizer(actor)
+    _require_unconflicted(session, actor, nomination)
     _require_in_review(nomination)
     if not rules.can_be_appointed(reviewer) or not scope_of(
         session, nomination.cycle_id, reviewer.id
@@ -277,6 +305,7 @@ def assign(session: Session, actor: User, nomination: Nomination, reviewer: User
 
 def unassign(session: Session, actor: User, nomination: Nomination, reviewer: User) -> None:
     _require_organizer(actor)
+    _require_unconflicted(session, actor, nomination)
     _require_in_review(nomination)
     assigned = session.get(Assignment, (nomination.id, reviewer.id))
     if assigned is None:
@@ -296,6 +325,7 @@ def unassign(session: Session, actor: User, nomination: Nomination, reviewer: Us
 class AutoAssignment:
     added: list[tuple[int, int]]
     short: list[int]  # nominations left with fewer than K reviewers (nobody else eligible)
+    left_out: int = 0  # nominations the acting organizer is conflicted on, left untouched
 
 
 def appointed_scopes(session: Session, cycle: Cycle) -> dict[int, frozenset[int] | None]:
@@ -325,7 +355,8 @@ def auto_assign(session: Session, actor: User | None, cycle: Cycle) -> AutoAssig
     """Give each nomination in review ``cycle.reviewers_per_nomination`` reviewers.
 
     ``actor`` None is the programme itself (seed data, scripts). See
-    ``nominee.reviews.assignment`` for how the load is spread.
+    ``nominee.reviews.assignment`` for how the load is spread. The nominations the
+    acting organizer is conflicted on are left for another organizer (rule 9).
     """
     if actor is not None:
         _require_organizer(actor)
@@ -333,14 +364,17 @@ def auto_assign(session: Session, actor: User | None, cycle: Cycle) -> AutoAssig
         raise DomainError("Reviewers are assigned once the cycle is in review.")
     k = cycle.reviewers_per_nomination
     scopes = appointed_scopes(session, cycle)
-    seats = [
-        assignment.Seat(row.id, row.category_id)
-        for row in session.execute(
-            select(Nomination.id, Nomination.category_id)
-            .where(Nomination.cycle_id == cycle.id, Nomination.status == NominationStatus.IN_REVIEW)
-            .order_by(Nomination.id)
-        )
-    ]
+    mine = set(conflicted_ids(session, cycle, actor)) if actor is not None else set()
+    seats, left_out = [], 0
+    for row in session.execute(
+        select(Nomination.id, Nomination.category_id)
+        .where(Nomination.cycle_id == cycle.id, Nomination.status == NominationStatus.IN_REVIEW)
+        .order_by(Nomination.id)
+    ):
+        if row.id in mine:
+            left_out += 1
+        else:
+            seats.append(assignment.Seat(row.id, row.category_id))
     existing: dict[int, set[int]] = defaultdict(set)
     loads: Counter[int] = Counter()
     for nomination_id, reviewer_id in session.execute(
@@ -371,7 +405,7 @@ def auto_assign(session: Session, actor: User | None, cycle: Cycle) -> AutoAssig
         cycle,
         after={"added": len(pairs), "pairs": [list(p) for p in pairs], "short": len(short)},
     )
-    return AutoAssignment(added=pairs, short=short)
+    return AutoAssignment(added=pairs, short=short, left_out=left_out)
 
 
 @dataclass

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import (
     Blueprint,
     abort,
@@ -20,6 +22,7 @@ from nominee.accounts.models import Role, User
 from nominee.categories.models import Category
 from nominee.cycles.models import Cycle, CycleStatus
 from nominee.db import commit, get_session
+from nominee.nominations import rules as nomination_rules
 from nominee.nominations.models import Nomination, NominationStatus
 from nominee.reviews import conflicts, dossier, rules, services
 from nominee.reviews.forms import (
@@ -219,6 +222,10 @@ def assignments(cycle_id: int):
     )
     if form.category.data and not form.category.errors:
         stmt = stmt.where(Nomination.category_id == form.category.data)
+    # Rule 9: the nominations the organizer is conflicted on are another organizer's.
+    conflicted = services.conflicted_ids(session, cycle, _me())
+    if conflicted:
+        stmt = stmt.where(Nomination.id.not_in(conflicted))
     if form.understaffed.data:
         assigned = (
             select(func.count())
@@ -272,6 +279,7 @@ def assignments(cycle_id: int):
         average=total / len(loads) if loads else 0,
         button=ButtonForm(formdata=None),
         can_assign=cycle.status is CycleStatus.IN_REVIEW,
+        left_out=bool(conflicted),
     )
 
 
@@ -296,6 +304,11 @@ def auto_assign(cycle_id: int):
                     f"{cycle.reviewers_per_nomination} reviewers: no other appointed reviewer "
                     "without a conflict is left for them."
                 )
+            if result.left_out:
+                message += (
+                    f" {result.left_out} nominations you are conflicted on are left for "
+                    "another organizer."
+                )
             flash(message, "success" if not result.short else "info")
     else:
         flash_form_errors(form)
@@ -314,6 +327,8 @@ def _change_assignment(cycle_id: int, nomination_id: int, assigning: bool):
     operation = services.assign if assigning else services.unassign
     try:
         operation(session, _me(), nomination, reviewer)
+    except PermissionDenied:
+        raise
     except DomainError as exc:
         session.rollback()
         flash(exc.message, "error")
@@ -379,6 +394,10 @@ def dashboard(cycle_id: int):
     form = QueueForm(request.args)
     form.category.choices = choices([(0, "All categories"), *((c.id, c.name) for c in categories)])
     filters = _filters(form)
+    status_filter = not nomination_rules.decisions_hidden(user, cycle)
+    if not status_filter:
+        # Rule 5: before publishing, nothing a reviewer asks narrows the queue by decision.
+        filters = replace(filters, status=None)
     queue = Queue(cycle, user, scope, services.conflicted_ids(session, cycle, user))
     progress, overall = queue.progress_table(
         session.execute(queue.progress()).all(),
@@ -409,6 +428,8 @@ def dashboard(cycle_id: int):
         sorts=SORTS,
         score_sorts=SCORE_SORTS,
         sees_scores=rules.sees_scores,
+        status_filter=status_filter,
+        status_of=lambda n: nomination_rules.shown_status(user, n),
         ReviewStatus=ReviewStatus,
     )
 
@@ -499,6 +520,9 @@ def review(cycle_id: int, nomination_id: int):
         "reviews/review.html",
         cycle=cycle,
         nomination=nomination,
+        shown_status=nomination_rules.shown_status(
+            user, nomination, conflicted=position.conflicted
+        ),
         form=form,
         own=own,
         standing=position,

@@ -151,12 +151,13 @@ def test_organizer_cannot_decide_own_nomination(client, auth, make, db):
     page = client.get(f"/nominations/{nomination.id}/decide")
     assert page.status_code == 403 and "Rhea Reviewer" not in page.text
     listing = client.get(f"/cycles/{cycle.id}/decisions").text
-    assert "Your own nomination: another organizer decides it." in listing
+    assert "1 nomination you are conflicted on (your own" in listing
+    assert "is not listed: another organizer decides it." in listing
     assert f'href="/nominations/{nomination.id}/decide"' not in listing
     csv_text = client.get(f"/cycles/{cycle.id}/export.csv").get_data(as_text=True)
     [row] = list(csv.reader(io.StringIO(csv_text)))[1:]
     assert row[1] == organizer.display_name
-    assert row[11:] == ["(your own nomination)"] * (len(cycle.criteria) + 5)
+    assert row[11:] == ["(conflict of interest)"] * (len(cycle.criteria) + 5)
 
 
 def test_form_errors_next_to_fields(client, auth, make, db, in_review):

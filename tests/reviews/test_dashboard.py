@@ -72,7 +72,8 @@ def test_filters(login, make, cycle, in_review, appointed, dashboard):
     everything = [mine_done.id, mine_open.id, other_data.id, awarded.id]
     assert order(dashboard()) == everything
     assert order(dashboard(category=data.id)) == [other_data.id, awarded.id]
-    assert order(dashboard(status="awarded")) == [awarded.id]
+    # Before publishing a reviewer filters on no decision (tests/reviews/test_decisions_hidden.py).
+    assert order(dashboard(status="awarded")) == everything
     assert order(dashboard(mine="y")) == [mine_done.id, mine_open.id]
     assert order(dashboard(unreviewed="y")) == [mine_open.id, other_data.id, awarded.id]
     assert order(dashboard(mine="y", unreviewed="y")) == [mine_open.id]

@@ -7,6 +7,11 @@ requests each of them with real objects (the ``world`` fixture) in the URL;
 ``test_the_table_lists_exactly_the_routes_of_the_app`` fails when a route is added or
 removed without the table following.
 
+A fifth role, the conflicted organizer, is an organizer who is the nominee of another
+nomination in review in the same cycle: the routes about a nomination ask about hers
+(``CONFLICTED_USE``), and she answers like the organizer except where the table says
+(rule 9: she neither acts on it nor reads its panel's work).
+
 The objects belong to nobody of the four roles: the nomination, its evidence, the
 contribution and the notification are another member's, so the table shows that
 nobody gets what is not theirs. POSTs carry no form data (CSRF is off in the tests;
@@ -40,20 +45,22 @@ from tests.factories import PASSWORD
 from tests.security.helpers import client_for
 
 LOGIN = "login"
-ROLES = ("anonymous", "member", "reviewer", "organizer", "owner")
+ROLES = ("anonymous", "member", "reviewer", "organizer", "owner", "conflicted_organizer")
 
 
 @dataclass(frozen=True)
 class Expect:
     """The answers of one route. ``owner`` (the member whose objects are in the URL)
-    answers like ``member`` unless told; ``data`` is what a POST sends, ``{name}``
-    filled from the world's parameters; ``use`` swaps URL parameters for others."""
+    answers like ``member`` unless told, ``conflicted`` (the conflicted organizer) like
+    ``organizer``; ``data`` is what a POST sends, ``{name}`` filled from the world's
+    parameters; ``use`` swaps URL parameters for others."""
 
     anonymous: int | str
     member: int | str
     reviewer: int | str
     organizer: int | str
     owner: int | str | None = None
+    conflicted: int | str | None = None
     data: dict | None = None
     use: dict | None = None
     organizer_only: bool = False
@@ -61,6 +68,8 @@ class Expect:
     def of(self, role: str) -> int | str:
         if role == "owner" and self.owner is None:
             return self.member
+        if role == "conflicted_organizer":
+            return self.organizer if self.conflicted is None else self.conflicted
         return getattr(self, role)
 
 
@@ -160,6 +169,8 @@ USE = {
     "nominations.withdraw": {"nomination_id": "submitted_id"},
     "nominations.nominate": {"cycle_id": "open_cycle_id"},
 }
+# The conflicted organizer asks about her own nomination in review.
+CONFLICTED_USE = {"nomination_id": "own_nomination_id", "version": "own_version"}
 
 TABLE: dict[tuple[str, str], Expect] = {
     # Accounts: one's own account for every role; the admin pages for organizers.
@@ -232,20 +243,22 @@ TABLE: dict[tuple[str, str], Expect] = {
     # panel but write no review; nobody opens the panel's page of their own nomination.
     ("reviews.index", "GET"): Expect(LOGIN, 403, 200, 200),
     ("reviews.dashboard", "GET"): Expect(LOGIN, 403, 200, 200),
-    ("reviews.review", "GET"): Expect(LOGIN, 404, 200, 200, owner=404),
-    ("reviews.review", "POST"): Expect(LOGIN, 404, 302, 403, owner=404),
+    ("reviews.review", "GET"): Expect(LOGIN, 404, 200, 200, owner=404, conflicted=404),
+    ("reviews.review", "POST"): Expect(LOGIN, 404, 302, 403, owner=404, conflicted=404),
     ("reviews.declare_conflict", "POST"): Expect(LOGIN, 403, 302, 403),
     ("reviews.reviewers", "GET"): organizer_only(200),
     ("reviews.reviewers", "POST"): organizer_only(302),
     ("reviews.remove_reviewer", "POST"): organizer_only(302),
     ("reviews.assignments", "GET"): organizer_only(200),
     ("reviews.auto_assign", "POST"): organizer_only(302),
-    ("reviews.assign", "POST"): organizer_only(302),
-    ("reviews.unassign", "POST"): organizer_only(302),
+    # The conflicted organizer neither assigns nor unassigns the reviewers of hers.
+    ("reviews.assign", "POST"): organizer_only(302, conflicted=403),
+    ("reviews.unassign", "POST"): organizer_only(302, conflicted=403),
     # Decisions and awards: organizers; the verification page is public.
     ("awards.decisions", "GET"): organizer_only(200),
-    ("awards.decide", "GET"): organizer_only(200),
-    ("awards.decide", "POST"): organizer_only(302),
+    # Nor decides it, nor reads its reviews on the decision page.
+    ("awards.decide", "GET"): organizer_only(200, conflicted=403),
+    ("awards.decide", "POST"): organizer_only(302, conflicted=403),
     ("awards.export_csv", "GET"): organizer_only(200),
     ("awards.revoke", "GET"): organizer_only(200),
     ("awards.revoke", "POST"): organizer_only(302),
@@ -276,6 +289,7 @@ def world(make, db) -> World:
     award of a published cycle."""
     today = date.today()
     organizer = make.organizer(display_name="Olive Organizer")
+    conflicted = make.organizer(display_name="Connie Conflicted")
     reviewer = make.reviewer(display_name="Rita Reviewer")
     spare_reviewer = make.reviewer(display_name="Sam Spare")
     member = make.user(display_name="Mo Member")
@@ -301,6 +315,9 @@ def world(make, db) -> World:
     )
     in_review = make.nomination(cycle, owner, status=NominationStatus.IN_REVIEW)
     make.evidence(in_review, [talk])
+    own = make.nomination(cycle, conflicted, status=NominationStatus.IN_REVIEW)
+    make.evidence(own, [make.contribution(conflicted, type=contribution_type)])
+    make.assignment(own, reviewer)
     open_cycle = make.cycle(
         min_evidence=1, categories=[make.category(), make.category(), make.category()]
     )
@@ -318,7 +335,13 @@ def world(make, db) -> World:
     notification = make.notification(owner, link="/contributions/mine")
     db.commit()
     return World(
-        users={"member": member, "reviewer": reviewer, "organizer": organizer, "owner": owner},
+        users={
+            "member": member,
+            "reviewer": reviewer,
+            "organizer": organizer,
+            "owner": owner,
+            "conflicted_organizer": conflicted,
+        },
         params={
             "appointment_id": appointment.id,
             "awaiting_id": awaiting.id,
@@ -335,6 +358,8 @@ def world(make, db) -> World:
             "notification_id": notification.id,
             "open_category_id": open_cycle.categories[2].id,
             "open_cycle_id": open_cycle.id,
+            "own_nomination_id": own.id,
+            "own_version": own.version,
             "peer_id": peer.id,
             "reviewer_id": reviewer.id,
             "spare_reviewer_id": spare_reviewer.id,
@@ -361,9 +386,14 @@ def _routes(app) -> dict[tuple[str, str], str]:
     return routes
 
 
-def _request(world: World, endpoint: str, method: str, rule: str) -> tuple[str, dict | None]:
+def _request(
+    world: World, endpoint: str, method: str, rule: str, role: str | None = None
+) -> tuple[str, dict | None]:
     params = dict(world.params)
-    for name, other in USE.get(endpoint, {}).items():
+    uses = USE.get(endpoint, {})
+    if role == "conflicted_organizer":
+        uses = {**CONFLICTED_USE, **uses}
+    for name, other in uses.items():
         params[name] = params[other]
     url = re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: str(params[m.group(1)]), rule)
     if method != "POST":
@@ -431,12 +461,12 @@ def test_every_route_answers_each_role_as_the_table_says(app, connection, world,
         expect = TABLE.get((endpoint, method))
         if expect is None:
             continue  # reported by the test above
-        url, data = _request(world, endpoint, method, rule)
+        url, data = _request(world, endpoint, method, rule, role)
         # A fresh client each time: logging out or changing the password changes cookies.
         answer, denied, headers = _answer(client_for(app, user), connection, method, url, data)
         if answer != expect.of(role):
             wrong.append(f"{method} {url} ({endpoint}): {answer}, expected {expect.of(role)}")
-        elif expect.organizer_only and answer == 403 and denied != 1:
+        elif expect.organizer_only and answer == 403 and not user.is_organizer and denied != 1:
             wrong.append(f"{method} {url} ({endpoint}): 403 without an access.denied event")
         for problem in _header_problems(headers, endpoint, logged_in=user is not None):
             wrong.append(f"{method} {url} ({endpoint}): {problem}")
@@ -472,7 +502,7 @@ def test_no_route_answers_a_server_error_to_empty_or_junk_input(app, connection,
     user = world.users.get(role)
     failed = []
     for (endpoint, method), rule in sorted(_routes(app).items()):
-        url, _ = _request(world, endpoint, method, rule)
+        url, _ = _request(world, endpoint, method, rule, role)
         if method == "GET":
             attempts = [(url, None), (url + "?" + urlencode(JUNK_QUERY), None)]
         else:

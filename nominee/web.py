@@ -30,30 +30,10 @@ from wtforms.fields.choices import SelectChoice
 
 from nominee import resilience
 from nominee.db import get_session
+from nominee.errors import Conflict, DomainError, PermissionDenied  # noqa: F401  (re-exported)
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("nominee.request")
-
-
-class DomainError(Exception):
-    """A rule refused an operation. ``field`` names the form field it belongs to."""
-
-    status = 400
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-class PermissionDenied(DomainError):
-    status = 403
-
-
-class Conflict(DomainError):
-    """The object changed under us (lost race, stale version): reload and try again."""
-
-    status = 409
 
 
 def wants_json() -> bool:

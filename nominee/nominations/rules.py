@@ -33,6 +33,13 @@ def can_see_private_evidence(user: User, nomination: Nomination) -> bool:
     return user.is_authenticated and (user.id == nomination.nominee_id or user.is_reviewer)
 
 
+def sees_panel_copy(user: User) -> bool:
+    """Rule 8: the panel (reviewers and organizers) sees the evidence of a nomination in
+    review as it was when review began; other members see the contributions as they are
+    now, as far as they may see them."""
+    return user.is_authenticated and user.is_reviewer
+
+
 def decisions_hidden(user: User, cycle: Cycle) -> bool:
     """Rule 5: until the cycle is published only organizers see decisions."""
     return cycle.status is not CycleStatus.PUBLISHED and not user.is_organizer

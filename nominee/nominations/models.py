@@ -142,6 +142,24 @@ class Nomination(Base):
         return self.status in LIVE_STATUSES
 
 
+# The contribution's columns an evidence row copies as its nomination goes into review
+# (with its type's name, weight and figure labels).
+COPIED_COLUMNS = (
+    "type_id",
+    "role",
+    "title",
+    "contributed_on",
+    "url",
+    "description_md",
+    "description_html",
+    "primary_category_id",
+    "quantity",
+    "audience",
+    "visibility",
+    "endorsement_count",
+)
+
+
 class NominationEvidence(Base):
     """One contribution chosen as a nomination's evidence.
 

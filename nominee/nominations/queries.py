@@ -17,20 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from nominee.contributions.models import Contribution, Visibility
-from nominee.nominations.models import NominationEvidence
+from nominee.nominations.models import COPIED_COLUMNS, NominationEvidence
 
 # What the owner edits; a copy differing in one of these was changed after review began.
-OWNER_FIELDS = (
-    "type_id",
-    "role",
-    "title",
-    "contributed_on",
-    "url",
-    "description_md",
-    "primary_category_id",
-    "quantity",
-    "audience",
-    "visibility",
+# (The HTML follows the Markdown; endorsements are not the owner's doing.)
+OWNER_FIELDS = tuple(
+    name for name in COPIED_COLUMNS if name not in ("description_html", "endorsement_count")
 )
 
 

@@ -31,6 +31,7 @@ from nominee.endorsements.models import Endorsement
 from nominee.markdown import render
 from nominee.nominations import rules
 from nominee.nominations.models import (
+    COPIED_COLUMNS,
     LIVE_STATUSES,
     Nomination,
     NominationEvent,
@@ -399,20 +400,6 @@ def refresh_counters(session: Session, nomination: Nomination) -> None:
 def freeze_evidence(session: Session, nomination_id: int) -> None:
     """Take the panel's copy of each evidence item of the nomination not copied yet, in
     one UPDATE ... FROM (the contribution with its type), as it is now."""
-    copied = (
-        "type_id",
-        "role",
-        "title",
-        "contributed_on",
-        "url",
-        "description_md",
-        "description_html",
-        "primary_category_id",
-        "quantity",
-        "audience",
-        "visibility",
-        "endorsement_count",
-    )
     session.execute(
         update(NominationEvidence)
         .where(
@@ -427,7 +414,7 @@ def freeze_evidence(session: Session, nomination_id: int) -> None:
             type_weight=ContributionType.weight,
             quantity_label=ContributionType.quantity_label,
             audience_label=ContributionType.audience_label,
-            **{name: getattr(Contribution, name) for name in copied},
+            **{name: getattr(Contribution, name) for name in COPIED_COLUMNS},
         )
         .execution_options(synchronize_session="fetch")
     )

@@ -25,6 +25,7 @@ from nominee.nominations.models import (
     NominationKind,
     NominationStatus,
 )
+from nominee.nominations.services import freeze_evidence
 
 TERM_MONTHS = 12
 NOMINEES = 14
@@ -220,6 +221,8 @@ def seed_awards(
             )
         )
     session.flush()
+    for nomination in nominations:
+        freeze_evidence(session, nomination.id)  # what the panel judged (rule 8)
     awards = [
         Award(
             member_id=n.nominee_id,

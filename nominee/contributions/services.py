@@ -303,8 +303,10 @@ def update_contribution(
     session: Session, actor: User, contribution: Contribution, data: ContributionInput
 ) -> Contribution:
     """Save the owner's changes. Rule 2 holds on: the evidence of a live nomination keeps
-    a date inside that nomination's window, and undecided nominations recount their
-    reach totals when its figures change."""
+    a date inside that nomination's window, and submitted nominations recount their
+    reach totals when its figures change. (A nomination in review or decided keeps the
+    copy of its evidence taken as it went into review, rule 8: the owner's edits leave
+    what the panel judges alone.)"""
     if not rules.can_edit_contribution(actor, contribution):
         raise PermissionDenied("Only the owner can edit this contribution.")
     if data.contributed_on != contribution.contributed_on:

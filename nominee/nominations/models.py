@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from nominee.accounts.models import User
 from nominee.categories.models import Category
-from nominee.contributions.models import Contribution
+from nominee.contributions.models import Contribution, Visibility
 from nominee.cycles.models import Cycle
 from nominee.db import Base, utcnow
 from nominee.enums import LabelledEnum, enum_column
@@ -142,8 +142,42 @@ class Nomination(Base):
         return self.status in LIVE_STATUSES
 
 
+# The contribution's columns an evidence row copies as its nomination goes into review
+# (with its type's name, weight and figure labels).
+COPIED_COLUMNS = (
+    "type_id",
+    "role",
+    "title",
+    "contributed_on",
+    "url",
+    "description_md",
+    "description_html",
+    "primary_category_id",
+    "quantity",
+    "audience",
+    "visibility",
+    "endorsement_count",
+)
+
+
 class NominationEvidence(Base):
+    """One contribution chosen as a nomination's evidence.
+
+    Rule 8, the panel judges what it saw: as the nomination goes into review, the
+    contribution is copied here as the panel sees it (``frozen_at`` says when; every
+    copied column is NULL before). The review pages, the decisions and the export read
+    the copy from then on, while its owner may go on editing the contribution itself.
+    """
+
     __tablename__ = "nomination_evidence"
+    __table_args__ = (
+        CheckConstraint(
+            "frozen_at IS NULL OR (type_id IS NOT NULL AND title IS NOT NULL "
+            "AND contributed_on IS NOT NULL AND quantity IS NOT NULL AND audience IS NOT NULL "
+            "AND visibility IS NOT NULL AND endorsement_count IS NOT NULL)",
+            name="frozen_copy",
+        ),
+    )
 
     nomination_id: Mapped[int] = mapped_column(
         ForeignKey("nominations.id", ondelete="CASCADE"), primary_key=True
@@ -152,6 +186,31 @@ class NominationEvidence(Base):
         ForeignKey("contributions.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The copy the panel judges (see the class docstring).
+    frozen_at: Mapped[datetime | None]
+    type_id: Mapped[int | None] = mapped_column(ForeignKey("contribution_types.id"))
+    type_name: Mapped[str | None] = mapped_column(String(80))
+    type_weight: Mapped[float | None]
+    quantity_label: Mapped[str | None] = mapped_column(String(40))
+    audience_label: Mapped[str | None] = mapped_column(String(40))
+    role: Mapped[str | None] = mapped_column(String(40))
+    title: Mapped[str | None] = mapped_column(String(200))
+    contributed_on: Mapped[date | None]
+    url: Mapped[str | None] = mapped_column(String(2000))
+    description_md: Mapped[str | None] = mapped_column(Text)
+    description_html: Mapped[str | None] = mapped_column(Text)
+    primary_category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
+    quantity: Mapped[int | None]
+    audience: Mapped[int | None]
+    visibility: Mapped[Visibility | None] = mapped_column(
+        Enum(
+            Visibility,
+            native_enum=False,
+            length=16,
+            values_callable=lambda e: [m.value for m in e],
+        )
+    )
+    endorsement_count: Mapped[int | None]
 
     nomination: Mapped[Nomination] = relationship(back_populates="evidence")
     contribution: Mapped[Contribution] = relationship()

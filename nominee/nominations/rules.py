@@ -38,6 +38,13 @@ def decisions_public(cycle: Cycle) -> bool:
     return cycle.status is CycleStatus.PUBLISHED
 
 
+def sees_panel_copy(user: User) -> bool:
+    """Rule 8: the panel (reviewers and organizers) sees the evidence of a nomination in
+    review as it was when review began; other members see the contributions as they are
+    now, as far as they may see them."""
+    return user.is_authenticated and user.is_reviewer
+
+
 def decisions_hidden(user: User, cycle: Cycle) -> bool:
     """Rule 5: until the cycle is published only organizers see decisions (and filter,
     sort or count by them)."""

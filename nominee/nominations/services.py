@@ -23,7 +23,7 @@ from nominee import audit
 from nominee.accounts.models import User
 from nominee.awards.models import Award
 from nominee.categories.models import Category
-from nominee.contributions.models import Contribution
+from nominee.contributions.models import Contribution, ContributionType
 from nominee.cycles.models import Cycle, CycleStatus
 from nominee.cycles.signals import cycle_status_changed
 from nominee.db import utcnow
@@ -31,6 +31,7 @@ from nominee.endorsements.models import Endorsement
 from nominee.markdown import render
 from nominee.nominations import rules
 from nominee.nominations.models import (
+    COPIED_COLUMNS,
     LIVE_STATUSES,
     Nomination,
     NominationEvent,
@@ -44,9 +45,14 @@ from nominee.web import Conflict, DomainError
 
 STALE_NOMINATION = "This nomination changed in the meantime; reload and try again."
 SEARCH_LIMIT = 20
-# Nominations whose evidence is still being judged: their stored counters follow it. (A
-# decided one keeps the figures the panel saw.)
+# Not decided yet: a renewal's evidence may still be gathered again.
 UNDECIDED_STATUSES = (NominationStatus.SUBMITTED, NominationStatus.IN_REVIEW)
+# Rule 8: from "in review" on, the panel judges the copy of the evidence taken as the
+# nomination went into review, and the stored counters taken with it. Before that (a
+# submitted nomination) they follow the contributions.
+FROZEN_STATUSES = frozenset(
+    {NominationStatus.IN_REVIEW, NominationStatus.AWARDED, NominationStatus.DECLINED}
+)
 
 
 # Reading ------------------------------------------------------------------------------
@@ -335,10 +341,15 @@ def _counter_values() -> dict[str, Any]:
     def over_evidence(aggregate):
         return (
             select(aggregate)
+            .select_from(Contribution)
             .join(NominationEvidence, NominationEvidence.contribution_id == Contribution.id)
             .where(NominationEvidence.nomination_id == Nomination.id)
             .scalar_subquery()
         )
+
+    def figure(name: str):
+        # The panel's copy once taken, else the contribution's figure now.
+        return func.coalesce(getattr(NominationEvidence, name), getattr(Contribution, name))
 
     endorsers = (
         select(func.count(distinct(Endorsement.endorser_id)))
@@ -356,8 +367,8 @@ def _counter_values() -> dict[str, Any]:
     )
     return {
         "evidence_count": over_evidence(func.count(Contribution.id)),
-        "total_quantity": over_evidence(func.coalesce(func.sum(Contribution.quantity), 0)),
-        "total_audience": over_evidence(func.coalesce(func.sum(Contribution.audience), 0)),
+        "total_quantity": over_evidence(func.coalesce(func.sum(figure("quantity")), 0)),
+        "total_audience": over_evidence(func.coalesce(func.sum(figure("audience")), 0)),
         "distinct_endorsers": endorsers,
     }
 
@@ -375,14 +386,44 @@ def _recount(session: Session, *conditions) -> None:
 
 
 def refresh_counters(session: Session, nomination: Nomination) -> None:
-    """Recount evidence, distinct active endorsers and reach totals from the database."""
+    """Recount evidence, distinct active endorsers and reach totals from the database.
+
+    A nomination in review (or decided) first gets its copy of each evidence item not
+    copied yet (rule 8): called as it goes into review, this takes what the panel will
+    judge; the evidence copied earlier keeps its copy."""
     _flush(session)
+    if nomination.status in FROZEN_STATUSES:
+        freeze_evidence(session, nomination.id)
     _recount(session, Nomination.id == nomination.id)
 
 
+def freeze_evidence(session: Session, nomination_id: int) -> None:
+    """Take the panel's copy of each evidence item of the nomination not copied yet, in
+    one UPDATE ... FROM (the contribution with its type), as it is now."""
+    session.execute(
+        update(NominationEvidence)
+        .where(
+            NominationEvidence.nomination_id == nomination_id,
+            NominationEvidence.frozen_at.is_(None),
+            Contribution.id == NominationEvidence.contribution_id,
+            ContributionType.id == Contribution.type_id,
+        )
+        .values(
+            frozen_at=utcnow(),
+            type_name=ContributionType.name,
+            type_weight=ContributionType.weight,
+            quantity_label=ContributionType.quantity_label,
+            audience_label=ContributionType.audience_label,
+            **{name: getattr(Contribution, name) for name in COPIED_COLUMNS},
+        )
+        .execution_options(synchronize_session="fetch")
+    )
+
+
 def refresh_counters_for_evidence(session: Session, contribution_id: int) -> None:
-    """Recount the undecided nominations that have ``contribution_id`` as evidence, after
-    its figures or its endorsements changed.
+    """Recount the submitted nominations that have ``contribution_id`` as evidence, after
+    its figures or its endorsements changed. (From "in review" on a nomination keeps the
+    counters taken as it went into review, rule 8.)
 
     One read along the evidence's contribution index finds them (a contribution is the
     evidence of a few nominations at most) and locks their rows in id order, so that two
@@ -395,7 +436,7 @@ def refresh_counters_for_evidence(session: Session, contribution_id: int) -> Non
         .join(NominationEvidence, NominationEvidence.nomination_id == Nomination.id)
         .where(
             NominationEvidence.contribution_id == contribution_id,
-            Nomination.status.in_(UNDECIDED_STATUSES),
+            Nomination.status == NominationStatus.SUBMITTED,
         )
         .order_by(Nomination.id)
         .with_for_update(of=Nomination)

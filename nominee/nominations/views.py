@@ -12,7 +12,7 @@ from nominee.cycles import rules as cycle_rules
 from nominee.cycles.models import Cycle
 from nominee.db import commit, get_session
 from nominee.extensions import limiter
-from nominee.nominations import rules, services
+from nominee.nominations import queries, rules, services
 from nominee.nominations.forms import (
     AcceptForm,
     EvidenceForm,
@@ -171,11 +171,11 @@ def mine():
 def show(nomination_id: int):
     nomination = _nomination(nomination_id)
     user = current_user
-    contributions = sorted(
-        (e.contribution for e in nomination.evidence),
-        key=lambda c: (c.contributed_on, c.id),
-        reverse=True,
-    )
+    if rules.sees_panel_copy(user):
+        items = [queries.as_the_panel_saw(e, e.contribution) for e in nomination.evidence]
+    else:
+        items = [queries.as_it_is(e, e.contribution) for e in nomination.evidence]
+    contributions = queries.newest_first(items)
     if not rules.can_see_private_evidence(user, nomination):
         shown = [c for c in contributions if c.is_public]
     else:

@@ -22,7 +22,8 @@ from nominee.charts import ActivityChart, monthly_activity
 from nominee.contributions.models import Contribution
 from nominee.cycles.models import Cycle, CycleStatus
 from nominee.endorsements.models import Endorsement
-from nominee.nominations.models import Nomination, NominationEvidence
+from nominee.nominations.models import Nomination
+from nominee.nominations.queries import EvidenceItem, panel_evidence
 from nominee.nominations.rules import DECISIONS, sees_decision
 from nominee.reviews.conflicts import active_in_window, conflicted_in
 
@@ -30,14 +31,9 @@ ENDORSERS_SHOWN = 50
 ENDORSEMENTS_SCANNED = 1000
 
 
-def evidence(session: Session, nomination: Nomination) -> Sequence[Contribution]:
-    return session.scalars(
-        select(Contribution)
-        .join(NominationEvidence, NominationEvidence.contribution_id == Contribution.id)
-        .where(NominationEvidence.nomination_id == nomination.id)
-        .options(joinedload(Contribution.type))
-        .order_by(Contribution.contributed_on.desc(), Contribution.id)
-    ).all()
+def evidence(session: Session, nomination: Nomination) -> list[EvidenceItem]:
+    """As the panel judges it: the copy taken as the nomination went into review."""
+    return panel_evidence(session, nomination.id)
 
 
 def activity(session: Session, nominee_id: int, cycle: Cycle) -> ActivityChart:

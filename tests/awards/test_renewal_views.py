@@ -9,9 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from nominee.audit import AuditEvent
+from nominee.contributions.models import Contribution
 from nominee.cycles.models import CycleStatus, add_months
 from nominee.nominations.models import Nomination, NominationKind, NominationStatus
 from nominee.notifications.models import Notification
+from tests.contributions.test_evidence import form_data
 from tests.factories import PASSWORD
 
 
@@ -178,3 +180,28 @@ def test_a_renewal_with_no_work_by_the_close_lapses_and_its_holder_is_told(app, 
     assert any("is not renewed: we found no contribution from its term" in m for m in notices)
     [event] = db.scalars(select(AuditEvent).where(AuditEvent.action == "nomination.lapsed")).all()
     assert event.after["reason"] == "no_activity"
+
+
+def test_a_renewal_in_review_keeps_the_copy_of_its_regathered_evidence(app, make, db, setting):
+    """Rule 8 for renewals: the evidence gathered again as nominations close is the copy
+    the panel judges; its holder's later edits leave it alone."""
+    cycle, award, organizer = setting
+    older = make.contribution(award.member, contributed_on=award.starts_on, audience=2)
+    assert move(organizer, cycle, CycleStatus.OPEN).status_code == 302
+    newest = log_contribution(app, make, award.member, days_ago=1, audience=300)
+    db.refresh(cycle)
+    assert move(organizer, cycle, CycleStatus.IN_REVIEW).status_code == 302
+    [renewal] = renewals(db, cycle)
+    assert {e.contribution_id for e in renewal.evidence} == {newest, older.id}
+    assert all(e.frozen_at is not None for e in renewal.evidence)
+
+    talk = db.get(Contribution, newest)
+    edited = logged_in(app, award.member).post(
+        f"/contributions/{newest}/edit", data=form_data(talk, audience="5000")
+    )
+    assert edited.status_code == 302
+    [renewal] = renewals(db, cycle)
+    assert renewal.total_audience == 302
+    page = organizer.get(f"/cycles/{cycle.id}/nominations/{renewal.id}/review")
+    assert page.status_code == 200
+    assert "300 attendees" in page.text and "5,000" not in page.text

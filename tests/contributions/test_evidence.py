@@ -1,5 +1,6 @@
 """Rule 2 after submission: the evidence of a live nomination keeps a date inside its
-window and is not deleted, and undecided nominations recount when its figures change."""
+window and is not deleted, and submitted nominations recount when its figures change
+(from "in review" on a nomination keeps what the panel saw, rule 8)."""
 
 from __future__ import annotations
 
@@ -290,7 +291,7 @@ def test_removed_from_the_evidence_then_deleted(client, make, member, db):
 # Figures --------------------------------------------------------------------------
 
 
-def test_changed_figures_are_recounted_by_undecided_nominations(client, make, member, db):
+def test_changed_figures_are_recounted_by_submitted_nominations(client, make, member, db):
     contribution, submitted = nominated(make, member)
     _, in_review = nominated(make, member, NominationStatus.IN_REVIEW)
     make.evidence(in_review, [contribution])
@@ -310,25 +311,28 @@ def test_changed_figures_are_recounted_by_undecided_nominations(client, make, me
         db.refresh(nomination)
     assert (submitted.total_quantity, submitted.total_audience) == (5, 400)
     assert (submitted.evidence_count, submitted.distinct_endorsers) == (1, 0)
-    assert (in_review.total_quantity, in_review.total_audience) == (5 + 2, 400 + 100)
-    # The decided one keeps the figures the panel decided on.
+    # In review and decided: the figures the panel saw as review began.
+    assert (in_review.total_quantity, in_review.total_audience) == (2, 100)
     assert (awarded.total_quantity, awarded.total_audience) == (2, 100)
     # A recount is not an edit: nobody's open form goes stale.
     assert {n.id: n.version for n in (submitted, in_review, awarded)} == versions
 
 
-def test_review_dashboard_shows_the_new_reach(client, make, auth, member, db):
+def test_review_dashboard_keeps_the_reach_the_panel_saw(client, make, auth, member, db):
     contribution, nomination = nominated(make, member, NominationStatus.IN_REVIEW)
-    client.post(
+    nomination.total_audience = 100
+    db.flush()
+    edited = client.post(
         f"/contributions/{contribution.id}/edit", data=form_data(contribution, audience="12345")
     )
+    assert edited.status_code == 302
     auth.logout()
     auth.login(make.organizer())
     page = client.get(f"/cycles/{nomination.cycle.id}/dashboard")
     assert page.status_code == 200
-    assert "12,345" in page.text
+    assert "12,345" not in page.text
     db.refresh(nomination)
-    assert nomination.total_audience == 12345
+    assert nomination.total_audience == 100
 
 
 def test_renewal_evidence_cannot_be_deleted_while_the_cycle_is_open(client, make, member, db):

@@ -121,7 +121,7 @@ def test_simultaneous_endorsements_of_one_nominations_evidence_both_count(commit
         evidence = [make.contribution(nominee), make.contribution(nominee)]
         nomination = make.evidence(
             make.nomination(
-                make.cycle(status=CycleStatus.IN_REVIEW), nominee, status=NominationStatus.IN_REVIEW
+                make.cycle(status=CycleStatus.OPEN), nominee, status=NominationStatus.SUBMITTED
             ),
             evidence,
         )

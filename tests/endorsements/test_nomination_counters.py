@@ -1,5 +1,6 @@
-"""Endorsing evidence keeps the distinct endorsers of undecided nominations current, so
-the review dashboard sorts on what is true now."""
+"""Endorsing evidence keeps the distinct endorsers of submitted nominations current; from
+"in review" on a nomination keeps the count taken as it went into review (rule 8, the
+panel judges what it saw)."""
 
 from __future__ import annotations
 
@@ -38,34 +39,34 @@ def endorsers(db, nomination) -> int:
     return nomination.distinct_endorsers
 
 
-def test_endorsing_and_withdrawing_evidence_recounts_undecided_nominations(app, make, db, ada):
+def test_endorsing_and_withdrawing_evidence_recounts_submitted_nominations(app, make, db, ada):
     talk, post = make.contribution(ada), make.contribution(ada)
+    submitted = in_cycle(make, ada, [talk, post], NominationStatus.SUBMITTED)
     in_review = in_cycle(make, ada, [talk, post])
-    submitted = in_cycle(make, ada, [talk])
     awarded = in_cycle(make, ada, [talk], NominationStatus.AWARDED, decision=Decision.AWARD)
     versions = {n.id: n.version for n in (in_review, submitted, awarded)}
     grace, linus = logged_in(app, make.user()), logged_in(app, make.user())
 
     assert endorse(grace, talk).status_code == 302
-    assert (endorsers(db, in_review), endorsers(db, submitted)) == (1, 1)
+    assert endorsers(db, submitted) == 1
     # The same endorser on more evidence is still one endorser.
     assert endorse(grace, post).status_code == 302
     assert endorse(linus, post).status_code == 302
-    assert (endorsers(db, in_review), endorsers(db, submitted)) == (2, 1)
+    assert endorsers(db, submitted) == 2
 
     assert withdraw(grace, talk).status_code == 302
-    assert (endorsers(db, in_review), endorsers(db, submitted)) == (2, 0)
+    assert endorsers(db, submitted) == 2
     assert withdraw(grace, post).status_code == 302
-    assert endorsers(db, in_review) == 1
+    assert endorsers(db, submitted) == 1
 
-    # A decided nomination keeps the count the panel decided on.
-    assert endorsers(db, awarded) == 0
+    # In review and decided: the count the panel saw as review began (the factory's 0).
+    assert (endorsers(db, in_review), endorsers(db, awarded)) == (0, 0)
     # A recount is no edit: the organizer's decision form opened before stays valid.
     for nomination in (in_review, submitted, awarded):
         assert nomination.version == versions[nomination.id]
 
 
-def test_dashboard_shows_the_new_count(app, make, db, ada):
+def test_dashboard_keeps_the_count_the_panel_saw(app, make, db, ada):
     talk = make.contribution(ada)
     nomination = in_cycle(make, ada, [talk, make.contribution(ada)])
     organizer = logged_in(app, make.organizer())
@@ -80,7 +81,7 @@ def test_dashboard_shows_the_new_count(app, make, db, ada):
 
     assert evidence_and_endorsers() == ("2", "0")
     assert endorse(logged_in(app, make.user()), talk).status_code == 302
-    assert evidence_and_endorsers() == ("2", "1")
+    assert evidence_and_endorsers() == ("2", "0")
 
 
 def test_refused_endorsement_changes_no_count(app, make, db, ada):

@@ -10,13 +10,15 @@ import os
 import pprint
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import MetaData, Table, create_engine, inspect, text
+from sqlalchemy import insert as insert_into
 from sqlalchemy.engine import make_url
 
 import nominee.models  # noqa: F401  (every table on Base.metadata)
@@ -106,3 +108,169 @@ def test_every_foreign_key_of_the_models_exists_after_upgrade(empty_database):
     finally:
         engine.dispose()
     assert not missing, f"foreign keys of the models missing from the database: {missing}"
+
+
+def _seed_before_the_copy(conn) -> dict[str, int]:
+    """A member's talk, the evidence of a nomination in review and of a submitted one,
+    written with the schema of 5a3ec68b6e27 (before evidence kept the panel's copy)."""
+    metadata = MetaData()
+
+    def insert(table: str, **values) -> int:
+        reflected = Table(table, metadata, autoload_with=conn)
+        return conn.execute(insert_into(reflected).values(**values)).inserted_primary_key[0]
+
+    now = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+    entered_review = datetime(2026, 2, 14, 8, 0, tzinfo=UTC)
+    when = {"created_at": now}
+    ada = insert(
+        "users",
+        email="ada@example.org",
+        display_name="Ada",
+        password_hash="x",
+        role="member",
+        active=True,
+        session_token="t",
+        bio_md="",
+        bio_html="",
+        location="",
+        links=[],
+        **when,
+    )
+    category = insert("categories", name="Data", slug="data", description="", retired=False, **when)
+    talk_type = insert(
+        "contribution_types",
+        name="Talk",
+        slug="talk",
+        quantity_label="Sessions",
+        audience_label="Attendees",
+        roles=["Speaker"],
+        weight=1.2,
+        position=1,
+        retired=False,
+    )
+    talk = insert(
+        "contributions",
+        owner_id=ada,
+        type_id=talk_type,
+        role="Speaker",
+        title="Query plans for humans",
+        contributed_on=date(2026, 1, 10),
+        url="https://talks.example.org/query-plans",
+        description_md="Why **indexes** matter.",
+        description_html="<p>Why <strong>indexes</strong> matter.</p>",
+        primary_category_id=category,
+        quantity=2,
+        audience=427,
+        visibility="public",
+        endorsement_count=3,
+        created_at=now,
+        updated_at=now,
+    )
+    ids = {}
+    for status in ("in_review", "submitted"):
+        cycle = insert(
+            "cycles",
+            name=f"Cycle {status}",
+            status="in_review" if status == "in_review" else "open",
+            nominations_open_on=date(2026, 1, 1),
+            nominations_close_on=date(2026, 2, 14),
+            review_close_on=date(2026, 3, 31),
+            lookback_months=12,
+            award_term_months=12,
+            min_evidence=1,
+            max_evidence=30,
+            peer_nomination_limit=3,
+            reviewers_per_nomination=3,
+            version=1,
+            **when,
+        )
+        nomination = insert(
+            "nominations",
+            cycle_id=cycle,
+            category_id=category,
+            nominee_id=ada,
+            nominator_id=ada,
+            kind="self",
+            status=status,
+            statement_md="",
+            statement_html="",
+            nominee_statement_md="",
+            nominee_statement_html="",
+            withdrawn_reason="",
+            no_activity=False,
+            evidence_count=1,
+            distinct_endorsers=3,
+            total_quantity=2,
+            total_audience=427,
+            reviews_submitted=0,
+            recommend_award=0,
+            recommend_decline=0,
+            recommend_abstain=0,
+            disagreement=False,
+            decision_rationale="",
+            decision_feedback="",
+            version=1,
+            **when,
+        )
+        conn.execute(
+            insert_into(Table("nomination_evidence", metadata, autoload_with=conn)).values(
+                nomination_id=nomination, contribution_id=talk, added_at=now
+            )
+        )
+        if status == "in_review":
+            insert(
+                "nomination_events",
+                nomination_id=nomination,
+                from_status="submitted",
+                to_status="in_review",
+                note="",
+                created_at=entered_review,
+            )
+        ids[status] = nomination
+    return ids
+
+
+def test_upgrade_copies_the_evidence_of_nominations_in_review(empty_database):
+    """Rule 8 for data already there: a nomination in review or decided gets its copy
+    (dated when it went into review); a submitted one follows its contributions still."""
+    upgrade(empty_database, "5a3ec68b6e27")
+    engine = make_engine(empty_database)
+    try:
+        with engine.begin() as conn:
+            ids = _seed_before_the_copy(conn)
+        upgrade(empty_database)
+        with engine.connect() as conn:
+            rows = {
+                row.nomination_id: row
+                for row in conn.execute(text("SELECT * FROM nomination_evidence")).mappings()
+            }
+        frozen, following = rows[ids["in_review"]], rows[ids["submitted"]]
+        assert (frozen["title"], frozen["url"], frozen["quantity"], frozen["audience"]) == (
+            "Query plans for humans",
+            "https://talks.example.org/query-plans",
+            2,
+            427,
+        )
+        assert (frozen["type_name"], frozen["type_weight"], frozen["audience_label"]) == (
+            "Talk",
+            1.2,
+            "Attendees",
+        )
+        assert (frozen["visibility"], frozen["endorsement_count"], frozen["role"]) == (
+            "public",
+            3,
+            "Speaker",
+        )
+        assert frozen["description_html"] == "<p>Why <strong>indexes</strong> matter.</p>"
+        assert str(frozen["frozen_at"]).startswith("2026-02-14 08:00:00")
+        assert following["frozen_at"] is None and following["title"] is None
+
+        command.downgrade(alembic_config(empty_database), "5a3ec68b6e27")
+        with engine.connect() as conn:
+            kept = conn.execute(text("SELECT nomination_id FROM nomination_evidence")).all()
+        assert sorted(row[0] for row in kept) == sorted(ids.values())
+        assert "frozen_at" not in {
+            column["name"] for column in inspect(engine).get_columns("nomination_evidence")
+        }
+    finally:
+        engine.dispose()

@@ -71,6 +71,14 @@ class Nomination(Base):
             sqlite_where=text(_LIVE_SQL),
             postgresql_where=text(_LIVE_SQL),
         ),
+        # Rule 10: an award has one live (or decided) renewal at most, across all cycles.
+        Index(
+            "uq_nominations_renewal_live",
+            "renewal_of_award_id",
+            unique=True,
+            sqlite_where=text(_LIVE_SQL),
+            postgresql_where=text(_LIVE_SQL),
+        ),
         Index("ix_nominations_cycle_status", "cycle_id", "status"),
         Index("ix_nominations_nominee", "nominee_id", "created_at"),
         Index("ix_nominations_nominator_cycle", "nominator_id", "cycle_id"),
@@ -115,6 +123,8 @@ class Nomination(Base):
     decision_feedback: Mapped[str] = mapped_column(Text, default="")
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None]
+    # Why it was decided with fewer submitted reviews than the cycle asks ("" when it was not).
+    decision_override_reason: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(default=1)
 
     cycle: Mapped[Cycle] = relationship()

@@ -49,7 +49,11 @@ def decisions(cycle_id: int):
             Nomination.cycle_id == cycle.id,
             Nomination.status.in_(rules.REVIEWED_STATUSES),
         )
-        .options(joinedload(Nomination.nominee), joinedload(Nomination.category))
+        .options(
+            joinedload(Nomination.nominee),
+            joinedload(Nomination.category),
+            joinedload(Nomination.award),
+        )
         .order_by(
             Nomination.decision.is_not(None),
             Nomination.score_mean.desc().nulls_last(),

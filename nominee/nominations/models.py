@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +12,9 @@ from nominee.contributions.models import Contribution
 from nominee.cycles.models import Cycle
 from nominee.db import Base, utcnow
 from nominee.enums import LabelledEnum, enum_column
+
+if TYPE_CHECKING:
+    from nominee.awards.models import Award
 
 
 class NominationStatus(LabelledEnum):
@@ -132,6 +136,13 @@ class Nomination(Base):
     nominee: Mapped[User] = relationship(foreign_keys=[nominee_id])
     nominator: Mapped[User | None] = relationship(foreign_keys=[nominator_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    # The award this nomination gave (once its cycle is published), to tell a revoked one.
+    award: Mapped[Award | None] = relationship(
+        "Award",
+        primaryjoin="Nomination.id == foreign(Award.nomination_id)",
+        viewonly=True,
+        uselist=False,
+    )
     evidence: Mapped[list[NominationEvidence]] = relationship(
         back_populates="nomination", cascade="all, delete-orphan"
     )

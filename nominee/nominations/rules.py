@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
 from nominee import clock
 from nominee.accounts.models import User
@@ -45,6 +46,17 @@ def shown_status(user: User, nomination: Nomination) -> NominationStatus:
     if nomination.status in DECISIONS and decisions_hidden(user, nomination.cycle):
         return NominationStatus.IN_REVIEW
     return nomination.status
+
+
+def revoked_label(revoked_at: datetime) -> str:
+    return f"Awarded, revoked on {format_date(revoked_at)}"
+
+
+def status_text(status: NominationStatus, revoked_at: datetime | None = None) -> str:
+    """A status as pages write it: the award a nomination gave, revoked since, says so."""
+    if status is NominationStatus.AWARDED and revoked_at is not None:
+        return revoked_label(revoked_at)
+    return status.label
 
 
 def masked_counts(

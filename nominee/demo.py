@@ -561,6 +561,7 @@ def seed_awards(demo: Demo) -> None:
         organizer=demo.organizer,
         members=demo.members,
         categories=demo.categories,
+        reviewers=demo.reviewers,
         renew_in=demo.open_cycle,
     )
 

@@ -1,4 +1,10 @@
-"""Demo data for seed-demo: an earlier, published cycle with its decisions and awards."""
+"""Demo data for seed-demo: an earlier, published cycle with its decisions and awards.
+
+It obeys the rules the app enforces: each nominee's evidence is their own, inside the
+look-back window and within the cycle's minimum and maximum; every decision follows the
+panel's submitted reviews (as many as the cycle asks, by reviewers without a conflict,
+or an override with its reason where conflicts left the panel short).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,7 @@ from nominee.accounts.models import User
 from nominee.awards.models import Award, AwardStatus
 from nominee.awards.services import create_renewals
 from nominee.categories.models import Category
+from nominee.clock import as_of
 from nominee.contributions.models import Contribution
 from nominee.cycles.models import DEFAULT_RUBRIC, Cycle, CycleStatus, RubricCriterion, add_months
 from nominee.endorsements.models import Endorsement
@@ -26,6 +33,9 @@ from nominee.nominations.models import (
     NominationStatus,
 )
 from nominee.nominations.services import freeze_evidence
+from nominee.reviews.conflicts import find_conflicts
+from nominee.reviews.models import Recommendation, Review, ReviewScore, ReviewStatus
+from nominee.reviews.services import refresh_scores
 
 TERM_MONTHS = 12
 NOMINEES = 14
@@ -53,6 +63,14 @@ RATIONALES = {
     Decision.AWARD: "Clear, sustained impact; endorsed by many distinct peers.",
     Decision.DECLINE: "Too little evidence inside the look-back window for this cycle.",
 }
+PANEL_COMMENTS = {
+    Decision.AWARD: "Consistent, generous work; the endorsements come from many people.",
+    Decision.DECLINE: "Good work, but most of it is recent and for the nominee's own projects.",
+}
+OVERRIDE_REASON = (
+    "Conflicts of interest left the panel short; the reviews that came in agree and the "
+    "evidence is unambiguous."
+)
 
 
 def _moment(day: date, rng: random.Random) -> datetime:
@@ -170,6 +188,65 @@ def _nomination(
     return nomination
 
 
+def _review(
+    session: Session,
+    rng: random.Random,
+    nomination: Nomination,
+    reviewer: User,
+) -> None:
+    """A submitted review agreeing with the decision, written before it was taken."""
+    high = nomination.decision is Decision.AWARD
+    written = _moment(nomination.cycle.nominations_close_on + timedelta(days=1), rng)
+    written = min(written + timedelta(days=rng.randint(0, 10)), nomination.decided_at)
+    session.add(
+        Review(
+            nomination_id=nomination.id,
+            reviewer_id=reviewer.id,
+            status=ReviewStatus.SUBMITTED,
+            recommendation=Recommendation.AWARD if high else Recommendation.DECLINE,
+            panel_comment=PANEL_COMMENTS[nomination.decision],
+            created_at=written,
+            updated_at=written,
+            submitted_at=written,
+            scores=[
+                ReviewScore(
+                    criterion_id=criterion.id,
+                    score=rng.randint(4, 5) if high else rng.randint(2, 3),
+                )
+                for criterion in nomination.cycle.criteria
+            ],
+        )
+    )
+
+
+def _panel(
+    session: Session,
+    rng: random.Random,
+    nominations: Sequence[Nomination],
+    reviewers: Sequence[User],
+) -> None:
+    """The reviews of each nomination by the reviewers without a conflict on it, then its
+    aggregates; a nomination left with fewer reviews than the cycle asks was decided with
+    an override and its reason."""
+    conflicts = (
+        find_conflicts(
+            session, nominations[0].cycle, [r.id for r in reviewers], [n.id for n in nominations]
+        )
+        if nominations and reviewers
+        else {}
+    )
+    for nomination in nominations:
+        panel = [r for r in reviewers if (nomination.id, r.id) not in conflicts]
+        wanted = nomination.cycle.reviewers_per_nomination
+        for reviewer in panel[:wanted]:
+            _review(session, rng, nomination, reviewer)
+        if len(panel) < wanted:
+            nomination.decision_override_reason = OVERRIDE_REASON
+    session.flush()
+    for nomination in nominations:
+        refresh_scores(session, nomination)
+
+
 def seed_awards(
     session: Session,
     rng: random.Random,
@@ -178,19 +255,22 @@ def seed_awards(
     organizer: User,
     members: Sequence[User],
     categories: Sequence[Category],
+    reviewers: Sequence[User] = (),
     renew_in: Cycle | None = None,
     name: str | None = None,
 ) -> Cycle:
-    """An earlier published cycle with decided nominations and its awards.
+    """An earlier published cycle with reviewed, decided nominations and its awards.
 
-    Its award term ends 30 days into ``renew_in``'s award term (the demo's open or
-    upcoming cycle), so its awards are up for renewal there; without ``renew_in`` it ends
-    three months after ``today``. One award is revoked. When ``renew_in`` is already open,
-    its renewal nominations are created now, as opening it would have done. Needs the
-    members' contributions to exist (for the evidence); flushes, never commits.
+    Its award term ends the day ``renew_in``'s review closes (the demo's open or
+    upcoming cycle), so its awards are up for renewal there, the new term following
+    without a gap; without ``renew_in`` it ends three months after ``today``. Only members
+    with enough contributions in its look-back window were nominated. ``reviewers``
+    reviewed them. One award is revoked. When ``renew_in`` is already open, its renewal
+    nominations are created now, as opening it would have done. Needs the members'
+    contributions to exist (for the evidence); flushes, never commits.
     """
     if renew_in is not None:
-        ends_on = renew_in.award_starts_on + timedelta(days=30)
+        ends_on = renew_in.review_close_on
     else:
         ends_on = add_months(today, 3)
     cycle = _published_cycle(
@@ -201,7 +281,8 @@ def seed_awards(
         ends_on=ends_on,
         name=name or f"Community Awards {ends_on.year - 1}",
     )
-    nominees = rng.sample(list(members), min(NOMINEES, len(members)))
+    eligible = [m for m in members if len(_evidence(session, cycle, m)) >= cycle.min_evidence]
+    nominees = rng.sample(eligible, min(NOMINEES, len(eligible)))
     nominations = []
     for member in nominees:
         category = member.primary_category if member.primary_category in categories else None
@@ -223,6 +304,7 @@ def seed_awards(
     session.flush()
     for nomination in nominations:
         freeze_evidence(session, nomination.id)  # what the panel judged (rule 8)
+    _panel(session, rng, nominations, reviewers)
     awards = [
         Award(
             member_id=n.nominee_id,
@@ -245,5 +327,6 @@ def seed_awards(
     session.add_all(awards)
     session.flush()
     if renew_in is not None and renew_in.status is CycleStatus.OPEN:
-        create_renewals(session, renew_in, organizer)
+        with as_of(today):
+            create_renewals(session, renew_in, organizer)
     return cycle

@@ -26,6 +26,12 @@ class DecisionForm(FlaskForm):
         validators=[Optional(), Length(max=5000)],
         description="Shown to the nominee once the results are published.",
     )
+    override = BooleanField("Decide with fewer reviews than the cycle asks")
+    override_reason = TextAreaField(
+        "Why decide without every review",
+        validators=[Optional(), Length(max=1000)],
+        description="Kept with the decision and in the audit log.",
+    )
     # The nomination's version when the page was loaded: a concurrent change is refused.
     version = IntegerField(widget=HiddenField.widget, validators=[InputRequired()])
 

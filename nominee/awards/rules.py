@@ -51,6 +51,15 @@ def decision_refusal(
     return None
 
 
+def review_shortfall(submitted: int, asked: int) -> str | None:
+    """What is missing when a nomination has fewer submitted reviews than its cycle asks
+    for (deciding it then takes an override with a reason), or None."""
+    if submitted >= asked:
+        return None
+    verb = "is" if submitted == 1 else "are"
+    return f"{submitted} of the {asked} reviews this cycle asks for {verb} submitted."
+
+
 def can_decide(user: User | None, nomination: Nomination, *, conflicted: bool = False) -> bool:
     return decision_refusal(user, nomination, conflicted=conflicted) is None
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -19,6 +20,7 @@ from nominee import audit
 from nominee.accounts.models import User
 from nominee.awards import rules
 from nominee.awards.models import Award, AwardStatus
+from nominee.clock import today
 from nominee.contributions.models import Contribution
 from nominee.cycles.models import Cycle, CycleStatus, RubricCriterion
 from nominee.cycles.signals import cycle_status_changed, cycle_status_changing
@@ -52,10 +54,6 @@ STATUS_FOR_DECISION = {
 }
 
 
-def today() -> date:
-    return utcnow().date()
-
-
 def nomination_link(nomination_id: int) -> str:
     return link_to("nominations.show", nomination_id=nomination_id)
 
@@ -74,7 +72,43 @@ def _decision_state(nomination: Nomination) -> dict:
         "rationale": nomination.decision_rationale,
         "feedback": nomination.decision_feedback,
         "decided_by_id": nomination.decided_by_id,
+        "override_reason": nomination.decision_override_reason,
     }
+
+
+OVERRIDE_REASON_MAX = 1000
+
+
+def submitted_reviews(session: Session, nomination: Nomination) -> int:
+    return (
+        session.scalar(
+            select(func.count(Review.id)).where(
+                Review.nomination_id == nomination.id, Review.status == ReviewStatus.SUBMITTED
+            )
+        )
+        or 0
+    )
+
+
+def _override_reason(submitted: int, asked: int, override_reason: str | None) -> str:
+    """The reason kept for deciding with too few reviews ("" when they are enough)."""
+    shortfall = rules.review_shortfall(submitted, asked)
+    if shortfall is None:
+        return ""
+    if override_reason is None:
+        raise DomainError(
+            f"{shortfall} To decide now, tick “Decide with fewer reviews” and give the reason.",
+            field="override",
+        )
+    reason = override_reason.strip()
+    if not reason:
+        raise DomainError(
+            "Give the reason for deciding with fewer reviews than the cycle asks.",
+            field="override_reason",
+        )
+    if len(reason) > OVERRIDE_REASON_MAX:
+        raise DomainError(f"At most {OVERRIDE_REASON_MAX} characters.", field="override_reason")
+    return reason
 
 
 def decide(
@@ -86,12 +120,15 @@ def decide(
     rationale: str,
     feedback: str,
     version: int,
+    override_reason: str | None = None,
 ) -> Nomination:
     """Award or decline ``nomination``, or change an earlier decision.
 
     ``version`` is the nomination's version the organizer saw. A mismatch, or a
     concurrent decision committed between our read and our write (the ORM's version
     check turns it into ``StaleDataError``), is a ``Conflict``: nothing is decided twice.
+    With fewer submitted reviews than the cycle's reviewers per nomination, the decision
+    needs ``override_reason`` (None: no override asked), kept and audited.
     """
     conflicted = rules.is_organizer(actor) and conflicts.is_conflicted(
         session, nomination, actor.id
@@ -102,6 +139,8 @@ def decide(
         raise (DomainError if allowed else PermissionDenied)(refusal)
     if version != nomination.version:
         raise Conflict(CHANGED_WHILE_DECIDING)
+    submitted = submitted_reviews(session, nomination)
+    reason = _override_reason(submitted, nomination.cycle.reviewers_per_nomination, override_reason)
     before = _decision_state(nomination) if nomination.decision is not None else None
     nomination.decision = decision
     nomination.status = STATUS_FOR_DECISION[decision]
@@ -109,6 +148,7 @@ def decide(
     nomination.decision_feedback = feedback.strip()
     nomination.decided_by_id = actor.id
     nomination.decided_at = utcnow()
+    nomination.decision_override_reason = reason
     try:
         session.flush()
     except StaleDataError:
@@ -119,7 +159,7 @@ def decide(
         "nomination.decision_changed" if before else "nomination.decided",
         nomination,
         before=before,
-        after=_decision_state(nomination),
+        after={**_decision_state(nomination), "reviews_submitted": submitted},
     )
     return nomination
 
@@ -291,37 +331,54 @@ def _term(starts_on: date, ends_on: date) -> str:
     return f"{format_date(starts_on)} to {format_date(ends_on)}"
 
 
-def create_renewals(session: Session, cycle: Cycle, actor: User | None = None) -> list[Nomination]:
-    """Put every award whose term ends inside ``cycle``'s award term up for renewal in it,
-    when the award's category is one of the cycle's and its member's account is active.
+def renewal_window(cycle: Cycle) -> tuple[date, date]:
+    """The first and last day an award may end on to be renewed in ``cycle``: from the
+    day its nominations open to the first day of its award term. The new term then
+    follows the old one without another cycle's term between them."""
+    return cycle.nominations_open_on, cycle.award_starts_on
 
-    The evidence is the member's contributions dated inside the award's term (see
-    ``_term_evidence``); it is gathered again when nominations close. Idempotent: an
-    award renewed in this cycle before (whatever became of that nomination), or whose
-    member already has a live nomination in this cycle and category, is skipped.
+
+def create_renewals(session: Session, cycle: Cycle, actor: User | None = None) -> list[Nomination]:
+    """Put up for renewal in ``cycle`` every award that ends inside its renewal window
+    (see ``renewal_window``), when the award's term has begun, its category is one of the
+    cycle's and its member's account is active.
+
+    An award is renewed once: one with a live or decided renewal in any cycle, or renewed
+    in this cycle before (whatever became of that nomination), is skipped, as is one whose
+    member already has a live nomination in this cycle and category. The award rows are
+    locked, so that two cycles opening at once put an award up once (the partial unique
+    index ``uq_nominations_renewal_live`` is the last word). The evidence is the member's
+    contributions dated inside the award's term (see ``_term_evidence``); it is gathered
+    again when nominations close.
     """
+    first_day, last_day = renewal_window(cycle)
     category_ids = [category.id for category in cycle.categories]
+    renewed_elsewhere = select(Nomination.id).where(
+        Nomination.renewal_of_award_id == Award.id,
+        (Nomination.cycle_id == cycle.id) | Nomination.status.in_(LIVE_STATUSES),
+    )
     awards = session.scalars(
         select(Award)
         .join(User, User.id == Award.member_id)
         .where(
             Award.status != AwardStatus.REVOKED,
-            Award.ends_on >= cycle.award_starts_on,
-            Award.ends_on <= cycle.award_ends_on,
+            Award.ends_on >= first_day,
+            Award.ends_on <= last_day,
+            Award.starts_on <= today(),
             Award.cycle_id != cycle.id,
             Award.category_id.in_(category_ids),
             User.is_active_account.is_(True),
         )
-        .options(joinedload(Award.category))
+        .options(selectinload(Award.category))
         .order_by(Award.id)
+        .with_for_update(of=Award)
     ).all()
     if not awards:
         return []
+    # Read after the lock: a cycle that opened meanwhile has committed its renewals.
     renewed = set(
         session.scalars(
-            select(Nomination.renewal_of_award_id).where(
-                Nomination.cycle_id == cycle.id, Nomination.renewal_of_award_id.is_not(None)
-            )
+            select(Award.id).where(Award.id.in_([a.id for a in awards]), renewed_elsewhere.exists())
         )
     )
     live = {
@@ -387,7 +444,16 @@ def _renewal_nomination(
             )
         ],
     )
-    session.add(nomination)
+    try:
+        # Added inside the savepoint: a renewal that lost a race leaves the rest usable.
+        with session.begin_nested():
+            session.add(nomination)
+            session.flush()
+    except IntegrityError:
+        raise Conflict(
+            f"The {award.category.name} award of {award.member.display_name} was put up "
+            "for renewal in another cycle meanwhile; try again."
+        ) from None
     refresh_counters(session, nomination)
     audit.record(
         session,

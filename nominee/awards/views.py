@@ -51,7 +51,11 @@ def decisions(cycle_id: int):
             Nomination.cycle_id == cycle.id,
             Nomination.status.in_(rules.REVIEWED_STATUSES),
         )
-        .options(joinedload(Nomination.nominee), joinedload(Nomination.category))
+        .options(
+            joinedload(Nomination.nominee),
+            joinedload(Nomination.category),
+            joinedload(Nomination.award),
+        )
         .order_by(
             Nomination.decision.is_not(None),
             Nomination.score_mean.desc().nulls_last(),
@@ -120,6 +124,8 @@ def decide(nomination_id: int):
         form.decision.data = nomination.decision.value if nomination.decision else None
         form.rationale.data = nomination.decision_rationale
         form.feedback.data = nomination.decision_feedback
+        form.override_reason.data = nomination.decision_override_reason
+        form.override.data = bool(nomination.decision_override_reason)
         form.version.data = nomination.version
     status = 200
     if form.validate_on_submit():
@@ -132,6 +138,7 @@ def decide(nomination_id: int):
                 rationale=form.rationale.data,
                 feedback=form.feedback.data or "",
                 version=form.version.data,
+                override_reason=(form.override_reason.data or "") if form.override.data else None,
             )
         except DomainError as exc:
             session.rollback()
@@ -148,14 +155,16 @@ def decide(nomination_id: int):
     elif request.method == "POST":
         status = 400
     cycle = nomination.cycle
+    reviews = _reviews(nomination)
     return render_template(
         "awards/decide.html",
         nomination=nomination,
         cycle=cycle,
         form=form,
         refusal=rules.decision_refusal(current_user, nomination),
+        shortfall=rules.review_shortfall(len(reviews), cycle.reviewers_per_nomination),
         criteria=services.criterion_means(session, nomination),
-        reviews=_reviews(nomination),
+        reviews=reviews,
     ), status
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from nominee import clock
 from nominee.accounts.models import User
 from nominee.cycles.models import Cycle, CycleStatus
+from nominee.templating import format_date
 
 # One step forward at a time; there is no way back.
 ALLOWED_TRANSITIONS: dict[CycleStatus, frozenset[CycleStatus]] = {
@@ -46,9 +48,15 @@ def can_move(cycle: Cycle, to: CycleStatus) -> bool:
 
 def why_not_move(cycle: Cycle, to: CycleStatus) -> str | None:
     """Why ``cycle`` cannot move to ``to``, or None when it can."""
-    if can_move(cycle, to):
-        return None
-    return f"A cycle that is {cycle.status.label.lower()} cannot move to {to.label.lower()}."
+    if not can_move(cycle, to):
+        return f"A cycle that is {cycle.status.label.lower()} cannot move to {to.label.lower()}."
+    if to is CycleStatus.OPEN and cycle.nominations_close_on < clock.today():
+        # Rule 10: opening it would take no nomination, or take them after the close.
+        return (
+            f"Its nominations closed on {format_date(cycle.nominations_close_on)}: "
+            "change its dates before opening it."
+        )
+    return None
 
 
 def next_statuses(cycle: Cycle) -> list[CycleStatus]:

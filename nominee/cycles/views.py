@@ -207,5 +207,5 @@ def move(cycle_id: int, to_status: str):
         error=error,
         awaiting=by_status.get(NominationStatus.AWAITING_ACCEPTANCE, 0),
         submitted=by_status.get(NominationStatus.SUBMITTED, 0),
-        allowed=rules.can_move(cycle, target),
+        allowed=rules.why_not_move(cycle, target) is None,
     ), status

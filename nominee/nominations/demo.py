@@ -3,8 +3,10 @@
 Everything goes through the services (create the cycle, open it, nominate, accept,
 decline, withdraw, close), so the demo obeys every rule a member's actions would: the
 evidence lies inside the look-back window, the peer limit holds, the status history,
-audit events and notifications are the real ones. Then the timestamps are moved back
-into the days the cycle was open, so the history reads like one.
+audit events and notifications are the real ones. The cycle in review is run on the
+last day it took nominations (``nominee.clock.as_of``), as the date rules require. Then
+the timestamps are moved back into the days the cycle was open, so the history reads
+like one.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from nominee.accounts.models import User
 from nominee.categories.models import Category
+from nominee.clock import as_of
 from nominee.cycles import services as cycles
 from nominee.cycles.models import Cycle, CycleStatus
 from nominee.db import utcnow
@@ -80,25 +83,28 @@ def seed_cycles(
     if not categories:
         raise ValueError("seed_cycles needs at least one category")
     active = [m for m in members if m.is_active_account]
-    in_review = _cycle(
-        session,
-        organizer,
-        categories,
-        opens=today - timedelta(days=45),
-        closes=today - timedelta(days=12),
-        reviews_close=today + timedelta(days=18),
-    )
-    open_cycle = _cycle(
-        session,
-        organizer,
-        categories,
-        opens=today - timedelta(days=5),
-        closes=today + timedelta(days=25),
-        reviews_close=today + timedelta(days=55),
-    )
-    _populate(session, rng, in_review, active, REVIEW_PLAN)
+    closed_on = today - timedelta(days=12)
+    with as_of(closed_on):
+        in_review = _cycle(
+            session,
+            organizer,
+            categories,
+            opens=today - timedelta(days=45),
+            closes=closed_on,
+            reviews_close=today + timedelta(days=18),
+        )
+        _populate(session, rng, in_review, active, REVIEW_PLAN)
     cycles.move_status(session, organizer, in_review, CycleStatus.IN_REVIEW, in_review.version)
-    _populate(session, rng, open_cycle, active, OPEN_PLAN)
+    with as_of(today):
+        open_cycle = _cycle(
+            session,
+            organizer,
+            categories,
+            opens=today - timedelta(days=5),
+            closes=today + timedelta(days=25),
+            reviews_close=today + timedelta(days=55),
+        )
+        _populate(session, rng, open_cycle, active, OPEN_PLAN)
     _backdate(session, rng, in_review, today)
     _backdate(session, rng, open_cycle, today)
     return in_review, open_cycle

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +12,9 @@ from nominee.contributions.models import Contribution, Visibility
 from nominee.cycles.models import Cycle
 from nominee.db import Base, utcnow
 from nominee.enums import LabelledEnum, enum_column
+
+if TYPE_CHECKING:
+    from nominee.awards.models import Award
 
 
 class NominationStatus(LabelledEnum):
@@ -71,6 +75,14 @@ class Nomination(Base):
             sqlite_where=text(_LIVE_SQL),
             postgresql_where=text(_LIVE_SQL),
         ),
+        # Rule 10: an award has one live (or decided) renewal at most, across all cycles.
+        Index(
+            "uq_nominations_renewal_live",
+            "renewal_of_award_id",
+            unique=True,
+            sqlite_where=text(_LIVE_SQL),
+            postgresql_where=text(_LIVE_SQL),
+        ),
         Index("ix_nominations_cycle_status", "cycle_id", "status"),
         Index("ix_nominations_nominee", "nominee_id", "created_at"),
         Index("ix_nominations_nominator_cycle", "nominator_id", "cycle_id"),
@@ -115,6 +127,8 @@ class Nomination(Base):
     decision_feedback: Mapped[str] = mapped_column(Text, default="")
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None]
+    # Why it was decided with fewer submitted reviews than the cycle asks ("" when it was not).
+    decision_override_reason: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(default=1)
 
     cycle: Mapped[Cycle] = relationship()
@@ -122,6 +136,13 @@ class Nomination(Base):
     nominee: Mapped[User] = relationship(foreign_keys=[nominee_id])
     nominator: Mapped[User | None] = relationship(foreign_keys=[nominator_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    # The award this nomination gave (once its cycle is published), to tell a revoked one.
+    award: Mapped[Award | None] = relationship(
+        "Award",
+        primaryjoin="Nomination.id == foreign(Award.nomination_id)",
+        viewonly=True,
+        uselist=False,
+    )
     evidence: Mapped[list[NominationEvidence]] = relationship(
         back_populates="nomination", cascade="all, delete-orphan"
     )

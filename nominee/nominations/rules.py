@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
+from nominee import clock
 from nominee.accounts.models import User
 from nominee.cycles.models import Cycle, CycleStatus
 from nominee.nominations.models import Nomination, NominationKind, NominationStatus
+from nominee.templating import format_date
 from nominee.web import DomainError, PermissionDenied
 
 STATEMENT_MIN = 100
@@ -81,6 +84,17 @@ def shown_status(
     return as_undecided(nomination.status)
 
 
+def revoked_label(revoked_at: datetime) -> str:
+    return f"Awarded, revoked on {format_date(revoked_at)}"
+
+
+def status_text(status: NominationStatus, revoked_at: datetime | None = None) -> str:
+    """A status as pages write it: the award a nomination gave, revoked since, says so."""
+    if status is NominationStatus.AWARDED and revoked_at is not None:
+        return revoked_label(revoked_at)
+    return status.label
+
+
 def masked_counts(
     cycle: Cycle,
     by_status: Mapping[NominationStatus, int],
@@ -107,15 +121,29 @@ def _open(cycle: Cycle, doing: str) -> DomainError | None:
     return None
 
 
+def _in_dates(cycle: Cycle, doing: str) -> DomainError | None:
+    """Rule 10: the cycle's nomination dates, both included, as UTC dates."""
+    if not cycle.nominations_open_on <= clock.today() <= cycle.nominations_close_on:
+        return DomainError(
+            f"Nominations can only be {doing} from {format_date(cycle.nominations_open_on)} "
+            f"to {format_date(cycle.nominations_close_on)} (UTC dates)."
+        )
+    return None
+
+
+def _taking_nominations(cycle: Cycle, doing: str) -> DomainError | None:
+    return _open(cycle, doing) or _in_dates(cycle, doing)
+
+
 def why_not_nominate(cycle: Cycle) -> DomainError | None:
-    return _open(cycle, "made")
+    return _taking_nominations(cycle, "made")
 
 
 def why_not_respond(user: User, nomination: Nomination) -> DomainError | None:
     """Accepting or declining a peer nomination: the nominee, while it awaits them."""
     if user.id != nomination.nominee_id:
         return PermissionDenied("Only the nominee can accept or decline a nomination.")
-    if refusal := _open(nomination.cycle, "accepted or declined"):
+    if refusal := _taking_nominations(nomination.cycle, "accepted or declined"):
         return refusal
     if nomination.status is not NominationStatus.AWAITING_ACCEPTANCE:
         return DomainError("This nomination is not awaiting your answer any more.")
@@ -137,7 +165,7 @@ def why_not_change_evidence(user: User, nomination: Nomination) -> DomainError |
         return PermissionDenied("Only the nominee chooses the evidence.")
     if nomination.kind is NominationKind.RENEWAL:
         return DomainError("A renewal's evidence is the work done during the award term.")
-    if refusal := _open(nomination.cycle, "changed"):
+    if refusal := _taking_nominations(nomination.cycle, "changed"):
         return refusal
     if nomination.status is not NominationStatus.SUBMITTED:
         return DomainError("Only a submitted nomination's evidence can be changed.")

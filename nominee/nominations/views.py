@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from nominee.accounts.models import User
 from nominee.awards import rules as awards_rules
@@ -42,6 +42,7 @@ def _nomination(nomination_id: int) -> Nomination:
             .selectinload(NominationEvidence.contribution)
             .selectinload(Contribution.type),
             selectinload(Nomination.events).selectinload(NominationEvent.actor),
+            joinedload(Nomination.award),
         ],
     )
     if nomination is None or not rules.can_view(current_user, nomination):
@@ -144,6 +145,7 @@ def mine():
         selectinload(Nomination.category),
         selectinload(Nomination.nominee),
         selectinload(Nomination.nominator),
+        joinedload(Nomination.award),
     )
     newest = (Nomination.created_at.desc(), Nomination.id.desc())
     about_me = session.scalars(

@@ -35,6 +35,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, se
 from sqlalchemy.orm import Session, aliased
 
 from nominee.accounts.models import User
+from nominee.awards.models import Award
 from nominee.categories.models import Category
 from nominee.cycles.models import Cycle
 from nominee.nominations.models import Nomination, NominationStatus
@@ -206,7 +207,8 @@ class Queue:
 
     def rows(self, filters: Filters, limit: int, offset: int) -> Select:
         """The page's rows: ``Nomination``, ``nominee_name``, ``category_name``,
-        ``my_status`` (None: not started) and ``assigned_at`` (None: not assigned)."""
+        ``my_status`` (None: not started), ``assigned_at`` (None: not assigned) and
+        ``revoked_at`` (None unless the award it gave was revoked)."""
         filters = _known_sort(filters)
         order = self._order(filters)
         page_ids = (
@@ -222,9 +224,12 @@ class Queue:
             Category.name.label("category_name"),
             self.my_review.status.label("my_status"),
             self.my_assignment.created_at.label("assigned_at"),
+            Award.revoked_at.label("revoked_at"),
         ).join(page_ids, page_ids.c.id == Nomination.id)
-        stmt = stmt.join(User, User.id == Nomination.nominee_id).join(
-            Category, Category.id == Nomination.category_id
+        stmt = (
+            stmt.join(User, User.id == Nomination.nominee_id)
+            .join(Category, Category.id == Nomination.category_id)
+            .outerjoin(Award, Award.nomination_id == Nomination.id)
         )
         return self._join_assignment(self._join_review(stmt)).order_by(*order)
 

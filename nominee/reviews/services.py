@@ -30,6 +30,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from nominee import audit
 from nominee.accounts.models import Role, User
 from nominee.categories.models import Category
+from nominee.clock import today
 from nominee.cycles.models import Cycle, CycleStatus, RubricCriterion
 from nominee.db import utcnow
 from nominee.nominations.models import Nomination, NominationStatus
@@ -50,10 +51,6 @@ from nominee.web import Conflict, DomainError, PermissionDenied
 STALE_REVIEW = "This review changed since you opened it (in another tab?); reload to see it."
 DISAGREEMENT_SPREAD = 2
 SCORES = range(1, 6)
-
-
-def today() -> date:
-    return utcnow().date()
 
 
 # Who stands where

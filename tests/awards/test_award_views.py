@@ -10,8 +10,10 @@ from nominee.audit import AuditEvent
 from nominee.awards.models import Award, AwardStatus
 from nominee.awards.services import awards_for_member
 from nominee.cycles.models import CycleStatus
+from nominee.db import utcnow
 from nominee.nominations.models import Decision, NominationStatus
 from nominee.notifications.models import Notification
+from nominee.templating import format_date
 from tests.awards.helpers import move
 
 MEMBER_PAGE = '{% include "awards/_member_awards.html" ignore missing %}'
@@ -111,13 +113,14 @@ def test_member_page_partial_shows_current_and_past_awards(app, make):
         starts_on=date.today() - timedelta(days=800),
         ends_on=date.today() - timedelta(days=435),
     )
-    revoked = make.award(member=member, status=AwardStatus.REVOKED)
+    revoked = make.award(member=member, status=AwardStatus.REVOKED, revoked_at=utcnow())
     make.award()  # someone else's
     html = member_awards_html(app, member)
     for award in (current, upcoming, expired, revoked):
         assert f"/awards/{award.verification_id}" in html
     assert html.count("<li") == 4
-    for badge in ("Current", "Upcoming", "Expired", "Revoked"):
+    revoked_badge = f"Awarded, revoked on {format_date(revoked.revoked_at)}"
+    for badge in ("Current", "Upcoming", "Expired", revoked_badge):
         assert f'<span class="badge">{badge}</span>' in html
     # Latest term first.
     assert html.index(current.verification_id) < html.index(expired.verification_id)

@@ -124,17 +124,17 @@ def test_publishing_twice_creates_no_second_award(make, db):
 
 @pytest.fixture
 def renewal_setup(make):
-    """An award of an earlier cycle whose term ends inside the new cycle's award term."""
+    """An award of an earlier cycle whose term ends inside the new cycle's renewal window."""
     new_cycle = make.cycle(status=CycleStatus.DRAFT, max_evidence=3)
     earlier = make.cycle(
         status=CycleStatus.PUBLISHED,
         nominations_open_on=add_months(new_cycle.nominations_open_on, -12),
         nominations_close_on=add_months(new_cycle.nominations_close_on, -12),
-        review_close_on=add_months(new_cycle.review_close_on, -12) + timedelta(days=10),
+        review_close_on=add_months(new_cycle.review_close_on, -12) - timedelta(days=10),
         categories=new_cycle.categories,
     )
     award = make.award(cycle=earlier)
-    assert new_cycle.award_starts_on <= award.ends_on <= new_cycle.award_ends_on
+    assert new_cycle.nominations_open_on <= award.ends_on <= new_cycle.award_starts_on
     return new_cycle, award
 
 
@@ -146,7 +146,7 @@ def renewals(db, cycle) -> list[Nomination]:
     ).all()
 
 
-def test_opening_a_cycle_renews_awards_ending_in_its_term(make, db, renewal_setup):
+def test_opening_a_cycle_renews_awards_ending_in_its_renewal_window(make, db, renewal_setup):
     cycle, award = renewal_setup
     member = award.member
     contribution_type = make.contribution_type()
@@ -231,8 +231,8 @@ def test_member_with_a_live_nomination_gets_no_renewal(make, db, renewal_setup):
 def test_revoked_and_out_of_term_awards_are_not_renewed(make, db, renewal_setup):
     cycle, award = renewal_setup
     award.status = AwardStatus.REVOKED
-    make.award(cycle=award.cycle, ends_on=cycle.award_starts_on - timedelta(days=1))
-    make.award(cycle=award.cycle, ends_on=cycle.award_ends_on + timedelta(days=1))
+    make.award(cycle=award.cycle, ends_on=cycle.nominations_open_on - timedelta(days=1))
+    make.award(cycle=award.cycle, ends_on=cycle.award_starts_on + timedelta(days=1))
     db.flush()
     move(db, cycle, CycleStatus.OPEN)
     assert renewals(db, cycle) == []
@@ -240,8 +240,8 @@ def test_revoked_and_out_of_term_awards_are_not_renewed(make, db, renewal_setup)
 
 def test_renewal_terms_on_the_boundaries_are_renewed(make, db, renewal_setup):
     cycle, award = renewal_setup
-    first = make.award(cycle=award.cycle, ends_on=cycle.award_starts_on)
-    last = make.award(cycle=award.cycle, ends_on=cycle.award_ends_on)
+    first = make.award(cycle=award.cycle, ends_on=cycle.nominations_open_on)
+    last = make.award(cycle=award.cycle, ends_on=cycle.award_starts_on)
     move(db, cycle, CycleStatus.OPEN)
     renewed = {n.renewal_of_award_id for n in renewals(db, cycle)}
     assert renewed == {award.id, first.id, last.id}

@@ -24,10 +24,16 @@ def actions(db, action: str) -> list[AuditEvent]:
     ).all()
 
 
+def reviewed(make, cycle) -> Nomination:
+    """A nomination in review with the one submitted review its cycle asks for."""
+    nomination = make.nomination(cycle, status=NominationStatus.IN_REVIEW)
+    make.review(nomination, make.reviewer())
+    return nomination
+
+
 @pytest.fixture
 def in_review(make):
-    cycle = make.cycle(status=CycleStatus.IN_REVIEW)
-    return make.nomination(cycle, status=NominationStatus.IN_REVIEW)
+    return reviewed(make, make.cycle(status=CycleStatus.IN_REVIEW, reviewers_per_nomination=1))
 
 
 def decide(client, nomination, decision="award", version=None, **data):
@@ -114,8 +120,7 @@ def test_no_decision_outside_review_and_decided(client, auth, make, db, status):
 
 
 def test_decisions_allowed_while_cycle_is_decided(client, auth, make, db):
-    cycle = make.cycle(status=CycleStatus.DECIDED)
-    nomination = make.nomination(cycle, status=NominationStatus.IN_REVIEW)
+    nomination = reviewed(make, make.cycle(status=CycleStatus.DECIDED, reviewers_per_nomination=1))
     auth.login(make.organizer())
     assert decide(client, nomination).status_code == 302
     db.refresh(nomination)
@@ -273,8 +278,8 @@ def test_two_organizers_deciding_at_once(committing_app, engine):
     with Session(engine, expire_on_commit=False) as session:
         make = Factory(session)
         ada, bob = make.organizer(), make.organizer()
-        cycle = make.cycle(status=CycleStatus.IN_REVIEW)
-        nomination = make.nomination(cycle, status=NominationStatus.IN_REVIEW)
+        cycle = make.cycle(status=CycleStatus.IN_REVIEW, reviewers_per_nomination=1)
+        nomination = reviewed(make, cycle)
         session.commit()
         nomination_id, version = nomination.id, nomination.version
     clients = {"award": committing_app.test_client(), "decline": committing_app.test_client()}
@@ -322,8 +327,8 @@ def test_a_decision_committed_between_read_and_write_is_a_conflict(committing_ap
     with Session(engine, expire_on_commit=False) as session:
         make = Factory(session)
         ada, bob = make.organizer(), make.organizer()
-        cycle = make.cycle(status=CycleStatus.IN_REVIEW)
-        nomination_id = make.nomination(cycle, status=NominationStatus.IN_REVIEW).id
+        cycle = make.cycle(status=CycleStatus.IN_REVIEW, reviewers_per_nomination=1)
+        nomination_id = reviewed(make, cycle).id
         session.commit()
     with Session(engine) as first, Session(engine) as second:
         mine, theirs = first.get(Nomination, nomination_id), second.get(Nomination, nomination_id)
@@ -340,9 +345,8 @@ def test_a_decision_committed_between_read_and_write_is_a_conflict(committing_ap
 
 def test_decisions_then_cycle_moves_through_the_cycle_pages(client, auth, make, db):
     """The whole path an organizer takes: decide, mark decided, publish."""
-    cycle = make.cycle(status=CycleStatus.IN_REVIEW)
-    winner = make.nomination(cycle, status=NominationStatus.IN_REVIEW)
-    other = make.nomination(cycle, status=NominationStatus.IN_REVIEW)
+    cycle = make.cycle(status=CycleStatus.IN_REVIEW, reviewers_per_nomination=1)
+    winner, other = reviewed(make, cycle), reviewed(make, cycle)
     auth.login(make.organizer())
     decide(client, winner, "award")
 

@@ -16,7 +16,7 @@ def test_seed_awards_builds_a_published_cycle_up_for_renewal(app, client, make, 
     members = [make.user(primary_category=categories[i % 2]) for i in range(20)]
     contribution_type = make.contribution_type()
     for i, member in enumerate(members):
-        for days in (30, 200, 330):
+        for days in (30, 380, 420, 460):
             make.contribution(
                 member,
                 type=contribution_type,
@@ -33,15 +33,19 @@ def test_seed_awards_builds_a_published_cycle_up_for_renewal(app, client, make, 
             organizer=make.organizer(),
             members=members,
             categories=categories,
+            reviewers=[make.reviewer() for _ in range(3)],
             renew_in=open_cycle,
         )
 
     assert published.status is CycleStatus.PUBLISHED
-    assert open_cycle.award_starts_on <= published.award_ends_on <= open_cycle.award_ends_on
+    assert published.award_ends_on == open_cycle.review_close_on  # renewed without a gap
     decided = db.scalars(select(Nomination).where(Nomination.cycle_id == published.id)).all()
     assert len(decided) == 14
     assert {n.status for n in decided} == {NominationStatus.AWARDED, NominationStatus.DECLINED}
-    assert any(n.evidence_count for n in decided)
+    assert all(
+        published.min_evidence <= n.evidence_count <= published.max_evidence for n in decided
+    )
+    assert all(n.reviews_submitted == published.reviewers_per_nomination for n in decided)
     awards = db.scalars(select(Award).where(Award.cycle_id == published.id)).all()
     assert len(awards) == sum(n.status is NominationStatus.AWARDED for n in decided)
     revoked = [a for a in awards if a.status is AwardStatus.REVOKED]

@@ -38,13 +38,14 @@ def renewals(db, cycle) -> list[Nomination]:
 
 @pytest.fixture
 def setting(app, make, db):
-    """A draft cycle, an award of an earlier one ending in its term, and an organizer."""
+    """A draft cycle, an award of an earlier one ending in its renewal window, and an
+    organizer."""
     cycle = make.cycle(status=CycleStatus.DRAFT, min_evidence=1, max_evidence=2)
     earlier = make.cycle(
         status=CycleStatus.PUBLISHED,
         nominations_open_on=add_months(cycle.nominations_open_on, -12),
         nominations_close_on=add_months(cycle.nominations_close_on, -12),
-        review_close_on=add_months(cycle.review_close_on, -12) + timedelta(days=10),
+        review_close_on=add_months(cycle.review_close_on, -12) - timedelta(days=10),
         categories=cycle.categories,
     )
     award = make.award(cycle=earlier, member=make.user(display_name="Ada"))

@@ -153,8 +153,9 @@ def test_evidence_must_be_own_and_inside_the_window(app, make, db, cycle, when):
     if when == "before the window":
         bad = make.contribution(ada, contributed_on=cycle.lookback_start - timedelta(days=1))
     elif when == "after nominations close":
-        cycle.nominations_close_on = date.today() - timedelta(days=1)
-        bad = make.contribution(ada, contributed_on=date.today())
+        # Dated tomorrow (UTC), as a member east of UTC may log it on the last day.
+        cycle.nominations_close_on = date.today()
+        bad = make.contribution(ada, contributed_on=date.today() + timedelta(days=1))
     elif when == "someone else's":
         bad = make.contribution(make.user())
     else:

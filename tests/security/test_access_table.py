@@ -132,7 +132,13 @@ DATA = {
     },
     "accounts.set_active": {"active": "0"},
     "accounts.set_role": {"role": "reviewer", "current_password": PASSWORD},
-    "awards.decide": {"decision": "award", "rationale": "Strong.", "version": "{version}"},
+    "awards.decide": {
+        "decision": "award",
+        "rationale": "Strong.",
+        "override": "y",  # the nomination has fewer reviews than its cycle asks
+        "override_reason": "Panel short.",
+        "version": "{version}",
+    },
     "awards.revoke": {"reason": "Plagiarised talks.", "confirm": "y"},
     "categories.create": {"name": "Data Platform"},
     "categories.edit": {"name": "Developer Tooling"},

@@ -182,4 +182,8 @@ class Factory:
             for criterion, score in zip(criteria, scores, strict=False)
             if score is not None
         ]
+        kw.setdefault(
+            "reads_others",
+            kw["status"] is ReviewStatus.SUBMITTED and len(kw["scores"]) == len(criteria),
+        )
         return self._save(Review(nomination=nomination, reviewer=reviewer, **kw))

@@ -28,12 +28,29 @@ def is_party(user: User, nomination: Nomination) -> bool:
 
 
 def can_view(user: User, nomination: Nomination) -> bool:
+    """The parties, organizers, and reviewers (who must also pass ``reads_as_panel``)."""
     return is_party(user, nomination) or (user.is_authenticated and user.is_reviewer)
 
 
+def reads_as_panel(user: User, nomination: Nomination) -> bool:
+    """A reviewer who is no party reads the page as the panel's page allows them
+    (``nominee.reviews.services.open_as_panel``): appointed for its category, not
+    conflicted, once it is in review; anyone else gets what a member gets."""
+    return (
+        user.is_authenticated
+        and user.is_reviewer
+        and not user.is_organizer
+        and not is_party(user, nomination)
+    )
+
+
 def can_see_private_evidence(user: User, nomination: Nomination) -> bool:
-    """Private contributions: their owner (the nominee), reviewers and organizers only."""
-    return user.is_authenticated and (user.id == nomination.nominee_id or user.is_reviewer)
+    """Private contributions: their owner (the nominee), and reviewers and organizers who
+    are no party to it. The nominator sees what any member may see: not the private
+    items, not their number, no total that includes them."""
+    return user.is_authenticated and (
+        user.id == nomination.nominee_id or (user.is_reviewer and not is_party(user, nomination))
+    )
 
 
 def decisions_public(cycle: Cycle) -> bool:

@@ -10,10 +10,11 @@ checked against the database, never against the ids a form posted.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import distinct, func, select, update
+from sqlalchemy import Select, distinct, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.attributes import flag_modified
@@ -335,6 +336,48 @@ def change_evidence(
     return nomination
 
 
+def _distinct_endorsers() -> Select:
+    """The number of distinct active endorsers (add the contributions' condition)."""
+    return (
+        select(func.count(distinct(Endorsement.endorser_id)))
+        .join(User, User.id == Endorsement.endorser_id)
+        .where(Endorsement.withdrawn_at.is_(None), User.is_active_account.is_(True))
+    )
+
+
+@dataclass(frozen=True)
+class Totals:
+    evidence_count: int
+    distinct_endorsers: int
+    total_quantity: int
+    total_audience: int
+
+
+def totals(session: Session, nomination: Nomination, shown: Sequence[Contribution]) -> Totals:
+    """The evidence totals over ``shown``: the stored counters when every item of the
+    evidence is shown, otherwise counted over the shown items alone (one query), so a
+    viewer who may not see private items cannot subtract them from the totals."""
+    if len(shown) == len(nomination.evidence):
+        return Totals(
+            nomination.evidence_count,
+            nomination.distinct_endorsers,
+            nomination.total_quantity,
+            nomination.total_audience,
+        )
+    ids = [contribution.id for contribution in shown]
+    endorsers = (
+        session.scalar(_distinct_endorsers().where(Endorsement.contribution_id.in_(ids)))
+        if ids
+        else 0
+    )
+    return Totals(
+        len(shown),
+        endorsers or 0,
+        sum(c.quantity or 0 for c in shown),
+        sum(c.audience or 0 for c in shown),
+    )
+
+
 def _counter_values() -> dict[str, Any]:
     """The stored counters as SQL, each correlated to the nominations row it updates."""
 
@@ -352,17 +395,12 @@ def _counter_values() -> dict[str, Any]:
         return func.coalesce(getattr(NominationEvidence, name), getattr(Contribution, name))
 
     endorsers = (
-        select(func.count(distinct(Endorsement.endorser_id)))
+        _distinct_endorsers()
         .join(
             NominationEvidence,
             NominationEvidence.contribution_id == Endorsement.contribution_id,
         )
-        .join(User, User.id == Endorsement.endorser_id)
-        .where(
-            NominationEvidence.nomination_id == Nomination.id,
-            Endorsement.withdrawn_at.is_(None),
-            User.is_active_account.is_(True),
-        )
+        .where(NominationEvidence.nomination_id == Nomination.id)
         .scalar_subquery()
     )
     return {

@@ -33,8 +33,10 @@ def _actor() -> User:
 
 
 def _nomination(nomination_id: int) -> Nomination:
-    """The nomination, or 404 for anybody who may not see it."""
-    nomination = get_session().get(
+    """The nomination, or 404 for anybody who may not see it (403 for a conflicted
+    reviewer, as on the panel's page)."""
+    session = get_session()
+    nomination = session.get(
         Nomination,
         nomination_id,
         options=[
@@ -47,6 +49,9 @@ def _nomination(nomination_id: int) -> Nomination:
     )
     if nomination is None or not rules.can_view(current_user, nomination):
         abort(404)
+    if rules.reads_as_panel(current_user, nomination):
+        if review_services.open_as_panel(session, _actor(), nomination) is None:
+            abort(404)
     return nomination
 
 
@@ -198,7 +203,7 @@ def show(nomination_id: int):
         "nominations/show.html",
         nomination=nomination,
         evidence=shown,
-        hidden_evidence=len(contributions) - len(shown),
+        totals=services.totals(get_session(), nomination, shown),
         events=events,
         hide_decisions=hide_decisions,
         can_decide=awards_rules.can_decide(user, nomination, conflicted=conflicted),

@@ -143,6 +143,7 @@ def seed_reviews(
                     created_at=written,
                     updated_at=written,
                     submitted_at=written if status is ReviewStatus.SUBMITTED else None,
+                    reads_others=status is ReviewStatus.SUBMITTED,  # every criterion scored
                     scores=[
                         ReviewScore(criterion_id=criterion.id, score=score)
                         for criterion, score in zip(criteria, scores, strict=True)

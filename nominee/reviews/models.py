@@ -103,6 +103,9 @@ class Review(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None]
+    # Submitted with every criterion scored: the reviewer reads the other reviews. An
+    # abstention submitted without every score never does (rule 4).
+    reads_others: Mapped[bool] = mapped_column(default=False)
     version: Mapped[int] = mapped_column(default=1)
 
     nomination: Mapped[Nomination] = relationship()

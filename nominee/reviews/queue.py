@@ -21,8 +21,9 @@ Decisions are known to organizers only until the cycle is published (rule 5): th
 drops the status filter for everybody else, and no sort orders by decision.
 
 A reviewer sees the score columns of a row only once their own review of it is
-submitted (rule 4), and sorting or filtering on them must not leak what is hidden: for
-reviewers those columns read as NULL on the other rows (sorted last either way).
+submitted with every criterion scored (``Review.reads_others``, rule 4), and sorting or
+filtering on them must not leak what is hidden: for reviewers those columns read as
+NULL on the other rows (sorted last either way).
 """
 
 from __future__ import annotations
@@ -151,11 +152,15 @@ class Queue:
     def _submitted_by_me(self) -> ColumnElement[bool]:
         return self.my_review.status == ReviewStatus.SUBMITTED
 
+    def _reads_others(self) -> ColumnElement[bool]:
+        return self.my_review.reads_others.is_(True)
+
     def _blinded(self, column):
-        """``column`` for organizers; for a reviewer only where their review is submitted."""
+        """``column`` for organizers; for a reviewer only where their review opened the
+        others."""
         if self.user.is_organizer:
             return column
-        return case((self._submitted_by_me(), column), else_=None)
+        return case((self._reads_others(), column), else_=None)
 
     def _filtered(self, stmt: Select, filters: Filters) -> Select:
         """``stmt`` (selecting from nominations) with visibility, filters and the joins they
@@ -183,7 +188,7 @@ class Queue:
         if filters.disagreement:
             stmt = stmt.where(Nomination.disagreement.is_(True))
             if not self.user.is_organizer:
-                stmt = stmt.where(self._submitted_by_me())
+                stmt = stmt.where(self._reads_others())
         return stmt
 
     def _order(self, filters: Filters) -> list:
@@ -207,8 +212,8 @@ class Queue:
 
     def rows(self, filters: Filters, limit: int, offset: int) -> Select:
         """The page's rows: ``Nomination``, ``nominee_name``, ``category_name``,
-        ``my_status`` (None: not started), ``assigned_at`` (None: not assigned) and
-        ``revoked_at`` (None unless the award it gave was revoked)."""
+        ``my_status`` (None: not started), ``my_reads_others``, ``assigned_at`` (None: not
+        assigned) and ``revoked_at`` (None unless the award it gave was revoked)."""
         filters = _known_sort(filters)
         order = self._order(filters)
         page_ids = (
@@ -223,6 +228,7 @@ class Queue:
             User.display_name.label("nominee_name"),
             Category.name.label("category_name"),
             self.my_review.status.label("my_status"),
+            self.my_review.reads_others.label("my_reads_others"),
             self.my_assignment.created_at.label("assigned_at"),
             Award.revoked_at.label("revoked_at"),
         ).join(page_ids, page_ids.c.id == Nomination.id)

@@ -29,6 +29,7 @@ class Standing:
 
     appointed: bool  # appointed to the cycle for the nomination's category (or all of it)
     conflicted: bool
+    assigned: bool = False  # an organizer (or the automatic plan) put them on its panel
 
 
 def can_manage_reviewers(user: User) -> bool:
@@ -68,12 +69,39 @@ def review_window_open(cycle: Cycle, today: date) -> bool:
     return cycle.status is CycleStatus.IN_REVIEW and today <= cycle.review_close_on
 
 
-def review_refusal(user: User, nomination: Nomination, standing: Standing, today: date) -> str:
-    """Why ``user`` may not write a review of ``nomination`` now; empty when they may."""
+CONFLICTED = (
+    "You have a conflict of interest with this nomination, so you can neither see its "
+    "reviews nor review it."
+)
+FINAL = (
+    "Your review is submitted and final: once the other reviews are open to you, your "
+    "scores and recommendation no longer change."
+)
+FINAL_BLIND = (
+    "Your review is submitted and final. You abstained without scoring every criterion, "
+    "so the other reviews of this nomination stay closed to you."
+)
+
+
+def review_refusal(
+    user: User, nomination: Nomination, standing: Standing, today: date, own: Review | None = None
+) -> str:
+    """Why ``user`` may not write a review of ``nomination`` now; empty when they may.
+
+    Only appointed, assigned, non-conflicted reviewers write; drafts change freely, a
+    submitted review (``own``) is final.
+    """
     if not user.is_reviewer or not standing.appointed:
         return "Only reviewers appointed for this category review it."
     if standing.conflicted or user.id == nomination.nominee_id:
         return "You have a conflict of interest with this nomination, so you cannot review it."
+    if not standing.assigned:
+        return (
+            "Only the reviewers assigned to this nomination review it; an organizer assigns "
+            "reviewers on the cycle's assignments page."
+        )
+    if own is not None and own.status is ReviewStatus.SUBMITTED:
+        return FINAL if own.reads_others else FINAL_BLIND
     if nomination.status is not NominationStatus.IN_REVIEW:
         return "This nomination is no longer in review."
     if not review_window_open(nomination.cycle, today):
@@ -83,21 +111,34 @@ def review_refusal(user: User, nomination: Nomination, standing: Standing, today
     return ""
 
 
-def can_write_review(user: User, nomination: Nomination, standing: Standing, today: date) -> bool:
-    return not review_refusal(user, nomination, standing, today)
+def can_write_review(
+    user: User, nomination: Nomination, standing: Standing, today: date, own: Review | None = None
+) -> bool:
+    return not review_refusal(user, nomination, standing, today, own)
+
+
+def reads_others(status: ReviewStatus, scores: int, criteria: int) -> bool:
+    """Does a review in ``status`` with ``scores`` of ``criteria`` open the other reviews?
+
+    Submitted, and every criterion scored: an abstention without every score does not.
+    """
+    return status is ReviewStatus.SUBMITTED and scores >= criteria
 
 
 def can_read_reviews(user: User, nomination: Nomination, standing: Standing, own: Review | None):
-    """Rule 4: the other reviews only after one's own is submitted; organizers read all
-    (but those they are conflicted on)."""
+    """Rule 4: the other reviews only after one's own is submitted with every score (then
+    it is final); organizers read all (but those they are conflicted on)."""
     if not can_open_nomination(user, nomination, standing) or is_turned_away(user, standing):
         return False
-    return user.is_organizer or (own is not None and own.status is ReviewStatus.SUBMITTED)
+    return user.is_organizer or (
+        own is not None and own.status is ReviewStatus.SUBMITTED and own.reads_others
+    )
 
 
-def sees_scores(user: User, my_status: ReviewStatus | None) -> bool:
-    """On a queue row: organizers always, a reviewer after submitting their own review."""
-    return user.is_organizer or my_status is ReviewStatus.SUBMITTED
+def sees_scores(user: User, my_reads_others: bool | None) -> bool:
+    """On a queue row: organizers always, a reviewer once their own review opened the
+    others (``Review.reads_others``)."""
+    return user.is_organizer or bool(my_reads_others)
 
 
 def can_declare_conflict(user: User, nomination: Nomination, standing: Standing) -> bool:

@@ -108,7 +108,7 @@ def conflicted_on(session: Session, nomination: Nomination, user: User) -> bool:
 
 
 def standing(session: Session, nomination: Nomination, user: User) -> Standing:
-    """Appointed for the nomination's category? Conflicted on it? One query."""
+    """Appointed for the nomination's category? Conflicted on it? Assigned? One query."""
     appointed = exists().where(
         ReviewerAppointment.cycle_id == nomination.cycle_id,
         ReviewerAppointment.reviewer_id == user.id,
@@ -120,9 +120,36 @@ def standing(session: Session, nomination: Nomination, user: User) -> Standing:
     conflicted = literal(nomination.id).in_(
         conflicts.conflicted_nominations(nomination.cycle, user.id)
     )
-    row = session.execute(select(appointed.label("appointed"), conflicted.label("conflicted")))
-    appointed_value, conflicted_value = row.one()
-    return Standing(appointed=bool(appointed_value), conflicted=bool(conflicted_value))
+    assigned = exists().where(
+        Assignment.nomination_id == nomination.id, Assignment.reviewer_id == user.id
+    )
+    row = session.execute(
+        select(
+            appointed.label("appointed"),
+            conflicted.label("conflicted"),
+            assigned.label("assigned"),
+        )
+    )
+    appointed_value, conflicted_value, assigned_value = row.one()
+    return Standing(
+        appointed=bool(appointed_value),
+        conflicted=bool(conflicted_value),
+        assigned=bool(assigned_value),
+    )
+
+
+def open_as_panel(session: Session, user: User, nomination: Nomination) -> Standing | None:
+    """``user``'s standing when they may open the panel's page of ``nomination``.
+
+    None when the page does not exist for them (not appointed for its category, not in
+    review yet, their own nomination); ``PermissionDenied`` when they are conflicted.
+    """
+    position = standing(session, nomination, user)
+    if not rules.can_open_nomination(user, nomination, position):
+        return None
+    if rules.is_turned_away(user, position):
+        raise PermissionDenied(rules.CONFLICTED)
+    return position
 
 
 # Appointments
@@ -202,7 +229,10 @@ def appoint(
 
 
 def remove_appointment(session: Session, actor: User, appointment: ReviewerAppointment) -> int:
-    """Remove the appointment and the assignments it no longer covers; reviews stay."""
+    """Remove the appointment and the assignments it no longer covers; reviews stay.
+
+    An assignment whose review is submitted stays with it: a submitted review is final
+    and counts only on its reviewer's assignment (see ``unassign``)."""
     _require_organizer(actor)
     cycle = appointment.cycle
     if cycle.status not in rules.APPOINTABLE_CYCLE_STATUSES:
@@ -224,7 +254,9 @@ def remove_appointment(session: Session, actor: User, appointment: ReviewerAppoi
     if not left.whole_cycle:
         removed = session.execute(
             delete(Assignment).where(
-                Assignment.reviewer_id == reviewer_id, Assignment.nomination_id.in_(uncovered)
+                Assignment.reviewer_id == reviewer_id,
+                Assignment.nomination_id.in_(uncovered),
+                ~_submitted_on(Assignment.nomination_id, reviewer_id),
             )
         ).rowcount
     audit.record(
@@ -300,13 +332,30 @@ def assign(session: Session, actor: User, nomination: Nomination, reviewer: User
     return assigned
 
 
+def _submitted_on(nomination_id, reviewer_id):
+    """Has ``reviewer_id`` submitted a review of ``nomination_id``? (SQL)"""
+    return exists().where(
+        Review.nomination_id == nomination_id,
+        Review.reviewer_id == reviewer_id,
+        Review.status == ReviewStatus.SUBMITTED,
+    )
+
+
 def unassign(session: Session, actor: User, nomination: Nomination, reviewer: User) -> None:
+    """Take ``reviewer`` off the panel of ``nomination``, unless their review is submitted:
+    it is final and counts, so its reviewer stays assigned (only assigned reviewers' reviews
+    count, and a nomination never gets more of them than its panel)."""
     _require_organizer(actor)
     _require_unconflicted(session, actor, nomination)
     _require_in_review(nomination)
     assigned = session.get(Assignment, (nomination.id, reviewer.id))
     if assigned is None:
         raise DomainError(f"{reviewer.display_name} is not assigned to this nomination.")
+    if session.scalar(select(_submitted_on(nomination.id, reviewer.id))):
+        raise DomainError(
+            f"{reviewer.display_name} has submitted their review of this nomination; a "
+            "submitted review is final and counts, so they stay assigned."
+        )
     session.delete(assigned)
     session.flush()
     audit.record(
@@ -513,9 +562,11 @@ def save_review(
 
     ``version`` is the review's version the form was opened with (0: no review yet): a
     review saved meanwhile from elsewhere refuses the save instead of being overwritten.
-    A submitted review stays submitted; saving it again is an edit. Both are possible
-    until the review close date, while the cycle is in review (rule 3). ``position`` is
-    the reviewer's standing when the caller has just read it in this transaction.
+    Only appointed, assigned, non-conflicted reviewers write, until the review close date,
+    while the cycle is in review (rule 3). A draft changes freely; a submitted review is
+    final (rule 4: it opened the other reviews, or, an abstention without every score,
+    never will). ``position`` is the reviewer's standing when the caller has just read it
+    in this transaction.
     """
     position = position or standing(session, nomination, reviewer)
     refusal = rules.review_refusal(reviewer, nomination, position, on or today())
@@ -532,9 +583,10 @@ def save_review(
     )
     if (review.version if review else 0) != version:
         raise Conflict(STALE_REVIEW)
+    if refusal := rules.review_refusal(reviewer, nomination, position, on or today(), review):
+        raise PermissionDenied(refusal)
     criteria = nomination.cycle.criteria
-    was_submitted = review is not None and review.status is ReviewStatus.SUBMITTED
-    _check_values(criteria, data, complete=submit or was_submitted)
+    _check_values(criteria, data, complete=submit)
     before = _snapshot(review) if review else None
     if review is None:
         review = Review(nomination=nomination, reviewer=reviewer, status=ReviewStatus.DRAFT)
@@ -556,21 +608,16 @@ def save_review(
     now = utcnow()
     # Always touch the row: the UPDATE carries the version check even when only scores moved.
     review.updated_at = now
-    if submit and not was_submitted:
+    if submit:
         review.status = ReviewStatus.SUBMITTED
         review.submitted_at = now
+        review.reads_others = rules.reads_others(review.status, len(review.scores), len(criteria))
     try:
         with session.begin_nested():
             session.flush()
     except (StaleDataError, IntegrityError):
         raise Conflict(STALE_REVIEW) from None
-    action = (
-        "review.updated"
-        if was_submitted
-        else "review.submitted"
-        if review.status is ReviewStatus.SUBMITTED
-        else "review.draft_saved"
-    )
+    action = "review.submitted" if submit else "review.draft_saved"
     audit.record(session, reviewer, action, review, before=before, after=_snapshot(review))
     if review.status is ReviewStatus.SUBMITTED:
         refresh_scores(session, nomination)

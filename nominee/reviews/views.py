@@ -58,11 +58,6 @@ from nominee.web import (
 
 bp = Blueprint("reviews", __name__)
 
-CONFLICTED = (
-    "You have a conflict of interest with this nomination, so you can neither see its "
-    "reviews nor review it."
-)
-
 
 @bp.app_template_global("nominee_feedback")
 def nominee_feedback(nomination: Nomination) -> list[str]:
@@ -458,16 +453,12 @@ def review(cycle_id: int, nomination_id: int):
     user = _me()
     nomination = _nomination(cycle_id, nomination_id)
     cycle = nomination.cycle
-    position = services.standing(session, nomination, user)
-    if not rules.can_open_nomination(user, nomination, position):
-        abort(404)
-    if rules.is_turned_away(user, position):
-        raise PermissionDenied(CONFLICTED)
-    refusal = rules.review_refusal(user, nomination, position, services.today())
+    position = services.open_as_panel(session, user, nomination) or abort(404)
     form = review_form(cycle.criteria)
     status = 200
     if request.method == "POST":
-        if refusal:
+        # Refused before the form is read; a final review is refused by the service.
+        if refusal := rules.review_refusal(user, nomination, position, services.today()):
             raise PermissionDenied(refusal)
         status = 400
         if form.validate_on_submit():
@@ -501,13 +492,20 @@ def review(cycle_id: int, nomination_id: int):
                 commit()
                 if saved.status is ReviewStatus.DRAFT:
                     flash("Your draft is saved. Submit it when you are done.", "success")
-                else:
+                elif saved.reads_others:
                     flash("Your review is submitted. The other reviews are below.", "success")
+                else:
+                    flash(
+                        "Your abstention is submitted. Without every score, the other reviews "
+                        "stay closed to you.",
+                        "success",
+                    )
                 return redirect(
                     url_for("reviews.review", cycle_id=cycle.id, nomination_id=nomination.id)
                 )
     reviews = services.reviews_of(session, nomination)
     own = next((r for r in reviews if r.reviewer_id == user.id), None)
+    refusal = rules.review_refusal(user, nomination, position, services.today(), own)
     if request.method == "GET":
         _fill(form, own)
     reading = rules.can_read_reviews(user, nomination, position, own)

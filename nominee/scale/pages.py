@@ -2,10 +2,11 @@
 
 ``cast_of_characters`` finds who and what to measure in the seeded data (the heaviest
 member, the most endorsed contribution, the big cycle under review, one of its
-nominations and a reviewer assigned to it...); ``pages_for`` lists every page with the
-role that opens it. POSTs change the data, so each request gets fresh form data: the
-endorse POST endorses a new contribution every time, the save-review POST edits the
-reviewer's review with the current version.
+nominations and a reviewer assigned to it whose review is not submitted yet...);
+``pages_for`` lists every page with the role that opens it. POSTs change the data, so each
+request gets fresh form data: the endorse POST endorses a new contribution every time, the
+save-review POST saves the reviewer's draft with the current version (a submitted review
+is final).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from nominee.accounts.models import Role, User
@@ -22,7 +23,7 @@ from nominee.contributions.models import Contribution, Visibility
 from nominee.cycles.models import Cycle, CycleStatus, RubricCriterion
 from nominee.endorsements.models import Endorsement
 from nominee.nominations.models import Nomination, NominationStatus
-from nominee.reviews.models import Assignment, Review
+from nominee.reviews.models import Assignment, Review, ReviewStatus
 
 # The dashboard's sortable columns, should ``nominee.reviews.queue`` not list them.
 FALLBACK_SORTS = ("id", "nominee", "category", "evidence", "endorsers", "reach", "score")
@@ -54,7 +55,9 @@ class Cast:
     organizer: int
     emails: dict[str, str]  # role -> email
     cycle: int  # the cycle under review
-    nomination: int  # the heavy member's nomination in it, else its largest
+    # The heavy member's nomination in it, else its largest, with a reviewer whose review
+    # is not submitted yet (the save-review POST saves a draft: a submitted one is final).
+    nomination: int
     category: int
     most_endorsed: int
     to_endorse: list[int]
@@ -74,16 +77,31 @@ def cast_of_characters(session: Session, endorsements: int = 2_000) -> Cast:
         .order_by(func.count().desc(), Contribution.owner_id),
     )
     cycle = _one(session, select(Cycle.id).where(Cycle.status == CycleStatus.IN_REVIEW))
+    submitted = exists().where(
+        Review.nomination_id == Assignment.nomination_id,
+        Review.reviewer_id == Assignment.reviewer_id,
+        Review.status == ReviewStatus.SUBMITTED,
+    )
+    open_review = (
+        select(Assignment.reviewer_id)
+        .where(Assignment.nomination_id == Nomination.id, ~submitted)
+        .correlate(Nomination)
+        .exists()
+    )
     nomination = session.execute(
         select(Nomination.id, Nomination.category_id)
-        .where(Nomination.cycle_id == cycle, Nomination.status == NominationStatus.IN_REVIEW)
+        .where(
+            Nomination.cycle_id == cycle,
+            Nomination.status == NominationStatus.IN_REVIEW,
+            open_review,
+        )
         .order_by((Nomination.nominee_id == heavy).desc(), Nomination.evidence_count.desc())
         .limit(1)
     ).one()
     reviewer = _one(
         session,
         select(Assignment.reviewer_id)
-        .where(Assignment.nomination_id == nomination.id)
+        .where(Assignment.nomination_id == nomination.id, ~submitted)
         .order_by(Assignment.reviewer_id),
     )
     viewer = session.scalars(
@@ -175,7 +193,7 @@ def pages_for(cast: Cast, floor_endpoint: str | None = None) -> list[Page]:
             panel_comment=f"Well endorsed, sustained evidence (round {review['round']}).",
             nominee_feedback="",
             version=str(review["version"]),
-            action="submit",
+            action="draft",
         )
         return form
 
@@ -201,7 +219,10 @@ def pages_for(cast: Cast, floor_endpoint: str | None = None) -> list[Page]:
             "contributions.view",
             {"contribution_id": cast.most_endorsed},
         ),
-        Page("nomination page", "heavy", "nominations.show", {"nomination_id": cast.nomination}),
+        # The organizer: the nomination need not be the heavy member's (see ``Cast``).
+        Page(
+            "nomination page", "organizer", "nominations.show", {"nomination_id": cast.nomination}
+        ),
         Page("review dashboard (organizer)", "organizer", "reviews.dashboard", dashboard),
         Page("review dashboard", "reviewer", "reviews.dashboard", dashboard),
     ]

@@ -1106,6 +1106,7 @@ class Programme:
                         stamp,
                         stamp,
                         stamp if submitted else None,
+                        submitted,  # every criterion is scored: it reads the others
                         1,
                     )
                 )
@@ -1139,6 +1140,7 @@ class Programme:
                 "created_at",
                 "updated_at",
                 "submitted_at",
+                "reads_others",
                 "version",
             ),
             reviews,

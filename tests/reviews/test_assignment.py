@@ -13,7 +13,7 @@ from nominee.cycles.models import CycleStatus
 from nominee.nominations.models import NominationKind
 from nominee.reviews import conflicts, services
 from nominee.reviews.assignment import Seat, plan
-from nominee.reviews.models import Assignment, ReviewerAppointment
+from nominee.reviews.models import Assignment, ReviewerAppointment, ReviewStatus
 from nominee.web import DomainError
 from tests.reviews.conftest import audit_actions
 from tests.reviews.test_conflicts import endorse
@@ -229,12 +229,15 @@ def test_removing_an_appointment_unassigns_what_it_covered(
     tools_appointment = make.appointment(cycle, reviewer, tools)
     make.appointment(cycle, reviewer, data)
     on_tools, on_data = in_review(category=tools), in_review(category=data)
-    make.assignment(on_tools, reviewer)
-    make.assignment(on_data, reviewer)
-    make.review(on_tools, reviewer, scores=[3, 3, 3, 3])
+    reviewed = in_review(category=tools)
+    for nomination in (on_tools, on_data, reviewed):
+        make.assignment(nomination, reviewer)
+    make.review(on_tools, reviewer, status=ReviewStatus.DRAFT)
+    make.review(reviewed, reviewer, scores=[3, 3, 3, 3])
     login(make.organizer())
     response = client.post(f"/cycles/{cycle.id}/reviewers/{tools_appointment.id}/remove")
     assert response.status_code == 302
-    assert pairs(db) == {(on_data.id, reviewer.id)}
+    # A submitted review is final and counts: its reviewer stays on that panel.
+    assert pairs(db) == {(on_data.id, reviewer.id), (reviewed.id, reviewer.id)}
     [event] = audit_actions(db, "review.reviewer_removed")
     assert event.after == {"assignments_removed": 1}

@@ -28,6 +28,8 @@ def _setup(engine, reviewers: int):
         for person in people:
             make.appointment(cycle, person)
         nomination = make.nomination(cycle, status=NominationStatus.IN_REVIEW)
+        for person in people:
+            make.assignment(nomination, person)
         session.commit()
         return cycle, people, nomination
 

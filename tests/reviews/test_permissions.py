@@ -32,7 +32,7 @@ ROUTES = [
         "POST",
         "/cycles/{c}/nominations/{n}/review",
         {"action": "draft", "version": "0"},
-        (302, 404, 404, 302, 403),
+        (302, 404, 404, 403, 403),  # "appointed" is not assigned to it: no review
     ),
     (
         "POST",

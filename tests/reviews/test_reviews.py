@@ -38,6 +38,7 @@ def test_reviews_stay_hidden_until_my_own_is_submitted(
 ):
     me, colleague = appointed(), appointed(display_name="Carla Colleague")
     nomination = in_review()
+    make.assignment(nomination, me)
     make.review(nomination, colleague, scores=[5, 5, 5, 5], panel_comment="Outstanding mentor")
     login(me)
     before = client.get(url(nomination))
@@ -115,6 +116,7 @@ def test_draft_submit_and_edit_are_audited_and_refresh_scores(
 ):
     me = appointed()
     nomination = in_review()
+    make.assignment(nomination, me)
     login(me)
     assert client.post(url(nomination), data=form(cycle, (2, 2, 2, 2), "draft")).status_code == 302
     db.refresh(nomination)
@@ -128,24 +130,19 @@ def test_draft_submit_and_edit_are_audited_and_refresh_scores(
     assert review.status is ReviewStatus.SUBMITTED and review.submitted_at is not None
     assert (nomination.reviews_submitted, nomination.score_mean) == (1, 2)
 
+    # A submitted review is final (tests/reviews/test_review_rules.py): no edit.
     page = client.get(url(nomination))
-    assert "Save changes" in page.text and "Save draft" not in page.text
-    client.post(url(nomination), data=form(cycle, (4, 4, 4, 4), "submit", version=2))
+    assert "Save draft" not in page.text and 'name="action"' not in page.text
+    edit = client.post(url(nomination), data=form(cycle, (4, 4, 4, 4), "submit", version=2))
+    assert edit.status_code == 403
     db.refresh(nomination)
     db.refresh(review)
-    assert review.status is ReviewStatus.SUBMITTED and review.version == 3
-    assert nomination.score_mean == 4
-    assert [
-        len(audit_actions(db, f"review.{a}")) for a in ("draft_saved", "submitted", "updated")
-    ] == [
-        1,
-        1,
-        1,
-    ]
-    [update] = audit_actions(db, "review.updated")
+    assert review.version == 2 and nomination.score_mean == 2
+    assert [len(audit_actions(db, f"review.{a}")) for a in ("draft_saved", "submitted")] == [1, 1]
+    [submitted] = audit_actions(db, "review.submitted")
     first_criterion = str(cycle.criteria[0].id)
-    assert update.before["scores"][first_criterion] == 2
-    assert update.after["scores"][first_criterion] == 4
+    assert submitted.before["scores"][first_criterion] == 2
+    assert submitted.after["status"] == "submitted"
 
 
 def test_a_submitted_review_cannot_go_back_to_draft(
@@ -165,6 +162,7 @@ def test_submitting_needs_every_score_a_recommendation_and_a_confidence(
 ):
     me = appointed()
     nomination = in_review()
+    make.assignment(nomination, me)
     login(me)
     missing = client.post(url(nomination), data=form(cycle, (4, None, 4, None)))
     assert missing.status_code == 400
@@ -179,7 +177,8 @@ def test_submitting_needs_every_score_a_recommendation_and_a_confidence(
     out_of_range = client.post(url(nomination), data=form(cycle, (6, 4, 4, 4)))
     assert out_of_range.status_code == 400
     assert db.scalar(select(Review)) is None
-    # A draft may be incomplete; an abstention may leave scores out.
+    # A draft may be incomplete; an abstention may leave scores out (then it does not open
+    # the other reviews: tests/reviews/test_review_rules.py).
     assert client.post(url(nomination), data=form(cycle, (4,), "draft")).status_code == 302
     abstain = form(cycle, (), version=1, recommendation="abstain")
     assert client.post(url(nomination), data=abstain).status_code == 302
@@ -191,6 +190,7 @@ def test_a_stale_form_is_refused_with_a_reload_message(
 ):
     me = appointed()
     nomination = in_review()
+    make.assignment(nomination, me)
     login(me)
     client.post(url(nomination), data=form(cycle, (3, 3, 3, 3), "draft"))
     # Another tab saved meanwhile (version 2); this form still carries version 1.
@@ -213,6 +213,7 @@ def test_reviews_are_written_only_while_the_cycle_is_in_review(
 ):
     me = appointed()
     nomination = in_review()
+    make.assignment(nomination, me)
     review = make.review(nomination, me, status=ReviewStatus.DRAFT)
     if status == "closed":
         cycle.review_close_on = TODAY - timedelta(days=1)
@@ -241,6 +242,7 @@ def test_the_last_day_of_the_review_still_counts(
     db.flush()
     me = appointed()
     nomination = in_review()
+    make.assignment(nomination, me)
     login(me)
     assert client.post(url(nomination), data=form(cycle)).status_code == 302
 
@@ -263,6 +265,7 @@ def test_the_page_shows_what_is_needed_to_judge(
         kind=NominationKind.PEER,
         statement_html="<p>Always there for newcomers.</p>",
     )
+    make.assignment(nomination, me)
     make.evidence(nomination, [evidence])
     fan = make.user(display_name="Frank Fan")
     endorse(make, fan, nominee)

@@ -2,17 +2,21 @@
 
 ``TABLE`` lists each route of ``app.url_map`` (endpoint and method) with the answer
 expected for an anonymous visitor, a member, a reviewer appointed to the cycle in
-review, and an organizer. ``test_every_route_answers_each_role_as_the_table_says``
-requests each of them with real objects (the ``world`` fixture) in the URL;
+review (and assigned to its nomination), an organizer, the owner of the objects, and an
+unappointed reviewer (the reviewer role, appointed to no cycle).
+``test_every_route_answers_each_role_as_the_table_says`` requests each of them with real
+objects (the ``world`` fixture) in the URL;
 ``test_the_table_lists_exactly_the_routes_of_the_app`` fails when a route is added or
 removed without the table following.
 
 A fifth role, the conflicted organizer, is an organizer who is the nominee of another
 nomination in review in the same cycle: the routes about a nomination ask about hers
 (``CONFLICTED_USE``), and she answers like the organizer except where the table says
-(rule 9: she neither acts on it nor reads its panel's work).
+(rule 9: she neither acts on it nor reads its panel's work). A sixth, the unappointed
+reviewer, has the reviewer role but no appointment to the cycle, and answers like the
+reviewer except where the table says.
 
-The objects belong to nobody of the four roles: the nomination, its evidence, the
+The objects belong to nobody of the other roles: the nomination, its evidence, the
 contribution and the notification are another member's, so the table shows that
 nobody gets what is not theirs. POSTs carry no form data (CSRF is off in the tests;
 ``test_csrf.py`` sweeps the tokens): a role that may use the route gets its form's
@@ -45,15 +49,24 @@ from tests.factories import PASSWORD
 from tests.security.helpers import client_for
 
 LOGIN = "login"
-ROLES = ("anonymous", "member", "reviewer", "organizer", "owner", "conflicted_organizer")
+ROLES = (
+    "anonymous",
+    "member",
+    "reviewer",
+    "organizer",
+    "owner",
+    "conflicted_organizer",
+    "unappointed",
+)
 
 
 @dataclass(frozen=True)
 class Expect:
     """The answers of one route. ``owner`` (the member whose objects are in the URL)
     answers like ``member`` unless told, ``conflicted`` (the conflicted organizer) like
-    ``organizer``; ``data`` is what a POST sends, ``{name}`` filled from the world's
-    parameters; ``use`` swaps URL parameters for others."""
+    ``organizer``, ``unappointed`` like ``reviewer``; ``data`` is what a POST sends,
+    ``{name}`` filled from the world's parameters; ``use`` swaps URL parameters for
+    others."""
 
     anonymous: int | str
     member: int | str
@@ -61,6 +74,7 @@ class Expect:
     organizer: int | str
     owner: int | str | None = None
     conflicted: int | str | None = None
+    unappointed: int | str | None = None
     data: dict | None = None
     use: dict | None = None
     organizer_only: bool = False
@@ -70,6 +84,8 @@ class Expect:
             return self.member
         if role == "conflicted_organizer":
             return self.organizer if self.conflicted is None else self.conflicted
+        if role == "unappointed" and self.unappointed is None:
+            return self.reviewer
         return getattr(self, role)
 
 
@@ -232,26 +248,33 @@ TABLE: dict[tuple[str, str], Expect] = {
     # The organizer reaches the service, which refuses: a nomination is undecided.
     ("cycles.move", "POST"): organizer_only(400),
     # Nominations: anybody nominates a peer in the open cycle; the owner's nominations
-    # are shown to their parties, reviewers and organizers, and answered, changed or
-    # withdrawn by their parties alone.
+    # are shown to their parties, organizers, and reviewers who may open them on the
+    # panel's page (as members otherwise), and answered, changed or withdrawn by their
+    # parties alone.
     ("nominations.nominate", "GET"): members(200),
     ("nominations.nominate", "POST"): members(302),
     ("nominations.mine", "GET"): members(200),
-    ("nominations.show", "GET"): Expect(LOGIN, 404, 200, 200, owner=200),
-    ("nominations.accept", "GET"): Expect(LOGIN, 404, 403, 403, owner=200),
-    ("nominations.accept", "POST"): Expect(LOGIN, 404, 403, 403, owner=302),
-    ("nominations.decline", "POST"): Expect(LOGIN, 404, 403, 403, owner=302),
-    ("nominations.evidence", "GET"): Expect(LOGIN, 404, 403, 403, owner=200),
-    ("nominations.evidence", "POST"): Expect(LOGIN, 404, 403, 403, owner=302),
-    ("nominations.withdraw", "GET"): Expect(LOGIN, 404, 403, 403, owner=200),
-    ("nominations.withdraw", "POST"): Expect(LOGIN, 404, 403, 403, owner=302),
-    # Reviews: the appointed reviewer reviews and declares conflicts; organizers run the
-    # panel but write no review; nobody opens the panel's page of their own nomination.
+    ("nominations.show", "GET"): Expect(LOGIN, 404, 200, 200, owner=200, unappointed=404),
+    # (Not yet in review: no reviewer's panel page, so a reviewer gets a member's 404.)
+    ("nominations.accept", "GET"): Expect(LOGIN, 404, 404, 403, owner=200),
+    ("nominations.accept", "POST"): Expect(LOGIN, 404, 404, 403, owner=302),
+    ("nominations.decline", "POST"): Expect(LOGIN, 404, 404, 403, owner=302),
+    ("nominations.evidence", "GET"): Expect(LOGIN, 404, 404, 403, owner=200),
+    ("nominations.evidence", "POST"): Expect(LOGIN, 404, 404, 403, owner=302),
+    ("nominations.withdraw", "GET"): Expect(LOGIN, 404, 404, 403, owner=200),
+    ("nominations.withdraw", "POST"): Expect(LOGIN, 404, 404, 403, owner=302),
+    # Reviews: the appointed, assigned reviewer reviews and declares conflicts; organizers
+    # run the panel but write no review; nobody opens the panel's page of their own
+    # nomination; a reviewer appointed to no cycle has an empty review index, no more.
     ("reviews.index", "GET"): Expect(LOGIN, 403, 200, 200),
-    ("reviews.dashboard", "GET"): Expect(LOGIN, 403, 200, 200),
-    ("reviews.review", "GET"): Expect(LOGIN, 404, 200, 200, owner=404, conflicted=404),
-    ("reviews.review", "POST"): Expect(LOGIN, 404, 302, 403, owner=404, conflicted=404),
-    ("reviews.declare_conflict", "POST"): Expect(LOGIN, 403, 302, 403),
+    ("reviews.dashboard", "GET"): Expect(LOGIN, 403, 200, 200, unappointed=403),
+    ("reviews.review", "GET"): Expect(
+        LOGIN, 404, 200, 200, owner=404, conflicted=404, unappointed=404
+    ),
+    ("reviews.review", "POST"): Expect(
+        LOGIN, 404, 302, 403, owner=404, conflicted=404, unappointed=404
+    ),
+    ("reviews.declare_conflict", "POST"): Expect(LOGIN, 403, 302, 403, unappointed=403),
     ("reviews.reviewers", "GET"): organizer_only(200),
     ("reviews.reviewers", "POST"): organizer_only(302),
     ("reviews.remove_reviewer", "POST"): organizer_only(302),
@@ -290,7 +313,8 @@ class World:
 
 @pytest.fixture
 def world(make, db) -> World:
-    """The owner (Nina) and her things, a cycle in review with Rita appointed to it, an
+    """The owner (Nina) and her things, a cycle in review with Rita appointed to it and
+    assigned to Nina's nomination in it, Uma with the reviewer role appointed nowhere, an
     open cycle where Nina has a peer nomination to answer and a self nomination, and an
     award of a published cycle."""
     today = date.today()
@@ -298,6 +322,7 @@ def world(make, db) -> World:
     conflicted = make.organizer(display_name="Connie Conflicted")
     reviewer = make.reviewer(display_name="Rita Reviewer")
     spare_reviewer = make.reviewer(display_name="Sam Spare")
+    unappointed = make.reviewer(display_name="Uma Unappointed")
     member = make.user(display_name="Mo Member")
     owner = make.user(display_name="Nina Nominee")
     peer = make.user(display_name="Paul Peer")
@@ -321,6 +346,7 @@ def world(make, db) -> World:
     )
     in_review = make.nomination(cycle, owner, status=NominationStatus.IN_REVIEW)
     make.evidence(in_review, [talk])
+    make.assignment(in_review, reviewer)
     own = make.nomination(cycle, conflicted, status=NominationStatus.IN_REVIEW)
     make.evidence(own, [make.contribution(conflicted, type=contribution_type)])
     make.assignment(own, reviewer)
@@ -347,6 +373,7 @@ def world(make, db) -> World:
             "organizer": organizer,
             "owner": owner,
             "conflicted_organizer": conflicted,
+            "unappointed": unappointed,
         },
         params={
             "appointment_id": appointment.id,

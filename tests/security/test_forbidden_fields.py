@@ -229,6 +229,7 @@ def test_a_review_is_the_posters_and_a_draft_stays_a_draft(as_user, db, make, ot
     reviewer, colleague = make.reviewer(), make.reviewer()
     for person in (reviewer, colleague):
         make.appointment(cycle, person)
+        make.assignment(nomination, person)
     response = as_user(reviewer).post(
         f"/cycles/{cycle.id}/nominations/{nomination.id}/review",
         data={

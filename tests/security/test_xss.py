@@ -260,6 +260,7 @@ def payload_world(app, make, db):
         nomination.status = NominationStatus.IN_REVIEW
         for reviewer in (writer, reader, stepping_aside):
             make.appointment(cycle, reviewer)
+            make.assignment(nomination, reviewer)
         db.commit()
         review_url = f"/cycles/{cycle.id}/nominations/{nomination.id}/review"
         score = f"score_{cycle.criteria[0].id}"

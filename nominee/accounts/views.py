@@ -18,7 +18,7 @@ from nominee.accounts.forms import (
 from nominee.accounts.models import Role, User
 from nominee.categories.models import Category
 from nominee.db import commit, get_session
-from nominee.extensions import limiter, login_manager
+from nominee.extensions import fails_closed, limiter, login_manager
 from nominee.web import (
     DomainError,
     attach_error,
@@ -50,7 +50,10 @@ def load_user(login_id: str) -> User | None:
 
 
 def _limit(name: str):
-    return limiter.limit(lambda: current_app.config[name], methods=["POST"])
+    """The POST limit ``name`` of an endpoint that checks or sets a password; it refuses
+    with 503 while the shared counters are unreachable (``fails_closed``)."""
+    limit = limiter.limit(lambda: current_app.config[name], methods=["POST"])
+    return lambda view: limit(fails_closed(view))
 
 
 @bp.route("/register", methods=["GET", "POST"])

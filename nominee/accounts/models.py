@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import enum
 import secrets
+import time
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -67,8 +68,14 @@ class User(UserMixin, Base):
     def is_active(self) -> bool:  # Flask-Login: inactive accounts cannot log in
         return self.is_active_account
 
+    # When the current login began, in whole seconds since the epoch (not a column). It is
+    # the last part of the login id, so the signed session and remember-me cookie carry it
+    # and ``load_user`` refuses a login older than REMEMBER_COOKIE_DURATION.
+    login_started_at = None
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        started = self.login_started_at or int(time.time())
+        return f"{self.id}:{self.session_token}:{started}"
 
     @property
     def is_organizer(self) -> bool:

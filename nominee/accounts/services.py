@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from sqlalchemy import BigInteger, func, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -88,6 +90,7 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
     user.last_login_at = utcnow()
+    user.login_started_at = int(time.time())  # a new login, even over a current one
     audit.record(session, user, "login.succeeded", user)
     return user
 

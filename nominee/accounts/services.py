@@ -34,16 +34,19 @@ def find_by_email(session: Session, email: str) -> User | None:
 def register(session: Session, *, display_name: str, email: str, password: str) -> User:
     """Create a member; the very first account of a programme becomes its organizer."""
     email = normalise_email(email)
-    if find_by_email(session, email) is not None:
-        raise DomainError("An account with this email already exists.", field="email")
     reason = passwords.policy_error(password, email=email, display_name=display_name)
     if reason:
         raise DomainError(reason, field="password")
+    # Hashed before looking the address up: a taken address costs the same time as a
+    # free one, so the answer's timing does not tell whether the account exists.
+    password_hash = passwords.hash_password(password)
+    if find_by_email(session, email) is not None:
+        raise DomainError("An account with this email already exists.", field="email")
     is_first = _no_account_yet(session)
     user = User(
         email=email,
         display_name=display_name.strip(),
-        password_hash=passwords.hash_password(password),
+        password_hash=password_hash,
         role=Role.ORGANIZER if is_first else Role.MEMBER,
     )
     try:

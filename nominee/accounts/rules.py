@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import timedelta
 
 from nominee.accounts.models import User
+
+# What has no place in a one-line name (display name, location): control characters (Cc),
+# format characters (Cf: direction overrides and isolates, zero-width spaces and joiners,
+# byte order marks), line and paragraph separators. They let one name pass for another.
+HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
+HIDDEN_CHARACTERS_MESSAGE = (
+    "Remove the invisible or control characters (such as direction overrides, "
+    "zero-width spaces or line breaks)."
+)
+
+
+def has_hidden_characters(text: str) -> bool:
+    return any(unicodedata.category(ch) in HIDDEN_CATEGORIES for ch in text)
 
 
 def can_manage_accounts(actor: User) -> bool:

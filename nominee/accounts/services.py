@@ -11,7 +11,11 @@ from sqlalchemy.orm import Session
 from nominee import audit
 from nominee.accounts import passwords
 from nominee.accounts.models import Role, User, new_session_token
-from nominee.accounts.rules import can_change_role
+from nominee.accounts.rules import (
+    HIDDEN_CHARACTERS_MESSAGE,
+    can_change_role,
+    has_hidden_characters,
+)
 from nominee.categories.models import Category
 from nominee.db import utcnow
 from nominee.markdown import render
@@ -34,6 +38,7 @@ def find_by_email(session: Session, email: str) -> User | None:
 def register(session: Session, *, display_name: str, email: str, password: str) -> User:
     """Create a member; the very first account of a programme becomes its organizer."""
     email = normalise_email(email)
+    refuse_hidden_characters(display_name=display_name)
     reason = passwords.policy_error(password, email=email, display_name=display_name)
     if reason:
         raise DomainError(reason, field="password")
@@ -57,6 +62,13 @@ def register(session: Session, *, display_name: str, email: str, password: str) 
         raise DomainError("An account with this email already exists.", field="email") from None
     audit.record(session, user, "account.registered", user, after={"role": user.role})
     return user
+
+
+def refuse_hidden_characters(**names: str) -> None:
+    """Refuse a one-line name holding invisible or control characters, next to its field."""
+    for field, value in names.items():
+        if has_hidden_characters(value):
+            raise DomainError(HIDDEN_CHARACTERS_MESSAGE, field=field)
 
 
 def _no_account_yet(session: Session) -> bool:
@@ -115,6 +127,7 @@ def update_profile(
     primary_category_id: int | None,
     category_ids: list[int],
 ) -> User:
+    refuse_hidden_characters(display_name=display_name, location=location)
     links = [link.strip() for link in links if link.strip()]
     if len(links) > MAX_LINKS:
         raise DomainError(f"At most {MAX_LINKS} links.", field="links")

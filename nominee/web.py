@@ -104,12 +104,12 @@ def organizer_required(view: F) -> F:
             # committed ("database is locked"). Detached, the user keeps what is loaded.
             session.expunge(actor)
             session.rollback()
-            audit.record(
+            audit.record_denial(
                 session,
                 actor,
-                "access.denied",
-                object_type="route",
-                after={"path": request.path, "method": request.method},
+                route=request.url_rule.rule if request.url_rule else request.path,
+                path=request.path,
+                method=request.method,
             )
             session.commit()
             abort(403)

@@ -6,8 +6,8 @@ import time
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, func, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from nominee.categories.models import Category
 from nominee.db import Base, utcnow
@@ -87,3 +87,16 @@ class User(UserMixin, Base):
 
     def __str__(self) -> str:
         return self.display_name
+
+
+_namesakes = User.__table__.alias("namesakes")
+# How many accounts bear this account's display name, loaded with the account in the same
+# query (an index lookup): where it is more than one, pages show the account's "#id"
+# handle next to the name (``nominee.templating.member_name``).
+User.name_holders = column_property(
+    select(func.count())
+    .select_from(_namesakes)
+    .where(_namesakes.c.display_name == User.display_name)
+    .correlate_except(_namesakes)
+    .scalar_subquery()
+)

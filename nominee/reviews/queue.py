@@ -203,7 +203,8 @@ class Queue:
         return self._filtered(select(func.count(Nomination.id)), _known_sort(filters))
 
     def rows(self, filters: Filters, limit: int, offset: int) -> Select:
-        """The page's rows: ``Nomination``, ``nominee_name``, ``category_name``,
+        """The page's rows: ``Nomination``, ``nominee_name`` (and ``nominee_name_holders``),
+        ``category_name``,
         ``my_status`` (None: not started) and ``assigned_at`` (None: not assigned)."""
         filters = _known_sort(filters)
         order = self._order(filters)
@@ -217,6 +218,7 @@ class Queue:
         stmt = select(
             Nomination,
             User.display_name.label("nominee_name"),
+            User.name_holders.label("nominee_name_holders"),
             Category.name.label("category_name"),
             self.my_review.status.label("my_status"),
             self.my_assignment.created_at.label("assigned_at"),

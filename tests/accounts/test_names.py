@@ -68,3 +68,43 @@ def test_create_organizer_refuses_invisible_characters(runner, db):
     assert result.exit_code != 0
     assert MESSAGE in result.output
     assert db.scalar(select(User)) is None
+
+
+def _handle(user) -> str:
+    return f'{user.display_name} <span class="muted">#{user.id}</span>'
+
+
+def test_members_sharing_a_name_are_told_apart_where_both_appear(client, auth, make):
+    author = make.user(display_name="Ada Lovelace")
+    first, second = make.user(display_name="Sam Smith"), make.user(display_name="Sam Smith")
+    contribution = make.contribution(owner=author)
+    make.endorsement(contribution, first)
+    make.endorsement(contribution, second)
+    organizer = make.organizer(display_name="Olga")
+    auth.login(organizer)
+    pages = {
+        "contribution": client.get(f"/contributions/{contribution.id}").text,
+        "member page": client.get(f"/members/{author.id}").text,
+        "accounts list": client.get("/admin/accounts").text,
+    }
+    for name, page in pages.items():
+        assert _handle(first) in page, name
+        assert _handle(second) in page, name
+        # A name nobody else bears gets no handle.
+        assert "Ada Lovelace <span" not in page, name
+
+
+def test_namesakes_are_told_apart_on_the_review_dashboard_and_assignments(client, auth, make):
+    from nominee.cycles.models import CycleStatus
+    from nominee.nominations.models import NominationStatus
+
+    cycle = make.cycle(status=CycleStatus.IN_REVIEW)
+    first, second = make.user(display_name="Sam Smith"), make.user(display_name="Sam Smith")
+    for nominee in (first, second):
+        make.nomination(cycle, nominee, status=NominationStatus.IN_REVIEW)
+    auth.login(make.organizer())
+    for path in (f"/cycles/{cycle.id}/dashboard", f"/cycles/{cycle.id}/assignments"):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert _handle(first) in page.text, path
+        assert _handle(second) in page.text, path

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from flask import has_request_context, request
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String, func, literal, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from nominee.db import Base, utcnow
@@ -66,6 +66,47 @@ def record(
     session.add(event)
     session.flush()
     return event
+
+
+# A refused organizer page is written at most once per account and route in this window.
+DENIAL_WINDOW = timedelta(minutes=1)
+# The first key of the PostgreSQL advisory locks (two-key form, the second is the account)
+# that serialise one account's denials; any constant no other such lock of the app uses.
+DENIAL_LOCK = 7_316_541
+
+
+def record_denial(session: Session, actor: User, *, route: str, path: str, method: str) -> None:
+    """An ``access.denied`` event for ``actor`` on ``route`` (its URL rule), unless one
+    was written in the last minute: reloading or probing ids cannot flood the log.
+
+    The session must hold no transaction: the event is inserted first, so that on SQLite
+    the transaction holds the write lock before it looks for an earlier row, then dropped
+    when there is one; on PostgreSQL an advisory lock on the account makes concurrent
+    workers look one after the other. So every worker of every host counts alike.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(literal(DENIAL_LOCK), actor.id)))
+    event = record(
+        session,
+        actor,
+        "access.denied",
+        object_type="route",
+        after={"path": path, "method": method, "route": route},
+    )
+    earlier = session.scalar(
+        select(AuditEvent.id)
+        .where(
+            AuditEvent.actor_id == actor.id,
+            AuditEvent.created_at > event.created_at - DENIAL_WINDOW,
+            AuditEvent.action == "access.denied",
+            AuditEvent.after["route"].as_string() == route,
+            AuditEvent.id != event.id,
+        )
+        .limit(1)
+    )
+    if earlier is not None:
+        session.delete(event)
+        session.flush()
 
 
 def _jsonable(values: dict[str, Any] | None) -> dict[str, Any] | None:

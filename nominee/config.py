@@ -23,6 +23,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 UNPREFIXED = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY")
 PRODUCTION = "production"
@@ -38,7 +39,7 @@ class Defaults:
     SECRET_KEY: str | None = None
     DATABASE_URL: str | None = None  # None: instance/nominee.sqlite3
     REDIS_URL: str | None = None
-    REDIS_REQUIRED = False  # readiness fails without Redis (it never does otherwise)
+    TRUSTED_PROXIES = 0  # reverse proxies in front of the app, see ``trust_proxies``
     SQL_ECHO = False
     PER_PAGE = 25
     MAX_CONTENT_LENGTH = 1 * 1024 * 1024
@@ -52,6 +53,8 @@ class Defaults:
     REMEMBER_COOKIE_DURATION = timedelta(days=30)
     PERMANENT_SESSION_LIFETIME = timedelta(days=30)
     RATELIMIT_ENABLED = True
+    # While Redis is unreachable: False counts per worker, True refuses credential POSTs.
+    RATELIMIT_FAIL_CLOSED = False
     RATELIMIT_LOGIN = "10 per minute;50 per hour"
     RATELIMIT_REGISTER = "5 per minute;20 per hour"
     RATELIMIT_PASSWORD = "5 per minute;20 per hour"
@@ -105,8 +108,28 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         app.config["REMEMBER_COOKIE_SECURE"] = True
     elif not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
-    if app.config.get("REDIS_URL") and not app.config.get("RATELIMIT_STORAGE_URI"):
-        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+    trust_proxies(app)
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
+    if app.config["RATELIMIT_STORAGE_URI"].startswith(("redis://", "rediss://")):
+        # An unreachable Redis must not hold a request for long (see ``fails_closed``).
+        options = app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {})
+        options.setdefault("socket_connect_timeout", 1)
+        options.setdefault("socket_timeout", 1)
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind ``TRUSTED_PROXIES`` reverse proxies, take the client's address and scheme
+    from the X-Forwarded-For and X-Forwarded-Proto values the last that many proxies
+    appended, so that rate limits, the audit log and HTTPS checks see the client, not
+    the proxy. Values a client wrote in front of them are ignored; with 0 the headers
+    are. The Host header is used as the proxy passes it (X-Forwarded-Host is not read).
+    """
+    hops = app.config["TRUSTED_PROXIES"]
+    if isinstance(hops, bool) or not isinstance(hops, int) or hops < 0:
+        raise ConfigError(f"TRUSTED_PROXIES must be a number of proxy hops (0 or more): {hops!r}")
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def _instance_secret_key(instance: Path) -> str:

@@ -3,9 +3,9 @@
 - ``GET /healthz``, liveness: the process answers. It touches no dependency, so a
   database or Redis outage never makes every host look dead at once.
 - ``GET /readyz``, readiness: a round trip to the database (required) and to Redis when
-  configured (reported; required only with ``REDIS_REQUIRED``, since pages, logins and
-  endorsements work without it). JSON with each dependency's state and latency; 503
-  when a required one fails.
+  configured (reported; required only with ``RATELIMIT_FAIL_CLOSED``, which refuses
+  logins without it: otherwise pages, logins and endorsements work without Redis).
+  JSON with each dependency's state and latency; 503 when a required one fails.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def readyz():
     redis_url = current_app.config.get("REDIS_URL")
     if redis_url:
         checks["redis"] = _check_redis(redis_url)
-        if current_app.config.get("REDIS_REQUIRED"):
+        if current_app.config["RATELIMIT_FAIL_CLOSED"]:
             required.append("redis")
     failing = [name for name in required if checks[name]["status"] != "ok"]
     response = jsonify(

@@ -18,6 +18,7 @@ from flask import (
     flash,
     g,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -84,12 +85,12 @@ def organizer_required(view: F) -> F:
             # committed ("database is locked"). Detached, the user keeps what is loaded.
             session.expunge(actor)
             session.rollback()
-            audit.record(
+            audit.record_denial(
                 session,
                 actor,
-                "access.denied",
-                object_type="route",
-                after={"path": request.path, "method": request.method},
+                route=request.url_rule.rule if request.url_rule else request.path,
+                path=request.path,
+                method=request.method,
             )
             session.commit()
             abort(403)
@@ -171,8 +172,14 @@ def register_error_handlers(app: Flask) -> None:
         if exc.code and exc.code >= 500:
             get_session().rollback()
         if wants_json():
-            return problem(exc.code or 500, exc.name, exc.description or "")
-        return render_template("error.html", error=exc), exc.code
+            response = problem(exc.code or 500, exc.name, exc.description or "")
+        else:
+            response = make_response(render_template("error.html", error=exc), exc.code)
+        # What the exception asks to send along: Retry-After (429, 503), Allow (405).
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import enum
 import secrets
+import time
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, func, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from nominee.categories.models import Category
 from nominee.db import Base, utcnow
@@ -67,8 +68,14 @@ class User(UserMixin, Base):
     def is_active(self) -> bool:  # Flask-Login: inactive accounts cannot log in
         return self.is_active_account
 
+    # When the current login began, in whole seconds since the epoch (not a column). It is
+    # the last part of the login id, so the signed session and remember-me cookie carry it
+    # and ``load_user`` refuses a login older than REMEMBER_COOKIE_DURATION.
+    login_started_at = None
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        started = self.login_started_at or int(time.time())
+        return f"{self.id}:{self.session_token}:{started}"
 
     @property
     def is_organizer(self) -> bool:
@@ -80,3 +87,16 @@ class User(UserMixin, Base):
 
     def __str__(self) -> str:
         return self.display_name
+
+
+_namesakes = User.__table__.alias("namesakes")
+# How many accounts bear this account's display name, loaded with the account in the same
+# query (an index lookup): where it is more than one, pages show the account's "#id"
+# handle next to the name (``nominee.templating.member_name``).
+User.name_holders = column_property(
+    select(func.count())
+    .select_from(_namesakes)
+    .where(_namesakes.c.display_name == User.display_name)
+    .correlate_except(_namesakes)
+    .scalar_subquery()
+)

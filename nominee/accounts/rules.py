@@ -2,7 +2,23 @@
 
 from __future__ import annotations
 
+import unicodedata
+from datetime import timedelta
+
 from nominee.accounts.models import User
+
+# What has no place in a one-line name (display name, location): control characters (Cc),
+# format characters (Cf: direction overrides and isolates, zero-width spaces and joiners,
+# byte order marks), line and paragraph separators. They let one name pass for another.
+HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
+HIDDEN_CHARACTERS_MESSAGE = (
+    "Remove the invisible or control characters (such as direction overrides, "
+    "zero-width spaces or line breaks)."
+)
+
+
+def has_hidden_characters(text: str) -> bool:
+    return any(unicodedata.category(ch) in HIDDEN_CATEGORIES for ch in text)
 
 
 def can_manage_accounts(actor: User) -> bool:
@@ -12,3 +28,11 @@ def can_manage_accounts(actor: User) -> bool:
 def can_change_role(actor: User, target: User) -> bool:
     # An organizer cannot demote or deactivate themself: a programme must keep one.
     return can_manage_accounts(actor) and actor.id != target.id
+
+
+def login_expired(started_at: int, now: float, lifetime: timedelta | int | float) -> bool:
+    """Whether a login that began at ``started_at`` (seconds since the epoch) is over: a
+    login lasts ``lifetime`` (REMEMBER_COOKIE_DURATION) from the moment the password was
+    given, however long the browser keeps its cookies."""
+    seconds = lifetime.total_seconds() if isinstance(lifetime, timedelta) else float(lifetime)
+    return now - started_at > seconds

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from sqlalchemy import BigInteger, func, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -9,7 +11,11 @@ from sqlalchemy.orm import Session
 from nominee import audit
 from nominee.accounts import passwords
 from nominee.accounts.models import Role, User, new_session_token
-from nominee.accounts.rules import can_change_role
+from nominee.accounts.rules import (
+    HIDDEN_CHARACTERS_MESSAGE,
+    can_change_role,
+    has_hidden_characters,
+)
 from nominee.categories.models import Category
 from nominee.db import utcnow
 from nominee.markdown import render
@@ -32,16 +38,20 @@ def find_by_email(session: Session, email: str) -> User | None:
 def register(session: Session, *, display_name: str, email: str, password: str) -> User:
     """Create a member; the very first account of a programme becomes its organizer."""
     email = normalise_email(email)
-    if find_by_email(session, email) is not None:
-        raise DomainError("An account with this email already exists.", field="email")
+    refuse_hidden_characters(display_name=display_name)
     reason = passwords.policy_error(password, email=email, display_name=display_name)
     if reason:
         raise DomainError(reason, field="password")
+    # Hashed before looking the address up: a taken address costs the same time as a
+    # free one, so the answer's timing does not tell whether the account exists.
+    password_hash = passwords.hash_password(password)
+    if find_by_email(session, email) is not None:
+        raise DomainError("An account with this email already exists.", field="email")
     is_first = _no_account_yet(session)
     user = User(
         email=email,
         display_name=display_name.strip(),
-        password_hash=passwords.hash_password(password),
+        password_hash=password_hash,
         role=Role.ORGANIZER if is_first else Role.MEMBER,
     )
     try:
@@ -52,6 +62,13 @@ def register(session: Session, *, display_name: str, email: str, password: str) 
         raise DomainError("An account with this email already exists.", field="email") from None
     audit.record(session, user, "account.registered", user, after={"role": user.role})
     return user
+
+
+def refuse_hidden_characters(**names: str) -> None:
+    """Refuse a one-line name holding invisible or control characters, next to its field."""
+    for field, value in names.items():
+        if has_hidden_characters(value):
+            raise DomainError(HIDDEN_CHARACTERS_MESSAGE, field=field)
 
 
 def _no_account_yet(session: Session) -> bool:
@@ -88,6 +105,7 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
     user.last_login_at = utcnow()
+    user.login_started_at = int(time.time())  # a new login, even over a current one
     audit.record(session, user, "login.succeeded", user)
     return user
 
@@ -109,6 +127,7 @@ def update_profile(
     primary_category_id: int | None,
     category_ids: list[int],
 ) -> User:
+    refuse_hidden_characters(display_name=display_name, location=location)
     links = [link.strip() for link in links if link.strip()]
     if len(links) > MAX_LINKS:
         raise DomainError(f"At most {MAX_LINKS} links.", field="links")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import time
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import or_, select
@@ -16,9 +18,10 @@ from nominee.accounts.forms import (
     RoleForm,
 )
 from nominee.accounts.models import Role, User
+from nominee.accounts.rules import login_expired
 from nominee.categories.models import Category
 from nominee.db import commit, get_session
-from nominee.extensions import limiter, login_manager
+from nominee.extensions import fails_closed, limiter, login_manager
 from nominee.web import (
     DomainError,
     attach_error,
@@ -40,17 +43,25 @@ login_manager.login_message_category = "info"
 
 @login_manager.user_loader
 def load_user(login_id: str) -> User | None:
-    user_id, _, token = login_id.partition(":")
-    if not user_id.isdigit() or not token:
+    """The account of a session or remember-me cookie: ``<id>:<session token>:<login
+    start>`` (see ``User.get_id``), while the token is current and the login not expired."""
+    user_id, token, started = [*login_id.split(":", 2), "", ""][:3]
+    if not user_id.isdigit() or not token or not started.isdigit():
+        return None
+    if login_expired(int(started), time.time(), current_app.config["REMEMBER_COOKIE_DURATION"]):
         return None
     user = get_session().get(User, int(user_id))
     if user is None or not user.is_active or user.session_token != token:
         return None
+    user.login_started_at = int(started)
     return user
 
 
 def _limit(name: str):
-    return limiter.limit(lambda: current_app.config[name], methods=["POST"])
+    """The POST limit ``name`` of an endpoint that checks or sets a password; it refuses
+    with 503 while the shared counters are unreachable (``fails_closed``)."""
+    limit = limiter.limit(lambda: current_app.config[name], methods=["POST"])
+    return lambda view: limit(fails_closed(view))
 
 
 @bp.route("/register", methods=["GET", "POST"])

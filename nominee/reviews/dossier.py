@@ -53,6 +53,7 @@ class Endorser:
     endorsements: int
     last: datetime
     endorsed_back: bool  # the nominee endorsed this person too, inside the window
+    name_holders: int = 1  # accounts bearing this name (see ``User.name_holders``)
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ def endorsements_received(session: Session, nominee_id: int, cycle: Cycle) -> En
         select(
             top.c.endorser_id,
             User.display_name,
+            User.name_holders,
             top.c.times,
             top.c.last,
             top.c.distinct,
@@ -126,6 +128,7 @@ def endorsements_received(session: Session, nominee_id: int, cycle: Cycle) -> En
                 row.times,
                 row.last,
                 row.endorsed_back is not None,
+                row.name_holders,
             )
             for row in rows
         ],

@@ -211,9 +211,10 @@ class Queue:
         return self._filtered(select(func.count(Nomination.id)), _known_sort(filters))
 
     def rows(self, filters: Filters, limit: int, offset: int) -> Select:
-        """The page's rows: ``Nomination``, ``nominee_name``, ``category_name``,
-        ``my_status`` (None: not started), ``my_reads_others``, ``assigned_at`` (None: not
-        assigned) and ``revoked_at`` (None unless the award it gave was revoked)."""
+        """The page's rows: ``Nomination``, ``nominee_name`` (and ``nominee_name_holders``),
+        ``category_name``, ``my_status`` (None: not started), ``my_reads_others``,
+        ``assigned_at`` (None: not assigned) and ``revoked_at`` (None unless the award it
+        gave was revoked)."""
         filters = _known_sort(filters)
         order = self._order(filters)
         page_ids = (
@@ -226,6 +227,7 @@ class Queue:
         stmt = select(
             Nomination,
             User.display_name.label("nominee_name"),
+            User.name_holders.label("nominee_name_holders"),
             Category.name.label("category_name"),
             self.my_review.status.label("my_status"),
             self.my_review.reads_others.label("my_reads_others"),

@@ -43,6 +43,7 @@ from nominee.reviews.models import (
     ReviewStatus,
 )
 from nominee.reviews.queue import SCORE_SORTS, SORTS, Filters, Queue, known_total
+from nominee.templating import member_name
 from nominee.web import (
     DomainError,
     PermissionDenied,
@@ -116,11 +117,18 @@ def index():
 
 def _reviewer_choices(session) -> list[tuple[int, str]]:
     rows = session.execute(
-        select(User.id, User.display_name, User.role)
+        select(User.id, User.display_name, User.name_holders, User.role)
         .where(User.role.in_((Role.REVIEWER, Role.ORGANIZER)), User.is_active_account.is_(True))
         .order_by(User.display_name, User.id)
     )
-    return [(row.id, f"{row.display_name} ({row.role.label.lower()})") for row in rows]
+    return [
+        (
+            row.id,
+            member_name(name=row.display_name, user_id=row.id, holders=row.name_holders, plain=True)
+            + f" ({row.role.label.lower()})",
+        )
+        for row in rows
+    ]
 
 
 def _appoint_form(session, cycle: Cycle) -> AppointForm:

@@ -60,13 +60,13 @@ def test_readyz_reports_redis_down_without_failing_by_default(database_url):
     app.extensions["nominee.engine"].dispose()
 
 
-def test_readyz_503_when_redis_is_required_and_down(database_url):
+def test_readyz_503_without_redis_when_logins_fail_closed(database_url):
     app = create_app(
         {
             **BASE_CONFIG,
             "DATABASE_URL": database_url,
             "REDIS_URL": "redis://127.0.0.1:1/0",
-            "REDIS_REQUIRED": True,
+            "RATELIMIT_FAIL_CLOSED": True,
         }
     )
     response = app.test_client().get("/readyz")

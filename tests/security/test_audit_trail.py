@@ -52,8 +52,15 @@ def test_organizers_read_logins_refusals_and_role_changes(as_user, db, make):
     )
     denied = events(db, "access.denied")
     assert [(e.actor_id, e.after) for e in denied] == [
-        (member.id, {"path": "/admin/accounts", "method": "GET"}),
-        (member.id, {"path": f"/admin/accounts/{member.id}/role", "method": "POST"}),
+        (member.id, {"path": "/admin/accounts", "method": "GET", "route": "/admin/accounts"}),
+        (
+            member.id,
+            {
+                "path": f"/admin/accounts/{member.id}/role",
+                "method": "POST",
+                "route": "/admin/accounts/<int:user_id>/role",
+            },
+        ),
     ]
     page = as_organizer.get("/admin/audit").text
     for action in ("access.denied", "login.failed", "account.role_changed"):

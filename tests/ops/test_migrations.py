@@ -274,3 +274,33 @@ def test_upgrade_copies_the_evidence_of_nominations_in_review(empty_database):
         }
     finally:
         engine.dispose()
+
+
+CHILD_TABLES = ("nominations", "nomination_evidence", "nomination_events", "contributions")
+
+
+def test_upgrade_and_downgrade_keep_every_row_of_rebuilt_tables(empty_database):
+    """SQLite's batch mode rebuilds a table by dropping it: with foreign keys on, the drop
+    deleted every row cascading from it (a nomination's evidence and history were lost
+    on upgrade). The migrations run with foreign keys off and check them after."""
+    upgrade(empty_database, "5a3ec68b6e27")
+    engine = make_engine(empty_database)
+    try:
+        with engine.begin() as conn:
+            _seed_before_the_copy(conn)
+
+        def counts() -> dict[str, int]:
+            with engine.connect() as conn:
+                return {
+                    table: conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+                    for table in CHILD_TABLES
+                }
+
+        before = counts()
+        assert before["nomination_evidence"] == 2 and before["nomination_events"] == 1
+        upgrade(empty_database)
+        assert counts() == before
+        command.downgrade(alembic_config(empty_database), "5a3ec68b6e27")
+        assert counts() == before
+    finally:
+        engine.dispose()

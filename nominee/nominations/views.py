@@ -45,6 +45,8 @@ def _nomination(nomination_id: int) -> Nomination:
             .selectinload(Contribution.type),
             selectinload(Nomination.events).selectinload(NominationEvent.actor),
             joinedload(Nomination.award),
+            joinedload(Nomination.cycle),
+            joinedload(Nomination.category),
         ],
     )
     if nomination is None or not rules.can_view(current_user, nomination):

@@ -59,6 +59,7 @@ def scene(app: Flask, make, db, cycle, in_review, appointed):
                 rationale=RATIONALE,
                 feedback=FEEDBACK,
                 version=nomination.version,
+                override_reason="One review is enough for this test's panel.",
             )
         db.flush()
         return olga, otto, rita, nomination, clean, review

@@ -42,7 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.register_request_logging(app)
     web.register_security_headers(app)
 
-    from nominee import awards, cli, health, migrate, templating
+    from nominee import awards, cli, health, migrate, receivers, templating
     from nominee.accounts.views import bp as accounts_bp
     from nominee.auditlog.views import bp as auditlog_bp
     from nominee.awards.views import bp as awards_bp
@@ -55,6 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from nominee.notifications.views import bp as notifications_bp
     from nominee.reviews.views import bp as reviews_bp
 
+    receivers.connect()
     templating.init_app(app)
     cli.init_app(app)
     migrate.init_app(app)

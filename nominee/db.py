@@ -1,9 +1,11 @@
-"""Database plumbing: declarative base, engine, one session per request.
+"""Database plumbing: declarative base, engine, one session and one unit of work per request.
 
-Views call ``commit()`` once after the services have done their work; services only
-flush. SQLite gets WAL, foreign keys and ``BEGIN IMMEDIATE`` for write requests so that
-concurrent writers queue on the busy timeout instead of failing with "database is
-locked" when a deferred transaction tries to upgrade its lock.
+Services only flush. A request commits once, at its end, when it wrote something and
+succeeded (an answer below 400 whose view did not refuse, see ``refuse``); otherwise
+its session rolls back. Command-line commands and jobs use ``unit_of_work()``. SQLite
+gets WAL, foreign keys and ``BEGIN IMMEDIATE`` for write requests so that concurrent
+writers queue on the busy timeout instead of failing with "database is locked" when a
+deferred transaction tries to upgrade its lock.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import contextlib
 import logging
 import os
 import weakref
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from flask import Flask, current_app, g, has_request_context, request
@@ -157,6 +160,20 @@ def init_app(app: Flask) -> None:
     app.extensions["nominee.engine"] = engine
     app.extensions["nominee.sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
 
+    @app.after_request
+    def commit_unit_of_work(response):
+        """The one commit of a request: only when it wrote, succeeded and was not
+        refused. A commit that fails raises, and the error handlers answer (409, 503)."""
+        session = g.get("db_session")
+        if (
+            session is not None
+            and session.info.get("wrote")
+            and response.status_code < 400
+            and not g.get("uow_refused")
+        ):
+            session.commit()
+        return response
+
     @app.teardown_appcontext
     def close_session(exc: BaseException | None) -> None:
         discard_session()
@@ -194,3 +211,40 @@ def get_session() -> Session:
 
 def commit() -> None:
     get_session().commit()
+
+
+def refuse() -> None:
+    """The request's work is refused (a rule said no, and the view shows why): roll back
+    what the services flushed, and commit nothing at the end of the request."""
+    g.uow_refused = True
+    get_session().rollback()
+
+
+@contextlib.contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """For command-line commands and jobs: the session, committed when the block ends
+    without an exception and rolled back otherwise."""
+    session = get_session()
+    try:
+        yield session
+    except BaseException:
+        session.rollback()
+        raise
+    session.commit()
+
+
+@event.listens_for(Session, "after_flush")
+def _mark_written(session: Session, _context) -> None:
+    session.info["wrote"] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _mark_bulk_written(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info["wrote"] = True
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _reset_written(session: Session) -> None:
+    session.info.pop("wrote", None)

@@ -30,7 +30,7 @@ from werkzeug.exceptions import HTTPException
 from wtforms.fields.choices import SelectChoice
 
 from nominee import resilience
-from nominee.db import get_session
+from nominee.db import get_session, refuse
 from nominee.errors import Conflict, DomainError, PermissionDenied  # noqa: F401  (re-exported)
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -257,7 +257,9 @@ def flash_form_errors(form) -> None:
 
 
 def attach_error(form, exc: DomainError) -> None:
-    """Show a service's refusal next to the field it concerns (or above the form)."""
+    """Show a service's refusal next to the field it concerns (or above the form); what
+    the services flushed before refusing is rolled back, and nothing is committed."""
+    refuse()
     field = getattr(form, exc.field, None) if exc.field else None
     if field is not None:
         field.errors = [*field.errors, exc.message]

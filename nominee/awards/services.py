@@ -1,9 +1,8 @@
 """Decisions, publishing, awards, revocation, expiry and renewal.
 
 The operations check the rules, change state, write audit events and flush; the caller
-commits. The receivers at the bottom react to cycle status moves (see
-``nominee.cycles.signals``); they are connected when this module is imported, which
-``create_app`` does through the awards blueprint.
+commits. The receivers at the bottom react to cycle moves; ``nominee.receivers``
+connects them at start.
 """
 
 from __future__ import annotations
@@ -23,7 +22,6 @@ from nominee.awards.models import Award, AwardStatus
 from nominee.clock import today
 from nominee.contributions.models import Contribution
 from nominee.cycles.models import Cycle, CycleStatus, RubricCriterion
-from nominee.cycles.signals import cycle_status_changed, cycle_status_changing
 from nominee.db import utcnow
 from nominee.markdown import render
 from nominee.nominations.models import (
@@ -658,7 +656,6 @@ def expire_awards(session: Session, day: date | None = None) -> int:
 # Reactions to cycle status moves
 
 
-@cycle_status_changing.connect
 def refuse_undecided(cycle: Cycle, *, session: Session, new: CycleStatus, **_) -> None:
     """A cycle is decided (or published) only when every reviewed nomination is decided."""
     if new not in (CycleStatus.DECIDED, CycleStatus.PUBLISHED):
@@ -669,7 +666,6 @@ def refuse_undecided(cycle: Cycle, *, session: Session, new: CycleStatus, **_) -
         raise DomainError(f"{missing} {noun} no decision yet.")
 
 
-@cycle_status_changed.connect
 def react_to_cycle_status(
     cycle: Cycle,
     *,

@@ -12,12 +12,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from nominee import audit
+from nominee import audit, events
 from nominee.accounts.models import User
 from nominee.categories.models import Category
 from nominee.cycles import rules
 from nominee.cycles.models import DEFAULT_RUBRIC, Cycle, CycleStatus, RubricCriterion
-from nominee.cycles.signals import cycle_status_changed, cycle_status_changing
 from nominee.db import utcnow
 from nominee.nominations.models import Nomination, NominationStatus
 from nominee.reviews.models import Review
@@ -121,8 +120,8 @@ def move_status(
 ) -> Cycle:
     """Move ``cycle`` one step along draft -> open -> in review -> decided -> published.
 
-    Receivers of ``cycle_status_changing`` may refuse with a DomainError; receivers of
-    ``cycle_status_changed`` react inside this transaction (lapse nominations, awards...).
+    Receivers of ``events.cycle_moving`` may refuse with a DomainError; receivers of
+    ``events.cycle_moved`` react inside this transaction (see ``nominee.receivers``).
     """
     if not rules.can_manage_cycles(actor):
         raise PermissionDenied("Only organizers move a cycle's status.")
@@ -132,13 +131,13 @@ def move_status(
         raise DomainError(refusal)
     old = cycle.status
     signal_args = {"session": session, "actor": actor, "old": old, "new": to_status}
-    cycle_status_changing.send(cycle, **signal_args)
+    events.cycle_moving.send(cycle, **signal_args)
     cycle.status = to_status
     if to_status is CycleStatus.PUBLISHED:
         cycle.published_at = utcnow()
     try:
         session.flush()
-        cycle_status_changed.send(cycle, **signal_args)
+        events.cycle_moved.send(cycle, **signal_args)
         session.flush()
     except StaleDataError:
         # Another request moved the cycle (or one of its nominations) first.

@@ -26,7 +26,6 @@ from nominee.awards.models import Award
 from nominee.categories.models import Category
 from nominee.contributions.models import Contribution, ContributionType
 from nominee.cycles.models import Cycle, CycleStatus
-from nominee.cycles.signals import cycle_status_changed
 from nominee.db import utcnow
 from nominee.endorsements.models import Endorsement
 from nominee.markdown import render
@@ -558,7 +557,6 @@ def _evidence_of(nomination: Nomination) -> str:
 # Reactions to the cycle's status ----------------------------------------------------
 
 
-@cycle_status_changed.connect
 def close_nominations(cycle: Cycle, *, session: Session, actor: User, old, new, **_) -> None:
     """Leaving "open": unaccepted peer nominations lapse, submitted ones enter review."""
     if old is not CycleStatus.OPEN or new is CycleStatus.OPEN:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from nominee import events
 from nominee.accounts.models import User
 from nominee.cycles.models import Cycle, CycleStatus
-from nominee.cycles.signals import cycle_status_changed, cycle_status_changing
 from nominee.db import utcnow
 from nominee.nominations.models import Nomination
 from nominee.reviews.models import Recommendation, Review, ReviewScore, ReviewStatus
@@ -42,8 +42,8 @@ def review(
 def move(db: Session, cycle: Cycle, new: CycleStatus, actor: User | None = None) -> None:
     """What the cycles service does around a status move: ask, move, announce."""
     old = cycle.status
-    cycle_status_changing.send(cycle, session=db, actor=actor, old=old, new=new)
+    events.cycle_moving.send(cycle, session=db, actor=actor, old=old, new=new)
     cycle.status = new
     db.flush()
-    cycle_status_changed.send(cycle, session=db, actor=actor, old=old, new=new)
+    events.cycle_moved.send(cycle, session=db, actor=actor, old=old, new=new)
     db.flush()

@@ -6,9 +6,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from nominee import events
 from nominee.audit import AuditEvent
 from nominee.cycles.models import DEFAULT_RUBRIC, Cycle, CycleStatus
-from nominee.cycles.signals import cycle_status_changing
 from nominee.nominations.models import NominationStatus
 from nominee.reviews.models import Review
 from nominee.web import DomainError
@@ -319,11 +319,11 @@ def test_a_receiver_may_refuse_the_move(client, organizer, make, db):
     def refuse(sender, **kw):
         raise DomainError("3 nominations in review have no decision yet.")
 
-    cycle_status_changing.connect(refuse)
+    events.cycle_moving.connect(refuse)
     try:
         response = move(client, cycle, CycleStatus.DECIDED)
     finally:
-        cycle_status_changing.disconnect(refuse)
+        events.cycle_moving.disconnect(refuse)
     assert response.status_code == 400
     assert "3 nominations in review have no decision yet." in response.text
     db.refresh(cycle)

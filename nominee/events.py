@@ -1,0 +1,42 @@
+"""Domain events: what happened in the programme, declared in one place.
+
+The services send them inside the transaction of the change they announce (flushed,
+not committed), with the acting user (None for the programme itself: a scheduled move,
+a seed) and the session. Receivers are plain functions connected once, at start, by
+``nominee.receivers.connect`` in a documented order; a receiver flushes, never
+commits, and may refuse a change only through the events that say so ("... moving").
+Whatever must leave the process (mail, webhooks) is written to the outbox by a
+receiver and handed on after commit.
+
+- ``cycle_moving``: the cycle, before its status changes; ``session``, ``actor``,
+  ``old``, ``new`` (``CycleStatus``). A receiver refuses the move by raising
+  ``DomainError``.
+- ``cycle_moved``: the cycle, after its status changed; ``session``, ``actor``, ``old``,
+  ``new``.
+- ``nomination_moved``: the nomination, from its one status gate
+  (``nominations.services.change_status``): submitted, accepted, refused, withdrawn,
+  lapsed, in review, awarded, declined; ``session``, ``actor``, ``old``, ``new``
+  (``NominationStatus``), ``action`` (the audit action, e.g. ``nomination.accepted``).
+- ``review_submitted``: the review, once submitted (then final); ``session``, ``actor``.
+- ``award_granted``: the award, as publishing creates it; ``session``, ``actor``.
+- ``award_revoked``: the award; ``session``, ``actor``.
+- ``award_expired``: the award, when its term has ended; ``session``, ``actor`` (None).
+- ``endorsement_made``, ``endorsement_withdrawn``: the endorsement; ``session``,
+  ``actor``.
+"""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_events = Namespace()
+
+cycle_moving = _events.signal("cycle-moving")
+cycle_moved = _events.signal("cycle-moved")
+nomination_moved = _events.signal("nomination-moved")
+review_submitted = _events.signal("review-submitted")
+award_granted = _events.signal("award-granted")
+award_revoked = _events.signal("award-revoked")
+award_expired = _events.signal("award-expired")
+endorsement_made = _events.signal("endorsement-made")
+endorsement_withdrawn = _events.signal("endorsement-withdrawn")

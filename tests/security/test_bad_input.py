@@ -69,9 +69,7 @@ def test_a_nul_byte_in_a_registration_is_refused_and_nobody_is_created(client, d
 
 
 @pytest.mark.parametrize("text", ["Nina\x00", "Nina\x1b[31m", "Ni\x7fna"])
-def test_control_characters_in_a_profile_are_refused_and_nothing_changes(
-    as_user, make, db, text
-):
+def test_control_characters_in_a_profile_are_refused_and_nothing_changes(as_user, make, db, text):
     user = make.user(display_name="Nina")
     db.commit()
     response = as_user(user).post(
@@ -131,9 +129,7 @@ def test_the_audit_log_answers_huge_pages_and_ids_and_nul_bytes(as_user, make, q
 
 
 @pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
-def test_audit_date_filters_at_the_calendars_ends_are_refused_next_to_the_field(
-    as_user, make, day
-):
+def test_audit_date_filters_at_the_calendars_ends_are_refused_next_to_the_field(as_user, make, day):
     client = as_user(make.organizer())
     for name in ("date_from", "date_to"):
         response = client.get(f"/admin/audit?{name}={day}")
@@ -279,3 +275,31 @@ def test_huge_figures_in_a_contribution_are_refused_next_to_the_field(as_user, m
     assert response.status_code == 400
     count = select(func.count()).select_from(Contribution).where(Contribution.owner_id == owner.id)
     assert db.scalar(count) == 0
+
+
+def test_every_form_of_the_app_derives_from_the_base_form(app):
+    """``BaseForm`` refuses control characters, huge numbers and far dates: no form skips it."""
+    from flask_wtf import FlaskForm
+
+    from nominee.web import BaseForm
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    ours = [c for c in subclasses(FlaskForm) if c.__module__.startswith("nominee.")]
+    assert ours, "no form found"
+    assert [c.__qualname__ for c in ours if not issubclass(c, BaseForm)] == []
+
+
+def test_every_integer_in_a_route_is_bounded_to_an_id(app):
+    from nominee.web import IdConverter
+
+    int_rules = [
+        rule
+        for rule in app.url_map.iter_rules()
+        if any(isinstance(c, IdConverter) for c in rule._converters.values())
+    ]
+    assert len(int_rules) == sum("<int:" in rule.rule for rule in app.url_map.iter_rules())
+    assert int_rules

@@ -236,39 +236,54 @@ def _fields(fields) -> list[Field]:
 class BaseForm(FlaskForm):
     """The base of every form: refuses what no field takes (``nominee.inputs``).
 
-    A submitted value with control characters, a number beyond what a column holds, an
-    infinite number or a date outside ``inputs.EARLIEST``..``LATEST`` gets a message next
-    to its field (as a processing error, so ``validate()`` fails) and never reaches the
-    view's code as such: text loses the control characters, the rest becomes None.
+    Text with control characters, a number beyond what a column holds, an infinite number
+    or a date outside ``inputs.EARLIEST``..``LATEST`` makes ``validate()`` fail with a
+    message next to its field (the field's own message when its validators have one, as
+    "from 0 to 1,000,000,000"). The view's code never sees such a value, even before
+    validating: text loses its control characters, the rest becomes None.
     """
 
     def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
         super().process(formdata, obj, data, extra_filters, **kwargs)
+        # (field, the value as submitted, the message when no validator says more)
+        self._out_of_range: list[tuple[Field, Any, str]] = []
         for field in _fields(self):
             if field.raw_data:
-                _refuse_odd_input(field)
+                self._refuse_odd_input(field)
 
+    def _refuse_odd_input(self, field: Field) -> None:
+        raw = [value for value in field.raw_data if isinstance(value, str)]
+        if any(inputs.has_control_characters(value) for value in raw):
+            field.process_errors.append(inputs.CONTROL_MESSAGE)
+            if isinstance(field.data, str):
+                field.data = inputs.without_control_characters(field.data)
+            elif isinstance(field.data, list):
+                field.data = [
+                    inputs.without_control_characters(v) if isinstance(v, str) else v
+                    for v in field.data
+                ]
+        values = field.data if isinstance(field.data, list) else [field.data]
+        for value in values:
+            if message := inputs.number_error(value) or inputs.date_error(value):
+                self._out_of_range.append((field, field.data, message))
+                field.data = [] if isinstance(field.data, list) else None
+                return
 
-def _refuse_odd_input(field: Field) -> None:
-    raw = [value for value in field.raw_data if isinstance(value, str)]
-    message = None
-    if any(inputs.has_control_characters(value) for value in raw):
-        message = inputs.CONTROL_MESSAGE
-        if isinstance(field.data, str):
-            field.data = inputs.without_control_characters(field.data)
-        elif isinstance(field.data, list):
-            field.data = [
-                inputs.without_control_characters(v) if isinstance(v, str) else v
-                for v in field.data
-            ]
-    values = field.data if isinstance(field.data, list) else [field.data]
-    for value in values:
-        if odd := inputs.number_error(value) or inputs.date_error(value):
-            message = message or odd
-            field.data = [] if isinstance(field.data, list) else None
-            break
-    if message:
-        field.process_errors.append(message)
+    def validate(self, extra_validators=None) -> bool:
+        # The validators judge the value as submitted (pure checks, no database), so a
+        # field's own range message wins over the general one.
+        safe = [(field, field.data) for field, _, _ in self._out_of_range]
+        for field, submitted, _ in self._out_of_range:
+            field.data = submitted
+        try:
+            ok = super().validate(extra_validators)
+        finally:
+            for field, value in safe:
+                field.data = value
+        for field, _, message in self._out_of_range:
+            if not field.errors:
+                field.errors = [message]
+        return ok and not self._out_of_range
 
 
 def register_error_handlers(app: Flask) -> None:

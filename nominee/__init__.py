@@ -38,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    web.register_input_checks(app)
     web.register_error_handlers(app)
     web.register_request_logging(app)
     web.register_security_headers(app)

@@ -1,4 +1,5 @@
-"""Web plumbing shared by every blueprint: role checks, errors, pagination, redirects."""
+"""Web plumbing shared by every blueprint: the base form, input checks, role checks, errors,
+pagination, redirects."""
 
 from __future__ import annotations
 
@@ -25,11 +26,14 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import Select, func, select
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
+from wtforms import Field, FieldList, FormField
 from wtforms.fields.choices import SelectChoice
 
-from nominee import resilience
+from nominee import inputs, resilience
 from nominee.db import get_session, refuse
 from nominee.errors import Conflict, DomainError, PermissionDenied  # noqa: F401  (re-exported)
 
@@ -134,11 +138,21 @@ class Page:
         return self.page < self.pages
 
 
+# Deeper pages than anybody reads; the bound keeps OFFSET inside what a database takes.
+MAX_PAGE = 100_000
+
+
 def page_number() -> int:
     try:
-        return max(1, int(request.args.get("page", 1)))
+        return min(MAX_PAGE, max(1, int(request.args.get("page", 1))))
     except ValueError:
         return 1
+
+
+def id_arg(name: str) -> int | None:
+    """Query parameter ``name`` as an id a column can hold, or None (absent or not one)."""
+    value = request.args.get(name, type=int)
+    return value if value is not None and inputs.fits_integer(value) else None
 
 
 def paginate(
@@ -164,6 +178,93 @@ def url_for_page(page: int) -> str:
     args = request.args.to_dict(flat=False)
     args["page"] = [str(page)]
     return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in every route: only what an id column holds; beyond it, 404."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=inputs.INT_MAX, signed=False):
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
+def register_input_checks(app: Flask) -> None:
+    """Call before any blueprint is registered: the routes bind ``int`` as they are added."""
+    app.url_map.converters["int"] = IdConverter
+
+    @app.before_request
+    def refuse_control_characters() -> None:
+        # No page's address holds a control character, and no query parameter takes one.
+        if inputs.has_control_characters(request.path):
+            abort(404)
+        for key, value in request.args.items(multi=True):
+            if inputs.has_control_characters(key) or inputs.has_control_characters(value):
+                abort(400, description=inputs.CONTROL_MESSAGE)
+
+
+def _fields(fields) -> list[Field]:
+    """Every leaf field of a form, inside field lists and sub-forms too."""
+    found = []
+    for field in fields:
+        if isinstance(field, FieldList):
+            found += _fields(field.entries)
+        elif isinstance(field, FormField):
+            found += _fields(field.form)
+        else:
+            found.append(field)
+    return found
+
+
+class BaseForm(FlaskForm):
+    """The base of every form: refuses what no field takes (``nominee.inputs``).
+
+    Text with control characters, a number beyond what a column holds, an infinite number
+    or a date outside ``inputs.EARLIEST``..``LATEST`` makes ``validate()`` fail with a
+    message next to its field (the field's own message when its validators have one, as
+    "from 0 to 1,000,000,000"). The view's code never sees such a value, even before
+    validating: text loses its control characters, the rest becomes None.
+    """
+
+    def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
+        super().process(formdata, obj, data, extra_filters, **kwargs)
+        # (field, the value as submitted, the message when no validator says more)
+        self._out_of_range: list[tuple[Field, Any, str]] = []
+        for field in _fields(self):
+            if field.raw_data:
+                self._refuse_odd_input(field)
+
+    def _refuse_odd_input(self, field: Field) -> None:
+        raw = [value for value in field.raw_data if isinstance(value, str)]
+        if any(inputs.has_control_characters(value) for value in raw):
+            field.process_errors.append(inputs.CONTROL_MESSAGE)
+            if isinstance(field.data, str):
+                field.data = inputs.without_control_characters(field.data)
+            elif isinstance(field.data, list):
+                field.data = [
+                    inputs.without_control_characters(v) if isinstance(v, str) else v
+                    for v in field.data
+                ]
+        values = field.data if isinstance(field.data, list) else [field.data]
+        for value in values:
+            if message := inputs.number_error(value) or inputs.date_error(value):
+                self._out_of_range.append((field, field.data, message))
+                field.data = [] if isinstance(field.data, list) else None
+                return
+
+    def validate(self, extra_validators=None) -> bool:
+        # The validators judge the value as submitted (pure checks, no database), so a
+        # field's own range message wins over the general one.
+        safe = [(field, field.data) for field, _, _ in self._out_of_range]
+        for field, submitted, _ in self._out_of_range:
+            field.data = submitted
+        try:
+            ok = super().validate(extra_validators)
+        finally:
+            for field, value in safe:
+                field.data = value
+        for field, _, message in self._out_of_range:
+            if not field.errors:
+                field.errors = [message]
+        return ok and not self._out_of_range
 
 
 def register_error_handlers(app: Flask) -> None:

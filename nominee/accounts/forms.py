@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -15,12 +14,12 @@ from wtforms.validators import URL, DataRequired, Email, Length, Optional
 
 from nominee.accounts.models import Role
 from nominee.accounts.passwords import MAX_LENGTH, MIN_LENGTH
-from nominee.web import choices
+from nominee.web import BaseForm, choices
 
 PASSWORD_HELP = f"At least {MIN_LENGTH} characters. A long phrase is easiest to remember."
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(BaseForm):
     display_name = StringField("Display name", validators=[DataRequired(), Length(min=2, max=80)])
     email = EmailField(
         "Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
@@ -32,14 +31,14 @@ class RegisterForm(FlaskForm):
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
     remember = BooleanField("Remember me for 30 days")
     next = HiddenField()
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(BaseForm):
     display_name = StringField("Display name", validators=[DataRequired(), Length(min=2, max=80)])
     bio_md = TextAreaField(
         "Bio",
@@ -67,7 +66,7 @@ class ProfileForm(FlaskForm):
         return ok
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(BaseForm):
     current_password = PasswordField("Current password", validators=[DataRequired()])
     new_password = PasswordField(
         "New password",
@@ -76,7 +75,7 @@ class PasswordChangeForm(FlaskForm):
     )
 
 
-class EmailChangeForm(FlaskForm):
+class EmailChangeForm(BaseForm):
     email = EmailField(
         "New email",
         validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
@@ -84,18 +83,18 @@ class EmailChangeForm(FlaskForm):
     current_password = PasswordField("Current password", validators=[DataRequired()])
 
 
-class RoleForm(FlaskForm):
+class RoleForm(BaseForm):
     role = SelectField("Role", choices=choices((r.value, r.label) for r in Role))
     current_password = PasswordField(
         "Your password", validators=[DataRequired()], description="Confirm role changes."
     )
 
 
-class ActivationForm(FlaskForm):
+class ActivationForm(BaseForm):
     """An empty form: only the CSRF token, for the deactivate/reactivate buttons."""
 
 
-class AccountSearchForm(FlaskForm):
+class AccountSearchForm(BaseForm):
     class Meta:
         csrf = False
 

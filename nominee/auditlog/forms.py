@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, StringField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
+
+from nominee.web import BaseForm
 
 # Suggestions for the action field (any action can be typed). Matching is exact, so the
 # (action, created_at) index answers newest-first without sorting, at any size.
@@ -70,7 +71,7 @@ OBJECT_TYPES = (
 )
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(BaseForm):
     class Meta:
         csrf = False
 

@@ -20,6 +20,7 @@ from flask_login import current_user
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from nominee import inputs
 from nominee.accounts.models import User
 from nominee.audit import AuditEvent
 from nominee.auditlog.forms import ACTIONS, OBJECT_TYPES, AuditFilterForm
@@ -59,8 +60,8 @@ def _start_of(day: date) -> datetime:
 def matching_actors(session: Session, query: str) -> list[int]:
     """Ids of the accounts ``query`` names (at most ``MAX_ACTORS`` + 1)."""
     query = query.strip()
-    if query.isdigit():
-        return [int(query)]
+    if query.isdecimal():
+        return [int(query)] if inputs.fits_integer(int(query)) else []
     if "@" in query:
         condition = User.email == query.lower()
     else:

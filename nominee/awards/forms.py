@@ -1,16 +1,15 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from nominee.nominations.models import Decision
-from nominee.web import choices
+from nominee.web import BaseForm, choices
 
 DECISION_LABELS = {Decision.AWARD: "Award", Decision.DECLINE: "Decline"}
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(BaseForm):
     decision = RadioField(
         "Decision",
         choices=choices((d.value, DECISION_LABELS[d]) for d in Decision),
@@ -36,7 +35,7 @@ class DecisionForm(FlaskForm):
     version = IntegerField(widget=HiddenField.widget, validators=[InputRequired()])
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(BaseForm):
     reason = TextAreaField(
         "Reason",
         validators=[DataRequired(message="Give the reason for revoking."), Length(max=500)],

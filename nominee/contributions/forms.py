@@ -3,7 +3,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -30,7 +29,7 @@ from nominee.categories.models import Category
 from nominee.contributions import rules
 from nominee.contributions.models import ContributionType, Visibility
 from nominee.contributions.services import ContributionInput, TypeInput
-from nominee.web import choices
+from nominee.web import BaseForm, choices
 
 
 def rule(check: Callable[[Any], str | None]) -> Callable[[Any, Any], None]:
@@ -70,7 +69,7 @@ def category_label(category: Category) -> str:
     return f"{category.name} (retired)" if category.retired else category.name
 
 
-class ContributionForm(FlaskForm):
+class ContributionForm(BaseForm):
     type_id = SelectField(
         "Type", coerce=int, validators=[DataRequired(message="Choose the type of contribution.")]
     )
@@ -184,7 +183,7 @@ VISIBILITY_FILTER = [("", "Any"), *((v.value, v.label) for v in Visibility)]
 SORTS = [("newest", "Newest first"), ("oldest", "Oldest first")]
 
 
-class ContributionFilterForm(FlaskForm):
+class ContributionFilterForm(BaseForm):
     """The filters of "My contributions": a GET form, read from the query string."""
 
     class Meta:
@@ -217,7 +216,7 @@ def parse_roles(text: str) -> list[str]:
     return [role.strip() for role in text.split(",") if role.strip()]
 
 
-class ContributionTypeForm(FlaskForm):
+class ContributionTypeForm(BaseForm):
     name = StringField("Name", filters=[strip], validators=[DataRequired(), Length(min=2, max=80)])
     quantity_label = StringField(
         "Quantity label",

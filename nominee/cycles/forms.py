@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -19,6 +18,7 @@ from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from nominee.cycles import rules
 from nominee.cycles.services import Criterion, CycleSettings
+from nominee.web import BaseForm
 
 EMPTY_CRITERION_ROWS = 1
 
@@ -36,7 +36,7 @@ class CriterionForm(Form):
         return not (self.name.data or "").strip() and not (self.description.data or "").strip()
 
 
-class VersionForm(FlaskForm):
+class VersionForm(BaseForm):
     """A confirmation button that carries the version of the object it acts on."""
 
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
@@ -98,7 +98,8 @@ class CycleForm(VersionForm):
         for field, message in rules.settings_errors(
             **{name: self[name].data for name in self.SETTINGS}
         ).items():
-            self[field].errors = [*self[field].errors, message]
+            if message not in self[field].errors:
+                self[field].errors = [*self[field].errors, message]
             ok = False
         if self.criteria.entries and not self.kept_criteria():
             self.criteria.errors = [

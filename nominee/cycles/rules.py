@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from nominee import clock
+from nominee import clock, inputs
 from nominee.accounts.models import User
 from nominee.cycles.models import Cycle, CycleStatus
 from nominee.templating import format_date
@@ -85,6 +85,16 @@ def settings_errors(
     A missing value is the form's business (it says "required"), so it is skipped here.
     """
     errors: dict[str, str] = {}
+    # Far from the calendar's ends, so the look-back window and the term are dates too.
+    for name, day in (
+        ("nominations_open_on", nominations_open_on),
+        ("nominations_close_on", nominations_close_on),
+        ("review_close_on", review_close_on),
+    ):
+        if message := inputs.date_error(day):
+            errors[name] = message
+    if errors:
+        return errors
     if nominations_open_on and nominations_close_on and nominations_close_on <= nominations_open_on:
         errors["nominations_close_on"] = "Nominations must close after they open."
     if nominations_close_on and review_close_on and review_close_on < nominations_close_on:

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 
 from nominee.contributions.forms import rule, strip
 from nominee.endorsements import rules
+from nominee.web import BaseForm
 
 
-class EndorseForm(FlaskForm):
+class EndorseForm(BaseForm):
     comment = TextAreaField(
         "Comment",
         filters=[strip],

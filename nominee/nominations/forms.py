@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from nominee.nominations.rules import STATEMENT_MAX, STATEMENT_MIN, WITHDRAWN_REASON_MAX
+from nominee.web import BaseForm
 
 STATEMENT_HELP = (
     f"Markdown, {STATEMENT_MIN} to {STATEMENT_MAX:,} characters: what this person did for "
@@ -25,18 +25,18 @@ def evidence_field(label: str = "Evidence") -> SelectMultipleField:
     )
 
 
-class MemberSearchForm(FlaskForm):
+class MemberSearchForm(BaseForm):
     class Meta:
         csrf = False
 
     q = StringField("Member's name", validators=[Optional(), Length(max=80)])
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(BaseForm):
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
 
 
-class NominateForm(FlaskForm):
+class NominateForm(BaseForm):
     nominee_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
     category_id = SelectField("Category", coerce=int, validators=[InputRequired()])
     statement_md = TextAreaField(

@@ -23,7 +23,7 @@ from nominee.nominations.forms import (
 )
 from nominee.nominations.models import Nomination, NominationEvent, NominationEvidence
 from nominee.reviews import services as review_services
-from nominee.web import DomainError, attach_error, choices, login_required
+from nominee.web import DomainError, attach_error, choices, id_arg, login_required
 
 bp = Blueprint("nominations", __name__)
 
@@ -97,7 +97,7 @@ def nominate(cycle_id: int):
     form = NominateForm()
     form.category_id.choices = choices((c.id, c.name) for c in cycle.categories)
     if request.method == "GET":
-        chosen = request.args.get("nominee", type=int)
+        chosen = id_arg("nominee")
         if chosen is None:
             search = MemberSearchForm(request.args)
             query = search.q.data if search.validate() else ""

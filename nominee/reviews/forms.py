@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -18,12 +17,12 @@ from nominee.nominations.models import NominationStatus
 from nominee.reviews.models import Confidence, Recommendation
 from nominee.reviews.queue import SORTS
 from nominee.reviews.rules import QUEUE_STATUSES
-from nominee.web import choices
+from nominee.web import BaseForm, choices
 
 SCORE_LABELS = {1: "Weak", 2: "Fair", 3: "Good", 4: "Strong", 5: "Exceptional"}
 
 
-class AppointForm(FlaskForm):
+class AppointForm(BaseForm):
     reviewer_id = SelectField("Reviewer", coerce=int, validators=[DataRequired()])
     category_id = SelectField(
         "Categories",
@@ -33,15 +32,15 @@ class AppointForm(FlaskForm):
     )
 
 
-class AssignForm(FlaskForm):
+class AssignForm(BaseForm):
     reviewer_id = IntegerField("Reviewer", validators=[DataRequired()])
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(BaseForm):
     """Only the CSRF token, for the remove, unassign and auto-assign buttons."""
 
 
-class ConflictForm(FlaskForm):
+class ConflictForm(BaseForm):
     reason = TextAreaField(
         "Reason",
         validators=[DataRequired(message="Say briefly what the conflict is."), Length(max=500)],
@@ -49,7 +48,7 @@ class ConflictForm(FlaskForm):
     )
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(BaseForm):
     """The rubric fields (``score_<criterion id>``) are added per cycle by ``review_form``."""
 
     confidence = RadioField(
@@ -100,7 +99,7 @@ def review_form(criteria: Sequence[RubricCriterion], **kwargs) -> ReviewForm:
     return form_class(**kwargs)
 
 
-class QueueForm(FlaskForm):
+class QueueForm(BaseForm):
     """The dashboard's filters and sort, read from the query string."""
 
     class Meta:
@@ -124,7 +123,7 @@ class QueueForm(FlaskForm):
         return NominationStatus(self.status.data) if self.status.data else None
 
 
-class AssignmentFilterForm(FlaskForm):
+class AssignmentFilterForm(BaseForm):
     class Meta:
         csrf = False
 

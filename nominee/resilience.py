@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, g, render_template, request
+from flask import Flask, Response, current_app, g, render_template, request
+from sqlalchemy import inspect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -81,13 +82,26 @@ def prepare_retry(exc: BaseException) -> None:
     g.pop("_login_user", None)
 
 
+def _serve_as_visitor() -> str:
+    """Forget the logged-in user, who was loaded on the session being discarded (and may
+    be expired): nothing after this answer (the security headers, the request log, the
+    page) may reload them from the database that just failed. Returns their id."""
+    user = g.pop("_login_user", None)
+    state = inspect(user, raiseerr=False) if user is not None else None
+    identity = state.identity if state is not None else None
+    g._login_user = current_app.login_manager.anonymous_user()
+    return str(identity[0]) if identity else "-"
+
+
 def unavailable_response(exc: BaseException) -> Response:
     busy = is_busy(exc)
+    user_id = _serve_as_visitor()
     log.warning(
-        "database %s on %s %s: %s",
+        "database %s on %s %s (user %s): %s",
         "busy" if busy else "unavailable",
         request.method,
         request.path,
+        user_id,
         describe(exc),
     )
     discard_session()
@@ -113,6 +127,7 @@ def unavailable_response(exc: BaseException) -> Response:
             render_template("unavailable.html", title=title, detail=detail), status=503
         )
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 

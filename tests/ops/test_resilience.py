@@ -207,3 +207,18 @@ def test_the_lock_budget_is_set_on_each_connection(make_app):
         else:
             assert conn.exec_driver_sql("SHOW lock_timeout").scalar() == "3s"
             assert conn.exec_driver_sql("SHOW statement_timeout").scalar() == "7s"
+
+
+def test_a_dead_connection_while_loading_the_user_answers_503_not_500(make_app, member):
+    """The 503 page is served as to a visitor: nothing after it (the security headers,
+    the request log) reloads the user from the database that just failed."""
+    app = make_app()
+    client = app.test_client()
+    log_in(client, member)
+    drops = ConnectionDrops(app, times=10, matching="from users")
+    response = client.get("/contributions/mine")
+    drops.stop()
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "2"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "Database unavailable" in response.text

@@ -6,28 +6,23 @@ its own Redis key prefix (in a Redis database of its own) and deletes only its o
 
 from __future__ import annotations
 
-import os
 import secrets
-import signal
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from pathlib import Path
+from functools import partial
 
 import pytest
 
-from benchmarks.load import child_pids, free_port
-from nominee import ROOT
-from nominee.migrate import upgrade
+from benchmarks.load import free_port
+from tests.ops.gunicorn import serve
 
 REDIS = "redis://127.0.0.1:6379/14"
 WORKERS = 3
 LIMIT = 5
+# The requests below post no CSRF token: the limits are what is tested.
+gunicorn = partial(serve, workers=WORKERS, NOMINEE_WTF_CSRF_ENABLED="false")
 
 
 def _redis():
@@ -39,53 +34,6 @@ def _redis():
     except redis.RedisError as exc:
         pytest.fail(f"these tests need the Redis server at {REDIS}: {exc}")
     return client
-
-
-@contextmanager
-def gunicorn(tmp_path: Path, **settings: str):
-    """A running gunicorn (``WORKERS`` workers) and the path of its log."""
-    url = f"sqlite:///{tmp_path / 'nominee.sqlite3'}"
-    upgrade(url)
-    port = free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("NOMINEE_")},
-        "DATABASE_URL": url,
-        "SECRET_KEY": "s" * 48,
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "WORKERS": str(WORKERS),
-        # The requests below post no CSRF token: the limits are what is tested.
-        "NOMINEE_WTF_CSRF_ENABLED": "false",
-        **settings,
-    }
-    log_path = tmp_path / "gunicorn.log"
-    log = log_path.open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while len(child_pids(server.pid)) < WORKERS or not _answers(port):
-            assert server.poll() is None, log_path.read_text()
-            assert time.monotonic() < deadline, log_path.read_text()
-            time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}", log_path
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
-        log.close()
-
-
-def _answers(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5):
-            return True
-    except OSError:
-        return False
 
 
 def _send(url: str, data: dict[str, str] | None = None, headers: dict[str, str] | None = None):

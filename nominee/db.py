@@ -244,7 +244,9 @@ def _mark_bulk_written(state) -> None:
         state.session.info["wrote"] = True
 
 
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _reset_written(session: Session) -> None:
-    session.info.pop("wrote", None)
+@event.listens_for(Session, "after_transaction_end")
+def _reset_written(session: Session, transaction) -> None:
+    # Only the outermost transaction: a service's SAVEPOINT (``begin_nested``) ending
+    # must not make the request forget that it wrote.
+    if transaction.parent is None:
+        session.info.pop("wrote", None)

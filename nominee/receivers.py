@@ -1,7 +1,8 @@
-"""Every receiver of a domain event, connected in one place and in this order.
+"""Every receiver of a domain event, connected in one place and run in this order.
 
-Blinker calls a signal's receivers in the order they were connected, so the order here
-is the order they run in:
+Blinker does not promise an order among the receivers of one signal (it keeps them in
+a set), so each event that needs several steps gets one receiver here that runs them
+in order:
 
 ``cycle_moving``
     1. awards: refuse deciding or publishing while a reviewed nomination is undecided.
@@ -18,13 +19,25 @@ per receiver.
 
 from __future__ import annotations
 
+from typing import Any
+
 from nominee import events
 
 
-def connect() -> None:
+def on_cycle_moving(cycle: Any, **data: Any) -> None:
+    from nominee.awards import services as awards
+
+    awards.refuse_undecided(cycle, **data)
+
+
+def on_cycle_moved(cycle: Any, **data: Any) -> None:
     from nominee.awards import services as awards
     from nominee.nominations import services as nominations
 
-    events.cycle_moving.connect(awards.refuse_undecided)
-    events.cycle_moved.connect(nominations.close_nominations)
-    events.cycle_moved.connect(awards.react_to_cycle_status)
+    nominations.close_nominations(cycle, **data)
+    awards.react_to_cycle_status(cycle, **data)
+
+
+def connect() -> None:
+    events.cycle_moving.connect(on_cycle_moving)
+    events.cycle_moved.connect(on_cycle_moved)

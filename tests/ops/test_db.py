@@ -121,3 +121,19 @@ def test_foreign_keys_are_enforced_on_sqlite(tmp_path):
                 session.commit()
     finally:
         engine.dispose()
+
+
+def test_a_write_inside_a_savepoint_still_counts_for_the_request(app, make):
+    """The request commits at its end only if it wrote: a service's SAVEPOINT
+    (``begin_nested``) ending must not make it forget (SQLAlchemy reports a savepoint's
+    release as a commit)."""
+    from nominee.accounts.models import User
+    from nominee.db import get_session
+
+    with app.test_request_context("/", method="POST"):
+        session = get_session()
+        with session.begin_nested():
+            session.add(User(email="nested@example.org", display_name="Nested", password_hash="x"))
+        assert session.info.get("wrote") is True
+        session.rollback()
+        assert "wrote" not in session.info

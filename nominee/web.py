@@ -6,8 +6,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -34,8 +33,9 @@ from wtforms import Field, FieldList, FormField
 from wtforms.fields.choices import SelectChoice
 
 from nominee import inputs, resilience
-from nominee.db import get_session, refuse
-from nominee.errors import Conflict, DomainError, PermissionDenied  # noqa: F401  (re-exported)
+from nominee.errors import DomainError
+from nominee.pagination import Page
+from nominee.uow import get_session, refuse
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("nominee.request")
@@ -116,26 +116,6 @@ def is_safe_redirect(target: str | None) -> bool:
 def redirect_next(default: str) -> Response:
     target = request.args.get("next") or request.form.get("next")
     return redirect(target if is_safe_redirect(target) else default)
-
-
-@dataclass
-class Page:
-    items: Sequence[Any]
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 # Deeper pages than anybody reads; the bound keeps OFFSET inside what a database takes.

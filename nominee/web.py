@@ -4,7 +4,6 @@ pagination, redirects."""
 from __future__ import annotations
 
 import logging
-import math
 import time
 from collections.abc import Callable
 from functools import wraps
@@ -26,13 +25,13 @@ from flask import (
 )
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 from wtforms import Field, FieldList, FormField
 from wtforms.fields.choices import SelectChoice
 
-from nominee import inputs, resilience
+from nominee import inputs, pagination, resilience
 from nominee.errors import DomainError
 from nominee.pagination import Page
 from nominee.uow import get_session, refuse
@@ -138,19 +137,10 @@ def id_arg(name: str) -> int | None:
 def paginate(
     stmt: Select, per_page: int, *, scalars: bool = True, total: int | None = None
 ) -> Page:
-    """Run ``stmt`` for the requested page, plus one count query unless the caller already
-    knows the ``total`` (from totals it shows anyway)."""
-    session = get_session()
-    page = page_number()
-    if total is None:
-        total = (
-            session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-        )
-    pages = max(1, math.ceil(total / per_page))
-    page = min(page, pages)
-    result = session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
-    items = result.scalars().all() if scalars else result.all()
-    return Page(items=items, page=page, per_page=per_page, total=total)
+    """``pagination.paginate`` for the page the request asks for."""
+    return pagination.paginate(
+        get_session(), stmt, page_number(), per_page, scalars=scalars, total=total
+    )
 
 
 def url_for_page(page: int) -> str:

@@ -195,7 +195,7 @@ def _sqlite_path(url: str) -> Path | None:
         raise ConfigError(f"DATABASE_URL is not a database URL: {url!r}") from None
     if parsed.get_backend_name() != "sqlite":
         return None
-    if parsed.database in (None, "", ":memory:"):
+    if not parsed.database or parsed.database == ":memory:":
         raise ConfigError("DATABASE_URL is an in-memory SQLite database: all data would be lost")
     return Path(parsed.database).resolve()
 

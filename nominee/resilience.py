@@ -89,7 +89,7 @@ def _serve_as_visitor() -> str:
     user = g.pop("_login_user", None)
     state = inspect(user, raiseerr=False) if user is not None else None
     identity = state.identity if state is not None else None
-    g._login_user = current_app.login_manager.anonymous_user()
+    g._login_user = current_app.login_manager.anonymous_user()  # type: ignore[attr-defined]
     return str(identity[0]) if identity else "-"
 
 
@@ -134,7 +134,7 @@ def unavailable_response(exc: BaseException) -> Response:
 class Nominee(Flask):
     """Flask, running a read once more when its database connection died under it."""
 
-    def dispatch_request(self):  # type: ignore[override]
+    def dispatch_request(self):
         try:
             return super().dispatch_request()
         except DBAPIError as exc:

@@ -28,8 +28,11 @@ from flask_wtf import FlaskForm
 from sqlalchemy import Select
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
+from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import Field, FieldList, FormField
-from wtforms.fields.choices import SelectChoice
+
+# SelectChoice is missing from the WTForms stubs.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 
 from nominee import inputs, pagination, resilience
 from nominee.errors import DomainError
@@ -112,9 +115,9 @@ def is_safe_redirect(target: str | None) -> bool:
     return not parts.scheme and not parts.netloc
 
 
-def redirect_next(default: str) -> Response:
+def redirect_next(default: str) -> WerkzeugResponse:
     target = request.args.get("next") or request.form.get("next")
-    return redirect(target if is_safe_redirect(target) else default)
+    return redirect(target if target and is_safe_redirect(target) else default)
 
 
 # Deeper pages than anybody reads; the bound keeps OFFSET inside what a database takes.
@@ -147,7 +150,7 @@ def url_for_page(page: int) -> str:
     """The current URL with ``page`` replaced, keeping every filter."""
     args = request.args.to_dict(flat=False)
     args["page"] = [str(page)]
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return url_for(request.endpoint or "", **(request.view_args or {}), **args)  # type: ignore[arg-type]
 
 
 class IdConverter(IntegerConverter):
@@ -203,9 +206,9 @@ class BaseForm(FlaskForm):
                 self._refuse_odd_input(field)
 
     def _refuse_odd_input(self, field: Field) -> None:
-        raw = [value for value in field.raw_data if isinstance(value, str)]
+        raw = [value for value in field.raw_data or () if isinstance(value, str)]
         if any(inputs.has_control_characters(value) for value in raw):
-            field.process_errors.append(inputs.CONTROL_MESSAGE)
+            field.process_errors = [*field.process_errors, inputs.CONTROL_MESSAGE]
             if isinstance(field.data, str):
                 field.data = inputs.without_control_characters(field.data)
             elif isinstance(field.data, list):

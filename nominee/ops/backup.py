@@ -33,7 +33,7 @@ def live_database(url: str) -> Path:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         raise BackupError(POSTGRES_HINT)
-    if parsed.database in (None, "", ":memory:"):
+    if not parsed.database or parsed.database == ":memory:":
         raise BackupError("the database is in memory: there is no file to back up or restore")
     return Path(parsed.database).resolve()
 

@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 
 from nominee.contributions.cli import init_cli as init_contributions_cli
 from nominee.db import commit, get_engine, get_session
-from nominee.scale.commands import seed_scale
+from nominee.seeding.scale.commands import seed_scale
 from nominee.web import DomainError
 
 

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from nominee.awards.demo import seed_awards
+from nominee.seeding.demo.awards import seed_awards
 from nominee.awards.models import Award, AwardStatus
 from nominee.cycles.models import CycleStatus
 from nominee.nominations.models import Nomination, NominationKind, NominationStatus

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from nominee.cycles.models import CycleStatus
 from nominee.db import utcnow
-from nominee.nominations.demo import seed_cycles
+from nominee.seeding.demo.nominations import seed_cycles
 from nominee.nominations.models import Nomination, NominationKind, NominationStatus
 
 

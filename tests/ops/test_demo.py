@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from nominee import demo
+from nominee.seeding import demo
 from nominee.accounts.models import Role, User
 from nominee.categories.models import Category
 from nominee.contributions.models import Contribution, ContributionType, Visibility

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from nominee.reviews import conflicts
-from nominee.reviews.demo import seed_reviews
+from nominee.seeding.demo.reviews import seed_reviews
 from nominee.reviews.models import Assignment, Review, ReviewStatus
 
 

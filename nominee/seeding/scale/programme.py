@@ -56,7 +56,7 @@ from nominee.reviews.models import (
     ReviewScore,
     ReviewStatus,
 )
-from nominee.scale.loader import BulkWriter
+from nominee.seeding.scale.loader import BulkWriter
 
 DAY = 86_400
 # Contributions span this many days before the anchor; accounts are a little older.

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from nominee import audit
 from nominee.accounts.models import Role, User
-from nominee.awards import demo as awards_demo
+from nominee.seeding.demo import awards as awards_demo
 from nominee.categories.models import Category
 from nominee.categories.services import slugify
 from nominee.contributions.models import Contribution, ContributionType, Visibility
@@ -34,8 +34,8 @@ from nominee.cycles.models import Cycle
 from nominee.db import utcnow
 from nominee.endorsements.models import Endorsement
 from nominee.markdown import render
-from nominee.nominations import demo as nominations_demo
-from nominee.reviews import demo as reviews_demo
+from nominee.seeding.demo import nominations as nominations_demo
+from nominee.seeding.demo import reviews as reviews_demo
 
 DEFAULT_SEED = 2024
 MEMBER_COUNT = 44

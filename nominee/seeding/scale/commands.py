@@ -11,7 +11,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.engine import Engine
 
 from nominee.db import make_engine
-from nominee.scale import SCALES, seed_programme
+from nominee.seeding.scale import SCALES, seed_programme
 
 # Only for the bulk load, on the seeder's own connection: a crash mid-seed leaves a
 # database to throw away anyway, and the seed refuses to run on one that has data.

@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 
 from nominee import audit
 from nominee.accounts.models import Role, User
-from nominee.seeding.demo import awards as awards_demo
 from nominee.categories.models import Category
 from nominee.categories.services import slugify
 from nominee.contributions.models import Contribution, ContributionType, Visibility
@@ -34,6 +33,7 @@ from nominee.cycles.models import Cycle
 from nominee.db import utcnow
 from nominee.endorsements.models import Endorsement
 from nominee.markdown import render
+from nominee.seeding.demo import awards as awards_demo
 from nominee.seeding.demo import nominations as nominations_demo
 from nominee.seeding.demo import reviews as reviews_demo
 

@@ -76,7 +76,8 @@ class BulkWriter:
                 values.append(self.value(default.arg(None)))
             elif not column.nullable and column.server_default is None:
                 raise RuntimeError(
-                    f"{table.name}.{column.name} has no default: teach nominee.seeding.scale to fill it"
+                    f"{table.name}.{column.name} has no default: "
+                    "teach nominee.seeding.scale to fill it"
                 )
         return names, tuple(values)
 

@@ -1,7 +1,7 @@
 """``flask --app nominee seed-demo`` and ``seed-scale``: the only door into ``nominee.seeding``.
 
-The seeders take a session or an engine; the Flask side (the app's configuration, its
-session, the commit) stays here.
+The seeders take a session or an engine; the Flask side (the app's configuration, the
+request-less unit of work) stays here.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import inspect
 
-from nominee.db import commit, get_session, make_engine
+from nominee.db import make_engine, unit_of_work
 from nominee.seeding.scale import SCALES
 
 
@@ -36,25 +36,25 @@ def seed_demo_command(seed: int | None, if_empty: bool) -> None:
     from nominee.seeding import demo
 
     password = str(current_app.config["DEMO_PASSWORD"])
-    session = get_session()
     try:
-        result = demo.seed(
-            session,
-            password_hash=hash_password(password),
-            seed=demo.DEFAULT_SEED if seed is None else seed,
-        )
+        with unit_of_work() as session:
+            result = demo.seed(
+                session,
+                password_hash=hash_password(password),
+                seed=demo.DEFAULT_SEED if seed is None else seed,
+            )
     except demo.DemoRefused as exc:
         if if_empty:
             click.echo(f"Not seeding: {exc}")
             return
         raise click.ClickException(str(exc)) from None
-    commit()
     click.echo(
         f"Demo community ready: {len(result.logins())} accounts, "
         f"{len(result.contributions)} contributions, {result.endorsement_count} endorsements."
     )
-    cycles = [result.published_cycle, result.cycle_in_review, result.open_cycle]
-    if all(cycles):
+    made = (result.published_cycle, result.cycle_in_review, result.open_cycle)
+    cycles = [cycle for cycle in made if cycle is not None]
+    if len(cycles) == len(made):
         click.echo(
             "Cycles: " + ", ".join(f"{c.name} ({c.status.value.replace('_', ' ')})" for c in cycles)
         )
@@ -64,7 +64,7 @@ def seed_demo_command(seed: int | None, if_empty: bool) -> None:
             f"for {result.reviews.assignments} assignments."
         )
     click.echo(f"Every account's password is {password!r}. Logins:")
-    staff = [result.organizer, *result.reviewers]
+    staff = [user for user in (result.organizer, *result.reviewers) if user is not None]
     for user in staff:
         click.echo(f"  {user.email:<26} {user.role.label:<10} {user.display_name}")
     first, last = result.members[0], result.members[-1]

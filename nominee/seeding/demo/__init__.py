@@ -421,6 +421,7 @@ def _log_uniform(rng: random.Random, low: int, high: int) -> int:
 def _contribution_input(demo: Demo, owner: User, kind: ContributionType) -> ContributionInput:
     rng = demo.rng
     category = owner.primary_category if rng.random() < 0.7 else rng.choice(demo.categories)
+    assert category is not None  # every demo member has a primary category
     topic = rng.choice(demo.topics[category.id])
     title = rng.choice(TITLES.get(kind.slug, GENERIC_TITLES)).format(
         topic=topic, Topic=topic[0].upper() + topic[1:], city=demo.cities[owner.id].split(",")[0]
@@ -535,6 +536,7 @@ def seed_endorsements(demo: Demo) -> None:
 
 def seed_cycles(demo: Demo) -> None:
     """A cycle in review and an open one, with their nominations."""
+    assert demo.organizer is not None  # seed_people ran
     demo.cycle_in_review, demo.open_cycle = nominations_demo.seed_cycles(
         demo.session,
         demo.rng,
@@ -547,6 +549,7 @@ def seed_cycles(demo: Demo) -> None:
 
 def seed_reviews(demo: Demo) -> None:
     """The reviewers appointed to the cycle in review, assigned, most reviews written."""
+    assert demo.cycle_in_review is not None  # seed_cycles ran
     demo.reviews = reviews_demo.seed_reviews(
         demo.session, demo.rng, demo.cycle_in_review, demo.reviewers
     )
@@ -554,6 +557,7 @@ def seed_reviews(demo: Demo) -> None:
 
 def seed_awards(demo: Demo) -> None:
     """An earlier, published cycle with its decisions and awards, up for renewal now."""
+    assert demo.organizer is not None  # seed_people ran
     demo.published_cycle = awards_demo.seed_awards(
         demo.session,
         demo.rng,

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from nominee.seeding.scale import SCALES, seed_programme
+from nominee.seeding.scale.loader import driver_connection
 
 # Only for the bulk load, on the seeder's own connection: a crash mid-seed leaves a
 # database to throw away anyway, and the seed refuses to run on one that has data.
@@ -50,7 +51,7 @@ def seed_database(engine: Engine, scale_name: str, seed: int, password: str) -> 
     password_hash = hash_password(password)
     sqlite = engine.dialect.name == "sqlite"
     with engine.connect() as conn:
-        driver = conn.connection.driver_connection
+        driver = driver_connection(conn)
         if sqlite:
             for pragma in SQLITE_LOAD_PRAGMAS:
                 driver.execute(pragma)

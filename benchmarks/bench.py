@@ -38,9 +38,10 @@ sys.path.insert(0, str(ROOT))
 
 import nominee.models  # noqa: E402, F401  (every table on Base.metadata)
 from nominee import create_app  # noqa: E402
-from nominee.db import Base, get_session, make_engine  # noqa: E402
+from nominee.db import Base, make_engine  # noqa: E402
 from nominee.seeding.scale.database import seed_database  # noqa: E402
 from nominee.seeding.scale.pages import ROLES, Page, cast_of_characters, pages_for  # noqa: E402
+from nominee.uow import get_session  # noqa: E402
 
 PASSWORD = "nominee-bench-password"
 FLOOR_PATH = "/_bench/floor"

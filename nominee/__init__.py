@@ -31,10 +31,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         # Alembic announces each of its plugins at INFO whenever a command loads it.
         logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
-    from nominee import db, web
+    from nominee import uow, web
     from nominee.extensions import csrf, limiter, login_manager
 
-    db.init_app(app)
+    uow.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from flask import has_request_context, request
 from sqlalchemy import JSON, ForeignKey, Index, String, func, literal, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from nominee.db import Base, utcnow
+from nominee import clock
+from nominee.db import Base
 
 if TYPE_CHECKING:
     from nominee.accounts.models import User
+
+# The address of the client whose request is at work; set by the web layer
+# (``nominee.uow``), None for commands and jobs.
+client_address: ContextVar[str | None] = ContextVar("nominee_client_address", default=None)
 
 
 class AuditEvent(Base):
@@ -33,7 +38,7 @@ class AuditEvent(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     ip_address: Mapped[str | None] = mapped_column(String(45))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     actor: Mapped[User | None] = relationship()
 
@@ -61,7 +66,7 @@ def record(
         object_id=object_id,
         before=_jsonable(before),
         after=_jsonable(after),
-        ip_address=request.remote_addr if has_request_context() else None,
+        ip_address=client_address.get(),
     )
     session.add(event)
     session.flush()

@@ -9,9 +9,9 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from nominee.contributions.cli import init_cli as init_contributions_cli
-from nominee.db import commit, get_engine, get_session
+from nominee.errors import DomainError
 from nominee.seeding.cli import init_cli as init_seeding_cli
-from nominee.web import DomainError
+from nominee.uow import commit, get_engine, get_session
 
 
 def init_app(app: Flask) -> None:

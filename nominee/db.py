@@ -1,26 +1,23 @@
-"""Database plumbing: declarative base, engine, one session and one unit of work per request.
+"""Database plumbing without the web: declarative base, column types, engines.
 
-Services only flush. A request commits once, at its end, when it wrote something and
-succeeded (an answer below 400 whose view did not refuse, see ``refuse``); otherwise
-its session rolls back. Command-line commands and jobs use ``unit_of_work()``. SQLite
-gets WAL, foreign keys and ``BEGIN IMMEDIATE`` for write requests so that concurrent
-writers queue on the busy timeout instead of failing with "database is locked" when a
-deferred transaction tries to upgrade its lock.
+Services only flush; whoever opened the session commits (``nominee.uow``: once per
+request, or per command or job). A session notes in ``info["wrote"]`` whether it wrote.
+SQLite gets WAL, foreign keys and ``BEGIN IMMEDIATE`` for writing transactions so that
+concurrent writers queue on the busy timeout instead of failing with "database is
+locked" when a deferred transaction tries to upgrade its lock; a reader (a GET request,
+see ``read_only``) begins a deferred transaction.
 """
 
 from __future__ import annotations
 
-import contextlib
-import logging
 import os
 import weakref
-from collections.abc import Iterator
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
-from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -31,7 +28,8 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Whether the work at hand only reads (a GET request): SQLite then begins deferred.
+read_only: ContextVar[bool] = ContextVar("nominee_read_only", default=False)
 
 
 class UTCDateTime(TypeDecorator):
@@ -58,10 +56,6 @@ class UTCDateTime(TypeDecorator):
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UTCDateTime()}
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 _engines: weakref.WeakSet[Engine] = weakref.WeakSet()
@@ -137,100 +131,10 @@ def _configure_sqlite(engine: Engine, busy_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        if has_request_context() and request.method in READ_ONLY_METHODS:
+        if read_only.get():
             connection.exec_driver_sql("BEGIN")
         else:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-def init_app(app: Flask) -> None:
-    config = app.config
-    engine = make_engine(
-        config["DATABASE_URL"],
-        echo=config["SQL_ECHO"],
-        lock_timeout=config["DB_LOCK_TIMEOUT"],
-        statement_timeout=config["DB_STATEMENT_TIMEOUT"],
-        pool={
-            "size": config["DB_POOL_SIZE"],
-            "max_overflow": config["DB_MAX_OVERFLOW"],
-            "timeout": config["DB_POOL_TIMEOUT"],
-            "recycle": config["DB_POOL_RECYCLE"],
-        },
-    )
-    app.extensions["nominee.engine"] = engine
-    app.extensions["nominee.sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
-
-    @app.after_request
-    def commit_unit_of_work(response):
-        """The one commit of a request: only when it wrote, succeeded and was not
-        refused. A commit that fails raises, and the error handlers answer (409, 503)."""
-        session = g.get("db_session")
-        if (
-            session is not None
-            and session.info.get("wrote")
-            and response.status_code < 400
-            and not g.get("uow_refused")
-        ):
-            session.commit()
-        return response
-
-    @app.teardown_appcontext
-    def close_session(exc: BaseException | None) -> None:
-        discard_session()
-
-
-def discard_session() -> None:
-    """End the request's session, rolling back what it did not commit; never raises.
-
-    ``close()`` hands the connection back to the pool, which rolls it back, and leaves
-    loaded objects (the logged-in user) readable, unlike ``rollback()``. The connection
-    may be gone (the server restarted, a pooler or an administrator closed it): that
-    must not turn an answer already given into a 500; the pool drops such a connection.
-    """
-    session = g.pop("db_session", None)
-    if session is None:
-        return
-    try:
-        session.close()
-    except Exception:  # a dead connection: nothing left to roll back
-        logging.getLogger("nominee.db").warning("closing a session failed", exc_info=True)
-        with contextlib.suppress(Exception):
-            session.invalidate()
-
-
-def get_engine() -> Engine:
-    return current_app.extensions["nominee.engine"]
-
-
-def get_session() -> Session:
-    """The session of the current request (or CLI command), created on first use."""
-    if "db_session" not in g:
-        g.db_session = current_app.extensions["nominee.sessionmaker"]()
-    return g.db_session
-
-
-def commit() -> None:
-    get_session().commit()
-
-
-def refuse() -> None:
-    """The request's work is refused (a rule said no, and the view shows why): roll back
-    what the services flushed, and commit nothing at the end of the request."""
-    g.uow_refused = True
-    get_session().rollback()
-
-
-@contextlib.contextmanager
-def unit_of_work() -> Iterator[Session]:
-    """For command-line commands and jobs: the session, committed when the block ends
-    without an exception and rolled back otherwise."""
-    session = get_session()
-    try:
-        yield session
-    except BaseException:
-        session.rollback()
-        raise
-    session.commit()
 
 
 @event.listens_for(Session, "after_flush")

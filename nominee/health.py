@@ -15,8 +15,8 @@ import time
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
-from nominee.db import discard_session, get_session
 from nominee.resilience import describe
+from nominee.uow import discard_session, get_session
 
 bp = Blueprint("health", __name__)
 

@@ -15,8 +15,8 @@ from sqlalchemy.orm import joinedload
 from nominee.accounts.models import User
 from nominee.contributions.models import Contribution, Visibility
 from nominee.cycles.models import Cycle, CycleStatus
-from nominee.db import get_session
 from nominee.nominations.models import Nomination, NominationStatus
+from nominee.uow import get_session
 
 bp = Blueprint("home", __name__)
 

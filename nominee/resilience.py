@@ -18,7 +18,7 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from nominee.db import READ_ONLY_METHODS, discard_session
+from nominee.uow import READ_ONLY_METHODS, discard_session
 
 log = logging.getLogger("nominee.db")
 

@@ -4,10 +4,8 @@ pagination, redirects."""
 from __future__ import annotations
 
 import logging
-import math
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -27,15 +25,16 @@ from flask import (
 )
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 from wtforms import Field, FieldList, FormField
 from wtforms.fields.choices import SelectChoice
 
-from nominee import inputs, resilience
-from nominee.db import get_session, refuse
-from nominee.errors import Conflict, DomainError, PermissionDenied  # noqa: F401  (re-exported)
+from nominee import inputs, pagination, resilience
+from nominee.errors import DomainError
+from nominee.pagination import Page
+from nominee.uow import get_session, refuse
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("nominee.request")
@@ -118,26 +117,6 @@ def redirect_next(default: str) -> Response:
     return redirect(target if is_safe_redirect(target) else default)
 
 
-@dataclass
-class Page:
-    items: Sequence[Any]
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-
 # Deeper pages than anybody reads; the bound keeps OFFSET inside what a database takes.
 MAX_PAGE = 100_000
 
@@ -158,19 +137,10 @@ def id_arg(name: str) -> int | None:
 def paginate(
     stmt: Select, per_page: int, *, scalars: bool = True, total: int | None = None
 ) -> Page:
-    """Run ``stmt`` for the requested page, plus one count query unless the caller already
-    knows the ``total`` (from totals it shows anyway)."""
-    session = get_session()
-    page = page_number()
-    if total is None:
-        total = (
-            session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-        )
-    pages = max(1, math.ceil(total / per_page))
-    page = min(page, pages)
-    result = session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
-    items = result.scalars().all() if scalars else result.all()
-    return Page(items=items, page=page, per_page=per_page, total=total)
+    """``pagination.paginate`` for the page the request asks for."""
+    return pagination.paginate(
+        get_session(), stmt, page_number(), per_page, scalars=scalars, total=total
+    )
 
 
 def url_for_page(page: int) -> str:

@@ -169,13 +169,13 @@ class Factory:
         A submitted review (the default) gets a recommendation. Stored aggregates are
         not refreshed: call ``nominee.reviews.services.refresh_scores`` when they matter.
         """
-        from nominee.db import utcnow
+        from nominee import clock
         from nominee.reviews.models import Recommendation, Review, ReviewScore, ReviewStatus
 
         kw.setdefault("status", ReviewStatus.SUBMITTED)
         if kw["status"] is ReviewStatus.SUBMITTED:
             kw.setdefault("recommendation", Recommendation.AWARD)
-            kw.setdefault("submitted_at", utcnow())
+            kw.setdefault("submitted_at", clock.now())
         criteria = nomination.cycle.criteria
         kw["scores"] = [
             ReviewScore(criterion_id=criterion.id, score=score)

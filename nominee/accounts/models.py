@@ -5,12 +5,12 @@ import secrets
 import time
 from datetime import datetime
 
-from flask_login import UserMixin
 from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, func, select
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
+from nominee import clock
 from nominee.categories.models import Category
-from nominee.db import Base, utcnow
+from nominee.db import Base
 from nominee.enums import enum_column
 
 
@@ -38,7 +38,7 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class User(UserMixin, Base):
+class User(Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -58,11 +58,15 @@ class User(UserMixin, Base):
     primary_category_id: Mapped[int | None] = mapped_column(
         ForeignKey("categories.id", ondelete="SET NULL")
     )
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     last_login_at: Mapped[datetime | None]
 
     primary_category: Mapped[Category | None] = relationship()
     categories: Mapped[list[Category]] = relationship(secondary=user_categories)
+
+    # What Flask-Login asks of a user, written here so that models need no Flask.
+    is_authenticated = True
+    is_anonymous = False
 
     @property
     def is_active(self) -> bool:  # Flask-Login: inactive accounts cannot log in

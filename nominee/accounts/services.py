@@ -8,7 +8,7 @@ from sqlalchemy import BigInteger, func, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from nominee import audit
+from nominee import audit, clock
 from nominee.accounts import passwords
 from nominee.accounts.models import Role, User, new_session_token
 from nominee.accounts.rules import (
@@ -17,9 +17,8 @@ from nominee.accounts.rules import (
     has_hidden_characters,
 )
 from nominee.categories.models import Category
-from nominee.db import utcnow
+from nominee.errors import DomainError, PermissionDenied
 from nominee.markdown import render
-from nominee.web import DomainError, PermissionDenied
 
 MAX_LINKS = 5
 # The PostgreSQL advisory lock that serialises sign-ups on an empty database (any
@@ -104,7 +103,7 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
         return None
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
-    user.last_login_at = utcnow()
+    user.last_login_at = clock.now()
     user.login_started_at = int(time.time())  # a new login, even over a current one
     audit.record(session, user, "login.succeeded", user)
     return user

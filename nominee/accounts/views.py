@@ -20,10 +20,10 @@ from nominee.accounts.forms import (
 from nominee.accounts.models import Role, User
 from nominee.accounts.rules import login_expired
 from nominee.categories.models import Category
-from nominee.db import commit, get_session
+from nominee.errors import DomainError
 from nominee.extensions import fails_closed, limiter, login_manager
+from nominee.uow import commit, get_session
 from nominee.web import (
-    DomainError,
     attach_error,
     choices,
     flash_form_errors,

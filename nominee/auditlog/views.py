@@ -24,9 +24,9 @@ from nominee import inputs
 from nominee.accounts.models import User
 from nominee.audit import AuditEvent
 from nominee.auditlog.forms import ACTIONS, OBJECT_TYPES, AuditFilterForm
-from nominee.db import get_session
 from nominee.reviews import services
 from nominee.reviews.models import Review
+from nominee.uow import get_session
 from nominee.web import organizer_required, page_number
 
 bp = Blueprint("auditlog", __name__)

@@ -10,8 +10,8 @@ def init_app(app: Flask) -> None:
     (a revoked award shows on its nomination), and the ``expire-awards`` command."""
     from nominee.awards.cli import expire_awards_command
     from nominee.awards.services import awards_for_member, today
-    from nominee.db import get_session
     from nominee.nominations.rules import revoked_label, status_text
+    from nominee.uow import get_session
 
     app.jinja_env.globals["member_awards"] = lambda member_id: awards_for_member(
         get_session(), member_id

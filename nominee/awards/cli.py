@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from nominee.db import commit, get_session
+from nominee.uow import commit, get_session
 
 
 @click.command("expire-awards")

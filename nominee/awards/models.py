@@ -6,10 +6,11 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from nominee import clock
 from nominee.accounts.models import User
 from nominee.categories.models import Category
 from nominee.cycles.models import Cycle
-from nominee.db import Base, utcnow
+from nominee.db import Base
 from nominee.enums import LabelledEnum, enum_column
 
 
@@ -45,7 +46,7 @@ class Award(Base):
     revoked_reason: Mapped[str] = mapped_column(String(500), default="")
     revoked_at: Mapped[datetime | None]
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     member: Mapped[User] = relationship(foreign_keys=[member_id])
     category: Mapped[Category] = relationship()

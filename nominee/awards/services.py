@@ -15,14 +15,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from nominee import audit
+from nominee import audit, clock
 from nominee.accounts.models import User
 from nominee.awards import rules
 from nominee.awards.models import Award, AwardStatus
 from nominee.clock import today
 from nominee.contributions.models import Contribution
 from nominee.cycles.models import Cycle, CycleStatus, RubricCriterion
-from nominee.db import utcnow
+from nominee.errors import Conflict, DomainError, PermissionDenied
+from nominee.formatting import format_count, format_date
 from nominee.markdown import render
 from nominee.nominations.models import (
     LIVE_STATUSES,
@@ -42,8 +43,6 @@ from nominee.nominations.services import (
 from nominee.notifications.services import link_to, notify
 from nominee.reviews import conflicts
 from nominee.reviews.models import Review, ReviewScore, ReviewStatus
-from nominee.templating import format_count, format_date
-from nominee.web import Conflict, DomainError, PermissionDenied
 
 CHANGED_WHILE_DECIDING = "This nomination changed while you were deciding; reload the page."
 STATUS_FOR_DECISION = {
@@ -145,7 +144,7 @@ def decide(
     nomination.decision_rationale = rationale.strip()
     nomination.decision_feedback = feedback.strip()
     nomination.decided_by_id = actor.id
-    nomination.decided_at = utcnow()
+    nomination.decided_at = clock.now()
     nomination.decision_override_reason = reason
     try:
         session.flush()
@@ -235,7 +234,7 @@ def publish_results(session: Session, cycle: Cycle, actor: User | None) -> list[
 
     Idempotent: a nomination that already has its award gets no second one.
     """
-    cycle.published_at = cycle.published_at or utcnow()
+    cycle.published_at = cycle.published_at or clock.now()
     decided = session.scalars(
         select(Nomination)
         .where(
@@ -433,7 +432,7 @@ def _renewal_nomination(
         statement_html=render(statement),
         renewal_of_award_id=award.id,
         no_activity=not ids,
-        submitted_at=utcnow(),
+        submitted_at=clock.now(),
         evidence=[NominationEvidence(contribution_id=cid) for cid in ids],
         events=[
             NominationEvent(
@@ -601,7 +600,7 @@ def revoke(session: Session, actor: User, award: Award, reason: str) -> Award:
         .values(
             status=AwardStatus.REVOKED,
             revoked_reason=reason,
-            revoked_at=utcnow(),
+            revoked_at=clock.now(),
             revoked_by_id=actor.id,
         )
         .execution_options(synchronize_session=False)

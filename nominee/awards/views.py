@@ -22,12 +22,13 @@ from nominee.awards import export, rules, services
 from nominee.awards.forms import DecisionForm, RevokeForm
 from nominee.awards.models import Award, AwardStatus
 from nominee.cycles.models import Cycle
-from nominee.db import commit, get_session
+from nominee.errors import DomainError, PermissionDenied
 from nominee.nominations.models import Decision, Nomination
 from nominee.nominations.rules import decisions_public
 from nominee.reviews import services as review_services
 from nominee.reviews.models import Review, ReviewStatus
-from nominee.web import DomainError, PermissionDenied, attach_error, organizer_required, paginate
+from nominee.uow import commit, get_session
+from nominee.web import attach_error, organizer_required, paginate
 
 bp = Blueprint("awards", __name__)
 

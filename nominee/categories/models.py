@@ -5,7 +5,8 @@ from datetime import datetime
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from nominee.db import Base, utcnow
+from nominee import clock
+from nominee.db import Base
 
 
 class Category(Base):
@@ -18,7 +19,7 @@ class Category(Base):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
     retired: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     def __str__(self) -> str:
         return self.name

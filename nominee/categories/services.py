@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from nominee import audit
 from nominee.accounts.models import User
 from nominee.categories.models import Category
-from nominee.web import DomainError
+from nominee.errors import DomainError
 
 
 def slugify(text: str) -> str:

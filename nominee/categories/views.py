@@ -7,8 +7,9 @@ from sqlalchemy import select
 from nominee.categories import services
 from nominee.categories.forms import CategoryForm
 from nominee.categories.models import Category
-from nominee.db import commit, get_session
-from nominee.web import DomainError, attach_error, organizer_required
+from nominee.errors import DomainError
+from nominee.uow import commit, get_session
+from nominee.web import attach_error, organizer_required
 
 bp = Blueprint("categories", __name__, url_prefix="/admin/categories")
 

@@ -9,7 +9,7 @@ from sqlalchemy import exists, select
 
 from nominee.contributions.models import ContributionType
 from nominee.contributions.services import seed_contribution_types
-from nominee.db import commit, get_session
+from nominee.uow import commit, get_session
 
 
 def init_cli(app: Flask) -> None:

@@ -16,9 +16,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from nominee import clock
 from nominee.accounts.models import User
 from nominee.categories.models import Category
-from nominee.db import Base, utcnow
+from nominee.db import Base
 
 
 class Visibility(enum.StrEnum):
@@ -104,8 +105,8 @@ class Contribution(Base):
     )
     # Kept by the endorsement services, so lists never count millions of rows.
     endorsement_count: Mapped[int] = mapped_column(default=0)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
 
     owner: Mapped[User] = relationship()
     type: Mapped[ContributionType] = relationship()

@@ -12,9 +12,9 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import ColumnElement, and_, or_, true
 
+from nominee import clock
 from nominee.accounts.models import User
 from nominee.contributions.models import Contribution, ContributionType, Visibility
-from nominee.db import utcnow
 
 TITLE_MIN, TITLE_MAX = 3, 200
 DESCRIPTION_MAX = 5000
@@ -63,7 +63,7 @@ def visible_to(viewer: User) -> ColumnElement[bool]:
 
 def latest_today() -> date:
     """Today where it is latest on earth (UTC+14), so nobody's today counts as future."""
-    return (utcnow() + timedelta(hours=14)).date()
+    return (clock.now() + timedelta(hours=14)).date()
 
 
 def title_error(title: str) -> str | None:

@@ -16,9 +16,9 @@ from nominee.categories.models import Category
 from nominee.categories.services import slugify
 from nominee.contributions import rules
 from nominee.contributions.models import Contribution, ContributionType, Visibility
+from nominee.errors import DomainError, PermissionDenied
 from nominee.markdown import render
 from nominee.nominations import services as nominations
-from nominee.web import DomainError, PermissionDenied
 
 # name, quantity label, audience label, roles, weight: the Microsoft MVP portal's kinds.
 DEFAULT_TYPES: list[tuple[str, str | None, str | None, list[str], float]] = [

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from nominee import clock
 from nominee.accounts.models import User, user_categories
 from nominee.categories.models import Category
 from nominee.charts import monthly_activity, months_back
@@ -17,13 +16,13 @@ from nominee.contributions.forms import (
     ContributionTypeForm,
 )
 from nominee.contributions.models import Contribution, ContributionType, Visibility
-from nominee.db import commit, get_session
 from nominee.endorsements import services as endorsement_services
 from nominee.endorsements.forms import EndorseForm
 from nominee.endorsements.rules import can_endorse
+from nominee.errors import DomainError
 from nominee.nominations import services as nominations
+from nominee.uow import commit, get_session
 from nominee.web import (
-    DomainError,
     attach_error,
     login_required,
     organizer_required,
@@ -239,7 +238,7 @@ def member(user_id: int):
     received = endorsement_services.received(session, member, current_user)
     given_count, given = endorsement_services.given(session, member, current_user)
     totals = services.reach_totals(session, conditions)
-    today = date.today()
+    today = clock.today()
     activity_start = months_back(today)
     return render_template(
         "contributions/member.html",

@@ -5,8 +5,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from nominee import clock
 from nominee.categories.models import Category
-from nominee.db import Base, utcnow
+from nominee.db import Base
 from nominee.enums import LabelledEnum, enum_column
 
 
@@ -73,7 +74,7 @@ class Cycle(Base):
     max_evidence: Mapped[int] = mapped_column(default=30)
     peer_nomination_limit: Mapped[int] = mapped_column(default=3)
     reviewers_per_nomination: Mapped[int] = mapped_column(default=3)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     published_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
 

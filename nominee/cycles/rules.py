@@ -7,7 +7,7 @@ from datetime import date
 from nominee import clock, inputs
 from nominee.accounts.models import User
 from nominee.cycles.models import Cycle, CycleStatus
-from nominee.templating import format_date
+from nominee.formatting import format_date
 
 # One step forward at a time; there is no way back.
 ALLOWED_TRANSITIONS: dict[CycleStatus, frozenset[CycleStatus]] = {

@@ -12,15 +12,14 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from nominee import audit, events
+from nominee import audit, clock, events
 from nominee.accounts.models import User
 from nominee.categories.models import Category
 from nominee.cycles import rules
 from nominee.cycles.models import DEFAULT_RUBRIC, Cycle, CycleStatus, RubricCriterion
-from nominee.db import utcnow
+from nominee.errors import Conflict, DomainError, PermissionDenied
 from nominee.nominations.models import Nomination, NominationStatus
 from nominee.reviews.models import Review
-from nominee.web import Conflict, DomainError, PermissionDenied
 
 STALE_CYCLE = "This cycle changed in the meantime; reload and try again."
 
@@ -134,7 +133,7 @@ def move_status(
     events.cycle_moving.send(cycle, **signal_args)
     cycle.status = to_status
     if to_status is CycleStatus.PUBLISHED:
-        cycle.published_at = utcnow()
+        cycle.published_at = clock.now()
     try:
         session.flush()
         events.cycle_moved.send(cycle, **signal_args)

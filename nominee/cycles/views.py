@@ -18,14 +18,13 @@ from nominee.categories.models import Category
 from nominee.cycles import rules, services
 from nominee.cycles.forms import CycleForm, VersionForm
 from nominee.cycles.models import DEFAULT_RUBRIC, Cycle, CycleStatus
-from nominee.db import commit, get_session
+from nominee.errors import Conflict, DomainError
 from nominee.nominations.models import NominationStatus
 from nominee.nominations.rules import decisions_hidden, masked_counts
 from nominee.reviews import services as review_services
 from nominee.reviews.overview import review_overview
+from nominee.uow import commit, get_session
 from nominee.web import (
-    Conflict,
-    DomainError,
     attach_error,
     choices,
     login_required,

@@ -5,9 +5,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from nominee import clock
 from nominee.accounts.models import User
 from nominee.contributions.models import Contribution
-from nominee.db import Base, utcnow
+from nominee.db import Base
 
 
 class Endorsement(Base):
@@ -47,7 +48,7 @@ class Endorsement(Base):
     # The contribution's owner, copied so conflict checks and member pages need no join.
     endorsee_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     comment: Mapped[str] = mapped_column(String(280), default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     withdrawn_at: Mapped[datetime | None]
 
     contribution: Mapped[Contribution] = relationship()

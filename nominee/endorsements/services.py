@@ -8,16 +8,15 @@ from sqlalchemy import ColumnElement, Row, Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from nominee import audit
+from nominee import audit, clock
 from nominee.accounts.models import User
 from nominee.contributions.models import Contribution
 from nominee.contributions.rules import visible_to
-from nominee.db import utcnow
 from nominee.endorsements import rules
 from nominee.endorsements.models import Endorsement
+from nominee.errors import Conflict, DomainError, PermissionDenied
 from nominee.nominations.services import refresh_counters_for_evidence
 from nominee.notifications.services import link_to, notify
-from nominee.web import Conflict, DomainError, PermissionDenied
 
 
 def _change_count(session: Session, contribution: Contribution, delta: int) -> None:
@@ -82,7 +81,7 @@ def endorse(
         result = session.execute(
             update(Endorsement)
             .where(Endorsement.id == endorsement.id, Endorsement.withdrawn_at.is_not(None))
-            .values(withdrawn_at=None, comment=comment, created_at=utcnow())
+            .values(withdrawn_at=None, comment=comment, created_at=clock.now())
             .execution_options(synchronize_session=False)
         )
         if result.rowcount == 0:
@@ -120,7 +119,7 @@ def withdraw(session: Session, endorser: User, contribution: Contribution) -> En
     result = session.execute(
         update(Endorsement)
         .where(Endorsement.id == endorsement.id, Endorsement.withdrawn_at.is_(None))
-        .values(withdrawn_at=utcnow())
+        .values(withdrawn_at=clock.now())
         .execution_options(synchronize_session=False)
     )
     if result.rowcount == 0:

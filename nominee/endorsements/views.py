@@ -7,11 +7,12 @@ from flask_login import current_user
 
 from nominee.contributions.models import Contribution
 from nominee.contributions.views import load_visible, render_contribution
-from nominee.db import commit, get_session
 from nominee.endorsements import services
 from nominee.endorsements.forms import EndorseForm
+from nominee.errors import DomainError
 from nominee.extensions import limiter
-from nominee.web import DomainError, attach_error, login_required, problem, wants_json
+from nominee.uow import commit, get_session
+from nominee.web import attach_error, login_required, problem, wants_json
 
 bp = Blueprint("endorsements", __name__)
 

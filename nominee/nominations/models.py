@@ -6,11 +6,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from nominee import clock
 from nominee.accounts.models import User
 from nominee.categories.models import Category
 from nominee.contributions.models import Contribution, Visibility
 from nominee.cycles.models import Cycle
-from nominee.db import Base, utcnow
+from nominee.db import Base
 from nominee.enums import LabelledEnum, enum_column
 
 if TYPE_CHECKING:
@@ -108,7 +109,7 @@ class Nomination(Base):
         ForeignKey("awards.id", ondelete="SET NULL", use_alter=True)
     )
     no_activity: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     submitted_at: Mapped[datetime | None]
     # Counters kept by the services.
     evidence_count: Mapped[int] = mapped_column(default=0)
@@ -206,7 +207,7 @@ class NominationEvidence(Base):
     contribution_id: Mapped[int] = mapped_column(
         ForeignKey("contributions.id", ondelete="CASCADE"), primary_key=True, index=True
     )
-    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+    added_at: Mapped[datetime] = mapped_column(default=clock.now)
     # The copy the panel judges (see the class docstring).
     frozen_at: Mapped[datetime | None]
     type_id: Mapped[int | None] = mapped_column(ForeignKey("contribution_types.id"))
@@ -252,7 +253,7 @@ class NominationEvent(Base):
     )
     to_status: Mapped[NominationStatus] = mapped_column(enum_column(NominationStatus, "to_status"))
     note: Mapped[str] = mapped_column(String(500), default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     nomination: Mapped[Nomination] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()

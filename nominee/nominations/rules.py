@@ -8,9 +8,9 @@ from datetime import datetime
 from nominee import clock
 from nominee.accounts.models import User
 from nominee.cycles.models import Cycle, CycleStatus
+from nominee.errors import DomainError, PermissionDenied
+from nominee.formatting import format_date
 from nominee.nominations.models import Nomination, NominationKind, NominationStatus
-from nominee.templating import format_date
-from nominee.web import DomainError, PermissionDenied
 
 STATEMENT_MIN = 100
 STATEMENT_MAX = 3000

@@ -20,14 +20,15 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from nominee import audit
+from nominee import audit, clock
 from nominee.accounts.models import User
 from nominee.awards.models import Award
 from nominee.categories.models import Category
 from nominee.contributions.models import Contribution, ContributionType
 from nominee.cycles.models import Cycle, CycleStatus
-from nominee.db import utcnow
 from nominee.endorsements.models import Endorsement
+from nominee.errors import Conflict, DomainError
+from nominee.formatting import format_date
 from nominee.markdown import render
 from nominee.nominations import rules
 from nominee.nominations.models import (
@@ -40,8 +41,6 @@ from nominee.nominations.models import (
     NominationStatus,
 )
 from nominee.notifications.services import link_to, notify
-from nominee.templating import format_date
-from nominee.web import Conflict, DomainError
 
 STALE_NOMINATION = "This nomination changed in the meantime; reload and try again."
 SEARCH_LIMIT = 20
@@ -161,7 +160,7 @@ def nominate(
         status=NominationStatus.SUBMITTED if is_self else NominationStatus.AWAITING_ACCEPTANCE,
         statement_md=statement_md,
         statement_html=render(statement_md),
-        submitted_at=utcnow() if is_self else None,
+        submitted_at=clock.now() if is_self else None,
     )
     try:
         # The partial unique index is the last word when two requests race. (Added inside
@@ -223,7 +222,7 @@ def accept(
     )
     nomination.nominee_statement_md = statement
     nomination.nominee_statement_html = render(statement) if statement else ""
-    nomination.submitted_at = utcnow()
+    nomination.submitted_at = clock.now()
     change_status(
         session,
         actor,
@@ -446,7 +445,7 @@ def freeze_evidence(session: Session, nomination_id: int) -> None:
             ContributionType.id == Contribution.type_id,
         )
         .values(
-            frozen_at=utcnow(),
+            frozen_at=clock.now(),
             type_name=ContributionType.name,
             type_weight=ContributionType.weight,
             quantity_label=ContributionType.quantity_label,

@@ -10,7 +10,7 @@ from nominee.awards import rules as awards_rules
 from nominee.contributions.models import Contribution
 from nominee.cycles import rules as cycle_rules
 from nominee.cycles.models import Cycle
-from nominee.db import commit, get_session
+from nominee.errors import DomainError
 from nominee.extensions import limiter
 from nominee.nominations import queries, rules, services
 from nominee.nominations.forms import (
@@ -23,7 +23,8 @@ from nominee.nominations.forms import (
 )
 from nominee.nominations.models import Nomination, NominationEvent, NominationEvidence
 from nominee.reviews import services as review_services
-from nominee.web import DomainError, attach_error, choices, id_arg, login_required
+from nominee.uow import commit, get_session
+from nominee.web import attach_error, choices, id_arg, login_required
 
 bp = Blueprint("nominations", __name__)
 

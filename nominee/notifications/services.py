@@ -6,7 +6,7 @@ from flask import current_app, has_request_context, url_for
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from nominee.db import utcnow
+from nominee import clock
 from nominee.notifications.models import Notification
 
 MESSAGE_MAX = 500
@@ -45,7 +45,7 @@ def unread_count(session: Session, user_id: int) -> int:
 
 def mark_read(session: Session, notification: Notification) -> None:
     if notification.read_at is None:
-        notification.read_at = utcnow()
+        notification.read_at = clock.now()
         session.flush()
 
 
@@ -54,7 +54,7 @@ def mark_all_read(session: Session, user_id: int) -> int:
     result = session.execute(
         update(Notification)
         .where(Notification.user_id == user_id, Notification.read_at.is_(None))
-        .values(read_at=utcnow())
+        .values(read_at=clock.now())
         .execution_options(synchronize_session=False)
     )
     return result.rowcount

@@ -7,9 +7,9 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from nominee.db import commit, get_session
 from nominee.notifications import services
 from nominee.notifications.models import Notification
+from nominee.uow import commit, get_session
 from nominee.web import is_safe_redirect, login_required, paginate
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")

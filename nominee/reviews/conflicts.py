@@ -46,9 +46,9 @@ from sqlalchemy.orm import Session
 
 from nominee.cycles.models import Cycle
 from nominee.endorsements.models import Endorsement
+from nominee.formatting import format_date
 from nominee.nominations.models import Nomination
 from nominee.reviews.models import ConflictDeclaration
-from nominee.templating import format_date
 
 
 @dataclass(frozen=True)

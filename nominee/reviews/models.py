@@ -5,10 +5,11 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from nominee import clock
 from nominee.accounts.models import User
 from nominee.categories.models import Category
 from nominee.cycles.models import Cycle, RubricCriterion
-from nominee.db import Base, utcnow
+from nominee.db import Base
 from nominee.enums import LabelledEnum, enum_column
 from nominee.nominations.models import Nomination
 
@@ -40,7 +41,7 @@ class ReviewerAppointment(Base):
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"))
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id", ondelete="CASCADE"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     cycle: Mapped[Cycle] = relationship()
     reviewer: Mapped[User] = relationship()
@@ -57,7 +58,7 @@ class Assignment(Base):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     nomination: Mapped[Nomination] = relationship()
     reviewer: Mapped[User] = relationship(foreign_keys=[reviewer_id])
@@ -73,7 +74,7 @@ class ConflictDeclaration(Base):
     nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id", ondelete="CASCADE"))
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     reason: Mapped[str] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     reviewer: Mapped[User] = relationship()
 
@@ -100,8 +101,8 @@ class Review(Base):
     )
     panel_comment: Mapped[str] = mapped_column(Text, default="")
     nominee_feedback: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
     submitted_at: Mapped[datetime | None]
     # Submitted with every criterion scored: the reviewer reads the other reviews. An
     # abstention submitted without every score never does (rule 4).

@@ -40,10 +40,10 @@ from nominee.awards.models import Award
 from nominee.categories.models import Category
 from nominee.cycles.models import Cycle
 from nominee.nominations.models import Nomination, NominationStatus
+from nominee.pagination import Page
 from nominee.reviews.models import Assignment, Review, ReviewStatus
 from nominee.reviews.rules import QUEUE_STATUSES
 from nominee.reviews.services import Scope
-from nominee.web import Page
 
 # Sort key -> label. Score columns are blinded for reviewers (see the module docstring).
 SORTS = {

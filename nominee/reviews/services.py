@@ -27,12 +27,12 @@ from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from nominee import audit
+from nominee import audit, clock
 from nominee.accounts.models import Role, User
 from nominee.categories.models import Category
 from nominee.clock import today
 from nominee.cycles.models import Cycle, CycleStatus, RubricCriterion
-from nominee.db import utcnow
+from nominee.errors import Conflict, DomainError, PermissionDenied
 from nominee.nominations.models import Nomination, NominationStatus
 from nominee.reviews import assignment, conflicts, rules
 from nominee.reviews.models import (
@@ -46,7 +46,6 @@ from nominee.reviews.models import (
     ReviewStatus,
 )
 from nominee.reviews.rules import Standing
-from nominee.web import Conflict, DomainError, PermissionDenied
 
 STALE_REVIEW = "This review changed since you opened it (in another tab?); reload to see it."
 DISAGREEMENT_SPREAD = 2
@@ -605,7 +604,7 @@ def save_review(
             kept[criterion.id].score = value
         else:
             review.scores.append(ReviewScore(criterion_id=criterion.id, score=value))
-    now = utcnow()
+    now = clock.now()
     # Always touch the row: the UPDATE carries the version check even when only scores moved.
     review.updated_at = now
     if submit:

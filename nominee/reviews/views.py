@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload
 from nominee.accounts.models import Role, User
 from nominee.categories.models import Category
 from nominee.cycles.models import Cycle, CycleStatus
-from nominee.db import commit, get_session
+from nominee.errors import DomainError, PermissionDenied
 from nominee.nominations import rules as nomination_rules
 from nominee.nominations.models import Nomination, NominationStatus
 from nominee.reviews import conflicts, dossier, rules, services
@@ -44,9 +44,8 @@ from nominee.reviews.models import (
 )
 from nominee.reviews.queue import SCORE_SORTS, SORTS, Filters, Queue, known_total
 from nominee.templating import member_name
+from nominee.uow import commit, get_session
 from nominee.web import (
-    DomainError,
-    PermissionDenied,
     attach_error,
     choices,
     flash_form_errors,

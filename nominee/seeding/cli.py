@@ -13,8 +13,9 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import inspect
 
-from nominee.db import make_engine, unit_of_work
+from nominee.db import make_engine
 from nominee.seeding.scale import SCALES
+from nominee.uow import unit_of_work
 
 
 def init_cli(app: Flask) -> None:

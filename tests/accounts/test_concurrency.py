@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import func, select
 
 from nominee.accounts.models import Role, User
-from nominee.db import get_session
+from nominee.uow import get_session
 
 
 def test_two_first_sign_ups_at_once_make_one_organizer(committing_app):

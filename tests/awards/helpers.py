@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from nominee import events
+from nominee import clock, events
 from nominee.accounts.models import User
 from nominee.cycles.models import Cycle, CycleStatus
-from nominee.db import utcnow
 from nominee.nominations.models import Nomination
 from nominee.reviews.models import Recommendation, Review, ReviewScore, ReviewStatus
 
@@ -27,7 +26,7 @@ def review(
         reviewer=reviewer,
         status=status,
         recommendation=recommendation,
-        submitted_at=utcnow() if status is ReviewStatus.SUBMITTED else None,
+        submitted_at=clock.now() if status is ReviewStatus.SUBMITTED else None,
         panel_comment=f"Comment by {reviewer.display_name}",
         scores=[
             ReviewScore(criterion_id=criterion.id, score=score)

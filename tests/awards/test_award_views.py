@@ -6,11 +6,11 @@ import pytest
 from flask import render_template_string
 from sqlalchemy import select
 
+from nominee import clock
 from nominee.audit import AuditEvent
 from nominee.awards.models import Award, AwardStatus
 from nominee.awards.services import awards_for_member
 from nominee.cycles.models import CycleStatus
-from nominee.db import utcnow
 from nominee.nominations.models import Decision, NominationStatus
 from nominee.notifications.models import Notification
 from nominee.templating import format_date
@@ -113,7 +113,7 @@ def test_member_page_partial_shows_current_and_past_awards(app, make):
         starts_on=date.today() - timedelta(days=800),
         ends_on=date.today() - timedelta(days=435),
     )
-    revoked = make.award(member=member, status=AwardStatus.REVOKED, revoked_at=utcnow())
+    revoked = make.award(member=member, status=AwardStatus.REVOKED, revoked_at=clock.now())
     make.award()  # someone else's
     html = member_awards_html(app, member)
     for award in (current, upcoming, expired, revoked):

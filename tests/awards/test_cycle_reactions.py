@@ -11,6 +11,7 @@ from nominee.audit import AuditEvent
 from nominee.awards.models import Award, AwardStatus
 from nominee.contributions.models import Visibility
 from nominee.cycles.models import CycleStatus, add_months
+from nominee.errors import DomainError
 from nominee.nominations.models import (
     Decision,
     Nomination,
@@ -19,7 +20,6 @@ from nominee.nominations.models import (
     NominationStatus,
 )
 from nominee.notifications.models import Notification
-from nominee.web import DomainError
 from tests.awards.helpers import move
 
 pytestmark = pytest.mark.usefixtures("app_context")

@@ -320,7 +320,7 @@ def test_two_organizers_deciding_at_once(committing_app, engine):
 def test_a_decision_committed_between_read_and_write_is_a_conflict(committing_app, engine):
     """The ORM version check catches what the form's version cannot: a commit after our read."""
     from nominee.awards import services
-    from nominee.web import Conflict
+    from nominee.errors import Conflict
 
     if engine.dialect.name == "sqlite":
         pytest.skip("SQLite runs write transactions one at a time: no read before the commit")

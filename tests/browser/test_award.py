@@ -82,10 +82,10 @@ def seed_programme(site) -> None:
 
 def seed_nominations(site) -> None:
     """While the cycle is open: Nina nominates Priya, who accepts; Marco nominates himself."""
+    from nominee import clock
     from nominee.accounts.models import User
     from nominee.contributions.models import Contribution
     from nominee.cycles.models import Cycle
-    from nominee.db import utcnow
     from nominee.markdown import render
     from nominee.nominations.models import NominationKind
     from nominee.nominations.services import refresh_counters
@@ -117,7 +117,7 @@ def seed_nominations(site) -> None:
                 nominator=nominator,
                 statement_md=statement,
                 statement_html=render(statement),
-                submitted_at=utcnow(),
+                submitted_at=clock.now(),
             )
             make.evidence(
                 nomination,

@@ -10,8 +10,8 @@ from flask import Flask
 from sqlalchemy import select
 
 from nominee.contributions.models import Contribution
-from nominee.db import get_session
 from nominee.nominations.models import Nomination, NominationEvidence
+from nominee.uow import get_session
 from tests.contributions.test_evidence import form_data
 from tests.factories import PASSWORD, Factory
 

@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from nominee import clock
 from nominee.contributions.models import Contribution, Visibility
-from nominee.db import utcnow
 
 
 def titles(html: str) -> list[str]:
@@ -212,7 +212,7 @@ def test_member_page_endorsements_received_and_given(client, make, db, portfolio
     }
     make.endorsement(mine["Talk Jan"], fan, comment="Clear and kind")
     make.endorsement(mine["Post Feb"], gone, comment="Old news")
-    make.endorsement(mine["Post Jun"], make.user(), withdrawn_at=utcnow())
+    make.endorsement(mine["Post Jun"], make.user(), withdrawn_at=clock.now())
     # A private contribution's endorsements stay hidden from the public.
     make.endorsement(mine["Talk Mar"], make.user(), comment="Private praise")
     make.endorsement(theirs, owner, comment="Loved it")

@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from nominee.cycles import services
 from nominee.cycles.models import Cycle, CycleStatus
-from nominee.db import get_session
-from nominee.web import Conflict, DomainError, PermissionDenied
+from nominee.errors import Conflict, DomainError, PermissionDenied
+from nominee.uow import get_session
 from tests.factories import Factory
 
 TODAY = date.today()

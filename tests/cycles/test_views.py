@@ -9,9 +9,9 @@ from sqlalchemy import select
 from nominee import events
 from nominee.audit import AuditEvent
 from nominee.cycles.models import DEFAULT_RUBRIC, Cycle, CycleStatus
+from nominee.errors import DomainError
 from nominee.nominations.models import NominationStatus
 from nominee.reviews.models import Review
-from nominee.web import DomainError
 from tests.cycles.test_rules import FORBIDDEN, STEPS
 
 TODAY = date.today()

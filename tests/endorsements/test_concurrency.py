@@ -10,12 +10,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from nominee import clock
 from nominee.accounts.models import User
 from nominee.contributions.models import Contribution
 from nominee.cycles.models import CycleStatus
-from nominee.db import get_session, utcnow
 from nominee.endorsements.models import Endorsement
 from nominee.nominations.models import Nomination, NominationStatus
+from nominee.uow import get_session
 from tests.factories import PASSWORD, Factory
 
 
@@ -94,7 +95,7 @@ def test_two_simultaneous_reactivations_count_once(committing_app, scene):
         Factory(session).endorsement(
             session.get(Contribution, contribution_id),
             session.scalar(select(User).where(User.email == email)),
-            withdrawn_at=utcnow(),
+            withdrawn_at=clock.now(),
         )
         session.commit()
     clients = [logged_in(committing_app, email), logged_in(committing_app, email)]

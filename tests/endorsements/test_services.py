@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from nominee.endorsements import rules, services
 from nominee.endorsements.models import Endorsement
-from nominee.web import Conflict
+from nominee.errors import Conflict
 
 pytestmark = pytest.mark.usefixtures("app_ctx")
 

@@ -6,10 +6,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from nominee import create_app
+from nominee import clock, create_app
 from nominee.audit import AuditEvent
 from nominee.contributions.models import Contribution, Visibility
-from nominee.db import utcnow
 from nominee.endorsements.models import Endorsement
 from nominee.extensions import limiter
 from tests.conftest import BASE_CONFIG
@@ -77,7 +76,7 @@ def test_endorse_with_comment_shows_on_the_page_and_is_audited(client, db, endor
 def test_endorsers_are_listed_with_their_comments(client, make, talk):
     make.endorsement(talk, make.user(display_name="Linus"), comment="Solid work")
     make.endorsement(talk, make.user(display_name="Barbara"))
-    make.endorsement(talk, make.user(display_name="Withdrawn Will"), withdrawn_at=utcnow())
+    make.endorsement(talk, make.user(display_name="Withdrawn Will"), withdrawn_at=clock.now())
     page = client.get(f"/contributions/{talk.id}")
     assert "2 endorsements" in page.text
     assert "Linus" in page.text and "Solid work" in page.text

@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from nominee import clock
 from nominee.cycles.models import CycleStatus
-from nominee.db import utcnow
 from nominee.nominations.models import Nomination, NominationKind, NominationStatus
 from nominee.seeding.demo.nominations import seed_cycles
 
@@ -44,7 +44,7 @@ def test_seed_cycles_follows_the_rules(app, db, make):
         NominationStatus.AWAITING_ACCEPTANCE,
         NominationStatus.SUBMITTED,
     }
-    now = utcnow()
+    now = clock.now()
     for nomination in [*reviewed, *opened]:
         cycle = nomination.cycle
         for evidence in nomination.evidence:

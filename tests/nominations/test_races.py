@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from nominee.accounts.models import User
-from nominee.db import get_session
+from nominee.errors import Conflict
 from nominee.nominations import services
 from nominee.nominations.models import Nomination
-from nominee.web import Conflict
+from nominee.uow import get_session
 from tests.factories import PASSWORD, Factory
 from tests.nominations.test_views import STATEMENT
 

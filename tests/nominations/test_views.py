@@ -5,10 +5,10 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from nominee import clock
 from nominee.audit import AuditEvent
 from nominee.contributions.models import Visibility
 from nominee.cycles.models import CycleStatus
-from nominee.db import utcnow
 from nominee.nominations import services
 from nominee.nominations.models import (
     Decision,
@@ -90,7 +90,7 @@ def test_self_nomination_is_submitted_with_evidence_and_counters(app, make, db, 
     make.endorsement(mine[0], fan)
     make.endorsement(mine[1], fan)
     make.endorsement(mine[1], gone)
-    make.endorsement(mine[0], quitter, withdrawn_at=utcnow())
+    make.endorsement(mine[0], quitter, withdrawn_at=clock.now())
     client = login(app, ada)
 
     form = client.get(f"/cycles/{cycle.id}/nominate?nominee={ada.id}")

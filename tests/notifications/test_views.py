@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import event, select
 
-from nominee.db import utcnow
+from nominee import clock
 from nominee.notifications.models import Notification
 from nominee.notifications.services import notify
 from tests.factories import PASSWORD
@@ -20,7 +20,7 @@ def test_unread_count_in_the_header(app, make):
     user = make.user()
     make.notification(user)
     make.notification(user)
-    make.notification(user, read_at=utcnow())
+    make.notification(user, read_at=clock.now())
     make.notification(make.user())
     page = login(app, user).get("/").text
     badge = '<span class="badge badge-count">2<span class="visually-hidden"> unread</span></span>'
@@ -50,7 +50,7 @@ def test_header_count_is_one_query_and_only_for_members(app, make, connection):
 def test_list_is_newest_first_paginated_and_own_only(app, make):
     app.config["PER_PAGE"] = 2
     user = make.user()
-    now = utcnow()
+    now = clock.now()
     for i in range(3):
         make.notification(user, message=f"Message {i}", created_at=now + timedelta(minutes=i))
     make.notification(make.user(), message="Somebody else's")

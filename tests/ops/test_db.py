@@ -128,7 +128,7 @@ def test_a_write_inside_a_savepoint_still_counts_for_the_request(app, make):
     (``begin_nested``) ending must not make it forget (SQLAlchemy reports a savepoint's
     release as a commit)."""
     from nominee.accounts.models import User
-    from nominee.db import get_session
+    from nominee.uow import get_session
 
     with app.test_request_context("/", method="POST"):
         session = get_session()

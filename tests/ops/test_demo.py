@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from nominee import clock
 from nominee.accounts.models import Role, User
 from nominee.categories.models import Category
 from nominee.contributions.models import Contribution, ContributionType, Visibility
 from nominee.cycles.models import Cycle, CycleStatus
-from nominee.db import utcnow
 from nominee.endorsements.models import Endorsement
 from nominee.nominations.models import Nomination
 from nominee.reviews.models import Review
@@ -49,7 +49,7 @@ def test_seed_demo_fills_an_empty_database(runner, db, client, auth):
     assert len(contributions) >= 400
     types = db.scalars(select(ContributionType).where(ContributionType.retired.is_(False))).all()
     assert {t.id for t in types} == {c.type_id for c in contributions}
-    today = utcnow().date()
+    today = clock.now().date()
     assert all(today - timedelta(days=550) <= c.contributed_on < today for c in contributions)
     assert max(c.contributed_on for c in contributions) > today - timedelta(days=60)
     assert min(c.contributed_on for c in contributions) < today - timedelta(days=480)

@@ -148,7 +148,7 @@ def test_session_teardown_never_raises_on_a_dead_connection(make_app, member):
     # Every rollback fails too, as on a connection the server closed.
     drops = ConnectionDrops(app, times=50, matching="")
     with app.test_request_context("/"):
-        from nominee.db import discard_session, get_session
+        from nominee.uow import discard_session, get_session
 
         session = get_session()
         with pytest.raises(OperationalError):

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from nominee import audit, create_app
 from nominee.audit import AuditEvent
 from nominee.categories.models import Category
-from nominee.db import get_session
+from nominee.uow import get_session
 from tests.conftest import BASE_CONFIG
 from tests.factories import Factory
 

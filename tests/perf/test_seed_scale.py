@@ -124,7 +124,7 @@ def test_the_same_seed_gives_the_same_programme(connection):
 
 
 def test_seed_scale_refuses_a_database_with_data(committing_app):
-    from nominee.db import get_session
+    from nominee.uow import get_session
 
     with committing_app.app_context():
         session = get_session()

@@ -10,11 +10,11 @@ from sqlalchemy import select
 
 from nominee.accounts.models import Role
 from nominee.cycles.models import CycleStatus
+from nominee.errors import DomainError
 from nominee.nominations.models import NominationKind
 from nominee.reviews import conflicts, services
 from nominee.reviews.assignment import Seat, plan
 from nominee.reviews.models import Assignment, ReviewerAppointment, ReviewStatus
-from nominee.web import DomainError
 from tests.reviews.conftest import audit_actions
 from tests.reviews.test_conflicts import endorse
 

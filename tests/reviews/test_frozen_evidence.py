@@ -13,9 +13,9 @@ from datetime import date, timedelta
 
 import pytest
 
+from nominee import clock
 from nominee.contributions.models import Visibility
 from nominee.cycles.models import CycleStatus
-from nominee.db import utcnow
 from nominee.nominations.models import Decision, NominationKind, NominationStatus
 from nominee.nominations.services import refresh_counters
 from nominee.templating import format_date
@@ -117,7 +117,7 @@ def test_review_page_shows_the_evidence_as_review_began(client, login, panel, ta
     assert "427 attendees" in page.text and "2 sessions" in page.text
     assert "Why <strong>indexes</strong> matter." in page.text
     assert 'rv-tag">Private' not in page.text  # public when the panel saw it
-    assert f"{CHANGED} {format_date(utcnow())}" in page.text
+    assert f"{CHANGED} {format_date(clock.now())}" in page.text
     figures = re.search(r"<dt>Reach: audience</dt><dd>([^<]*)</dd>", page.text)
     assert figures and figures.group(1) == "427"
 

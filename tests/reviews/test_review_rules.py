@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from nominee.errors import DomainError, PermissionDenied
 from nominee.reviews import services
 from nominee.reviews.models import Confidence, Recommendation, Review, ReviewStatus
-from nominee.web import DomainError, PermissionDenied
 from tests.reviews.test_reviews import form
 
 

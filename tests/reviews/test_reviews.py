@@ -331,8 +331,8 @@ def test_feedback_for_the_nominee_shows_only_once_published_and_only_to_them(
 
     @app.get("/_feedback/<int:nomination_id>")
     def feedback(nomination_id):
-        from nominee.db import get_session
         from nominee.nominations.models import Nomination
+        from nominee.uow import get_session
 
         return render_template_string(
             '{% include "reviews/_feedback_for_nominee.html" %}',

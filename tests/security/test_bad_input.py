@@ -196,7 +196,7 @@ def test_a_cycle_at_the_calendars_ends_is_refused_and_not_stored(as_user, make, 
 
 def test_the_cycle_service_refuses_dates_whose_window_or_term_would_overflow(app_ctx, make, db):
     from nominee.cycles.services import CycleSettings, create_cycle
-    from nominee.web import DomainError
+    from nominee.errors import DomainError
 
     organizer = make.organizer()
     for opens, closes, review in (

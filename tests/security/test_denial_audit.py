@@ -8,9 +8,8 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from nominee import create_app
+from nominee import clock, create_app
 from nominee.audit import AuditEvent
-from nominee.db import utcnow
 from tests.conftest import BASE_CONFIG
 from tests.factories import Factory
 from tests.security.helpers import client_for
@@ -40,7 +39,7 @@ def test_one_row_per_account_route_and_minute(app, db, make):
         (other.id, "/admin/accounts", "GET"),
     ]
     # A minute later the next refusal is written again.
-    db.execute(update(AuditEvent).values(created_at=utcnow() - timedelta(seconds=61)))
+    db.execute(update(AuditEvent).values(created_at=clock.now() - timedelta(seconds=61)))
     assert as_member.get("/admin/accounts").status_code == 403
     assert len(denials(db)) == 4
 

@@ -179,7 +179,7 @@ def test_password_change_rate_limited(limited_app, hash_calls):
     from tests.factories import Factory
 
     with limited_app.app_context():
-        from nominee.db import get_session
+        from nominee.uow import get_session
 
         user = Factory(get_session()).user()
         get_session().commit()

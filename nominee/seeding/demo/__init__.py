@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from nominee import audit
+from nominee import audit, clock
 from nominee.accounts.models import Role, User
 from nominee.categories.models import Category
 from nominee.categories.services import slugify
@@ -30,7 +30,6 @@ from nominee.contributions.services import (
     seed_contribution_types,
 )
 from nominee.cycles.models import Cycle
-from nominee.db import utcnow
 from nominee.endorsements.models import Endorsement
 from nominee.markdown import render
 from nominee.seeding.demo import awards as awards_demo
@@ -337,7 +336,7 @@ class Demo:
     def at(self, day: date, latest: datetime | None = None) -> datetime:
         """A moment during ``day`` (UTC), never later than ``latest`` (default: now)."""
         moment = datetime.combine(day, time(self.rng.randint(7, 21), self.rng.randint(0, 59)))
-        return min(moment.replace(tzinfo=UTC), latest or utcnow())
+        return min(moment.replace(tzinfo=UTC), latest or clock.now())
 
     def logins(self) -> list[tuple[str, str]]:
         people = [self.organizer, *self.reviewers, *self.members]
@@ -503,7 +502,7 @@ def seed_endorsements(demo: Demo) -> None:
         candidates = [u for u in endorsers if u.id != contribution.owner_id]
         for endorser in rng.sample(candidates, count):
             created_at = min(
-                contribution.created_at + timedelta(hours=rng.randint(2, 24 * 45)), utcnow()
+                contribution.created_at + timedelta(hours=rng.randint(2, 24 * 45)), clock.now()
             )
             withdrawn = rng.random() < WITHDRAWN_SHARE
             demo.session.add(
@@ -513,7 +512,7 @@ def seed_endorsements(demo: Demo) -> None:
                     endorsee_id=contribution.owner_id,
                     comment=rng.choice(COMMENTS) if rng.random() < COMMENT_SHARE else "",
                     created_at=created_at,
-                    withdrawn_at=min(created_at + timedelta(days=3), utcnow())
+                    withdrawn_at=min(created_at + timedelta(days=3), clock.now())
                     if withdrawn
                     else None,
                 )
@@ -598,7 +597,7 @@ def seed(
         session=session,
         rng=random.Random(seed),
         password_hash=password_hash,
-        today=today or utcnow().date(),
+        today=today or clock.now().date(),
     )
     for step in STEPS:
         step(demo)

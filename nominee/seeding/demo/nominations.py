@@ -18,12 +18,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from nominee import clock
 from nominee.accounts.models import User
 from nominee.categories.models import Category
 from nominee.clock import as_of
 from nominee.cycles import services as cycles
 from nominee.cycles.models import Cycle, CycleStatus
-from nominee.db import utcnow
 from nominee.nominations import services
 from nominee.nominations.models import Nomination, NominationEvent
 
@@ -75,7 +75,7 @@ def seed_cycles(
     Needs the members' contributions to exist: only members with enough contributions
     in a cycle's window are nominated with evidence.
     """
-    today = today or utcnow().date()
+    today = today or clock.now().date()
     if categories is None:
         categories = session.scalars(
             select(Category).where(Category.retired.is_(False)).order_by(Category.name)
@@ -245,7 +245,7 @@ def _statement(rng: random.Random, member: User, category: Category, *, own: boo
 
 def _backdate(session: Session, rng: random.Random, cycle: Cycle, today: date) -> None:
     """Move each nomination's timestamps into the days its cycle was open."""
-    now = utcnow()
+    now = clock.now()
     last_open_day = min(cycle.nominations_close_on, today)
     nominations = session.scalars(select(Nomination).where(Nomination.cycle_id == cycle.id)).all()
     for nomination in nominations:

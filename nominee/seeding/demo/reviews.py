@@ -17,9 +17,9 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from nominee import clock
 from nominee.accounts.models import User
 from nominee.cycles.models import Cycle, CycleStatus
-from nominee.db import utcnow
 from nominee.nominations.models import Nomination, NominationStatus
 from nominee.reviews.models import (
     Assignment,
@@ -103,7 +103,7 @@ def seed_reviews(
     leniency = {r.id: rng.uniform(-0.6, 0.6) for r in reviewers}
     split = set(rng.sample(sorted(nominations), min(DISAGREEMENTS, len(nominations))))
     start = datetime.combine(cycle.nominations_close_on + timedelta(days=1), time(9), UTC)
-    end = max(start + timedelta(hours=1), utcnow())
+    end = max(start + timedelta(hours=1), clock.now())
 
     reviewers_of: dict[int, list[int]] = defaultdict(list)
     for nomination_id, reviewer_id in assignments:

@@ -1,6 +1,6 @@
 """The performance benchmark: ``make bench`` (SCALE=small|medium|large, DATABASE_URL).
 
-Seeds a scratch database with ``nominee.scale`` (SQLite: a new file under /tmp;
+Seeds a scratch database with ``nominee.seeding.scale`` (SQLite: a new file under /tmp;
 PostgreSQL: a database ``nominee_bench`` on the server of ``DATABASE_URL``, dropped and
 created again: the database the URL names is never touched), then measures in process,
 with the Flask test client and a logged-in user of the right role, every page of the
@@ -39,8 +39,8 @@ sys.path.insert(0, str(ROOT))
 import nominee.models  # noqa: E402, F401  (every table on Base.metadata)
 from nominee import create_app  # noqa: E402
 from nominee.db import Base, make_engine  # noqa: E402
-from nominee.scale.commands import seed_database  # noqa: E402
-from nominee.scale.pages import ROLES, Page, cast_of_characters, pages_for  # noqa: E402
+from nominee.seeding.scale.database import seed_database  # noqa: E402
+from nominee.seeding.scale.pages import ROLES, Page, cast_of_characters, pages_for  # noqa: E402
 from nominee.uow import get_session  # noqa: E402
 
 PASSWORD = "nominee-bench-password"

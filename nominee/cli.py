@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 
 from nominee.contributions.cli import init_cli as init_contributions_cli
 from nominee.errors import DomainError
-from nominee.scale.commands import seed_scale
+from nominee.seeding.cli import init_cli as init_seeding_cli
 from nominee.uow import commit, get_engine, get_session
 
 
@@ -18,9 +18,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_organizer)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
-    app.cli.add_command(seed_demo_command)
-    app.cli.add_command(seed_scale)
     init_contributions_cli(app)
+    init_seeding_cli(app)
 
 
 @click.command("create-organizer")
@@ -90,52 +89,3 @@ def restore_command(path: Path) -> None:
     click.echo(f"Restored {path.resolve()} to {live} (schema revision {revision}).")
     if revision != ScriptDirectory.from_config(alembic_config()).get_current_head():
         click.echo("The backup predates the current schema: run `flask --app nominee db upgrade`.")
-
-
-@click.command("seed-demo")
-@click.option("--seed", default=None, type=int, help="Random seed (default: the fixed demo seed).")
-@click.option(
-    "--if-empty",
-    is_flag=True,
-    help="On a database with accounts, say so and exit with status 0 instead of failing.",
-)
-@with_appcontext
-def seed_demo_command(seed: int | None, if_empty: bool) -> None:
-    """Fill an empty database with a demo community (password: DEMO_PASSWORD)."""
-    from nominee import demo
-    from nominee.accounts.passwords import hash_password
-
-    password = str(current_app.config["DEMO_PASSWORD"])
-    session = get_session()
-    try:
-        result = demo.seed(
-            session,
-            password_hash=hash_password(password),
-            seed=demo.DEFAULT_SEED if seed is None else seed,
-        )
-    except demo.DemoRefused as exc:
-        if if_empty:
-            click.echo(f"Not seeding: {exc}")
-            return
-        raise click.ClickException(str(exc)) from None
-    commit()
-    click.echo(
-        f"Demo community ready: {len(result.logins())} accounts, "
-        f"{len(result.contributions)} contributions, {result.endorsement_count} endorsements."
-    )
-    cycles = [result.published_cycle, result.cycle_in_review, result.open_cycle]
-    if all(cycles):
-        click.echo(
-            "Cycles: " + ", ".join(f"{c.name} ({c.status.value.replace('_', ' ')})" for c in cycles)
-        )
-    if result.reviews:
-        click.echo(
-            f"Reviews: {result.reviews.submitted} submitted and {result.reviews.drafts} drafts "
-            f"for {result.reviews.assignments} assignments."
-        )
-    click.echo(f"Every account's password is {password!r}. Logins:")
-    staff = [result.organizer, *result.reviewers]
-    for user in staff:
-        click.echo(f"  {user.email:<26} {user.role.label:<10} {user.display_name}")
-    first, last = result.members[0], result.members[-1]
-    click.echo(f"  {first.email} to {last.email}   Members")

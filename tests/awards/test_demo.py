@@ -5,10 +5,10 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from nominee.awards.demo import seed_awards
 from nominee.awards.models import Award, AwardStatus
 from nominee.cycles.models import CycleStatus
 from nominee.nominations.models import Nomination, NominationKind, NominationStatus
+from nominee.seeding.demo.awards import seed_awards
 
 
 def test_seed_awards_builds_a_published_cycle_up_for_renewal(app, client, make, db):

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from nominee import clock
 from nominee.cycles.models import CycleStatus
-from nominee.nominations.demo import seed_cycles
 from nominee.nominations.models import Nomination, NominationKind, NominationStatus
+from nominee.seeding.demo.nominations import seed_cycles
 
 
 def test_seed_cycles_follows_the_rules(app, db, make):

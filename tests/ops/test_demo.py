@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from nominee import clock, demo
+from nominee import clock
 from nominee.accounts.models import Role, User
 from nominee.categories.models import Category
 from nominee.contributions.models import Contribution, ContributionType, Visibility
@@ -16,6 +16,7 @@ from nominee.cycles.models import Cycle, CycleStatus
 from nominee.endorsements.models import Endorsement
 from nominee.nominations.models import Nomination
 from nominee.reviews.models import Review
+from nominee.seeding import demo
 
 
 def count(db, stmt) -> int:

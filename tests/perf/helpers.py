@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from nominee.scale import Scale, seed_programme
+from nominee.seeding.scale import Scale, seed_programme
 from tests import factories
 
 # Two sizes, the second three times the first, small enough to seed in a fraction of a

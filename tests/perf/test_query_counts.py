@@ -1,8 +1,8 @@
 """Issue 7: every budgeted page runs the same number of queries on a programme three times
 bigger, and no more than 10; so an N+1 (or an aggregate per row) fails the suite.
 
-The pages and the users who open them are the benchmark's (``nominee.scale.pages``),
-on programmes seeded by ``nominee.scale`` at two small sizes. Both sizes are measured
+The pages and the users who open them are the benchmark's (``nominee.seeding.scale.pages``),
+on programmes seeded by ``nominee.seeding.scale`` at two small sizes. Both sizes are measured
 once per test session (in savepoints of the first test's transaction, rolled back), and
 every page is then one test, so a failure names the page and both counts.
 """
@@ -13,7 +13,7 @@ import pytest
 from flask import Flask, url_for
 
 from nominee.accounts.models import User
-from nominee.scale.pages import ROLES, Cast, Page, cast_of_characters, pages_for
+from nominee.seeding.scale.pages import ROLES, Cast, Page, cast_of_characters, pages_for
 from tests.perf.helpers import BIG, SMALL, StatementCounter, seeded
 
 BUDGET = 10

@@ -19,6 +19,8 @@ from typing import Any
 
 from sqlalchemy import Table, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.expression import FromClause
+from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 
 BATCH = 20_000
 
@@ -37,13 +39,21 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def driver_connection(connection: Connection) -> Any:
+    """The DB-API connection (sqlite3 or psycopg) under ``connection``."""
+    driver = connection.connection.driver_connection
+    if driver is None:
+        raise RuntimeError("the connection is closed")
+    return driver
+
+
 class BulkWriter:
     """Writes many rows per round trip on the seeder's single connection."""
 
     def __init__(self, connection: Connection):
         self.connection = connection
         self.dialect = connection.dialect.name
-        self.driver = connection.connection.driver_connection
+        self.driver = driver_connection(connection)
         self.counts: dict[str, int] = {}
         # SQLAlchemy keeps SQLite datetimes as naive UTC text; PostgreSQL wants the offset.
         self.tz_suffix = "+00:00" if self.dialect == "postgresql" else ""
@@ -68,19 +78,25 @@ class BulkWriter:
             if column.name in columns:
                 continue
             default = column.default
-            if default is not None and default.is_scalar:
+            if isinstance(default, ScalarElementColumnDefault):
                 names.append(column.name)
                 values.append(self.value(default.arg))
-            elif default is not None and default.is_callable:
+            elif isinstance(default, CallableColumnDefault):
                 names.append(column.name)
-                values.append(self.value(default.arg(None)))
+                # Our defaults (utcnow, list, token makers) take no execution context:
+                # SQLAlchemy wraps them in one that ignores it.
+                values.append(self.value(default.arg(None)))  # type: ignore[arg-type]
             elif not column.nullable and column.server_default is None:
                 raise RuntimeError(
-                    f"{table.name}.{column.name} has no default: teach nominee.scale to fill it"
+                    f"{table.name}.{column.name} has no default: "
+                    "teach nominee.seeding.scale to fill it"
                 )
         return names, tuple(values)
 
-    def write(self, table: Table, columns: Sequence[str], rows: Iterable[tuple]) -> int:
+    def write(self, table: FromClause, columns: Sequence[str], rows: Iterable[tuple]) -> int:
+        """Write ``rows`` into ``table`` (a ``Table``, or a model's ``__table__``)."""
+        if not isinstance(table, Table):
+            raise TypeError(f"not a table: {table!r}")
         extra_names, extra_values = self._defaults(table, columns)
         if extra_values:
             rows = (row + extra_values for row in rows)

@@ -56,7 +56,7 @@ from nominee.reviews.models import (
     ReviewScore,
     ReviewStatus,
 )
-from nominee.scale.loader import BulkWriter
+from nominee.seeding.scale.loader import BulkWriter
 
 DAY = 86_400
 # Contributions span this many days before the anchor; accounts are a little older.
@@ -409,7 +409,9 @@ class Programme:
             ),
         ]
         self.cycle_list: list[CycleDates] = []
-        rows, criteria, scope = [], [], []
+        rows: list[tuple] = []
+        criteria: list[tuple] = []
+        scope: list[tuple[int, int]] = []
         self.criteria: dict[int, list[tuple[int, float]]] = {}
         criterion_id = 0
         for cycle_id, (name, status, opens, closes_on, review_on) in enumerate(specs, start=1):
@@ -843,7 +845,10 @@ class Programme:
             else:
                 self.recommendations[key] = rng.choice(list(Recommendation))
 
-        rows, evidence_rows, events, awards = [], [], [], []
+        rows: list[tuple] = []
+        evidence_rows: list[tuple] = []
+        events: list[tuple] = []
+        awards: list[tuple] = []
         event_id = award_id = 0
         for plan in self.plans:
             cycle = plan.cycle
@@ -928,7 +933,7 @@ class Programme:
                         NominationStatus.IN_REVIEW,
                     )
                 )
-                if plan.decision is not None:
+                if decided_day is not None:  # decided
                     steps.append(
                         (decided_day, self.organizer, NominationStatus.IN_REVIEW, plan.status)
                     )
@@ -957,6 +962,7 @@ class Programme:
                     )
                 )
             if plan.status is NominationStatus.AWARDED:
+                assert cycle.published_day is not None  # only a published cycle awards
                 award_id += 1
                 awards.append(
                     (

@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 
 from nominee import audit, clock
 from nominee.accounts.models import Role, User
-from nominee.awards import demo as awards_demo
 from nominee.categories.models import Category
 from nominee.categories.services import slugify
 from nominee.contributions.models import Contribution, ContributionType, Visibility
@@ -33,8 +32,9 @@ from nominee.contributions.services import (
 from nominee.cycles.models import Cycle
 from nominee.endorsements.models import Endorsement
 from nominee.markdown import render
-from nominee.nominations import demo as nominations_demo
-from nominee.reviews import demo as reviews_demo
+from nominee.seeding.demo import awards as awards_demo
+from nominee.seeding.demo import nominations as nominations_demo
+from nominee.seeding.demo import reviews as reviews_demo
 
 DEFAULT_SEED = 2024
 MEMBER_COUNT = 44
@@ -420,6 +420,7 @@ def _log_uniform(rng: random.Random, low: int, high: int) -> int:
 def _contribution_input(demo: Demo, owner: User, kind: ContributionType) -> ContributionInput:
     rng = demo.rng
     category = owner.primary_category if rng.random() < 0.7 else rng.choice(demo.categories)
+    assert category is not None  # every demo member has a primary category
     topic = rng.choice(demo.topics[category.id])
     title = rng.choice(TITLES.get(kind.slug, GENERIC_TITLES)).format(
         topic=topic, Topic=topic[0].upper() + topic[1:], city=demo.cities[owner.id].split(",")[0]
@@ -534,6 +535,7 @@ def seed_endorsements(demo: Demo) -> None:
 
 def seed_cycles(demo: Demo) -> None:
     """A cycle in review and an open one, with their nominations."""
+    assert demo.organizer is not None  # seed_people ran
     demo.cycle_in_review, demo.open_cycle = nominations_demo.seed_cycles(
         demo.session,
         demo.rng,
@@ -546,6 +548,7 @@ def seed_cycles(demo: Demo) -> None:
 
 def seed_reviews(demo: Demo) -> None:
     """The reviewers appointed to the cycle in review, assigned, most reviews written."""
+    assert demo.cycle_in_review is not None  # seed_cycles ran
     demo.reviews = reviews_demo.seed_reviews(
         demo.session, demo.rng, demo.cycle_in_review, demo.reviewers
     )
@@ -553,6 +556,7 @@ def seed_reviews(demo: Demo) -> None:
 
 def seed_awards(demo: Demo) -> None:
     """An earlier, published cycle with its decisions and awards, up for renewal now."""
+    assert demo.organizer is not None  # seed_people ran
     demo.published_cycle = awards_demo.seed_awards(
         demo.session,
         demo.rng,

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from nominee.audit import AuditEvent
 from nominee.contributions.models import ContributionType
-from nominee.scale.loader import BulkWriter
-from nominee.scale.programme import SCALES, Programme, Scale
+from nominee.seeding.scale.loader import BulkWriter
+from nominee.seeding.scale.programme import SCALES, Programme, Scale
 
 # Tables with hundreds of thousands of rows at large scale.
 BIG_TABLES = ("endorsements", "contributions", "audit_events", "notifications")

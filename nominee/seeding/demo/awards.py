@@ -12,7 +12,7 @@ import random
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from nominee.accounts.models import User
@@ -110,7 +110,7 @@ def _published_cycle(
     return cycle
 
 
-def _evidence(session: Session, cycle: Cycle, member: User) -> list:
+def _evidence(session: Session, cycle: Cycle, member: User) -> Sequence[Row[int, int, int]]:
     return session.execute(
         select(Contribution.id, Contribution.quantity, Contribution.audience)
         .where(
@@ -135,7 +135,7 @@ def _nomination(
 ) -> Nomination:
     evidence = _evidence(session, cycle, member)
     ids = [row.id for row in evidence]
-    endorsers = 0
+    endorsers: int | None = 0
     if ids:
         endorsers = session.scalar(
             select(func.count(func.distinct(Endorsement.endorser_id))).where(
@@ -195,6 +195,7 @@ def _review(
     reviewer: User,
 ) -> None:
     """A submitted review agreeing with the decision, written before it was taken."""
+    assert nomination.decision is not None and nomination.decided_at is not None  # decided
     high = nomination.decision is Decision.AWARD
     written = _moment(nomination.cycle.nominations_close_on + timedelta(days=1), rng)
     written = min(written + timedelta(days=rng.randint(0, 10)), nomination.decided_at)

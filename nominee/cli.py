@@ -8,17 +8,16 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from nominee.contributions.cli import init_cli as init_contributions_cli
 from nominee.errors import DomainError
 from nominee.seeding.cli import init_cli as init_seeding_cli
-from nominee.uow import commit, get_engine, get_session
+from nominee.uow import get_engine, unit_of_work
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_organizer)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
-    init_contributions_cli(app)
+    app.cli.add_command(seed_types)
     init_seeding_cli(app)
 
 
@@ -35,20 +34,42 @@ def create_organizer(email: str, display_name: str | None, password: str | None)
     """Make EMAIL an organizer, creating the account when it does not exist."""
     from nominee.accounts.services import create_or_promote_organizer, find_by_email
 
-    session = get_session()
-    if find_by_email(session, email) is None and not password:
-        password = click.prompt(
-            "Password for the new account", hide_input=True, confirmation_prompt=True
-        )
-    try:
-        user, created = create_or_promote_organizer(
-            session, email, display_name=display_name, password=password
-        )
-    except DomainError as exc:
-        raise click.ClickException(exc.message) from None
-    commit()
+    with unit_of_work() as session:
+        if find_by_email(session, email) is None and not password:
+            password = click.prompt(
+                "Password for the new account", hide_input=True, confirmation_prompt=True
+            )
+        try:
+            user, created = create_or_promote_organizer(
+                session, email, display_name=display_name, password=password
+            )
+        except DomainError as exc:
+            raise click.ClickException(exc.message) from None
     verb = "Created" if created else "Promoted"
     click.echo(f"{verb} organizer {user.email} ({user.display_name}).")
+
+
+@click.command("seed-types")
+@click.option(
+    "--missing",
+    is_flag=True,
+    help="Also on a database that has types: add the defaults missing by name.",
+)
+@with_appcontext
+def seed_types(missing: bool) -> None:
+    """Give a new database the default contribution types (``make run`` does, every time:
+    types an organizer renamed or deleted later are not brought back)."""
+    from nominee.contributions.services import has_types, seed_contribution_types
+
+    with unit_of_work() as session:
+        if not missing and has_types(session):
+            click.echo("Contribution types exist already; --missing adds the defaults missing.")
+            return
+        added = seed_contribution_types(session)
+    if added:
+        click.echo(f"Added {len(added)} contribution types: {', '.join(t.name for t in added)}.")
+    else:
+        click.echo("Every default contribution type exists already.")
 
 
 @click.command("backup")

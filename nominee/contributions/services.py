@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, func, or_, select
+from sqlalchemy import ColumnElement, Row, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from nominee import audit
@@ -58,6 +58,11 @@ DEFAULT_TYPES: list[tuple[str, str | None, str | None, list[str], float]] = [
     ("Product feedback", "Items reported", None, ["Reporter", "Tester"], 0.5),
     ("Other", "Quantity", "Audience", [], 0.5),
 ]
+
+
+def has_types(session: Session) -> bool:
+    """Whether the programme has any contribution type (a new database has none)."""
+    return bool(session.scalar(select(exists().select_from(ContributionType))))
 
 
 def seed_contribution_types(session: Session, actor: User | None = None) -> list[ContributionType]:

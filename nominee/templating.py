@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from functools import lru_cache
 
 import inflect
 from flask import Flask
 from markupsafe import Markup, escape
 
+from nominee.formatting import format_date
 from nominee.web import url_for_page
-
-
-def format_date(value: date | datetime | None) -> str:
-    if value is None:
-        return ""
-    return value.strftime("%-d %b %Y")
 
 
 def format_datetime(value: datetime | None) -> str:

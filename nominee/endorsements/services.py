@@ -16,7 +16,7 @@ from nominee.db import utcnow
 from nominee.endorsements import rules
 from nominee.endorsements.models import Endorsement
 from nominee.nominations.services import refresh_counters_for_evidence
-from nominee.notifications.services import link_to, notify
+from nominee.notifications.services import notify
 from nominee.web import Conflict, DomainError, PermissionDenied
 
 
@@ -106,8 +106,9 @@ def endorse(
         session,
         contribution.owner_id,
         "endorsed",
-        f"{endorser.display_name} endorsed your contribution “{contribution.title}”.",
-        link_to("contributions.view", contribution_id=contribution.id),
+        contribution_id=contribution.id,
+        title=contribution.title,
+        endorser=endorser.display_name,
     )
     return endorsement
 

@@ -23,6 +23,8 @@ receiver and handed on after commit.
 - ``award_expired``: the award, when its term has ended; ``session``, ``actor`` (None).
 - ``endorsement_made``, ``endorsement_withdrawn``: the endorsement; ``session``,
   ``actor``.
+- ``notification_created``: the notification, flushed (so it has its id), by
+  ``notifications.services.notify``; ``session``.
 """
 
 from __future__ import annotations
@@ -40,3 +42,4 @@ award_revoked = _events.signal("award-revoked")
 award_expired = _events.signal("award-expired")
 endorsement_made = _events.signal("endorsement-made")
 endorsement_withdrawn = _events.signal("endorsement-withdrawn")
+notification_created = _events.signal("notification-created")

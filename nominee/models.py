@@ -21,6 +21,7 @@ from nominee.nominations.models import (
     NominationStatus,
 )
 from nominee.notifications.models import Notification
+from nominee.outbox.models import OutboxMessage
 from nominee.reviews.models import (
     Assignment,
     Confidence,
@@ -52,6 +53,7 @@ __all__ = [
     "NominationKind",
     "NominationStatus",
     "Notification",
+    "OutboxMessage",
     "Recommendation",
     "Review",
     "ReviewScore",

@@ -12,6 +12,13 @@ in order:
     2. awards: on *open*, awards ending in the cycle's renewal window are put up for
        renewal; leaving *open*, renewals gather their evidence again (and lapse without
        any); on *published*, awards are created and nominees told.
+``notification_created``
+    1. outbox: ``notification.created``, so that email can follow the notification.
+``award_granted``, ``award_revoked``, ``award_expired``
+    1. outbox: ``award.granted``, ``award.revoked``, ``award.expired``, for webhooks.
+
+What leaves the process goes through the outbox (``nominee.outbox.services``): written
+here, in the transaction of the change, and handed on only after it commits.
 
 Connecting twice (an app per test) connects nothing new: blinker keeps one connection
 per receiver.
@@ -22,6 +29,7 @@ from __future__ import annotations
 from typing import Any
 
 from nominee import events
+from nominee.outbox import services as outbox
 
 
 def on_cycle_moving(cycle: Any, **data: Any) -> None:
@@ -38,6 +46,35 @@ def on_cycle_moved(cycle: Any, **data: Any) -> None:
     awards.react_to_cycle_status(cycle, **data)
 
 
+def on_notification_created(notification: Any, *, session: Any, **data: Any) -> None:
+    outbox.put(session, "notification.created", {"notification_id": notification.id})
+
+
+def on_award_granted(award: Any, *, session: Any, **data: Any) -> None:
+    _award_message(session, "award.granted", award)
+
+
+def on_award_revoked(award: Any, *, session: Any, **data: Any) -> None:
+    _award_message(session, "award.revoked", award)
+
+
+def on_award_expired(award: Any, *, session: Any, **data: Any) -> None:
+    _award_message(session, "award.expired", award)
+
+
+def _award_message(session: Any, topic: str, award: Any) -> None:
+    payload = {
+        "award_id": award.id,
+        "verification_id": award.verification_id,
+        "member_id": award.member_id,
+    }
+    outbox.put(session, topic, payload)
+
+
 def connect() -> None:
     events.cycle_moving.connect(on_cycle_moving)
     events.cycle_moved.connect(on_cycle_moved)
+    events.notification_created.connect(on_notification_created)
+    events.award_granted.connect(on_award_granted)
+    events.award_revoked.connect(on_award_revoked)
+    events.award_expired.connect(on_award_expired)

@@ -130,11 +130,15 @@ class Factory:
         self.session.flush()
         return nomination
 
-    def notification(self, user: User, **kw):
+    def notification(self, user: User, *, message: str | None = None, link: str = "", **kw):
+        """A notification showing ``message`` and leading to ``link`` as given (a row of
+        the ``legacy`` kind), unless ``kind`` and ``params`` are given."""
+        from nominee.notifications.kinds import LEGACY
         from nominee.notifications.models import Notification
 
-        kw.setdefault("kind", "test")
-        kw.setdefault("message", f"Notification {next(_seq)}")
+        if "kind" not in kw:
+            text = message if message is not None else f"Notification {next(_seq)}"
+            kw.update(kind=LEGACY, params={"kind": "test", "text": text, "path": link})
         return self._save(Notification(user_id=user.id, **kw))
 
     def award(self, nomination: Nomination | None = None, **kw):
@@ -187,3 +191,11 @@ class Factory:
             kw["status"] is ReviewStatus.SUBMITTED and len(kw["scores"]) == len(criteria),
         )
         return self._save(Review(nomination=nomination, reviewer=reviewer, **kw))
+
+
+def shown(app, notification):
+    """The notification's text and URL as its page shows them (``.text``, ``.url``)."""
+    from nominee.notifications.views import render
+
+    with app.test_request_context():
+        return render(notification)

@@ -40,7 +40,7 @@ from nominee.nominations.services import (
     change_status,
     refresh_counters,
 )
-from nominee.notifications.services import link_to, notify
+from nominee.notifications.services import notify
 from nominee.reviews import conflicts
 from nominee.reviews.models import Review, ReviewScore, ReviewStatus
 
@@ -49,14 +49,6 @@ STATUS_FOR_DECISION = {
     Decision.AWARD: NominationStatus.AWARDED,
     Decision.DECLINE: NominationStatus.DECLINED,
 }
-
-
-def nomination_link(nomination_id: int) -> str:
-    return link_to("nominations.show", nomination_id=nomination_id)
-
-
-def award_link(award: Award) -> str:
-    return link_to("awards.verify", verification_id=award.verification_id)
 
 
 # Decisions
@@ -296,27 +288,30 @@ def publish_results(session: Session, cycle: Cycle, actor: User | None) -> list[
                 session,
                 nomination.nominee_id,
                 "award.granted",
-                f"Congratulations! You received the {nomination.category.name} award "
-                f"of {cycle.name}.",
-                award_link(award),
+                award_id=award.id,
+                verification_id=award.verification_id,
+                category=nomination.category.name,
+                cycle=cycle.name,
             )
         else:
             notify(
                 session,
                 nomination.nominee_id,
                 "results.published",
-                f"The results of {cycle.name} are published. "
-                "Read the panel's feedback on your nomination.",
-                nomination_link(nomination.id),
+                nomination_id=nomination.id,
+                cycle=cycle.name,
+                nominee=nomination.nominee.display_name,
+                recipient="nominee",
             )
         if nomination.nominator_id and nomination.nominator_id != nomination.nominee_id:
             notify(
                 session,
                 nomination.nominator_id,
                 "results.published",
-                f"The results of {cycle.name} are published for your nomination of "
-                f"{nomination.nominee.display_name}.",
-                nomination_link(nomination.id),
+                nomination_id=nomination.id,
+                cycle=cycle.name,
+                nominee=nomination.nominee.display_name,
+                recipient="nominator",
             )
     return created
 
@@ -464,19 +459,18 @@ def _renewal_nomination(
             "no_activity": nomination.no_activity,
         },
     )
-    if ids:
-        message = (
-            f"Your {award.category.name} award ends on {format_date(award.ends_on)}: it is "
-            f"up for renewal in {cycle.name}, with {len(ids)} contributions from your "
-            "award term as evidence."
-        )
-    else:
-        message = (
-            f"Your {award.category.name} award ends on {format_date(award.ends_on)}: it is "
-            f"up for renewal in {cycle.name}, but we found no contribution from your "
-            "award term."
-        )
-    notify(session, award.member_id, "award.renewal", message, nomination_link(nomination.id))
+    notify(
+        session,
+        award.member_id,
+        "award.renewal",
+        nomination_id=nomination.id,
+        award_id=award.id,
+        category=award.category.name,
+        cycle=cycle.name,
+        ends_on=award.ends_on,
+        evidence_count=len(ids),
+        stage="up_for_renewal",
+    )
     return nomination
 
 
@@ -552,9 +546,13 @@ def _lapse_idle_renewal(
         session,
         award.member_id,
         "award.renewal",
-        f"Your {award.category.name} award is not renewed: we found no contribution from "
-        f"its term. It stays valid until {format_date(award.ends_on)}.",
-        nomination_link(nomination.id),
+        nomination_id=nomination.id,
+        award_id=award.id,
+        category=award.category.name,
+        cycle=nomination.cycle.name,
+        ends_on=award.ends_on,
+        evidence_count=0,
+        stage="not_renewed",
     )
 
 
@@ -620,8 +618,11 @@ def revoke(session: Session, actor: User, award: Award, reason: str) -> Award:
         session,
         award.member_id,
         "award.revoked",
-        f"Your {award.category.name} award of {award.cycle.name} was revoked: {reason}",
-        award_link(award),
+        award_id=award.id,
+        verification_id=award.verification_id,
+        category=award.category.name,
+        cycle=award.cycle.name,
+        reason=reason,
     )
     return award
 

@@ -16,7 +16,7 @@ from nominee.endorsements import rules
 from nominee.endorsements.models import Endorsement
 from nominee.errors import Conflict, DomainError, PermissionDenied
 from nominee.nominations.services import refresh_counters_for_evidence
-from nominee.notifications.services import link_to, notify
+from nominee.notifications.services import notify
 
 
 def _change_count(session: Session, contribution: Contribution, delta: int) -> None:
@@ -105,8 +105,9 @@ def endorse(
         session,
         contribution.owner_id,
         "endorsed",
-        f"{endorser.display_name} endorsed your contribution “{contribution.title}”.",
-        link_to("contributions.view", contribution_id=contribution.id),
+        contribution_id=contribution.id,
+        title=contribution.title,
+        endorser=endorser.display_name,
     )
     return endorsement
 

@@ -40,7 +40,7 @@ from nominee.nominations.models import (
     NominationKind,
     NominationStatus,
 )
-from nominee.notifications.services import link_to, notify
+from nominee.notifications.services import notify
 
 STALE_NOMINATION = "This nomination changed in the meantime; reload and try again."
 SEARCH_LIMIT = 20
@@ -195,9 +195,10 @@ def nominate(
             session,
             nominee.id,
             "nominated",
-            f"{actor.display_name} nominated you for {category.name} in {cycle.name}. "
-            "Accept it (and pick your evidence) or decline it.",
-            _link(nomination),
+            nomination_id=nomination.id,
+            nominator=actor.display_name,
+            category=category.name,
+            cycle=cycle.name,
         )
     return nomination
 
@@ -234,10 +235,7 @@ def accept(
     _replace_evidence(session, nomination, contributions)
     refresh_counters(session, nomination)
     _notify_nominator(
-        session,
-        nomination,
-        "nomination_accepted",
-        f"{nomination.nominee.display_name} accepted your nomination for {_where(nomination)}.",
+        session, nomination, "nomination_accepted", nominee=nomination.nominee.display_name
     )
     return nomination
 
@@ -252,10 +250,7 @@ def refuse(
     _check_version(nomination, expected_version)
     change_status(session, actor, nomination, NominationStatus.REFUSED, "nomination.refused")
     _notify_nominator(
-        session,
-        nomination,
-        "nomination_declined",
-        f"{nomination.nominee.display_name} declined your nomination for {_where(nomination)}.",
+        session, nomination, "nomination_declined", nominee=nomination.nominee.display_name
     )
     return nomination
 
@@ -284,10 +279,14 @@ def withdraw(
         nomination.nominator_id if actor.id == nomination.nominee_id else nomination.nominee_id
     )
     if other_id is not None and other_id != actor.id:
-        message = f"{actor.display_name} withdrew the nomination for {_where(nomination)}."
-        if reason:
-            message += f" Reason: {reason}"
-        notify(session, other_id, "nomination_withdrawn", message, _link(nomination))
+        notify(
+            session,
+            other_id,
+            "nomination_withdrawn",
+            **_about(nomination),
+            withdrawn_by=actor.display_name,
+            reason=reason,
+        )
     return nomination
 
 
@@ -590,21 +589,17 @@ def _lapse(session: Session, actor: User, nomination: Nomination) -> None:
         "nomination.lapsed",
         note="Not accepted before nominations closed.",
     )
-    where = _where(nomination)
-    link = _link(nomination)
+    nominee = nomination.nominee.display_name
     notify(
         session,
         nomination.nominee_id,
         "nomination_lapsed",
-        f"The nomination for {where} lapsed: it was not accepted before nominations closed.",
-        link,
+        **_about(nomination),
+        nominee=nominee,
+        recipient="nominee",
     )
     _notify_nominator(
-        session,
-        nomination,
-        "nomination_lapsed",
-        f"Your nomination of {nomination.nominee.display_name} for {where} lapsed: "
-        "it was not accepted before nominations closed.",
+        session, nomination, "nomination_lapsed", nominee=nominee, recipient="nominator"
     )
 
 
@@ -760,9 +755,9 @@ def change_status(
     )
 
 
-def _notify_nominator(session: Session, nomination: Nomination, kind: str, message: str) -> None:
+def _notify_nominator(session: Session, nomination: Nomination, kind: str, **params: str) -> None:
     if nomination.nominator_id is not None and nomination.nominator_id != nomination.nominee_id:
-        notify(session, nomination.nominator_id, kind, message, _link(nomination))
+        notify(session, nomination.nominator_id, kind, **_about(nomination), **params)
 
 
 def _duplicate_message(nominee: User, category: Category, is_self: bool) -> str:
@@ -777,5 +772,10 @@ def _where(nomination: Nomination) -> str:
     return f"{nomination.category.name} in {nomination.cycle.name}"
 
 
-def _link(nomination: Nomination) -> str:
-    return link_to("nominations.show", nomination_id=nomination.id)
+def _about(nomination: Nomination) -> dict[str, int | str]:
+    """The parameters every notification about ``nomination`` carries."""
+    return {
+        "nomination_id": nomination.id,
+        "category": nomination.category.name,
+        "cycle": nomination.cycle.name,
+    }

@@ -1,35 +1,35 @@
-"""In-app notifications. Every message goes out through ``notify``, so email can join later."""
+"""In-app notifications. Every message goes out through ``notify``, so email can join later.
+
+A notification stores its kind and parameters (``kinds``); the sentence and the link are
+made where it is shown. Each one is announced by ``events.notification_created``, whose
+receiver writes it to the outbox for the channels that leave the process.
+"""
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context, url_for
-from sqlalchemy import func, select, update
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
-from nominee import clock
+from nominee import clock, events
+from nominee.notifications import kinds
 from nominee.notifications.models import Notification
 
-MESSAGE_MAX = 500
 
+def notify(session: Session, user_id: int, kind: str, **params: Any) -> Notification:
+    """Tell ``user_id`` about something of ``kind``, with that kind's parameters.
 
-def notify(session: Session, user_id: int, kind: str, message: str, link: str = "") -> Notification:
-    """Tell ``user_id`` about something. ``link`` is a site-relative path (see ``link_to``)."""
+    An unknown kind or parameters that do not match it raise ``kinds.UnknownKind`` or
+    ``kinds.BadParams`` (a programming error, found by the first test that sends it).
+    """
     notification = Notification(
-        user_id=user_id, kind=kind, message=message[:MESSAGE_MAX], link=link
+        user_id=user_id, kind=kind, params=kinds.checked_params(kind, params)
     )
     session.add(notification)
     session.flush()
+    events.notification_created.send(notification, session=session)
     return notification
-
-
-def link_to(endpoint: str, **values) -> str:
-    """A site-relative URL that also works outside a request (CLI commands such as seed-demo)."""
-    if has_request_context():
-        return url_for(endpoint, **values)
-    adapter = current_app.url_map.bind(
-        "localhost", script_name=current_app.config.get("APPLICATION_ROOT") or "/"
-    )
-    return adapter.build(endpoint, values)
 
 
 def unread_count(session: Session, user_id: int) -> int:
@@ -51,10 +51,13 @@ def mark_read(session: Session, notification: Notification) -> None:
 
 def mark_all_read(session: Session, user_id: int) -> int:
     """Mark every unread notification of ``user_id`` read; returns how many there were."""
-    result = session.execute(
-        update(Notification)
-        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
-        .values(read_at=clock.now())
-        .execution_options(synchronize_session=False)
+    result = cast(
+        "CursorResult[Any]",
+        session.execute(
+            update(Notification)
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+            .values(read_at=clock.now())
+            .execution_options(synchronize_session=False),
+        ),
     )
     return result.rowcount

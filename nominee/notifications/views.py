@@ -2,17 +2,47 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from nominee.notifications import services
+from nominee.notifications import kinds, services
 from nominee.notifications.models import Notification
 from nominee.uow import commit, get_session
 from nominee.web import is_safe_redirect, login_required, paginate
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+
+
+class Rendered(NamedTuple):
+    text: str
+    url: str | None
+
+
+def render(notification: Notification, language: str = kinds.DEFAULT_LANGUAGE) -> Rendered:
+    """The notification's sentence and site-relative URL, as a page shows them.
+
+    ``url_for`` needs an app context (a request, or the app's for a command); a row
+    kept from before kinds had parameters leads to its old path, checked when followed.
+    """
+    params = notification.params
+    text = kinds.text(notification.kind, params, language)
+    if notification.kind == kinds.LEGACY:
+        return Rendered(text, params["path"] or None)
+    target = kinds.target(notification.kind, params)
+    if target is None:
+        return Rendered(text, None)
+    endpoint, values = target
+    return Rendered(text, url_for(endpoint, **values))
+
+
+@bp.app_template_filter("notification")
+def notification_filter(notification: Notification) -> Rendered:
+    """``{% set shown = n|notification %}``: ``shown.text`` and ``shown.url``."""
+    return render(notification)
 
 
 @bp.app_context_processor
@@ -67,8 +97,9 @@ def follow(notification_id: int):
     notification = _own(notification_id)
     services.mark_read(get_session(), notification)
     commit()
-    if is_safe_redirect(notification.link):
-        return redirect(notification.link)
+    url = render(notification).url
+    if url and is_safe_redirect(url):
+        return redirect(url)
     return redirect(url_for("notifications.index"))
 
 

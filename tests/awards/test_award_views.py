@@ -15,6 +15,7 @@ from nominee.nominations.models import Decision, NominationStatus
 from nominee.notifications.models import Notification
 from nominee.templating import format_date
 from tests.awards.helpers import move
+from tests.factories import shown
 
 MEMBER_PAGE = '{% include "awards/_member_awards.html" ignore missing %}'
 
@@ -172,7 +173,7 @@ def test_revocation_needs_reason_and_confirmation(client, auth, make, db):
     assert award.status is AwardStatus.ACTIVE
 
 
-def test_organizer_revokes_with_audit_and_notice(client, auth, make, db):
+def test_organizer_revokes_with_audit_and_notice(app, client, auth, make, db):
     organizer = make.organizer()
     award = make.award()
     auth.login(organizer)
@@ -192,7 +193,7 @@ def test_organizer_revokes_with_audit_and_notice(client, auth, make, db):
     assert event.before == {"status": "active"}
     assert event.after == {"status": "revoked", "reason": "Plagiarised talks."}
     [notice] = db.scalars(select(Notification).where(Notification.user_id == award.member_id)).all()
-    assert notice.kind == "award.revoked" and "Plagiarised talks." in notice.message
+    assert notice.kind == "award.revoked" and "Plagiarised talks." in shown(app, notice).text
     assert "Revocation reason: Plagiarised talks." in client.get(response.location).text
 
     again = client.post(

@@ -21,6 +21,7 @@ from nominee.nominations.models import (
 )
 from nominee.notifications.models import Notification
 from tests.awards.helpers import move
+from tests.factories import shown
 
 pytestmark = pytest.mark.usefixtures("app_context")
 
@@ -69,7 +70,7 @@ def test_publishing_is_refused_with_an_undecided_nomination(make, db):
 # Publishing
 
 
-def test_publishing_creates_awards_and_notifies(make, db):
+def test_publishing_creates_awards_and_notifies(app, make, db):
     organizer = make.organizer()
     cycle = make.cycle(status=CycleStatus.DECIDED)
     winner = decided(make, cycle, Decision.AWARD)
@@ -92,10 +93,10 @@ def test_publishing_creates_awards_and_notifies(make, db):
 
     [granted] = notifications(db, winner.nominee)
     assert granted.kind == "award.granted"
-    assert granted.link == f"/awards/{awards[0].verification_id}"
+    assert shown(app, granted).url == f"/awards/{awards[0].verification_id}"
     [results] = notifications(db, declined.nominee)
     assert results.kind == "results.published"
-    assert results.link == f"/nominations/{declined.id}"
+    assert shown(app, results).url == f"/nominations/{declined.id}"
     # Peer nominators hear about it too; self-nominators only once.
     assert len(notifications(db, peer_winner.nominator)) == 1
     assert len(notifications(db, declined.nominator)) == 1
@@ -146,7 +147,7 @@ def renewals(db, cycle) -> list[Nomination]:
     ).all()
 
 
-def test_opening_a_cycle_renews_awards_ending_in_its_renewal_window(make, db, renewal_setup):
+def test_opening_a_cycle_renews_awards_ending_in_its_renewal_window(app, make, db, renewal_setup):
     cycle, award = renewal_setup
     member = award.member
     contribution_type = make.contribution_type()
@@ -191,14 +192,14 @@ def test_opening_a_cycle_renews_awards_ending_in_its_renewal_window(make, db, re
     assert renewal.events[0].to_status is NominationStatus.SUBMITTED
     [notice] = notifications(db, member)
     assert notice.kind == "award.renewal"
-    assert "3 contributions" in notice.message
+    assert "3 contributions" in shown(app, notice).text
     [audited] = db.scalars(
         select(AuditEvent).where(AuditEvent.action == "nomination.renewal_created")
     ).all()
     assert audited.object_id == renewal.id and audited.actor_id == organizer.id
 
 
-def test_renewal_without_contribution_is_flagged_no_activity(make, db, renewal_setup):
+def test_renewal_without_contribution_is_flagged_no_activity(app, make, db, renewal_setup):
     cycle, award = renewal_setup
     make.contribution(award.member, contributed_on=award.starts_on - timedelta(days=1))
     move(db, cycle, CycleStatus.OPEN)
@@ -206,7 +207,7 @@ def test_renewal_without_contribution_is_flagged_no_activity(make, db, renewal_s
     assert renewal.no_activity is True
     assert renewal.evidence_count == 0
     assert renewal.evidence == []
-    assert "no contribution" in notifications(db, award.member)[0].message
+    assert "no contribution" in shown(app, notifications(db, award.member)[0]).text
 
 
 def test_reopening_never_duplicates_renewals(make, db, renewal_setup):

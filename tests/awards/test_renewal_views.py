@@ -14,7 +14,7 @@ from nominee.cycles.models import CycleStatus, add_months
 from nominee.nominations.models import Nomination, NominationKind, NominationStatus
 from nominee.notifications.models import Notification
 from tests.contributions.test_evidence import form_data
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, shown
 
 
 def logged_in(app, user):
@@ -175,9 +175,12 @@ def test_a_renewal_with_no_work_by_the_close_lapses_and_its_holder_is_told(app, 
     member = logged_in(app, award.member)
     page = member.get(f"/nominations/{renewal.id}").text
     assert "No contribution from the award term when nominations closed: not renewed." in page
-    notices = db.scalars(
-        select(Notification.message).where(Notification.user_id == award.member_id)
-    ).all()
+    notices = [
+        shown(app, notice).text
+        for notice in db.scalars(
+            select(Notification).where(Notification.user_id == award.member_id)
+        )
+    ]
     assert any("is not renewed: we found no contribution from its term" in m for m in notices)
     [event] = db.scalars(select(AuditEvent).where(AuditEvent.action == "nomination.lapsed")).all()
     assert event.after["reason"] == "no_activity"

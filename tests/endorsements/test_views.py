@@ -12,7 +12,7 @@ from nominee.contributions.models import Contribution, Visibility
 from nominee.endorsements.models import Endorsement
 from nominee.extensions import limiter
 from tests.conftest import BASE_CONFIG
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, shown
 
 JSON = {"Accept": "application/json"}
 
@@ -269,7 +269,7 @@ def test_endorse_posts_are_rate_limited(limited_app, make, db):
     assert len(endorsements(db)) == 2
 
 
-def test_endorsing_notifies_the_owner(client, make, auth, db):
+def test_endorsing_notifies_the_owner(app, client, make, auth, db):
     from sqlalchemy import select
 
     from nominee.notifications.models import Notification
@@ -280,5 +280,5 @@ def test_endorsing_notifies_the_owner(client, make, auth, db):
     auth.login(endorser)
     client.post(f"/contributions/{contribution.id}/endorse", data={"comment": "Great"})
     (note,) = db.scalars(select(Notification).where(Notification.user_id == owner.id)).all()
-    assert note.message == "Grace endorsed your contribution “Window functions explained”."
-    assert note.link == f"/contributions/{contribution.id}"
+    assert shown(app, note).text == "Grace endorsed your contribution “Window functions explained”."
+    assert shown(app, note).url == f"/contributions/{contribution.id}"

@@ -18,7 +18,7 @@ from nominee.nominations.models import (
     NominationStatus,
 )
 from nominee.notifications.models import Notification
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, shown
 
 STATEMENT = "Ada answered hundreds of questions and ran the user group all year. " * 2
 
@@ -236,8 +236,8 @@ def test_peer_is_found_by_name_and_notified(app, make, db, cycle):
     assert nomination.evidence == []
     (note,) = notifications(db, grace)
     assert note.kind == "nominated"
-    assert note.message.startswith("Bob nominated you for")
-    assert note.link == f"/nominations/{nomination.id}"
+    assert shown(app, note).text.startswith("Bob nominated you for")
+    assert shown(app, note).url == f"/nominations/{nomination.id}"
     assert events(db, nomination) == [(None, NominationStatus.AWAITING_ACCEPTANCE, bob.id)]
 
 
@@ -348,7 +348,7 @@ def test_nominee_accepts_with_evidence_and_statement(app, make, db, peer):
         grace.id,
     )
     (note,) = notifications(db, bob)
-    assert note.kind == "nomination_accepted" and note.message.startswith("Grace accepted")
+    assert note.kind == "nomination_accepted" and shown(app, note).text.startswith("Grace accepted")
     assert actions(db, "nomination.accepted")
 
 
@@ -371,7 +371,7 @@ def test_nominee_declines(app, make, db, peer):
     db.refresh(peer)
     assert peer.status is NominationStatus.REFUSED
     (note,) = notifications(db, peer.nominator)
-    assert note.kind == "nomination_declined" and "Grace declined" in note.message
+    assert note.kind == "nomination_declined" and "Grace declined" in shown(app, note).text
     assert actions(db, "nomination.refused")
 
 
@@ -402,7 +402,9 @@ def test_nominee_or_nominator_withdraws_and_the_other_is_told(app, make, db, pee
     assert peer.status is NominationStatus.WITHDRAWN
     assert peer.withdrawn_reason == "Wrong category."
     (note,) = notifications(db, other)
-    assert note.kind == "nomination_withdrawn" and "Reason: Wrong category." in note.message
+    assert (
+        note.kind == "nomination_withdrawn" and "Reason: Wrong category." in shown(app, note).text
+    )
     assert events(db, peer)[-1][1:] == (NominationStatus.WITHDRAWN, actor.id)
     assert actions(db, "nomination.withdrawn")
 

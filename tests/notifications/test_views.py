@@ -7,7 +7,7 @@ from sqlalchemy import event, select
 from nominee import clock
 from nominee.notifications.models import Notification
 from nominee.notifications.services import notify
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, shown
 
 
 def login(app, user):
@@ -106,11 +106,25 @@ def test_following_a_link_marks_it_read(app, make, db):
 
 
 def test_notify_is_the_one_way_in(db, make, app):
+    """Outside any app or request: the row keeps its kind and parameters, and the page
+    makes the sentence and the link."""
     user = make.user()
-    with app.app_context():
-        note = notify(db, user.id, "nominated", "x" * 600, "/nominations/1")
-    assert len(note.message) == 500
+    note = notify(
+        db, user.id, "nominated", nomination_id=7, nominator="Bob", category="Data", cycle="2026"
+    )
     assert db.scalars(select(Notification)).all() == [note]
+    assert note.params == {
+        "nomination_id": 7,
+        "nominator": "Bob",
+        "category": "Data",
+        "cycle": "2026",
+    }
+    assert shown(app, note) == (
+        "Bob nominated you for Data in 2026. Accept it (and pick your evidence) or decline it.",
+        "/nominations/7",
+    )
+    page = login(app, user).get("/notifications/").text
+    assert "Bob nominated you for Data in 2026." in page
 
 
 def test_anonymous_is_sent_to_login(client):

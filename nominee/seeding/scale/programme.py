@@ -46,6 +46,7 @@ from nominee.nominations.models import (
     NominationKind,
     NominationStatus,
 )
+from nominee.notifications.kinds import LEGACY
 from nominee.notifications.models import Notification
 from nominee.reviews.models import (
     Assignment,
@@ -1154,31 +1155,35 @@ class Programme:
         self.w.write(ReviewScore.__table__, ("review_id", "criterion_id", "score"), scores)
 
     def notifications(self) -> None:
-        """Endorsements of the last 30 days, and every nomination of a member."""
+        """Endorsements of the last 30 days, and every nomination of a member. Their
+        sentences are kept as written (the ``legacy`` kind): the benchmark reads them, it
+        does not follow them."""
+
+        def said(kind: str, text: str) -> str:
+            return json.dumps({"kind": kind, "text": text, "path": ""})
+
         rows = []
         week = self.days[7]
         for owner, created in self.recent_endorsements:
             read = created if created < week else None
             rows.append(
-                (owner, "endorsement", "Someone endorsed your contribution.", "", created, read)
+                (
+                    owner,
+                    LEGACY,
+                    said("endorsement", "Someone endorsed your contribution."),
+                    created,
+                    read,
+                )
             )
         for plan in self.plans:
             if plan.kind is NominationKind.PEER:
                 stamp = self.ts(plan.created_day)
-                rows.append(
-                    (
-                        plan.nominee,
-                        "nominated",
-                        f"You were nominated for {plan.cycle.name}.",
-                        "",
-                        stamp,
-                        None,
-                    )
-                )
-        rows.sort(key=lambda row: row[4])
+                text = f"You were nominated for {plan.cycle.name}."
+                rows.append((plan.nominee, LEGACY, said("nominated", text), stamp, None))
+        rows.sort(key=lambda row: row[3])
         self.w.write(
             Notification.__table__,
-            ("id", "user_id", "kind", "message", "link", "created_at", "read_at"),
+            ("id", "user_id", "kind", "params", "created_at", "read_at"),
             ((i, *row) for i, row in enumerate(rows, start=1)),
         )
 

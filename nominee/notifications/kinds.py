@@ -1,0 +1,226 @@
+"""Every kind of notification: the parameters it stores, its text and where it leads.
+
+A notification row keeps its kind and parameters, snapshotted when it was sent (ids for
+the link, and the names and dates its text shows, so showing it needs no query). The
+text and the link are made when the row is shown: by the notification centre today,
+by an email later, in the reader's language (``TEXTS`` per language; English is the
+only one yet, and the one every other falls back to).
+
+The link is a target, ``(endpoint, values)``, not a URL: the web layer builds the URL
+with ``url_for`` (``nominee.notifications.views.render``), an email with its own base
+URL. Pure Python: no Flask, no database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from nominee.formatting import format_date
+
+Params = Mapping[str, Any]
+Target = tuple[str, dict[str, Any]]
+
+DEFAULT_LANGUAGE = "en"
+LEGACY = "legacy"
+
+
+class UnknownKind(ValueError):
+    """``notify`` was given a kind that is not declared here."""
+
+
+class BadParams(ValueError):
+    """``notify`` was given parameters that do not match its kind."""
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind: the parameters its rows must carry (``choices`` limits some of them to a
+    few values) and the target its link leads to."""
+
+    name: str
+    params: frozenset[str]
+    target: Callable[[Params], Target | None]
+    choices: Mapping[str, frozenset[str]] | None = None
+
+
+def _nomination(params: Params) -> Target:
+    return "nominations.show", {"nomination_id": params["nomination_id"]}
+
+
+def _contribution(params: Params) -> Target:
+    return "contributions.view", {"contribution_id": params["contribution_id"]}
+
+
+def _award(params: Params) -> Target:
+    return "awards.verify", {"verification_id": params["verification_id"]}
+
+
+def _no_target(params: Params) -> None:
+    return None
+
+
+def _kinds(*kinds: Kind) -> dict[str, Kind]:
+    return {kind.name: kind for kind in kinds}
+
+
+NOMINATION = {"nomination_id", "category", "cycle"}
+RECIPIENT = frozenset({"nominee", "nominator"})
+
+KINDS: dict[str, Kind] = _kinds(
+    Kind("nominated", frozenset({*NOMINATION, "nominator"}), _nomination),
+    Kind("nomination_accepted", frozenset({*NOMINATION, "nominee"}), _nomination),
+    Kind("nomination_declined", frozenset({*NOMINATION, "nominee"}), _nomination),
+    Kind("nomination_withdrawn", frozenset({*NOMINATION, "withdrawn_by", "reason"}), _nomination),
+    Kind(
+        "nomination_lapsed",
+        frozenset({*NOMINATION, "nominee", "recipient"}),
+        _nomination,
+        {"recipient": RECIPIENT},
+    ),
+    Kind("endorsed", frozenset({"contribution_id", "title", "endorser"}), _contribution),
+    Kind(
+        "award.granted",
+        frozenset({"award_id", "verification_id", "category", "cycle"}),
+        _award,
+    ),
+    Kind(
+        "results.published",
+        frozenset({"nomination_id", "cycle", "nominee", "recipient"}),
+        _nomination,
+        {"recipient": RECIPIENT},
+    ),
+    Kind(
+        "award.renewal",
+        frozenset(
+            {*NOMINATION, "award_id", "ends_on", "evidence_count", "stage"},
+        ),
+        _nomination,
+        {"stage": frozenset({"up_for_renewal", "not_renewed"})},
+    ),
+    Kind(
+        "award.revoked",
+        frozenset({"award_id", "verification_id", "category", "cycle", "reason"}),
+        _award,
+    ),
+    # Rows written before kinds had parameters, whose sentence could not be taken apart
+    # (migration c3a9e5d17b42): their old kind, text and site-relative path, as they were.
+    Kind(LEGACY, frozenset({"kind", "text", "path"}), _no_target),
+)
+
+
+def _where(p: Params) -> str:
+    return f"{p['category']} in {p['cycle']}"
+
+
+def _withdrawn(p: Params) -> str:
+    text = f"{p['withdrawn_by']} withdrew the nomination for {_where(p)}."
+    return f"{text} Reason: {p['reason']}" if p["reason"] else text
+
+
+def _lapsed(p: Params) -> str:
+    if p["recipient"] == "nominee":
+        return (
+            f"The nomination for {_where(p)} lapsed: it was not accepted before nominations closed."
+        )
+    return (
+        f"Your nomination of {p['nominee']} for {_where(p)} lapsed: "
+        "it was not accepted before nominations closed."
+    )
+
+
+def _results(p: Params) -> str:
+    if p["recipient"] == "nominee":
+        return (
+            f"The results of {p['cycle']} are published. "
+            "Read the panel's feedback on your nomination."
+        )
+    return f"The results of {p['cycle']} are published for your nomination of {p['nominee']}."
+
+
+def _renewal(p: Params) -> str:
+    ends_on = format_date(date.fromisoformat(p["ends_on"]))
+    if p["stage"] == "not_renewed":
+        return (
+            f"Your {p['category']} award is not renewed: we found no contribution from "
+            f"its term. It stays valid until {ends_on}."
+        )
+    if p["evidence_count"]:
+        return (
+            f"Your {p['category']} award ends on {ends_on}: it is up for renewal in "
+            f"{p['cycle']}, with {p['evidence_count']} contributions from your award term "
+            "as evidence."
+        )
+    return (
+        f"Your {p['category']} award ends on {ends_on}: it is up for renewal in "
+        f"{p['cycle']}, but we found no contribution from your award term."
+    )
+
+
+ENGLISH: dict[str, Callable[[Params], str]] = {
+    "nominated": lambda p: (
+        f"{p['nominator']} nominated you for {_where(p)}. "
+        "Accept it (and pick your evidence) or decline it."
+    ),
+    "nomination_accepted": lambda p: f"{p['nominee']} accepted your nomination for {_where(p)}.",
+    "nomination_declined": lambda p: f"{p['nominee']} declined your nomination for {_where(p)}.",
+    "nomination_withdrawn": _withdrawn,
+    "nomination_lapsed": _lapsed,
+    "endorsed": lambda p: f"{p['endorser']} endorsed your contribution “{p['title']}”.",
+    "award.granted": lambda p: (
+        f"Congratulations! You received the {p['category']} award of {p['cycle']}."
+    ),
+    "results.published": _results,
+    "award.renewal": _renewal,
+    "award.revoked": lambda p: (
+        f"Your {p['category']} award of {p['cycle']} was revoked: {p['reason']}"
+    ),
+    LEGACY: lambda p: str(p["text"]),
+}
+
+# Per language, a text for every kind (a language may leave some out: English stands in).
+TEXTS: dict[str, dict[str, Callable[[Params], str]]] = {"en": ENGLISH}
+
+
+def kind_of(name: str) -> Kind:
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise UnknownKind(f"unknown notification kind {name!r}") from None
+
+
+def checked_params(name: str, params: Params) -> dict[str, Any]:
+    """``params`` as stored for a notification of kind ``name``: exactly its parameters,
+    dates as ISO strings, every value JSON's. Raises ``UnknownKind`` or ``BadParams``."""
+    kind = kind_of(name)
+    missing, extra = kind.params - params.keys(), params.keys() - kind.params
+    if missing or extra:
+        raise BadParams(
+            f"notification {name!r}: missing {sorted(missing)}, unexpected {sorted(extra)}"
+        )
+    stored = {key: _jsonable(name, key, value) for key, value in params.items()}
+    for key, allowed in (kind.choices or {}).items():
+        if stored[key] not in allowed:
+            raise BadParams(f"notification {name!r}: {key}={stored[key]!r} not in {allowed}")
+    return stored
+
+
+def _jsonable(name: str, key: str, value: object) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise BadParams(f"notification {name!r}: {key} is a {type(value).__name__}, not a value")
+
+
+def text(name: str, params: Params, language: str = DEFAULT_LANGUAGE) -> str:
+    """The notification's sentence in ``language`` (English where it has none)."""
+    texts = TEXTS.get(language, ENGLISH)
+    return texts.get(name, ENGLISH[name])(params)
+
+
+def target(name: str, params: Params) -> Target | None:
+    """Where the notification leads: an endpoint and its values, or None."""
+    return kind_of(name).target(params)

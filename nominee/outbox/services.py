@@ -1,0 +1,90 @@
+"""Write messages to the outbox in the current transaction; hand them on after commit.
+
+``put`` adds a message and flushes, never commits: the message is written, or rolled
+back, with the change it announces. When the session's outermost transaction commits
+(the request's one commit, or ``unit_of_work``'s), the ids of the messages it wrote
+are given to every registered dispatcher; a rollback (the request failed or was
+refused, a savepoint the message was written in rolled back) hands on nothing.
+
+A dispatcher must be quick and must not use the session (it has just committed): it
+wakes a sender, which reads the rows itself. A dispatcher that fails is logged; its
+messages stay in the table, undispatched, for the sender's next pass. No sender yet:
+the email issue adds it, so no dispatcher is registered by default.
+
+Topics written today (by ``nominee.receivers``):
+
+- ``notification.created``: ``{"notification_id"}``, for email to follow.
+- ``award.granted``, ``award.revoked``, ``award.expired``: ``{"award_id",
+  "verification_id", "member_id"}``, for webhooks.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session, SessionTransaction
+
+from nominee.outbox.models import OutboxMessage
+
+Dispatcher = Callable[[Sequence[int]], None]
+
+_PENDING = "outbox_pending"
+_dispatchers: list[Dispatcher] = []
+
+log = logging.getLogger("nominee.outbox")
+
+
+def put(session: Session, topic: str, payload: dict[str, Any]) -> OutboxMessage:
+    """Write a message for ``topic`` in the current transaction (flushed, not committed)."""
+    message = OutboxMessage(topic=topic, payload=payload)
+    session.add(message)
+    session.flush()
+    session.info.setdefault(_PENDING, []).append(message)
+    return message
+
+
+def add_dispatcher(dispatcher: Dispatcher) -> None:
+    """Call ``dispatcher(ids)`` after every commit that wrote outbox messages."""
+    if dispatcher not in _dispatchers:
+        _dispatchers.append(dispatcher)
+
+
+def remove_dispatcher(dispatcher: Dispatcher) -> None:
+    if dispatcher in _dispatchers:
+        _dispatchers.remove(dispatcher)
+
+
+def _committed_ids(session: Session) -> list[int]:
+    """The ids of the messages this transaction wrote and kept: a message written in a
+    savepoint that rolled back was expunged (or lost its identity) with it."""
+    ids = []
+    for message in session.info.pop(_PENDING, []):
+        state = inspect(message)
+        if state.persistent and state.session is session and state.identity is not None:
+            ids.append(state.identity[0])
+    return ids
+
+
+@event.listens_for(Session, "after_commit")
+def _hand_on(session: Session) -> None:
+    # A savepoint's release is a commit for SQLAlchemy too: only the outermost counts.
+    if session.in_nested_transaction() or not session.info.get(_PENDING):
+        return
+    ids = _committed_ids(session)
+    if not ids:
+        return
+    for dispatcher in list(_dispatchers):
+        try:
+            dispatcher(ids)
+        except Exception:
+            log.exception("outbox dispatcher %r failed; messages %s stay due", dispatcher, ids)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget(session: Session, transaction: SessionTransaction) -> None:
+    # The outermost transaction ended: committed (handed on above) or rolled back.
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)

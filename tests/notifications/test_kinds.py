@@ -1,0 +1,186 @@
+"""The kinds of notification: what each stores, its English sentence and its target."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from nominee.notifications import kinds
+from nominee.notifications.services import notify
+
+NOMINATION = {"nomination_id": 4, "category": "Data", "cycle": "Spring 2026"}
+
+# One row of every kind (and variant): its parameters, today's sentence, its target.
+EXAMPLES = [
+    (
+        "nominated",
+        {**NOMINATION, "nominator": "Bob"},
+        "Bob nominated you for Data in Spring 2026. "
+        "Accept it (and pick your evidence) or decline it.",
+    ),
+    (
+        "nomination_accepted",
+        {**NOMINATION, "nominee": "Grace"},
+        "Grace accepted your nomination for Data in Spring 2026.",
+    ),
+    (
+        "nomination_declined",
+        {**NOMINATION, "nominee": "Grace"},
+        "Grace declined your nomination for Data in Spring 2026.",
+    ),
+    (
+        "nomination_withdrawn",
+        {**NOMINATION, "withdrawn_by": "Grace", "reason": ""},
+        "Grace withdrew the nomination for Data in Spring 2026.",
+    ),
+    (
+        "nomination_withdrawn",
+        {**NOMINATION, "withdrawn_by": "Grace", "reason": "Wrong category."},
+        "Grace withdrew the nomination for Data in Spring 2026. Reason: Wrong category.",
+    ),
+    (
+        "nomination_lapsed",
+        {**NOMINATION, "nominee": "Grace", "recipient": "nominee"},
+        "The nomination for Data in Spring 2026 lapsed: "
+        "it was not accepted before nominations closed.",
+    ),
+    (
+        "nomination_lapsed",
+        {**NOMINATION, "nominee": "Grace", "recipient": "nominator"},
+        "Your nomination of Grace for Data in Spring 2026 lapsed: "
+        "it was not accepted before nominations closed.",
+    ),
+    (
+        "endorsed",
+        {"contribution_id": 9, "title": "Window functions", "endorser": "Grace"},
+        "Grace endorsed your contribution “Window functions”.",
+    ),
+    (
+        "award.granted",
+        {"award_id": 2, "verification_id": "v-1", "category": "Data", "cycle": "Spring 2026"},
+        "Congratulations! You received the Data award of Spring 2026.",
+    ),
+    (
+        "results.published",
+        {"nomination_id": 4, "cycle": "Spring 2026", "nominee": "Grace", "recipient": "nominee"},
+        "The results of Spring 2026 are published. Read the panel's feedback on your nomination.",
+    ),
+    (
+        "results.published",
+        {"nomination_id": 4, "cycle": "Spring 2026", "nominee": "Grace", "recipient": "nominator"},
+        "The results of Spring 2026 are published for your nomination of Grace.",
+    ),
+    (
+        "award.renewal",
+        {
+            **NOMINATION,
+            "award_id": 2,
+            "ends_on": "2026-06-30",
+            "evidence_count": 3,
+            "stage": "up_for_renewal",
+        },
+        "Your Data award ends on 30 Jun 2026: it is up for renewal in Spring 2026, "
+        "with 3 contributions from your award term as evidence.",
+    ),
+    (
+        "award.renewal",
+        {
+            **NOMINATION,
+            "award_id": 2,
+            "ends_on": "2026-06-30",
+            "evidence_count": 0,
+            "stage": "up_for_renewal",
+        },
+        "Your Data award ends on 30 Jun 2026: it is up for renewal in Spring 2026, "
+        "but we found no contribution from your award term.",
+    ),
+    (
+        "award.renewal",
+        {
+            **NOMINATION,
+            "award_id": 2,
+            "ends_on": "2026-06-30",
+            "evidence_count": 0,
+            "stage": "not_renewed",
+        },
+        "Your Data award is not renewed: we found no contribution from its term. "
+        "It stays valid until 30 Jun 2026.",
+    ),
+    (
+        "award.revoked",
+        {
+            "award_id": 2,
+            "verification_id": "v-1",
+            "category": "Data",
+            "cycle": "Spring 2026",
+            "reason": "Plagiarised talks.",
+        },
+        "Your Data award of Spring 2026 was revoked: Plagiarised talks.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("kind", "params", "sentence"), EXAMPLES)
+def test_every_kind_renders_todays_sentence(kind, params, sentence):
+    assert kinds.text(kind, kinds.checked_params(kind, params)) == sentence
+    # A language without its own text falls back to English.
+    assert kinds.text(kind, params, language="fr") == sentence
+
+
+def test_every_kind_has_an_example_and_an_english_text():
+    assert {kind for kind, _, _ in EXAMPLES} | {kinds.LEGACY} == set(kinds.KINDS)
+    assert set(kinds.ENGLISH) == set(kinds.KINDS)
+
+
+def test_targets_are_endpoints_with_values_from_the_params():
+    assert kinds.target("nominated", {**NOMINATION, "nominator": "Bob"}) == (
+        "nominations.show",
+        {"nomination_id": 4},
+    )
+    assert kinds.target("endorsed", {"contribution_id": 9, "title": "", "endorser": ""}) == (
+        "contributions.view",
+        {"contribution_id": 9},
+    )
+    assert kinds.target("legacy", {"kind": "x", "text": "Hi", "path": "/x"}) is None
+
+
+def test_dates_are_stored_as_iso_strings():
+    stored = kinds.checked_params(
+        "award.renewal",
+        {
+            **NOMINATION,
+            "award_id": 2,
+            "ends_on": date(2026, 6, 30),
+            "evidence_count": 1,
+            "stage": "up_for_renewal",
+        },
+    )
+    assert stored["ends_on"] == "2026-06-30"
+
+
+def test_an_unknown_kind_is_refused_when_sent(db, make):
+    user = make.user()
+    with pytest.raises(kinds.UnknownKind):
+        notify(db, user.id, "nominatd", **NOMINATION, nominator="Bob")
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {**NOMINATION},  # the nominator's name is missing
+        {**NOMINATION, "nominator": "Bob", "colour": "red"},  # not a parameter of the kind
+        {**NOMINATION, "nominator": object()},  # not a JSON value
+    ],
+)
+def test_params_that_do_not_match_the_kind_are_refused(db, make, params):
+    with pytest.raises(kinds.BadParams):
+        notify(db, make.user().id, "nominated", **params)
+
+
+def test_a_choice_outside_its_values_is_refused():
+    with pytest.raises(kinds.BadParams):
+        kinds.checked_params(
+            "results.published",
+            {"nomination_id": 4, "cycle": "C", "nominee": "G", "recipient": "panel"},
+        )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import CursorResult, update
 from sqlalchemy.orm import Session
 
 from nominee import clock, events
@@ -30,17 +30,6 @@ def notify(session: Session, user_id: int, kind: str, **params: Any) -> Notifica
     session.flush()
     events.notification_created.send(notification, session=session)
     return notification
-
-
-def unread_count(session: Session, user_id: int) -> int:
-    return (
-        session.scalar(
-            select(func.count(Notification.id)).where(
-                Notification.user_id == user_id, Notification.read_at.is_(None)
-            )
-        )
-        or 0
-    )
 
 
 def mark_read(session: Session, notification: Notification) -> None:

@@ -6,13 +6,12 @@ from typing import NamedTuple
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from nominee.notifications import kinds, services
+from nominee.notifications import kinds, queries, services
 from nominee.notifications.models import Notification
-from nominee.uow import commit, get_session
-from nominee.web import is_safe_redirect, login_required, paginate
+from nominee.uow import get_session, refuse
+from nominee.web import is_safe_redirect, login_required, page_number
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
@@ -53,10 +52,10 @@ def unread_notifications():
         if not current_user.is_authenticated:
             return 0
         try:
-            return services.unread_count(get_session(), current_user.id)
+            return queries.unread_count(get_session(), current_user.id)
         except SQLAlchemyError:
             # The header must not take down the page, above all the error page itself.
-            get_session().rollback()
+            refuse()
             current_app.logger.warning("unread notification count failed", exc_info=True)
             return 0
 
@@ -64,8 +63,8 @@ def unread_notifications():
 
 
 def _own(notification_id: int) -> Notification:
-    notification = get_session().get(Notification, notification_id)
-    if notification is None or notification.user_id != current_user.id:
+    notification = queries.own(get_session(), current_user.id, notification_id)
+    if notification is None:
         abort(404)
     return notification
 
@@ -73,12 +72,9 @@ def _own(notification_id: int) -> Notification:
 @bp.get("/")
 @login_required
 def index():
-    stmt = (
-        select(Notification)
-        .where(Notification.user_id == current_user.id)
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
+    page = queries.recent_first(
+        get_session(), current_user.id, page_number(), current_app.config["PER_PAGE"]
     )
-    page = paginate(stmt, current_app.config["PER_PAGE"])
     return render_template("notifications/index.html", page=page)
 
 
@@ -86,7 +82,6 @@ def index():
 @login_required
 def mark_read(notification_id: int):
     services.mark_read(get_session(), _own(notification_id))
-    commit()
     return redirect(url_for("notifications.index"))
 
 
@@ -96,7 +91,6 @@ def follow(notification_id: int):
     """Follow a notification's link, marking it read on the way."""
     notification = _own(notification_id)
     services.mark_read(get_session(), notification)
-    commit()
     url = render(notification).url
     if url and is_safe_redirect(url):
         return redirect(url)
@@ -107,7 +101,6 @@ def follow(notification_id: int):
 @login_required
 def mark_all_read():
     count = services.mark_all_read(get_session(), current_user.id)
-    commit()
     if count:
         flash(f"{count} notification{'s' if count != 1 else ''} marked read.", "success")
     return redirect(url_for("notifications.index"))

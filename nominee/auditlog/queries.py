@@ -102,7 +102,7 @@ def shown_after(event: AuditEvent, nomination_ids: Collection[int]) -> dict[str,
     return {**after, "added": len(pairs), "pairs": pairs}
 
 
-def filtered(wanted: AuditFilter) -> Select[tuple[AuditEvent]]:
+def filtered(wanted: AuditFilter) -> Select[AuditEvent]:
     stmt = (
         select(AuditEvent)
         .options(joinedload(AuditEvent.actor))

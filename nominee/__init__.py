@@ -51,7 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from nominee.contributions.views import bp as contributions_bp
     from nominee.cycles.views import bp as cycles_bp
     from nominee.endorsements.views import bp as endorsements_bp
-    from nominee.home import bp as home_bp
+    from nominee.home.views import bp as home_bp
     from nominee.nominations.views import bp as nominations_bp
     from nominee.notifications.views import bp as notifications_bp
     from nominee.reviews.views import bp as reviews_bp

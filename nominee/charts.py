@@ -88,7 +88,7 @@ def _nice_max(value: int) -> int:
 
 
 def activity_chart(
-    start: date, end: date, rows: list[tuple[int, str, int, int, int]]
+    start: date, end: date, rows: Sequence[tuple[int, str, int, int, int]]
 ) -> ActivityChart:
     """``rows``: (type id, type name, year, month, count) from the activity query."""
     months = month_starts(start, end)
@@ -113,7 +113,7 @@ def activity_chart(
     plot_height = chart.baseline - TOP
     slot = (WIDTH - LEFT) / max(1, len(months))
     bar = slot * 0.7
-    for i, month in enumerate(months):
+    for i, first_day in enumerate(months):
         x = LEFT + i * slot + (slot - bar) / 2
         y = chart.baseline
         for name, colour in chart.series:
@@ -128,11 +128,11 @@ def activity_chart(
                         round(bar, 1),
                         round(height, 1),
                         colour,
-                        f"{month:%b %Y}: {count} × {name}",
+                        f"{first_day:%b %Y}: {count} × {name}",
                     )
                 )
         if len(months) <= 12 or i % 3 == 0:
-            label = f"{month:%b}" if month.month != 1 and i else f"{month:%b %Y}"
+            label = f"{first_day:%b}" if first_day.month != 1 and i else f"{first_day:%b %Y}"
             chart.labels.append((round(x + bar / 2, 1), label))
     chart.ticks = [
         (round(chart.baseline - plot_height * value / top, 1), value)
@@ -171,9 +171,7 @@ def monthly_activity(
         )
         .group_by(ContributionType.id, ContributionType.name, year, month)
     ).all()
-    return activity_chart(
-        start, end, [(row.id, row.name, row.year, row.month, row.count) for row in rows]
-    )
+    return activity_chart(start, end, rows)
 
 
 # Weighted mean scores run from 1 to 5: bins half a point wide, the last one closed.

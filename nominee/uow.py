@@ -51,13 +51,14 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def commit_unit_of_work(response: Response) -> Response:
-        """The one commit of a request: only when it wrote, succeeded and was not
-        refused. A commit that fails raises, and the error handlers answer (409, 503)."""
+        """The one commit of a request: only when it wrote, succeeded (or ``keep`` was
+        called) and was not refused. A commit that fails raises, and the error handlers
+        answer (409, 503)."""
         session = g.get("db_session")
         if (
             session is not None
             and session.info.get("wrote")
-            and response.status_code < 400
+            and (response.status_code < 400 or g.get("uow_kept"))
             and not g.get("uow_refused")
         ):
             session.commit()
@@ -100,6 +101,12 @@ def get_session() -> Session:
 
 def commit() -> None:
     get_session().commit()
+
+
+def keep() -> None:
+    """What the request wrote stays although it answers an error: the audit entry of a
+    failed login, refused with 400. Committed at the end unless ``refuse`` is called."""
+    g.uow_kept = True
 
 
 def refuse() -> None:

@@ -4,6 +4,7 @@ import enum
 import secrets
 import time
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, func, select
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
@@ -75,6 +76,8 @@ class User(Base):
     # When the current login began, in whole seconds since the epoch (not a column). It is
     # the last part of the login id, so the signed session and remember-me cookie carry it
     # and ``load_user`` refuses a login older than REMEMBER_COOKIE_DURATION.
+    if TYPE_CHECKING:  # declared for the type checker only: the mapper must not see it
+        login_started_at: int | None
     login_started_at = None
 
     def get_id(self) -> str:

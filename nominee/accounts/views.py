@@ -4,9 +4,8 @@ import time
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import or_, select
 
-from nominee.accounts import passwords, services
+from nominee.accounts import passwords, queries, services
 from nominee.accounts.forms import (
     AccountSearchForm,
     ActivationForm,
@@ -18,11 +17,10 @@ from nominee.accounts.forms import (
     RoleForm,
 )
 from nominee.accounts.models import Role, User
-from nominee.accounts.rules import login_expired
-from nominee.categories.models import Category
+from nominee.categories import queries as categories
 from nominee.errors import DomainError
 from nominee.extensions import fails_closed, limiter, login_manager
-from nominee.uow import commit, get_session
+from nominee.uow import get_session, keep, refuse
 from nominee.web import (
     attach_error,
     choices,
@@ -30,7 +28,7 @@ from nominee.web import (
     is_safe_redirect,
     login_required,
     organizer_required,
-    paginate,
+    page_number,
     redirect_next,
 )
 
@@ -43,18 +41,9 @@ login_manager.login_message_category = "info"
 
 @login_manager.user_loader
 def load_user(login_id: str) -> User | None:
-    """The account of a session or remember-me cookie: ``<id>:<session token>:<login
-    start>`` (see ``User.get_id``), while the token is current and the login not expired."""
-    user_id, token, started = [*login_id.split(":", 2), "", ""][:3]
-    if not user_id.isdigit() or not token or not started.isdigit():
-        return None
-    if login_expired(int(started), time.time(), current_app.config["REMEMBER_COOKIE_DURATION"]):
-        return None
-    user = get_session().get(User, int(user_id))
-    if user is None or not user.is_active or user.session_token != token:
-        return None
-    user.login_started_at = int(started)
-    return user
+    return queries.logged_in_user(
+        get_session(), login_id, time.time(), current_app.config["REMEMBER_COOKIE_DURATION"]
+    )
 
 
 def _limit(name: str):
@@ -71,19 +60,16 @@ def register():
         return redirect(url_for("home.index"))
     form = RegisterForm()
     if form.validate_on_submit():
-        session = get_session()
         try:
             user = services.register(
-                session,
-                display_name=form.display_name.data,
-                email=form.email.data,
-                password=form.password.data,
+                get_session(),
+                display_name=form.display_name.data or "",
+                email=form.email.data or "",
+                password=form.password.data or "",
             )
         except DomainError as exc:
-            session.rollback()
             attach_error(form, exc)
         else:
-            commit()
             login_user(user)
             if user.is_organizer:
                 flash(
@@ -104,16 +90,17 @@ def login():
     if current_user.is_authenticated and request.method == "GET":
         return redirect_next(url_for("home.index"))
     if form.validate_on_submit():
-        session = get_session()
-        user = services.authenticate(session, form.email.data, form.password.data)
-        commit()
+        user = services.authenticate(get_session(), form.email.data or "", form.password.data or "")
         if user is None:
+            keep()  # the failed login's audit entry, though the answer is 400
             form.form_errors.append("Wrong email or password.")
         else:
             login_user(user, remember=form.remember.data)
             flash(f"Welcome back, {user.display_name}.", "success")
             target = form.next.data
-            return redirect(target if is_safe_redirect(target) else url_for("home.index"))
+            return redirect(
+                target if target and is_safe_redirect(target) else url_for("home.index")
+            )
     return render_template(
         "accounts/login.html", form=form
     ), 200 if not form.errors and not form.form_errors else 400
@@ -123,19 +110,9 @@ def login():
 @login_required
 def logout():
     services.log_out_everywhere(get_session(), current_user._get_current_object())
-    commit()
     logout_user()
     flash("You are logged out.", "info")
     return redirect(url_for("home.index"))
-
-
-def _category_choices() -> list[tuple[int, str]]:
-    rows = get_session().execute(
-        select(Category.id, Category.name)
-        .where(Category.retired.is_(False))
-        .order_by(Category.name)
-    )
-    return [(row.id, row.name) for row in rows]
 
 
 @bp.route("/account/profile", methods=["GET", "POST"])
@@ -143,7 +120,7 @@ def _category_choices() -> list[tuple[int, str]]:
 def edit_profile():
     user: User = current_user._get_current_object()
     form = ProfileForm(obj=user if request.method == "GET" else None)
-    options = _category_choices()
+    options = categories.active_choices(get_session())
     form.primary_category_id.choices = choices([(0, "None"), *options])
     form.category_ids.choices = choices(options)
     if request.method == "GET":
@@ -152,12 +129,11 @@ def edit_profile():
         for name, link in zip(ProfileForm.LINK_FIELDS, user.links, strict=False):
             getattr(form, name).data = link
     if form.validate_on_submit() & form.validate_link_scheme():
-        session = get_session()
         try:
             services.update_profile(
-                session,
+                get_session(),
                 user,
-                display_name=form.display_name.data,
+                display_name=form.display_name.data or "",
                 bio_md=form.bio_md.data or "",
                 location=form.location.data or "",
                 links=[getattr(form, name).data or "" for name in ProfileForm.LINK_FIELDS],
@@ -165,10 +141,8 @@ def edit_profile():
                 category_ids=form.category_ids.data or [],
             )
         except DomainError as exc:
-            session.rollback()
             attach_error(form, exc)
         else:
-            commit()
             flash("Your profile is saved.", "success")
             return redirect(url_for("accounts.edit_profile"))
     status = 400 if request.method == "POST" else 200
@@ -187,16 +161,13 @@ def change_password():
     user: User = current_user._get_current_object()
     form = PasswordChangeForm()
     if form.validate_on_submit():
-        session = get_session()
         try:
             services.change_password(
-                session, user, form.current_password.data, form.new_password.data
+                get_session(), user, form.current_password.data or "", form.new_password.data or ""
             )
         except DomainError as exc:
-            session.rollback()
             attach_error(form, exc)
         else:
-            commit()
             # Every other session is gone with the old token; keep this one going.
             login_user(user)
             flash("Your password is changed. Other sessions were logged out.", "success")
@@ -213,14 +184,13 @@ def change_email():
     user: User = current_user._get_current_object()
     form = EmailChangeForm()
     if form.validate_on_submit():
-        session = get_session()
         try:
-            services.change_email(session, user, form.current_password.data, form.email.data)
+            services.change_email(
+                get_session(), user, form.current_password.data or "", form.email.data or ""
+            )
         except DomainError as exc:
-            session.rollback()
             attach_error(form, exc)
         else:
-            commit()
             login_user(user)
             flash("Your email is changed.", "success")
             return redirect(url_for("accounts.edit_profile"))
@@ -233,14 +203,14 @@ def change_email():
 @organizer_required
 def accounts_list():
     form = AccountSearchForm(request.args)
-    stmt = select(User).order_by(User.display_name, User.id)
-    if form.validate():
-        if form.q.data:
-            pattern = f"%{form.q.data.strip().lower()}%"
-            stmt = stmt.where(or_(User.email.like(pattern), User.display_name.ilike(pattern)))
-        if form.role.data:
-            stmt = stmt.where(User.role == Role(form.role.data))
-    page = paginate(stmt, current_app.config["PER_PAGE"])
+    valid = form.validate()
+    page = queries.accounts_page(
+        get_session(),
+        search=form.q.data if valid else None,
+        role=Role(form.role.data) if valid and form.role.data else None,
+        page=page_number(),
+        per_page=current_app.config["PER_PAGE"],
+    )
     return render_template(
         "accounts/admin_list.html",
         form=form,
@@ -265,17 +235,15 @@ def set_role(user_id: int):
     actor: User = current_user._get_current_object()
     if not form.validate_on_submit():
         flash_form_errors(form)
-    elif not passwords.verify_password(actor.password_hash, form.current_password.data):
+    elif not passwords.verify_password(actor.password_hash, form.current_password.data or ""):
         flash("Your password is not correct; the role was not changed.", "error")
     else:
-        session = get_session()
         try:
-            services.change_role(session, actor, target, Role(form.role.data))
+            services.change_role(get_session(), actor, target, Role(form.role.data))
         except DomainError as exc:
-            session.rollback()
+            refuse()  # the redirect below must not commit what the service flushed
             flash(exc.message, "error")
         else:
-            commit()
             flash(f"{target.display_name} is now {target.role.label.lower()}.", "success")
     return redirect(url_for("accounts.accounts_list"))
 
@@ -287,14 +255,12 @@ def set_active(user_id: int):
     form = ActivationForm()
     active = request.form.get("active") == "1"
     if form.validate_on_submit():
-        session = get_session()
         try:
-            services.set_active(session, current_user._get_current_object(), target, active)
+            services.set_active(get_session(), current_user._get_current_object(), target, active)
         except DomainError as exc:
-            session.rollback()
+            refuse()  # the redirect below must not commit what the service flushed
             flash(exc.message, "error")
         else:
-            commit()
             flash(
                 f"{target.display_name} is {'reactivated' if active else 'deactivated'}.", "success"
             )

@@ -2,13 +2,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
-from nominee.categories import services
+from nominee.categories import queries, services
 from nominee.categories.forms import CategoryForm
 from nominee.categories.models import Category
 from nominee.errors import DomainError
-from nominee.uow import commit, get_session
+from nominee.uow import get_session
 from nominee.web import attach_error, organizer_required
 
 bp = Blueprint("categories", __name__, url_prefix="/admin/categories")
@@ -17,8 +16,8 @@ bp = Blueprint("categories", __name__, url_prefix="/admin/categories")
 @bp.get("/")
 @organizer_required
 def index():
-    categories = get_session().scalars(select(Category).order_by(Category.retired, Category.name))
-    return render_template("categories/index.html", categories=categories.all())
+    categories = queries.for_organizers(get_session())
+    return render_template("categories/index.html", categories=categories)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -26,17 +25,17 @@ def index():
 def create():
     form = CategoryForm()
     if form.validate_on_submit():
-        session = get_session()
         try:
-            services.create_category(
-                session, current_user, name=form.name.data, description=form.description.data or ""
+            category = services.create_category(
+                get_session(),
+                current_user,
+                name=form.name.data or "",
+                description=form.description.data or "",
             )
         except DomainError as exc:
-            session.rollback()
             attach_error(form, exc)
         else:
-            commit()
-            flash(f"Category “{form.name.data.strip()}” created.", "success")
+            flash(f"Category “{category.name}” created.", "success")
             return redirect(url_for("categories.index"))
     status = 400 if request.method == "POST" else 200
     return render_template("categories/form.html", form=form, category=None), status
@@ -54,15 +53,13 @@ def edit(category_id: int):
                 session,
                 current_user,
                 category,
-                name=form.name.data,
+                name=form.name.data or "",
                 description=form.description.data or "",
                 retired=form.retired.data,
             )
         except DomainError as exc:
-            session.rollback()
             attach_error(form, exc)
         else:
-            commit()
             flash(f"Category “{category.name}” saved.", "success")
             return redirect(url_for("categories.index"))
     status = 400 if request.method == "POST" else 200

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from datetime import date
+from typing import Any, cast
 
 from wtforms import (
     BooleanField,
@@ -42,6 +43,12 @@ def rule(check: Callable[[Any], str | None]) -> Callable[[Any, Any], None]:
     return validator
 
 
+def invalid_value(message: str) -> dict[str, Any]:
+    """The message for input a field cannot convert (WTForms 3.3's
+    ``invalid_value_message``, which the WTForms type stubs, still at 3.2, do not know)."""
+    return {"invalid_value_message": message}
+
+
 def strip(value: str | None) -> str:
     return (value or "").strip()
 
@@ -78,7 +85,7 @@ class ContributionForm(BaseForm):
     title = StringField("Title", filters=[strip], validators=[rule(rules.title_error)])
     contributed_on = OptionalDateField(
         "Date",
-        invalid_value_message="Enter a date like 2024-05-31.",
+        **invalid_value("Enter a date like 2024-05-31."),
         validators=[rule(rules.date_error)],
     )
     url = StringField(
@@ -105,12 +112,12 @@ class ContributionForm(BaseForm):
     )
     quantity = IntegerField(
         "Quantity",
-        invalid_value_message="Enter a whole number, such as 0 or 12.",
+        **invalid_value("Enter a whole number, such as 0 or 12."),
         validators=[Optional(), rule(rules.figure_error)],
     )
     audience = IntegerField(
         "Audience",
-        invalid_value_message="Enter a whole number, such as 0 or 12.",
+        **invalid_value("Enter a whole number, such as 0 or 12."),
         validators=[Optional(), rule(rules.figure_error)],
     )
     visibility = RadioField(
@@ -167,10 +174,11 @@ class ContributionForm(BaseForm):
         return ContributionInput(
             type_id=self.type_id.data,
             role=(self.role.data or "") if "role" in self else "",
-            title=self.title.data,
-            contributed_on=self.contributed_on.data,
-            url=self.url.data,
-            description_md=self.description_md.data,
+            title=self.title.data or "",
+            # validate() refused a missing date (rules.date_error)
+            contributed_on=cast(date, self.contributed_on.data),
+            url=self.url.data or "",
+            description_md=self.description_md.data or "",
             primary_category_id=self.primary_category_id.data,
             category_ids=self.category_ids.data or [],
             quantity=self.quantity.data if "quantity" in self else None,
@@ -192,8 +200,8 @@ class ContributionFilterForm(BaseForm):
     type = SelectField("Type", coerce=optional_int, default="")
     category = SelectField("Category", coerce=optional_int, default="")
     visibility = SelectField("Visibility", choices=choices(VISIBILITY_FILTER), default="")
-    date_from = OptionalDateField("From", invalid_value_message="Enter a date like 2024-05-31.")
-    date_to = OptionalDateField("To", invalid_value_message="Enter a date like 2024-05-31.")
+    date_from = OptionalDateField("From", **invalid_value("Enter a date like 2024-05-31."))
+    date_to = OptionalDateField("To", **invalid_value("Enter a date like 2024-05-31."))
     sort = SelectField("Sort", choices=choices(SORTS), default="newest")
 
     def configure(self, types: Iterable[ContributionType], categories: Iterable[Category]) -> None:
@@ -239,7 +247,7 @@ class ContributionTypeForm(BaseForm):
     weight = FloatField(
         "Weight",
         default=1.0,
-        invalid_value_message="Enter a number, such as 1 or 1.5.",
+        **invalid_value("Enter a number, such as 1 or 1.5."),
         validators=[InputRequired(), NumberRange(min=0, max=100)],
         description="How much this kind of work counts for reviewers (1 = normal): the "
         "reviewer's page shows each piece of evidence with it, and their weighted sum.",
@@ -247,7 +255,7 @@ class ContributionTypeForm(BaseForm):
     position = IntegerField(
         "Position",
         default=0,
-        invalid_value_message="Enter a whole number.",
+        **invalid_value("Enter a whole number."),
         validators=[InputRequired(), NumberRange(min=0, max=100_000)],
         description="Lower comes first in lists.",
     )
@@ -261,11 +269,11 @@ class ContributionTypeForm(BaseForm):
 
     def to_input(self) -> TypeInput:
         return TypeInput(
-            name=self.name.data,
-            quantity_label=self.quantity_label.data,
-            audience_label=self.audience_label.data,
+            name=self.name.data or "",
+            quantity_label=self.quantity_label.data or "",
+            audience_label=self.audience_label.data or "",
             roles=parse_roles(self.roles.data or ""),
-            weight=self.weight.data,
-            position=self.position.data,
+            weight=self.weight.data or 0.0,
+            position=self.position.data or 0,
             retired=self.retired.data,
         )

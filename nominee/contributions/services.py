@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, exists, func, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from nominee import audit
 from nominee.accounts.models import User
-from nominee.categories.models import Category
 from nominee.categories.services import slugify
 from nominee.contributions import rules
 from nominee.contributions.models import Contribution, ContributionType, Visibility
+from nominee.contributions.queries import choosable_categories, choosable_types
 from nominee.errors import DomainError, PermissionDenied
 from nominee.markdown import render
 from nominee.nominations import services as nominations
@@ -211,32 +210,6 @@ def _snapshot(contribution: Contribution) -> dict[str, Any]:
     }
 
 
-def choosable_types(session: Session, contribution: Contribution | None) -> list[ContributionType]:
-    """Active types, plus the retired one the contribution already has."""
-    kept = contribution.type_id if contribution is not None else None
-    return list(
-        session.scalars(
-            select(ContributionType)
-            .where(or_(ContributionType.retired.is_(False), ContributionType.id == kept))
-            .order_by(ContributionType.position, ContributionType.name)
-        )
-    )
-
-
-def choosable_categories(session: Session, contribution: Contribution | None) -> list[Category]:
-    """Active categories, plus retired ones the contribution already carries."""
-    kept: set[int] = set()
-    if contribution is not None:
-        kept = {contribution.primary_category_id, *(c.id for c in contribution.categories)}
-    return list(
-        session.scalars(
-            select(Category)
-            .where(or_(Category.retired.is_(False), Category.id.in_(kept)))
-            .order_by(Category.name)
-        )
-    )
-
-
 def _apply(session: Session, contribution: Contribution, data: ContributionInput) -> None:
     """Check every rule on ``data`` and copy it onto ``contribution`` (new or saved)."""
     existing = contribution if contribution.id is not None else None
@@ -353,62 +326,3 @@ def delete_contribution(session: Session, actor: User, contribution: Contributio
     )
     session.delete(contribution)
     session.flush()
-
-
-def contribution_filters(
-    *,
-    owner_id: int | None = None,
-    type_id: int | None = None,
-    category_id: int | None = None,
-    visibility: Visibility | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
-) -> list[ColumnElement[bool]]:
-    """WHERE conditions shared by a list and its totals, so both count the same set."""
-    conditions: list[ColumnElement[bool]] = []
-    if owner_id is not None:
-        conditions.append(Contribution.owner_id == owner_id)
-    if type_id is not None:
-        conditions.append(Contribution.type_id == type_id)
-    if category_id is not None:
-        conditions.append(
-            or_(
-                Contribution.primary_category_id == category_id,
-                Contribution.categories.any(Category.id == category_id),
-            )
-        )
-    if visibility is not None:
-        conditions.append(Contribution.visibility == visibility)
-    if date_from is not None:
-        conditions.append(Contribution.contributed_on >= date_from)
-    if date_to is not None:
-        conditions.append(Contribution.contributed_on <= date_to)
-    return conditions
-
-
-def reach_totals(session: Session, conditions: Sequence[ColumnElement[bool]]) -> Sequence[Row]:
-    """Count, reach and active endorsements per type for the contributions matching
-    ``conditions``."""
-    stmt = (
-        select(
-            ContributionType.id,
-            ContributionType.name,
-            ContributionType.quantity_label,
-            ContributionType.audience_label,
-            func.count(Contribution.id).label("contributions"),
-            func.coalesce(func.sum(Contribution.quantity), 0).label("quantity"),
-            func.coalesce(func.sum(Contribution.audience), 0).label("audience"),
-            func.coalesce(func.sum(Contribution.endorsement_count), 0).label("endorsements"),
-        )
-        .join(Contribution.type)
-        .where(*conditions)
-        .group_by(
-            ContributionType.id,
-            ContributionType.name,
-            ContributionType.quantity_label,
-            ContributionType.audience_label,
-            ContributionType.position,
-        )
-        .order_by(ContributionType.position, ContributionType.name)
-    )
-    return session.execute(stmt).all()

@@ -2,26 +2,42 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 
+from nominee.contributions import queries as contributions
 from nominee.contributions.models import Contribution
-from nominee.contributions.views import load_visible, render_contribution
 from nominee.endorsements import services
 from nominee.endorsements.forms import EndorseForm
 from nominee.errors import DomainError
 from nominee.extensions import limiter
-from nominee.uow import commit, get_session
-from nominee.web import attach_error, login_required, problem, wants_json
+from nominee.uow import get_session, refuse
+from nominee.web import attach_error, login_required, page_number, problem, wants_json
 
 bp = Blueprint("endorsements", __name__)
 
 
+def _load_visible(contribution_id: int) -> Contribution:
+    contribution = contributions.visible_contribution(get_session(), current_user, contribution_id)
+    if contribution is None:
+        abort(404)
+    return contribution
+
+
+def _contribution_page(contribution: Contribution, form: EndorseForm, status: int):
+    """The contribution page again, with the endorsement form's errors."""
+    details = contributions.contribution_page(
+        get_session(), current_user, contribution, page_number(), current_app.config["PER_PAGE"]
+    )
+    return render_template("contributions/view.html", **vars(details), endorse_form=form), status
+
+
 def _refused(contribution: Contribution, form: EndorseForm, exc: DomainError):
     if wants_json():
+        refuse()
         return problem(exc.status, "Request refused", exc.message, field=exc.field)
     attach_error(form, exc)
-    return render_contribution(contribution, endorse_form=form, status=exc.status)
+    return _contribution_page(contribution, form, exc.status)
 
 
 def _back_to(contribution_id: int):
@@ -32,21 +48,18 @@ def _back_to(contribution_id: int):
 @limiter.limit(lambda: current_app.config["RATELIMIT_ENDORSE"], methods=["POST"])
 @login_required
 def endorse(contribution_id: int):
-    contribution = load_visible(contribution_id)
+    contribution = _load_visible(contribution_id)
     form = EndorseForm()
     if not form.validate_on_submit():
         if wants_json():
             return problem(400, "Invalid input", "Please correct the comment.", errors=form.errors)
-        return render_contribution(contribution, endorse_form=form, status=400)
-    session = get_session()
+        return _contribution_page(contribution, form, 400)
     try:
         endorsement = services.endorse(
-            session, current_user._get_current_object(), contribution, form.comment.data
+            get_session(), current_user._get_current_object(), contribution, form.comment.data or ""
         )
     except DomainError as exc:
-        session.rollback()
         return _refused(contribution, form, exc)
-    commit()
     if wants_json():
         response = jsonify(
             endorsement={
@@ -67,14 +80,11 @@ def endorse(contribution_id: int):
 @bp.post("/contributions/<int:contribution_id>/endorsement/withdraw")
 @login_required
 def withdraw(contribution_id: int):
-    contribution = load_visible(contribution_id)
-    session = get_session()
+    contribution = _load_visible(contribution_id)
     try:
-        services.withdraw(session, current_user._get_current_object(), contribution)
+        services.withdraw(get_session(), current_user._get_current_object(), contribution)
     except DomainError as exc:
-        session.rollback()
         return _refused(contribution, EndorseForm(formdata=None), exc)
-    commit()
     if wants_json():
         return jsonify(withdrawn=True, endorsement_count=contribution.endorsement_count)
     flash("Your endorsement is withdrawn.", "info")

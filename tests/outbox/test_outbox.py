@@ -7,12 +7,12 @@ import pytest
 from sqlalchemy import bindparam, select, text
 
 from nominee import events
-from nominee.uow import get_session
 from nominee.errors import DomainError
 from nominee.notifications import services as notifications
 from nominee.notifications.models import Notification
 from nominee.outbox import services as outbox
 from nominee.outbox.models import OutboxMessage
+from nominee.uow import get_session
 from tests import factories
 
 

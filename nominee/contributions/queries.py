@@ -1,0 +1,290 @@
+"""The contributions the pages show: a contribution with its endorsements, a member's
+page, the owner's list with its totals, the choices of the forms, the types in use."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, func, or_, select
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
+
+from nominee.accounts.models import User, user_categories
+from nominee.categories.models import Category
+from nominee.charts import ActivityChart, monthly_activity, months_back
+from nominee.contributions import rules
+from nominee.contributions.models import Contribution, ContributionType, Visibility
+from nominee.endorsements import queries as endorsements
+from nominee.endorsements.models import Endorsement
+from nominee.endorsements.rules import can_endorse
+from nominee.pagination import Page, paginate
+
+# Many-to-one joined into the page's query, the many-to-many in one more query.
+LIST_OPTIONS = (
+    joinedload(Contribution.type),
+    joinedload(Contribution.primary_category),
+    selectinload(Contribution.categories),
+)
+
+
+def visible_contribution(
+    session: Session, viewer: User, contribution_id: int
+) -> Contribution | None:
+    """The contribution, or None when it does not exist or ``viewer`` may not see it."""
+    contribution = session.get(
+        Contribution, contribution_id, options=[joinedload(Contribution.owner)]
+    )
+    if contribution is None or not rules.can_view_contribution(viewer, contribution):
+        return None
+    return contribution
+
+
+@dataclass(frozen=True)
+class ContributionPage:
+    """What the contribution page shows (its names are the template's)."""
+
+    contribution: Contribution
+    endorsements: Page
+    my_endorsement: Endorsement | None
+    can_endorse: bool
+    can_edit: bool
+
+
+def contribution_page(
+    session: Session, viewer: User, contribution: Contribution, page: int, per_page: int
+) -> ContributionPage:
+    """The contribution page for ``viewer``: page ``page`` of its active endorsements,
+    the viewer's own endorsement and what the viewer may do."""
+    return ContributionPage(
+        contribution=contribution,
+        endorsements=endorsements.active_endorsements(session, contribution, page, per_page),
+        my_endorsement=endorsements.endorsement_of(session, viewer, contribution),
+        can_endorse=can_endorse(viewer, contribution),
+        can_edit=rules.can_edit_contribution(viewer, contribution),
+    )
+
+
+def all_types(session: Session) -> list[ContributionType]:
+    """Every type, retired ones too, in their order (filters over past records)."""
+    return list(
+        session.scalars(
+            select(ContributionType).order_by(ContributionType.position, ContributionType.name)
+        )
+    )
+
+
+def choosable_types(session: Session, contribution: Contribution | None) -> list[ContributionType]:
+    """Active types, plus the retired one the contribution already has."""
+    kept = contribution.type_id if contribution is not None else None
+    return list(
+        session.scalars(
+            select(ContributionType)
+            .where(or_(ContributionType.retired.is_(False), ContributionType.id == kept))
+            .order_by(ContributionType.position, ContributionType.name)
+        )
+    )
+
+
+def choosable_categories(session: Session, contribution: Contribution | None) -> list[Category]:
+    """Active categories, plus retired ones the contribution already carries."""
+    kept: set[int] = set()
+    if contribution is not None:
+        kept = {contribution.primary_category_id, *(c.id for c in contribution.categories)}
+    return list(
+        session.scalars(
+            select(Category)
+            .where(or_(Category.retired.is_(False), Category.id.in_(kept)))
+            .order_by(Category.name)
+        )
+    )
+
+
+def types_in_use(session: Session) -> Sequence[Row[*tuple[Any, ...]]]:
+    """Every type with how many contributions have it (``in_use``), active ones first."""
+    in_use = (
+        select(func.count(Contribution.id))
+        .where(Contribution.type_id == ContributionType.id)
+        .scalar_subquery()
+    )
+    return session.execute(
+        select(ContributionType, in_use.label("in_use")).order_by(
+            ContributionType.retired, ContributionType.position, ContributionType.name
+        )
+    ).all()
+
+
+def contribution_filters(
+    *,
+    owner_id: int | None = None,
+    type_id: int | None = None,
+    category_id: int | None = None,
+    visibility: Visibility | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> list[ColumnElement[bool]]:
+    """WHERE conditions shared by a list and its totals, so both count the same set."""
+    conditions: list[ColumnElement[bool]] = []
+    if owner_id is not None:
+        conditions.append(Contribution.owner_id == owner_id)
+    if type_id is not None:
+        conditions.append(Contribution.type_id == type_id)
+    if category_id is not None:
+        conditions.append(
+            or_(
+                Contribution.primary_category_id == category_id,
+                Contribution.categories.any(Category.id == category_id),
+            )
+        )
+    if visibility is not None:
+        conditions.append(Contribution.visibility == visibility)
+    if date_from is not None:
+        conditions.append(Contribution.contributed_on >= date_from)
+    if date_to is not None:
+        conditions.append(Contribution.contributed_on <= date_to)
+    return conditions
+
+
+def reach_totals(
+    session: Session, conditions: Sequence[ColumnElement[bool]]
+) -> Sequence[Row[*tuple[Any, ...]]]:
+    """Count, reach and active endorsements per type for the contributions matching
+    ``conditions``."""
+    stmt = (
+        select(
+            ContributionType.id,
+            ContributionType.name,
+            ContributionType.quantity_label,
+            ContributionType.audience_label,
+            func.count(Contribution.id).label("contributions"),
+            func.coalesce(func.sum(Contribution.quantity), 0).label("quantity"),
+            func.coalesce(func.sum(Contribution.audience), 0).label("audience"),
+            func.coalesce(func.sum(Contribution.endorsement_count), 0).label("endorsements"),
+        )
+        .join(Contribution.type)
+        .where(*conditions)
+        .group_by(
+            ContributionType.id,
+            ContributionType.name,
+            ContributionType.quantity_label,
+            ContributionType.audience_label,
+            ContributionType.position,
+        )
+        .order_by(ContributionType.position, ContributionType.name)
+    )
+    return session.execute(stmt).all()
+
+
+@dataclass(frozen=True)
+class OwnList:
+    """A page of the owner's contributions and the totals per type of all that match."""
+
+    page: Page
+    totals: Sequence[Row[*tuple[Any, ...]]]
+
+
+def own_contributions(
+    session: Session,
+    owner: User,
+    *,
+    type_id: int | None = None,
+    category_id: int | None = None,
+    visibility: Visibility | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    oldest_first: bool = False,
+    page: int,
+    per_page: int,
+) -> OwnList:
+    conditions = contribution_filters(
+        owner_id=owner.id,
+        type_id=type_id,
+        category_id=category_id,
+        visibility=visibility,
+        date_from=date_from,
+        date_to=date_to,
+    )
+    if oldest_first:
+        order = (Contribution.contributed_on.asc(), Contribution.id.asc())
+    else:
+        order = (Contribution.contributed_on.desc(), Contribution.id.desc())
+    stmt = select(Contribution).where(*conditions).options(*LIST_OPTIONS).order_by(*order)
+    return OwnList(
+        page=paginate(session, stmt, page, per_page),
+        totals=reach_totals(session, conditions),
+    )
+
+
+@dataclass(frozen=True)
+class MemberPage:
+    """What a member's page shows (its names are the template's)."""
+
+    member: User
+    show_private: bool
+    page: Page  # of the member's contributions the viewer may see, newest first
+    totals: Sequence[Row[*tuple[Any, ...]]]
+    received_count: int
+    received: Sequence[Endorsement]
+    given_count: int
+    given: Sequence[Endorsement]
+    activity: ActivityChart
+    activity_start: date
+    activity_end: date
+
+
+def _member_with_categories(session: Session, member_id: int) -> User | None:
+    # Flat outer joins: SQLite materialises the nested join a joinedload of a many-to-many
+    # writes, reading every member's categories (4 ms at 20,000 members).
+    return (
+        session.scalars(
+            select(User)
+            .outerjoin(user_categories, user_categories.c.user_id == User.id)
+            .outerjoin(Category, Category.id == user_categories.c.category_id)
+            .where(User.id == member_id)
+            .options(contains_eager(User.categories))
+        )
+        .unique()
+        .one_or_none()
+    )
+
+
+def member_page(
+    session: Session, viewer: User, member_id: int, *, today: date, page: int, per_page: int
+) -> MemberPage | None:
+    """The member's page as ``viewer`` may see it (None: no such page for them): their
+    contributions with totals per type, the endorsements they received and gave, and
+    their activity over the twelve months up to ``today``."""
+    member = _member_with_categories(session, member_id)
+    if member is None or not rules.can_view_member(viewer, member):
+        return None
+    show_private = rules.can_see_private_contributions(viewer, member)
+    conditions = contribution_filters(
+        owner_id=member.id, visibility=None if show_private else Visibility.PUBLIC
+    )
+    stmt = (
+        select(Contribution)
+        .where(*conditions)
+        .options(*LIST_OPTIONS)
+        .order_by(Contribution.contributed_on.desc(), Contribution.id.desc())
+    )
+    received = endorsements.received(session, member, viewer)
+    given_count, given = endorsements.given(session, member, viewer)
+    totals = reach_totals(session, conditions)
+    activity_start = months_back(today)
+    activity = monthly_activity(session, activity_start, today, *conditions)
+    return MemberPage(
+        member=member,
+        show_private=show_private,
+        page=paginate(
+            session, stmt, page, per_page, total=sum(row.contributions for row in totals)
+        ),
+        totals=totals,
+        received_count=sum(row.endorsements for row in totals),
+        received=received,
+        given_count=given_count,
+        given=given,
+        activity=activity,
+        activity_start=activity_start,
+        activity_end=today,
+    )

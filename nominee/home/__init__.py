@@ -1,0 +1,1 @@
+"""The landing page: for a member, where to go next; for a visitor, what Nominee is."""

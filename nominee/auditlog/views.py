@@ -24,7 +24,7 @@ from nominee import inputs
 from nominee.accounts.models import User
 from nominee.audit import AuditEvent
 from nominee.auditlog.forms import ACTIONS, OBJECT_TYPES, AuditFilterForm
-from nominee.reviews import services
+from nominee.reviews import queries as review_queries
 from nominee.reviews.models import Review
 from nominee.uow import get_session
 from nominee.web import organizer_required, page_number
@@ -135,7 +135,7 @@ def index():
             )
             valid = False
     # Rule 9: nothing about the nominations the organizer is conflicted on, until published.
-    withheld = frozenset(services.undisclosed_conflicts(session, current_user))
+    withheld = frozenset(review_queries.undisclosed_conflicts(session, current_user))
     stmt = withholding(filtered(form, actor_ids), withheld)
     return render_template(
         "auditlog/index.html",

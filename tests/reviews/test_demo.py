@@ -8,9 +8,9 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
-from nominee.reviews import conflicts
 from nominee.reviews.demo import seed_reviews
 from nominee.reviews.models import Assignment, Review, ReviewStatus
+from nominee.reviews.queries import conflicts
 
 
 def test_seed_reviews_appoints_assigns_and_writes_most_reviews(make, db, cycle, in_review):

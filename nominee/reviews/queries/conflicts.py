@@ -1,0 +1,243 @@
+"""Conflicts of interest between reviewers and nominations: detected, not only declared.
+
+A reviewer is conflicted on a nomination when they are its nominee or its nominator,
+when they endorsed the nominee or were endorsed by the nominee inside the cycle's
+look-back window (dated by ``Endorsement.created_at``; withdrawn ones too, or endorsing
+and withdrawing would clear the way to review), or when they declared a conflict with a
+reason.
+
+The rule has two forms, kept side by side so they cannot drift apart:
+
+- ``find_conflicts`` gives the causes in words for many nominations times many
+  reviewers in three queries (assignment pages, auto-assignment, refusals);
+- ``conflicted_nominations`` is a SQL query of the ids of the cycle's nominations one
+  reviewer is conflicted on. It starts from the reviewer's side (their endorsements in
+  the window by ``ix_endorsements_endorser_created`` and
+  ``ix_endorsements_endorsee_created``, then the nominations of those people by
+  ``ix_nominations_nominee``), so its cost follows the reviewer's own activity, not the
+  size of the cycle. The review queue runs it once per page and leaves those ids out of
+  its rows and counts with a plain ``NOT IN`` list. ``conflicted_in`` is the same query
+  over several cycles at once (the audit log asks it for every unpublished cycle).
+
+Organizers are bound by the same rule (DESIGN rule 9): ``conflicted_ids`` answers for
+every account, and the organizers' pages leave out or mask what it names.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    and_,
+    func,
+    literal,
+    or_,
+    select,
+    union,
+    union_all,
+)
+from sqlalchemy.orm import Session
+
+from nominee.accounts.models import User
+from nominee.cycles.models import Cycle, CycleStatus
+from nominee.endorsements.models import Endorsement
+from nominee.formatting import format_date
+from nominee.nominations.models import Nomination
+from nominee.reviews.models import ConflictDeclaration
+
+
+@dataclass(frozen=True)
+class Cause:
+    kind: str  # nominee, nominator, endorsed, endorsed_by, declared
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+Conflicts = dict[tuple[int, int], list[Cause]]
+"""Causes by ``(nomination_id, reviewer_id)``; a pair that is absent is not conflicted."""
+
+
+def window(cycle: Cycle) -> tuple[datetime, datetime]:
+    """The look-back window as a half-open UTC interval: whole days, both ends included."""
+    start = datetime.combine(cycle.lookback_start, time.min, UTC)
+    end = datetime.combine(cycle.nominations_close_on + timedelta(days=1), time.min, UTC)
+    return start, end
+
+
+def endorsed_in_window(cycle: Cycle) -> ColumnElement[bool]:
+    """Endorsements made inside the look-back window, withdrawn since or not: a conflict."""
+    start, end = window(cycle)
+    return and_(Endorsement.created_at >= start, Endorsement.created_at < end)
+
+
+def active_in_window(cycle: Cycle) -> ColumnElement[bool]:
+    """Endorsements made inside the look-back window and still standing: what a nominee's
+    record shows."""
+    return and_(Endorsement.withdrawn_at.is_(None), endorsed_in_window(cycle))
+
+
+def conflicted_nominations(cycle: Cycle, reviewer_id: int) -> CompoundSelect:
+    """The ids of the nominations of ``cycle`` that ``reviewer_id`` is conflicted on."""
+    return conflicted_in([cycle], reviewer_id)
+
+
+def conflicted_in(cycles: Sequence[Cycle], user_id: int) -> CompoundSelect:
+    """The ids of the nominations of any of ``cycles`` (at least one) that ``user_id`` is
+    conflicted on: the same five branches for one cycle or several, each cycle with its
+    own look-back window."""
+    if len(cycles) == 1:
+        in_cycles, in_window = Nomination.cycle_id == cycles[0].id, endorsed_in_window(cycles[0])
+    else:
+        in_cycles = Nomination.cycle_id.in_([cycle.id for cycle in cycles])
+        in_window = or_(*(and_(Nomination.cycle_id == c.id, endorsed_in_window(c)) for c in cycles))
+    return union(
+        select(Nomination.id).where(in_cycles, Nomination.nominee_id == user_id),
+        select(Nomination.id).where(in_cycles, Nomination.nominator_id == user_id),
+        select(Nomination.id)
+        .join(ConflictDeclaration, ConflictDeclaration.nomination_id == Nomination.id)
+        .where(in_cycles, ConflictDeclaration.reviewer_id == user_id),
+        select(Nomination.id)
+        .join(Endorsement, Endorsement.endorsee_id == Nomination.nominee_id)
+        .where(in_cycles, Endorsement.endorser_id == user_id, in_window),
+        select(Nomination.id)
+        .join(Endorsement, Endorsement.endorser_id == Nomination.nominee_id)
+        .where(in_cycles, Endorsement.endorsee_id == user_id, in_window),
+    )
+
+
+def is_conflicted(session: Session, nomination: Nomination, user_id: int) -> bool:
+    """Whether ``user_id`` is conflicted on ``nomination``, in one query."""
+    return bool(
+        session.scalar(
+            select(literal(nomination.id).in_(conflicted_nominations(nomination.cycle, user_id)))
+        )
+    )
+
+
+def conflicted_ids(session: Session, cycle: Cycle, user: User) -> list[int]:
+    """The nominations of ``cycle`` ``user`` is conflicted on, organizers included (rule 9):
+    the pages of a cycle leave them out of what they show that user."""
+    return list(session.scalars(conflicted_nominations(cycle, user.id)))
+
+
+def undisclosed_conflicts(session: Session, user: User) -> list[int]:
+    """The nominations of every cycle not yet published that ``user`` is conflicted on, in
+    two queries (the cycles, then one ``conflicted_in`` over all of them)."""
+    cycles = session.scalars(select(Cycle).where(Cycle.status != CycleStatus.PUBLISHED)).all()
+    if not cycles:
+        return []
+    return list(session.scalars(conflicted_in(cycles, user.id)))
+
+
+def conflicted_on(session: Session, nomination: Nomination, user: User) -> bool:
+    """Whether ``user`` is conflicted on ``nomination``: its parties without asking the
+    database, anybody else by the conflict rule (one query)."""
+    if user.id in (nomination.nominee_id, nomination.nominator_id):
+        return True
+    return is_conflicted(session, nomination, user.id)
+
+
+def _times(count: int, last: datetime) -> str:
+    when = format_date(last)
+    return f"on {when}" if count == 1 else f"{count} times, most recently on {when}"
+
+
+def find_conflicts(
+    session: Session,
+    cycle: Cycle,
+    reviewer_ids: Iterable[int],
+    nomination_ids: Iterable[int] | None = None,
+) -> Conflicts:
+    """Every conflict between these reviewers and the cycle's nominations (or those given)."""
+    reviewers = set(reviewer_ids)
+    nominations = select(Nomination.id, Nomination.nominee_id, Nomination.nominator_id).where(
+        Nomination.cycle_id == cycle.id
+    )
+    if nomination_ids is not None:
+        nominations = nominations.where(Nomination.id.in_(list(nomination_ids)))
+    if not reviewers:
+        return {}
+    conflicts: Conflicts = defaultdict(list)
+    by_nominee: dict[int, list[int]] = defaultdict(list)
+    for row in session.execute(nominations):
+        by_nominee[row.nominee_id].append(row.id)
+        if row.nominee_id in reviewers:
+            conflicts[row.id, row.nominee_id].append(Cause("nominee", "is the nominee"))
+        if row.nominator_id in reviewers and row.nominator_id != row.nominee_id:
+            conflicts[row.id, row.nominator_id].append(Cause("nominator", "nominated the nominee"))
+    if not by_nominee:
+        return {}
+
+    # Both directions in one statement, both read from the reviewers' side: a reviewer's
+    # endorsements given and received in a year are few, a nominee's can be thousands.
+    # ``+ 0`` keeps the planner from driving from the nominees' index, which the uniform
+    # index statistics make look as cheap.
+    reviewer_list, nominee_list = sorted(reviewers), sorted(by_nominee)
+    last = func.max(Endorsement.created_at).label("last")
+    gave = (
+        select(
+            literal("endorsed").label("kind"),
+            Endorsement.endorser_id.label("reviewer_id"),
+            Endorsement.endorsee_id.label("nominee_id"),
+            func.count().label("times"),
+            last,
+        )
+        .where(
+            endorsed_in_window(cycle),
+            Endorsement.endorser_id.in_(reviewer_list),
+            (Endorsement.endorsee_id + 0).in_(nominee_list),
+        )
+        .group_by(Endorsement.endorser_id, Endorsement.endorsee_id)
+    )
+    got = (
+        select(
+            literal("endorsed_by").label("kind"),
+            Endorsement.endorsee_id.label("reviewer_id"),
+            Endorsement.endorser_id.label("nominee_id"),
+            func.count().label("times"),
+            last,
+        )
+        .where(
+            endorsed_in_window(cycle),
+            Endorsement.endorsee_id.in_(reviewer_list),
+            (Endorsement.endorser_id + 0).in_(nominee_list),
+        )
+        .group_by(Endorsement.endorsee_id, Endorsement.endorser_id)
+    )
+    words = {"endorsed": "endorsed the nominee", "endorsed_by": "was endorsed by the nominee"}
+    pairs = union_all(gave, got).subquery()
+    for row in session.execute(
+        select(pairs).order_by(pairs.c.kind, pairs.c.reviewer_id, pairs.c.nominee_id)
+    ):
+        cause = Cause(row.kind, f"{words[row.kind]} {_times(row.times, row.last)}")
+        for nomination_id in by_nominee[row.nominee_id]:
+            conflicts[nomination_id, row.reviewer_id].append(cause)
+
+    declarations = session.execute(
+        select(
+            ConflictDeclaration.nomination_id,
+            ConflictDeclaration.reviewer_id,
+            ConflictDeclaration.reason,
+        ).where(
+            ConflictDeclaration.reviewer_id.in_(reviewers),
+            ConflictDeclaration.nomination_id.in_(nominations.with_only_columns(Nomination.id)),
+        )
+    )
+    for declared in declarations:
+        conflicts[declared.nomination_id, declared.reviewer_id].append(
+            Cause("declared", f"declared a conflict: {declared.reason}")
+        )
+    return dict(conflicts)
+
+
+def causes(session: Session, nomination: Nomination, reviewer_id: int) -> list[Cause]:
+    """Why ``reviewer_id`` is conflicted on ``nomination`` (empty when they are not)."""
+    found = find_conflicts(session, nomination.cycle, [reviewer_id], [nomination.id])
+    return found.get((nomination.id, reviewer_id), [])

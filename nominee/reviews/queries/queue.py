@@ -1,0 +1,391 @@
+"""The review queue of a cycle, as one user sees it: the dashboard's queries.
+
+Everything is filtered and sorted on the nomination's stored columns (counters kept by
+the services), so a page costs about the same with 50 or 5,000 nominations, in a few
+queries: the progress table (which also gives the count when only a category is
+chosen), the user's own assignments, the count of a filtered queue, and the page's rows.
+The rows query sorts and cuts the page on nomination ids alone (no names, no wide
+rows), then loads the 25 rows with their nominee, category and the user's own review
+and assignment (one of each per row at most, by the unique keys).
+
+What a user sees:
+
+- organizers: every nomination that reached the panel;
+- reviewers: the categories they are appointed for;
+
+minus, for both, every nomination they are conflicted on (``conflicts.
+conflicted_nominations``, run once per page and passed in as ``conflicted``; an
+organizer's own nominations among them), in the rows and in the counts alike.
+
+Decisions are known to organizers only until the cycle is published (rule 5):
+``dashboard`` drops the status filter for everybody else, and no sort orders by decision.
+
+A reviewer sees the score columns of a row only once their own review of it is
+submitted with every criterion scored (``Review.reads_others``, rule 4), and sorting or
+filtering on them must not leak what is hidden: for reviewers those columns read as
+NULL on the other rows (sorted last either way).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
+from sqlalchemy.orm import QueryableAttribute, Session, aliased
+
+from nominee.accounts.models import User
+from nominee.awards.models import Award
+from nominee.categories.models import Category
+from nominee.cycles.models import Cycle
+from nominee.nominations.models import Nomination, NominationStatus
+from nominee.nominations.rules import decisions_hidden
+from nominee.pagination import Page
+from nominee.reviews.models import Assignment, Review, ReviewStatus
+from nominee.reviews.queries.conflicts import conflicted_ids
+from nominee.reviews.queries.panel import Scope
+from nominee.reviews.rules import QUEUE_STATUSES
+
+# Sort key -> label. Score columns are blinded for reviewers (see the module docstring).
+SORTS = {
+    "id": "Order received",
+    "nominee": "Nominee",
+    "category": "Category",
+    "evidence": "Evidence",
+    "endorsers": "Distinct endorsers",
+    "reach": "Total reach",
+    "reviews": "Reviews submitted",
+    "score": "Weighted mean score",
+    "award": "Award recommendations",
+    "decline": "Decline recommendations",
+    "abstain": "Abstentions",
+    "disagreement": "Disagreement",
+}
+SCORE_SORTS = frozenset({"score", "award", "decline", "abstain", "disagreement"})
+COLUMNS = {
+    "id": Nomination.id,
+    "evidence": Nomination.evidence_count,
+    "endorsers": Nomination.distinct_endorsers,
+    "reach": Nomination.total_audience,
+    "reviews": Nomination.reviews_submitted,
+    "score": Nomination.score_mean,
+    "award": Nomination.recommend_award,
+    "decline": Nomination.recommend_decline,
+    "abstain": Nomination.recommend_abstain,
+    "disagreement": Nomination.disagreement,
+}
+
+MY_REVIEW = aliased(Review, name="my_review")
+MY_ASSIGNMENT = aliased(Assignment, name="my_assignment")
+
+
+@dataclass(frozen=True)
+class Filters:
+    category_id: int | None = None
+    status: NominationStatus | None = None
+    assigned_to_me: bool = False
+    not_reviewed_by_me: bool = False
+    disagreement: bool = False
+    sort: str = "id"
+    descending: bool = False
+
+
+def _known_sort(filters: Filters) -> Filters:
+    return filters if filters.sort in SORTS else replace(filters, sort="id")
+
+
+@dataclass(frozen=True)
+class CategoryProgress:
+    category_id: int | None
+    name: str
+    nominations: int
+    reviews_needed: int
+    reviews_submitted: int
+    mine_assigned: int
+    mine_submitted: int
+
+    @property
+    def percent(self) -> int:
+        if not self.reviews_needed:
+            return 100
+        return round(100 * self.reviews_submitted / self.reviews_needed)
+
+
+class Queue:
+    def __init__(self, cycle: Cycle, user: User, scope: Scope, conflicted: Sequence[int] = ()):
+        self.cycle = cycle
+        self.user = user
+        self.scope = scope
+        self.conflicted = list(conflicted)
+        # Module-level aliases: SQLAlchemy memoizes each alias's adapted columns, so
+        # building them once per process, not per request, saves real time.
+        self.my_review = MY_REVIEW
+        self.my_assignment = MY_ASSIGNMENT
+
+    # Building blocks
+
+    def _join_review(self, stmt: Select) -> Select:
+        return stmt.outerjoin(
+            self.my_review,
+            and_(
+                self.my_review.nomination_id == Nomination.id,
+                self.my_review.reviewer_id == self.user.id,
+            ),
+        )
+
+    def _join_assignment(self, stmt: Select) -> Select:
+        return stmt.outerjoin(
+            self.my_assignment,
+            and_(
+                self.my_assignment.nomination_id == Nomination.id,
+                self.my_assignment.reviewer_id == self.user.id,
+            ),
+        )
+
+    def _visible(self) -> list[ColumnElement[bool]]:
+        conditions = [Nomination.cycle_id == self.cycle.id, Nomination.status.in_(QUEUE_STATUSES)]
+        if not self.user.is_organizer and not self.scope.whole_cycle:
+            conditions.append(Nomination.category_id.in_(self.scope.category_ids))
+        if self.conflicted:
+            conditions.append(Nomination.id.not_in(self.conflicted))
+        return conditions
+
+    def _submitted_by_me(self) -> ColumnElement[bool]:
+        return self.my_review.status == ReviewStatus.SUBMITTED
+
+    def _reads_others(self) -> ColumnElement[bool]:
+        return self.my_review.reads_others.is_(True)
+
+    def _blinded(self, column):
+        """``column`` for organizers; for a reviewer only where their review opened the
+        others."""
+        if self.user.is_organizer:
+            return column
+        return case((self._reads_others(), column), else_=None)
+
+    def _filtered(self, stmt: Select, filters: Filters) -> Select:
+        """``stmt`` (selecting from nominations) with visibility, filters and the joins they
+        need; the user's review is joined whenever a reviewer's score columns are read."""
+        needs_review = filters.not_reviewed_by_me or (
+            not self.user.is_organizer and (filters.disagreement or filters.sort in SCORE_SORTS)
+        )
+        if needs_review:
+            stmt = self._join_review(stmt)
+        if filters.assigned_to_me:
+            stmt = self._join_assignment(stmt)
+        if filters.sort == "nominee":
+            stmt = stmt.join(User, User.id == Nomination.nominee_id)
+        elif filters.sort == "category":
+            stmt = stmt.join(Category, Category.id == Nomination.category_id)
+        stmt = stmt.where(*self._visible())
+        if filters.category_id is not None:
+            stmt = stmt.where(Nomination.category_id == filters.category_id)
+        if filters.status is not None:
+            stmt = stmt.where(Nomination.status == filters.status)
+        if filters.assigned_to_me:
+            stmt = stmt.where(self.my_assignment.reviewer_id.is_not(None))
+        if filters.not_reviewed_by_me:
+            stmt = stmt.where(or_(self.my_review.id.is_(None), ~self._submitted_by_me()))
+        if filters.disagreement:
+            stmt = stmt.where(Nomination.disagreement.is_(True))
+            if not self.user.is_organizer:
+                stmt = stmt.where(self._reads_others())
+        return stmt
+
+    def _order(self, filters: Filters) -> list:
+        key = filters.sort
+        column: ColumnElement[Any] | QueryableAttribute[Any]
+        if key == "nominee":
+            column = func.lower(User.display_name)
+        elif key == "category":
+            column = Category.name
+        else:
+            column = COLUMNS[key]
+            if key in SCORE_SORTS:
+                column = self._blinded(column)
+        if filters.descending:
+            return [column.desc().nulls_last(), Nomination.id.desc()]
+        return [column.asc().nulls_last(), Nomination.id.asc()]
+
+    # The queries
+
+    def count(self, filters: Filters) -> Select:
+        return self._filtered(select(func.count(Nomination.id)), _known_sort(filters))
+
+    def rows(self, filters: Filters, limit: int, offset: int) -> Select:
+        """The page's rows: ``Nomination``, ``nominee_name`` (and ``nominee_name_holders``),
+        ``category_name``, ``my_status`` (None: not started), ``my_reads_others``,
+        ``assigned_at`` (None: not assigned) and ``revoked_at`` (None unless the award it
+        gave was revoked)."""
+        filters = _known_sort(filters)
+        order = self._order(filters)
+        page_ids = (
+            self._filtered(select(Nomination.id), filters)
+            .order_by(*order)
+            .limit(limit)
+            .offset(offset)
+            .subquery("page_ids")
+        )
+        stmt = select(
+            Nomination,
+            User.display_name.label("nominee_name"),
+            User.name_holders.label("nominee_name_holders"),
+            Category.name.label("category_name"),
+            self.my_review.status.label("my_status"),
+            self.my_review.reads_others.label("my_reads_others"),
+            self.my_assignment.created_at.label("assigned_at"),
+            Award.revoked_at.label("revoked_at"),
+        ).join(page_ids, page_ids.c.id == Nomination.id)
+        stmt = (
+            stmt.join(User, User.id == Nomination.nominee_id)
+            .join(Category, Category.id == Nomination.category_id)
+            .outerjoin(Award, Award.nomination_id == Nomination.id)
+        )
+        return self._join_assignment(self._join_review(stmt)).order_by(*order)
+
+    def page(
+        self, session: Session, filters: Filters, number: int, per_page: int, total: int | None
+    ) -> Page:
+        """One page of the queue. ``total`` is the number of rows when the caller knows it
+        already (the progress table counts the unfiltered queue); otherwise it is counted
+        here on the nomination columns alone (``pagination.paginate`` would count over the rows
+        query itself, joins and all)."""
+        if total is None:
+            total = session.scalar(self.count(filters)) or 0
+        number = min(max(1, number), max(1, math.ceil(total / per_page)))
+        items = session.execute(self.rows(filters, per_page, (number - 1) * per_page)).all()
+        return Page(items=items, page=number, per_page=per_page, total=total)
+
+    def progress(self) -> Select:
+        """Per category: the nominations and their reviews submitted (capped at K each)."""
+        k = self.cycle.reviewers_per_nomination
+        capped = case(
+            (Nomination.reviews_submitted > k, literal(k)), else_=Nomination.reviews_submitted
+        )
+        return (
+            select(
+                Nomination.category_id,
+                func.count(Nomination.id).label("nominations"),
+                func.sum(capped).label("submitted"),
+            )
+            .where(*self._visible())
+            .group_by(Nomination.category_id)
+        )
+
+    def mine(self) -> Select:
+        """Per category: the user's assignments and how many of those they submitted.
+        Starts from their assignments, so it reads a few hundred rows, not the cycle."""
+        submitted = case((Review.status == ReviewStatus.SUBMITTED, 1), else_=0)
+        return (
+            select(
+                Nomination.category_id,
+                func.count().label("assigned"),
+                func.sum(submitted).label("submitted"),
+            )
+            .select_from(Assignment)
+            .join(Nomination, Nomination.id == Assignment.nomination_id)
+            .outerjoin(
+                Review,
+                and_(
+                    Review.nomination_id == Assignment.nomination_id,
+                    Review.reviewer_id == Assignment.reviewer_id,
+                ),
+            )
+            .where(Assignment.reviewer_id == self.user.id, *self._visible())
+            .group_by(Nomination.category_id)
+        )
+
+    def progress_table(
+        self, rows, mine_rows, categories: Sequence[Category]
+    ) -> tuple[list[CategoryProgress], CategoryProgress]:
+        """The progress per category (in ``categories`` order) and overall."""
+        k = self.cycle.reviewers_per_nomination
+        found = {row.category_id: row for row in rows}
+        mine = {row.category_id: row for row in mine_rows}
+        per_category = []
+        for category in categories:
+            row = found.get(category.id)
+            if row is None:
+                continue
+            own = mine.get(category.id)
+            per_category.append(
+                CategoryProgress(
+                    category.id,
+                    category.name,
+                    row.nominations,
+                    row.nominations * k,
+                    int(row.submitted or 0),
+                    own.assigned if own else 0,
+                    int(own.submitted or 0) if own else 0,
+                )
+            )
+        overall = CategoryProgress(
+            None,
+            "All categories",
+            sum(p.nominations for p in per_category),
+            sum(p.reviews_needed for p in per_category),
+            sum(p.reviews_submitted for p in per_category),
+            sum(p.mine_assigned for p in per_category),
+            sum(p.mine_submitted for p in per_category),
+        )
+        return per_category, overall
+
+
+def known_total(
+    filters: Filters, progress: Sequence[CategoryProgress], overall: CategoryProgress
+) -> int | None:
+    """The number of rows, read off the progress table when at most a category is chosen."""
+    if filters.status or filters.assigned_to_me or filters.not_reviewed_by_me:
+        return None
+    if filters.disagreement:
+        return None
+    if filters.category_id is None:
+        return overall.nominations
+    return next((p.nominations for p in progress if p.category_id == filters.category_id), 0)
+
+
+def queue_categories(cycle: Cycle, user: User, scope: Scope) -> list[Category]:
+    """The categories of ``cycle`` whose nominations ``user`` sees in the queue."""
+    return [c for c in cycle.categories if user.is_organizer or scope.covers(c.id)]
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    filters: Filters  # as applied: without the status filter where decisions are hidden
+    status_filter: bool  # may the user filter by decision? (rule 5)
+    progress: list[CategoryProgress]
+    overall: CategoryProgress
+    page: Page  # rows as ``Queue.rows`` describes them
+
+
+def dashboard(
+    session: Session,
+    cycle: Cycle,
+    user: User,
+    scope: Scope,
+    filters: Filters,
+    page: int,
+    per_page: int,
+) -> Dashboard:
+    """The cycle's review queue as ``user`` sees it: the progress table and one page of
+    rows."""
+    status_filter = not decisions_hidden(user, cycle)
+    if not status_filter:
+        # Rule 5: before publishing, nothing a reviewer asks narrows the queue by decision.
+        filters = replace(filters, status=None)
+    queue = Queue(cycle, user, scope, conflicted_ids(session, cycle, user))
+    progress, overall = queue.progress_table(
+        session.execute(queue.progress()).all(),
+        session.execute(queue.mine()).all() if scope.appointed else [],
+        queue_categories(cycle, user, scope),
+    )
+    total = known_total(filters, progress, overall)
+    return Dashboard(
+        filters,
+        status_filter,
+        progress,
+        overall,
+        queue.page(session, filters, page, per_page, total),
+    )

@@ -46,9 +46,7 @@ def test_assignments_page_rows_name_the_panel_the_conflicted_and_the_candidates(
     assert not found.left_out
 
 
-def test_assignments_page_leaves_out_what_the_viewer_is_conflicted_on(
-    make, db, cycle, in_review
-):
+def test_assignments_page_leaves_out_what_the_viewer_is_conflicted_on(make, db, cycle, in_review):
     organizer = make.organizer()
     in_review(organizer)
     kept = in_review()

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, joinedload
 from nominee import inputs
 from nominee.accounts.models import User
 from nominee.audit import AuditEvent
-from nominee.reviews import services as reviews
+from nominee.reviews import queries as reviews
 from nominee.reviews.models import Review
 
 MAX_ACTORS = 50

@@ -22,6 +22,7 @@ from nominee.cycles.models import Cycle, RubricCriterion
 from nominee.nominations.models import Nomination, NominationStatus
 from nominee.nominations.rules import as_undecided
 from nominee.reviews.models import Review, ReviewScore, ReviewStatus
+from nominee.reviews.rules import weighted_mean
 
 BATCH = 500
 CHUNK_CHARS = 64 * 1024
@@ -144,7 +145,6 @@ def rows(
     counters, with their status read as "in review" until the cycle is ``published``,
     and none of their panel's scores, recommendations or decision."""
     criteria = _criteria(session, cycle_id)
-    weights = [criterion.weight for criterion in criteria]
     yield [escape_cell(cell) for cell in header(criteria)]
     result = session.execute(_statement(cycle_id, criteria), execution_options={"yield_per": BATCH})
     for row in result:
@@ -169,8 +169,10 @@ def rows(
             yield counters + [WITHHELD] * (len(criteria) + 5)
             continue
         means = row[15:]
-        scored = [(float(m), w) for m, w in zip(means, weights, strict=True) if m is not None]
-        weighted = sum(m * w for m, w in scored) / sum(w for _, w in scored) if scored else None
+        weighted = weighted_mean(
+            criteria,
+            {c.id: float(m) for c, m in zip(criteria, means, strict=True) if m is not None},
+        )
         yield [
             *counters,
             *(_mean(m) for m in means),

@@ -35,7 +35,8 @@ def decision_refusal(
     user: User | None, nomination: Nomination, *, conflicted: bool = False
 ) -> str | None:
     """Why ``user`` may not decide ``nomination`` now, or None when they may.
-    ``conflicted``: the conflict rule (``nominee.reviews.conflicts``) binds them (rule 9)."""
+    ``conflicted``: the conflict rule (``nominee.reviews.queries.conflicts``) binds them
+    (rule 9)."""
     if not is_organizer(user):
         return "Only organizers decide nominations."
     if user.id == nomination.nominee_id:

@@ -21,7 +21,7 @@ from nominee.awards import rules
 from nominee.awards.models import Award, AwardStatus
 from nominee.clock import today
 from nominee.contributions.models import Contribution
-from nominee.cycles.models import Cycle, CycleStatus, RubricCriterion
+from nominee.cycles.models import Cycle, CycleStatus
 from nominee.errors import Conflict, DomainError, PermissionDenied
 from nominee.formatting import format_count, format_date
 from nominee.markdown import render
@@ -41,8 +41,8 @@ from nominee.nominations.services import (
     refresh_counters,
 )
 from nominee.notifications.services import notify
-from nominee.reviews import conflicts
-from nominee.reviews.models import Review, ReviewScore, ReviewStatus
+from nominee.reviews.models import Review, ReviewStatus
+from nominee.reviews.queries import conflicts
 
 CHANGED_WHILE_DECIDING = "This nomination changed while you were deciding; reload the page."
 STATUS_FOR_DECISION = {
@@ -193,29 +193,6 @@ def reviewed_among(session: Session, cycle_id: int, nomination_ids: Sequence[int
         )
         or 0
     )
-
-
-def criterion_means(session: Session, nomination: Nomination) -> list:
-    """Per rubric criterion: name, weight, and the mean, lowest and highest submitted score."""
-    scores = (
-        select(ReviewScore.criterion_id, ReviewScore.score)
-        .join(Review, Review.id == ReviewScore.review_id)
-        .where(Review.nomination_id == nomination.id, Review.status == ReviewStatus.SUBMITTED)
-        .subquery()
-    )
-    return session.execute(
-        select(
-            RubricCriterion.name,
-            RubricCriterion.weight,
-            func.avg(scores.c.score).label("mean"),
-            func.min(scores.c.score).label("low"),
-            func.max(scores.c.score).label("high"),
-        )
-        .outerjoin(scores, scores.c.criterion_id == RubricCriterion.id)
-        .where(RubricCriterion.cycle_id == nomination.cycle_id)
-        .group_by(RubricCriterion.id, RubricCriterion.name, RubricCriterion.weight)
-        .order_by(func.min(RubricCriterion.position), RubricCriterion.id)
-    ).all()
 
 
 # Publishing

@@ -25,7 +25,7 @@ from nominee.cycles.models import Cycle
 from nominee.errors import DomainError, PermissionDenied
 from nominee.nominations.models import Decision, Nomination
 from nominee.nominations.rules import decisions_public
-from nominee.reviews import services as review_services
+from nominee.reviews import queries as review_queries
 from nominee.reviews.models import Review, ReviewStatus
 from nominee.uow import commit, get_session
 from nominee.web import attach_error, organizer_required, paginate
@@ -65,7 +65,7 @@ def decisions(cycle_id: int):
     )
     # Rule 9: what the organizer is conflicted on is left out (listed, its place in the
     # order would tell its decision and its score).
-    conflicted = review_services.conflicted_ids(session, cycle, current_user)
+    conflicted = review_queries.conflicted_ids(session, cycle, current_user)
     if conflicted:
         stmt = stmt.where(Nomination.id.not_in(conflicted))
     if undecided_only:
@@ -118,7 +118,7 @@ def decide(nomination_id: int):
             "This is your own nomination: another organizer decides it, and its reviews "
             "are not shown to you."
         )
-    if review_services.conflicted_on(session, nomination, current_user):
+    if review_queries.conflicted_on(session, nomination, current_user):
         raise PermissionDenied(rules.CONFLICTED)
     form = DecisionForm()
     if request.method == "GET":
@@ -164,7 +164,7 @@ def decide(nomination_id: int):
         form=form,
         refusal=rules.decision_refusal(current_user, nomination),
         shortfall=rules.review_shortfall(len(reviews), cycle.reviewers_per_nomination),
-        criteria=services.criterion_means(session, nomination),
+        criteria=review_queries.criterion_stats(session, nomination),
         reviews=reviews,
     ), status
 
@@ -174,7 +174,7 @@ def decide(nomination_id: int):
 def export_csv(cycle_id: int):
     cycle = _cycle(cycle_id)
     # Rule 9: the rows the organizer is conflicted on keep their public counters only.
-    conflicted = frozenset(review_services.conflicted_ids(get_session(), cycle, current_user))
+    conflicted = frozenset(review_queries.conflicted_ids(get_session(), cycle, current_user))
     published = decisions_public(cycle)
 
     def body():

@@ -21,8 +21,7 @@ from nominee.cycles.models import DEFAULT_RUBRIC, Cycle, CycleStatus
 from nominee.errors import Conflict, DomainError
 from nominee.nominations.models import NominationStatus
 from nominee.nominations.rules import decisions_hidden, masked_counts
-from nominee.reviews import services as review_services
-from nominee.reviews.overview import review_overview
+from nominee.reviews import queries as review_queries
 from nominee.uow import commit, get_session
 from nominee.web import (
     attach_error,
@@ -73,7 +72,7 @@ def show(cycle_id: int):
     cycle = _visible_cycle(cycle_id)
     by_status, by_category = services.nomination_counts(session, cycle)
     can_manage = rules.can_manage_cycles(current_user)
-    conflicted = review_services.conflicted_ids(session, cycle, current_user) if can_manage else []
+    conflicted = review_queries.conflicted_ids(session, cycle, current_user) if can_manage else []
     if decisions_hidden(current_user, cycle):
         by_status = masked_counts(cycle, by_status)
     elif conflicted:
@@ -87,7 +86,9 @@ def show(cycle_id: int):
         cycle=cycle,
         by_status=[(s, by_status[s]) for s in NominationStatus if s in by_status],
         by_category=by_category,
-        overview=review_overview(session, cycle, conflicted) if can_manage and reviewing else None,
+        overview=review_queries.review_overview(session, cycle, conflicted)
+        if can_manage and reviewing
+        else None,
         can_manage=can_manage,
         next_statuses=rules.next_statuses(cycle),
     )

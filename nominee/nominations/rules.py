@@ -76,7 +76,7 @@ def sees_decision(user: User, nomination: Nomination, *, conflicted: bool = Fals
     status, feedback and rationale): everybody who sees it once the cycle is published;
     before, organizers only, and not one conflicted on it. Its nominee and nominator are
     conflicted by definition; ``conflicted`` carries the rest of the conflict rule
-    (endorsements, declarations), which ``nominee.reviews.conflicts`` detects."""
+    (endorsements, declarations), which ``nominee.reviews.queries.conflicts`` detects."""
     if decisions_public(nomination.cycle):
         return True
     return (

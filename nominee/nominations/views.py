@@ -22,7 +22,7 @@ from nominee.nominations.forms import (
     WithdrawForm,
 )
 from nominee.nominations.models import Nomination, NominationEvent, NominationEvidence
-from nominee.reviews import services as review_services
+from nominee.reviews import queries as review_queries
 from nominee.uow import commit, get_session
 from nominee.web import attach_error, choices, id_arg, login_required
 
@@ -53,7 +53,7 @@ def _nomination(nomination_id: int) -> Nomination:
     if nomination is None or not rules.can_view(current_user, nomination):
         abort(404)
     if rules.reads_as_panel(current_user, nomination):
-        if review_services.open_as_panel(session, _actor(), nomination) is None:
+        if review_queries.open_as_panel(session, _actor(), nomination) is None:
             abort(404)
     return nomination
 
@@ -191,9 +191,7 @@ def show(nomination_id: int):
     else:
         shown = contributions
     # Rule 9: an organizer conflicted on it knows no more of it than a member.
-    conflicted = user.is_organizer and review_services.conflicted_on(
-        get_session(), nomination, user
-    )
+    conflicted = user.is_organizer and review_queries.conflicted_on(get_session(), nomination, user)
     hide_decisions = not rules.sees_decision(user, nomination, conflicted=conflicted)
     events = sorted(nomination.events, key=lambda e: (e.created_at, e.id))
     if hide_decisions:
@@ -212,6 +210,7 @@ def show(nomination_id: int):
         can_decide=awards_rules.can_decide(user, nomination, conflicted=conflicted),
         sees_feedback=not hide_decisions
         and (user.id == nomination.nominee_id or user.is_organizer),
+        reviewer_feedback=review_queries.nominee_feedback(get_session(), nomination, user),
         **_template_rules(conflicted=conflicted),
     )
 

@@ -2,7 +2,8 @@
 
 Each nomination gets up to ``k`` reviewers, counting the ones it already has (existing
 assignments are kept). A candidate is appointed for the nomination's category, not
-conflicted on it, and not already on it. Load is spread evenly:
+conflicted on it, and not already on it (``rules.may_join_panel``, as the assignments
+page lists them). Load is spread evenly:
 
 1. the nominations with the least room (candidates minus places) are served first, so
    a scarce reviewer is not used up by nominations that had other choices;
@@ -25,6 +26,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+from nominee.reviews.rules import may_join_panel
 
 
 @dataclass(frozen=True)
@@ -54,9 +57,9 @@ def plan(
         return [
             reviewer
             for reviewer, scope in scopes.items()
-            if (scope is None or seat.category_id in scope)
-            and reviewer not in taken
-            and (seat.nomination_id, reviewer) not in conflicted
+            if may_join_panel(
+                scope, seat.nomination_id, seat.category_id, reviewer, taken, conflicted
+            )
         ]
 
     work = []

@@ -15,7 +15,7 @@ from wtforms.widgets import HiddenInput
 from nominee.cycles.models import RubricCriterion
 from nominee.nominations.models import NominationStatus
 from nominee.reviews.models import Confidence, Recommendation
-from nominee.reviews.queue import SORTS
+from nominee.reviews.queries import SORTS
 from nominee.reviews.rules import QUEUE_STATUSES
 from nominee.web import BaseForm, choices
 

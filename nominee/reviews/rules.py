@@ -2,16 +2,25 @@
 
 The functions take what the services and views already loaded: the user, the
 nomination, and the reviewer's ``Standing`` on it (appointed for its category? conflicted?),
-which ``nominee.reviews.services.standing`` computes in one query.
+which ``nominee.reviews.queries.standing`` computes in one query.
+
+Also the score rule, the one place it is written: scores are aggregated per criterion
+over submitted reviews and combined as the weighted mean of the criterion means, never a
+sum, so a missing review or an empty score adds nothing and takes nothing away
+(``stats_by_criterion``, ``weighted_mean``); reviewers disagree on a criterion when its
+scores lie ``DISAGREEMENT_SPREAD`` or more apart.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from nominee.accounts.models import User
-from nominee.cycles.models import Cycle, CycleStatus
+from nominee.cycles.models import Cycle, CycleStatus, RubricCriterion
 from nominee.nominations.models import Nomination, NominationStatus
 from nominee.reviews.models import Review, ReviewStatus
 
@@ -125,7 +134,9 @@ def reads_others(status: ReviewStatus, scores: int, criteria: int) -> bool:
     return status is ReviewStatus.SUBMITTED and scores >= criteria
 
 
-def can_read_reviews(user: User, nomination: Nomination, standing: Standing, own: Review | None):
+def can_read_reviews(
+    user: User, nomination: Nomination, standing: Standing, own: Review | None
+) -> bool:
     """Rule 4: the other reviews only after one's own is submitted with every score (then
     it is final); organizers read all (but those they are conflicted on)."""
     if not can_open_nomination(user, nomination, standing) or is_turned_away(user, standing):
@@ -157,3 +168,104 @@ def feedback_visible(user: User, nomination: Nomination) -> bool:
         and user.id == nomination.nominee_id
         and nomination.cycle.status is CycleStatus.PUBLISHED
     )
+
+
+# Assignment
+
+
+def covers(scope: frozenset[int] | None, category_id: int) -> bool:
+    """Does an appointment scope (its categories; None: the whole cycle) cover a category?"""
+    return scope is None or category_id in scope
+
+
+def may_join_panel(
+    scope: frozenset[int] | None,
+    nomination_id: int,
+    category_id: int,
+    reviewer_id: int,
+    on_it: Iterable[int],
+    conflicted: Iterable[tuple[int, int]],
+) -> bool:
+    """An appointed reviewer is a candidate for a nomination's panel when their
+    appointment covers its category, they are not on it yet and not conflicted on it."""
+    return (
+        covers(scope, category_id)
+        and reviewer_id not in on_it
+        and (nomination_id, reviewer_id) not in conflicted
+    )
+
+
+# Scores
+
+DISAGREEMENT_SPREAD = 2
+SCORES = range(1, 6)
+
+
+class Weighted(Protocol):
+    """A rubric criterion as the score rule reads it (a model or a selected row)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def weight(self) -> float: ...
+
+
+@dataclass(frozen=True)
+class CriterionStat:
+    criterion: RubricCriterion
+    count: int = 0
+    mean: float | None = None
+    low: int | None = None
+    high: int | None = None
+
+    @property
+    def spread(self) -> int | None:
+        """Highest minus lowest score."""
+        return None if self.low is None or self.high is None else self.high - self.low
+
+    @property
+    def disagreement(self) -> bool:
+        return self.spread is not None and self.spread >= DISAGREEMENT_SPREAD
+
+
+def weighted_mean(criteria: Iterable[Weighted], means: Mapping[int, float | None]) -> float | None:
+    """The weighted mean of the criterion means, over the criteria that have a score."""
+    total = weight = 0.0
+    for criterion in criteria:
+        mean = means.get(criterion.id)
+        if mean is not None:
+            total += criterion.weight * mean
+            weight += criterion.weight
+    return total / weight if weight else None
+
+
+def stats_by_criterion(
+    criteria: Iterable[RubricCriterion], scores: Mapping[int, Sequence[int]]
+) -> list[CriterionStat]:
+    """Per criterion (in ``criteria`` order): number of scores, mean, lowest and highest,
+    from the submitted scores by criterion id."""
+    return [
+        CriterionStat(criterion, len(given), sum(given) / len(given), min(given), max(given))
+        if (given := scores.get(criterion.id))
+        else CriterionStat(criterion)
+        for criterion in criteria
+    ]
+
+
+def stats_from_reviews(
+    criteria: Sequence[RubricCriterion], reviews: Iterable[Review]
+) -> list[CriterionStat]:
+    """``stats_by_criterion`` from reviews already loaded with their scores (the
+    reviewer's page has them); drafts do not count."""
+    scores: dict[int, list[int]] = defaultdict(list)
+    for review in reviews:
+        if review.status is ReviewStatus.SUBMITTED:
+            for score in review.scores:
+                scores[score.criterion_id].append(score.score)
+    return stats_by_criterion(criteria, scores)
+
+
+def score_mean(stats: Sequence[CriterionStat]) -> float | None:
+    """A nomination's score: the weighted mean of its criterion means."""
+    return weighted_mean((s.criterion for s in stats), {s.criterion.id: s.mean for s in stats})

@@ -1,40 +1,41 @@
 """Review operations: appointments, assignment, reviews, conflict declarations, scores.
 
-They check the rules, change state, write audit events and flush; the caller commits.
+They take the session and the acting user, check the rules, change state, write audit
+events and flush; the request (or ``uow.unit_of_work``) commits. Their reads are
+``nominee.reviews.queries``.
 
-Scores are aggregated per criterion over submitted reviews and combined as the weighted
-mean of the criterion means, never a sum: a missing review or an empty score adds
-nothing and takes nothing away. An abstaining reviewer counts as an abstention in the
-recommendation counts, and the scores they did give count like any other score (an
-abstention is about the recommendation, not the evidence); they may leave criteria
-unscored. The results are stored on the nomination (``reviews_submitted``,
-``score_mean``, ``recommend_*``, ``disagreement``) so the dashboard sorts and filters on
-plain columns. Those counters are not part of the nomination's optimistic lock: two
-reviewers submitting at once must both succeed, so ``refresh_scores`` serialises on a
-row lock and writes with a plain UPDATE instead.
+The score rule (``nominee.reviews.rules``: the weighted mean of the criterion means over
+submitted reviews) is applied here as a review is submitted, and its results are stored
+on the nomination (``reviews_submitted``, ``score_mean``, ``recommend_*``,
+``disagreement``) so the dashboard sorts and filters on plain columns. An abstaining
+reviewer counts as an abstention in the recommendation counts, and the scores they did
+give count like any other score (an abstention is about the recommendation, not the
+evidence); they may leave criteria unscored. Those counters are not part of the
+nomination's optimistic lock: two reviewers submitting at once must both succeed, so
+``refresh_scores`` serialises on a row lock and writes with a plain UPDATE instead.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, literal, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, Delete, Exists, delete, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from nominee import audit, clock
-from nominee.accounts.models import Role, User
+from nominee.accounts.models import User
 from nominee.categories.models import Category
-from nominee.clock import today
 from nominee.cycles.models import Cycle, CycleStatus, RubricCriterion
 from nominee.errors import Conflict, DomainError, PermissionDenied
 from nominee.nominations.models import Nomination, NominationStatus
-from nominee.reviews import assignment, conflicts, rules
+from nominee.reviews import assignment, rules
 from nominee.reviews.models import (
     Assignment,
     Confidence,
@@ -45,110 +46,25 @@ from nominee.reviews.models import (
     ReviewScore,
     ReviewStatus,
 )
+from nominee.reviews.queries import (
+    appointed_scopes,
+    causes,
+    conflicted_ids,
+    conflicted_on,
+    find_conflicts,
+    scope_of,
+    standing,
+)
 from nominee.reviews.rules import Standing
 
 STALE_REVIEW = "This review changed since you opened it (in another tab?); reload to see it."
-DISAGREEMENT_SPREAD = 2
-SCORES = range(1, 6)
 
 
-# Who stands where
-
-
-@dataclass(frozen=True)
-class Scope:
-    """The categories a reviewer is appointed for in one cycle."""
-
-    whole_cycle: bool = False
-    category_ids: frozenset[int] = frozenset()
-
-    @property
-    def appointed(self) -> bool:
-        return self.whole_cycle or bool(self.category_ids)
-
-    def covers(self, category_id: int) -> bool:
-        return self.whole_cycle or category_id in self.category_ids
-
-
-def scope_of(session: Session, cycle_id: int, reviewer_id: int) -> Scope:
-    category_ids = session.scalars(
-        select(ReviewerAppointment.category_id).where(
-            ReviewerAppointment.cycle_id == cycle_id,
-            ReviewerAppointment.reviewer_id == reviewer_id,
-        )
-    ).all()
-    return Scope(
-        whole_cycle=None in category_ids,
-        category_ids=frozenset(c for c in category_ids if c is not None),
-    )
-
-
-def conflicted_ids(session: Session, cycle: Cycle, user: User) -> list[int]:
-    """The nominations of ``cycle`` ``user`` is conflicted on, organizers included (rule 9):
-    the pages of a cycle leave them out of what they show that user."""
-    return list(session.scalars(conflicts.conflicted_nominations(cycle, user.id)))
-
-
-def undisclosed_conflicts(session: Session, user: User) -> list[int]:
-    """The nominations of every cycle not yet published that ``user`` is conflicted on, in
-    two queries (the cycles, then one ``conflicts.conflicted_in`` over all of them)."""
-    cycles = session.scalars(select(Cycle).where(Cycle.status != CycleStatus.PUBLISHED)).all()
-    if not cycles:
-        return []
-    return list(session.scalars(conflicts.conflicted_in(cycles, user.id)))
-
-
-def conflicted_on(session: Session, nomination: Nomination, user: User) -> bool:
-    """Whether ``user`` is conflicted on ``nomination``: its parties without asking the
-    database, anybody else by the conflict rule (one query)."""
-    if user.id in (nomination.nominee_id, nomination.nominator_id):
-        return True
-    return conflicts.is_conflicted(session, nomination, user.id)
-
-
-def standing(session: Session, nomination: Nomination, user: User) -> Standing:
-    """Appointed for the nomination's category? Conflicted on it? Assigned? One query."""
-    appointed = exists().where(
-        ReviewerAppointment.cycle_id == nomination.cycle_id,
-        ReviewerAppointment.reviewer_id == user.id,
-        or_(
-            ReviewerAppointment.category_id.is_(None),
-            ReviewerAppointment.category_id == nomination.category_id,
-        ),
-    )
-    conflicted = literal(nomination.id).in_(
-        conflicts.conflicted_nominations(nomination.cycle, user.id)
-    )
-    assigned = exists().where(
-        Assignment.nomination_id == nomination.id, Assignment.reviewer_id == user.id
-    )
-    row = session.execute(
-        select(
-            appointed.label("appointed"),
-            conflicted.label("conflicted"),
-            assigned.label("assigned"),
-        )
-    )
-    appointed_value, conflicted_value, assigned_value = row.one()
-    return Standing(
-        appointed=bool(appointed_value),
-        conflicted=bool(conflicted_value),
-        assigned=bool(assigned_value),
-    )
-
-
-def open_as_panel(session: Session, user: User, nomination: Nomination) -> Standing | None:
-    """``user``'s standing when they may open the panel's page of ``nomination``.
-
-    None when the page does not exist for them (not appointed for its category, not in
-    review yet, their own nomination); ``PermissionDenied`` when they are conflicted.
-    """
-    position = standing(session, nomination, user)
-    if not rules.can_open_nomination(user, nomination, position):
-        return None
-    if rules.is_turned_away(user, position):
-        raise PermissionDenied(rules.CONFLICTED)
-    return position
+def _deleted(session: Session, statement: Delete) -> int:
+    """Run a bulk DELETE; how many rows it removed."""
+    result = session.execute(statement)
+    assert isinstance(result, CursorResult)
+    return result.rowcount
 
 
 # Appointments
@@ -157,16 +73,6 @@ def open_as_panel(session: Session, user: User, nomination: Nomination) -> Stand
 def _require_organizer(actor: User) -> None:
     if not rules.can_manage_reviewers(actor):
         raise PermissionDenied("Only organizers appoint and assign reviewers.")
-
-
-def appointments(session: Session, cycle: Cycle) -> Sequence[ReviewerAppointment]:
-    return session.scalars(
-        select(ReviewerAppointment)
-        .join(ReviewerAppointment.reviewer)
-        .options(joinedload(ReviewerAppointment.reviewer), joinedload(ReviewerAppointment.category))
-        .where(ReviewerAppointment.cycle_id == cycle.id)
-        .order_by(User.display_name, User.id, ReviewerAppointment.id)
-    ).all()
 
 
 def appoint(
@@ -242,7 +148,7 @@ def remove_appointment(session: Session, actor: User, appointment: ReviewerAppoi
         "reviewer_id": reviewer_id,
         "category_id": appointment.category_id,
     }
-    audit_target = {"object_type": "reviewer_appointment", "object_id": appointment.id}
+    appointment_id = appointment.id
     session.delete(appointment)
     session.flush()
     left = scope_of(session, cycle.id, reviewer_id)
@@ -251,18 +157,20 @@ def remove_appointment(session: Session, actor: User, appointment: ReviewerAppoi
         uncovered = uncovered.where(Nomination.category_id.not_in(left.category_ids))
     removed = 0
     if not left.whole_cycle:
-        removed = session.execute(
+        removed = _deleted(
+            session,
             delete(Assignment).where(
                 Assignment.reviewer_id == reviewer_id,
                 Assignment.nomination_id.in_(uncovered),
-                ~_submitted_on(Assignment.nomination_id, reviewer_id),
-            )
-        ).rowcount
+                ~_submitted_on(Assignment.nomination_id.expression, reviewer_id),
+            ),
+        )
     audit.record(
         session,
         actor,
         "review.reviewer_removed",
-        **audit_target,
+        object_type="reviewer_appointment",
+        object_id=appointment_id,
         before=before,
         after={"assignments_removed": removed},
     )
@@ -304,7 +212,7 @@ def assign(session: Session, actor: User, nomination: Nomination, reviewer: User
             "this cycle.",
             field="reviewer_id",
         )
-    found = conflicts.causes(session, nomination, reviewer.id)
+    found = causes(session, nomination, reviewer.id)
     if found:
         raise DomainError(
             f"{reviewer.display_name} has a conflict of interest: "
@@ -331,7 +239,7 @@ def assign(session: Session, actor: User, nomination: Nomination, reviewer: User
     return assigned
 
 
-def _submitted_on(nomination_id, reviewer_id):
+def _submitted_on(nomination_id: int | ColumnElement[int], reviewer_id: int) -> Exists:
     """Has ``reviewer_id`` submitted a review of ``nomination_id``? (SQL)"""
     return exists().where(
         Review.nomination_id == nomination_id,
@@ -373,29 +281,6 @@ class AutoAssignment:
     left_out: int = 0  # nominations the acting organizer is conflicted on, left untouched
 
 
-def appointed_scopes(session: Session, cycle: Cycle) -> dict[int, frozenset[int] | None]:
-    """Every reviewer who may take assignments in ``cycle``: their categories, None for all."""
-    rows = session.execute(
-        select(ReviewerAppointment.reviewer_id, ReviewerAppointment.category_id)
-        .join(User, User.id == ReviewerAppointment.reviewer_id)
-        .where(
-            ReviewerAppointment.cycle_id == cycle.id,
-            User.is_active_account.is_(True),
-            User.role.in_((Role.REVIEWER, Role.ORGANIZER)),
-        )
-    )
-    categories: dict[int, set[int]] = defaultdict(set)
-    whole: set[int] = set()
-    for reviewer_id, category_id in rows:
-        if category_id is None:
-            whole.add(reviewer_id)
-        else:
-            categories[reviewer_id].add(category_id)
-    scopes: dict[int, frozenset[int] | None] = {r: frozenset(c) for r, c in categories.items()}
-    scopes.update(dict.fromkeys(whole))
-    return scopes
-
-
 def auto_assign(session: Session, actor: User | None, cycle: Cycle) -> AutoAssignment:
     """Give each nomination in review ``cycle.reviewers_per_nomination`` reviewers.
 
@@ -429,7 +314,7 @@ def auto_assign(session: Session, actor: User | None, cycle: Cycle) -> AutoAssig
     ):
         existing[nomination_id].add(reviewer_id)
         loads[reviewer_id] += 1
-    conflicted = set(conflicts.find_conflicts(session, cycle, scopes))
+    conflicted = set(find_conflicts(session, cycle, scopes))
     pairs = assignment.plan(seats, scopes, existing, conflicted, k, loads)
     session.add_all(
         Assignment(nomination_id=n, reviewer_id=r, assigned_by_id=actor.id if actor else None)
@@ -453,42 +338,6 @@ def auto_assign(session: Session, actor: User | None, cycle: Cycle) -> AutoAssig
     return AutoAssignment(added=pairs, short=short, left_out=left_out)
 
 
-@dataclass
-class Load:
-    reviewer: User
-    categories: list[Category | None] = field(default_factory=list)  # None: all of them
-    assigned: int = 0
-    submitted: int = 0
-    drafts: int = 0
-
-
-def reviewer_loads(session: Session, cycle: Cycle) -> list[Load]:
-    """Per appointed reviewer: assignments and reviews in ``cycle``. Three queries."""
-    loads: dict[int, Load] = {}
-    for appointment in appointments(session, cycle):
-        load = loads.setdefault(appointment.reviewer_id, Load(appointment.reviewer))
-        load.categories.append(appointment.category)
-    in_cycle = select(Nomination.id).where(Nomination.cycle_id == cycle.id)
-    for reviewer_id, count in session.execute(
-        select(Assignment.reviewer_id, func.count())
-        .where(Assignment.nomination_id.in_(in_cycle))
-        .group_by(Assignment.reviewer_id)
-    ):
-        if reviewer_id in loads:
-            loads[reviewer_id].assigned = count
-    for reviewer_id, status, count in session.execute(
-        select(Review.reviewer_id, Review.status, func.count())
-        .where(Review.nomination_id.in_(in_cycle))
-        .group_by(Review.reviewer_id, Review.status)
-    ):
-        if reviewer_id in loads:
-            if status is ReviewStatus.SUBMITTED:
-                loads[reviewer_id].submitted = count
-            else:
-                loads[reviewer_id].drafts = count
-    return list(loads.values())
-
-
 # Reviews
 
 
@@ -501,19 +350,7 @@ class ReviewInput:
     nominee_feedback: str = ""
 
 
-def reviews_of(session: Session, nomination: Nomination) -> list[Review]:
-    """Every review of ``nomination`` with reviewer and scores, in one query."""
-    return list(
-        session.scalars(
-            select(Review)
-            .where(Review.nomination_id == nomination.id)
-            .options(joinedload(Review.reviewer), joinedload(Review.scores))
-            .order_by(Review.submitted_at.is_(None), Review.submitted_at, Review.id)
-        ).unique()
-    )
-
-
-def _snapshot(review: Review) -> dict:
+def _snapshot(review: Review) -> dict[str, Any]:
     return {
         "status": review.status,
         "recommendation": review.recommendation,
@@ -522,12 +359,12 @@ def _snapshot(review: Review) -> dict:
     }
 
 
-def _check_values(criteria: Sequence[RubricCriterion], data: ReviewInput, complete: bool):
+def _check_values(criteria: Sequence[RubricCriterion], data: ReviewInput, complete: bool) -> None:
     known = {criterion.id for criterion in criteria}
     if set(data.scores) - known:
         raise DomainError("Score only the criteria of this cycle's rubric.")
     for criterion_id, score in data.scores.items():
-        if score is not None and score not in SCORES:
+        if score is not None and score not in rules.SCORES:
             raise DomainError("Scores go from 1 to 5.", field=f"score_{criterion_id}")
     if not complete:
         return
@@ -568,7 +405,7 @@ def save_review(
     in this transaction.
     """
     position = position or standing(session, nomination, reviewer)
-    refusal = rules.review_refusal(reviewer, nomination, position, on or today())
+    refusal = rules.review_refusal(reviewer, nomination, position, on or clock.today())
     if refusal:
         raise PermissionDenied(refusal)
     review = (
@@ -582,7 +419,7 @@ def save_review(
     )
     if (review.version if review else 0) != version:
         raise Conflict(STALE_REVIEW)
-    if refusal := rules.review_refusal(reviewer, nomination, position, on or today(), review):
+    if refusal := rules.review_refusal(reviewer, nomination, position, on or clock.today(), review):
         raise PermissionDenied(refusal)
     criteria = nomination.cycle.criteria
     _check_values(criteria, data, complete=submit)
@@ -647,11 +484,12 @@ def declare_conflict(
         nomination_id=nomination.id, reviewer_id=reviewer.id, reason=reason
     )
     session.add(declaration)
-    unassigned = session.execute(
+    unassigned = _deleted(
+        session,
         delete(Assignment).where(
             Assignment.nomination_id == nomination.id, Assignment.reviewer_id == reviewer.id
-        )
-    ).rowcount
+        ),
+    )
     review = session.scalar(
         select(Review).where(
             Review.nomination_id == nomination.id, Review.reviewer_id == reviewer.id
@@ -682,102 +520,14 @@ def declare_conflict(
     return declaration
 
 
-def nominee_feedback(session: Session, nomination: Nomination, viewer: User) -> list[str]:
-    """The reviewers' feedback for the nominee, unsigned, once the cycle is published."""
-    if not rules.feedback_visible(viewer, nomination):
-        return []
-    return list(
-        session.scalars(
-            select(Review.nominee_feedback)
-            .where(
-                Review.nomination_id == nomination.id,
-                Review.status == ReviewStatus.SUBMITTED,
-                Review.nominee_feedback != "",
-            )
-            .order_by(Review.submitted_at, Review.id)
-        )
-    )
-
-
 # Scores
 
 
-@dataclass(frozen=True)
-class CriterionStat:
-    criterion: RubricCriterion
-    count: int = 0
-    mean: float | None = None
-    spread: int | None = None  # highest minus lowest score
-
-    @property
-    def disagreement(self) -> bool:
-        return self.spread is not None and self.spread >= DISAGREEMENT_SPREAD
-
-
-def weighted_mean(
-    criteria: Iterable[RubricCriterion], means: Mapping[int, float | None]
-) -> float | None:
-    """The weighted mean of the criterion means, over the criteria that have a score."""
-    total = weight = 0.0
-    for criterion in criteria:
-        mean = means.get(criterion.id)
-        if mean is not None:
-            total += criterion.weight * mean
-            weight += criterion.weight
-    return total / weight if weight else None
-
-
-def criterion_stats(session: Session, nomination: Nomination) -> list[CriterionStat]:
-    """Per rubric criterion, over submitted reviews: number of scores, mean and spread."""
-    scores: dict[int, list[int]] = defaultdict(list)
-    for criterion_id, score in session.execute(
-        select(ReviewScore.criterion_id, ReviewScore.score)
-        .join(Review, Review.id == ReviewScore.review_id)
-        .where(Review.nomination_id == nomination.id, Review.status == ReviewStatus.SUBMITTED)
-    ):
-        scores[criterion_id].append(score)
-    return _stats(nomination.cycle.criteria, scores)
-
-
-def stats_from_reviews(
-    criteria: Sequence[RubricCriterion], reviews: Iterable[Review]
-) -> list[CriterionStat]:
-    """``criterion_stats`` from reviews already loaded (the reviewer's page has them)."""
-    scores: dict[int, list[int]] = defaultdict(list)
-    for review in reviews:
-        if review.status is ReviewStatus.SUBMITTED:
-            for score in review.scores:
-                scores[score.criterion_id].append(score.score)
-    return _stats(criteria, scores)
-
-
-def _stats(
-    criteria: Iterable[RubricCriterion], scores: Mapping[int, list[int]]
-) -> list[CriterionStat]:
-    return [
-        CriterionStat(criterion, len(given), sum(given) / len(given), max(given) - min(given))
-        if (given := scores.get(criterion.id))
-        else CriterionStat(criterion)
-        for criterion in criteria
-    ]
-
-
-def criterion_means_for_cycle(session: Session, cycle_id: int) -> dict[int, dict[int, float]]:
-    """Mean submitted score by nomination id, then criterion id, for a whole cycle (one query)."""
-    means: dict[int, dict[int, float]] = defaultdict(dict)
-    for nomination_id, criterion_id, mean in session.execute(
-        select(Review.nomination_id, ReviewScore.criterion_id, func.avg(ReviewScore.score))
-        .join(ReviewScore, ReviewScore.review_id == Review.id)
-        .join(Nomination, Nomination.id == Review.nomination_id)
-        .where(Nomination.cycle_id == cycle_id, Review.status == ReviewStatus.SUBMITTED)
-        .group_by(Review.nomination_id, ReviewScore.criterion_id)
-    ):
-        means[nomination_id][criterion_id] = float(mean)
-    return dict(means)
-
-
 def refresh_scores(session: Session, nomination: Nomination) -> None:
-    """Recompute the review aggregates stored on ``nomination`` from its submitted reviews."""
+    """Recompute the review aggregates stored on ``nomination`` from its submitted reviews.
+
+    Locks the nomination's row (``SELECT ... FOR NO KEY UPDATE`` on PostgreSQL; SQLite's
+    ``BEGIN IMMEDIATE`` already serialises writers) until the transaction ends."""
     if session.get_bind().dialect.name != "sqlite":
         # Concurrent submissions queue here, so the last one sees every review. NO KEY
         # UPDATE does not wait for the key-share locks the review inserts hold. (SQLite
@@ -787,7 +537,7 @@ def refresh_scores(session: Session, nomination: Nomination) -> None:
             .where(Nomination.id == nomination.id)
             .with_for_update(key_share=True)
         )
-    recommendation_of: dict[int, Recommendation] = {}
+    recommendation_of: dict[int, Recommendation | None] = {}
     scores: dict[int, list[int]] = defaultdict(list)
     for review_id, recommendation, criterion_id, score in session.execute(
         select(Review.id, Review.recommendation, ReviewScore.criterion_id, ReviewScore.score)
@@ -798,12 +548,10 @@ def refresh_scores(session: Session, nomination: Nomination) -> None:
         if criterion_id is not None:
             scores[criterion_id].append(score)
     recommendations = Counter(recommendation_of.values())
-    stats = _stats(nomination.cycle.criteria, scores)
+    stats = rules.stats_by_criterion(nomination.cycle.criteria, scores)
     values = {
         "reviews_submitted": sum(recommendations.values()),
-        "score_mean": weighted_mean(
-            (s.criterion for s in stats), {s.criterion.id: s.mean for s in stats}
-        ),
+        "score_mean": rules.score_mean(stats),
         "recommend_award": recommendations[Recommendation.AWARD],
         "recommend_decline": recommendations[Recommendation.DECLINE],
         "recommend_abstain": recommendations[Recommendation.ABSTAIN],
@@ -817,28 +565,3 @@ def refresh_scores(session: Session, nomination: Nomination) -> None:
     )
     for key, value in values.items():
         set_committed_value(nomination, key, value)
-
-
-def assignments_of(
-    session: Session, nomination_ids: Sequence[int]
-) -> dict[int, list[tuple[User, ReviewStatus | None]]]:
-    """The reviewers assigned to each nomination, with the status of their review."""
-    found: dict[int, list[tuple[User, ReviewStatus | None]]] = defaultdict(list)
-    if not nomination_ids:
-        return found
-    rows = session.execute(
-        select(Assignment.nomination_id, User, Review.status)
-        .join(User, User.id == Assignment.reviewer_id)
-        .outerjoin(
-            Review,
-            and_(
-                Review.nomination_id == Assignment.nomination_id,
-                Review.reviewer_id == Assignment.reviewer_id,
-            ),
-        )
-        .where(Assignment.nomination_id.in_(nomination_ids))
-        .order_by(User.display_name, User.id)
-    )
-    for nomination_id, reviewer, status in rows:
-        found[nomination_id].append((reviewer, status))
-    return found

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -15,16 +15,16 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session
 
-from nominee.accounts.models import Role, User
+from nominee import clock
+from nominee.accounts.models import User
 from nominee.categories.models import Category
 from nominee.cycles.models import Cycle, CycleStatus
 from nominee.errors import DomainError, PermissionDenied
 from nominee.nominations import rules as nomination_rules
-from nominee.nominations.models import Nomination, NominationStatus
-from nominee.reviews import conflicts, dossier, rules, services
+from nominee.nominations.models import Nomination
+from nominee.reviews import queries, rules, services
 from nominee.reviews.forms import (
     SCORE_LABELS,
     AppointForm,
@@ -36,15 +36,15 @@ from nominee.reviews.forms import (
     review_form,
 )
 from nominee.reviews.models import (
-    Assignment,
     Confidence,
     Recommendation,
     ReviewerAppointment,
     ReviewStatus,
 )
-from nominee.reviews.queue import SCORE_SORTS, SORTS, Filters, Queue, known_total
+from nominee.reviews.queries import SCORE_SORTS, SORTS, Filters
+from nominee.reviews.rules import Standing
 from nominee.templating import member_name
-from nominee.uow import commit, get_session
+from nominee.uow import get_session, refuse
 from nominee.web import (
     attach_error,
     choices,
@@ -52,17 +52,10 @@ from nominee.web import (
     login_required,
     organizer_required,
     page_number,
-    paginate,
     redirect_next,
 )
 
 bp = Blueprint("reviews", __name__)
-
-
-@bp.app_template_global("nominee_feedback")
-def nominee_feedback(nomination: Nomination) -> list[str]:
-    """For ``reviews/_feedback_for_nominee.html``: empty unless the viewer may read it."""
-    return services.nominee_feedback(get_session(), nomination, current_user)
 
 
 def _me() -> User:
@@ -74,23 +67,7 @@ def _cycle(cycle_id: int) -> Cycle:
 
 
 def _nomination(cycle_id: int, nomination_id: int) -> Nomination:
-    """The nomination with everything its pages show of it, in one query."""
-    nomination = (
-        get_session()
-        .scalars(
-            select(Nomination)
-            .where(Nomination.id == nomination_id, Nomination.cycle_id == cycle_id)
-            .options(
-                joinedload(Nomination.cycle).joinedload(Cycle.criteria),
-                joinedload(Nomination.category),
-                joinedload(Nomination.nominee),
-                joinedload(Nomination.nominator),
-            )
-        )
-        .unique()
-        .one_or_none()
-    )
-    return nomination or abort(404)
+    return queries.panel_nomination(get_session(), cycle_id, nomination_id) or abort(404)
 
 
 @bp.get("/review")
@@ -99,38 +76,24 @@ def index():
     user = _me()
     if not user.is_reviewer:
         abort(403)
-    stmt = select(Cycle).order_by(Cycle.nominations_close_on.desc(), Cycle.id.desc())
-    if not user.is_organizer:
-        stmt = stmt.where(
-            Cycle.id.in_(
-                select(ReviewerAppointment.cycle_id).where(
-                    ReviewerAppointment.reviewer_id == user.id
-                )
-            )
-        )
-    return render_template("reviews/index.html", cycles=get_session().scalars(stmt).all())
+    return render_template("reviews/index.html", cycles=queries.review_cycles(get_session(), user))
 
 
 # Appointments
 
 
-def _reviewer_choices(session) -> list[tuple[int, str]]:
-    rows = session.execute(
-        select(User.id, User.display_name, User.name_holders, User.role)
-        .where(User.role.in_((Role.REVIEWER, Role.ORGANIZER)), User.is_active_account.is_(True))
-        .order_by(User.display_name, User.id)
-    )
+def _reviewer_choices(session: Session) -> list[tuple[int, str]]:
     return [
         (
             row.id,
             member_name(name=row.display_name, user_id=row.id, holders=row.name_holders, plain=True)
             + f" ({row.role.label.lower()})",
         )
-        for row in rows
+        for row in queries.appointable_reviewers(session)
     ]
 
 
-def _appoint_form(session, cycle: Cycle) -> AppointForm:
+def _appoint_form(session: Session, cycle: Cycle) -> AppointForm:
     form = AppointForm()
     form.reviewer_id.choices = choices(_reviewer_choices(session))
     form.category_id.choices = choices(
@@ -158,11 +121,9 @@ def reviewers(cycle_id: int):
                     raise DomainError("Choose a reviewer from the list.", field="reviewer_id")
                 services.appoint(session, _me(), cycle, reviewer, category)
             except DomainError as exc:
-                session.rollback()
                 attach_error(form, exc)
                 status = exc.status
             else:
-                commit()
                 scope = category.name if category else "all categories"
                 flash(f"{reviewer.display_name} is appointed for {scope}.", "success")
                 return redirect(url_for("reviews.reviewers", cycle_id=cycle.id))
@@ -170,8 +131,8 @@ def reviewers(cycle_id: int):
         "reviews/reviewers.html",
         cycle=cycle,
         form=form,
-        loads=services.reviewer_loads(session, cycle),
-        appointments=services.appointments(session, cycle),
+        loads=queries.reviewer_loads(session, cycle),
+        appointments=queries.appointments(session, cycle),
         button=ButtonForm(formdata=None),
         editable=cycle.status in rules.APPOINTABLE_CYCLE_STATUSES,
     ), status
@@ -190,10 +151,9 @@ def remove_reviewer(cycle_id: int, appointment_id: int):
         try:
             removed = services.remove_appointment(session, _me(), appointment)
         except DomainError as exc:
-            session.rollback()
+            refuse()
             flash(exc.message, "error")
         else:
-            commit()
             note = f" and unassigned from {removed} nominations" if removed else ""
             flash(f"{name}'s appointment is removed{note}.", "success")
     else:
@@ -214,74 +174,26 @@ def assignments(cycle_id: int):
         [(0, "All categories"), *((c.id, c.name) for c in cycle.categories)]
     )
     form.validate()
-    k = cycle.reviewers_per_nomination
-    stmt = (
-        select(Nomination)
-        .join(User, User.id == Nomination.nominee_id)
-        .where(Nomination.cycle_id == cycle.id, Nomination.status == NominationStatus.IN_REVIEW)
-        .options(joinedload(Nomination.nominee), joinedload(Nomination.category))
-        .order_by(Nomination.id)
+    found = queries.assignments_page(
+        session,
+        cycle,
+        _me(),
+        category_id=None if form.category.errors else form.category.data,
+        understaffed=bool(form.understaffed.data),
+        page=page_number(),
+        per_page=current_app.config["PER_PAGE"],
     )
-    if form.category.data and not form.category.errors:
-        stmt = stmt.where(Nomination.category_id == form.category.data)
-    # Rule 9: the nominations the organizer is conflicted on are another organizer's.
-    conflicted = services.conflicted_ids(session, cycle, _me())
-    if conflicted:
-        stmt = stmt.where(Nomination.id.not_in(conflicted))
-    if form.understaffed.data:
-        assigned = (
-            select(func.count())
-            .where(Assignment.nomination_id == Nomination.id)
-            .correlate(Nomination)
-            .scalar_subquery()
-        )
-        stmt = stmt.where(assigned < k)
-    page = paginate(stmt, current_app.config["PER_PAGE"])
-    ids = [nomination.id for nomination in page.items]
-    loads = services.reviewer_loads(session, cycle)
-    scopes = services.appointed_scopes(session, cycle)
-    found = conflicts.find_conflicts(session, cycle, scopes, ids)
-    assigned_to = services.assignments_of(session, ids)
-    names = {load.reviewer.id: load.reviewer for load in loads}
-    rows = []
-    for nomination in page.items:
-        on_it = {reviewer.id for reviewer, _ in assigned_to.get(nomination.id, [])}
-        eligible = [
-            reviewer_id
-            for reviewer_id, scope in scopes.items()
-            if scope is None or nomination.category_id in scope
-        ]
-        rows.append(
-            {
-                "nomination": nomination,
-                "assigned": assigned_to.get(nomination.id, []),
-                "conflicts": [
-                    (names[r], found[nomination.id, r])
-                    for r in eligible
-                    if (nomination.id, r) in found and r in names
-                ],
-                "candidates": sorted(
-                    (
-                        names[r]
-                        for r in eligible
-                        if r not in on_it and (nomination.id, r) not in found and r in names
-                    ),
-                    key=lambda user: (user.display_name, user.id),
-                ),
-            }
-        )
-    total = sum(load.assigned for load in loads)
     return render_template(
         "reviews/assignments.html",
         cycle=cycle,
         form=form,
-        page=page,
-        rows=rows,
-        loads=loads,
-        average=total / len(loads) if loads else 0,
+        page=found.page,
+        rows=found.page.items,
+        loads=found.loads,
+        average=found.average,
         button=ButtonForm(formdata=None),
         can_assign=cycle.status is CycleStatus.IN_REVIEW,
-        left_out=bool(conflicted),
+        left_out=found.left_out,
     )
 
 
@@ -295,10 +207,9 @@ def auto_assign(cycle_id: int):
         try:
             result = services.auto_assign(session, _me(), cycle)
         except DomainError as exc:
-            session.rollback()
+            refuse()
             flash(exc.message, "error")
         else:
-            commit()
             message = f"{len(result.added)} assignments added."
             if result.short:
                 message += (
@@ -332,10 +243,9 @@ def _change_assignment(cycle_id: int, nomination_id: int, assigning: bool):
     except PermissionDenied:
         raise
     except DomainError as exc:
-        session.rollback()
+        refuse()
         flash(exc.message, "error")
     else:
-        commit()
         verb = "assigned to" if assigning else "unassigned from"
         flash(
             f"{reviewer.display_name} is {verb} {nomination.nominee.display_name}'s nomination.",
@@ -382,35 +292,26 @@ def _filters(form: QueueForm) -> Filters:
 def dashboard(cycle_id: int):
     session = get_session()
     user = _me()
-    cycle = (
-        session.scalars(
-            select(Cycle).where(Cycle.id == cycle_id).options(joinedload(Cycle.categories))
-        )
-        .unique()
-        .one_or_none()
-    ) or abort(404)
-    scope = services.scope_of(session, cycle.id, user.id)
+    cycle = queries.cycle_with_categories(session, cycle_id) or abort(404)
+    scope = queries.scope_of(session, cycle.id, user.id)
     if not rules.can_see_queue(user, appointed=scope.appointed):
         abort(403)
-    categories = [c for c in cycle.categories if user.is_organizer or scope.covers(c.id)]
+    categories = queries.queue_categories(cycle, user, scope)
     form = QueueForm(request.args)
     form.category.choices = choices([(0, "All categories"), *((c.id, c.name) for c in categories)])
-    filters = _filters(form)
-    status_filter = not nomination_rules.decisions_hidden(user, cycle)
-    if not status_filter:
-        # Rule 5: before publishing, nothing a reviewer asks narrows the queue by decision.
-        filters = replace(filters, status=None)
-    queue = Queue(cycle, user, scope, services.conflicted_ids(session, cycle, user))
-    progress, overall = queue.progress_table(
-        session.execute(queue.progress()).all(),
-        session.execute(queue.mine()).all() if scope.appointed else [],
-        categories,
+    board = queries.dashboard(
+        session,
+        cycle,
+        user,
+        scope,
+        _filters(form),
+        page_number(),
+        current_app.config["PER_PAGE"],
     )
-    total = known_total(filters, progress, overall)
-    page = queue.page(session, filters, page_number(), current_app.config["PER_PAGE"], total)
+    filters = board.filters
 
     def sort_url(key: str) -> str:
-        args = request.args.to_dict()
+        args: dict[str, Any] = request.args.to_dict()
         same = filters.sort == key
         args.update(sort=key, order="asc" if same and filters.descending else "desc", page="1")
         if not same and key in ("nominee", "category", "id"):
@@ -422,15 +323,15 @@ def dashboard(cycle_id: int):
         cycle=cycle,
         form=form,
         filters=filters,
-        page=page,
-        progress=progress,
-        overall=overall,
+        page=board.page,
+        progress=board.progress,
+        overall=board.overall,
         scope=scope,
         sort_url=sort_url,
         sorts=SORTS,
         score_sorts=SCORE_SORTS,
         sees_scores=rules.sees_scores,
-        status_filter=status_filter,
+        status_filter=board.status_filter,
         status_of=lambda n: nomination_rules.shown_status(user, n),
         ReviewStatus=ReviewStatus,
     )
@@ -460,12 +361,12 @@ def review(cycle_id: int, nomination_id: int):
     user = _me()
     nomination = _nomination(cycle_id, nomination_id)
     cycle = nomination.cycle
-    position = services.open_as_panel(session, user, nomination) or abort(404)
+    position: Standing = queries.open_as_panel(session, user, nomination) or abort(404)
     form = review_form(cycle.criteria)
     status = 200
     if request.method == "POST":
         # Refused before the form is read; a final review is refused by the service.
-        if refusal := rules.review_refusal(user, nomination, position, services.today()):
+        if refusal := rules.review_refusal(user, nomination, position, clock.today()):
             raise PermissionDenied(refusal)
         status = 400
         if form.validate_on_submit():
@@ -492,11 +393,9 @@ def review(cycle_id: int, nomination_id: int):
             except PermissionDenied:
                 raise
             except DomainError as exc:
-                session.rollback()
                 attach_error(form, exc)
                 status = exc.status
             else:
-                commit()
                 if saved.status is ReviewStatus.DRAFT:
                     flash("Your draft is saved. Submit it when you are done.", "success")
                 elif saved.reads_others:
@@ -510,9 +409,9 @@ def review(cycle_id: int, nomination_id: int):
                 return redirect(
                     url_for("reviews.review", cycle_id=cycle.id, nomination_id=nomination.id)
                 )
-    reviews = services.reviews_of(session, nomination)
+    reviews = queries.reviews_of(session, nomination)
     own = next((r for r in reviews if r.reviewer_id == user.id), None)
-    refusal = rules.review_refusal(user, nomination, position, services.today(), own)
+    refusal = rules.review_refusal(user, nomination, position, clock.today(), own)
     if request.method == "GET":
         _fill(form, own)
     reading = rules.can_read_reviews(user, nomination, position, own)
@@ -535,16 +434,16 @@ def review(cycle_id: int, nomination_id: int):
         refusal=refusal,
         reading=reading,
         others=others,
-        stats=services.stats_from_reviews(cycle.criteria, reviews) if reading else [],
-        evidence=dossier.evidence(session, nomination),
-        chart=dossier.activity(session, nomination.nominee_id, cycle),
-        endorsements=dossier.endorsements_received(session, nomination.nominee_id, cycle),
-        history=dossier.other_nominations(session, nomination, user),
-        awards=dossier.awards(session, nomination.nominee_id),
+        stats=rules.stats_from_reviews(cycle.criteria, reviews) if reading else [],
+        evidence=queries.evidence(session, nomination),
+        chart=queries.activity(session, nomination.nominee_id, cycle),
+        endorsements=queries.endorsements_received(session, nomination.nominee_id, cycle),
+        history=queries.other_nominations(session, nomination, user),
+        awards=queries.awards(session, nomination.nominee_id),
         conflict_form=ConflictForm(formdata=None),
         can_declare=rules.can_declare_conflict(user, nomination, position),
         score_labels=SCORE_LABELS,
-        today=services.today(),
+        today=clock.today(),
     ), status
 
 
@@ -559,13 +458,12 @@ def declare_conflict(cycle_id: int, nomination_id: int):
         flash_form_errors(form)
         return redirect(back)
     try:
-        services.declare_conflict(session, _me(), nomination, form.reason.data)
+        services.declare_conflict(session, _me(), nomination, form.reason.data or "")
     except PermissionDenied:
         raise
     except DomainError as exc:
-        session.rollback()
+        refuse()
         flash(exc.message, "error")
         return redirect(back)
-    commit()
     flash("Your conflict is recorded; the nomination left your queue.", "success")
     return redirect(url_for("reviews.dashboard", cycle_id=cycle_id))

@@ -15,8 +15,8 @@ from nominee.endorsements.models import Endorsement
 from nominee.nominations import services as nominations
 from nominee.nominations.models import Nomination, NominationEvidence
 from nominee.reviews import services as reviews
-from nominee.reviews.conflicts import find_conflicts
 from nominee.reviews.models import Assignment
+from nominee.reviews.queries import find_conflicts
 from tests.perf.helpers import SMALL, seeded
 
 COUNTERS = (

@@ -12,9 +12,10 @@ from nominee.accounts.models import Role
 from nominee.cycles.models import CycleStatus
 from nominee.errors import DomainError
 from nominee.nominations.models import NominationKind
-from nominee.reviews import conflicts, services
+from nominee.reviews import services
 from nominee.reviews.assignment import Seat, plan
 from nominee.reviews.models import Assignment, ReviewerAppointment, ReviewStatus
+from nominee.reviews.queries import conflicts
 from tests.reviews.conftest import audit_actions
 from tests.reviews.test_conflicts import endorse
 

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from nominee.nominations.models import NominationKind
-from nominee.reviews import conflicts
 from nominee.reviews.models import Assignment, ConflictDeclaration, Review
+from nominee.reviews.queries import conflicts
 from tests.reviews.conftest import CLOSED_ON, audit_actions
 
 CAUSES = ["nominee", "nominator", "endorsed", "endorsed_by", "declared"]

@@ -8,8 +8,8 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
-from nominee.reviews import conflicts
 from nominee.reviews.models import Assignment, Review, ReviewStatus
+from nominee.reviews.queries import conflicts
 from nominee.seeding.demo.reviews import seed_reviews
 
 

@@ -331,12 +331,17 @@ def test_feedback_for_the_nominee_shows_only_once_published_and_only_to_them(
 
     @app.get("/_feedback/<int:nomination_id>")
     def feedback(nomination_id):
+        from flask_login import current_user
+
         from nominee.nominations.models import Nomination
+        from nominee.reviews.queries import nominee_feedback
         from nominee.uow import get_session
 
+        nomination = get_session().get(Nomination, nomination_id)
         return render_template_string(
             '{% include "reviews/_feedback_for_nominee.html" %}',
-            nomination=get_session().get(Nomination, nomination_id),
+            nomination=nomination,
+            reviewer_feedback=nominee_feedback(get_session(), nomination, current_user),
         )
 
     def seen_by(user):
@@ -360,7 +365,7 @@ def test_feedback_for_the_nominee_shows_only_once_published_and_only_to_them(
 def test_endorsements_of_very_endorsed_nominees_are_summarised_from_the_latest(
     client, login, make, cycle, in_review, appointed, url, monkeypatch
 ):
-    from nominee.reviews import dossier
+    from nominee.reviews.queries import dossier
 
     monkeypatch.setattr(dossier, "ENDORSEMENTS_SCANNED", 3)
     me = appointed()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nominee.cycles.models import CycleStatus
-from nominee.reviews import services
+from nominee.reviews import queries, rules, services
 from nominee.reviews.models import Recommendation, ReviewStatus
 
 WEIGHTED = [("Impact", "", 3.0), ("Consistency", "", 1.0)]
@@ -34,10 +34,10 @@ def test_weighted_mean_of_criterion_means_over_submitted_reviews(make, db, weigh
     assert nomination.score_mean == pytest.approx(3.5)
     assert nomination.reviews_submitted == 2
     assert nomination.disagreement is True  # Impact spread 5 - 3 = 2
-    stats = {s.criterion.name: s for s in services.criterion_stats(db, nomination)}
+    stats = {s.criterion.name: s for s in queries.criterion_stats(db, nomination)}
     assert (stats["Impact"].mean, stats["Impact"].spread, stats["Impact"].count) == (4, 2, 2)
     assert (stats["Consistency"].mean, stats["Consistency"].spread) == (2, 2)
-    assert services.criterion_means_for_cycle(db, weighted_cycle.id) == {
+    assert queries.criterion_means_for_cycle(db, weighted_cycle.id) == {
         nomination.id: {s.criterion.id: s.mean for s in stats.values()}
     }
 
@@ -72,7 +72,7 @@ def test_a_criterion_nobody_scored_is_left_out_of_the_weighted_mean(make, db, cy
     )
     services.refresh_scores(db, nomination)
     assert nomination.score_mean == 4
-    stats = services.criterion_stats(db, nomination)
+    stats = queries.criterion_stats(db, nomination)
     assert [s.count for s in stats] == [1, 0, 1, 0]
     assert stats[1].mean is None and stats[1].spread is None
 
@@ -106,5 +106,5 @@ def test_weighted_mean_helper():
             self.id, self.weight = id, weight
 
     criteria = [Criterion(1, 2.0), Criterion(2, 1.0), Criterion(3, 5.0)]
-    assert services.weighted_mean(criteria, {1: 5.0, 2: 2.0}) == 4
-    assert services.weighted_mean(criteria, {}) is None
+    assert rules.weighted_mean(criteria, {1: 5.0, 2: 2.0}) == 4
+    assert rules.weighted_mean(criteria, {}) is None

@@ -33,8 +33,8 @@ from nominee.nominations.models import (
     NominationStatus,
 )
 from nominee.nominations.services import freeze_evidence
-from nominee.reviews.conflicts import find_conflicts
 from nominee.reviews.models import Recommendation, Review, ReviewScore, ReviewStatus
+from nominee.reviews.queries.conflicts import find_conflicts
 from nominee.reviews.services import refresh_scores
 
 TERM_MONTHS = 12

@@ -25,7 +25,7 @@ from nominee.endorsements.models import Endorsement
 from nominee.nominations.models import Nomination, NominationStatus
 from nominee.reviews.models import Assignment, Review, ReviewStatus
 
-# The dashboard's sortable columns, should ``nominee.reviews.queue`` not list them.
+# The dashboard's sortable columns, should ``nominee.reviews.queries.queue`` not list them.
 FALLBACK_SORTS = ("id", "nominee", "category", "evidence", "endorsers", "reach", "score")
 ROLES = ("viewer", "heavy", "reviewer", "organizer")
 
@@ -164,7 +164,7 @@ def cast_of_characters(session: Session, endorsements: int = 2_000) -> Cast:
 
 def dashboard_sorts() -> list[str]:
     try:
-        from nominee.reviews.queue import SORTS
+        from nominee.reviews.queries.queue import SORTS
     except ImportError:
         return list(FALLBACK_SORTS)
     return list(SORTS)

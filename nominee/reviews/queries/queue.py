@@ -14,11 +14,11 @@ What a user sees:
 - reviewers: the categories they are appointed for;
 
 minus, for both, every nomination they are conflicted on (``conflicts.
-conflicted_nominations``, run once by the view and passed in as ``conflicted``; an
+conflicted_nominations``, run once per page and passed in as ``conflicted``; an
 organizer's own nominations among them), in the rows and in the counts alike.
 
-Decisions are known to organizers only until the cycle is published (rule 5): the view
-drops the status filter for everybody else, and no sort orders by decision.
+Decisions are known to organizers only until the cycle is published (rule 5):
+``dashboard`` drops the status filter for everybody else, and no sort orders by decision.
 
 A reviewer sees the score columns of a row only once their own review of it is
 submitted with every criterion scored (``Review.reads_others``, rule 4), and sorting or
@@ -31,19 +31,22 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import QueryableAttribute, Session, aliased
 
 from nominee.accounts.models import User
 from nominee.awards.models import Award
 from nominee.categories.models import Category
 from nominee.cycles.models import Cycle
 from nominee.nominations.models import Nomination, NominationStatus
+from nominee.nominations.rules import decisions_hidden
 from nominee.pagination import Page
 from nominee.reviews.models import Assignment, Review, ReviewStatus
+from nominee.reviews.queries.conflicts import conflicted_ids
+from nominee.reviews.queries.panel import Scope
 from nominee.reviews.rules import QUEUE_STATUSES
-from nominee.reviews.services import Scope
 
 # Sort key -> label. Score columns are blinded for reviewers (see the module docstring).
 SORTS = {
@@ -193,6 +196,7 @@ class Queue:
 
     def _order(self, filters: Filters) -> list:
         key = filters.sort
+        column: ColumnElement[Any] | QueryableAttribute[Any]
         if key == "nominee":
             column = func.lower(User.display_name)
         elif key == "category":
@@ -246,7 +250,7 @@ class Queue:
     ) -> Page:
         """One page of the queue. ``total`` is the number of rows when the caller knows it
         already (the progress table counts the unfiltered queue); otherwise it is counted
-        here on the nomination columns alone (``web.paginate`` would count over the rows
+        here on the nomination columns alone (``pagination.paginate`` would count over the rows
         query itself, joins and all)."""
         if total is None:
             total = session.scalar(self.count(filters)) or 0
@@ -340,3 +344,48 @@ def known_total(
     if filters.category_id is None:
         return overall.nominations
     return next((p.nominations for p in progress if p.category_id == filters.category_id), 0)
+
+
+def queue_categories(cycle: Cycle, user: User, scope: Scope) -> list[Category]:
+    """The categories of ``cycle`` whose nominations ``user`` sees in the queue."""
+    return [c for c in cycle.categories if user.is_organizer or scope.covers(c.id)]
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    filters: Filters  # as applied: without the status filter where decisions are hidden
+    status_filter: bool  # may the user filter by decision? (rule 5)
+    progress: list[CategoryProgress]
+    overall: CategoryProgress
+    page: Page  # rows as ``Queue.rows`` describes them
+
+
+def dashboard(
+    session: Session,
+    cycle: Cycle,
+    user: User,
+    scope: Scope,
+    filters: Filters,
+    page: int,
+    per_page: int,
+) -> Dashboard:
+    """The cycle's review queue as ``user`` sees it: the progress table and one page of
+    rows."""
+    status_filter = not decisions_hidden(user, cycle)
+    if not status_filter:
+        # Rule 5: before publishing, nothing a reviewer asks narrows the queue by decision.
+        filters = replace(filters, status=None)
+    queue = Queue(cycle, user, scope, conflicted_ids(session, cycle, user))
+    progress, overall = queue.progress_table(
+        session.execute(queue.progress()).all(),
+        session.execute(queue.mine()).all() if scope.appointed else [],
+        queue_categories(cycle, user, scope),
+    )
+    total = known_total(filters, progress, overall)
+    return Dashboard(
+        filters,
+        status_filter,
+        progress,
+        overall,
+        queue.page(session, filters, page, per_page, total),
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from sqlalchemy import case, func, literal, literal_column, select
 from sqlalchemy.orm import Session
@@ -52,7 +53,8 @@ def review_overview(
     ).all()
     counts = [0] * len(SCORE_BINS)
     unscored = nominations = submitted = 0
-    for band_index, count, reviews in rows:
+    for row in rows:
+        band_index, count, reviews = cast("tuple[int | None, int, int | None]", tuple(row))
         nominations += count
         submitted += int(reviews or 0)
         if band_index is None:

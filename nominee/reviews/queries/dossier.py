@@ -25,7 +25,7 @@ from nominee.endorsements.models import Endorsement
 from nominee.nominations.models import Nomination
 from nominee.nominations.queries import EvidenceItem, panel_evidence
 from nominee.nominations.rules import DECISIONS, sees_decision
-from nominee.reviews.conflicts import active_in_window, conflicted_in
+from nominee.reviews.queries.conflicts import active_in_window, conflicted_in
 
 ENDORSERS_SHOWN = 50
 ENDORSEMENTS_SCANNED = 1000

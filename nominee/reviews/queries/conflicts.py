@@ -19,9 +19,8 @@ The rule has two forms, kept side by side so they cannot drift apart:
   its rows and counts with a plain ``NOT IN`` list. ``conflicted_in`` is the same query
   over several cycles at once (the audit log asks it for every unpublished cycle).
 
-Organizers are bound by the same rule (DESIGN rule 9): ``nominee.reviews.services.
-conflicted_ids`` answers for every account, and the organizers' pages leave out or mask
-what it names.
+Organizers are bound by the same rule (DESIGN rule 9): ``conflicted_ids`` answers for
+every account, and the organizers' pages leave out or mask what it names.
 """
 
 from __future__ import annotations
@@ -44,7 +43,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from nominee.cycles.models import Cycle
+from nominee.accounts.models import User
+from nominee.cycles.models import Cycle, CycleStatus
 from nominee.endorsements.models import Endorsement
 from nominee.formatting import format_date
 from nominee.nominations.models import Nomination
@@ -119,6 +119,29 @@ def is_conflicted(session: Session, nomination: Nomination, user_id: int) -> boo
             select(literal(nomination.id).in_(conflicted_nominations(nomination.cycle, user_id)))
         )
     )
+
+
+def conflicted_ids(session: Session, cycle: Cycle, user: User) -> list[int]:
+    """The nominations of ``cycle`` ``user`` is conflicted on, organizers included (rule 9):
+    the pages of a cycle leave them out of what they show that user."""
+    return list(session.scalars(conflicted_nominations(cycle, user.id)))
+
+
+def undisclosed_conflicts(session: Session, user: User) -> list[int]:
+    """The nominations of every cycle not yet published that ``user`` is conflicted on, in
+    two queries (the cycles, then one ``conflicted_in`` over all of them)."""
+    cycles = session.scalars(select(Cycle).where(Cycle.status != CycleStatus.PUBLISHED)).all()
+    if not cycles:
+        return []
+    return list(session.scalars(conflicted_in(cycles, user.id)))
+
+
+def conflicted_on(session: Session, nomination: Nomination, user: User) -> bool:
+    """Whether ``user`` is conflicted on ``nomination``: its parties without asking the
+    database, anybody else by the conflict rule (one query)."""
+    if user.id in (nomination.nominee_id, nomination.nominator_id):
+        return True
+    return is_conflicted(session, nomination, user.id)
 
 
 def _times(count: int, last: datetime) -> str:
@@ -207,9 +230,9 @@ def find_conflicts(
             ConflictDeclaration.nomination_id.in_(nominations.with_only_columns(Nomination.id)),
         )
     )
-    for row in declarations:
-        conflicts[row.nomination_id, row.reviewer_id].append(
-            Cause("declared", f"declared a conflict: {row.reason}")
+    for declared in declarations:
+        conflicts[declared.nomination_id, declared.reviewer_id].append(
+            Cause("declared", f"declared a conflict: {declared.reason}")
         )
     return dict(conflicts)
 

@@ -1,0 +1,380 @@
+"""Who reviews what: appointments, a user's standing on a nomination, the panels and
+their loads, the assignments page's rows, the reviews of a nomination."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import Row, and_, exists, func, literal, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from nominee.accounts.models import Role, User
+from nominee.categories.models import Category
+from nominee.cycles.models import Cycle
+from nominee.errors import PermissionDenied
+from nominee.nominations.models import Nomination, NominationStatus
+from nominee.pagination import Page, paginate
+from nominee.reviews import rules
+from nominee.reviews.models import Assignment, Review, ReviewerAppointment, ReviewStatus
+from nominee.reviews.queries.conflicts import Cause, conflicted_nominations, find_conflicts
+from nominee.reviews.rules import Standing
+
+# Who stands where
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The categories a reviewer is appointed for in one cycle."""
+
+    whole_cycle: bool = False
+    category_ids: frozenset[int] = frozenset()
+
+    @property
+    def appointed(self) -> bool:
+        return self.whole_cycle or bool(self.category_ids)
+
+    def covers(self, category_id: int) -> bool:
+        return self.whole_cycle or category_id in self.category_ids
+
+
+def scope_of(session: Session, cycle_id: int, reviewer_id: int) -> Scope:
+    category_ids = session.scalars(
+        select(ReviewerAppointment.category_id).where(
+            ReviewerAppointment.cycle_id == cycle_id,
+            ReviewerAppointment.reviewer_id == reviewer_id,
+        )
+    ).all()
+    return Scope(
+        whole_cycle=None in category_ids,
+        category_ids=frozenset(c for c in category_ids if c is not None),
+    )
+
+
+def standing(session: Session, nomination: Nomination, user: User) -> Standing:
+    """Appointed for the nomination's category? Conflicted on it? Assigned? One query."""
+    appointed = exists().where(
+        ReviewerAppointment.cycle_id == nomination.cycle_id,
+        ReviewerAppointment.reviewer_id == user.id,
+        or_(
+            ReviewerAppointment.category_id.is_(None),
+            ReviewerAppointment.category_id == nomination.category_id,
+        ),
+    )
+    conflicted = literal(nomination.id).in_(conflicted_nominations(nomination.cycle, user.id))
+    assigned = exists().where(
+        Assignment.nomination_id == nomination.id, Assignment.reviewer_id == user.id
+    )
+    row = session.execute(
+        select(
+            appointed.label("appointed"),
+            conflicted.label("conflicted"),
+            assigned.label("assigned"),
+        )
+    )
+    appointed_value, conflicted_value, assigned_value = row.one()
+    return Standing(
+        appointed=bool(appointed_value),
+        conflicted=bool(conflicted_value),
+        assigned=bool(assigned_value),
+    )
+
+
+def open_as_panel(session: Session, user: User, nomination: Nomination) -> Standing | None:
+    """``user``'s standing when they may open the panel's page of ``nomination``.
+
+    None when the page does not exist for them (not appointed for its category, not in
+    review yet, their own nomination); ``PermissionDenied`` when they are conflicted.
+    """
+    position = standing(session, nomination, user)
+    if not rules.can_open_nomination(user, nomination, position):
+        return None
+    if rules.is_turned_away(user, position):
+        raise PermissionDenied(rules.CONFLICTED)
+    return position
+
+
+def panel_nomination(session: Session, cycle_id: int, nomination_id: int) -> Nomination | None:
+    """The nomination of ``cycle_id`` with everything the panel's pages show of it, in one
+    query."""
+    return (
+        session.scalars(
+            select(Nomination)
+            .where(Nomination.id == nomination_id, Nomination.cycle_id == cycle_id)
+            .options(
+                joinedload(Nomination.cycle).joinedload(Cycle.criteria),
+                joinedload(Nomination.category),
+                joinedload(Nomination.nominee),
+                joinedload(Nomination.nominator),
+            )
+        )
+        .unique()
+        .one_or_none()
+    )
+
+
+def cycle_with_categories(session: Session, cycle_id: int) -> Cycle | None:
+    return (
+        session.scalars(
+            select(Cycle).where(Cycle.id == cycle_id).options(joinedload(Cycle.categories))
+        )
+        .unique()
+        .one_or_none()
+    )
+
+
+def review_cycles(session: Session, user: User) -> Sequence[Cycle]:
+    """The cycles a reviewer's start page lists: those they are appointed to (every cycle
+    for an organizer), the latest first."""
+    stmt = select(Cycle).order_by(Cycle.nominations_close_on.desc(), Cycle.id.desc())
+    if not user.is_organizer:
+        stmt = stmt.where(
+            Cycle.id.in_(
+                select(ReviewerAppointment.cycle_id).where(
+                    ReviewerAppointment.reviewer_id == user.id
+                )
+            )
+        )
+    return session.scalars(stmt).all()
+
+
+# Appointments
+
+
+def appointable_reviewers(session: Session) -> Sequence[Row[int, str, int, Role]]:
+    """Active reviewers and organizers: ``id``, ``display_name``, ``name_holders``,
+    ``role``, by name."""
+    return session.execute(
+        select(User.id, User.display_name, User.name_holders, User.role)
+        .where(User.role.in_((Role.REVIEWER, Role.ORGANIZER)), User.is_active_account.is_(True))
+        .order_by(User.display_name, User.id)
+    ).all()
+
+
+def appointments(session: Session, cycle: Cycle) -> Sequence[ReviewerAppointment]:
+    return session.scalars(
+        select(ReviewerAppointment)
+        .join(ReviewerAppointment.reviewer)
+        .options(joinedload(ReviewerAppointment.reviewer), joinedload(ReviewerAppointment.category))
+        .where(ReviewerAppointment.cycle_id == cycle.id)
+        .order_by(User.display_name, User.id, ReviewerAppointment.id)
+    ).all()
+
+
+def appointed_scopes(session: Session, cycle: Cycle) -> dict[int, frozenset[int] | None]:
+    """Every reviewer who may take assignments in ``cycle``: their categories, None for all."""
+    rows = session.execute(
+        select(ReviewerAppointment.reviewer_id, ReviewerAppointment.category_id)
+        .join(User, User.id == ReviewerAppointment.reviewer_id)
+        .where(
+            ReviewerAppointment.cycle_id == cycle.id,
+            User.is_active_account.is_(True),
+            User.role.in_((Role.REVIEWER, Role.ORGANIZER)),
+        )
+    )
+    categories: dict[int, set[int]] = defaultdict(set)
+    whole: set[int] = set()
+    for reviewer_id, category_id in rows:
+        if category_id is None:
+            whole.add(reviewer_id)
+        else:
+            categories[reviewer_id].add(category_id)
+    scopes: dict[int, frozenset[int] | None] = {r: frozenset(c) for r, c in categories.items()}
+    scopes.update(dict.fromkeys(whole))
+    return scopes
+
+
+@dataclass
+class Load:
+    reviewer: User
+    categories: list[Category | None] = field(default_factory=list)  # None: all of them
+    assigned: int = 0
+    submitted: int = 0
+    drafts: int = 0
+
+
+def reviewer_loads(session: Session, cycle: Cycle) -> list[Load]:
+    """Per appointed reviewer: assignments and reviews in ``cycle``. Three queries."""
+    loads: dict[int, Load] = {}
+    for appointment in appointments(session, cycle):
+        load = loads.setdefault(appointment.reviewer_id, Load(appointment.reviewer))
+        load.categories.append(appointment.category)
+    in_cycle = select(Nomination.id).where(Nomination.cycle_id == cycle.id)
+    for reviewer_id, count in session.execute(
+        select(Assignment.reviewer_id, func.count())
+        .where(Assignment.nomination_id.in_(in_cycle))
+        .group_by(Assignment.reviewer_id)
+    ):
+        if reviewer_id in loads:
+            loads[reviewer_id].assigned = count
+    for reviewer_id, status, count in session.execute(
+        select(Review.reviewer_id, Review.status, func.count())
+        .where(Review.nomination_id.in_(in_cycle))
+        .group_by(Review.reviewer_id, Review.status)
+    ):
+        if reviewer_id in loads:
+            if status is ReviewStatus.SUBMITTED:
+                loads[reviewer_id].submitted = count
+            else:
+                loads[reviewer_id].drafts = count
+    return list(loads.values())
+
+
+# Assignment
+
+
+def assignments_of(
+    session: Session, nomination_ids: Sequence[int]
+) -> dict[int, list[tuple[User, ReviewStatus | None]]]:
+    """The reviewers assigned to each nomination, with the status of their review."""
+    found: dict[int, list[tuple[User, ReviewStatus | None]]] = defaultdict(list)
+    if not nomination_ids:
+        return found
+    rows = session.execute(
+        select(Assignment.nomination_id, User, Review.status)
+        .join(User, User.id == Assignment.reviewer_id)
+        .outerjoin(
+            Review,
+            and_(
+                Review.nomination_id == Assignment.nomination_id,
+                Review.reviewer_id == Assignment.reviewer_id,
+            ),
+        )
+        .where(Assignment.nomination_id.in_(nomination_ids))
+        .order_by(User.display_name, User.id)
+    )
+    for nomination_id, reviewer, status in rows:
+        found[nomination_id].append((reviewer, status))
+    return found
+
+
+@dataclass(frozen=True)
+class AssignmentRow:
+    """One nomination on the assignments page."""
+
+    nomination: Nomination
+    assigned: list[tuple[User, ReviewStatus | None]]  # its panel, with their review's status
+    conflicts: list[tuple[User, list[Cause]]]  # appointed reviewers conflicted on it, and why
+    candidates: list[User]  # appointed reviewers who may still join its panel, by name
+
+
+@dataclass(frozen=True)
+class AssignmentsPage:
+    page: Page  # of ``AssignmentRow``
+    loads: list[Load]
+    left_out: bool  # the viewer is conflicted on some nominations, left out of the page
+
+    @property
+    def average(self) -> float:
+        """Assignments per appointed reviewer."""
+        return sum(load.assigned for load in self.loads) / len(self.loads) if self.loads else 0
+
+
+def assignments_page(
+    session: Session,
+    cycle: Cycle,
+    viewer: User,
+    *,
+    category_id: int | None,
+    understaffed: bool,
+    page: int,
+    per_page: int,
+) -> AssignmentsPage:
+    """The nominations in review with their panels and who else may join them, and the
+    reviewers' loads; leaving out what ``viewer`` is conflicted on (rule 9)."""
+    stmt = (
+        select(Nomination)
+        .join(User, User.id == Nomination.nominee_id)
+        .where(Nomination.cycle_id == cycle.id, Nomination.status == NominationStatus.IN_REVIEW)
+        .options(joinedload(Nomination.nominee), joinedload(Nomination.category))
+        .order_by(Nomination.id)
+    )
+    if category_id:
+        stmt = stmt.where(Nomination.category_id == category_id)
+    conflicted = list(session.scalars(conflicted_nominations(cycle, viewer.id)))
+    if conflicted:
+        stmt = stmt.where(Nomination.id.not_in(conflicted))
+    if understaffed:
+        assigned = (
+            select(func.count())
+            .where(Assignment.nomination_id == Nomination.id)
+            .correlate(Nomination)
+            .scalar_subquery()
+        )
+        stmt = stmt.where(assigned < cycle.reviewers_per_nomination)
+    found = paginate(session, stmt, page, per_page)
+    ids = [nomination.id for nomination in found.items]
+    loads = reviewer_loads(session, cycle)
+    scopes = appointed_scopes(session, cycle)
+    conflicts = find_conflicts(session, cycle, scopes, ids)
+    assigned_to = assignments_of(session, ids)
+    names = {load.reviewer.id: load.reviewer for load in loads}
+    rows = []
+    for nomination in found.items:
+        panel = assigned_to.get(nomination.id, [])
+        on_it = {reviewer.id for reviewer, _ in panel}
+        eligible = [
+            reviewer_id
+            for reviewer_id, scope in scopes.items()
+            if rules.covers(scope, nomination.category_id) and reviewer_id in names
+        ]
+        rows.append(
+            AssignmentRow(
+                nomination,
+                panel,
+                [
+                    (names[r], conflicts[nomination.id, r])
+                    for r in eligible
+                    if (nomination.id, r) in conflicts
+                ],
+                sorted(
+                    (
+                        names[r]
+                        for r in eligible
+                        if rules.may_join_panel(
+                            scopes[r], nomination.id, nomination.category_id, r, on_it, conflicts
+                        )
+                    ),
+                    key=lambda user: (user.display_name, user.id),
+                ),
+            )
+        )
+    return AssignmentsPage(
+        Page(items=rows, page=found.page, per_page=found.per_page, total=found.total),
+        loads,
+        left_out=bool(conflicted),
+    )
+
+
+# Reviews
+
+
+def reviews_of(session: Session, nomination: Nomination) -> list[Review]:
+    """Every review of ``nomination`` with reviewer and scores, in one query."""
+    return list(
+        session.scalars(
+            select(Review)
+            .where(Review.nomination_id == nomination.id)
+            .options(joinedload(Review.reviewer), joinedload(Review.scores))
+            .order_by(Review.submitted_at.is_(None), Review.submitted_at, Review.id)
+        ).unique()
+    )
+
+
+def nominee_feedback(session: Session, nomination: Nomination, viewer: User) -> list[str]:
+    """The reviewers' feedback for the nominee, unsigned, once the cycle is published
+    (no query when ``viewer`` may not read it)."""
+    if not rules.feedback_visible(viewer, nomination):
+        return []
+    return list(
+        session.scalars(
+            select(Review.nominee_feedback)
+            .where(
+                Review.nomination_id == nomination.id,
+                Review.status == ReviewStatus.SUBMITTED,
+                Review.nominee_feedback != "",
+            )
+            .order_by(Review.submitted_at, Review.id)
+        )
+    )

@@ -181,15 +181,15 @@ def is_production(app: Flask) -> bool:
 def validate(app: Flask) -> None:
     """Refuse to start on mail settings that cannot work; in production, also on a
     setting that would lose data or sessions, or leave members without mail."""
-    if is_production(app):
+    production = is_production(app)
+    if production:
         _check_secret_key(app.config.get("SECRET_KEY"))
         _check_mail_required(app.config)
     _check_mail_settings(app.config)
-    if not is_production(app):
-        return
-    url = app.config["DATABASE_URL"]
-    _check_sqlite_location(url)
-    _check_database_reachable(url)
+    if production:
+        url = app.config["DATABASE_URL"]
+        _check_sqlite_location(url)
+        _check_database_reachable(url)
 
 
 def _check_mail_required(config: Mapping[str, object]) -> None:

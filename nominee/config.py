@@ -1,6 +1,6 @@
 """Configuration: defaults here, then ``instance/config.py``, then ``NOMINEE_*`` variables.
 
-``DATABASE_URL``, ``REDIS_URL`` and ``SECRET_KEY`` are also read without the prefix,
+``DATABASE_URL``, ``REDIS_URL``, ``SECRET_KEY`` and ``MAIL_URL`` are also read without the prefix,
 because that is how hosting platforms usually hand them over.
 
 With ``ENV_NAME = "production"`` the app checks its configuration when it starts
@@ -14,6 +14,7 @@ import os
 import secrets
 import tempfile
 import time
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,7 +26,9 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-UNPREFIXED = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY")
+from nominee.mail.settings import DEFAULT_BASE_URL, DEFAULT_SENDER, MailSettingError, MailSettings
+
+UNPREFIXED = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "MAIL_URL")
 PRODUCTION = "production"
 MIN_SECRET_KEY_LENGTH = 32
 # Keys copied from examples, tutorials and our own test suite.
@@ -70,6 +73,12 @@ class Defaults:
     DB_MAX_OVERFLOW = 10  # extra connections under a burst, closed when returned
     DB_POOL_TIMEOUT = 10  # seconds to wait for a free connection
     DB_POOL_RECYCLE = 1800  # seconds before a connection is replaced
+    # Mail (nominee/mail): unset MAIL_URL writes each message to MAIL_FOLDER instead.
+    MAIL_URL: str | None = None  # smtp://[user:password@]host:port or smtps://...
+    MAIL_FROM = DEFAULT_SENDER
+    MAIL_TIMEOUT = 10  # seconds for each exchange with the mail server
+    MAIL_FOLDER: str | None = None  # None: instance/mail
+    BASE_URL: str | None = None  # where links in mail point; development: 127.0.0.1:5000
 
 
 def _coerce(key: str, raw: str):
@@ -101,13 +110,18 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         app.config.update(test_config)
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = "sqlite:///" + str(Path(app.instance_path) / "nominee.sqlite3")
+    if not app.config.get("MAIL_FOLDER"):
+        app.config["MAIL_FOLDER"] = str(Path(app.instance_path) / "mail")
     if is_production(app):
         # Sessions must survive HTTPS only; and the secret key must be set on purpose,
         # never generated into the instance folder of whichever host started first.
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
-    elif not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+    else:
+        if not app.config.get("SECRET_KEY"):
+            app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+        # Production must say where it is reached; development links go to `make run`.
+        app.config["BASE_URL"] = app.config.get("BASE_URL") or DEFAULT_BASE_URL
     trust_proxies(app)
     if not app.config.get("RATELIMIT_STORAGE_URI"):
         app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
@@ -165,13 +179,37 @@ def is_production(app: Flask) -> bool:
 
 
 def validate(app: Flask) -> None:
-    """In production, refuse to start on a setting that would lose data or sessions."""
-    if not is_production(app):
-        return
-    _check_secret_key(app.config.get("SECRET_KEY"))
-    url = app.config["DATABASE_URL"]
-    _check_sqlite_location(url)
-    _check_database_reachable(url)
+    """Refuse to start on mail settings that cannot work; in production, also on a
+    setting that would lose data or sessions, or leave members without mail."""
+    production = is_production(app)
+    if production:
+        _check_secret_key(app.config.get("SECRET_KEY"))
+        _check_mail_required(app.config)
+    _check_mail_settings(app.config)
+    if production:
+        url = app.config["DATABASE_URL"]
+        _check_sqlite_location(url)
+        _check_database_reachable(url)
+
+
+def _check_mail_required(config: Mapping[str, object]) -> None:
+    if not config.get("MAIL_URL"):
+        raise ConfigError(
+            "MAIL_URL is not set: production sends mail through a server "
+            "(smtp://user:password@host:587 or smtps://user:password@host:465)"
+        )
+    if not config.get("BASE_URL"):
+        raise ConfigError(
+            "BASE_URL is not set: production needs the address members reach it at, "
+            "for the links in mail (https://nominee.example.org)"
+        )
+
+
+def _check_mail_settings(config: Mapping[str, object]) -> None:
+    try:
+        MailSettings.from_config(config)
+    except MailSettingError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _check_secret_key(key: str | None) -> None:

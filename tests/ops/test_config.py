@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -24,6 +25,8 @@ def production(tmp_path, **overrides) -> dict:
         "SECRET_KEY": GOOD_KEY,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'nominee.sqlite3'}",
         "RATELIMIT_ENABLED": False,
+        "MAIL_URL": "smtp://mail.nominee.example:587",
+        "BASE_URL": "https://nominee.example",
         **overrides,
     }
 
@@ -141,6 +144,47 @@ def test_environment_values_keep_string_settings_as_strings(tmp_path, monkeypatc
     assert app.config["DEMO_PASSWORD"] == "12345678"
     assert app.config["PER_PAGE"] == 10
     assert app.config["RATELIMIT_ENABLED"] is False
+    app.extensions["nominee.engine"].dispose()
+
+
+def test_refuses_production_without_mail_url(tmp_path):
+    message = refusal(production(tmp_path, MAIL_URL=None))
+    assert message.startswith("MAIL_URL is not set: production sends mail through a server")
+
+
+def test_refuses_production_without_base_url(tmp_path):
+    message = refusal(production(tmp_path, BASE_URL=None))
+    assert message.startswith("BASE_URL is not set: production needs the address")
+
+
+@pytest.mark.parametrize("mode", ["production", "development"])
+def test_refuses_a_malformed_mail_url_in_any_mode(tmp_path, mode):
+    config = production(tmp_path, ENV_NAME=mode, MAIL_URL="smtp://mailer:hunter2@mail:port")
+    message = refusal(config)
+    assert message.startswith("MAIL_URL is not a mail server URL")
+    assert "hunter2" not in message
+
+
+def test_refuses_a_sender_that_is_not_an_address(tmp_path):
+    message = refusal(production(tmp_path, MAIL_FROM="Nominee"))
+    assert message == "MAIL_FROM is not one email address: 'Nominee'"
+
+
+def test_development_mail_defaults_write_to_the_instance_folder(tmp_path):
+    app = create_app(production(tmp_path, ENV_NAME="development", MAIL_URL=None, BASE_URL=None))
+    assert app.config["BASE_URL"] == "http://127.0.0.1:5000"
+    assert app.config["MAIL_FOLDER"] == str(Path(app.instance_path) / "mail")
+    app.extensions["nominee.engine"].dispose()
+
+
+def test_mail_url_is_read_without_the_prefix(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'nominee.sqlite3'}")
+    monkeypatch.setenv("MAIL_URL", "smtps://mailer:12345@mail.nominee.example")
+    monkeypatch.setenv("NOMINEE_MAIL_TIMEOUT", "3")
+    monkeypatch.setenv("NOMINEE_RATELIMIT_ENABLED", "false")
+    app = create_app()
+    assert app.config["MAIL_URL"] == "smtps://mailer:12345@mail.nominee.example"
+    assert app.config["MAIL_TIMEOUT"] == 3
     app.extensions["nominee.engine"].dispose()
 
 

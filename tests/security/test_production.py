@@ -18,6 +18,8 @@ def production_app(database_url, connection):
             "ENV_NAME": "production",
             "SECRET_KEY": "kX9v2Qm7Lp4Rt8Wz1Yb6Nc3Hd5Fg0Js2Ua7Ee9Ii4Oo",
             "DATABASE_URL": database_url,
+            "MAIL_URL": "smtp://mail.nominee.example:587",
+            "BASE_URL": "https://nominee.example",
         }
     )
     app.extensions["nominee.sessionmaker"] = sessionmaker(

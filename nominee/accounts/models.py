@@ -78,6 +78,7 @@ class User(Base):
     # and ``load_user`` refuses a login older than REMEMBER_COOKIE_DURATION.
     if TYPE_CHECKING:  # declared for the type checker only: the mapper must not see it
         login_started_at: int | None
+        name_holders: Mapped[int]  # a column property, assigned after the class (below)
     login_started_at = None
 
     def get_id(self) -> str:

@@ -13,9 +13,8 @@ from datetime import date
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
-from nominee import audit, clock
+from nominee import audit, clock, events
 from nominee.accounts.models import User
 from nominee.awards import rules
 from nominee.awards.models import Award, AwardStatus
@@ -123,7 +122,8 @@ def decide(
 
     ``version`` is the nomination's version the organizer saw. A mismatch, or a
     concurrent decision committed between our read and our write (the ORM's version
-    check turns it into ``StaleDataError``), is a ``Conflict``: nothing is decided twice.
+    check turns it into ``StaleDataError``, see ``change_status``), is a ``Conflict``:
+    nothing is decided twice.
     With fewer submitted reviews than the cycle's reviewers per nomination, the decision
     needs ``override_reason`` (None: no override asked), kept and audited.
     """
@@ -139,25 +139,27 @@ def decide(
     submitted = submitted_reviews(session, nomination)
     reason = _override_reason(submitted, nomination.cycle.reviewers_per_nomination, override_reason)
     before = _decision_state(nomination) if nomination.decision is not None else None
+    to_status = STATUS_FOR_DECISION[decision]
     nomination.decision = decision
-    nomination.status = STATUS_FOR_DECISION[decision]
     nomination.decision_rationale = rationale.strip()
     nomination.decision_feedback = feedback.strip()
     nomination.decided_by_id = actor.id
     nomination.decided_at = clock.now()
     nomination.decision_override_reason = reason
+    after = {**_decision_state(nomination), "status": to_status, "reviews_submitted": submitted}
     try:
-        session.flush()
-    except StaleDataError:
+        # No history line: the members' history shows the outcome once it is published.
+        change_status(
+            session,
+            actor,
+            nomination,
+            to_status,
+            "nomination.decision_changed" if before else "nomination.decided",
+            history=False,
+            audit_payload=(before, after),
+        )
+    except Conflict:
         raise Conflict(CHANGED_WHILE_DECIDING) from None
-    audit.record(
-        session,
-        actor,
-        "nomination.decision_changed" if before else "nomination.decided",
-        nomination,
-        before=before,
-        after={**_decision_state(nomination), "reviews_submitted": submitted},
-    )
     return nomination
 
 
@@ -262,15 +264,8 @@ def publish_results(session: Session, cycle: Cycle, actor: User | None) -> list[
             )
             session.add(award)
             created.append(award)
-        session.add(
-            NominationEvent(
-                nomination_id=nomination.id,
-                actor_id=actor.id if actor else None,
-                from_status=NominationStatus.IN_REVIEW,
-                to_status=nomination.status,
-                note="Results published",
-            )
-        )
+        # The status moved as the nomination was decided; its history line waited for now.
+        add_event(session, actor, nomination, NominationStatus.IN_REVIEW, "Results published")
     session.flush()
     awards_by_nomination = {award.nomination_id: award for award in created}
     for award in created:
@@ -287,6 +282,7 @@ def publish_results(session: Session, cycle: Cycle, actor: User | None) -> list[
                 "ends_on": award.ends_on,
             },
         )
+        events.award_granted.send(award, session=session, actor=actor)
     for nomination in decided:
         if nomination.id in awarded_already:
             continue
@@ -452,17 +448,24 @@ def _renewal_nomination(
             "for renewal in another cycle meanwhile; try again."
         ) from None
     refresh_counters(session, nomination)
-    audit.record(
+    # Its history line (by the programme) came with it.
+    change_status(
         session,
         actor,
-        "nomination.renewal_created",
         nomination,
-        after={
-            "award_id": award.id,
-            "cycle_id": cycle.id,
-            "evidence_count": len(ids),
-            "no_activity": nomination.no_activity,
-        },
+        NominationStatus.SUBMITTED,
+        "nomination.renewal_created",
+        created=True,
+        history=False,
+        audit_payload=(
+            None,
+            {
+                "award_id": award.id,
+                "cycle_id": cycle.id,
+                "evidence_count": len(ids),
+                "no_activity": nomination.no_activity,
+            },
+        ),
     )
     if ids:
         message = (
@@ -616,6 +619,7 @@ def revoke(session: Session, actor: User, award: Award, reason: str) -> Award:
         before=before,
         after={"status": award.status, "reason": reason},
     )
+    events.award_revoked.send(award, session=session, actor=actor)
     notify(
         session,
         award.member_id,
@@ -649,6 +653,7 @@ def expire_awards(session: Session, day: date | None = None) -> int:
             before={"status": AwardStatus.ACTIVE},
             after={"status": AwardStatus.EXPIRED, "ends_on": award.ends_on},
         )
+        events.award_expired.send(award, session=session, actor=None)
     return len(awards)
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from nominee import audit, clock
+from nominee import audit, clock, events
 from nominee.accounts.models import User
 from nominee.awards.models import Award
 from nominee.categories.models import Category
@@ -172,17 +172,17 @@ def nominate(
         raise DomainError(
             _duplicate_message(nominee, category, is_self), field="category_id"
         ) from None
-    add_event(session, actor, nomination, None)
     if is_self:
         _replace_evidence(session, nomination, contributions)
     refresh_counters(session, nomination)
-    audit.record(
+    change_status(
         session,
         actor,
-        "nomination.created",
         nomination,
-        after={
-            "status": nomination.status,
+        nomination.status,
+        "nomination.created",
+        created=True,
+        extra={
             "kind": nomination.kind,
             "nominee_id": nominee.id,
             "cycle_id": cycle.id,
@@ -735,6 +735,10 @@ def add_event(
     )
 
 
+# The audit entry's (before, after) when it says more than the status move.
+AuditPayload = tuple[dict[str, Any] | None, dict[str, Any]]
+
+
 def change_status(
     session: Session,
     actor: User | None,
@@ -743,20 +747,34 @@ def change_status(
     action: str,
     *,
     note: str = "",
-    extra: dict | None = None,
+    extra: dict[str, Any] | None = None,
+    created: bool = False,
+    history: bool = True,
+    audit_payload: AuditPayload | None = None,
 ) -> None:
-    """Move ``nomination`` to ``to_status`` with a history line and an audit event."""
-    old = nomination.status
+    """The one gate of a nomination's status: move ``nomination`` to ``to_status``, write
+    its history line and its audit event ``action``, and send ``events.nomination_moved``.
+
+    ``created``: the nomination was just inserted with ``to_status`` (its history starts
+    from nothing, ``old`` is None and the audit event has no "before"). ``history``
+    False: no history line (a decision's line is written as the results are published,
+    rule 5; a renewal brings its own). The audit event's after is ``{"status": ...,
+    **extra}`` unless ``audit_payload`` gives both sides. A version mismatch on the
+    flush is a ``Conflict``.
+    """
+    old = None if created else nomination.status
     nomination.status = to_status
     _flush(session)
-    add_event(session, actor, nomination, old, note)
-    audit.record(
-        session,
-        actor,
-        action,
-        nomination,
-        before={"status": old},
-        after={"status": to_status, **(extra or {})},
+    if history:
+        add_event(session, actor, nomination, old, note)
+    if audit_payload is not None:
+        before, after = audit_payload
+    else:
+        before = None if created else {"status": old}
+        after = {"status": to_status, **(extra or {})}
+    audit.record(session, actor, action, nomination, before=before, after=after)
+    events.nomination_moved.send(
+        nomination, session=session, actor=actor, old=old, new=to_status, action=action
     )
 
 

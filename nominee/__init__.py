@@ -43,9 +43,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.register_request_logging(app)
     web.register_security_headers(app)
 
-    from nominee import awards, cli, health, migrate, receivers, templating
+    from nominee import cli, health, migrate, receivers, templating
     from nominee.accounts.views import bp as accounts_bp
     from nominee.auditlog.views import bp as auditlog_bp
+    from nominee.awards.cli import expire_awards_command
     from nominee.awards.views import bp as awards_bp
     from nominee.categories.views import bp as categories_bp
     from nominee.contributions.views import bp as contributions_bp
@@ -60,7 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     templating.init_app(app)
     cli.init_app(app)
     migrate.init_app(app)
-    awards.init_app(app)
+    app.cli.add_command(expire_awards_command)
     for blueprint in (
         home_bp,
         health.bp,

@@ -7,20 +7,19 @@ connects them at start.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from nominee import audit, clock, events
 from nominee.accounts.models import User
-from nominee.awards import rules
+from nominee.awards import queries, rules
 from nominee.awards.models import Award, AwardStatus
 from nominee.clock import today
 from nominee.contributions.models import Contribution
-from nominee.cycles.models import Cycle, CycleStatus, RubricCriterion
+from nominee.cycles.models import Cycle, CycleStatus
 from nominee.errors import Conflict, DomainError, PermissionDenied
 from nominee.formatting import format_count, format_date
 from nominee.markdown import render
@@ -41,7 +40,6 @@ from nominee.nominations.services import (
 )
 from nominee.notifications.services import link_to, notify
 from nominee.reviews import conflicts
-from nominee.reviews.models import Review, ReviewScore, ReviewStatus
 
 CHANGED_WHILE_DECIDING = "This nomination changed while you were deciding; reload the page."
 STATUS_FOR_DECISION = {
@@ -73,17 +71,6 @@ def _decision_state(nomination: Nomination) -> dict:
 
 
 OVERRIDE_REASON_MAX = 1000
-
-
-def submitted_reviews(session: Session, nomination: Nomination) -> int:
-    return (
-        session.scalar(
-            select(func.count(Review.id)).where(
-                Review.nomination_id == nomination.id, Review.status == ReviewStatus.SUBMITTED
-            )
-        )
-        or 0
-    )
 
 
 def _override_reason(submitted: int, asked: int, override_reason: str | None) -> str:
@@ -136,7 +123,7 @@ def decide(
         raise (DomainError if allowed else PermissionDenied)(refusal)
     if version != nomination.version:
         raise Conflict(CHANGED_WHILE_DECIDING)
-    submitted = submitted_reviews(session, nomination)
+    submitted = queries.submitted_reviews(session, nomination)
     reason = _override_reason(submitted, nomination.cycle.reviewers_per_nomination, override_reason)
     before = _decision_state(nomination) if nomination.decision is not None else None
     to_status = STATUS_FOR_DECISION[decision]
@@ -161,71 +148,6 @@ def decide(
     except Conflict:
         raise Conflict(CHANGED_WHILE_DECIDING) from None
     return nomination
-
-
-def undecided_count(session: Session, cycle_id: int) -> int:
-    """Nominations of the cycle that entered review and have no decision yet."""
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(Nomination)
-            .where(
-                Nomination.cycle_id == cycle_id,
-                Nomination.status.in_(rules.REVIEWED_STATUSES),
-                Nomination.decision.is_(None),
-            )
-        )
-        or 0
-    )
-
-
-def decision_progress(session: Session, cycle_id: int) -> tuple[int, int]:
-    """(decided, in review in all) for the cycle, in one query."""
-    row = session.execute(
-        select(func.count(), func.count(Nomination.decision)).where(
-            Nomination.cycle_id == cycle_id, Nomination.status.in_(rules.REVIEWED_STATUSES)
-        )
-    ).one()
-    return row[1], row[0]
-
-
-def reviewed_among(session: Session, cycle_id: int, nomination_ids: Sequence[int]) -> int:
-    """How many of ``nomination_ids`` entered review in the cycle (none asked: no query)."""
-    if not nomination_ids:
-        return 0
-    return (
-        session.scalar(
-            select(func.count()).where(
-                Nomination.cycle_id == cycle_id,
-                Nomination.id.in_(nomination_ids),
-                Nomination.status.in_(rules.REVIEWED_STATUSES),
-            )
-        )
-        or 0
-    )
-
-
-def criterion_means(session: Session, nomination: Nomination) -> list:
-    """Per rubric criterion: name, weight, and the mean, lowest and highest submitted score."""
-    scores = (
-        select(ReviewScore.criterion_id, ReviewScore.score)
-        .join(Review, Review.id == ReviewScore.review_id)
-        .where(Review.nomination_id == nomination.id, Review.status == ReviewStatus.SUBMITTED)
-        .subquery()
-    )
-    return session.execute(
-        select(
-            RubricCriterion.name,
-            RubricCriterion.weight,
-            func.avg(scores.c.score).label("mean"),
-            func.min(scores.c.score).label("low"),
-            func.max(scores.c.score).label("high"),
-        )
-        .outerjoin(scores, scores.c.criterion_id == RubricCriterion.id)
-        .where(RubricCriterion.cycle_id == nomination.cycle_id)
-        .group_by(RubricCriterion.id, RubricCriterion.name, RubricCriterion.weight)
-        .order_by(func.min(RubricCriterion.position), RubricCriterion.id)
-    ).all()
 
 
 # Publishing
@@ -564,27 +486,6 @@ def _lapse_idle_renewal(
 # Awards
 
 
-def awards_for_member(session: Session, member_id: int) -> Sequence[Award]:
-    """The member's awards of published cycles, latest term first."""
-    return session.scalars(
-        select(Award)
-        .join(Award.cycle)
-        .where(Award.member_id == member_id, Cycle.status == CycleStatus.PUBLISHED)
-        .options(contains_eager(Award.cycle), joinedload(Award.category))
-        .order_by(Award.ends_on.desc(), Award.id.desc())
-    ).all()
-
-
-def find_public_award(session: Session, verification_id: str) -> Award | None:
-    """The award with this verification id, if its cycle is published."""
-    return session.scalar(
-        select(Award)
-        .join(Award.cycle)
-        .where(Award.verification_id == verification_id, Cycle.status == CycleStatus.PUBLISHED)
-        .options(contains_eager(Award.cycle), joinedload(Award.category), joinedload(Award.member))
-    )
-
-
 def revoke(session: Session, actor: User, award: Award, reason: str) -> Award:
     if not rules.is_organizer(actor):
         raise PermissionDenied("Only organizers revoke awards.")
@@ -664,7 +565,7 @@ def refuse_undecided(cycle: Cycle, *, session: Session, new: CycleStatus, **_) -
     """A cycle is decided (or published) only when every reviewed nomination is decided."""
     if new not in (CycleStatus.DECIDED, CycleStatus.PUBLISHED):
         return
-    missing = undecided_count(session, cycle.id)
+    missing = queries.undecided_count(session, cycle.id)
     if missing:
         noun = "nomination in review has" if missing == 1 else "nominations in review have"
         raise DomainError(f"{missing} {noun} no decision yet.")

@@ -7,6 +7,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from nominee import clock
 from nominee.accounts.models import User, user_categories
+from nominee.awards import queries as award_queries
 from nominee.categories.models import Category
 from nominee.charts import monthly_activity, months_back
 from nominee.contributions import rules, services
@@ -242,6 +243,7 @@ def member(user_id: int):
     activity_start = months_back(today)
     return render_template(
         "contributions/member.html",
+        awards=award_queries.awards_for_member(session, member.id),
         activity=monthly_activity(session, activity_start, today, *conditions),
         activity_start=activity_start,
         activity_end=today,

@@ -29,6 +29,11 @@ from nominee.web import attach_error, choices, id_arg, login_required
 bp = Blueprint("nominations", __name__)
 
 
+# Nomination statuses as every page words them (a revoked award shows on its nomination).
+bp.add_app_template_global(rules.status_text, "status_text")
+bp.add_app_template_global(rules.revoked_label, "revoked_label")
+
+
 def _actor() -> User:
     return current_user._get_current_object()
 

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import Flask
-
-from nominee.resilience import Nominee
+if TYPE_CHECKING:
+    from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict | None = None) -> Flask:
+    # Flask is imported here, not with the package: a script importing the services
+    # (``nominee.<domain>.services``) imports no Flask.
+    from nominee.resilience import Nominee
+
     app = Nominee(
         __name__,
         instance_path=str(ROOT / "instance"),

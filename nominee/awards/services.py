@@ -8,8 +8,9 @@ connects them at start.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -59,7 +60,7 @@ def award_link(award: Award) -> str:
 # Decisions
 
 
-def _decision_state(nomination: Nomination) -> dict:
+def _decision_state(nomination: Nomination) -> dict[str, Any]:
     return {
         "decision": nomination.decision,
         "status": nomination.status,
@@ -208,15 +209,15 @@ def publish_results(session: Session, cycle: Cycle, actor: User | None) -> list[
     for nomination in decided:
         if nomination.id in awarded_already:
             continue
-        award = awards_by_nomination.get(nomination.id)
-        if award is not None:
+        granted = awards_by_nomination.get(nomination.id)
+        if granted is not None:
             notify(
                 session,
                 nomination.nominee_id,
                 "award.granted",
                 f"Congratulations! You received the {nomination.category.name} award "
                 f"of {cycle.name}.",
-                award_link(award),
+                award_link(granted),
             )
         else:
             notify(
@@ -509,7 +510,7 @@ def revoke(session: Session, actor: User, award: Award, reason: str) -> Award:
         )
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if cast("CursorResult[Any]", result).rowcount != 1:
         raise Conflict("This award is already revoked.")
     session.refresh(award)
     audit.record(
@@ -561,7 +562,7 @@ def expire_awards(session: Session, day: date | None = None) -> int:
 # Reactions to cycle status moves
 
 
-def refuse_undecided(cycle: Cycle, *, session: Session, new: CycleStatus, **_) -> None:
+def refuse_undecided(cycle: Cycle, *, session: Session, new: CycleStatus, **_: Any) -> None:
     """A cycle is decided (or published) only when every reviewed nomination is decided."""
     if new not in (CycleStatus.DECIDED, CycleStatus.PUBLISHED):
         return
@@ -578,7 +579,7 @@ def react_to_cycle_status(
     actor: User | None,
     old: CycleStatus,
     new: CycleStatus,
-    **_,
+    **_: Any,
 ) -> None:
     if new is CycleStatus.PUBLISHED:
         publish_results(session, cycle, actor)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -88,18 +89,24 @@ def as_the_panel_saw(row: NominationEvidence, contribution: Contribution) -> Evi
     """The copy taken as the nomination went into review; the contribution now before."""
     if row.frozen_at is None:
         return as_it_is(row, contribution)
+    # The copy's columns are nullable only for the rows not copied yet.
     return EvidenceItem(
         id=contribution.id,
-        type=ItemType(row.type_name, row.type_weight, row.quantity_label, row.audience_label),
+        type=ItemType(
+            cast(str, row.type_name),
+            cast(float, row.type_weight),
+            row.quantity_label,
+            row.audience_label,
+        ),
         role=row.role or "",
-        title=row.title,
-        contributed_on=row.contributed_on,
+        title=cast(str, row.title),
+        contributed_on=cast(date, row.contributed_on),
         url=row.url,
         description_html=row.description_html or "",
-        quantity=row.quantity,
-        audience=row.audience,
-        visibility=row.visibility,
-        endorsement_count=row.endorsement_count,
+        quantity=cast(int, row.quantity),
+        audience=cast(int, row.audience),
+        visibility=cast(Visibility, row.visibility),
+        endorsement_count=cast(int, row.endorsement_count),
         frozen_at=row.frozen_at,
         changed=_changed(row, contribution),
     )

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, distinct, func, select, update
+from sqlalchemy import ColumnElement, ScalarSelect, Select, distinct, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.attributes import flag_modified
@@ -40,7 +40,10 @@ from nominee.nominations.models import (
     NominationKind,
     NominationStatus,
 )
+from nominee.nominations.queries import EvidenceItem
 from nominee.notifications.services import link_to, notify
+
+T = TypeVar("T")
 
 STALE_NOMINATION = "This nomination changed in the meantime; reload and try again."
 SEARCH_LIMIT = 20
@@ -334,7 +337,7 @@ def change_evidence(
     return nomination
 
 
-def _distinct_endorsers() -> Select:
+def _distinct_endorsers() -> Select[int]:
     """The number of distinct active endorsers (add the contributions' condition)."""
     return (
         select(func.count(distinct(Endorsement.endorser_id)))
@@ -351,7 +354,7 @@ class Totals:
     total_audience: int
 
 
-def totals(session: Session, nomination: Nomination, shown: Sequence[Contribution]) -> Totals:
+def totals(session: Session, nomination: Nomination, shown: Sequence[EvidenceItem]) -> Totals:
     """The evidence totals over ``shown``: the stored counters when every item of the
     evidence is shown, otherwise counted over the shown items alone (one query), so a
     viewer who may not see private items cannot subtract them from the totals."""
@@ -379,7 +382,7 @@ def totals(session: Session, nomination: Nomination, shown: Sequence[Contributio
 def _counter_values() -> dict[str, Any]:
     """The stored counters as SQL, each correlated to the nominations row it updates."""
 
-    def over_evidence(aggregate):
+    def over_evidence(aggregate: ColumnElement[Any]) -> ScalarSelect[Any]:
         return (
             select(aggregate)
             .select_from(Contribution)
@@ -388,7 +391,7 @@ def _counter_values() -> dict[str, Any]:
             .scalar_subquery()
         )
 
-    def figure(name: str):
+    def figure(name: str) -> ColumnElement[Any]:
         # The panel's copy once taken, else the contribution's figure now.
         return func.coalesce(getattr(NominationEvidence, name), getattr(Contribution, name))
 
@@ -409,7 +412,7 @@ def _counter_values() -> dict[str, Any]:
     }
 
 
-def _recount(session: Session, *conditions) -> None:
+def _recount(session: Session, *conditions: ColumnElement[bool]) -> None:
     # One UPDATE computing the counters in the database: nothing read earlier in the
     # transaction can be written back stale. It leaves ``version`` alone (a recount is
     # no edit of the nomination), and expires the counters of loaded nominations.
@@ -556,7 +559,15 @@ def _evidence_of(nomination: Nomination) -> str:
 # Reactions to the cycle's status ----------------------------------------------------
 
 
-def close_nominations(cycle: Cycle, *, session: Session, actor: User, old, new, **_) -> None:
+def close_nominations(
+    cycle: Cycle,
+    *,
+    session: Session,
+    actor: User,
+    old: CycleStatus,
+    new: CycleStatus,
+    **_: Any,
+) -> None:
     """Leaving "open": unaccepted peer nominations lapse, submitted ones enter review."""
     if old is not CycleStatus.OPEN or new is CycleStatus.OPEN:
         return
@@ -650,7 +661,7 @@ def _checked_statement(text: str | None, field: str, *, required: bool) -> str:
     return text
 
 
-def _in_window(stmt, cycle: Cycle, nominee_id: int):
+def _in_window(stmt: Select[T], cycle: Cycle, nominee_id: int) -> Select[T]:
     return stmt.where(
         Contribution.owner_id == nominee_id,
         Contribution.contributed_on >= cycle.lookback_start,

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import Flask
-
-from nominee.resilience import Nominee
+if TYPE_CHECKING:
+    from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict | None = None) -> Flask:
+    # Flask is imported here, not with the package: a script importing the services
+    # (``nominee.<domain>.services``) imports no Flask.
+    from nominee.resilience import Nominee
+
     app = Nominee(
         __name__,
         instance_path=str(ROOT / "instance"),
@@ -43,9 +47,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.register_request_logging(app)
     web.register_security_headers(app)
 
-    from nominee import awards, cli, health, migrate, receivers, templating
+    from nominee import cli, health, migrate, receivers, templating
     from nominee.accounts.views import bp as accounts_bp
     from nominee.auditlog.views import bp as auditlog_bp
+    from nominee.awards.cli import expire_awards_command
     from nominee.awards.views import bp as awards_bp
     from nominee.categories.views import bp as categories_bp
     from nominee.contributions.views import bp as contributions_bp
@@ -60,7 +65,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     templating.init_app(app)
     cli.init_app(app)
     migrate.init_app(app)
-    awards.init_app(app)
+    app.cli.add_command(expire_awards_command)
     for blueprint in (
         home_bp,
         health.bp,

@@ -14,9 +14,21 @@ receiver and handed on after commit.
 - ``cycle_moved``: the cycle, after its status changed; ``session``, ``actor``, ``old``,
   ``new``.
 - ``nomination_moved``: the nomination, from its one status gate
-  (``nominations.services.change_status``): submitted, accepted, refused, withdrawn,
-  lapsed, in review, awarded, declined; ``session``, ``actor``, ``old``, ``new``
-  (``NominationStatus``), ``action`` (the audit action, e.g. ``nomination.accepted``).
+  (``nominations.services.change_status``), after the history line and the audit event;
+  ``session``, ``actor``, ``old`` (``NominationStatus``, None for a new nomination),
+  ``new``, ``action`` (the audit action). Sent for, by action:
+  ``nomination.created`` (None -> submitted for a self nomination, None -> awaiting
+  acceptance for a peer one); ``nomination.renewal_created`` (None -> submitted, as a
+  cycle opens; ``actor`` is who opened it); ``nomination.accepted`` (awaiting acceptance
+  -> submitted); ``nomination.refused`` (awaiting acceptance -> refused);
+  ``nomination.withdrawn`` (awaiting acceptance or submitted -> withdrawn);
+  ``nomination.entered_review`` (submitted -> in review, as nominations close);
+  ``nomination.lapsed`` (awaiting acceptance -> lapsed as nominations close, or a
+  renewal with no contribution from its award term -> lapsed); ``nomination.decided``
+  (in review -> awarded or declined); ``nomination.decision_changed`` (awarded <->
+  declined, or ``old`` == ``new`` when only the rationale, feedback or override
+  changed). Publishing moves no nomination (its decision did): it writes the history
+  line members then see and sends ``award_granted``.
 - ``review_submitted``: the review, once submitted (then final); ``session``, ``actor``.
 - ``award_granted``: the award, as publishing creates it; ``session``, ``actor``.
 - ``award_revoked``: the award; ``session``, ``actor``.

@@ -31,13 +31,29 @@ CONFLICTED = (
 )
 
 
+OWN_NOMINATION = (
+    "This is your own nomination: another organizer decides it, and its reviews "
+    "are not shown to you."
+)
+
+
+def decision_page_refusal(user: User, nomination: Nomination, *, conflicted: bool) -> str | None:
+    """Why ``user`` may not open the decision page of ``nomination`` (its reviews, scores
+    and decision), or None. ``conflicted``: the conflict rule binds them (rule 9)."""
+    if user.id == nomination.nominee_id:
+        return OWN_NOMINATION
+    if conflicted:
+        return CONFLICTED
+    return None
+
+
 def decision_refusal(
     user: User | None, nomination: Nomination, *, conflicted: bool = False
 ) -> str | None:
     """Why ``user`` may not decide ``nomination`` now, or None when they may.
     ``conflicted``: the conflict rule (``nominee.reviews.queries.conflicts``) binds them
     (rule 9)."""
-    if not is_organizer(user):
+    if user is None or not is_organizer(user):
         return "Only organizers decide nominations."
     if user.id == nomination.nominee_id:
         return "You cannot decide your own nomination."

@@ -7,17 +7,16 @@ connects them at start.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm import Session, joinedload, selectinload
 
-from nominee import audit, clock
+from nominee import audit, clock, events
 from nominee.accounts.models import User
-from nominee.awards import rules
+from nominee.awards import queries, rules
 from nominee.awards.models import Award, AwardStatus
 from nominee.clock import today
 from nominee.contributions.models import Contribution
@@ -41,7 +40,6 @@ from nominee.nominations.services import (
     refresh_counters,
 )
 from nominee.notifications.services import notify
-from nominee.reviews.models import Review, ReviewStatus
 from nominee.reviews.queries import conflicts
 
 CHANGED_WHILE_DECIDING = "This nomination changed while you were deciding; reload the page."
@@ -54,7 +52,7 @@ STATUS_FOR_DECISION = {
 # Decisions
 
 
-def _decision_state(nomination: Nomination) -> dict:
+def _decision_state(nomination: Nomination) -> dict[str, Any]:
     return {
         "decision": nomination.decision,
         "status": nomination.status,
@@ -66,17 +64,6 @@ def _decision_state(nomination: Nomination) -> dict:
 
 
 OVERRIDE_REASON_MAX = 1000
-
-
-def submitted_reviews(session: Session, nomination: Nomination) -> int:
-    return (
-        session.scalar(
-            select(func.count(Review.id)).where(
-                Review.nomination_id == nomination.id, Review.status == ReviewStatus.SUBMITTED
-            )
-        )
-        or 0
-    )
 
 
 def _override_reason(submitted: int, asked: int, override_reason: str | None) -> str:
@@ -115,7 +102,8 @@ def decide(
 
     ``version`` is the nomination's version the organizer saw. A mismatch, or a
     concurrent decision committed between our read and our write (the ORM's version
-    check turns it into ``StaleDataError``), is a ``Conflict``: nothing is decided twice.
+    check turns it into ``StaleDataError``, see ``change_status``), is a ``Conflict``:
+    nothing is decided twice.
     With fewer submitted reviews than the cycle's reviewers per nomination, the decision
     needs ``override_reason`` (None: no override asked), kept and audited.
     """
@@ -128,71 +116,31 @@ def decide(
         raise (DomainError if allowed else PermissionDenied)(refusal)
     if version != nomination.version:
         raise Conflict(CHANGED_WHILE_DECIDING)
-    submitted = submitted_reviews(session, nomination)
+    submitted = queries.submitted_reviews(session, nomination)
     reason = _override_reason(submitted, nomination.cycle.reviewers_per_nomination, override_reason)
     before = _decision_state(nomination) if nomination.decision is not None else None
+    to_status = STATUS_FOR_DECISION[decision]
     nomination.decision = decision
-    nomination.status = STATUS_FOR_DECISION[decision]
     nomination.decision_rationale = rationale.strip()
     nomination.decision_feedback = feedback.strip()
     nomination.decided_by_id = actor.id
     nomination.decided_at = clock.now()
     nomination.decision_override_reason = reason
+    after = {**_decision_state(nomination), "status": to_status, "reviews_submitted": submitted}
     try:
-        session.flush()
-    except StaleDataError:
+        # No history line: the members' history shows the outcome once it is published.
+        change_status(
+            session,
+            actor,
+            nomination,
+            to_status,
+            "nomination.decision_changed" if before else "nomination.decided",
+            history=False,
+            audit_payload=(before, after),
+        )
+    except Conflict:
         raise Conflict(CHANGED_WHILE_DECIDING) from None
-    audit.record(
-        session,
-        actor,
-        "nomination.decision_changed" if before else "nomination.decided",
-        nomination,
-        before=before,
-        after={**_decision_state(nomination), "reviews_submitted": submitted},
-    )
     return nomination
-
-
-def undecided_count(session: Session, cycle_id: int) -> int:
-    """Nominations of the cycle that entered review and have no decision yet."""
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(Nomination)
-            .where(
-                Nomination.cycle_id == cycle_id,
-                Nomination.status.in_(rules.REVIEWED_STATUSES),
-                Nomination.decision.is_(None),
-            )
-        )
-        or 0
-    )
-
-
-def decision_progress(session: Session, cycle_id: int) -> tuple[int, int]:
-    """(decided, in review in all) for the cycle, in one query."""
-    row = session.execute(
-        select(func.count(), func.count(Nomination.decision)).where(
-            Nomination.cycle_id == cycle_id, Nomination.status.in_(rules.REVIEWED_STATUSES)
-        )
-    ).one()
-    return row[1], row[0]
-
-
-def reviewed_among(session: Session, cycle_id: int, nomination_ids: Sequence[int]) -> int:
-    """How many of ``nomination_ids`` entered review in the cycle (none asked: no query)."""
-    if not nomination_ids:
-        return 0
-    return (
-        session.scalar(
-            select(func.count()).where(
-                Nomination.cycle_id == cycle_id,
-                Nomination.id.in_(nomination_ids),
-                Nomination.status.in_(rules.REVIEWED_STATUSES),
-            )
-        )
-        or 0
-    )
 
 
 # Publishing
@@ -231,15 +179,8 @@ def publish_results(session: Session, cycle: Cycle, actor: User | None) -> list[
             )
             session.add(award)
             created.append(award)
-        session.add(
-            NominationEvent(
-                nomination_id=nomination.id,
-                actor_id=actor.id if actor else None,
-                from_status=NominationStatus.IN_REVIEW,
-                to_status=nomination.status,
-                note="Results published",
-            )
-        )
+        # The status moved as the nomination was decided; its history line waited for now.
+        add_event(session, actor, nomination, NominationStatus.IN_REVIEW, "Results published")
     session.flush()
     awards_by_nomination = {award.nomination_id: award for award in created}
     for award in created:
@@ -256,11 +197,12 @@ def publish_results(session: Session, cycle: Cycle, actor: User | None) -> list[
                 "ends_on": award.ends_on,
             },
         )
+        events.award_granted.send(award, session=session, actor=actor)
     for nomination in decided:
         if nomination.id in awarded_already:
             continue
-        award = awards_by_nomination.get(nomination.id)
-        if award is not None:
+        granted = awards_by_nomination.get(nomination.id)
+        if granted is not None:
             notify(
                 session,
                 nomination.nominee_id,
@@ -424,17 +366,24 @@ def _renewal_nomination(
             "for renewal in another cycle meanwhile; try again."
         ) from None
     refresh_counters(session, nomination)
-    audit.record(
+    # Its history line (by the programme) came with it.
+    change_status(
         session,
         actor,
-        "nomination.renewal_created",
         nomination,
-        after={
-            "award_id": award.id,
-            "cycle_id": cycle.id,
-            "evidence_count": len(ids),
-            "no_activity": nomination.no_activity,
-        },
+        NominationStatus.SUBMITTED,
+        "nomination.renewal_created",
+        created=True,
+        history=False,
+        audit_payload=(
+            None,
+            {
+                "award_id": award.id,
+                "cycle_id": cycle.id,
+                "evidence_count": len(ids),
+                "no_activity": nomination.no_activity,
+            },
+        ),
     )
     notify(
         session,
@@ -536,27 +485,6 @@ def _lapse_idle_renewal(
 # Awards
 
 
-def awards_for_member(session: Session, member_id: int) -> Sequence[Award]:
-    """The member's awards of published cycles, latest term first."""
-    return session.scalars(
-        select(Award)
-        .join(Award.cycle)
-        .where(Award.member_id == member_id, Cycle.status == CycleStatus.PUBLISHED)
-        .options(contains_eager(Award.cycle), joinedload(Award.category))
-        .order_by(Award.ends_on.desc(), Award.id.desc())
-    ).all()
-
-
-def find_public_award(session: Session, verification_id: str) -> Award | None:
-    """The award with this verification id, if its cycle is published."""
-    return session.scalar(
-        select(Award)
-        .join(Award.cycle)
-        .where(Award.verification_id == verification_id, Cycle.status == CycleStatus.PUBLISHED)
-        .options(contains_eager(Award.cycle), joinedload(Award.category), joinedload(Award.member))
-    )
-
-
 def revoke(session: Session, actor: User, award: Award, reason: str) -> Award:
     if not rules.is_organizer(actor):
         raise PermissionDenied("Only organizers revoke awards.")
@@ -580,7 +508,7 @@ def revoke(session: Session, actor: User, award: Award, reason: str) -> Award:
         )
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if cast("CursorResult[Any]", result).rowcount != 1:
         raise Conflict("This award is already revoked.")
     session.refresh(award)
     audit.record(
@@ -591,6 +519,7 @@ def revoke(session: Session, actor: User, award: Award, reason: str) -> Award:
         before=before,
         after={"status": award.status, "reason": reason},
     )
+    events.award_revoked.send(award, session=session, actor=actor)
     notify(
         session,
         award.member_id,
@@ -627,17 +556,18 @@ def expire_awards(session: Session, day: date | None = None) -> int:
             before={"status": AwardStatus.ACTIVE},
             after={"status": AwardStatus.EXPIRED, "ends_on": award.ends_on},
         )
+        events.award_expired.send(award, session=session, actor=None)
     return len(awards)
 
 
 # Reactions to cycle status moves
 
 
-def refuse_undecided(cycle: Cycle, *, session: Session, new: CycleStatus, **_) -> None:
+def refuse_undecided(cycle: Cycle, *, session: Session, new: CycleStatus, **_: Any) -> None:
     """A cycle is decided (or published) only when every reviewed nomination is decided."""
     if new not in (CycleStatus.DECIDED, CycleStatus.PUBLISHED):
         return
-    missing = undecided_count(session, cycle.id)
+    missing = queries.undecided_count(session, cycle.id)
     if missing:
         noun = "nomination in review has" if missing == 1 else "nominations in review have"
         raise DomainError(f"{missing} {noun} no decision yet.")
@@ -650,7 +580,7 @@ def react_to_cycle_status(
     actor: User | None,
     old: CycleStatus,
     new: CycleStatus,
-    **_,
+    **_: Any,
 ) -> None:
     if new is CycleStatus.PUBLISHED:
         publish_results(session, cycle, actor)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import (
     Blueprint,
     Response,
@@ -15,20 +17,18 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
-from nominee.awards import export, rules, services
+from nominee import clock
+from nominee.awards import export, queries, rules, services
 from nominee.awards.forms import DecisionForm, RevokeForm
 from nominee.awards.models import Award, AwardStatus
 from nominee.cycles.models import Cycle
-from nominee.errors import DomainError, PermissionDenied
-from nominee.nominations.models import Decision, Nomination
+from nominee.errors import DomainError
+from nominee.nominations.models import Decision
 from nominee.nominations.rules import decisions_public
 from nominee.reviews import queries as review_queries
-from nominee.reviews.models import Review, ReviewStatus
-from nominee.uow import commit, get_session
-from nominee.web import attach_error, organizer_required, paginate
+from nominee.uow import get_session
+from nominee.web import attach_error, organizer_required, page_number
 
 bp = Blueprint("awards", __name__)
 
@@ -39,60 +39,34 @@ def _cycle(cycle_id: int) -> Cycle:
     return get_session().get(Cycle, cycle_id) or abort(404)
 
 
+@bp.app_template_global("awards_today")
+def awards_today() -> date:
+    return clock.today()
+
+
 @bp.get("/cycles/<int:cycle_id>/decisions")
 @organizer_required
 def decisions(cycle_id: int):
     """The nominations of a cycle that entered review, undecided first."""
-    session = get_session()
     cycle = _cycle(cycle_id)
     undecided_only = request.args.get("show") == "undecided"
-    stmt = (
-        select(Nomination)
-        .where(
-            Nomination.cycle_id == cycle.id,
-            Nomination.status.in_(rules.REVIEWED_STATUSES),
-        )
-        .options(
-            joinedload(Nomination.nominee),
-            joinedload(Nomination.category),
-            joinedload(Nomination.award),
-        )
-        .order_by(
-            Nomination.decision.is_not(None),
-            Nomination.score_mean.desc().nulls_last(),
-            Nomination.id,
-        )
+    listing = queries.decision_list(
+        get_session(),
+        cycle,
+        current_user,
+        undecided_only=undecided_only,
+        page=page_number(),
+        per_page=current_app.config["PER_PAGE"],
     )
-    # Rule 9: what the organizer is conflicted on is left out (listed, its place in the
-    # order would tell its decision and its score).
-    conflicted = review_queries.conflicted_ids(session, cycle, current_user)
-    if conflicted:
-        stmt = stmt.where(Nomination.id.not_in(conflicted))
-    if undecided_only:
-        stmt = stmt.where(Nomination.decision.is_(None))
-    decided, total = services.decision_progress(session, cycle.id)
     return render_template(
         "awards/decisions.html",
         cycle=cycle,
-        page=paginate(stmt, current_app.config["PER_PAGE"]),
-        decided=decided,
-        total=total,
+        page=listing.page,
+        decided=listing.decided,
+        total=listing.total,
         undecided_only=undecided_only,
         decisions_open=rules.decisions_open(cycle),
-        left_out=services.reviewed_among(session, cycle.id, conflicted),
-    )
-
-
-def _reviews(nomination: Nomination) -> list[Review]:
-    return (
-        get_session()
-        .scalars(
-            select(Review)
-            .where(Review.nomination_id == nomination.id, Review.status == ReviewStatus.SUBMITTED)
-            .options(joinedload(Review.reviewer))
-            .order_by(Review.submitted_at, Review.id)
-        )
-        .all()
+        left_out=listing.left_out,
     )
 
 
@@ -100,26 +74,9 @@ def _reviews(nomination: Nomination) -> list[Review]:
 @organizer_required
 def decide(nomination_id: int):
     session = get_session()
-    nomination = session.scalar(
-        select(Nomination)
-        .where(Nomination.id == nomination_id)
-        .options(
-            joinedload(Nomination.cycle),
-            joinedload(Nomination.category),
-            joinedload(Nomination.nominee),
-            joinedload(Nomination.decided_by),
-        )
-    )
+    nomination = queries.nomination_to_decide(session, nomination_id, current_user)
     if nomination is None:
         abort(404)
-    if nomination.nominee_id == current_user.id:
-        # Conflicted (rule 9): its reviews, scores and decision are not for the nominee.
-        raise PermissionDenied(
-            "This is your own nomination: another organizer decides it, and its reviews "
-            "are not shown to you."
-        )
-    if review_queries.conflicted_on(session, nomination, current_user):
-        raise PermissionDenied(rules.CONFLICTED)
     form = DecisionForm()
     if request.method == "GET":
         form.decision.data = nomination.decision.value if nomination.decision else None
@@ -142,11 +99,9 @@ def decide(nomination_id: int):
                 override_reason=(form.override_reason.data or "") if form.override.data else None,
             )
         except DomainError as exc:
-            session.rollback()
             attach_error(form, exc)
             status = exc.status
         else:
-            commit()
             flash(
                 f"Decision saved for {nomination.nominee.display_name}: "
                 f"{nomination.decision.label.lower()}.",
@@ -156,7 +111,7 @@ def decide(nomination_id: int):
     elif request.method == "POST":
         status = 400
     cycle = nomination.cycle
-    reviews = _reviews(nomination)
+    reviews = queries.submitted_reviews_of(session, nomination.id)
     return render_template(
         "awards/decide.html",
         nomination=nomination,
@@ -194,14 +149,14 @@ def export_csv(cycle_id: int):
 def _public_award(verification_id: str) -> Award:
     if len(verification_id) > MAX_VERIFICATION_ID:
         abort(404)
-    return services.find_public_award(get_session(), verification_id) or abort(404)
+    return queries.find_public_award(get_session(), verification_id) or abort(404)
 
 
 @bp.get("/awards/<verification_id>")
 def verify(verification_id: str):
     """The public verification page: no login needed, nothing before publishing."""
     award = _public_award(verification_id)
-    today = services.today()
+    today = clock.today()
     return render_template(
         "awards/verify.html",
         award=award,
@@ -223,11 +178,9 @@ def revoke(verification_id: str):
         try:
             services.revoke(session, current_user._get_current_object(), award, form.reason.data)
         except DomainError as exc:
-            session.rollback()
             attach_error(form, exc)
             status = exc.status
         else:
-            commit()
             flash(f"The award of {award.member.display_name} is revoked.", "success")
             return redirect(url_for("awards.verify", verification_id=award.verification_id))
     elif request.method == "POST":

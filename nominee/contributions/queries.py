@@ -12,6 +12,8 @@ from sqlalchemy import ColumnElement, Row, func, or_, select
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from nominee.accounts.models import User, user_categories
+from nominee.awards import queries as award_queries
+from nominee.awards.models import Award
 from nominee.categories.models import Category
 from nominee.charts import ActivityChart, monthly_activity, months_back
 from nominee.contributions import rules
@@ -231,6 +233,7 @@ class MemberPage:
     activity: ActivityChart
     activity_start: date
     activity_end: date
+    awards: Sequence[Award]  # of published cycles, latest term first
 
 
 def _member_with_categories(session: Session, member_id: int) -> User | None:
@@ -287,4 +290,5 @@ def member_page(
         activity=activity,
         activity_start=activity_start,
         activity_end=today,
+        awards=award_queries.awards_for_member(session, member.id),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -129,7 +130,7 @@ def move_status(
     if refusal := rules.why_not_move(cycle, to_status):
         raise DomainError(refusal)
     old = cycle.status
-    signal_args = {"session": session, "actor": actor, "old": old, "new": to_status}
+    signal_args: dict[str, Any] = {"session": session, "actor": actor, "old": old, "new": to_status}
     events.cycle_moving.send(cycle, **signal_args)
     cycle.status = to_status
     if to_status is CycleStatus.PUBLISHED:
@@ -164,7 +165,9 @@ def counts_by_status(
     return dict(session.execute(stmt.group_by(Nomination.status)).all())
 
 
-def nomination_counts(session: Session, cycle: Cycle) -> tuple[dict, list[tuple[Category, int]]]:
+def nomination_counts(
+    session: Session, cycle: Cycle
+) -> tuple[dict[NominationStatus, int], list[tuple[Category, int]]]:
     """Counts of the cycle's nominations by status, and by category (every category in scope)."""
     by_status = counts_by_status(session, cycle)
     per_category = dict(
@@ -278,7 +281,7 @@ def _flush_unique_name(session: Session, cycle: Cycle) -> None:
         raise DomainError("A cycle with this name exists already.", field="name") from None
 
 
-def _snapshot(cycle: Cycle) -> dict:
+def _snapshot(cycle: Cycle) -> dict[str, Any]:
     return {
         "name": cycle.name,
         "status": cycle.status,

@@ -12,23 +12,21 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select
 
-from nominee.categories.models import Category
-from nominee.cycles import rules, services
+from nominee.cycles import queries, rules, services
 from nominee.cycles.forms import CycleForm, VersionForm
 from nominee.cycles.models import DEFAULT_RUBRIC, Cycle, CycleStatus
 from nominee.errors import Conflict, DomainError
 from nominee.nominations.models import NominationStatus
 from nominee.nominations.rules import decisions_hidden, masked_counts
 from nominee.reviews import queries as review_queries
-from nominee.uow import commit, get_session
+from nominee.uow import get_session, refuse
 from nominee.web import (
     attach_error,
     choices,
     login_required,
     organizer_required,
-    paginate,
+    page_number,
 )
 
 bp = Blueprint("cycles", __name__, url_prefix="/cycles")
@@ -42,24 +40,18 @@ def _visible_cycle(cycle_id: int) -> Cycle:
 
 
 def _category_choices(cycle: Cycle | None) -> list[tuple[int, str]]:
-    in_scope = {c.id for c in cycle.categories} if cycle else set()
-    rows = get_session().scalars(select(Category).order_by(Category.name))
     return [
         (c.id, f"{c.name} (retired)" if c.retired else c.name)
-        for c in rows
-        if not c.retired or c.id in in_scope
+        for c in queries.categories_to_choose(get_session(), cycle)
     ]
 
 
 @bp.get("/")
 @login_required
 def index():
-    stmt = (
-        select(Cycle)
-        .where(Cycle.status.in_(rules.visible_statuses(current_user)))
-        .order_by(Cycle.nominations_open_on.desc(), Cycle.id.desc())
+    page = queries.visible_cycles(
+        get_session(), current_user, page_number(), current_app.config["PER_PAGE"]
     )
-    page = paginate(stmt, current_app.config["PER_PAGE"])
     return render_template(
         "cycles/index.html", page=page, can_manage=rules.can_manage_cycles(current_user)
     )
@@ -107,10 +99,8 @@ def _save(form: CycleForm, cycle: Cycle | None) -> tuple[Response | None, int]:
                 session, actor, cycle, form.settings(), criteria, form.version.data
             )
     except DomainError as exc:
-        session.rollback()
         attach_error(form, exc)
         return None, exc.status
-    commit()
     flash(f"Cycle “{cycle.name}” saved.", "success")
     return redirect(url_for("cycles.show", cycle_id=cycle.id)), 302
 
@@ -188,10 +178,9 @@ def move(cycle_id: int, to_status: str):
                 session, current_user._get_current_object(), cycle, target, form.version.data
             )
         except DomainError as exc:
-            session.rollback()
+            refuse()
             error, status = exc.message, exc.status
         else:
-            commit()
             flash(f"“{cycle.name}” is now {target.label.lower()}.", "success")
             return redirect(url_for("cycles.show", cycle_id=cycle.id))
     else:

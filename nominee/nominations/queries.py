@@ -1,4 +1,5 @@
-"""Reading a nomination's evidence as a page shows it (rule 8, the panel judges what it saw).
+"""What the nomination pages read: a member's nominations, and a nomination's evidence
+as a page shows it (rule 8, the panel judges what it saw).
 
 From the moment a nomination goes into review, each of its evidence rows holds a copy of
 the contribution taken then (``nominee.nominations.services.refresh_counters`` takes
@@ -12,12 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import cast
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from nominee.contributions.models import Contribution, Visibility
-from nominee.nominations.models import COPIED_COLUMNS, NominationEvidence
+from nominee.nominations.models import COPIED_COLUMNS, Nomination, NominationEvidence
 
 # What the owner edits; a copy differing in one of these was changed after review began.
 # (The HTML follows the Markdown; endorsements are not the owner's doing.)
@@ -87,18 +89,24 @@ def as_the_panel_saw(row: NominationEvidence, contribution: Contribution) -> Evi
     """The copy taken as the nomination went into review; the contribution now before."""
     if row.frozen_at is None:
         return as_it_is(row, contribution)
+    # The copy's columns are nullable only for the rows not copied yet.
     return EvidenceItem(
         id=contribution.id,
-        type=ItemType(row.type_name, row.type_weight, row.quantity_label, row.audience_label),
+        type=ItemType(
+            cast(str, row.type_name),
+            cast(float, row.type_weight),
+            row.quantity_label,
+            row.audience_label,
+        ),
         role=row.role or "",
-        title=row.title,
-        contributed_on=row.contributed_on,
+        title=cast(str, row.title),
+        contributed_on=cast(date, row.contributed_on),
         url=row.url,
         description_html=row.description_html or "",
-        quantity=row.quantity,
-        audience=row.audience,
-        visibility=row.visibility,
-        endorsement_count=row.endorsement_count,
+        quantity=cast(int, row.quantity),
+        audience=cast(int, row.audience),
+        visibility=cast(Visibility, row.visibility),
+        endorsement_count=cast(int, row.endorsement_count),
         frozen_at=row.frozen_at,
         changed=_changed(row, contribution),
     )
@@ -117,3 +125,34 @@ def panel_evidence(session: Session, nomination_id: int) -> list[EvidenceItem]:
         .options(joinedload(Contribution.type))
     ).all()
     return newest_first(as_the_panel_saw(row, contribution) for row, contribution in rows)
+
+
+@dataclass(frozen=True)
+class MemberNominations:
+    about_me: list[Nomination]  # the member is the nominee (self nominations included)
+    made: list[Nomination]  # the member nominated somebody else
+
+
+def nominations_of_member(session: Session, member_id: int) -> MemberNominations:
+    """The nominations about ``member_id`` and those they made of others, newest first."""
+    options = (
+        selectinload(Nomination.cycle),
+        selectinload(Nomination.category),
+        selectinload(Nomination.nominee),
+        selectinload(Nomination.nominator),
+        joinedload(Nomination.award),
+    )
+    newest = (Nomination.created_at.desc(), Nomination.id.desc())
+    about_me = session.scalars(
+        select(Nomination)
+        .where(Nomination.nominee_id == member_id)
+        .options(*options)
+        .order_by(*newest)
+    ).all()
+    made = session.scalars(
+        select(Nomination)
+        .where(Nomination.nominator_id == member_id, Nomination.nominee_id != member_id)
+        .options(*options)
+        .order_by(*newest)
+    ).all()
+    return MemberNominations(list(about_me), list(made))

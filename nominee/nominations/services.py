@@ -12,15 +12,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, distinct, func, select, update
+from sqlalchemy import ColumnElement, ScalarSelect, Select, distinct, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from nominee import audit, clock
+from nominee import audit, clock, events
 from nominee.accounts.models import User
 from nominee.awards.models import Award
 from nominee.categories.models import Category
@@ -40,7 +40,10 @@ from nominee.nominations.models import (
     NominationKind,
     NominationStatus,
 )
+from nominee.nominations.queries import EvidenceItem
 from nominee.notifications.services import notify
+
+T = TypeVar("T")
 
 STALE_NOMINATION = "This nomination changed in the meantime; reload and try again."
 SEARCH_LIMIT = 20
@@ -172,17 +175,17 @@ def nominate(
         raise DomainError(
             _duplicate_message(nominee, category, is_self), field="category_id"
         ) from None
-    add_event(session, actor, nomination, None)
     if is_self:
         _replace_evidence(session, nomination, contributions)
     refresh_counters(session, nomination)
-    audit.record(
+    change_status(
         session,
         actor,
-        "nomination.created",
         nomination,
-        after={
-            "status": nomination.status,
+        nomination.status,
+        "nomination.created",
+        created=True,
+        extra={
             "kind": nomination.kind,
             "nominee_id": nominee.id,
             "cycle_id": cycle.id,
@@ -333,7 +336,7 @@ def change_evidence(
     return nomination
 
 
-def _distinct_endorsers() -> Select:
+def _distinct_endorsers() -> Select[int]:
     """The number of distinct active endorsers (add the contributions' condition)."""
     return (
         select(func.count(distinct(Endorsement.endorser_id)))
@@ -350,7 +353,7 @@ class Totals:
     total_audience: int
 
 
-def totals(session: Session, nomination: Nomination, shown: Sequence[Contribution]) -> Totals:
+def totals(session: Session, nomination: Nomination, shown: Sequence[EvidenceItem]) -> Totals:
     """The evidence totals over ``shown``: the stored counters when every item of the
     evidence is shown, otherwise counted over the shown items alone (one query), so a
     viewer who may not see private items cannot subtract them from the totals."""
@@ -378,7 +381,7 @@ def totals(session: Session, nomination: Nomination, shown: Sequence[Contributio
 def _counter_values() -> dict[str, Any]:
     """The stored counters as SQL, each correlated to the nominations row it updates."""
 
-    def over_evidence(aggregate):
+    def over_evidence(aggregate: ColumnElement[Any]) -> ScalarSelect[Any]:
         return (
             select(aggregate)
             .select_from(Contribution)
@@ -387,7 +390,7 @@ def _counter_values() -> dict[str, Any]:
             .scalar_subquery()
         )
 
-    def figure(name: str):
+    def figure(name: str) -> ColumnElement[Any]:
         # The panel's copy once taken, else the contribution's figure now.
         return func.coalesce(getattr(NominationEvidence, name), getattr(Contribution, name))
 
@@ -408,7 +411,7 @@ def _counter_values() -> dict[str, Any]:
     }
 
 
-def _recount(session: Session, *conditions) -> None:
+def _recount(session: Session, *conditions: ColumnElement[bool]) -> None:
     # One UPDATE computing the counters in the database: nothing read earlier in the
     # transaction can be written back stale. It leaves ``version`` alone (a recount is
     # no edit of the nomination), and expires the counters of loaded nominations.
@@ -555,7 +558,15 @@ def _evidence_of(nomination: Nomination) -> str:
 # Reactions to the cycle's status ----------------------------------------------------
 
 
-def close_nominations(cycle: Cycle, *, session: Session, actor: User, old, new, **_) -> None:
+def close_nominations(
+    cycle: Cycle,
+    *,
+    session: Session,
+    actor: User,
+    old: CycleStatus,
+    new: CycleStatus,
+    **_: Any,
+) -> None:
     """Leaving "open": unaccepted peer nominations lapse, submitted ones enter review."""
     if old is not CycleStatus.OPEN or new is CycleStatus.OPEN:
         return
@@ -645,7 +656,7 @@ def _checked_statement(text: str | None, field: str, *, required: bool) -> str:
     return text
 
 
-def _in_window(stmt, cycle: Cycle, nominee_id: int):
+def _in_window(stmt: Select[T], cycle: Cycle, nominee_id: int) -> Select[T]:
     return stmt.where(
         Contribution.owner_id == nominee_id,
         Contribution.contributed_on >= cycle.lookback_start,
@@ -730,6 +741,10 @@ def add_event(
     )
 
 
+# The audit entry's (before, after) when it says more than the status move.
+AuditPayload = tuple[dict[str, Any] | None, dict[str, Any]]
+
+
 def change_status(
     session: Session,
     actor: User | None,
@@ -738,20 +753,34 @@ def change_status(
     action: str,
     *,
     note: str = "",
-    extra: dict | None = None,
+    extra: dict[str, Any] | None = None,
+    created: bool = False,
+    history: bool = True,
+    audit_payload: AuditPayload | None = None,
 ) -> None:
-    """Move ``nomination`` to ``to_status`` with a history line and an audit event."""
-    old = nomination.status
+    """The one gate of a nomination's status: move ``nomination`` to ``to_status``, write
+    its history line and its audit event ``action``, and send ``events.nomination_moved``.
+
+    ``created``: the nomination was just inserted with ``to_status`` (its history starts
+    from nothing, ``old`` is None and the audit event has no "before"). ``history``
+    False: no history line (a decision's line is written as the results are published,
+    rule 5; a renewal brings its own). The audit event's after is ``{"status": ...,
+    **extra}`` unless ``audit_payload`` gives both sides. A version mismatch on the
+    flush is a ``Conflict``.
+    """
+    old = None if created else nomination.status
     nomination.status = to_status
     _flush(session)
-    add_event(session, actor, nomination, old, note)
-    audit.record(
-        session,
-        actor,
-        action,
-        nomination,
-        before={"status": old},
-        after={"status": to_status, **(extra or {})},
+    if history:
+        add_event(session, actor, nomination, old, note)
+    if audit_payload is not None:
+        before, after = audit_payload
+    else:
+        before = None if created else {"status": old}
+        after = {"status": to_status, **(extra or {})}
+    audit.record(session, actor, action, nomination, before=before, after=after)
+    events.nomination_moved.send(
+        nomination, session=session, actor=actor, old=old, new=to_status, action=action
     )
 
 

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from nominee.accounts.models import User
@@ -23,10 +22,15 @@ from nominee.nominations.forms import (
 )
 from nominee.nominations.models import Nomination, NominationEvent, NominationEvidence
 from nominee.reviews import queries as review_queries
-from nominee.uow import commit, get_session
+from nominee.uow import get_session
 from nominee.web import attach_error, choices, id_arg, login_required
 
 bp = Blueprint("nominations", __name__)
+
+
+# Nomination statuses as every page words them (a revoked award shows on its nomination).
+bp.add_app_template_global(rules.status_text, "status_text")
+bp.add_app_template_global(rules.revoked_label, "revoked_label")
 
 
 def _actor() -> User:
@@ -69,7 +73,8 @@ def _template_rules(conflicted: bool = False) -> dict:
 
 
 def _run(form, operation):
-    """Call a service and commit; on refusal show it on the form and roll back.
+    """Call a service (the request commits it); on refusal show it on the form (and
+    refuse the request: what the service flushed rolls back).
 
     Returns the service's result (None when refused) and the status to re-render with.
     """
@@ -77,10 +82,8 @@ def _run(form, operation):
     try:
         result = operation(session)
     except DomainError as exc:
-        session.rollback()
         attach_error(form, exc)
         return None, exc.status
-    commit()
     return result, 302
 
 
@@ -147,31 +150,11 @@ def nominate(cycle_id: int):
 @bp.get("/nominations/mine")
 @login_required
 def mine():
-    session = get_session()
-    options = (
-        selectinload(Nomination.cycle),
-        selectinload(Nomination.category),
-        selectinload(Nomination.nominee),
-        selectinload(Nomination.nominator),
-        joinedload(Nomination.award),
-    )
-    newest = (Nomination.created_at.desc(), Nomination.id.desc())
-    about_me = session.scalars(
-        select(Nomination)
-        .where(Nomination.nominee_id == current_user.id)
-        .options(*options)
-        .order_by(*newest)
-    ).all()
-    made = session.scalars(
-        select(Nomination)
-        .where(Nomination.nominator_id == current_user.id, Nomination.nominee_id != current_user.id)
-        .options(*options)
-        .order_by(*newest)
-    ).all()
+    mine = queries.nominations_of_member(get_session(), current_user.id)
     return render_template(
         "nominations/mine.html",
-        about_me=about_me,
-        made=made,
+        about_me=mine.about_me,
+        made=mine.made,
         **_template_rules(),
     )
 
@@ -260,7 +243,6 @@ def decline(nomination_id: int):
     if not form.validate_on_submit():
         abort(400)
     services.refuse(get_session(), _actor(), nomination, expected_version=form.version.data)
-    commit()
     flash("You declined the nomination. The nominator is told.", "success")
     return redirect(url_for("nominations.mine"))
 

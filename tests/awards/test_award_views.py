@@ -9,11 +9,12 @@ from sqlalchemy import select
 from nominee import clock
 from nominee.audit import AuditEvent
 from nominee.awards.models import Award, AwardStatus
-from nominee.awards.services import awards_for_member
+from nominee.awards.queries import awards_for_member
 from nominee.cycles.models import CycleStatus
 from nominee.nominations.models import Decision, NominationStatus
 from nominee.notifications.models import Notification
 from nominee.templating import format_date
+from nominee.uow import get_session
 from tests.awards.helpers import move
 from tests.factories import shown
 
@@ -21,8 +22,10 @@ MEMBER_PAGE = '{% include "awards/_member_awards.html" ignore missing %}'
 
 
 def member_awards_html(app, member) -> str:
+    """The partial as the member page renders it: its view passes the member's awards."""
     with app.test_request_context():
-        return render_template_string(MEMBER_PAGE, member=member)
+        awards = awards_for_member(get_session(), member.id)
+        return render_template_string(MEMBER_PAGE, member=member, awards=awards)
 
 
 def test_verification_page_of_an_active_award_needs_no_login(client, make):

@@ -1,0 +1,192 @@
+"""What the decision pages, the award pages and the member page read about decisions
+and awards. Rule 9 (conflicts of interest) decides what an organizer is shown."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, contains_eager, joinedload
+
+from nominee.accounts.models import User
+from nominee.awards import rules
+from nominee.awards.models import Award
+from nominee.cycles.models import Cycle, CycleStatus
+from nominee.errors import PermissionDenied
+from nominee.nominations.models import Nomination
+from nominee.pagination import Page, paginate
+from nominee.reviews import queries as review_queries
+from nominee.reviews.models import Review, ReviewStatus
+
+# Decisions
+
+
+@dataclass(frozen=True)
+class DecisionList:
+    """The decisions page of a cycle: one page of its reviewed nominations, undecided
+    first, and the cycle's progress."""
+
+    page: Page
+    decided: int
+    total: int
+    left_out: int  # reviewed nominations the organizer is conflicted on, not listed
+
+
+def decision_list(
+    session: Session,
+    cycle: Cycle,
+    viewer: User,
+    *,
+    undecided_only: bool,
+    page: int,
+    per_page: int,
+) -> DecisionList:
+    """The nominations of ``cycle`` that entered review, undecided first, then by score."""
+    stmt = (
+        select(Nomination)
+        .where(
+            Nomination.cycle_id == cycle.id,
+            Nomination.status.in_(rules.REVIEWED_STATUSES),
+        )
+        .options(
+            joinedload(Nomination.nominee),
+            joinedload(Nomination.category),
+            joinedload(Nomination.award),
+        )
+        .order_by(
+            Nomination.decision.is_not(None),
+            Nomination.score_mean.desc().nulls_last(),
+            Nomination.id,
+        )
+    )
+    # Rule 9: what the organizer is conflicted on is left out (listed, its place in the
+    # order would tell its decision and its score).
+    conflicted = review_queries.conflicted_ids(session, cycle, viewer)
+    if conflicted:
+        stmt = stmt.where(Nomination.id.not_in(conflicted))
+    if undecided_only:
+        stmt = stmt.where(Nomination.decision.is_(None))
+    decided, total = decision_progress(session, cycle.id)
+    return DecisionList(
+        page=paginate(session, stmt, page, per_page),
+        decided=decided,
+        total=total,
+        left_out=reviewed_among(session, cycle.id, conflicted),
+    )
+
+
+def nomination_to_decide(session: Session, nomination_id: int, viewer: User) -> Nomination | None:
+    """The nomination with what its decision page shows, or None when there is none.
+
+    ``PermissionDenied`` when ``viewer`` is conflicted on it (rule 9): its reviews, scores
+    and decision are not for them (see ``rules.decision_page_refusal``).
+    """
+    nomination = session.scalar(
+        select(Nomination)
+        .where(Nomination.id == nomination_id)
+        .options(
+            joinedload(Nomination.cycle),
+            joinedload(Nomination.category),
+            joinedload(Nomination.nominee),
+            joinedload(Nomination.decided_by),
+        )
+    )
+    if nomination is None:
+        return None
+    # The nominee is turned away without asking the database for conflicts.
+    refusal = rules.decision_page_refusal(viewer, nomination, conflicted=False)
+    if refusal is None and review_queries.conflicted_on(session, nomination, viewer):
+        refusal = rules.decision_page_refusal(viewer, nomination, conflicted=True)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
+    return nomination
+
+
+def submitted_reviews_of(session: Session, nomination_id: int) -> list[Review]:
+    """The nomination's submitted reviews with their reviewers, in the order submitted."""
+    return list(
+        session.scalars(
+            select(Review)
+            .where(Review.nomination_id == nomination_id, Review.status == ReviewStatus.SUBMITTED)
+            .options(joinedload(Review.reviewer))
+            .order_by(Review.submitted_at, Review.id)
+        )
+    )
+
+
+def submitted_reviews(session: Session, nomination: Nomination) -> int:
+    return (
+        session.scalar(
+            select(func.count(Review.id)).where(
+                Review.nomination_id == nomination.id, Review.status == ReviewStatus.SUBMITTED
+            )
+        )
+        or 0
+    )
+
+
+def undecided_count(session: Session, cycle_id: int) -> int:
+    """Nominations of the cycle that entered review and have no decision yet."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Nomination)
+            .where(
+                Nomination.cycle_id == cycle_id,
+                Nomination.status.in_(rules.REVIEWED_STATUSES),
+                Nomination.decision.is_(None),
+            )
+        )
+        or 0
+    )
+
+
+def decision_progress(session: Session, cycle_id: int) -> tuple[int, int]:
+    """(decided, in review in all) for the cycle, in one query."""
+    row = session.execute(
+        select(func.count(), func.count(Nomination.decision)).where(
+            Nomination.cycle_id == cycle_id, Nomination.status.in_(rules.REVIEWED_STATUSES)
+        )
+    ).one()
+    return row[1], row[0]
+
+
+def reviewed_among(session: Session, cycle_id: int, nomination_ids: Sequence[int]) -> int:
+    """How many of ``nomination_ids`` entered review in the cycle (none asked: no query)."""
+    if not nomination_ids:
+        return 0
+    return (
+        session.scalar(
+            select(func.count()).where(
+                Nomination.cycle_id == cycle_id,
+                Nomination.id.in_(nomination_ids),
+                Nomination.status.in_(rules.REVIEWED_STATUSES),
+            )
+        )
+        or 0
+    )
+
+
+# Awards
+
+
+def awards_for_member(session: Session, member_id: int) -> Sequence[Award]:
+    """The member's awards of published cycles, latest term first."""
+    return session.scalars(
+        select(Award)
+        .join(Award.cycle)
+        .where(Award.member_id == member_id, Cycle.status == CycleStatus.PUBLISHED)
+        .options(contains_eager(Award.cycle), joinedload(Award.category))
+        .order_by(Award.ends_on.desc(), Award.id.desc())
+    ).all()
+
+
+def find_public_award(session: Session, verification_id: str) -> Award | None:
+    """The award with this verification id, if its cycle is published."""
+    return session.scalar(
+        select(Award)
+        .join(Award.cycle)
+        .where(Award.verification_id == verification_id, Cycle.status == CycleStatus.PUBLISHED)
+        .options(contains_eager(Award.cycle), joinedload(Award.category), joinedload(Award.member))
+    )

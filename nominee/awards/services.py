@@ -207,8 +207,8 @@ def publish_results(session: Session, cycle: Cycle, actor: User | None) -> list[
                 session,
                 nomination.nominee_id,
                 "award.granted",
-                award_id=award.id,
-                verification_id=award.verification_id,
+                award_id=granted.id,
+                verification_id=granted.verification_id,
                 category=nomination.category.name,
                 cycle=cycle.name,
             )

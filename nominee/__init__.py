@@ -50,7 +50,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     from nominee import cli, health, migrate, receivers, templating
     from nominee.accounts.views import bp as accounts_bp
     from nominee.auditlog.views import bp as auditlog_bp
-    from nominee.awards.cli import expire_awards_command
     from nominee.awards.views import bp as awards_bp
     from nominee.categories.views import bp as categories_bp
     from nominee.contributions.views import bp as contributions_bp
@@ -65,7 +64,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     templating.init_app(app)
     cli.init_app(app)
     migrate.init_app(app)
-    app.cli.add_command(expire_awards_command)
     for blueprint in (
         home_bp,
         health.bp,

@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(seed_types)
+    app.cli.add_command(expire_awards_command)
     init_seeding_cli(app)
 
 
@@ -70,6 +71,18 @@ def seed_types(missing: bool) -> None:
         click.echo(f"Added {len(added)} contribution types: {', '.join(t.name for t in added)}.")
     else:
         click.echo("Every default contribution type exists already.")
+
+
+@click.command("expire-awards")
+@with_appcontext
+def expire_awards_command() -> None:
+    """Mark active awards whose term has ended as expired (the scheduler does it daily;
+    this runs it now)."""
+    from nominee.awards.services import expire_awards
+
+    with unit_of_work() as session:
+        count = expire_awards(session)
+    click.echo(f"{count} award{'' if count == 1 else 's'} expired.")
 
 
 @click.command("backup")

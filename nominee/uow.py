@@ -99,10 +99,6 @@ def get_session() -> Session:
     return g.db_session
 
 
-def commit() -> None:
-    get_session().commit()
-
-
 def keep() -> None:
     """What the request wrote stays although it answers an error: the audit entry of a
     failed login, refused with 400. Committed at the end unless ``refuse`` is called."""

@@ -40,6 +40,7 @@ from nominee.pagination import Page
 from nominee.uow import get_session, refuse
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 log = logging.getLogger("nominee.request")
 
 
@@ -339,6 +340,13 @@ def attach_error(form, exc: DomainError) -> None:
         field.errors = [*field.errors, exc.message]
     else:
         form.form_errors.append(exc.message)
+
+
+def given(value: T | None) -> T:
+    """A form value its validators required: never None once the form has validated."""
+    if value is None:
+        raise ValueError("a required form value is missing")
+    return value
 
 
 def choices(pairs) -> list[SelectChoice]:

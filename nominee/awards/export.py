@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from decimal import Decimal
 
-from sqlalchemy import String, case, func, select, type_coerce
+from sqlalchemy import Row, String, case, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from nominee.accounts.models import User
@@ -48,7 +48,7 @@ def export_filename(cycle: Cycle) -> str:
     return f"cycle-{cycle.id}-nominations.csv"
 
 
-def _criteria(session: Session, cycle_id: int) -> list:
+def _criteria(session: Session, cycle_id: int) -> Sequence[Row[int, str, float]]:
     return session.execute(
         select(RubricCriterion.id, RubricCriterion.name, RubricCriterion.weight)
         .where(RubricCriterion.cycle_id == cycle_id)
@@ -56,7 +56,7 @@ def _criteria(session: Session, cycle_id: int) -> list:
     ).all()
 
 
-def _statement(cycle_id: int, criteria: list):
+def _statement(cycle_id: int, criteria: Sequence[Row[int, str, float]]):
     """One row per nomination: its counters, then one mean per criterion.
 
     The means come from one grouped query over the cycle's nominations, outer-joined to

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from wtforms import BooleanField, HiddenField, IntegerField, RadioField, TextAreaField
+from wtforms import BooleanField, IntegerField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.widgets import HiddenInput
 
 from nominee.nominations.models import Decision
 from nominee.web import BaseForm, choices
@@ -32,7 +33,7 @@ class DecisionForm(BaseForm):
         description="Kept with the decision and in the audit log.",
     )
     # The nomination's version when the page was loaded: a concurrent change is refused.
-    version = IntegerField(widget=HiddenField.widget, validators=[InputRequired()])
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
 
 
 class RevokeForm(BaseForm):

@@ -28,7 +28,7 @@ from nominee.nominations.models import Decision
 from nominee.nominations.rules import decisions_public
 from nominee.reviews import queries as review_queries
 from nominee.uow import get_session
-from nominee.web import attach_error, organizer_required, page_number
+from nominee.web import attach_error, given, organizer_required, page_number
 
 bp = Blueprint("awards", __name__)
 
@@ -93,9 +93,9 @@ def decide(nomination_id: int):
                 current_user._get_current_object(),
                 nomination,
                 decision=Decision(form.decision.data),
-                rationale=form.rationale.data,
+                rationale=given(form.rationale.data),
                 feedback=form.feedback.data or "",
-                version=form.version.data,
+                version=given(form.version.data),
                 override_reason=(form.override_reason.data or "") if form.override.data else None,
             )
         except DomainError as exc:
@@ -104,7 +104,7 @@ def decide(nomination_id: int):
         else:
             flash(
                 f"Decision saved for {nomination.nominee.display_name}: "
-                f"{nomination.decision.label.lower()}.",
+                f"{given(nomination.decision).label.lower()}.",
                 "success",
             )
             return redirect(url_for("awards.decisions", cycle_id=nomination.cycle_id))
@@ -176,7 +176,9 @@ def revoke(verification_id: str):
     status = 200
     if form.validate_on_submit():
         try:
-            services.revoke(session, current_user._get_current_object(), award, form.reason.data)
+            services.revoke(
+                session, current_user._get_current_object(), award, given(form.reason.data)
+            )
         except DomainError as exc:
             attach_error(form, exc)
             status = exc.status

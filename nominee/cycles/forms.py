@@ -143,7 +143,7 @@ class CycleForm(VersionForm):
 
     def settings(self) -> CycleSettings:
         return CycleSettings(
-            name=self.name.data,
+            name=self.name.data or "",
             category_ids=self.category_ids.data or [],
             **{name: self[name].data for name in self.SETTINGS},
         )

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -12,6 +11,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from nominee.cycles import queries, rules, services
 from nominee.cycles.forms import CycleForm, VersionForm
@@ -24,6 +24,7 @@ from nominee.uow import get_session, refuse
 from nominee.web import (
     attach_error,
     choices,
+    given,
     login_required,
     organizer_required,
     page_number,
@@ -86,7 +87,7 @@ def show(cycle_id: int):
     )
 
 
-def _save(form: CycleForm, cycle: Cycle | None) -> tuple[Response | None, int]:
+def _save(form: CycleForm, cycle: Cycle | None) -> tuple[WerkzeugResponse | None, int]:
     """Run the service for a validated form: a redirect, or None and the status to re-render."""
     session = get_session()
     actor = current_user._get_current_object()
@@ -96,7 +97,7 @@ def _save(form: CycleForm, cycle: Cycle | None) -> tuple[Response | None, int]:
         else:
             criteria = form.kept_criteria() if form.criteria.entries else None
             services.update_cycle(
-                session, actor, cycle, form.settings(), criteria, form.version.data
+                session, actor, cycle, form.settings(), criteria, given(form.version.data)
             )
     except DomainError as exc:
         attach_error(form, exc)
@@ -175,7 +176,7 @@ def move(cycle_id: int, to_status: str):
     elif form.validate_on_submit():
         try:
             services.move_status(
-                session, current_user._get_current_object(), cycle, target, form.version.data
+                session, current_user._get_current_object(), cycle, target, given(form.version.data)
             )
         except DomainError as exc:
             refuse()

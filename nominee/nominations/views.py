@@ -23,7 +23,7 @@ from nominee.nominations.forms import (
 from nominee.nominations.models import Nomination, NominationEvent, NominationEvidence
 from nominee.reviews import queries as review_queries
 from nominee.uow import get_session
-from nominee.web import attach_error, choices, id_arg, login_required
+from nominee.web import attach_error, choices, given, id_arg, login_required
 
 bp = Blueprint("nominations", __name__)
 
@@ -123,8 +123,8 @@ def nominate(cycle_id: int):
                 actor,
                 cycle,
                 category_id=form.category_id.data,
-                nominee_id=form.nominee_id.data,
-                statement_md=form.statement_md.data,
+                nominee_id=given(form.nominee_id.data),
+                statement_md=given(form.statement_md.data),
                 evidence_ids=(form.evidence.data or []) if is_self else [],
             ),
         )
@@ -132,7 +132,7 @@ def nominate(cycle_id: int):
             if is_self:
                 flash("Your nomination is submitted. Good luck!", "success")
             else:
-                flash(f"{nominee.display_name} is nominated and notified.", "success")
+                flash(f"{given(nominee).display_name} is nominated and notified.", "success")
             return redirect(url_for("nominations.show", nomination_id=created.id))
     elif request.method == "POST":
         status = 400
@@ -224,7 +224,7 @@ def accept(nomination_id: int):
                 nomination,
                 evidence_ids=form.evidence.data or [],
                 nominee_statement_md=form.nominee_statement_md.data or "",
-                expected_version=form.version.data,
+                expected_version=given(form.version.data),
             ),
         )
         if done:
@@ -242,7 +242,7 @@ def decline(nomination_id: int):
     form = VersionedForm()
     if not form.validate_on_submit():
         abort(400)
-    services.refuse(get_session(), _actor(), nomination, expected_version=form.version.data)
+    services.refuse(get_session(), _actor(), nomination, expected_version=given(form.version.data))
     flash("You declined the nomination. The nominator is told.", "success")
     return redirect(url_for("nominations.mine"))
 
@@ -265,7 +265,7 @@ def withdraw(nomination_id: int):
                 _actor(),
                 nomination,
                 reason=form.reason.data or "",
-                expected_version=form.version.data,
+                expected_version=given(form.version.data),
             ),
         )
         if done:
@@ -295,7 +295,7 @@ def evidence(nomination_id: int):
                 _actor(),
                 nomination,
                 form.evidence.data or [],
-                expected_version=form.version.data,
+                expected_version=given(form.version.data),
             ),
         )
         if done:

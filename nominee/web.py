@@ -37,7 +37,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from nominee import inputs, pagination, resilience
 from nominee.errors import DomainError
 from nominee.pagination import Page
-from nominee.uow import get_session, refuse
+from nominee.uow import get_session, keep, refuse
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -99,7 +99,7 @@ def organizer_required(view: F) -> F:
                 path=request.path,
                 method=request.method,
             )
-            session.commit()
+            keep()  # the 403 commits the denial, and nothing else
             abort(403)
         return view(*args, **kwargs)
 
@@ -245,7 +245,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         if exc.code and exc.code >= 500:
-            get_session().rollback()
+            refuse()
         if wants_json():
             response = problem(exc.code or 500, exc.name, exc.description or "")
         else:
@@ -258,7 +258,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
-        get_session().rollback()
+        refuse()
         if wants_json():
             return problem(exc.status, "Request refused", exc.message, field=exc.field)
         return render_template("error.html", error=exc, message=exc.message), exc.status
@@ -269,7 +269,7 @@ def register_error_handlers(app: Flask) -> None:
             return http_error(exc)
         if resilience.is_busy(exc) or resilience.is_unavailable(exc):
             return resilience.unavailable_response(exc)
-        get_session().rollback()
+        refuse()
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         if wants_json():
             return problem(500, "Internal Server Error", "Something went wrong on our side.")

@@ -8,7 +8,7 @@ from sqlalchemy import CursorResult, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from nominee import audit, clock
+from nominee import audit, clock, events
 from nominee.accounts.models import User
 from nominee.contributions.models import Contribution
 from nominee.endorsements import rules
@@ -101,6 +101,7 @@ def endorse(
         title=contribution.title,
         endorser=endorser.display_name,
     )
+    events.endorsement_made.send(endorsement, session=session, actor=endorser)
     return endorsement
 
 
@@ -130,4 +131,5 @@ def withdraw(session: Session, endorser: User, contribution: Contribution) -> En
         before={"withdrawn_at": None},
         after={"contribution_id": contribution.id, "withdrawn_at": endorsement.withdrawn_at},
     )
+    events.endorsement_withdrawn.send(endorsement, session=session, actor=endorser)
     return endorsement

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from nominee import audit, clock
+from nominee import audit, clock, events
 from nominee.accounts.models import User
 from nominee.categories.models import Category
 from nominee.cycles.models import Cycle, CycleStatus, RubricCriterion
@@ -457,6 +457,8 @@ def save_review(
     audit.record(session, reviewer, action, review, before=before, after=_snapshot(review))
     if review.status is ReviewStatus.SUBMITTED:
         refresh_scores(session, nomination)
+    if submit:
+        events.review_submitted.send(review, session=session, actor=reviewer)
     return review
 
 

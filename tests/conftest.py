@@ -6,10 +6,12 @@ set. Under pytest-xdist each worker gets a database of its own.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -20,7 +22,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 import nominee.models  # noqa: F401  (every table on Base.metadata)
-from nominee import create_app
+from nominee import clock, create_app
 from nominee.db import Base, make_engine
 from tests import factories
 
@@ -149,3 +151,12 @@ def auth(client: FlaskClient) -> AuthActions:
 @pytest.fixture
 def make(db: Session) -> factories.Factory:
     return factories.Factory(db)
+
+
+@pytest.fixture
+def freeze_clock() -> Iterator[Callable[[date | datetime], None]]:
+    """``freeze_clock(moment)`` stops ``nominee.clock`` at ``moment`` (a date: its midnight
+    UTC) for the rest of the test: services, pages and jobs see that "now" and "today".
+    Call it again to move the clock; it runs again when the test ends."""
+    with contextlib.ExitStack() as stack:
+        yield lambda moment: stack.enter_context(clock.as_of(moment))

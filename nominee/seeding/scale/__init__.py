@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from nominee import clock
 from nominee.audit import AuditEvent
 from nominee.contributions.models import ContributionType
 from nominee.seeding.scale.loader import BulkWriter
@@ -46,7 +47,7 @@ def seed_programme(
     session.commit()
     session.close()
     writer = BulkWriter(connection)
-    programme = Programme(writer, scale, seed, anchor or date.today(), password_hash)
+    programme = Programme(writer, scale, seed, anchor or clock.today(), password_hash)
     import nominee.models  # noqa: F401  (every table on Base.metadata)
     from nominee.db import Base
 

@@ -43,7 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.register_request_logging(app)
     web.register_security_headers(app)
 
-    from nominee import awards, cli, health, migrate, receivers, templating
+    from nominee import awards, cli, health, jobs, migrate, receivers, templating
     from nominee.accounts.views import bp as accounts_bp
     from nominee.auditlog.views import bp as auditlog_bp
     from nominee.awards.views import bp as awards_bp
@@ -54,6 +54,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from nominee.home.views import bp as home_bp
     from nominee.nominations.views import bp as nominations_bp
     from nominee.notifications.views import bp as notifications_bp
+    from nominee.outbox.views import bp as outbox_bp
     from nominee.reviews.views import bp as reviews_bp
 
     receivers.connect()
@@ -61,6 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.init_app(app)
     migrate.init_app(app)
     awards.init_app(app)
+    jobs.init_app(app)
     for blueprint in (
         home_bp,
         health.bp,
@@ -74,6 +76,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         awards_bp,
         auditlog_bp,
         reviews_bp,
+        outbox_bp,
     ):
         app.register_blueprint(blueprint)
     return app

@@ -38,6 +38,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import ssl
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -268,8 +269,12 @@ def deliver(
     claimed: Claimed,
     policy: Policy,
     report: Report,
+    *,
+    tls: ssl.SSLContext | None = None,
 ) -> None:
-    """Build, send and mark one claimed message (see the module)."""
+    """Build, send and mark one claimed message (see the module). ``tls``: the context
+    for STARTTLS and ``smtps://`` (made once per drain: loading the system's certificates
+    costs more than sending a message)."""
     mails: list[EmailMessage] = []
     try:
         built = build(sessions, claimed)
@@ -280,7 +285,7 @@ def deliver(
         for index, mail in enumerate(mails):
             del mail["Message-ID"]
             mail["Message-ID"] = message_id(claimed, index, domain)
-            transport.send(settings, mail)
+            transport.send(settings, mail, tls=tls)
             report.mails += 1
     except Exception as exc:
         temporary = exc.temporary if isinstance(exc, MailError) else True
@@ -335,6 +340,7 @@ def drain(
     policy = policy or Policy()
     worker = worker or worker_id()
     report = Report()
+    tls = ssl.create_default_context() if settings.url is not None else None
     started = clock.now()
     while True:
         if budget is not None and clock.now() - started > budget:
@@ -352,4 +358,4 @@ def drain(
             if claimed.id not in held:
                 report.lost += 1
                 continue
-            deliver(sessions, settings, worker, claimed, policy, report)
+            deliver(sessions, settings, worker, claimed, policy, report, tls=tls)

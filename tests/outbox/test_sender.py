@@ -252,8 +252,8 @@ def test_a_long_batch_renews_its_leases(mail_app, db, smtp_server, monkeypatch):
     taken_over: list[list[sender.Claimed]] = []
     original = sender.transport.send
 
-    def send_slowly(settings, mail):
-        original(settings, mail)
+    def send_slowly(settings, mail, **options):
+        original(settings, mail, **options)
         clock._as_of.set(start + timedelta(seconds=50 * next(sent)))
         taken_over.append(sender.claim(sessions, "other", sender.Policy()))
 

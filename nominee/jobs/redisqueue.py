@@ -57,9 +57,13 @@ def drain() -> None:
     """The drain job: clear the flag first, so that a commit from now on asks again."""
     from nominee.jobs.tasks import drain_outbox
 
-    app = current_app
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     client_for(app.config["REDIS_URL"]).delete(_flag(app))
-    report = drain_outbox()
+
+    def ask_for_another() -> None:
+        request_drain(app)
+
+    report = drain_outbox(on_full_batch=ask_for_another)
     log.info(
         "outbox drained: %s sent, %s skipped, %s retrying, %s failed",
         report.dispatched,

@@ -3,6 +3,7 @@ worker's)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from flask import current_app
@@ -15,7 +16,7 @@ from nominee.outbox import sender
 DRAIN_BUDGET = timedelta(minutes=2)
 
 
-def drain_outbox() -> sender.Report:
+def drain_outbox(on_full_batch: Callable[[], None] | None = None) -> sender.Report:
     """Send every due outbox message (``nominee.outbox.sender.drain``)."""
     app = current_app
     report = sender.drain(
@@ -23,6 +24,7 @@ def drain_outbox() -> sender.Report:
         MailSettings.from_config(app.config),
         sender.Policy.from_config(app.config),
         budget=DRAIN_BUDGET,
+        on_full_batch=on_full_batch,
     )
     if report.more:
         from nominee.jobs import dispatch

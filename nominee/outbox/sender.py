@@ -334,9 +334,12 @@ def drain(
     *,
     worker: str | None = None,
     budget: timedelta | None = None,
+    on_full_batch: Callable[[], None] | None = None,
 ) -> Report:
     """Send every due message, batch by batch, until none is due (or ``budget`` has
-    passed: ``report.more`` then says that messages wait)."""
+    passed: ``report.more`` then says that messages wait). ``on_full_batch`` is called
+    when a claim took a whole batch, so more may wait: a worker queue asks for another
+    drain there, which an idle worker takes up alongside."""
     policy = policy or Policy()
     worker = worker or worker_id()
     report = Report()
@@ -349,6 +352,8 @@ def drain(
         batch = claim(sessions, worker, policy)
         if not batch:
             return report
+        if on_full_batch is not None and len(batch) == policy.batch:
+            on_full_batch()
         held = {claimed.id for claimed in batch}
         lease_ends = clock.now() + policy.lease
         for position, claimed in enumerate(batch):

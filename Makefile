@@ -8,7 +8,7 @@ WORKERS ?=
 SCALE ?= medium
 FLASK := $(BIN)/flask --app nominee
 
-.PHONY: run demo serve test test-pg lint format migrate bench load clean
+.PHONY: run demo serve worker test test-pg lint format migrate bench bench-outbox load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ demo: $(VENV)/.installed
 serve: migrate
 	HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) $(BIN)/gunicorn --config gunicorn.conf.py
 
+# Background jobs from Redis (REDIS_URL): sending mail, fan-out. One per host is plenty
+# for thousands of mails an hour; without Redis, `make run` and `make serve` run the jobs
+# in their own processes and no worker is needed.
+worker: migrate
+	$(FLASK) worker
+
 # Style, then the layers (import-linter's contracts in pyproject.toml), then types.
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
@@ -65,6 +71,11 @@ load: $(VENV)/.installed-dev
 # (default SQLite) and measures every page in process (benchmarks/bench.py).
 bench: $(VENV)/.installed
 	SCALE=$(SCALE) $(BIN)/python benchmarks/bench.py
+
+# Messages/s from the outbox to a local SMTP server: in-process drain, then an RQ worker
+# when Redis answers at REDIS_URL (default redis://127.0.0.1:6379/0).
+bench-outbox: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/outbox.py
 
 test-pg: $(VENV)/.installed-dev
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \

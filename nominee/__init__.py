@@ -47,7 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.register_request_logging(app)
     web.register_security_headers(app)
 
-    from nominee import cli, health, migrate, receivers, templating
+    from nominee import cli, health, jobs, migrate, receivers, templating
     from nominee.accounts.views import bp as accounts_bp
     from nominee.auditlog.views import bp as auditlog_bp
     from nominee.awards.views import bp as awards_bp
@@ -58,12 +58,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     from nominee.home.views import bp as home_bp
     from nominee.nominations.views import bp as nominations_bp
     from nominee.notifications.views import bp as notifications_bp
+    from nominee.outbox.views import bp as outbox_bp
     from nominee.reviews.views import bp as reviews_bp
 
     receivers.connect()
     templating.init_app(app)
     cli.init_app(app)
     migrate.init_app(app)
+    jobs.init_app(app)
     for blueprint in (
         home_bp,
         health.bp,
@@ -77,6 +79,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         awards_bp,
         auditlog_bp,
         reviews_bp,
+        outbox_bp,
     ):
         app.register_blueprint(blueprint)
     return app

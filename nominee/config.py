@@ -79,6 +79,20 @@ class Defaults:
     MAIL_TIMEOUT = 10  # seconds for each exchange with the mail server
     MAIL_FOLDER: str | None = None  # None: instance/mail
     BASE_URL: str | None = None  # where links in mail point; development: 127.0.0.1:5000
+    # Sending from the outbox (nominee/outbox/sender.py): attempts before a message is
+    # given up (backoff 1 min, 5 min, 30 min, 2 h, 6 h), a worker's lease on the messages
+    # it claimed (longer than sending one takes), messages claimed at a time.
+    MAIL_MAX_ATTEMPTS = 6
+    OUTBOX_LEASE_SECONDS = 120
+    OUTBOX_BATCH = 50
+    # Background jobs (nominee/jobs): "auto" is "rq" with REDIS_URL, else "thread" (in the
+    # serving process); "inline" runs each job at once. JOBS_IN_PROCESS: None starts the
+    # thread with the first request outside tests, True in tests too, False never.
+    JOBS_BACKEND = "auto"
+    JOBS_QUEUE = "nominee"  # the RQ queue's name
+    JOBS_IN_PROCESS: bool | None = None
+    JOBS_POLL_SECONDS = 30  # the outbox is drained at least this often
+    JOBS_IMPORTS: tuple[str, ...] = ()  # more modules registering outbox handlers
 
 
 def _coerce(key: str, raw: str):

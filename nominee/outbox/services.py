@@ -8,8 +8,11 @@ refused, a savepoint the message was written in rolled back) hands on nothing.
 
 A dispatcher must be quick and must not use the session (it has just committed): it
 wakes a sender, which reads the rows itself. A dispatcher that fails is logged; its
-messages stay in the table, undispatched, for the sender's next pass. No sender yet:
-the email issue adds it, so no dispatcher is registered by default.
+messages stay in the table, undispatched, for the sender's next pass. The sender is
+``nominee.outbox.sender``; ``nominee.jobs`` registers the dispatcher that wakes it.
+
+``retry`` gives a message the sender gave up on (or is still retrying) a new start, for
+the organizers' page of failures.
 
 Topics written today (by ``nominee.receivers``):
 
@@ -27,6 +30,10 @@ from typing import Any
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, SessionTransaction
 
+from nominee import audit, clock
+from nominee.accounts.models import User
+from nominee.errors import Conflict, NotFound, PermissionDenied
+from nominee.outbox import rules
 from nominee.outbox.models import OutboxMessage
 
 Dispatcher = Callable[[Sequence[int]], None]
@@ -42,6 +49,40 @@ def put(session: Session, topic: str, payload: dict[str, Any]) -> OutboxMessage:
     message = OutboxMessage(topic=topic, payload=payload)
     session.add(message)
     session.flush()
+    session.info.setdefault(_PENDING, []).append(message)
+    return message
+
+
+def retry(session: Session, actor: User, message_id: int) -> OutboxMessage:
+    """Send ``message_id`` again now, with a full set of attempts (the count starts over
+    at 0; the last error stays shown until it is sent). Audited as ``outbox.retried``
+    with the attempts and error it had; handed on to the dispatchers after commit."""
+    if not rules.can_retry(actor):
+        raise PermissionDenied("Only organizers retry mail.")
+    message = session.get(OutboxMessage, message_id, with_for_update=True)
+    if message is None:
+        raise NotFound("No such message.")
+    if message.dispatched_at is not None:
+        raise Conflict("This message has been sent in the meantime.")
+    before = {
+        "attempts": message.attempts,
+        "failed_at": message.failed_at,
+        "last_error": message.last_error,
+    }
+    message.failed_at = None
+    message.attempts = 0
+    message.available_at = clock.now()
+    message.locked_by = None
+    message.locked_until = None
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "outbox.retried",
+        message,
+        before=before,
+        after={"attempts": 0, "topic": message.topic},
+    )
     session.info.setdefault(_PENDING, []).append(message)
     return message
 

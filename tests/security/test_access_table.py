@@ -45,6 +45,7 @@ from nominee.audit import AuditEvent
 from nominee.contributions.models import Visibility
 from nominee.cycles.models import CycleStatus
 from nominee.nominations.models import NominationKind, NominationStatus
+from nominee.outbox import services as outbox
 from tests.factories import PASSWORD
 from tests.security.helpers import client_for
 
@@ -211,6 +212,9 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("accounts.set_role", "POST"): organizer_only(302),
     ("accounts.set_active", "POST"): organizer_only(302),
     ("auditlog.index", "GET"): organizer_only(200),
+    # Mail that failed: organizers see it and send it again.
+    ("outbox.index", "GET"): organizer_only(200),
+    ("outbox.retry", "POST"): organizer_only(302),
     # Categories and contribution types: organizers.
     ("categories.index", "GET"): organizer_only(200),
     ("categories.create", "GET"): organizer_only(200),
@@ -365,6 +369,8 @@ def world(make, db) -> World:
     make.evidence(submitted, [talk])
     award = make.award(member=owner)
     notification = make.notification(owner, link="/contributions/mine")
+    failed_mail = outbox.put(db, "mail.account", {"user_id": owner.id})
+    failed_mail.failed_at, failed_mail.last_error = failed_mail.created_at, "550 No such user"
     db.commit()
     return World(
         users={
@@ -387,6 +393,7 @@ def world(make, db) -> World:
             "in_a_month": (today + timedelta(days=30)).isoformat(),
             "in_two_months": (today + timedelta(days=60)).isoformat(),
             "member_email": member.email,
+            "message_id": failed_mail.id,
             "nomination_id": in_review.id,
             "notification_id": notification.id,
             "open_category_id": open_cycle.categories[2].id,

@@ -13,10 +13,12 @@ PACKAGE = Path(__file__).resolve().parents[2] / "nominee"
 WEB = ("flask", "flask_login", "flask_wtf", "werkzeug", "nominee.web", "nominee.templating")
 WEB += ("nominee.uow",)
 WEB_FILES = {"views.py", "forms.py"}
+# Not domains: the command line's seeding, and the jobs that run the app outside requests.
+NOT_DOMAINS = {"seeding", "jobs"}
 DOMAINS = sorted(
     path.name
     for path in PACKAGE.iterdir()
-    if path.is_dir() and (path / "__init__.py").exists() and path.name not in {"seeding"}
+    if path.is_dir() and (path / "__init__.py").exists() and path.name not in NOT_DOMAINS
 )
 
 

@@ -63,7 +63,7 @@ def _pending(session: Session, now: datetime, user_id: int | None = None) -> dic
     )
     if user_id is not None:
         stmt = stmt.where(Notification.user_id == user_id)
-    rows = session.execute(stmt).tuples().all()
+    rows = session.execute(stmt).all()
     modes = preferences.modes_of_pairs(session, ((uid, kind) for uid, kind, _ in rows))
     return {uid: last or floor for uid, kind, last in rows if modes[uid, kind] is MailMode.DIGEST}
 

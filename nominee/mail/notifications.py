@@ -105,6 +105,7 @@ def compose(
         "action": "Open in Nominee",
         "details": [],
         "feedback": [],
+        "also": [],
         "label": kind.label,
         "preferences_link": context.link_for("preferences.edit", {}),
     }
@@ -113,7 +114,7 @@ def compose(
         values["link"] = context.link_for(*target)
     more = MORE.get(name)
     if more is not None:
-        values.update(more(session, notification, user))
+        values.update(more(session, notification, user, context))
     return messages.build(
         context.settings,
         "notification",
@@ -124,20 +125,33 @@ def compose(
 
 
 # What some kinds say beyond their sentence: keys of the template's context.
-More = Callable[[Session, Notification, User], dict[str, Any]]
+More = Callable[[Session, Notification, User, MailContext], dict[str, Any]]
 
 
 def _day(iso: str) -> str:
     return format_date(date.fromisoformat(iso))
 
 
-def _nominated(session: Session, notification: Notification, user: User) -> dict[str, Any]:
-    nomination = session.get(Nomination, notification.params["nomination_id"])
-    details = []
-    if nomination is not None:
-        close = format_date(nomination.cycle.nominations_close_on)
-        details.append(("Answer by", f"{close}, when nominations close"))
-    return {"action": "Accept or decline", "details": details}
+def _nominated(
+    session: Session, notification: Notification, user: User, context: MailContext
+) -> dict[str, Any]:
+    """The button accepts; declining is on the nomination's page. Answer by the close."""
+    nomination_id = notification.params["nomination_id"]
+    nomination = session.get(Nomination, nomination_id)
+    if nomination is None:
+        return {}
+    close = format_date(nomination.cycle.nominations_close_on)
+    return {
+        "action": "Accept the nomination",
+        "link": context.link_for("nominations.accept", {"nomination_id": nomination_id}),
+        "details": [("Answer by", f"{close}, when nominations close")],
+        "also": [
+            (
+                "To decline it, or read it first",
+                context.link_for("nominations.show", {"nomination_id": nomination_id}),
+            )
+        ],
+    }
 
 
 def _decision(nomination: Nomination) -> str:
@@ -156,7 +170,9 @@ def _feedback(session: Session, nomination: Nomination, user: User) -> list[str]
     return notes + nominee_feedback(session, nomination, user)
 
 
-def _results(session: Session, notification: Notification, user: User) -> dict[str, Any]:
+def _results(
+    session: Session, notification: Notification, user: User, context: MailContext
+) -> dict[str, Any]:
     nomination = session.get(Nomination, notification.params["nomination_id"])
     if nomination is None:
         return {}
@@ -167,7 +183,9 @@ def _results(session: Session, notification: Notification, user: User) -> dict[s
     }
 
 
-def _granted(session: Session, notification: Notification, user: User) -> dict[str, Any]:
+def _granted(
+    session: Session, notification: Notification, user: User, context: MailContext
+) -> dict[str, Any]:
     award = session.get(Award, notification.params["award_id"])
     if award is None:
         return {}
@@ -177,7 +195,9 @@ def _granted(session: Session, notification: Notification, user: User) -> dict[s
     return {"action": "See your award", "details": details, "feedback": feedback}
 
 
-def _reviewing(session: Session, notification: Notification, user: User) -> dict[str, Any]:
+def _reviewing(
+    session: Session, notification: Notification, user: User, context: MailContext
+) -> dict[str, Any]:
     return {
         "action": "Open your reviews",
         "details": [("Reviews due by", _day(notification.params["review_close_on"]))],

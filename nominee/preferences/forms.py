@@ -7,9 +7,9 @@ from collections.abc import Mapping, Sequence
 from wtforms import RadioField
 
 from nominee.notifications.kinds import Kind, MailMode
-from nominee.web import BaseForm
+from nominee.web import BaseForm, choices
 
-MODE_CHOICES = [
+MODE_CHOICES = [  # (value, label), as WTForms options in ``preferences_form``
     (MailMode.IMMEDIATE.value, "Immediately"),
     (MailMode.DIGEST.value, "In a daily digest"),
     (MailMode.OFF.value, "Not at all"),
@@ -34,7 +34,7 @@ def preferences_form(shown: Sequence[Kind], current: Mapping[str, MailMode]) -> 
         setattr(
             form_class,
             field_name(kind.name),
-            RadioField(kind.label, choices=MODE_CHOICES, default=current[kind.name].value),
+            RadioField(kind.label, choices=choices(MODE_CHOICES), default=current[kind.name].value),
         )
     form = form_class()
     assert isinstance(form, PreferencesForm)

@@ -23,7 +23,7 @@ def modes(session: Session, user_id: int) -> dict[str, MailMode]:
             select(MailPreference.kind, MailPreference.mode).where(
                 MailPreference.user_id == user_id
             )
-        ).tuples()
+        ).all()
     )
     return {kind.name: chosen.get(kind.name, kind.mail) for kind in kinds.mailed()}
 
@@ -51,7 +51,7 @@ def modes_of_pairs(
             select(MailPreference.user_id, MailPreference.kind, MailPreference.mode).where(
                 tuple_(MailPreference.user_id, MailPreference.kind).in_(sorted(wanted))
             )
-        ).tuples():
+        ):
             chosen[user_id, kind] = mode
     return {
         (user_id, kind): chosen.get((user_id, kind))

@@ -261,3 +261,12 @@ def test_the_message_reaches_a_real_smtp_server(app, db, world, smtp_server, tmp
     assert received.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert "Nina declined your nomination" in received.text()
     assert "Nina declined your nomination" in received.html()
+
+
+def test_by_default_the_context_is_the_running_apps(app):
+    from nominee.mail.notifications import MailContext
+
+    with app.app_context():
+        context = MailContext.from_app()
+    assert context.secret == app.config["SECRET_KEY"]
+    assert context.settings.base_url == app.config.get("BASE_URL", context.settings.base_url)

@@ -59,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from nominee.nominations.views import bp as nominations_bp
     from nominee.notifications.views import bp as notifications_bp
     from nominee.outbox.views import bp as outbox_bp
+    from nominee.preferences.views import bp as preferences_bp
     from nominee.reviews.views import bp as reviews_bp
 
     receivers.connect()
@@ -76,6 +77,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         cycles_bp,
         nominations_bp,
         notifications_bp,
+        preferences_bp,
         awards_bp,
         auditlog_bp,
         reviews_bp,

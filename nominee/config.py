@@ -63,6 +63,8 @@ class Defaults:
     RATELIMIT_PASSWORD = "5 per minute;20 per hour"
     RATELIMIT_ENDORSE = "60 per minute"
     RATELIMIT_NOMINATE = "10 per minute"
+    # One-click unsubscribe links (no login): light, per client address.
+    RATELIMIT_UNSUBSCRIBE = "30 per minute"
     DEMO_PASSWORD = "nominee-demo"
     LOG_REQUESTS = True
     # Below gunicorn's 30 s worker timeout: a request blocked on a lock gives up and

@@ -22,6 +22,7 @@ from nominee.nominations.models import (
 )
 from nominee.notifications.models import Notification
 from nominee.outbox.models import OutboxMessage
+from nominee.preferences.models import MailDigest, MailPreference
 from nominee.reviews.models import (
     Assignment,
     Confidence,
@@ -47,6 +48,8 @@ __all__ = [
     "CycleStatus",
     "Decision",
     "Endorsement",
+    "MailDigest",
+    "MailPreference",
     "Nomination",
     "NominationEvent",
     "NominationEvidence",

@@ -29,8 +29,9 @@ from nominee.outbox import services as outbox
 
 log = logging.getLogger("nominee.jobs")
 
-# The modules whose import registers the outbox's handlers (``sender.handle``).
-HANDLER_MODULES: tuple[str, ...] = ()
+# The modules that give the outbox its handlers: each has a ``register()`` that calls
+# ``sender.handle`` (or registers on import, as test and benchmark handlers do).
+HANDLER_MODULES: tuple[str, ...] = ("nominee.jobs.handlers",)
 
 BACKENDS = ("auto", "rq", "thread", "inline")
 Job = str | Callable[..., Any]
@@ -38,8 +39,10 @@ Job = str | Callable[..., Any]
 
 def register_handlers(extra: Iterable[str] = ()) -> None:
     """Import the handler modules (and ``extra`` ones: ``JOBS_IMPORTS``)."""
-    for module in (*HANDLER_MODULES, *extra):
-        importlib.import_module(module)
+    for name in (*HANDLER_MODULES, *extra):
+        module = importlib.import_module(name)
+        if callable(register := getattr(module, "register", None)):
+            register()
 
 
 def backend(app: Flask) -> str:

@@ -9,6 +9,12 @@ only one yet, and the one every other falls back to).
 The link is a target, ``(endpoint, values)``, not a URL: the web layer builds the URL
 with ``url_for`` (``nominee.notifications.views.render``), an email with its own base
 URL. Pure Python: no Flask, no database.
+
+Each kind also says how it is mailed (``nominee.mail.notifications``): its subject
+(``mail_subject``; without one, the sentence stands in), the line that names it on the
+member's email preferences page (``label``, in members' words; ``audience`` "reviewer"
+puts it under the reviewers' heading) and its default mode (``mail``: immediately, in
+the daily digest, or not at all), which a member may change (``nominee.preferences``).
 """
 
 from __future__ import annotations
@@ -16,9 +22,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
-from nominee.formatting import format_date
+from nominee.formatting import format_count, format_date
 
 Params = Mapping[str, Any]
 Target = tuple[str, dict[str, Any]]
@@ -35,15 +42,31 @@ class BadParams(ValueError):
     """``notify`` was given parameters that do not match its kind."""
 
 
+class MailMode(StrEnum):
+    """How a member gets the email of a kind."""
+
+    IMMEDIATE = "immediate"
+    DIGEST = "digest"
+    OFF = "off"
+
+
+MEMBER = "member"
+REVIEWER = "reviewer"
+
+
 @dataclass(frozen=True)
 class Kind:
     """A kind: the parameters its rows must carry (``choices`` limits some of them to a
-    few values) and the target its link leads to."""
+    few values) and the target its link leads to; how it is mailed (see above)."""
 
     name: str
     params: frozenset[str]
     target: Callable[[Params], Target | None]
     choices: Mapping[str, frozenset[str]] | None = None
+    mail_subject: Callable[[Params], str] | None = None
+    label: str = ""
+    audience: str = MEMBER
+    mail: MailMode = MailMode.IMMEDIATE
 
 
 def _nomination(params: Params) -> Target:
@@ -58,6 +81,10 @@ def _award(params: Params) -> Target:
     return "awards.verify", {"verification_id": params["verification_id"]}
 
 
+def _reviewing(params: Params) -> Target:
+    return "reviews.index", {}
+
+
 def _no_target(params: Params) -> None:
     return None
 
@@ -70,27 +97,64 @@ NOMINATION = {"nomination_id", "category", "cycle"}
 RECIPIENT = frozenset({"nominee", "nominator"})
 
 KINDS: dict[str, Kind] = _kinds(
-    Kind("nominated", frozenset({*NOMINATION, "nominator"}), _nomination),
-    Kind("nomination_accepted", frozenset({*NOMINATION, "nominee"}), _nomination),
-    Kind("nomination_declined", frozenset({*NOMINATION, "nominee"}), _nomination),
-    Kind("nomination_withdrawn", frozenset({*NOMINATION, "withdrawn_by", "reason"}), _nomination),
+    Kind(
+        "nominated",
+        frozenset({*NOMINATION, "nominator"}),
+        _nomination,
+        mail_subject=lambda p: f"{p['nominator']} nominated you for {p['category']}",
+        label="Someone nominates you for an award",
+    ),
+    Kind(
+        "nomination_accepted",
+        frozenset({*NOMINATION, "nominee"}),
+        _nomination,
+        mail_subject=lambda p: f"{p['nominee']} accepted your nomination",
+        label="Someone you nominated accepts the nomination",
+    ),
+    Kind(
+        "nomination_declined",
+        frozenset({*NOMINATION, "nominee"}),
+        _nomination,
+        mail_subject=lambda p: f"{p['nominee']} declined your nomination",
+        label="Someone you nominated declines the nomination",
+    ),
+    Kind(
+        "nomination_withdrawn",
+        frozenset({*NOMINATION, "withdrawn_by", "reason"}),
+        _nomination,
+        mail_subject=lambda p: f"A nomination for {p['category']} was withdrawn",
+        label="A nomination you are part of is withdrawn",
+    ),
     Kind(
         "nomination_lapsed",
         frozenset({*NOMINATION, "nominee", "recipient"}),
         _nomination,
         {"recipient": RECIPIENT},
+        mail_subject=lambda p: f"A nomination for {p['category']} lapsed",
+        label="A nomination lapses because it was not accepted in time",
     ),
-    Kind("endorsed", frozenset({"contribution_id", "title", "endorser"}), _contribution),
+    Kind(
+        "endorsed",
+        frozenset({"contribution_id", "title", "endorser"}),
+        _contribution,
+        mail_subject=lambda p: f"{p['endorser']} endorsed “{p['title']}”",
+        label="Someone endorses one of your contributions",
+        mail=MailMode.DIGEST,
+    ),
     Kind(
         "award.granted",
         frozenset({"award_id", "verification_id", "category", "cycle"}),
         _award,
+        mail_subject=lambda p: f"You received the {p['category']} award",
+        label="You receive an award",
     ),
     Kind(
         "results.published",
         frozenset({"nomination_id", "cycle", "nominee", "recipient"}),
         _nomination,
         {"recipient": RECIPIENT},
+        mail_subject=lambda p: f"The results of {p['cycle']} are published",
+        label="The results of a nomination you are part of are published",
     ),
     Kind(
         "award.renewal",
@@ -99,15 +163,42 @@ KINDS: dict[str, Kind] = _kinds(
         ),
         _nomination,
         {"stage": frozenset({"up_for_renewal", "not_renewed"})},
+        mail_subject=lambda p: (
+            f"Your {p['category']} award is not renewed"
+            if p["stage"] == "not_renewed"
+            else f"Your {p['category']} award is up for renewal"
+        ),
+        label="Your award comes up for renewal, or is not renewed",
     ),
     Kind(
         "award.revoked",
         frozenset({"award_id", "verification_id", "category", "cycle", "reason"}),
         _award,
+        mail_subject=lambda p: f"Your {p['category']} award was revoked",
+        label="Your award is revoked",
+    ),
+    Kind(
+        "reviewer.appointed",
+        frozenset({"cycle_id", "cycle", "scope", "review_close_on"}),
+        _reviewing,
+        mail_subject=lambda p: f"You are a reviewer of {p['cycle']}",
+        label="You are appointed a reviewer of a cycle",
+        audience=REVIEWER,
+    ),
+    Kind(
+        "reviewer.assigned",
+        frozenset({"cycle_id", "cycle", "count", "review_close_on"}),
+        _reviewing,
+        mail_subject=lambda p: (
+            f"{format_count(p['count'], 'nominations')} to review in {p['cycle']}"
+        ),
+        label="Nominations are assigned to you for review",
+        audience=REVIEWER,
     ),
     # Rows written before kinds had parameters, whose sentence could not be taken apart
     # (migration c3a9e5d17b42): their old kind, text and site-relative path, as they were.
-    Kind(LEGACY, frozenset({"kind", "text", "path"}), _no_target),
+    # Never mailed: they are older than mail.
+    Kind(LEGACY, frozenset({"kind", "text", "path"}), _no_target, mail=MailMode.OFF),
 )
 
 
@@ -159,6 +250,17 @@ def _renewal(p: Params) -> str:
     )
 
 
+def _day(iso: str) -> str:
+    return format_date(date.fromisoformat(iso))
+
+
+def _appointed(p: Params) -> str:
+    scope = f"{p['scope']} in {p['cycle']}" if p["scope"] else f"all of {p['cycle']}"
+    return (
+        f"You are appointed a reviewer of {scope}. Reviews are due by {_day(p['review_close_on'])}."
+    )
+
+
 ENGLISH: dict[str, Callable[[Params], str]] = {
     "nominated": lambda p: (
         f"{p['nominator']} nominated you for {_where(p)}. "
@@ -176,6 +278,12 @@ ENGLISH: dict[str, Callable[[Params], str]] = {
     "award.renewal": _renewal,
     "award.revoked": lambda p: (
         f"Your {p['category']} award of {p['cycle']} was revoked: {p['reason']}"
+    ),
+    "reviewer.appointed": _appointed,
+    "reviewer.assigned": lambda p: (
+        f"{format_count(p['count'], 'nominations')} of {p['cycle']} "
+        f"{'was' if p['count'] == 1 else 'were'} assigned to you for review, due by "
+        f"{_day(p['review_close_on'])}."
     ),
     LEGACY: lambda p: str(p["text"]),
 }
@@ -224,3 +332,17 @@ def text(name: str, params: Params, language: str = DEFAULT_LANGUAGE) -> str:
 def target(name: str, params: Params) -> Target | None:
     """Where the notification leads: an endpoint and its values, or None."""
     return kind_of(name).target(params)
+
+
+def mail_subject(name: str, params: Params) -> str:
+    """The subject of the kind's email: its own, or its sentence cut to a subject's length."""
+    kind = kind_of(name)
+    if kind.mail_subject is not None:
+        return kind.mail_subject(params)
+    sentence = text(name, params)
+    return sentence if len(sentence) <= 78 else sentence[:77].rstrip() + "…"
+
+
+def mailed() -> list[Kind]:
+    """The kinds a member can get by email, in the order the preferences page lists them."""
+    return [kind for kind in KINDS.values() if kind.name != LEGACY]

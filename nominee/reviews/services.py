@@ -35,6 +35,7 @@ from nominee.categories.models import Category
 from nominee.cycles.models import Cycle, CycleStatus, RubricCriterion
 from nominee.errors import Conflict, DomainError, PermissionDenied
 from nominee.nominations.models import Nomination, NominationStatus
+from nominee.notifications.services import notify
 from nominee.reviews import assignment, rules
 from nominee.reviews.models import (
     Assignment,
@@ -129,6 +130,15 @@ def appoint(
             "category_id": category.id if category else None,
             "replaced_categories": sorted(current.category_ids) if category is None else [],
         },
+    )
+    notify(
+        session,
+        reviewer.id,
+        "reviewer.appointed",
+        cycle_id=cycle.id,
+        cycle=cycle.name,
+        scope=category.name if category is not None else "",
+        review_close_on=cycle.review_close_on,
     )
     return appointment
 
@@ -236,7 +246,22 @@ def assign(session: Session, actor: User, nomination: Nomination, reviewer: User
         nomination,
         after={"reviewer_id": reviewer.id},
     )
+    _tell_assigned(session, nomination.cycle, Counter([reviewer.id]))
     return assigned
+
+
+def _tell_assigned(session: Session, cycle: Cycle, counts: Counter[int]) -> None:
+    """One notification per reviewer and batch of assignments: how many, and by when."""
+    for reviewer_id, count in sorted(counts.items()):
+        notify(
+            session,
+            reviewer_id,
+            "reviewer.assigned",
+            cycle_id=cycle.id,
+            cycle=cycle.name,
+            count=count,
+            review_close_on=cycle.review_close_on,
+        )
 
 
 def _submitted_on(nomination_id: int | ColumnElement[int], reviewer_id: int) -> Exists:
@@ -335,6 +360,7 @@ def auto_assign(session: Session, actor: User | None, cycle: Cycle) -> AutoAssig
         cycle,
         after={"added": len(pairs), "pairs": [list(p) for p in pairs], "short": len(short)},
     )
+    _tell_assigned(session, cycle, Counter(reviewer_id for _, reviewer_id in pairs))
     return AutoAssignment(added=pairs, short=short, left_out=left_out)
 
 

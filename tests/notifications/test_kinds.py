@@ -118,6 +118,26 @@ EXAMPLES = [
         },
         "Your Data award of Spring 2026 was revoked: Plagiarised talks.",
     ),
+    (
+        "reviewer.appointed",
+        {"cycle_id": 3, "cycle": "Spring 2026", "scope": "", "review_close_on": "2026-05-10"},
+        "You are appointed a reviewer of all of Spring 2026. Reviews are due by 10 May 2026.",
+    ),
+    (
+        "reviewer.appointed",
+        {"cycle_id": 3, "cycle": "Spring 2026", "scope": "Data", "review_close_on": "2026-05-10"},
+        "You are appointed a reviewer of Data in Spring 2026. Reviews are due by 10 May 2026.",
+    ),
+    (
+        "reviewer.assigned",
+        {"cycle_id": 3, "cycle": "Spring 2026", "count": 5, "review_close_on": "2026-05-10"},
+        "5 nominations of Spring 2026 were assigned to you for review, due by 10 May 2026.",
+    ),
+    (
+        "reviewer.assigned",
+        {"cycle_id": 3, "cycle": "Spring 2026", "count": 1, "review_close_on": "2026-05-10"},
+        "1 nomination of Spring 2026 was assigned to you for review, due by 10 May 2026.",
+    ),
 ]
 
 
@@ -184,3 +204,15 @@ def test_a_choice_outside_its_values_is_refused():
             "results.published",
             {"nomination_id": 4, "cycle": "C", "nominee": "G", "recipient": "panel"},
         )
+
+
+@pytest.mark.parametrize(("kind", "params", "sentence"), EXAMPLES)
+def test_every_mailed_kind_has_a_subject_and_a_label(kind, params, sentence):
+    subject = kinds.mail_subject(kind, kinds.checked_params(kind, params))
+    assert subject and "\n" not in subject and len(subject) <= 78
+    assert kinds.kind_of(kind).label
+    assert kinds.kind_of(kind).audience in (kinds.MEMBER, kinds.REVIEWER)
+
+
+def test_every_kind_is_mailed_but_the_legacy_rows():
+    assert {kind.name for kind in kinds.mailed()} == set(kinds.KINDS) - {kinds.LEGACY}

@@ -44,6 +44,7 @@ from sqlalchemy import func, select
 from nominee.audit import AuditEvent
 from nominee.contributions.models import Visibility
 from nominee.cycles.models import CycleStatus
+from nominee.mail.tokens import Purpose, make_token
 from nominee.nominations.models import NominationKind, NominationStatus
 from nominee.outbox import services as outbox
 from tests.factories import PASSWORD
@@ -176,6 +177,7 @@ DATA = {
         "statement_md": STATEMENT,
     },
     "nominations.withdraw": {"reason": "Next year.", "version": "{submitted_version}"},
+    "preferences.unsubscribe": {"List-Unsubscribe": "One-Click"},
     "reviews.assign": {"reviewer_id": "{reviewer_id}"},
     "reviews.declare_conflict": {"reason": "We run a meetup together."},
     "reviews.review": {"action": "draft", "version": "0", "panel_comment": "Solid."},
@@ -301,6 +303,12 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("notifications.mark_all_read", "POST"): members(302),
     ("notifications.mark_read", "POST"): Expect(LOGIN, 404, 404, 404, owner=302),
     ("notifications.follow", "POST"): Expect(LOGIN, 404, 404, 404, owner=302),
+    # Email preferences: one's own; the unsubscribe link (signed, for the owner) needs no
+    # login, and its POST (RFC 8058 one-click) answers 200 to whoever holds it.
+    ("preferences.edit", "GET"): members(200),
+    ("preferences.edit", "POST"): members(302),
+    ("preferences.unsubscribe", "GET"): everybody(200),
+    ("preferences.unsubscribe", "POST"): everybody(200),
     # Public plumbing.
     ("home.index", "GET"): everybody(200),
     ("health.healthz", "GET"): everybody(200),
@@ -316,7 +324,7 @@ class World:
 
 
 @pytest.fixture
-def world(make, db) -> World:
+def world(app, make, db) -> World:
     """The owner (Nina) and her things, a cycle in review with Rita appointed to it and
     assigned to Nina's nomination in it, Uma with the reviewer role appointed nowhere, an
     open cycle where Nina has a peer nomination to answer and a self nomination, and an
@@ -407,6 +415,11 @@ def world(make, db) -> World:
             "submitted_version": submitted.version,
             "talk_id": talk.id,
             "to_status": CycleStatus.DECIDED.value,
+            "token": make_token(
+                app.config["SECRET_KEY"],
+                Purpose.UNSUBSCRIBE,
+                {"user_id": owner.id, "kind": "endorsed"},
+            ),
             "today": today.isoformat(),
             "type_id": contribution_type.id,
             "user_id": owner.id,

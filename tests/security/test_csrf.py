@@ -22,10 +22,15 @@ def csrf_app(database_url, connection):
     app.extensions["nominee.engine"].dispose()
 
 
+# RFC 8058: a mail client's one-click unsubscribe POST carries no token. The signed link
+# is the credential (it only turns one kind of email off, for its own member).
+EXEMPT = {"preferences.unsubscribe"}
+
+
 def _post_routes(app) -> list[str]:
     paths = []
     for rule in app.url_map.iter_rules():
-        if "POST" in rule.methods:
+        if "POST" in rule.methods and rule.endpoint not in EXEMPT:
             paths.append(re.sub(r"<(?:[^:>]+:)?([^>]+)>", "1", rule.rule))
     return sorted(paths)
 
@@ -60,3 +65,16 @@ def test_login_form_with_token_works_and_without_fails(csrf_app, make):
         client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 400
     )
     _login(client, user.email)
+
+
+def test_the_one_click_unsubscribe_needs_no_csrf_token(csrf_app, make, db):
+    from nominee.mail.tokens import Purpose, make_token
+
+    member = make.user()
+    db.commit()
+    token = make_token(
+        "test-secret-key", Purpose.UNSUBSCRIBE, {"user_id": member.id, "kind": "endorsed"}
+    )
+    client = csrf_app.test_client()
+    answer = client.post(f"/unsubscribe/{token}", data={"List-Unsubscribe": "One-Click"})
+    assert answer.status_code == 200

@@ -198,6 +198,14 @@ def _reset_fingerprint(user: User | None) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 
 
+def reset_token(secret: str, user: User | None) -> str:
+    """A reset link's token for ``user`` as the account is now (None: the same work for
+    no account, so that both answers take as long)."""
+    return make_token(
+        secret, Purpose.PASSWORD_RESET, {"u": user.id if user else 0, "f": _reset_fingerprint(user)}
+    )
+
+
 def request_password_reset(session: Session, email: str, links: MailLinks) -> None:
     """Mail a reset link to the account of ``email``, if there is an active one.
 
@@ -206,13 +214,12 @@ def request_password_reset(session: Session, email: str, links: MailLinks) -> No
     """
     user = find_by_email(session, email)
     if user is None or not user.is_active:
-        make_token(links.secret, Purpose.PASSWORD_RESET, {"u": 0, "f": _reset_fingerprint(None)})
+        reset_token(links.secret, None)
         return
     user.reset_generation += 1
-    token = make_token(
-        links.secret, Purpose.PASSWORD_RESET, {"u": user.id, "f": _reset_fingerprint(user)}
+    send_mail(
+        session, user, "password_reset", {"link": links.reset(reset_token(links.secret, user))}
     )
-    send_mail(session, user, "password_reset", {"link": links.reset(token)})
     audit.record(session, None, "account.password_reset_requested", user)
 
 

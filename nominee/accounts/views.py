@@ -2,7 +2,17 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 
 from nominee.accounts import passwords, queries, rules, services
@@ -52,7 +62,16 @@ def load_user(login_id: str) -> User | None:
 @bp.before_app_request
 def note_verification_policy() -> None:
     """REQUIRE_VERIFIED_EMAIL for the rules of this request (they import no Flask)."""
-    rules.verification_required.set(bool(current_app.config["REQUIRE_VERIFIED_EMAIL"]))
+    g.verification_policy = rules.verification_required.set(
+        bool(current_app.config["REQUIRE_VERIFIED_EMAIL"])
+    )
+
+
+@bp.teardown_app_request
+def forget_verification_policy(exc: BaseException | None) -> None:
+    token = g.pop("verification_policy", None)
+    if token is not None:
+        rules.verification_required.reset(token)
 
 
 @bp.app_context_processor
@@ -190,13 +209,16 @@ def reset_password(token: str):
         except DomainError as exc:
             attach_error(form, exc)
         else:
-            logout_user()
+            logout_user()  # whoever was logged in here: the next login is the new password's
             flash(
                 "Your password is changed and every session of your account has ended. "
                 "Log in with the new password.",
                 "success",
             )
-            return redirect(url_for("accounts.login"))
+            response = redirect(url_for("accounts.login"))
+            # Logged out already, yet the page answering a reset is no more cacheable.
+            response.headers["Cache-Control"] = "no-store"
+            return response
     status = 400 if request.method == "POST" else 200
     return render_template("accounts/reset.html", form=form), status
 

@@ -238,9 +238,9 @@ def account_to_reset(session: Session, secret: str, token: str) -> User:
 def reset_password(
     session: Session, secret: str, token: str, new_password: str, links: MailLinks
 ) -> User:
-    """Set a new password from a reset link: every session of the account ends, the
-    link stops working, and the address hears of it. Following the link proves the
-    address, so one still awaiting confirmation is confirmed."""
+    """Set a new password from a reset link: every session of the account ends (the
+    caller may start a new one), the link stops working, and the address hears of it.
+    Following the link proves the address, so one awaiting confirmation is confirmed."""
     user = account_to_reset(session, secret, token)
     reason = passwords.policy_error(new_password, email=user.email, display_name=user.display_name)
     if reason:

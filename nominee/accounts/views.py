@@ -203,22 +203,21 @@ def reset_password(token: str):
         return render_template("accounts/link_refused.html", reason=exc.message), 400
     if form.validate_on_submit():
         try:
-            services.reset_password(
+            user = services.reset_password(
                 session, secret, token, form.new_password.data or "", mail_links()
             )
         except DomainError as exc:
             attach_error(form, exc)
         else:
-            logout_user()  # whoever was logged in here: the next login is the new password's
+            # Every earlier session is over (new session token); this browser, which
+            # just proved the mailbox and gave the new password, starts a new one.
+            user.login_started_at = int(time.time())
+            login_user(user)
             flash(
-                "Your password is changed and every session of your account has ended. "
-                "Log in with the new password.",
+                "Your password is changed, and every other session of your account has ended.",
                 "success",
             )
-            response = redirect(url_for("accounts.login"))
-            # Logged out already, yet the page answering a reset is no more cacheable.
-            response.headers["Cache-Control"] = "no-store"
-            return response
+            return redirect(url_for("home.index"))
     status = 400 if request.method == "POST" else 200
     return render_template("accounts/reset.html", form=form), status
 

@@ -62,9 +62,11 @@ def test_the_link_sets_a_new_password_and_ends_every_session(app, client, auth, 
     link = last_link(db, "password_reset")
     assert "Choose a new password" in client.get(link).text
     response = client.post(link, data={"new_password": NEW_PASSWORD})
-    assert response.status_code == 302 and response.headers["Location"] == "/login"
-    assert "Log in with the new password" in client.get("/login").text
-    assert elsewhere.get("/account/profile").status_code == 302  # logged out there too
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert "every other session of your account has ended" in client.get("/").text
+    assert client.get("/account/profile").status_code == 200  # logged in here, anew
+    assert elsewhere.get("/account/profile").status_code == 302  # logged out there
+    client.post("/logout")
     assert auth.login(ada, password=PASSWORD).status_code == 400
     assert auth.login(ada, password=NEW_PASSWORD).status_code == 302
     notice = account_mail(db, "security_notice")[-1]

@@ -222,7 +222,7 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("accounts.forgot_password", "GET"): everybody(200),
     ("accounts.forgot_password", "POST"): everybody(302),
     ("accounts.reset_password", "GET"): everybody(200),
-    ("accounts.reset_password", "POST"): everybody(LOGIN),  # logged out, to log in anew
+    ("accounts.reset_password", "POST"): everybody(302),  # logged in as the reset account
     ("accounts.accounts_list", "GET"): organizer_only(200),
     ("accounts.set_role", "POST"): organizer_only(302),
     ("accounts.set_active", "POST"): organizer_only(302),

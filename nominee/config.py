@@ -61,10 +61,16 @@ class Defaults:
     RATELIMIT_LOGIN = "10 per minute;50 per hour"
     RATELIMIT_REGISTER = "5 per minute;20 per hour"
     RATELIMIT_PASSWORD = "5 per minute;20 per hour"
+    RATELIMIT_RESET = "5 per minute;20 per hour"  # reset requests per client
+    RATELIMIT_RESET_ADDRESS = "3 per 15 minutes;10 per day"  # reset requests per address
+    RATELIMIT_VERIFY_RESEND = "3 per 15 minutes;10 per day"  # "send the link again"
     RATELIMIT_ENDORSE = "60 per minute"
     RATELIMIT_NOMINATE = "10 per minute"
     # One-click unsubscribe links (no login): light, per client address.
     RATELIMIT_UNSUBSCRIBE = "30 per minute"
+    # Accounts must confirm their address before endorsing, nominating or being
+    # appointed a reviewer (they may log in and log contributions before).
+    REQUIRE_VERIFIED_EMAIL = True
     DEMO_PASSWORD = "nominee-demo"
     LOG_REQUESTS = True
     # Below gunicorn's 30 s worker timeout: a request blocked on a lock gives up and

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -34,6 +34,8 @@ class Factory:
         kw.setdefault("email", f"user{n}@example.org")
         kw.setdefault("display_name", f"Member {n}")
         kw.setdefault("password_hash", _PASSWORD_HASH)
+        # Confirmed unless a test says otherwise (email_verified_at=None).
+        kw.setdefault("email_verified_at", datetime.now(UTC))
         return self._save(User(role=role, **kw))
 
     def organizer(self, **kw) -> User:

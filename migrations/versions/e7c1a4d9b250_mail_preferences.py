@@ -1,7 +1,7 @@
 """mail preferences: a member's email mode per notification kind, and their last digest
 
 Revision ID: e7c1a4d9b250
-Revises: d4b8f2a6c913
+Revises: e7a3c5d9f214
 Create Date: 2026-12-09 10:00:00.000000
 
 A row only where a member chose another mode than the kind's default (defaults live in
@@ -16,7 +16,7 @@ from alembic import op
 import nominee.db
 
 revision: str = "e7c1a4d9b250"
-down_revision: str | None = "d4b8f2a6c913"
+down_revision: str | None = "e7a3c5d9f214"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

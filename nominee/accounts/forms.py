@@ -83,6 +83,24 @@ class EmailChangeForm(BaseForm):
     current_password = PasswordField("Current password", validators=[DataRequired()])
 
 
+class ForgotPasswordForm(BaseForm):
+    email = EmailField(
+        "Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
+    )
+
+
+class PasswordResetForm(BaseForm):
+    new_password = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
+        description=PASSWORD_HELP,
+    )
+
+
+class ConfirmEmailForm(BaseForm):
+    """An empty form: only the CSRF token, for "confirm my address" and "send it again"."""
+
+
 class RoleForm(BaseForm):
     role = SelectField("Role", choices=choices((r.value, r.label) for r in Role))
     current_password = PasswordField(

@@ -61,6 +61,12 @@ class User(Base):
     )
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     last_login_at: Mapped[datetime | None]
+    # When the account's current address was confirmed by its link; None until then (a
+    # new account, a changed address). See ``rules.awaits_verification``.
+    email_verified_at: Mapped[datetime | None]
+    # Counts password-reset requests. It is part of every reset link's fingerprint, so
+    # asking for a new link voids the earlier ones.
+    reset_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     primary_category: Mapped[Category | None] = relationship()
     categories: Mapped[list[Category]] = relationship(secondary=user_categories)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from contextvars import ContextVar
 from datetime import timedelta
 
 from nominee.accounts.models import User
@@ -19,6 +20,32 @@ HIDDEN_CHARACTERS_MESSAGE = (
 
 def has_hidden_characters(text: str) -> bool:
     return any(unicodedata.category(ch) in HIDDEN_CATEGORIES for ch in text)
+
+
+# REQUIRE_VERIFIED_EMAIL for the code running now: the web sets it from the app's
+# configuration before each request (``accounts.views``); commands and jobs keep the
+# default, which is the setting's default.
+verification_required: ContextVar[bool] = ContextVar("verification_required", default=True)
+
+# How long the links in account mail work.
+VERIFY_LINK_LIFETIME = timedelta(days=3)
+RESET_LINK_LIFETIME = timedelta(hours=1)
+
+
+def awaits_verification(user: User) -> bool:
+    """Whether ``user`` must confirm their address before endorsing, nominating or being
+    appointed a reviewer (logging in and logging contributions need no confirmation)."""
+    return verification_required.get() and user.is_authenticated and user.email_verified_at is None
+
+
+def must_be_verified(user: User, doing: str) -> str | None:
+    """Why ``user`` may not do ``doing`` ("endorse", "nominate") yet, or None."""
+    if awaits_verification(user):
+        return (
+            f"Confirm your email address before you {doing}: open the link we sent to "
+            f"{user.email}, or ask for a new one."
+        )
+    return None
 
 
 def can_manage_accounts(actor: User) -> bool:

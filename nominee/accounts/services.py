@@ -1,8 +1,21 @@
-"""Account operations. They check rules, change state, write audit events and flush."""
+"""Account operations. They check rules, change state, write audit events and flush.
+
+Mail about an account (verification, password reset, "someone tried to register with
+your address", security notices) leaves through the outbox: topic ``mail.account``,
+payload ``{user_id, template, params, to?}``, built into a message by
+``nominee.mail.account``. The links in it are site-relative paths the caller's
+``MailLinks`` writes (the views build them with ``url_for``); the mail makes them
+absolute under ``BASE_URL``.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import BigInteger, func, literal, select
 from sqlalchemy.exc import IntegrityError
@@ -13,17 +26,61 @@ from nominee.accounts import passwords
 from nominee.accounts.models import Role, User, new_session_token
 from nominee.accounts.rules import (
     HIDDEN_CHARACTERS_MESSAGE,
+    RESET_LINK_LIFETIME,
+    VERIFY_LINK_LIFETIME,
     can_change_role,
     has_hidden_characters,
 )
 from nominee.categories.models import Category
 from nominee.errors import DomainError, PermissionDenied
+from nominee.mail.tokens import Purpose, TokenError, make_token, read_token
 from nominee.markdown import render
+from nominee.outbox.services import put
 
 MAX_LINKS = 5
 # The PostgreSQL advisory lock that serialises sign-ups on an empty database (any
 # constant no other advisory lock of the application uses).
 FIRST_ACCOUNT_LOCK = 7_316_540_001
+
+MAIL_TOPIC = "mail.account"
+ADDRESS_TAKEN = "An account with this email already exists."
+INVALID_LINK = "This link is not valid. Ask for a new one."
+EXPIRED_LINK = "This link has expired. Ask for a new one."
+USED_RESET_LINK = (
+    "This link was already used, or a newer one was sent since, or the password was "
+    "changed. Ask for a new one."
+)
+OLD_ADDRESS_LINK = "This link is for an address your account no longer uses."
+
+
+class AddressTaken(DomainError):
+    """The address belongs to another account."""
+
+    def __init__(self) -> None:
+        super().__init__(ADDRESS_TAKEN, field="email")
+
+
+@dataclass(frozen=True)
+class MailLinks:
+    """What account mail needs from the web: the secret that signs its links, and the
+    site-relative paths of the pages they open (the views write them with ``url_for``)."""
+
+    secret: str
+    verify: Callable[[str], str]  # token -> path of the confirmation page
+    reset: Callable[[str], str]  # token -> path of the new-password page
+    login: str
+    forgot: str
+
+
+def send_mail(
+    session: Session, user: User, template: str, params: dict[str, Any], *, to: str | None = None
+) -> None:
+    """Write a ``mail.account`` message for ``user`` to the outbox (``to``: another address
+    than the account's, e.g. the old one after a change)."""
+    payload: dict[str, Any] = {"user_id": user.id, "template": template, "params": params}
+    if to is not None:
+        payload["to"] = to
+    put(session, MAIL_TOPIC, payload)
 
 
 def normalise_email(email: str) -> str:
@@ -45,7 +102,7 @@ def register(session: Session, *, display_name: str, email: str, password: str) 
     # free one, so the answer's timing does not tell whether the account exists.
     password_hash = passwords.hash_password(password)
     if find_by_email(session, email) is not None:
-        raise DomainError("An account with this email already exists.", field="email")
+        raise AddressTaken()
     is_first = _no_account_yet(session)
     user = User(
         email=email,
@@ -58,9 +115,152 @@ def register(session: Session, *, display_name: str, email: str, password: str) 
             session.add(user)
             session.flush()
     except IntegrityError:
-        raise DomainError("An account with this email already exists.", field="email") from None
+        raise AddressTaken() from None
     audit.record(session, user, "account.registered", user, after={"role": user.role})
     return user
+
+
+def sign_up(
+    session: Session, *, display_name: str, email: str, password: str, links: MailLinks
+) -> User | None:
+    """Registration as the web offers it, telling nobody whether the address is taken.
+
+    A free address gets its account (unverified) and a verification link; a taken one
+    gets no account, and its owner a "someone tried to register with your address" mail.
+    Both do the same password hashing (``register``), sign one token and write one
+    outbox message, and the caller answers both alike. None when the address was taken.
+    """
+    try:
+        user = register(session, display_name=display_name, email=email, password=password)
+    except AddressTaken:
+        make_token(links.secret, Purpose.VERIFY_EMAIL, {"u": 0, "e": normalise_email(email)})
+        owner = find_by_email(session, email)
+        if owner is not None:
+            send_mail(
+                session,
+                owner,
+                "address_taken",
+                {"login_link": links.login, "reset_link": links.forgot},
+            )
+            audit.record(session, None, "account.registration_refused", owner)
+        return None
+    send_verification(session, user, links)
+    return user
+
+
+def send_verification(session: Session, user: User, links: MailLinks) -> None:
+    """Mail ``user`` a link confirming their current address, bound to the account and
+    that address: it stops working once the address is confirmed or changed."""
+    if user.email_verified_at is not None:
+        raise DomainError("Your email address is already confirmed.")
+    token = make_token(links.secret, Purpose.VERIFY_EMAIL, {"u": user.id, "e": user.email})
+    send_mail(session, user, "verify_email", {"link": links.verify(token), "address": user.email})
+
+
+def _token_payload(secret: str, purpose: Purpose, token: str, max_age: timedelta) -> dict[str, Any]:
+    try:
+        payload = read_token(secret, purpose, token, max_age)
+    except TokenError as exc:
+        raise DomainError(EXPIRED_LINK if exc.expired else INVALID_LINK) from None
+    if not isinstance(payload, dict) or not isinstance(payload.get("u"), int):
+        raise DomainError(INVALID_LINK)
+    return payload
+
+
+def account_to_verify(session: Session, secret: str, token: str) -> tuple[User, bool]:
+    """The account a verification link is for, and whether its address still awaits
+    confirmation (False: confirmed already). Raises ``DomainError`` with the reason a
+    link cannot be used: forged, expired, or for an address the account left."""
+    payload = _token_payload(secret, Purpose.VERIFY_EMAIL, token, VERIFY_LINK_LIFETIME)
+    user = session.get(User, payload["u"])
+    if user is None or not user.is_active:
+        raise DomainError(INVALID_LINK)
+    if payload.get("e") != user.email:
+        raise DomainError(OLD_ADDRESS_LINK)
+    return user, user.email_verified_at is None
+
+
+def confirm_email(session: Session, secret: str, token: str) -> tuple[User, bool]:
+    """Confirm the address of a verification link: the account, and whether this use
+    confirmed it (False: the link had served already, nothing changes)."""
+    user, pending = account_to_verify(session, secret, token)
+    if pending:
+        user.email_verified_at = clock.now()
+        audit.record(session, user, "account.email_verified", user, after={"email": user.email})
+    return user, pending
+
+
+def _reset_fingerprint(user: User | None) -> str:
+    """What a reset link must still find: the password hash, the session token and the
+    reset count. A password change, a logout everywhere, a later reset request or the
+    link's own use change it, and the link stops working."""
+    parts = (user.password_hash, user.session_token, str(user.reset_generation)) if user else ()
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+
+
+def reset_token(secret: str, user: User | None) -> str:
+    """A reset link's token for ``user`` as the account is now (None: the same work for
+    no account, so that both answers take as long)."""
+    return make_token(
+        secret, Purpose.PASSWORD_RESET, {"u": user.id if user else 0, "f": _reset_fingerprint(user)}
+    )
+
+
+def request_password_reset(session: Session, email: str, links: MailLinks) -> None:
+    """Mail a reset link to the account of ``email``, if there is an active one.
+
+    The caller answers the same either way; both sides sign a token, and the sending
+    happens later from the outbox, so the answer's timing tells nothing either.
+    """
+    user = find_by_email(session, email)
+    if user is None or not user.is_active:
+        reset_token(links.secret, None)
+        return
+    user.reset_generation += 1
+    send_mail(
+        session, user, "password_reset", {"link": links.reset(reset_token(links.secret, user))}
+    )
+    audit.record(session, None, "account.password_reset_requested", user)
+
+
+def account_to_reset(session: Session, secret: str, token: str) -> User:
+    """The account a reset link is for, while the link may still be used; raises
+    ``DomainError`` (forged, expired after an hour, used, or superseded)."""
+    payload = _token_payload(secret, Purpose.PASSWORD_RESET, token, RESET_LINK_LIFETIME)
+    user = session.get(User, payload["u"])
+    if user is None or not user.is_active:
+        raise DomainError(INVALID_LINK)
+    if payload.get("f") != _reset_fingerprint(user):
+        raise DomainError(USED_RESET_LINK)
+    return user
+
+
+def reset_password(
+    session: Session, secret: str, token: str, new_password: str, links: MailLinks
+) -> User:
+    """Set a new password from a reset link: every session of the account ends (the
+    caller may start a new one), the link stops working, and the address hears of it.
+    Following the link proves the address, so one awaiting confirmation is confirmed."""
+    user = account_to_reset(session, secret, token)
+    reason = passwords.policy_error(new_password, email=user.email, display_name=user.display_name)
+    if reason:
+        raise DomainError(reason, field="password")
+    user.password_hash = passwords.hash_password(new_password)
+    user.session_token = new_session_token()
+    if user.email_verified_at is None:
+        user.email_verified_at = clock.now()
+    audit.record(session, user, "account.password_reset", user)
+    _password_notice(session, user, links)
+    return user
+
+
+def _password_notice(session: Session, user: User, links: MailLinks) -> None:
+    send_mail(
+        session,
+        user,
+        "security_notice",
+        {"change": "password", "changed_at": clock.now().isoformat(), "reset_link": links.forgot},
+    )
 
 
 def refuse_hidden_characters(**names: str) -> None:
@@ -162,7 +362,7 @@ def _active_categories(session: Session, ids: set[int]) -> list[Category]:
     return list(found)
 
 
-def change_password(session: Session, user: User, current: str, new: str) -> None:
+def change_password(session: Session, user: User, current: str, new: str, links: MailLinks) -> None:
     if not passwords.verify_password(user.password_hash, current):
         raise DomainError("The current password is not correct.", field="current_password")
     reason = passwords.policy_error(new, email=user.email, display_name=user.display_name)
@@ -171,22 +371,46 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
     user.password_hash = passwords.hash_password(new)
     user.session_token = new_session_token()
     audit.record(session, user, "account.password_changed", user)
+    _password_notice(session, user, links)
 
 
-def change_email(session: Session, user: User, current_password: str, new_email: str) -> None:
+def change_email(
+    session: Session, user: User, current_password: str, new_email: str, links: MailLinks
+) -> None:
+    """Change the address at once, unconfirmed: the new address gets a verification
+    link, the old one a notice (with a reset link, should it not be the owner's doing)."""
     if not passwords.verify_password(user.password_hash, current_password):
         raise DomainError("The current password is not correct.", field="current_password")
     new_email = normalise_email(new_email)
     if new_email == user.email:
         return
     if find_by_email(session, new_email) is not None:
-        raise DomainError("An account with this email already exists.", field="email")
-    before = {"email": user.email}
+        raise AddressTaken()
+    old_email = user.email
     user.email = new_email
+    user.email_verified_at = None
     user.session_token = new_session_token()
     audit.record(
-        session, user, "account.email_changed", user, before=before, after={"email": new_email}
+        session,
+        user,
+        "account.email_changed",
+        user,
+        before={"email": old_email},
+        after={"email": new_email},
     )
+    send_mail(
+        session,
+        user,
+        "security_notice",
+        {
+            "change": "email",
+            "changed_at": clock.now().isoformat(),
+            "new_address": new_email,
+            "reset_link": links.forgot,
+        },
+        to=old_email,
+    )
+    send_verification(session, user, links)
 
 
 def change_role(session: Session, actor: User, target: User, role: Role) -> None:
@@ -233,6 +457,8 @@ def create_or_promote_organizer(
             email=email,
             password=password,
         )
+        # The operator typed the address on the server: it needs no link.
+        user.email_verified_at = clock.now()
         created = True
     else:
         created = False

@@ -2,16 +2,29 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 
-from nominee.accounts import passwords, queries, services
+from nominee.accounts import passwords, queries, rules, services
 from nominee.accounts.forms import (
     AccountSearchForm,
     ActivationForm,
+    ConfirmEmailForm,
     EmailChangeForm,
+    ForgotPasswordForm,
     LoginForm,
     PasswordChangeForm,
+    PasswordResetForm,
     ProfileForm,
     RegisterForm,
     RoleForm,
@@ -46,6 +59,42 @@ def load_user(login_id: str) -> User | None:
     )
 
 
+@bp.before_app_request
+def note_verification_policy() -> None:
+    """REQUIRE_VERIFIED_EMAIL for the rules of this request (they import no Flask)."""
+    g.verification_policy = rules.verification_required.set(
+        bool(current_app.config["REQUIRE_VERIFIED_EMAIL"])
+    )
+
+
+@bp.teardown_app_request
+def forget_verification_policy(exc: BaseException | None) -> None:
+    token = g.pop("verification_policy", None)
+    if token is not None:
+        rules.verification_required.reset(token)
+
+
+@bp.app_context_processor
+def verification_helpers() -> dict[str, object]:
+    return {"awaits_verification": rules.awaits_verification}
+
+
+def mail_links() -> services.MailLinks:
+    """The links of account mail, as paths of this site (the mail makes them absolute)."""
+    return services.MailLinks(
+        secret=current_app.config["SECRET_KEY"],
+        verify=lambda token: url_for("accounts.verify_email", token=token),
+        reset=lambda token: url_for("accounts.reset_password", token=token),
+        login=url_for("accounts.login"),
+        forgot=url_for("accounts.forgot_password"),
+    )
+
+
+def _address_key() -> str:
+    """The rate-limit key of the address a form names (per address, whoever asks)."""
+    return "address:" + services.normalise_email(request.form.get("email", ""))[:254]
+
+
 def _limit(name: str):
     """The POST limit ``name`` of an endpoint that checks or sets a password; it refuses
     with 503 while the shared counters are unreachable (``fails_closed``)."""
@@ -61,24 +110,116 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = services.register(
+            # A taken address answers exactly as a free one: its owner gets a mail instead.
+            services.sign_up(
                 get_session(),
                 display_name=form.display_name.data or "",
                 email=form.email.data or "",
                 password=form.password.data or "",
+                links=mail_links(),
             )
         except DomainError as exc:
             attach_error(form, exc)
         else:
-            login_user(user)
-            if user.is_organizer:
-                flash(
-                    "Welcome! As the first account you are this programme's organizer.", "success"
-                )
-            else:
-                flash("Welcome to the community! Log your first contribution.", "success")
-            return redirect(url_for("home.index"))
+            return redirect(url_for("accounts.check_inbox", after="registering"))
     return render_template("accounts/register.html", form=form), 200 if not form.errors else 400
+
+
+@bp.get("/check-inbox")
+def check_inbox():
+    """What registering and asking for a reset answer, whatever the address."""
+    after = "reset" if request.args.get("after") == "reset" else "registering"
+    return render_template("accounts/check_inbox.html", after=after)
+
+
+@bp.route("/verify/<token>", methods=["GET", "POST"])
+@_limit("RATELIMIT_LOGIN")
+def verify_email(token: str):
+    """A verification link: a page with a button (mail scanners that fetch links change
+    nothing), whose POST confirms the address and logs the account in."""
+    form = ConfirmEmailForm()
+    secret = current_app.config["SECRET_KEY"]
+    try:
+        if form.validate_on_submit():
+            user, confirmed = services.confirm_email(get_session(), secret, token)
+        else:
+            user, pending = services.account_to_verify(get_session(), secret, token)
+            if pending:
+                return render_template("accounts/verify.html", form=form, user=user)
+            confirmed = False
+    except DomainError as exc:
+        return render_template("accounts/link_refused.html", reason=exc.message), 400
+    if confirmed:
+        if current_user.is_anonymous or current_user.id != user.id:
+            login_user(user)
+        flash("Your email address is confirmed. Welcome to the community!", "success")
+        return redirect(url_for("home.index"))
+    flash("Your email address is already confirmed.", "info")
+    return redirect(url_for("home.index" if current_user.is_authenticated else "accounts.login"))
+
+
+@bp.post("/account/verify/resend")
+@limiter.limit(lambda: current_app.config["RATELIMIT_VERIFY_RESEND"])
+@login_required
+def resend_verification():
+    user: User = current_user._get_current_object()
+    form = ConfirmEmailForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+    else:
+        try:
+            services.send_verification(get_session(), user, mail_links())
+        except DomainError as exc:
+            flash(exc.message, "info")
+        else:
+            flash(f"We sent a new link to {user.email}.", "success")
+    target = request.form.get("next", "")
+    return redirect(target if target and is_safe_redirect(target) else url_for("home.index"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_RESET_ADDRESS"], key_func=_address_key, methods=["POST"]
+)
+@_limit("RATELIMIT_RESET")
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(get_session(), form.email.data or "", mail_links())
+        return redirect(url_for("accounts.check_inbox", after="reset"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("accounts/forgot.html", form=form), status
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@_limit("RATELIMIT_PASSWORD")
+def reset_password(token: str):
+    form = PasswordResetForm()
+    session = get_session()
+    secret = current_app.config["SECRET_KEY"]
+    try:
+        services.account_to_reset(session, secret, token)
+    except DomainError as exc:
+        return render_template("accounts/link_refused.html", reason=exc.message), 400
+    if form.validate_on_submit():
+        try:
+            user = services.reset_password(
+                session, secret, token, form.new_password.data or "", mail_links()
+            )
+        except DomainError as exc:
+            attach_error(form, exc)
+        else:
+            # Every earlier session is over (new session token); this browser, which
+            # just proved the mailbox and gave the new password, starts a new one.
+            user.login_started_at = int(time.time())
+            login_user(user)
+            flash(
+                "Your password is changed, and every other session of your account has ended.",
+                "success",
+            )
+            return redirect(url_for("home.index"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("accounts/reset.html", form=form), status
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -163,7 +304,11 @@ def change_password():
     if form.validate_on_submit():
         try:
             services.change_password(
-                get_session(), user, form.current_password.data or "", form.new_password.data or ""
+                get_session(),
+                user,
+                form.current_password.data or "",
+                form.new_password.data or "",
+                mail_links(),
             )
         except DomainError as exc:
             attach_error(form, exc)
@@ -186,13 +331,20 @@ def change_email():
     if form.validate_on_submit():
         try:
             services.change_email(
-                get_session(), user, form.current_password.data or "", form.email.data or ""
+                get_session(),
+                user,
+                form.current_password.data or "",
+                form.email.data or "",
+                mail_links(),
             )
         except DomainError as exc:
             attach_error(form, exc)
         else:
             login_user(user)
-            flash("Your email is changed.", "success")
+            flash(
+                f"Your email is changed. Open the link we sent to {user.email} to confirm it.",
+                "success",
+            )
             return redirect(url_for("accounts.edit_profile"))
     return render_template(
         "accounts/email.html", form=form

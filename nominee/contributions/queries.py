@@ -20,7 +20,7 @@ from nominee.contributions import rules
 from nominee.contributions.models import Contribution, ContributionType, Visibility
 from nominee.endorsements import queries as endorsements
 from nominee.endorsements.models import Endorsement
-from nominee.endorsements.rules import can_endorse
+from nominee.endorsements.rules import awaits_verification_to_endorse, can_endorse
 from nominee.pagination import Page, paginate
 
 # Many-to-one joined into the page's query, the many-to-many in one more query.
@@ -51,6 +51,7 @@ class ContributionPage:
     endorsements: Page
     my_endorsement: Endorsement | None
     can_endorse: bool
+    must_verify: bool  # only an unconfirmed address keeps the viewer from endorsing
     can_edit: bool
 
 
@@ -64,6 +65,7 @@ def contribution_page(
         endorsements=endorsements.active_endorsements(session, contribution, page, per_page),
         my_endorsement=endorsements.endorsement_of(session, viewer, contribution),
         can_endorse=can_endorse(viewer, contribution),
+        must_verify=awaits_verification_to_endorse(viewer, contribution),
         can_edit=rules.can_edit_contribution(viewer, contribution),
     )
 

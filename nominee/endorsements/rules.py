@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from nominee.accounts.models import User
+from nominee.accounts.rules import must_be_verified
 from nominee.contributions.models import Contribution
 
 COMMENT_MAX = 280
@@ -11,6 +12,19 @@ ALREADY_ENDORSED = "You have already endorsed this contribution."
 
 def endorsement_refusal(user: User, contribution: Contribution) -> str | None:
     """Why ``user`` may not endorse ``contribution``, or None when they may."""
+    return _refusal_but_verification(user, contribution) or must_be_verified(user, "endorse")
+
+
+def awaits_verification_to_endorse(user: User, contribution: Contribution) -> bool:
+    """Whether only an unconfirmed address keeps ``user`` from endorsing: the page says
+    so where the button would be, with a way to get the link again."""
+    return (
+        _refusal_but_verification(user, contribution) is None
+        and must_be_verified(user, "endorse") is not None
+    )
+
+
+def _refusal_but_verification(user: User, contribution: Contribution) -> str | None:
     if user.is_anonymous:
         return "Log in to endorse contributions."
     if not user.is_active:

@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from nominee.jobs import links
-from nominee.mail import notifications
+from nominee.mail import account, notifications
 from nominee.mail.notifications import MailContext
 from nominee.mail.settings import MailSettings
 from nominee.outbox import sender
@@ -32,5 +32,10 @@ def notification_mail(session: Session, payload: Mapping[str, Any]) -> list[Emai
     return notifications.notification_mail(session, payload, context=mail_context())
 
 
+def account_mail(session: Session, payload: Mapping[str, Any]) -> list[EmailMessage]:
+    return account.messages_for(MailSettings.from_config(current_app.config), session, payload)
+
+
 def register() -> None:
     sender.handle(notifications.TOPIC)(notification_mail)
+    sender.handle(account.TOPIC)(account_mail)

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from nominee import clock
 from nominee.accounts.models import User
+from nominee.accounts.rules import must_be_verified
 from nominee.cycles.models import Cycle, CycleStatus
 from nominee.errors import DomainError, PermissionDenied
 from nominee.formatting import format_date
@@ -154,6 +155,13 @@ def _taking_nominations(cycle: Cycle, doing: str) -> DomainError | None:
 
 def why_not_nominate(cycle: Cycle) -> DomainError | None:
     return _taking_nominations(cycle, "made")
+
+
+def why_not_nominate_as(actor: User) -> DomainError | None:
+    """A member nominates (a peer or themself) once their address is confirmed."""
+    if reason := must_be_verified(actor, "nominate"):
+        return PermissionDenied(reason)
+    return None
 
 
 def why_not_respond(user: User, nomination: Nomination) -> DomainError | None:

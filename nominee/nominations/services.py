@@ -137,6 +137,8 @@ def nominate(
     A self nomination carries its evidence and is submitted at once; a peer nomination
     waits for the nominee to accept it.
     """
+    if refusal := rules.why_not_nominate_as(actor):
+        raise refusal
     _lock_cycle(session, cycle)
     if refusal := rules.why_not_nominate(cycle):
         raise refusal

@@ -98,6 +98,8 @@ def nominate(cycle_id: int):
     if refusal := rules.why_not_nominate(cycle):
         raise refusal
     actor = _actor()
+    if refusal := rules.why_not_nominate_as(actor):
+        raise refusal
     form = NominateForm()
     form.category_id.choices = choices((c.id, c.name) for c in cycle.categories)
     if request.method == "GET":

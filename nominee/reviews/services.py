@@ -31,6 +31,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from nominee import audit, clock, events
 from nominee.accounts.models import User
+from nominee.accounts.rules import awaits_verification
 from nominee.categories.models import Category
 from nominee.cycles.models import Cycle, CycleStatus, RubricCriterion
 from nominee.errors import Conflict, DomainError, PermissionDenied
@@ -90,6 +91,12 @@ def appoint(
         raise DomainError(
             "Only active reviewers and organizers can be appointed; give them the reviewer "
             "role first.",
+            field="reviewer_id",
+        )
+    if awaits_verification(reviewer):
+        raise DomainError(
+            f"{reviewer.display_name} has not confirmed their email address yet; they can "
+            "be appointed once they have.",
             field="reviewer_id",
         )
     if category is not None and category not in cycle.categories:

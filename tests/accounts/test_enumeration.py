@@ -1,6 +1,8 @@
 """Registration and email change do the same password-hashing work whether or not the
-address belongs to an account, so their timing does not tell (the message still does,
-until email verification lands; see the README's Security section)."""
+address belongs to an account, so their timing does not tell. Registration's answer
+does not tell either (``test_verification.py``: "check your inbox" for both, the owner
+of a taken address gets a mail); changing to a taken address still says so, behind the
+current password and its rate limit."""
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from playwright.sync_api import expect
 
 from tests.browser.keyboard import Keyboard
+from tests.browser.mail import latest_link
 
 TODAY = date.today()
 
@@ -44,6 +45,11 @@ def test_newcomer_logs_work_and_endorses_a_peer(site, visit):
     page.get_by_label("Email").fill("sam@example.org")
     page.get_by_label("Password").fill("a long and careful passphrase")
     sam.follow(page.get_by_role("button", name="Create account"))
+    # Registering answers "check your inbox"; the mail's link confirms and logs in.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your inbox")
+    page.goto(latest_link(site, "verify_email", "sam@example.org"))
+    sam.check()
+    sam.follow(page.get_by_role("button", name="Confirm my address"))
     expect(page.get_by_role("status")).to_contain_text("Welcome to the community")
     expect(page.get_by_role("link", name="Your page: Sam Newcomer")).to_be_visible()
 
@@ -124,6 +130,9 @@ def test_newcomer_journey_by_keyboard_alone(site, visit):
     keys.type_into("Email", "keys@example.org")
     keys.type_into("Password", "a long and careful passphrase")
     keys.activate("button", "Create account")
+    sam.page.goto(latest_link(site, "verify_email", "keys@example.org"))
+    sam.check()
+    keys.activate("button", "Confirm my address")
     expect(sam.page.get_by_role("status")).to_contain_text("Welcome to the community")
 
     for title, kind, role, category, figures, days_ago in (

@@ -41,6 +41,7 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import func, select
 
+from nominee.accounts.services import reset_token
 from nominee.audit import AuditEvent
 from nominee.contributions.models import Visibility
 from nominee.cycles.models import CycleStatus
@@ -142,6 +143,8 @@ DATA = {
         "new_password": "a brand new passphrase",
     },
     "accounts.edit_profile": {"display_name": "Renamed"},
+    "accounts.forgot_password": {"email": "{member_email}"},
+    "accounts.reset_password": {"new_password": "a brand new passphrase"},
     "accounts.login": {"email": "{member_email}", "password": PASSWORD},
     "accounts.register": {
         "display_name": "Newcomer",
@@ -193,6 +196,8 @@ USE = {
     "nominations.evidence": {"nomination_id": "submitted_id"},
     "nominations.withdraw": {"nomination_id": "submitted_id"},
     "nominations.nominate": {"cycle_id": "open_cycle_id"},
+    "accounts.verify_email": {"token": "verify_token"},
+    "accounts.reset_password": {"token": "reset_token"},
 }
 # The conflicted organizer asks about her own nomination in review.
 CONFLICTED_USE = {"nomination_id": "own_nomination_id", "version": "own_version"}
@@ -210,6 +215,16 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("accounts.change_email", "POST"): members(302),
     ("accounts.change_password", "GET"): members(200),
     ("accounts.change_password", "POST"): members(302),
+    # Links from account mail (a newcomer's verification, a member's reset) and what
+    # registering and asking for a reset answer: the same for everybody who holds them.
+    ("accounts.check_inbox", "GET"): everybody(200),
+    ("accounts.verify_email", "GET"): everybody(200),
+    ("accounts.verify_email", "POST"): everybody(302),
+    ("accounts.resend_verification", "POST"): members(302),
+    ("accounts.forgot_password", "GET"): everybody(200),
+    ("accounts.forgot_password", "POST"): everybody(302),
+    ("accounts.reset_password", "GET"): everybody(200),
+    ("accounts.reset_password", "POST"): everybody(302),  # logged in as the reset account
     ("accounts.accounts_list", "GET"): organizer_only(200),
     ("accounts.set_role", "POST"): organizer_only(302),
     ("accounts.set_active", "POST"): organizer_only(302),
@@ -379,6 +394,7 @@ def world(app, make, db) -> World:
     notification = make.notification(owner, link="/contributions/mine")
     failed_mail = outbox.put(db, "mail.account", {"user_id": owner.id})
     failed_mail.failed_at, failed_mail.last_error = failed_mail.created_at, "550 No such user"
+    newcomer = make.user(email_verified_at=None)
     db.commit()
     return World(
         users={
@@ -422,6 +438,12 @@ def world(app, make, db) -> World:
             ),
             "today": today.isoformat(),
             "type_id": contribution_type.id,
+            "reset_token": reset_token(app.config["SECRET_KEY"], peer),
+            "verify_token": make_token(
+                app.config["SECRET_KEY"],
+                Purpose.VERIFY_EMAIL,
+                {"u": newcomer.id, "e": newcomer.email},
+            ),
             "user_id": owner.id,
             "verification_id": award.verification_id,
             "version": in_review.version,

@@ -395,6 +395,7 @@ def _person(demo: Demo, name: str, email: str, role: Role) -> User:
         primary_category=primary,
         categories=others,
         created_at=demo.at(joined),
+        email_verified_at=demo.at(joined),
     )
     demo.session.add(user)
     demo.session.flush()

@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from nominee.errors import DomainError
+from nominee.schedule.cli import tick_command
 from nominee.seeding.cli import init_cli as init_seeding_cli
 from nominee.uow import get_engine, unit_of_work
 
@@ -18,6 +19,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(seed_types)
+    app.cli.add_command(tick_command)
     init_seeding_cli(app)
 
 

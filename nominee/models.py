@@ -32,6 +32,7 @@ from nominee.reviews.models import (
     ReviewScore,
     ReviewStatus,
 )
+from nominee.schedule.models import ScheduledRun
 
 __all__ = [
     "Assignment",
@@ -59,6 +60,7 @@ __all__ = [
     "ReviewScore",
     "ReviewStatus",
     "ReviewerAppointment",
+    "ScheduledRun",
     "Role",
     "User",
     "Visibility",

@@ -58,6 +58,10 @@ def _award(params: Params) -> Target:
     return "awards.verify", {"verification_id": params["verification_id"]}
 
 
+def _review_queue(params: Params) -> Target:
+    return "reviews.dashboard", {"cycle_id": params["cycle_id"], "mine": "y", "unreviewed": "y"}
+
+
 def _no_target(params: Params) -> None:
     return None
 
@@ -104,6 +108,19 @@ KINDS: dict[str, Kind] = _kinds(
         "award.revoked",
         frozenset({"award_id", "verification_id", "category", "cycle", "reason"}),
         _award,
+    ),
+    # Sent by the scheduler (``nominee.schedule``).
+    Kind("nomination_reminder", frozenset({*NOMINATION, "nominator", "closes_on"}), _nomination),
+    Kind("reviews_due", frozenset({"cycle_id", "cycle", "count", "due_on"}), _review_queue),
+    Kind(
+        "award.expiring",
+        frozenset({"award_id", "verification_id", "category", "cycle", "ends_on"}),
+        _award,
+    ),
+    Kind(
+        "renewal.no_activity",
+        frozenset({*NOMINATION, "award_id", "starts_on", "ends_on", "closes_on"}),
+        _nomination,
     ),
     # Rows written before kinds had parameters, whose sentence could not be taken apart
     # (migration c3a9e5d17b42): their old kind, text and site-relative path, as they were.
@@ -159,6 +176,30 @@ def _renewal(p: Params) -> str:
     )
 
 
+def _day(value: str) -> str:
+    return format_date(date.fromisoformat(value))
+
+
+def _reminder(p: Params) -> str:
+    return (
+        f"Reminder: {p['nominator']} nominated you for {_where(p)}. Accept it or decline it "
+        f"by {_day(p['closes_on'])} (UTC): after that it lapses."
+    )
+
+
+def _reviews_due(p: Params) -> str:
+    noun = "review" if p["count"] == 1 else "reviews"
+    return f"{p['count']} {noun} due by {_day(p['due_on'])} in {p['cycle']}."
+
+
+def _no_activity(p: Params) -> str:
+    return (
+        f"Your {p['category']} award's renewal in {p['cycle']} has no contribution from your "
+        f"award term ({_day(p['starts_on'])} to {_day(p['ends_on'])}). Log one dated in "
+        f"that term by {_day(p['closes_on'])}, or the award is not renewed."
+    )
+
+
 ENGLISH: dict[str, Callable[[Params], str]] = {
     "nominated": lambda p: (
         f"{p['nominator']} nominated you for {_where(p)}. "
@@ -177,6 +218,12 @@ ENGLISH: dict[str, Callable[[Params], str]] = {
     "award.revoked": lambda p: (
         f"Your {p['category']} award of {p['cycle']} was revoked: {p['reason']}"
     ),
+    "nomination_reminder": _reminder,
+    "reviews_due": _reviews_due,
+    "award.expiring": lambda p: (
+        f"Your {p['category']} award of {p['cycle']} ends on {_day(p['ends_on'])}."
+    ),
+    "renewal.no_activity": _no_activity,
     LEGACY: lambda p: str(p["text"]),
 }
 

@@ -14,6 +14,8 @@ pool and return no mail.
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
 from email.message import EmailMessage
 from typing import Any
 
@@ -23,12 +25,18 @@ from nominee import db
 from nominee.awards import services
 from nominee.awards.services import RESULTS_TOPIC
 
-try:
-    from nominee.outbox.sender import handle
-except ImportError:  # a checkout without the sender yet (merge: drop this fallback)
+Handler = Callable[[Session, dict[str, Any]], list[EmailMessage]]
 
-    def handle(topic: str):  # type: ignore[no-untyped-def]
+
+def handle(topic: str) -> Callable[[Handler], Handler]:
+    """``nominee.outbox.sender.handle``; a no-op in a checkout without the sender yet
+    (merge: import it directly)."""
+    try:
+        sender = importlib.import_module("nominee.outbox.sender")
+    except ModuleNotFoundError:
         return lambda handler: handler
+    register: Callable[[Handler], Handler] = sender.handle(topic)
+    return register
 
 
 def fan_out(session: Session, payload: dict[str, Any]) -> None:

@@ -244,7 +244,7 @@ def notify_results(
     Each batch is recorded (``scheduled_runs``, key ``results:<cycle>:<after_id>``) with
     its notifications, so a batch run again (a retried job) tells nobody twice.
     """
-    ids = list(session.scalars(_results_batch(session, cycle_id, after_id, limit)))
+    ids: list[int] = list(session.scalars(_results_batch(session, cycle_id, after_id, limit)))
     if not ids:
         return None
     key = f"results:{cycle_id}:{after_id}"

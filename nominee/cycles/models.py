@@ -76,7 +76,9 @@ class Cycle(Base):
     reviewers_per_nomination: Mapped[int] = mapped_column(default=3)
     # The organizer's choice: the scheduler opens it and closes its nominations at its
     # dates (``rules.scheduled_move``), or it waits for an organizer to move it.
-    moves_automatically: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The database's default, not the ORM's: a cycle inserted without it (by code that
+    # predates it, on a schema that predates it) says nothing of it.
+    moves_automatically: Mapped[bool] = mapped_column(server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     published_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
@@ -90,7 +92,8 @@ class Cycle(Base):
         cascade="all, delete-orphan",
     )
 
-    __mapper_args__ = {"version_id_col": version}
+    # Not fetched back after an insert: read when first used.
+    __mapper_args__ = {"version_id_col": version, "eager_defaults": False}
 
     @property
     def lookback_start(self) -> date:

@@ -21,6 +21,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_types)
     app.cli.add_command(expire_awards_command)
     app.cli.add_command(worker_command)
+    app.cli.add_command(tick_command)
     init_seeding_cli(app)
 
 
@@ -85,6 +86,20 @@ def expire_awards_command() -> None:
     with unit_of_work() as session:
         count = expire_awards(session)
     click.echo(f"{count} award{'' if count == 1 else 's'} expired.")
+
+
+@click.command("tick")
+@with_appcontext
+def tick_command() -> None:
+    """Run what is due now (cycle moves, reminders, digest, award expiry), once: a
+    second run, here or on another host, finds it done."""
+    from nominee.jobs.schedule import due_loop_step
+
+    ran = due_loop_step(current_app._get_current_object())  # type: ignore[attr-defined]
+    if not ran:
+        click.echo("Nothing was due.")
+    for key in ran:
+        click.echo(f"Ran {key}")
 
 
 @click.command("backup")

@@ -100,6 +100,7 @@ class Defaults:
     JOBS_QUEUE = "nominee"  # the RQ queue's name
     JOBS_IN_PROCESS: bool | None = None
     JOBS_POLL_SECONDS = 30  # the outbox is drained at least this often
+    SCHEDULE_SECONDS = 60  # the scheduler's step (nominee/jobs/schedule.py), this often
     JOBS_IMPORTS: tuple[str, ...] = ()  # more modules registering outbox handlers
 
 

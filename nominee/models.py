@@ -33,6 +33,7 @@ from nominee.reviews.models import (
     ReviewScore,
     ReviewStatus,
 )
+from nominee.schedule.models import ScheduledRun
 
 __all__ = [
     "Assignment",
@@ -62,6 +63,7 @@ __all__ = [
     "ReviewScore",
     "ReviewStatus",
     "ReviewerAppointment",
+    "ScheduledRun",
     "Role",
     "User",
     "Visibility",

@@ -40,8 +40,11 @@ from nominee.nominations.services import (
     refresh_counters,
 )
 from nominee.notifications.services import notify
+from nominee.outbox import services as outbox
 from nominee.reviews.queries import conflicts
+from nominee.schedule.models import ScheduledRun
 
+RESULTS_NOTE = "Results published"
 CHANGED_WHILE_DECIDING = "This nomination changed while you were deciding; reload the page."
 STATUS_FOR_DECISION = {
     Decision.AWARD: NominationStatus.AWARDED,
@@ -147,7 +150,8 @@ def decide(
 
 
 def publish_results(session: Session, cycle: Cycle, actor: User | None) -> list[Award]:
-    """Create the awards of a cycle being published and tell nominees and nominators.
+    """Create the awards of a cycle being published, and ask for nominees and nominators
+    to be told (one ``cycle.published`` outbox message; see ``notify_results``).
 
     Idempotent: a nomination that already has its award gets no second one.
     """
@@ -180,9 +184,8 @@ def publish_results(session: Session, cycle: Cycle, actor: User | None) -> list[
             session.add(award)
             created.append(award)
         # The status moved as the nomination was decided; its history line waited for now.
-        add_event(session, actor, nomination, NominationStatus.IN_REVIEW, "Results published")
+        add_event(session, actor, nomination, NominationStatus.IN_REVIEW, RESULTS_NOTE)
     session.flush()
-    awards_by_nomination = {award.nomination_id: award for award in created}
     for award in created:
         audit.record(
             session,
@@ -198,10 +201,74 @@ def publish_results(session: Session, cycle: Cycle, actor: User | None) -> list[
             },
         )
         events.award_granted.send(award, session=session, actor=actor)
-    for nomination in decided:
-        if nomination.id in awarded_already:
-            continue
-        granted = awards_by_nomination.get(nomination.id)
+    # Telling nominees and nominators is a job (``notify_results``, run by the
+    # ``cycle.published`` handler in ``nominee.jobs.handlers``): publishing thousands of
+    # nominations answers at once.
+    outbox.put(session, RESULTS_TOPIC, {"cycle_id": cycle.id})
+    return created
+
+
+RESULTS_TOPIC = "cycle.published"
+RESULTS_BATCH = 500
+
+
+def _results_batch(session: Session, cycle_id: int, after_id: int, limit: int) -> Any:
+    published = (
+        select(NominationEvent.id)
+        .where(
+            NominationEvent.nomination_id == Nomination.id,
+            NominationEvent.note == RESULTS_NOTE,
+        )
+        .exists()
+    )
+    return (
+        select(Nomination.id)
+        .where(
+            Nomination.cycle_id == cycle_id,
+            Nomination.status.in_((NominationStatus.AWARDED, NominationStatus.DECLINED)),
+            Nomination.id > after_id,
+            published,
+        )
+        .order_by(Nomination.id)
+        .limit(limit)
+    )
+
+
+def fan_out_results(session: Session, cycle_id: int) -> None:
+    """Every batch of ``notify_results`` for the cycle, in ``session`` (flushed, not
+    committed): for a script or a test; the job commits batch by batch."""
+    after: int | None = 0
+    while after is not None:
+        after = notify_results(session, cycle_id, after)
+
+
+def notify_results(
+    session: Session, cycle_id: int, after_id: int = 0, limit: int = RESULTS_BATCH
+) -> int | None:
+    """Tell the nominees (award granted, or results published) and peer nominators of
+    the next ``limit`` published nominations of the cycle after ``after_id``; answers
+    the last one's id to go on from, or None when none was left.
+
+    Each batch is recorded (``scheduled_runs``, key ``results:<cycle>:<after_id>``) with
+    its notifications, so a batch run again (a retried job) tells nobody twice.
+    """
+    ids: list[int] = list(session.scalars(_results_batch(session, cycle_id, after_id, limit)))
+    if not ids:
+        return None
+    key = f"results:{cycle_id}:{after_id}"
+    if session.scalar(select(ScheduledRun.id).where(ScheduledRun.key == key)) is not None:
+        return ids[-1]
+    session.add(ScheduledRun(key=key))
+    session.flush()  # a concurrent run of this batch fails here, before telling anyone
+    cycle = session.get_one(Cycle, cycle_id)
+    rows = session.execute(
+        select(Nomination, Award)
+        .outerjoin(Award, Award.nomination_id == Nomination.id)
+        .where(Nomination.id.in_(ids))
+        .options(joinedload(Nomination.category), joinedload(Nomination.nominee))
+        .order_by(Nomination.id)
+    ).all()
+    for nomination, granted in rows:
         if granted is not None:
             notify(
                 session,
@@ -232,7 +299,7 @@ def publish_results(session: Session, cycle: Cycle, actor: User | None) -> list[
                 nominee=nomination.nominee.display_name,
                 recipient="nominator",
             )
-    return created
+    return ids[-1]
 
 
 # Renewal

@@ -76,6 +76,14 @@ class CycleForm(VersionForm):
     reviewers_per_nomination = IntegerField(
         "Reviewers per nomination", default=3, validators=[InputRequired()]
     )
+    moves_automatically = BooleanField(
+        "Moves by itself at its dates",
+        description=(
+            "Opens on the day nominations open and goes to review the day after they "
+            "close, at 00:00 UTC. Deciding and publishing always wait for an organizer. "
+            "Leave it unticked to move the cycle yourself."
+        ),
+    )
     criteria = FieldList(FormField(CriterionForm), label="Rubric")
     add_criterion = SubmitField("Add a criterion")
     # The version only matters when editing; a new cycle has none.
@@ -145,5 +153,6 @@ class CycleForm(VersionForm):
         return CycleSettings(
             name=self.name.data or "",
             category_ids=self.category_ids.data or [],
+            moves_automatically=bool(self.moves_automatically.data),
             **{name: self[name].data for name in self.SETTINGS},
         )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from nominee import clock
@@ -74,6 +74,11 @@ class Cycle(Base):
     max_evidence: Mapped[int] = mapped_column(default=30)
     peer_nomination_limit: Mapped[int] = mapped_column(default=3)
     reviewers_per_nomination: Mapped[int] = mapped_column(default=3)
+    # The organizer's choice: the scheduler opens it and closes its nominations at its
+    # dates (``rules.scheduled_move``), or it waits for an organizer to move it.
+    # The database's default, not the ORM's: a cycle inserted without it (by code that
+    # predates it, on a schema that predates it) says nothing of it.
+    moves_automatically: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     published_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
@@ -87,6 +92,7 @@ class Cycle(Base):
         cascade="all, delete-orphan",
     )
 
+    # Not fetched back after an insert: read when first used.
     __mapper_args__ = {"version_id_col": version}
 
     @property

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from nominee import clock, inputs
 from nominee.accounts.models import User
@@ -61,6 +61,62 @@ def why_not_move(cycle: Cycle, to: CycleStatus) -> str | None:
 
 def next_statuses(cycle: Cycle) -> list[CycleStatus]:
     return [s for s in CycleStatus if can_move(cycle, s)]
+
+
+# The moves the scheduler makes for a cycle that moves by itself: the two that need no
+# judgement. Deciding needs every reviewed nomination decided, and publishing makes the
+# results public: both wait for an organizer, also after the review has closed.
+AUTOMATIC_MOVES = frozenset({CycleStatus.OPEN, CycleStatus.IN_REVIEW})
+
+
+def scheduled_move(cycle: Cycle, today: date) -> CycleStatus | None:
+    """Where the cycle's dates say it should be on ``today``, if that is one automatic
+    move from where it is (whether it moves by itself or not): a draft opens from the
+    day nominations open to the day they close; an open cycle goes to review from the
+    day after nominations close (the closing day is the last one they are taken)."""
+    if cycle.status is CycleStatus.DRAFT:
+        if cycle.nominations_open_on <= today <= cycle.nominations_close_on:
+            return CycleStatus.OPEN
+    elif cycle.status is CycleStatus.OPEN and today > cycle.nominations_close_on:
+        return CycleStatus.IN_REVIEW
+    return None
+
+
+def next_scheduled_move(cycle: Cycle) -> tuple[CycleStatus, date] | None:
+    """The next automatic move of the cycle and the day (from 00:00 UTC) it is due, or
+    None when the next step waits for an organizer whatever the cycle's choice."""
+    if cycle.status is CycleStatus.DRAFT:
+        return CycleStatus.OPEN, cycle.nominations_open_on
+    if cycle.status is CycleStatus.OPEN:
+        return CycleStatus.IN_REVIEW, cycle.nominations_close_on + timedelta(days=1)
+    return None
+
+
+def schedule_note(cycle: Cycle, today: date) -> str | None:
+    """What the cycle page says of how the cycle moves (None once it is published)."""
+    if cycle.status is CycleStatus.PUBLISHED:
+        return None
+    if not cycle.moves_automatically:
+        return "Waits for an organizer: it moves only when an organizer moves it."
+    close = format_date(cycle.nominations_close_on)
+    to_review = format_date(cycle.nominations_close_on + timedelta(days=1))
+    if cycle.status is CycleStatus.DRAFT:
+        if cycle.nominations_close_on < today:
+            return (
+                f"Moves by itself, but its nominations closed on {close}: "
+                "change its dates for it to open."
+            )
+        return (
+            f"Moves by itself: opens for nominations on "
+            f"{format_date(max(cycle.nominations_open_on, today))} at 00:00 UTC, and goes "
+            f"to review on {to_review} at 00:00 UTC, after nominations close on {close}."
+        )
+    if cycle.status is CycleStatus.OPEN:
+        return (
+            f"Moves by itself: nominations close at the end of {close}; it goes to review "
+            f"on {to_review} at 00:00 UTC."
+        )
+    return "Moved by itself at its dates; deciding and publishing wait for an organizer."
 
 
 def can_edit(cycle: Cycle) -> bool:

@@ -24,6 +24,9 @@ from nominee.reviews.models import Review
 
 STALE_CYCLE = "This cycle changed in the meantime; reload and try again."
 
+# Settings ``rules.settings_errors`` has nothing to say about.
+NOT_CHECKED_SETTINGS = frozenset({"name", "category_ids", "moves_automatically"})
+
 # (name, description, weight), as in DEFAULT_RUBRIC.
 Criterion = tuple[str, str, float]
 
@@ -41,6 +44,7 @@ class CycleSettings:
     max_evidence: int = 30
     peer_nomination_limit: int = 3
     reviewers_per_nomination: int = 3
+    moves_automatically: bool = False
 
 
 def create_cycle(
@@ -127,6 +131,21 @@ def move_status(
         raise PermissionDenied("Only organizers move a cycle's status.")
     if cycle.version != expected_version:
         raise Conflict(STALE_CYCLE)
+    return _move(session, actor, cycle, to_status)
+
+
+def move_on_schedule(session: Session, cycle: Cycle, today: date) -> CycleStatus | None:
+    """The programme's move of a cycle that moves by itself, when its dates say so
+    (``rules.scheduled_move``): through the same checks, events and audit as an
+    organizer's move, with no actor. Answers the status it moved to, or None."""
+    to_status = rules.scheduled_move(cycle, today)
+    if not cycle.moves_automatically or to_status is None:
+        return None
+    _move(session, None, cycle, to_status)
+    return to_status
+
+
+def _move(session: Session, actor: User | None, cycle: Cycle, to_status: CycleStatus) -> Cycle:
     if refusal := rules.why_not_move(cycle, to_status):
         raise DomainError(refusal)
     old = cycle.status
@@ -187,7 +206,7 @@ def nomination_counts(
 def _apply_settings(session: Session, cycle: Cycle, settings: CycleSettings) -> None:
     values = asdict(settings)
     errors = rules.settings_errors(
-        **{k: v for k, v in values.items() if k not in ("name", "category_ids")}
+        **{k: v for k, v in values.items() if k not in NOT_CHECKED_SETTINGS}
     )
     if errors:
         field, message = next(iter(errors.items()))
@@ -295,5 +314,6 @@ def _snapshot(cycle: Cycle) -> dict[str, Any]:
         "max_evidence": cycle.max_evidence,
         "peer_nomination_limit": cycle.peer_nomination_limit,
         "reviewers_per_nomination": cycle.reviewers_per_nomination,
+        "moves_automatically": cycle.moves_automatically,
         "criteria": [[c.name, c.weight] for c in cycle.criteria],
     }

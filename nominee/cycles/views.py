@@ -13,6 +13,7 @@ from flask import (
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from nominee import clock
 from nominee.cycles import queries, rules, services
 from nominee.cycles.forms import CycleForm, VersionForm
 from nominee.cycles.models import DEFAULT_RUBRIC, Cycle, CycleStatus
@@ -84,6 +85,7 @@ def show(cycle_id: int):
         else None,
         can_manage=can_manage,
         next_statuses=rules.next_statuses(cycle),
+        schedule_note=rules.schedule_note(cycle, clock.today()),
     )
 
 

@@ -1,22 +1,28 @@
-"""What the landing page shows a member.
+"""What the landing page shows a member, and the to-do of reviewers and organizers.
 
 A few cheap queries whatever the size of the programme (the page is benchmarked): the
 open cycles, the nominations waiting for the member's answer, and the latest public
 contributions of other members (newest ids first, so the primary key serves the order).
+A reviewer's to-do is one grouped query over their own assignments; an organizer's is
+three (the open cycles' nominations, the cycles whose dates have passed, failed mail).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from nominee.accounts.models import User
 from nominee.contributions.models import Contribution, Visibility
+from nominee.cycles import rules as cycle_rules
 from nominee.cycles.models import Cycle, CycleStatus
-from nominee.nominations.models import Nomination, NominationStatus
+from nominee.nominations.models import Nomination, NominationKind, NominationStatus
+from nominee.outbox.models import OutboxMessage
+from nominee.reviews.models import Assignment, Review, ReviewStatus
 
 RECENT_SHOWN = 6
 OPEN_CYCLES_SHOWN = 5
@@ -55,3 +61,162 @@ def landing(session: Session, member: User) -> Landing:
         .limit(RECENT_SHOWN)
     ).all()
     return Landing(open_cycles=open_cycles, awaiting=awaiting or 0, recent=recent)
+
+
+@dataclass(frozen=True)
+class ReviewsDue:
+    """A reviewer's unfinished assigned reviews in one cycle in review."""
+
+    cycle_id: int
+    cycle: str
+    count: int
+    due_on: date
+    next_nomination_id: int  # the first one received that they have not submitted
+
+
+def reviews_due(session: Session, reviewer: User) -> list[ReviewsDue]:
+    """Per cycle in review, the reviewer's assigned nominations still in review without
+    their submitted review, soonest deadline first. One query over their assignments."""
+    rows = session.execute(
+        select(
+            Cycle.id,
+            Cycle.name,
+            Cycle.review_close_on,
+            func.count().label("due"),
+            func.min(Nomination.id).label("next_id"),
+        )
+        .select_from(Assignment)
+        .join(Nomination, Nomination.id == Assignment.nomination_id)
+        .join(Cycle, Cycle.id == Nomination.cycle_id)
+        .outerjoin(
+            Review,
+            and_(
+                Review.nomination_id == Assignment.nomination_id,
+                Review.reviewer_id == Assignment.reviewer_id,
+                Review.status == ReviewStatus.SUBMITTED,
+            ),
+        )
+        .where(
+            Assignment.reviewer_id == reviewer.id,
+            Cycle.status == CycleStatus.IN_REVIEW,
+            Nomination.status == NominationStatus.IN_REVIEW,
+            Review.id.is_(None),
+        )
+        .group_by(Cycle.id, Cycle.name, Cycle.review_close_on)
+        .order_by(Cycle.review_close_on, Cycle.id)
+    ).all()
+    return [
+        ReviewsDue(
+            cycle_id=row.id,
+            cycle=row.name,
+            count=row.due,
+            due_on=row.review_close_on,
+            next_nomination_id=row.next_id,
+        )
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class OpenCycleWork:
+    """What waits on organizers in an open cycle."""
+
+    cycle_id: int
+    cycle: str
+    awaiting_acceptance: int  # peer nominations the nominee has not answered
+    idle_renewals: int  # renewals flagged "No activity"
+
+
+@dataclass(frozen=True)
+class OverdueCycle:
+    """A cycle whose dates have passed and that waits for an organizer."""
+
+    cycle: Cycle
+    days: int  # since the date that passed
+    next_status: CycleStatus  # the move it waits for
+
+
+@dataclass(frozen=True)
+class OrganizerTodo:
+    open_cycles: Sequence[OpenCycleWork]
+    overdue: Sequence[OverdueCycle]
+    failed_mail: int
+
+    def __bool__(self) -> bool:
+        return bool(self.open_cycles or self.overdue or self.failed_mail)
+
+
+def organizer_todo(session: Session, today: date) -> OrganizerTodo:
+    awaiting = func.sum(
+        case((Nomination.status == NominationStatus.AWAITING_ACCEPTANCE, 1), else_=0)
+    )
+    idle = func.sum(
+        case(
+            (
+                and_(
+                    Nomination.kind == NominationKind.RENEWAL,
+                    Nomination.no_activity.is_(True),
+                    Nomination.status == NominationStatus.SUBMITTED,
+                ),
+                1,
+            ),
+            else_=0,
+        )
+    )
+    open_rows = session.execute(
+        select(Cycle.id, Cycle.name, awaiting.label("awaiting"), idle.label("idle"))
+        .join(Nomination, Nomination.cycle_id == Cycle.id)
+        .where(
+            Cycle.status == CycleStatus.OPEN,
+            Nomination.status.in_(
+                (NominationStatus.AWAITING_ACCEPTANCE, NominationStatus.SUBMITTED)
+            ),
+        )
+        .group_by(Cycle.id, Cycle.name)
+        .order_by(Cycle.nominations_close_on, Cycle.id)
+    ).all()
+    open_cycles = [
+        OpenCycleWork(row.id, row.name, int(row.awaiting or 0), int(row.idle or 0))
+        for row in open_rows
+        if row.awaiting or row.idle
+    ]
+    passed = session.scalars(
+        select(Cycle)
+        .where(
+            or_(
+                and_(Cycle.status == CycleStatus.DRAFT, Cycle.nominations_open_on <= today),
+                and_(Cycle.status == CycleStatus.OPEN, Cycle.nominations_close_on < today),
+                and_(
+                    Cycle.status.in_((CycleStatus.IN_REVIEW, CycleStatus.DECIDED)),
+                    Cycle.review_close_on < today,
+                ),
+            )
+        )
+        .order_by(Cycle.id)
+    ).all()
+    overdue = [o for cycle in passed if (o := _overdue(cycle, today)) is not None]
+    return OrganizerTodo(open_cycles, overdue, _failed_mail(session))
+
+
+def _overdue(cycle: Cycle, today: date) -> OverdueCycle | None:
+    # A cycle that moves by itself and is due a move gets it at the scheduler's next tick.
+    if cycle.moves_automatically and cycle_rules.scheduled_move(cycle, today) is not None:
+        return None
+    if cycle.status is CycleStatus.DRAFT:
+        return OverdueCycle(cycle, (today - cycle.nominations_open_on).days, CycleStatus.OPEN)
+    if cycle.status is CycleStatus.OPEN:
+        days = (today - cycle.nominations_close_on).days
+        return OverdueCycle(cycle, days, CycleStatus.IN_REVIEW)
+    days = (today - cycle.review_close_on).days
+    following = (
+        CycleStatus.DECIDED if cycle.status is CycleStatus.IN_REVIEW else CycleStatus.PUBLISHED
+    )
+    return OverdueCycle(cycle, days, following)
+
+
+def _failed_mail(session: Session) -> int:
+    """Outbox messages given up on (the sender's ``failed_at``; 0 before it exists)."""
+    failed_at = getattr(OutboxMessage, "failed_at", None)
+    if failed_at is None:
+        return 0
+    return session.scalar(select(func.count(OutboxMessage.id)).where(failed_at.is_not(None))) or 0

@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template, url_for
 from flask_login import current_user
 
+from nominee import clock
 from nominee.home import queries
 from nominee.uow import get_session
 
 bp = Blueprint("home", __name__)
+
+FAILED_MAIL = "outbox.index"
 
 
 @bp.get("/")
 def index():
     if not current_user.is_authenticated:
         return render_template("home.html")
-    landing = queries.landing(get_session(), current_user)
+    session = get_session()
+    landing = queries.landing(session, current_user)
     return render_template(
         "home.html",
         open_cycles=landing.open_cycles,
         awaiting=landing.awaiting,
         recent=landing.recent,
+        reviews_due=queries.reviews_due(session, current_user) if current_user.is_reviewer else [],
+        todo=queries.organizer_todo(session, clock.today()) if current_user.is_organizer else None,
+        # The organizers' page of failed mail, where this checkout has it.
+        failed_mail_url=url_for(FAILED_MAIL) if FAILED_MAIL in current_app.view_functions else None,
     )

@@ -1,9 +1,20 @@
 """The outbox's handlers, given what they need from the running app: the mail settings,
 the secret key that signs links, and the URL map that turns endpoints into links. The
-handlers themselves (``nominee.mail``) know nothing of Flask."""
+handlers themselves (``nominee.mail``) know nothing of Flask.
+
+Publishing's fan-out (``cycle.published``) is a job too: the publish request only
+creates the awards and writes that one message; here, after its commit, every nominee
+and nominator is told in batches (``awards.services.notify_results``), each committed
+on its own with its notifications and their ``notification.created`` messages, and
+recorded with them, so a worker killed midway leaves the message due and the next claim
+goes on from the first batch not recorded. The sender's own session only reads (its
+writes are rolled back), so the batches use sessions of their own.
+"""
 
 from __future__ import annotations
 
+import email
+import email.policy
 from collections.abc import Mapping
 from email.message import EmailMessage
 from typing import Any
@@ -11,11 +22,16 @@ from typing import Any
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from nominee import db
+from nominee.awards import services as awards
 from nominee.jobs import links
 from nominee.mail import account, notifications
 from nominee.mail.notifications import MailContext
 from nominee.mail.settings import MailSettings
 from nominee.outbox import sender
+
+# A message composed ahead (the daily digest), kept whole in the outbox row.
+PREPARED_TOPIC = "mail.prepared"
 
 
 def mail_context() -> MailContext:
@@ -36,6 +52,28 @@ def account_mail(session: Session, payload: Mapping[str, Any]) -> list[EmailMess
     return account.messages_for(MailSettings.from_config(current_app.config), session, payload)
 
 
+def results_fanout(session: Session, payload: Mapping[str, Any]) -> list[EmailMessage]:
+    """Each batch in a transaction of its own, committed; no mail itself."""
+    token = db.read_only.set(False)  # the batches write: SQLite begins IMMEDIATE
+    try:
+        after: int | None = 0
+        while after is not None:
+            with Session(bind=session.get_bind(), expire_on_commit=False) as batch:
+                after = awards.notify_results(batch, payload["cycle_id"], after)
+                batch.commit()
+    finally:
+        db.read_only.reset(token)
+    return []
+
+
+def prepared_mail(session: Session, payload: Mapping[str, Any]) -> list[EmailMessage]:
+    message = email.message_from_string(payload["message"], policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    return [message]
+
+
 def register() -> None:
     sender.handle(notifications.TOPIC)(notification_mail)
     sender.handle(account.TOPIC)(account_mail)
+    sender.handle(awards.RESULTS_TOPIC)(results_fanout)
+    sender.handle(PREPARED_TOPIC)(prepared_mail)

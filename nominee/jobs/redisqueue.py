@@ -17,6 +17,7 @@ from flask import Flask, current_app
 from rq import Queue, Worker
 from rq.job import Job as RQJob
 
+from nominee.jobs import schedule
 from nominee.redisclient import client_for
 
 log = logging.getLogger("nominee.jobs")
@@ -106,6 +107,15 @@ def work(app: Flask, *, burst: bool = False) -> None:
     )
     request_drain(app, connection)  # what waited while no worker ran
     poller.start()
+    if not burst:
+        # The scheduler's step every minute: safe on every worker of every host (its lock
+        # and keys in the database), so no cron job and no single "scheduler host".
+        threading.Thread(
+            target=schedule.run_forever,
+            args=(app, float(app.config.get("SCHEDULE_SECONDS", 60)), stop),
+            name="nominee-schedule",
+            daemon=True,
+        ).start()
     try:
         worker.work(burst=burst, logging_level="INFO")
     finally:

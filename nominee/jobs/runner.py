@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,14 +56,23 @@ class Runner:
             self.thread.join(timeout)
 
     def _loop(self) -> None:
-        from nominee.jobs import run
+        from nominee.jobs import run, schedule
         from nominee.jobs.tasks import drain_outbox
 
+        every = float(self.app.config.get("SCHEDULE_SECONDS", 60))
+        next_step = time.monotonic()
         while not self.stopping.is_set():
-            self.woken.wait(self.poll)
+            self.woken.wait(min(self.poll, max(0.0, next_step - time.monotonic())))
             self.woken.clear()
             if self.stopping.is_set():
                 return
+            if time.monotonic() >= next_step:
+                # The scheduler's step, as a worker would run it (see jobs.schedule).
+                next_step = time.monotonic() + every
+                try:
+                    schedule.due_loop_step(self.app)
+                except Exception:
+                    log.exception("the scheduler's step failed; trying again in %ss", every)
             while True:
                 try:
                     job, args = self.jobs.get_nowait()

@@ -564,7 +564,7 @@ def close_nominations(
     cycle: Cycle,
     *,
     session: Session,
-    actor: User,
+    actor: User | None,
     old: CycleStatus,
     new: CycleStatus,
     **_: Any,
@@ -593,7 +593,7 @@ def close_nominations(
             refresh_counters(session, nomination)
 
 
-def _lapse(session: Session, actor: User, nomination: Nomination) -> None:
+def _lapse(session: Session, actor: User | None, nomination: Nomination) -> None:
     change_status(
         session,
         actor,

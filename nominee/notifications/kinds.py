@@ -85,6 +85,10 @@ def _reviewing(params: Params) -> Target:
     return "reviews.index", {}
 
 
+def _review_queue(params: Params) -> Target:
+    return "reviews.dashboard", {"cycle_id": params["cycle_id"], "mine": "y", "unreviewed": "y"}
+
+
 def _no_target(params: Params) -> None:
     return None
 
@@ -195,6 +199,36 @@ KINDS: dict[str, Kind] = _kinds(
         label="Nominations are assigned to you for review",
         audience=REVIEWER,
     ),
+    # Sent by the scheduler (``nominee.schedule``).
+    Kind(
+        "nomination_reminder",
+        frozenset({*NOMINATION, "nominator", "closes_on"}),
+        _nomination,
+        mail_subject=lambda p: f"Reminder: answer your nomination for {_where(p)}",
+        label="A reminder to answer a peer nomination before it lapses",
+    ),
+    Kind(
+        "reviews_due",
+        frozenset({"cycle_id", "cycle", "count", "due_on"}),
+        _review_queue,
+        mail_subject=lambda p: f"{format_count(p['count'], 'reviews')} due by {_day(p['due_on'])}",
+        label="A reminder of reviews due soon",
+        audience=REVIEWER,
+    ),
+    Kind(
+        "award.expiring",
+        frozenset({"award_id", "verification_id", "category", "cycle", "ends_on"}),
+        _award,
+        mail_subject=lambda p: f"Your {p['category']} award ends on {_day(p['ends_on'])}",
+        label="Your award ends within a month",
+    ),
+    Kind(
+        "renewal.no_activity",
+        frozenset({*NOMINATION, "award_id", "starts_on", "ends_on", "closes_on"}),
+        _nomination,
+        mail_subject=lambda p: f"Your {p['category']} award's renewal has no activity yet",
+        label="Your award's renewal has no contribution from its term",
+    ),
     # Rows written before kinds had parameters, whose sentence could not be taken apart
     # (migration c3a9e5d17b42): their old kind, text and site-relative path, as they were.
     # Never mailed: they are older than mail.
@@ -261,6 +295,26 @@ def _appointed(p: Params) -> str:
     )
 
 
+def _reminder(p: Params) -> str:
+    return (
+        f"Reminder: {p['nominator']} nominated you for {_where(p)}. Accept it or decline it "
+        f"by {_day(p['closes_on'])} (UTC): after that it lapses."
+    )
+
+
+def _reviews_due(p: Params) -> str:
+    noun = "review" if p["count"] == 1 else "reviews"
+    return f"{p['count']} {noun} due by {_day(p['due_on'])} in {p['cycle']}."
+
+
+def _no_activity(p: Params) -> str:
+    return (
+        f"Your {p['category']} award's renewal in {p['cycle']} has no contribution from your "
+        f"award term ({_day(p['starts_on'])} to {_day(p['ends_on'])}). Log one dated in "
+        f"that term by {_day(p['closes_on'])}, or the award is not renewed."
+    )
+
+
 ENGLISH: dict[str, Callable[[Params], str]] = {
     "nominated": lambda p: (
         f"{p['nominator']} nominated you for {_where(p)}. "
@@ -285,6 +339,12 @@ ENGLISH: dict[str, Callable[[Params], str]] = {
         f"{'was' if p['count'] == 1 else 'were'} assigned to you for review, due by "
         f"{_day(p['review_close_on'])}."
     ),
+    "nomination_reminder": _reminder,
+    "reviews_due": _reviews_due,
+    "award.expiring": lambda p: (
+        f"Your {p['category']} award of {p['cycle']} ends on {_day(p['ends_on'])}."
+    ),
+    "renewal.no_activity": _no_activity,
     LEGACY: lambda p: str(p["text"]),
 }
 

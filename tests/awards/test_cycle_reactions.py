@@ -22,6 +22,7 @@ from nominee.nominations.models import (
 from nominee.notifications.models import Notification
 from tests.awards.helpers import move
 from tests.factories import shown
+from tests.fanout import run_fanout
 
 pytestmark = pytest.mark.usefixtures("app_context")
 
@@ -77,6 +78,9 @@ def test_publishing_creates_awards_and_notifies(app, make, db):
     peer_winner = decided(make, cycle, Decision.AWARD, kind=NominationKind.PEER)
     declined = decided(make, cycle, Decision.DECLINE, kind=NominationKind.PEER)
     move(db, cycle, CycleStatus.PUBLISHED, organizer)
+    # Nominees and nominators are told by a job, after the publishing commits.
+    assert notifications(db, winner.nominee) == []
+    assert run_fanout(db) == 1
 
     assert cycle.published_at is not None
     awards = db.scalars(select(Award).order_by(Award.id)).all()

@@ -138,6 +138,46 @@ EXAMPLES = [
         {"cycle_id": 3, "cycle": "Spring 2026", "count": 1, "review_close_on": "2026-05-10"},
         "1 nomination of Spring 2026 was assigned to you for review, due by 10 May 2026.",
     ),
+    (
+        "nomination_reminder",
+        {**NOMINATION, "nominator": "Bob", "closes_on": "2026-01-10"},
+        "Reminder: Bob nominated you for Data in Spring 2026. Accept it or decline it "
+        "by 10 Jan 2026 (UTC): after that it lapses.",
+    ),
+    (
+        "reviews_due",
+        {"cycle_id": 3, "cycle": "Spring 2026", "count": 5, "due_on": "2026-01-10"},
+        "5 reviews due by 10 Jan 2026 in Spring 2026.",
+    ),
+    (
+        "reviews_due",
+        {"cycle_id": 3, "cycle": "Spring 2026", "count": 1, "due_on": "2026-01-10"},
+        "1 review due by 10 Jan 2026 in Spring 2026.",
+    ),
+    (
+        "award.expiring",
+        {
+            "award_id": 2,
+            "verification_id": "v-1",
+            "category": "Data",
+            "cycle": "Spring 2026",
+            "ends_on": "2026-06-30",
+        },
+        "Your Data award of Spring 2026 ends on 30 Jun 2026.",
+    ),
+    (
+        "renewal.no_activity",
+        {
+            **NOMINATION,
+            "award_id": 2,
+            "starts_on": "2025-07-01",
+            "ends_on": "2026-06-30",
+            "closes_on": "2026-05-31",
+        },
+        "Your Data award's renewal in Spring 2026 has no contribution from your award term "
+        "(1 Jul 2025 to 30 Jun 2026). Log one dated in that term by 31 May 2026, or the "
+        "award is not renewed.",
+    ),
 ]
 
 

@@ -206,6 +206,8 @@ def pages_for(cast: Cast, floor_endpoint: str | None = None) -> list[Page]:
     pages = [Page("floor", "viewer", floor_endpoint)] if floor_endpoint else []
     pages += [
         Page("home", "viewer", "home.index"),
+        Page("home (reviewer: reviews due)", "reviewer", "home.index"),
+        Page("home (organizer: to-do)", "organizer", "home.index"),
         Page("my contributions (heavy member)", "heavy", "contributions.mine"),
         Page(
             "member page (heavy member)",

@@ -304,8 +304,9 @@ class Programme:
                     rng.choice(LOCATIONS),
                     json.dumps([f"https://example.org/{user}"] if heavy else []),
                     category,
-                    self.ts(ACCOUNT_AGE_DAYS - rng.randrange(60)),
+                    registered := self.ts(ACCOUNT_AGE_DAYS - rng.randrange(60)),
                     self.ts(rng.randrange(1, 60)),
+                    registered,  # the address confirmed as the account was made
                 )
             )
             for other in rng.sample(self.category_ids, rng.choice((0, 0, 1, 2))):
@@ -329,6 +330,7 @@ class Programme:
                 "primary_category_id",
                 "created_at",
                 "last_login_at",
+                "email_verified_at",
             ),
             rows,
         )

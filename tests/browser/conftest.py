@@ -1,7 +1,9 @@
 """Browser tests: the app served on a free local port, driven by Debian's Chromium.
 
 Each pytest(-xdist) worker serves its own app on its own SQLite file, so workers never
-share a database; each test starts from empty tables (``site``), seeds the little it
+share a database, and sends its mail to a real SMTP server of its own (``tests.smtp``)
+through the outbox, drained by the app's in-process job thread after each commit, as
+``make run`` does; each test starts from empty tables (``site``), seeds the little it
 needs directly, and then acts only through what is on screen (``Visit``). Every page a
 test lands on is checked with axe-core, and a test fails if it left one unchecked.
 """
@@ -26,7 +28,9 @@ import nominee.models  # noqa: F401  (every table on Base.metadata)
 from nominee import create_app
 from nominee.contributions.services import seed_contribution_types
 from nominee.db import Base
+from nominee.jobs import runner as jobs_runner
 from tests.factories import PASSWORD, Factory
+from tests.smtp import SMTPServer
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -66,6 +70,7 @@ class Site:
 
     url: str
     app: Flask
+    smtp: SMTPServer
 
     @property
     def engine(self) -> Engine:
@@ -77,6 +82,9 @@ class Site:
         Base.metadata.create_all(self.engine)
         with self.seed() as make:
             seed_contribution_types(make.session)
+        with self.smtp.lock:
+            self.smtp.received.clear()
+            self.smtp.sessions.clear()
 
     @contextmanager
     def seed(self) -> Iterator[Factory]:
@@ -92,22 +100,33 @@ class Site:
 @pytest.fixture(scope="session")
 def served(tmp_path_factory) -> Iterator[Site]:
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    path = tmp_path_factory.mktemp("browser") / f"nominee-{worker}.sqlite3"
+    folder = tmp_path_factory.mktemp("browser")
+    smtp = SMTPServer().start()
     app = create_app(
         {
             "SECRET_KEY": "browser-tests-" + "x" * 32,
-            "DATABASE_URL": f"sqlite:///{path}",
+            "DATABASE_URL": f"sqlite:///{folder / f'nominee-{worker}.sqlite3'}",
             "RATELIMIT_ENABLED": False,
             "LOG_REQUESTS": False,
             # CSRF stays on: the forms must carry their tokens as in production.
+            # Mail goes out for real: the first request starts the job thread, which
+            # drains the outbox after every commit that wrote to it.
+            "MAIL_URL": smtp.url(),
+            "MAIL_FOLDER": str(folder / "mail"),  # unused while MAIL_URL is set
+            "JOBS_BACKEND": "thread",
+            "JOBS_IN_PROCESS": True,
         }
     )
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    url = f"http://127.0.0.1:{server.server_port}"
+    app.config["BASE_URL"] = url  # the links in mail lead back to this server
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield Site(f"http://127.0.0.1:{server.server_port}", app)
+    yield Site(url, app, smtp)
     server.shutdown()
     thread.join(timeout=5)
+    app.extensions[jobs_runner.EXTENSION].stop()
+    smtp.stop()
     app.extensions["nominee.engine"].dispose()
 
 

@@ -100,8 +100,9 @@ def test_the_serving_thread_sends_what_a_commit_wrote(database_url, engine, smtp
     finally:
         runner_ = app.extensions[runner.EXTENSION]
         runner_.stop()
-        app.extensions["nominee.engine"].dispose()
         with app.app_context():
             session = get_session()
             session.execute(outbox.OutboxMessage.__table__.delete())
             session.commit()
+        # Last: a session after it would open a connection nobody closes.
+        app.extensions["nominee.engine"].dispose()

@@ -1,7 +1,8 @@
 """The RQ path with the real Redis of ``.ci/run`` and real ``flask --app nominee worker``
 processes, on a SQLite file they share with the test: a committed message arrives; a
-worker killed with SIGKILL mid-batch (its work horse too, as when a host dies) loses
-nothing, and the next worker sends the rest.
+registration's verification mail, written by a real request, arrives once and its link
+confirms the address; a worker killed with SIGKILL mid-batch (its work horse too, as
+when a host dies) loses nothing, and the next worker sends the rest.
 
 Each test uses a queue of its own, so runs and checkouts never take each other's jobs.
 """
@@ -16,6 +17,7 @@ import time
 import uuid
 from collections import Counter
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import redis
@@ -23,7 +25,9 @@ from rq import Queue
 from sqlalchemy import func, select
 
 from nominee import create_app
+from nominee.accounts.models import User
 from nominee.db import Base, make_engine
+from nominee.mail.transport import first_link
 from nominee.outbox import services as outbox
 from nominee.outbox.models import OutboxMessage
 from nominee.uow import unit_of_work
@@ -32,6 +36,8 @@ from tests.jobs.handlers import TOPIC
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+# The test's app and the workers share it, as the web and worker processes of a site do.
+SECRET_KEY = "rq-test-secret-key-" + "x" * 32
 
 
 def _redis_answers() -> bool:
@@ -113,11 +119,11 @@ def rq_setup(tmp_path, smtp_server):
         "OUTBOX_BATCH": 20,
         "JOBS_POLL_SECONDS": 0.3,
     }
-    app = create_app({**BASE_CONFIG, **settings, "JOBS_BACKEND": "rq"})
+    app = create_app({**BASE_CONFIG, **settings, "JOBS_BACKEND": "rq", "SECRET_KEY": SECRET_KEY})
     env = {
         **os.environ,
         **{f"NOMINEE_{key}": str(value) for key, value in settings.items()},
-        "NOMINEE_SECRET_KEY": "rq-test-secret-key-" + "x" * 32,
+        "NOMINEE_SECRET_KEY": SECRET_KEY,
         "NOMINEE_JOBS_IMPORTS": '["tests.jobs.handlers"]',
         "NOMINEE_LOG_REQUESTS": "false",
     }
@@ -155,6 +161,40 @@ def test_a_committed_message_arrives_through_the_worker(rq_setup, smtp_server):
     (received,) = smtp_server.received
     assert received.recipients == ["member0@example.org"]
     assert received.message["Message-ID"].startswith("<nominee.outbox.1.0.")
+
+
+def test_a_registration_mail_arrives_through_the_worker_and_its_link_works(rq_setup, smtp_server):
+    """The real account flow on the RQ path: the request writes the outbox message and
+    asks Redis for a drain; the worker builds the mail with the app's handlers."""
+    app, workers = rq_setup
+    workers.start()
+    client = app.test_client()
+    answer = client.post(
+        "/register",
+        data={
+            "display_name": "Sam Newcomer",
+            "email": "sam@example.org",
+            "password": "a long and careful passphrase",
+        },
+    )
+    assert answer.status_code == 302 and "/check-inbox" in answer.location
+    wait_for(lambda: smtp_server.received, 15, "the verification mail", workers)
+    time.sleep(1)  # some polls more: it arrives once
+    (received,) = smtp_server.received
+    assert received.recipients == ["sam@example.org"]
+    assert received.message["Subject"] == "Confirm your email address"
+    assert received.message["List-Unsubscribe"] is None  # security mail: no opting out
+    link = first_link(received.message)
+    assert link and link.startswith("http://127.0.0.1:5000/verify/"), received.text()
+    assert f'href="{link}"' in received.html()
+
+    path = urlsplit(link).path
+    assert b"Confirm my address" in client.get(path).data
+    confirmed = client.post(path)
+    assert confirmed.status_code == 302
+    with app.app_context(), unit_of_work() as session:
+        user = session.scalar(select(User).where(User.email == "sam@example.org"))
+        assert user is not None and user.email_verified_at is not None
 
 
 def test_a_worker_killed_mid_batch_loses_nothing(rq_setup, smtp_server):

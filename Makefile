@@ -27,8 +27,10 @@ migrate: $(VENV)/.installed
 	$(FLASK) db upgrade
 	$(FLASK) seed-types
 
+# Links in mail point at where it serves, unless NOMINEE_BASE_URL says otherwise.
+LOCAL_URL := NOMINEE_BASE_URL=$${NOMINEE_BASE_URL:-http://$(HOST):$(PORT)}
 run: migrate
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(LOCAL_URL) $(FLASK) run --host $(HOST) --port $(PORT)
 
 # The demo lives in a database of its own, so it never mixes with real data;
 # delete instance/demo.sqlite3 to start it over.
@@ -36,7 +38,7 @@ DEMO_ENV := DATABASE_URL=sqlite:///$(CURDIR)/instance/demo.sqlite3
 demo: $(VENV)/.installed
 	$(DEMO_ENV) $(FLASK) db upgrade
 	$(DEMO_ENV) $(FLASK) seed-demo --if-empty
-	$(DEMO_ENV) $(FLASK) run --host $(HOST) --port $(PORT)
+	$(DEMO_ENV) $(LOCAL_URL) $(FLASK) run --host $(HOST) --port $(PORT)
 
 # Workers default to 2 x CPUs + 1, at most 8 (gunicorn.conf.py).
 serve: migrate

@@ -63,6 +63,13 @@ def init_app(app: Flask) -> None:
     register_handlers(app.config.get("JOBS_IMPORTS") or ())
     outbox.add_dispatcher(dispatch)
     runner.init_app(app)
+    if backend(app) == "rq" and not app.testing:
+        # REDIS_URL in a developer's environment would otherwise leave mail waiting quietly.
+        log.warning(
+            "jobs (mail, fan-out, the scheduler) go to the Redis queue %r: they run only "
+            "while a worker runs (make worker)",
+            app.config.get("JOBS_QUEUE", "nominee"),
+        )
 
 
 def dispatch(ids: Sequence[int]) -> None:

@@ -42,3 +42,15 @@ def format_count(value: int | float | None, label: str) -> str:
     """A figure and an organizer's plural label, e.g. ``1 session``, ``45 attendees``."""
     label = label.lower()
     return f"{format_number(value)} {_singular(label) if value == 1 else label}"
+
+
+_UNITS = ((86_400, "day", "a day"), (3_600, "hour", "an hour"), (60, "minute", "a minute"))
+
+
+def format_wait(seconds: int) -> str:
+    """A rate limit's window as a wait: ``a minute``, ``15 minutes``, ``an hour``."""
+    for size, unit, one in _UNITS:
+        if seconds >= size:
+            count = round(seconds / size)
+            return one if count == 1 else f"{count} {unit}s"
+    return "a moment"

@@ -36,6 +36,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 
 from nominee import inputs, pagination, resilience
 from nominee.errors import DomainError
+from nominee.formatting import format_wait
 from nominee.pagination import Page
 from nominee.uow import get_session, keep, refuse
 
@@ -241,6 +242,15 @@ class BaseForm(FlaskForm):
         return ok and not self._out_of_range
 
 
+def _rate_limit_message(exc: HTTPException) -> str | None:
+    """How long the limit that was hit lasts (Flask-Limiter's RateLimitExceeded carries
+    it), so "3 per 15 minutes" does not answer "wait a minute"."""
+    window = getattr(getattr(getattr(exc, "limit", None), "limit", None), "get_expiry", None)
+    if window is None:
+        return None
+    return f"Please wait up to {format_wait(int(window()))} before trying again."
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -249,7 +259,10 @@ def register_error_handlers(app: Flask) -> None:
         if wants_json():
             response = problem(exc.code or 500, exc.name, exc.description or "")
         else:
-            response = make_response(render_template("error.html", error=exc), exc.code)
+            message = _rate_limit_message(exc) if exc.code == 429 else None
+            response = make_response(
+                render_template("error.html", error=exc, message=message), exc.code
+            )
         # What the exception asks to send along: Retry-After (429, 503), Allow (405).
         for name, value in exc.get_headers():
             if name.lower() != "content-type":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from nominee.formatting import format_wait
 from nominee.templating import format_count
 
 
@@ -22,3 +23,12 @@ from nominee.templating import format_count
 )
 def test_count_reads_in_the_singular_for_one(value, label, shown):
     assert format_count(value, label) == shown
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [(1, "a moment"), (60, "a minute"), (900, "15 minutes"), (3_600, "an hour"),
+     (7_200, "2 hours"), (86_400, "a day")],
+)  # fmt: skip
+def test_a_wait_reads_in_words(seconds, shown):
+    assert format_wait(seconds) == shown

@@ -244,7 +244,7 @@ def reset_password(
     user = account_to_reset(session, secret, token)
     reason = passwords.policy_error(new_password, email=user.email, display_name=user.display_name)
     if reason:
-        raise DomainError(reason, field="password")
+        raise DomainError(reason, field="new_password")
     user.password_hash = passwords.hash_password(new_password)
     user.session_token = new_session_token()
     if user.email_verified_at is None:

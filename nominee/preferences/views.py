@@ -53,7 +53,10 @@ def edit():
         (title, [form[field_name(kind.name)] for kind in shown if kind.audience == audience])
         for audience, title in GROUPS
     ]
-    return render_template("preferences/edit.html", form=form, groups=[g for g in groups if g[1]])
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "preferences/edit.html", form=form, groups=[g for g in groups if g[1]]
+    ), status
 
 
 def _read(token: str) -> tuple[int, str] | None:

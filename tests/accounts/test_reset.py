@@ -128,6 +128,14 @@ def test_the_new_password_follows_the_registration_rules(client, make, db):
     assert client.get(link).status_code == 200  # still usable
 
 
+def test_a_weak_new_password_is_refused_next_to_its_field(client, make, db):
+    make.user(email="ada@example.org")
+    forgot(client, "ada@example.org")
+    response = client.post(last_link(db, "password_reset"), data={"new_password": "password123"})
+    assert '<p class="error" id="new_password-error">This password is too common' in response.text
+    assert 'aria-invalid="true"' in response.text
+
+
 def test_a_reset_confirms_an_unconfirmed_address(client, make, db):
     ada = make.user(email="ada@example.org", email_verified_at=None)
     forgot(client, "ada@example.org")

@@ -212,6 +212,18 @@ def test_send_the_link_again_is_rate_limited(configured, make, db):
     assert len(account_mail(db, "verify_email")) == 2
 
 
+def test_the_rate_limit_page_says_how_long_to_wait(configured, make):
+    app = configured(RATELIMIT_ENABLED=True, RATELIMIT_VERIFY_RESEND="1 per 15 minutes")
+    client = app.test_client()
+    sam = make.user(email_verified_at=None)
+    client.post("/login", data={"email": sam.email, "password": PASSWORD})
+    client.post("/account/verify/resend")
+    refused = client.post("/account/verify/resend")
+    assert refused.status_code == 429
+    assert "Please wait up to 15 minutes before trying again." in refused.text
+    assert "wait a minute" not in refused.text
+
+
 def test_without_require_verified_email_the_unverified_may_endorse(configured, make, db):
     app = configured(REQUIRE_VERIFIED_EMAIL=False)
     client = app.test_client()

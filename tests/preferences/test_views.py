@@ -68,7 +68,10 @@ def test_a_mode_that_is_not_offered_is_refused(app, db, make):
     db.commit()
     client = client_for(app, member)
     answer = client.post("/account/email-preferences", data={"mode_endorsed": "hourly"})
-    assert answer.status_code == 200 and "Not a valid choice" in answer.text
+    # Refused as every other form refuses its input: 400, the field's error beside it.
+    assert answer.status_code == 400 and "Not a valid choice" in answer.text
+    assert 'aria-describedby="mode_endorsed-error"' in answer.text
+    assert '<p class="error" id="mode_endorsed-error">Not a valid choice' in answer.text
     assert queries.mode_of(db, member.id, "endorsed") is MailMode.DIGEST
 
 

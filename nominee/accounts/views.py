@@ -136,7 +136,7 @@ def check_inbox():
 @_limit("RATELIMIT_LOGIN")
 def verify_email(token: str):
     """A verification link: a page with a button (mail scanners that fetch links change
-    nothing), whose POST confirms the address and logs the account in."""
+    nothing), whose POST confirms the address (and logs nobody in)."""
     form = ConfirmEmailForm()
     secret = current_app.config["SECRET_KEY"]
     try:
@@ -150,10 +150,13 @@ def verify_email(token: str):
     except DomainError as exc:
         return render_template("accounts/link_refused.html", reason=exc.message), 400
     if confirmed:
-        if current_user.is_anonymous or current_user.id != user.id:
-            login_user(user)
-        flash("Your email address is confirmed. Welcome to the community!", "success")
-        return redirect(url_for("home.index"))
+        # Confirming logs nobody in: whoever registered an address they do not own must
+        # not have its owner land, by one click, in an account whose password they know.
+        if current_user.is_authenticated and current_user.id == user.id:
+            flash("Your email address is confirmed. Welcome to the community!", "success")
+            return redirect(url_for("home.index"))
+        flash("Your email address is confirmed. Log in with your password.", "success")
+        return redirect(url_for("accounts.login"))
     flash("Your email address is already confirmed.", "info")
     return redirect(url_for("home.index" if current_user.is_authenticated else "accounts.login"))
 

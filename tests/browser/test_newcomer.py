@@ -45,12 +45,15 @@ def test_newcomer_logs_work_and_endorses_a_peer(site, visit):
     page.get_by_label("Email").fill("sam@example.org")
     page.get_by_label("Password").fill("a long and careful passphrase")
     sam.follow(page.get_by_role("button", name="Create account"))
-    # Registering answers "check your inbox"; the mail's link confirms and logs in.
+    # Registering answers "check your inbox"; the mail's link confirms, then Sam logs in.
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your inbox")
     page.goto(latest_link(site, "verify_email", "sam@example.org"))
     sam.check()
     sam.follow(page.get_by_role("button", name="Confirm my address"))
-    expect(page.get_by_role("status")).to_contain_text("Welcome to the community")
+    expect(page.get_by_role("status")).to_contain_text("Your email address is confirmed")
+    page.get_by_label("Email").fill("sam@example.org")
+    page.get_by_label("Password").fill("a long and careful passphrase")
+    sam.follow(page.get_by_role("button", name="Log in"))
     expect(page.get_by_role("link", name="Your page: Sam Newcomer")).to_be_visible()
 
     # First contribution: a talk dated in the future is refused, with the reason at the date.
@@ -134,7 +137,10 @@ def test_newcomer_journey_by_keyboard_alone(site, visit):
     sam.page.goto(latest_link(site, "verify_email", "keys@example.org"))
     sam.check()
     keys.activate("button", "Confirm my address")
-    expect(sam.page.get_by_role("status")).to_contain_text("Welcome to the community")
+    expect(sam.page.get_by_role("status")).to_contain_text("Your email address is confirmed")
+    keys.type_into("Email", "keys@example.org")
+    keys.type_into("Password", "a long and careful passphrase")
+    keys.activate("button", "Log in")
 
     for title, kind, role, category, figures, days_ago in (
         ("Keyboard-first design", "Talk at a local event", "Speaker", "Web", ("1", "30"), 4),

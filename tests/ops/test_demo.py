@@ -137,3 +137,17 @@ def test_demo_is_deterministic(db, people_only):
     first = people()
     assert len(first) == 1 + demo.REVIEWER_COUNT + demo.MEMBER_COUNT
     assert people() == first
+
+
+def test_the_demo_history_is_not_mailed(runner, db):
+    """Its steps notify members as they go, but no message waits in the outbox: serving
+    the demo with a mail server sends nothing from its past."""
+    from nominee.notifications.models import Notification
+    from nominee.outbox.models import OutboxMessage
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert db.scalar(select(func.count()).select_from(Notification)) > 0
+    waiting = db.scalar(
+        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.dispatched_at.is_(None))
+    )
+    assert waiting == 0

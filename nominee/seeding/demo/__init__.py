@@ -32,6 +32,7 @@ from nominee.contributions.services import (
 from nominee.cycles.models import Cycle
 from nominee.endorsements.models import Endorsement
 from nominee.markdown import render
+from nominee.outbox import services as outbox
 from nominee.seeding.demo import awards as awards_demo
 from nominee.seeding.demo import nominations as nominations_demo
 from nominee.seeding.demo import reviews as reviews_demo
@@ -602,6 +603,7 @@ def seed(
     )
     for step in STEPS:
         step(demo)
+    settle_mail(demo)
     audit.record(
         session,
         None,
@@ -615,3 +617,10 @@ def seed(
         },
     )
     return demo
+
+
+def settle_mail(demo: Demo) -> None:
+    """The demo's history happened in the past: none of the mail its steps wrote to the
+    outbox (nominations, lapses, assignments, renewals) goes out when the demo is served
+    with a mail server."""
+    outbox.settle(demo.session)

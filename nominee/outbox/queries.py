@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from email.parser import HeaderParser
+
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from nominee.notifications import kinds
+from nominee.notifications.models import Notification
 from nominee.outbox.models import OutboxMessage
 from nominee.pagination import Page, paginate
+
+# What each message is, in an organizer's words (the topics are the code's).
+ACCOUNT_MAIL = {
+    "verify_email": "Address confirmation",
+    "password_reset": "Password reset",
+    "address_taken": "“Someone tried to register with your address”",
+    "security_notice": "Security notice (address or password changed)",
+}
+TOPICS = {
+    "cycle.published": "Results of a cycle, to its nominees and nominators",
+    "award.granted": "Award granted (for webhooks)",
+    "award.revoked": "Award revoked (for webhooks)",
+    "award.expired": "Award expired (for webhooks)",
+}
 
 
 def troubled(session: Session, page: int, per_page: int) -> Page:
@@ -36,3 +55,33 @@ def failed_count(session: Session) -> int:
         )
         or 0
     )
+
+
+def described(session: Session, messages: Sequence[OutboxMessage]) -> dict[int, str]:
+    """What each message is, by id: the account mail's purpose, the notification's kind
+    as members read it on their preferences, a digest's subject (one query in all)."""
+    notification_ids = [
+        m.payload.get("notification_id") for m in messages if m.topic == "notification.created"
+    ]
+    kind_of: dict[int, str] = {}
+    if notification_ids:
+        rows = session.execute(
+            select(Notification.id, Notification.kind).where(Notification.id.in_(notification_ids))
+        )
+        kind_of = {notification_id: kind for notification_id, kind in rows}
+    out = {}
+    for message in messages:
+        if message.topic == "mail.account":
+            text = ACCOUNT_MAIL.get(message.payload.get("template", ""), "Account mail")
+        elif message.topic == "notification.created":
+            kind = kinds.KINDS.get(
+                kind_of.get(int(message.payload.get("notification_id") or 0), "")
+            )
+            text = f"Notification: {kind.label}" if kind and kind.label else "Notification"
+        elif message.topic == "mail.prepared":
+            subject = HeaderParser().parsestr(message.payload.get("message", ""))["Subject"]
+            text = str(subject) if subject else "Prepared mail"
+        else:
+            text = TOPICS.get(message.topic, message.topic)
+        out[message.id] = text
+    return out

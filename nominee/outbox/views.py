@@ -18,8 +18,11 @@ bp = Blueprint("outbox", __name__, url_prefix="/admin/mail")
 @bp.get("/")
 @organizer_required
 def index() -> str:
-    page = queries.troubled(get_session(), page_number(), current_app.config["PER_PAGE"])
-    return render_template("outbox/index.html", page=page)
+    session = get_session()
+    page = queries.troubled(session, page_number(), current_app.config["PER_PAGE"])
+    return render_template(
+        "outbox/index.html", page=page, described=queries.described(session, page.items)
+    )
 
 
 @bp.post("/<int:message_id>/retry")

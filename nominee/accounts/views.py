@@ -148,7 +148,9 @@ def verify_email(token: str):
                 return render_template("accounts/verify.html", form=form, user=user)
             confirmed = False
     except DomainError as exc:
-        return render_template("accounts/link_refused.html", reason=exc.message), 400
+        return render_template(
+            "accounts/link_refused.html", reason=exc.message, purpose="verify"
+        ), 400
     if confirmed:
         # Confirming logs nobody in: whoever registered an address they do not own must
         # not have its owner land, by one click, in an account whose password they know.
@@ -203,7 +205,9 @@ def reset_password(token: str):
     try:
         services.account_to_reset(session, secret, token)
     except DomainError as exc:
-        return render_template("accounts/link_refused.html", reason=exc.message), 400
+        return render_template(
+            "accounts/link_refused.html", reason=exc.message, purpose="reset"
+        ), 400
     if form.validate_on_submit():
         try:
             user = services.reset_password(

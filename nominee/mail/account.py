@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from email.headerregistry import Address
 from email.message import EmailMessage
 from typing import Any
 
@@ -52,5 +53,7 @@ def messages_for(
         params["expires_in"] = lifetime
     if isinstance(params.get("changed_at"), str):
         params["changed_at"] = datetime.fromisoformat(params["changed_at"])
-    to = payload.get("to") or user.email
+    # The account's own address with its name, as other mail has; another (the old one
+    # after a change) bare.
+    to = payload.get("to") or Address(display_name=user.display_name, addr_spec=user.email)
     return [build(settings, template, to, {"name": user.display_name, **params})]

@@ -29,7 +29,7 @@ def test_verification_mail(make, db):
     sam = make.user(email="sam@example.org", display_name="Sam", email_verified_at=None)
     payload = row(sam, "verify_email", {"link": "/verify/tok", "address": "sam@example.org"})
     (message,) = messages_for(SETTINGS, db, payload)
-    assert message["To"] == "sam@example.org"
+    assert message["To"] == "Sam <sam@example.org>"  # the name, as in other mail
     assert message["Subject"] == "Confirm your email address"
     assert "List-Unsubscribe" not in message
     text, html = parts(message)
@@ -83,7 +83,7 @@ def test_security_notice_goes_to_the_address_given(make, db):
     assert "2026" in text
     password = {**params, "change": "password"}
     (notice,) = messages_for(SETTINGS, db, row(ada, "security_notice", password))
-    assert notice["To"] == "ada@new.example.org"
+    assert notice["To"] == "Ada <ada@new.example.org>"
     assert notice["Subject"] == "The password of your Nominee account was changed"
 
 

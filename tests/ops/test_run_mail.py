@@ -128,7 +128,8 @@ def test_make_run_without_mail_url_writes_the_mail_and_logs_its_link(tmp_path):
         register(base, "sam@example.org")
         deadline = time.monotonic() + DELIVERY_SECONDS
         logged = re.compile(
-            r"mail to sam@example\.org: Confirm your email address (\S+) \((.+\.eml)\)"
+            r"mail to Sam Newcomer <sam@example\.org>: "
+            r"Confirm your email address (\S+) \((.+\.eml)\)"
         )
         while not (line := logged.search(log_path.read_text())):
             assert time.monotonic() < deadline, log_path.read_text()

@@ -43,7 +43,7 @@ def must_be_verified(user: User, doing: str) -> str | None:
     if awaits_verification(user):
         return (
             f"Confirm your email address before you {doing}: open the link we sent to "
-            f"{user.email}, or ask for a new one."
+            f"{user.email}, or ask for a new one on your profile (Settings)."
         )
     return None
 

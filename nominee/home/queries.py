@@ -22,7 +22,8 @@ from nominee.cycles import rules as cycle_rules
 from nominee.cycles.models import Cycle, CycleStatus
 from nominee.nominations.models import Nomination, NominationKind, NominationStatus
 from nominee.outbox.models import OutboxMessage
-from nominee.reviews.models import Assignment, Review, ReviewStatus
+from nominee.reviews.models import Assignment
+from nominee.reviews.queries import submitted_review
 
 RECENT_SHOWN = 6
 OPEN_CYCLES_SHOWN = 5
@@ -88,19 +89,11 @@ def reviews_due(session: Session, reviewer: User) -> list[ReviewsDue]:
         .select_from(Assignment)
         .join(Nomination, Nomination.id == Assignment.nomination_id)
         .join(Cycle, Cycle.id == Nomination.cycle_id)
-        .outerjoin(
-            Review,
-            and_(
-                Review.nomination_id == Assignment.nomination_id,
-                Review.reviewer_id == Assignment.reviewer_id,
-                Review.status == ReviewStatus.SUBMITTED,
-            ),
-        )
         .where(
             Assignment.reviewer_id == reviewer.id,
             Cycle.status == CycleStatus.IN_REVIEW,
             Nomination.status == NominationStatus.IN_REVIEW,
-            Review.id.is_(None),
+            ~submitted_review(Assignment.nomination_id, Assignment.reviewer_id),
         )
         .group_by(Cycle.id, Cycle.name, Cycle.review_close_on)
         .order_by(Cycle.review_close_on, Cycle.id)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, CursorResult, Delete, Exists, delete, exists, select, update
+from sqlalchemy import CursorResult, Delete, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -56,6 +56,7 @@ from nominee.reviews.queries import (
     find_conflicts,
     scope_of,
     standing,
+    submitted_review,
 )
 from nominee.reviews.rules import Standing
 
@@ -179,7 +180,7 @@ def remove_appointment(session: Session, actor: User, appointment: ReviewerAppoi
             delete(Assignment).where(
                 Assignment.reviewer_id == reviewer_id,
                 Assignment.nomination_id.in_(uncovered),
-                ~_submitted_on(Assignment.nomination_id.expression, reviewer_id),
+                ~submitted_review(Assignment.nomination_id.expression, reviewer_id),
             ),
         )
     audit.record(
@@ -271,15 +272,6 @@ def _tell_assigned(session: Session, cycle: Cycle, counts: Counter[int]) -> None
         )
 
 
-def _submitted_on(nomination_id: int | ColumnElement[int], reviewer_id: int) -> Exists:
-    """Has ``reviewer_id`` submitted a review of ``nomination_id``? (SQL)"""
-    return exists().where(
-        Review.nomination_id == nomination_id,
-        Review.reviewer_id == reviewer_id,
-        Review.status == ReviewStatus.SUBMITTED,
-    )
-
-
 def unassign(session: Session, actor: User, nomination: Nomination, reviewer: User) -> None:
     """Take ``reviewer`` off the panel of ``nomination``, unless their review is submitted:
     it is final and counts, so its reviewer stays assigned (only assigned reviewers' reviews
@@ -290,7 +282,7 @@ def unassign(session: Session, actor: User, nomination: Nomination, reviewer: Us
     assigned = session.get(Assignment, (nomination.id, reviewer.id))
     if assigned is None:
         raise DomainError(f"{reviewer.display_name} is not assigned to this nomination.")
-    if session.scalar(select(_submitted_on(nomination.id, reviewer.id))):
+    if session.scalar(select(submitted_review(nomination.id, reviewer.id))):
         raise DomainError(
             f"{reviewer.display_name} has submitted their review of this nomination; a "
             "submitted review is final and counts, so they stay assigned."

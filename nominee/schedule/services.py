@@ -32,7 +32,7 @@ import logging
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload
 
@@ -46,7 +46,8 @@ from nominee.cycles.models import Cycle, CycleStatus
 from nominee.errors import DomainError
 from nominee.nominations.models import Nomination, NominationKind, NominationStatus
 from nominee.notifications.services import notify
-from nominee.reviews.models import Assignment, Review, ReviewStatus
+from nominee.reviews.models import Assignment
+from nominee.reviews.queries import submitted_review
 from nominee.schedule.models import ScheduledRun
 
 log = logging.getLogger("nominee.schedule")
@@ -236,18 +237,10 @@ def unfinished_reviews(session: Session, cycle_id: int) -> dict[int, int]:
     rows = session.execute(
         select(Assignment.reviewer_id, func.count())
         .join(Nomination, Nomination.id == Assignment.nomination_id)
-        .outerjoin(
-            Review,
-            and_(
-                Review.nomination_id == Assignment.nomination_id,
-                Review.reviewer_id == Assignment.reviewer_id,
-                Review.status == ReviewStatus.SUBMITTED,
-            ),
-        )
         .where(
             Nomination.cycle_id == cycle_id,
             Nomination.status == NominationStatus.IN_REVIEW,
-            Review.id.is_(None),
+            ~submitted_review(Assignment.nomination_id, Assignment.reviewer_id),
         )
         .group_by(Assignment.reviewer_id)
     ).all()

@@ -97,7 +97,7 @@ def organizer_only(organizer: int, **kw) -> Expect:
     return Expect(LOGIN, 403, 403, organizer, organizer_only=True, **kw)
 
 
-def everybody(status: int, **kw) -> Expect:
+def everybody(status: int | str, **kw) -> Expect:
     return Expect(status, status, status, status, **kw)
 
 
@@ -219,7 +219,8 @@ TABLE: dict[tuple[str, str], Expect] = {
     # registering and asking for a reset answer: the same for everybody who holds them.
     ("accounts.check_inbox", "GET"): everybody(200),
     ("accounts.verify_email", "GET"): everybody(200),
-    ("accounts.verify_email", "POST"): everybody(302),
+    # Confirmed, then sent to log in: confirming logs nobody in (another account, or none).
+    ("accounts.verify_email", "POST"): everybody(LOGIN),
     ("accounts.resend_verification", "POST"): members(302),
     ("accounts.forgot_password", "GET"): everybody(200),
     ("accounts.forgot_password", "POST"): everybody(302),

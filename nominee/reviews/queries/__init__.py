@@ -52,6 +52,7 @@ from nominee.reviews.queries.panel import (
     reviews_of,
     scope_of,
     standing,
+    submitted_review,
 )
 from nominee.reviews.queries.queue import (
     SCORE_SORTS,
@@ -64,6 +65,7 @@ from nominee.reviews.queries.queue import (
 from nominee.reviews.queries.scores import criterion_means_for_cycle, criterion_stats
 
 __all__ = [
+    "submitted_review",
     "SCORE_SORTS",
     "SORTS",
     "AssignmentRow",

@@ -7,8 +7,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Row, and_, exists, func, literal, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import ColumnElement, Exists, Row, and_, exists, func, literal, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload
 
 from nominee.accounts.models import Role, User
 from nominee.categories.models import Category
@@ -377,4 +377,17 @@ def nominee_feedback(session: Session, nomination: Nomination, viewer: User) -> 
             )
             .order_by(Review.submitted_at, Review.id)
         )
+    )
+
+
+def submitted_review(
+    nomination_id: int | ColumnElement[int] | InstrumentedAttribute[int],
+    reviewer_id: int | ColumnElement[int] | InstrumentedAttribute[int],
+) -> Exists:
+    """Has the reviewer submitted a review of the nomination? (SQL, for a WHERE: with
+    ``~``, an assignment still to do.)"""
+    return exists().where(
+        Review.nomination_id == nomination_id,
+        Review.reviewer_id == reviewer_id,
+        Review.status == ReviewStatus.SUBMITTED,
     )

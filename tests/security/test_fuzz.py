@@ -123,9 +123,11 @@ PARAM = re.compile(r"<(?:([^:>]+):)?([^>]+)>")
 
 
 def _role(endpoint: str, method: str) -> str:
-    """The first role the table lets past the access checks of this route."""
+    """The first role the table lets past the access checks of this route; a public
+    route that sends everybody to the login page once done (confirming an address) is
+    tried as a visitor."""
     expect = TABLE[endpoint, method]
-    return next(r for r in ROLE_ORDER if expect.of(r) not in (LOGIN, 403, 404))
+    return next((r for r in ROLE_ORDER if expect.of(r) not in (LOGIN, 403, 404)), "anonymous")
 
 
 def _routes_to_sweep(app, method: str):

@@ -41,10 +41,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from outbox import _redis_answers, free_port  # noqa: E402
 from sqlalchemy import create_engine, event, func, insert, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
-
-from outbox import _redis_answers, free_port  # noqa: E402
 
 PASSWORD = "benchmark password, not a secret"
 ORGANIZER = "organizer@bench.example.org"
@@ -120,7 +119,9 @@ def sqlite_database() -> Database:
 
 def postgresql_database(server_url: str) -> Database | None:
     """A database of its own on ``server_url``'s server, or None when it does not answer."""
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 2})
+    admin = create_engine(
+        server_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 2}
+    )
     name = f"nominee_bench_publish_{uuid.uuid4().hex[:8]}"
     try:
         with admin.connect() as connection:

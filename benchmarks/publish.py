@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -49,7 +50,7 @@ PASSWORD = "benchmark password, not a secret"
 ORGANIZER = "organizer@bench.example.org"
 CATEGORIES = ("Documentation", "Code", "Community", "Events")
 CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
-DEADLINE = 900  # seconds a run may take before it is called stuck
+DEADLINE = 300  # seconds a run may take before it is called stuck
 
 
 # -- the SMTP server, counting ------------------------------------------------------------
@@ -138,7 +139,7 @@ def postgresql_database(server_url: str) -> Database | None:
         admin.dispose()
 
     url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    return Database(f"PostgreSQL {version}", url, drop)
+    return Database(f"PostgreSQL {str(version).split()[0]}", url, drop)
 
 
 def create_schema(url: str) -> None:
@@ -377,14 +378,18 @@ def outbox_state(app: Any) -> tuple[int, int, Any]:
             session.close()
 
 
-def wait_for_mail(smtp: Smtp, target: int, app: Any) -> None:
+class Stuck(Exception):
+    """The mails did not all arrive in time."""
+
+
+def wait_for_mail(smtp: Smtp, start: int, target: int, app: Any) -> None:
     deadline = time.monotonic() + DEADLINE
     while smtp.count.value < target:
         if time.monotonic() > deadline:
             waiting, failed, _ = outbox_state(app)
-            raise SystemExit(
-                f"stuck: {smtp.count.value} of {target} mails after {DEADLINE} s "
-                f"({waiting} messages waiting, {failed} failed)"
+            raise Stuck(
+                f"stuck: {smtp.count.value - start} of {target - start} mails after "
+                f"{DEADLINE} s ({waiting} outbox messages waiting, {failed} failed)"
             )
         time.sleep(0.02)
 
@@ -432,7 +437,7 @@ def run_in_process(
         worker.start()
     for worker in workers:
         worker.join()
-    wait_for_mail(smtp, target, app)
+    wait_for_mail(smtp, before, target, app)
     _, failed, fanned = outbox_state(app)
     if failed:
         raise SystemExit(f"{failed} outbox messages failed")
@@ -474,6 +479,7 @@ def run_with_rq(
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,  # killed with their work-horses, should they hang
         )
         for _ in range(workers)
     ]
@@ -489,7 +495,7 @@ def run_with_rq(
         wall_start = time.time()
         started = time.monotonic()
         request_seconds, status, count = publish(app, client, statements, seeded.cycle_id)
-        wait_for_mail(smtp, target, app)
+        wait_for_mail(smtp, before, target, app)
         _, failed, fanned = outbox_state(app)
         if failed:
             raise SystemExit(f"{failed} outbox messages failed")
@@ -508,7 +514,11 @@ def run_with_rq(
         for process in processes:
             process.terminate()
         for process in processes:
-            process.wait(30)
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:  # waiting for a hung work-horse
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(30)
         queue.delete(delete_jobs=True)
         for key in connection.scan_iter(f"{app.config['JOBS_QUEUE']}:*"):
             connection.delete(key)
@@ -549,7 +559,11 @@ def bench_database(database: Database, smtp: Smtp, args: argparse.Namespace) -> 
     }
     for workers in args.workers:
         run += 1
-        result = run_with_rq(rq_app, people, smtp, run, workers, database.label, env)
+        try:
+            result = run_with_rq(rq_app, people, smtp, run, workers, database.label, env)
+        except Stuck as exc:
+            print(f"{database.label:<16} RQ, {workers} worker(s):  {exc}", flush=True)
+            continue
         print(result.row(), flush=True)
         results.append(result)
     rq_app.extensions["nominee.engine"].dispose()

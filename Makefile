@@ -75,9 +75,12 @@ bench: $(VENV)/.installed
 	SCALE=$(SCALE) $(BIN)/python benchmarks/bench.py
 
 # Messages/s from the outbox to a local SMTP server: in-process drain, then an RQ worker
-# when Redis answers at REDIS_URL (default redis://127.0.0.1:6379/0).
+# when Redis answers at REDIS_URL (default redis://127.0.0.1:6379/0). Then publishing a
+# cycle of 3,000 nominations: the request, and until the last mail reaches SMTP (SQLite,
+# and PostgreSQL when BENCH_POSTGRESQL_URL's server answers: a scratch database there).
 bench-outbox: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/outbox.py
+	$(BIN)/python benchmarks/publish.py
 
 test-pg: $(VENV)/.installed-dev
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \

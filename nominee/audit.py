@@ -10,7 +10,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, func, literal, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from nominee import clock
-from nominee.db import Base
+from nominee.db import Base, flush_row
 
 if TYPE_CHECKING:
     from nominee.accounts.models import User
@@ -54,7 +54,8 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Add an audit event for ``action`` on ``obj`` (or on the given type and id) and flush."""
+    """Add an audit event for ``action`` on ``obj`` (or on the given type and id) and
+    flush (later inside ``db.batched_writes``)."""
     if obj is not None:
         object_type = object_type or obj.__tablename__.removesuffix("s")
         object_id = obj.id
@@ -69,7 +70,7 @@ def record(
         ip_address=client_address.get(),
     )
     session.add(event)
-    session.flush()
+    flush_row(session)
     return event
 
 

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from nominee import audit, clock
 from nominee.accounts.models import User
+from nominee.db import flush_row
 from nominee.errors import Conflict, NotFound, PermissionDenied
 from nominee.outbox import rules
 from nominee.outbox.models import OutboxMessage
@@ -45,10 +46,11 @@ log = logging.getLogger("nominee.outbox")
 
 
 def put(session: Session, topic: str, payload: dict[str, Any]) -> OutboxMessage:
-    """Write a message for ``topic`` in the current transaction (flushed, not committed)."""
+    """Write a message for ``topic`` in the current transaction (flushed, not committed;
+    flushed later inside ``db.batched_writes``)."""
     message = OutboxMessage(topic=topic, payload=payload)
     session.add(message)
-    session.flush()
+    flush_row(session)
     session.info.setdefault(_PENDING, []).append(message)
     return message
 

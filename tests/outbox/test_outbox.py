@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import bindparam, select, text
+from sqlalchemy import event as sa_event
 
-from nominee import events
+from nominee import audit, events
+from nominee.db import batched_writes
 from nominee.errors import DomainError
 from nominee.notifications import services as notifications
 from nominee.notifications.models import Notification
@@ -97,6 +99,38 @@ def test_a_savepoint_rolled_back_takes_its_messages_with_it(db, dispatched):
     db.commit()
     assert dispatched == [[kept.id]]
     assert [m.topic for m in messages(db)] == ["test.kept"]
+
+
+def test_batched_writes_flush_their_rows_once_at_the_end(db, dispatched):
+    flushes: list[int] = []
+
+    def counted(session, _context):
+        flushes.append(1)
+
+    sa_event.listen(db, "after_flush", counted)
+    try:
+        with batched_writes(db):
+            with batched_writes(db):  # nested: only the outermost flushes
+                first = outbox.put(db, "test.batched", {"n": 1})
+            second = outbox.put(db, "test.batched", {"n": 2})
+            event = audit.record(db, None, "test.batched", object_type="test", object_id=1)
+            assert (first.id, second.id, event.id) == (None, None, None) and not flushes
+        assert len(flushes) == 1 and None not in (first.id, second.id, event.id)
+        outbox.put(db, "test.alone", {})  # outside: flushed at once again
+        assert len(flushes) == 2
+    finally:
+        sa_event.remove(db, "after_flush", counted)
+    db.commit()
+    assert dispatched == [[first.id, second.id, messages(db)[-1].id]]
+
+
+def test_batched_writes_flush_nothing_on_an_exception(db):
+    with pytest.raises(RuntimeError), batched_writes(db):
+        message = outbox.put(db, "test.batched", {})
+        raise RuntimeError
+    assert message.id is None
+    outbox.put(db, "test.alone", {})  # no longer batched
+    assert "nominee.batched_writes" not in db.info
 
 
 def test_a_rollback_hands_on_nothing_and_forgets(db, dispatched):

@@ -14,7 +14,7 @@ from typing import Any
 
 import redis
 from flask import Flask, current_app
-from rq import Queue, Worker
+from rq import Queue, SimpleWorker
 from rq.job import Job as RQJob
 
 from nominee.jobs import schedule
@@ -74,8 +74,14 @@ def drain() -> None:
     )
 
 
-class AppWorker(Worker):
-    """An RQ worker whose every job runs in an app context of its own."""
+class AppWorker(SimpleWorker):
+    """An RQ worker whose every job runs in an app context of its own.
+
+    It runs jobs in its own process rather than forking one per job: its poller and
+    scheduler threads hold database and Redis connections, and a child forked while a
+    thread holds a lock (SQLite's, the allocator's) hangs for good (the publish
+    benchmark caught it). A job that kills the worker loses no mail: the outbox lease
+    runs out and another worker, or this one restarted by its supervisor, sends it."""
 
     def __init__(self, *args: Any, app: Flask, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

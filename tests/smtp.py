@@ -10,17 +10,15 @@ Other test folders import it: ``from tests.smtp import SMTPServer``.
 
 from __future__ import annotations
 
-import shutil
 import socket
 import ssl
-import subprocess
 import threading
 from dataclasses import dataclass
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default
-from pathlib import Path
 
+import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
@@ -133,24 +131,12 @@ class SMTPServer:
         self.stop()
 
 
-def self_signed(folder: Path) -> tuple[ssl.SSLContext, ssl.SSLContext] | None:
-    """A certificate for 127.0.0.1 made with the ``openssl`` command: (the server's
-    context, a client context that trusts it), or None without ``openssl``."""
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        return None
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        [
-            openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-            "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-            "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-            "-keyout", str(key), "-out", str(cert),
-        ],
-        check=True,
-        capture_output=True,
-    )  # fmt: skip
+def self_signed() -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    """A certificate for 127.0.0.1 and localhost from a throwaway authority (trustme):
+    (the server's context, a client context that trusts that authority)."""
+    authority = trustme.CA()
     server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    server.load_cert_chain(cert, key)
-    client = ssl.create_default_context(cafile=str(cert))
+    authority.issue_cert("127.0.0.1", "localhost").configure_cert(server)
+    client = ssl.create_default_context()
+    authority.configure_trust(client)
     return server, client

@@ -69,11 +69,8 @@ def test_logs_in_with_percent_decoded_credentials(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def certificate(tmp_path_factory):
-    contexts = self_signed(tmp_path_factory.mktemp("tls"))
-    if contexts is None:
-        pytest.skip("the openssl command is needed to make a test certificate")
-    return contexts
+def certificate():
+    return self_signed()
 
 
 def test_switches_to_tls_when_the_server_offers_starttls(certificate):

@@ -251,6 +251,10 @@ def pages_for(cast: Cast, floor_endpoint: str | None = None) -> list[Page]:
     ]
     pages += [
         Page("reviewer's page", "reviewer", "reviews.review", nomination),
+        Page("mail failures (first page)", "organizer", "outbox.index"),
+        # Past the end: the last page (pagination clamps).
+        Page("mail failures (last page)", "organizer", "outbox.index", {"page": 100_000}),
+        Page("email preferences", "viewer", "preferences.edit"),
         Page("audit log", "organizer", "auditlog.index"),
         Page(
             "audit log filter action",

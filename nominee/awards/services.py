@@ -455,18 +455,7 @@ def _renewal_nomination(
             },
         ),
     )
-    notify(
-        session,
-        award.member_id,
-        "award.renewal",
-        nomination_id=nomination.id,
-        award_id=award.id,
-        category=award.category.name,
-        cycle=cycle.name,
-        ends_on=award.ends_on,
-        evidence_count=len(ids),
-        stage="up_for_renewal",
-    )
+    _tell_renewal(session, award, nomination, cycle.name, len(ids), "up_for_renewal")
     return nomination
 
 
@@ -538,18 +527,7 @@ def _lapse_idle_renewal(
         note="No contribution from the award term when nominations closed: not renewed.",
         extra={"reason": "no_activity", "award_id": award.id},
     )
-    notify(
-        session,
-        award.member_id,
-        "award.renewal",
-        nomination_id=nomination.id,
-        award_id=award.id,
-        category=award.category.name,
-        cycle=nomination.cycle.name,
-        ends_on=award.ends_on,
-        evidence_count=0,
-        stage="not_renewed",
-    )
+    _tell_renewal(session, award, nomination, nomination.cycle.name, 0, "not_renewed")
 
 
 # Awards
@@ -658,3 +636,26 @@ def react_to_cycle_status(
         create_renewals(session, cycle, actor)
     elif old is CycleStatus.OPEN:
         regather_renewal_evidence(session, cycle, actor)
+
+
+def _tell_renewal(
+    session: Session,
+    award: Award,
+    nomination: Nomination,
+    cycle_name: str,
+    evidence_count: int,
+    stage: str,
+) -> None:
+    """The member's ``award.renewal`` notification: up for renewal, or not renewed."""
+    notify(
+        session,
+        award.member_id,
+        "award.renewal",
+        nomination_id=nomination.id,
+        award_id=award.id,
+        category=award.category.name,
+        cycle=cycle_name,
+        ends_on=award.ends_on,
+        evidence_count=evidence_count,
+        stage=stage,
+    )

@@ -20,6 +20,7 @@ from nominee.nominations.models import (
     NominationKind,
     NominationStatus,
 )
+from nominee.integrity.models import IntegrityResult, IntegrityReview, IntegrityScan, Verdict
 from nominee.notifications.models import Notification
 from nominee.outbox.models import OutboxMessage
 from nominee.preferences.models import MailDigest, MailPreference
@@ -48,6 +49,9 @@ __all__ = [
     "Cycle",
     "CycleStatus",
     "Decision",
+    "IntegrityResult",
+    "IntegrityReview",
+    "IntegrityScan",
     "Endorsement",
     "MailDigest",
     "MailPreference",
@@ -64,6 +68,7 @@ __all__ = [
     "ReviewStatus",
     "ReviewerAppointment",
     "ScheduledRun",
+    "Verdict",
     "Role",
     "User",
     "Visibility",

@@ -213,3 +213,21 @@ def names_of(session: Session, ids: Iterable[int]) -> dict[int, User]:
     if not wanted:
         return {}
     return {u.id: u for u in session.scalars(select(User).where(User.id.in_(wanted)))}
+
+
+@dataclass(frozen=True)
+class Dossier:
+    """What the review page shows of a member's integrity: the stored result, the accounts
+    its signals name, and the organizers' latest review (three indexed reads at most)."""
+
+    result: IntegrityResult | None
+    people: dict[int, User]
+    review: IntegrityReview | None
+
+
+def dossier(session: Session, user_id: int) -> Dossier:
+    result = result_for(session, user_id)
+    if result is None:
+        return Dossier(None, {}, None)
+    accounts = [a for s in result.signals for a in s.get("accounts", [])]
+    return Dossier(result, names_of(session, accounts), latest_review(session, user_id))

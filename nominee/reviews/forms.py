@@ -114,6 +114,7 @@ class QueueForm(BaseForm):
     mine = BooleanField("Assigned to me")
     unreviewed = BooleanField("Not yet reviewed by me")
     disagreement = BooleanField("Disagreement")
+    flagged = BooleanField("Integrity flagged")
     sort = SelectField("Sort by", choices=choices(SORTS.items()), default="id")
     order = SelectField(
         "Order", choices=choices([("asc", "Ascending"), ("desc", "Descending")]), default="asc"

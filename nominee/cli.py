@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -163,7 +163,7 @@ def integrity_group() -> None:
 )
 @with_appcontext
 def integrity_scan_command(
-    since: date | None, until: date | None, as_json: bool, output: Path | None
+    since: datetime | None, until: datetime | None, as_json: bool, output: Path | None
 ) -> None:
     """Scan the window (default: the cycle in review, else the last 12 months), store the
     results and print them. With --json, standard output is the JSON document alone."""

@@ -12,6 +12,7 @@ from nominee.contributions.models import (
 )
 from nominee.cycles.models import Cycle, CycleStatus, cycle_categories
 from nominee.endorsements.models import Endorsement
+from nominee.integrity.models import IntegrityResult, IntegrityReview, IntegrityScan, Verdict
 from nominee.nominations.models import (
     Decision,
     Nomination,
@@ -20,7 +21,6 @@ from nominee.nominations.models import (
     NominationKind,
     NominationStatus,
 )
-from nominee.integrity.models import IntegrityResult, IntegrityReview, IntegrityScan, Verdict
 from nominee.notifications.models import Notification
 from nominee.outbox.models import OutboxMessage
 from nominee.preferences.models import MailDigest, MailPreference

@@ -44,9 +44,8 @@ def on_cycle_moving(cycle: Any, **data: Any) -> None:
 
 def on_cycle_moved(cycle: Any, **data: Any) -> None:
     from nominee.awards import services as awards
-    from nominee.nominations import services as nominations
-
     from nominee.integrity import services as integrity
+    from nominee.nominations import services as nominations
 
     nominations.close_nominations(cycle, **data)
     awards.react_to_cycle_status(cycle, **data)

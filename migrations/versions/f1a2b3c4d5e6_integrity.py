@@ -65,9 +65,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("user_id", name=op.f("pk_integrity_results")),
     )
-    op.create_index(
-        "ix_integrity_results_flagged_score", "integrity_results", ["flagged", "score"]
-    )
+    op.create_index("ix_integrity_results_flagged_score", "integrity_results", ["flagged", "score"])
     op.create_table(
         "integrity_reviews",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -75,8 +73,14 @@ def upgrade() -> None:
         sa.Column("reviewer_id", sa.Integer(), nullable=True),
         sa.Column(
             "verdict",
-            sa.Enum("legitimate", "confirmed", name="verdict", native_enum=False, length=16,
-                    create_constraint=True),
+            sa.Enum(
+                "legitimate",
+                "confirmed",
+                name="verdict",
+                native_enum=False,
+                length=16,
+                create_constraint=True,
+            ),
             nullable=False,
         ),
         sa.Column("note", sa.Text(), nullable=False),

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from nominee.accounts.models import User
 from nominee.categories.models import Category
 from nominee.cycles.models import Cycle, RubricCriterion
+from nominee.integrity.models import IntegrityResult
 from nominee.nominations.models import Nomination, NominationStatus
 from nominee.nominations.rules import as_undecided
 from nominee.reviews.models import Review, ReviewScore, ReviewStatus
@@ -102,12 +103,14 @@ def _statement(cycle_id: int, criteria: Sequence[Row[int, str, float]]):
             Nomination.recommend_decline,
             Nomination.recommend_abstain,
             type_coerce(Nomination.decision, String),
+            IntegrityResult.effective_endorsers,
             *mean_columns,
         )
         .select_from(means)
         .join(Nomination, Nomination.id == nomination_id)
         .join(User, User.id == Nomination.nominee_id)
         .join(Category, Category.id == Nomination.category_id)
+        .outerjoin(IntegrityResult, IntegrityResult.user_id == Nomination.nominee_id)
         .order_by(Category.name, User.display_name, Nomination.id)
     )
 
@@ -121,6 +124,7 @@ def header(criteria: Iterable) -> list[str]:
         "Status",
         "Evidence",
         "Distinct endorsers",
+        "Effective endorsers",
         "Total quantity",
         "Total audience",
         "No activity",
@@ -160,6 +164,7 @@ def rows(
             status,
             row[5],
             row[6],
+            "" if row[15] is None else row[15],
             row[7],
             row[8],
             "yes" if row[9] else "no",
@@ -168,7 +173,7 @@ def rows(
         if hidden:
             yield counters + [WITHHELD] * (len(criteria) + 5)
             continue
-        means = row[15:]
+        means = row[16:]
         weighted = weighted_mean(
             criteria,
             {c.id: float(m) for c, m in zip(criteria, means, strict=True) if m is not None},

@@ -7,6 +7,7 @@ from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import BigInteger, ColumnElement, Integer, cast, func, select
 from sqlalchemy.orm import Session
@@ -63,7 +64,7 @@ def default_window(session: Session) -> ScanWindow:
     return ScanWindow(add_months(today, -12), today)
 
 
-def _epoch(session: Session, column: ColumnElement[datetime]) -> ColumnElement[int]:
+def _epoch(session: Session, column: Any) -> ColumnElement[int]:
     if session.get_bind().dialect.name == "sqlite":
         return cast(func.strftime("%s", column), Integer)
     return cast(func.extract("epoch", column), BigInteger)
@@ -141,8 +142,9 @@ def standing_reviews(session: Session) -> dict[int, rules.Review]:
     """The latest review per member, as the scan applies it."""
     reviews: dict[int, rules.Review] = {}
     rows = session.execute(
-        select(IntegrityReview.member_id, IntegrityReview.verdict, IntegrityReview.accounts)
-        .order_by(IntegrityReview.member_id, IntegrityReview.created_at, IntegrityReview.id)
+        select(
+            IntegrityReview.member_id, IntegrityReview.verdict, IntegrityReview.accounts
+        ).order_by(IntegrityReview.member_id, IntegrityReview.created_at, IntegrityReview.id)
     )
     for member_id, verdict, accounts in rows:
         reviews[member_id] = rules.Review(
@@ -187,7 +189,7 @@ def flagged_members(session: Session, *, include_reviewed: bool = True) -> list[
     """Members flagged by the latest scan, and members whose flag an organizer reviewed
     (with the review), highest score first."""
     reviewed_ids = select(IntegrityReview.member_id).distinct()
-    condition = IntegrityResult.flagged.is_(True)
+    condition: ColumnElement[bool] = IntegrityResult.flagged.is_(True)
     if include_reviewed:
         condition = condition | IntegrityResult.user_id.in_(reviewed_ids)
     rows = session.execute(
@@ -208,26 +210,26 @@ def flagged_members(session: Session, *, include_reviewed: bool = True) -> list[
     return [FlagRow(result, user, reviews.get(result.user_id)) for result, user in rows]
 
 
-def names_of(session: Session, ids: Iterable[int]) -> dict[int, User]:
-    wanted = sorted(set(ids))
-    if not wanted:
-        return {}
-    return {u.id: u for u in session.scalars(select(User).where(User.id.in_(wanted)))}
-
-
 @dataclass(frozen=True)
 class Dossier:
-    """What the review page shows of a member's integrity: the stored result, the accounts
-    its signals name, and the organizers' latest review (three indexed reads at most)."""
+    """What the review page shows of a member's integrity: the stored result and the
+    organizers' latest review of it, in one query."""
 
     result: IntegrityResult | None
-    people: dict[int, User]
     review: IntegrityReview | None
 
 
 def dossier(session: Session, user_id: int) -> Dossier:
-    result = result_for(session, user_id)
-    if result is None:
-        return Dossier(None, {}, None)
-    accounts = [a for s in result.signals for a in s.get("accounts", [])]
-    return Dossier(result, names_of(session, accounts), latest_review(session, user_id))
+    latest = (
+        select(func.max(IntegrityReview.id))
+        .where(IntegrityReview.member_id == user_id)
+        .scalar_subquery()
+    )
+    row = session.execute(
+        select(IntegrityResult, IntegrityReview)
+        .outerjoin(IntegrityReview, IntegrityReview.id == latest)
+        .where(IntegrityResult.user_id == user_id)
+    ).first()
+    if row is None:
+        return Dossier(None, None)
+    return Dossier(row[0], row[1])

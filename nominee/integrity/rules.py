@@ -362,7 +362,8 @@ def closed_group(
         followed = main.get(x)
         if followed is None:
             followed = main[x] = graph.main_endorsers(x)
-        for e in sorted(followed, key=lambda e, x=x: -into[x][e]):
+        weights = into[x]
+        for e in sorted(followed, key=weights.__getitem__, reverse=True):
             if e not in seen and len(group) < GROUP_MAX:
                 seen.add(e)
                 group.append(e)
@@ -445,9 +446,7 @@ def puppet_signal(
             lo += 1
         best = max(best, hi - lo + 1)
     unverified = sum(1 for e in among if not accounts[e].verified)
-    registered = (
-        f"; {best} of them registered within 7 days of each other" if best >= 3 else ""
-    )
+    registered = f"; {best} of them registered within 7 days of each other" if best >= 3 else ""
     signals.append(
         Signal(
             "puppets",

@@ -88,7 +88,7 @@ def scan(
             "received": r.received,
             "distinct_endorsers": r.distinct_endorsers,
             "effective_endorsers": r.effective_endorsers,
-            "signals": [s.as_dict() for s in r.signals],
+            "signals": [stored(s, accounts) for s in r.signals],
         }
         for r in results
     ]
@@ -110,6 +110,13 @@ def scan(
         record.seconds,
     )
     return ScanReport(record, window, results)
+
+
+def stored(signal: rules.Signal, accounts: dict[int, rules.Account]) -> dict[str, Any]:
+    """A signal as stored: the contract's keys, and the accounts' names as they were, so
+    that pages show them without loading the accounts."""
+    names = [accounts[a].name if a in accounts else "" for a in signal.accounts]
+    return signal.as_dict() | {"names": names}
 
 
 def request_rescan(session: Session, cycle_id: int | None = None) -> None:

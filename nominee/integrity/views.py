@@ -21,11 +21,9 @@ bp = Blueprint("integrity", __name__, url_prefix="/admin/integrity")
 def index() -> str:
     session = get_session()
     rows = queries.flagged_members(session)
-    accounts = [a for row in rows for s in row.result.signals for a in s.get("accounts", [])]
     return render_template(
         "integrity/index.html",
         rows=rows,
-        people=queries.names_of(session, accounts),
         scan=queries.latest_scan(session),
         form=FlagReviewForm(formdata=None),
         scan_form=ScanForm(formdata=None),

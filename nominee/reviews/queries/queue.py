@@ -184,9 +184,7 @@ class Queue:
         elif filters.sort == "category":
             stmt = stmt.join(Category, Category.id == Nomination.category_id)
         if filters.flagged or filters.sort == "effective":
-            stmt = stmt.outerjoin(
-                IntegrityResult, IntegrityResult.user_id == Nomination.nominee_id
-            )
+            stmt = stmt.outerjoin(IntegrityResult, IntegrityResult.user_id == Nomination.nominee_id)
         stmt = stmt.where(*self._visible())
         if filters.category_id is not None:
             stmt = stmt.where(Nomination.category_id == filters.category_id)

@@ -92,7 +92,8 @@ def load_graph(session: Session, window: ScanWindow) -> rules.Graph:
         .order_by(Endorsement.endorsee_id, Endorsement.created_at)
         .execution_options(yield_per=CHUNK)
     )
-    result = session.execute(stmt)
+    # Core rows, not the ORM's: a third of the time for a million and a half of them.
+    result = session.connection().execute(stmt)
     for rows in result.partitions():
         for e, r, t in rows:
             endorser.append(e)

@@ -212,11 +212,27 @@ class Graph:
                 if best is None or c > best[1]:
                     top[e] = (r, c)
         self.received = {r: hi - lo for r, (lo, hi) in self.span.items()}
+        self._pair_times: dict[tuple[int, int], list[int]] | None = None
 
-    def times(self, e: int, r: int) -> list[int]:
-        lo, hi = self.span[r]
-        endorser, at = self.endorser, self.at
-        return [at[k] for k in range(lo, hi) if endorser[k] == e]
+    def pair_times(self) -> dict[tuple[int, int], list[int]]:
+        """(endorser, recipient) -> the times of its endorsements, sorted, for the pairs
+        that endorsed each other (both ways) inside the window: one pass."""
+        if self._pair_times is None:
+            into = self.into
+            pairs: dict[tuple[int, int], list[int]] = {}
+            endorser, recipient, at = self.endorser, self.recipient, self.at
+            for k in range(len(recipient)):
+                e, r = endorser[k], recipient[k]
+                back = into.get(e)
+                if back is not None and r in back:
+                    key = (e, r)
+                    times = pairs.get(key)
+                    if times is None:
+                        pairs[key] = [at[k]]
+                    else:
+                        times.append(at[k])
+            self._pair_times = pairs
+        return self._pair_times
 
     def main_endorsers(self, r: int) -> list[int]:
         counts = self.into.get(r)
@@ -298,9 +314,10 @@ def reciprocity(graph: Graph, r: int, names: Names, signals: list[Signal]) -> se
     returned_from: set[int] = set()
     returned_received = 0
     returned_given = 0
+    pair_times = graph.pair_times()
     for e in given_back:
-        received_at = graph.times(e, r)
-        given_at = sorted(graph.times(r, e))
+        received_at = pair_times[(e, r)]
+        given_at = pair_times[(r, e)]
         hits = sum(1 for t in received_at if near(given_at, t, RETURN_WINDOW))
         if hits:
             returned_from.add(e)
@@ -362,6 +379,8 @@ def closed_group(
         followed = main.get(x)
         if followed is None:
             followed = main[x] = graph.main_endorsers(x)
+        if not followed:
+            continue
         weights = into[x]
         for e in sorted(followed, key=weights.__getitem__, reverse=True):
             if e not in seen and len(group) < GROUP_MAX:

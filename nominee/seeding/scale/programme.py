@@ -327,7 +327,15 @@ class Programme:
         self.unverified = {user for user in self.young if rng.random() < 0.2}
         self.organic_groups()
         self.puppets: set[int] = set()
+        self.puppet_rank: dict[int, int] = {}
         self.ring_members: set[int] = set()
+        # A ring member -> the other members of its group.
+        self.ring_of: dict[int, set[int]] = defaultdict(set)
+        self.camouflaged: list[int] = []
+        # (endorser, endorsee, how): "quick" a day or two after the work appears, "burst"
+        # in the two days before the cycle under review closed, ("star", day) right after
+        # the puppets' accounts were made on ``day``.
+        self.arranged: list[tuple[int, int, tuple[str, int]]] = []
         self.planted: list[Planted] = []
         if self.plant:
             self.plan_rings()
@@ -458,12 +466,6 @@ class Programme:
         # Puppets: consecutive newcomer ids (they registered one after the other).
         candidates = [m for m in self.young if m not in self.unverified]
         step = len(candidates) // per_shape
-        self.puppet_rank: dict[int, int] = {}
-        # (endorser, endorsee, how): "quick" a day or two after the work appears, "burst"
-        # in the two days before the cycle under review closed, ("star", day) right after
-        # the puppets' accounts were made on ``day``.
-        self.arranged: list[tuple[int, int, tuple[str, int]]] = []
-        self.camouflaged: list[int] = []
 
         def members(size: int) -> list[int]:
             return [pool.pop() for _ in range(size)]
@@ -498,7 +500,7 @@ class Programme:
                 self.arranged.append((puppet, beneficiary[0], ("star", day)))
             self.puppets.update(puppets)
             # Half of the stars' puppets changed their address after endorsing.
-            changed = puppets if index % 2 else []
+            changed = [] if index % 2 else puppets
             self.planted.append(Planted("puppet_star", beneficiary, puppets, changed))
 
             group = members(rng.randint(4, 8))
@@ -514,7 +516,6 @@ class Programme:
         for member in self.ring_members:
             self.popularity[member] = 0.2  # a few organic endorsements, no more
         # Within a group, only the arranged endorsements: a cycle keeps no mutual pair.
-        self.ring_of: dict[int, set[int]] = defaultdict(set)
         for planted in self.planted:
             for member in planted.user_ids:
                 self.ring_of[member].update(m for m in planted.user_ids if m != member)
@@ -847,7 +848,7 @@ class Programme:
             community[category] = (people, list(accumulate(weight[u] for u in people)))
         endorsers = sum(1 for u in users if weight[u])
         wanted = self.endorsement_counts(public, base, endorsers)
-        ring_of = getattr(self, "ring_of", {})
+        ring_of = self.ring_of
         rand, expo, clock, day_text = rng.random, rng.expovariate, self.clock, self.days
         comments = len(COMMENTS)
         pairs = self.reviewer_pairs
@@ -1028,7 +1029,7 @@ class Programme:
         budget = max(0, self.scale.endorsements - sum(len(v) for v in base.values()))
         owners, popularity = self.c_owner, self.popularity
         weights = [rng.paretovariate(1.2) * popularity[owners[c]] for c in public]
-        blocked = getattr(self, "ring_of", {})
+        blocked = self.ring_of
         caps = [
             max(
                 0,

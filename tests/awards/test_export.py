@@ -100,7 +100,8 @@ def test_export_header_and_rows(client, auth, make, db, cycle):
     header, *rows = read_csv(response)
     assert header == [
         "Nomination", "Nominee", "Category", "Kind", "Status", "Evidence",
-        "Distinct endorsers", "Effective endorsers", "Total quantity", "Total audience", "No activity",
+        "Distinct endorsers", "Effective endorsers", "Total quantity", "Total audience",
+        "No activity",
         "Reviews submitted", "Impact (mean)", "Consistency (mean)", "Expertise (mean)",
         "Weighted mean", "Recommend award", "Recommend decline", "Recommend abstain",
         "Decision",

@@ -84,9 +84,7 @@ def test_a_puppet_star_is_flagged_on_its_beneficiary(plan):
     found = signal(result, "puppets")
     assert found is not None and found.accounts == puppets
     assert found.explanation.startswith("12 of 15 endorsements (80%) come from 6 accounts")
-    assert "(6 unverified; 6 of them registered within 7 days of each other)" in (
-        found.explanation
-    )
+    assert "(6 unverified; 6 of them registered within 7 days of each other)" in (found.explanation)
     # Puppets count a fifth each: 6 x 0.2 + 3 organic endorsers.
     assert result.effective_endorsers == pytest.approx(4.2)
 

@@ -39,7 +39,9 @@ def test_a_scan_stores_every_endorsed_member_and_flags_the_ring(db, scene):
         "3 of 4 endorsers (6 of 7 endorsements, 86%) belong to a group of 4 members"
     )
     assert sorted(group["accounts"]) == sorted(m.id for m in scene.ring[1:])
-    assert group["names"] == [db.get(type(scene.ring[0]), a).display_name for a in group["accounts"]]
+    assert group["names"] == [
+        db.get(type(scene.ring[0]), a).display_name for a in group["accounts"]
+    ]
     scan = db.scalar(select(IntegrityScan))
     assert scan.members == len(endorsed) and scan.flagged == 4 and scan.finished_at
     assert (scan.since, scan.until) == (date(2025, 6, 1), date(2026, 6, 1))
@@ -128,9 +130,7 @@ def test_only_organizers_review_flags(db, make, scene):
 
 
 def _scan_messages(db) -> list[OutboxMessage]:
-    return list(
-        db.scalars(select(OutboxMessage).where(OutboxMessage.topic == services.SCAN_TOPIC))
-    )
+    return list(db.scalars(select(OutboxMessage).where(OutboxMessage.topic == services.SCAN_TOPIC)))
 
 
 def test_endorsing_asks_for_one_rescan_however_many_endorsements(db, make, scene):

@@ -34,11 +34,21 @@ class IntegrityScan(Base):
     seconds: Mapped[float] = mapped_column(default=0.0)
 
 
+class Verdict(enum.StrEnum):
+    LEGITIMATE = "legitimate"
+    CONFIRMED = "confirmed"
+
+    @property
+    def label(self) -> str:
+        return {"legitimate": "Reviewed, legitimate", "confirmed": "Confirmed"}[self.value]
+
+
 class IntegrityResult(Base):
     """The latest finished scan's figures for one member who received endorsements.
 
     One row per member: a scan replaces the previous scan's rows, so pages read the
-    current state with one indexed lookup per member.
+    current state with one indexed lookup per member (or joined to the nomination,
+    ``Nomination.integrity``).
     """
 
     __tablename__ = "integrity_results"
@@ -54,17 +64,14 @@ class IntegrityResult(Base):
     distinct_endorsers: Mapped[int] = mapped_column(default=0)
     effective_endorsers: Mapped[float] = mapped_column(default=0.0)
     signals: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # The organizers' standing review of the member's flag, copied from the latest
+    # ``IntegrityReview`` (by the scan and by the review itself) so that pages read it
+    # with the result.
+    verdict: Mapped[Verdict | None] = mapped_column(enum_column(Verdict, "verdict", 16))
+    verdict_note: Mapped[str] = mapped_column(Text, default="")
+    reviewed_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
-
-
-class Verdict(enum.StrEnum):
-    LEGITIMATE = "legitimate"
-    CONFIRMED = "confirmed"
-
-    @property
-    def label(self) -> str:
-        return {"legitimate": "Reviewed, legitimate", "confirmed": "Confirmed"}[self.value]
 
 
 class IntegrityReview(Base):

@@ -18,7 +18,7 @@ from nominee.contributions.models import Contribution, Visibility
 from nominee.cycles.models import Cycle, CycleStatus, add_months
 from nominee.endorsements.models import Endorsement
 from nominee.integrity import rules
-from nominee.integrity.models import IntegrityResult, IntegrityReview, IntegrityScan, Verdict
+from nominee.integrity.models import IntegrityResult, IntegrityReview, IntegrityScan
 
 CHUNK = 50_000
 
@@ -139,18 +139,15 @@ def closes_in(session: Session, window: ScanWindow) -> list[int]:
     )
 
 
-def standing_reviews(session: Session) -> dict[int, rules.Review]:
-    """The latest review per member, as the scan applies it."""
-    reviews: dict[int, rules.Review] = {}
-    rows = session.execute(
-        select(
-            IntegrityReview.member_id, IntegrityReview.verdict, IntegrityReview.accounts
-        ).order_by(IntegrityReview.member_id, IntegrityReview.created_at, IntegrityReview.id)
-    )
-    for member_id, verdict, accounts in rows:
-        reviews[member_id] = rules.Review(
-            legitimate=verdict is Verdict.LEGITIMATE, accounts=frozenset(accounts or ())
+def standing_reviews(session: Session) -> dict[int, IntegrityReview]:
+    """The latest review per member."""
+    reviews: dict[int, IntegrityReview] = {}
+    for review in session.scalars(
+        select(IntegrityReview).order_by(
+            IntegrityReview.member_id, IntegrityReview.created_at, IntegrityReview.id
         )
+    ):
+        reviews[review.member_id] = review
     return reviews
 
 
@@ -179,58 +176,15 @@ def latest_review(session: Session, user_id: int) -> IntegrityReview | None:
     ).first()
 
 
-@dataclass(frozen=True)
-class FlagRow:
-    result: IntegrityResult
-    user: User
-    review: IntegrityReview | None
-
-
-def flagged_members(session: Session, *, include_reviewed: bool = True) -> list[FlagRow]:
-    """Members flagged by the latest scan, and members whose flag an organizer reviewed
-    (with the review), highest score first."""
-    reviewed_ids = select(IntegrityReview.member_id).distinct()
-    condition: ColumnElement[bool] = IntegrityResult.flagged.is_(True)
-    if include_reviewed:
-        condition = condition | IntegrityResult.user_id.in_(reviewed_ids)
-    rows = session.execute(
-        select(IntegrityResult, User)
-        .join(User, User.id == IntegrityResult.user_id)
-        .where(condition)
-        .order_by(IntegrityResult.score.desc(), IntegrityResult.user_id)
-    ).all()
-    ids = [result.user_id for result, _user in rows]
-    reviews: dict[int, IntegrityReview] = {}
-    if ids:
-        for review in session.scalars(
-            select(IntegrityReview)
-            .where(IntegrityReview.member_id.in_(ids))
-            .order_by(IntegrityReview.created_at, IntegrityReview.id)
-        ):
-            reviews[review.member_id] = review
-    return [FlagRow(result, user, reviews.get(result.user_id)) for result, user in rows]
-
-
-@dataclass(frozen=True)
-class Dossier:
-    """What the review page shows of a member's integrity: the stored result and the
-    organizers' latest review of it, in one query."""
-
-    result: IntegrityResult | None
-    review: IntegrityReview | None
-
-
-def dossier(session: Session, user_id: int) -> Dossier:
-    latest = (
-        select(func.max(IntegrityReview.id))
-        .where(IntegrityReview.member_id == user_id)
-        .scalar_subquery()
-    )
-    row = session.execute(
-        select(IntegrityResult, IntegrityReview)
-        .outerjoin(IntegrityReview, IntegrityReview.id == latest)
-        .where(IntegrityResult.user_id == user_id)
-    ).first()
-    if row is None:
-        return Dossier(None, None)
-    return Dossier(row[0], row[1])
+def flagged_members(session: Session) -> list[tuple[IntegrityResult, User]]:
+    """Members flagged by the latest scan, and members whose flag an organizer reviewed,
+    highest score first, with their accounts (one query)."""
+    return [
+        (result, user)
+        for result, user in session.execute(
+            select(IntegrityResult, User)
+            .join(User, User.id == IntegrityResult.user_id)
+            .where(IntegrityResult.flagged.is_(True) | IntegrityResult.verdict.is_not(None))
+            .order_by(IntegrityResult.score.desc(), IntegrityResult.user_id)
+        ).tuples()
+    ]

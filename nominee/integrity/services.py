@@ -5,7 +5,7 @@
 endorsement), in the caller's transaction. ``request_rescan`` is what endorsing and
 withdrawing call (through ``nominee.receivers``): it writes one outbox message for the
 job, unless one is already waiting, and the job (``nominee.jobs.handlers``) runs the
-scan a minute later, so a burst of endorsements costs one scan.
+scan five minutes later, so a burst of endorsements costs one scan.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from nominee.outbox.models import OutboxMessage
 log = logging.getLogger("nominee.integrity")
 
 SCAN_TOPIC = "integrity.scan"
-RESCAN_DELAY = timedelta(minutes=1)
+RESCAN_DELAY = timedelta(minutes=5)
 NOTE_MAX = 2000
 
 
@@ -71,7 +71,10 @@ def scan(
         graph,
         accounts,
         rules.Window(int(window.start.timestamp()), int(window.end.timestamp()), closes),
-        reviews,
+        {
+            uid: rules.Review(r.verdict is Verdict.LEGITIMATE, frozenset(r.accounts or ()))
+            for uid, r in reviews.items()
+        },
     )
     record = IntegrityScan(
         since=window.since, until=window.until, cycle_id=window.cycle_id, reason=reason
@@ -89,6 +92,7 @@ def scan(
             "distinct_endorsers": r.distinct_endorsers,
             "effective_endorsers": r.effective_endorsers,
             "signals": [stored(s, accounts) for s in r.signals],
+            **standing(reviews.get(r.user_id)),
         }
         for r in results
     ]
@@ -112,6 +116,16 @@ def scan(
     return ScanReport(record, window, results)
 
 
+def standing(review: IntegrityReview | None) -> dict[str, Any]:
+    if review is None:
+        return {"verdict": None, "verdict_note": "", "reviewed_at": None}
+    return {
+        "verdict": review.verdict,
+        "verdict_note": review.note,
+        "reviewed_at": review.created_at,
+    }
+
+
 def stored(signal: rules.Signal, accounts: dict[int, rules.Account]) -> dict[str, Any]:
     """A signal as stored: the contract's keys, and the accounts' names as they were, so
     that pages show them without loading the accounts."""
@@ -119,21 +133,24 @@ def stored(signal: rules.Signal, accounts: dict[int, rules.Account]) -> dict[str
     return signal.as_dict() | {"names": names}
 
 
-def request_rescan(session: Session, cycle_id: int | None = None) -> None:
-    """Ask the job for a scan, unless one is already waiting (one query when it is)."""
-    waiting = session.scalar(
-        select(OutboxMessage.id)
-        .where(
-            OutboxMessage.topic == SCAN_TOPIC,
-            OutboxMessage.dispatched_at.is_(None),
-            OutboxMessage.failed_at.is_(None),
+def request_rescan(session: Session, cycle_id: int | None = None, *, at_once: bool = False) -> None:
+    """Ask the job for a scan (of ``cycle_id``'s window, else the default one). After
+    endorsements change (neither ``cycle_id`` nor ``at_once``), nothing is written when
+    a scan is already waiting, and the one written waits ``RESCAN_DELAY``."""
+    if cycle_id is None and not at_once:
+        waiting = session.scalar(
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.topic == SCAN_TOPIC,
+                OutboxMessage.dispatched_at.is_(None),
+                OutboxMessage.failed_at.is_(None),
+            )
+            .limit(1)
         )
-        .limit(1)
-    )
-    if waiting is not None and cycle_id is None:
-        return
+        if waiting is not None:
+            return
     message = outbox.put(session, SCAN_TOPIC, {"cycle_id": cycle_id})
-    if cycle_id is None:
+    if cycle_id is None and not at_once:
         message.available_at = clock.now() + RESCAN_DELAY
 
 
@@ -174,6 +191,8 @@ def review_flag(
     )
     session.add(review)
     session.flush()
+    for key, value in standing(review).items():
+        setattr(result, key, value)
     if verdict is Verdict.LEGITIMATE:
         result.flagged = False
         result.effective_endorsers = float(result.distinct_endorsers)

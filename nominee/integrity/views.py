@@ -58,8 +58,8 @@ def review(user_id: int) -> WerkzeugResponse:
 def scan() -> WerkzeugResponse:
     form = ScanForm()
     if form.validate_on_submit():
-        services.request_rescan(get_session())
-        flash("A scan will run in a minute; this page shows its results once done.", "success")
+        services.request_rescan(get_session(), at_once=True)
+        flash("A scan is on its way; this page shows its results once it is done.", "success")
     else:
         flash_form_errors(form)
     return redirect(url_for("integrity.index"))

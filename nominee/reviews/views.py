@@ -22,7 +22,6 @@ from nominee.accounts.models import User
 from nominee.categories.models import Category
 from nominee.cycles.models import Cycle, CycleStatus
 from nominee.errors import DomainError, PermissionDenied
-from nominee.integrity import queries as integrity_queries
 from nominee.nominations import rules as nomination_rules
 from nominee.nominations.models import Nomination
 from nominee.reviews import queries, rules, services
@@ -440,7 +439,6 @@ def review(cycle_id: int, nomination_id: int):
         evidence=queries.evidence(session, nomination),
         chart=queries.activity(session, nomination.nominee_id, cycle),
         endorsements=queries.endorsements_received(session, nomination.nominee_id, cycle),
-        integrity=integrity_queries.dossier(session, nomination.nominee_id),
         history=queries.other_nominations(session, nomination, user),
         awards=queries.awards(session, nomination.nominee_id),
         conflict_form=ConflictForm(formdata=None),

@@ -100,7 +100,8 @@ def test_export_header_and_rows(client, auth, make, db, cycle):
     header, *rows = read_csv(response)
     assert header == [
         "Nomination", "Nominee", "Category", "Kind", "Status", "Evidence",
-        "Distinct endorsers", "Total quantity", "Total audience", "No activity",
+        "Distinct endorsers", "Effective endorsers", "Total quantity", "Total audience",
+        "No activity",
         "Reviews submitted", "Impact (mean)", "Consistency (mean)", "Expertise (mean)",
         "Weighted mean", "Recommend award", "Recommend decline", "Recommend abstain",
         "Decision",
@@ -109,11 +110,11 @@ def test_export_header_and_rows(client, auth, make, db, cycle):
     # Impact (5+4+3)/3 = 4, Consistency (4+2)/2 = 3, Expertise 3; weights 2, 1, 1 -> 3.5.
     assert rows == [
         [
-            str(scored.id), "Alice", category, "self", "awarded", "5", "3", "12", "400", "no",
+            str(scored.id), "Alice", category, "self", "awarded", "5", "3", "", "12", "400", "no",
             "3", "4.00", "3.00", "3.00", "3.50", "1", "1", "1", "award",
         ],
         [
-            str(renewal.id), "Bob", category, "renewal", "in_review", "0", "0", "0", "0", "yes",
+            str(renewal.id), "Bob", category, "renewal", "in_review", "0", "0", "", "0", "0", "yes",
             "0", "", "", "", "", "0", "0", "0", "",
         ],
     ]  # fmt: skip

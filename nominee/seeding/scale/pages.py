@@ -127,10 +127,11 @@ def cast_of_characters(session: Session, endorsements: int = 2_000) -> Cast:
         cycle=cycle,
         nomination=nomination.id,
         category=nomination.category_id,
+        # One the viewer has not endorsed: the page shows the endorse form at every size.
         most_endorsed=_one(
             session,
             select(Contribution.id)
-            .where(Contribution.visibility == Visibility.PUBLIC)
+            .where(Contribution.visibility == Visibility.PUBLIC, Contribution.id.not_in(endorsed))
             .order_by(Contribution.endorsement_count.desc(), Contribution.id),
         ),
         to_endorse=list(

@@ -317,6 +317,8 @@ class Programme:
         # How much others endorse a member's work, beyond how much work there is: heavy
         # tailed (a few members draw crowds to everything they publish).
         self.popularity = [0.0] + [rng.lognormvariate(0, 0.75) for _ in range(n)]
+        for staff in (self.organizer, *self.reviewers):
+            self.popularity[staff] = 0.5  # busy reviewing, they log less that draws crowds
         # Newcomers: the least active members, registered days ago (user -> days ago).
         self.registered_day = [ACCOUNT_AGE_DAYS - rng.randrange(60) for _ in range(n + 1)]
         self.young = self.members[len(self.members) - n * NEWCOMER_PERCENT // 100 :]
@@ -342,7 +344,8 @@ class Programme:
         self.primary_category = [0] * (n + 1)
         self.categories_of: list[tuple[int, ...]] = [()] * (n + 1)
         verified_late = {p for planted in self.planted for p in planted.changed_address}
-        rows, extra_categories = [], []
+        rows: list[tuple] = []
+        extra_categories: list[tuple[int, int]] = []
         for user in range(1, n + 1):
             if user == self.organizer:
                 email, role = "organizer@example.org", Role.ORGANIZER
@@ -358,9 +361,9 @@ class Programme:
             registered_day = self.registered_day[user]
             if user in self.puppets:
                 # Made in a burst, one every few minutes, the morning of the same day.
-                registered = self.days[registered_day] + self.clock[
-                    9 * 3600 + self.puppet_rank[user] * 240
-                ]
+                registered = (
+                    self.days[registered_day] + self.clock[9 * 3600 + self.puppet_rank[user] * 240]
+                )
             else:
                 registered = self.ts(registered_day)
             location = rng.choice(LOCATIONS)
@@ -373,7 +376,9 @@ class Programme:
                 # Confirmed the throwaway address to endorse, then changed it for good.
                 verified = None
             elif user in self.puppets:
-                verified = registered[:10] + self.clock[9 * 3600 + self.puppet_rank[user] * 240 + 90]
+                verified = (
+                    registered[:10] + self.clock[9 * 3600 + self.puppet_rank[user] * 240 + 90]
+                )
             else:
                 verified = registered  # the address confirmed as the account was made
             rows.append(
@@ -445,9 +450,7 @@ class Programme:
         # Friends: two prolific members who endorse each other's work often, for years,
         # while crowds endorse both.
         top = [
-            m
-            for m in self.members[: max(10, len(self.members) // 20)]
-            if m not in self.cluster_of
+            m for m in self.members[: max(10, len(self.members) // 20)] if m not in self.cluster_of
         ]
         pairs = min(len(top) // 2, len(self.members) // 100)
         chosen = rng.sample(top, 2 * pairs)
@@ -841,10 +844,12 @@ class Programme:
                 weight[u] *= 0.2
         users = list(range(1, n + 1))
         endorser_cum = list(accumulate(weight[1:]))
-        # Communities: most endorsements come from members of the work's category.
+        # Communities: most endorsements come from members of the work's category
+        # (reviewers, who read every category, less than others).
         community: dict[int, tuple[list[int], list[float]]] = {}
+        members = [u for u in self.members if weight[u]]
         for category in self.category_ids:
-            people = [u for u in users if weight[u] and category in self.categories_of[u]]
+            people = [u for u in members if category in self.categories_of[u]]
             community[category] = (people, list(accumulate(weight[u] for u in people)))
         endorsers = sum(1 for u in users if weight[u])
         wanted = self.endorsement_counts(public, base, endorsers)
@@ -1033,10 +1038,10 @@ class Programme:
         caps = [
             max(
                 0,
-                min(max(10, n // 10), endorsers)
-                - 2
-                - len(base.get(c, ()))
-                - len(blocked.get(owners[c], ())),
+                min(
+                    max(10, n // 10),
+                    endorsers - 2 - len(base.get(c, ())) - len(blocked.get(owners[c], ())),
+                ),
             )
             for c in public
         ]

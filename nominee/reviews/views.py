@@ -24,6 +24,7 @@ from nominee.cycles.models import Cycle, CycleStatus
 from nominee.errors import DomainError, PermissionDenied
 from nominee.nominations import rules as nomination_rules
 from nominee.nominations.models import Nomination
+from nominee.reviews import calibration as calibration_words
 from nominee.reviews import queries, rules, services
 from nominee.reviews.forms import (
     SCORE_LABELS,
@@ -334,6 +335,27 @@ def dashboard(cycle_id: int):
         status_filter=board.status_filter,
         status_of=lambda n: nomination_rules.shown_status(user, n),
         ReviewStatus=ReviewStatus,
+    )
+
+
+# Calibration
+
+
+@bp.get("/cycles/<int:cycle_id>/calibration")
+@organizer_required
+def calibration(cycle_id: int):
+    """Each reviewer's figures beside the panel's, in words (organizers)."""
+    session = get_session()
+    cycle = _cycle(cycle_id)
+    excluded = queries.conflicted_ids(session, cycle, _me())
+    found = queries.cycle_calibration(session, cycle.id, excluded)
+    return render_template(
+        "reviews/calibration.html",
+        cycle=cycle,
+        calibration=found,
+        reviewers=queries.reviewer_rows(session, found.reviewers),
+        left_out=len(excluded),
+        words=calibration_words,
     )
 
 

@@ -114,7 +114,9 @@ class Calibration:
         """Nomination ids, best calibrated score first (ties: lower id first)."""
         return [
             c.nomination_id
-            for c in sorted(self.nominations.values(), key=lambda c: (-c.calibrated, c.nomination_id))
+            for c in sorted(
+                self.nominations.values(), key=lambda c: (-c.calibrated, c.nomination_id)
+            )
         ]
 
 
@@ -157,7 +159,9 @@ def _reviewer_figures(
         differences = []
         agreements = comparable = 0
         for review in own:
-            others = [r for r in by_nomination[review.nomination_id] if r.reviewer_id != reviewer_id]
+            others = [
+                r for r in by_nomination[review.nomination_id] if r.reviewer_id != reviewer_id
+            ]
             other_scores = [r.score for r in others if r.score is not None]
             if review.score is not None and other_scores:
                 differences.append(review.score - math.fsum(other_scores) / len(other_scores))
@@ -244,7 +248,11 @@ def calibrate(
     # Each nomination's values premultiplied by their weights: the resampling loop is
     # the costly part (resamples x reviews), so it only sums.
     weighted = [
-        (nomination_id, [v * w for v, w in values[nomination_id]], [w for _v, w in values[nomination_id]])
+        (
+            nomination_id,
+            [v * w for v, w in values[nomination_id]],
+            [w for _v, w in values[nomination_id]],
+        )
         for nomination_id in ids
     ]
     for _ in range(resamples if len(ids) > 1 else 0):

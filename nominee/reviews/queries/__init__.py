@@ -58,16 +58,22 @@ from nominee.reviews.queries.panel import (
     submitted_review,
 )
 from nominee.reviews.queries.queue import (
+    CALIBRATED_SORTS,
+    SCORE_BASES,
     SCORE_SORTS,
     SORTS,
     Dashboard,
     Filters,
     dashboard,
+    next_undecided,
     queue_categories,
 )
 from nominee.reviews.queries.scores import criterion_means_for_cycle, criterion_stats
 
 __all__ = [
+    "CALIBRATED_SORTS",
+    "SCORE_BASES",
+    "next_undecided",
     "submitted_review",
     "SCORE_SORTS",
     "SORTS",

@@ -58,7 +58,9 @@ def fingerprint(session: Session, cycle_id: int, excluded: Collection[int] = ())
                 func.count(Review.id.distinct()),
                 func.coalesce(func.sum(Review.id), 0),
                 func.coalesce(func.max(Review.id), 0),
-                func.coalesce(func.sum(ReviewScore.score * (ReviewScore.criterion_id + Review.id)), 0),
+                func.coalesce(
+                    func.sum(ReviewScore.score * (ReviewScore.criterion_id + Review.id)), 0
+                ),
                 func.count(ReviewScore.score),
                 func.max(Review.submitted_at),
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -71,7 +72,7 @@ def decisions(cycle_id: int):
     )
 
 
-def _dashboard_order() -> tuple[Filters, dict[str, str]]:
+def _dashboard_order() -> tuple[Filters, dict[str, Any]]:
     """The dashboard order the decide page came from (``sort``, ``order``), which "save
     and next undecided" follows; the received order when none or an unknown one."""
     sort = request.args.get("sort", "id")

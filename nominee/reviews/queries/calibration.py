@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict, defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -78,7 +78,7 @@ def scored_reviews(
     session: Session, cycle_id: int, excluded: Collection[int] = ()
 ) -> list[ScoredReview]:
     """The cycle's submitted reviews, each with its weighted score (one query)."""
-    rows = session.execute(
+    rows: Sequence[Any] = session.execute(
         _where(
             select(
                 Review.id,

@@ -121,13 +121,15 @@ class Calibration:
 
 
 def mean_and_spread(values: Sequence[float]) -> tuple[float | None, float | None]:
-    """The mean and the sample standard deviation (None below two values)."""
+    """The mean and the (population) standard deviation, None below two values. The
+    same formula for a reviewer and the panel: a reviewer who scores exactly like the
+    panel gets z-scores that map back to their own scores."""
     if not values:
         return None, None
     mean = math.fsum(values) / len(values)
     if len(values) < 2:
         return mean, None
-    variance = math.fsum((v - mean) ** 2 for v in values) / (len(values) - 1)
+    variance = math.fsum((v - mean) ** 2 for v in values) / len(values)
     return mean, math.sqrt(variance)
 
 

@@ -84,7 +84,10 @@ def test_a_reviewer_with_one_review_is_shrunk_toward_their_raw_score():
     expected = 0.25 * panel.mean + 0.75 * 5.0
     assert calibration.of(9).calibrated == pytest.approx(expected)
     assert abs(calibration.of(9).calibrated - 5.0) < abs(panel.mean - 5.0) / 2
-    assert weight_text(third) == "1 scored review: their scores are 25% calibrated, 75% taken as given."
+    assert (
+        weight_text(third)
+        == "1 scored review: their scores are 25% calibrated, 75% taken as given."
+    )
 
 
 def test_a_unanimous_panel_keeps_its_raw_order_and_narrow_bands():
@@ -157,7 +160,12 @@ def test_nothing_to_calibrate():
 
 @pytest.mark.parametrize(
     ("values", "expected"),
-    [([], (None, None)), ([3.0], (3.0, None)), ([1.0, 3.0], (2.0, 1.0)), ([1.0, 2.0, 6.0], (3.0, math.sqrt(14 / 3)))],
+    [
+        ([], (None, None)),
+        ([3.0], (3.0, None)),
+        ([1.0, 3.0], (2.0, 1.0)),
+        ([1.0, 2.0, 6.0], (3.0, math.sqrt(14 / 3))),
+    ],
 )
 def test_mean_and_spread(values, expected):
     assert mean_and_spread(values) == pytest.approx(expected) if expected[1] else expected
@@ -175,7 +183,13 @@ def test_words_for_a_reviewer():
         for n, s, r in [(1, 2.2, AWARD), (2, 3.2, DECLINE)]
     ] + [
         ScoredReview(n, LENIENT, s, recommendation=AWARD)
-        for n, s in [(1, 3.0, ), (2, 4.0)]
+        for n, s in [
+            (
+                1,
+                3.0,
+            ),
+            (2, 4.0),
+        ]
     ]
     harsh = calibrate(reviews).reviewers[HARSH]
     assert leniency_text(harsh) == "Scores 0.8 points below the panel on average."

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from wtforms import BooleanField, IntegerField, RadioField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import BooleanField, HiddenField, IntegerField, RadioField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from nominee.nominations.models import Decision
@@ -46,11 +46,9 @@ class BulkDecisionForm(_DecisionTexts):
     ``nomination`` and ``version-<id>`` fields (read by the view), the decision as a
     hidden field."""
 
-    decision = SelectField(
+    decision = HiddenField(
         "Decision",
-        choices=choices((d.value, DECISION_LABELS[d]) for d in Decision),
-        validators=[InputRequired(message="Choose award or decline.")],
-        widget=HiddenInput(),
+        validators=[AnyOf([d.value for d in Decision], message="Choose award or decline.")],
     )
     rationale = TextAreaField(
         "Rationale for the panel, for every selected nomination",

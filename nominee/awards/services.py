@@ -165,10 +165,9 @@ class BulkRefused(DomainError):
     ``refusals`` maps each refused nomination's id to the reason."""
 
     def __init__(self, refusals: dict[int, str]):
-        count = len(refusals)
         super().__init__(
-            f"Nothing was decided: {count} of the selected nomination"
-            f"{'s' if count != 1 else ''} cannot be decided as asked (see below)."
+            f"Nothing was decided: {len(refusals)} of the selected nominations cannot be "
+            "decided as asked (see below)."
         )
         self.refusals = refusals
 

@@ -3,8 +3,8 @@
 The figures depend on every submitted review of the cycle, so they are computed from one
 query of those reviews with their scores and the criteria's weights, and kept per process
 until a review changes: each call first asks the database for a fingerprint of the
-cycle's submitted reviews (their number, ids and scores), one small aggregate query, and
-computes again only when it moved. A page showing calibrated scores thus costs one query
+cycle's submitted reviews (their number, the sum of their ids, the last submission
+time), one small aggregate query, and computes again only when it moved. A page showing calibrated scores thus costs one query
 (two when the reviews changed) whatever the size of the cycle.
 
 Rule 9: an organizer conflicted on nominations sees figures computed without them
@@ -51,22 +51,17 @@ def _where(stmt: Select, cycle_id: int, excluded: Collection[int]) -> Select:
 
 
 def fingerprint(session: Session, cycle_id: int, excluded: Collection[int] = ()) -> tuple:
-    """What changes whenever a submitted review of the cycle appears, goes or differs."""
+    """What changes whenever a submitted review of the cycle appears or goes (a submitted
+    review is final: its scores never change), read off the reviews alone."""
     row = session.execute(
         _where(
             select(
-                func.count(Review.id.distinct()),
+                func.count(Review.id),
                 func.coalesce(func.sum(Review.id), 0),
-                func.coalesce(func.max(Review.id), 0),
-                func.coalesce(
-                    func.sum(ReviewScore.score * (ReviewScore.criterion_id + Review.id)), 0
-                ),
-                func.count(ReviewScore.score),
                 func.max(Review.submitted_at),
             )
             .select_from(Review)
-            .join(Nomination, Nomination.id == Review.nomination_id)
-            .outerjoin(ReviewScore, ReviewScore.review_id == Review.id),
+            .join(Nomination, Nomination.id == Review.nomination_id),
             cycle_id,
             excluded,
         )

@@ -295,13 +295,18 @@ def _filters(form: QueueForm) -> Filters:
     )
 
 
+DEFAULT_SELECTED = 10
+MAX_SELECTED = 100
+
+
 def _selection(form: SelectionForm, filters: Filters) -> tuple[str, int, Filters]:
     """The selection helper asked for (``""``: none), how many, and the filters it needs:
     the top N are the first N undecided by calibrated score, best first; the unanimous
     ones are among the undecided."""
     form.validate()
     helper = "" if form.select.errors else form.select.data or ""
-    top = 10 if form.top.errors or not form.top.data else form.top.data
+    top = form.top.data if not form.top.errors and form.top.data else DEFAULT_SELECTED
+    top = min(max(1, top), MAX_SELECTED)
     if helper == "top":
         filters = replace(filters, sort="calibrated", descending=True)
     if helper:

@@ -446,7 +446,7 @@ class Programme:
         ]
         self.cluster_of = {member: c for c, group in enumerate(self.clusters) for member in group}
         for member in self.cluster_of:
-            self.popularity[member] *= 1.5  # they speak, so they are known
+            self.popularity[member] *= 4  # they speak, so they are known well beyond
         # Friends: two prolific members who endorse each other's work often, for years,
         # while crowds endorse both.
         top = [
@@ -932,13 +932,15 @@ class Programme:
         def after(c: int, mean_delay: float) -> int:
             return max(1, days[c] - int(expo(1 / mean_delay)))
 
-        # User groups: each member endorses about a third of the others' recent work.
+        # User groups: each piece of recent work gets two endorsements from the group on
+        # average (a third of a small group's members, a twelfth of a large one's).
         for group in self.clusters:
+            share = min(0.3, 2 / len(group))
             for owner in group:
                 for c in public_of[owner]:
                     if days[c] <= 365:
                         for member in group:
-                            if member != owner and rng.random() < 0.3:
+                            if member != owner and rng.random() < share:
                                 base[c][member] = after(c, 3)
         # Friends: half of each other's work, for years.
         for a, b in self.friends:
@@ -1033,7 +1035,12 @@ class Programme:
         rng, n = self.rng, self.scale.members
         budget = max(0, self.scale.endorsements - sum(len(v) for v in base.values()))
         owners, popularity = self.c_owner, self.popularity
-        weights = [rng.paretovariate(1.2) * popularity[owners[c]] for c in public]
+        # A ring member's work draws a few endorsements, never a crowd by chance.
+        ring = self.ring_members
+        weights = [
+            min(rng.paretovariate(1.2), 2.0 if owners[c] in ring else 1e9) * popularity[owners[c]]
+            for c in public
+        ]
         blocked = self.ring_of
         caps = [
             max(
@@ -1160,8 +1167,10 @@ class Programme:
         pending = [
             (plan, r) for plan in self.plans if plan.cycle is in_review for r in plan.reviewers
         ]
+        # At least one is left to write, whatever the conflicts left to assign.
         submitted = set(
-            (plan.id, r) for plan, r in rng.sample(pending, min(len(pending), self.scale.reviews))
+            (plan.id, r)
+            for plan, r in rng.sample(pending, max(0, min(len(pending) - 1, self.scale.reviews)))
         )
         for plan in self.plans:
             plan.submitted_reviews = [

@@ -161,6 +161,8 @@ def organic_kinds(truth: dict[str, Any]) -> dict[int, str]:
     organic = truth.get("organic", {})
     for pair in organic.get("friends", []):
         kinds.update((member, "friend") for member in pair)
+    for _fan, member in organic.get("fans", []):
+        kinds[member] = "fan's favourite"
     for group in organic.get("user_groups", []):
         kinds.update((member, "user_group") for member in group)
     kinds.update((member, "newcomer") for member in organic.get("newcomers", []))

@@ -161,6 +161,8 @@ DATA = {
         "version": "{version}",
     },
     "awards.revoke": {"reason": "Plagiarised talks.", "confirm": "y"},
+    # The dashboard's selection: answered with the confirmation page.
+    "awards.bulk_decide": {"nomination": "{nomination_id}", "decision": "award"},
     "categories.create": {"name": "Data Platform"},
     "categories.edit": {"name": "Developer Tooling"},
     "contributions.create": CONTRIBUTION,
@@ -305,12 +307,17 @@ TABLE: dict[tuple[str, str], Expect] = {
     # The conflicted organizer neither assigns nor unassigns the reviewers of hers.
     ("reviews.assign", "POST"): organizer_only(302, conflicted=403),
     ("reviews.unassign", "POST"): organizer_only(302, conflicted=403),
+    # How each reviewer scores against the panel.
+    ("reviews.calibration", "GET"): organizer_only(200),
     # Decisions and awards: organizers; the verification page is public.
     ("awards.decisions", "GET"): organizer_only(200),
     # Nor decides it, nor reads its reviews on the decision page.
     ("awards.decide", "GET"): organizer_only(200, conflicted=403),
     ("awards.decide", "POST"): organizer_only(302, conflicted=403),
     ("awards.export_csv", "GET"): organizer_only(200),
+    # Bulk decisions: the confirmation page; the conflicted organizer's own nomination is
+    # left out, so nothing is selected and she is sent back to the dashboard.
+    ("awards.bulk_decide", "POST"): organizer_only(200, conflicted=302),
     ("awards.revoke", "GET"): organizer_only(200),
     ("awards.revoke", "POST"): organizer_only(302),
     ("awards.verify", "GET"): everybody(200),

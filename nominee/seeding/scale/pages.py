@@ -255,6 +255,22 @@ def pages_for(cast: Cast, floor_endpoint: str | None = None) -> list[Page]:
         Page(f"dashboard filter {name}", "reviewer", "reviews.dashboard", {**dashboard, **args})
         for name, args in filters
     ]
+    # Calibration (organizers): one query while the reviews stay as they are.
+    pages += [
+        Page(
+            "dashboard sort calibrated desc (organizer)",
+            "organizer",
+            "reviews.dashboard",
+            {**dashboard, "sort": "calibrated", "order": "desc"},
+        ),
+        Page(
+            "dashboard filter calibrated score (organizer)",
+            "organizer",
+            "reviews.dashboard",
+            {**dashboard, "min_score": "3", "basis": "calibrated"},
+        ),
+        Page("reviewers' calibration", "organizer", "reviews.calibration", dashboard),
+    ]
     pages += [
         Page("reviewer's page", "reviewer", "reviews.review", nomination),
         Page("mail failures (first page)", "organizer", "outbox.index"),

@@ -220,6 +220,7 @@ def test_the_benchmark_scores_a_scan_against_the_ground_truth(seeded_with_rings)
     assert result["false_flag_rate"] > 0.02
     assert {row["kind"] for row in result["false_flags"]} <= {
         "friend",
+        "fan's favourite",
         "user_group",
         "newcomer",
         "other",

@@ -446,7 +446,7 @@ class Programme:
         ]
         self.cluster_of = {member: c for c, group in enumerate(self.clusters) for member in group}
         for member in self.cluster_of:
-            self.popularity[member] *= 1.5  # they speak, so they are known
+            self.popularity[member] *= 4  # they speak, so they are known well beyond
         # Friends: two prolific members who endorse each other's work often, for years,
         # while crowds endorse both.
         top = [
@@ -455,13 +455,26 @@ class Programme:
         pairs = min(len(top) // 2, len(self.members) // 100)
         chosen = rng.sample(top, 2 * pairs)
         self.friends = [(chosen[2 * i], chosen[2 * i + 1]) for i in range(pairs)]
+        # Fans (a colleague, a mentor, a devoted reader): one member who endorses most of
+        # another's work, not returned, for one in thirty members of the middle ranks.
+        busy = set(self.cluster_of) | set(chosen)
+        middle = [
+            m
+            for m in self.members[len(self.members) // 10 : len(self.members) * 9 // 10]
+            if m not in busy and self.registered_day[m] > 365
+        ]
+        self.fans: list[tuple[int, int]] = []
+        for member in rng.sample(middle, len(self.members) // 30):
+            fan = rng.choice(middle)
+            if fan != member:
+                self.fans.append((fan, member))
 
     def plan_rings(self) -> None:
         """Arranged groups among the organic members (``--rings``): their members, their
         arranged endorsements (``self.arranged``) and the ground truth (``self.planted``)."""
         rng = self.rng
         per_shape = max(1, min(12, self.scale.members // 400))
-        busy = set(self.cluster_of) | {m for pair in self.friends for m in pair}
+        busy = set(self.cluster_of) | {m for pair in self.friends + self.fans for m in pair}
         young = set(self.young)
         lo, hi = len(self.members) * 3 // 10, len(self.members) * 9 // 10
         pool = [m for m in self.members[lo:hi] if m not in busy and m not in young]
@@ -780,7 +793,8 @@ class Programme:
         first = [m for m in dict.fromkeys(first) if m in eligible_set]
         rest = [m for m in candidates if m not in set(first)]
         wanted = scale.nominations + scale.nominations // 20
-        chosen = first + rng.sample(rest, min(len(rest), wanted - len(first)))
+        more = rng.sample(rest, max(0, min(len(rest), wanted - len(first))))
+        chosen = (first + more)[:wanted]
         opened = self.days_ago(in_review.opens)
         for index, nominee in enumerate(chosen):
             created = opened - rng.randrange(55)
@@ -932,14 +946,21 @@ class Programme:
         def after(c: int, mean_delay: float) -> int:
             return max(1, days[c] - int(expo(1 / mean_delay)))
 
-        # User groups: each member endorses about a third of the others' recent work.
+        # User groups: each piece of recent work gets two endorsements from the group on
+        # average (a third of a small group's members, a twelfth of a large one's).
         for group in self.clusters:
+            share = min(0.3, 2 / len(group))
             for owner in group:
                 for c in public_of[owner]:
                     if days[c] <= 365:
                         for member in group:
-                            if member != owner and rng.random() < 0.3:
+                            if member != owner and rng.random() < share:
                                 base[c][member] = after(c, 3)
+        # Fans: seven in ten of the member's pieces, a few days after each appears.
+        for fan, owner in self.fans:
+            for c in public_of[owner]:
+                if rng.random() < 0.7:
+                    base[c][fan] = after(c, 3)
         # Friends: half of each other's work, for years.
         for a, b in self.friends:
             for endorser, owner in ((a, b), (b, a)):
@@ -1003,6 +1024,7 @@ class Programme:
             "planted": [planted.as_json() for planted in self.planted],
             "organic": {
                 "friends": [sorted(pair) for pair in self.friends],
+                "fans": [[fan, member] for fan, member in self.fans],
                 "user_groups": [sorted(group) for group in self.clusters],
                 "newcomers": [m for m in self.young if m not in self.puppets],
             },
@@ -1033,7 +1055,12 @@ class Programme:
         rng, n = self.rng, self.scale.members
         budget = max(0, self.scale.endorsements - sum(len(v) for v in base.values()))
         owners, popularity = self.c_owner, self.popularity
-        weights = [rng.paretovariate(1.2) * popularity[owners[c]] for c in public]
+        # A ring member's work draws a few endorsements, never a crowd by chance.
+        ring = self.ring_members
+        weights = [
+            min(rng.paretovariate(1.2), 2.0 if owners[c] in ring else 1e9) * popularity[owners[c]]
+            for c in public
+        ]
         blocked = self.ring_of
         caps = [
             max(
@@ -1160,8 +1187,10 @@ class Programme:
         pending = [
             (plan, r) for plan in self.plans if plan.cycle is in_review for r in plan.reviewers
         ]
+        # At least one is left to write, whatever the conflicts left to assign.
         submitted = set(
-            (plan.id, r) for plan, r in rng.sample(pending, min(len(pending), self.scale.reviews))
+            (plan.id, r)
+            for plan, r in rng.sample(pending, max(0, min(len(pending) - 1, self.scale.reviews)))
         )
         for plan in self.plans:
             plan.submitted_reviews = [

@@ -12,21 +12,28 @@ dict lookups only (20,000 members and 1.5M endorsements scan in well under a min
 Signals (strength 0..1 each):
 
 - ``reciprocity``: share of the endorsements received that the member returned to the
-  same endorser within 30 days (either order), ramped from 20% to 70%, times a
-  confidence of (returned / 3, at most 1).
+  same endorser within 30 days (either order), ramped from 20% to 70%, times the share
+  of the endorsements given that were returned, ramped from 10% to 40% (someone who
+  endorses nearly everyone returns much by habit), times a confidence of
+  (returned / 3, at most 1).
 - ``closed_group``: the member's group is found by following each member's main
-  endorsers backwards (at most ``GROUP_MAX`` accounts), then peeling off every account
-  that receives less than half of its endorsements from inside the group, until all
-  left do. The strength ramps the average of the member's own and the group's inside
-  share from 40% to 90%, times a confidence of (inside endorsements / 3). Directed
-  rings (A->B->C->D->A) are found like cliques: no mutual pair is needed.
+  endorsers backwards (those giving at least 5% of its endorsements and at least the
+  average per endorser; 12 per account, ``GROUP_MAX`` accounts in all), then peeling
+  off every account that receives less than half of its endorsements from inside the
+  group, until all left do. The strength ramps the average of the member's own and the
+  group's inside share from 35% to 80%, times a confidence of (inside endorsements /
+  3). Directed rings (A->B->C->D->A) are found like cliques: no mutual pair is needed.
+  A big community is never "closed": its members receive from far more than 16
+  accounts.
 - ``thin_base``: Discourse's rule of thumb (distinct endorsers >= 1/4 of the
-  endorsements, distinct days >= 1/3) and the share of the top 3 endorsers (above
-  50%); from 5 endorsements received.
+  endorsements, distinct days >= 1/3; each shortfall ramps to full strength 20 and 25
+  points below) and the share of the top 3 endorsers (ramped 50% -> 100%); from 5
+  endorsements received.
 - ``puppets``: endorsers created at most 30 days before their first endorsement, with
   no public contribution, giving at least 80% of their endorsements to one member;
   the strength ramps their share of the endorsements received from 10% to 50%, times
-  (puppets / 3); registrations within 7 days of each other add to the explanation.
+  (puppets / 3); unverified addresses and registrations within 7 days of each other
+  are told in the explanation.
 - ``burst``: more than half of the endorsements inside 48 hours (ramped 50% -> 90%),
   at full strength when the 48 hours end at most 3 days before nominations close,
   60% otherwise; from 4 endorsements received.

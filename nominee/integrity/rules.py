@@ -26,8 +26,8 @@ Signals (strength 0..1 each):
   A big community is never "closed": its members receive from far more than 16
   accounts.
 - ``thin_base``: Discourse's rule of thumb (distinct endorsers >= 1/4 of the
-  endorsements, distinct days >= 1/3; each shortfall ramps to full strength 20 and 25
-  points below) and the share of the top 3 endorsers (ramped 50% -> 100%); from 5
+  endorsements, distinct days >= 1/3 of them but at most 10; each shortfall, as a share
+  of the endorsements, ramps to full strength at 20 and 25 points) and the share of the top 3 endorsers (ramped 50% -> 100%); from 5
   endorsements received.
 - ``puppets``: endorsers created at most 30 days before their first endorsement, with
   no public contribution, giving at least 80% of their endorsements to one member;
@@ -54,6 +54,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from heapq import nlargest
+from math import ceil
 
 DAY = 86400
 RETURN_WINDOW = 30 * DAY
@@ -62,6 +63,7 @@ BURST_NEAR_CLOSE = 3 * DAY
 PUPPET_AGE = 30 * DAY
 PUPPET_CONCENTRATION = 0.8
 REGISTRATION_BURST = 7 * DAY
+THIN_DAYS = 10  # distinct days a thin base needs at most
 
 GROUP_MAX = 16  # accounts followed backwards from one member
 MAIN_ENDORSERS = 12  # per account, the endorsers followed
@@ -498,7 +500,13 @@ def thin_base(graph: Graph, r: int, names: Names, signals: list[Signal]) -> None
     distinct = len(counts)
     top3 = nlargest(3, counts, key=lambda e: (counts[e], -e))
     top_share = sum(counts[e] for e in top3) / received
-    rule = max(ramp(0.25 - distinct / received, 0, 0.2), ramp(1 / 3 - days / received, 0, 0.25))
+    # Days: a third of the endorsements, but never more than ``THIN_DAYS``: a popular
+    # member's talk is endorsed by hundreds the same evening.
+    wanted_days = min(received / 3, THIN_DAYS)
+    rule = max(
+        ramp(0.25 - distinct / received, 0, 0.2),
+        ramp((wanted_days - days) / received, 0, 0.25),
+    )
     strength = max(rule, ramp(top_share, 0.5, 1.0))
     if strength <= 0:
         return
@@ -508,7 +516,7 @@ def thin_base(graph: Graph, r: int, names: Names, signals: list[Signal]) -> None
             strength,
             f"{received} endorsements come from {distinct} distinct endorsers "
             f"({percent(distinct, received)}, rule of thumb at least 25%) on {days} distinct "
-            f"days ({percent(days, received)}, at least 33%); the top 3, "
+            f"days (rule of thumb at least {ceil(wanted_days)}); the top 3, "
             f"{names.some(top3)}, gave {percent(top_share, 1)}.",
             top3,
         )

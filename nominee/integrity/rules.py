@@ -39,7 +39,7 @@ Signals (strength 0..1 each):
   60% otherwise; from 4 endorsements received.
 
 Combined score: 1 - prod(1 - weight x strength), weights in ``WEIGHTS``; a member is
-flagged at ``FLAG_THRESHOLD``. A thin base or a burst alone (weight 0.5) never flags.
+flagged at ``FLAG_THRESHOLD``. Reciprocity, a thin base or a burst alone never flags.
 
 Effective endorsers: each distinct endorser counts 1, times 0.2 when a puppet, times
 (1 - closed-group strength) when inside the member's closed group, times 0.5 when the
@@ -73,7 +73,7 @@ INSIDE_SHARE = 0.5  # peeling: an account stays with at least this share from in
 WEIGHTS = {
     "closed_group": 1.0,
     "puppets": 1.0,
-    "reciprocity": 0.8,
+    "reciprocity": 0.55,
     "burst": 0.5,
     "thin_base": 0.5,
 }

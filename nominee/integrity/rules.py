@@ -27,8 +27,8 @@ Signals (strength 0..1 each):
   accounts.
 - ``thin_base``: Discourse's rule of thumb (distinct endorsers >= 1/4 of the
   endorsements, distinct days >= 1/3 of them but at most 10; each shortfall, as a share
-  of the endorsements, ramps to full strength at 20 and 25 points) and the share of the top 3 endorsers (ramped 50% -> 100%); from 5
-  endorsements received.
+  of the endorsements, ramps to full strength at 20 and 25 points) and the share of
+  the top 3 endorsers (ramped 50% -> 100%); from 5 endorsements received.
 - ``puppets``: endorsers created at most 30 days before their first endorsement, with
   no public contribution, giving at least 80% of their endorsements to one member;
   the strength ramps their share of the endorsements received from 10% to 50%, times

@@ -30,7 +30,8 @@ Signals (strength 0..1 each):
   of the endorsements, ramps to full strength at 20 and 25 points) and the share of
   the top 3 endorsers (ramped 50% -> 100%); from 5 endorsements received.
 - ``puppets``: endorsers created at most 30 days before their first endorsement, with
-  no public contribution, giving at least 80% of their endorsements to one member;
+  no public contribution, giving at least 80% of their endorsements to one member (or
+  to one member and that member's main endorsers: a group);
   the strength ramps their share of the endorsements received from 10% to 50%, times
   (puppets / 3); unverified addresses and registrations within 7 days of each other
   are told in the explanation.
@@ -270,8 +271,8 @@ def analyse(
 ) -> list[MemberResult]:
     reviews = reviews or {}
     names = Names(accounts)
-    puppets = find_puppets(graph, accounts)
     main: dict[int, list[int]] = {}
+    puppets = find_puppets(graph, accounts, main)
     results = []
     for r in sorted(graph.into):
         signals: list[Signal] = []
@@ -436,9 +437,13 @@ def inside_count(counts: Mapping[int, int], members: set[int]) -> int:
     return sum(counts.get(e, 0) for e in members)
 
 
-def find_puppets(graph: Graph, accounts: Mapping[int, Account]) -> set[int]:
+def find_puppets(
+    graph: Graph, accounts: Mapping[int, Account], main: dict[int, list[int]]
+) -> set[int]:
     """Endorsers that look like accounts made to endorse: young at their first
-    endorsement, no public contribution, most endorsements to one member."""
+    endorsement, no public contribution, and at least 80% of their endorsements to one
+    member, or to one member and that member's main endorsers (a group)."""
+    young: set[int] = set()
     found = set()
     for e, n in graph.given.items():
         account = accounts.get(e)
@@ -447,6 +452,23 @@ def find_puppets(graph: Graph, accounts: Mapping[int, Account]) -> set[int]:
         if graph.first_given[e] - account.created_at > PUPPET_AGE:
             continue
         if graph.top_given[e][1] >= PUPPET_CONCENTRATION * n:
+            found.add(e)
+        else:
+            young.add(e)
+    if not young:
+        return found
+    given_to: dict[int, dict[int, int]] = {}
+    for r, counts in graph.into.items():
+        for e, c in counts.items():
+            if e in young:
+                given_to.setdefault(e, {})[r] = c
+    for e, counts in given_to.items():
+        top = graph.top_given[e][0]
+        group = main.get(top)
+        if group is None:
+            group = main[top] = graph.main_endorsers(top)
+        inside = counts[top] + sum(counts.get(m, 0) for m in group)
+        if inside >= PUPPET_CONCENTRATION * graph.given[e]:
             found.add(e)
     return found
 
@@ -482,7 +504,7 @@ def puppet_signal(
             f"{from_puppets} of {received} endorsements "
             f"({percent(from_puppets, received)}) come from {len(among)} accounts created "
             f"at most 30 days before endorsing, with no public contribution, that give at "
-            f"least 80% of their endorsements to one member ({unverified} unverified"
+            f"least 80% of their endorsements to one member or group ({unverified} unverified"
             f"{registered}): {names.some(among)}.",
             among,
         )

@@ -164,6 +164,7 @@ DATA = {
     # The dashboard's selection: answered with the confirmation page.
     "awards.bulk_decide": {"nomination": "{nomination_id}", "decision": "award"},
     "categories.create": {"name": "Data Platform"},
+    "integrity.review": {"verdict": "legitimate", "note": "Known user group."},
     "categories.edit": {"name": "Developer Tooling"},
     "contributions.create": CONTRIBUTION,
     "contributions.edit": CONTRIBUTION,
@@ -235,6 +236,10 @@ TABLE: dict[tuple[str, str], Expect] = {
     # Mail that failed: organizers see it and send it again.
     ("outbox.index", "GET"): organizer_only(200),
     ("outbox.retry", "POST"): organizer_only(302),
+    # Integrity flags: organizers read them, review them and ask for a scan.
+    ("integrity.index", "GET"): organizer_only(200),
+    ("integrity.review", "POST"): organizer_only(302),
+    ("integrity.scan", "POST"): organizer_only(302),
     # Categories and contribution types: organizers.
     ("categories.index", "GET"): organizer_only(200),
     ("categories.create", "GET"): organizer_only(200),

@@ -612,13 +612,12 @@ def expire_awards(session: Session, day: date | None = None) -> int:
 
 
 def refuse_undecided(cycle: Cycle, *, session: Session, new: CycleStatus, **_: Any) -> None:
-    """A cycle is decided (or published) only when every reviewed nomination is decided."""
-    if new not in (CycleStatus.DECIDED, CycleStatus.PUBLISHED):
+    """A cycle is published only when every reviewed nomination is decided. Moving to
+    *decided* closes the reviews and is where organizers decide: it needs no decision."""
+    if new is not CycleStatus.PUBLISHED:
         return
-    missing = queries.undecided_count(session, cycle.id)
-    if missing:
-        noun = "nomination in review has" if missing == 1 else "nominations in review have"
-        raise DomainError(f"{missing} {noun} no decision yet.")
+    if refusal := rules.publish_refusal(queries.undecided_count(session, cycle.id)):
+        raise DomainError(refusal)
 
 
 def react_to_cycle_status(

@@ -64,8 +64,8 @@ def next_statuses(cycle: Cycle) -> list[CycleStatus]:
 
 
 # The moves the scheduler makes for a cycle that moves by itself: the two that need no
-# judgement. Deciding needs every reviewed nomination decided, and publishing makes the
-# results public: both wait for an organizer, also after the review has closed.
+# judgement. Moving to decided closes the reviews, and publishing makes the results
+# public: both wait for an organizer, also after the review has closed.
 AUTOMATIC_MOVES = frozenset({CycleStatus.OPEN, CycleStatus.IN_REVIEW})
 
 

@@ -223,7 +223,8 @@ def why_short(
     if not covering:
         text += f"nobody is appointed for {category}"
     else:
-        text += f"{covering} {'reviewer is' if covering == 1 else 'reviewers are'} appointed for {category}"
+        verb = "reviewer is" if covering == 1 else "reviewers are"
+        text += f"{covering} {verb} appointed for {category}"
         if conflicted:
             people = "; ".join(
                 f"{name} {', '.join(CAUSE_WORDS.get(kind, kind) for kind in kinds)}"
@@ -231,10 +232,8 @@ def why_short(
             )
             text += f", {len(conflicted)} of them conflicted ({people})"
     if outside:
-        text += (
-            f"; {outside} other appointed {'reviewer reviews' if outside == 1 else 'reviewers review'}"
-            " other categories only"
-        )
+        who = "reviewer reviews" if outside == 1 else "reviewers review"
+        text += f"; {outside} other appointed {who} other categories only"
     return text + ". Clear a detected conflict, or appoint more reviewers."
 
 

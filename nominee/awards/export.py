@@ -17,6 +17,7 @@ from sqlalchemy import Row, String, case, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from nominee.accounts.models import User
+from nominee.appeals.models import Appeal
 from nominee.categories.models import Category
 from nominee.cycles.models import Cycle, RubricCriterion
 from nominee.nominations.models import Nomination, NominationStatus
@@ -102,12 +103,16 @@ def _statement(cycle_id: int, criteria: Sequence[Row[int, str, float]]):
             Nomination.recommend_decline,
             Nomination.recommend_abstain,
             type_coerce(Nomination.decision, String),
+            type_coerce(Appeal.status, String).label("appeal_status"),
+            Appeal.statement.label("appeal_statement"),
+            Appeal.response.label("appeal_response"),
             *mean_columns,
         )
         .select_from(means)
         .join(Nomination, Nomination.id == nomination_id)
         .join(User, User.id == Nomination.nominee_id)
         .join(Category, Category.id == Nomination.category_id)
+        .outerjoin(Appeal, Appeal.nomination_id == Nomination.id)
         .order_by(Category.name, User.display_name, Nomination.id)
     )
 
@@ -131,7 +136,13 @@ def header(criteria: Iterable) -> list[str]:
         "Recommend decline",
         "Recommend abstain",
         "Decision",
+        *APPEAL_HEADER,
     ]
+
+
+# The appeal of a published decision: its status (open, upheld, dismissed), the
+# nominee's statement and the organizers' response; empty without an appeal.
+APPEAL_HEADER = ("Appeal", "Appeal statement", "Appeal response")
 
 
 def rows(
@@ -166,9 +177,9 @@ def rows(
             row[10],
         ]
         if hidden:
-            yield counters + [WITHHELD] * (len(criteria) + 5)
+            yield counters + [WITHHELD] * (len(criteria) + 5 + len(APPEAL_HEADER))
             continue
-        means = row[15:]
+        means = row[18:]
         weighted = weighted_mean(
             criteria,
             {c.id: float(m) for c, m in zip(criteria, means, strict=True) if m is not None},
@@ -181,6 +192,9 @@ def rows(
             row[12],
             row[13],
             row[14] or "",
+            row[15] or "",
+            escape_cell(row[16] or ""),
+            escape_cell(row[17] or ""),
         ]
 
 

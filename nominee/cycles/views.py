@@ -14,6 +14,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from nominee import clock
+from nominee.appeals import queries as appeal_queries
 from nominee.awards import queries as award_queries
 from nominee.awards import rules as award_rules
 from nominee.cycles import queries, rules, services
@@ -88,6 +89,9 @@ def show(cycle_id: int):
         can_manage=can_manage,
         next_statuses=rules.next_statuses(cycle),
         schedule_note=rules.schedule_note(cycle, clock.today()),
+        appeals=appeal_queries.appeals_of_cycle(session, cycle.id)
+        if can_manage and cycle.status is CycleStatus.PUBLISHED
+        else [],
     )
 
 

@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from nominee.appeals import rules
-from nominee.web import BaseForm
+from nominee.web import BaseForm, choices
 
 
 class AppealForm(BaseForm):
@@ -29,10 +29,12 @@ class AppealForm(BaseForm):
 class AnswerForm(BaseForm):
     outcome = RadioField(
         "Outcome",
-        choices=[
-            ("uphold", "Uphold: the decision becomes an award"),
-            ("dismiss", "Dismiss: the decision stands"),
-        ],
+        choices=choices(
+            [
+                ("uphold", "Uphold: the decision becomes an award"),
+                ("dismiss", "Dismiss: the decision stands"),
+            ]
+        ),
         validators=[InputRequired(message="Choose to uphold or dismiss the appeal.")],
     )
     rationale = TextAreaField(

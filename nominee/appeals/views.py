@@ -34,7 +34,9 @@ def lodge(nomination_id: int):
     refusal = rules.appeal_refusal(user, nomination, existing, clock.today())
     form = AppealForm()
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and refusal:
+        status = 403  # refused before the form is read: the page says why
+    elif request.method == "POST":
         status = 400
         if form.validate_on_submit():
             try:
@@ -47,8 +49,6 @@ def lodge(nomination_id: int):
             else:
                 flash("Your appeal is sent: the organizers will answer it.", "success")
                 return redirect(url_for("nominations.show", nomination_id=nomination.id))
-        elif refusal:
-            status = 403
     return render_template(
         "appeals/lodge.html",
         nomination=nomination,

@@ -57,7 +57,9 @@ def _check_answer(session: Session, actor: User, appeal: Appeal, version: int) -
         raise Conflict(CHANGED)
 
 
-def _close(session: Session, actor: User, appeal: Appeal, status: AppealStatus, response: str):
+def _close(
+    session: Session, actor: User, appeal: Appeal, status: AppealStatus, response: str
+) -> None:
     appeal.status = status
     appeal.response = response.strip()
     appeal.decided_by_id = actor.id

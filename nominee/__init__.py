@@ -49,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from nominee import cli, health, jobs, migrate, receivers, templating
     from nominee.accounts.views import bp as accounts_bp
+    from nominee.appeals.views import bp as appeals_bp
     from nominee.auditlog.views import bp as auditlog_bp
     from nominee.awards.views import bp as awards_bp
     from nominee.categories.views import bp as categories_bp
@@ -56,6 +57,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from nominee.cycles.views import bp as cycles_bp
     from nominee.endorsements.views import bp as endorsements_bp
     from nominee.home.views import bp as home_bp
+    from nominee.integrity.views import bp as integrity_bp
     from nominee.nominations.views import bp as nominations_bp
     from nominee.notifications.views import bp as notifications_bp
     from nominee.outbox.views import bp as outbox_bp
@@ -79,9 +81,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         notifications_bp,
         preferences_bp,
         awards_bp,
+        appeals_bp,
         auditlog_bp,
         reviews_bp,
         outbox_bp,
+        integrity_bp,
     ):
         app.register_blueprint(blueprint)
     return app

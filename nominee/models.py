@@ -1,6 +1,7 @@
 """Imports every model so that ``Base.metadata`` knows all tables (Alembic, tests, CLI)."""
 
 from nominee.accounts.models import Role, User, user_categories
+from nominee.appeals.models import Appeal, AppealStatus
 from nominee.audit import AuditEvent
 from nominee.awards.models import Award, AwardStatus
 from nominee.categories.models import Category
@@ -12,6 +13,7 @@ from nominee.contributions.models import (
 )
 from nominee.cycles.models import Cycle, CycleStatus, cycle_categories
 from nominee.endorsements.models import Endorsement
+from nominee.integrity.models import IntegrityResult, IntegrityReview, IntegrityScan, Verdict
 from nominee.nominations.models import (
     Decision,
     Nomination,
@@ -26,6 +28,7 @@ from nominee.preferences.models import MailDigest, MailPreference
 from nominee.reviews.models import (
     Assignment,
     Confidence,
+    ConflictClearance,
     ConflictDeclaration,
     Recommendation,
     Review,
@@ -36,18 +39,24 @@ from nominee.reviews.models import (
 from nominee.schedule.models import ScheduledRun
 
 __all__ = [
+    "Appeal",
+    "AppealStatus",
     "Assignment",
     "AuditEvent",
     "Award",
     "AwardStatus",
     "Category",
     "Confidence",
+    "ConflictClearance",
     "ConflictDeclaration",
     "Contribution",
     "ContributionType",
     "Cycle",
     "CycleStatus",
     "Decision",
+    "IntegrityResult",
+    "IntegrityReview",
+    "IntegrityScan",
     "Endorsement",
     "MailDigest",
     "MailPreference",
@@ -64,6 +73,7 @@ __all__ = [
     "ReviewStatus",
     "ReviewerAppointment",
     "ScheduledRun",
+    "Verdict",
     "Role",
     "User",
     "Visibility",

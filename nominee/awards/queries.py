@@ -53,6 +53,7 @@ def decision_list(
             joinedload(Nomination.nominee),
             joinedload(Nomination.category),
             joinedload(Nomination.award),
+            joinedload(Nomination.integrity),
         )
         .order_by(
             Nomination.decision.is_not(None),
@@ -90,6 +91,7 @@ def nomination_to_decide(session: Session, nomination_id: int, viewer: User) -> 
             joinedload(Nomination.category),
             joinedload(Nomination.nominee),
             joinedload(Nomination.decided_by),
+            joinedload(Nomination.integrity),
         )
     )
     if nomination is None:

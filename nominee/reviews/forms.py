@@ -49,6 +49,17 @@ class ConflictForm(BaseForm):
     )
 
 
+class ClearConflictForm(BaseForm):
+    reason = TextAreaField(
+        "Why the conflict does not bind",
+        validators=[
+            DataRequired(message="Give the reason for clearing this conflict: the panel reads it."),
+            Length(max=500, message="At most 500 characters."),
+        ],
+        description="The panel of this nomination reads it next to your name, and it is audited.",
+    )
+
+
 class ReviewForm(BaseForm):
     """The rubric fields (``score_<criterion id>``) are added per cycle by ``review_form``."""
 
@@ -115,6 +126,7 @@ class QueueForm(BaseForm):
     mine = BooleanField("Assigned to me")
     unreviewed = BooleanField("Not yet reviewed by me")
     disagreement = BooleanField("Disagreement")
+    flagged = BooleanField("Integrity flagged")
     sort = SelectField("Sort by", choices=choices(SORTS.items()), default="id")
     order = SelectField(
         "Order", choices=choices([("asc", "Ascending"), ("desc", "Descending")]), default="asc"

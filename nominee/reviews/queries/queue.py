@@ -45,6 +45,7 @@ from nominee.accounts.models import User
 from nominee.awards.models import Award
 from nominee.categories.models import Category
 from nominee.cycles.models import Cycle
+from nominee.integrity.models import IntegrityResult
 from nominee.nominations.models import Nomination, NominationStatus
 from nominee.nominations.rules import decisions_hidden
 from nominee.pagination import Page
@@ -62,6 +63,7 @@ SORTS = {
     "category": "Category",
     "evidence": "Evidence",
     "endorsers": "Distinct endorsers",
+    "effective": "Effective endorsers",
     "reach": "Total reach",
     "reviews": "Reviews submitted",
     "score": "Weighted mean score",
@@ -79,6 +81,7 @@ COLUMNS = {
     "id": Nomination.id,
     "evidence": Nomination.evidence_count,
     "endorsers": Nomination.distinct_endorsers,
+    "effective": IntegrityResult.effective_endorsers,
     "reach": Nomination.total_audience,
     "reviews": Nomination.reviews_submitted,
     "score": Nomination.score_mean,
@@ -99,6 +102,7 @@ class Filters:
     assigned_to_me: bool = False
     not_reviewed_by_me: bool = False
     disagreement: bool = False
+    flagged: bool = False  # the nominee's integrity flag (``nominee.integrity``)
     sort: str = "id"
     descending: bool = False
     min_score: float | None = None  # at least this score, on ``score_basis``
@@ -210,6 +214,8 @@ class Queue:
             stmt = stmt.join(User, User.id == Nomination.nominee_id)
         elif filters.sort == "category":
             stmt = stmt.join(Category, Category.id == Nomination.category_id)
+        if filters.flagged or filters.sort == "effective":
+            stmt = stmt.outerjoin(IntegrityResult, IntegrityResult.user_id == Nomination.nominee_id)
         stmt = stmt.where(*self._visible())
         if filters.category_id is not None:
             stmt = stmt.where(Nomination.category_id == filters.category_id)
@@ -219,6 +225,8 @@ class Queue:
             stmt = stmt.where(self.my_assignment.reviewer_id.is_not(None))
         if filters.not_reviewed_by_me:
             stmt = stmt.where(or_(self.my_review.id.is_(None), ~self._submitted_by_me()))
+        if filters.flagged:
+            stmt = stmt.where(IntegrityResult.flagged.is_(True))
         if filters.disagreement:
             stmt = stmt.where(Nomination.disagreement.is_(True))
             if not self.user.is_organizer:
@@ -253,8 +261,9 @@ class Queue:
     def rows(self, filters: Filters, limit: int, offset: int) -> Select:
         """The page's rows: ``Nomination``, ``nominee_name`` (and ``nominee_name_holders``),
         ``category_name``, ``my_status`` (None: not started), ``my_reads_others``,
-        ``assigned_at`` (None: not assigned) and ``revoked_at`` (None unless the award it
-        gave was revoked)."""
+        ``assigned_at`` (None: not assigned), ``revoked_at`` (None unless the award it
+        gave was revoked), ``effective_endorsers`` and ``integrity_flagged`` (None: no
+        integrity scan has seen the nominee)."""
         filters = _known_sort(filters)
         order = self._order(filters)
         page_ids = (
@@ -280,11 +289,14 @@ class Queue:
             self.my_review.reads_others.label("my_reads_others"),
             self.my_assignment.created_at.label("assigned_at"),
             Award.revoked_at.label("revoked_at"),
+            IntegrityResult.effective_endorsers.label("effective_endorsers"),
+            IntegrityResult.flagged.label("integrity_flagged"),
         )
         stmt = (
             stmt.join(User, User.id == Nomination.nominee_id)
             .join(Category, Category.id == Nomination.category_id)
             .outerjoin(Award, Award.nomination_id == Nomination.id)
+            .outerjoin(IntegrityResult, IntegrityResult.user_id == Nomination.nominee_id)
         )
         return self._join_assignment(self._join_review(stmt))
 
@@ -441,7 +453,7 @@ def known_total(
     """The number of rows, read off the progress table when at most a category is chosen."""
     if filters.status or filters.assigned_to_me or filters.not_reviewed_by_me:
         return None
-    if filters.disagreement or filters.min_score is not None:
+    if filters.disagreement or filters.flagged or filters.min_score is not None:
         return None
     if filters.category_id is None:
         return overall.nominations

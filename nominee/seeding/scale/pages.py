@@ -127,10 +127,16 @@ def cast_of_characters(session: Session, endorsements: int = 2_000) -> Cast:
         cycle=cycle,
         nomination=nomination.id,
         category=nomination.category_id,
+        # Someone else's, which the viewer has not endorsed: the page shows the endorse
+        # form at every size.
         most_endorsed=_one(
             session,
             select(Contribution.id)
-            .where(Contribution.visibility == Visibility.PUBLIC)
+            .where(
+                Contribution.visibility == Visibility.PUBLIC,
+                Contribution.owner_id != viewer,
+                Contribution.id.not_in(endorsed),
+            )
             .order_by(Contribution.endorsement_count.desc(), Contribution.id),
         ),
         to_endorse=list(

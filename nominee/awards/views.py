@@ -25,6 +25,7 @@ from nominee.awards.forms import BulkDecisionForm, DecisionForm, RevokeForm
 from nominee.awards.models import Award, AwardStatus
 from nominee.cycles.models import Cycle
 from nominee.errors import Conflict, DomainError
+from nominee.inputs import fits_integer
 from nominee.nominations.models import Decision
 from nominee.nominations.rules import decisions_public
 from nominee.reviews import queries as review_queries
@@ -158,8 +159,11 @@ def decide(nomination_id: int):
 
 
 def _id_value(value: str) -> int | None:
-    """A form value that is a plain id (ASCII digits, a dozen at most), or None."""
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 12 else None
+    """A form value that is a plain id (ASCII digits a database column holds), or None."""
+    if not (value.isascii() and value.isdigit() and len(value) <= 12):
+        return None
+    number = int(value)
+    return number if fits_integer(number) else None
 
 
 def _bulk_ids() -> list[int]:

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import BigInteger, ColumnElement, Integer, cast, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from nominee import clock
 from nominee.accounts.models import User
@@ -19,6 +19,7 @@ from nominee.cycles.models import Cycle, CycleStatus, add_months
 from nominee.endorsements.models import Endorsement
 from nominee.integrity import rules
 from nominee.integrity.models import IntegrityResult, IntegrityReview, IntegrityScan
+from nominee.pagination import Page, paginate
 
 CHUNK = 50_000
 
@@ -176,13 +177,24 @@ def latest_review(session: Session, user_id: int) -> IntegrityReview | None:
     ).first()
 
 
-def flagged_members(session: Session) -> list[tuple[IntegrityResult, User]]:
+def flagged_members(session: Session, page: int, per_page: int) -> Page:
     """Members flagged by the latest scan, and members whose flag an organizer reviewed,
-    highest score first, with their accounts (one query)."""
-    rows = session.execute(
-        select(IntegrityResult, User)
-        .join(User, User.id == IntegrityResult.user_id)
+    highest score first: one page of results with their member (two queries)."""
+    stmt = (
+        select(IntegrityResult)
         .where(IntegrityResult.flagged.is_(True) | IntegrityResult.verdict.is_not(None))
+        .options(joinedload(IntegrityResult.user))
         .order_by(IntegrityResult.score.desc(), IntegrityResult.user_id)
     )
-    return [(result, user) for result, user in rows]
+    return paginate(session, stmt, page, per_page, total=latest_flag_count(session))
+
+
+def latest_flag_count(session: Session) -> int:
+    return (
+        session.scalar(
+            select(func.count()).where(
+                IntegrityResult.flagged.is_(True) | IntegrityResult.verdict.is_not(None)
+            )
+        )
+        or 0
+    )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from nominee import audit, clock
@@ -31,6 +31,7 @@ from nominee.outbox.models import OutboxMessage
 log = logging.getLogger("nominee.integrity")
 
 SCAN_TOPIC = "integrity.scan"
+SCAN_LOCK = 0x696E7467  # pg_advisory_xact_lock's key: "intg" in ASCII
 RESCAN_DELAY = timedelta(minutes=5)
 NOTE_MAX = 2000
 
@@ -60,8 +61,10 @@ def scan(
     """Scan ``window`` (by default ``queries.default_window``) and store the results."""
     started = time.perf_counter()
     if session.get_bind().dialect.name == "postgresql":
-        # A scan reads the whole window at once: longer than any request may.
+        # A scan reads the whole window at once: longer than any request may. Two scans
+        # (the job, the command) take turns: each replaces every result row.
         session.execute(text("SET LOCAL statement_timeout = 0"))
+        session.execute(select(func.pg_advisory_xact_lock(SCAN_LOCK)))
     window = window or queries.default_window(session)
     graph = queries.load_graph(session, window)
     accounts = queries.load_accounts(session, graph.given)

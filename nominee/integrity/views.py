@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -11,7 +11,7 @@ from nominee.integrity import queries, services
 from nominee.integrity.forms import FlagReviewForm, ScanForm
 from nominee.integrity.models import Verdict
 from nominee.uow import get_session, refuse
-from nominee.web import flash_form_errors, organizer_required
+from nominee.web import flash_form_errors, organizer_required, page_number
 
 bp = Blueprint("integrity", __name__, url_prefix="/admin/integrity")
 
@@ -20,10 +20,10 @@ bp = Blueprint("integrity", __name__, url_prefix="/admin/integrity")
 @organizer_required
 def index() -> str:
     session = get_session()
-    rows = queries.flagged_members(session)
+    page = queries.flagged_members(session, page_number(), current_app.config["PER_PAGE"])
     return render_template(
         "integrity/index.html",
-        rows=rows,
+        page=page,
         scan=queries.latest_scan(session),
         form=FlagReviewForm(formdata=None),
         scan_form=ScanForm(formdata=None),

@@ -136,3 +136,33 @@ def test_scan_now_asks_the_job(client, login, db, panel):
         select(OutboxMessage).where(OutboxMessage.topic == services.SCAN_TOPIC)
     ).all()
     assert message.available_at <= NOW
+
+
+def test_the_organizers_page_runs_the_same_few_queries_however_many_flags(
+    client, login, db, make, connection, panel, scene
+):
+    from tests.queries import count_queries
+
+    *_rest, organizer = panel
+    login(organizer)
+    counts = []
+    for extra in (0, 6):
+        for member in scene.crowd[10 : 10 + extra]:
+            result = db.get(IntegrityResult, member.id)
+            result.flagged = True
+            result.signals = [
+                {
+                    "name": "burst",
+                    "strength": 0.5,
+                    "explanation": "Many at once.",
+                    "accounts": [scene.crowd[0].id],
+                    "names": [scene.crowd[0].display_name],
+                }
+            ]
+        db.flush()
+        with count_queries(connection) as statements:
+            page = client.get("/admin/integrity/")
+            assert page.status_code == 200
+        counts.append(len(statements))
+    assert "Many at once." in page.text
+    assert counts[0] == counts[1] and counts[1] <= 8, counts

@@ -10,10 +10,16 @@ Shape of the data, on purpose:
 
 - contribution counts per member follow a Zipf-like law: member1 is the heaviest
   (about 0.7 % of all contributions), most members have a handful;
-- endorsements per contribution are Pareto-distributed (a few contributions with
-  thousands of endorsers), endorsers lean towards active members, and a few dense
-  clusters of members endorse every recent contribution of each other the day it
-  appears (the gaming pattern reviewers must be able to see);
+- endorsements per contribution are Pareto-distributed and scaled by the owner's
+  heavy-tailed popularity (a few members endorsed by thousands); most endorsers come
+  from the work's category and lean towards active members; organic look-alikes of
+  arranged groups: prolific friends who endorse half of each other's work, fans who
+  endorse most of one member's, regional user groups (the clusters) who endorse each
+  other's recent work and are endorsed more from outside, newcomers (the last ids,
+  registered in the last half year) who endorse a few pieces since they came;
+- with ``plant`` (``seed-scale --rings``): arranged groups among low-activity members
+  (reciprocal pairs, cliques, directed cycles, puppet stars, camouflaged cliques, burst
+  rings before the close of the cycle under review), and their ground truth;
 - three cycles: one published with decisions and awards, one in review (the big one:
   nominations with evidence inside its look-back window, reviewers, assignments,
   submitted and draft reviews), one open;

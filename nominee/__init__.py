@@ -49,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from nominee import cli, health, jobs, migrate, receivers, templating
     from nominee.accounts.views import bp as accounts_bp
+    from nominee.appeals.views import bp as appeals_bp
     from nominee.auditlog.views import bp as auditlog_bp
     from nominee.awards.views import bp as awards_bp
     from nominee.categories.views import bp as categories_bp
@@ -80,6 +81,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         notifications_bp,
         preferences_bp,
         awards_bp,
+        appeals_bp,
         auditlog_bp,
         reviews_bp,
         outbox_bp,

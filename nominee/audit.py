@@ -57,7 +57,11 @@ def record(
     """Add an audit event for ``action`` on ``obj`` (or on the given type and id) and
     flush (later inside ``db.batched_writes``)."""
     if obj is not None:
-        object_type = object_type or obj.__tablename__.removesuffix("s")
+        table = obj.__tablename__
+        # "categories" -> "category"; older rows say "categorie" (the log reads both).
+        object_type = object_type or (
+            table[:-3] + "y" if table.endswith("ies") else table.removesuffix("s")
+        )
         object_id = obj.id
     actor_id = getattr(actor, "id", None) if actor is not None else None
     event = AuditEvent(

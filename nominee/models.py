@@ -1,6 +1,7 @@
 """Imports every model so that ``Base.metadata`` knows all tables (Alembic, tests, CLI)."""
 
 from nominee.accounts.models import Role, User, user_categories
+from nominee.appeals.models import Appeal, AppealStatus
 from nominee.audit import AuditEvent
 from nominee.awards.models import Award, AwardStatus
 from nominee.categories.models import Category
@@ -27,6 +28,7 @@ from nominee.preferences.models import MailDigest, MailPreference
 from nominee.reviews.models import (
     Assignment,
     Confidence,
+    ConflictClearance,
     ConflictDeclaration,
     Recommendation,
     Review,
@@ -37,12 +39,15 @@ from nominee.reviews.models import (
 from nominee.schedule.models import ScheduledRun
 
 __all__ = [
+    "Appeal",
+    "AppealStatus",
     "Assignment",
     "AuditEvent",
     "Award",
     "AwardStatus",
     "Category",
     "Confidence",
+    "ConflictClearance",
     "ConflictDeclaration",
     "Contribution",
     "ContributionType",

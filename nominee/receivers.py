@@ -5,7 +5,7 @@ a set), so each event that needs several steps gets one receiver here that runs 
 in order:
 
 ``cycle_moving``
-    1. awards: refuse deciding or publishing while a reviewed nomination is undecided.
+    1. awards: refuse publishing while a reviewed nomination is undecided.
 ``cycle_moved``
     1. nominations: leaving *open*, unaccepted peer nominations lapse and submitted ones
        enter review (their evidence is copied for the panel).

@@ -1,92 +1,49 @@
 from __future__ import annotations
 
-from wtforms import DateField, IntegerField, StringField
+from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
-from nominee.web import BaseForm
+from nominee.auditlog.sentences import ACTIONS, OBJECT_TYPES
+from nominee.web import BaseForm, choices
 
-# Suggestions for the action field (any action can be typed). Matching is exact, so the
-# (action, created_at) index answers newest-first without sorting, at any size.
-ACTIONS = (
-    "access.denied",
-    "account.deactivated",
-    "account.email_changed",
-    "account.password_changed",
-    "account.profile_updated",
-    "account.reactivated",
-    "account.registered",
-    "account.role_changed",
-    "award.created",
-    "award.expired",
-    "award.revoked",
-    "category.created",
-    "category.updated",
-    "contribution.created",
-    "contribution.deleted",
-    "contribution.updated",
-    "contribution_type.created",
-    "contribution_type.seeded",
-    "contribution_type.updated",
-    "cycle.created",
-    "cycle.status_changed",
-    "cycle.updated",
-    "demo.seeded",
-    "endorsement.created",
-    "endorsement.withdrawn",
-    "login.failed",
-    "login.succeeded",
-    "logout",
-    "nomination.accepted",
-    "nomination.created",
-    "nomination.decided",
-    "nomination.decision_changed",
-    "nomination.entered_review",
-    "nomination.evidence_changed",
-    "nomination.lapsed",
-    "nomination.refused",
-    "nomination.renewal_created",
-    "nomination.withdrawn",
-    "review.assigned",
-    "review.auto_assigned",
-    "review.conflict_declared",
-    "review.draft_saved",
-    "review.reviewer_appointed",
-    "review.reviewer_removed",
-    "review.submitted",
-    "review.unassigned",
-    "review.updated",
-)
-OBJECT_TYPES = (
-    "award",
-    "category",
-    "contribution",
-    "contribution_type",
-    "cycle",
-    "endorsement",
-    "nomination",
-    "review",
-    "route",
-    "system",
-    "user",
-)
+PROGRAMME = "0"  # the "by" choice of events without an actor: the programme itself
 
 
 class AuditFilterForm(BaseForm):
     class Meta:
         csrf = False
 
+    by = SelectField("Actor", validators=[Optional()], default="")
     actor = StringField(
-        "Actor",
+        "Or any account",
         validators=[Optional(), Length(max=100)],
         description="Account id, email, part of a name, or the part of an email before @.",
     )
-    action = StringField(
-        "Action", validators=[Optional(), Length(max=64)], description="e.g. nomination.decided"
+    action = SelectField(
+        "Action",
+        choices=choices([("", "Any action"), *ACTIONS.items()]),
+        validators=[Optional()],
+        default="",
     )
-    object_type = StringField("Object type", validators=[Optional(), Length(max=32)])
+    object_type = SelectField(
+        "Object type",
+        choices=choices([("", "Any type"), *OBJECT_TYPES.items()]),
+        validators=[Optional()],
+        default="",
+    )
     object_id = IntegerField("Object id", validators=[Optional(), NumberRange(min=1)])
     date_from = DateField("From", validators=[Optional()])
     date_to = DateField("To", validators=[Optional()])
+
+    def set_actors(self, staff) -> None:
+        """The actor pick-list: anyone, the programme, then organizers and reviewers."""
+        self.by.choices = choices(
+            [
+                ("", "Anyone"),
+                (PROGRAMME, "The programme (no account)"),
+                *((str(row.id), row.display_name) for row in staff),
+            ]
+        )
 
     def validate_date_to(self, field) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:

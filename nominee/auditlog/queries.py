@@ -11,17 +11,27 @@ N" would cost more than the page itself.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+import json
+from collections import defaultdict
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import Select, String, and_, cast, literal, null, or_, select, union_all
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from nominee import inputs
-from nominee.accounts.models import User
+from nominee.accounts.models import Role, User
+from nominee.appeals.models import Appeal
 from nominee.audit import AuditEvent
+from nominee.auditlog import sentences
+from nominee.awards.models import Award
+from nominee.categories.models import Category
+from nominee.contributions.models import Contribution, ContributionType
+from nominee.cycles.models import Cycle
+from nominee.endorsements.models import Endorsement
+from nominee.nominations.models import Nomination
 from nominee.reviews import queries as reviews
 from nominee.reviews.models import Review
 
@@ -46,6 +56,7 @@ class AuditFilter:
     """What the organizer asks for; ``actor_ids`` from ``matching_actors``."""
 
     actor_ids: Sequence[int] | None = None
+    by: int | None = None  # one account from the pick-list; 0: the programme itself
     action: str = ""
     object_type: str = ""
     object_id: int | None = None
@@ -113,10 +124,18 @@ def filtered(wanted: AuditFilter) -> Select[AuditEvent]:
             stmt = stmt.where(AuditEvent.actor_id == wanted.actor_ids[0])
         else:
             stmt = stmt.where(AuditEvent.actor_id.in_(wanted.actor_ids))
+    if wanted.by is not None:
+        stmt = stmt.where(
+            AuditEvent.actor_id.is_(None) if wanted.by == 0 else AuditEvent.actor_id == wanted.by
+        )
     if action := wanted.action.strip():
         stmt = stmt.where(AuditEvent.action == action)
     if object_type := wanted.object_type.strip():
-        stmt = stmt.where(AuditEvent.object_type == object_type)
+        older = [old for old, new in sentences.ALIASES.items() if new == object_type]
+        if older:  # rows written under an older spelling of the type count too
+            stmt = stmt.where(AuditEvent.object_type.in_([object_type, *older]))
+        else:
+            stmt = stmt.where(AuditEvent.object_type == object_type)
     if wanted.object_id:
         stmt = stmt.where(AuditEvent.object_id == wanted.object_id)
     if wanted.date_from:
@@ -138,3 +157,180 @@ def events_window(
     stmt = withholding(filtered(wanted), withheld)
     rows = session.scalars(stmt.limit(per_page + 1).offset((page - 1) * per_page)).all()
     return Window(items=rows[:per_page], page=page, has_next=len(rows) > per_page)
+
+
+# Sentences
+
+
+def as_event(event: AuditEvent, after: dict[str, Any] | None = None) -> sentences.Event:
+    """What a sentence reads of ``event`` (``after``: what the page shows of it)."""
+    return sentences.Event(
+        action=event.action,
+        actor=event.actor.display_name if event.actor is not None else None,
+        object_type=event.object_type,
+        object_id=event.object_id,
+        before=event.before or {},
+        after=(event.after if after is None else after) or {},
+    )
+
+
+def names_for(session: Session, events: Sequence[sentences.Event]) -> sentences.Names:
+    """The names the sentences of ``events`` need, in one query (a UNION ALL with a
+    branch per kind of object present, each by primary key); none needed: no query."""
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for event in events:
+        kind = sentences.ALIASES.get(event.object_type, event.object_type)
+        if kind in sentences.FIELDS and event.object_id is not None:
+            wanted[kind].add(event.object_id)
+        for other, ids in sentences.mentioned(event).items():
+            wanted[other] |= ids
+    branches = [_branch(kind, sorted(ids)) for kind, ids in sorted(wanted.items()) if ids]
+    if not branches:
+        return {}
+    rows = session.execute(union_all(*branches))
+    return {(row.kind, row.id): (row.a, row.b, row.c) for row in rows}
+
+
+def _branch(kind: str, ids: list[int]) -> Select[Any]:
+    """One kind's names: ``kind``, ``id``, then up to three texts (``sentences.FIELDS``)."""
+    nominee, reviewer, owner, endorser = (aliased(User) for _ in range(4))
+    none = null().cast(String)
+
+    def pick(table_id: Any, *texts: Any) -> Select[Any]:
+        padded = [*texts, none, none, none][:3]
+        return select(
+            literal(kind, String).label("kind"),
+            table_id.label("id"),
+            *(cast(text, String).label(name) for text, name in zip(padded, "abc", strict=True)),
+        )
+
+    if kind == "user":
+        return pick(User.id, User.display_name).where(User.id.in_(ids))
+    if kind == "cycle":
+        return pick(Cycle.id, Cycle.name).where(Cycle.id.in_(ids))
+    if kind == "category":
+        return pick(Category.id, Category.name).where(Category.id.in_(ids))
+    if kind == "contribution_type":
+        return pick(ContributionType.id, ContributionType.name).where(ContributionType.id.in_(ids))
+    if kind in ("nomination", "appeal"):
+        key = Nomination.id if kind == "nomination" else Appeal.id
+        stmt = pick(key, nominee.display_name, Cycle.name, Category.name)
+        if kind == "appeal":
+            stmt = stmt.select_from(Appeal).join(Nomination, Nomination.id == Appeal.nomination_id)
+        else:
+            stmt = stmt.select_from(Nomination)
+        return (
+            stmt.join(nominee, nominee.id == Nomination.nominee_id)
+            .join(Cycle, Cycle.id == Nomination.cycle_id)
+            .join(Category, Category.id == Nomination.category_id)
+            .where(key.in_(ids))
+        )
+    if kind == "award":
+        return (
+            pick(Award.id, owner.display_name, Category.name, Cycle.name)
+            .select_from(Award)
+            .join(owner, owner.id == Award.member_id)
+            .join(Category, Category.id == Award.category_id)
+            .join(Cycle, Cycle.id == Award.cycle_id)
+            .where(Award.id.in_(ids))
+        )
+    if kind == "review":
+        return (
+            pick(Review.id, reviewer.display_name, nominee.display_name, Cycle.name)
+            .select_from(Review)
+            .join(reviewer, reviewer.id == Review.reviewer_id)
+            .join(Nomination, Nomination.id == Review.nomination_id)
+            .join(nominee, nominee.id == Nomination.nominee_id)
+            .join(Cycle, Cycle.id == Nomination.cycle_id)
+            .where(Review.id.in_(ids))
+        )
+    if kind == "contribution":
+        return (
+            pick(Contribution.id, Contribution.title, owner.display_name)
+            .select_from(Contribution)
+            .join(owner, owner.id == Contribution.owner_id)
+            .where(Contribution.id.in_(ids))
+        )
+    assert kind == "endorsement", kind
+    return (
+        pick(Endorsement.id, endorser.display_name, Contribution.title, owner.display_name)
+        .select_from(Endorsement)
+        .join(endorser, endorser.id == Endorsement.endorser_id)
+        .join(Contribution, Contribution.id == Endorsement.contribution_id)
+        .join(owner, owner.id == Contribution.owner_id)
+        .where(Endorsement.id.in_(ids))
+    )
+
+
+def sentences_of(
+    session: Session, events: Sequence[AuditEvent], withheld: Collection[int]
+) -> dict[int, str]:
+    """Each event's sentence by its id (one query for the names)."""
+    shown = [as_event(event, shown_after(event, withheld)) for event in events]
+    names = names_for(session, shown)
+    return {
+        event.id: sentences.describe(view, names) for event, view in zip(events, shown, strict=True)
+    }
+
+
+def staff(session: Session) -> Sequence[Any]:
+    """The organizers and reviewers, for the actor pick-list: ``id``, ``display_name``."""
+    return session.execute(
+        select(User.id, User.display_name)
+        .where(User.role.in_((Role.ORGANIZER, Role.REVIEWER)))
+        .order_by(User.display_name, User.id)
+    ).all()
+
+
+CSV_BATCH = 500
+
+
+def csv_rows(
+    session: Session, wanted: AuditFilter, withheld: Collection[int]
+) -> Iterator[list[Any]]:
+    """The filtered log as CSV cells, newest first: a header, then one row per event,
+    read in keyset batches of ``CSV_BATCH`` (each batch's names in one query), so memory
+    does not grow with the log."""
+    yield [
+        "When (UTC)",
+        "Actor id",
+        "Actor",
+        "Action",
+        "Sentence",
+        "Object type",
+        "Object id",
+        "Before",
+        "After",
+        "Address",
+    ]
+    stmt = withholding(filtered(wanted), withheld)
+    last: tuple[datetime, int] | None = None
+    while True:
+        batch = stmt
+        if last is not None:
+            at, event_id = last
+            batch = batch.where(
+                or_(
+                    AuditEvent.created_at < at,
+                    and_(AuditEvent.created_at == at, AuditEvent.id < event_id),
+                )
+            )
+        events = session.scalars(batch.limit(CSV_BATCH)).all()
+        if not events:
+            return
+        said = sentences_of(session, events, withheld)
+        for event in events:
+            yield [
+                event.created_at.isoformat(),
+                event.actor_id or "",
+                event.actor.display_name if event.actor else "",
+                event.action,
+                said[event.id],
+                event.object_type,
+                event.object_id or "",
+                json.dumps(event.before, sort_keys=True) if event.before else "",
+                json.dumps(shown_after(event, withheld), sort_keys=True) if event.after else "",
+                event.ip_address or "",
+            ]
+        last = (events[-1].created_at, events[-1].id)
+        session.expunge_all()

@@ -18,6 +18,7 @@ from sqlalchemy import Row, String, case, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from nominee.accounts.models import User
+from nominee.appeals.models import Appeal
 from nominee.categories.models import Category
 from nominee.cycles.models import Cycle, RubricCriterion
 from nominee.integrity.models import IntegrityResult
@@ -105,7 +106,10 @@ def _statement(cycle_id: int, criteria: Sequence[Row[int, str, float]]):
             Nomination.recommend_decline,
             Nomination.recommend_abstain,
             type_coerce(Nomination.decision, String),
-            IntegrityResult.effective_endorsers,
+            IntegrityResult.effective_endorsers.label("effective_endorsers"),
+            type_coerce(Appeal.status, String).label("appeal_status"),
+            Appeal.statement.label("appeal_statement"),
+            Appeal.response.label("appeal_response"),
             *mean_columns,
         )
         .select_from(means)
@@ -113,6 +117,7 @@ def _statement(cycle_id: int, criteria: Sequence[Row[int, str, float]]):
         .join(User, User.id == Nomination.nominee_id)
         .join(Category, Category.id == Nomination.category_id)
         .outerjoin(IntegrityResult, IntegrityResult.user_id == Nomination.nominee_id)
+        .outerjoin(Appeal, Appeal.nomination_id == Nomination.id)
         .order_by(Category.name, User.display_name, Nomination.id)
     )
 
@@ -140,7 +145,13 @@ def header(criteria: Iterable) -> list[str]:
         "Recommend decline",
         "Recommend abstain",
         "Decision",
+        *APPEAL_HEADER,
     ]
+
+
+# The appeal of a published decision: its status (open, upheld, dismissed), the
+# nominee's statement and the organizers' response; empty without an appeal.
+APPEAL_HEADER = ("Appeal", "Appeal statement", "Appeal response")
 
 
 def rows(
@@ -172,16 +183,16 @@ def rows(
             status,
             row[5],
             row[6],
-            "" if row[15] is None else row[15],
+            "" if row.effective_endorsers is None else row.effective_endorsers,
             row[7],
             row[8],
             "yes" if row[9] else "no",
             row[10],
         ]
         if hidden:
-            yield counters + [WITHHELD] * (len(criteria) + 8)
+            yield counters + [WITHHELD] * (len(criteria) + 8 + len(APPEAL_HEADER))
             continue
-        means = row[16:]
+        means = row[len(row) - len(criteria) :]  # the criteria's means come last
         weighted = weighted_mean(
             criteria,
             {c.id: float(m) for c, m in zip(criteria, means, strict=True) if m is not None},
@@ -200,6 +211,9 @@ def rows(
             row[12],
             row[13],
             row[14] or "",
+            row.appeal_status or "",
+            escape_cell(row.appeal_statement or ""),
+            escape_cell(row.appeal_response or ""),
         ]
 
 

@@ -7,9 +7,11 @@ from nominee.awards.models import Award, AwardStatus
 from nominee.cycles.models import Cycle, CycleStatus
 from nominee.nominations.models import Nomination, NominationStatus
 
-# Decisions are taken, and may be changed, until the results are published.
+# Decisions are taken, and may be changed, until the results are published: in *decided*
+# (reviews closed, the stage for deciding), and already in review for a nomination whose
+# reviews are in (with fewer than the cycle asks, only with the override and a reason).
 DECIDING_CYCLE_STATUSES = (CycleStatus.IN_REVIEW, CycleStatus.DECIDED)
-# A nomination that entered review: it needs a decision before the cycle is decided.
+# A nomination that entered review: it needs a decision before the cycle is published.
 REVIEWED_STATUSES = (
     NominationStatus.IN_REVIEW,
     NominationStatus.AWARDED,
@@ -66,6 +68,26 @@ def decision_refusal(
     if nomination.status not in REVIEWED_STATUSES:
         return f"A nomination that is {nomination.status.label.lower()} cannot be decided."
     return None
+
+
+def undecided_note(undecided: int) -> str | None:
+    """What the move to *decided* says beforehand of the nominations still undecided."""
+    if not undecided:
+        return None
+    noun = "nomination in review has" if undecided == 1 else "nominations in review have"
+    return (
+        f"{undecided} {noun} no decision yet: decide them once the cycle is decided, "
+        "before publishing."
+    )
+
+
+def publish_refusal(undecided: int) -> str | None:
+    """Why a cycle with ``undecided`` nominations without a decision cannot be
+    published, or None when every one is decided."""
+    if not undecided:
+        return None
+    noun = "nomination in review has" if undecided == 1 else "nominations in review have"
+    return f"{undecided} {noun} no decision yet: decide every nomination before publishing."
 
 
 def review_shortfall(submitted: int, asked: int) -> str | None:

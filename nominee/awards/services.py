@@ -239,14 +239,7 @@ def publish_results(session: Session, cycle: Cycle, actor: User | None) -> list[
         if nomination.id in awarded_already:
             continue
         if nomination.status is NominationStatus.AWARDED:
-            award = Award(
-                member_id=nomination.nominee_id,
-                category_id=nomination.category_id,
-                cycle_id=cycle.id,
-                nomination_id=nomination.id,
-                starts_on=cycle.award_starts_on,
-                ends_on=cycle.award_ends_on,
-            )
+            award = _new_award(cycle, nomination)
             session.add(award)
             created.append(award)
         # The status moved as the nomination was decided; its history line waited for now.
@@ -256,25 +249,93 @@ def publish_results(session: Session, cycle: Cycle, actor: User | None) -> list[
     # in a second, not in a flush (a round trip) per row.
     with db.batched_writes(session):
         for award in created:
-            audit.record(
-                session,
-                actor,
-                "award.created",
-                award,
-                after={
-                    "member_id": award.member_id,
-                    "category_id": award.category_id,
-                    "cycle_id": award.cycle_id,
-                    "starts_on": award.starts_on,
-                    "ends_on": award.ends_on,
-                },
-            )
-            events.award_granted.send(award, session=session, actor=actor)
+            _announce_award(session, actor, award)
     # Telling nominees and nominators is a job (``notify_results``, run by the
     # ``cycle.published`` handler in ``nominee.jobs.handlers``): publishing thousands of
     # nominations answers at once.
     outbox.put(session, RESULTS_TOPIC, {"cycle_id": cycle.id})
     return created
+
+
+def _new_award(cycle: Cycle, nomination: Nomination) -> Award:
+    """The award of an awarded nomination: its category, the cycle's term."""
+    return Award(
+        member_id=nomination.nominee_id,
+        category_id=nomination.category_id,
+        cycle_id=cycle.id,
+        nomination_id=nomination.id,
+        starts_on=cycle.award_starts_on,
+        ends_on=cycle.award_ends_on,
+    )
+
+
+def _announce_award(session: Session, actor: User | None, award: Award) -> None:
+    """A new award's audit event and ``award_granted`` (webhooks follow it)."""
+    audit.record(
+        session,
+        actor,
+        "award.created",
+        award,
+        after={
+            "member_id": award.member_id,
+            "category_id": award.category_id,
+            "cycle_id": award.cycle_id,
+            "starts_on": award.starts_on,
+            "ends_on": award.ends_on,
+        },
+    )
+    events.award_granted.send(award, session=session, actor=actor)
+
+
+def _tell_granted(session: Session, nomination: Nomination, award: Award, cycle: Cycle) -> None:
+    notify(
+        session,
+        nomination.nominee_id,
+        "award.granted",
+        award_id=award.id,
+        verification_id=award.verification_id,
+        category=nomination.category.name,
+        cycle=cycle.name,
+    )
+
+
+APPEAL_NOTE = "Awarded on appeal"
+
+
+def award_on_appeal(session: Session, actor: User, nomination: Nomination, rationale: str) -> Award:
+    """Change the published decline of ``nomination`` to an award, as an upheld appeal
+    does (``nominee.appeals.services.uphold`` checks who may): the decision, its history
+    line and audit event, then the award the way publishing creates one (same term,
+    audit event, ``award_granted`` and the nominee's "award granted" notification), so
+    its public verification page answers at once."""
+    cycle = nomination.cycle
+    if cycle.status is not CycleStatus.PUBLISHED or nomination.status is not (
+        NominationStatus.DECLINED
+    ):
+        raise DomainError("Only a declined nomination of a published cycle is awarded on appeal.")
+    if session.scalar(select(Award.id).where(Award.nomination_id == nomination.id)):
+        raise Conflict("This nomination has its award already.")
+    before = _decision_state(nomination)
+    nomination.decision = Decision.AWARD
+    nomination.decision_rationale = rationale.strip()
+    nomination.decided_by_id = actor.id
+    nomination.decided_at = clock.now()
+    after = {**_decision_state(nomination), "status": NominationStatus.AWARDED, "appeal": True}
+    change_status(
+        session,
+        actor,
+        nomination,
+        NominationStatus.AWARDED,
+        "nomination.decision_changed",
+        note=APPEAL_NOTE,
+        audit_payload=(before, after),
+    )
+    award = _new_award(cycle, nomination)
+    session.add(award)
+    session.flush()
+    _announce_award(session, actor, award)
+    _tell_granted(session, nomination, award, cycle)
+    return award
 
 
 RESULTS_TOPIC = "cycle.published"
@@ -339,15 +400,7 @@ def notify_results(
     ).all()
     for nomination, granted in rows:
         if granted is not None:
-            notify(
-                session,
-                nomination.nominee_id,
-                "award.granted",
-                award_id=granted.id,
-                verification_id=granted.verification_id,
-                category=nomination.category.name,
-                cycle=cycle.name,
-            )
+            _tell_granted(session, nomination, granted, cycle)
         else:
             notify(
                 session,
@@ -678,13 +731,12 @@ def expire_awards(session: Session, day: date | None = None) -> int:
 
 
 def refuse_undecided(cycle: Cycle, *, session: Session, new: CycleStatus, **_: Any) -> None:
-    """A cycle is decided (or published) only when every reviewed nomination is decided."""
-    if new not in (CycleStatus.DECIDED, CycleStatus.PUBLISHED):
+    """A cycle is published only when every reviewed nomination is decided. Moving to
+    *decided* closes the reviews and is where organizers decide: it needs no decision."""
+    if new is not CycleStatus.PUBLISHED:
         return
-    missing = queries.undecided_count(session, cycle.id)
-    if missing:
-        noun = "nomination in review has" if missing == 1 else "nominations in review have"
-        raise DomainError(f"{missing} {noun} no decision yet.")
+    if refusal := rules.publish_refusal(queries.undecided_count(session, cycle.id)):
+        raise DomainError(refusal)
 
 
 def react_to_cycle_status(

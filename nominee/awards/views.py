@@ -157,21 +157,26 @@ def decide(nomination_id: int):
     ), status
 
 
+def _id_value(value: str) -> int | None:
+    """A form value that is a plain id (ASCII digits, a dozen at most), or None."""
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 12 else None
+
+
 def _bulk_ids() -> list[int]:
-    ids = []
-    for value in request.form.getlist("nomination"):
-        if value.isdigit() and len(value) <= 12:
-            ids.append(int(value))
-    return ids
+    return [
+        found
+        for value in request.form.getlist("nomination")
+        if (found := _id_value(value)) is not None
+    ]
 
 
 def _bulk_versions(nominations) -> dict[int, int]:
     """The version of each nomination shown on the confirmation page."""
     versions = {}
     for nomination in nominations:
-        value = request.form.get(f"version-{nomination.id}", "")
-        if value.isdigit() and len(value) <= 12:
-            versions[nomination.id] = int(value)
+        found = _id_value(request.form.get(f"version-{nomination.id}", ""))
+        if found is not None:
+            versions[nomination.id] = found
     return versions
 
 

@@ -21,6 +21,7 @@ from nominee.cycles.services import Criterion, CycleSettings
 from nominee.web import BaseForm
 
 EMPTY_CRITERION_ROWS = 1
+DEFAULT_APPEAL_DAYS = 14
 
 
 class CriterionForm(Form):
@@ -76,6 +77,15 @@ class CycleForm(VersionForm):
     reviewers_per_nomination = IntegerField(
         "Reviewers per nomination", default=3, validators=[InputRequired()]
     )
+    appeal_days = IntegerField(
+        "Appeal period (days)",
+        default=14,
+        validators=[Optional()],
+        description=(
+            "After publishing, a declined nominee may appeal once within this many days "
+            "(14 when left empty); 0 takes no appeals."
+        ),
+    )
     moves_automatically = BooleanField(
         "Moves by itself at its dates",
         description=(
@@ -104,7 +114,8 @@ class CycleForm(VersionForm):
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         for field, message in rules.settings_errors(
-            **{name: self[name].data for name in self.SETTINGS}
+            **{name: self[name].data for name in self.SETTINGS},
+            appeal_days=self.appeal_days.data,
         ).items():
             if message not in self[field].errors:
                 self[field].errors = [*self[field].errors, message]
@@ -154,5 +165,8 @@ class CycleForm(VersionForm):
             name=self.name.data or "",
             category_ids=self.category_ids.data or [],
             moves_automatically=bool(self.moves_automatically.data),
+            appeal_days=DEFAULT_APPEAL_DAYS
+            if self.appeal_days.data is None
+            else self.appeal_days.data,
             **{name: self[name].data for name in self.SETTINGS},
         )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, false
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from nominee import clock
@@ -79,6 +79,8 @@ class Cycle(Base):
     # The database's default, not the ORM's: a cycle inserted without it (by code that
     # predates it, on a schema that predates it) says nothing of it.
     moves_automatically: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Days after publishing in which a declined nominee may appeal, once (0: no appeals).
+    appeal_days: Mapped[int] = mapped_column(default=14, server_default=text("14"))
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     published_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)

@@ -25,6 +25,7 @@ MONTHS_RANGE = (1, 60)
 EVIDENCE_MAX = 100
 PEER_LIMIT_MAX = 50
 REVIEWERS_RANGE = (1, 20)
+APPEAL_DAYS_RANGE = (0, 90)
 CRITERION_WEIGHT_MAX = 100.0
 
 
@@ -64,8 +65,8 @@ def next_statuses(cycle: Cycle) -> list[CycleStatus]:
 
 
 # The moves the scheduler makes for a cycle that moves by itself: the two that need no
-# judgement. Deciding needs every reviewed nomination decided, and publishing makes the
-# results public: both wait for an organizer, also after the review has closed.
+# judgement. Moving to decided closes the reviews, and publishing makes the results
+# public: both wait for an organizer, also after the review has closed.
 AUTOMATIC_MOVES = frozenset({CycleStatus.OPEN, CycleStatus.IN_REVIEW})
 
 
@@ -135,6 +136,7 @@ def settings_errors(
     max_evidence: int | None,
     peer_nomination_limit: int | None,
     reviewers_per_nomination: int | None,
+    appeal_days: int | None = None,
 ) -> dict[str, str]:
     """What is wrong with these settings, as ``{field name: message}``; empty when all is well.
 
@@ -174,6 +176,10 @@ def settings_errors(
     ):
         errors["reviewers_per_nomination"] = (
             f"Between {REVIEWERS_RANGE[0]} and {REVIEWERS_RANGE[1]} reviewers."
+        )
+    if appeal_days is not None and not APPEAL_DAYS_RANGE[0] <= appeal_days <= APPEAL_DAYS_RANGE[1]:
+        errors["appeal_days"] = (
+            f"Between {APPEAL_DAYS_RANGE[0]} (no appeals) and {APPEAL_DAYS_RANGE[1]} days."
         )
     return errors
 

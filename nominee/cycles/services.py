@@ -45,6 +45,7 @@ class CycleSettings:
     peer_nomination_limit: int = 3
     reviewers_per_nomination: int = 3
     moves_automatically: bool = False
+    appeal_days: int = 14
 
 
 def create_cycle(
@@ -315,5 +316,6 @@ def _snapshot(cycle: Cycle) -> dict[str, Any]:
         "peer_nomination_limit": cycle.peer_nomination_limit,
         "reviewers_per_nomination": cycle.reviewers_per_nomination,
         "moves_automatically": cycle.moves_automatically,
+        "appeal_days": cycle.appeal_days,
         "criteria": [[c.name, c.weight] for c in cycle.criteria],
     }

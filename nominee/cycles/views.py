@@ -14,6 +14,9 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from nominee import clock
+from nominee.appeals import queries as appeal_queries
+from nominee.awards import queries as award_queries
+from nominee.awards import rules as award_rules
 from nominee.cycles import queries, rules, services
 from nominee.cycles.forms import CycleForm, VersionForm
 from nominee.cycles.models import DEFAULT_RUBRIC, Cycle, CycleStatus
@@ -86,6 +89,9 @@ def show(cycle_id: int):
         can_manage=can_manage,
         next_statuses=rules.next_statuses(cycle),
         schedule_note=rules.schedule_note(cycle, clock.today()),
+        appeals=appeal_queries.appeals_of_cycle(session, cycle.id)
+        if can_manage and cycle.status is CycleStatus.PUBLISHED
+        else [],
     )
 
 
@@ -188,7 +194,16 @@ def move(cycle_id: int, to_status: str):
             return redirect(url_for("cycles.show", cycle_id=cycle.id))
     else:
         error, status = services.STALE_CYCLE, Conflict.status
-    if error is None and (refusal := rules.why_not_move(cycle, target)):
+    refusal = rules.why_not_move(cycle, target)
+    undecided_note = None
+    if refusal is None and target in (CycleStatus.DECIDED, CycleStatus.PUBLISHED):
+        # Said beforehand: deciding takes place in *decided*, publishing needs every decision.
+        undecided = award_queries.undecided_count(session, cycle.id)
+        if target is CycleStatus.PUBLISHED:
+            refusal = award_rules.publish_refusal(undecided)
+        else:
+            undecided_note = award_rules.undecided_note(undecided)
+    if error is None and refusal:
         error, status = refusal, 400
     by_status, _ = services.nomination_counts(session, cycle)
     return render_template(
@@ -199,5 +214,6 @@ def move(cycle_id: int, to_status: str):
         error=error,
         awaiting=by_status.get(NominationStatus.AWAITING_ACCEPTANCE, 0),
         submitted=by_status.get(NominationStatus.SUBMITTED, 0),
-        allowed=rules.why_not_move(cycle, target) is None,
+        undecided_note=undecided_note,
+        allowed=refusal is None,
     ), status

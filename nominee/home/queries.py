@@ -4,7 +4,8 @@ A few cheap queries whatever the size of the programme (the page is benchmarked)
 open cycles, the nominations waiting for the member's answer, and the latest public
 contributions of other members (newest ids first, so the primary key serves the order).
 A reviewer's to-do is one grouped query over their own assignments; an organizer's is
-three (the open cycles' nominations, the cycles whose dates have passed, failed mail).
+four (the open cycles' nominations, the cycles whose dates have passed, failed mail,
+open appeals).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from nominee.accounts.models import User
+from nominee.appeals.queries import OpenAppeals, open_appeals
 from nominee.contributions.models import Contribution, Visibility
 from nominee.cycles import rules as cycle_rules
 from nominee.cycles.models import Cycle, CycleStatus
@@ -134,9 +136,10 @@ class OrganizerTodo:
     open_cycles: Sequence[OpenCycleWork]
     overdue: Sequence[OverdueCycle]
     failed_mail: int
+    appeals: Sequence[OpenAppeals] = ()  # appeals waiting for an answer, per cycle
 
     def __bool__(self) -> bool:
-        return bool(self.open_cycles or self.overdue or self.failed_mail)
+        return bool(self.open_cycles or self.overdue or self.failed_mail or self.appeals)
 
 
 def organizer_todo(session: Session, today: date) -> OrganizerTodo:
@@ -188,7 +191,7 @@ def organizer_todo(session: Session, today: date) -> OrganizerTodo:
         .order_by(Cycle.id)
     ).all()
     overdue = [o for cycle in passed if (o := _overdue(cycle, today)) is not None]
-    return OrganizerTodo(open_cycles, overdue, _failed_mail(session))
+    return OrganizerTodo(open_cycles, overdue, _failed_mail(session), open_appeals(session))
 
 
 def _overdue(cycle: Cycle, today: date) -> OverdueCycle | None:

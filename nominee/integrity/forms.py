@@ -5,13 +5,13 @@ from wtforms.validators import InputRequired, Length
 
 from nominee.integrity.models import Verdict
 from nominee.integrity.services import NOTE_MAX
-from nominee.web import BaseForm
+from nominee.web import BaseForm, choices
 
 
 class FlagReviewForm(BaseForm):
     verdict = RadioField(
         "Your review",
-        choices=[(v.value, v.label) for v in Verdict],
+        choices=choices((v.value, v.label) for v in Verdict),
         validators=[InputRequired("Choose legitimate or confirmed.")],
     )
     note = TextAreaField("Note", validators=[Length(max=NOTE_MAX)])

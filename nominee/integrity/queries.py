@@ -179,12 +179,10 @@ def latest_review(session: Session, user_id: int) -> IntegrityReview | None:
 def flagged_members(session: Session) -> list[tuple[IntegrityResult, User]]:
     """Members flagged by the latest scan, and members whose flag an organizer reviewed,
     highest score first, with their accounts (one query)."""
-    return [
-        (result, user)
-        for result, user in session.execute(
-            select(IntegrityResult, User)
-            .join(User, User.id == IntegrityResult.user_id)
-            .where(IntegrityResult.flagged.is_(True) | IntegrityResult.verdict.is_not(None))
-            .order_by(IntegrityResult.score.desc(), IntegrityResult.user_id)
-        ).tuples()
-    ]
+    rows = session.execute(
+        select(IntegrityResult, User)
+        .join(User, User.id == IntegrityResult.user_id)
+        .where(IntegrityResult.flagged.is_(True) | IntegrityResult.verdict.is_not(None))
+        .order_by(IntegrityResult.score.desc(), IntegrityResult.user_id)
+    )
+    return [(result, user) for result, user in rows]

@@ -12,27 +12,35 @@ dict lookups only (20,000 members and 1.5M endorsements scan in well under a min
 Signals (strength 0..1 each):
 
 - ``reciprocity``: share of the endorsements received that the member returned to the
-  same endorser within 30 days (either order), ramped from 20% to 70%, times a
-  confidence of (returned / 3, at most 1).
+  same endorser within 30 days (either order), ramped from 20% to 70%, times the share
+  of the endorsements given that were returned, ramped from 10% to 40% (someone who
+  endorses nearly everyone returns much by habit), times a confidence of
+  (returned / 3, at most 1).
 - ``closed_group``: the member's group is found by following each member's main
-  endorsers backwards (at most ``GROUP_MAX`` accounts), then peeling off every account
-  that receives less than half of its endorsements from inside the group, until all
-  left do. The strength ramps the average of the member's own and the group's inside
-  share from 40% to 90%, times a confidence of (inside endorsements / 3). Directed
-  rings (A->B->C->D->A) are found like cliques: no mutual pair is needed.
+  endorsers backwards (those giving at least 5% of its endorsements and at least the
+  average per endorser; 12 per account, ``GROUP_MAX`` accounts in all), then peeling
+  off every account that receives less than half of its endorsements from inside the
+  group, until all left do. The strength ramps the average of the member's own and the
+  group's inside share from 35% to 80%, times a confidence of (inside endorsements /
+  3). Directed rings (A->B->C->D->A) are found like cliques: no mutual pair is needed.
+  A big community is never "closed": its members receive from far more than 16
+  accounts.
 - ``thin_base``: Discourse's rule of thumb (distinct endorsers >= 1/4 of the
-  endorsements, distinct days >= 1/3) and the share of the top 3 endorsers (above
-  50%); from 5 endorsements received.
+  endorsements, distinct days >= 1/3 of them but at most 10; each shortfall, as a share
+  of the endorsements, ramps to full strength at 20 and 25 points) and the share of
+  the top 3 endorsers (ramped 50% -> 100%); from 5 endorsements received.
 - ``puppets``: endorsers created at most 30 days before their first endorsement, with
-  no public contribution, giving at least 80% of their endorsements to one member;
+  no public contribution, giving at least 80% of their endorsements to one member (or
+  to one member and that member's main endorsers: a group);
   the strength ramps their share of the endorsements received from 10% to 50%, times
-  (puppets / 3); registrations within 7 days of each other add to the explanation.
+  (puppets / 3); unverified addresses and registrations within 7 days of each other
+  are told in the explanation.
 - ``burst``: more than half of the endorsements inside 48 hours (ramped 50% -> 90%),
   at full strength when the 48 hours end at most 3 days before nominations close,
   60% otherwise; from 4 endorsements received.
 
 Combined score: 1 - prod(1 - weight x strength), weights in ``WEIGHTS``; a member is
-flagged at ``FLAG_THRESHOLD``. A thin base or a burst alone (weight 0.5) never flags.
+flagged at ``FLAG_THRESHOLD``. Reciprocity, a thin base or a burst alone never flags.
 
 Effective endorsers: each distinct endorser counts 1, times 0.2 when a puppet, times
 (1 - closed-group strength) when inside the member's closed group, times 0.5 when the
@@ -47,6 +55,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from heapq import nlargest
+from math import ceil
 
 DAY = 86400
 RETURN_WINDOW = 30 * DAY
@@ -55,6 +64,7 @@ BURST_NEAR_CLOSE = 3 * DAY
 PUPPET_AGE = 30 * DAY
 PUPPET_CONCENTRATION = 0.8
 REGISTRATION_BURST = 7 * DAY
+THIN_DAYS = 10  # distinct days a thin base needs at most
 
 GROUP_MAX = 16  # accounts followed backwards from one member
 MAIN_ENDORSERS = 12  # per account, the endorsers followed
@@ -64,7 +74,7 @@ INSIDE_SHARE = 0.5  # peeling: an account stays with at least this share from in
 WEIGHTS = {
     "closed_group": 1.0,
     "puppets": 1.0,
-    "reciprocity": 0.8,
+    "reciprocity": 0.55,
     "burst": 0.5,
     "thin_base": 0.5,
 }
@@ -261,8 +271,8 @@ def analyse(
 ) -> list[MemberResult]:
     reviews = reviews or {}
     names = Names(accounts)
-    puppets = find_puppets(graph, accounts)
     main: dict[int, list[int]] = {}
+    puppets = find_puppets(graph, accounts, main)
     results = []
     for r in sorted(graph.into):
         signals: list[Signal] = []
@@ -427,9 +437,13 @@ def inside_count(counts: Mapping[int, int], members: set[int]) -> int:
     return sum(counts.get(e, 0) for e in members)
 
 
-def find_puppets(graph: Graph, accounts: Mapping[int, Account]) -> set[int]:
+def find_puppets(
+    graph: Graph, accounts: Mapping[int, Account], main: dict[int, list[int]]
+) -> set[int]:
     """Endorsers that look like accounts made to endorse: young at their first
-    endorsement, no public contribution, most endorsements to one member."""
+    endorsement, no public contribution, and at least 80% of their endorsements to one
+    member, or to one member and that member's main endorsers (a group)."""
+    young: set[int] = set()
     found = set()
     for e, n in graph.given.items():
         account = accounts.get(e)
@@ -438,6 +452,23 @@ def find_puppets(graph: Graph, accounts: Mapping[int, Account]) -> set[int]:
         if graph.first_given[e] - account.created_at > PUPPET_AGE:
             continue
         if graph.top_given[e][1] >= PUPPET_CONCENTRATION * n:
+            found.add(e)
+        else:
+            young.add(e)
+    if not young:
+        return found
+    given_to: dict[int, dict[int, int]] = {}
+    for r, counts in graph.into.items():
+        for e, c in counts.items():
+            if e in young:
+                given_to.setdefault(e, {})[r] = c
+    for e, counts in given_to.items():
+        top = graph.top_given[e][0]
+        group = main.get(top)
+        if group is None:
+            group = main[top] = graph.main_endorsers(top)
+        inside = counts[top] + sum(counts.get(m, 0) for m in group)
+        if inside >= PUPPET_CONCENTRATION * graph.given[e]:
             found.add(e)
     return found
 
@@ -473,7 +504,7 @@ def puppet_signal(
             f"{from_puppets} of {received} endorsements "
             f"({percent(from_puppets, received)}) come from {len(among)} accounts created "
             f"at most 30 days before endorsing, with no public contribution, that give at "
-            f"least 80% of their endorsements to one member ({unverified} unverified"
+            f"least 80% of their endorsements to one member or group ({unverified} unverified"
             f"{registered}): {names.some(among)}.",
             among,
         )
@@ -491,7 +522,13 @@ def thin_base(graph: Graph, r: int, names: Names, signals: list[Signal]) -> None
     distinct = len(counts)
     top3 = nlargest(3, counts, key=lambda e: (counts[e], -e))
     top_share = sum(counts[e] for e in top3) / received
-    rule = max(ramp(0.25 - distinct / received, 0, 0.2), ramp(1 / 3 - days / received, 0, 0.25))
+    # Days: a third of the endorsements, but never more than ``THIN_DAYS``: a popular
+    # member's talk is endorsed by hundreds the same evening.
+    wanted_days = min(received / 3, THIN_DAYS)
+    rule = max(
+        ramp(0.25 - distinct / received, 0, 0.2),
+        ramp((wanted_days - days) / received, 0, 0.25),
+    )
     strength = max(rule, ramp(top_share, 0.5, 1.0))
     if strength <= 0:
         return
@@ -501,7 +538,7 @@ def thin_base(graph: Graph, r: int, names: Names, signals: list[Signal]) -> None
             strength,
             f"{received} endorsements come from {distinct} distinct endorsers "
             f"({percent(distinct, received)}, rule of thumb at least 25%) on {days} distinct "
-            f"days ({percent(days, received)}, at least 33%); the top 3, "
+            f"days (rule of thumb at least {ceil(wanted_days)}); the top 3, "
             f"{names.some(top3)}, gave {percent(top_share, 1)}.",
             top3,
         )

@@ -23,9 +23,11 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from nominee.accounts.models import User
+from nominee.appeals.models import Appeal
 from nominee.awards.models import Award
 from nominee.formatting import format_date
 from nominee.mail import messages, tokens
@@ -190,7 +192,23 @@ def _reviewing(
     }
 
 
+def _appeal(
+    session: Session, notification: Notification, user: User, context: MailContext
+) -> dict[str, Any]:
+    """The organizers' response, which the nominee reads on the nomination page too."""
+    appeal = session.scalar(
+        select(Appeal).where(Appeal.nomination_id == notification.params["nomination_id"])
+    )
+    upheld = notification.params["outcome"] == "upheld"
+    return {
+        "action": "See your award" if upheld else "Read the response",
+        "details": [("Appeal", "Upheld" if upheld else "Dismissed")],
+        "feedback": [appeal.response] if appeal is not None and appeal.response else [],
+    }
+
+
 MORE: dict[str, More] = {
+    "appeal.answered": _appeal,
     "nominated": _nominated,
     "results.published": _results,
     "award.granted": _granted,

@@ -4,7 +4,10 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
+from nominee import clock
 from nominee.accounts.models import User
+from nominee.appeals import queries as appeal_queries
+from nominee.appeals import rules as appeal_rules
 from nominee.awards import rules as awards_rules
 from nominee.contributions.models import Contribution
 from nominee.cycles import rules as cycle_rules
@@ -20,10 +23,17 @@ from nominee.nominations.forms import (
     VersionedForm,
     WithdrawForm,
 )
-from nominee.nominations.models import Nomination, NominationEvent, NominationEvidence
+from nominee.nominations.models import (
+    Nomination,
+    NominationEvent,
+    NominationEvidence,
+    NominationStatus,
+)
 from nominee.reviews import queries as review_queries
 from nominee.uow import get_session
 from nominee.web import attach_error, choices, given, id_arg, login_required
+
+APPEALABLE = (NominationStatus.DECLINED, NominationStatus.AWARDED)
 
 bp = Blueprint("nominations", __name__)
 
@@ -185,9 +195,23 @@ def show(nomination_id: int):
             for e in events
             if e.to_status not in rules.DECISIONS and e.from_status not in rules.DECISIONS
         ]
+    appeal, may_appeal, appeal_ends = None, False, None
+    if (
+        nomination.status in APPEALABLE
+        and rules.decisions_public(nomination.cycle)
+        and (user.id == nomination.nominee_id or user.is_organizer)
+    ):
+        # Only a published decision has an appeal, which its nominee and the organizers
+        # see: no query before that.
+        appeal = appeal_queries.appeal_of(get_session(), nomination.id)
+        may_appeal = appeal_rules.appeal_refusal(user, nomination, appeal, clock.today()) is None
+        appeal_ends = appeal_rules.last_day(nomination.cycle)
     return render_template(
         "nominations/show.html",
         nomination=nomination,
+        appeal=appeal,
+        may_appeal=may_appeal,
+        appeal_ends=appeal_ends,
         evidence=shown,
         totals=services.totals(get_session(), nomination, shown),
         events=events,

@@ -89,6 +89,12 @@ def _review_queue(params: Params) -> Target:
     return "reviews.dashboard", {"cycle_id": params["cycle_id"], "mine": "y", "unreviewed": "y"}
 
 
+def _appeal(params: Params) -> Target:
+    if params["outcome"] == "upheld" and params["verification_id"]:
+        return _award(params)
+    return _nomination(params)
+
+
 def _no_target(params: Params) -> None:
     return None
 
@@ -199,6 +205,18 @@ KINDS: dict[str, Kind] = _kinds(
         label="Nominations are assigned to you for review",
         audience=REVIEWER,
     ),
+    Kind(
+        "appeal.answered",
+        frozenset({*NOMINATION, "outcome", "verification_id"}),
+        _appeal,
+        {"outcome": frozenset({"upheld", "dismissed"})},
+        mail_subject=lambda p: (
+            f"Your appeal is upheld: the {p['category']} award is yours"
+            if p["outcome"] == "upheld"
+            else f"Your appeal on {p['category']} in {p['cycle']} is dismissed"
+        ),
+        label="The organizers answer your appeal",
+    ),
     # Sent by the scheduler (``nominee.schedule``).
     Kind(
         "nomination_reminder",
@@ -284,6 +302,18 @@ def _renewal(p: Params) -> str:
     )
 
 
+def _appeal_answered(p: Params) -> str:
+    if p["outcome"] == "upheld":
+        return (
+            f"The organizers upheld your appeal on your nomination for {_where(p)}: "
+            f"you received the {p['category']} award. Read their response on your nomination."
+        )
+    return (
+        f"The organizers dismissed your appeal on your nomination for {_where(p)}: the "
+        "decision stands. Read their response on your nomination."
+    )
+
+
 def _day(iso: str) -> str:
     return format_date(date.fromisoformat(iso))
 
@@ -345,6 +375,7 @@ ENGLISH: dict[str, Callable[[Params], str]] = {
         f"Your {p['category']} award of {p['cycle']} ends on {_day(p['ends_on'])}."
     ),
     "renewal.no_activity": _no_activity,
+    "appeal.answered": _appeal_answered,
     LEGACY: lambda p: str(p["text"]),
 }
 

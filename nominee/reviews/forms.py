@@ -4,7 +4,7 @@ from collections.abc import Sequence
 
 from wtforms import (
     BooleanField,
-    DecimalField,
+    FloatField,
     IntegerField,
     RadioField,
     SelectField,
@@ -46,6 +46,17 @@ class ConflictForm(BaseForm):
         "Reason",
         validators=[DataRequired(message="Say briefly what the conflict is."), Length(max=500)],
         description="Seen by the organizers. The nomination leaves your queue.",
+    )
+
+
+class ClearConflictForm(BaseForm):
+    reason = TextAreaField(
+        "Why the conflict does not bind",
+        validators=[
+            DataRequired(message="Give the reason for clearing this conflict: the panel reads it."),
+            Length(max=500, message="At most 500 characters."),
+        ],
+        description="The panel of this nomination reads it next to your name, and it is audited.",
     )
 
 
@@ -120,9 +131,8 @@ class QueueForm(BaseForm):
     order = SelectField(
         "Order", choices=choices([("asc", "Ascending"), ("desc", "Descending")]), default="asc"
     )
-    min_score = DecimalField(
+    min_score = FloatField(
         "Score at least",
-        places=None,
         validators=[Optional(), NumberRange(min=0, max=10, message="A score from 0 to 10.")],
     )
     basis = SelectField("Score filter reads", choices=choices(SCORE_BASES.items()), default="raw")
@@ -138,10 +148,8 @@ class SelectionForm(BaseForm):
     class Meta:
         csrf = False
 
-    top = IntegerField(
-        "Number to select",
-        validators=[Optional(), NumberRange(min=1, max=100, message="From 1 to 100.")],
-    )
+    # Checked by the view (``MAX_SELECTED``): NumberRange cannot compare a huge integer.
+    top = IntegerField("Number to select", validators=[Optional()])
     select = SelectField(
         "Select",
         choices=choices(

@@ -79,6 +79,25 @@ class ConflictDeclaration(Base):
     reviewer: Mapped[User] = relationship()
 
 
+class ConflictClearance(Base):
+    """An organizer's clearance of a detected conflict (nominator, endorsements either way)
+    between one reviewer and one nomination, with the reason the panel reads. A declared
+    conflict, or being the nominee, is never cleared."""
+
+    __tablename__ = "conflict_clearances"
+    __table_args__ = (UniqueConstraint("nomination_id", "reviewer_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id", ondelete="CASCADE"))
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    cleared_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+    reviewer: Mapped[User] = relationship(foreign_keys=[reviewer_id])
+    cleared_by: Mapped[User | None] = relationship(foreign_keys=[cleared_by_id])
+
+
 class Review(Base):
     __tablename__ = "reviews"
     __table_args__ = (

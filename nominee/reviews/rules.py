@@ -39,6 +39,7 @@ class Standing:
     appointed: bool  # appointed to the cycle for the nomination's category (or all of it)
     conflicted: bool
     assigned: bool = False  # an organizer (or the automatic plan) put them on its panel
+    cleared_here: bool = False  # an organizer cleared someone's conflict on the nomination
 
 
 def can_manage_reviewers(user: User) -> bool:
@@ -193,6 +194,47 @@ def may_join_panel(
         and reviewer_id not in on_it
         and (nomination_id, reviewer_id) not in conflicted
     )
+
+
+CAUSE_WORDS = {
+    "nominee": "is the nominee",
+    "nominator": "nominated them",
+    "endorsed": "endorsed them",
+    "endorsed_by": "was endorsed by them",
+    "declared": "declared a conflict",
+}
+
+
+def why_short(
+    k: int,
+    reachable: int,
+    category: str,
+    covering: int,
+    conflicted: Sequence[tuple[str, Sequence[str]]],
+    outside: int,
+) -> str | None:
+    """Why a nomination cannot reach ``k`` reviewers, or None when it can: ``reachable``
+    is its panel plus who may still join; ``covering`` the appointed reviewers of its
+    ``category``; ``conflicted`` those of them conflicted, as (name, cause kinds);
+    ``outside`` the appointed reviewers of other categories only."""
+    if reachable >= k:
+        return None
+    text = f"At most {reachable} of {k} reviewers: "
+    if not covering:
+        text += f"nobody is appointed for {category}"
+    else:
+        verb = "reviewer is" if covering == 1 else "reviewers are"
+        text += f"{covering} {verb} appointed for {category}"
+        if conflicted:
+            people = "; ".join(
+                f"{name} {', '.join(CAUSE_WORDS.get(kind, kind) for kind in kinds)}"
+                for name, kinds in conflicted
+            )
+            text += f", {len(conflicted)} of them conflicted ({people})"
+    if outside:
+        who = "reviewer reviews" if outside == 1 else "reviewers review"
+        text += f"; {outside} other appointed {who} other categories only"
+    return text + ". Clear a detected conflict, or appoint more reviewers."
 
 
 # Scores

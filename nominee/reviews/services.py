@@ -41,6 +41,7 @@ from nominee.reviews import assignment, rules
 from nominee.reviews.models import (
     Assignment,
     Confidence,
+    ConflictClearance,
     ConflictDeclaration,
     Recommendation,
     Review,
@@ -51,6 +52,7 @@ from nominee.reviews.models import (
 from nominee.reviews.queries import (
     appointed_scopes,
     causes,
+    clearable,
     conflicted_ids,
     conflicted_on,
     find_conflicts,
@@ -545,6 +547,76 @@ def declare_conflict(
     if removed_status is ReviewStatus.SUBMITTED:
         refresh_scores(session, nomination)
     return declaration
+
+
+CLEARANCE_REASON_MAX = 500
+
+
+def clear_conflict(
+    session: Session, actor: User, nomination: Nomination, reviewer: User, reason: str
+) -> ConflictClearance:
+    """An organizer clears the detected conflict of ``reviewer`` on ``nomination`` (they
+    nominated the nominee, or endorsed them or were endorsed by them in the window), with
+    the reason the panel reads. Being the nominee and a declared conflict (the reviewer's
+    own word) are never cleared; nor does an organizer clear their own conflict, or
+    act on a nomination they are conflicted on (rule 9)."""
+    _require_organizer(actor)
+    _require_unconflicted(session, actor, nomination)
+    _require_in_review(nomination)
+    if reviewer.id == actor.id:
+        raise PermissionDenied("Another organizer clears your own conflicts.")
+    if not scope_of(session, nomination.cycle_id, reviewer.id).covers(nomination.category_id):
+        raise DomainError(
+            f"{reviewer.display_name} is not appointed for {nomination.category.name} in "
+            "this cycle."
+        )
+    found = causes(session, nomination, reviewer.id, cleared=False)
+    if not found:
+        raise DomainError(f"{reviewer.display_name} has no conflict on this nomination.")
+    if any(cause.kind == "nominee" for cause in found):
+        raise DomainError(f"{reviewer.display_name} is the nominee: that is never cleared.")
+    if any(cause.kind == "declared" for cause in found):
+        raise PermissionDenied(
+            f"{reviewer.display_name} declared this conflict themself: a declared conflict "
+            "is theirs, and nobody else clears it."
+        )
+    assert clearable(found)
+    if session.scalar(
+        select(ConflictClearance.id).where(
+            ConflictClearance.nomination_id == nomination.id,
+            ConflictClearance.reviewer_id == reviewer.id,
+        )
+    ):
+        raise DomainError(
+            f"The conflict of {reviewer.display_name} on this nomination is already cleared."
+        )
+    reason = " ".join(reason.split())
+    if not reason:
+        raise DomainError(
+            "Give the reason for clearing this conflict: the panel reads it.", field="reason"
+        )
+    if len(reason) > CLEARANCE_REASON_MAX:
+        raise DomainError(f"At most {CLEARANCE_REASON_MAX} characters.", field="reason")
+    clearance = ConflictClearance(
+        nomination_id=nomination.id, reviewer_id=reviewer.id, cleared_by_id=actor.id, reason=reason
+    )
+    session.add(clearance)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        raise Conflict(
+            f"The conflict of {reviewer.display_name} on this nomination is already cleared."
+        ) from None
+    audit.record(
+        session,
+        actor,
+        "review.conflict_cleared",
+        nomination,
+        before={"reviewer_id": reviewer.id, "causes": [cause.text for cause in found]},
+        after={"reviewer_id": reviewer.id, "reason": reason},
+    )
+    return clearance
 
 
 # Scores

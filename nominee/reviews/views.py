@@ -34,6 +34,7 @@ from nominee.reviews.forms import (
     AssignForm,
     AssignmentFilterForm,
     ButtonForm,
+    ClearConflictForm,
     ConflictForm,
     QueueForm,
     SelectionForm,
@@ -198,6 +199,7 @@ def assignments(cycle_id: int):
         button=ButtonForm(formdata=None),
         can_assign=cycle.status is CycleStatus.IN_REVIEW,
         left_out=found.left_out,
+        clearable=queries.clearable,
     )
 
 
@@ -270,6 +272,51 @@ def unassign(cycle_id: int, nomination_id: int):
     return _change_assignment(cycle_id, nomination_id, assigning=False)
 
 
+@bp.route(
+    "/cycles/<int:cycle_id>/nominations/<int:nomination_id>/conflicts/<int:reviewer_id>/clear",
+    methods=["GET", "POST"],
+)
+@organizer_required
+def clear_conflict(cycle_id: int, nomination_id: int, reviewer_id: int):
+    """An organizer clears a reviewer's detected conflict on one nomination, with a reason."""
+    session = get_session()
+    nomination = _nomination(cycle_id, nomination_id)
+    reviewer = session.get(User, reviewer_id) or abort(404)
+    if queries.conflicted_on(session, nomination, _me()):
+        raise PermissionDenied(services.CONFLICTED_ORGANIZER)
+    form = ClearConflictForm()
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.validate_on_submit():
+            try:
+                services.clear_conflict(
+                    session, _me(), nomination, reviewer, form.reason.data or ""
+                )
+            except PermissionDenied:
+                raise
+            except DomainError as exc:
+                attach_error(form, exc)
+                status = exc.status
+            else:
+                flash(
+                    f"The conflict of {reviewer.display_name} on "
+                    f"{nomination.nominee.display_name}'s nomination is cleared.",
+                    "success",
+                )
+                return redirect(url_for("reviews.assignments", cycle_id=cycle_id))
+    found = queries.causes(session, nomination, reviewer.id, cleared=False)
+    return render_template(
+        "reviews/clear_conflict.html",
+        cycle=nomination.cycle,
+        nomination=nomination,
+        reviewer=reviewer,
+        causes=found,
+        clearable=queries.clearable(found),
+        form=form,
+    ), status
+
+
 # The dashboard
 
 
@@ -295,13 +342,18 @@ def _filters(form: QueueForm) -> Filters:
     )
 
 
+DEFAULT_SELECTED = 10
+MAX_SELECTED = 100
+
+
 def _selection(form: SelectionForm, filters: Filters) -> tuple[str, int, Filters]:
     """The selection helper asked for (``""``: none), how many, and the filters it needs:
     the top N are the first N undecided by calibrated score, best first; the unanimous
     ones are among the undecided."""
     form.validate()
     helper = "" if form.select.errors else form.select.data or ""
-    top = 10 if form.top.errors or not form.top.data else form.top.data
+    top = form.top.data if not form.top.errors and form.top.data else DEFAULT_SELECTED
+    top = min(max(1, top), MAX_SELECTED)
     if helper == "top":
         filters = replace(filters, sort="calibrated", descending=True)
     if helper:
@@ -530,6 +582,9 @@ def review(cycle_id: int, nomination_id: int):
         history=queries.other_nominations(session, nomination, user),
         awards=queries.awards(session, nomination.nominee_id),
         conflict_form=ConflictForm(formdata=None),
+        clearances=list(queries.clearances(session, [nomination.id]).values())
+        if position.cleared_here
+        else [],
         can_declare=rules.can_declare_conflict(user, nomination, position),
         score_labels=SCORE_LABELS,
         today=clock.today(),

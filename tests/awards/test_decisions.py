@@ -162,7 +162,7 @@ def test_organizer_cannot_decide_own_nomination(client, auth, make, db):
     csv_text = client.get(f"/cycles/{cycle.id}/export.csv").get_data(as_text=True)
     [row] = list(csv.reader(io.StringIO(csv_text)))[1:]
     assert row[1] == organizer.display_name
-    assert row[12:] == ["(conflict of interest)"] * (len(cycle.criteria) + 8)
+    assert row[12:] == ["(conflict of interest)"] * (len(cycle.criteria) + 8 + 3)
 
 
 def test_form_errors_next_to_fields(client, auth, make, db, in_review):
@@ -261,11 +261,19 @@ def test_decisions_list_shows_progress_and_filters(client, auth, make, db):
 
 
 def test_decisions_list_offers_marking_the_cycle_decided(client, auth, make, db, in_review):
+    """In review the cycle can be marked decided at any time (deciding happens there);
+    once decided, publishing is offered when nothing is left to decide."""
     auth.login(make.organizer())
     url = f"/cycles/{in_review.cycle_id}/decisions"
-    assert "can be marked decided" not in client.get(url).text
+    page = client.get(url).text
+    assert "Mark the cycle decided" in page and "1 nomination still undecided" in page
+    in_review.cycle.status = CycleStatus.DECIDED
+    db.flush()
+    page = client.get(url).text
+    assert "1 nomination still needs a decision" in page
+    assert "Publish the results" not in page
     decide(client, in_review)
-    assert "can be marked decided" in client.get(url).text
+    assert "Publish the results" in client.get(url).text
 
 
 def _login(client, user) -> None:
@@ -344,7 +352,8 @@ def test_a_decision_committed_between_read_and_write_is_a_conflict(committing_ap
 
 
 def test_decisions_then_cycle_moves_through_the_cycle_pages(client, auth, make, db):
-    """The whole path an organizer takes: decide, mark decided, publish."""
+    """The whole path an organizer takes: decide early, mark decided (warned of what is
+    left), decide the rest there, publish (refused until every nomination is decided)."""
     cycle = make.cycle(status=CycleStatus.IN_REVIEW, reviewers_per_nomination=1)
     winner, other = reviewed(make, cycle), reviewed(make, cycle)
     auth.login(make.organizer())
@@ -354,13 +363,20 @@ def test_decisions_then_cycle_moves_through_the_cycle_pages(client, auth, make, 
         db.refresh(cycle)
         return client.post(f"/cycles/{cycle.id}/status/{to}", data={"version": cycle.version})
 
-    refused = move("decided")
-    assert refused.status_code == 400
-    assert "1 nomination in review has no decision yet." in refused.text
-    decide(client, other, "decline")
-    listing = f"/cycles/{cycle.id}/decisions"
-    assert f"/cycles/{cycle.id}/status/decided" in client.get(listing).text
+    warning = client.get(f"/cycles/{cycle.id}/status/decided").text
+    assert "1 nomination in review has no decision yet" in warning
     assert move("decided").status_code == 302
+    db.refresh(cycle)
+    assert cycle.status is CycleStatus.DECIDED
+    listing = f"/cycles/{cycle.id}/decisions"
+    refused = move("published")
+    assert refused.status_code == 400
+    assert "1 nomination in review has no decision yet" in refused.text
+    before = client.get(f"/cycles/{cycle.id}/status/published").text
+    assert "decide every nomination before publishing" in before
+    assert "Move to published</button>" not in before
+    db.refresh(other)
+    decide(client, other, "decline")
     assert f"/cycles/{cycle.id}/status/published" in client.get(listing).text
     db.refresh(other)
     decide(client, other, "award", rationale="On reflection.")  # still allowed

@@ -325,7 +325,7 @@ def test_bulk_with_nothing_selected_or_no_decision(client, cycle, panel, organiz
     # Ids of another cycle, or nonsense, are left out.
     other = client.post(
         f"/cycles/{cycle.id}/decisions/bulk",
-        data={"nomination": ["abc", "99999999"], "decision": "award"},
+        data={"nomination": ["abc", "99999999", "²", "9" * 40], "decision": "award"},
     )
     assert other.status_code == 302
 

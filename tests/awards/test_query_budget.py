@@ -23,7 +23,7 @@ def build(make, db, size: int):
     awards = [make.award(member=member) for _ in range(size)]
     organizer = make.organizer(display_name="Olga Organizer")
     db.add_all(
-        AuditEvent(actor_id=organizer.id, action="test.event", object_type="cycle", object_id=n)
+        AuditEvent(actor_id=organizer.id, action="cycle.updated", object_type="cycle", object_id=n)
         for n in range(size * 10)
     )
     db.flush()
@@ -32,7 +32,7 @@ def build(make, db, size: int):
         "decisions": f"/cycles/{cycle.id}/decisions",
         "export": f"/cycles/{cycle.id}/export.csv",
         "verify": f"/awards/{awards[0].verification_id}",
-        "audit": "/admin/audit?action=test.event",
+        "audit": "/admin/audit?action=cycle.updated",
         "audit by actor": f"/admin/audit?actor={organizer.id}&date_from=2000-01-01",
         "audit by name": "/admin/audit?actor=olga",
     }, organizer

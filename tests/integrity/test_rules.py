@@ -201,4 +201,25 @@ def test_the_combined_score():
     assert rules.combine([]) == 0
     assert rules.combine([("thin_base", 1.0)]) == 0.5
     assert rules.combine([("thin_base", 1.0), ("burst", 1.0)]) == 0.75
-    assert rules.combine([("closed_group", 0.5), ("reciprocity", 0.5)]) == pytest.approx(0.7)
+    # Reciprocity alone never flags either: a group of friends returns favours.
+    assert rules.combine([("reciprocity", 1.0)]) < rules.FLAG_THRESHOLD
+    assert rules.combine([("closed_group", 0.5), ("reciprocity", 1.0)]) == pytest.approx(0.775)
+
+
+def test_puppets_spread_over_a_group_are_puppets_too(plan):
+    trio = plan.members(3)
+    for a in trio:
+        for b in trio:
+            if a != b:
+                plan.endorse(a, b, 2)
+    puppets = plan.members(6, young=True, created=CLOSE - 25 * DAY)
+    for p in puppets:
+        for m in trio:  # a third of its endorsements to each: no single favourite
+            plan.endorse(p, m, at=CLOSE - 20 * DAY, span=10 * DAY)
+    plan.organic_for(trio)
+    results = plan.analyse()
+    for m in trio:
+        found = signal(results[m], "puppets")
+        assert found is not None and found.accounts == puppets
+        assert "to one member or group" in found.explanation
+        assert results[m].flagged

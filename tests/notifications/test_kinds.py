@@ -178,6 +178,18 @@ EXAMPLES = [
         "(1 Jul 2025 to 30 Jun 2026). Log one dated in that term by 31 May 2026, or the "
         "award is not renewed.",
     ),
+    (
+        "appeal.answered",
+        {**NOMINATION, "outcome": "upheld", "verification_id": "abc"},
+        "The organizers upheld your appeal on your nomination for Data in Spring 2026: you "
+        "received the Data award. Read their response on your nomination.",
+    ),
+    (
+        "appeal.answered",
+        {**NOMINATION, "outcome": "dismissed", "verification_id": ""},
+        "The organizers dismissed your appeal on your nomination for Data in Spring 2026: the "
+        "decision stands. Read their response on your nomination.",
+    ),
 ]
 
 

@@ -10,11 +10,12 @@ from sqlalchemy.orm import selectinload
 
 from nominee import clock
 from nominee.accounts.models import Role, User
+from nominee.appeals.models import Appeal, AppealStatus
 from nominee.categories.models import Category
 from nominee.contributions.models import Contribution, ContributionType, Visibility
 from nominee.cycles.models import Cycle, CycleStatus
 from nominee.endorsements.models import Endorsement
-from nominee.nominations.models import Nomination
+from nominee.nominations.models import Nomination, NominationStatus
 from nominee.reviews.models import Review
 from nominee.seeding import demo
 
@@ -85,6 +86,11 @@ def test_seed_demo_fills_an_empty_database(runner, db, client, auth):
     assert "Reviews:" in result.output
     reviewed_by = set(db.scalars(select(Review.reviewer_id)))
     assert reviewed_by == {by_email[f"reviewer{n}@example.org"].id for n in (1, 2, 3)}
+
+    # One declined nominee of the published cycle appealed; no organizer answered yet.
+    (appeal,) = db.scalars(select(Appeal)).all()
+    assert appeal.status is AppealStatus.OPEN
+    assert appeal.nomination.status is NominationStatus.DECLINED
 
     assert auth.login("member1@example.org", "nominee-demo").status_code == 302
     assert client.get("/contributions/mine").status_code == 200

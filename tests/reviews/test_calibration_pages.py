@@ -171,3 +171,10 @@ def test_a_conflicted_organizer_gets_figures_without_her_nomination(
     assert "1 nomination you are conflicted on is left out of these figures." in page.text
     assert "10 scored reviews" in page.text
     assert order(dashboard(sort="calibrated", order="desc")) == panel.ids(*CALIBRATED)
+
+
+@pytest.mark.parametrize("value", ["sNaN", "NaN", "inf", "1e400", "5" * 400, "-5", "²"])
+def test_odd_scores_and_counts_are_ignored(login, make, panel, dashboard, value):
+    login(make.organizer())
+    assert dashboard(min_score=value, basis="calibrated").status_code == 200
+    assert dashboard(select="top", top=value).status_code == 200

@@ -35,18 +35,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import func, select
 
 from nominee.accounts.services import reset_token
+from nominee.appeals.models import Appeal
 from nominee.audit import AuditEvent
 from nominee.contributions.models import Visibility
 from nominee.cycles.models import CycleStatus
 from nominee.mail.tokens import Purpose, make_token
-from nominee.nominations.models import NominationKind, NominationStatus
+from nominee.nominations.models import Decision, NominationKind, NominationStatus
 from nominee.outbox import services as outbox
 from tests.factories import PASSWORD
 from tests.security.helpers import client_for
@@ -164,6 +165,7 @@ DATA = {
     # The dashboard's selection: answered with the confirmation page.
     "awards.bulk_decide": {"nomination": "{nomination_id}", "decision": "award"},
     "categories.create": {"name": "Data Platform"},
+    "integrity.review": {"verdict": "legitimate", "note": "Known user group."},
     "categories.edit": {"name": "Developer Tooling"},
     "contributions.create": CONTRIBUTION,
     "contributions.edit": CONTRIBUTION,
@@ -232,9 +234,14 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("accounts.set_role", "POST"): organizer_only(302),
     ("accounts.set_active", "POST"): organizer_only(302),
     ("auditlog.index", "GET"): organizer_only(200),
+    ("auditlog.export_csv", "GET"): organizer_only(200),
     # Mail that failed: organizers see it and send it again.
     ("outbox.index", "GET"): organizer_only(200),
     ("outbox.retry", "POST"): organizer_only(302),
+    # Integrity flags: organizers read them, review them and ask for a scan.
+    ("integrity.index", "GET"): organizer_only(200),
+    ("integrity.review", "POST"): organizer_only(302),
+    ("integrity.scan", "POST"): organizer_only(302),
     # Categories and contribution types: organizers.
     ("categories.index", "GET"): organizer_only(200),
     ("categories.create", "GET"): organizer_only(200),
@@ -269,8 +276,8 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("cycles.edit", "GET"): organizer_only(200),
     ("cycles.edit", "POST"): organizer_only(302),
     ("cycles.move", "GET"): organizer_only(200),
-    # The organizer reaches the service, which refuses: a nomination is undecided.
-    ("cycles.move", "POST"): organizer_only(400),
+    # In review -> decided: reviews close; undecided nominations are decided there.
+    ("cycles.move", "POST"): organizer_only(302),
     # Nominations: anybody nominates a peer in the open cycle; the owner's nominations
     # are shown to their parties, organizers, and reviewers who may open them on the
     # panel's page (as members otherwise), and answered, changed or withdrawn by their
@@ -309,6 +316,16 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("reviews.unassign", "POST"): organizer_only(302, conflicted=403),
     # How each reviewer scores against the panel.
     ("reviews.calibration", "GET"): organizer_only(200),
+    # Clearing a reviewer's detected conflict: organizers, not on a nomination of their own
+    # (Rita has no conflict on Nina's: the page says so; the empty form is refused).
+    ("reviews.clear_conflict", "GET"): organizer_only(200, conflicted=403),
+    ("reviews.clear_conflict", "POST"): organizer_only(400, conflicted=403),
+    # Appeals: only the nominee opens the appeal page of her nomination (in review, so the
+    # page says why it cannot be appealed and a POST is refused); organizers answer.
+    ("appeals.lodge", "GET"): Expect(LOGIN, 404, 404, 404, owner=200, conflicted=200),
+    ("appeals.lodge", "POST"): Expect(LOGIN, 404, 404, 404, owner=403, conflicted=403),
+    ("appeals.answer", "GET"): organizer_only(200),
+    ("appeals.answer", "POST"): organizer_only(400),
     # Decisions and awards: organizers; the verification page is public.
     ("awards.decisions", "GET"): organizer_only(200),
     # Nor decides it, nor reads its reviews on the decision page.
@@ -403,6 +420,16 @@ def world(app, make, db) -> World:
     failed_mail = outbox.put(db, "mail.account", {"user_id": owner.id})
     failed_mail.failed_at, failed_mail.last_error = failed_mail.created_at, "550 No such user"
     newcomer = make.user(email_verified_at=None)
+    published = make.cycle(status=CycleStatus.PUBLISHED, published_at=datetime.now(UTC))
+    declined = make.nomination(
+        published, owner, status=NominationStatus.DECLINED, decision=Decision.DECLINE
+    )
+    appeal = Appeal(
+        nomination_id=declined.id,
+        appellant_id=owner.id,
+        statement="The panel missed my mentoring programme.",
+    )
+    db.add(appeal)
     db.commit()
     return World(
         users={
@@ -414,6 +441,7 @@ def world(app, make, db) -> World:
             "unappointed": unappointed,
         },
         params={
+            "appeal_id": appeal.id,
             "appointment_id": appointment.id,
             "awaiting_id": awaiting.id,
             "awaiting_version": awaiting.version,

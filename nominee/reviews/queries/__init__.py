@@ -18,8 +18,11 @@ The names callers use are gathered here: ``from nominee.reviews import queries``
 
 from nominee.reviews.queries.calibration import cycle_calibration, reviewer_rows
 from nominee.reviews.queries.conflicts import (
+    CLEARABLE,
     Cause,
     causes,
+    clearable,
+    clearances,
     conflicted_ids,
     conflicted_in,
     conflicted_nominations,
@@ -93,6 +96,9 @@ __all__ = [
     "assignments_page",
     "awards",
     "causes",
+    "CLEARABLE",
+    "clearable",
+    "clearances",
     "conflicted_ids",
     "conflicted_in",
     "conflicted_nominations",

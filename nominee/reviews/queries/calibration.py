@@ -4,8 +4,9 @@ The figures depend on every submitted review of the cycle, so they are computed 
 query of those reviews with their scores and the criteria's weights, and kept per process
 until a review changes: each call first asks the database for a fingerprint of the
 cycle's submitted reviews (their number, the sum of their ids, the last submission
-time), one small aggregate query, and computes again only when it moved. A page showing calibrated scores thus costs one query
-(two when the reviews changed) whatever the size of the cycle.
+time), one small aggregate query, and computes again only when it moved. A page showing
+calibrated scores thus costs one query (two when the reviews changed) whatever the size
+of the cycle.
 
 Rule 9: an organizer conflicted on nominations sees figures computed without them
 (``excluded``), as if those nominations were not in the cycle.

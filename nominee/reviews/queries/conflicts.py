@@ -19,6 +19,11 @@ The rule has two forms, kept side by side so they cannot drift apart:
   its rows and counts with a plain ``NOT IN`` list. ``conflicted_in`` is the same query
   over several cycles at once (the audit log asks it for every unpublished cycle).
 
+An organizer may clear a detected conflict (nominator, endorsements either way) of one
+reviewer on one nomination, with a reason (``ConflictClearance``): both forms then leave
+that pair's detected causes out. Being the nominee and a declared conflict are never
+cleared (``CLEARABLE``).
+
 Organizers are bound by the same rule (DESIGN rule 9): ``conflicted_ids`` answers for
 every account, and the organizers' pages leave out or mask what it names.
 """
@@ -34,6 +39,7 @@ from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
     and_,
+    exists,
     func,
     literal,
     or_,
@@ -41,14 +47,17 @@ from sqlalchemy import (
     union,
     union_all,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from nominee.accounts.models import User
 from nominee.cycles.models import Cycle, CycleStatus
 from nominee.endorsements.models import Endorsement
 from nominee.formatting import format_date
 from nominee.nominations.models import Nomination
-from nominee.reviews.models import ConflictDeclaration
+from nominee.reviews.models import ConflictClearance, ConflictDeclaration
+
+# The detected causes an organizer may clear; "nominee" and "declared" stay.
+CLEARABLE = frozenset({"nominator", "endorsed", "endorsed_by"})
 
 
 @dataclass(frozen=True)
@@ -97,18 +106,22 @@ def conflicted_in(cycles: Sequence[Cycle], user_id: int) -> CompoundSelect:
     else:
         in_cycles = Nomination.cycle_id.in_([cycle.id for cycle in cycles])
         in_window = or_(*(and_(Nomination.cycle_id == c.id, endorsed_in_window(c)) for c in cycles))
+    # A detected cause binds unless an organizer cleared it for this pair.
+    uncleared = ~exists().where(
+        ConflictClearance.nomination_id == Nomination.id, ConflictClearance.reviewer_id == user_id
+    )
     return union(
         select(Nomination.id).where(in_cycles, Nomination.nominee_id == user_id),
-        select(Nomination.id).where(in_cycles, Nomination.nominator_id == user_id),
+        select(Nomination.id).where(in_cycles, Nomination.nominator_id == user_id, uncleared),
         select(Nomination.id)
         .join(ConflictDeclaration, ConflictDeclaration.nomination_id == Nomination.id)
         .where(in_cycles, ConflictDeclaration.reviewer_id == user_id),
         select(Nomination.id)
         .join(Endorsement, Endorsement.endorsee_id == Nomination.nominee_id)
-        .where(in_cycles, Endorsement.endorser_id == user_id, in_window),
+        .where(in_cycles, Endorsement.endorser_id == user_id, in_window, uncleared),
         select(Nomination.id)
         .join(Endorsement, Endorsement.endorser_id == Nomination.nominee_id)
-        .where(in_cycles, Endorsement.endorsee_id == user_id, in_window),
+        .where(in_cycles, Endorsement.endorsee_id == user_id, in_window, uncleared),
     )
 
 
@@ -137,9 +150,10 @@ def undisclosed_conflicts(session: Session, user: User) -> list[int]:
 
 
 def conflicted_on(session: Session, nomination: Nomination, user: User) -> bool:
-    """Whether ``user`` is conflicted on ``nomination``: its parties without asking the
-    database, anybody else by the conflict rule (one query)."""
-    if user.id in (nomination.nominee_id, nomination.nominator_id):
+    """Whether ``user`` is conflicted on ``nomination``: its nominee without asking the
+    database, anybody else by the conflict rule (one query; a nominator's conflict may
+    have been cleared)."""
+    if user.id == nomination.nominee_id:
         return True
     return is_conflicted(session, nomination, user.id)
 
@@ -154,8 +168,14 @@ def find_conflicts(
     cycle: Cycle,
     reviewer_ids: Iterable[int],
     nomination_ids: Iterable[int] | None = None,
+    *,
+    cleared: bool = True,
 ) -> Conflicts:
-    """Every conflict between these reviewers and the cycle's nominations (or those given)."""
+    """Every conflict between these reviewers and the cycle's nominations (or those given).
+
+    With ``cleared`` (the default) the detected causes an organizer cleared are left out,
+    and a pair left with no cause is not conflicted; ``cleared=False`` gives every cause.
+    """
     reviewers = set(reviewer_ids)
     nominations = select(Nomination.id, Nomination.nominee_id, Nomination.nominator_id).where(
         Nomination.cycle_id == cycle.id
@@ -234,10 +254,56 @@ def find_conflicts(
         conflicts[declared.nomination_id, declared.reviewer_id].append(
             Cause("declared", f"declared a conflict: {declared.reason}")
         )
+    if cleared and conflicts:
+        for pair in session.execute(
+            select(ConflictClearance.nomination_id, ConflictClearance.reviewer_id).where(
+                ConflictClearance.reviewer_id.in_(reviewers),
+                ConflictClearance.nomination_id.in_(nominations.with_only_columns(Nomination.id)),
+            )
+        ):
+            key = (pair.nomination_id, pair.reviewer_id)
+            if key in conflicts:
+                kept = [c for c in conflicts[key] if c.kind not in CLEARABLE]
+                if kept:
+                    conflicts[key] = kept
+                else:
+                    del conflicts[key]
     return dict(conflicts)
 
 
-def causes(session: Session, nomination: Nomination, reviewer_id: int) -> list[Cause]:
-    """Why ``reviewer_id`` is conflicted on ``nomination`` (empty when they are not)."""
-    found = find_conflicts(session, nomination.cycle, [reviewer_id], [nomination.id])
+def clearable(found: Sequence[Cause]) -> bool:
+    """Whether an organizer may clear a pair with these causes: detected ones only (a
+    declared conflict is the reviewer's own word; a nominee never reviews themself)."""
+    return bool(found) and all(cause.kind in CLEARABLE for cause in found)
+
+
+def clearances(
+    session: Session, nomination_ids: Iterable[int]
+) -> dict[tuple[int, int], ConflictClearance]:
+    """The clearances of these nominations by ``(nomination_id, reviewer_id)``, with who
+    cleared and for whom (one query; none asked: no query)."""
+    ids = list(nomination_ids)
+    if not ids:
+        return {}
+    return {
+        (c.nomination_id, c.reviewer_id): c
+        for c in session.scalars(
+            select(ConflictClearance)
+            .where(ConflictClearance.nomination_id.in_(ids))
+            .options(
+                joinedload(ConflictClearance.reviewer), joinedload(ConflictClearance.cleared_by)
+            )
+            .order_by(ConflictClearance.created_at, ConflictClearance.id)
+        )
+    }
+
+
+def causes(
+    session: Session, nomination: Nomination, reviewer_id: int, *, cleared: bool = True
+) -> list[Cause]:
+    """Why ``reviewer_id`` is conflicted on ``nomination`` (empty when they are not);
+    ``cleared=False``: also the causes an organizer cleared."""
+    found = find_conflicts(
+        session, nomination.cycle, [reviewer_id], [nomination.id], cleared=cleared
+    )
     return found.get((nomination.id, reviewer_id), [])

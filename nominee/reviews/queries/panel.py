@@ -17,8 +17,19 @@ from nominee.errors import PermissionDenied
 from nominee.nominations.models import Nomination, NominationStatus
 from nominee.pagination import Page, paginate
 from nominee.reviews import rules
-from nominee.reviews.models import Assignment, Review, ReviewerAppointment, ReviewStatus
-from nominee.reviews.queries.conflicts import Cause, conflicted_nominations, find_conflicts
+from nominee.reviews.models import (
+    Assignment,
+    ConflictClearance,
+    Review,
+    ReviewerAppointment,
+    ReviewStatus,
+)
+from nominee.reviews.queries.conflicts import (
+    Cause,
+    clearances,
+    conflicted_nominations,
+    find_conflicts,
+)
 from nominee.reviews.rules import Standing
 
 # Who stands where
@@ -66,18 +77,21 @@ def standing(session: Session, nomination: Nomination, user: User) -> Standing:
     assigned = exists().where(
         Assignment.nomination_id == nomination.id, Assignment.reviewer_id == user.id
     )
+    cleared = exists().where(ConflictClearance.nomination_id == nomination.id)
     row = session.execute(
         select(
             appointed.label("appointed"),
             conflicted.label("conflicted"),
             assigned.label("assigned"),
+            cleared.label("cleared"),
         )
     )
-    appointed_value, conflicted_value, assigned_value = row.one()
+    appointed_value, conflicted_value, assigned_value, cleared_value = row.one()
     return Standing(
         appointed=bool(appointed_value),
         conflicted=bool(conflicted_value),
         assigned=bool(assigned_value),
+        cleared_here=bool(cleared_value),
     )
 
 
@@ -258,6 +272,8 @@ class AssignmentRow:
     assigned: list[tuple[User, ReviewStatus | None]]  # its panel, with their review's status
     conflicts: list[tuple[User, list[Cause]]]  # appointed reviewers conflicted on it, and why
     candidates: list[User]  # appointed reviewers who may still join its panel, by name
+    cleared: list[ConflictClearance] = field(default_factory=list)  # cleared conflicts on it
+    why_short: str | None = None  # why it cannot reach K reviewers (None: it can)
 
 
 @dataclass(frozen=True)
@@ -310,7 +326,9 @@ def assignments_page(
     scopes = appointed_scopes(session, cycle)
     conflicts = find_conflicts(session, cycle, scopes, ids)
     assigned_to = assignments_of(session, ids)
+    cleared = clearances(session, ids)
     names = {load.reviewer.id: load.reviewer for load in loads}
+    k = cycle.reviewers_per_nomination
     rows = []
     for nomination in found.items:
         panel = assigned_to.get(nomination.id, [])
@@ -320,24 +338,38 @@ def assignments_page(
             for reviewer_id, scope in scopes.items()
             if rules.covers(scope, nomination.category_id) and reviewer_id in names
         ]
+        on_conflict = [
+            (names[r], conflicts[nomination.id, r])
+            for r in eligible
+            if (nomination.id, r) in conflicts
+        ]
+        candidates = sorted(
+            (
+                names[r]
+                for r in eligible
+                if rules.may_join_panel(
+                    scopes[r], nomination.id, nomination.category_id, r, on_it, conflicts
+                )
+            ),
+            key=lambda user: (user.display_name, user.id),
+        )
         rows.append(
             AssignmentRow(
                 nomination,
                 panel,
-                [
-                    (names[r], conflicts[nomination.id, r])
-                    for r in eligible
-                    if (nomination.id, r) in conflicts
-                ],
-                sorted(
-                    (
-                        names[r]
-                        for r in eligible
-                        if rules.may_join_panel(
-                            scopes[r], nomination.id, nomination.category_id, r, on_it, conflicts
-                        )
-                    ),
-                    key=lambda user: (user.display_name, user.id),
+                on_conflict,
+                candidates,
+                [c for key, c in cleared.items() if key[0] == nomination.id],
+                rules.why_short(
+                    k,
+                    len(panel) + len(candidates),
+                    nomination.category.name,
+                    len(eligible),
+                    [
+                        (user.display_name, [cause.kind for cause in found])
+                        for user, found in on_conflict
+                    ],
+                    len([r for r in names if r not in eligible]),
                 ),
             )
         )

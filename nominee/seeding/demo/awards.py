@@ -16,6 +16,7 @@ from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from nominee.accounts.models import User
+from nominee.appeals.services import lodge
 from nominee.awards.models import Award, AwardStatus
 from nominee.awards.services import create_renewals
 from nominee.categories.models import Category
@@ -327,7 +328,25 @@ def seed_awards(
         revoked.revoked_at = _moment(min(today, cycle.award_starts_on + timedelta(days=90)), rng)
     session.add_all(awards)
     session.flush()
+    declined = [n for n in nominations if n.decision is Decision.DECLINE]
+    if declined:
+        _appeal(session, cycle, declined[0])
     if renew_in is not None and renew_in.status is CycleStatus.OPEN:
         with as_of(today):
             create_renewals(session, renew_in, organizer)
     return cycle
+
+
+APPEAL = (
+    "The panel's feedback says my work reached few people, but my workshop series was "
+    "recorded and the recordings are linked from my contributions: they were watched by "
+    "more than two thousand people. Please look at the decision again with those figures."
+)
+
+
+def _appeal(session: Session, cycle: Cycle, nomination: Nomination) -> None:
+    """One declined nominee appealed within the cycle's period; nobody answered yet."""
+    nominee = session.get_one(User, nomination.nominee_id)
+    assert cycle.published_at is not None
+    with as_of(cycle.published_at + timedelta(days=3)):
+        lodge(session, nominee, nomination, APPEAL)

@@ -1,0 +1,1 @@
+"""Appeals: a declined nominee asks the organizers, once, to look at the decision again."""

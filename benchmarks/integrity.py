@@ -14,12 +14,14 @@ and the ground truth it computes:
 
 Writes ``benchmarks/integrity.json`` (with every missed planted member and every flagged
 organic member, and what kind of organic member it is) and prints the figures.
-``--reuse`` scans the database seeded last time (same scale and seed, seeded today).
+``--reuse`` scans the database seeded last time when it is the same (scale, seed, day,
+seeder and migrations).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -34,6 +36,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 FLASK = [str(ROOT / ".venv" / "bin" / "flask"), "--app", "nominee"]
+SEEDER = ROOT / "nominee" / "seeding" / "scale"
 TARGET_RECALL = 0.95
 TARGET_FALSE_FLAG_RATE = 0.02
 TARGET_SECONDS = 60
@@ -73,7 +76,11 @@ def run_child(command: list[str], database: Path) -> tuple[int, str, str, float,
 def seed(scale: str, seed_value: int, reuse: bool) -> tuple[dict[str, float] | None, Path, Path]:
     database, truth = scratch(scale)
     stamp = database.with_suffix(".seeded")
-    wanted = f"{scale} {seed_value} {time.strftime('%Y-%m-%d')}"
+    # The same scale, seed and day, seeded by the same seeder on the same schema.
+    digest = hashlib.sha1()
+    for path in sorted([*(ROOT / "migrations" / "versions").glob("*.py"), *SEEDER.glob("*.py")]):
+        digest.update(path.name.encode() + path.read_bytes())
+    wanted = f"{scale} {seed_value} {time.strftime('%Y-%m-%d')} {digest.hexdigest()[:12]}"
     if reuse and truth.exists() and stamp.exists() and stamp.read_text() == wanted:
         print(f"Reusing {database} ({wanted}).", flush=True)
         return None, database, truth

@@ -84,6 +84,9 @@ def test_organic_endorsements_have_genuine_reciprocity(connection):
         for a, b in truth["organic"]["friends"]:
             assert (a, b) in set(edges) or (b, a) in set(edges)
             assert len(endorsers[a] | endorsers[b]) >= 10
+        # Fans endorse their favourite's work.
+        assert truth["organic"]["fans"]
+        assert all((fan, member) in set(edges) for fan, member in truth["organic"]["fans"])
         # A user group endorses each other and is endorsed from outside, more.
         for group in truth["organic"]["user_groups"]:
             inside = sum(len(endorsers[m] & set(group)) for m in group)

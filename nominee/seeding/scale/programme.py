@@ -10,10 +10,16 @@ Shape of the data, on purpose:
 
 - contribution counts per member follow a Zipf-like law: member1 is the heaviest
   (about 0.7 % of all contributions), most members have a handful;
-- endorsements per contribution are Pareto-distributed (a few contributions with
-  thousands of endorsers), endorsers lean towards active members, and a few dense
-  clusters of members endorse every recent contribution of each other the day it
-  appears (the gaming pattern reviewers must be able to see);
+- endorsements per contribution are Pareto-distributed and scaled by the owner's
+  heavy-tailed popularity (a few members endorsed by thousands); most endorsers come
+  from the work's category and lean towards active members; organic look-alikes of
+  arranged groups: prolific friends who endorse half of each other's work, fans who
+  endorse most of one member's, regional user groups (the clusters) who endorse each
+  other's recent work and are endorsed more from outside, newcomers (the last ids,
+  registered in the last half year) who endorse a few pieces since they came;
+- with ``plant`` (``seed-scale --rings``): arranged groups among low-activity members
+  (reciprocal pairs, cliques, directed cycles, puppet stars, camouflaged cliques, burst
+  rings before the close of the cycle under review), and their ground truth;
 - three cycles: one published with decisions and awards, one in review (the big one:
   nominations with evidence inside its look-back window, reviewers, assignments,
   submitted and draft reviews), one open;
@@ -334,9 +340,9 @@ class Programme:
         # A ring member -> the other members of its group.
         self.ring_of: dict[int, set[int]] = defaultdict(set)
         self.camouflaged: list[int] = []
-        # (endorser, endorsee, how): "quick" a day or two after the work appears, "burst"
-        # in the two days before the cycle under review closed, ("star", day) right after
-        # the puppets' accounts were made on ``day``.
+        # (endorser, endorsee, how): ("quick", percent) that share of the work, a day or
+        # two after it appears, ("burst", 0) in the two days before the cycle under review
+        # closed, ("star", day) right after the puppets' accounts were made on ``day``.
         self.arranged: list[tuple[int, int, tuple[str, int]]] = []
         self.planted: list[Planted] = []
         if self.plant:
@@ -489,19 +495,24 @@ class Programme:
         def clique(group: list[int], how: tuple[str, int]) -> None:
             self.arranged.extend((a, b, how) for a in group for b in group if a != b)
 
-        quick = ("quick", 0)
+        def quick() -> tuple[str, int]:
+            """Each group endorses from three quarters to all of the others' recent work
+            (percent), within days."""
+            return ("quick", rng.randint(75, 100))
+
         for index in range(per_shape):
             pair = members(2)
-            clique(pair, quick)
+            clique(pair, quick())
             self.planted.append(Planted("reciprocal_pair", pair))
 
             group = members(rng.randint(3, 8))
-            clique(group, quick)
+            clique(group, quick())
             self.planted.append(Planted("clique", group))
 
             group = members(rng.randint(4, 8))
+            cycle = quick()
             self.arranged.extend(
-                (a, group[(i + 1) % len(group)], quick) for i, a in enumerate(group)
+                (a, group[(i + 1) % len(group)], cycle) for i, a in enumerate(group)
             )
             self.planted.append(Planted("cycle", group))
 
@@ -520,7 +531,7 @@ class Programme:
             self.planted.append(Planted("puppet_star", beneficiary, puppets, changed))
 
             group = members(rng.randint(4, 8))
-            clique(group, quick)
+            clique(group, quick())
             self.camouflaged.extend(group)
             self.planted.append(Planted("camouflaged_clique", group))
 
@@ -995,7 +1006,8 @@ class Programme:
             for c in public_of[owner]:
                 age = days[c]
                 if how == "quick" and age <= 365:
-                    base[c][endorser] = after(c, 1.5)
+                    if rng.random() * 100 < day:  # ``day`` is the share endorsed here
+                        base[c][endorser] = after(c, 2)
                 elif how == "burst" and 21 <= age <= 380:
                     # Within the two days before the cycle under review closed.
                     base[c][endorser] = 20 + rng.randrange(2)

@@ -8,7 +8,7 @@ WORKERS ?=
 SCALE ?= medium
 FLASK := $(BIN)/flask --app nominee
 
-.PHONY: run demo serve worker test test-pg lint format migrate bench bench-outbox load clean
+.PHONY: run demo serve worker test test-pg lint format migrate bench bench-outbox integrity-bench load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,13 @@ load: $(VENV)/.installed-dev
 # (default SQLite) and measures every page in process (benchmarks/bench.py).
 bench: $(VENV)/.installed
 	SCALE=$(SCALE) $(BIN)/python benchmarks/bench.py
+
+# Seeds a scratch SQLite database with arranged endorsement groups planted among organic
+# members (large scale unless SCALE is given), runs `flask --app nominee integrity scan
+# --json` in its own process, and writes recall per ring shape, the false-flag rate, the
+# scan's time and peak memory to benchmarks/integrity.json (benchmarks/integrity.py).
+integrity-bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/integrity.py --scale $(if $(filter command line environment,$(origin SCALE)),$(SCALE),large)
 
 # Messages/s from the outbox to a local SMTP server: in-process drain, then an RQ worker
 # when Redis answers at REDIS_URL (default redis://127.0.0.1:6379/0). Then publishing a

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from nominee import clock
 from nominee.errors import DomainError
 from nominee.jobs.worker import worker_command
 from nominee.seeding.cli import init_cli as init_seeding_cli
@@ -22,6 +26,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(expire_awards_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(tick_command)
+    app.cli.add_command(integrity_group)
     init_seeding_cli(app)
 
 
@@ -140,3 +145,50 @@ def restore_command(path: Path) -> None:
     click.echo(f"Restored {path.resolve()} to {live} (schema revision {revision}).")
     if revision != ScriptDirectory.from_config(alembic_config()).get_current_head():
         click.echo("The backup predates the current schema: run `flask --app nominee db upgrade`.")
+
+
+@click.group("integrity")
+def integrity_group() -> None:
+    """Integrity of endorsements: scan the endorsement graph."""
+
+
+@integrity_group.command("scan")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="First day (YYYY-MM-DD).")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Last day (YYYY-MM-DD).")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as one JSON document.")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the JSON document to this file.",
+)
+@with_appcontext
+def integrity_scan_command(
+    since: datetime | None, until: datetime | None, as_json: bool, output: Path | None
+) -> None:
+    """Scan the window (default: the cycle in review, else the last 12 months), store the
+    results and print them. With --json, standard output is the JSON document alone."""
+    from nominee.cycles.models import add_months
+    from nominee.integrity import queries, services
+
+    with unit_of_work() as session:
+        window = None
+        if since is not None or until is not None:
+            last = until.date() if until is not None else clock.today()
+            first = since.date() if since is not None else add_months(last, -12)
+            if first > last:
+                raise click.BadParameter("--since is after --until.")
+            window = queries.ScanWindow(first, last)
+        report = services.scan(session, window, reason="command")
+        document = report.as_dict()
+    text = json.dumps(document, separators=(",", ":"))
+    if output is not None:
+        output.write_text(text)
+    if as_json:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+        return
+    scan = report.scan
+    click.echo(
+        f"Scanned {report.window.since} to {report.window.until}: {scan.endorsements} "
+        f"endorsements, {scan.members} members, {scan.flagged} flagged, {scan.seconds}s."
+    )

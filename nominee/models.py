@@ -13,6 +13,7 @@ from nominee.contributions.models import (
 )
 from nominee.cycles.models import Cycle, CycleStatus, cycle_categories
 from nominee.endorsements.models import Endorsement
+from nominee.integrity.models import IntegrityResult, IntegrityReview, IntegrityScan, Verdict
 from nominee.nominations.models import (
     Decision,
     Nomination,
@@ -53,6 +54,9 @@ __all__ = [
     "Cycle",
     "CycleStatus",
     "Decision",
+    "IntegrityResult",
+    "IntegrityReview",
+    "IntegrityScan",
     "Endorsement",
     "MailDigest",
     "MailPreference",
@@ -69,6 +73,7 @@ __all__ = [
     "ReviewStatus",
     "ReviewerAppointment",
     "ScheduledRun",
+    "Verdict",
     "Role",
     "User",
     "Visibility",

@@ -12,6 +12,10 @@ in order:
     2. awards: on *open*, awards ending in the cycle's renewal window are put up for
        renewal; leaving *open*, renewals gather their evidence again (and lapse without
        any); on *published*, awards are created and nominees told.
+    3. integrity: entering *in review*, a full scan of the cycle's look-back window is
+       asked of the job (``integrity.scan``).
+``endorsement_made``, ``endorsement_withdrawn``
+    1. integrity: a rescan is asked of the job, unless one is already waiting.
 ``notification_created``
     1. outbox: ``notification.created``, so that email can follow the notification.
 ``award_granted``, ``award_revoked``, ``award_expired``
@@ -40,10 +44,18 @@ def on_cycle_moving(cycle: Any, **data: Any) -> None:
 
 def on_cycle_moved(cycle: Any, **data: Any) -> None:
     from nominee.awards import services as awards
+    from nominee.integrity import services as integrity
     from nominee.nominations import services as nominations
 
     nominations.close_nominations(cycle, **data)
     awards.react_to_cycle_status(cycle, **data)
+    integrity.on_cycle_moved(cycle, **data)
+
+
+def on_endorsement_changed(endorsement: Any, *, session: Any, **data: Any) -> None:
+    from nominee.integrity import services as integrity
+
+    integrity.request_rescan(session)
 
 
 def on_notification_created(notification: Any, *, session: Any, **data: Any) -> None:
@@ -75,6 +87,8 @@ def connect() -> None:
     events.cycle_moving.connect(on_cycle_moving)
     events.cycle_moved.connect(on_cycle_moved)
     events.notification_created.connect(on_notification_created)
+    events.endorsement_made.connect(on_endorsement_changed)
+    events.endorsement_withdrawn.connect(on_endorsement_changed)
     events.award_granted.connect(on_award_granted)
     events.award_revoked.connect(on_award_revoked)
     events.award_expired.connect(on_award_expired)

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 import nominee.models  # noqa: F401  (every table on Base.metadata)
 from nominee import clock, create_app
 from nominee.db import Base, make_engine
+from nominee.reviews.queries.calibration import clear_cache as clear_calibrations
 from tests import factories
 
 BASE_CONFIG = {
@@ -70,6 +71,9 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def connection(engine: Engine):
+    # Each test's rolled-back data reuses ids: a calibration kept from another test could
+    # match its fingerprint (``nominee.reviews.queries.calibration``).
+    clear_calibrations()
     conn = engine.connect()
     trans = conn.begin()
     yield conn

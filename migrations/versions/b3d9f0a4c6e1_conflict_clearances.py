@@ -1,7 +1,7 @@
 """conflict clearances: an organizer clears a detected conflict of one reviewer on one nomination
 
 Revision ID: b3d9f0a4c6e1
-Revises: e7a3c5f1b2d8
+Revises: f1a2b3c4d5e6
 Create Date: 2026-11-30 12:00:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import nominee.db
 
 revision: str = "b3d9f0a4c6e1"
-down_revision: str | None = "e7a3c5f1b2d8"
+down_revision: str | None = "f1a2b3c4d5e6"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

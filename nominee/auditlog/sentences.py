@@ -183,6 +183,16 @@ def _award_created(named: _Named) -> str:
 
 
 # action -> (label for the pick-list, what the actor did)
+def _flag_reviewed(named: _Named) -> str:
+    verdict = {"legitimate": "legitimate", "confirmed": "confirmed"}.get(
+        str(named.event.after.get("verdict")), "reviewed"
+    )
+    return (
+        f"marked the endorsement flag on {named.user(named.event.after.get('member_id'))} "
+        f"as {verdict}"
+    )
+
+
 SENTENCES: dict[str, tuple[str, Callable[[_Named], str]]] = {
     "access.denied": ("Refused page", lambda n: f"was refused {n.thing()}"),
     "account.deactivated": ("Account deactivated", _active),
@@ -211,6 +221,7 @@ SENTENCES: dict[str, tuple[str, Callable[[_Named], str]]] = {
     "award.created": ("Award granted", _award_created),
     "award.expired": ("Award expired", lambda n: f"marked {n.thing()} expired"),
     "award.revoked": ("Award revoked", lambda n: f"revoked {n.thing()}"),
+    "integrity.flag_reviewed": ("Endorsement flag reviewed", _flag_reviewed),
     "category.created": ("Category created", lambda n: f"created {n.thing()}"),
     "category.updated": ("Category changed", lambda n: f"changed {n.thing()}"),
     "contribution.created": ("Contribution logged", lambda n: f"logged {n.thing()}"),

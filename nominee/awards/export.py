@@ -1,6 +1,7 @@
 """CSV export of a cycle's nominations with their review scores, streamed.
 
-One query produces every row: the nominations joined to a grouped aggregate of the
+One query produces every row (and one, the calibration's, comes before it; see
+``nominee.reviews.queries.calibration``): the nominations joined to a grouped aggregate of the
 scores of submitted reviews (one mean column per rubric criterion, pivoted with
 ``avg(CASE ...)``). Rows are fetched in batches (a server-side cursor on PostgreSQL)
 and written out in chunks, so memory does not grow with the number of nominations.
@@ -20,9 +21,11 @@ from nominee.accounts.models import User
 from nominee.appeals.models import Appeal
 from nominee.categories.models import Category
 from nominee.cycles.models import Cycle, RubricCriterion
+from nominee.integrity.models import IntegrityResult
 from nominee.nominations.models import Nomination, NominationStatus
 from nominee.nominations.rules import as_undecided
 from nominee.reviews.models import Review, ReviewScore, ReviewStatus
+from nominee.reviews.queries.calibration import cycle_calibration
 from nominee.reviews.rules import weighted_mean
 
 BATCH = 500
@@ -103,6 +106,7 @@ def _statement(cycle_id: int, criteria: Sequence[Row[int, str, float]]):
             Nomination.recommend_decline,
             Nomination.recommend_abstain,
             type_coerce(Nomination.decision, String),
+            IntegrityResult.effective_endorsers.label("effective_endorsers"),
             type_coerce(Appeal.status, String).label("appeal_status"),
             Appeal.statement.label("appeal_statement"),
             Appeal.response.label("appeal_response"),
@@ -112,6 +116,7 @@ def _statement(cycle_id: int, criteria: Sequence[Row[int, str, float]]):
         .join(Nomination, Nomination.id == nomination_id)
         .join(User, User.id == Nomination.nominee_id)
         .join(Category, Category.id == Nomination.category_id)
+        .outerjoin(IntegrityResult, IntegrityResult.user_id == Nomination.nominee_id)
         .outerjoin(Appeal, Appeal.nomination_id == Nomination.id)
         .order_by(Category.name, User.display_name, Nomination.id)
     )
@@ -126,12 +131,16 @@ def header(criteria: Iterable) -> list[str]:
         "Status",
         "Evidence",
         "Distinct endorsers",
+        "Effective endorsers",
         "Total quantity",
         "Total audience",
         "No activity",
         "Reviews submitted",
         *(f"{criterion.name} (mean)" for criterion in criteria),
         "Weighted mean",
+        "Calibrated score",
+        "Calibrated rank",
+        "Rank band",
         "Recommend award",
         "Recommend decline",
         "Recommend abstain",
@@ -156,6 +165,9 @@ def rows(
     counters, with their status read as "in review" until the cycle is ``published``,
     and none of their panel's scores, recommendations or decision."""
     criteria = _criteria(session, cycle_id)
+    # Computed before the rows stream (one query, or none while the reviews are as they
+    # were), without the withheld nominations, as the reader's dashboard shows it.
+    calibration = cycle_calibration(session, cycle_id, withheld)
     yield [escape_cell(cell) for cell in header(criteria)]
     result = session.execute(_statement(cycle_id, criteria), execution_options={"yield_per": BATCH})
     for row in result:
@@ -171,30 +183,37 @@ def rows(
             status,
             row[5],
             row[6],
+            "" if row.effective_endorsers is None else row.effective_endorsers,
             row[7],
             row[8],
             "yes" if row[9] else "no",
             row[10],
         ]
         if hidden:
-            yield counters + [WITHHELD] * (len(criteria) + 5 + len(APPEAL_HEADER))
+            yield counters + [WITHHELD] * (len(criteria) + 8 + len(APPEAL_HEADER))
             continue
-        means = row[18:]
+        means = row[len(row) - len(criteria) :]  # the criteria's means come last
         weighted = weighted_mean(
             criteria,
             {c.id: float(m) for c, m in zip(criteria, means, strict=True) if m is not None},
         )
+        calibrated = calibration.of(row[0])
         yield [
             *counters,
             *(_mean(m) for m in means),
             _mean(weighted),
+            *(
+                (_mean(calibrated.calibrated), calibrated.rank, calibrated.band)
+                if calibrated
+                else ("", "", "")
+            ),
             row[11],
             row[12],
             row[13],
             row[14] or "",
-            row[15] or "",
-            escape_cell(row[16] or ""),
-            escape_cell(row[17] or ""),
+            row.appeal_status or "",
+            escape_cell(row.appeal_statement or ""),
+            escape_cell(row.appeal_response or ""),
         ]
 
 

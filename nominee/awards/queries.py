@@ -53,6 +53,7 @@ def decision_list(
             joinedload(Nomination.nominee),
             joinedload(Nomination.category),
             joinedload(Nomination.award),
+            joinedload(Nomination.integrity),
         )
         .order_by(
             Nomination.decision.is_not(None),
@@ -90,6 +91,7 @@ def nomination_to_decide(session: Session, nomination_id: int, viewer: User) -> 
             joinedload(Nomination.category),
             joinedload(Nomination.nominee),
             joinedload(Nomination.decided_by),
+            joinedload(Nomination.integrity),
         )
     )
     if nomination is None:
@@ -103,15 +105,44 @@ def nomination_to_decide(session: Session, nomination_id: int, viewer: User) -> 
     return nomination
 
 
+BULK_LIMIT = 100
+
+
+def bulk_nominations(
+    session: Session, cycle: Cycle, viewer: User, ids: Sequence[int]
+) -> list[Nomination]:
+    """The nominations ``ids`` of ``cycle`` that entered review, in the order given, with
+    nominee and category; at most ``BULK_LIMIT``. Those the viewer is conflicted on are
+    left out (rule 9), as on the dashboard they were chosen from."""
+    wanted = list(dict.fromkeys(ids))[:BULK_LIMIT]
+    if not wanted:
+        return []
+    stmt = (
+        select(Nomination)
+        .where(
+            Nomination.cycle_id == cycle.id,
+            Nomination.id.in_(wanted),
+            Nomination.status.in_(rules.REVIEWED_STATUSES),
+        )
+        .options(joinedload(Nomination.nominee), joinedload(Nomination.category))
+    )
+    conflicted = review_queries.conflicted_ids(session, cycle, viewer)
+    if conflicted:
+        stmt = stmt.where(Nomination.id.not_in(conflicted))
+    place = {nomination_id: index for index, nomination_id in enumerate(wanted)}
+    return sorted(session.scalars(stmt), key=lambda n: place[n.id])
+
+
 def submitted_reviews_of(session: Session, nomination_id: int) -> list[Review]:
-    """The nomination's submitted reviews with their reviewers, in the order submitted."""
+    """The nomination's submitted reviews with their reviewers and scores, in the order
+    submitted."""
     return list(
         session.scalars(
             select(Review)
             .where(Review.nomination_id == nomination_id, Review.status == ReviewStatus.SUBMITTED)
-            .options(joinedload(Review.reviewer))
+            .options(joinedload(Review.reviewer), joinedload(Review.scores))
             .order_by(Review.submitted_at, Review.id)
-        )
+        ).unique()
     )
 
 

@@ -7,6 +7,7 @@ connects them at start.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any, cast
 
@@ -90,6 +91,29 @@ def _override_reason(submitted: int, asked: int, override_reason: str | None) ->
     return reason
 
 
+def _check_decision(
+    session: Session,
+    actor: User,
+    nomination: Nomination,
+    version: int,
+    override_reason: str | None,
+) -> tuple[int, str]:
+    """What ``decide`` checks before changing anything: the nomination's submitted
+    reviews and the override reason to keep; raises when the decision is refused."""
+    conflicted = rules.is_organizer(actor) and conflicts.is_conflicted(
+        session, nomination, actor.id
+    )
+    refusal = rules.decision_refusal(actor, nomination, conflicted=conflicted)
+    if refusal:
+        allowed = rules.is_organizer(actor) and not conflicted
+        raise (DomainError if allowed else PermissionDenied)(refusal)
+    if version != nomination.version:
+        raise Conflict(CHANGED_WHILE_DECIDING)
+    submitted = queries.submitted_reviews(session, nomination)
+    reason = _override_reason(submitted, nomination.cycle.reviewers_per_nomination, override_reason)
+    return submitted, reason
+
+
 def decide(
     session: Session,
     actor: User,
@@ -110,17 +134,7 @@ def decide(
     With fewer submitted reviews than the cycle's reviewers per nomination, the decision
     needs ``override_reason`` (None: no override asked), kept and audited.
     """
-    conflicted = rules.is_organizer(actor) and conflicts.is_conflicted(
-        session, nomination, actor.id
-    )
-    refusal = rules.decision_refusal(actor, nomination, conflicted=conflicted)
-    if refusal:
-        allowed = rules.is_organizer(actor) and not conflicted
-        raise (DomainError if allowed else PermissionDenied)(refusal)
-    if version != nomination.version:
-        raise Conflict(CHANGED_WHILE_DECIDING)
-    submitted = queries.submitted_reviews(session, nomination)
-    reason = _override_reason(submitted, nomination.cycle.reviewers_per_nomination, override_reason)
+    submitted, reason = _check_decision(session, actor, nomination, version, override_reason)
     before = _decision_state(nomination) if nomination.decision is not None else None
     to_status = STATUS_FOR_DECISION[decision]
     nomination.decision = decision
@@ -144,6 +158,58 @@ def decide(
     except Conflict:
         raise Conflict(CHANGED_WHILE_DECIDING) from None
     return nomination
+
+
+class BulkRefused(DomainError):
+    """A bulk decision refused for some of its nominations: nothing was decided.
+    ``refusals`` maps each refused nomination's id to the reason."""
+
+    def __init__(self, refusals: dict[int, str]):
+        super().__init__(
+            f"Nothing was decided: {len(refusals)} of the selected nominations cannot be "
+            "decided as asked (see below)."
+        )
+        self.refusals = refusals
+
+
+def decide_many(
+    session: Session,
+    actor: User,
+    nominations: Sequence[Nomination],
+    *,
+    decision: Decision,
+    rationale: str,
+    feedback: str,
+    versions: Mapping[int, int],
+    override_reason: str | None = None,
+) -> list[Nomination]:
+    """Award or decline every one of ``nominations`` with the same rationale and
+    feedback, each exactly as ``decide`` does it (the same checks, audit and events):
+    all of them, or, when any is refused, none (``BulkRefused`` says which and why).
+    ``versions``: each nomination's version the organizer confirmed;
+    ``override_reason`` (None: no override) serves those with too few reviews."""
+    refusals: dict[int, str] = {}
+    for nomination in nominations:
+        try:
+            _check_decision(
+                session, actor, nomination, versions.get(nomination.id, -1), override_reason
+            )
+        except DomainError as exc:
+            refusals[nomination.id] = exc.message
+    if refusals:
+        raise BulkRefused(refusals)
+    for nomination in nominations:
+        decide(
+            session,
+            actor,
+            nomination,
+            decision=decision,
+            rationale=rationale,
+            feedback=feedback,
+            version=versions[nomination.id],
+            override_reason=override_reason,
+        )
+    return list(nominations)
 
 
 # Publishing

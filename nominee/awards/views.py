@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -20,14 +21,15 @@ from flask_login import current_user
 
 from nominee import clock
 from nominee.awards import export, queries, rules, services
-from nominee.awards.forms import DecisionForm, RevokeForm
+from nominee.awards.forms import BulkDecisionForm, DecisionForm, RevokeForm
 from nominee.awards.models import Award, AwardStatus
 from nominee.cycles.models import Cycle
-from nominee.errors import DomainError
+from nominee.errors import Conflict, DomainError
 from nominee.nominations.models import Decision
 from nominee.nominations.rules import decisions_public
 from nominee.reviews import queries as review_queries
-from nominee.uow import get_session
+from nominee.reviews.queries import Filters
+from nominee.uow import get_session, refuse
 from nominee.web import attach_error, given, organizer_required, page_number
 
 bp = Blueprint("awards", __name__)
@@ -70,13 +72,28 @@ def decisions(cycle_id: int):
     )
 
 
+def _dashboard_order() -> tuple[Filters, dict[str, Any]]:
+    """The dashboard order the decide page came from (``sort``, ``order``), which "save
+    and next undecided" follows; the received order when none or an unknown one."""
+    sort = request.args.get("sort", "id")
+    if sort not in review_queries.SORTS:
+        sort = "id"
+    descending = request.args.get("order") == "desc"
+    return Filters(sort=sort, descending=descending), {
+        "sort": sort,
+        "order": "desc" if descending else "asc",
+    }
+
+
 @bp.route("/nominations/<int:nomination_id>/decide", methods=["GET", "POST"])
 @organizer_required
 def decide(nomination_id: int):
     session = get_session()
-    nomination = queries.nomination_to_decide(session, nomination_id, current_user)
+    user = current_user._get_current_object()
+    nomination = queries.nomination_to_decide(session, nomination_id, user)
     if nomination is None:
         abort(404)
+    order, order_args = _dashboard_order()
     form = DecisionForm()
     if request.method == "GET":
         form.decision.data = nomination.decision.value if nomination.decision else None
@@ -90,7 +107,7 @@ def decide(nomination_id: int):
         try:
             services.decide(
                 session,
-                current_user._get_current_object(),
+                user,
                 nomination,
                 decision=Decision(form.decision.data),
                 rationale=given(form.rationale.data),
@@ -102,25 +119,140 @@ def decide(nomination_id: int):
             attach_error(form, exc)
             status = exc.status
         else:
-            flash(
+            saved = (
                 f"Decision saved for {nomination.nominee.display_name}: "
-                f"{given(nomination.decision).label.lower()}.",
-                "success",
+                f"{given(nomination.decision).label.lower()}."
             )
-            return redirect(url_for("awards.decisions", cycle_id=nomination.cycle_id))
+            if request.form.get("action") != "next":
+                flash(saved, "success")
+                return redirect(url_for("awards.decisions", cycle_id=nomination.cycle_id))
+            following = review_queries.next_undecided(
+                session, nomination.cycle, user, order, nomination.id
+            )
+            if following is None:
+                flash(f"{saved} No undecided nomination is left in this cycle.", "success")
+                return redirect(url_for("awards.decisions", cycle_id=nomination.cycle_id))
+            flash(f"{saved} Here is the next undecided nomination.", "success")
+            return redirect(url_for("awards.decide", nomination_id=following, **order_args))
     elif request.method == "POST":
         status = 400
     cycle = nomination.cycle
     reviews = queries.submitted_reviews_of(session, nomination.id)
+    calibration = review_queries.cycle_calibration(
+        session, cycle.id, review_queries.conflicted_ids(session, cycle, user)
+    )
     return render_template(
         "awards/decide.html",
         nomination=nomination,
         cycle=cycle,
         form=form,
-        refusal=rules.decision_refusal(current_user, nomination),
+        refusal=rules.decision_refusal(user, nomination),
         shortfall=rules.review_shortfall(len(reviews), cycle.reviewers_per_nomination),
         criteria=review_queries.criterion_stats(session, nomination),
         reviews=reviews,
+        evidence=review_queries.evidence(session, nomination),
+        calibrated=calibration.of(nomination.id),
+        ranked=len(calibration.nominations),
+        order_args=order_args,
+    ), status
+
+
+def _id_value(value: str) -> int | None:
+    """A form value that is a plain id (ASCII digits, a dozen at most), or None."""
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 12 else None
+
+
+def _bulk_ids() -> list[int]:
+    return [
+        found
+        for value in request.form.getlist("nomination")
+        if (found := _id_value(value)) is not None
+    ]
+
+
+def _bulk_versions(nominations) -> dict[int, int]:
+    """The version of each nomination shown on the confirmation page."""
+    versions = {}
+    for nomination in nominations:
+        found = _id_value(request.form.get(f"version-{nomination.id}", ""))
+        if found is not None:
+            versions[nomination.id] = found
+    return versions
+
+
+@bp.post("/cycles/<int:cycle_id>/decisions/bulk")
+@organizer_required
+def bulk_decide(cycle_id: int):
+    """Award or decline the nominations ticked on the dashboard: first a confirmation
+    page listing them, with one rationale and feedback for all; then, confirmed, each is
+    decided as the decide page does it (``services.decide_many``)."""
+    session = get_session()
+    user = current_user._get_current_object()
+    cycle = _cycle(cycle_id)
+    dashboard = url_for("reviews.dashboard", cycle_id=cycle.id)
+    nominations = queries.bulk_nominations(session, cycle, user, _bulk_ids())
+    decision_value = request.form.get("decision", "")
+    if decision_value not in {d.value for d in Decision}:
+        flash("Choose “Award selected” or “Decline selected”.", "error")
+        return redirect(dashboard)
+    if not nominations:
+        flash("Select at least one nomination to decide.", "error")
+        return redirect(dashboard)
+    decision = Decision(decision_value)
+    confirming = request.form.get("action") == "confirm"
+    form = BulkDecisionForm() if confirming else BulkDecisionForm(formdata=None)
+    form.decision.data = decision.value
+    refusals: dict[int, str] = {}
+    status = 200
+    if confirming:
+        status = 400
+        if form.validate_on_submit():
+            try:
+                services.decide_many(
+                    session,
+                    user,
+                    nominations,
+                    decision=decision,
+                    rationale=given(form.rationale.data),
+                    feedback=form.feedback.data or "",
+                    versions=_bulk_versions(nominations),
+                    override_reason=(
+                        (form.override_reason.data or "") if form.override.data else None
+                    ),
+                )
+            except services.BulkRefused as exc:
+                refuse()
+                refusals = exc.refusals
+                form.form_errors.append(exc.message)
+            except Conflict as exc:
+                refuse()
+                flash(f"{exc.message} Nothing was decided.", "error")
+                return redirect(dashboard)
+            else:
+                count = len(nominations)
+                verb = "awarded" if decision is Decision.AWARD else "declined"
+                flash(
+                    f"{count} nomination{'s' if count != 1 else ''} {verb}. Each decision "
+                    "can still be changed on its decide page.",
+                    "success",
+                )
+                return redirect(url_for("awards.decisions", cycle_id=cycle.id))
+    calibration = review_queries.cycle_calibration(
+        session, cycle.id, review_queries.conflicted_ids(session, cycle, user)
+    )
+    return render_template(
+        "awards/bulk_decide.html",
+        cycle=cycle,
+        form=form,
+        decision=decision,
+        nominations=nominations,
+        calibration=calibration,
+        refusals=refusals,
+        shortfalls={
+            n.id: rules.review_shortfall(n.reviews_submitted, cycle.reviewers_per_nomination)
+            for n in nominations
+        },
+        refusal_of={n.id: rules.decision_refusal(user, n) for n in nominations},
     ), status
 
 

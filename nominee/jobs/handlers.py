@@ -7,7 +7,8 @@ creates the awards and writes that one message; here, after its commit, every no
 and nominator is told in batches (``awards.services.notify_results``), each committed
 on its own with its notifications and their ``notification.created`` messages, and
 recorded with them, so a worker killed midway leaves the message due and the next claim
-goes on from the first batch not recorded. The sender's own session only reads (its
+goes on from the first batch not recorded. The integrity scan (``integrity.scan``) runs
+the same way, in a session of its own. The sender's own session only reads (its
 writes are rolled back), so the batches use sessions of their own.
 """
 
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from nominee import db
 from nominee.awards import services as awards
+from nominee.integrity import services as integrity
 from nominee.jobs import links
 from nominee.mail import account, notifications
 from nominee.mail.notifications import MailContext
@@ -66,6 +68,18 @@ def results_fanout(session: Session, payload: Mapping[str, Any]) -> list[EmailMe
     return []
 
 
+def integrity_scan(session: Session, payload: Mapping[str, Any]) -> list[EmailMessage]:
+    """The scan in a transaction of its own, committed; no mail."""
+    token = db.read_only.set(False)
+    try:
+        with Session(bind=session.get_bind(), expire_on_commit=False) as work:
+            integrity.scan_for_job(work, dict(payload))
+            work.commit()
+    finally:
+        db.read_only.reset(token)
+    return []
+
+
 def prepared_mail(session: Session, payload: Mapping[str, Any]) -> list[EmailMessage]:
     message = email.message_from_string(payload["message"], policy=email.policy.default)
     assert isinstance(message, EmailMessage)
@@ -77,3 +91,4 @@ def register() -> None:
     sender.handle(account.TOPIC)(account_mail)
     sender.handle(awards.RESULTS_TOPIC)(results_fanout)
     sender.handle(PREPARED_TOPIC)(prepared_mail)
+    sender.handle(integrity.SCAN_TOPIC)(integrity_scan)

@@ -16,6 +16,7 @@ from nominee.enums import LabelledEnum, enum_column
 
 if TYPE_CHECKING:
     from nominee.awards.models import Award
+    from nominee.integrity.models import IntegrityResult
 
 
 class NominationStatus(LabelledEnum):
@@ -141,6 +142,14 @@ class Nomination(Base):
     award: Mapped[Award | None] = relationship(
         "Award",
         primaryjoin="Nomination.id == foreign(Award.nomination_id)",
+        viewonly=True,
+        uselist=False,
+    )
+    # The nominee's figures from the latest integrity scan (``nominee.integrity``), for
+    # the effective endorsers beside the raw count; None before any scan saw them.
+    integrity: Mapped[IntegrityResult | None] = relationship(
+        "IntegrityResult",
+        primaryjoin="foreign(Nomination.nominee_id) == IntegrityResult.user_id",
         viewonly=True,
         uselist=False,
     )

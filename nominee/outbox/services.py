@@ -19,6 +19,8 @@ Topics written today (by ``nominee.receivers``):
 - ``notification.created``: ``{"notification_id"}``, for email to follow.
 - ``award.granted``, ``award.revoked``, ``award.expired``: ``{"award_id",
   "verification_id", "member_id"}``, for webhooks.
+- ``integrity.scan``: ``{"cycle_id"}`` (None: the default window), the integrity scan
+  as a job (``nominee.integrity.services.request_rescan``).
 """
 
 from __future__ import annotations

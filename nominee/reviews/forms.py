@@ -4,18 +4,19 @@ from collections.abc import Sequence
 
 from wtforms import (
     BooleanField,
+    FloatField,
     IntegerField,
     RadioField,
     SelectField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
 from nominee.cycles.models import RubricCriterion
 from nominee.nominations.models import NominationStatus
 from nominee.reviews.models import Confidence, Recommendation
-from nominee.reviews.queries import SORTS
+from nominee.reviews.queries import SCORE_BASES, SORTS
 from nominee.reviews.rules import QUEUE_STATUSES
 from nominee.web import BaseForm, choices
 
@@ -125,13 +126,41 @@ class QueueForm(BaseForm):
     mine = BooleanField("Assigned to me")
     unreviewed = BooleanField("Not yet reviewed by me")
     disagreement = BooleanField("Disagreement")
+    flagged = BooleanField("Integrity flagged")
     sort = SelectField("Sort by", choices=choices(SORTS.items()), default="id")
     order = SelectField(
         "Order", choices=choices([("asc", "Ascending"), ("desc", "Descending")]), default="asc"
     )
+    min_score = FloatField(
+        "Score at least",
+        validators=[Optional(), NumberRange(min=0, max=10, message="A score from 0 to 10.")],
+    )
+    basis = SelectField("Score filter reads", choices=choices(SCORE_BASES.items()), default="raw")
 
     def status_value(self) -> NominationStatus | None:
         return NominationStatus(self.status.data) if self.status.data else None
+
+
+class SelectionForm(BaseForm):
+    """The dashboard's selection helpers (organizers): tick the top N undecided by
+    calibrated score, or those every reviewer recommends, from the query string."""
+
+    class Meta:
+        csrf = False
+
+    # Checked by the view (``MAX_SELECTED``): NumberRange cannot compare a huge integer.
+    top = IntegerField("Number to select", validators=[Optional()])
+    select = SelectField(
+        "Select",
+        choices=choices(
+            [
+                ("", "Nothing"),
+                ("top", "Top by calibrated score"),
+                ("unanimous", "Recommended by every reviewer"),
+            ]
+        ),
+        default="",
+    )
 
 
 class AssignmentFilterForm(BaseForm):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from flask import (
@@ -19,11 +20,13 @@ from sqlalchemy.orm import Session
 
 from nominee import clock
 from nominee.accounts.models import User
+from nominee.awards import rules as award_rules
 from nominee.categories.models import Category
 from nominee.cycles.models import Cycle, CycleStatus
 from nominee.errors import DomainError, PermissionDenied
 from nominee.nominations import rules as nomination_rules
-from nominee.nominations.models import Nomination
+from nominee.nominations.models import Nomination, NominationStatus
+from nominee.reviews import calibration as calibration_words
 from nominee.reviews import queries, rules, services
 from nominee.reviews.forms import (
     SCORE_LABELS,
@@ -34,6 +37,7 @@ from nominee.reviews.forms import (
     ClearConflictForm,
     ConflictForm,
     QueueForm,
+    SelectionForm,
     review_form,
 )
 from nominee.reviews.models import (
@@ -42,7 +46,7 @@ from nominee.reviews.models import (
     ReviewerAppointment,
     ReviewStatus,
 )
-from nominee.reviews.queries import SCORE_SORTS, SORTS, Filters
+from nominee.reviews.queries import CALIBRATED_SORTS, SCORE_BASES, SCORE_SORTS, SORTS, Filters
 from nominee.reviews.rules import Standing
 from nominee.templating import member_name
 from nominee.uow import get_session, refuse
@@ -323,15 +327,57 @@ def _filters(form: QueueForm) -> Filters:
     def valid(field, default=None):
         return default if field.errors else field.data
 
+    min_score = valid(form.min_score)
     return Filters(
         category_id=valid(form.category) or None,
         status=None if form.status.errors else form.status_value(),
         assigned_to_me=bool(form.mine.data),
         not_reviewed_by_me=bool(form.unreviewed.data),
         disagreement=bool(form.disagreement.data),
+        flagged=bool(form.flagged.data),
         sort=valid(form.sort, "id"),
         descending=valid(form.order, "asc") == "desc",
+        min_score=float(min_score) if min_score is not None else None,
+        score_basis=valid(form.basis, "raw"),
     )
+
+
+DEFAULT_SELECTED = 10
+MAX_SELECTED = 100
+
+
+def _selection(form: SelectionForm, filters: Filters) -> tuple[str, int, Filters]:
+    """The selection helper asked for (``""``: none), how many, and the filters it needs:
+    the top N are the first N undecided by calibrated score, best first; the unanimous
+    ones are among the undecided."""
+    form.validate()
+    helper = "" if form.select.errors else form.select.data or ""
+    top = form.top.data if not form.top.errors and form.top.data else DEFAULT_SELECTED
+    top = min(max(1, top), MAX_SELECTED)
+    if helper == "top":
+        filters = replace(filters, sort="calibrated", descending=True)
+    if helper:
+        filters = replace(filters, status=NominationStatus.IN_REVIEW)
+    return helper, top, filters
+
+
+def _selected(helper: str, top: int, page) -> set[int]:
+    """The ids the selection helper ticks on this page of the queue."""
+    if helper == "top":
+        first = (page.page - 1) * page.per_page
+        return {
+            row.Nomination.id
+            for index, row in enumerate(page.items)
+            if first + index < top and row.Nomination.score_mean is not None
+        }
+    if helper == "unanimous":
+        return {
+            row.Nomination.id
+            for row in page.items
+            if row.Nomination.reviews_submitted
+            and row.Nomination.recommend_award == row.Nomination.reviews_submitted
+        }
+    return set()
 
 
 @bp.get("/cycles/<int:cycle_id>/dashboard")
@@ -346,16 +392,30 @@ def dashboard(cycle_id: int):
     categories = queries.queue_categories(cycle, user, scope)
     form = QueueForm(request.args)
     form.category.choices = choices([(0, "All categories"), *((c.id, c.name) for c in categories)])
+    if not user.is_organizer:
+        form.sort.choices = choices(
+            (key, label) for key, label in SORTS.items() if key not in CALIBRATED_SORTS
+        )
+    filters = _filters(form)
+    # Bulk decisions: organizers, while decisions are taken (``awards.rules``).
+    bulk = user.is_organizer and award_rules.decisions_open(cycle)
+    selection = SelectionForm(request.args)
+    helper, top, filters = _selection(selection, filters) if bulk else ("", 0, filters)
     board = queries.dashboard(
         session,
         cycle,
         user,
         scope,
-        _filters(form),
+        filters,
         page_number(),
         current_app.config["PER_PAGE"],
     )
     filters = board.filters
+    if helper:
+        # The form shows the order and status the helper chose.
+        form.sort.data = filters.sort
+        form.order.data = "desc" if filters.descending else "asc"
+        form.status.data = filters.status.value if filters.status else ""
 
     def sort_url(key: str) -> str:
         args: dict[str, Any] = request.args.to_dict()
@@ -381,6 +441,40 @@ def dashboard(cycle_id: int):
         status_filter=board.status_filter,
         status_of=lambda n: nomination_rules.shown_status(user, n),
         ReviewStatus=ReviewStatus,
+        calibration=board.calibration,
+        score_bases=SCORE_BASES,
+        bulk=bulk,
+        selection=selection,
+        selected=_selected(helper, top, board.page) if helper else set(),
+        helper=helper,
+        top=top,
+        # The decide page's "next undecided" follows the dashboard's order.
+        decide_args=(
+            {"sort": filters.sort, "order": "desc" if filters.descending else "asc"}
+            if user.is_organizer
+            else None
+        ),
+    )
+
+
+# Calibration
+
+
+@bp.get("/cycles/<int:cycle_id>/calibration")
+@organizer_required
+def calibration(cycle_id: int):
+    """Each reviewer's figures beside the panel's, in words (organizers)."""
+    session = get_session()
+    cycle = _cycle(cycle_id)
+    excluded = queries.conflicted_ids(session, cycle, _me())
+    found = queries.cycle_calibration(session, cycle.id, excluded)
+    return render_template(
+        "reviews/calibration.html",
+        cycle=cycle,
+        calibration=found,
+        reviewers=queries.reviewer_rows(session, found.reviewers),
+        left_out=len(excluded),
+        words=calibration_words,
     )
 
 

@@ -83,11 +83,24 @@ def seed_demo_command(seed: int | None, if_empty: bool) -> None:
     "medium is a tenth, small a hundredth.",
 )
 @click.option("--seed", default=1, show_default=True, help="Same seed, same day: same data.")
+@click.option(
+    "--rings/--no-rings",
+    default=True,
+    show_default=True,
+    help="Plant arranged groups (reciprocal pairs, cliques, cycles, puppet stars, "
+    "camouflaged cliques, burst rings) among the organic members, and write which beside "
+    "the database (JSON); --no-rings plants nothing.",
+)
 @with_appcontext
-def seed_scale(scale_name: str, seed: int) -> None:
+def seed_scale(scale_name: str, seed: int, rings: bool) -> None:
     """Fill an empty database with a synthetic programme at scale, for benchmarks."""
     from nominee.migrate import upgrade
-    from nominee.seeding.scale.database import ScaleRefused, seed_database
+    from nominee.seeding.scale.database import (
+        ScaleRefused,
+        ground_truth_path,
+        seed_database,
+        write_ground_truth,
+    )
 
     # An engine of its own, without the app's per-statement time budget: bulk inserts
     # and index builds at large scale run longer than any request may.
@@ -95,8 +108,11 @@ def seed_scale(scale_name: str, seed: int) -> None:
     if not inspect(engine).has_table("users"):
         upgrade()
     started = time.perf_counter()
+    truth: dict = {}
     try:
-        counts = seed_database(engine, scale_name, seed, current_app.config["DEMO_PASSWORD"])
+        counts = seed_database(
+            engine, scale_name, seed, current_app.config["DEMO_PASSWORD"], rings, truth
+        )
     except ScaleRefused as exc:
         raise click.ClickException(str(exc)) from None
     finally:
@@ -109,3 +125,13 @@ def seed_scale(scale_name: str, seed: int) -> None:
         f"Logins: organizer@example.org, reviewer1@example.org, member1@example.org "
         f"(the most active member); password: the DEMO_PASSWORD setting."
     )
+    path = ground_truth_path(current_app.config["DATABASE_URL"], current_app.instance_path)
+    write_ground_truth(path, truth)
+    planted = truth["planted"]
+    click.echo(
+        f"Planted {len(planted)} arranged groups "
+        f"({sum(len(group['user_ids']) for group in planted)} members). Ground truth:"
+        if planted
+        else "Planted nothing (--no-rings). Ground truth:"
+    )
+    click.echo(str(path))

@@ -46,13 +46,15 @@ def test_a_committed_request_leaves_one_message_per_notification(app, make, db, 
     contribution = make.contribution(owner=owner)
     assert endorse(app, make.user(), contribution).status_code == 302
     (note,) = db.scalars(select(Notification).where(Notification.user_id == owner.id)).all()
-    (message,) = messages(db)
+    # The endorsement also asks for an integrity rescan (nominee.integrity).
+    message, rescan = messages(db)
     assert (message.topic, message.payload) == (
         "notification.created",
         {"notification_id": note.id},
     )
+    assert rescan.topic == "integrity.scan"
     assert (message.attempts, message.dispatched_at, message.last_error) == (0, None, None)
-    assert dispatched == [[message.id]]
+    assert dispatched == [[message.id, rescan.id]]
 
 
 def test_a_refused_request_leaves_no_message_and_hands_on_nothing(
@@ -154,8 +156,8 @@ def test_a_failing_dispatcher_neither_fails_the_request_nor_stops_the_others(app
     finally:
         outbox.remove_dispatcher(broken)
         outbox.remove_dispatcher(calls.append)
-    (message,) = messages(db)
-    assert calls == [[message.id]]
+    message, rescan = messages(db)
+    assert calls == [[message.id, rescan.id]]
     assert "outbox dispatcher" in caplog.text and "the mail relay is down" in caplog.text
 
 
@@ -207,4 +209,4 @@ def test_messages_are_handed_on_once_committed_for_real(committing_app, engine):
         outbox.remove_dispatcher(dispatcher)
     with engine.connect() as conn:
         ids = [row[0] for row in conn.execute(text("SELECT id FROM outbox"))]
-    assert len(ids) == 1 and seen == [ids]
+    assert len(ids) == 2 and seen == [ids]  # the notification's and the rescan's

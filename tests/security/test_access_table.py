@@ -162,7 +162,10 @@ DATA = {
         "version": "{version}",
     },
     "awards.revoke": {"reason": "Plagiarised talks.", "confirm": "y"},
+    # The dashboard's selection: answered with the confirmation page.
+    "awards.bulk_decide": {"nomination": "{nomination_id}", "decision": "award"},
     "categories.create": {"name": "Data Platform"},
+    "integrity.review": {"verdict": "legitimate", "note": "Known user group."},
     "categories.edit": {"name": "Developer Tooling"},
     "contributions.create": CONTRIBUTION,
     "contributions.edit": CONTRIBUTION,
@@ -235,6 +238,10 @@ TABLE: dict[tuple[str, str], Expect] = {
     # Mail that failed: organizers see it and send it again.
     ("outbox.index", "GET"): organizer_only(200),
     ("outbox.retry", "POST"): organizer_only(302),
+    # Integrity flags: organizers read them, review them and ask for a scan.
+    ("integrity.index", "GET"): organizer_only(200),
+    ("integrity.review", "POST"): organizer_only(302),
+    ("integrity.scan", "POST"): organizer_only(302),
     # Categories and contribution types: organizers.
     ("categories.index", "GET"): organizer_only(200),
     ("categories.create", "GET"): organizer_only(200),
@@ -307,6 +314,8 @@ TABLE: dict[tuple[str, str], Expect] = {
     # The conflicted organizer neither assigns nor unassigns the reviewers of hers.
     ("reviews.assign", "POST"): organizer_only(302, conflicted=403),
     ("reviews.unassign", "POST"): organizer_only(302, conflicted=403),
+    # How each reviewer scores against the panel.
+    ("reviews.calibration", "GET"): organizer_only(200),
     # Clearing a reviewer's detected conflict: organizers, not on a nomination of their own
     # (Rita has no conflict on Nina's: the page says so; the empty form is refused).
     ("reviews.clear_conflict", "GET"): organizer_only(200, conflicted=403),
@@ -323,6 +332,9 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("awards.decide", "GET"): organizer_only(200, conflicted=403),
     ("awards.decide", "POST"): organizer_only(302, conflicted=403),
     ("awards.export_csv", "GET"): organizer_only(200),
+    # Bulk decisions: the confirmation page; the conflicted organizer's own nomination is
+    # left out, so nothing is selected and she is sent back to the dashboard.
+    ("awards.bulk_decide", "POST"): organizer_only(200, conflicted=302),
     ("awards.revoke", "GET"): organizer_only(200),
     ("awards.revoke", "POST"): organizer_only(302),
     ("awards.verify", "GET"): everybody(200),

@@ -8,12 +8,15 @@ rows, dataclasses or a ``Page``. No Flask here.
 - ``queue``: the dashboard (the review queue of a cycle as one user sees it);
 - ``dossier``: everything a reviewer needs to judge one nomination;
 - ``overview``: a cycle's review at a glance, for the organizers' cycle page;
-- ``scores``: the panel's scores per criterion, as the score rule reads them.
+- ``scores``: the panel's scores per criterion, as the score rule reads them;
+- ``calibration``: the cycle's calibration (reviewers' figures, calibrated scores), kept
+  per process until a review changes.
 
 The names callers use are gathered here: ``from nominee.reviews import queries``, then
 ``queries.standing(...)``.
 """
 
+from nominee.reviews.queries.calibration import cycle_calibration, reviewer_rows
 from nominee.reviews.queries.conflicts import (
     CLEARABLE,
     Cause,
@@ -58,16 +61,22 @@ from nominee.reviews.queries.panel import (
     submitted_review,
 )
 from nominee.reviews.queries.queue import (
+    CALIBRATED_SORTS,
+    SCORE_BASES,
     SCORE_SORTS,
     SORTS,
     Dashboard,
     Filters,
     dashboard,
+    next_undecided,
     queue_categories,
 )
 from nominee.reviews.queries.scores import criterion_means_for_cycle, criterion_stats
 
 __all__ = [
+    "CALIBRATED_SORTS",
+    "SCORE_BASES",
+    "next_undecided",
     "submitted_review",
     "SCORE_SORTS",
     "SORTS",
@@ -95,6 +104,7 @@ __all__ = [
     "conflicted_nominations",
     "conflicted_on",
     "criterion_means_for_cycle",
+    "cycle_calibration",
     "criterion_stats",
     "cycle_with_categories",
     "dashboard",
@@ -110,6 +120,7 @@ __all__ = [
     "review_cycles",
     "review_overview",
     "reviewer_loads",
+    "reviewer_rows",
     "reviews_of",
     "scope_of",
     "standing",

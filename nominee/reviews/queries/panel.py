@@ -121,6 +121,7 @@ def panel_nomination(session: Session, cycle_id: int, nomination_id: int) -> Nom
                 joinedload(Nomination.category),
                 joinedload(Nomination.nominee),
                 joinedload(Nomination.nominator),
+                joinedload(Nomination.integrity),
             )
         )
         .unique()

@@ -20,6 +20,11 @@ organizer's own nominations among them), in the rows and in the counts alike.
 Decisions are known to organizers only until the cycle is published (rule 5):
 ``dashboard`` drops the status filter for everybody else, and no sort orders by decision.
 
+Organizers also see each nomination's calibrated score and rank
+(``nominee.reviews.calibration``, computed in Python from the cycle's submitted reviews):
+sorting or filtering by it reads the filtered queue's ids in order (one narrow query),
+sorts or filters them by the calibration, and loads the page's rows by id.
+
 A reviewer sees the score columns of a row only once their own review of it is
 submitted with every criterion scored (``Review.reads_others``, rule 4), and sorting or
 filtering on them must not leak what is hidden: for reviewers those columns read as
@@ -40,10 +45,13 @@ from nominee.accounts.models import User
 from nominee.awards.models import Award
 from nominee.categories.models import Category
 from nominee.cycles.models import Cycle
+from nominee.integrity.models import IntegrityResult
 from nominee.nominations.models import Nomination, NominationStatus
 from nominee.nominations.rules import decisions_hidden
 from nominee.pagination import Page
+from nominee.reviews.calibration import Calibration
 from nominee.reviews.models import Assignment, Review, ReviewStatus
+from nominee.reviews.queries.calibration import cycle_calibration
 from nominee.reviews.queries.conflicts import conflicted_ids
 from nominee.reviews.queries.panel import Scope
 from nominee.reviews.rules import QUEUE_STATUSES
@@ -55,6 +63,7 @@ SORTS = {
     "category": "Category",
     "evidence": "Evidence",
     "endorsers": "Distinct endorsers",
+    "effective": "Effective endorsers",
     "reach": "Total reach",
     "reviews": "Reviews submitted",
     "score": "Weighted mean score",
@@ -62,12 +71,17 @@ SORTS = {
     "decline": "Decline recommendations",
     "abstain": "Abstentions",
     "disagreement": "Disagreement",
+    "calibrated": "Calibrated score",
 }
-SCORE_SORTS = frozenset({"score", "award", "decline", "abstain", "disagreement"})
+SCORE_SORTS = frozenset({"score", "award", "decline", "abstain", "disagreement", "calibrated"})
+# Sorts on the calibration, computed in Python: organizers only.
+CALIBRATED_SORTS = frozenset({"calibrated"})
+SCORE_BASES = {"raw": "Raw weighted mean", "calibrated": "Calibrated score"}
 COLUMNS = {
     "id": Nomination.id,
     "evidence": Nomination.evidence_count,
     "endorsers": Nomination.distinct_endorsers,
+    "effective": IntegrityResult.effective_endorsers,
     "reach": Nomination.total_audience,
     "reviews": Nomination.reviews_submitted,
     "score": Nomination.score_mean,
@@ -88,12 +102,30 @@ class Filters:
     assigned_to_me: bool = False
     not_reviewed_by_me: bool = False
     disagreement: bool = False
+    flagged: bool = False  # the nominee's integrity flag (``nominee.integrity``)
     sort: str = "id"
     descending: bool = False
+    min_score: float | None = None  # at least this score, on ``score_basis``
+    score_basis: str = "raw"  # a key of ``SCORE_BASES``
+
+    @property
+    def calibrated(self) -> bool:
+        """Does the queue's order or filter read the calibration?"""
+        return self.sort in CALIBRATED_SORTS or (
+            self.min_score is not None and self.score_basis == "calibrated"
+        )
 
 
 def _known_sort(filters: Filters) -> Filters:
     return filters if filters.sort in SORTS else replace(filters, sort="id")
+
+
+def without_calibration(filters: Filters) -> Filters:
+    """``filters`` for a user who does not see calibrated scores: sorted by received
+    order, score filter on the raw mean."""
+    if filters.sort in CALIBRATED_SORTS:
+        filters = replace(filters, sort="id", descending=False)
+    return replace(filters, score_basis="raw")
 
 
 @dataclass(frozen=True)
@@ -169,7 +201,10 @@ class Queue:
         """``stmt`` (selecting from nominations) with visibility, filters and the joins they
         need; the user's review is joined whenever a reviewer's score columns are read."""
         needs_review = filters.not_reviewed_by_me or (
-            not self.user.is_organizer and (filters.disagreement or filters.sort in SCORE_SORTS)
+            not self.user.is_organizer
+            and (
+                filters.disagreement or filters.sort in SCORE_SORTS or filters.min_score is not None
+            )
         )
         if needs_review:
             stmt = self._join_review(stmt)
@@ -179,6 +214,8 @@ class Queue:
             stmt = stmt.join(User, User.id == Nomination.nominee_id)
         elif filters.sort == "category":
             stmt = stmt.join(Category, Category.id == Nomination.category_id)
+        if filters.flagged or filters.sort == "effective":
+            stmt = stmt.outerjoin(IntegrityResult, IntegrityResult.user_id == Nomination.nominee_id)
         stmt = stmt.where(*self._visible())
         if filters.category_id is not None:
             stmt = stmt.where(Nomination.category_id == filters.category_id)
@@ -188,10 +225,14 @@ class Queue:
             stmt = stmt.where(self.my_assignment.reviewer_id.is_not(None))
         if filters.not_reviewed_by_me:
             stmt = stmt.where(or_(self.my_review.id.is_(None), ~self._submitted_by_me()))
+        if filters.flagged:
+            stmt = stmt.where(IntegrityResult.flagged.is_(True))
         if filters.disagreement:
             stmt = stmt.where(Nomination.disagreement.is_(True))
             if not self.user.is_organizer:
                 stmt = stmt.where(self._reads_others())
+        if filters.min_score is not None and filters.score_basis == "raw":
+            stmt = stmt.where(self._blinded(Nomination.score_mean) >= filters.min_score)
         return stmt
 
     def _order(self, filters: Filters) -> list:
@@ -201,6 +242,9 @@ class Queue:
             column = func.lower(User.display_name)
         elif key == "category":
             column = Category.name
+        elif key in CALIBRATED_SORTS:
+            # Sorted in Python afterwards (``calibrated_page``); received order meanwhile.
+            column = Nomination.id
         else:
             column = COLUMNS[key]
             if key in SCORE_SORTS:
@@ -217,8 +261,9 @@ class Queue:
     def rows(self, filters: Filters, limit: int, offset: int) -> Select:
         """The page's rows: ``Nomination``, ``nominee_name`` (and ``nominee_name_holders``),
         ``category_name``, ``my_status`` (None: not started), ``my_reads_others``,
-        ``assigned_at`` (None: not assigned) and ``revoked_at`` (None unless the award it
-        gave was revoked)."""
+        ``assigned_at`` (None: not assigned), ``revoked_at`` (None unless the award it
+        gave was revoked), ``effective_endorsers`` and ``integrity_flagged`` (None: no
+        integrity scan has seen the nominee)."""
         filters = _known_sort(filters)
         order = self._order(filters)
         page_ids = (
@@ -228,6 +273,13 @@ class Queue:
             .offset(offset)
             .subquery("page_ids")
         )
+        return self._rows_select().join(page_ids, page_ids.c.id == Nomination.id).order_by(*order)
+
+    def rows_of(self, ids: Sequence[int]) -> Select:
+        """The rows (as ``rows`` gives them) of the nominations ``ids``, in no order."""
+        return self._rows_select().where(Nomination.id.in_(ids))
+
+    def _rows_select(self) -> Select:
         stmt = select(
             Nomination,
             User.display_name.label("nominee_name"),
@@ -237,13 +289,75 @@ class Queue:
             self.my_review.reads_others.label("my_reads_others"),
             self.my_assignment.created_at.label("assigned_at"),
             Award.revoked_at.label("revoked_at"),
-        ).join(page_ids, page_ids.c.id == Nomination.id)
+            IntegrityResult.effective_endorsers.label("effective_endorsers"),
+            IntegrityResult.flagged.label("integrity_flagged"),
+        )
         stmt = (
             stmt.join(User, User.id == Nomination.nominee_id)
             .join(Category, Category.id == Nomination.category_id)
             .outerjoin(Award, Award.nomination_id == Nomination.id)
+            .outerjoin(IntegrityResult, IntegrityResult.user_id == Nomination.nominee_id)
         )
-        return self._join_assignment(self._join_review(stmt)).order_by(*order)
+        return self._join_assignment(self._join_review(stmt))
+
+    def ordered_ids(
+        self, session: Session, filters: Filters, calibration: Calibration
+    ) -> list[tuple[int, bool]]:
+        """Every nomination of the filtered queue in its order, as (id, undecided): the
+        calibrated filter and sort applied to the calibration, in Python."""
+        filters = _known_sort(filters)
+        rows = [
+            (row[0], row[1] is None)
+            for row in session.execute(
+                self._filtered(select(Nomination.id, Nomination.decision), filters).order_by(
+                    *self._order(filters)
+                )
+            )
+        ]
+        if filters.min_score is not None and filters.score_basis == "calibrated":
+            bound = filters.min_score
+            rows = [
+                row
+                for row in rows
+                if (found := calibration.of(row[0])) is not None and found.calibrated >= bound
+            ]
+        if filters.sort in CALIBRATED_SORTS:
+            sign = -1 if filters.descending else 1
+            values = {
+                row[0]: found.calibrated
+                for row in rows
+                if (found := calibration.of(row[0])) is not None
+            }
+            scored = sorted(
+                (row for row in rows if row[0] in values),
+                key=lambda row: (sign * values[row[0]], sign * row[0]),
+            )
+            rows = scored + [row for row in rows if row[0] not in values]
+        return rows
+
+    def calibrated_page(
+        self,
+        session: Session,
+        filters: Filters,
+        calibration: Calibration,
+        number: int,
+        per_page: int,
+    ) -> Page:
+        """One page of the queue when its order or filter reads the calibration."""
+        ids = [row[0] for row in self.ordered_ids(session, filters, calibration)]
+        total = len(ids)
+        number = min(max(1, number), max(1, math.ceil(total / per_page)))
+        chosen = ids[(number - 1) * per_page : number * per_page]
+        place = {nomination_id: index for index, nomination_id in enumerate(chosen)}
+        items = (
+            sorted(
+                session.execute(self.rows_of(chosen)).all(),
+                key=lambda row: place[row.Nomination.id],
+            )
+            if chosen
+            else []
+        )
+        return Page(items=items, page=number, per_page=per_page, total=total)
 
     def page(
         self, session: Session, filters: Filters, number: int, per_page: int, total: int | None
@@ -339,7 +453,7 @@ def known_total(
     """The number of rows, read off the progress table when at most a category is chosen."""
     if filters.status or filters.assigned_to_me or filters.not_reviewed_by_me:
         return None
-    if filters.disagreement:
+    if filters.disagreement or filters.flagged or filters.min_score is not None:
         return None
     if filters.category_id is None:
         return overall.nominations
@@ -358,6 +472,7 @@ class Dashboard:
     progress: list[CategoryProgress]
     overall: CategoryProgress
     page: Page  # rows as ``Queue.rows`` describes them
+    calibration: Calibration | None  # organizers only
 
 
 def dashboard(
@@ -375,17 +490,36 @@ def dashboard(
     if not status_filter:
         # Rule 5: before publishing, nothing a reviewer asks narrows the queue by decision.
         filters = replace(filters, status=None)
-    queue = Queue(cycle, user, scope, conflicted_ids(session, cycle, user))
+    conflicted = conflicted_ids(session, cycle, user)
+    calibration = cycle_calibration(session, cycle.id, conflicted) if user.is_organizer else None
+    if calibration is None:
+        filters = without_calibration(filters)
+    queue = Queue(cycle, user, scope, conflicted)
     progress, overall = queue.progress_table(
         session.execute(queue.progress()).all(),
         session.execute(queue.mine()).all() if scope.appointed else [],
         queue_categories(cycle, user, scope),
     )
-    total = known_total(filters, progress, overall)
-    return Dashboard(
-        filters,
-        status_filter,
-        progress,
-        overall,
-        queue.page(session, filters, page, per_page, total),
-    )
+    if calibration is not None and filters.calibrated:
+        rows = queue.calibrated_page(session, filters, calibration, page, per_page)
+    else:
+        rows = queue.page(session, filters, page, per_page, known_total(filters, progress, overall))
+    return Dashboard(filters, status_filter, progress, overall, rows, calibration)
+
+
+def next_undecided(
+    session: Session, cycle: Cycle, user: User, filters: Filters, after_id: int
+) -> int | None:
+    """The first undecided nomination after ``after_id`` in the queue's order (as the
+    organizer's dashboard shows it with ``filters``), wrapping round to the start; None
+    when every nomination the organizer may decide is decided."""
+    conflicted = conflicted_ids(session, cycle, user)
+    calibration = cycle_calibration(session, cycle.id, conflicted)
+    queue = Queue(cycle, user, Scope(whole_cycle=True), conflicted)
+    rows = queue.ordered_ids(session, replace(filters, status=None), calibration)
+    ids = [nomination_id for nomination_id, _undecided in rows]
+    start = ids.index(after_id) + 1 if after_id in ids else 0
+    for nomination_id, undecided in rows[start:] + rows[:start]:
+        if undecided and nomination_id != after_id:
+            return nomination_id
+    return None

@@ -13,12 +13,12 @@ from nominee import clock
 from nominee.audit import AuditEvent
 from nominee.contributions.models import ContributionType
 from nominee.seeding.scale.loader import BulkWriter
-from nominee.seeding.scale.programme import SCALES, Programme, Scale
+from nominee.seeding.scale.programme import SCALES, SHAPES, Programme, Scale
 
 # Tables with hundreds of thousands of rows at large scale.
 BIG_TABLES = ("endorsements", "contributions", "audit_events", "notifications")
 
-__all__ = ["SCALES", "Scale", "seed_programme"]
+__all__ = ["SCALES", "SHAPES", "Scale", "seed_programme"]
 
 
 def seed_programme(
@@ -28,11 +28,15 @@ def seed_programme(
     password_hash: str,
     anchor: date | None = None,
     drop_indexes: bool = True,
+    truth: dict | None = None,
+    rings: bool = False,
 ) -> dict[str, int]:
     """Write a whole programme on ``connection`` (in its transaction, uncommitted).
 
     Answers the number of rows written per table. The database must be empty. With
     ``drop_indexes`` the big tables' indexes are built after the load, not during it.
+    With ``rings`` arranged groups are planted among the organic members; ``truth``, when
+    given, receives which (``{"planted": [{"shape", "user_ids"}...], "organic": ...}``).
     """
     from nominee.contributions.services import seed_contribution_types
 
@@ -47,7 +51,7 @@ def seed_programme(
     session.commit()
     session.close()
     writer = BulkWriter(connection)
-    programme = Programme(writer, scale, seed, anchor or clock.today(), password_hash)
+    programme = Programme(writer, scale, seed, anchor or clock.today(), password_hash, plant=rings)
     import nominee.models  # noqa: F401  (every table on Base.metadata)
     from nominee.db import Base
 
@@ -62,4 +66,6 @@ def seed_programme(
         gc.enable()
 
     writer.reset_sequences(Base.metadata.sorted_tables)
+    if truth is not None:
+        truth.update(programme.ground_truth())
     return writer.counts

@@ -6,8 +6,11 @@ call ``seed_database``.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from sqlalchemy import select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 
 from nominee.seeding.scale import SCALES, seed_programme
 from nominee.seeding.scale.loader import driver_connection
@@ -22,6 +25,23 @@ SQLITE_LOAD_PRAGMAS = (
     "PRAGMA temp_store=MEMORY",
 )
 SQLITE_RESTORE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL")
+
+
+def ground_truth_path(url: str, instance_path: str) -> Path:
+    """Where ``seed-scale`` writes the ground truth: beside a SQLite file
+    (``x.sqlite3`` -> ``x.rings.json``), else in the instance folder, named after the
+    database."""
+    parsed = make_url(url)
+    name = parsed.database
+    if parsed.get_backend_name() == "sqlite" and name and name != ":memory:":
+        database = Path(name)
+        return database.with_name(database.stem + ".rings.json")
+    return Path(instance_path) / f"{name or 'nominee'}.rings.json"
+
+
+def write_ground_truth(path: Path, truth: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(truth, indent=1) + "\n")
 
 
 class ScaleRefused(Exception):
@@ -39,8 +59,17 @@ def has_data(engine: Engine) -> bool:
         )
 
 
-def seed_database(engine: Engine, scale_name: str, seed: int, password: str) -> dict[str, int]:
-    """Seed an empty, migrated database; answers rows written per table."""
+def seed_database(
+    engine: Engine,
+    scale_name: str,
+    seed: int,
+    password: str,
+    rings: bool = False,
+    truth: dict | None = None,
+) -> dict[str, int]:
+    """Seed an empty, migrated database; answers rows written per table. With ``rings``
+    arranged groups are planted; ``truth`` receives the ground truth (see
+    ``seed_programme``)."""
     from nominee.accounts.passwords import hash_password
 
     if has_data(engine):
@@ -57,7 +86,9 @@ def seed_database(engine: Engine, scale_name: str, seed: int, password: str) -> 
                 driver.execute(pragma)
         try:
             with conn.begin():
-                counts = seed_programme(conn, SCALES[scale_name], seed, password_hash)
+                counts = seed_programme(
+                    conn, SCALES[scale_name], seed, password_hash, truth=truth, rings=rings
+                )
             if sqlite:
                 driver.execute("PRAGMA analysis_limit=2000")
                 driver.execute("ANALYZE")

@@ -127,10 +127,16 @@ def cast_of_characters(session: Session, endorsements: int = 2_000) -> Cast:
         cycle=cycle,
         nomination=nomination.id,
         category=nomination.category_id,
+        # Someone else's, which the viewer has not endorsed: the page shows the endorse
+        # form at every size.
         most_endorsed=_one(
             session,
             select(Contribution.id)
-            .where(Contribution.visibility == Visibility.PUBLIC)
+            .where(
+                Contribution.visibility == Visibility.PUBLIC,
+                Contribution.owner_id != viewer,
+                Contribution.id.not_in(endorsed),
+            )
             .order_by(Contribution.endorsement_count.desc(), Contribution.id),
         ),
         to_endorse=list(
@@ -248,6 +254,22 @@ def pages_for(cast: Cast, floor_endpoint: str | None = None) -> list[Page]:
     pages += [
         Page(f"dashboard filter {name}", "reviewer", "reviews.dashboard", {**dashboard, **args})
         for name, args in filters
+    ]
+    # Calibration (organizers): one query while the reviews stay as they are.
+    pages += [
+        Page(
+            "dashboard sort calibrated desc (organizer)",
+            "organizer",
+            "reviews.dashboard",
+            {**dashboard, "sort": "calibrated", "order": "desc"},
+        ),
+        Page(
+            "dashboard filter calibrated score (organizer)",
+            "organizer",
+            "reviews.dashboard",
+            {**dashboard, "min_score": "3", "basis": "calibrated"},
+        ),
+        Page("reviewers' calibration", "organizer", "reviews.calibration", dashboard),
     ]
     pages += [
         Page("reviewer's page", "reviewer", "reviews.review", nomination),

@@ -64,6 +64,17 @@ DAY = 86_400
 # Contributions span this many days before the anchor; accounts are a little older.
 HISTORY_DAYS = 3 * 365
 ACCOUNT_AGE_DAYS = HISTORY_DAYS + 60
+# The last ids: members who registered in the last half year.
+NEWCOMER_PERCENT = 8
+# The shapes ``--rings`` plants, as the ground truth names them.
+SHAPES = (
+    "reciprocal_pair",
+    "clique",
+    "cycle",
+    "puppet_star",
+    "camouflaged_clique",
+    "burst_ring",
+)
 
 
 @dataclass(frozen=True)
@@ -155,6 +166,23 @@ NOMINATION_ACTIONS = {
 
 
 @dataclass
+class Planted:
+    """One arranged group: ``user_ids`` receive its endorsements (a star's beneficiary,
+    every member of the other shapes); a star's ``puppets`` only give them."""
+
+    shape: str
+    user_ids: list[int]
+    puppets: list[int] = field(default_factory=list)
+    changed_address: list[int] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        found: dict = {"shape": self.shape, "user_ids": sorted(self.user_ids)}
+        if self.puppets:
+            found["puppets"] = sorted(self.puppets)
+        return found
+
+
+@dataclass
 class CycleDates:
     id: int
     name: str
@@ -189,9 +217,16 @@ class Programme:
     """Generates and writes one programme. ``run()`` answers the row counts per table."""
 
     def __init__(
-        self, writer: BulkWriter, scale: Scale, seed: int, anchor: date, password_hash: str
+        self,
+        writer: BulkWriter,
+        scale: Scale,
+        seed: int,
+        anchor: date,
+        password_hash: str,
+        plant: bool = False,
     ):
         self.w = writer
+        self.plant = plant
         self.scale = scale
         self.rng = random.Random(seed)
         self.anchor = anchor
@@ -262,7 +297,8 @@ class Programme:
         return self.rng.choices(self.category_ids, cum_weights=self.category_cum)[0]
 
     def accounts(self) -> None:
-        """The organizer (id 1), reviewers (ids 2..), then members, heaviest first."""
+        """The organizer (id 1), reviewers (ids 2..), then members, heaviest first; the
+        last ids are newcomers, registered in the last half year."""
         scale, rng = self.scale, self.rng
         n = scale.members
         self.organizer = 1
@@ -278,8 +314,38 @@ class Programme:
             self.activity[reviewer] = middle
         for rank, member in enumerate(self.members, start=1):
             self.activity[member] = 1 / (rank + 20)
+        # How much others endorse a member's work, beyond how much work there is: heavy
+        # tailed (a few members draw crowds to everything they publish).
+        self.popularity = [0.0] + [rng.lognormvariate(0, 0.75) for _ in range(n)]
+        for staff in (self.organizer, *self.reviewers):
+            self.popularity[staff] = 0.5  # busy reviewing, they log less that draws crowds
+        # Newcomers: the least active members, registered days ago (user -> days ago).
+        self.registered_day = [ACCOUNT_AGE_DAYS - rng.randrange(60) for _ in range(n + 1)]
+        self.young = self.members[len(self.members) - n * NEWCOMER_PERCENT // 100 :]
+        for user in self.young:
+            self.registered_day[user] = rng.randint(3, 180)
+            self.popularity[user] *= 0.5
+        # Those who never confirmed their address: they cannot endorse nor nominate.
+        self.unverified = {user for user in self.young if rng.random() < 0.2}
+        self.organic_groups()
+        self.puppets: set[int] = set()
+        self.puppet_rank: dict[int, int] = {}
+        self.ring_members: set[int] = set()
+        # A ring member -> the other members of its group.
+        self.ring_of: dict[int, set[int]] = defaultdict(set)
+        self.camouflaged: list[int] = []
+        # (endorser, endorsee, how): "quick" a day or two after the work appears, "burst"
+        # in the two days before the cycle under review closed, ("star", day) right after
+        # the puppets' accounts were made on ``day``.
+        self.arranged: list[tuple[int, int, tuple[str, int]]] = []
+        self.planted: list[Planted] = []
+        if self.plant:
+            self.plan_rings()
         self.primary_category = [0] * (n + 1)
-        rows, extra_categories = [], []
+        self.categories_of: list[tuple[int, ...]] = [()] * (n + 1)
+        verified_late = {p for planted in self.planted for p in planted.changed_address}
+        rows: list[tuple] = []
+        extra_categories: list[tuple[int, int]] = []
         for user in range(1, n + 1):
             if user == self.organizer:
                 email, role = "organizer@example.org", Role.ORGANIZER
@@ -292,6 +358,29 @@ class Programme:
             self.primary_category[user] = category
             heavy = self.activity[user] > 1 / 60
             bio = f"{name} writes and speaks about {rng.choice(TOPICS)}." if heavy else ""
+            registered_day = self.registered_day[user]
+            if user in self.puppets:
+                # Made in a burst, one every few minutes, the morning of the same day.
+                registered = (
+                    self.days[registered_day] + self.clock[9 * 3600 + self.puppet_rank[user] * 240]
+                )
+            else:
+                registered = self.ts(registered_day)
+            location = rng.choice(LOCATIONS)
+            group = self.cluster_of.get(user)
+            if group is not None:
+                location = LOCATIONS[group % (len(LOCATIONS) - 1)]
+            if user in self.unverified:
+                verified = None
+            elif user in verified_late:
+                # Confirmed the throwaway address to endorse, then changed it for good.
+                verified = None
+            elif user in self.puppets:
+                verified = (
+                    registered[:10] + self.clock[9 * 3600 + self.puppet_rank[user] * 240 + 90]
+                )
+            else:
+                verified = registered  # the address confirmed as the account was made
             rows.append(
                 (
                     user,
@@ -303,18 +392,22 @@ class Programme:
                     f"{rng.getrandbits(128):032x}",
                     bio,
                     f"<p>{bio}</p>" if bio else "",
-                    rng.choice(LOCATIONS),
+                    location,
                     json.dumps([f"https://example.org/{user}"] if heavy else []),
                     category,
-                    registered := self.ts(ACCOUNT_AGE_DAYS - rng.randrange(60)),
-                    self.ts(rng.randrange(1, 60)),
-                    registered,  # the address confirmed as the account was made
+                    registered,
+                    self.ts(rng.randrange(1, min(60, registered_day))),
+                    verified,
                 )
             )
-            for other in rng.sample(self.category_ids, rng.choice((0, 0, 1, 2))):
-                if other != category:
-                    extra_categories.append((user, other))
-            self.record(ACCOUNT_AGE_DAYS, user, "account.registered", "user", user, None)
+            extra = tuple(
+                other
+                for other in rng.sample(self.category_ids, rng.choice((0, 0, 1, 2)))
+                if other != category
+            )
+            extra_categories.extend((user, other) for other in extra)
+            self.categories_of[user] = (category, *extra)
+            self.audit.append((registered, user, "account.registered", "user", user, None))
         self.w.write(
             User.__table__,
             (
@@ -337,7 +430,13 @@ class Programme:
             rows,
         )
         self.w.write(user_categories, ("user_id", "category_id"), extra_categories)
-        # Dense clusters: mid-ranked members who endorse each other's every recent piece.
+
+    def organic_groups(self) -> None:
+        """Regional user groups and friendships: members who endorse each other a lot, and
+        are endorsed from outside as much or more (nothing arranged about them)."""
+        scale, rng = self.scale, self.rng
+        # User groups: mid-ranked members of one city who endorse much of each other's
+        # recent work (their talks, their meetups' recordings), within days.
         start = max(10, len(self.members) // 50)
         pool = self.members[start : start + scale.clusters * scale.cluster_size * 3]
         picked = rng.sample(pool, scale.clusters * scale.cluster_size)
@@ -346,6 +445,96 @@ class Programme:
             for i in range(scale.clusters)
         ]
         self.cluster_of = {member: c for c, group in enumerate(self.clusters) for member in group}
+        for member in self.cluster_of:
+            self.popularity[member] *= 4  # they speak, so they are known well beyond
+        # Friends: two prolific members who endorse each other's work often, for years,
+        # while crowds endorse both.
+        top = [
+            m for m in self.members[: max(10, len(self.members) // 20)] if m not in self.cluster_of
+        ]
+        pairs = min(len(top) // 2, len(self.members) // 100)
+        chosen = rng.sample(top, 2 * pairs)
+        self.friends = [(chosen[2 * i], chosen[2 * i + 1]) for i in range(pairs)]
+        # Fans (a colleague, a mentor, a devoted reader): one member who endorses most of
+        # another's work, not returned, for one in thirty members of the middle ranks.
+        busy = set(self.cluster_of) | set(chosen)
+        middle = [
+            m
+            for m in self.members[len(self.members) // 10 : len(self.members) * 9 // 10]
+            if m not in busy and self.registered_day[m] > 365
+        ]
+        self.fans: list[tuple[int, int]] = []
+        for member in rng.sample(middle, len(self.members) // 30):
+            fan = rng.choice(middle)
+            if fan != member:
+                self.fans.append((fan, member))
+
+    def plan_rings(self) -> None:
+        """Arranged groups among the organic members (``--rings``): their members, their
+        arranged endorsements (``self.arranged``) and the ground truth (``self.planted``)."""
+        rng = self.rng
+        per_shape = max(1, min(12, self.scale.members // 400))
+        busy = set(self.cluster_of) | {m for pair in self.friends + self.fans for m in pair}
+        young = set(self.young)
+        lo, hi = len(self.members) * 3 // 10, len(self.members) * 9 // 10
+        pool = [m for m in self.members[lo:hi] if m not in busy and m not in young]
+        rng.shuffle(pool)
+        # Puppets: consecutive newcomer ids (they registered one after the other).
+        candidates = [m for m in self.young if m not in self.unverified]
+        step = len(candidates) // per_shape
+
+        def members(size: int) -> list[int]:
+            return [pool.pop() for _ in range(size)]
+
+        def clique(group: list[int], how: tuple[str, int]) -> None:
+            self.arranged.extend((a, b, how) for a in group for b in group if a != b)
+
+        quick = ("quick", 0)
+        for index in range(per_shape):
+            pair = members(2)
+            clique(pair, quick)
+            self.planted.append(Planted("reciprocal_pair", pair))
+
+            group = members(rng.randint(3, 8))
+            clique(group, quick)
+            self.planted.append(Planted("clique", group))
+
+            group = members(rng.randint(4, 8))
+            self.arranged.extend(
+                (a, group[(i + 1) % len(group)], quick) for i, a in enumerate(group)
+            )
+            self.planted.append(Planted("cycle", group))
+
+            size = min(rng.randint(5, 10), step)
+            start = index * step + rng.randrange(max(1, step - size + 1))
+            puppets = candidates[start : start + size]
+            beneficiary = members(1)
+            day = rng.randint(30, 170)
+            for rank, puppet in enumerate(puppets):
+                self.registered_day[puppet] = day
+                self.puppet_rank[puppet] = rank
+                self.arranged.append((puppet, beneficiary[0], ("star", day)))
+            self.puppets.update(puppets)
+            # Half of the stars' puppets changed their address after endorsing.
+            changed = [] if index % 2 else puppets
+            self.planted.append(Planted("puppet_star", beneficiary, puppets, changed))
+
+            group = members(rng.randint(4, 8))
+            clique(group, quick)
+            self.camouflaged.extend(group)
+            self.planted.append(Planted("camouflaged_clique", group))
+
+            group = members(rng.randint(4, 6))
+            clique(group, ("burst", 0))
+            self.planted.append(Planted("burst_ring", group))
+        for planted in self.planted:
+            self.ring_members.update(planted.user_ids)
+        for member in self.ring_members:
+            self.popularity[member] = 0.2  # a few organic endorsements, no more
+        # Within a group, only the arranged endorsements: a cycle keeps no mutual pair.
+        for planted in self.planted:
+            for member in planted.user_ids:
+                self.ring_of[member].update(m for m in planted.user_ids if m != member)
 
     def plan_contributions(self) -> None:
         """Owner, date, type and visibility of every contribution, ids in date order."""
@@ -355,6 +544,22 @@ class Programme:
         counts = [int(total * self.activity[u] / weight_sum) for u in users]
         for index in rng.sample(range(len(users)), total - sum(counts)):
             counts[index] += 1
+        # Badge hunters log a lot of recent work (``extra``); puppets log none. The total
+        # stays the scale's: the difference comes from (or goes to) the busiest members.
+        extra = {member: rng.randint(6, 14) for member in sorted(self.ring_members)}
+        shift = sum(extra.values())
+        for puppet in self.puppets:
+            shift -= counts[puppet - 1]
+            counts[puppet - 1] = 0
+        busiest = [m - 1 for m in self.members[:200] if m not in self.ring_members]
+        while shift:
+            index = rng.choice(busiest)
+            if shift > 0 and counts[index] > 3:
+                counts[index] -= 1
+                shift -= 1
+            elif shift < 0:
+                counts[index] += 1
+                shift += 1
         type_cum = list(
             accumulate(
                 TYPE_WEIGHTS[i] if i < len(TYPE_WEIGHTS) else 1 for i in range(len(self.types))
@@ -363,14 +568,21 @@ class Programme:
         plans = []
         heaviest = self.members[0]
         for user, count in zip(users, counts, strict=True):
+            # Nothing before the account was made.
+            span = min(HISTORY_DAYS, self.registered_day[user] - 1)
             for i in range(count):
                 # Recent work is more frequent than old work.
-                days_ago = int(HISTORY_DAYS * rng.random() ** 1.6)
+                days_ago = int(span * rng.random() ** 1.6)
                 if user == heaviest and i < len(self.types):
                     type_index = i  # every type appears, on the heaviest member at least
                 else:
                     type_index = bisect_left(type_cum, rng.random() * type_cum[-1])
                 plans.append((-days_ago, rng.random(), user, type_index, rng.random() < 0.05))
+            for _ in range(extra.get(user, 0)):
+                # Inside the look-back window of the cycle under review, before it closed.
+                days_ago = rng.randint(21, 340)
+                type_index = bisect_left(type_cum, rng.random() * type_cum[-1])
+                plans.append((-days_ago, rng.random(), user, type_index, False))
         plans.sort()
         self.c_owner = [0]
         self.c_days = [0]
@@ -516,9 +728,9 @@ class Programme:
             evidence = rng.sample(window, min(len(window), evidence_size)) if evidence_size else []
             nominator = nominee
             if kind is NominationKind.PEER:
-                nominator = rng.choice(self.members)
+                nominator = rng.choice(nominators)
                 while nominator == nominee:
-                    nominator = rng.choice(self.members)
+                    nominator = rng.choice(nominators)
             plan = NominationPlan(
                 id=next_id,
                 cycle=cycle,
@@ -535,8 +747,16 @@ class Programme:
             self.plans.append(plan)
             return plan
 
+        # Newcomers nominate nobody: they were not around when most nominations were made.
+        young = set(self.young)
+        nominators = [m for m in self.members if m not in young]
+
         def eligible(cycle) -> list[int]:
-            return [m for m in self.members if len(self.in_window(m, cycle)) >= 3]
+            return [
+                m
+                for m in self.members
+                if m not in self.unverified and len(self.in_window(m, cycle)) >= 3
+            ]
 
         def kind() -> NominationKind:
             return NominationKind.SELF if rng.random() < 0.6 else NominationKind.PEER
@@ -565,13 +785,16 @@ class Programme:
         # The cycle under review: the heaviest member, half of every cluster, then others.
         candidates = eligible(in_review)
         eligible_set = set(candidates)
+        # The arranged groups' members too: they arranged them for this cycle.
         first = [self.members[0]] + [
             m for group in self.clusters for m in group[: len(group) // 2] if m in eligible_set
         ]
+        first += sorted(self.ring_members)
         first = [m for m in dict.fromkeys(first) if m in eligible_set]
         rest = [m for m in candidates if m not in set(first)]
         wanted = scale.nominations + scale.nominations // 20
-        chosen = first + rng.sample(rest, min(len(rest), wanted - len(first)))
+        more = rng.sample(rest, max(0, min(len(rest), wanted - len(first))))
+        chosen = (first + more)[:wanted]
         opened = self.days_ago(in_review.opens)
         for index, nominee in enumerate(chosen):
             created = opened - rng.randrange(55)
@@ -618,47 +841,74 @@ class Programme:
         # (reviewer, member) and (member, reviewer) -> days ago of their latest endorsement.
         self.reviewer_pairs: dict[tuple[int, int], int] = {}
         public = [c for c in range(1, len(owners)) if not private[c]]
-        # The clusters endorse every public contribution of the last year, at once.
-        base: dict[int, list[int]] = {}
-        for c in public:
-            group = self.cluster_of.get(owners[c])
-            if group is not None and days[c] <= 365:
-                base[c] = [m for m in self.clusters[group] if m != owners[c]]
-        wanted = self.endorsement_counts(public, base)
+        # Endorsements whose endorser and day are decided before the crowd's:
+        # contribution -> endorser -> days ago.
+        base = self.decided_endorsements(public)
+        young = set(self.young)
+        # Who endorses: active members more; reviewers, busy reviewing, less; newcomers
+        # only since they came (decided above); badge hunters hardly outside their group.
+        weight = [0.0] * (n + 1)
+        for u in range(1, n + 1):
+            if u in young:
+                continue
+            weight[u] = self.activity[u] ** (1.0 if u in reviewer_set else 0.5)
+        camouflaged = set(self.camouflaged)
+        for u in self.ring_members:
+            if u not in camouflaged:
+                weight[u] *= 0.2
         users = list(range(1, n + 1))
-        # Active members endorse more; reviewers, busy reviewing, less.
-        endorser_cum = list(
-            accumulate(self.activity[u] ** (1.0 if u in reviewer_set else 0.5) for u in users)
-        )
+        endorser_cum = list(accumulate(weight[1:]))
+        # Communities: most endorsements come from members of the work's category
+        # (reviewers, who read every category, less than others).
+        community: dict[int, tuple[list[int], list[float]]] = {}
+        members = [u for u in self.members if weight[u]]
+        for category in self.category_ids:
+            people = [u for u in members if category in self.categories_of[u]]
+            community[category] = (people, list(accumulate(weight[u] for u in people)))
+        endorsers = sum(1 for u in users if weight[u])
+        wanted = self.endorsement_counts(public, base, endorsers)
+        ring_of = self.ring_of
         rand, expo, clock, day_text = rng.random, rng.expovariate, self.clock, self.days
         comments = len(COMMENTS)
         pairs = self.reviewer_pairs
+        choices = rng.choices
+        primary = self.primary_category
         # Rows go in (contribution, endorser) order, the order of the unique index, which
         # keeps the load fast; contribution ids follow time, so endorsement ids nearly do.
         rows: list[tuple] = []
         for c, count in zip(public, wanted, strict=True):
             owner, age = owners[c], days[c]
-            quick = set(base.get(c, ()))
-            taken = quick | {owner}
+            decided = base.get(c, {})
+            taken = set(decided)
+            taken.add(owner)
+            blocked = ring_of.get(owner, ())
+            people, people_cum = community[primary[owner]]
             added = 0
             while added < count:
-                for u in rng.choices(users, cum_weights=endorser_cum, k=count - added + 2):
-                    if u not in taken and added < count:
+                need = count - added
+                picks = choices(users, cum_weights=endorser_cum, k=need * 2 // 5 + 2)
+                if people:
+                    picks += choices(people, cum_weights=people_cum, k=need * 3 // 5 + 1)
+                for u in picks:
+                    if u not in taken and u not in blocked and added < count:
                         taken.add(u)
                         added += 1
             taken.discard(owner)
             tracked = c in self.evidence_of
             for endorser in sorted(taken):
-                # The clusters endorse within a day; others over the following weeks.
-                is_quick = endorser in quick
-                delay = (rand() < 0.5) if is_quick else int(expo(1 / 15))
-                day = age - delay if delay < age else 0
-                if day < 1:
-                    day = 1
+                fixed = decided.get(endorser)
+                if fixed is not None:
+                    day = fixed
+                else:
+                    # The crowd endorses over the weeks after the work appears.
+                    delay = int(expo(1 / 15))
+                    day = age - delay if delay < age else 0
+                    if day < 1:
+                        day = 1
                 # Contributions are logged in the morning, endorsed in the afternoon.
                 created = day_text[day] + clock[43_200 + int(rand() * 43_200)]
                 withdrawn = None
-                if not is_quick and day > 2 and rand() < 0.02:
+                if fixed is None and day > 2 and rand() < 0.02:
                     withdrawn = day_text[1 + int(rand() * (day - 1))] + clock[int(rand() * DAY)]
                 comment = COMMENTS[int(rand() * comments)] if rand() < 0.3 else ""
                 rows.append((c, endorser, owner, comment, created, withdrawn))
@@ -681,6 +931,105 @@ class Programme:
         month = self.days[30]
         self.recent_endorsements = [(row[2], row[4]) for row in rows if row[4] >= month]
 
+    def decided_endorsements(self, public: list[int]) -> dict[int, dict[int, int]]:
+        """The endorsements that are not the crowd's, contribution -> endorser -> days
+        ago: user groups and friends, newcomers since they came, and the arranged groups
+        (``--rings``). A day is never before the work nor before the endorser's account."""
+        rng = self.rng
+        owners, days = self.c_owner, self.c_days
+        expo, randint = rng.expovariate, rng.randint
+        base: dict[int, dict[int, int]] = defaultdict(dict)
+        public_of: dict[int, list[int]] = defaultdict(list)
+        for c in public:
+            public_of[owners[c]].append(c)
+
+        def after(c: int, mean_delay: float) -> int:
+            return max(1, days[c] - int(expo(1 / mean_delay)))
+
+        # User groups: each piece of recent work gets two endorsements from the group on
+        # average (a third of a small group's members, a twelfth of a large one's).
+        for group in self.clusters:
+            share = min(0.3, 2 / len(group))
+            for owner in group:
+                for c in public_of[owner]:
+                    if days[c] <= 365:
+                        for member in group:
+                            if member != owner and rng.random() < share:
+                                base[c][member] = after(c, 3)
+        # Fans: seven in ten of the member's pieces, a few days after each appears.
+        for fan, owner in self.fans:
+            for c in public_of[owner]:
+                if rng.random() < 0.7:
+                    base[c][fan] = after(c, 3)
+        # Friends: half of each other's work, for years.
+        for a, b in self.friends:
+            for endorser, owner in ((a, b), (b, a)):
+                for c in public_of[owner]:
+                    if rng.random() < 0.5:
+                        base[c][endorser] = after(c, 4)
+
+        def stray(endorser: int, since: int, pick: int) -> None:
+            """``pick`` endorsements of others' public work, since ``since`` days ago, of
+            the more popular of two (newcomers look at what is popular)."""
+            total = len(owners) - 1
+            for _ in range(pick * 3):
+                if not pick:
+                    return
+                a, b = randint(1, total), randint(1, total)
+                c = a if self.popularity[owners[a]] >= self.popularity[owners[b]] else b
+                if self.c_private[c] or owners[c] == endorser or endorser in base[c]:
+                    continue
+                if days[c] < since:
+                    base[c][endorser] = after(c, 5)
+                else:
+                    base[c][endorser] = randint(1, since - 1)
+                pick -= 1
+
+        for member in self.young:
+            if member not in self.unverified and member not in self.puppets:
+                stray(member, self.registered_day[member], rng.randint(0, 6))
+        if not self.plant:
+            return base
+
+        for endorser, owner, (how, day) in self.arranged:
+            for c in public_of[owner]:
+                age = days[c]
+                if how == "quick" and age <= 365:
+                    base[c][endorser] = after(c, 1.5)
+                elif how == "burst" and 21 <= age <= 380:
+                    # Within the two days before the cycle under review closed.
+                    base[c][endorser] = 20 + rng.randrange(2)
+                elif how == "star" and age <= 365:
+                    # Right after the puppets' accounts were made, or as the work appears.
+                    base[c][endorser] = day - randint(1, 2) if age >= day - 1 else after(c, 1)
+        for puppet in self.puppets:
+            if rng.random() < 0.5:
+                stray(puppet, self.registered_day[puppet] - 1, 1)
+        # The camouflage: popular members' recent work, 15 to 40 pieces each.
+        popular = [
+            c
+            for m in self.members[: max(20, len(self.members) // 50)]
+            for c in public_of[m]
+            if days[c] <= 365
+        ]
+        for member in self.camouflaged:
+            for c in rng.sample(popular, min(len(popular), rng.randint(15, 40))):
+                if owners[c] != member:
+                    base[c][member] = after(c, 3)
+        return base
+
+    def ground_truth(self) -> dict:
+        """The arranged groups (empty without ``--rings``) and the organic look-alikes."""
+        return {
+            "planted": [planted.as_json() for planted in self.planted],
+            "organic": {
+                "friends": [sorted(pair) for pair in self.friends],
+                "fans": [[fan, member] for fan, member in self.fans],
+                "user_groups": [sorted(group) for group in self.clusters],
+                "newcomers": [m for m in self.young if m not in self.puppets],
+            },
+        }
+
     def write_endorsements(self) -> None:
         self.w.write(
             Endorsement.__table__,
@@ -697,13 +1046,32 @@ class Programme:
         )
         del self.endorsement_rows
 
-    def endorsement_counts(self, public: list[int], base: dict[int, list[int]]) -> list[int]:
-        """How many endorsers each public contribution gets beyond its cluster's: Pareto
-        distributed, capped at a tenth of the members, summing to the scale's total."""
+    def endorsement_counts(
+        self, public: list[int], base: dict[int, dict[int, int]], endorsers: int
+    ) -> list[int]:
+        """How many endorsers each public contribution gets beyond the decided ones: Pareto
+        distributed, more for popular owners, capped at a tenth of the members (and at
+        the ``endorsers`` there are), summing to the scale's total."""
         rng, n = self.rng, self.scale.members
         budget = max(0, self.scale.endorsements - sum(len(v) for v in base.values()))
-        weights = [rng.paretovariate(1.2) for _ in public]
-        caps = [min(max(10, n // 10), n - 2 - len(base.get(c, ()))) for c in public]
+        owners, popularity = self.c_owner, self.popularity
+        # A ring member's work draws a few endorsements, never a crowd by chance.
+        ring = self.ring_members
+        weights = [
+            min(rng.paretovariate(1.2), 2.0 if owners[c] in ring else 1e9) * popularity[owners[c]]
+            for c in public
+        ]
+        blocked = self.ring_of
+        caps = [
+            max(
+                0,
+                min(
+                    max(10, n // 10),
+                    endorsers - 2 - len(base.get(c, ())) - len(blocked.get(owners[c], ())),
+                ),
+            )
+            for c in public
+        ]
         factor = budget / sum(weights)
         for _ in range(20):  # raise the others until the capped ones' shortfall is spread
             total = sum(min(cap, w * factor) for w, cap in zip(weights, caps, strict=True))
@@ -819,8 +1187,10 @@ class Programme:
         pending = [
             (plan, r) for plan in self.plans if plan.cycle is in_review for r in plan.reviewers
         ]
+        # At least one is left to write, whatever the conflicts left to assign.
         submitted = set(
-            (plan.id, r) for plan, r in rng.sample(pending, min(len(pending), self.scale.reviews))
+            (plan.id, r)
+            for plan, r in rng.sample(pending, max(0, min(len(pending) - 1, self.scale.reviews)))
         )
         for plan in self.plans:
             plan.submitted_reviews = [

@@ -6,7 +6,9 @@ exact action by (action, created), an object by (type, id), dates by (created).
 
 The pages are "newer / older" windows rather than ``nominee.pagination.paginate``: the
 audit log is the biggest table of all, and counting its millions of rows for "page 3 of
-N" would cost more than the page itself.
+N" would cost more than the page itself. They are keyset windows, not OFFSET: "older"
+continues below the last event shown, "newer" above the first (a ``Cursor``: its time
+and id), so a page deep in the log costs what the first one does.
 """
 
 from __future__ import annotations
@@ -38,17 +40,42 @@ from nominee.reviews.models import Review
 MAX_ACTORS = 50
 
 
+@dataclass(frozen=True)
+class Cursor:
+    """A place in the newest-first order: an event's time and id."""
+
+    at: datetime
+    id: int
+
+    def __str__(self) -> str:
+        return f"{self.at.isoformat()}_{self.id}"
+
+    @classmethod
+    def of(cls, event: AuditEvent) -> Cursor:
+        return cls(event.created_at, event.id)
+
+    @classmethod
+    def parse(cls, text: str | None) -> Cursor | None:
+        """The cursor a link carries, or None when there is none or it is not one."""
+        if not text or "_" not in text or len(text) > 60:
+            return None
+        at_text, _, id_text = text.rpartition("_")
+        try:
+            at, event_id = datetime.fromisoformat(at_text), int(id_text)
+        except ValueError:
+            return None
+        if not inputs.fits_integer(event_id) or not 1900 <= at.year <= 2999:
+            return None
+        return cls(at if at.tzinfo else at.replace(tzinfo=UTC), event_id)
+
+
 @dataclass
 class Window:
-    """One page of events, and whether older ones follow."""
+    """One window of events, newest first, with the cursors of the windows around it."""
 
     items: Sequence[AuditEvent]
-    page: int
-    has_next: bool
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
+    newer: Cursor | None = None  # "newer events" start above this one
+    older: Cursor | None = None  # "older events" start below this one
 
 
 @dataclass(frozen=True)
@@ -145,18 +172,55 @@ def filtered(wanted: AuditFilter) -> Select[AuditEvent]:
     return stmt
 
 
+def _below(cursor: Cursor) -> Any:
+    return or_(
+        AuditEvent.created_at < cursor.at,
+        and_(AuditEvent.created_at == cursor.at, AuditEvent.id < cursor.id),
+    )
+
+
+def _above(cursor: Cursor) -> Any:
+    return or_(
+        AuditEvent.created_at > cursor.at,
+        and_(AuditEvent.created_at == cursor.at, AuditEvent.id > cursor.id),
+    )
+
+
 def events_window(
     session: Session,
     wanted: AuditFilter,
     withheld: Collection[int],
-    page: int,
     per_page: int,
+    *,
+    older_than: Cursor | None = None,
+    newer_than: Cursor | None = None,
 ) -> Window:
-    """Page ``page`` of the events ``wanted`` asks for, newest first, without those about
-    the ``withheld`` nominations."""
+    """The ``per_page`` events ``wanted`` asks for, newest first, without those about the
+    ``withheld`` nominations: the newest, those just below ``older_than``, or those just
+    above ``newer_than``."""
     stmt = withholding(filtered(wanted), withheld)
-    rows = session.scalars(stmt.limit(per_page + 1).offset((page - 1) * per_page)).all()
-    return Window(items=rows[:per_page], page=page, has_next=len(rows) > per_page)
+    if newer_than is not None:
+        rows = session.scalars(
+            stmt.where(_above(newer_than))
+            .order_by(None)
+            .order_by(AuditEvent.created_at, AuditEvent.id)
+            .limit(per_page + 1)
+        ).all()
+        items = list(reversed(rows[:per_page]))
+        return Window(
+            items=items,
+            newer=Cursor.of(items[0]) if len(rows) > per_page else None,
+            older=Cursor.of(items[-1]) if items else newer_than,
+        )
+    if older_than is not None:
+        stmt = stmt.where(_below(older_than))
+    rows = session.scalars(stmt.limit(per_page + 1)).all()
+    items = list(rows[:per_page])
+    return Window(
+        items=items,
+        newer=(Cursor.of(items[0]) if items else older_than) if older_than else None,
+        older=Cursor.of(items[-1]) if len(rows) > per_page else None,
+    )
 
 
 # Sentences
@@ -304,17 +368,11 @@ def csv_rows(
         "Address",
     ]
     stmt = withholding(filtered(wanted), withheld)
-    last: tuple[datetime, int] | None = None
+    last: Cursor | None = None
     while True:
         batch = stmt
         if last is not None:
-            at, event_id = last
-            batch = batch.where(
-                or_(
-                    AuditEvent.created_at < at,
-                    and_(AuditEvent.created_at == at, AuditEvent.id < event_id),
-                )
-            )
+            batch = batch.where(_below(last))
         events = session.scalars(batch.limit(CSV_BATCH)).all()
         if not events:
             return
@@ -332,5 +390,5 @@ def csv_rows(
                 json.dumps(shown_after(event, withheld), sort_keys=True) if event.after else "",
                 event.ip_address or "",
             ]
-        last = (events[-1].created_at, events[-1].id)
+        last = Cursor.of(events[-1])
         session.expunge_all()

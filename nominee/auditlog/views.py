@@ -7,14 +7,24 @@ import csv
 import io
 from collections.abc import Iterator
 
-from flask import Blueprint, Response, current_app, render_template, request, stream_with_context
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user
 
 from nominee.auditlog import queries
 from nominee.auditlog.forms import AuditFilterForm
 from nominee.awards.export import escape_cell
 from nominee.uow import get_session
-from nominee.web import organizer_required, page_number
+from nominee.web import organizer_required
+
+WINDOW_ARGS = ("older", "newer", "page")
 
 bp = Blueprint("auditlog", __name__)
 
@@ -48,6 +58,10 @@ def _wanted(form: AuditFilterForm) -> queries.AuditFilter | None:
     )
 
 
+def _window_url(args: dict[str, str]) -> str:
+    return url_for("auditlog.index", **args)  # type: ignore[arg-type]
+
+
 @bp.get("/admin/audit")
 @organizer_required
 def index():
@@ -58,16 +72,23 @@ def index():
     page, said = None, {}
     if wanted is not None:
         page = queries.events_window(
-            session, wanted, withheld, page_number(), current_app.config["PER_PAGE"]
+            session,
+            wanted,
+            withheld,
+            current_app.config["PER_PAGE"],
+            older_than=queries.Cursor.parse(request.args.get("older")),
+            newer_than=queries.Cursor.parse(request.args.get("newer")),
         )
         said = queries.sentences_of(session, page.items, withheld)
+    filters = {k: v for k, v in request.args.items() if k not in WINDOW_ARGS}
     return render_template(
         "auditlog/index.html",
         form=form,
         page=page,
         said=said,
         after_of=lambda event: queries.shown_after(event, withheld),
-        csv_args={k: v for k, v in request.args.items() if k != "page"},
+        csv_args=filters,
+        window_url=lambda **cursor: _window_url({**filters, **cursor}),
     ), 200 if wanted is not None else 400
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import html
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -146,6 +148,7 @@ def test_actor_search_matching_too_many_accounts_asks_for_more(client, auth, mak
 
 
 def test_pagination_keeps_the_filters(app, client, auth, make, db):
+    """Keyset windows: older continues below the last event shown, newer above the first."""
     organizer = make.organizer()
     for n in range(app.config["PER_PAGE"] + 5):
         db.add(
@@ -158,9 +161,17 @@ def test_pagination_keeps_the_filters(app, client, auth, make, db):
     first = client.get("/admin/audit?action=cycle.updated")
     assert first.text.count("<code>cycle.updated</code>") == app.config["PER_PAGE"]
     assert "Older events" in first.text and "Newer events" not in first.text
-    assert "action=cycle.updated&amp;page=2" in first.text
-    second = client.get("/admin/audit?action=cycle.updated&page=2")
+    older = re.search(r'href="([^"]*older=[^"]*)" rel="next"', first.text).group(1)
+    assert "action=cycle.updated" in older and "page=" not in older
+    second = client.get(html.unescape(older))
     assert second.text.count("<code>cycle.updated</code>") == 5
     assert "Newer events" in second.text and "Older events" not in second.text
-    beyond = client.get("/admin/audit?action=cycle.updated&page=9")
+    newer = re.search(r'href="([^"]*newer=[^"]*)" rel="prev"', second.text).group(1)
+    back = client.get(html.unescape(newer))
+    assert back.text.count("<code>cycle.updated</code>") == app.config["PER_PAGE"]
+    assert "Newer events" not in back.text and "Older events" in back.text
+    beyond = client.get("/admin/audit?action=cycle.updated&older=2000-01-01T00:00:00%2B00:00_1")
     assert "No older events" in beyond.text
+    # A cursor that is not one shows the newest events, never an error.
+    for bad in ("x", "2025-13-01_1", "2025-01-01_x", "_", "9" * 80):
+        assert client.get(f"/admin/audit?older={bad}").status_code == 200

@@ -6,12 +6,15 @@ from nominee.awards.models import Award, AwardStatus
 from nominee.categories.models import Category
 from nominee.contributions.models import (
     Contribution,
+    ContributionFigure,
     ContributionType,
+    ReachMetric,
     Visibility,
     contribution_categories,
 )
 from nominee.cycles.models import Cycle, CycleStatus, cycle_categories
 from nominee.endorsements.models import Endorsement
+from nominee.impact.models import ImpactGuidance, ImpactSettings
 from nominee.nominations.models import (
     Decision,
     Nomination,
@@ -44,11 +47,14 @@ __all__ = [
     "Confidence",
     "ConflictDeclaration",
     "Contribution",
+    "ContributionFigure",
     "ContributionType",
     "Cycle",
     "CycleStatus",
     "Decision",
     "Endorsement",
+    "ImpactGuidance",
+    "ImpactSettings",
     "MailDigest",
     "MailPreference",
     "Nomination",
@@ -58,6 +64,7 @@ __all__ = [
     "NominationStatus",
     "Notification",
     "OutboxMessage",
+    "ReachMetric",
     "Recommendation",
     "Review",
     "ReviewScore",

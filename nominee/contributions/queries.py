@@ -86,6 +86,7 @@ def choosable_types(session: Session, contribution: Contribution | None) -> list
         session.scalars(
             select(ContributionType)
             .where(or_(ContributionType.retired.is_(False), ContributionType.id == kept))
+            .options(selectinload(ContributionType.metrics))
             .order_by(ContributionType.position, ContributionType.name)
         )
     )
@@ -113,9 +114,9 @@ def types_in_use(session: Session) -> Sequence[Row[*tuple[Any, ...]]]:
         .scalar_subquery()
     )
     return session.execute(
-        select(ContributionType, in_use.label("in_use")).order_by(
-            ContributionType.retired, ContributionType.position, ContributionType.name
-        )
+        select(ContributionType, in_use.label("in_use"))
+        .options(selectinload(ContributionType.metrics))
+        .order_by(ContributionType.retired, ContributionType.position, ContributionType.name)
     ).all()
 
 

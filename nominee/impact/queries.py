@@ -1,0 +1,323 @@
+"""The reads of the impact score: a cycle's settings, members' contributions in a window
+(one query for any number of members, scored in Python), a cycle's nominees' scores with
+percentiles, and a member's eligibility meter."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from nominee.accounts.models import User, user_categories
+from nominee.awards.models import Award, AwardStatus
+from nominee.categories.models import Category
+from nominee.contributions.models import Contribution, ContributionFigure, ContributionType
+from nominee.cycles.models import Cycle, CycleStatus
+from nominee.impact import rules
+from nominee.impact.models import GuidanceMode, ImpactGuidance, ImpactSettings
+from nominee.nominations.models import Nomination, NominationStatus
+
+# The nominations whose nominees a cycle's percentiles compare.
+NOMINEE_STATUSES = (
+    NominationStatus.SUBMITTED,
+    NominationStatus.IN_REVIEW,
+    NominationStatus.AWARDED,
+    NominationStatus.DECLINED,
+)
+
+
+def config_from(settings: ImpactSettings | None) -> rules.ScoreConfig:
+    if settings is None:
+        return rules.DEFAULTS
+    return rules.with_type_weights(
+        rules.ScoreConfig(
+            reach_weight=settings.reach_weight,
+            type_cap=settings.type_cap,
+            month_points=settings.month_points,
+            type_points=settings.type_points,
+            category_points=settings.category_points,
+            endorsement_points=settings.endorsement_points,
+        ),
+        settings.type_weights or {},
+    )
+
+
+def cycle_config(session: Session, cycle_id: int | None) -> rules.ScoreConfig:
+    if cycle_id is None:
+        return rules.DEFAULTS
+    return config_from(session.get(ImpactSettings, cycle_id))
+
+
+def cycle_window(cycle: Cycle) -> tuple[date, date]:
+    """The window a cycle scores: its look-back window."""
+    return cycle.lookback_start, cycle.nominations_close_on
+
+
+@dataclass(frozen=True)
+class MemberWork:
+    """One member's contributions as the score sees them, with the types' names and
+    weights and the endorsements they received."""
+
+    items: list[rules.Item]
+    endorsements: int
+
+
+@dataclass(frozen=True)
+class Work:
+    by_member: Mapping[int, MemberWork]
+    type_names: Mapping[int, str]
+    type_weights: Mapping[int, float]
+
+
+def effective_endorsements(session: Session, received: Mapping[int, int]) -> dict[int, float]:
+    """Each member's effective endorsements in the window, from ``received`` (the active
+    endorsements of their contributions in it, counted by the query).
+
+    Until endorsement integrity weighs endorsers, every distinct endorsement counts 1;
+    this is the one place to point at integrity's effective endorsers instead."""
+    del session
+    return {member_id: float(count) for member_id, count in received.items()}
+
+
+def work(
+    session: Session, members: Iterable[int] | Select, start: date, end: date
+) -> Work:
+    """The contributions dated ``start`` to ``end`` of ``members`` (ids, or a select of
+    ids): one query, whatever their number."""
+    reach = (
+        select(func.max(ContributionFigure.value))
+        .where(ContributionFigure.contribution_id == Contribution.id)
+        .correlate(Contribution)
+        .scalar_subquery()
+    )
+    owners = members if isinstance(members, Select) else list(members)
+    rows = session.execute(
+        select(
+            Contribution.owner_id,
+            Contribution.type_id,
+            Contribution.contributed_on,
+            Contribution.primary_category_id,
+            Contribution.endorsement_count,
+            func.coalesce(reach, 0).label("reach"),
+            ContributionType.name,
+            ContributionType.weight,
+        )
+        .join(ContributionType, ContributionType.id == Contribution.type_id)
+        .where(
+            Contribution.owner_id.in_(owners),
+            Contribution.contributed_on >= start,
+            Contribution.contributed_on <= end,
+        )
+    ).all()
+    items: dict[int, list[rules.Item]] = defaultdict(list)
+    received: dict[int, int] = defaultdict(int)
+    names: dict[int, str] = {}
+    weights: dict[int, float] = {}
+    for row in rows:
+        items[row.owner_id].append(
+            rules.Item(row.type_id, row.contributed_on, row.primary_category_id, int(row.reach))
+        )
+        received[row.owner_id] += row.endorsement_count
+        names[row.type_id], weights[row.type_id] = row.name, row.weight
+    effective = effective_endorsements(session, received)
+    return Work(
+        by_member={
+            member: MemberWork(list_, int(effective.get(member, 0)))
+            for member, list_ in items.items()
+        },
+        type_names=names,
+        type_weights=weights,
+    )
+
+
+def score_of(
+    found: Work, member_id: int, config: rules.ScoreConfig, start: date, end: date
+) -> rules.Breakdown:
+    member = found.by_member.get(member_id, MemberWork([], 0))
+    return rules.score(
+        member.items,
+        config,
+        start=start,
+        end=end,
+        type_names=found.type_names,
+        type_weights=found.type_weights,
+        endorsements=member.endorsements,
+    )
+
+
+@dataclass(frozen=True)
+class CycleScores:
+    """The scores of a cycle's nominees (by member id), for percentiles and sorting."""
+
+    cycle_id: int
+    config: rules.ScoreConfig
+    by_member: Mapping[int, rules.Breakdown]
+
+    def percentile(self, member_id: int) -> int:
+        breakdown = self.by_member.get(member_id)
+        if breakdown is None:
+            return 0
+        return rules.percentile(breakdown.total, [b.total for b in self.by_member.values()])
+
+    def total(self, member_id: int) -> float | None:
+        breakdown = self.by_member.get(member_id)
+        return breakdown.total if breakdown else None
+
+
+def cycle_scores(session: Session, cycle: Cycle) -> CycleScores:
+    """Every nominee of ``cycle`` scored with the cycle's settings over its look-back
+    window: three queries (the settings, the nominees, their contributions)."""
+    config = cycle_config(session, cycle.id)
+    start, end = cycle_window(cycle)
+    nominees = select(Nomination.nominee_id).where(
+        Nomination.cycle_id == cycle.id, Nomination.status.in_(NOMINEE_STATUSES)
+    )
+    member_ids = set(session.scalars(nominees))
+    found = work(session, nominees, start, end)
+    return CycleScores(
+        cycle.id,
+        config,
+        {member: score_of(found, member, config, start, end) for member in member_ids},
+    )
+
+
+def median_awardee_score(session: Session, category_id: int) -> tuple[float | None, Cycle | None]:
+    """The score of the median awardee in the category of the last published cycle that
+    awarded in it, scored as that cycle scores (its settings, its window)."""
+    cycle = session.scalar(
+        select(Cycle)
+        .join(Award, Award.cycle_id == Cycle.id)
+        .where(Cycle.status == CycleStatus.PUBLISHED, Award.category_id == category_id)
+        .order_by(Cycle.published_at.desc(), Cycle.id.desc())
+        .limit(1)
+    )
+    if cycle is None:
+        return None, None
+    config = cycle_config(session, cycle.id)
+    start, end = cycle_window(cycle)
+    awardees = select(Award.member_id).where(
+        Award.cycle_id == cycle.id,
+        Award.category_id == category_id,
+        Award.status != AwardStatus.REVOKED,
+    )
+    member_ids = set(session.scalars(awardees))
+    found = work(session, awardees, start, end)
+    value = rules.median([score_of(found, m, config, start, end).total for m in member_ids])
+    return (round(value, 1) if value is not None else None), cycle
+
+
+@dataclass(frozen=True)
+class Target:
+    category: str
+    score: float | None  # None: no guidance can be given yet
+    source: str  # where the figure comes from, in words
+
+
+@dataclass(frozen=True)
+class RenewalOutlook:
+    category: str
+    starts_on: date
+    ends_on: date
+    contributions: int  # dated inside the term so far
+    breakdown: rules.Breakdown  # the term scored up to today
+
+
+@dataclass(frozen=True)
+class Meter:
+    breakdown: rules.Breakdown
+    window: str  # how the window was chosen, in words
+    targets: Sequence[Target]
+    advice: Sequence[rules.Advice]
+    renewals: Sequence[RenewalOutlook]
+
+
+def meter(session: Session, member: User, today: date) -> Meter:
+    """The member's eligibility meter: their score over the open cycle's look-back window
+    (the rolling 12 months when no cycle is open), against each of their categories'
+    guidance, with what would raise it most, and how their active awards' renewal looks.
+
+    Five queries: the open cycle with its settings, the guidance of the member's
+    categories, their active awards, and their contributions."""
+    row = session.execute(
+        select(Cycle, ImpactSettings)
+        .outerjoin(ImpactSettings, ImpactSettings.cycle_id == Cycle.id)
+        .where(Cycle.status == CycleStatus.OPEN)
+        .order_by(Cycle.nominations_close_on, Cycle.id)
+        .limit(1)
+    ).first()
+    if row is not None:
+        cycle, settings = row
+        config = config_from(settings)
+        start, end = cycle.lookback_start, min(today, cycle.nominations_close_on)
+        window = f"the look-back window of {cycle.name}"
+    else:
+        config = rules.DEFAULTS
+        start, end = rules.rolling_window(today)
+        window = "the last 12 months"
+    awards = session.execute(
+        select(Award, Category.name)
+        .join(Category, Category.id == Award.category_id)
+        .join(Cycle, Cycle.id == Award.cycle_id)
+        .where(
+            Award.member_id == member.id,
+            Award.status == AwardStatus.ACTIVE,
+            Cycle.status == CycleStatus.PUBLISHED,
+        )
+        .order_by(Award.ends_on)
+    ).all()
+    earliest = min([start, *(award.starts_on for award, _ in awards)])
+    found = work(session, [member.id], earliest, today)
+    breakdown = score_of(found, member.id, config, start, end)
+    guidance = session.execute(
+        select(Category.id, Category.name, ImpactGuidance.mode, ImpactGuidance.score)
+        .join(user_categories, user_categories.c.category_id == Category.id)
+        .outerjoin(ImpactGuidance, ImpactGuidance.category_id == Category.id)
+        .where(user_categories.c.user_id == member.id)
+        .order_by(Category.name)
+    ).all()
+    targets = [
+        Target(
+            g.name,
+            g.score,
+            "set by the organizers"
+            if g.mode is GuidanceMode.FIXED
+            else "the median awardee of the last published cycle",
+        )
+        for g in guidance
+    ]
+    renewals = []
+    for award, category in awards:
+        term = score_of(found, member.id, config, award.starts_on, min(today, award.ends_on))
+        renewals.append(
+            RenewalOutlook(
+                category,
+                award.starts_on,
+                award.ends_on,
+                sum(line.contributions for line in term.types),
+                term,
+            )
+        )
+    return Meter(
+        breakdown=breakdown,
+        window=window,
+        targets=targets,
+        advice=rules.advice(breakdown, config, today)[:3],
+        renewals=renewals,
+    )
+
+
+def guidance_rows(session: Session) -> Sequence[tuple[Category, ImpactGuidance | None]]:
+    """Every active category with its guidance, for the organizers' page."""
+    return [
+        (category, guidance)
+        for category, guidance in session.execute(
+            select(Category, ImpactGuidance)
+            .outerjoin(ImpactGuidance, ImpactGuidance.category_id == Category.id)
+            .where(Category.retired.is_(False))
+            .order_by(Category.name)
+        ).tuples()
+    ]

@@ -16,6 +16,8 @@ from nominee.contributions.forms import (
 from nominee.contributions.models import Contribution, ContributionType, ReachMetric, Visibility
 from nominee.endorsements.forms import EndorseForm
 from nominee.errors import DomainError
+from nominee.impact import queries as impact
+from nominee.impact import rules as impact_rules
 from nominee.nominations import services as nominations
 from nominee.uow import get_session, refuse
 from nominee.web import (
@@ -186,7 +188,16 @@ def member(user_id: int):
     )
     if details is None:
         abort(404)
-    return render_template("contributions/member.html", **vars(details))
+    return render_template(
+        "contributions/member.html", **vars(details), meter=_meter_for(details.member)
+    )
+
+
+def _meter_for(member: User):
+    """The member's eligibility meter, for them, reviewers and organizers only."""
+    if not impact_rules.can_see_meter(current_user, member):
+        return None
+    return impact.meter(get_session(), member, clock.today())
 
 
 @bp.get("/admin/contribution-types")

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from nominee.accounts.models import User, user_categories
@@ -228,6 +228,7 @@ class RenewalOutlook:
 
 @dataclass(frozen=True)
 class Meter:
+    member_id: int
     breakdown: rules.Breakdown
     window: str  # how the window was chosen, in words
     targets: Sequence[Target]
@@ -272,11 +273,14 @@ def meter(session: Session, member: User, today: date) -> Meter:
     earliest = min([start, *(award.starts_on for award, _ in awards)])
     found = work(session, [member.id], earliest, today)
     breakdown = score_of(found, member.id, config, start, end)
+    chosen = select(user_categories.c.category_id).where(user_categories.c.user_id == member.id)
     guidance = session.execute(
         select(Category.id, Category.name, ImpactGuidance.mode, ImpactGuidance.score)
-        .join(user_categories, user_categories.c.category_id == Category.id)
         .outerjoin(ImpactGuidance, ImpactGuidance.category_id == Category.id)
-        .where(user_categories.c.user_id == member.id)
+        .where(
+            Category.retired.is_(False),
+            or_(Category.id.in_(chosen), Category.id == member.primary_category_id),
+        )
         .order_by(Category.name)
     ).all()
     targets = [
@@ -286,6 +290,9 @@ def meter(session: Session, member: User, today: date) -> Meter:
             "set by the organizers"
             if g.mode is GuidanceMode.FIXED
             else "the median awardee of the last published cycle",
+        )
+        if g.mode is not None
+        else Target(g.name, None, "")
         )
         for g in guidance
     ]
@@ -302,6 +309,7 @@ def meter(session: Session, member: User, today: date) -> Meter:
             )
         )
     return Meter(
+        member_id=member.id,
         breakdown=breakdown,
         window=window,
         targets=targets,

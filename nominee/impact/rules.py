@@ -19,8 +19,9 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 
+from nominee.accounts.models import User
 from nominee.cycles.models import add_months
 
 
@@ -261,11 +262,14 @@ def median(values: Sequence[float]) -> float | None:
     return (ordered[middle - 1] + ordered[middle]) / 2
 
 
+def can_see_meter(viewer: User, member: User) -> bool:
+    """The meter is the member's own, and their reviewers' and organizers': never public."""
+    return viewer.is_authenticated and (viewer.id == member.id or viewer.is_reviewer)
+
+
 def rolling_window(today: date, months: int = 12) -> tuple[date, date]:
     """The ``months`` calendar months up to ``today``: from the day after the same day
     ``months`` months ago."""
-    from datetime import timedelta
-
     return add_months(today, -months) + timedelta(days=1), today
 
 
@@ -283,7 +287,7 @@ def advice(breakdown: Breakdown, config: ScoreConfig, today: date) -> list[Advic
         tips.append(
             Advice(
                 f"No contribution in {idle} of the last {breakdown.months} months: "
-                f"each month with one adds {config.month_points:g} points.",
+                f"each month with one adds {plural(config.month_points, 'point')}.",
                 idle * config.month_points,
             )
         )

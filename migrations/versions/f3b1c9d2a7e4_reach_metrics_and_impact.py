@@ -1,4 +1,5 @@
-"""reach metrics as data, the impact score's settings per cycle and guidance per category
+"""reach metrics as data; the impact score: settings per cycle, guidance per category, and
+the score kept on each nomination
 
 Revision ID: f3b1c9d2a7e4
 Revises: e7a3c5f1b2d8
@@ -16,6 +17,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+import nominee.db
 
 revision: str = "f3b1c9d2a7e4"
 down_revision: str | None = "e7a3c5f1b2d8"
@@ -83,7 +86,7 @@ def upgrade() -> None:
         sa.Column("category_points", sa.Float(), nullable=False),
         sa.Column("endorsement_points", sa.Float(), nullable=False),
         sa.Column("type_weights", sa.JSON(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("updated_at", nominee.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["cycle_id"],
             ["cycles.id"],
@@ -105,6 +108,10 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("category_id", name=op.f("pk_impact_guidance")),
     )
+    with op.batch_alter_table("nominations", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("impact_score", sa.Float(), nullable=True))
+        batch_op.add_column(sa.Column("impact_percentile", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("impact_breakdown", sa.JSON(), nullable=True))
 
     types = sa.table(
         "contribution_types",
@@ -170,6 +177,10 @@ def downgrade() -> None:
             f"WHERE m.type_id = contribution_types.id AND m.legacy_slot = '{slot}' "
             "AND NOT m.retired)"
         )
+    with op.batch_alter_table("nominations", schema=None) as batch_op:
+        batch_op.drop_column("impact_breakdown")
+        batch_op.drop_column("impact_percentile")
+        batch_op.drop_column("impact_score")
     op.drop_table("impact_guidance")
     op.drop_table("impact_settings")
     op.drop_index(op.f("ix_contribution_figures_metric_id"), table_name="contribution_figures")

@@ -102,6 +102,8 @@ def _statement(cycle_id: int, criteria: Sequence[Row[int, str, float]]):
             Nomination.recommend_decline,
             Nomination.recommend_abstain,
             type_coerce(Nomination.decision, String),
+            Nomination.impact_score,
+            Nomination.impact_percentile,
             *mean_columns,
         )
         .select_from(means)
@@ -131,7 +133,16 @@ def header(criteria: Iterable) -> list[str]:
         "Recommend decline",
         "Recommend abstain",
         "Decision",
+        *IMPACT_HEADER,
     ]
+
+
+IMPACT_HEADER = ("Impact score", "Impact percentile")
+
+
+def _impact(row: Row) -> list[object]:
+    """The nominee's impact score and percentile, kept on the nomination (nominee.impact)."""
+    return ["", ""] if row[15] is None else [f"{row[15]:.1f}", row[16]]
 
 
 def rows(
@@ -166,9 +177,9 @@ def rows(
             row[10],
         ]
         if hidden:
-            yield counters + [WITHHELD] * (len(criteria) + 5)
+            yield counters + [WITHHELD] * (len(criteria) + 5) + _impact(row)
             continue
-        means = row[15:]
+        means = row[17:]
         weighted = weighted_mean(
             criteria,
             {c.id: float(m) for c, m in zip(criteria, means, strict=True) if m is not None},
@@ -181,6 +192,7 @@ def rows(
             row[12],
             row[13],
             row[14] or "",
+            *_impact(row),
         ]
 
 

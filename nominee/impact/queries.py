@@ -293,7 +293,6 @@ def meter(session: Session, member: User, today: date) -> Meter:
         )
         if g.mode is not None
         else Target(g.name, None, "")
-        )
         for g in guidance
     ]
     renewals = []

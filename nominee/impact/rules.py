@@ -19,6 +19,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 from datetime import date, timedelta
 
 from nominee.accounts.models import User
@@ -335,3 +336,37 @@ def advice(breakdown: Breakdown, config: ScoreConfig, today: date) -> list[Advic
 
 def with_type_weights(config: ScoreConfig, weights: Mapping[str, float]) -> ScoreConfig:
     return replace(config, type_weights={int(key): value for key, value in weights.items()})
+
+
+def breakdown_to_json(breakdown: Breakdown) -> dict[str, Any]:
+    """The breakdown as kept on a nomination (see ``breakdown_from_json``)."""
+    return {
+        "start": breakdown.start.isoformat(),
+        "end": breakdown.end.isoformat(),
+        "total": breakdown.total,
+        "terms": [[t.name, t.counted, round(t.points, 3), round(t.cut, 3)] for t in breakdown.terms],
+        "types": [
+            [line.type_id, line.name, line.contributions, round(line.points, 3),
+             round(line.counted, 3), line.diminished]
+            for line in breakdown.types
+        ],
+        "active_months": breakdown.active_months,
+        "months": breakdown.months,
+        "endorsements": breakdown.endorsements,
+    }
+
+
+def breakdown_from_json(data: Mapping[str, Any] | None) -> Breakdown | None:
+    if not data:
+        return None
+    return Breakdown(
+        start=date.fromisoformat(data["start"]),
+        end=date.fromisoformat(data["end"]),
+        total=data["total"],
+        terms=[Term(*term) for term in data["terms"]],
+        types=[TypeLine(*line) for line in data["types"]],
+        active_months=data["active_months"],
+        months=data["months"],
+        endorsements=data["endorsements"],
+        per_month={},
+    )

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import JSON, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from nominee import audit
@@ -16,6 +16,7 @@ from nominee.cycles.models import Cycle, CycleStatus
 from nominee.errors import DomainError, PermissionDenied
 from nominee.impact import queries, rules
 from nominee.impact.models import GuidanceMode, ImpactGuidance, ImpactSettings
+from nominee.nominations.models import Nomination
 
 
 def _check_organizer(actor: User) -> None:
@@ -48,6 +49,7 @@ def save_settings(
         setattr(settings, name, float(values[name]))
     settings.type_weights = {str(key): float(value) for key, value in type_weights.items()}
     session.flush()
+    score_cycle(session, cycle)
     audit.record(
         session,
         actor,
@@ -114,6 +116,50 @@ def refresh_medians(session: Session) -> int:
 def react_to_cycle_status(
     cycle: Cycle, *, session: Session, new: CycleStatus, **_: Any
 ) -> None:
-    """A published cycle has new awardees: the medians move."""
-    if new is CycleStatus.PUBLISHED:
+    """A cycle going into review gets its nominees' scores (taken then, like the panel's
+    copy of the evidence); a published cycle has new awardees, so the medians move."""
+    if new is CycleStatus.IN_REVIEW:
+        score_cycle(session, cycle)
+    elif new is CycleStatus.PUBLISHED:
         refresh_medians(session)
+
+
+def score_cycle(session: Session, cycle: Cycle) -> int:
+    """Keep on each of the cycle's nominations its nominee's impact score, percentile
+    among the cycle's nominees and breakdown, with the cycle's settings. Answers how many
+    nominations it scored. One read for every nominee, one batched write."""
+    scores = queries.cycle_scores(session, cycle)
+    rows = session.execute(
+        select(Nomination.id, Nomination.nominee_id).where(
+            Nomination.cycle_id == cycle.id, Nomination.status.in_(queries.NOMINEE_STATUSES)
+        )
+    ).all()
+    values = []
+    for nomination_id, nominee_id in rows:
+        breakdown = scores.by_member[nominee_id]
+        values.append(
+            {
+                "nomination_id": nomination_id,
+                "impact_score": breakdown.total,
+                "impact_percentile": scores.percentile(nominee_id),
+                "impact_breakdown": rules.breakdown_to_json(breakdown),
+            }
+        )
+    if values:
+        # A table update, not the ORM's: a score is no change of the nomination's state,
+        # so its version (which guards decisions against lost updates) stays.
+        table = Nomination.__table__
+        session.execute(
+            update(table)
+            .where(table.c.id == bindparam("nomination_id"))
+            .values(
+                impact_score=bindparam("impact_score"),
+                impact_percentile=bindparam("impact_percentile"),
+                impact_breakdown=bindparam("impact_breakdown", type_=JSON),
+            ),
+            values,
+        )
+        for held in list(session.identity_map.values()):
+            if isinstance(held, Nomination):
+                session.expire(held, ["impact_score", "impact_percentile", "impact_breakdown"])
+    return len(values)

@@ -103,18 +103,18 @@ def test_export_header_and_rows(client, auth, make, db, cycle):
         "Distinct endorsers", "Total quantity", "Total audience", "No activity",
         "Reviews submitted", "Impact (mean)", "Consistency (mean)", "Expertise (mean)",
         "Weighted mean", "Recommend award", "Recommend decline", "Recommend abstain",
-        "Decision",
+        "Decision", "Impact score", "Impact percentile",
     ]  # fmt: skip
     category = cycle.categories[0].name
     # Impact (5+4+3)/3 = 4, Consistency (4+2)/2 = 3, Expertise 3; weights 2, 1, 1 -> 3.5.
     assert rows == [
         [
             str(scored.id), "Alice", category, "self", "awarded", "5", "3", "12", "400", "no",
-            "3", "4.00", "3.00", "3.00", "3.50", "1", "1", "1", "award",
+            "3", "4.00", "3.00", "3.00", "3.50", "1", "1", "1", "award", "", "",
         ],
         [
             str(renewal.id), "Bob", category, "renewal", "in_review", "0", "0", "0", "0", "yes",
-            "0", "", "", "", "", "0", "0", "0", "",
+            "0", "", "", "", "", "0", "0", "0", "", "", "",
         ],
     ]  # fmt: skip
 

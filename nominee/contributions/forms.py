@@ -195,6 +195,7 @@ class ContributionForm(BaseForm):
             # A Form instance refuses new fields by assignment; bind it as its class would.
             field = unbound.bind(form=self, name=metric.field_name, prefix=self._prefix)
             self._fields[metric.field_name] = field
+            setattr(self, metric.field_name, field)  # so a service's refusal finds its field
             field.process(
                 formdata if formdata and not metric.retired else None,
                 figures.get(metric.id),

@@ -4,7 +4,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from wtforms import FloatField, RadioField
-from wtforms.validators import InputRequired, Optional, ValidationError
+from wtforms.validators import InputRequired, ValidationError
 
 from nominee.contributions.models import ContributionType
 from nominee.impact import rules
@@ -25,6 +25,16 @@ def setting_rule(name: str):
 def _weight_rule(_form: Any, field: Any) -> None:
     if not field.errors and (message := rules.type_weight_error(field.data)):
         raise ValidationError(message)
+
+
+class OptionalFloatField(FloatField):
+    """A number input where blank means "not given" (None), not "invalid"."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if valuelist and not str(valuelist[0]).strip():
+            self.data = None
+            return
+        super().process_formdata(valuelist)
 
 
 class ImpactSettingsForm(BaseForm):
@@ -71,6 +81,7 @@ class ImpactSettingsForm(BaseForm):
     def _add(self, name: str, unbound: Any, formdata: Any, value: Any) -> None:
         field = unbound.bind(form=self, name=name, prefix=self._prefix)
         self._fields[name] = field
+        setattr(self, name, field)  # so a service's refusal finds its field
         field.process(formdata, value)
 
     def values(self) -> dict[str, float]:
@@ -98,9 +109,8 @@ class GuidanceForm(BaseForm):
         default=GuidanceMode.MEDIAN_AWARDEE.value,
         validators=[InputRequired(message="Choose how the guidance is set.")],
     )
-    score = FloatField(
+    score = OptionalFloatField(
         "Fixed score",
-        validators=[Optional()],
         description="Only for a fixed score.",
         **NUMBER,
     )

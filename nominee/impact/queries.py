@@ -320,11 +320,11 @@ def meter(session: Session, member: User, today: date) -> Meter:
 def guidance_rows(session: Session) -> Sequence[tuple[Category, ImpactGuidance | None]]:
     """Every active category with its guidance, for the organizers' page."""
     return [
-        (category, guidance)
-        for category, guidance in session.execute(
+        (row[0], row[1])
+        for row in session.execute(
             select(Category, ImpactGuidance)
             .outerjoin(ImpactGuidance, ImpactGuidance.category_id == Category.id)
             .where(Category.retired.is_(False))
             .order_by(Category.name)
-        ).tuples()
+        )
     ]

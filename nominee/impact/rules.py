@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
-from datetime import date, timedelta
+from datetime import date
 
 from nominee.accounts.models import User
 from nominee.cycles.models import add_months
@@ -269,9 +269,8 @@ def can_see_meter(viewer: User, member: User) -> bool:
 
 
 def rolling_window(today: date, months: int = 12) -> tuple[date, date]:
-    """The ``months`` calendar months up to ``today``: from the day after the same day
-    ``months`` months ago."""
-    return add_months(today, -months) + timedelta(days=1), today
+    """The ``months`` calendar months up to ``today``, this one included."""
+    return add_months(today.replace(day=1), 1 - months), today
 
 
 @dataclass(frozen=True)
@@ -296,12 +295,14 @@ def advice(breakdown: Breakdown, config: ScoreConfig, today: date) -> list[Advic
     names = {line.type_id: line.name for line in breakdown.types}
     for type_id, count in sorted(this_month.items(), key=lambda pair: -pair[1]):
         if count >= 3:
+            # What spreading them over months would win back: each would count in full.
+            lost = count - sum(1 / n for n in range(1, count + 1))
             tips.append(
                 Advice(
                     f"{count - 2} of your {count} “{names.get(type_id, 'other')}” "
                     "contributions this month counted at 1/3 or less: spread them over "
                     "the months or try another type.",
-                    config.month_points,
+                    lost,
                 )
             )
     for line in breakdown.types:
@@ -318,7 +319,7 @@ def advice(breakdown: Breakdown, config: ScoreConfig, today: date) -> list[Advic
         tips.append(
             Advice(
                 f"All your work is of {plural(len(breakdown.types), 'type')}: "
-                f"each further type adds {config.type_points:g} points and its work counts "
+                f"each further type adds {plural(config.type_points, 'point')} and its work counts "
                 "from its first contribution.",
                 config.type_points + 1,
             )

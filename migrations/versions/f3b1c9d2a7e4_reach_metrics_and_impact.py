@@ -79,12 +79,12 @@ def upgrade() -> None:
     op.create_table(
         "impact_settings",
         sa.Column("cycle_id", sa.Integer(), nullable=False),
-        sa.Column("reach_weight", sa.Float(), nullable=False),
-        sa.Column("type_cap", sa.Float(), nullable=False),
-        sa.Column("month_points", sa.Float(), nullable=False),
-        sa.Column("type_points", sa.Float(), nullable=False),
-        sa.Column("category_points", sa.Float(), nullable=False),
-        sa.Column("endorsement_points", sa.Float(), nullable=False),
+        sa.Column("reach_weight", sa.Double(), nullable=False),
+        sa.Column("type_cap", sa.Double(), nullable=False),
+        sa.Column("month_points", sa.Double(), nullable=False),
+        sa.Column("type_points", sa.Double(), nullable=False),
+        sa.Column("category_points", sa.Double(), nullable=False),
+        sa.Column("endorsement_points", sa.Double(), nullable=False),
         sa.Column("type_weights", sa.JSON(), nullable=False),
         sa.Column("updated_at", nominee.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
@@ -99,7 +99,7 @@ def upgrade() -> None:
         "impact_guidance",
         sa.Column("category_id", sa.Integer(), nullable=False),
         sa.Column("mode", sa.String(length=16), nullable=False),
-        sa.Column("score", sa.Float(), nullable=True),
+        sa.Column("score", sa.Double(), nullable=True),
         sa.ForeignKeyConstraint(
             ["category_id"],
             ["categories.id"],
@@ -109,7 +109,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("category_id", name=op.f("pk_impact_guidance")),
     )
     with op.batch_alter_table("nominations", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("impact_score", sa.Float(), nullable=True))
+        batch_op.add_column(sa.Column("impact_score", sa.Double(), nullable=True))
         batch_op.add_column(sa.Column("impact_percentile", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("impact_breakdown", sa.JSON(), nullable=True))
 

@@ -194,10 +194,28 @@ def member(user_id: int):
 
 
 def _meter_for(member: User):
-    """The member's eligibility meter, for them, reviewers and organizers only."""
-    if not impact_rules.can_see_meter(current_user, member):
+    """The member's eligibility meter, inline on their own page (reviewers and organizers
+    open it on its own page, ``member_meter``: the member page is at its query budget)."""
+    if not (current_user.is_authenticated and current_user.id == member.id):
         return None
     return impact.meter(get_session(), member, clock.today())
+
+
+@bp.get("/members/<int:user_id>/meter")
+@login_required
+def member_meter(user_id: int):
+    """The eligibility meter of a member: theirs, their reviewers' and organizers' only."""
+    session = get_session()
+    member = session.get(User, user_id)
+    if member is None or not rules.can_view_member(current_user, member):
+        abort(404)
+    if not impact_rules.can_see_meter(current_user, member):
+        abort(403)
+    return render_template(
+        "impact/meter_page.html",
+        member=member,
+        meter=impact.meter(session, member, clock.today()),
+    )
 
 
 @bp.get("/admin/contribution-types")

@@ -23,6 +23,8 @@ def setting_rule(name: str):
 
 
 def _weight_rule(_form: Any, field: Any) -> None:
+    if field.data is None:
+        return
     if not field.errors and (message := rules.type_weight_error(field.data)):
         raise ValidationError(message)
 
@@ -68,10 +70,10 @@ class ImpactSettingsForm(BaseForm):
             self.type_fields.append((kind, name))
             self._add(
                 name,
-                FloatField(
+                OptionalFloatField(
                     f"Points for {kind.name}",
-                    description=f"The type's own weight is {kind.weight:g}.",
-                    validators=[InputRequired(), _weight_rule],
+                    description=f"Blank: the type's own weight, {kind.weight:g}.",
+                    validators=[_weight_rule],
                     **NUMBER,
                 ),
                 formdata,
@@ -92,7 +94,7 @@ class ImpactSettingsForm(BaseForm):
         return {
             kind.id: self[name].data
             for kind, name in self.type_fields
-            if self[name].data != kind.weight
+            if self[name].data is not None and self[name].data != kind.weight
         }
 
 

@@ -4,19 +4,34 @@ percentiles, and a member's eligibility meter."""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 from datetime import date
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    Float,
+    Integer,
+    Select,
+    String,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from nominee.accounts.models import User, user_categories
 from nominee.awards.models import Award, AwardStatus
 from nominee.categories.models import Category
 from nominee.contributions.models import Contribution, ContributionFigure, ContributionType
-from nominee.cycles.models import Cycle, CycleStatus
+from nominee.cycles.models import Cycle, CycleStatus, add_months
 from nominee.impact import rules
 from nominee.impact.models import GuidanceMode, ImpactGuidance, ImpactSettings
 from nominee.nominations.models import Nomination, NominationStatus
@@ -236,31 +251,60 @@ class Meter:
     renewals: Sequence[RenewalOutlook]
 
 
-def meter(session: Session, member: User, today: date) -> Meter:
-    """The member's eligibility meter: their score over the open cycle's look-back window
-    (the rolling 12 months when no cycle is open), against each of their categories'
-    guidance, with what would raise it most, and how their active awards' renewal looks.
+# The meter's one statement: rows of five kinds in one column shape (see ``meter``).
+ITEM, AWARD, GUIDANCE, CYCLE, SETTING = "item", "award", "guidance", "cycle", "setting"
+# Any active award began, and an open cycle's look-back window starts, at most this many
+# months ago (terms and look-back windows are at most 60 months long).
+FURTHEST_MONTHS = 61
 
-    Five queries: the open cycle with its settings, the guidance of the member's
-    categories, their active awards, and their contributions."""
-    row = session.execute(
-        select(Cycle, ImpactSettings)
-        .outerjoin(ImpactSettings, ImpactSettings.cycle_id == Cycle.id)
-        .where(Cycle.status == CycleStatus.OPEN)
-        .order_by(Cycle.nominations_close_on, Cycle.id)
-        .limit(1)
-    ).first()
-    if row is not None:
-        cycle, settings = row
-        config = config_from(settings)
-        start, end = cycle.lookback_start, min(today, cycle.nominations_close_on)
-        window = f"the look-back window of {cycle.name}"
-    else:
-        config = rules.DEFAULTS
-        start, end = rules.rolling_window(today)
-        window = "the last 12 months"
-    awards = session.execute(
-        select(Award, Category.name)
+
+def _meter_statement(member: User, today: date, since: date):
+    """Everything the meter reads, as one UNION ALL: the member's contributions since
+    ``since`` (``ITEM``), their active awards (``AWARD``), the guidance of their categories
+    (``GUIDANCE``), the open cycle closing first (``CYCLE``) and its settings, one row per
+    setting (``SETTING``). Columns: kind, n1..n4 (integers), d1, d2 (dates), label, text,
+    value (a number)."""
+    reach = (
+        select(func.max(ContributionFigure.value))
+        .where(ContributionFigure.contribution_id == Contribution.id)
+        .correlate(Contribution)
+        .scalar_subquery()
+    )
+    none_int, none_date = null().cast(Integer), null().cast(Date)
+    none_text, none_value = null().cast(String), null().cast(Float)
+    items = (
+        select(
+            literal(ITEM).label("kind"),
+            Contribution.type_id.label("n1"),
+            Contribution.primary_category_id.label("n2"),
+            Contribution.endorsement_count.label("n3"),
+            func.coalesce(reach, 0).cast(BigInteger).label("n4"),
+            Contribution.contributed_on.label("d1"),
+            none_date.label("d2"),
+            ContributionType.name.label("label"),
+            none_text.label("text"),
+            ContributionType.weight.label("value"),
+        )
+        .join(ContributionType, ContributionType.id == Contribution.type_id)
+        .where(
+            Contribution.owner_id == member.id,
+            Contribution.contributed_on >= since,
+            Contribution.contributed_on <= today,
+        )
+    )
+    awards = (
+        select(
+            literal(AWARD),
+            Award.category_id,
+            none_int,
+            none_int,
+            none_int,
+            Award.starts_on,
+            Award.ends_on,
+            Category.name,
+            none_text,
+            none_value,
+        )
         .join(Category, Category.id == Award.category_id)
         .join(Cycle, Cycle.id == Award.cycle_id)
         .where(
@@ -268,41 +312,127 @@ def meter(session: Session, member: User, today: date) -> Meter:
             Award.status == AwardStatus.ACTIVE,
             Cycle.status == CycleStatus.PUBLISHED,
         )
-        .order_by(Award.ends_on)
-    ).all()
-    earliest = min([start, *(award.starts_on for award, _ in awards)])
-    found = work(session, [member.id], earliest, today)
-    breakdown = score_of(found, member.id, config, start, end)
+    )
     chosen = select(user_categories.c.category_id).where(user_categories.c.user_id == member.id)
-    guidance = session.execute(
-        select(Category.id, Category.name, ImpactGuidance.mode, ImpactGuidance.score)
+    guidance = (
+        select(
+            literal(GUIDANCE),
+            Category.id,
+            none_int,
+            none_int,
+            none_int,
+            none_date,
+            none_date,
+            Category.name,
+            ImpactGuidance.mode.cast(String),
+            ImpactGuidance.score,
+        )
         .outerjoin(ImpactGuidance, ImpactGuidance.category_id == Category.id)
         .where(
             Category.retired.is_(False),
             or_(Category.id.in_(chosen), Category.id == member.primary_category_id),
         )
-        .order_by(Category.name)
+    )
+    open_cycle = (
+        select(Cycle.id)
+        .where(Cycle.status == CycleStatus.OPEN)
+        .order_by(Cycle.nominations_close_on, Cycle.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    cycle = select(
+        literal(CYCLE),
+        Cycle.id,
+        Cycle.lookback_months,
+        none_int,
+        none_int,
+        Cycle.nominations_close_on,
+        none_date,
+        Cycle.name,
+        none_text,
+        none_value,
+    ).where(Cycle.id == open_cycle)
+    settings = [
+        select(
+            literal(SETTING),
+            none_int,
+            none_int,
+            none_int,
+            none_int,
+            none_date,
+            none_date,
+            literal(name),
+            (ImpactSettings.type_weights.cast(String) if name == "type_weights" else none_text),
+            none_value if name == "type_weights" else getattr(ImpactSettings, name),
+        ).where(ImpactSettings.cycle_id == open_cycle)
+        for name in [*(setting[0] for setting in rules.SETTINGS), "type_weights"]
+    ]
+    return union_all(items, awards, guidance, cycle, *settings)
+
+
+def meter(session: Session, member: User, today: date) -> Meter:
+    """The member's eligibility meter: their score over the open cycle's look-back window
+    (the rolling 12 months when no cycle is open), against each of their categories'
+    guidance, with what would raise it most, and how their active awards' renewal looks.
+
+    One query (``_meter_statement``), so the pages that show it keep their budget."""
+    rows = session.execute(
+        _meter_statement(member, today, add_months(today, -FURTHEST_MONTHS))
     ).all()
+    by_kind: dict[str, list[Any]] = defaultdict(list)
+    for row in rows:
+        by_kind[row.kind].append(row)
+    found = Work(
+        by_member={
+            member.id: MemberWork(
+                [rules.Item(r.n1, r.d1, r.n2, int(r.n4 or 0)) for r in by_kind[ITEM]],
+                int(
+                    effective_endorsements(
+                        session, {member.id: sum(r.n3 for r in by_kind[ITEM])}
+                    ).get(member.id, 0)
+                ),
+            )
+        },
+        type_names={r.n1: r.label for r in by_kind[ITEM]},
+        type_weights={r.n1: float(r.value) for r in by_kind[ITEM]},
+    )
+    config = rules.DEFAULTS
+    if by_kind[CYCLE]:
+        cycle = by_kind[CYCLE][0]
+        settings = {r.label: r for r in by_kind[SETTING]}
+        if settings:
+            config = rules.with_type_weights(
+                rules.ScoreConfig(
+                    **{name: float(settings[name].value) for name, *_ in rules.SETTINGS}
+                ),
+                json.loads(settings["type_weights"].text or "{}"),
+            )
+        start, end = add_months(cycle.d1, -cycle.n2), min(today, cycle.d1)
+        window = f"the look-back window of {cycle.label}"
+    else:
+        start, end = rules.rolling_window(today)
+        window = "the last 12 months"
+    breakdown = score_of(found, member.id, config, start, end)
     targets = [
         Target(
-            g.name,
-            g.score,
+            g.label,
+            g.value,
             "set by the organizers"
-            if g.mode is GuidanceMode.FIXED
+            if g.text == GuidanceMode.FIXED.value
             else "the median awardee of the last published cycle",
         )
-        if g.mode is not None
-        else Target(g.name, None, "")
-        for g in guidance
+        if g.text is not None
+        else Target(g.label, None, "")
+        for g in sorted(by_kind[GUIDANCE], key=lambda g: g.label)
     ]
     renewals = []
-    for award, category in awards:
-        term = score_of(found, member.id, config, award.starts_on, min(today, award.ends_on))
+    for award in sorted(by_kind[AWARD], key=lambda a: a.d2):
+        term = score_of(found, member.id, config, award.d1, min(today, award.d2))
         renewals.append(
             RenewalOutlook(
-                category,
-                award.starts_on,
-                award.ends_on,
+                award.label,
+                award.d1,
+                award.d2,
                 sum(line.contributions for line in term.types),
                 term,
             )

@@ -65,14 +65,20 @@ def test_the_member_sees_their_meter_with_its_score_and_advice(client, login, bu
 
 
 def test_the_meter_is_never_shown_to_others(client, login, make, busy):
+    meter = f"/members/{busy.id}/meter"
     assert "eligibility meter" not in client.get(f"/members/{busy.id}").text.lower()
+    assert client.get(meter).status_code == 302  # to the login page
     login(make.user())
     assert "eligibility meter" not in client.get(f"/members/{busy.id}").text.lower()
+    assert client.get(meter).status_code == 403
     for viewer in (make.reviewer(), make.organizer()):
         login(viewer)
-        page = text(client.get(f"/members/{busy.id}"))
+        assert meter in client.get(f"/members/{busy.id}").text
+        page = text(client.get(meter))
         assert "Eligibility meter" in page and "Your eligibility meter" not in page
         assert "Impact score over the last 12 months: 5.8" in page
+    login(busy)
+    assert "Your eligibility meter" in text(client.get(meter))
 
 
 def test_the_meter_compares_with_a_fixed_guidance(client, login, make, busy, db):

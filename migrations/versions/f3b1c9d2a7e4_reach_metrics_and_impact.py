@@ -134,9 +134,7 @@ def upgrade() -> None:
     rows = conn.execute(sa.select(types.c.id, types.c.quantity_label, types.c.audience_label))
     new = []
     for type_id, quantity_label, audience_label in rows.all():
-        for (slot, _, position), label in zip(
-            SLOTS, (quantity_label, audience_label), strict=True
-        ):
+        for (slot, _, position), label in zip(SLOTS, (quantity_label, audience_label), strict=True):
             if label:
                 new.append(
                     {

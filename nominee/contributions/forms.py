@@ -21,7 +21,6 @@ from wtforms.validators import (
     InputRequired,
     Length,
     NumberRange,
-    Optional,
     ValidationError,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -193,7 +192,7 @@ class ContributionForm(BaseForm):
                 render_kw={"readonly": True} if metric.retired else {"inputmode": "numeric"},
             )
             # A Form instance refuses new fields by assignment; bind it as its class would.
-            field = unbound.bind(form=self, name=metric.field_name, prefix=self._prefix)
+            field = cast(Any, unbound).bind(form=self, name=metric.field_name, prefix=self._prefix)
             self._fields[metric.field_name] = field
             setattr(self, metric.field_name, field)  # so a service's refusal finds its field
             field.process(

@@ -237,7 +237,10 @@ def _metric_snapshot(metric: ReachMetric) -> dict[str, Any]:
 
 
 def _apply_metric(
-    session: Session, actor: User, contribution_type: ContributionType, metric: ReachMetric,
+    session: Session,
+    actor: User,
+    contribution_type: ContributionType,
+    metric: ReachMetric,
     data: MetricInput,
 ) -> None:
     if not rules.can_manage_types(actor):

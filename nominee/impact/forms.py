@@ -11,7 +11,7 @@ from nominee.impact import rules
 from nominee.impact.models import GuidanceMode
 from nominee.web import BaseForm, choices
 
-NUMBER = {"invalid_value_message": "Enter a number, such as 1 or 2.5."}
+NUMBER: dict[str, Any] = {"invalid_value_message": "Enter a number, such as 1 or 2.5."}
 
 
 def setting_rule(name: str):
@@ -103,8 +103,10 @@ class GuidanceForm(BaseForm):
         "Guidance",
         choices=choices(
             [
-                (GuidanceMode.MEDIAN_AWARDEE.value, "The score of the median awardee of the "
-                 "last published cycle in this category"),
+                (
+                    GuidanceMode.MEDIAN_AWARDEE.value,
+                    "The score of the median awardee of the last published cycle in this category",
+                ),
                 (GuidanceMode.FIXED.value, "A fixed score"),
             ]
         ),

@@ -8,11 +8,12 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 from datetime import date
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    CompoundSelect,
     Date,
     Float,
     Integer,
@@ -98,9 +99,7 @@ def effective_endorsements(session: Session, received: Mapping[int, int]) -> dic
     return {member_id: float(count) for member_id, count in received.items()}
 
 
-def work(
-    session: Session, members: Iterable[int] | Select, start: date, end: date
-) -> Work:
+def work(session: Session, members: Iterable[int] | Select[Any], start: date, end: date) -> Work:
     """The contributions dated ``start`` to ``end`` of ``members`` (ids, or a select of
     ids): one query, whatever their number."""
     reach = (
@@ -258,7 +257,7 @@ ITEM, AWARD, GUIDANCE, CYCLE, SETTING = "item", "award", "guidance", "cycle", "s
 FURTHEST_MONTHS = 61
 
 
-def _meter_statement(member: User, today: date, since: date):
+def _meter_statement(member: User, today: date, since: date) -> CompoundSelect[Any]:
     """Everything the meter reads, as one UNION ALL: the member's contributions since
     ``since`` (``ITEM``), their active awards (``AWARD``), the guidance of their categories
     (``GUIDANCE``), the open cycle closing first (``CYCLE``) and its settings, one row per
@@ -401,9 +400,15 @@ def meter(session: Session, member: User, today: date) -> Meter:
         cycle = by_kind[CYCLE][0]
         settings = {r.label: r for r in by_kind[SETTING]}
         if settings:
+            value = {name: float(settings[name].value) for name, *_ in rules.SETTINGS}
             config = rules.with_type_weights(
                 rules.ScoreConfig(
-                    **{name: float(settings[name].value) for name, *_ in rules.SETTINGS}
+                    reach_weight=value["reach_weight"],
+                    type_cap=value["type_cap"],
+                    month_points=value["month_points"],
+                    type_points=value["type_points"],
+                    category_points=value["category_points"],
+                    endorsement_points=value["endorsement_points"],
                 ),
                 json.loads(settings["type_weights"].text or "{}"),
             )

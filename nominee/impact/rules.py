@@ -19,8 +19,8 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
 from datetime import date
+from typing import Any
 
 from nominee.accounts.models import User
 from nominee.cycles.models import add_months
@@ -345,10 +345,18 @@ def breakdown_to_json(breakdown: Breakdown) -> dict[str, Any]:
         "start": breakdown.start.isoformat(),
         "end": breakdown.end.isoformat(),
         "total": breakdown.total,
-        "terms": [[t.name, t.counted, round(t.points, 3), round(t.cut, 3)] for t in breakdown.terms],
+        "terms": [
+            [t.name, t.counted, round(t.points, 3), round(t.cut, 3)] for t in breakdown.terms
+        ],
         "types": [
-            [line.type_id, line.name, line.contributions, round(line.points, 3),
-             round(line.counted, 3), line.diminished]
+            [
+                line.type_id,
+                line.name,
+                line.contributions,
+                round(line.points, 3),
+                round(line.counted, 3),
+                line.diminished,
+            ]
             for line in breakdown.types
         ],
         "active_months": breakdown.active_months,

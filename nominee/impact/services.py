@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, bindparam, select, update
+from sqlalchemy import JSON, Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from nominee import audit
@@ -85,7 +85,9 @@ def set_guidance(
         session.add(guidance)
     guidance.mode = mode
     guidance.score = (
-        score if mode is GuidanceMode.FIXED else queries.median_awardee_score(session, category.id)[0]
+        score
+        if mode is GuidanceMode.FIXED
+        else queries.median_awardee_score(session, category.id)[0]
     )
     session.flush()
     audit.record(
@@ -113,9 +115,7 @@ def refresh_medians(session: Session) -> int:
     return changed
 
 
-def react_to_cycle_status(
-    cycle: Cycle, *, session: Session, new: CycleStatus, **_: Any
-) -> None:
+def react_to_cycle_status(cycle: Cycle, *, session: Session, new: CycleStatus, **_: Any) -> None:
     """A cycle going into review gets its nominees' scores (taken then, like the panel's
     copy of the evidence); a published cycle has new awardees, so the medians move."""
     if new is CycleStatus.IN_REVIEW:
@@ -148,7 +148,7 @@ def score_cycle(session: Session, cycle: Cycle) -> int:
     if values:
         # A table update, not the ORM's: a score is no change of the nomination's state,
         # so its version (which guards decisions against lost updates) stays.
-        table = Nomination.__table__
+        table = cast(Table, Nomination.__table__)
         session.execute(
             update(table)
             .where(table.c.id == bindparam("nomination_id"))

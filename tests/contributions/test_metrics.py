@@ -166,7 +166,10 @@ def test_metric_pages_are_for_organizers_only(client, make, auth, talk):
     auth.login(make.organizer())
     other = make.contribution_type(name="Other", slug="other")
     assert client.get(urls[1]).status_code == 200
-    assert client.get(f"/admin/contribution-types/{other.id}/metrics/{views.id}/edit").status_code == 404
+    assert (
+        client.get(f"/admin/contribution-types/{other.id}/metrics/{views.id}/edit").status_code
+        == 404
+    )
 
 
 def test_retiring_a_metric_keeps_its_values_readable(client, make, auth, db, talk):
@@ -179,8 +182,13 @@ def test_retiring_a_metric_keeps_its_values_readable(client, make, auth, db, tal
     auth.login(make.organizer())
     response = client.post(
         f"/admin/contribution-types/{talk.id}/metrics/{views.id}/edit",
-        data={"name": "Recording views", "unit": "views", "maximum": "5000", "position": "30",
-              "retired": "y"},
+        data={
+            "name": "Recording views",
+            "unit": "views",
+            "maximum": "5000",
+            "position": "30",
+            "retired": "y",
+        },
     )
     assert response.status_code == 302
     db.refresh(views)
@@ -206,8 +214,9 @@ def test_changing_the_type_drops_the_old_types_figures(client, make, auth, db, t
     auth.login(make.user())
     client.post("/contributions/new", data=form_data(talk, make.category()))
     contribution = db.scalars(select(Contribution)).one()
-    post = make.contribution_type(name="Post", slug="post", quantity_label=None,
-                                  audience_label="Readers", roles=[])
+    post = make.contribution_type(
+        name="Post", slug="post", quantity_label=None, audience_label="Readers", roles=[]
+    )
     data = form_data(talk, contribution.primary_category, type_id=post.id, audience="40")
     assert client.post(f"/contributions/{contribution.id}/edit", data=data).status_code == 302
     db.refresh(contribution)

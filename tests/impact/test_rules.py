@@ -92,9 +92,7 @@ def test_breadth_counts_distinct_types_and_categories():
 def test_endorsements_have_diminishing_returns():
     assert term(score([], endorsements=1), "Endorsements").points == pytest.approx(2.0)
     assert term(score([], endorsements=100), "Endorsements").points == pytest.approx(20.0)
-    assert term(score([], endorsements=2), "Endorsements").points == pytest.approx(
-        2 * math.sqrt(2)
-    )
+    assert term(score([], endorsements=2), "Endorsements").points == pytest.approx(2 * math.sqrt(2))
 
 
 def test_items_outside_the_window_do_not_count():
@@ -133,10 +131,14 @@ def test_advice_names_idle_months_and_thin_posts_of_this_month():
         "them over the months or try another type." in texts
     )
     assert any(text.startswith("All your work is of 1 type") for text in texts)
-    assert any(text.startswith("None of your contributions in the window is endorsed") for text in texts)
+    assert any(
+        text.startswith("None of your contributions in the window is endorsed") for text in texts
+    )
 
 
 def test_advice_names_the_cap():
     b = score([Item(BLOG, date(2026, m, 1), 1, 0) for m in range(1, 13)], ScoreConfig(type_cap=4))
     texts = [tip.text for tip in rules.advice(b, ScoreConfig(type_cap=4), date(2026, 12, 31))]
-    assert "“Blog post” reached the cap of 4 points: 8.0 points did not count." in texts[0] + texts[1]
+    assert (
+        "“Blog post” reached the cap of 4 points: 8.0 points did not count." in texts[0] + texts[1]
+    )

@@ -8,6 +8,7 @@ import re
 from datetime import date
 
 import pytest
+
 from nominee.cycles.models import CycleStatus
 from nominee.impact import services
 from nominee.impact.models import ImpactGuidance, ImpactSettings
@@ -43,7 +44,10 @@ def busy(make, blog, today):
     member = make.user(display_name="Busy Bee", categories=[category])
     for day in range(1, 10):
         make.contribution(
-            member, type=blog, contributed_on=date(2026, 6, day), primary_category=category,
+            member,
+            type=blog,
+            contributed_on=date(2026, 6, day),
+            primary_category=category,
             role="",
         )
     return member
@@ -120,8 +124,11 @@ def test_median_awardee_guidance_scores_the_last_published_cycles_awardees(
         member = make.user()
         for month in range(1, count + 1):
             make.contribution(
-                member, type=blog, contributed_on=date(2025, month, 10),
-                primary_category=category, role="",
+                member,
+                type=blog,
+                contributed_on=date(2025, month, 10),
+                primary_category=category,
+                role="",
             )
         make.award(make.nomination(past, member, status=NominationStatus.AWARDED))
     login(make.organizer())
@@ -205,13 +212,22 @@ def test_settings_errors_are_shown_next_to_the_field(client, login, make, db, tw
     login(make.organizer())
     response = client.post(
         f"/cycles/{spring.id}/impact",
-        data={"reach_weight": "lots", "type_cap": "0", "month_points": "1",
-              "type_points": "1", "category_points": "1", "endorsement_points": "1"},
+        data={
+            "reach_weight": "lots",
+            "type_cap": "0",
+            "month_points": "1",
+            "type_points": "1",
+            "category_points": "1",
+            "endorsement_points": "1",
+        },
     )
     assert response.status_code == 400
     assert 'id="reach_weight-error"' in response.text
     assert "Enter a number, such as 1 or 2.5." in response.text
-    assert 'id="type_cap-error"' in response.text and "Enter a number from 1 to 10000." in response.text
+    assert (
+        'id="type_cap-error"' in response.text
+        and "Enter a number from 1 to 10000." in response.text
+    )
     assert db.get(ImpactSettings, spring.id) is None
 
 
@@ -229,10 +245,14 @@ def test_settings_pages_are_for_organizers_only(client, login, make, two_cycles)
         assert client.get(url).status_code == 200
 
 
-def test_reviewers_see_the_score_breakdown_and_percentile(client, login, make, db, two_cycles, blog):
+def test_reviewers_see_the_score_breakdown_and_percentile(
+    client, login, make, db, two_cycles, blog
+):
     (spring, _), (in_spring, _) = two_cycles
     # A second nominee with nothing in the window: scored 0.
-    idle = make.nomination(spring, make.user(display_name="Idle"), status=NominationStatus.IN_REVIEW)
+    idle = make.nomination(
+        spring, make.user(display_name="Idle"), status=NominationStatus.IN_REVIEW
+    )
     services.score_cycle(db, spring)
     db.refresh(in_spring), db.refresh(idle)
     assert (in_spring.impact_score, in_spring.impact_percentile) == (4.0, 100)

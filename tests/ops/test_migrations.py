@@ -354,12 +354,17 @@ def test_reach_metrics_take_the_quantity_and_audience_and_give_them_back(empty_d
         with engine.begin() as conn:
             # Changed after the upgrade: the downgrade carries the new values back.
             conn.execute(text("UPDATE contribution_figures SET value = 500 WHERE value = 427"))
-            conn.execute(text("UPDATE reach_metrics SET name = 'Sessions held' WHERE name = 'Sessions'"))
+            conn.execute(
+                text("UPDATE reach_metrics SET name = 'Sessions held' WHERE name = 'Sessions'")
+            )
         command.downgrade(alembic_config(empty_database), before.down_revision)
         with engine.connect() as conn:
             talk = conn.execute(text("SELECT quantity, audience FROM contributions")).one()
             labels = conn.execute(
-                text("SELECT slug, quantity_label, audience_label FROM contribution_types ORDER BY slug")
+                text(
+                    "SELECT slug, quantity_label, audience_label FROM contribution_types "
+                    "ORDER BY slug"
+                )
             ).all()
         assert tuple(talk) == (2, 500)
         assert [tuple(row) for row in labels] == [

@@ -142,3 +142,16 @@ def test_advice_names_the_cap():
     assert (
         "“Blog post” reached the cap of 4 points: 8.0 points did not count." in texts[0] + texts[1]
     )
+
+
+def test_the_readmes_worked_example():
+    items = [
+        Item(TALK, date(2026, 3, 20), 7, 999),
+        *(Item(BLOG, date(2026, 3, day), 8, 0) for day in (2, 9, 16)),
+    ]
+    b = score(items, endorsements=4)
+    assert term(b, "Work").points == pytest.approx(3.0 + 1 + 1 / 2 + 1 / 3)
+    assert [term(b, name).points for name in ("Consistency", "Breadth: types")] == [1, 2]
+    assert term(b, "Breadth: categories").points == 2
+    assert term(b, "Endorsements").points == 4
+    assert b.total == 13.8

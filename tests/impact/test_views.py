@@ -270,3 +270,33 @@ def test_reviewers_see_the_score_breakdown_and_percentile(
     csv_text = client.get(f"/cycles/{spring.id}/export.csv").text
     assert "Impact score,Impact percentile" in csv_text.splitlines()[0]
     assert csv_text.count(",4.0,100") == 1
+
+
+def test_the_meter_uses_the_open_cycles_window_and_settings(client, login, make, db, blog, today):
+    member = make.user()
+    make.contribution(member, type=blog, contributed_on=date(2025, 9, 1), role="")
+    make.contribution(member, type=blog, contributed_on=date(2026, 5, 1), role="")
+    cycle = make.cycle(
+        name="Summer",
+        nominations_open_on=date(2026, 6, 1),
+        nominations_close_on=date(2026, 6, 30),
+        review_close_on=date(2026, 7, 31),
+        lookback_months=6,
+    )
+    db.add(
+        ImpactSettings(
+            cycle_id=cycle.id,
+            reach_weight=0.5,
+            type_cap=25,
+            month_points=4,
+            type_points=1,
+            category_points=1,
+            endorsement_points=2,
+            type_weights={},
+        )
+    )
+    db.flush()
+    login(member)
+    page = text(client.get("/"))
+    # 31 Dec 2025 to today: the May post only; 1 + 4 (its month) + 1 + 1 = 7.
+    assert "Impact score over the look-back window of Summer: 7.0" in page

@@ -200,6 +200,8 @@ def test_retiring_a_metric_keeps_its_values_readable(client, make, auth, db, tal
     # ...but shown where it was recorded, read-only on the edit form, and kept on save.
     shown = client.get(f"/contributions/{contribution.id}").text
     assert "Recording views" in shown and "retired metric" in shown and "1,200" in shown
+    mine = html.unescape(client.get("/contributions/mine").text)
+    assert "2 sessions, 150 attendees, 1,200 recording views" in mine  # the totals by type
     edit = client.get(f"/contributions/{contribution.id}/edit").text
     assert f'name="metric_{views.id}"' in edit and "readonly" in edit
     data = form_data(talk, contribution.primary_category, title="Query plans, again")

@@ -219,7 +219,10 @@ class Programme:
 
     def run(
         self,
-        contribution_types: list[tuple[int, str | None, str | None, list[str]]],
+        # id, its quantity and audience metrics' ids, roles, its other metrics (id, maximum)
+        contribution_types: list[
+            tuple[int, int | None, int | None, list[str], list[tuple[int, int]]]
+        ],
         first_audit_id: int,
     ) -> None:
         self.types = contribution_types

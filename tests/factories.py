@@ -65,9 +65,11 @@ class Factory:
         kw.setdefault("roles", ["Speaker", "Co-speaker"])
         if "metrics" not in kw:
             # The headline figures' labels as reach metrics, as the migration makes them.
+            same = kw.get("quantity_label") == kw.get("audience_label")
             kw["metrics"] = [
                 ReachMetric(
-                    name=kw[f"{slot}_label"],
+                    # A metric's name is unique in its type.
+                    name=kw[f"{slot}_label"] + (" (audience)" if same and position == 20 else ""),
                     legacy_slot=slot,
                     position=position,
                     maximum=1_000_000_000,

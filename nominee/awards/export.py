@@ -201,9 +201,7 @@ def rows(
             row[10],
         ]
         if hidden:
-            yield (
-                counters + [WITHHELD] * (len(criteria) + 8 + len(APPEAL_HEADER)) + _impact(row)
-            )
+            yield (counters + [WITHHELD] * (len(criteria) + 8 + len(APPEAL_HEADER)) + _impact(row))
             continue
         means = row[len(row) - len(criteria) :]  # the criteria's means come last
         weighted = weighted_mean(

@@ -104,7 +104,10 @@ class ReachMetric(Base):
 
     @property
     def label(self) -> str:
-        return f"{self.name} ({self.unit})" if self.unit else self.name
+        """The name, with the unit when it says more ("Attendees (people)", "Readers")."""
+        if self.unit and self.unit.lower() not in self.name.lower():
+            return f"{self.name} ({self.unit})"
+        return self.name
 
     def __str__(self) -> str:
         return self.name

@@ -108,12 +108,6 @@ def role_error(contribution_type: ContributionType, role: str) -> str | None:
     return None
 
 
-def figure_error(value: int | None) -> str | None:
-    if value is not None and not 0 <= value <= FIGURE_MAX:
-        return f"Enter a whole number from 0 to {FIGURE_MAX:,}."
-    return None
-
-
 def extra_categories_error(primary_id: int | None, category_ids: list[int]) -> str | None:
     if len(set(category_ids) - {primary_id}) > MAX_EXTRA_CATEGORIES:
         return f"Choose at most {MAX_EXTRA_CATEGORIES} more categories."

@@ -348,9 +348,9 @@ def breakdown_to_json(breakdown: Breakdown) -> dict[str, Any]:
         "terms": [
             [t.name, t.counted, round(t.points, 3), round(t.cut, 3)] for t in breakdown.terms
         ],
+        # By name, not id: what the breakdown shows (and ids differ between databases).
         "types": [
             [
-                line.type_id,
                 line.name,
                 line.contributions,
                 round(line.points, 3),
@@ -373,7 +373,7 @@ def breakdown_from_json(data: Mapping[str, Any] | None) -> Breakdown | None:
         end=date.fromisoformat(data["end"]),
         total=data["total"],
         terms=[Term(*term) for term in data["terms"]],
-        types=[TypeLine(*line) for line in data["types"]],
+        types=[TypeLine(0, *line) for line in data["types"]],
         active_months=data["active_months"],
         months=data["months"],
         endorsements=data["endorsements"],

@@ -164,8 +164,8 @@ def test_newcomer_journey_by_keyboard_alone(site, visit):
         keys.choose("Primary category", category)
         quantity, audience = figures
         labels = {
-            "Talk at a local event": ("Sessions", "Attendees"),
-            "Blog post": ("Posts", "Readers"),
+            "Talk at a local event": ("Sessions", "Attendees (people)"),
+            "Blog post": ("Comments", "Readers"),
         }
         keys.type_into(labels[kind][0], quantity)
         keys.type_into(labels[kind][1], audience)

@@ -290,6 +290,17 @@ def test_organizer_decides_fairly_and_upholds_an_appeal(site, visit):
     marco.shoot("fair-upheld-award")
     verification_url = page.url
 
+    # His nomination now reads "Awarded", with the appeal upheld and the response.
+    marco.follow(
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="My nominations")
+    )
+    marco.follow(page.get_by_role("link", name="Yourself"))
+    expect(page.locator(".status").first).to_have_text("Awarded")
+    decision = page.get_by_role("region", name="Decision")
+    expect(decision.get_by_role("heading", name="Appeal: upheld")).to_be_visible()
+    expect(decision).to_contain_text("we misread the dates of your talks")
+    marco.shoot("fair-appeal-upheld")
+
     # Anybody given the link can check it, without an account.
     visitor = visit("Visitor")
     visitor.open(verification_url)

@@ -194,9 +194,7 @@ def test_organizer_decides_fairly_and_upholds_an_appeal(site, visit):
     page.get_by_label("Rationale for the panel, for every selected nomination").fill(
         "The two best calibrated scores; every reviewer recommended an award."
     )
-    page.get_by_label("Feedback for each nominee").fill(
-        "The panel was unanimous: congratulations."
-    )
+    page.get_by_label("Feedback for each nominee").fill("The panel was unanimous: congratulations.")
     olga.shoot("fair-bulk-confirm")
     olga.follow(page.get_by_role("button", name="Confirm: award the ticked nominations"))
     expect(page.get_by_text("2 nominations awarded.")).to_be_visible()

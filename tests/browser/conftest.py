@@ -207,7 +207,8 @@ class Visit:
     def shoot(self, name: str) -> None:
         """Full-page screenshots at desktop and phone width, for people to look at; at
         phone width the page is checked with axe-core again (what overflows a narrow
-        screen, a table that scrolls sideways for one, only shows there)."""
+        screen, a table that scrolls sideways for one, only shows there), and must not
+        be wider than the screen."""
         SCREENSHOTS.mkdir(exist_ok=True)
         viewport = self.page.viewport_size
         for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
@@ -215,7 +216,16 @@ class Visit:
             self.page.screenshot(path=SCREENSHOTS / f"{name}-{label}.png", full_page=True)
             if size is PHONE:
                 self.check()
+                self.fits(size["width"])
         self.page.set_viewport_size(viewport)
+
+    def fits(self, width: int) -> None:
+        """Nothing makes the page itself scroll sideways (a wide table scrolls in its own
+        box, the main navigation in its own strip)."""
+        scroll_width = self.page.evaluate("() => document.documentElement.scrollWidth")
+        assert scroll_width <= width, (
+            f"{self.page.url} is {scroll_width}px wide at a {width}px wide screen"
+        )
 
     def unchecked(self) -> list[str]:
         return [url for url in self.visited if url not in self.checked]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from nominee.appeals.models import Appeal, AppealStatus
@@ -61,14 +61,18 @@ class OpenAppeals:
     count: int
 
 
-def open_appeals(session: Session) -> list[OpenAppeals]:
-    """Per cycle, the appeals waiting for an organizer: one grouped query."""
-    rows = session.execute(
+def open_appeals_select() -> Select[int, str, int]:
+    """Per cycle, the appeals waiting for an organizer: (cycle id, name, count), grouped."""
+    return (
         select(Cycle.id, Cycle.name, func.count(Appeal.id))
         .join(Nomination, Nomination.cycle_id == Cycle.id)
         .join(Appeal, Appeal.nomination_id == Nomination.id)
         .where(Appeal.status == AppealStatus.OPEN)
         .group_by(Cycle.id, Cycle.name)
-        .order_by(Cycle.id)
-    ).all()
+    )
+
+
+def open_appeals(session: Session) -> list[OpenAppeals]:
+    """Per cycle, the appeals waiting for an organizer: one grouped query."""
+    rows = session.execute(open_appeals_select().order_by(Cycle.id)).all()
     return [OpenAppeals(cycle_id, name, count) for cycle_id, name, count in rows]

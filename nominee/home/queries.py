@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Integer, String, and_, case, cast, func, null, or_, select, union_all
 from sqlalchemy.orm import Session, joinedload
 
 from nominee.accounts.models import User
-from nominee.appeals.queries import OpenAppeals, open_appeals
+from nominee.appeals.queries import OpenAppeals, open_appeals_select
 from nominee.contributions.models import Contribution, Visibility
 from nominee.cycles import rules as cycle_rules
 from nominee.cycles.models import Cycle, CycleStatus
@@ -191,7 +191,8 @@ def organizer_todo(session: Session, today: date) -> OrganizerTodo:
         .order_by(Cycle.id)
     ).all()
     overdue = [o for cycle in passed if (o := _overdue(cycle, today)) is not None]
-    return OrganizerTodo(open_cycles, overdue, _failed_mail(session), open_appeals(session))
+    appeals, failed_mail = _appeals_and_failed_mail(session)
+    return OrganizerTodo(open_cycles, overdue, failed_mail, appeals)
 
 
 def _overdue(cycle: Cycle, today: date) -> OverdueCycle | None:
@@ -210,9 +211,18 @@ def _overdue(cycle: Cycle, today: date) -> OverdueCycle | None:
     return OverdueCycle(cycle, days, following)
 
 
-def _failed_mail(session: Session) -> int:
-    """Outbox messages given up on (the sender's ``failed_at``; 0 before it exists)."""
-    failed_at = getattr(OutboxMessage, "failed_at", None)
-    if failed_at is None:
-        return 0
-    return session.scalar(select(func.count(OutboxMessage.id)).where(failed_at.is_not(None))) or 0
+def _appeals_and_failed_mail(session: Session) -> tuple[list[OpenAppeals], int]:
+    """The open appeals per cycle and the outbox messages given up on (the sender's
+    ``failed_at``), in one statement: a row per cycle with appeals, then the mail's."""
+    failed = select(
+        cast(null(), Integer), cast(null(), String), func.count(OutboxMessage.id)
+    ).where(OutboxMessage.failed_at.is_not(None))
+    rows: list[tuple[int | None, str, int]] = [
+        (row[0], row[1], row[2])
+        for row in session.execute(union_all(open_appeals_select(), failed))
+    ]
+    appeals = sorted(
+        (OpenAppeals(cycle_id, name, count) for cycle_id, name, count in rows if cycle_id),
+        key=lambda found: found.cycle_id,
+    )
+    return appeals, next((count for cycle_id, _, count in rows if cycle_id is None), 0)

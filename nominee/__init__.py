@@ -57,6 +57,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from nominee.cycles.views import bp as cycles_bp
     from nominee.endorsements.views import bp as endorsements_bp
     from nominee.home.views import bp as home_bp
+    from nominee.impact.views import bp as impact_bp
     from nominee.integrity.views import bp as integrity_bp
     from nominee.nominations.views import bp as nominations_bp
     from nominee.notifications.views import bp as notifications_bp
@@ -86,6 +87,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         reviews_bp,
         outbox_bp,
         integrity_bp,
+        impact_bp,
     ):
         app.register_blueprint(blueprint)
     return app

@@ -7,12 +7,15 @@ from nominee.awards.models import Award, AwardStatus
 from nominee.categories.models import Category
 from nominee.contributions.models import (
     Contribution,
+    ContributionFigure,
     ContributionType,
+    ReachMetric,
     Visibility,
     contribution_categories,
 )
 from nominee.cycles.models import Cycle, CycleStatus, cycle_categories
 from nominee.endorsements.models import Endorsement
+from nominee.impact.models import ImpactGuidance, ImpactSettings
 from nominee.integrity.models import IntegrityResult, IntegrityReview, IntegrityScan, Verdict
 from nominee.nominations.models import (
     Decision,
@@ -50,6 +53,7 @@ __all__ = [
     "ConflictClearance",
     "ConflictDeclaration",
     "Contribution",
+    "ContributionFigure",
     "ContributionType",
     "Cycle",
     "CycleStatus",
@@ -58,6 +62,8 @@ __all__ = [
     "IntegrityReview",
     "IntegrityScan",
     "Endorsement",
+    "ImpactGuidance",
+    "ImpactSettings",
     "MailDigest",
     "MailPreference",
     "Nomination",
@@ -67,6 +73,7 @@ __all__ = [
     "NominationStatus",
     "Notification",
     "OutboxMessage",
+    "ReachMetric",
     "Recommendation",
     "Review",
     "ReviewScore",

@@ -44,12 +44,14 @@ def on_cycle_moving(cycle: Any, **data: Any) -> None:
 
 def on_cycle_moved(cycle: Any, **data: Any) -> None:
     from nominee.awards import services as awards
+    from nominee.impact import services as impact
     from nominee.integrity import services as integrity
     from nominee.nominations import services as nominations
 
     nominations.close_nominations(cycle, **data)
     awards.react_to_cycle_status(cycle, **data)
     integrity.on_cycle_moved(cycle, **data)
+    impact.react_to_cycle_status(cycle, **data)
 
 
 def on_endorsement_changed(endorsement: Any, *, session: Any, **data: Any) -> None:

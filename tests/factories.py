@@ -10,7 +10,13 @@ from sqlalchemy.orm import Session
 from nominee.accounts.models import Role, User
 from nominee.accounts.passwords import hash_password
 from nominee.categories.models import Category
-from nominee.contributions.models import Contribution, ContributionType, Visibility
+from nominee.contributions.models import (
+    Contribution,
+    ContributionFigure,
+    ContributionType,
+    ReachMetric,
+    Visibility,
+)
 from nominee.cycles.models import DEFAULT_RUBRIC, Cycle, CycleStatus, RubricCriterion
 from nominee.endorsements.models import Endorsement
 from nominee.nominations.models import Nomination, NominationKind, NominationStatus
@@ -57,6 +63,20 @@ class Factory:
         kw.setdefault("quantity_label", "Sessions")
         kw.setdefault("audience_label", "Attendees")
         kw.setdefault("roles", ["Speaker", "Co-speaker"])
+        if "metrics" not in kw:
+            # The headline figures' labels as reach metrics, as the migration makes them.
+            same = kw.get("quantity_label") == kw.get("audience_label")
+            kw["metrics"] = [
+                ReachMetric(
+                    # A metric's name is unique in its type.
+                    name=kw[f"{slot}_label"] + (" (audience)" if same and position == 20 else ""),
+                    legacy_slot=slot,
+                    position=position,
+                    maximum=1_000_000_000,
+                )
+                for position, slot in ((10, "quantity"), (20, "audience"))
+                if kw.get(f"{slot}_label")
+            ]
         return self._save(ContributionType(**kw))
 
     def contribution(self, owner: User | None = None, **kw) -> Contribution:
@@ -70,7 +90,16 @@ class Factory:
         kw.setdefault("contributed_on", date.today() - timedelta(days=30))
         kw.setdefault("visibility", Visibility.PUBLIC)
         kw.setdefault("role", "Speaker")
-        return self._save(Contribution(owner=owner, **kw))
+        contribution = Contribution(owner=owner, **kw)
+        if "figures" not in kw:
+            # Headline figures given: recorded with the type's slot metrics too.
+            kind = contribution.type or self.session.get(ContributionType, contribution.type_id)
+            contribution.figures = [
+                ContributionFigure(metric=metric, value=getattr(contribution, slot) or 0)
+                for metric in kind.metrics
+                if (slot := metric.legacy_slot) and kw.get(slot) is not None
+            ]
+        return self._save(contribution)
 
     def endorsement(self, contribution: Contribution, endorser: User | None = None, **kw):
         endorser = endorser or self.user()

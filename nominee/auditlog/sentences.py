@@ -42,6 +42,7 @@ OBJECT_TYPES: dict[str, str] = {
     "endorsement": "Endorsement",
     "nomination": "Nomination",
     "outbox": "Outgoing mail",
+    "reach_metric": "Reach metric",
     "review": "Review",
     "reviewer_appointment": "Reviewer appointment",
     "route": "Page (refused access)",
@@ -183,6 +184,14 @@ def _award_created(named: _Named) -> str:
 
 
 # action -> (label for the pick-list, what the actor did)
+def _metric(verb: str) -> Callable[[_Named], str]:
+    def say(named: _Named) -> str:
+        name = named.event.after.get("name") or named.event.before.get("name")
+        return f"{verb} the reach metric {name}" if name else f"{verb} {named.thing()}"
+
+    return say
+
+
 def _flag_reviewed(named: _Named) -> str:
     verdict = {"legitimate": "legitimate", "confirmed": "confirmed"}.get(
         str(named.event.after.get("verdict")), "reviewed"
@@ -221,6 +230,16 @@ SENTENCES: dict[str, tuple[str, Callable[[_Named], str]]] = {
     "award.created": ("Award granted", _award_created),
     "award.expired": ("Award expired", lambda n: f"marked {n.thing()} expired"),
     "award.revoked": ("Award revoked", lambda n: f"revoked {n.thing()}"),
+    "impact.guidance_set": (
+        "Impact guidance set",
+        lambda n: f"set the impact guidance of {n.thing()}",
+    ),
+    "impact.settings_saved": (
+        "Impact settings saved",
+        lambda n: f"changed the impact score settings of {n.thing()}",
+    ),
+    "reach_metric.created": ("Reach metric added", _metric("added")),
+    "reach_metric.updated": ("Reach metric changed", _metric("changed")),
     "integrity.flag_reviewed": ("Endorsement flag reviewed", _flag_reviewed),
     "category.created": ("Category created", lambda n: f"created {n.thing()}"),
     "category.updated": ("Category changed", lambda n: f"changed {n.thing()}"),

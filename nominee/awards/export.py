@@ -110,6 +110,8 @@ def _statement(cycle_id: int, criteria: Sequence[Row[int, str, float]]):
             type_coerce(Appeal.status, String).label("appeal_status"),
             Appeal.statement.label("appeal_statement"),
             Appeal.response.label("appeal_response"),
+            Nomination.impact_score,
+            Nomination.impact_percentile,
             *mean_columns,
         )
         .select_from(means)
@@ -146,12 +148,21 @@ def header(criteria: Iterable) -> list[str]:
         "Recommend abstain",
         "Decision",
         *APPEAL_HEADER,
+        *IMPACT_HEADER,
     ]
 
 
 # The appeal of a published decision: its status (open, upheld, dismissed), the
 # nominee's statement and the organizers' response; empty without an appeal.
 APPEAL_HEADER = ("Appeal", "Appeal statement", "Appeal response")
+IMPACT_HEADER = ("Impact score", "Impact percentile")
+
+
+def _impact(row: Row) -> list[object]:
+    """The nominee's impact score and percentile, kept on the nomination (nominee.impact)."""
+    if row.impact_score is None:
+        return ["", ""]
+    return [f"{row.impact_score:.1f}", row.impact_percentile]
 
 
 def rows(
@@ -190,7 +201,7 @@ def rows(
             row[10],
         ]
         if hidden:
-            yield counters + [WITHHELD] * (len(criteria) + 8 + len(APPEAL_HEADER))
+            yield (counters + [WITHHELD] * (len(criteria) + 8 + len(APPEAL_HEADER)) + _impact(row))
             continue
         means = row[len(row) - len(criteria) :]  # the criteria's means come last
         weighted = weighted_mean(
@@ -214,6 +225,7 @@ def rows(
             row.appeal_status or "",
             escape_cell(row.appeal_statement or ""),
             escape_cell(row.appeal_response or ""),
+            *_impact(row),
         ]
 
 

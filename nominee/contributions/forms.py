@@ -21,15 +21,14 @@ from wtforms.validators import (
     InputRequired,
     Length,
     NumberRange,
-    Optional,
     ValidationError,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from nominee.categories.models import Category
 from nominee.contributions import rules
-from nominee.contributions.models import ContributionType, Visibility
-from nominee.contributions.services import ContributionInput, TypeInput
+from nominee.contributions.models import ContributionType, ReachMetric, Visibility
+from nominee.contributions.services import ContributionInput, MetricInput, TypeInput
 from nominee.web import BaseForm, choices
 
 
@@ -65,6 +64,26 @@ class OptionalDateField(DateField):
             self.data = None
             return
         super().process_formdata(valuelist)
+
+
+class OptionalIntegerField(IntegerField):
+    """A whole-number input where blank means "not given" (None), not "invalid"."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if valuelist and not str(valuelist[0]).strip():
+            self.data = None
+            return
+        super().process_formdata(valuelist)
+
+
+def metric_rule(metric: ReachMetric) -> Callable[[Any, Any], None]:
+    def validator(_form: Any, field: Any) -> None:
+        if field.errors:  # not a whole number: said already
+            return
+        if message := rules.metric_value_error(metric, field.data):
+            raise ValidationError(message)
+
+    return validator
 
 
 class CheckboxesField(SelectMultipleField):
@@ -110,16 +129,6 @@ class ContributionForm(BaseForm):
         coerce=int,
         description=f"Up to {rules.MAX_EXTRA_CATEGORIES}.",
     )
-    quantity = IntegerField(
-        "Quantity",
-        **invalid_value("Enter a whole number, such as 0 or 12."),
-        validators=[Optional(), rule(rules.figure_error)],
-    )
-    audience = IntegerField(
-        "Audience",
-        **invalid_value("Enter a whole number, such as 0 or 12."),
-        validators=[Optional(), rule(rules.figure_error)],
-    )
     visibility = RadioField(
         "Visibility",
         choices=choices(
@@ -133,11 +142,22 @@ class ContributionForm(BaseForm):
     )
 
     selected_type: ContributionType | None = None
+    metrics: list[ReachMetric]
 
-    def configure(self, types: Iterable[ContributionType], categories: Iterable[Category]) -> None:
-        """Fill the choices and fit the role and reach fields to the chosen type.
+    def configure(
+        self,
+        types: Iterable[ContributionType],
+        categories: Iterable[Category],
+        *,
+        formdata: Any = None,
+        figures: dict[int, int] | None = None,
+    ) -> None:
+        """Fill the choices and fit the role and reach fields to the chosen type: one
+        whole-number field per active metric of the type, and one per retired metric the
+        contribution recorded a value for (shown, not editable).
 
-        Call after construction, when ``type_id`` holds the submitted (or saved) type.
+        Call after construction, when ``type_id`` holds the submitted (or saved) type;
+        ``formdata`` is the submitted form (None on GET), ``figures`` the saved values.
         """
         types = list(types)
         self.type_id.choices = choices(
@@ -153,12 +173,32 @@ class ContributionForm(BaseForm):
             self.role.choices = choices([("", "Choose your role")] + [(r, r) for r in roles])
         else:
             del self["role"]
-        for name in ("quantity", "audience"):
-            label = getattr(self.selected_type, f"{name}_label", None)
-            if label:
-                self[name].label.text = label
-            else:
-                del self[name]
+        figures = figures or {}
+        self.metrics = []
+        for metric in self.selected_type.metrics if self.selected_type else []:
+            if metric.retired and metric.id not in figures:
+                continue
+            self.metrics.append(metric)
+            description = (
+                "Retired: kept as recorded."
+                if metric.retired
+                else f"{'Required' if metric.required else 'Optional'}, 0 to {metric.maximum:,}."
+            )
+            unbound = OptionalIntegerField(
+                metric.label,
+                description=description,
+                **invalid_value("Enter a whole number, such as 0 or 12."),
+                validators=[] if metric.retired else [metric_rule(metric)],
+                render_kw={"readonly": True} if metric.retired else {"inputmode": "numeric"},
+            )
+            # A Form instance refuses new fields by assignment; bind it as its class would.
+            field = cast(Any, unbound).bind(form=self, name=metric.field_name, prefix=self._prefix)
+            self._fields[metric.field_name] = field
+            setattr(self, metric.field_name, field)  # so a service's refusal finds its field
+            field.process(
+                formdata if formdata and not metric.retired else None,
+                figures.get(metric.id),
+            )
 
     def validate_role(self, field: SelectField) -> None:
         if self.selected_type and (message := rules.role_error(self.selected_type, field.data)):
@@ -181,8 +221,11 @@ class ContributionForm(BaseForm):
             description_md=self.description_md.data or "",
             primary_category_id=self.primary_category_id.data,
             category_ids=self.category_ids.data or [],
-            quantity=self.quantity.data if "quantity" in self else None,
-            audience=self.audience.data if "audience" in self else None,
+            figures={
+                metric.id: self[metric.field_name].data
+                for metric in self.metrics
+                if not metric.retired
+            },
             visibility=Visibility(self.visibility.data),
         )
 
@@ -226,18 +269,6 @@ def parse_roles(text: str) -> list[str]:
 
 class ContributionTypeForm(BaseForm):
     name = StringField("Name", filters=[strip], validators=[DataRequired(), Length(min=2, max=80)])
-    quantity_label = StringField(
-        "Quantity label",
-        filters=[strip],
-        validators=[Length(max=40)],
-        description='What the quantity counts, e.g. "Sessions". Blank: not asked.',
-    )
-    audience_label = StringField(
-        "Audience label",
-        filters=[strip],
-        validators=[Length(max=40)],
-        description='Who was reached, e.g. "Attendees". Blank: not asked.',
-    )
     # No strip filter: on edit the model's list arrives here; the view shows it joined.
     roles = StringField(
         "Roles",
@@ -270,10 +301,58 @@ class ContributionTypeForm(BaseForm):
     def to_input(self) -> TypeInput:
         return TypeInput(
             name=self.name.data or "",
-            quantity_label=self.quantity_label.data or "",
-            audience_label=self.audience_label.data or "",
             roles=parse_roles(self.roles.data or ""),
             weight=self.weight.data or 0.0,
+            position=self.position.data or 0,
+            retired=self.retired.data,
+        )
+
+
+class MetricForm(BaseForm):
+    """One reach metric of a contribution type."""
+
+    name = StringField(
+        "Name",
+        filters=[strip],
+        validators=[rule(rules.metric_name_error)],
+        description='What is counted, e.g. "Attendees" or "Recording views".',
+    )
+    unit = StringField(
+        "Unit",
+        filters=[strip],
+        validators=[rule(rules.metric_unit_error)],
+        description='Optional, e.g. "people" or "views".',
+    )
+    required = BooleanField("Required", description="Members must fill it in.")
+    maximum = IntegerField(
+        "Maximum",
+        default=1_000_000,
+        **invalid_value("Enter a whole number, such as 1000."),
+        validators=[InputRequired()],
+        description="The largest value a member can record: catches typos.",
+    )
+    position = IntegerField(
+        "Position",
+        default=0,
+        **invalid_value("Enter a whole number."),
+        validators=[InputRequired(), NumberRange(min=0, max=100_000)],
+        description="Lower comes first.",
+    )
+    retired = BooleanField(
+        "Retired",
+        description="No longer asked for; the values recorded with it stay readable.",
+    )
+
+    def validate_maximum(self, field: IntegerField) -> None:
+        if not field.errors and (message := rules.metric_maximum_error(field.data)):
+            raise ValidationError(message)
+
+    def to_input(self) -> MetricInput:
+        return MetricInput(
+            name=self.name.data or "",
+            unit=self.unit.data or "",
+            required=self.required.data,
+            maximum=self.maximum.data or 0,
             position=self.position.data or 0,
             retired=self.retired.data,
         )

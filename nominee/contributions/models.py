@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     Column,
     Enum,
@@ -13,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -50,8 +52,79 @@ class ContributionType(Base):
     position: Mapped[int] = mapped_column(default=0)
     retired: Mapped[bool] = mapped_column(default=False)
 
+    metrics: Mapped[list[ReachMetric]] = relationship(
+        back_populates="type",
+        order_by="(ReachMetric.retired, ReachMetric.position, ReachMetric.id)",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def active_metrics(self) -> list[ReachMetric]:
+        return [metric for metric in self.metrics if not metric.retired]
+
     def __str__(self) -> str:
         return self.name
+
+
+class ReachMetric(Base):
+    """One reach figure a contribution type asks for (a talk: sessions, attendees,
+    recording views). Data, not code: organizers define them per type.
+
+    A retired metric is no longer asked for, but the values recorded with it stay and are
+    shown. ``legacy_slot`` ("quantity" or "audience") marks the metric whose value is also
+    kept in the contribution's headline figure of that name, which nomination totals and
+    the panel's frozen copy of evidence count.
+    """
+
+    __tablename__ = "reach_metrics"
+    __table_args__ = (
+        UniqueConstraint("type_id", "name", name="uq_reach_metrics_type_name"),
+        CheckConstraint("maximum >= 1", name="maximum_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    type_id: Mapped[int] = mapped_column(
+        ForeignKey("contribution_types.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(40))
+    unit: Mapped[str] = mapped_column(String(40), default="")
+    required: Mapped[bool] = mapped_column(default=False)
+    maximum: Mapped[int] = mapped_column(BigInteger, default=1_000_000)
+    position: Mapped[int] = mapped_column(default=0)
+    retired: Mapped[bool] = mapped_column(default=False)
+    legacy_slot: Mapped[str | None] = mapped_column(String(16))
+
+    type: Mapped[ContributionType] = relationship(back_populates="metrics")
+
+    @property
+    def field_name(self) -> str:
+        """The form field's name: a headline figure's keeps its old name ("quantity",
+        "audience"), so forms and scripts that post it go on working."""
+        return self.legacy_slot or f"metric_{self.id}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.unit})" if self.unit else self.name
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContributionFigure(Base):
+    """The value a contribution recorded for one reach metric of its type."""
+
+    __tablename__ = "contribution_figures"
+    __table_args__ = (CheckConstraint("value >= 0", name="value_not_negative"),)
+
+    contribution_id: Mapped[int] = mapped_column(
+        ForeignKey("contributions.id", ondelete="CASCADE"), primary_key=True
+    )
+    metric_id: Mapped[int] = mapped_column(
+        ForeignKey("reach_metrics.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    metric: Mapped[ReachMetric] = relationship(lazy="joined")
 
 
 contribution_categories = Table(
@@ -112,6 +185,19 @@ class Contribution(Base):
     type: Mapped[ContributionType] = relationship()
     primary_category: Mapped[Category] = relationship()
     categories: Mapped[list[Category]] = relationship(secondary=contribution_categories)
+    figures: Mapped[list[ContributionFigure]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    def figure_values(self) -> dict[int, int]:
+        """The recorded value per metric id."""
+        return {figure.metric_id: figure.value for figure in self.figures}
+
+    def shown_figures(self) -> list[tuple[ReachMetric, int]]:
+        """Every recorded figure with its metric, in the type's order (retired ones last)."""
+        order = {metric.id: index for index, metric in enumerate(self.type.metrics)}
+        figures = sorted(self.figures, key=lambda f: order.get(f.metric_id, len(order)))
+        return [(figure.metric, figure.value) for figure in figures]
 
     @property
     def is_public(self) -> bool:

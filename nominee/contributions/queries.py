@@ -8,7 +8,19 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, func, or_, select
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Integer,
+    Row,
+    String,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from nominee.accounts.models import User, user_categories
@@ -17,7 +29,13 @@ from nominee.awards.models import Award
 from nominee.categories.models import Category
 from nominee.charts import ActivityChart, monthly_activity, months_back
 from nominee.contributions import rules
-from nominee.contributions.models import Contribution, ContributionType, Visibility
+from nominee.contributions.models import (
+    Contribution,
+    ContributionFigure,
+    ContributionType,
+    ReachMetric,
+    Visibility,
+)
 from nominee.endorsements import queries as endorsements
 from nominee.endorsements.models import Endorsement
 from nominee.endorsements.rules import awaits_verification_to_endorse, can_endorse
@@ -86,6 +104,7 @@ def choosable_types(session: Session, contribution: Contribution | None) -> list
         session.scalars(
             select(ContributionType)
             .where(or_(ContributionType.retired.is_(False), ContributionType.id == kept))
+            .options(selectinload(ContributionType.metrics))
             .order_by(ContributionType.position, ContributionType.name)
         )
     )
@@ -113,9 +132,9 @@ def types_in_use(session: Session) -> Sequence[Row[*tuple[Any, ...]]]:
         .scalar_subquery()
     )
     return session.execute(
-        select(ContributionType, in_use.label("in_use")).order_by(
-            ContributionType.retired, ContributionType.position, ContributionType.name
-        )
+        select(ContributionType, in_use.label("in_use"))
+        .options(selectinload(ContributionType.metrics))
+        .order_by(ContributionType.retired, ContributionType.position, ContributionType.name)
     ).all()
 
 
@@ -150,34 +169,88 @@ def contribution_filters(
     return conditions
 
 
-def reach_totals(
-    session: Session, conditions: Sequence[ColumnElement[bool]]
-) -> Sequence[Row[*tuple[Any, ...]]]:
-    """Count, reach and active endorsements per type for the contributions matching
-    ``conditions``."""
-    stmt = (
+@dataclass(frozen=True)
+class MetricTotal:
+    name: str
+    unit: str
+    total: int
+    retired: bool
+
+
+@dataclass(frozen=True)
+class TypeTotals:
+    """One type's row of a totals table: its contributions, their active endorsements and
+    the sum of each reach metric recorded with them."""
+
+    id: int
+    name: str
+    contributions: int
+    endorsements: int
+    figures: list[MetricTotal]
+
+
+def reach_totals(session: Session, conditions: Sequence[ColumnElement[bool]]) -> list[TypeTotals]:
+    """Count, active endorsements and the total of each reach metric, per type, for the
+    contributions matching ``conditions``: one statement (a UNION ALL of the per-type and
+    the per-metric sums)."""
+    per_type = (
         select(
+            literal(0).label("metric"),
             ContributionType.id,
             ContributionType.name,
-            ContributionType.quantity_label,
-            ContributionType.audience_label,
+            ContributionType.position,
             func.count(Contribution.id).label("contributions"),
-            func.coalesce(func.sum(Contribution.quantity), 0).label("quantity"),
-            func.coalesce(func.sum(Contribution.audience), 0).label("audience"),
-            func.coalesce(func.sum(Contribution.endorsement_count), 0).label("endorsements"),
+            func.coalesce(func.sum(Contribution.endorsement_count), 0).label("total"),
+            null().cast(String).label("metric_name"),
+            null().cast(String).label("unit"),
+            null().cast(Boolean).label("retired"),
+            null().cast(Integer).label("metric_position"),
         )
         .join(Contribution.type)
+        .where(*conditions)
+        .group_by(ContributionType.id, ContributionType.name, ContributionType.position)
+    )
+    per_metric = (
+        select(
+            literal(1),
+            ContributionType.id,
+            ContributionType.name,
+            ContributionType.position,
+            null().cast(Integer),
+            func.coalesce(func.sum(ContributionFigure.value), 0),
+            ReachMetric.name,
+            ReachMetric.unit,
+            ReachMetric.retired,
+            ReachMetric.position,
+        )
+        .select_from(Contribution)
+        .join(ContributionType, ContributionType.id == Contribution.type_id)
+        .join(ContributionFigure, ContributionFigure.contribution_id == Contribution.id)
+        .join(ReachMetric, ReachMetric.id == ContributionFigure.metric_id)
         .where(*conditions)
         .group_by(
             ContributionType.id,
             ContributionType.name,
-            ContributionType.quantity_label,
-            ContributionType.audience_label,
             ContributionType.position,
+            ReachMetric.id,
+            ReachMetric.name,
+            ReachMetric.unit,
+            ReachMetric.retired,
+            ReachMetric.position,
         )
-        .order_by(ContributionType.position, ContributionType.name)
     )
-    return session.execute(stmt).all()
+    rows = session.execute(union_all(per_type, per_metric)).all()
+    figures: dict[int, list[Any]] = {}
+    for row in sorted(
+        (r for r in rows if r.metric), key=lambda r: (r.retired, r.metric_position, r.metric_name)
+    ):
+        figures.setdefault(row.id, []).append(
+            MetricTotal(row.metric_name, row.unit, int(row.total), bool(row.retired))
+        )
+    return [
+        TypeTotals(row.id, row.name, row.contributions, int(row.total), figures.get(row.id, []))
+        for row in sorted((r for r in rows if not r.metric), key=lambda r: (r.position, r.name))
+    ]
 
 
 @dataclass(frozen=True)
@@ -185,7 +258,7 @@ class OwnList:
     """A page of the owner's contributions and the totals per type of all that match."""
 
     page: Page
-    totals: Sequence[Row[*tuple[Any, ...]]]
+    totals: Sequence[TypeTotals]
 
 
 def own_contributions(
@@ -227,7 +300,7 @@ class MemberPage:
     member: User
     show_private: bool
     page: Page  # of the member's contributions the viewer may see, newest first
-    totals: Sequence[Row[*tuple[Any, ...]]]
+    totals: Sequence[TypeTotals]
     received_count: int
     received: Sequence[Endorsement]
     given_count: int

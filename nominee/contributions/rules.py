@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, and_, or_, true
 
 from nominee import clock
 from nominee.accounts.models import User
-from nominee.contributions.models import Contribution, ContributionType, Visibility
+from nominee.contributions.models import Contribution, ContributionType, ReachMetric, Visibility
 
 TITLE_MIN, TITLE_MAX = 3, 200
 DESCRIPTION_MAX = 5000
@@ -125,4 +125,34 @@ def roles_error(roles: list[str]) -> str | None:
         return f"List at most {MAX_ROLES} roles."
     if any(len(role) > ROLE_MAX for role in roles):
         return f"Each role can be at most {ROLE_MAX} characters long."
+    return None
+
+
+METRIC_NAME_MAX = 40
+
+
+def metric_name_error(name: str) -> str | None:
+    if not 1 <= len(name.strip()) <= METRIC_NAME_MAX:
+        return f"The name must be 1 to {METRIC_NAME_MAX} characters long."
+    return None
+
+
+def metric_unit_error(unit: str) -> str | None:
+    if len(unit) > METRIC_NAME_MAX:
+        return f"The unit can be at most {METRIC_NAME_MAX} characters long."
+    return None
+
+
+def metric_maximum_error(maximum: int | None) -> str | None:
+    if maximum is None or not 1 <= maximum <= FIGURE_MAX:
+        return f"Enter a whole number from 1 to {FIGURE_MAX:,}."
+    return None
+
+
+def metric_value_error(metric: ReachMetric, value: int | None) -> str | None:
+    """The message for ``value`` recorded for ``metric`` (None: left blank)."""
+    if value is None:
+        return f"Enter the {metric.name.lower()}." if metric.required else None
+    if not 0 <= value <= metric.maximum:
+        return f"Enter a whole number from 0 to {metric.maximum:,}."
     return None

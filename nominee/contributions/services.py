@@ -13,49 +13,151 @@ from nominee import audit
 from nominee.accounts.models import User
 from nominee.categories.services import slugify
 from nominee.contributions import rules
-from nominee.contributions.models import Contribution, ContributionType, Visibility
+from nominee.contributions.models import (
+    Contribution,
+    ContributionFigure,
+    ContributionType,
+    ReachMetric,
+    Visibility,
+)
 from nominee.contributions.queries import choosable_categories, choosable_types
 from nominee.errors import DomainError, PermissionDenied
 from nominee.markdown import render
 from nominee.nominations import services as nominations
 
-# name, quantity label, audience label, roles, weight: the Microsoft MVP portal's kinds.
-DEFAULT_TYPES: list[tuple[str, str | None, str | None, list[str], float]] = [
-    ("Blog post", "Posts", "Readers", ["Author", "Co-author"], 1.0),
-    ("Article", "Articles", "Readers", ["Author", "Co-author", "Editor"], 1.0),
-    ("Book", "Chapters", "Copies sold", ["Author", "Co-author", "Technical reviewer"], 1.5),
+# name, roles, weight, reach metrics: the Microsoft MVP portal's kinds. A metric is
+# (name, unit, required, maximum, slot): the slot names the headline figure ("quantity" or
+# "audience") the metric's value is also kept in, for nomination totals.
+Metric = tuple[str, str, bool, int, str | None]
+SESSIONS: Metric = ("Sessions", "sessions", True, 100, "quantity")
+ATTENDEES: Metric = ("Attendees", "people", False, 1_000_000, "audience")
+READERS: Metric = ("Readers", "readers", False, 100_000_000, "audience")
+DEFAULT_TYPES: list[tuple[str, list[str], float, list[Metric]]] = [
+    (
+        "Blog post",
+        ["Author", "Co-author"],
+        1.0,
+        [READERS, ("Comments", "comments", False, 1_000_000, None)],
+    ),
+    ("Article", ["Author", "Co-author", "Editor"], 1.0, [READERS]),
+    (
+        "Book",
+        ["Author", "Co-author", "Technical reviewer"],
+        1.5,
+        [
+            ("Chapters", "chapters", False, 1_000, "quantity"),
+            ("Copies sold", "copies", False, 100_000_000, "audience"),
+        ],
+    ),
     (
         "Talk at a conference",
-        "Sessions",
-        "Attendees",
         ["Speaker", "Co-speaker", "Keynote speaker", "Panelist"],
         1.2,
+        [SESSIONS, ATTENDEES, ("Recording views", "views", False, 1_000_000_000, None)],
     ),
-    ("Talk at a local event", "Sessions", "Attendees", ["Speaker", "Co-speaker", "Panelist"], 1.0),
-    ("Workshop", "Sessions", "Participants", ["Trainer", "Co-trainer", "Host"], 1.2),
-    ("Video or live stream", "Videos", "Views", ["Host", "Co-host", "Guest", "Producer"], 1.0),
-    ("Podcast", "Episodes", "Listeners", ["Host", "Co-host", "Guest"], 1.0),
-    ("Forum answers", "Answers given", None, ["Contributor", "Moderator"], 0.8),
+    (
+        "Talk at a local event",
+        ["Speaker", "Co-speaker", "Panelist"],
+        1.0,
+        [SESSIONS, ATTENDEES, ("Recording views", "views", False, 1_000_000_000, None)],
+    ),
+    (
+        "Workshop",
+        ["Trainer", "Co-trainer", "Host"],
+        1.2,
+        [SESSIONS, ("Participants", "people", False, 100_000, "audience")],
+    ),
+    (
+        "Video or live stream",
+        ["Host", "Co-host", "Guest", "Producer"],
+        1.0,
+        [
+            ("Videos", "videos", True, 10_000, "quantity"),
+            ("Views", "views", False, 1_000_000_000, "audience"),
+        ],
+    ),
+    (
+        "Podcast",
+        ["Host", "Co-host", "Guest"],
+        1.0,
+        [
+            ("Episodes", "episodes", True, 10_000, "quantity"),
+            ("Listeners", "listeners", False, 100_000_000, "audience"),
+        ],
+    ),
+    (
+        "Forum answers",
+        ["Contributor", "Moderator"],
+        0.8,
+        [
+            ("Answers", "answers", True, 100_000, "quantity"),
+            ("Accepted answers", "answers", False, 100_000, None),
+        ],
+    ),
     (
         "Open-source project",
-        "Releases",
-        "Stars or downloads",
         ["Maintainer", "Creator", "Contributor"],
         1.2,
+        [
+            ("Merged pull requests", "pull requests", False, 100_000, "quantity"),
+            ("Stars", "stars", False, 10_000_000, "audience"),
+            ("Downloads", "downloads", False, 1_000_000_000, None),
+        ],
     ),
-    ("Code sample", "Samples", "Downloads", ["Author", "Co-author"], 0.8),
-    ("Event organizing", "Events", "Attendees", ["Organizer", "Co-organizer", "Volunteer"], 1.0),
+    (
+        "Code sample",
+        ["Author", "Co-author"],
+        0.8,
+        [
+            ("Downloads", "downloads", False, 1_000_000_000, "audience"),
+            ("Stars", "stars", False, 10_000_000, None),
+        ],
+    ),
+    (
+        "Event organizing",
+        ["Organizer", "Co-organizer", "Volunteer"],
+        1.0,
+        [("Events", "events", True, 1_000, "quantity"), ATTENDEES],
+    ),
     (
         "User-group leadership",
-        "Meetings held",
-        "Members",
         ["Leader", "Co-leader", "Organizer"],
         1.2,
+        [
+            ("Meetings held", "meetings", False, 1_000, "quantity"),
+            ("Members", "members", False, 1_000_000, "audience"),
+        ],
     ),
-    ("Mentoring", "Sessions", "Mentees", ["Mentor"], 1.0),
-    ("Translation", "Documents", "Readers", ["Translator", "Reviewer"], 0.8),
-    ("Product feedback", "Items reported", None, ["Reporter", "Tester"], 0.5),
-    ("Other", "Quantity", "Audience", [], 0.5),
+    (
+        "Mentoring",
+        ["Mentor"],
+        1.0,
+        [SESSIONS, ("Mentees", "people", False, 10_000, "audience")],
+    ),
+    (
+        "Translation",
+        ["Translator", "Reviewer"],
+        0.8,
+        [("Documents", "documents", False, 100_000, "quantity"), READERS],
+    ),
+    (
+        "Product feedback",
+        ["Reporter", "Tester"],
+        0.5,
+        [
+            ("Items reported", "items", True, 10_000, "quantity"),
+            ("Items fixed", "items", False, 10_000, None),
+        ],
+    ),
+    (
+        "Other",
+        [],
+        0.5,
+        [
+            ("Quantity", "", False, 1_000_000_000, "quantity"),
+            ("Audience", "people", False, 1_000_000_000, "audience"),
+        ],
+    ),
 ]
 
 
@@ -70,21 +172,26 @@ def seed_contribution_types(session: Session, actor: User | None = None) -> list
     taken = {value for row in existing for value in row}
     last = session.scalar(select(func.max(ContributionType.position))) or 0
     added = []
-    for index, (name, quantity, audience, roles, weight) in enumerate(DEFAULT_TYPES, start=1):
+    for index, (name, roles, weight, metrics) in enumerate(DEFAULT_TYPES, start=1):
         slug = slugify(name)
         if slug in taken or name.lower() in taken:
             continue
-        added.append(
-            ContributionType(
-                name=name,
-                slug=slug,
-                quantity_label=quantity,
-                audience_label=audience,
-                roles=roles,
-                weight=weight,
-                position=last + index * 10,
-            )
+        contribution_type = ContributionType(
+            name=name, slug=slug, roles=roles, weight=weight, position=last + index * 10
         )
+        contribution_type.metrics = [
+            ReachMetric(
+                name=metric_name,
+                unit=unit,
+                required=required,
+                maximum=maximum,
+                legacy_slot=slot,
+                position=(position + 1) * 10,
+            )
+            for position, (metric_name, unit, required, maximum, slot) in enumerate(metrics)
+        ]
+        _sync_labels(contribution_type)
+        added.append(contribution_type)
     if added:
         session.add_all(added)
         session.flush()
@@ -98,11 +205,109 @@ def seed_contribution_types(session: Session, actor: User | None = None) -> list
     return added
 
 
+def _sync_labels(contribution_type: ContributionType) -> None:
+    """Name the headline figures after the active metrics that fill them."""
+    for slot in ("quantity", "audience"):
+        label = next(
+            (m.name for m in contribution_type.active_metrics if m.legacy_slot == slot), None
+        )
+        setattr(contribution_type, f"{slot}_label", label)
+
+
+@dataclass
+class MetricInput:
+    name: str
+    unit: str = ""
+    required: bool = False
+    maximum: int = rules.FIGURE_MAX
+    position: int = 0
+    retired: bool = False
+
+
+def _metric_snapshot(metric: ReachMetric) -> dict[str, Any]:
+    return {
+        "type": metric.type.name,
+        "name": metric.name,
+        "unit": metric.unit,
+        "required": metric.required,
+        "maximum": metric.maximum,
+        "position": metric.position,
+        "retired": metric.retired,
+    }
+
+
+def _apply_metric(
+    session: Session,
+    actor: User,
+    contribution_type: ContributionType,
+    metric: ReachMetric,
+    data: MetricInput,
+) -> None:
+    if not rules.can_manage_types(actor):
+        raise PermissionDenied("Only organizers manage contribution types.")
+    name = data.name.strip()
+    checks = [
+        ("name", rules.metric_name_error(name)),
+        ("unit", rules.metric_unit_error(data.unit.strip())),
+        ("maximum", rules.metric_maximum_error(data.maximum)),
+    ]
+    for field_name, message in checks:
+        if message:
+            raise DomainError(message, field=field_name)
+    if any(
+        other.name.lower() == name.lower() and other is not metric
+        for other in contribution_type.metrics
+    ):
+        raise DomainError("This type has a metric of this name already.", field="name")
+    metric.name = name
+    metric.unit = data.unit.strip()
+    metric.required = data.required
+    metric.maximum = data.maximum
+    metric.position = data.position
+    metric.retired = data.retired
+
+
+def add_metric(
+    session: Session, actor: User, contribution_type: ContributionType, data: MetricInput
+) -> ReachMetric:
+    """Add a reach metric to the type. A type with no metric filling a headline figure
+    gives the new metric that slot (so nomination totals count it)."""
+    metric = ReachMetric(type_id=contribution_type.id)
+    _apply_metric(session, actor, contribution_type, metric, data)
+    taken = {m.legacy_slot for m in contribution_type.metrics}
+    metric.legacy_slot = next((s for s in ("quantity", "audience") if s not in taken), None)
+    contribution_type.metrics.append(metric)
+    _sync_labels(contribution_type)
+    session.flush()
+    audit.record(session, actor, "reach_metric.created", metric, after=_metric_snapshot(metric))
+    return metric
+
+
+def update_metric(
+    session: Session, actor: User, metric: ReachMetric, data: MetricInput
+) -> ReachMetric:
+    """Change the metric. A retired metric is no longer asked for; the values recorded
+    with it stay and are shown."""
+    before = _metric_snapshot(metric)
+    _apply_metric(session, actor, metric.type, metric, data)
+    _sync_labels(metric.type)
+    session.flush()
+    after = _metric_snapshot(metric)
+    changed = {key for key in after if after[key] != before[key]}
+    audit.record(
+        session,
+        actor,
+        "reach_metric.updated",
+        metric,
+        before={key: before[key] for key in changed},
+        after={key: after[key] for key in changed},
+    )
+    return metric
+
+
 @dataclass
 class TypeInput:
     name: str
-    quantity_label: str
-    audience_label: str
     roles: list[str]
     weight: float
     position: int
@@ -112,8 +317,6 @@ class TypeInput:
 def _type_snapshot(contribution_type: ContributionType) -> dict[str, Any]:
     return {
         "name": contribution_type.name,
-        "quantity_label": contribution_type.quantity_label,
-        "audience_label": contribution_type.audience_label,
         "roles": list(contribution_type.roles),
         "weight": contribution_type.weight,
         "position": contribution_type.position,
@@ -140,8 +343,6 @@ def _apply_type(
         raise DomainError(message, field="roles")
     contribution_type.name = name
     contribution_type.slug = slug
-    contribution_type.quantity_label = data.quantity_label.strip() or None
-    contribution_type.audience_label = data.audience_label.strip() or None
     contribution_type.roles = roles
     contribution_type.weight = data.weight
     contribution_type.position = data.position
@@ -190,8 +391,8 @@ class ContributionInput:
     url: str = ""
     description_md: str = ""
     category_ids: list[int] = field(default_factory=list)
-    quantity: int | None = None
-    audience: int | None = None
+    # The value per reach metric id; a metric left out (or None) is not recorded.
+    figures: dict[int, int | None] = field(default_factory=dict)
     visibility: Visibility = Visibility.PUBLIC
 
 
@@ -204,8 +405,7 @@ def _snapshot(contribution: Contribution) -> dict[str, Any]:
         "url": contribution.url,
         "primary_category_id": contribution.primary_category_id,
         "category_ids": sorted(c.id for c in contribution.categories),
-        "quantity": contribution.quantity,
-        "audience": contribution.audience,
+        "figures": {f.metric.name: f.value for f in contribution.figures},
         "visibility": contribution.visibility,
     }
 
@@ -225,9 +425,14 @@ def _apply(session: Session, contribution: Contribution, data: ContributionInput
         ("url", rules.url_error(data.url)),
         ("description_md", rules.description_error(data.description_md)),
         ("category_ids", rules.extra_categories_error(data.primary_category_id, data.category_ids)),
-        ("quantity", rules.figure_error(data.quantity)),
-        ("audience", rules.figure_error(data.audience)),
     ]
+    kept = contribution.figure_values() if existing is not None else {}
+    asked = [m for m in contribution_type.metrics if not m.retired or m.id in kept]
+    for metric in asked:
+        if not metric.retired:
+            checks.append(
+                (metric.field_name, rules.metric_value_error(metric, data.figures.get(metric.id)))
+            )
     for name, message in checks:
         if message:
             raise DomainError(message, field=name)
@@ -250,10 +455,38 @@ def _apply(session: Session, contribution: Contribution, data: ContributionInput
     contribution.categories = sorted(
         (categories[i] for i in extra_ids), key=lambda category: category.name
     )
-    # A figure the type does not ask for is stored as 0, so totals never mix meanings.
-    contribution.quantity = (data.quantity or 0) if contribution_type.quantity_label else 0
-    contribution.audience = (data.audience or 0) if contribution_type.audience_label else 0
+    _apply_figures(contribution, contribution_type, asked, data.figures)
     contribution.visibility = data.visibility
+
+
+def _apply_figures(
+    contribution: Contribution,
+    contribution_type: ContributionType,
+    asked: list[ReachMetric],
+    values: dict[int, int | None],
+) -> None:
+    """Record the figures of the type's metrics; a retired metric keeps its value. The
+    slot metrics' values are copied to the headline figures (0 when the type has none), so
+    totals never mix meanings."""
+    by_id = {metric.id: metric for metric in asked}
+    figures = []
+    for figure in contribution.figures:
+        metric = by_id.get(figure.metric_id)
+        if metric is not None and metric.retired:
+            figures.append(figure)  # not asked any more: kept as recorded
+    current = {f.metric_id: f for f in contribution.figures}
+    for metric in asked:
+        value = values.get(metric.id)
+        if metric.retired or value is None:
+            continue
+        figure = current.get(metric.id) or ContributionFigure(metric_id=metric.id)
+        figure.metric = metric
+        figure.value = value
+        figures.append(figure)
+    contribution.figures = figures
+    slots = {f.metric.legacy_slot: f.value for f in figures if f.metric.legacy_slot}
+    contribution.quantity = slots.get("quantity", 0)
+    contribution.audience = slots.get("audience", 0)
 
 
 def create_contribution(session: Session, owner: User, data: ContributionInput) -> Contribution:
@@ -295,7 +528,7 @@ def update_contribution(
     session.flush()
     after = _snapshot(contribution)
     changed = {key for key in after if after[key] != before[key]}
-    if changed & {"quantity", "audience"}:
+    if "figures" in changed:
         nominations.refresh_counters_for_evidence(session, contribution.id)
     audit.record(
         session,

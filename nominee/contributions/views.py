@@ -11,10 +11,13 @@ from nominee.contributions.forms import (
     ContributionFilterForm,
     ContributionForm,
     ContributionTypeForm,
+    MetricForm,
 )
-from nominee.contributions.models import Contribution, ContributionType, Visibility
+from nominee.contributions.models import Contribution, ContributionType, ReachMetric, Visibility
 from nominee.endorsements.forms import EndorseForm
 from nominee.errors import DomainError
+from nominee.impact import queries as impact
+from nominee.impact import rules as impact_rules
 from nominee.nominations import services as nominations
 from nominee.uow import get_session, refuse
 from nominee.web import (
@@ -85,7 +88,11 @@ def create():
         form.type_id.data = request.args.get("type", type=int)
     session = get_session()
     types = queries.choosable_types(session, None)
-    form.configure(types, queries.choosable_categories(session, None))
+    form.configure(
+        types,
+        queries.choosable_categories(session, None),
+        formdata=request.form if request.method == "POST" else None,
+    )
     if request.method == "GET" and form.selected_type is None:
         return render_template("contributions/choose_type.html", types=types)
     return _save(form, None)
@@ -107,6 +114,8 @@ def edit(contribution_id: int):
     form.configure(
         queries.choosable_types(session, contribution),
         queries.choosable_categories(session, contribution),
+        formdata=request.form if request.method == "POST" else None,
+        figures=contribution.figure_values(),
     )
     return _save(form, contribution)
 
@@ -179,7 +188,34 @@ def member(user_id: int):
     )
     if details is None:
         abort(404)
-    return render_template("contributions/member.html", **vars(details))
+    return render_template(
+        "contributions/member.html", **vars(details), meter=_meter_for(details.member)
+    )
+
+
+def _meter_for(member: User):
+    """The member's eligibility meter, inline on their own page (reviewers and organizers
+    open it on its own page, ``member_meter``: the member page is at its query budget)."""
+    if not (current_user.is_authenticated and current_user.id == member.id):
+        return None
+    return impact.meter(get_session(), member, clock.today())
+
+
+@bp.get("/members/<int:user_id>/meter")
+@login_required
+def member_meter(user_id: int):
+    """The eligibility meter of a member: theirs, their reviewers' and organizers' only."""
+    session = get_session()
+    member = session.get(User, user_id)
+    if member is None or not rules.can_view_member(current_user, member):
+        abort(404)
+    if not impact_rules.can_see_meter(current_user, member):
+        abort(403)
+    return render_template(
+        "impact/meter_page.html",
+        member=member,
+        meter=impact.meter(session, member, clock.today()),
+    )
 
 
 @bp.get("/admin/contribution-types")
@@ -237,3 +273,46 @@ def type_edit(type_id: int):
     if request.method == "GET":
         form.roles.data = ", ".join(contribution_type.roles)
     return _save_type(form, contribution_type)
+
+
+def _save_metric(form: MetricForm, contribution_type: ContributionType, metric: ReachMetric | None):
+    if form.validate_on_submit():
+        session = get_session()
+        actor = current_user._get_current_object()
+        try:
+            if metric is None:
+                metric = services.add_metric(session, actor, contribution_type, form.to_input())
+            else:
+                services.update_metric(session, actor, metric, form.to_input())
+        except DomainError as exc:
+            attach_error(form, exc)
+        else:
+            flash(f"Metric “{metric.name}” saved.", "success")
+            return redirect(url_for("contributions.type_edit", type_id=contribution_type.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "contributions/metric_form.html",
+        form=form,
+        contribution_type=contribution_type,
+        metric=metric,
+    ), status
+
+
+@bp.route("/admin/contribution-types/<int:type_id>/metrics/new", methods=["GET", "POST"])
+@organizer_required
+def metric_create(type_id: int):
+    contribution_type = get_session().get(ContributionType, type_id) or abort(404)
+    return _save_metric(MetricForm(), contribution_type, None)
+
+
+@bp.route(
+    "/admin/contribution-types/<int:type_id>/metrics/<int:metric_id>/edit",
+    methods=["GET", "POST"],
+)
+@organizer_required
+def metric_edit(type_id: int, metric_id: int):
+    metric = get_session().get(ReachMetric, metric_id)
+    if metric is None or metric.type_id != type_id:
+        abort(404)
+    form = MetricForm(obj=metric if request.method == "GET" else None)
+    return _save_metric(form, metric.type, metric)

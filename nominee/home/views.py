@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from nominee import clock
 from nominee.home import queries
+from nominee.impact import queries as impact
 from nominee.uow import get_session
 
 bp = Blueprint("home", __name__)
@@ -25,6 +26,7 @@ def index():
         open_cycles=landing.open_cycles,
         awaiting=landing.awaiting,
         recent=landing.recent,
+        meter=impact.meter(session, current_user, clock.today()),
         reviews_due=queries.reviews_due(session, current_user) if current_user.is_reviewer else [],
         todo=queries.organizer_todo(session, clock.today()) if current_user.is_organizer else None,
         # The organizers' page of failed mail, where this checkout has it.

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, text
+from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from nominee import clock
@@ -123,6 +123,11 @@ class Nomination(Base):
     recommend_decline: Mapped[int] = mapped_column(default=0)
     recommend_abstain: Mapped[int] = mapped_column(default=0)
     disagreement: Mapped[bool] = mapped_column(default=False)
+    # The nominee's impact score, kept by nominee.impact.services.score_cycle: taken as the
+    # cycle goes into review (like the evidence, rule 8) and when its settings change.
+    impact_score: Mapped[float | None]
+    impact_percentile: Mapped[int | None]
+    impact_breakdown: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # The organizers' decision, visible to the nominee once the cycle is published.
     decision: Mapped[Decision | None] = mapped_column(enum_column(Decision, "decision"))
     decision_rationale: Mapped[str] = mapped_column(Text, default="")

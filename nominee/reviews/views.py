@@ -24,6 +24,7 @@ from nominee.awards import rules as award_rules
 from nominee.categories.models import Category
 from nominee.cycles.models import Cycle, CycleStatus
 from nominee.errors import DomainError, PermissionDenied
+from nominee.impact import rules as impact
 from nominee.nominations import rules as nomination_rules
 from nominee.nominations.models import Nomination, NominationStatus
 from nominee.reviews import calibration as calibration_words
@@ -588,6 +589,7 @@ def review(cycle_id: int, nomination_id: int):
         can_declare=rules.can_declare_conflict(user, nomination, position),
         score_labels=SCORE_LABELS,
         today=clock.today(),
+        impact=impact.breakdown_from_json(nomination.impact_breakdown),
     ), status
 
 

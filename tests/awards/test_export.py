@@ -105,7 +105,7 @@ def test_export_header_and_rows(client, auth, make, db, cycle):
         "Reviews submitted", "Impact (mean)", "Consistency (mean)", "Expertise (mean)",
         "Weighted mean", "Calibrated score", "Calibrated rank", "Rank band",
         "Recommend award", "Recommend decline", "Recommend abstain", "Decision",
-        "Appeal", "Appeal statement", "Appeal response",
+        "Appeal", "Appeal statement", "Appeal response", "Impact score", "Impact percentile",
     ]  # fmt: skip
     category = cycle.categories[0].name
     # Impact (5+4+3)/3 = 4, Consistency (4+2)/2 = 3, Expertise 3; weights 2, 1, 1 -> 3.5.
@@ -115,11 +115,11 @@ def test_export_header_and_rows(client, auth, make, db, cycle):
         [
             str(scored.id), "Alice", category, "self", "awarded", "5", "3", "", "12", "400", "no",
             "3", "4.00", "3.00", "3.00", "3.50", "3.50", "1", "1", "1", "1", "1", "award",
-            "", "", "",
+            "", "", "", "", "",
         ],
         [
             str(renewal.id), "Bob", category, "renewal", "in_review", "0", "0", "", "0", "0", "yes",
-            "0", "", "", "", "", "", "", "", "0", "0", "0", "", "", "", "",
+            "0", "", "", "", "", "", "", "", "0", "0", "0", "", "", "", "", "", "",
         ],
     ]  # fmt: skip
 

@@ -19,8 +19,6 @@ def all_types(db) -> list[ContributionType]:
 def type_data(**overrides) -> dict:
     data = {
         "name": "Hackathon",
-        "quantity_label": "Events",
-        "audience_label": "Participants",
         "roles": "Mentor,  Judge , ,Organizer, Judge",
         "weight": "1.5",
         "position": "5",
@@ -29,15 +27,21 @@ def type_data(**overrides) -> dict:
     return data
 
 
-def test_seed_adds_every_default_once_with_reach_labels_and_roles(db):
+def test_seed_adds_every_default_once_with_metrics_and_roles(db):
     added = seed_contribution_types(db)
     assert [t.name for t in added] == [row[0] for row in DEFAULT_TYPES]
     by_name = {t.name: t for t in added}
+
+    def metrics(name: str) -> list[str]:
+        return [m.name for m in by_name[name].metrics]
+
     talk = by_name["Talk at a conference"]
+    assert metrics("Talk at a conference") == ["Sessions", "Attendees", "Recording views"]
     assert (talk.quantity_label, talk.audience_label) == ("Sessions", "Attendees")
+    assert talk.metrics[0].required and not talk.metrics[2].required
     assert "Speaker" in talk.roles
-    assert by_name["Video or live stream"].audience_label == "Views"
-    assert by_name["Forum answers"].quantity_label == "Answers given"
+    assert metrics("Open-source project") == ["Merged pull requests", "Stars", "Downloads"]
+    assert metrics("Forum answers") == ["Answers", "Accepted answers"]
     assert by_name["Forum answers"].audience_label is None
     assert by_name["Open-source project"].roles[0] == "Maintainer"
     assert seed_contribution_types(db) == []
@@ -126,14 +130,16 @@ def test_organizer_creates_a_type_with_roles_from_a_comma_list(client, make, aut
     assert "Mentor, Judge, Organizer" in index.text
 
 
-def test_blank_labels_mean_the_figure_is_not_asked(client, make, auth, db):
+def test_a_new_type_asks_for_no_figure_until_it_has_metrics(client, make, auth, db):
     auth.login(make.organizer())
-    client.post(
-        "/admin/contribution-types/new",
-        data=type_data(quantity_label="", audience_label="  ", roles=""),
-    )
+    client.post("/admin/contribution-types/new", data=type_data(roles=""))
     [kind] = all_types(db)
-    assert (kind.quantity_label, kind.audience_label, kind.roles) == (None, None, [])
+    assert (kind.quantity_label, kind.audience_label, kind.roles, kind.metrics) == (
+        None,
+        None,
+        [],
+        [],
+    )
 
 
 @pytest.mark.parametrize(
@@ -142,7 +148,6 @@ def test_blank_labels_mean_the_figure_is_not_asked(client, make, auth, db):
         ({"name": ""}, "name", "This field is required."),
         ({"name": "Talk"}, "name", "A type with this name exists already."),
         ({"name": "TALK"}, "name", "A type with this name exists already."),
-        ({"quantity_label": "x" * 41}, "quantity_label", "Field cannot be longer than 40"),
         ({"roles": "x" * 41}, "roles", "Each role can be at most 40 characters long."),
         ({"roles": ",".join(f"R{i}" for i in range(13))}, "roles", "List at most 12 roles."),
         ({"weight": "heavy"}, "weight", "Enter a number, such as 1 or 1.5."),

@@ -304,3 +304,76 @@ def test_upgrade_and_downgrade_keep_every_row_of_rebuilt_tables(empty_database):
         assert counts() == before
     finally:
         engine.dispose()
+
+
+METRICS = "f3b1c9d2a7e4"
+
+
+def test_reach_metrics_take_the_quantity_and_audience_and_give_them_back(empty_database):
+    """Issue 16: each type's two reach slots become metrics, every contribution's figures
+    become rows of them; downgrading writes them back. Nothing is lost either way."""
+    before = ScriptDirectory.from_config(alembic_config(empty_database)).get_revision(METRICS)
+    upgrade(empty_database, "5a3ec68b6e27")
+    engine = make_engine(empty_database)
+    try:
+        with engine.begin() as conn:
+            _seed_before_the_copy(conn)
+            conn.execute(
+                text(
+                    "INSERT INTO contribution_types (name, slug, quantity_label, roles, weight,"
+                    " position, retired) VALUES ('Answers', 'answers', 'Answers given', '[]',"
+                    " 0.8, 2, false)"
+                )
+            )
+        upgrade(empty_database, before.down_revision)
+        upgrade(empty_database, METRICS)
+        with engine.connect() as conn:
+            metrics = conn.execute(
+                text(
+                    "SELECT t.slug, m.name, m.legacy_slot, m.required, m.retired FROM "
+                    "reach_metrics m JOIN contribution_types t ON t.id = m.type_id "
+                    "ORDER BY t.slug, m.position"
+                )
+            ).all()
+            figures = conn.execute(
+                text(
+                    "SELECT c.title, m.name, f.value FROM contribution_figures f "
+                    "JOIN contributions c ON c.id = f.contribution_id "
+                    "JOIN reach_metrics m ON m.id = f.metric_id ORDER BY m.position"
+                )
+            ).all()
+        assert [tuple(row) for row in metrics] == [
+            ("answers", "Answers given", "quantity", False, False),
+            ("talk", "Sessions", "quantity", False, False),
+            ("talk", "Attendees", "audience", False, False),
+        ]
+        assert [tuple(row) for row in figures] == [
+            ("Query plans for humans", "Sessions", 2),
+            ("Query plans for humans", "Attendees", 427),
+        ]
+        with engine.begin() as conn:
+            # Changed after the upgrade: the downgrade carries the new values back.
+            conn.execute(text("UPDATE contribution_figures SET value = 500 WHERE value = 427"))
+            conn.execute(
+                text("UPDATE reach_metrics SET name = 'Sessions held' WHERE name = 'Sessions'")
+            )
+        command.downgrade(alembic_config(empty_database), before.down_revision)
+        with engine.connect() as conn:
+            talk = conn.execute(text("SELECT quantity, audience FROM contributions")).one()
+            labels = conn.execute(
+                text(
+                    "SELECT slug, quantity_label, audience_label FROM contribution_types "
+                    "ORDER BY slug"
+                )
+            ).all()
+        assert tuple(talk) == (2, 500)
+        assert [tuple(row) for row in labels] == [
+            ("answers", "Answers given", None),
+            ("talk", "Sessions held", "Attendees"),
+        ]
+        assert "reach_metrics" not in table_names(empty_database)
+        assert "impact_score" not in {
+            column["name"] for column in inspect(engine).get_columns("nominations")
+        }
+    finally:
+        engine.dispose()

@@ -443,10 +443,31 @@ def _contribution_input(demo: Demo, owner: User, kind: ContributionType) -> Cont
         category_ids=extra,
         url="" if kind.slug in OFFLINE_TYPES else f"https://{handle}.dev/{slugify(title)}",
         description_md=description,
-        quantity=_log_uniform(rng, q_low, q_high),
-        audience=_log_uniform(rng, a_low, a_high),
+        figures=_figures(
+            rng, kind, _log_uniform(rng, q_low, q_high), _log_uniform(rng, a_low, a_high)
+        ),
         visibility=Visibility.PRIVATE if rng.random() < PRIVATE_SHARE else Visibility.PUBLIC,
     )
+
+
+def _figures(
+    rng: random.Random, kind: ContributionType, quantity: int, audience: int
+) -> dict[int, int | None]:
+    """A value for each active metric of the type: the headline ones from the drawn
+    quantity and audience, the others (recording views, accepted answers...) a share of
+    the audience or quantity; an optional one is left out now and then."""
+    figures: dict[int, int | None] = {}
+    for metric in kind.active_metrics:
+        if metric.legacy_slot == "quantity":
+            value = quantity
+        elif metric.legacy_slot == "audience":
+            value = audience
+        elif not metric.required and rng.random() < 0.3:
+            continue
+        else:
+            value = _log_uniform(rng, 1, max(2, audience if audience > 1 else quantity))
+        figures[metric.id] = min(value, metric.maximum)
+    return figures
 
 
 def _favourite_types(demo: Demo) -> list[ContributionType]:

@@ -16,9 +16,20 @@ from nominee.seeding.scale.loader import BulkWriter
 from nominee.seeding.scale.programme import SCALES, SHAPES, Programme, Scale
 
 # Tables with hundreds of thousands of rows at large scale.
-BIG_TABLES = ("endorsements", "contributions", "audit_events", "notifications")
+BIG_TABLES = (
+    "endorsements",
+    "contributions",
+    "contribution_figures",
+    "audit_events",
+    "notifications",
+)
 
 __all__ = ["SCALES", "SHAPES", "Scale", "seed_programme"]
+
+
+def _slot_metric(kind: ContributionType, slot: str) -> int | None:
+    """The id of the type's active metric kept in the headline figure ``slot``."""
+    return next((m.id for m in kind.active_metrics if m.legacy_slot == slot), None)
 
 
 def seed_programme(
@@ -44,7 +55,13 @@ def seed_programme(
     session = Session(bind=connection, join_transaction_mode="create_savepoint")
     seed_contribution_types(session)
     types = [
-        (t.id, t.quantity_label, t.audience_label, list(t.roles))
+        (
+            t.id,
+            _slot_metric(t, "quantity"),
+            _slot_metric(t, "audience"),
+            list(t.roles),
+            [(m.id, m.maximum) for m in t.active_metrics if not m.legacy_slot],
+        )
         for t in session.scalars(select(ContributionType).order_by(ContributionType.position))
     ]
     first_audit_id = (session.scalar(select(func.max(AuditEvent.id))) or 0) + 1
@@ -68,4 +85,19 @@ def seed_programme(
     writer.reset_sequences(Base.metadata.sorted_tables)
     if truth is not None:
         truth.update(programme.ground_truth())
+    _score_cycles(connection)
     return writer.counts
+
+
+def _score_cycles(connection: Connection) -> None:
+    """Keep the impact score on the nominations of every cycle past its nominations, as
+    the programme would have when each went into review."""
+    from nominee.cycles.models import Cycle, CycleStatus
+    from nominee.impact.services import score_cycle
+
+    session = Session(bind=connection, join_transaction_mode="create_savepoint")
+    reviewed = (CycleStatus.IN_REVIEW, CycleStatus.DECIDED, CycleStatus.PUBLISHED)
+    for cycle in session.scalars(select(Cycle).where(Cycle.status.in_(reviewed))).all():
+        score_cycle(session, cycle)
+    session.commit()
+    session.close()

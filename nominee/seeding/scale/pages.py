@@ -214,6 +214,20 @@ def pages_for(cast: Cast, floor_endpoint: str | None = None) -> list[Page]:
         Page("home", "viewer", "home.index"),
         Page("home (reviewer: reviews due)", "reviewer", "home.index"),
         Page("home (organizer: to-do)", "organizer", "home.index"),
+        # The eligibility meter scores the member's window in Python from one query.
+        Page("home (heavy member: eligibility meter)", "heavy", "home.index"),
+        Page(
+            "member page (own, with the meter)",
+            "heavy",
+            "contributions.member",
+            {"user_id": cast.heavy},
+        ),
+        Page(
+            "eligibility meter (reviewer)",
+            "reviewer",
+            "contributions.member_meter",
+            {"user_id": cast.heavy},
+        ),
         Page("my contributions (heavy member)", "heavy", "contributions.mine"),
         Page(
             "member page (heavy member)",

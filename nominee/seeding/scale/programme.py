@@ -41,7 +41,7 @@ from nominee.accounts.models import Role, User, user_categories
 from nominee.audit import AuditEvent
 from nominee.awards.models import Award, AwardStatus
 from nominee.categories.models import Category
-from nominee.contributions.models import Contribution, contribution_categories
+from nominee.contributions.models import Contribution, ContributionFigure, contribution_categories
 from nominee.cycles.models import DEFAULT_RUBRIC, Cycle, CycleStatus, RubricCriterion, add_months
 from nominee.endorsements.models import Endorsement
 from nominee.nominations.models import (
@@ -260,7 +260,10 @@ class Programme:
 
     def run(
         self,
-        contribution_types: list[tuple[int, str | None, str | None, list[str]]],
+        # id, its quantity and audience metrics' ids, roles, its other metrics (id, maximum)
+        contribution_types: list[
+            tuple[int, int | None, int | None, list[str], list[tuple[int, int]]]
+        ],
         first_audit_id: int,
     ) -> None:
         self.types = contribution_types
@@ -1101,11 +1104,11 @@ class Programme:
 
         def rows():
             for c in range(1, len(self.c_owner)):
-                type_id, quantity_label, audience_label, roles = self.types[self.c_type[c]]
+                type_id, quantity_metric, audience_metric, roles, _ = self.types[self.c_type[c]]
                 topic = rng.choice(TOPICS)
                 title = rng.choice(TITLE_PATTERNS).format(topic)
-                quantity = rng.randint(1, 40) if quantity_label else 0
-                audience = int(rng.lognormvariate(4.5, 1.3)) if audience_label else 0
+                quantity = rng.randint(1, 40) if quantity_metric else 0
+                audience = int(rng.lognormvariate(4.5, 1.3)) if audience_metric else 0
                 self.c_quantity[c], self.c_audience[c] = quantity, audience
                 owner, age = self.c_owner[c], self.c_days[c]
                 category = (
@@ -1156,12 +1159,37 @@ class Programme:
             ),
             rows(),
         )
+        self.w.write(
+            ContributionFigure.__table__,
+            ("contribution_id", "metric_id", "value"),
+            self.figure_rows(),
+        )
         extra = []
         for c in range(1, len(self.c_owner)):
             if rng.random() < 0.25:
                 for category in rng.sample(self.category_ids, rng.randint(1, 2)):
                     extra.append((c, category))
         self.w.write(contribution_categories, ("contribution_id", "category_id"), extra)
+
+    def figure_rows(self):
+        """Each contribution's figures: its headline quantity and audience under their
+        metrics, and for the type's other metrics (recording views, downloads...) a value
+        up to its audience, three times in four. Drawn from a generator of their own, so
+        the rest of the programme stays as it was."""
+        rng = random.Random(len(self.c_owner))
+        for c in range(1, len(self.c_owner)):
+            _, quantity_metric, audience_metric, _, extras = self.types[self.c_type[c]]
+            if quantity_metric:
+                yield (c, quantity_metric, self.c_quantity[c])
+            if audience_metric:
+                yield (c, audience_metric, self.c_audience[c])
+            for metric_id, maximum in extras:
+                if rng.random() < 0.75:
+                    yield (
+                        c,
+                        metric_id,
+                        min(maximum, int(rng.random() * (self.c_audience[c] + 10))),
+                    )
 
     def assign_reviewers(self) -> None:
         """Three reviewers per nomination in review (four for a fifth of them), never a

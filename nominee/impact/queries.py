@@ -1,0 +1,465 @@
+"""The reads of the impact score: a cycle's settings, members' contributions in a window
+(one query for any number of members, scored in Python), a cycle's nominees' scores with
+percentiles, and a member's eligibility meter."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    CompoundSelect,
+    Date,
+    Float,
+    Integer,
+    Select,
+    String,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import Session
+
+from nominee.accounts.models import User, user_categories
+from nominee.awards.models import Award, AwardStatus
+from nominee.categories.models import Category
+from nominee.contributions.models import Contribution, ContributionFigure, ContributionType
+from nominee.cycles.models import Cycle, CycleStatus, add_months
+from nominee.impact import rules
+from nominee.impact.models import GuidanceMode, ImpactGuidance, ImpactSettings
+from nominee.nominations.models import Nomination, NominationStatus
+
+# The nominations whose nominees a cycle's percentiles compare.
+NOMINEE_STATUSES = (
+    NominationStatus.SUBMITTED,
+    NominationStatus.IN_REVIEW,
+    NominationStatus.AWARDED,
+    NominationStatus.DECLINED,
+)
+
+
+def config_from(settings: ImpactSettings | None) -> rules.ScoreConfig:
+    if settings is None:
+        return rules.DEFAULTS
+    return rules.with_type_weights(
+        rules.ScoreConfig(
+            reach_weight=settings.reach_weight,
+            type_cap=settings.type_cap,
+            month_points=settings.month_points,
+            type_points=settings.type_points,
+            category_points=settings.category_points,
+            endorsement_points=settings.endorsement_points,
+        ),
+        settings.type_weights or {},
+    )
+
+
+def cycle_config(session: Session, cycle_id: int | None) -> rules.ScoreConfig:
+    if cycle_id is None:
+        return rules.DEFAULTS
+    return config_from(session.get(ImpactSettings, cycle_id))
+
+
+def cycle_window(cycle: Cycle) -> tuple[date, date]:
+    """The window a cycle scores: its look-back window."""
+    return cycle.lookback_start, cycle.nominations_close_on
+
+
+@dataclass(frozen=True)
+class MemberWork:
+    """One member's contributions as the score sees them, with the types' names and
+    weights and the endorsements they received."""
+
+    items: list[rules.Item]
+    endorsements: int
+
+
+@dataclass(frozen=True)
+class Work:
+    by_member: Mapping[int, MemberWork]
+    type_names: Mapping[int, str]
+    type_weights: Mapping[int, float]
+
+
+def effective_endorsements(session: Session, received: Mapping[int, int]) -> dict[int, float]:
+    """Each member's effective endorsements in the window, from ``received`` (the active
+    endorsements of their contributions in it, counted by the query).
+
+    Until endorsement integrity weighs endorsers, every distinct endorsement counts 1;
+    this is the one place to point at integrity's effective endorsers instead."""
+    del session
+    return {member_id: float(count) for member_id, count in received.items()}
+
+
+def work(session: Session, members: Iterable[int] | Select[Any], start: date, end: date) -> Work:
+    """The contributions dated ``start`` to ``end`` of ``members`` (ids, or a select of
+    ids): one query, whatever their number."""
+    reach = (
+        select(func.max(ContributionFigure.value))
+        .where(ContributionFigure.contribution_id == Contribution.id)
+        .correlate(Contribution)
+        .scalar_subquery()
+    )
+    owners = members if isinstance(members, Select) else list(members)
+    rows = session.execute(
+        select(
+            Contribution.owner_id,
+            Contribution.type_id,
+            Contribution.contributed_on,
+            Contribution.primary_category_id,
+            Contribution.endorsement_count,
+            func.coalesce(reach, 0).label("reach"),
+            ContributionType.name,
+            ContributionType.weight,
+        )
+        .join(ContributionType, ContributionType.id == Contribution.type_id)
+        .where(
+            Contribution.owner_id.in_(owners),
+            Contribution.contributed_on >= start,
+            Contribution.contributed_on <= end,
+        )
+    ).all()
+    items: dict[int, list[rules.Item]] = defaultdict(list)
+    received: dict[int, int] = defaultdict(int)
+    names: dict[int, str] = {}
+    weights: dict[int, float] = {}
+    for row in rows:
+        items[row.owner_id].append(
+            rules.Item(row.type_id, row.contributed_on, row.primary_category_id, int(row.reach))
+        )
+        received[row.owner_id] += row.endorsement_count
+        names[row.type_id], weights[row.type_id] = row.name, row.weight
+    effective = effective_endorsements(session, received)
+    return Work(
+        by_member={
+            member: MemberWork(list_, int(effective.get(member, 0)))
+            for member, list_ in items.items()
+        },
+        type_names=names,
+        type_weights=weights,
+    )
+
+
+def score_of(
+    found: Work, member_id: int, config: rules.ScoreConfig, start: date, end: date
+) -> rules.Breakdown:
+    member = found.by_member.get(member_id, MemberWork([], 0))
+    return rules.score(
+        member.items,
+        config,
+        start=start,
+        end=end,
+        type_names=found.type_names,
+        type_weights=found.type_weights,
+        endorsements=member.endorsements,
+    )
+
+
+@dataclass(frozen=True)
+class CycleScores:
+    """The scores of a cycle's nominees (by member id), for percentiles and sorting."""
+
+    cycle_id: int
+    config: rules.ScoreConfig
+    by_member: Mapping[int, rules.Breakdown]
+
+    def percentile(self, member_id: int) -> int:
+        breakdown = self.by_member.get(member_id)
+        if breakdown is None:
+            return 0
+        return rules.percentile(breakdown.total, [b.total for b in self.by_member.values()])
+
+    def total(self, member_id: int) -> float | None:
+        breakdown = self.by_member.get(member_id)
+        return breakdown.total if breakdown else None
+
+
+def cycle_scores(session: Session, cycle: Cycle) -> CycleScores:
+    """Every nominee of ``cycle`` scored with the cycle's settings over its look-back
+    window: three queries (the settings, the nominees, their contributions)."""
+    config = cycle_config(session, cycle.id)
+    start, end = cycle_window(cycle)
+    nominees = select(Nomination.nominee_id).where(
+        Nomination.cycle_id == cycle.id, Nomination.status.in_(NOMINEE_STATUSES)
+    )
+    member_ids = set(session.scalars(nominees))
+    found = work(session, nominees, start, end)
+    return CycleScores(
+        cycle.id,
+        config,
+        {member: score_of(found, member, config, start, end) for member in member_ids},
+    )
+
+
+def median_awardee_score(session: Session, category_id: int) -> tuple[float | None, Cycle | None]:
+    """The score of the median awardee in the category of the last published cycle that
+    awarded in it, scored as that cycle scores (its settings, its window)."""
+    cycle = session.scalar(
+        select(Cycle)
+        .join(Award, Award.cycle_id == Cycle.id)
+        .where(Cycle.status == CycleStatus.PUBLISHED, Award.category_id == category_id)
+        .order_by(Cycle.published_at.desc(), Cycle.id.desc())
+        .limit(1)
+    )
+    if cycle is None:
+        return None, None
+    config = cycle_config(session, cycle.id)
+    start, end = cycle_window(cycle)
+    awardees = select(Award.member_id).where(
+        Award.cycle_id == cycle.id,
+        Award.category_id == category_id,
+        Award.status != AwardStatus.REVOKED,
+    )
+    member_ids = set(session.scalars(awardees))
+    found = work(session, awardees, start, end)
+    value = rules.median([score_of(found, m, config, start, end).total for m in member_ids])
+    return (round(value, 1) if value is not None else None), cycle
+
+
+@dataclass(frozen=True)
+class Target:
+    category: str
+    score: float | None  # None: no guidance can be given yet
+    source: str  # where the figure comes from, in words
+
+
+@dataclass(frozen=True)
+class RenewalOutlook:
+    category: str
+    starts_on: date
+    ends_on: date
+    contributions: int  # dated inside the term so far
+    breakdown: rules.Breakdown  # the term scored up to today
+
+
+@dataclass(frozen=True)
+class Meter:
+    member_id: int
+    breakdown: rules.Breakdown
+    window: str  # how the window was chosen, in words
+    targets: Sequence[Target]
+    advice: Sequence[rules.Advice]
+    renewals: Sequence[RenewalOutlook]
+
+
+# The meter's one statement: rows of five kinds in one column shape (see ``meter``).
+ITEM, AWARD, GUIDANCE, CYCLE, SETTING = "item", "award", "guidance", "cycle", "setting"
+# Any active award began, and an open cycle's look-back window starts, at most this many
+# months ago (terms and look-back windows are at most 60 months long).
+FURTHEST_MONTHS = 61
+
+
+def _meter_statement(member: User, today: date, since: date) -> CompoundSelect[Any]:
+    """Everything the meter reads, as one UNION ALL: the member's contributions since
+    ``since`` (``ITEM``), their active awards (``AWARD``), the guidance of their categories
+    (``GUIDANCE``), the open cycle closing first (``CYCLE``) and its settings, one row per
+    setting (``SETTING``). Columns: kind, n1..n4 (integers), d1, d2 (dates), label, text,
+    value (a number)."""
+    reach = (
+        select(func.max(ContributionFigure.value))
+        .where(ContributionFigure.contribution_id == Contribution.id)
+        .correlate(Contribution)
+        .scalar_subquery()
+    )
+    none_int, none_date = null().cast(Integer), null().cast(Date)
+    none_text, none_value = null().cast(String), null().cast(Float)
+    items = (
+        select(
+            literal(ITEM).label("kind"),
+            Contribution.type_id.label("n1"),
+            Contribution.primary_category_id.label("n2"),
+            Contribution.endorsement_count.label("n3"),
+            func.coalesce(reach, 0).cast(BigInteger).label("n4"),
+            Contribution.contributed_on.label("d1"),
+            none_date.label("d2"),
+            ContributionType.name.label("label"),
+            none_text.label("text"),
+            ContributionType.weight.label("value"),
+        )
+        .join(ContributionType, ContributionType.id == Contribution.type_id)
+        .where(
+            Contribution.owner_id == member.id,
+            Contribution.contributed_on >= since,
+            Contribution.contributed_on <= today,
+        )
+    )
+    awards = (
+        select(
+            literal(AWARD),
+            Award.category_id,
+            none_int,
+            none_int,
+            none_int,
+            Award.starts_on,
+            Award.ends_on,
+            Category.name,
+            none_text,
+            none_value,
+        )
+        .join(Category, Category.id == Award.category_id)
+        .join(Cycle, Cycle.id == Award.cycle_id)
+        .where(
+            Award.member_id == member.id,
+            Award.status == AwardStatus.ACTIVE,
+            Cycle.status == CycleStatus.PUBLISHED,
+        )
+    )
+    chosen = select(user_categories.c.category_id).where(user_categories.c.user_id == member.id)
+    guidance = (
+        select(
+            literal(GUIDANCE),
+            Category.id,
+            none_int,
+            none_int,
+            none_int,
+            none_date,
+            none_date,
+            Category.name,
+            ImpactGuidance.mode.cast(String),
+            ImpactGuidance.score,
+        )
+        .outerjoin(ImpactGuidance, ImpactGuidance.category_id == Category.id)
+        .where(
+            Category.retired.is_(False),
+            or_(Category.id.in_(chosen), Category.id == member.primary_category_id),
+        )
+    )
+    open_cycle = (
+        select(Cycle.id)
+        .where(Cycle.status == CycleStatus.OPEN)
+        .order_by(Cycle.nominations_close_on, Cycle.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    cycle = select(
+        literal(CYCLE),
+        Cycle.id,
+        Cycle.lookback_months,
+        none_int,
+        none_int,
+        Cycle.nominations_close_on,
+        none_date,
+        Cycle.name,
+        none_text,
+        none_value,
+    ).where(Cycle.id == open_cycle)
+    settings = [
+        select(
+            literal(SETTING),
+            none_int,
+            none_int,
+            none_int,
+            none_int,
+            none_date,
+            none_date,
+            literal(name),
+            (ImpactSettings.type_weights.cast(String) if name == "type_weights" else none_text),
+            none_value if name == "type_weights" else getattr(ImpactSettings, name),
+        ).where(ImpactSettings.cycle_id == open_cycle)
+        for name in [*(setting[0] for setting in rules.SETTINGS), "type_weights"]
+    ]
+    return union_all(items, awards, guidance, cycle, *settings)
+
+
+def meter(session: Session, member: User, today: date) -> Meter:
+    """The member's eligibility meter: their score over the open cycle's look-back window
+    (the rolling 12 months when no cycle is open), against each of their categories'
+    guidance, with what would raise it most, and how their active awards' renewal looks.
+
+    One query (``_meter_statement``), so the pages that show it keep their budget."""
+    rows = session.execute(
+        _meter_statement(member, today, add_months(today, -FURTHEST_MONTHS))
+    ).all()
+    by_kind: dict[str, list[Any]] = defaultdict(list)
+    for row in rows:
+        by_kind[row.kind].append(row)
+    found = Work(
+        by_member={
+            member.id: MemberWork(
+                [rules.Item(r.n1, r.d1, r.n2, int(r.n4 or 0)) for r in by_kind[ITEM]],
+                int(
+                    effective_endorsements(
+                        session, {member.id: sum(r.n3 for r in by_kind[ITEM])}
+                    ).get(member.id, 0)
+                ),
+            )
+        },
+        type_names={r.n1: r.label for r in by_kind[ITEM]},
+        type_weights={r.n1: float(r.value) for r in by_kind[ITEM]},
+    )
+    config = rules.DEFAULTS
+    if by_kind[CYCLE]:
+        cycle = by_kind[CYCLE][0]
+        settings = {r.label: r for r in by_kind[SETTING]}
+        if settings:
+            value = {name: float(settings[name].value) for name, *_ in rules.SETTINGS}
+            config = rules.with_type_weights(
+                rules.ScoreConfig(
+                    reach_weight=value["reach_weight"],
+                    type_cap=value["type_cap"],
+                    month_points=value["month_points"],
+                    type_points=value["type_points"],
+                    category_points=value["category_points"],
+                    endorsement_points=value["endorsement_points"],
+                ),
+                json.loads(settings["type_weights"].text or "{}"),
+            )
+        start, end = add_months(cycle.d1, -cycle.n2), min(today, cycle.d1)
+        window = f"the look-back window of {cycle.label}"
+    else:
+        start, end = rules.rolling_window(today)
+        window = "the last 12 months"
+    breakdown = score_of(found, member.id, config, start, end)
+    targets = [
+        Target(
+            g.label,
+            g.value,
+            "set by the organizers"
+            if g.text == GuidanceMode.FIXED.value
+            else "the median awardee of the last published cycle",
+        )
+        if g.text is not None
+        else Target(g.label, None, "")
+        for g in sorted(by_kind[GUIDANCE], key=lambda g: g.label)
+    ]
+    renewals = []
+    for award in sorted(by_kind[AWARD], key=lambda a: a.d2):
+        term = score_of(found, member.id, config, award.d1, min(today, award.d2))
+        renewals.append(
+            RenewalOutlook(
+                award.label,
+                award.d1,
+                award.d2,
+                sum(line.contributions for line in term.types),
+                term,
+            )
+        )
+    return Meter(
+        member_id=member.id,
+        breakdown=breakdown,
+        window=window,
+        targets=targets,
+        advice=rules.advice(breakdown, config, today)[:3],
+        renewals=renewals,
+    )
+
+
+def guidance_rows(session: Session) -> Sequence[tuple[Category, ImpactGuidance | None]]:
+    """Every active category with its guidance, for the organizers' page."""
+    return [
+        (row[0], row[1])
+        for row in session.execute(
+            select(Category, ImpactGuidance)
+            .outerjoin(ImpactGuidance, ImpactGuidance.category_id == Category.id)
+            .where(Category.retired.is_(False))
+            .order_by(Category.name)
+        )
+    ]

@@ -19,9 +19,10 @@ Signals (strength 0..1 each):
 - ``closed_group``: the member's group is found by following each member's main
   endorsers backwards (those giving at least 5% of its endorsements and at least the
   average per endorser; 12 per account, ``GROUP_MAX`` accounts in all), then peeling
-  off every account that receives less than a third of its endorsements from inside
-  the group, until all left do, and, while the group as a whole receives less than
-  half of its endorsements from inside, its least tied account (``peel``). The
+  off every account that receives less than half of its endorsements from inside the
+  group, and less than a third from inside members who endorsed it more than once,
+  until all left do, and, while the group as a whole receives less than half of its
+  endorsements from inside, its least tied account (``peel``). The
   strength ramps the average of the member's own and the group's inside share from 35%
   to 80%, times a confidence of (inside endorsements / 3). Directed rings
   (A->B->C->D->A) are found like cliques: no mutual pair is needed, and a ring member
@@ -73,8 +74,9 @@ THIN_DAYS = 10  # distinct days a thin base needs at most
 GROUP_MAX = 16  # accounts followed backwards from one member
 MAIN_ENDORSERS = 12  # per account, the endorsers followed
 MAIN_SHARE = 0.05  # ... giving at least this share of its endorsements
-GROUP_SHARE = 0.5  # peeling: the group keeps at least this share of its endorsements inside
-MEMBER_SHARE = 1 / 3  # ... and each of its accounts at least this share of its own
+GROUP_SHARE = 0.5  # peeling: the group keeps at least this share of its endorsements inside,
+# and so does each account, or at least this share from devoted inside endorsers:
+MEMBER_SHARE = 1 / 3
 
 WEIGHTS = {
     "closed_group": 1.0,
@@ -431,17 +433,27 @@ def closed_group(
 def peel(
     into: Mapping[int, Mapping[int, int]], received: Mapping[int, int], members: set[int]
 ) -> set[int]:
-    """The closed core of ``members``: drop every account that receives less than
-    ``MEMBER_SHARE`` of its endorsements from the others (or none), until all left do;
-    then, while the group as a whole receives less than ``GROUP_SHARE`` from inside, drop
-    the account least tied to it and start again. A ring's member whose own work also
-    drew a few outsiders stays, as long as the ring keeps most of its endorsements
-    inside; a group that takes most of its endorsements from outside comes apart."""
+    """The closed core of ``members``. An account stays while at least ``GROUP_SHARE``
+    (half) of its endorsements come from the others, or at least ``MEMBER_SHARE`` (a
+    third) from others who endorsed several of its pieces (a devoted inside endorser:
+    what an arrangement looks like, unlike a chance endorsement); every account that
+    does not leaves, until all left stay. Then, while the group as a whole receives less
+    than ``GROUP_SHARE`` from inside, its least tied account leaves too, and again. A
+    ring's member whose work also drew a few outsiders stays in the ring (which has no
+    second path around it, as a clique has); a group that takes most of its endorsements
+    from outside, or that only chance endorsements hold together, comes apart."""
     while members:
-        inside = {m: inside_count(into.get(m, {}), members) for m in members}
-        leaving = [
-            m for m in members if not inside[m] or inside[m] < MEMBER_SHARE * received.get(m, 0)
-        ]
+        inside: dict[int, int] = {}
+        leaving = []
+        for m in members:
+            counts = into.get(m, {})
+            total = received.get(m, 0)
+            inside[m] = n = inside_count(counts, members)
+            if n >= GROUP_SHARE * total and n:
+                continue
+            devoted = sum(c for e, c in counts.items() if c > 1 and e in members)
+            if not devoted or devoted < MEMBER_SHARE * total:
+                leaving.append(m)
         if leaving:
             members = members.difference(leaving)
             continue

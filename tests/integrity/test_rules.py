@@ -119,6 +119,20 @@ def test_a_user_group_taking_a_third_from_each_other_is_not_a_closed_group(plan)
         assert not results[m].flagged
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_small_programme_endorsing_each_other_once_now_and_then_is_not_closed(seed):
+    """Forty members, each endorsed once by three others: any sixteen of them keep much
+    inside by chance, but no one endorses anyone twice, so no group holds."""
+    plan = Plan(seed=seed)
+    crowd = plan.members(40)
+    for r in crowd:
+        for e in plan.rng.sample([m for m in crowd if m != r], 3):
+            plan.endorse(e, r)
+    results = plan.analyse()
+    assert not any(signal(r, "closed_group") for r in results.values())
+    assert not any(r.flagged for r in results.values())
+
+
 def test_a_puppet_star_is_flagged_on_its_beneficiary(plan):
     [beneficiary] = plan.members(1)
     puppets = plan.members(6, young=True, created=CLOSE - 25 * DAY)

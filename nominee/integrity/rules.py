@@ -436,8 +436,8 @@ def peel(
     """The closed core of ``members``. An account stays while at least ``GROUP_SHARE``
     (half) of its endorsements come from the others, or at least ``MEMBER_SHARE`` (a
     third) from others who endorsed several of its pieces (a devoted inside endorser:
-    what an arrangement looks like, unlike a chance endorsement); every account that
-    does not leaves, until all left stay. Then, while the group as a whole receives less
+    what an arrangement looks like, unlike a chance endorsement); the others leave, and
+    again, until all left stay. Then, while the group as a whole receives less
     than ``GROUP_SHARE`` from inside, its least tied account leaves too, and again. A
     ring's member whose work also drew a few outsiders stays in the ring (which has no
     second path around it, as a clique has); a group that takes most of its endorsements

@@ -20,9 +20,14 @@ Signals (strength 0..1 each):
   endorsers backwards (those giving at least 5% of its endorsements and at least the
   average per endorser; 12 per account, ``GROUP_MAX`` accounts in all), then peeling
   off every account that receives less than half of its endorsements from inside the
-  group, until all left do. The strength ramps the average of the member's own and the
-  group's inside share from 35% to 80%, times a confidence of (inside endorsements /
-  3). Directed rings (A->B->C->D->A) are found like cliques: no mutual pair is needed.
+  group, and less than a third from inside members who endorsed it more than once,
+  until all left do, and, while the group as a whole receives less than half of its
+  endorsements from inside, its least tied account (``peel``). The
+  strength ramps the average of the member's own and the group's inside share from 35%
+  to 80%, times a confidence of (inside endorsements / 3). Directed rings
+  (A->B->C->D->A) are found like cliques: no mutual pair is needed, and a ring member
+  whose work also drew a few outsiders does not break the ring (it has no second path
+  around that member, as a clique has).
   A big community is never "closed": its members receive from far more than 16
   accounts.
 - ``thin_base``: Discourse's rule of thumb (distinct endorsers >= 1/4 of the
@@ -69,7 +74,9 @@ THIN_DAYS = 10  # distinct days a thin base needs at most
 GROUP_MAX = 16  # accounts followed backwards from one member
 MAIN_ENDORSERS = 12  # per account, the endorsers followed
 MAIN_SHARE = 0.05  # ... giving at least this share of its endorsements
-INSIDE_SHARE = 0.5  # peeling: an account stays with at least this share from inside
+GROUP_SHARE = 0.5  # peeling: the group keeps at least this share of its endorsements inside,
+# and so does each account, or at least this share from devoted inside endorsers:
+MEMBER_SHARE = 1 / 3
 
 WEIGHTS = {
     "closed_group": 1.0,
@@ -378,7 +385,7 @@ def closed_group(
     top = main.get(r)
     if top is None:
         top = main[r] = graph.main_endorsers(r)
-    if sum(counts[e] for e in top) < INSIDE_SHARE * received[r]:
+    if sum(counts[e] for e in top) < MEMBER_SHARE * received[r]:
         return set(), 0.0
     group = [r]
     seen = {r}
@@ -396,18 +403,10 @@ def closed_group(
             if e not in seen and len(group) < GROUP_MAX:
                 seen.add(e)
                 group.append(e)
-    members = set(group)
-    inside: dict[int, int] = {}
-    while True:
-        inside = {m: inside_count(into.get(m, {}), members) for m in members}
-        leaving = [
-            m for m in members if inside[m] < INSIDE_SHARE * received.get(m, 0) or not inside[m]
-        ]
-        if not leaving:
-            break
-        members.difference_update(leaving)
-        if r not in members:
-            return set(), 0.0
+    members = peel(into, received, set(group))
+    if r not in members:
+        return set(), 0.0
+    inside = {m: inside_count(into.get(m, {}), members) for m in members}
     if len(members) < 2:
         return set(), 0.0
     own = inside[r] / received[r]
@@ -429,6 +428,41 @@ def closed_group(
         )
     )
     return members - {r}, strength
+
+
+def peel(
+    into: Mapping[int, Mapping[int, int]], received: Mapping[int, int], members: set[int]
+) -> set[int]:
+    """The closed core of ``members``. An account stays while at least ``GROUP_SHARE``
+    (half) of its endorsements come from the others, or at least ``MEMBER_SHARE`` (a
+    third) from others who endorsed several of its pieces (a devoted inside endorser:
+    what an arrangement looks like, unlike a chance endorsement); the others leave, and
+    again, until all left stay. Then, while the group as a whole receives less
+    than ``GROUP_SHARE`` from inside, its least tied account leaves too, and again. A
+    ring's member whose work also drew a few outsiders stays in the ring (which has no
+    second path around it, as a clique has); a group that takes most of its endorsements
+    from outside, or that only chance endorsements hold together, comes apart."""
+    while members:
+        inside: dict[int, int] = {}
+        leaving = []
+        for m in members:
+            counts = into.get(m, {})
+            total = received.get(m, 0)
+            inside[m] = n = inside_count(counts, members)
+            if n >= GROUP_SHARE * total and n:
+                continue
+            devoted = sum(c for e, c in counts.items() if c > 1 and e in members)
+            if not devoted or devoted < MEMBER_SHARE * total:
+                leaving.append(m)
+        if leaving:
+            members = members.difference(leaving)
+            continue
+        total = sum(received.get(m, 0) for m in members)
+        if sum(inside.values()) >= GROUP_SHARE * total:
+            break
+        weakest = min(members, key=lambda m: (inside[m] / received[m], m))
+        members = members - {weakest}
+    return members
 
 
 def inside_count(counts: Mapping[int, int], members: set[int]) -> int:

@@ -73,6 +73,66 @@ def test_a_directed_ring_without_a_mutual_pair_is_caught(plan):
         )
 
 
+def test_a_ring_stays_caught_when_one_member_draws_more_outsiders_than_ring_endorsements(plan):
+    """A directed ring of six as the large seed makes them: each member endorses most of
+    the next one's recent work, and the crowd endorses them a little. One member's few
+    pieces drew 3 endorsements from the ring and 4 from outsiders (43% inside): a ring
+    has no second path around such a member, so it must not break the ring apart."""
+    ring = plan.members(6)
+    arranged = [10, 7, 3, 4, 5, 11]  # ring[i] endorses ring[i + 1] this often
+    outsiders = [4, 0, 4, 1, 2, 1]  # organic endorsements of ring[i + 1]
+    for i, a in enumerate(ring):
+        b = ring[(i + 1) % 6]
+        plan.endorse(a, b, arranged[i])
+        for e in plan.rng.sample(plan.crowd, outsiders[i]):
+            plan.endorse(e, b)
+        for e in plan.rng.sample(plan.crowd, 2):  # they endorse the crowd a little too
+            plan.endorse(a, e)
+    results = plan.analyse()
+    for m in ring:
+        assert results[m].flagged, results[m]
+        assert signal(results[m], "reciprocity") is None
+        group = signal(results[m], "closed_group")
+        assert group is not None and sorted(group.accounts) == sorted(set(ring) - {m})
+    weak = signal(results[ring[3]], "closed_group")
+    assert weak is not None
+    assert weak.explanation.startswith(
+        "1 of 5 endorsers (3 of 7 endorsements, 43%) belong to a group of 6 members who "
+        "receive 77% of their endorsements from each other"
+    )
+
+
+def test_a_user_group_taking_a_third_from_each_other_is_not_a_closed_group(plan):
+    """Each member receives 3 of 8 endorsements from the group: enough to stay in a
+    group that is closed as a whole, but this one takes most of its endorsements from
+    outside, so it is not one."""
+    group = plan.members(4)
+    for a in group:
+        for b in group:
+            if a != b:
+                plan.endorse(a, b)
+        for e in plan.rng.sample(plan.crowd, 5):
+            plan.endorse(e, a)
+    results = plan.analyse()
+    for m in group:
+        assert signal(results[m], "closed_group") is None
+        assert not results[m].flagged
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_small_programme_endorsing_each_other_once_now_and_then_is_not_closed(seed):
+    """Forty members, each endorsed once by three others: any sixteen of them keep much
+    inside by chance, but no one endorses anyone twice, so no group holds."""
+    plan = Plan(seed=seed)
+    crowd = plan.members(40)
+    for r in crowd:
+        for e in plan.rng.sample([m for m in crowd if m != r], 3):
+            plan.endorse(e, r)
+    results = plan.analyse()
+    assert not any(signal(r, "closed_group") for r in results.values())
+    assert not any(r.flagged for r in results.values())
+
+
 def test_a_puppet_star_is_flagged_on_its_beneficiary(plan):
     [beneficiary] = plan.members(1)
     puppets = plan.members(6, young=True, created=CLOSE - 25 * DAY)

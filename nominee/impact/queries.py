@@ -35,6 +35,7 @@ from nominee.contributions.models import Contribution, ContributionFigure, Contr
 from nominee.cycles.models import Cycle, CycleStatus, add_months
 from nominee.impact import rules
 from nominee.impact.models import GuidanceMode, ImpactGuidance, ImpactSettings
+from nominee.integrity.models import IntegrityResult
 from nominee.nominations.models import Nomination, NominationStatus
 
 # The nominations whose nominees a cycle's percentiles compare.
@@ -91,12 +92,26 @@ class Work:
 
 def effective_endorsements(session: Session, received: Mapping[int, int]) -> dict[int, float]:
     """Each member's effective endorsements in the window, from ``received`` (the active
-    endorsements of their contributions in it, counted by the query).
-
-    Until endorsement integrity weighs endorsers, every distinct endorsement counts 1;
-    this is the one place to point at integrity's effective endorsers instead."""
-    del session
-    return {member_id: float(count) for member_id, count in received.items()}
+    endorsements of their contributions in it, counted by the query): weighed by the
+    endorsement integrity scan's verdict on them (one query, whatever their number)."""
+    found = (
+        {
+            row.user_id: (row.effective_endorsers, row.distinct_endorsers)
+            for row in session.execute(
+                select(
+                    IntegrityResult.user_id,
+                    IntegrityResult.effective_endorsers,
+                    IntegrityResult.distinct_endorsers,
+                ).where(IntegrityResult.user_id.in_(list(received)))
+            )
+        }
+        if received
+        else {}
+    )
+    return {
+        member: rules.weigh_endorsements(count, *found.get(member, (None, None)))
+        for member, count in received.items()
+    }
 
 
 def work(session: Session, members: Iterable[int] | Select[Any], start: date, end: date) -> Work:
@@ -252,6 +267,7 @@ class Meter:
 
 # The meter's one statement: rows of five kinds in one column shape (see ``meter``).
 ITEM, AWARD, GUIDANCE, CYCLE, SETTING = "item", "award", "guidance", "cycle", "setting"
+INTEGRITY = "integrity"
 # Any active award began, and an open cycle's look-back window starts, at most this many
 # months ago (terms and look-back windows are at most 60 months long).
 FURTHEST_MONTHS = 61
@@ -261,8 +277,8 @@ def _meter_statement(member: User, today: date, since: date) -> CompoundSelect[A
     """Everything the meter reads, as one UNION ALL: the member's contributions since
     ``since`` (``ITEM``), their active awards (``AWARD``), the guidance of their categories
     (``GUIDANCE``), the open cycle closing first (``CYCLE``) and its settings, one row per
-    setting (``SETTING``). Columns: kind, n1..n4 (integers), d1, d2 (dates), label, text,
-    value (a number)."""
+    setting (``SETTING``), and the integrity scan's figures on the member (``INTEGRITY``).
+    Columns: kind, n1..n4 (integers), d1, d2 (dates), label, text, value (a number)."""
     reach = (
         select(func.max(ContributionFigure.value))
         .where(ContributionFigure.contribution_id == Contribution.id)
@@ -366,7 +382,19 @@ def _meter_statement(member: User, today: date, since: date) -> CompoundSelect[A
         ).where(ImpactSettings.cycle_id == open_cycle)
         for name in [*(setting[0] for setting in rules.SETTINGS), "type_weights"]
     ]
-    return union_all(items, awards, guidance, cycle, *settings)
+    integrity = select(
+        literal(INTEGRITY),
+        IntegrityResult.distinct_endorsers,
+        none_int,
+        none_int,
+        none_int,
+        none_date,
+        none_date,
+        none_text,
+        none_text,
+        IntegrityResult.effective_endorsers,
+    ).where(IntegrityResult.user_id == member.id)
+    return union_all(items, awards, guidance, cycle, *settings, integrity)
 
 
 def meter(session: Session, member: User, today: date) -> Meter:
@@ -386,9 +414,10 @@ def meter(session: Session, member: User, today: date) -> Meter:
             member.id: MemberWork(
                 [rules.Item(r.n1, r.d1, r.n2, int(r.n4 or 0)) for r in by_kind[ITEM]],
                 int(
-                    effective_endorsements(
-                        session, {member.id: sum(r.n3 for r in by_kind[ITEM])}
-                    ).get(member.id, 0)
+                    rules.weigh_endorsements(
+                        sum(r.n3 for r in by_kind[ITEM]),
+                        *next(((r.value, r.n1) for r in by_kind[INTEGRITY]), (None, None)),
+                    )
                 ),
             )
         },

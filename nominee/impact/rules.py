@@ -379,3 +379,12 @@ def breakdown_from_json(data: Mapping[str, Any] | None) -> Breakdown | None:
         endorsements=data["endorsements"],
         per_month={},
     )
+
+
+def weigh_endorsements(received: int, effective: float | None, distinct: int | None) -> float:
+    """The endorsements a member received, weighed as the endorsement integrity scan
+    weighs their endorsers: ``received`` times their effective endorsers over their
+    distinct endorsers (at most 1). Without a scan of them, each endorsement counts 1."""
+    if effective is None or not distinct:
+        return float(received)
+    return received * min(1.0, max(0.0, effective / distinct))

@@ -155,3 +155,12 @@ def test_the_readmes_worked_example():
     assert term(b, "Breadth: categories").points == 2
     assert term(b, "Endorsements").points == 4
     assert b.total == 13.8
+
+
+def test_endorsements_are_weighed_by_the_integrity_scan():
+    from nominee.impact.rules import weigh_endorsements
+
+    assert weigh_endorsements(10, None, None) == 10.0  # not scanned: each counts 1
+    assert weigh_endorsements(10, 2.5, 5) == 5.0  # half the endorsers count
+    assert weigh_endorsements(10, 6.0, 5) == 10.0  # never more than received
+    assert weigh_endorsements(10, 0.0, 0) == 10.0  # a scan with no endorsers weighs nothing

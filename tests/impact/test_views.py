@@ -300,3 +300,33 @@ def test_the_meter_uses_the_open_cycles_window_and_settings(client, login, make,
     page = text(client.get("/"))
     # 31 Dec 2025 to today: the May post only; 1 + 4 (its month) + 1 + 1 = 7.
     assert "Impact score over the look-back window of Summer: 7.0" in page
+
+
+def test_endorsements_count_as_the_integrity_scan_weighs_them(client, login, make, db, busy):
+    """Four endorsements add 2 x sqrt(4) = 4 points; once the integrity scan finds that
+    only one of the four endorsers counts (effective 1 of 4 distinct), they count as one
+    endorsement: 2 x sqrt(1) = 2 points."""
+    from nominee.contributions.models import Contribution
+    from nominee.integrity.models import IntegrityResult, IntegrityScan
+
+    work = db.query(Contribution).filter_by(owner_id=busy.id).first()
+    for _ in range(4):
+        make.endorsement(work)
+    login(busy)
+    assert f"Impact score over the last 12 months: {round(H9 + 3 + 4, 1)}" in text(client.get("/"))
+    scan = IntegrityScan(since=date(2025, 6, 15), until=TODAY, finished_at=None)
+    db.add(scan)
+    db.flush()
+    db.add(
+        IntegrityResult(
+            user_id=busy.id,
+            scan_id=scan.id,
+            flagged=True,
+            score=0.9,
+            received=4,
+            distinct_endorsers=4,
+            effective_endorsers=1.0,
+        )
+    )
+    db.flush()
+    assert f"Impact score over the last 12 months: {round(H9 + 3 + 2, 1)}" in text(client.get("/"))

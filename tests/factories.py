@@ -69,7 +69,11 @@ class Factory:
             kw["metrics"] = [
                 ReachMetric(
                     # A metric's name is unique in its type.
-                    name=kw[f"{slot}_label"] + (" (audience)" if same and position == 20 else ""),
+                    name=(
+                        kw[f"{slot}_label"][:29] + " (audience)"
+                        if same and position == 20
+                        else kw[f"{slot}_label"]
+                    ),
                     legacy_slot=slot,
                     position=position,
                     maximum=1_000_000_000,

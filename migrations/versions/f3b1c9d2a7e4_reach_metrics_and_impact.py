@@ -26,6 +26,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 SLOTS = (("quantity", "quantity_label", 10), ("audience", "audience_label", 20))
+SAME_SUFFIX = " (audience)"
 
 
 def upgrade() -> None:
@@ -136,10 +137,15 @@ def upgrade() -> None:
     for type_id, quantity_label, audience_label in rows.all():
         for (slot, _, position), label in zip(SLOTS, (quantity_label, audience_label), strict=True):
             if label:
+                name = label[:40]
+                if slot == "audience" and quantity_label and name == quantity_label[:40]:
+                    # A metric's name is unique in its type: the second of two same labels
+                    # says which figure it was.
+                    name = name[: 40 - len(SAME_SUFFIX)] + SAME_SUFFIX
                 new.append(
                     {
                         "type_id": type_id,
-                        "name": label[:40],
+                        "name": name,
                         "unit": "",
                         "required": False,
                         "maximum": 1_000_000_000,

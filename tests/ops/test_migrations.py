@@ -325,6 +325,14 @@ def test_reach_metrics_take_the_quantity_and_audience_and_give_them_back(empty_d
                     " 0.8, 2, false)"
                 )
             )
+            # Both slots named alike: a metric's name is unique in its type.
+            conn.execute(
+                text(
+                    "INSERT INTO contribution_types (name, slug, quantity_label, audience_label,"
+                    " roles, weight, position, retired) VALUES ('Videos', 'videos', 'Views',"
+                    " 'Views', '[]', 1.0, 3, false)"
+                )
+            )
         upgrade(empty_database, before.down_revision)
         upgrade(empty_database, METRICS)
         with engine.connect() as conn:
@@ -346,6 +354,8 @@ def test_reach_metrics_take_the_quantity_and_audience_and_give_them_back(empty_d
             ("answers", "Answers given", "quantity", False, False),
             ("talk", "Sessions", "quantity", False, False),
             ("talk", "Attendees", "audience", False, False),
+            ("videos", "Views", "quantity", False, False),
+            ("videos", "Views (audience)", "audience", False, False),
         ]
         assert [tuple(row) for row in figures] == [
             ("Query plans for humans", "Sessions", 2),
@@ -370,6 +380,7 @@ def test_reach_metrics_take_the_quantity_and_audience_and_give_them_back(empty_d
         assert [tuple(row) for row in labels] == [
             ("answers", "Answers given", None),
             ("talk", "Sessions held", "Attendees"),
+            ("videos", "Views", "Views (audience)"),
         ]
         assert "reach_metrics" not in table_names(empty_database)
         assert "impact_score" not in {

@@ -47,7 +47,10 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     display_name: Mapped[str] = mapped_column(String(80), index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[Role] = mapped_column(enum_column(Role, "role", 16), default=Role.MEMBER)
+    # Indexed: the staff (organizers, reviewers) are a few among many members.
+    role: Mapped[Role] = mapped_column(
+        enum_column(Role, "role", 16), default=Role.MEMBER, index=True
+    )
     is_active_account: Mapped[bool] = mapped_column("active", default=True)
     # Part of the login id in the session and remember-me cookie: rotating it logs the
     # account out everywhere (logout, password change, deactivation).

@@ -13,6 +13,7 @@ and id), so a page deep in the log costs what the first one does.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
 from collections.abc import Collection, Iterator, Sequence
@@ -20,7 +21,19 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, String, and_, cast, literal, null, or_, select, union_all
+from sqlalchemy import (
+    CompoundSelect,
+    Select,
+    String,
+    and_,
+    bindparam,
+    cast,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from nominee import inputs
@@ -248,15 +261,24 @@ def names_for(session: Session, events: Sequence[sentences.Event]) -> sentences.
             wanted[kind].add(event.object_id)
         for other, ids in sentences.mentioned(event).items():
             wanted[other] |= ids
-    branches = [_branch(kind, sorted(ids)) for kind, ids in sorted(wanted.items()) if ids]
-    if not branches:
+    kinds = tuple(sorted(kind for kind, ids in wanted.items() if ids))
+    if not kinds:
         return {}
-    rows = session.execute(union_all(*branches))
+    rows = session.execute(_union(kinds), {f"ids_{kind}": sorted(wanted[kind]) for kind in kinds})
     return {(row.kind, row.id): (row.a, row.b, row.c) for row in rows}
 
 
-def _branch(kind: str, ids: list[int]) -> Select[Any]:
-    """One kind's names: ``kind``, ``id``, then up to three texts (``sentences.FIELDS``)."""
+@functools.cache
+def _union(kinds: tuple[str, ...]) -> CompoundSelect[Any]:
+    """The names' statement for these kinds of object, built once per process (building
+    it cost more than running it), the ids bound at execution."""
+    return union_all(*(_branch(kind) for kind in kinds))
+
+
+def _branch(kind: str) -> Select[Any]:
+    """One kind's names: ``kind``, ``id``, then up to three texts (``sentences.FIELDS``),
+    for the ids bound as ``ids_<kind>``."""
+    ids: Any = bindparam(f"ids_{kind}", expanding=True)
     nominee, reviewer, owner, endorser = (aliased(User) for _ in range(4))
     none = null().cast(String)
 

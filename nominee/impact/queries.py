@@ -19,6 +19,7 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
+    extract,
     func,
     literal,
     null,
@@ -273,12 +274,18 @@ INTEGRITY = "integrity"
 FURTHEST_MONTHS = 61
 
 
+def _month_index(column: Any) -> Any:
+    """A date's month counted from year 0 (year x 12 + month), on either database."""
+    return extract("year", column) * 12 + extract("month", column)
+
+
 def _meter_statement(member: User, today: date, since: date) -> CompoundSelect[Any]:
     """Everything the meter reads, as one UNION ALL: the member's contributions since
-    ``since`` (``ITEM``), their active awards (``AWARD``), the guidance of their categories
-    (``GUIDANCE``), the open cycle closing first (``CYCLE``) and its settings, one row per
-    setting (``SETTING``), and the integrity scan's figures on the member (``INTEGRITY``).
-    Columns: kind, n1..n4 (integers), d1, d2 (dates), label, text, value (a number)."""
+    ``since`` that any of its windows can count (``ITEM``), their active awards
+    (``AWARD``), the guidance of their categories (``GUIDANCE``), the open cycle closing
+    first (``CYCLE``) and its settings, one row per setting (``SETTING``), and the integrity
+    scan's figures on the member (``INTEGRITY``). Columns: kind, n1..n4 (integers), d1, d2
+    (dates), label, text, value (a number)."""
     reach = (
         select(func.max(ContributionFigure.value))
         .where(ContributionFigure.contribution_id == Contribution.id)
@@ -305,6 +312,22 @@ def _meter_statement(member: User, today: date, since: date) -> CompoundSelect[A
             Contribution.owner_id == member.id,
             Contribution.contributed_on >= since,
             Contribution.contributed_on <= today,
+            # Only what a window counts: the rolling 12 months, the open cycles' look-back
+            # windows (to the month) and the terms of the member's active awards. A heavy
+            # member's years of older work are never read.
+            or_(
+                Contribution.contributed_on >= rules.rolling_window(today)[0],
+                _month_index(Contribution.contributed_on)
+                >= select(
+                    func.min(_month_index(Cycle.nominations_close_on) - Cycle.lookback_months)
+                )
+                .where(Cycle.status == CycleStatus.OPEN)
+                .scalar_subquery(),
+                Contribution.contributed_on
+                >= select(func.min(Award.starts_on))
+                .where(Award.member_id == member.id, Award.status == AwardStatus.ACTIVE)
+                .scalar_subquery(),
+            ),
         )
     )
     awards = (
@@ -409,21 +432,6 @@ def meter(session: Session, member: User, today: date) -> Meter:
     by_kind: dict[str, list[Any]] = defaultdict(list)
     for row in rows:
         by_kind[row.kind].append(row)
-    found = Work(
-        by_member={
-            member.id: MemberWork(
-                [rules.Item(r.n1, r.d1, r.n2, int(r.n4 or 0)) for r in by_kind[ITEM]],
-                int(
-                    rules.weigh_endorsements(
-                        sum(r.n3 for r in by_kind[ITEM]),
-                        *next(((r.value, r.n1) for r in by_kind[INTEGRITY]), (None, None)),
-                    )
-                ),
-            )
-        },
-        type_names={r.n1: r.label for r in by_kind[ITEM]},
-        type_weights={r.n1: float(r.value) for r in by_kind[ITEM]},
-    )
     config = rules.DEFAULTS
     if by_kind[CYCLE]:
         cycle = by_kind[CYCLE][0]
@@ -446,6 +454,22 @@ def meter(session: Session, member: User, today: date) -> Meter:
     else:
         start, end = rules.rolling_window(today)
         window = "the last 12 months"
+    found = Work(
+        by_member={
+            member.id: MemberWork(
+                [rules.Item(r.n1, r.d1, r.n2, int(r.n4 or 0)) for r in by_kind[ITEM]],
+                int(
+                    rules.weigh_endorsements(
+                        # The endorsements of the window's contributions, as a cycle counts.
+                        sum(r.n3 for r in by_kind[ITEM] if start <= r.d1 <= end),
+                        *next(((r.value, r.n1) for r in by_kind[INTEGRITY]), (None, None)),
+                    )
+                ),
+            )
+        },
+        type_names={r.n1: r.label for r in by_kind[ITEM]},
+        type_weights={r.n1: float(r.value) for r in by_kind[ITEM]},
+    )
     breakdown = score_of(found, member.id, config, start, end)
     targets = [
         Target(

@@ -330,3 +330,13 @@ def test_endorsements_count_as_the_integrity_scan_weighs_them(client, login, mak
     )
     db.flush()
     assert f"Impact score over the last 12 months: {round(H9 + 3 + 2, 1)}" in text(client.get("/"))
+
+
+def test_the_meter_counts_only_the_windows_work_and_endorsements(client, login, make, busy, blog):
+    """Work of three years ago, and the endorsements it drew, count for nothing in the
+    rolling 12 months: the score stays that of this month's nine posts."""
+    old = make.contribution(busy, type=blog, contributed_on=date(2023, 6, 1), role="")
+    for _ in range(9):
+        make.endorsement(old)
+    login(busy)
+    assert f"Impact score over the last 12 months: {round(H9 + 3, 1)}" in text(client.get("/"))

@@ -291,6 +291,9 @@ def pages_for(cast: Cast, floor_endpoint: str | None = None) -> list[Page]:
         # Past the end: the last page (pagination clamps).
         Page("mail failures (last page)", "organizer", "outbox.index", {"page": 100_000}),
         Page("email preferences", "viewer", "preferences.edit"),
+        Page("flagged members (first page)", "organizer", "integrity.index"),
+        Page("flagged members (last page)", "organizer", "integrity.index", {"page": 100_000}),
+        Page("impact guidance", "organizer", "impact.guidance_index"),
         Page("audit log", "organizer", "auditlog.index"),
         Page(
             "audit log filter action",

@@ -6,7 +6,7 @@ import time
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, func, select
+from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, func, select, true
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from nominee import clock
@@ -58,6 +58,11 @@ class User(Base):
     bio_md: Mapped[str] = mapped_column(Text, default="")
     bio_html: Mapped[str] = mapped_column(Text, default="")
     location: Mapped[str] = mapped_column(String(120), default="")
+    # ISO 3166-1 alpha-2 code ("" when not given): the awardee directory filters by it.
+    country: Mapped[str] = mapped_column(String(2), default="", server_default="", index=True)
+    # Off: visitors who are not logged in see only the name (and awards stay verifiable
+    # by their own links); the member is left out of the public awardee directory.
+    profile_public: Mapped[bool] = mapped_column(default=True, server_default=true())
     links: Mapped[list[str]] = mapped_column(JSON, default=list)
     primary_category_id: Mapped[int | None] = mapped_column(
         ForeignKey("categories.id", ondelete="SET NULL")

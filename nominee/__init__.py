@@ -49,6 +49,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from nominee import cli, health, jobs, migrate, receivers, templating
     from nominee.accounts.views import bp as accounts_bp
+    from nominee.api.views import bp as api_bp
+    from nominee.api.views import docs_bp as api_docs_bp
     from nominee.appeals.views import bp as appeals_bp
     from nominee.auditlog.views import bp as auditlog_bp
     from nominee.awards.views import bp as awards_bp
@@ -64,6 +66,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from nominee.outbox.views import bp as outbox_bp
     from nominee.preferences.views import bp as preferences_bp
     from nominee.reviews.views import bp as reviews_bp
+    from nominee.tokens.views import bp as tokens_bp
 
     receivers.connect()
     templating.init_app(app)
@@ -88,6 +91,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         outbox_bp,
         integrity_bp,
         impact_bp,
+        tokens_bp,
+        api_bp,
+        api_docs_bp,
     ):
         app.register_blueprint(blueprint)
     return app

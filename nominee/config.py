@@ -68,6 +68,8 @@ class Defaults:
     RATELIMIT_NOMINATE = "10 per minute"
     # One-click unsubscribe links (no login): light, per client address.
     RATELIMIT_UNSUBSCRIBE = "30 per minute"
+    # The JSON API, per token (per client address for requests without a valid one).
+    API_RATELIMIT = "300 per minute"
     # Accounts must confirm their address before endorsing, nominating or being
     # appointed a reviewer (they may log in and log contributions before).
     REQUIRE_VERIFIED_EMAIL = True

@@ -40,8 +40,11 @@ from nominee.reviews.models import (
     ReviewStatus,
 )
 from nominee.schedule.models import ScheduledRun
+from nominee.tokens.models import ApiToken, IdempotentReply
 
 __all__ = [
+    "ApiToken",
+    "IdempotentReply",
     "Appeal",
     "AppealStatus",
     "Assignment",

@@ -36,6 +36,7 @@ from nominee.errors import DomainError, PermissionDenied
 from nominee.mail.tokens import Purpose, TokenError, make_token, read_token
 from nominee.markdown import render
 from nominee.outbox.services import put
+from nominee.tokens.services import revoke_all as revoke_api_tokens
 
 MAX_LINKS = 5
 # The PostgreSQL advisory lock that serialises sign-ups on an empty database (any
@@ -246,7 +247,7 @@ def reset_password(
     if reason:
         raise DomainError(reason, field="new_password")
     user.password_hash = passwords.hash_password(new_password)
-    user.session_token = new_session_token()
+    _end_sessions(session, user, "password")
     if user.email_verified_at is None:
         user.email_verified_at = clock.now()
     audit.record(session, user, "account.password_reset", user)
@@ -309,8 +310,16 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user
 
 
+def _end_sessions(session: Session, user: User, reason: str) -> None:
+    """Every session, remember-me cookie and API token of ``user`` stops working: the
+    password, the address or the role changed, or the account was deactivated."""
+    user.session_token = new_session_token()
+    revoke_api_tokens(session, user, reason)
+
+
 def log_out_everywhere(session: Session, user: User) -> None:
-    """Rotate the session token: every session and remember-me cookie stops working."""
+    """Rotate the session token: every session and remember-me cookie stops working.
+    API tokens live on: a script keeps working when its owner logs out of a browser."""
     user.session_token = new_session_token()
     audit.record(session, user, "logout", user)
 
@@ -369,7 +378,7 @@ def change_password(session: Session, user: User, current: str, new: str, links:
     if reason:
         raise DomainError(reason, field="new_password")
     user.password_hash = passwords.hash_password(new)
-    user.session_token = new_session_token()
+    _end_sessions(session, user, "password")
     audit.record(session, user, "account.password_changed", user)
     _password_notice(session, user, links)
 
@@ -389,7 +398,7 @@ def change_email(
     old_email = user.email
     user.email = new_email
     user.email_verified_at = None
-    user.session_token = new_session_token()
+    _end_sessions(session, user, "email")
     audit.record(
         session,
         user,
@@ -420,7 +429,7 @@ def change_role(session: Session, actor: User, target: User, role: Role) -> None
         return
     before = {"role": target.role}
     target.role = role
-    target.session_token = new_session_token()
+    _end_sessions(session, target, "role")
     audit.record(
         session, actor, "account.role_changed", target, before=before, after={"role": role}
     )
@@ -432,7 +441,10 @@ def set_active(session: Session, actor: User, target: User, active: bool) -> Non
     if target.is_active_account == active:
         return
     target.is_active_account = active
-    target.session_token = new_session_token()
+    if active:
+        target.session_token = new_session_token()
+    else:
+        _end_sessions(session, target, "deactivated")
     audit.record(
         session,
         actor,

@@ -33,6 +33,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
 ALIASES = {"categorie": "category"}
 
 OBJECT_TYPES: dict[str, str] = {
+    "api_token": "API token",
     "appeal": "Appeal",
     "award": "Award",
     "category": "Category",
@@ -116,6 +117,8 @@ class _Named:
             return f"{prefix}{self.of('name')}"
         if kind == "category" and (after.get("name") or before.get("name")):
             return f"the category {after.get('name') or before.get('name')}"
+        if kind == "api_token" and (after.get("name") or before.get("name")):
+            return f"the API token “{after.get('name') or before.get('name')}”"
         if kind == "route":
             return f"the page {after.get('path', '')}".rstrip()
         if kind == "outbox":
@@ -204,6 +207,8 @@ def _flag_reviewed(named: _Named) -> str:
 
 SENTENCES: dict[str, tuple[str, Callable[[_Named], str]]] = {
     "access.denied": ("Refused page", lambda n: f"was refused {n.thing()}"),
+    "api_token.created": ("API token created", lambda n: f"created {n.thing()}"),
+    "api_token.revoked": ("API token revoked", lambda n: f"revoked {n.thing()}"),
     "account.deactivated": ("Account deactivated", _active),
     "account.email_changed": ("Email changed", lambda n: f"changed the email of {n.thing()}"),
     "account.email_verified": ("Email confirmed", lambda n: f"confirmed the email of {n.thing()}"),

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     Row,
     String,
+    and_,
     func,
     literal,
     null,
@@ -366,4 +367,51 @@ def member_page(
         activity_start=activity_start,
         activity_end=today,
         awards=award_queries.awards_for_member(session, member.id),
+    )
+
+
+def contributions_after(
+    session: Session,
+    viewer: User,
+    *,
+    owner_id: int,
+    type_id: int | None = None,
+    category_id: int | None = None,
+    visibility: Visibility | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    after: tuple[date, int] | None = None,
+    limit: int,
+) -> list[Contribution]:
+    """A member's contributions that ``viewer`` may see, newest first, the ``limit`` that
+    come after ``after`` (a date and id: the last of the previous page), with what a
+    list shows: a keyset page (no OFFSET, no count), the same filters as "My
+    contributions"."""
+    conditions = contribution_filters(
+        owner_id=owner_id,
+        type_id=type_id,
+        category_id=category_id,
+        visibility=visibility,
+        date_from=date_from,
+        date_to=date_to,
+    )
+    stmt = select(Contribution).where(*conditions, rules.visible_to(viewer))
+    if after is not None:
+        day, last_id = after
+        stmt = stmt.where(
+            or_(
+                Contribution.contributed_on < day,
+                and_(Contribution.contributed_on == day, Contribution.id < last_id),
+            )
+        )
+    return list(
+        session.scalars(
+            stmt.options(
+                *LIST_OPTIONS,
+                joinedload(Contribution.owner),
+                selectinload(Contribution.figures),
+            )
+            .order_by(Contribution.contributed_on.desc(), Contribution.id.desc())
+            .limit(limit)
+        )
     )

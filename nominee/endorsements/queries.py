@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, func, select
+from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from nominee.accounts.models import User
@@ -90,3 +90,29 @@ def given(
     )
     rows = _with_people(session, latest)
     return (rows[0].total if rows else 0), [row.Endorsement for row in rows]
+
+
+def endorsements_after(
+    session: Session,
+    member: User,
+    viewer: User,
+    *,
+    direction: str,
+    after: tuple[datetime, int] | None,
+    limit: int,
+) -> list[Endorsement]:
+    """The active endorsements ``member`` received (``direction`` "received") or gave
+    ("given") on contributions ``viewer`` may see, newest first, the ``limit`` after
+    ``after`` (the created time and id of the previous page's last): a keyset page of
+    the member page's lists."""
+    column = Endorsement.endorsee_id if direction == "received" else Endorsement.endorser_id
+    latest = _latest_stmt(column == member.id, viewer, limit)
+    if after is not None:
+        moment, last_id = after
+        latest = latest.where(
+            or_(
+                Endorsement.created_at < moment,
+                and_(Endorsement.created_at == moment, Endorsement.id < last_id),
+            )
+        )
+    return [row.Endorsement for row in _with_people(session, latest)]

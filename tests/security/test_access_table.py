@@ -49,6 +49,7 @@ from nominee.cycles.models import CycleStatus
 from nominee.mail.tokens import Purpose, make_token
 from nominee.nominations.models import Decision, NominationKind, NominationStatus
 from nominee.outbox import services as outbox
+from nominee.tokens import services as tokens
 from tests.factories import PASSWORD
 from tests.security.helpers import client_for
 
@@ -196,6 +197,7 @@ DATA = {
     },
     "nominations.withdraw": {"reason": "Next year.", "version": "{submitted_version}"},
     "preferences.unsubscribe": {"List-Unsubscribe": "One-Click"},
+    "tokens.index": {"name": "Blog import", "scopes": "read", "expires": "30"},
     "reviews.assign": {"reviewer_id": "{reviewer_id}"},
     "reviews.declare_conflict": {"reason": "We run a meetup together."},
     "reviews.review": {"action": "draft", "version": "0", "panel_comment": "Solid."},
@@ -211,13 +213,38 @@ USE = {
     "nominations.evidence": {"nomination_id": "submitted_id"},
     "nominations.withdraw": {"nomination_id": "submitted_id"},
     "nominations.nominate": {"cycle_id": "open_cycle_id"},
+    "api_docs.swagger_file": {"filename": "swagger_filename"},
     "accounts.verify_email": {"token": "verify_token"},
     "accounts.reset_password": {"token": "reset_token"},
 }
 # The conflicted organizer asks about her own nomination in review.
 CONFLICTED_USE = {"nomination_id": "own_nomination_id", "version": "own_version"}
 
+# The JSON API takes a bearer token only: a session cookie is no credential (no CSRF).
+API_ROUTES = [
+    ("api.me", "GET"),
+    ("api.contribution_types", "GET"),
+    ("api.category_list", "GET"),
+    ("api.list_contributions", "GET"),
+    ("api.create_contribution", "POST"),
+    ("api.get_contribution", "GET"),
+    ("api.update_contribution", "PATCH"),
+    ("api.delete_contribution", "DELETE"),
+    ("api.endorse", "POST"),
+    ("api.withdraw", "DELETE"),
+    ("api.received", "GET"),
+    ("api.given", "GET"),
+]
+
 TABLE: dict[tuple[str, str], Expect] = {
+    **{route: everybody(401) for route in API_ROUTES},
+    ("api.openapi_document", "GET"): everybody(200),
+    ("api_docs.page", "GET"): everybody(200),
+    ("api_docs.swagger_file", "GET"): everybody(200),
+    # API tokens: one's own, on the account pages.
+    ("tokens.index", "GET"): members(200),
+    ("tokens.index", "POST"): members(201),  # the page again, with the new secret
+    ("tokens.revoke", "POST"): Expect(LOGIN, 404, 404, 404, owner=302),
     # Accounts: one's own account for every role; the admin pages for organizers.
     ("accounts.login", "GET"): Expect(200, 302, 302, 302),  # logged in: sent on
     ("accounts.login", "POST"): everybody(302),
@@ -453,6 +480,7 @@ def world(app, make, db) -> World:
         statement="The panel missed my mentoring programme.",
     )
     db.add(appeal)
+    api_token, _ = tokens.create_token(db, owner, name="CI", scopes=["read"], expires_in_days=None)
     db.commit()
     return World(
         users={
@@ -489,8 +517,10 @@ def world(app, make, db) -> World:
             "spare_reviewer_id": spare_reviewer.id,
             "submitted_id": submitted.id,
             "submitted_version": submitted.version,
+            "swagger_filename": "swagger-ui.css",
             "talk_id": talk.id,
             "to_status": CycleStatus.DECIDED.value,
+            "token_id": api_token.id,
             "token": make_token(
                 app.config["SECRET_KEY"],
                 Purpose.UNSUBSCRIBE,
@@ -610,9 +640,12 @@ def test_every_route_answers_each_role_as_the_table_says(app, connection, world,
 
 def test_methods_a_route_does_not_take_answer_405(app, world):
     client = client_for(app, world.users["organizer"])
-    for (endpoint, method), rule in sorted(_routes(app).items()):
+    routes = _routes(app)
+    # An address may serve several endpoints (the API's list and create, GET and POST).
+    taken = {(rule, method) for (_, method), rule in routes.items()}
+    for (endpoint, method), rule in sorted(routes.items()):
         other = "GET" if method == "POST" else "POST"
-        if (endpoint, other) in TABLE:
+        if (endpoint, other) in TABLE or (rule, other) in taken:
             continue
         url, _ = _request(world, endpoint, method, rule)
         assert client.open(url, method=other).status_code == 405, (other, url)

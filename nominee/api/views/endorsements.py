@@ -1,0 +1,118 @@
+"""Endorsements: give and withdraw one, list those a member received or gave."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from nominee.accounts.models import User
+from nominee.api.framework import (
+    bad_cursor,
+    decode_cursor,
+    encode_cursor,
+    operation,
+    responses,
+    token,
+    validated,
+)
+from nominee.api.schemas import (
+    EndorsementIn,
+    EndorsementList,
+    EndorsementOut,
+    IdempotencyHeaders,
+    MemberQuery,
+    MemberRef,
+)
+from nominee.api.views import bp
+from nominee.api.views.contributions import _visible
+from nominee.endorsements import queries, services
+from nominee.endorsements.models import Endorsement
+from nominee.errors import NotFound
+from nominee.tokens.rules import Scope
+from nominee.uow import get_session
+
+TAGS = ("endorsements",)
+
+
+def endorsement_out(endorsement: Endorsement) -> EndorsementOut:
+    return EndorsementOut(
+        id=endorsement.id,
+        contribution_id=endorsement.contribution_id,
+        contribution_title=endorsement.contribution.title,
+        endorser=MemberRef(
+            id=endorsement.endorser.id, display_name=endorsement.endorser.display_name
+        ),
+        endorsee=MemberRef(
+            id=endorsement.endorsee.id, display_name=endorsement.endorsee.display_name
+        ),
+        comment=endorsement.comment,
+        created_at=endorsement.created_at,
+        withdrawn_at=endorsement.withdrawn_at,
+    )
+
+
+@bp.post("/contributions/<api_id:contribution_id>/endorsement")
+@operation(
+    Scope.ENDORSEMENTS_WRITE,
+    body=EndorsementIn,
+    headers=IdempotencyHeaders,
+    resp=responses(409, HTTP_201=EndorsementOut),
+    tags=TAGS,
+    idempotent=True,
+)
+def endorse(contribution_id: int):
+    """Endorse another member's public contribution (once; 409 when you already do, 403
+    for your own)."""
+    data: EndorsementIn = validated("json")
+    endorsement = services.endorse(
+        get_session(), token().user, _visible(contribution_id), data.comment
+    )
+    return endorsement_out(endorsement), 201
+
+
+@bp.delete("/contributions/<api_id:contribution_id>/endorsement")
+@operation(Scope.ENDORSEMENTS_WRITE, resp=responses(409, HTTP_200=EndorsementOut), tags=TAGS)
+def withdraw(contribution_id: int):
+    """Withdraw your endorsement (the record of it stays)."""
+    contribution = _visible(contribution_id)
+    session = get_session()
+    if queries.endorsement_of(session, token().user, contribution) is None:
+        raise NotFound("You have not endorsed this contribution.")
+    return endorsement_out(services.withdraw(session, token().user, contribution))
+
+
+def _listing(direction: str) -> EndorsementList:
+    query: MemberQuery = validated("query")
+    session = get_session()
+    member = session.get(User, query.member) if query.member else token().user
+    if member is None:
+        raise NotFound("No such member.")
+    after = None
+    if query.cursor:
+        moment, last_id = decode_cursor(query.cursor, 2)
+        try:
+            after = (datetime.fromisoformat(moment), int(last_id))
+        except ValueError:
+            raise bad_cursor() from None
+    found = queries.endorsements_after(
+        session, member, token().user, direction=direction, after=after, limit=query.limit + 1
+    )
+    page = found[: query.limit]
+    last = page[-1] if len(found) > query.limit else None
+    return EndorsementList(
+        items=[endorsement_out(e) for e in page],
+        next_cursor=encode_cursor(last.created_at.isoformat(), last.id) if last else None,
+    )
+
+
+@bp.get("/endorsements/received")
+@operation(Scope.READ, query=MemberQuery, resp=responses(HTTP_200=EndorsementList), tags=TAGS)
+def received():
+    """Active endorsements a member (you unless ``member``) received, newest first."""
+    return _listing("received")
+
+
+@bp.get("/endorsements/given")
+@operation(Scope.READ, query=MemberQuery, resp=responses(HTTP_200=EndorsementList), tags=TAGS)
+def given():
+    """Active endorsements a member (you unless ``member``) gave, newest first."""
+    return _listing("given")

@@ -14,6 +14,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
     StrictInt,
     StrictStr,
 )
@@ -129,6 +130,16 @@ class CategoryOut(BaseModel):
     name: str
     slug: str
     retired: bool
+
+
+class CategoryRef(BaseModel):
+    id: int
+    name: str
+
+
+class CycleRef(BaseModel):
+    id: int
+    name: str
 
 
 class CategoryList(BaseModel):
@@ -266,3 +277,181 @@ class EndorsementOut(BaseModel):
 class EndorsementList(BaseModel):
     items: list[EndorsementOut]
     next_cursor: str | None
+
+
+# Cycles, nominations, awards ------------------------------------------------------
+
+CycleStatus = Literal["draft", "open", "in_review", "decided", "published"]
+
+
+class CycleOut(BaseModel):
+    id: int
+    name: str
+    status: CycleStatus
+    nominations_open_on: date
+    nominations_close_on: date
+    review_close_on: date
+    lookback_months: int
+    award_term_months: int
+    categories: list[CategoryRef]
+
+
+class CycleList(BaseModel):
+    items: list[CycleOut]
+    page: int
+    pages: int
+
+
+class PageNumber(BaseModel):
+    page: Annotated[int, Field(ge=1, le=100_000)] = 1
+
+
+class NominationOut(BaseModel):
+    id: int
+    cycle: CycleRef
+    category: CategoryRef
+    nominee: MemberRef
+    nominator: MemberRef | None
+    kind: Literal["self", "peer", "renewal"]
+    status: str = Field(
+        description="As you may see it: a decision reads in_review until published."
+    )
+    created_at: datetime
+
+
+class NominationList(BaseModel):
+    about_me: list[NominationOut]
+    made: list[NominationOut]
+
+
+class AwardOut(BaseModel):
+    verification_id: str
+    member: MemberRef
+    category: CategoryRef
+    cycle: CycleRef
+    starts_on: date
+    ends_on: date
+    status: Literal["active", "expired", "revoked"]
+
+
+class AwardList(BaseModel):
+    items: list[AwardOut]
+
+
+# Reviews --------------------------------------------------------------------------
+
+
+class AssignmentOut(BaseModel):
+    nomination_id: int
+    cycle: CycleRef
+    cycle_status: CycleStatus
+    review_close_on: date
+    category: CategoryRef
+    nominee: MemberRef
+    review_status: Literal["draft", "submitted"] | None
+    review_version: int = Field(description="Send it with the review (0: none yet).")
+
+
+class AssignmentList(BaseModel):
+    items: list[AssignmentOut]
+
+
+class CriterionOut(BaseModel):
+    id: int
+    name: str
+    description: str
+    weight: float
+
+
+class ScoreIn(Input):
+    criterion_id: Id
+    score: Annotated[StrictInt, Field(ge=1, le=5)] | None
+
+
+class ScoreOut(BaseModel):
+    criterion_id: int
+    score: int
+
+
+class ReviewIn(Input):
+    scores: Annotated[list[ScoreIn], Field(max_length=50)] = []
+    confidence: Literal["low", "medium", "high"] | None = None
+    recommendation: Literal["award", "decline", "abstain"] | None = None
+    panel_comment: Description = ""
+    nominee_feedback: Description = ""
+    submit: StrictBool = Field(
+        default=False, description="false: save a draft; true: submit it (final)."
+    )
+    version: Annotated[StrictInt, Field(ge=0, le=inputs.INT_MAX)] = Field(
+        description="The review's version you started from (0: none yet); 409 when it "
+        "was saved since."
+    )
+
+
+class ReviewOut(BaseModel):
+    nomination_id: int
+    criteria: list[CriterionOut]
+    status: Literal["draft", "submitted"] | None = Field(description="null: not started.")
+    version: int
+    scores: list[ScoreOut]
+    confidence: str | None
+    recommendation: str | None
+    panel_comment: str
+    nominee_feedback: str
+    submitted_at: datetime | None
+    writable: bool
+    refusal: str | None = Field(description="Why it cannot be written now, if it cannot.")
+
+
+# Organizers -----------------------------------------------------------------------
+
+
+class DashboardQuery(BaseModel):
+    category: QueryId | None = None
+    sort: Literal[
+        "id",
+        "nominee",
+        "category",
+        "evidence",
+        "endorsers",
+        "effective",
+        "reach",
+        "impact",
+        "reviews",
+        "score",
+        "award",
+        "decline",
+        "abstain",
+        "disagreement",
+    ] = "id"
+    order: Literal["asc", "desc"] = "asc"
+    page: Annotated[int, Field(ge=1, le=100_000)] = 1
+
+
+class DashboardRow(BaseModel):
+    nomination_id: int
+    nominee: MemberRef
+    category: CategoryRef
+    status: str
+    evidence_count: int
+    distinct_endorsers: int
+    effective_endorsers: int | None
+    total_audience: int
+    reviews_submitted: int
+    score_mean: float | None
+    recommend_award: int
+    recommend_decline: int
+    recommend_abstain: int
+    integrity_flagged: bool
+
+
+class Dashboard(BaseModel):
+    items: list[DashboardRow]
+    page: int
+    pages: int
+    total: int
+
+
+class DecisionsExport(BaseModel):
+    columns: list[str]
+    rows: list[list[str | int | float | None]]

@@ -215,6 +215,8 @@ def awards_for_member(session: Session, member_id: int) -> Sequence[Award]:
 
 def find_public_award(session: Session, verification_id: str) -> Award | None:
     """The award with this verification id, if its cycle is published."""
+    if len(verification_id) > rules.MAX_VERIFICATION_ID:
+        return None
     return session.scalar(
         select(Award)
         .join(Award.cycle)

@@ -7,6 +7,9 @@ from nominee.awards.models import Award, AwardStatus
 from nominee.cycles.models import Cycle, CycleStatus
 from nominee.nominations.models import Nomination, NominationStatus
 
+# Longer than any verification id issued: looked up by nobody.
+MAX_VERIFICATION_ID = 40
+
 # Decisions are taken, and may be changed, until the results are published: in *decided*
 # (reviews closed, the stage for deciding), and already in review for a nomination whose
 # reviews are in (with fewer than the cycle asks, only with the override and a reason).

@@ -35,8 +35,6 @@ from nominee.web import attach_error, given, organizer_required, page_number
 
 bp = Blueprint("awards", __name__)
 
-MAX_VERIFICATION_ID = 40
-
 
 def _cycle(cycle_id: int) -> Cycle:
     return get_session().get(Cycle, cycle_id) or abort(404)
@@ -283,8 +281,6 @@ def export_csv(cycle_id: int):
 
 
 def _public_award(verification_id: str) -> Award:
-    if len(verification_id) > MAX_VERIFICATION_ID:
-        abort(404)
     return queries.find_public_award(get_session(), verification_id) or abort(404)
 
 

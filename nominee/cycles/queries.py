@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from nominee.accounts.models import User
 from nominee.categories.models import Category
@@ -12,13 +12,18 @@ from nominee.cycles.models import Cycle
 from nominee.pagination import Page, paginate
 
 
-def visible_cycles(session: Session, viewer: User, page: int, per_page: int) -> Page:
-    """The cycles ``viewer`` may see, latest opening first."""
+def visible_cycles(
+    session: Session, viewer: User, page: int, per_page: int, *, with_categories: bool = False
+) -> Page:
+    """The cycles ``viewer`` may see, latest opening first (with their categories loaded
+    in one more query when asked)."""
     stmt = (
         select(Cycle)
         .where(Cycle.status.in_(rules.visible_statuses(viewer)))
         .order_by(Cycle.nominations_open_on.desc(), Cycle.id.desc())
     )
+    if with_categories:
+        stmt = stmt.options(selectinload(Cycle.categories))
     return paginate(session, stmt, page, per_page)
 
 

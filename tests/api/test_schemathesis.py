@@ -5,6 +5,8 @@ headers, body schema)."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -17,6 +19,9 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+
+from nominee.cycles.models import CycleStatus
+from nominee.nominations.models import NominationStatus
 
 CHECKS = [
     not_a_server_error,
@@ -42,6 +47,20 @@ def world_token(app, make, token_for):
     theirs = make.contribution(other, type=kind)
     make.endorsement(theirs, organizer)
     make.endorsement(mine, other)
+    # A cycle in review where the organizer, appointed and assigned, reviews a nomination;
+    # an award of a published cycle.
+    today = date.today()
+    cycle = make.cycle(
+        status=CycleStatus.IN_REVIEW,
+        nominations_open_on=today - timedelta(days=60),
+        nominations_close_on=today - timedelta(days=5),
+        review_close_on=today + timedelta(days=20),
+    )
+    nomination = make.nomination(cycle, other, status=NominationStatus.IN_REVIEW)
+    make.evidence(nomination, [theirs])
+    make.appointment(cycle, organizer)
+    make.assignment(nomination, organizer)
+    make.award(member=other)
     return token_for(organizer)
 
 

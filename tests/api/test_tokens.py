@@ -141,12 +141,16 @@ def test_logging_out_of_the_browser_leaves_tokens_working(app, db, make, token_f
 
 def test_a_demoted_organizers_admin_scope_stops_at_once(app, db, make, token_for):
     organizer = make.organizer()
+    cycle = make.cycle()
     secret = token_for(organizer, ["read", "admin"])
+    api = Api(app.test_client(), secret)
+    assert api.get(f"/cycles/{cycle.id}/decisions").status_code == 200
     organizer.role = Role.MEMBER  # as if demoted without the token being revoked
     db.flush()
-    api = Api(app.test_client(), secret)
     assert api.get("/me").status_code == 200
-    assert api.get("/organizer/cycles").status_code in (403, 404)
+    refused = api.get(f"/cycles/{cycle.id}/decisions")
+    assert refused.status_code == 403
+    assert refused.json["type"] == "urn:nominee:problem:insufficient-scope"
 
 
 # The account page -----------------------------------------------------------------

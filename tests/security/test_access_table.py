@@ -214,6 +214,7 @@ USE = {
     "nominations.withdraw": {"nomination_id": "submitted_id"},
     "nominations.nominate": {"cycle_id": "open_cycle_id"},
     "api_docs.swagger_file": {"filename": "swagger_filename"},
+    "api.member_awards": {"member_id": "user_id"},
     "accounts.verify_email": {"token": "verify_token"},
     "accounts.reset_password": {"token": "reset_token"},
 }
@@ -234,6 +235,15 @@ API_ROUTES = [
     ("api.withdraw", "DELETE"),
     ("api.received", "GET"),
     ("api.given", "GET"),
+    ("api.cycle_list", "GET"),
+    ("api.award", "GET"),
+    ("api.member_awards", "GET"),
+    ("api.my_nominations", "GET"),
+    ("api.assignments", "GET"),
+    ("api.get_review", "GET"),
+    ("api.save_review", "PUT"),
+    ("api.dashboard", "GET"),
+    ("api.decisions", "GET"),
 ]
 
 TABLE: dict[tuple[str, str], Expect] = {

@@ -13,7 +13,10 @@ from nominee.api.views import (  # noqa: E402
     contributions,  # noqa: F401
     docs,  # noqa: F401
     endorsements,  # noqa: F401
+    nominations,  # noqa: F401
+    organizers,  # noqa: F401
     programme,  # noqa: F401
+    reviews,  # noqa: F401
 )
 from nominee.api.views.docs import docs_bp  # noqa: E402
 

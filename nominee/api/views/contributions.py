@@ -8,6 +8,7 @@ import json
 from datetime import date
 
 from flask import request, url_for
+from sqlalchemy import select
 
 from nominee.api.framework import (
     bad_cursor,
@@ -199,7 +200,10 @@ def update_contribution(contribution_id: int):
     contribution = _owned(contribution_id)
     session = get_session()
     # Locked while compared and changed: two clients with the same ETag, one wins.
-    session.refresh(contribution, with_for_update=True)
+    session.execute(
+        select(Contribution.id).where(Contribution.id == contribution.id).with_for_update()
+    )
+    session.refresh(contribution)
     require_if_match(version_of(contribution))
     patch: ContributionPatch = validated("json")
     figures: dict[int, int | None] = (

@@ -424,3 +424,30 @@ def submitted_review(
         Review.reviewer_id == reviewer_id,
         Review.status == ReviewStatus.SUBMITTED,
     )
+
+
+def reviewer_assignments(
+    session: Session, reviewer: User, limit: int
+) -> Sequence[Row[*tuple[Assignment, Nomination, Cycle, Category, User, Review | None]]]:
+    """The nominations ``reviewer`` is assigned to, with their cycle, category, nominee
+    and the reviewer's own review (None: not started): the cycles in review first, then
+    the latest assigned; at most ``limit``."""
+    return session.execute(
+        select(Assignment, Nomination, Cycle, Category, User, Review)
+        .join(Nomination, Nomination.id == Assignment.nomination_id)
+        .join(Cycle, Cycle.id == Nomination.cycle_id)
+        .join(Category, Category.id == Nomination.category_id)
+        .join(User, User.id == Nomination.nominee_id)
+        .outerjoin(
+            Review,
+            and_(
+                Review.nomination_id == Assignment.nomination_id,
+                Review.reviewer_id == Assignment.reviewer_id,
+            ),
+        )
+        .where(Assignment.reviewer_id == reviewer.id)
+        .order_by(
+            Cycle.review_close_on.desc(), Assignment.created_at.desc(), Assignment.nomination_id
+        )
+        .limit(limit)
+    ).all()

@@ -40,8 +40,14 @@ import nominee.models  # noqa: E402, F401  (every table on Base.metadata)
 from nominee import create_app  # noqa: E402
 from nominee.db import Base, make_engine  # noqa: E402
 from nominee.seeding.scale.database import seed_database  # noqa: E402
-from nominee.seeding.scale.pages import ROLES, Page, cast_of_characters, pages_for  # noqa: E402
-from nominee.uow import get_session  # noqa: E402
+from nominee.seeding.scale.pages import (  # noqa: E402
+    ROLES,
+    Page,
+    api_tokens,
+    cast_of_characters,
+    pages_for,
+)
+from nominee.uow import get_session, unit_of_work  # noqa: E402
 
 PASSWORD = "nominee-bench-password"
 FLOOR_PATH = "/_bench/floor"
@@ -277,6 +283,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     with app.app_context():
         cast = cast_of_characters(get_session(), endorsements=args.requests + args.warmup + 10)
     clients = {role: login(app, cast.emails[role]) for role in ROLES}
+    with app.app_context(), unit_of_work() as session:
+        # The API pages' bearer tokens; the HTML pages ignore the header.
+        for role, header in api_tokens(session, cast).items():
+            clients[role].environ_base["HTTP_AUTHORIZATION"] = header
     items = [Measured(page) for page in pages_for(cast, FLOOR_ENDPOINT)]
     timed = [item for item in items if not item.page.streamed]
     for _ in range(args.warmup):

@@ -13,7 +13,14 @@ import pytest
 from flask import Flask, url_for
 
 from nominee.accounts.models import User
-from nominee.seeding.scale.pages import ROLES, Cast, Page, cast_of_characters, pages_for
+from nominee.seeding.scale.pages import (
+    ROLES,
+    Cast,
+    Page,
+    api_tokens,
+    cast_of_characters,
+    pages_for,
+)
 from tests.perf.helpers import BIG, SMALL, StatementCounter, seeded
 
 BUDGET = 10
@@ -53,6 +60,9 @@ def _measure(app: Flask, connection, scale) -> dict[str, int | str]:
         cast = cast_of_characters(session, endorsements=10)
         users = {role: session.get(User, getattr(cast, role)) for role in ROLES}
         clients = {role: _log_in(app, user) for role, user in users.items()}
+        for role, header in api_tokens(session, cast).items():
+            clients[role].environ_base["HTTP_AUTHORIZATION"] = header
+        session.commit()  # the tokens stay in the seeded savepoint, rolled back after
         session.rollback()
         savepoint = connection.get_nested_transaction()
         options = connection.get_execution_options()

@@ -24,6 +24,8 @@ from nominee.cycles.models import Cycle, CycleStatus, RubricCriterion
 from nominee.endorsements.models import Endorsement
 from nominee.nominations.models import Nomination, NominationStatus
 from nominee.reviews.models import Assignment, Review, ReviewStatus
+from nominee.tokens import rules as token_rules
+from nominee.tokens import services as tokens
 
 # The dashboard's sortable columns, should ``nominee.reviews.queries.queue`` not list them.
 FALLBACK_SORTS = ("id", "nominee", "category", "evidence", "endorsers", "reach", "score")
@@ -324,6 +326,13 @@ def pages_for(cast: Cast, floor_endpoint: str | None = None) -> list[Page]:
             after=review_saved,
             ok=(302,),
         ),
+        # The JSON API, with each role's token (``api_tokens``) on its client.
+        Page(
+            "API: contributions (heavy member)", "heavy", "api.list_contributions", {"limit": 100}
+        ),
+        Page("API: endorsements received (heavy)", "heavy", "api.received", {"limit": 100}),
+        Page("API: reviewer's assignments", "reviewer", "api.assignments"),
+        Page("API: dashboard rows (organizer)", "organizer", "api.dashboard", dashboard),
         Page(
             "CSV export",
             "organizer",
@@ -333,3 +342,21 @@ def pages_for(cast: Cast, floor_endpoint: str | None = None) -> list[Page]:
         ),
     ]
     return pages
+
+
+def api_tokens(session: Session, cast: Cast) -> dict[str, str]:
+    """A token per role of the cast, with every scope its role allows: the headers the
+    API pages are requested with (``{role: "Bearer nmn_..."}``)."""
+    headers = {}
+    for role in ROLES:
+        user = session.get(User, getattr(cast, role))
+        assert user is not None
+        _, secret = tokens.create_token(
+            session,
+            user,
+            name="benchmark",
+            scopes=[scope.value for scope in token_rules.scopes_for(user)],
+            expires_in_days=None,
+        )
+        headers[role] = f"Bearer {secret}"
+    return headers

@@ -134,7 +134,10 @@ def _routes_to_sweep(app, method: str):
     return [
         (endpoint, rule)
         for (endpoint, route_method), rule in sorted(_routes(app).items())
-        if route_method == method and (endpoint, method) in TABLE and endpoint != "static"
+        if route_method == method
+        and (endpoint, method) in TABLE
+        # Files served as they are (the app's, Swagger UI's for the API docs).
+        and endpoint not in ("static", "api_docs.swagger_file")
     ]
 
 

@@ -166,6 +166,8 @@ def operation(
     validation and the OpenAPI document), and whether a POST honours Idempotency-Key."""
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        if body is not None:
+            resp.add_model(415, Problem, replace=False)
         validated = spec.validate(
             query=query,
             json=body,
@@ -177,6 +179,13 @@ def operation(
 
         @wraps(validated)
         def run(*args: Any, **kwargs: Any) -> Any:
+            if body is not None and not request.is_json:
+                raise ApiProblem(
+                    415,
+                    "Unsupported Media Type",
+                    "Send the body as JSON, with Content-Type: application/json.",
+                    kind="unsupported-media-type",
+                )
             key = request.headers.get("Idempotency-Key") if idempotent else None
             if key is None:
                 return validated(*args, **kwargs)

@@ -55,7 +55,20 @@ def test_the_services_rules_answer_422_next_to_the_field(api_as, make):
     fields = {e["field"] for e in answer.json["errors"]}
     assert fields == {"title", "extra"}
     assert answer.json["type"] == "urn:nominee:problem:validation"
-    assert api.post("/contributions", data="not json").status_code == 422
+    surrogate = api.post(
+        "/contributions",
+        data='{"title": "half a pair \\ud800"}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert surrogate.status_code == 422
+    assert "title" in {e["field"] for e in surrogate.json["errors"]}  # no text a DB stores
+    assert api.post("/contributions", data="not json").status_code == 415
+    form = api.post("/contributions", data={"title": "A form"})
+    assert form.status_code == 415 and form.mimetype == "application/problem+json"
+    broken = api.post(
+        "/contributions", data="{not json", headers={"Content-Type": "application/json"}
+    )
+    assert broken.status_code == 422
 
 
 def test_the_list_filters_and_pages_with_a_cursor(api_as, make):

@@ -165,21 +165,30 @@ def _impact(row: Row) -> list[object]:
     return [f"{row.impact_score:.1f}", row.impact_percentile]
 
 
+def _as_typed(value: object) -> object:
+    return value
+
+
 def rows(
     session: Session,
     cycle_id: int,
     withheld: Collection[int] = frozenset(),
     published: bool = False,
+    *,
+    for_spreadsheets: bool = True,
 ) -> Iterator[list]:
     """The header, then one list of cells per nomination, fetched in batches. The
     nominations in ``withheld`` (those the reader is conflicted on, rule 9) keep their
     counters, with their status read as "in review" until the cycle is ``published``,
-    and none of their panel's scores, recommendations or decision."""
+    and none of their panel's scores, recommendations or decision. Typed text that a
+    spreadsheet could run as a formula is quoted unless ``for_spreadsheets`` is False
+    (the JSON API gives it as typed)."""
+    quote = escape_cell if for_spreadsheets else _as_typed
     criteria = _criteria(session, cycle_id)
     # Computed before the rows stream (one query, or none while the reviews are as they
     # were), without the withheld nominations, as the reader's dashboard shows it.
     calibration = cycle_calibration(session, cycle_id, withheld)
-    yield [escape_cell(cell) for cell in header(criteria)]
+    yield [quote(cell) for cell in header(criteria)]
     result = session.execute(_statement(cycle_id, criteria), execution_options={"yield_per": BATCH})
     for row in result:
         hidden = row[0] in withheld
@@ -188,8 +197,8 @@ def rows(
             status = as_undecided(NominationStatus(status)).value
         counters = [
             row[0],
-            escape_cell(row[1]),
-            escape_cell(row[2]),
+            quote(row[1]),
+            quote(row[2]),
             row[3],
             status,
             row[5],
@@ -223,8 +232,8 @@ def rows(
             row[13],
             row[14] or "",
             row.appeal_status or "",
-            escape_cell(row.appeal_statement or ""),
-            escape_cell(row.appeal_response or ""),
+            quote(row.appeal_statement or ""),
+            quote(row.appeal_response or ""),
             *_impact(row),
         ]
 

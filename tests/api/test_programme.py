@@ -144,6 +144,10 @@ def test_organizers_read_the_dashboard_rows_and_decisions(api_as, make):
     export = api.get(f"/cycles/{cycle.id}/decisions").json
     assert export["columns"][:3] == ["Nomination", "Nominee", "Category"]
     assert [row[0] for row in export["rows"]] == [nomination.id]
+    # JSON is no spreadsheet: names come as typed (the CSV quotes "=..." names).
+    nomination.nominee.display_name = "=Ana"
+    make.session.flush()
+    assert api.get(f"/cycles/{cycle.id}/decisions").json["rows"][0][1] == "=Ana"
     assert api.get("/cycles/0/dashboard").status_code == 404
 
 

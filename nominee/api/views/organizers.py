@@ -89,5 +89,7 @@ def decisions(cycle_id: int):
     cycle = _cycle(cycle_id)
     session = get_session()
     conflicted = frozenset(queries.conflicted_ids(session, cycle, token().user))
-    header, *rows = export.rows(session, cycle.id, conflicted, decisions_public(cycle))
+    header, *rows = export.rows(
+        session, cycle.id, conflicted, decisions_public(cycle), for_spreadsheets=False
+    )
     return DecisionsExport(columns=[str(c) for c in header], rows=rows)

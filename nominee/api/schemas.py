@@ -90,12 +90,12 @@ class IdempotencyHeaders(BaseModel):
     )
 
 
-class IfMatchHeaders(BaseModel):
+class IfMatchHeaders(IdempotencyHeaders):
     if_match: StrictStr | None = Field(
         default=None,
         alias="If-Match",
         max_length=200,
-        description="The ETag of the version the change is based on (required).",
+        description="The ETag of the version the change is based on.",
     )
 
 

@@ -181,3 +181,20 @@ def test_a_failed_post_keeps_no_reply_for_its_key(api_as, make):
         "/contributions", json=_body(kind, category, contributed_on=future), headers=key
     )
     assert fixed.status_code == 422  # the same request, judged again
+
+
+def test_a_retried_patch_or_delete_gets_its_first_answer(api_as, make):
+    member = make.user()
+    contribution = make.contribution(member)
+    api = api_as(member)
+    path = f"/contributions/{contribution.id}"
+    etag = api.get(path).headers["ETag"]
+    sent = {"If-Match": etag, "Idempotency-Key": "rename-1"}
+    first = api.patch(path, json={"title": "Renamed once"}, headers=sent)
+    again = api.patch(path, json={"title": "Renamed once"}, headers=sent)
+    assert first.status_code == again.status_code == 200
+    assert again.json == first.json and again.headers["Idempotent-Replayed"] == "true"
+    gone = {"Idempotency-Key": "delete-1"}
+    assert api.delete(path, headers=gone).status_code == 204
+    assert api.delete(path, headers=gone).status_code == 204
+    assert api.delete(path).status_code == 404

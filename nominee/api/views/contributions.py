@@ -193,6 +193,7 @@ def get_contribution(contribution_id: int):
     headers=IfMatchHeaders,
     resp=responses(409, 412, 428, HTTP_200=ContributionOut),
     tags=TAGS,
+    idempotent=True,
 )
 def update_contribution(contribution_id: int):
     """Change your contribution: send its ETag in If-Match (412 when it changed since,
@@ -240,6 +241,7 @@ def update_contribution(contribution_id: int):
     headers=IfMatchHeaders,
     resp=responses(409, 412, HTTP_204=None),
     tags=TAGS,
+    idempotent=True,
 )
 def delete_contribution(contribution_id: int):
     """Delete your contribution (with If-Match, only that version). The evidence of a

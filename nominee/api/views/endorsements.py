@@ -70,7 +70,13 @@ def endorse(contribution_id: int):
 
 
 @bp.delete("/contributions/<api_id:contribution_id>/endorsement")
-@operation(Scope.ENDORSEMENTS_WRITE, resp=responses(409, HTTP_200=EndorsementOut), tags=TAGS)
+@operation(
+    Scope.ENDORSEMENTS_WRITE,
+    headers=IdempotencyHeaders,
+    resp=responses(409, HTTP_200=EndorsementOut),
+    tags=TAGS,
+    idempotent=True,
+)
 def withdraw(contribution_id: int):
     """Withdraw your endorsement (the record of it stays)."""
     contribution = _visible(contribution_id)

@@ -11,6 +11,7 @@ from nominee.api.schemas import (
     CategoryRef,
     CriterionOut,
     CycleRef,
+    IdempotencyHeaders,
     MemberRef,
     ReviewIn,
     ReviewOut,
@@ -100,7 +101,14 @@ def get_review(cycle_id: int, nomination_id: int):
 
 
 @bp.put("/cycles/<api_id:cycle_id>/nominations/<api_id:nomination_id>/review")
-@operation(Scope.REVIEWS_WRITE, body=ReviewIn, resp=responses(409, HTTP_200=ReviewOut), tags=TAGS)
+@operation(
+    Scope.REVIEWS_WRITE,
+    body=ReviewIn,
+    headers=IdempotencyHeaders,
+    resp=responses(409, HTTP_200=ReviewOut),
+    tags=TAGS,
+    idempotent=True,
+)
 def save_review(cycle_id: int, nomination_id: int):
     """Save your review as a draft (``submit`` false) or submit it (final). Only while
     the cycle is in review, for an assigned, unconflicted reviewer; ``version`` guards

@@ -9,6 +9,7 @@ cannot call the API.
 from __future__ import annotations
 
 import base64
+import inspect
 import binascii
 import json
 import time
@@ -166,6 +167,8 @@ def operation(
     validation and the OpenAPI document), and whether a POST honours Idempotency-Key."""
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        # The document says which scope each operation needs.
+        view.__doc__ = f"{inspect.getdoc(view) or view.__name__}\n\nScope: `{scope.value}`."
         if body is not None:
             resp.add_model(415, Problem, replace=False)
         validated = spec.validate(

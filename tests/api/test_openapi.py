@@ -19,6 +19,7 @@ def test_the_document_is_openapi_3_1_and_validates(client):
     for operation in operations:
         errors = operation["responses"]["401"]["content"]
         assert list(errors) == ["application/problem+json"]
+        assert operation["description"].startswith("Scope: `"), operation["operationId"]
 
 
 def test_the_docs_page_loads_swagger_ui_from_the_package_under_the_csp(client):

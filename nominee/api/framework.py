@@ -9,8 +9,8 @@ cannot call the API.
 from __future__ import annotations
 
 import base64
-import inspect
 import binascii
+import inspect
 import json
 import time
 from collections.abc import Callable

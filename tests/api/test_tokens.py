@@ -198,3 +198,17 @@ def test_nobody_revokes_another_members_token(app, db, make, token_for):
 def test_the_profile_page_links_to_the_tokens(app, make):
     page = client_for(app, make.user()).get("/account/profile")
     assert b'href="/account/tokens"' in page.data
+
+
+def test_the_page_says_which_tokens_expired_or_died_with_a_password_change(
+    app, db, make, token_for, freeze_clock
+):
+    member = make.user()
+    token_for(member, ["read"], days=7)
+    client = client_for(app, member)
+    freeze_clock(clock.now() + timedelta(days=8))
+    assert "Expired" in client.get("/account/tokens").text
+    accounts.change_password(db, member, PASSWORD, "a brand new passphrase", _links())
+    db.flush()
+    page = client_for(app, member).get("/account/tokens").text
+    assert "(password changed)" in page

@@ -326,6 +326,7 @@ def pages_for(cast: Cast, floor_endpoint: str | None = None) -> list[Page]:
             after=review_saved,
             ok=(302,),
         ),
+        Page("API tokens (heavy member)", "heavy", "tokens.index"),
         # The JSON API, with each role's token (``api_tokens``) on its client.
         Page(
             "API: contributions (heavy member)", "heavy", "api.list_contributions", {"limit": 100}

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import binascii
 import inspect
-import json
 import time
 from collections.abc import Callable
 from functools import wraps
@@ -24,7 +23,7 @@ from spectree import Response as Responses
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter
 
-from nominee import inputs
+from nominee import inputs, web
 from nominee.api.schemas import Problem
 from nominee.api.spec import spec
 from nominee.errors import Conflict, DomainError, NotFound, PermissionDenied
@@ -62,14 +61,10 @@ class ApiProblem(Exception):
 
 
 def problem_response(problem: ApiProblem) -> Response:
-    body: dict[str, Any] = {"type": problem.type, "title": problem.title, "status": problem.status}
-    if problem.detail:
-        body["detail"] = problem.detail
+    extra: dict[str, Any] = {"type": problem.type}
     if problem.errors is not None:
-        body["errors"] = problem.errors
-    response = current_app.response_class(
-        json.dumps(body), status=problem.status, mimetype="application/problem+json"
-    )
+        extra["errors"] = problem.errors
+    response = web.problem(problem.status, problem.title, problem.detail, **extra)
     response.headers.update(problem.headers)
     return response
 

@@ -17,10 +17,10 @@ from nominee.extensions import limiter
 from nominee.nominations import queries, rules, services
 from nominee.nominations.forms import (
     AcceptForm,
+    DeclineForm,
     EvidenceForm,
     MemberSearchForm,
     NominateForm,
-    VersionedForm,
     WithdrawForm,
 )
 from nominee.nominations.models import (
@@ -261,16 +261,34 @@ def accept(nomination_id: int):
     return _evidence_page("nominations/accept.html", nomination, form, status)
 
 
-@bp.post("/nominations/<int:nomination_id>/decline")
+@bp.route("/nominations/<int:nomination_id>/decline", methods=["GET", "POST"])
 @login_required
 def decline(nomination_id: int):
+    """A confirmation, with an optional reason for the nominator, before declining."""
     nomination = _nomination(nomination_id)
-    form = VersionedForm()
-    if not form.validate_on_submit():
-        abort(400)
-    services.refuse(get_session(), _actor(), nomination, expected_version=given(form.version.data))
-    flash("You declined the nomination. The nominator is told.", "success")
-    return redirect(url_for("nominations.mine"))
+    if refusal := rules.why_not_respond(current_user, nomination):
+        raise refusal
+    form = DeclineForm()
+    status = 200
+    if request.method == "GET":
+        form.version.data = nomination.version
+    elif form.validate_on_submit():
+        done, status = _run(
+            form,
+            lambda s: services.refuse(
+                s,
+                _actor(),
+                nomination,
+                reason=form.reason.data or "",
+                expected_version=given(form.version.data),
+            ),
+        )
+        if done:
+            flash("You declined the nomination. The nominator is told.", "success")
+            return redirect(url_for("nominations.mine"))
+    else:
+        status = 400
+    return render_template("nominations/decline.html", nomination=nomination, form=form), status
 
 
 @bp.route("/nominations/<int:nomination_id>/withdraw", methods=["GET", "POST"])

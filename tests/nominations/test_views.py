@@ -375,6 +375,55 @@ def test_nominee_declines(app, make, db, peer):
     assert actions(db, "nomination.refused")
 
 
+def test_an_optional_statement_may_be_short(app, make, db, peer):
+    """Issue 20: the nominee's own statement is optional, so a short one is accepted too
+    (only its maximum applies)."""
+    client = login(app, peer.nominee)
+    response = client.post(
+        f"/nominations/{peer.id}/accept",
+        data={
+            "version": peer.version,
+            "evidence": [c.id for c in works(make, peer.nominee, 2)],
+            "nominee_statement_md": "Thank you, Bob!",
+        },
+    )
+    assert response.status_code == 302
+    db.refresh(peer)
+    assert peer.status is NominationStatus.SUBMITTED
+    assert "Thank you, Bob!" in peer.nominee_statement_html
+
+
+def test_declining_asks_first_and_takes_a_reason(app, make, db, peer):
+    """Issue 20: Decline leads to a confirmation with an optional reason; nothing changes
+    until it is confirmed; the nominator reads the reason."""
+    client = login(app, peer.nominee)
+    listing = client.get("/nominations/mine").text
+    assert f'href="/nominations/{peer.id}/decline"' in listing
+    page = client.get(f"/nominations/{peer.id}/decline")
+    assert page.status_code == 200
+    assert "Decline the nomination for" in page.text and 'name="reason"' in page.text
+    db.refresh(peer)
+    assert peer.status is NominationStatus.AWAITING_ACCEPTANCE  # only asked
+    too_long = client.post(
+        f"/nominations/{peer.id}/decline", data={"version": peer.version, "reason": "x" * 501}
+    )
+    assert too_long.status_code == 400 and "500 characters" in too_long.text
+    db.refresh(peer)
+    assert peer.status is NominationStatus.AWAITING_ACCEPTANCE
+    response = client.post(
+        f"/nominations/{peer.id}/decline",
+        data={"version": peer.version, "reason": "I am stepping back this year."},
+    )
+    assert response.status_code == 302
+    db.refresh(peer)
+    assert peer.status is NominationStatus.REFUSED
+    (note,) = notifications(db, peer.nominator)
+    assert "declined your nomination" in shown(app, note).text
+    assert "Reason: I am stepping back this year." in shown(app, note).text
+    shown_page = login(app, peer.nominator).get(f"/nominations/{peer.id}").text
+    assert "Reason for declining" in shown_page and "stepping back" in shown_page
+
+
 def test_only_the_nominee_answers(app, make, db, peer):
     nominator = login(app, peer.nominator)
     assert nominator.get(f"/nominations/{peer.id}/accept").status_code == 403

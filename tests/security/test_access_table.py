@@ -312,6 +312,7 @@ TABLE: dict[tuple[str, str], Expect] = {
     # (Not yet in review: no reviewer's panel page, so a reviewer gets a member's 404.)
     ("nominations.accept", "GET"): Expect(LOGIN, 404, 404, 403, owner=200),
     ("nominations.accept", "POST"): Expect(LOGIN, 404, 404, 403, owner=302),
+    ("nominations.decline", "GET"): Expect(LOGIN, 404, 404, 403, owner=200),
     ("nominations.decline", "POST"): Expect(LOGIN, 404, 404, 403, owner=302),
     ("nominations.evidence", "GET"): Expect(LOGIN, 404, 404, 403, owner=200),
     ("nominations.evidence", "POST"): Expect(LOGIN, 404, 404, 403, owner=302),

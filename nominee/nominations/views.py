@@ -112,14 +112,22 @@ def nominate(cycle_id: int):
         raise refusal
     form = NominateForm()
     form.category_id.choices = choices((c.id, c.name) for c in cycle.categories)
+    # Announced before anyone writes a statement (issue 20): the peer nominations left.
+    peers_made = services.peer_nominations_made(session, actor.id, cycle.id)
+    peers_left = max(0, cycle.peer_nomination_limit - peers_made)
     if request.method == "GET":
         chosen = id_arg("nominee")
         if chosen is None:
             search = MemberSearchForm(request.args)
-            query = search.q.data if search.validate() else ""
+            query = search.q.data if search.validate() and peers_left else ""
             results = services.search_members(session, query or "", exclude_id=actor.id)
             return render_template(
-                "nominations/choose.html", cycle=cycle, search=search, results=results
+                "nominations/choose.html",
+                cycle=cycle,
+                search=search,
+                results=results,
+                peers_made=peers_made,
+                peers_left=peers_left,
             )
         form.nominee_id.data = chosen
     nominee = session.get(User, form.nominee_id.data) if form.nominee_id.data else None
@@ -155,7 +163,8 @@ def nominate(cycle_id: int):
         nominee=nominee,
         is_self=is_self,
         eligible=services.eligible_evidence(session, cycle, actor.id) if is_self else [],
-        peers_made=services.peer_nominations_made(session, actor.id, cycle.id),
+        peers_made=peers_made,
+        peers_left=peers_left,
     ), status
 
 

@@ -256,14 +256,25 @@ def test_peer_limit(app, make, db):
     bob = make.user()
     client = login(app, bob)
     peers = [make.user() for _ in range(3)]
+    assert (
+        "You have made 0 of 2 peer nominations" in client.get(f"/cycles/{cycle.id}/nominate").text
+    )
     assert nominate(client, cycle, peers[0]).status_code == 302
     assert nominate(client, cycle, peers[1]).status_code == 302
+    # Said before a statement is written (issue 20): on the choice of whom, with no search,
+    # and on the form for a peer, which is not offered.
+    choose = client.get(f"/cycles/{cycle.id}/nominate?q={peers[2].display_name[:4]}").text
+    assert "You have made 2 peer nominations in this cycle, its limit." in choose
+    assert 'role="search"' not in choose and "Nominate myself" in choose
+    form = client.get(f"/cycles/{cycle.id}/nominate?nominee={peers[2].id}").text
+    assert "its limit" in form and 'name="statement_md"' not in form
     response = nominate(client, cycle, peers[2])
     assert response.status_code == 400
     assert (
         "You have made 2 peer nominations in this cycle, its limit. "
         "Withdraw one to nominate somebody else."
     ) in response.text
+    assert 'name="statement_md"' in response.text  # what was written is not lost
     # A self nomination does not count, and withdrawing frees a slot.
     first = db.scalar(select(Nomination).where(Nomination.nominee_id == peers[0].id))
     client.post(f"/nominations/{first.id}/withdraw", data={"version": first.version})

@@ -58,7 +58,8 @@ class Defaults:
     RATELIMIT_ENABLED = True
     # While Redis is unreachable: False counts per worker, True refuses credential POSTs.
     RATELIMIT_FAIL_CLOSED = False
-    RATELIMIT_LOGIN = "10 per minute;50 per hour"
+    RATELIMIT_LOGIN = "30 per minute;300 per hour"  # per client address, every account
+    RATELIMIT_LOGIN_ACCOUNT = "10 per minute;50 per hour"  # per account, every address
     RATELIMIT_REGISTER = "5 per minute;20 per hour"
     RATELIMIT_PASSWORD = "5 per minute;20 per hour"
     RATELIMIT_RESET = "5 per minute;20 per hour"  # reset requests per client

@@ -19,6 +19,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from nominee.accounts.models import Role, User
+from nominee.awards.models import Award
 from nominee.contributions.models import Contribution, Visibility
 from nominee.cycles.models import Cycle, CycleStatus, RubricCriterion
 from nominee.endorsements.models import Endorsement
@@ -63,6 +64,7 @@ class Cast:
     to_endorse: list[int]
     criteria: list[int]
     review_version: int
+    award: str = ""  # the verification id of an award of the published cycle
 
 
 def _one(session: Session, stmt):
@@ -165,6 +167,14 @@ def cast_of_characters(session: Session, endorsements: int = 2_000) -> Cast:
             ),
         )
         or 0,
+        award=_one(
+            session,
+            select(Award.verification_id)
+            .join(Award.cycle)
+            .where(Cycle.status == CycleStatus.PUBLISHED)
+            .order_by(Award.id),
+        )
+        or "",
     )
 
 
@@ -324,6 +334,10 @@ def pages_for(cast: Cast, floor_endpoint: str | None = None) -> list[Page]:
             after=review_saved,
             ok=(302,),
         ),
+        # The public award page and its badge images (link previews, embedded badges).
+        Page("award page", "viewer", "awards.verify", {"verification_id": cast.award}),
+        Page("award badge PNG", "viewer", "awards.badge_png", {"verification_id": cast.award}),
+        Page("award badge SVG", "viewer", "awards.badge_svg", {"verification_id": cast.award}),
         Page(
             "CSV export",
             "organizer",

@@ -91,32 +91,34 @@ def bake(png: bytes, credential_json: str) -> bytes:
 
 
 def unbake(png: bytes) -> str | None:
-    """The credential baked in ``png`` (the first ``openbadgecredential`` chunk), or None
-    when there is none. ``BakingError`` when ``png`` is not a sound PNG image or the chunk
-    is malformed."""
-    for kind, data, _raw in _chunks(png):
-        if not _is_credential(kind, data):
-            continue
-        rest = data[len(KEYWORD) + 1 :]
-        if len(rest) < 2:
-            raise BakingError("Malformed openbadgecredential chunk: no compression flag.")
-        compressed, method = rest[0], rest[1]
-        parts = rest[2:].split(b"\x00", 2)  # language tag, translated keyword, text
-        if len(parts) != 3:
-            raise BakingError("Malformed openbadgecredential chunk: missing separators.")
-        text = parts[2]
-        if compressed:
-            if method != 0:
-                raise BakingError("Malformed openbadgecredential chunk: unknown compression.")
-            inflater = zlib.decompressobj()
-            try:
-                text = inflater.decompress(text, MAX_INFLATED)
-            except zlib.error as exc:
-                raise BakingError("Malformed openbadgecredential chunk: bad deflate data.") from exc
-            if inflater.unconsumed_tail:
-                raise BakingError("The baked credential is too large.")
+    """The credential baked in ``png`` (its first ``openbadgecredential`` chunk), or None
+    when there is none. ``BakingError`` when ``png`` is not a sound PNG image (checked to
+    its end) or the chunk is malformed."""
+    found = [data for kind, data, _raw in _chunks(png) if _is_credential(kind, data)]
+    return _text(found[0]) if found else None
+
+
+def _text(data: bytes) -> str:
+    """The text of an ``openbadgecredential`` iTXt chunk's data."""
+    rest = data[len(KEYWORD) + 1 :]
+    if len(rest) < 2:
+        raise BakingError("Malformed openbadgecredential chunk: no compression flag.")
+    compressed, method = rest[0], rest[1]
+    parts = rest[2:].split(b"\x00", 2)  # language tag, translated keyword, text
+    if len(parts) != 3:
+        raise BakingError("Malformed openbadgecredential chunk: missing separators.")
+    text = parts[2]
+    if compressed:
+        if method != 0:
+            raise BakingError("Malformed openbadgecredential chunk: unknown compression.")
+        inflater = zlib.decompressobj()
         try:
-            return text.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise BakingError("The baked credential is not UTF-8 text.") from exc
-    return None
+            text = inflater.decompress(text, MAX_INFLATED)
+        except zlib.error as exc:
+            raise BakingError("Malformed openbadgecredential chunk: bad deflate data.") from exc
+        if inflater.unconsumed_tail:
+            raise BakingError("The baked credential is too large.")
+    try:
+        return text.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BakingError("The baked credential is not UTF-8 text.") from exc

@@ -2,8 +2,8 @@
 1200x630 PNG for link previews (Open Graph, Twitter cards), drawn with Pillow.
 
 Both are drawn from ``BadgeFacts``, a few strings and dates read from the award, and are
-cheap to draw again (the SVG well under a millisecond, the PNG about 15 ms on an idle
-core): nothing is kept on disk or in memory between requests. What a browser or proxy
+cheap to draw again (the SVG well under a millisecond, the PNG about 14 ms of
+CPU): nothing is kept on disk or in memory between requests. What a browser or proxy
 keeps is checked with the ETag ``BadgeFacts.etag``: a digest of everything drawn and of
 ``BADGE_VERSION``, so a change of status (revoked, expired), name or drawing makes a new
 one on every host.

@@ -357,7 +357,7 @@ def verify(verification_id: str):
     )
 
 
-# Both images are drawn again on a miss (PNG ~15 ms, SVG well under 1 ms): browsers and
+# Both images are drawn again on a miss (PNG ~14 ms of CPU, SVG 0.03 ms): browsers and
 # proxies keep them for a short while, then ask again with the ETag, answered 304 from
 # one query. Short, so that a revocation shows soon on every embedded badge.
 SVG_MAX_AGE = 300

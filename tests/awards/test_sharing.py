@@ -356,3 +356,10 @@ def test_revoked_status_reaches_the_badges_without_the_reason(client, auth, make
     svg = badge(client, award).text
     assert "revoked" in svg
     assert "Plagiarised" not in svg
+
+
+def test_a_logged_in_visitors_404_for_a_badge_is_not_kept(client, auth, make):
+    auth.login(make.user())
+    response = client.get("/awards/not-a-real-id/badge.svg")
+    assert response.status_code == 404
+    assert response.headers["Cache-Control"] == "no-store"

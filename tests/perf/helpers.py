@@ -6,13 +6,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 
-from sqlalchemy import event, select
+from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from nominee.accounts.models import Role, User
-from nominee.awards.models import Award
-from nominee.cycles.models import Cycle, CycleStatus
 from nominee.seeding.scale import Scale, seed_programme
 from tests import factories
 
@@ -42,32 +39,10 @@ def seeded(connection: Connection, scale: Scale, seed: int = 7) -> Iterator[Sess
             anchor=ANCHOR,
             drop_indexes=False,
         )
-        _one_award(session)
         yield session
     finally:
         session.close()
         savepoint.rollback()
-
-
-def _one_award(session: Session) -> None:
-    """At these sizes the published cycle has too few nominations for an award: one is
-    added (the same at both sizes), so that the award page and its badges are measured."""
-    if session.scalar(select(Award.id).limit(1)) is not None:
-        return
-    cycle = session.scalars(select(Cycle).where(Cycle.status == CycleStatus.PUBLISHED)).one()
-    member = session.scalar(
-        select(User.id).where(User.role == Role.MEMBER).order_by(User.id).limit(1)
-    )
-    session.add(
-        Award(
-            member_id=member,
-            category_id=cycle.categories[0].id,
-            cycle_id=cycle.id,
-            starts_on=cycle.award_starts_on,
-            ends_on=cycle.award_ends_on,
-        )
-    )
-    session.commit()  # releases the session's savepoint: the award stays in the seeded one
 
 
 class StatementCounter:

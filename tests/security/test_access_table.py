@@ -28,7 +28,8 @@ Answers: a status code, or ``LOGIN`` for a redirect to the login page. An organi
 route refusing a member or reviewer must also write an ``access.denied`` audit event.
 Every answer carries the security headers (CSP without inline scripts and with
 ``frame-ancestors 'none'``, ``nosniff``, a referrer policy), and every page served to
-a logged-in account ``Cache-Control: no-store``.
+a logged-in account ``Cache-Control: no-store`` (the public badge images excepted: they are
+the same for everybody and cacheable).
 """
 
 from __future__ import annotations
@@ -362,6 +363,9 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("awards.revoke", "GET"): organizer_only(200),
     ("awards.revoke", "POST"): organizer_only(302),
     ("awards.verify", "GET"): everybody(200),
+    # Its badge images: public, the same for everybody (cached by browsers and proxies).
+    ("awards.badge_svg", "GET"): everybody(200),
+    ("awards.badge_png", "GET"): everybody(200),
     # Notifications: the owner's one is hers alone.
     ("notifications.index", "GET"): members(200),
     ("notifications.mark_all_read", "POST"): members(302),
@@ -563,6 +567,9 @@ def _answer(client, connection, method: str, url: str, data: dict | None):
     return response.status_code, denied, response.headers
 
 
+SHARED_IMAGES = ("awards.badge_svg", "awards.badge_png")
+
+
 def _header_problems(headers, endpoint: str, logged_in: bool) -> list[str]:
     """The security headers every response carries, whoever asks, whatever the answer."""
     problems = []
@@ -574,8 +581,12 @@ def _header_problems(headers, endpoint: str, logged_in: bool) -> list[str]:
         problems.append("no X-Content-Type-Options: nosniff")
     if not headers.get("Referrer-Policy"):
         problems.append("no Referrer-Policy")
-    # A logged-in account's pages are not stored (logging out ends the account's login).
-    if logged_in and endpoint not in ("static", "accounts.logout"):
+    # A logged-in account's pages are not stored (logging out ends the account's login);
+    # the public images, the same for everybody, are.
+    if endpoint in SHARED_IMAGES:
+        if not headers.get("Cache-Control", "").startswith("public, max-age="):
+            problems.append(f"Cache-Control: {headers.get('Cache-Control')!r}")
+    elif logged_in and endpoint not in ("static", "accounts.logout"):
         if "no-store" not in headers.get("Cache-Control", ""):
             problems.append(f"Cache-Control: {headers.get('Cache-Control')!r}")
     return problems

@@ -10,8 +10,8 @@ from nominee import clock, create_app
 from nominee.audit import AuditEvent
 from nominee.contributions.models import Contribution, Visibility
 from nominee.endorsements.models import Endorsement
-from nominee.notifications.models import Notification
 from nominee.extensions import limiter
+from nominee.notifications.models import Notification
 from tests.conftest import BASE_CONFIG
 from tests.factories import PASSWORD, shown
 

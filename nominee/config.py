@@ -102,6 +102,13 @@ class Defaults:
     JOBS_POLL_SECONDS = 30  # the outbox is drained at least this often
     SCHEDULE_SECONDS = 60  # the scheduler's step (nominee/jobs/schedule.py), this often
     JOBS_IMPORTS: tuple[str, ...] = ()  # more modules registering outbox handlers
+    # Open Badges 3.0 credentials (nominee/credentials): the programme as their issuer.
+    # Its id is did:web:<host of BASE_URL>; its signing key is made once and kept in the
+    # database (table issuer_keys; `flask --app nominee credentials rotate-key`).
+    ISSUER_NAME = "Nominee"  # the programme's name in every credential
+    ISSUER_URL: str | None = None  # the programme's home page; None: BASE_URL
+    ISSUER_IMAGE: str | None = None  # its logo (https URL); None: BASE_URL/static/img/badge.svg
+    ISSUER_EMAIL: str | None = None  # its contact address; None: the address of MAIL_FROM
 
 
 def _coerce(key: str, raw: str):

@@ -23,6 +23,8 @@ from nominee import clock
 from nominee.awards import export, queries, rules, services
 from nominee.awards.forms import BulkDecisionForm, DecisionForm, RevokeForm
 from nominee.awards.models import Award, AwardStatus
+from nominee.credentials import services as credentials
+from nominee.credentials.views import issuer
 from nominee.cycles.models import Cycle
 from nominee.errors import Conflict, DomainError
 from nominee.inputs import fits_integer
@@ -296,6 +298,7 @@ def verify(verification_id: str):
     return render_template(
         "awards/verify.html",
         award=award,
+        verification=credentials.verify_award(get_session(), issuer(), award),
         today=today,
         status=award.status_on(today),
         AwardStatus=AwardStatus,

@@ -1,0 +1,73 @@
+"""The Open Badges credentials on the web: an award's credential, the status lists and
+the issuer's DID document. Public, no login: anyone verifies."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, Response, abort, current_app
+
+from nominee.awards import queries as award_queries
+from nominee.credentials import services
+from nominee.errors import NotFound
+from nominee.uow import get_session
+from nominee.web import problem
+
+bp = Blueprint("credentials", __name__)
+
+MAX_VERIFICATION_ID = 40
+JSON_LD = "application/ld+json"
+
+
+def issuer() -> services.Issuer:
+    """The programme as issuer, from the app's settings."""
+    return services.Issuer.from_config(current_app.config)
+
+
+def _json(text: str, mimetype: str = "application/json", max_age: int = 0) -> Response:
+    response = Response(text, mimetype=mimetype)
+    response.headers["Access-Control-Allow-Origin"] = "*"  # verifiers in the browser
+    response.headers["Cache-Control"] = f"public, max-age={max_age}" if max_age else "no-cache"
+    return response
+
+
+@bp.get("/awards/<verification_id>/credential.json")
+def credential(verification_id: str):
+    """The award's signed Open Badges 3.0 credential, as a download; a revoked award's
+    answers 410 Gone with the date of its revocation."""
+    if len(verification_id) > MAX_VERIFICATION_ID:
+        abort(404)
+    session = get_session()
+    award = award_queries.find_public_award(session, verification_id) or abort(404)
+    try:
+        text = services.credential_for_download(session, issuer(), award)
+    except services.Gone as exc:
+        return problem(
+            410,
+            "Gone",
+            exc.message,
+            revoked_at=exc.revoked_at.isoformat() if exc.revoked_at else None,
+        )
+    response = _json(text)
+    name = re.sub(r"[^a-z0-9]+", "-", f"{award.category.name} {award.cycle.name}".lower())
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{name.strip("-") or "award"}-credential.json"'
+    )
+    return response
+
+
+@bp.get("/credentials/status/<int:number>")
+def status_list(number: int):
+    """Revocation status list ``number``, a signed BitstringStatusListCredential."""
+    try:
+        document = services.status_list_credential(get_session(), issuer(), number)
+    except NotFound:
+        abort(404)
+    return _json(services.to_json(document), max_age=60)
+
+
+@bp.get("/.well-known/did.json")
+def did_document():
+    """The issuer's did:web document: the public keys that verify its credentials."""
+    document = services.did_document(get_session(), issuer())
+    return _json(services.to_json(document), "application/did+ld+json", max_age=300)

@@ -61,7 +61,13 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: lint
+# The independent Open Badges verifier the suite runs under Node (tests/credentials/verify.mjs):
+# Digital Bazaar's packages, exactly as package-lock.json pins them.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: lint node_modules/.installed
 	$(BIN)/python -m pytest -n auto -q
 
 # gunicorn (4 workers) on a fresh SQLite, then PostgreSQL, database under mixed traffic,
@@ -89,9 +95,9 @@ bench-outbox: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/outbox.py
 	$(BIN)/python benchmarks/publish.py
 
-test-pg: $(VENV)/.installed-dev
+test-pg: $(VENV)/.installed-dev node_modules/.installed
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 		$(BIN)/python -m pytest -n auto -q --ignore=tests/browser
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache node_modules

@@ -96,11 +96,23 @@ class Issuer:
 # The issuer's key
 
 
+_KEYS = "nominee.issuer_keys"
+
+
+def _keys(session: Session) -> Sequence[IssuerKey]:
+    """The issuer's keys, read once per session (a request signs and verifies with them
+    several times)."""
+    keys: Sequence[IssuerKey] | None = session.info.get(_KEYS)
+    if keys is None:
+        keys = session.info[_KEYS] = queries.issuer_keys(session)
+    return keys
+
+
 def ensure_key(session: Session) -> IssuerKey:
     """The key that signs: made once, the first time one is needed, and kept in the
     database so that every host signs with it. Two hosts making one at the same moment
     make two: both are published and both verify; the newer signs from then on."""
-    current = queries.signing_key(queries.issuer_keys(session))
+    current = queries.signing_key(_keys(session))
     if current is not None:
         return current
     return _new_key(session)
@@ -111,6 +123,7 @@ def _new_key(session: Session) -> IssuerKey:
     key = IssuerKey(public_key_multibase=public, secret_key_multibase=secret)
     session.add(key)
     session.flush()
+    session.info.pop(_KEYS, None)
     return key
 
 
@@ -120,7 +133,7 @@ def rotate_key(session: Session, actor: User | None = None) -> IssuerKey:
     signed with the new key from now on."""
     now = clock.now()
     retired = []
-    for key in queries.issuer_keys(session):
+    for key in _keys(session):
         if key.retired_at is None:
             key.retired_at = now
             retired.append(key.public_key_multibase)
@@ -139,9 +152,9 @@ def rotate_key(session: Session, actor: User | None = None) -> IssuerKey:
 def did_document(session: Session, issuer: Issuer) -> dict[str, Any]:
     """The issuer's did:web document: every public key, current and retired, as a
     ``Multikey`` for the assertion method. No private key material."""
-    keys = queries.issuer_keys(session)
-    if not keys:
-        keys = [ensure_key(session)]
+    if not _keys(session):
+        ensure_key(session)
+    keys = _keys(session)
     methods = [
         {
             "id": issuer.method_id(key),
@@ -397,7 +410,7 @@ def _status_bit(session: Session, issuer: Issuer, credential: Mapping[str, Any])
 
 def _published_keys(session: Session, issuer: Issuer) -> dict[str, str]:
     return {
-        issuer.method_id(key): key.public_key_multibase for key in queries.issuer_keys(session)
+        issuer.method_id(key): key.public_key_multibase for key in _keys(session)
     }
 
 

@@ -260,3 +260,10 @@ def _bit(status_list: dict, index: int) -> bool:
 
 def _public_key(db) -> str:
     return db.query(IssuerKey).one().public_key_multibase
+
+
+def test_the_award_page_reads_a_bounded_number_of_rows(client, awarded, connection):
+    client.get(awarded.page)
+    with count_queries(connection) as statements:
+        assert client.get(awarded.page).status_code == 200
+    assert len(statements) <= 10

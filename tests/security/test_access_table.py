@@ -361,6 +361,9 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("awards.revoke", "GET"): organizer_only(200),
     ("awards.revoke", "POST"): organizer_only(302),
     ("awards.verify", "GET"): everybody(200),
+    ("credentials.credential", "GET"): everybody(200),
+    ("credentials.status_list", "GET"): everybody(200),
+    ("credentials.did_document", "GET"): everybody(200),
     # Notifications: the owner's one is hers alone.
     ("notifications.index", "GET"): members(200),
     ("notifications.mark_all_read", "POST"): members(302),
@@ -480,6 +483,7 @@ def world(app, make, db) -> World:
             "metric_id": contribution_type.metrics[0].id,
             "nomination_id": in_review.id,
             "notification_id": notification.id,
+            "number": 0,
             "open_category_id": open_cycle.categories[2].id,
             "open_cycle_id": open_cycle.id,
             "own_nomination_id": own.id,

@@ -19,6 +19,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from nominee.accounts.models import Role, User
+from nominee.awards.models import Award
 from nominee.contributions.models import Contribution, Visibility
 from nominee.cycles.models import Cycle, CycleStatus, RubricCriterion
 from nominee.endorsements.models import Endorsement
@@ -63,6 +64,7 @@ class Cast:
     to_endorse: list[int]
     criteria: list[int]
     review_version: int
+    award: str = ""  # the verification id of an award of the published cycle
 
 
 def _one(session: Session, stmt):
@@ -165,6 +167,14 @@ def cast_of_characters(session: Session, endorsements: int = 2_000) -> Cast:
             ),
         )
         or 0,
+        award=_one(
+            session,
+            select(Award.verification_id)
+            .join(Cycle, Cycle.id == Award.cycle_id)
+            .where(Cycle.status == CycleStatus.PUBLISHED)
+            .order_by(Award.id),
+        )
+        or "",
     )
 
 
@@ -208,6 +218,7 @@ def pages_for(cast: Cast, floor_endpoint: str | None = None) -> list[Page]:
             review["version"] += 1
 
     dashboard = {"cycle_id": cast.cycle}
+    award = {"verification_id": cast.award}
     nomination = {"cycle_id": cast.cycle, "nomination_id": cast.nomination}
     pages = [Page("floor", "viewer", floor_endpoint)] if floor_endpoint else []
     pages += [
@@ -324,6 +335,12 @@ def pages_for(cast: Cast, floor_endpoint: str | None = None) -> list[Page]:
             after=review_saved,
             ok=(302,),
         ),
+        # Open Badges: the award page verifies the award's credential (signature, status
+        # list, dates); then the credential, the status list and the DID document.
+        Page("award page (verified credential)", "viewer", "awards.verify", award),
+        Page("award credential (JSON)", "viewer", "credentials.credential", award),
+        Page("credential status list", "viewer", "credentials.status_list", {"number": 0}),
+        Page("issuer DID document", "viewer", "credentials.did_document"),
         Page(
             "CSV export",
             "organizer",

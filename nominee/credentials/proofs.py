@@ -103,9 +103,7 @@ def new_key() -> tuple[str, str]:
 
 
 def private_key(secret_key_multibase: str) -> Ed25519PrivateKey:
-    return Ed25519PrivateKey.from_private_bytes(
-        _from_multibase(secret_key_multibase, ED25519_PRIV)
-    )
+    return Ed25519PrivateKey.from_private_bytes(_from_multibase(secret_key_multibase, ED25519_PRIV))
 
 
 def public_multibase(key: Ed25519PrivateKey) -> str:

@@ -21,10 +21,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from email.utils import parseaddr
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from email.utils import parseaddr
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -259,7 +259,9 @@ def unsigned_credential(session: Session, issuer: Issuer, award: Award) -> dict[
             category.description.strip()
             or f"The {issuer.name} award in {category.name}, {award.cycle.name}."
         ),
-        "criteria": {"narrative": _narrative(issuer, award, queries.criteria(session, award.cycle_id))},
+        "criteria": {
+            "narrative": _narrative(issuer, award, queries.criteria(session, award.cycle_id))
+        },
         "image": {
             "id": issuer.image,
             "type": "Image",
@@ -409,9 +411,7 @@ def _status_bit(session: Session, issuer: Issuer, credential: Mapping[str, Any])
 
 
 def _published_keys(session: Session, issuer: Issuer) -> dict[str, str]:
-    return {
-        issuer.method_id(key): key.public_key_multibase for key in _keys(session)
-    }
+    return {issuer.method_id(key): key.public_key_multibase for key in _keys(session)}
 
 
 def verify(

@@ -4,9 +4,9 @@ the DID document, and the verification the award page shows."""
 
 from __future__ import annotations
 
+import base64
 import copy
 import gzip
-import base64
 from datetime import date, timedelta
 
 from nominee.credentials import proofs
@@ -76,7 +76,9 @@ def test_the_email_is_salted_and_hashed_never_shown(client, awarded):
     assert len(salt) == 32
     import hashlib
 
-    assert identity["identityHash"] == "sha256$" + hashlib.sha256((email + salt).encode()).hexdigest()
+    assert (
+        identity["identityHash"] == "sha256$" + hashlib.sha256((email + salt).encode()).hexdigest()
+    )
 
 
 def test_a_private_profile_is_not_linked(client, make, db):

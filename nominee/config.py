@@ -68,6 +68,8 @@ class Defaults:
     RATELIMIT_NOMINATE = "10 per minute"
     # One-click unsubscribe links (no login): light, per client address.
     RATELIMIT_UNSUBSCRIBE = "30 per minute"
+    # Verifying a pasted credential (no login): canonicalising it costs CPU.
+    RATELIMIT_VERIFY = "20 per minute"
     # Accounts must confirm their address before endorsing, nominating or being
     # appointed a reviewer (they may log in and log contributions before).
     REQUIRE_VERIFIED_EMAIL = True

@@ -148,7 +148,16 @@ def _text(document: Mapping[str, Any]) -> str:
     return json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
+# Canonical forms kept per process: of documents up to this size (an award's credential
+# is about 5,000 characters), so that pasted documents cannot fill the memory.
+CACHED_TEXT = 20_000
+
+
 @lru_cache(maxsize=1024)
+def _cached_canonical(text: str) -> str:
+    return _canonical(text)
+
+
 def _canonical(text: str) -> str:
     document = json.loads(text)
     try:
@@ -167,8 +176,13 @@ def _canonical(text: str) -> str:
                 },
             )
         )
+    except ProofError:
+        raise
     except jsonld.JsonLdError as exc:
-        raise ProofError(f"The document is not valid JSON-LD: {exc}") from None
+        raise ProofError(f"The document is not valid JSON-LD: {exc.args[0]}") from None
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        # pyld on a document no credential is (a number where a node belongs...).
+        raise ProofError("The document is not valid JSON-LD.") from None
 
 
 def _value_count(node: Any) -> int:
@@ -195,7 +209,8 @@ def _value_count(node: Any) -> int:
 
 def canonicalize(document: Mapping[str, Any]) -> str:
     """The document's canonical N-Quads (RDFC-1.0), offline."""
-    return _canonical(_text(document))
+    text = _text(document)
+    return _cached_canonical(text) if len(text) <= CACHED_TEXT else _canonical(text)
 
 
 def _hash_data(document: Mapping[str, Any], options: Mapping[str, Any]) -> bytes:

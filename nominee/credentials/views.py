@@ -3,13 +3,16 @@ the issuer's DID document. Public, no login: anyone verifies."""
 
 from __future__ import annotations
 
+import json
 import re
 
-from flask import Blueprint, Response, abort, current_app
+from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from nominee.awards import queries as award_queries
 from nominee.credentials import services
+from nominee.credentials.forms import VerifyForm
 from nominee.errors import NotFound
+from nominee.extensions import limiter
 from nominee.uow import get_session
 from nominee.web import problem
 
@@ -31,14 +34,18 @@ def _json(text: str, mimetype: str = "application/json", max_age: int = 0) -> Re
     return response
 
 
+def _award(verification_id: str):
+    if len(verification_id) > MAX_VERIFICATION_ID:
+        abort(404)
+    return award_queries.find_public_award(get_session(), verification_id) or abort(404)
+
+
 @bp.get("/awards/<verification_id>/credential.json")
 def credential(verification_id: str):
     """The award's signed Open Badges 3.0 credential, as a download; a revoked award's
     answers 410 Gone with the date of its revocation."""
-    if len(verification_id) > MAX_VERIFICATION_ID:
-        abort(404)
     session = get_session()
-    award = award_queries.find_public_award(session, verification_id) or abort(404)
+    award = _award(verification_id)
     try:
         text = services.credential_for_download(session, issuer(), award)
     except services.Gone as exc:
@@ -71,3 +78,36 @@ def did_document():
     """The issuer's did:web document: the public keys that verify its credentials."""
     document = services.did_document(get_session(), issuer())
     return _json(services.to_json(document), "application/did+ld+json", max_age=300)
+
+
+@bp.route("/awards/<verification_id>/credential", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_VERIFY"], methods=["POST"])
+def verify_upload(verification_id: str):
+    """Verify a credential file someone was given: paste its JSON, read the result
+    (its proof by this programme's keys, its revocation bit, its dates), and whether it
+    is this award's credential."""
+    award = _award(verification_id)
+    form = VerifyForm()
+    result = None
+    this_award = False
+    status = 200
+    if form.validate_on_submit():
+        try:
+            document = json.loads(form.credential.data)
+        except (ValueError, RecursionError):
+            document = None
+        if not isinstance(document, dict):
+            form.credential.errors.append("This is not a JSON object: paste the whole file.")
+            status = 400
+        else:
+            result = services.verify(get_session(), issuer(), document)
+            this_award = document.get("id") == f"{issuer().root}/awards/{award.verification_id}"
+    elif request.method == "POST":
+        status = 400
+    return render_template(
+        "credentials/verify_upload.html",
+        award=award,
+        form=form,
+        result=result,
+        this_award=this_award,
+    ), status

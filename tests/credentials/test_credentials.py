@@ -269,3 +269,48 @@ def test_the_award_page_reads_a_bounded_number_of_rows(client, awarded, connecti
     with count_queries(connection) as statements:
         assert client.get(awarded.page).status_code == 200
     assert len(statements) <= 10
+
+
+def test_a_pasted_credential_is_verified(client, awarded, make, db):
+    text = client.get(awarded.credential_url).text
+    url = f"{awarded.page}/credential"
+    assert "Verify a credential" in client.get(url).text
+    page = client.post(url, data={"credential": text})
+    assert page.status_code == 200
+    assert "Verified:" in page.text and "It is the credential of this award." in page.text
+
+    other = make_award(make, db, starts_on=date.today(), ends_on=date.today())
+    page = client.post(f"{other.page}/credential", data={"credential": text})
+    assert "Verified:" in page.text and "<strong>not</strong> the credential" in page.text
+
+    tampered = text.replace('"Ada Lovelace holds', '"Eda Lovelace holds')
+    page = client.post(url, data={"credential": tampered})
+    assert "Not valid (invalid):" in page.text
+    assert "The signature does not match the credential." in page.text
+
+
+def test_pasted_nonsense_gets_a_message_not_a_crash(client, awarded):
+    url = f"{awarded.page}/credential"
+    for bad, status, message in [
+        ("", 400, "Paste the credential"),
+        ("{not json", 400, "This is not a JSON object"),
+        ("[1, 2]", 400, "This is not a JSON object"),
+        ("[" * 100_001, 400, "At most 100,000 characters"),
+        ("[" * 100_000, 400, "This is not a JSON object"),
+        ("[" * 50_000 + "]" * 50_000, 400, "This is not a JSON object"),
+        ('{"@context": 5, "type": ["OpenBadgeCredential"]}', 200, "Not valid (invalid)"),
+        (
+            '{"@context": ["https://www.w3.org/ns/credentials/v2",'
+            ' "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",'
+            ' "https://evil.example/ctx.json"], "type": ["OpenBadgeCredential"],'
+            ' "issuer": "did:web:127.0.0.1%3A5000", "proof": {"type": "DataIntegrityProof",'
+            ' "cryptosuite": "eddsa-rdfc-2022", "proofPurpose": "assertionMethod",'
+            ' "verificationMethod": "x", "proofValue": "z1"}}',
+            200,
+            "Not valid (invalid)",
+        ),
+        ("\x00", 400, ""),  # the app refuses NUL bytes before the view
+    ]:
+        page = client.post(url, data={"credential": bad})
+        assert page.status_code == status, bad[:40]
+        assert message in page.text, bad[:40]

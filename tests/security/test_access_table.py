@@ -364,6 +364,8 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("credentials.credential", "GET"): everybody(200),
     ("credentials.status_list", "GET"): everybody(200),
     ("credentials.did_document", "GET"): everybody(200),
+    ("credentials.verify_upload", "GET"): everybody(200),
+    ("credentials.verify_upload", "POST"): everybody(400),  # no credential pasted
     # Notifications: the owner's one is hers alone.
     ("notifications.index", "GET"): members(200),
     ("notifications.mark_all_read", "POST"): members(302),

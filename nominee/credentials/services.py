@@ -36,6 +36,8 @@ from nominee.credentials import proofs, queries
 from nominee.credentials.models import IssuerKey
 from nominee.credentials.proofs import LIST_BITS, ProofError
 from nominee.errors import DomainError, NotFound
+from nominee.formatting import format_date
+from nominee.mail.settings import DEFAULT_BASE_URL
 
 STATUS_PATH = "/credentials/status/"
 MAX_LIST_NUMBER = 1_000_000
@@ -57,7 +59,7 @@ class Issuer:
     def from_config(cls, config: Mapping[str, Any]) -> Issuer:
         """The issuer the settings describe (``ISSUER_*``, ``BASE_URL``, ``MAIL_FROM``,
         ``SECRET_KEY``), with the documented defaults."""
-        base_url = str(config.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+        base_url = str(config.get("BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
         sender = parseaddr(str(config.get("MAIL_FROM") or ""))[1]
         return cls(
             base_url=base_url,
@@ -443,13 +445,13 @@ def verify(
     except ProofError as exc:
         return _fail("invalid", str(exc))
     if revoked:
-        return _fail("revoked", f"Revoked by {name}: its status list marks it revoked.", name)
+        return _fail("revoked", f"Revoked: the status list of {name} marks it revoked.", name)
     if now < valid_from:
-        return _fail("not yet valid", f"Not valid yet: valid from {valid_from:%d %B %Y}.", name)
+        return _fail("not yet valid", f"Not valid yet: valid from {format_date(valid_from)}.", name)
     if now > valid_until:
-        return _fail("expired", f"Expired on {valid_until:%d %B %Y}.", name)
+        return _fail("expired", f"Expired on {format_date(valid_until)}.", name)
     return Verification(
-        True, "", f"Signed by {name}, valid until {valid_until:%d %B %Y}.", name, valid_until
+        True, "", f"Signed by {name}, valid until {format_date(valid_until)}.", name, valid_until
     )
 
 

@@ -11,10 +11,10 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from nominee.awards import queries as award_queries
 from nominee.credentials import services
 from nominee.credentials.forms import VerifyForm
-from nominee.errors import NotFound
+from nominee.errors import DomainError, NotFound
 from nominee.extensions import limiter
 from nominee.uow import get_session
-from nominee.web import problem
+from nominee.web import attach_error, given, problem
 
 bp = Blueprint("credentials", __name__)
 
@@ -93,11 +93,12 @@ def verify_upload(verification_id: str):
     status = 200
     if form.validate_on_submit():
         try:
-            document = json.loads(form.credential.data)
+            document = json.loads(given(form.credential.data))
         except (ValueError, RecursionError):
             document = None
         if not isinstance(document, dict):
-            form.credential.errors.append("This is not a JSON object: paste the whole file.")
+            message = "This is not a JSON object: paste the whole file."
+            attach_error(form, DomainError(message, field="credential"))
             status = 400
         else:
             result = services.verify(get_session(), issuer(), document)

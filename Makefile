@@ -62,10 +62,12 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .
 
 # The independent Open Badges verifier the suite runs under Node (tests/credentials/verify.mjs):
-# Digital Bazaar's packages, exactly as package-lock.json pins them.
+# Digital Bazaar's packages, exactly as package-lock.json pins them. Without npm its tests are
+# skipped (on CI, where .ci/run installs Node, they fail instead).
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
-	touch $@
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm is missing: the independent credential verifier's tests will be skipped"; fi
 
 test: lint node_modules/.installed
 	$(BIN)/python -m pytest -n auto -q

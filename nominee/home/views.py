@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, render_template, url_for
 from flask_login import current_user
 
 from nominee import clock
+from nominee.directory import queries as directory
 from nominee.home import queries
 from nominee.impact import queries as impact
 from nominee.uow import get_session
@@ -17,9 +18,15 @@ FAILED_MAIL = "outbox.index"
 
 @bp.get("/")
 def index():
-    if not current_user.is_authenticated:
-        return render_template("home.html")
     session = get_session()
+    if not current_user.is_authenticated:
+        today = clock.today()
+        return render_template(
+            "home.html",
+            figures=directory.figures(session, today),
+            latest=directory.latest_awardees(session, today),
+            today=today,
+        )
     landing = queries.landing(session, current_user)
     return render_template(
         "home.html",

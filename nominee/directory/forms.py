@@ -28,7 +28,7 @@ class FilterSelect(SelectField):
         super().__init__(label, coerce=str, default="", validate_choice=False, **kwargs)
 
     def pre_validate(self, form: Any) -> None:
-        if self.data and self.data not in {str(choice[0]) for choice in self.choices or ()}:
+        if self.data and self.data not in {str(choice.value) for choice in self.choices or ()}:
             raise ValidationError(IGNORED)
 
 

@@ -124,10 +124,7 @@ def choices(session: Session, tab: Tab, today: date) -> Choices:
         .order_by(Cycle.review_close_on.desc(), Cycle.id.desc())
     ).all()
     codes = session.scalars(
-        _listed(tab, today)
-        .with_only_columns(distinct(User.country))
-        .where(User.country != "")
-        .order_by(None)
+        _listed(tab, today).with_only_columns(User.country).where(User.country != "").distinct()
     ).all()
     return Choices(
         categories=[(row.id, row.name) for row in categories],
@@ -161,9 +158,7 @@ def figures(session: Session, today: date) -> Figures:
         .where(rules.published(), rules.current(today))
         .scalar_subquery()
     )
-    members = (
-        select(func.count(User.id)).where(User.is_active_account.is_(True)).scalar_subquery()
-    )
+    members = select(func.count(User.id)).where(User.is_active_account.is_(True)).scalar_subquery()
     contributions = select(func.count(Contribution.id)).scalar_subquery()
     cycles = select(func.count(Cycle.id)).where(rules.published()).scalar_subquery()
     row = session.execute(select(awardees, members, contributions, cycles)).one()

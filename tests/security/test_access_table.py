@@ -361,6 +361,10 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("awards.revoke", "GET"): organizer_only(200),
     ("awards.revoke", "POST"): organizer_only(302),
     ("awards.verify", "GET"): everybody(200),
+    # The awardee directory is public; /awards leads to it.
+    ("directory.current", "GET"): everybody(200),
+    ("directory.alumni", "GET"): everybody(200),
+    ("directory.awards_index", "GET"): everybody(302),
     # Notifications: the owner's one is hers alone.
     ("notifications.index", "GET"): members(200),
     ("notifications.mark_all_read", "POST"): members(302),

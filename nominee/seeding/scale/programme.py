@@ -155,6 +155,20 @@ COMMENTS = [
     "Helped me pass my certification.",
 ]
 LOCATIONS = ["Lisbon", "Nairobi", "Osaka", "Toronto", "Berlin", "Sao Paulo", "Pune", "Oslo", ""]
+# The country (ISO 3166-1 alpha-2) of each location, for the awardee directory's filter.
+COUNTRY_OF = {
+    "Lisbon": "PT",
+    "Nairobi": "KE",
+    "Osaka": "JP",
+    "Toronto": "CA",
+    "Berlin": "DE",
+    "Sao Paulo": "BR",
+    "Pune": "IN",
+    "Oslo": "NO",
+    "": "",
+}
+# One member in this many keeps a private profile (out of the public directory).
+PRIVATE_PROFILE_EVERY = 12
 
 
 S = NominationStatus
@@ -402,6 +416,8 @@ class Programme:
                     bio,
                     f"<p>{bio}</p>" if bio else "",
                     location,
+                    COUNTRY_OF[location],
+                    user % PRIVATE_PROFILE_EVERY != 5,
                     json.dumps([f"https://example.org/{user}"] if heavy else []),
                     category,
                     registered,
@@ -430,6 +446,8 @@ class Programme:
                 "bio_md",
                 "bio_html",
                 "location",
+                "country",
+                "profile_public",
                 "links",
                 "primary_category_id",
                 "created_at",
@@ -778,9 +796,11 @@ class Programme:
         def evidence_size(nominee: int) -> int:
             return 30 if nominee == self.members[0] else rng.randint(3, 30)
 
-        # The published cycle: a tenth as many nominations, decided, a third awarded.
+        # The published cycle: a tenth as many nominations (at least a dozen, so that the
+        # awardee directory lists a few even at the tests' sizes), decided, a third awarded.
         candidates = eligible(published)
-        for nominee in rng.sample(candidates, min(len(candidates), scale.nominations // 10)):
+        wanted = max(scale.nominations // 10, 12)
+        for nominee in rng.sample(candidates, min(len(candidates), wanted)):
             plan = add(
                 published,
                 nominee,

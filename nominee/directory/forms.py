@@ -28,7 +28,8 @@ class FilterSelect(SelectField):
         super().__init__(label, coerce=str, default="", validate_choice=False, **kwargs)
 
     def pre_validate(self, form: Any) -> None:
-        if self.data and self.data not in {str(choice.value) for choice in self.choices or ()}:
+        offered = {str(value) for value, *_ in self.iter_choices()}
+        if self.data and self.data not in offered:
             raise ValidationError(IGNORED)
 
 

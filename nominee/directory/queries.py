@@ -74,7 +74,7 @@ def _tab_condition(tab: Tab, today: date) -> ColumnElement[bool]:
     return rules.past(today) & ~holds_one
 
 
-def _listed(tab: Tab, today: date) -> Select[tuple[Award]]:
+def _listed(tab: Tab, today: date) -> Select[Award]:
     return (
         select(Award)
         .join(Award.member)
@@ -83,7 +83,7 @@ def _listed(tab: Tab, today: date) -> Select[tuple[Award]]:
     )
 
 
-def _filtered(stmt: Select[tuple[Award]], filters: Filters) -> Select[tuple[Award]]:
+def _filtered(stmt: Select[Award], filters: Filters) -> Select[Award]:
     if filters.category_id is not None:
         stmt = stmt.where(Award.category_id == filters.category_id)
     if filters.country is not None:

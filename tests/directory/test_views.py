@@ -295,3 +295,12 @@ def test_unpublished_cycle_shows_no_awardee(app, make, status):
         response = client_for(app, viewer).get(f"/cycles/{cycle.id}")
         assert "Premature Pat" not in response.text
         assert 'id="awardees-heading"' not in response.text
+
+
+def test_home_figures_are_counted_again_once_they_are_old(app, client, make, world):
+    assert "<div><dt>contributions logged</dt><dd>0</dd></div>" in client.get("/").text
+    make.contribution(owner=world["ada"])
+    # Kept for PUBLIC_FIGURES_SECONDS (60 by default): the new one is not counted yet.
+    assert "<div><dt>contributions logged</dt><dd>0</dd></div>" in client.get("/").text
+    app.config["PUBLIC_FIGURES_SECONDS"] = 0
+    assert "<div><dt>contributions logged</dt><dd>1</dd></div>" in client.get("/").text

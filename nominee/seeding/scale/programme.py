@@ -797,9 +797,10 @@ class Programme:
             return 30 if nominee == self.members[0] else rng.randint(3, 30)
 
         # The published cycle: a tenth as many nominations (at least a dozen, so that the
-        # awardee directory lists a few even at the tests' sizes), decided, a third awarded.
+        # tiny test programmes have awards to show, the directory a few cards), decided, a
+        # third awarded.
         candidates = eligible(published)
-        wanted = max(scale.nominations // 10, 12)
+        wanted = max(12, scale.nominations // 10)
         for nominee in rng.sample(candidates, min(len(candidates), wanted)):
             plan = add(
                 published,

@@ -40,7 +40,13 @@ import nominee.models  # noqa: E402, F401  (every table on Base.metadata)
 from nominee import create_app  # noqa: E402
 from nominee.db import Base, make_engine  # noqa: E402
 from nominee.seeding.scale.database import seed_database  # noqa: E402
-from nominee.seeding.scale.pages import ROLES, Page, cast_of_characters, pages_for  # noqa: E402
+from nominee.seeding.scale.pages import (  # noqa: E402
+    ROLES,
+    VISITOR,
+    Page,
+    cast_of_characters,
+    pages_for,
+)
 from nominee.uow import get_session  # noqa: E402
 
 PASSWORD = "nominee-bench-password"
@@ -277,6 +283,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     with app.app_context():
         cast = cast_of_characters(get_session(), endorsements=args.requests + args.warmup + 10)
     clients = {role: login(app, cast.emails[role]) for role in ROLES}
+    clients[VISITOR] = app.test_client()  # not logged in: the public pages
     items = [Measured(page) for page in pages_for(cast, FLOOR_ENDPOINT)]
     timed = [item for item in items if not item.page.streamed]
     for _ in range(args.warmup):

@@ -56,6 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from nominee.contributions.views import bp as contributions_bp
     from nominee.credentials.views import bp as credentials_bp
     from nominee.cycles.views import bp as cycles_bp
+    from nominee.directory.views import bp as directory_bp
     from nominee.endorsements.views import bp as endorsements_bp
     from nominee.home.views import bp as home_bp
     from nominee.impact.views import bp as impact_bp
@@ -84,6 +85,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         preferences_bp,
         awards_bp,
         credentials_bp,
+        directory_bp,
         appeals_bp,
         auditlog_bp,
         reviews_bp,

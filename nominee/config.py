@@ -45,6 +45,9 @@ class Defaults:
     TRUSTED_PROXIES = 0  # reverse proxies in front of the app, see ``trust_proxies``
     SQL_ECHO = False
     PER_PAGE = 25
+    # The logged-out home page's figures (counts over every contribution and member) are
+    # counted again at most this often per process (0: on every view).
+    PUBLIC_FIGURES_SECONDS = 60
     MAX_CONTENT_LENGTH = 1 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     SESSION_COOKIE_HTTPONLY = True

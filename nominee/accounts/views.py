@@ -295,6 +295,8 @@ def edit_profile():
                 display_name=form.display_name.data or "",
                 bio_md=form.bio_md.data or "",
                 location=form.location.data or "",
+                country=form.country.data or "",
+                profile_public=bool(form.profile_public.data),
                 links=[getattr(form, name).data or "" for name in ProfileForm.LINK_FIELDS],
                 primary_category_id=form.primary_category_id.data or None,
                 category_ids=form.category_ids.data or [],

@@ -14,6 +14,7 @@ EXEMPT: dict[str, str] = {
     "static": "files from disk, no database",
     "health.healthz": "the health check: one SELECT 1 (measured by make bench-http)",
     "health.readyz": "the readiness check: one SELECT 1 and a Redis ping",
+    "directory.awards_index": "a redirect to the awardee directory, no database",
     "accounts.login": FORM,
     "accounts.register": FORM,
     "accounts.forgot_password": FORM,

@@ -13,7 +13,14 @@ import pytest
 from flask import Flask, url_for
 
 from nominee.accounts.models import User
-from nominee.seeding.scale.pages import ROLES, Cast, Page, cast_of_characters, pages_for
+from nominee.seeding.scale.pages import (
+    ROLES,
+    VISITOR,
+    Cast,
+    Page,
+    cast_of_characters,
+    pages_for,
+)
 from tests.perf.helpers import BIG, SMALL, StatementCounter, seeded
 
 BUDGET = 10
@@ -54,6 +61,7 @@ def _measure(app: Flask, connection, scale) -> dict[str, int | str]:
         cast = cast_of_characters(session, endorsements=10)
         users = {role: session.get(User, getattr(cast, role)) for role in ROLES}
         clients = {role: _log_in(app, user) for role, user in users.items()}
+        clients[VISITOR] = app.test_client()
         session.rollback()
         savepoint = connection.get_nested_transaction()
         options = connection.get_execution_options()

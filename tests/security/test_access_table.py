@@ -372,6 +372,10 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("credentials.did_document", "GET"): everybody(200),
     ("credentials.verify_upload", "GET"): everybody(200),
     ("credentials.verify_upload", "POST"): everybody(400),  # no credential pasted
+    # The awardee directory is public; /awards leads to it.
+    ("directory.current", "GET"): everybody(200),
+    ("directory.alumni", "GET"): everybody(200),
+    ("directory.awards_index", "GET"): everybody(302),
     # Notifications: the owner's one is hers alone.
     ("notifications.index", "GET"): members(200),
     ("notifications.mark_all_read", "POST"): members(302),

@@ -31,6 +31,8 @@ from nominee.reviews.models import Assignment, Review, ReviewStatus
 # The dashboard's sortable columns, should ``nominee.reviews.queries.queue`` not list them.
 FALLBACK_SORTS = ("id", "nominee", "category", "evidence", "endorsers", "reach", "score")
 ROLES = ("viewer", "heavy", "reviewer", "organizer")
+# A visitor who is not logged in: the caller's client for this role sends no cookie.
+VISITOR = "visitor"
 
 
 @dataclass
@@ -69,6 +71,9 @@ class Cast:
     to_endorse: list[int]
     criteria: list[int]
     review_version: int
+    # The awardee directory's filters, from one of its listed awardees: category,
+    # country, year, cycle and a part of the name (empty: nobody is listed).
+    directory: dict[str, Any] = field(default_factory=dict)
     # For the pages issue 19 added: a published cycle, an award of it, a contribution of
     # the heavy member's and the oldest audit event's cursor (the audit log's last window).
     published_cycle: int | None = None
@@ -79,6 +84,34 @@ class Cast:
 
 def _one(session: Session, stmt):
     return session.execute(stmt.limit(1)).scalar()
+
+
+def _directory_filters(session: Session) -> dict[str, Any]:
+    """The filters of the current awardee with a public profile and a country who has
+    the most company in their category (so the filtered page lists more than one)."""
+    row = session.execute(
+        select(Award.category_id, User.country, Award.starts_on, Award.cycle_id, User.display_name)
+        .join(User, User.id == Award.member_id)
+        .join(Cycle, Cycle.id == Award.cycle_id)
+        .where(
+            Cycle.status == CycleStatus.PUBLISHED,
+            Award.status == AwardStatus.ACTIVE,
+            User.profile_public.is_(True),
+            User.is_active_account.is_(True),
+            User.country != "",
+        )
+        .order_by(Award.id)
+        .limit(1)
+    ).first()
+    if row is None:
+        return {}
+    return {
+        "category": row.category_id,
+        "country": row.country,
+        "year": row.starts_on.year,
+        "cycle": row.cycle_id,
+        "q": row.display_name.split()[-1][:4].lower(),
+    }
 
 
 def cast_of_characters(session: Session, endorsements: int = 2_000) -> Cast:
@@ -170,6 +203,7 @@ def cast_of_characters(session: Session, endorsements: int = 2_000) -> Cast:
                 .order_by(RubricCriterion.position)
             )
         ),
+        directory=_directory_filters(session),
         review_version=_one(
             session,
             select(Review.version).where(
@@ -329,6 +363,26 @@ def pages_for(cast: Cast, floor_endpoint: str | None = None) -> list[Page]:
             {**dashboard, "min_score": "3", "basis": "calibrated"},
         ),
         Page("reviewers' calibration", "organizer", "reviews.calibration", dashboard),
+    ]
+    # The public pages, for a visitor who is not logged in.
+    directory = cast.directory
+    pages += [
+        Page("home (visitor: latest awardees, figures)", VISITOR, "home.index"),
+        Page("awardee directory (first page)", VISITOR, "directory.current"),
+        Page("awardee directory (last page)", VISITOR, "directory.current", {"page": 100_000}),
+        Page(
+            "awardee directory (category, country, year)",
+            VISITOR,
+            "directory.current",
+            {key: directory[key] for key in ("category", "country", "year") if key in directory},
+        ),
+        Page(
+            "awardee directory (cycle, name)",
+            VISITOR,
+            "directory.current",
+            {key: directory[key] for key in ("cycle", "q") if key in directory},
+        ),
+        Page("past awardees (last page)", VISITOR, "directory.alumni", {"page": 100_000}),
     ]
     pages += [
         Page("reviewer's page", "reviewer", "reviews.review", nomination),

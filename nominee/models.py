@@ -16,6 +16,13 @@ from nominee.contributions.models import (
 from nominee.cycles.models import Cycle, CycleStatus, cycle_categories
 from nominee.endorsements.models import Endorsement
 from nominee.impact.models import ImpactGuidance, ImpactSettings
+from nominee.imports.models import (
+    ContributionDraft,
+    DraftStatus,
+    Feed,
+    ImportBatch,
+    ImportRow,
+)
 from nominee.integrity.models import IntegrityResult, IntegrityReview, IntegrityScan, Verdict
 from nominee.nominations.models import (
     Decision,
@@ -53,17 +60,22 @@ __all__ = [
     "ConflictClearance",
     "ConflictDeclaration",
     "Contribution",
+    "ContributionDraft",
     "ContributionFigure",
     "ContributionType",
     "Cycle",
     "CycleStatus",
     "Decision",
+    "DraftStatus",
+    "Feed",
     "IntegrityResult",
     "IntegrityReview",
     "IntegrityScan",
     "Endorsement",
     "ImpactGuidance",
     "ImpactSettings",
+    "ImportBatch",
+    "ImportRow",
     "MailDigest",
     "MailPreference",
     "Nomination",

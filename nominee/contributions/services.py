@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from nominee import audit
 from nominee.accounts.models import User
+from nominee.categories.models import Category
 from nominee.categories.services import slugify
 from nominee.contributions import rules
 from nominee.contributions.models import (
@@ -410,13 +411,31 @@ def _snapshot(contribution: Contribution) -> dict[str, Any]:
     }
 
 
-def _apply(session: Session, contribution: Contribution, data: ContributionInput) -> None:
-    """Check every rule on ``data`` and copy it onto ``contribution`` (new or saved)."""
-    existing = contribution if contribution.id is not None else None
-    types = {t.id: t for t in choosable_types(session, existing)}
-    contribution_type = types.get(data.type_id)
+@dataclass(frozen=True)
+class Choices:
+    """The types and categories a contribution may take, loaded once: an import checks
+    thousands of rows against the same ones."""
+
+    types: dict[int, ContributionType]
+    categories: dict[int, Category]
+
+
+def load_choices(session: Session, existing: Contribution | None = None) -> Choices:
+    """Active types (with their metrics) and categories, plus the retired ones
+    ``existing`` already has."""
+    return Choices(
+        types={t.id: t for t in choosable_types(session, existing)},
+        categories={c.id: c for c in choosable_categories(session, existing)},
+    )
+
+
+def contribution_errors(choices: Choices, data: ContributionInput) -> list[tuple[str, str]]:
+    """Every rule ``data`` breaks, as ``(field, message)`` in the form's order: the one
+    check of a contribution, for the form (through the services), the CSV import's
+    preview, the feeds' drafts and the API."""
+    contribution_type = choices.types.get(data.type_id)
     if contribution_type is None:
-        raise DomainError("Choose a type from the list.", field="type_id")
+        return [("type_id", "Choose a type from the list.")]
     role = data.role.strip() if contribution_type.roles else ""
     checks = [
         ("role", rules.role_error(contribution_type, role)),
@@ -426,22 +445,35 @@ def _apply(session: Session, contribution: Contribution, data: ContributionInput
         ("description_md", rules.description_error(data.description_md)),
         ("category_ids", rules.extra_categories_error(data.primary_category_id, data.category_ids)),
     ]
+    for metric in contribution_type.active_metrics:
+        checks.append(
+            (metric.field_name, rules.metric_value_error(metric, data.figures.get(metric.id)))
+        )
+    if data.primary_category_id not in choices.categories:
+        checks.append(("primary_category_id", "Choose a category from the list."))
+    extra_ids = set(data.category_ids) - {data.primary_category_id}
+    if not extra_ids <= choices.categories.keys():
+        checks.append(("category_ids", "Choose categories from the list."))
+    return [(name, message) for name, message in checks if message]
+
+
+def _apply(
+    session: Session,
+    contribution: Contribution,
+    data: ContributionInput,
+    choices: Choices | None = None,
+) -> None:
+    """Check every rule on ``data`` and copy it onto ``contribution`` (new or saved)."""
+    existing = contribution if contribution.id is not None else None
+    choices = choices or load_choices(session, existing)
+    for name, message in contribution_errors(choices, data):
+        raise DomainError(message, field=name)
+    contribution_type = choices.types[data.type_id]
+    role = data.role.strip() if contribution_type.roles else ""
     kept = contribution.figure_values() if existing is not None else {}
     asked = [m for m in contribution_type.metrics if not m.retired or m.id in kept]
-    for metric in asked:
-        if not metric.retired:
-            checks.append(
-                (metric.field_name, rules.metric_value_error(metric, data.figures.get(metric.id)))
-            )
-    for name, message in checks:
-        if message:
-            raise DomainError(message, field=name)
     extra_ids = set(data.category_ids) - {data.primary_category_id}
-    categories = {c.id: c for c in choosable_categories(session, existing)}
-    if data.primary_category_id not in categories:
-        raise DomainError("Choose a category from the list.", field="primary_category_id")
-    if not extra_ids <= categories.keys():
-        raise DomainError("Choose categories from the list.", field="category_ids")
+    categories = choices.categories
 
     contribution.type = contribution_type
     contribution.role = role
@@ -489,15 +521,29 @@ def _apply_figures(
     contribution.audience = slots.get("audience", 0)
 
 
-def create_contribution(session: Session, owner: User, data: ContributionInput) -> Contribution:
+def create_contribution(
+    session: Session,
+    owner: User,
+    data: ContributionInput,
+    *,
+    actor: User | None = None,
+    choices: Choices | None = None,
+) -> Contribution:
+    """Log ``owner``'s contribution. ``actor`` is who does it when it is not the owner
+    (an organizer importing a file for several members); ``choices`` the types and
+    categories already loaded (``load_choices``), for imports."""
     if not (owner.is_authenticated and owner.is_active):
         raise PermissionDenied("Log in with an active account to log contributions.")
     contribution = Contribution(owner=owner)
-    _apply(session, contribution, data)
+    _apply(session, contribution, data, choices)
     session.add(contribution)
     session.flush()
     audit.record(
-        session, owner, "contribution.created", contribution, after=_snapshot(contribution)
+        session,
+        actor or owner,
+        "contribution.created",
+        contribution,
+        after=_snapshot(contribution),
     )
     return contribution
 

@@ -44,6 +44,7 @@ log = logging.getLogger("nominee.imports")
 
 IMPORT_KEEP = timedelta(hours=24)  # a preview nobody imported or cancelled
 POLL_TOPIC = "feeds.poll"
+VISIBILITIES = {v.value for v in Visibility}
 
 
 # CSV files
@@ -121,7 +122,7 @@ def _parse_row(lookups: _Lookups, header: rules.Header, line: int, cells: list[s
         else:
             others.append(other)
     visibility_text = cell("visibility").lower() or Visibility.PUBLIC.value
-    if visibility_text not in {v.value for v in Visibility}:
+    if visibility_text not in VISIBILITIES:
         errors.append(f"Visibility: “{visibility_text[:20]}” must be public or private.")
     figures: dict[int, int | None] = {}
     if contribution_type is not None:
@@ -144,23 +145,30 @@ def _parse_row(lookups: _Lookups, header: rules.Header, line: int, cells: list[s
                 errors.append(f"{metric.name}: {message}")
             elif metric.id not in figures or figures[metric.id] is None:
                 figures[metric.id] = value
-    if errors or contribution_type is None or day is None or primary is None:
+    if contribution_type is None:
         return parsed
+    # The contribution's own rules, on what could be read (a placeholder for a value that
+    # could not, whose message is given above already).
+    said = {"contributed_on"} if day is None else set()
+    said |= {"primary_category_id"} if primary is None else set()
     data = ContributionInput(
         type_id=contribution_type.id,
         title=title,
-        contributed_on=day,
-        primary_category_id=primary,
+        contributed_on=day or contribution_rules.latest_today(),
+        primary_category_id=primary or 0,
         role=cell("role"),
         url=cell("url"),
         description_md=header.cell(cells, "description"),
         category_ids=others,
         figures=figures,
-        visibility=Visibility(visibility_text),
+        visibility=Visibility(visibility_text)
+        if visibility_text in VISIBILITIES
+        else Visibility.PUBLIC,
     )
     names = {m.field_name: m.name for m in contribution_type.metrics}
     for name, message in contributions.contribution_errors(lookups.choices, data):
-        errors.append(f"{rules.LABELS.get(name) or names.get(name, name)}: {message}")
+        if name not in said:
+            errors.append(f"{rules.LABELS.get(name) or names.get(name, name)}: {message}")
     if not errors:
         parsed.data = data
     return parsed
@@ -497,19 +505,6 @@ def add_feed(session: Session, owner: User, data: FeedInput) -> Feed:
     session.flush()
     audit.record(session, owner, "feed.added", feed, after={"url": url, "owner_id": owner.id})
     request_poll(session, feed.id)
-    return feed
-
-
-def update_feed(session: Session, actor: User, feed: Feed, data: FeedInput) -> Feed:
-    """Change the feed's type, category or name (its address stays: add another feed)."""
-    if not rules.can_manage_feed(actor, feed):
-        raise PermissionDenied("Only the feed's owner can change it.")
-    _, type_id, category_id = _feed_checks(
-        session, FeedInput(feed.url, data.type_id, data.primary_category_id)
-    )
-    feed.type_id, feed.primary_category_id = type_id, category_id
-    feed.title = data.title.strip()[:200] or feed.title
-    session.flush()
     return feed
 
 

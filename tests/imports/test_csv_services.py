@@ -16,7 +16,11 @@ from nominee.errors import PermissionDenied
 from nominee.imports import rules, services
 from nominee.imports.models import ImportBatch, ImportRow
 
-HEADER = "type,title,date,url,role,category,other_categories,visibility,description,Readers,Sessions,Attendees\n"
+BLOG, DT = "https://blog.example.org", "Developer Tools"
+HEADER = (
+    "type,title,date,url,role,category,other_categories,visibility,description,"
+    "Readers,Sessions,Attendees\n"
+)
 
 
 @pytest.fixture
@@ -44,22 +48,23 @@ def contributions_of(db, user) -> int:
 
 def test_a_file_is_checked_row_by_row_in_plain_words(db, make, programme):
     nina = make.user()
-    make.contribution(nina, url="https://blog.example.org/old")
+    make.contribution(nina, url=f"{BLOG}/old")
     yesterday = (date.today() - timedelta(days=1)).isoformat()
     future = (date.today() + timedelta(days=30)).isoformat()
     text = HEADER + "\n".join(
         [
-            f"Blog post,Indexes for humans,{yesterday},https://blog.example.org/a,Author,Developer Tools,Data Platform,,Why **indexes**,1200,,",
-            f"Podcast episode,Unknown type,{yesterday},,,Developer Tools,,,,,,",
-            f"Blog post,Bad date,31/05/2024,,Author,Developer Tools,,,,,,",
-            f"Blog post,Future,{future},,Author,Developer Tools,,,,,,",
-            f"Blog post,Logged before,{yesterday},https://blog.example.org/old,Author,Developer Tools,,,,,,",
-            f"Blog post,Twice in the file,{yesterday},https://blog.example.org/a,Author,Developer Tools,,,,,,",
-            f"Talk at a conference,No sessions,{yesterday},,Speaker,Developer Tools,,,,,,40",
-            f"Blog post,{'x' * 201},{yesterday},,Author,Developer Tools,,,,,,",
-            f"Blog post,=cmd|' /C calc'!A0,{yesterday},,Author,Developer Tools,,private,,,,",
-            f"Blog post,Sessions on a post,{yesterday},,Author,Developer Tools,,,,,2,",
-            f"Blog post,Not a number,{yesterday},,Author,Developer Tools,,,,lots,,",
+            f"Blog post,Indexes for humans,{yesterday},{BLOG}/a,Author,{DT},Data Platform,,"
+            "Why **indexes**,1200,,",
+            f"Podcast episode,Unknown type,{yesterday},,,{DT},,,,,,",
+            f"Blog post,Bad date,31/05/2024,,Author,{DT},,,,,,",
+            f"Blog post,Future,{future},,Author,{DT},,,,,,",
+            f"Blog post,Logged before,{yesterday},{BLOG}/old,Author,{DT},,,,,,",
+            f"Blog post,Twice in the file,{yesterday},{BLOG}/a,Author,{DT},,,,,,",
+            f"Talk at a conference,No sessions,{yesterday},,Speaker,{DT},,,,,,40",
+            f"Blog post,{'x' * 201},{yesterday},,Author,{DT},,,,,,",
+            f"Blog post,=cmd|' /C calc'!A0,{yesterday},,Author,{DT},,private,,,,",
+            f"Blog post,Sessions on a post,{yesterday},,Author,{DT},,,,,2,",
+            f"Blog post,Not a number,{yesterday},,Author,{DT},,,,lots,,",
             f"Blog post,No role,{yesterday},,,Nowhere,,secret,,,,",
         ]
     )
@@ -99,7 +104,7 @@ def test_a_file_is_checked_row_by_row_in_plain_words(db, make, programme):
 
 def test_cancel_writes_nothing_and_forgets_the_file(db, make, programme):
     nina = make.user()
-    batch = stage(db, nina, HEADER + f"Blog post,A post,2024-05-01,,Author,Developer Tools,,,,,,\n")
+    batch = stage(db, nina, HEADER + f"Blog post,A post,2024-05-01,,Author,{DT},,,,,,\n")
     services.cancel_batch(db, nina, batch)
     assert contributions_of(db, nina) == 0
     assert db.scalar(select(func.count()).select_from(ImportBatch)) == 0
@@ -127,7 +132,10 @@ def test_a_hostile_file_is_refused_whole_without_a_crash(db, make, programme, da
 
 def test_utf8_with_a_byte_order_mark_and_crlf(db, make, programme):
     nina = make.user()
-    text = "\ufeffType,Title,Date,Category,Role\r\nBlog post,Café “quoted”,2024-05-01,developer-tools,Author\r\n"
+    text = (
+        "\ufeffType,Title,Date,Category,Role\r\n"
+        "Blog post,Café “quoted”,2024-05-01,developer-tools,Author\r\n"
+    )
     batch = stage(db, nina, text.encode("utf-8"))
     assert batch.file_error is None and batch.valid_rows == 1
     services.import_batch(db, nina, batch)
@@ -141,11 +149,11 @@ def test_an_organizer_imports_for_several_members_by_email(db, make, programme):
     gone = make.user(is_active_account=False)
     text = "email,type,title,date,category,role\n" + "\n".join(
         [
-            f"{nina.email.upper()},Blog post,Nina's post,2024-05-01,Developer Tools,Author",
-            f"{paul.email},Blog post,Paul's post,2024-05-02,Developer Tools,Author",
-            f"nobody@example.org,Blog post,Nobody's post,2024-05-02,Developer Tools,Author",
-            f"{gone.email},Blog post,Gone's post,2024-05-02,Developer Tools,Author",
-            f",Blog post,No email,2024-05-02,Developer Tools,Author",
+            f"{nina.email.upper()},Blog post,Nina's post,2024-05-01,{DT},Author",
+            f"{paul.email},Blog post,Paul's post,2024-05-02,{DT},Author",
+            f"nobody@example.org,Blog post,Nobody's post,2024-05-02,{DT},Author",
+            f"{gone.email},Blog post,Gone's post,2024-05-02,{DT},Author",
+            f",Blog post,No email,2024-05-02,{DT},Author",
         ]
     )
     batch = stage(db, olive, text, for_members=True)
@@ -181,8 +189,7 @@ def test_a_link_logged_between_preview_and_import_is_skipped(db, make, programme
     batch = stage(
         db,
         nina,
-        HEADER
-        + "Blog post,A post,2024-05-01,https://x.example.org/a,Author,Developer Tools,,,,,,\n",
+        HEADER + f"Blog post,A post,2024-05-01,https://x.example.org/a,Author,{DT},,,,,,\n",
     )
     make.contribution(nina, url="https://x.example.org/a")
     result = services.import_batch(db, nina, batch)

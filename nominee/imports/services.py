@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from nominee import audit, clock
 from nominee.accounts.models import User
+from nominee.audit import AuditEvent
 from nominee.contributions import rules as contribution_rules
 from nominee.contributions import services as contributions
 from nominee.contributions.models import Contribution, ContributionType, Visibility
@@ -405,7 +406,7 @@ def import_batch(session: Session, actor: User, batch: ImportBatch) -> ImportRes
         logged = _logged_links(
             session, ((o.id, d.url.strip()) for _, o, d in inputs if o is not None and d.url)
         )
-        created = []
+        items = []
         for line, owner, data in inputs:
             if owner is None:
                 raise DomainError(
@@ -414,20 +415,23 @@ def import_batch(session: Session, actor: User, batch: ImportBatch) -> ImportRes
             if data.url and (owner.id, data.url.strip()) in logged:
                 skipped += 1
                 continue
-            try:
-                created.append(
-                    contributions.create_contribution(
-                        session, owner, data, actor=actor, choices=choices
-                    )
-                )
-            except DomainError as exc:
-                raise DomainError(
-                    f"Line {line}: {exc.message} Nothing was imported: upload the file again."
-                ) from exc
-            members.add(owner.id)
-            imported += 1
-        for contribution in created:  # the session keeps no thousands of objects
-            session.expunge(contribution)
+            items.append((line, owner, data))
+        try:
+            created = contributions.create_contributions(
+                session, [(owner, data) for _, owner, data in items], actor=actor, choices=choices
+            )
+        except DomainError as exc:
+            line = _refused_line(choices, items)
+            raise DomainError(
+                f"Line {line}: {exc.message} Nothing was imported: upload the file again."
+            ) from exc
+        members.update(owner.id for _, owner, _ in items)
+        imported += len(created)
+        # The session keeps no thousands of objects: what is written is let go.
+        for obj in created:
+            session.expunge(obj)
+        for event in [o for o in session.identity_map.values() if isinstance(o, AuditEvent)]:
+            session.expunge(event)
     audit.record(
         session,
         actor,
@@ -444,6 +448,14 @@ def import_batch(session: Session, actor: User, batch: ImportBatch) -> ImportRes
     session.delete(batch)
     session.flush()
     return ImportResult(imported, len(members), skipped)
+
+
+def _refused_line(choices: Choices, items: list[tuple[int, User, ContributionInput]]) -> int | str:
+    """The line of the first row the contribution rules refuse now."""
+    for line, owner, data in items:
+        if not owner.is_active or contributions.contribution_errors(choices, data):
+            return line
+    return "?"
 
 
 def expire_batches(session: Session, now: datetime | None = None) -> int:

@@ -8,7 +8,7 @@ WORKERS ?=
 SCALE ?= medium
 FLASK := $(BIN)/flask --app nominee
 
-.PHONY: run demo serve worker test test-pg lint format migrate bench bench-outbox integrity-bench load clean
+.PHONY: run demo serve worker test test-pg lint format migrate bench bench-http bench-outbox integrity-bench load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,14 @@ load: $(VENV)/.installed-dev
 # (default SQLite) and measures every page in process (benchmarks/bench.py).
 bench: $(VENV)/.installed
 	SCALE=$(SCALE) $(BIN)/python benchmarks/bench.py
+
+# Serves the SCALE (default large) programme with gunicorn (4 workers, production settings,
+# limits in Redis) beside a minimal Flask app (the floor), drives each page with wrk
+# (16 connections, 30 s) and writes benchmarks/results-http.json (benchmarks/served.py).
+# BENCH_HTTP_ARGS=--reuse keeps a SQLite database already seeded at that scale.
+bench-http: $(VENV)/.installed-dev
+	@command -v wrk >/dev/null || (apt-get install -y -qq wrk >/dev/null 2>&1 || sudo apt-get install -y -qq wrk)
+	SCALE=$(if $(filter command line environment,$(origin SCALE)),$(SCALE),large) $(BIN)/python benchmarks/served.py $(BENCH_HTTP_ARGS)
 
 # Seeds a scratch SQLite database with arranged endorsement groups planted among organic
 # members (large scale unless SCALE is given), runs `flask --app nominee integrity scan

@@ -780,7 +780,10 @@ class Programme:
 
         # The published cycle: a tenth as many nominations, decided, a third awarded.
         candidates = eligible(published)
-        for nominee in rng.sample(candidates, min(len(candidates), scale.nominations // 10)):
+        # At least a few, so that even the tiny test programmes have awards to show.
+        for nominee in rng.sample(
+            candidates, min(len(candidates), max(6, scale.nominations // 10))
+        ):
             plan = add(
                 published,
                 nominee,

@@ -78,7 +78,7 @@ def parse(body: bytes, content_type: str | None = None) -> Parsed:
     headers = {"content-type": content_type} if content_type else {}
     result = feedparser.parse(body, response_headers=headers, sanitize_html=False)
     entries = result.get("entries", [])
-    if not entries and result.get("bozo") and not result.get("feed"):
+    if not entries and not result.get("version"):
         return Parsed("", [], "The address does not answer with an RSS or Atom feed.")
     items = []
     for entry in entries:

@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import IO, Any
 
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import delete, exists, func, insert, or_, select
 from sqlalchemy.orm import Session
 
-from nominee import audit, clock
+from nominee import audit, clock, outbound
 from nominee.accounts.models import User
 from nominee.audit import AuditEvent
 from nominee.contributions import rules as contribution_rules
@@ -480,12 +480,18 @@ class FeedInput:
     title: str = ""
 
 
-def _feed_checks(session: Session, data: FeedInput) -> tuple[str, int, int]:
+def _feed_checks(
+    session: Session, data: FeedInput, allow_hosts: frozenset[str]
+) -> tuple[str, int, int]:
     url = data.url.strip()
     if not url:
         raise DomainError("Enter the feed's address.", field="url")
     if message := contribution_rules.url_error(url):
         raise DomainError(message, field="url")
+    try:
+        outbound.check_url(url, allow_hosts)
+    except outbound.OutboundError as exc:
+        raise DomainError(f"This address cannot be followed: {exc.reason}.", field="url") from exc
     choices = contributions.load_choices(session)
     if data.type_id not in choices.types:
         raise DomainError("Choose a type from the list.", field="type_id")
@@ -494,12 +500,15 @@ def _feed_checks(session: Session, data: FeedInput) -> tuple[str, int, int]:
     return url, data.type_id, data.primary_category_id
 
 
-def add_feed(session: Session, owner: User, data: FeedInput) -> Feed:
+def add_feed(
+    session: Session, owner: User, data: FeedInput, allow_hosts: frozenset[str] = frozenset()
+) -> Feed:
     """Follow a feed: its new items become drafts of ``data``'s type and category. The
-    first poll is asked for at once (the outbox, after commit)."""
+    first poll is asked for at once (the outbox, after commit). The address must pass the
+    outbound guard's checks (``allow_hosts``: the ``OUTBOUND_ALLOW_HOSTS`` setting)."""
     if not (owner.is_authenticated and owner.is_active):
         raise PermissionDenied("Log in with an active account to add feeds.")
-    url, type_id, category_id = _feed_checks(session, data)
+    url, type_id, category_id = _feed_checks(session, data, allow_hosts)
     count = session.scalar(select(func.count(Feed.id)).where(Feed.owner_id == owner.id)) or 0
     if count >= rules.MAX_FEEDS:
         raise DomainError(f"You can follow at most {rules.MAX_FEEDS} feeds.", field="url")
@@ -535,6 +544,10 @@ def remove_feed(session: Session, actor: User, feed: Feed) -> None:
     )
     session.delete(feed)
     session.flush()
+
+
+def has_feeds(session: Session) -> bool:
+    return bool(session.scalar(select(exists().select_from(Feed))))
 
 
 def request_poll(session: Session, feed_id: int | None = None) -> None:
@@ -590,18 +603,6 @@ def due_feeds(session: Session, now: datetime, every: timedelta) -> list[int]:
             .order_by(Feed.polled_at.is_not(None), Feed.polled_at, Feed.id)
         )
     )
-
-
-def poll_feed(session: Session, feed: Feed, fetch: Fetch) -> PollResult:
-    """Fetch the feed (a conditional GET with its ETag and Last-Modified) and turn its new
-    items into drafts. On SQLite the fetch holds the write lock for its duration: the
-    worker (``nominee.jobs``) fetches outside its writing transaction instead, with
-    ``conditional_headers`` then ``record_answer``."""
-    try:
-        response = fetch(feed.url, conditional_headers(feed))
-    except FeedUnreachable as exc:
-        return record_failure(session, feed, exc.message)
-    return record_answer(session, feed, response)
 
 
 def record_failure(session: Session, feed: Feed, message: str) -> PollResult:

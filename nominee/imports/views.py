@@ -20,6 +20,7 @@ from flask import (
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from nominee import outbound
 from nominee.contributions import queries as contribution_queries
 from nominee.contributions.forms import ContributionForm
 from nominee.errors import DomainError
@@ -196,7 +197,12 @@ def feeds():
     )
     if form.validate_on_submit():
         try:
-            feed = services.add_feed(session, _actor(), form.to_input())
+            feed = services.add_feed(
+                session,
+                _actor(),
+                form.to_input(),
+                outbound.allow_hosts_from(current_app.config),
+            )
         except DomainError as exc:
             attach_error(form, exc)
         else:

@@ -12,7 +12,7 @@ import codecs
 import csv
 import io
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, Any
 
 from nominee.imports import rules
 
@@ -85,7 +85,7 @@ class _Prefixed(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+    def readinto(self, buffer: Any) -> int:
         if self._prefix:
             size = min(len(buffer), len(self._prefix))
             buffer[:size] = self._prefix[:size]

@@ -250,18 +250,19 @@ def feed_poll(feed_id: int):
 # Drafts
 
 
-@bp.get("/contributions/drafts")
+@bp.route("/contributions/drafts", methods=["GET", "POST"])
 @login_required
 def drafts():
+    """The one list of drafts; its POST confirms or discards the ticked ones."""
+    if request.method == "POST":
+        return _decide_drafts()
     page = queries.pending_drafts(
         get_session(), current_user, page_number(), current_app.config["PER_PAGE"]
     )
     return render_template("imports/drafts.html", page=page, form=DraftsForm(formdata=None))
 
 
-@bp.post("/contributions/drafts")
-@login_required
-def drafts_decide():
+def _decide_drafts():
     form = DraftsForm()
     if not form.validate_on_submit():
         abort(400)

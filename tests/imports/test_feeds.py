@@ -324,19 +324,19 @@ def test_youtube_and_podcast_feeds(app, db, make, setup):
         select(ContributionType).where(ContributionType.slug == "video-or-live-stream")
     )
     youtube = (
-        '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom" '
-        'xmlns:yt="http://www.youtube.com/xml/schemas/2015"><title>Nina on video</title>'
-        "<entry><id>yt:video:abc123</id><yt:videoId>abc123</yt:videoId>"
-        "<title>Live: tuning queries</title>"
-        '<link rel="alternate" href="https://www.youtube.com/watch?v=abc123"/>'
-        "<published>2024-10-01T12:00:00+00:00</published></entry></feed>"
-    ).encode()
+        b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom" '
+        b'xmlns:yt="http://www.youtube.com/xml/schemas/2015"><title>Nina on video</title>'
+        b"<entry><id>yt:video:abc123</id><yt:videoId>abc123</yt:videoId>"
+        b"<title>Live: tuning queries</title>"
+        b'<link rel="alternate" href="https://www.youtube.com/watch?v=abc123"/>'
+        b"<published>2024-10-01T12:00:00+00:00</published></entry></feed>"
+    )
     podcast = (
-        '<?xml version="1.0"?><rss version="2.0"><channel><title>Nina talks</title>'
-        "<item><title>Episode 1</title><guid>ep-1</guid>"
-        '<enclosure url="https://cdn.example.org/ep1.mp3" type="audio/mpeg" length="1"/>'
-        "<pubDate>Mon, 02 Sep 2024 08:00:00 GMT</pubDate></item></channel></rss>"
-    ).encode()
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>Nina talks</title>'
+        b"<item><title>Episode 1</title><guid>ep-1</guid>"
+        b'<enclosure url="https://cdn.example.org/ep1.mp3" type="audio/mpeg" length="1"/>'
+        b"<pubDate>Mon, 02 Sep 2024 08:00:00 GMT</pubDate></item></channel></rss>"
+    )
     with WebServer({"/yt": Reply(200, youtube), "/pod": Reply(200, podcast)}) as server:
         services.add_feed(db, nina, services.FeedInput(server.url("/yt"), video.id, category.id),
                           allow_hosts=LOCAL)  # fmt: skip

@@ -43,6 +43,9 @@ EXEMPT: dict[str, str] = {
     "nominations.nominate": FORM + " (the member search is the nominate page's own)",
     "nominations.evidence": "the nominee's own evidence form: their contributions, capped",
     "reviews.clear_conflict": "a confirmation of one conflict",
+    "imports.preview": "a page of 50 staged rows of one file, by the (batch, valid, line) index; "
+    "measured with a 10,000-row file by benchmarks/imports.py",
+    "imports.draft_edit": FORM,
 }
 
 

@@ -24,6 +24,7 @@ from nominee import outbound
 from nominee.contributions import queries as contribution_queries
 from nominee.contributions.forms import ContributionForm
 from nominee.errors import DomainError
+from nominee.extensions import csrf
 from nominee.imports import queries, rules, services
 from nominee.imports.forms import ActionForm, DraftsForm, FeedForm, UploadForm
 from nominee.imports.models import Feed, ImportBatch
@@ -44,9 +45,14 @@ def _actor():
 
 def _upload(for_members: bool):
     """The upload form; its POST checks the file into a preview."""
+    # A file may be larger than other requests: the limit is raised before the body is
+    # read, so the CSRF check (exempted from the app-wide one, which would read it under
+    # the smaller limit) runs here.
     request.max_content_length = current_app.config["IMPORT_MAX_BYTES"]
     template = "imports/upload_members.html" if for_members else "imports/upload.html"
     try:
+        if request.method == "POST" and current_app.config["WTF_CSRF_ENABLED"]:
+            csrf.protect()
         form = UploadForm()
     except RequestEntityTooLarge:
         refuse()
@@ -74,12 +80,14 @@ def _upload_page(template: str, form: UploadForm) -> str:
 
 
 @bp.route("/contributions/import", methods=["GET", "POST"])
+@csrf.exempt  # checked by _upload, after raising the size limit
 @login_required
 def upload():
     return _upload(for_members=False)
 
 
 @bp.route("/admin/imports", methods=["GET", "POST"])
+@csrf.exempt  # checked by _upload, after raising the size limit
 @organizer_required
 def upload_for_members():
     return _upload(for_members=True)
@@ -272,9 +280,14 @@ def _decide_drafts():
         return redirect(url_for("imports.drafts"))
     confirm = bool(form.confirm.data)
     result = services.decide_drafts(get_session(), _actor(), ids, confirm=confirm)
-    verb = "confirmed: they are now contributions" if confirm else "discarded"
-    if result.done:
-        flash(f"{result.done} draft{'s' if result.done != 1 else ''} {verb}.", "success")
+    if result.done == 1:
+        flash(
+            "1 draft " + ("confirmed: it is now a contribution." if confirm else "discarded."),
+            "success",
+        )
+    elif result.done:
+        verb = "confirmed: they are now contributions" if confirm else "discarded"
+        flash(f"{result.done} drafts {verb}.", "success")
     for draft, message in result.refused:
         flash(f"“{draft.title}” needs editing before it is confirmed: {message}", "error")
     return redirect(url_for("imports.drafts"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -160,3 +161,32 @@ def test_a_member_cannot_use_the_organizers_import(client, auth, make, programme
     assert client.get("/admin/imports").status_code == 403
     template = client.get("/contributions/import/template.csv?members=1").text
     assert "email" not in template.splitlines()[0]
+
+
+def test_a_file_over_the_request_limit_but_under_the_import_limit_passes_csrf(
+    app, client, auth, make, db, programme
+):
+    """The app-wide limit (MAX_CONTENT_LENGTH) is smaller than a file may be; the upload's
+    CSRF check reads the body under IMPORT_MAX_BYTES."""
+    nina = make.user()
+    db.commit()
+    auth.login(nina)
+    app.config.update(WTF_CSRF_ENABLED=True, MAX_CONTENT_LENGTH=2000)
+    page = client.get("/contributions/import").text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    rows = "".join(f"Blog post,Post {i},2024-05-01,Developer Tools,Author\n" for i in range(100))
+    text = "type,title,date,category,role\n" + rows
+    assert len(text) > 2000
+    forged = client.post(
+        "/contributions/import",
+        data={"file": (io.BytesIO(text.encode()), "f.csv"), "csrf_token": "forged"},
+        content_type="multipart/form-data",
+    )
+    assert forged.status_code == 400 and "CSRF" in forged.text
+    response = client.post(
+        "/contributions/import",
+        data={"file": (io.BytesIO(text.encode()), "f.csv"), "csrf_token": token},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    assert db.scalar(select(ImportBatch.valid_rows)) == 100

@@ -182,7 +182,7 @@ def test_confirm_and_discard_selected_in_one_list(app, client, auth, db, setup, 
         data={"draft_id": [str(first.id)], "confirm": "Confirm selected"},
         follow_redirects=True,
     ).text
-    assert "1 draft confirmed: they are now contributions." in page
+    assert "1 draft confirmed: it is now a contribution." in page
     logged = db.scalar(select(Contribution).where(Contribution.owner_id == nina.id))
     assert (logged.title, logged.url, logged.role) == (
         "Query plans for humans",

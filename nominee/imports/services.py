@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import IO, Any
 
-from sqlalchemy import delete, exists, func, insert, or_, select
+from sqlalchemy import Select, delete, exists, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from nominee import audit, clock, outbound
@@ -458,10 +458,17 @@ def _refused_line(choices: Choices, items: list[tuple[int, User, ContributionInp
     return "?"
 
 
+def _stale(now: datetime | None) -> Select[tuple[int]]:
+    return select(ImportBatch.id).where(ImportBatch.created_at < (now or clock.now()) - IMPORT_KEEP)
+
+
+def has_stale_batches(session: Session, now: datetime | None = None) -> bool:
+    return session.scalar(_stale(now).limit(1)) is not None
+
+
 def expire_batches(session: Session, now: datetime | None = None) -> int:
     """Delete the staged files older than ``IMPORT_KEEP``; how many."""
-    cutoff = (now or clock.now()) - IMPORT_KEEP
-    old = select(ImportBatch.id).where(ImportBatch.created_at < cutoff)
+    old = _stale(now)
     ids = list(session.scalars(old))
     if ids:
         session.execute(delete(ImportRow).where(ImportRow.batch_id.in_(ids)))

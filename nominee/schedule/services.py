@@ -366,15 +366,18 @@ def _daily(session: Session, now: datetime, digest: Digest | None) -> list[tuple
 
 def _hourly(session: Session, now: datetime) -> list[tuple[str, Work]]:
     """Feeds polled (by a job: ``imports.services.request_poll``, the fetching happens
-    outside this transaction) and CSV previews nobody imported or cancelled deleted."""
-    hour = now.strftime("%Y-%m-%dT%H")
+    outside this transaction) and CSV previews nobody imported or cancelled deleted; due
+    only when there are feeds or such previews."""
+    feeds = imports.has_feeds(session)
+    if not (feeds or imports.has_stale_batches(session, now)):
+        return []
 
     def work() -> None:
-        if imports.has_feeds(session):
+        if feeds:
             imports.request_poll(session)
         imports.expire_batches(session, now)
 
-    return [(f"imports:{hour}", work)]
+    return [(f"imports:{now:%Y-%m-%dT%H}", work)]
 
 
 def _bind(fn: Callable[..., object], *args: object) -> Work:

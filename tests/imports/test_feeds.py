@@ -377,3 +377,17 @@ def test_the_scheduler_asks_for_a_poll_every_hour_and_the_cli_polls(app, db, run
     assert "2 new draft(s)" in result.output, result.output
     result = runner.invoke(args=["feeds", "poll"])
     assert "No feed was due." in result.output
+
+
+def test_the_hourly_tick_deletes_previews_left_for_a_day(db, setup):
+    import io
+
+    from nominee.imports.models import ImportBatch
+
+    nina, _, _ = setup
+    batch = services.stage_file(db, nina, io.BytesIO(b"type,title,date,category\n"), "old.csv")
+    now = clock.now()
+    assert not any(key.startswith("imports:") for key in schedule.tick(db, now))
+    later = now + timedelta(hours=25)
+    assert f"imports:{later:%Y-%m-%dT%H}" in schedule.tick(db, later)
+    assert db.get(ImportBatch, batch.id) is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from nominee.accounts.models import User
@@ -93,18 +93,6 @@ def pending_drafts(session: Session, owner: User, page: int, per_page: int) -> P
         .order_by(ContributionDraft.contributed_on.desc(), ContributionDraft.id.desc())
     )
     return paginate(session, stmt, page, per_page)
-
-
-def pending_count(session: Session, owner: User) -> int:
-    return (
-        session.scalar(
-            select(func.count(ContributionDraft.id)).where(
-                ContributionDraft.owner_id == owner.id,
-                ContributionDraft.status == DraftStatus.PENDING,
-            )
-        )
-        or 0
-    )
 
 
 def own_draft(session: Session, owner: User, draft_id: int) -> ContributionDraft | None:

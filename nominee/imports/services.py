@@ -14,7 +14,6 @@ them, and ``expire_batches`` (the scheduler, hourly) deletes those left behind.
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -30,7 +29,7 @@ from nominee.contributions import rules as contribution_rules
 from nominee.contributions import services as contributions
 from nominee.contributions.models import Contribution, ContributionType, Visibility
 from nominee.contributions.services import Choices, ContributionInput
-from nominee.errors import DomainError, NotFound, PermissionDenied
+from nominee.errors import DomainError, PermissionDenied
 from nominee.imports import csvfile, feedfile, rules
 from nominee.imports.models import (
     ContributionDraft,
@@ -40,8 +39,6 @@ from nominee.imports.models import (
     ImportRow,
 )
 from nominee.outbox import services as outbox
-
-log = logging.getLogger("nominee.imports")
 
 IMPORT_KEEP = timedelta(hours=24)  # a preview nobody imported or cancelled
 POLL_TOPIC = "feeds.poll"
@@ -348,13 +345,6 @@ def _stage_chunk(
     session.execute(insert(ImportRow), values)
 
 
-def load_batch(session: Session, actor: User, batch_id: int) -> ImportBatch:
-    batch = session.get(ImportBatch, batch_id)
-    if batch is None or not rules.can_use_batch(actor, batch):
-        raise NotFound("This file is gone: it was imported or cancelled. Upload it again.")
-    return batch
-
-
 def cancel_batch(session: Session, actor: User, batch: ImportBatch) -> None:
     """Forget the staged file: nothing was logged, nothing is."""
     if not rules.can_use_batch(actor, batch):
@@ -458,7 +448,7 @@ def _refused_line(choices: Choices, items: list[tuple[int, User, ContributionInp
     return "?"
 
 
-def _stale(now: datetime | None) -> Select[tuple[int]]:
+def _stale(now: datetime | None) -> Select[Any]:
     return select(ImportBatch.id).where(ImportBatch.created_at < (now or clock.now()) - IMPORT_KEEP)
 
 

@@ -230,7 +230,7 @@ def feeds():
 
 def _load_feed(feed_id: int) -> Feed:
     feed = get_session().get(Feed, feed_id)
-    if feed is None or feed.owner_id != current_user.id:
+    if feed is None or not rules.can_manage_feed(current_user, feed):
         abort(404)
     return feed
 

@@ -17,6 +17,7 @@ from nominee.cycles.models import Cycle, CycleStatus, cycle_categories
 from nominee.endorsements.models import Endorsement
 from nominee.impact.models import ImpactGuidance, ImpactSettings
 from nominee.imports.models import (
+    BatchStatus,
     ContributionDraft,
     DraftStatus,
     Feed,
@@ -55,6 +56,7 @@ __all__ = [
     "AuditEvent",
     "Award",
     "AwardStatus",
+    "BatchStatus",
     "Category",
     "Confidence",
     "ConflictClearance",

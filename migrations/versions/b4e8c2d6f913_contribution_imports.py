@@ -17,7 +17,6 @@ from alembic import op
 
 import nominee.db
 
-
 revision: str = "b4e8c2d6f913"
 down_revision: str | None = "d2f7a1c9e604"
 branch_labels: str | Sequence[str] | None = None
@@ -65,6 +64,23 @@ def upgrade() -> None:
         sa.Column("total_rows", sa.Integer(), nullable=False),
         sa.Column("valid_rows", sa.Integer(), nullable=False),
         sa.Column("file_error", sa.String(length=500), nullable=True),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "staged",
+                "importing",
+                "imported",
+                "failed",
+                name="batchstatus",
+                native_enum=False,
+                length=16,
+            ),
+            nullable=False,
+        ),
+        sa.Column("imported", sa.Integer(), nullable=False),
+        sa.Column("members", sa.Integer(), nullable=False),
+        sa.Column("skipped", sa.Integer(), nullable=False),
+        sa.Column("failure", sa.String(length=500), nullable=True),
         sa.Column("created_at", nominee.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["uploader_id"],

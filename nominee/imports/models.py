@@ -35,12 +35,21 @@ def _enum(cls: type[enum.Enum]) -> Enum:
     return Enum(cls, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
 
 
+class BatchStatus(enum.StrEnum):
+    STAGED = "staged"  # checked, waiting for its uploader
+    IMPORTING = "importing"  # a large file, being imported by a job
+    IMPORTED = "imported"  # its rows are gone; the counts stay for the page
+    FAILED = "failed"  # a row was refused at import: nothing was logged
+
+
 class ImportBatch(Base):
     """A CSV file read and checked, waiting for its uploader to import or cancel it.
 
     Its rows (``ImportRow``) are in the database, not in files, so any app host serves
     the preview and the import. Importing or cancelling deletes the batch with its rows;
-    the scheduler deletes those left over after ``IMPORT_KEEP`` (``services``).
+    the scheduler deletes those left over after ``IMPORT_KEEP`` (``services``). A file of
+    more than ``rules.INLINE_ROWS`` valid rows is imported by a job (``status``), whose
+    outcome stays here for the preview page until the batch expires.
     ``for_members``: an organizer's file, whose rows name their member by email.
     """
 
@@ -54,6 +63,12 @@ class ImportBatch(Base):
     valid_rows: Mapped[int] = mapped_column(default=0)
     # A problem with the whole file (not UTF-8, no header...): nothing can be imported.
     file_error: Mapped[str | None] = mapped_column(String(500))
+    status: Mapped[BatchStatus] = mapped_column(_enum(BatchStatus), default=BatchStatus.STAGED)
+    imported: Mapped[int] = mapped_column(default=0)
+    members: Mapped[int] = mapped_column(default=0)
+    skipped: Mapped[int] = mapped_column(default=0)
+    # Why the import failed (a row refused at import time).
+    failure: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=clock.now, index=True)
 
     uploader: Mapped[User] = relationship()

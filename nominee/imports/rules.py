@@ -14,12 +14,21 @@ from dataclasses import dataclass
 from datetime import date
 
 from nominee.accounts.models import User
-from nominee.imports.models import ContributionDraft, DraftStatus, Feed, ImportBatch
+from nominee.imports.models import (
+    BatchStatus,
+    ContributionDraft,
+    DraftStatus,
+    Feed,
+    ImportBatch,
+)
 
 MAX_ROWS = 10_000  # per file; a bigger one is refused whole: split it
 MAX_LINE = 64 * 1024  # characters per line: a description is at most 5,000
 MAX_FEEDS = 20  # per member
 CHUNK = 500  # rows read, checked and written at a time: memory stays flat
+# A file with more valid rows is imported by a job, not in the request (which a web
+# server's timeout would cut: 10,000 rows take tens of seconds on a busy host).
+INLINE_ROWS = 1_000
 
 EMAIL = "email"
 # The fixed columns, in the template's order, with what each holds.
@@ -52,6 +61,10 @@ LABELS = {
 
 def can_import_for_members(user: User) -> bool:
     return user.is_authenticated and user.is_organizer
+
+
+def can_import(batch: ImportBatch) -> bool:
+    return batch.status is BatchStatus.STAGED and not batch.file_error and batch.valid_rows > 0
 
 
 def can_use_batch(user: User, batch: ImportBatch) -> bool:

@@ -32,6 +32,7 @@ from nominee.contributions.services import Choices, ContributionInput
 from nominee.errors import DomainError, PermissionDenied
 from nominee.imports import csvfile, feedfile, rules
 from nominee.imports.models import (
+    BatchStatus,
     ContributionDraft,
     DraftStatus,
     Feed,
@@ -236,10 +237,18 @@ def _chunks(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
 
 
 def discard_batches(session: Session, uploader: User) -> None:
-    """Delete the uploader's staged files (a new upload replaces them)."""
-    ids = select(ImportBatch.id).where(ImportBatch.uploader_id == uploader.id)
-    session.execute(delete(ImportRow).where(ImportRow.batch_id.in_(ids)))
-    session.execute(delete(ImportBatch).where(ImportBatch.uploader_id == uploader.id))
+    """Delete the uploader's files (a new upload replaces them), but one being imported."""
+    ids = list(
+        session.scalars(
+            select(ImportBatch.id).where(
+                ImportBatch.uploader_id == uploader.id,
+                ImportBatch.status != BatchStatus.IMPORTING,
+            )
+        )
+    )
+    if ids:
+        session.execute(delete(ImportRow).where(ImportRow.batch_id.in_(ids)))
+        session.execute(delete(ImportBatch).where(ImportBatch.id.in_(ids)))
 
 
 def stage_file(
@@ -349,28 +358,59 @@ def cancel_batch(session: Session, actor: User, batch: ImportBatch) -> None:
     """Forget the staged file: nothing was logged, nothing is."""
     if not rules.can_use_batch(actor, batch):
         raise PermissionDenied("Only the file's uploader can cancel it.")
+    if batch.status is BatchStatus.IMPORTING:
+        raise DomainError("This file is being imported: it can no longer be cancelled.")
     session.execute(delete(ImportRow).where(ImportRow.batch_id == batch.id))
     session.delete(batch)
     session.flush()
 
 
-@dataclass(frozen=True)
-class ImportResult:
-    imported: int
-    members: int
-    skipped: int  # rows whose link was logged between preview and import
+IMPORT_TOPIC = "imports.csv"
 
 
-def import_batch(session: Session, actor: User, batch: ImportBatch) -> ImportResult:
+def start_import(session: Session, actor: User, batch: ImportBatch) -> bool:
+    """Import the file now (True), or, with more than ``rules.INLINE_ROWS`` valid rows,
+    ask a job to (False: after commit; the preview page follows it)."""
+    if not rules.can_use_batch(actor, batch):
+        raise PermissionDenied("Only the file's uploader can import it.")
+    if not rules.can_import(batch):
+        raise DomainError("This file has no row to import.")
+    if batch.valid_rows <= rules.INLINE_ROWS:
+        import_batch(session, actor, batch)
+        return True
+    batch.status = BatchStatus.IMPORTING
+    outbox.put(session, IMPORT_TOPIC, {"batch_id": batch.id})
+    session.flush()
+    return False
+
+
+def import_for_job(session: Session, batch_id: int) -> None:
+    """The job's side of ``start_import``: import as the uploader. A refusal rolls back
+    what was logged and marks the file failed, with the reason, in a savepoint."""
+    batch = session.get(ImportBatch, batch_id)
+    if batch is None or batch.status is not BatchStatus.IMPORTING:
+        return
+    try:
+        with session.begin_nested():
+            import_batch(session, batch.uploader, batch)
+    except DomainError as exc:
+        batch.status = BatchStatus.FAILED
+        batch.failure = exc.message[:500]
+        session.execute(delete(ImportRow).where(ImportRow.batch_id == batch.id))
+        session.flush()
+
+
+def import_batch(session: Session, actor: User, batch: ImportBatch) -> None:
     """Log every valid row of the staged file, in this one transaction, through the
-    contribution services (which check each again), then delete the staged file.
+    contribution services (which check each again), then delete its rows (the batch
+    keeps the counts: ``imported``, ``members``, ``skipped``).
 
     A row that no longer passes (its type retired since the preview) refuses the whole
     import: nothing is logged and the member sees which line. A row whose link was
     logged meanwhile is skipped and counted."""
     if not rules.can_use_batch(actor, batch):
         raise PermissionDenied("Only the file's uploader can import it.")
-    if batch.file_error or not batch.valid_rows:
+    if batch.status not in (BatchStatus.STAGED, BatchStatus.IMPORTING) or not batch.valid_rows:
         raise DomainError("This file has no row to import.")
     choices = contributions.load_choices(session)
     imported = skipped = 0
@@ -435,9 +475,9 @@ def import_batch(session: Session, actor: User, batch: ImportBatch) -> ImportRes
         },
     )
     session.execute(delete(ImportRow).where(ImportRow.batch_id == batch.id))
-    session.delete(batch)
+    batch.status = BatchStatus.IMPORTED
+    batch.imported, batch.members, batch.skipped = imported, len(members), skipped
     session.flush()
-    return ImportResult(imported, len(members), skipped)
 
 
 def _refused_line(choices: Choices, items: list[tuple[int, User, ContributionInput]]) -> int | str:

@@ -27,7 +27,7 @@ from nominee.errors import DomainError
 from nominee.extensions import csrf
 from nominee.imports import queries, rules, services
 from nominee.imports.forms import ActionForm, DraftsForm, FeedForm, UploadForm
-from nominee.imports.models import Feed, ImportBatch
+from nominee.imports.models import BatchStatus, Feed, ImportBatch
 from nominee.uow import get_session, refuse
 from nominee.web import attach_error, login_required, organizer_required, page_number
 
@@ -149,6 +149,7 @@ def preview(batch_id: int):
     return render_template(
         "imports/preview.html",
         batch=batch,
+        outcome=_outcome(batch) if batch.status is BatchStatus.IMPORTED else None,
         rows=rows,
         show_valid=show_valid,
         owners=queries.owners_of(session, rows) if batch.for_members else {},
@@ -161,23 +162,29 @@ def preview(batch_id: int):
 def confirm(batch_id: int):
     batch = _load_batch(batch_id)
     ActionForm().validate_on_submit() or abort(400)
-    for_members = batch.for_members
     try:
-        result = services.import_batch(get_session(), _actor(), batch)
+        done = services.start_import(get_session(), _actor(), batch)
     except DomainError as exc:
         refuse()
         flash(exc.message, "error")
         return redirect(url_for("imports.preview", batch_id=batch_id))
-    message = f"{result.imported:,} contribution{'s' if result.imported != 1 else ''} imported"
-    if for_members:
-        message += f" for {result.members:,} member{'s' if result.members != 1 else ''}"
+    if done:
+        flash(_outcome(batch), "success")
+        if batch.for_members:
+            return redirect(url_for("imports.upload_for_members"))
+        return redirect(url_for("contributions.mine"))
+    return redirect(url_for("imports.preview", batch_id=batch_id))
+
+
+def _outcome(batch: ImportBatch) -> str:
+    count = batch.imported
+    message = f"{count:,} contribution{'s' if count != 1 else ''} imported"
+    if batch.for_members:
+        message += f" for {batch.members:,} member{'s' if batch.members != 1 else ''}"
     message += "."
-    if result.skipped:
-        message += f" {result.skipped:,} skipped: their link was logged meanwhile."
-    flash(message, "success")
-    if for_members:
-        return redirect(url_for("imports.upload_for_members"))
-    return redirect(url_for("contributions.mine"))
+    if batch.skipped:
+        message += f" {batch.skipped:,} skipped: their link was logged meanwhile."
+    return message
 
 
 @bp.post("/contributions/import/<int:batch_id>/cancel")
@@ -186,7 +193,12 @@ def cancel(batch_id: int):
     batch = _load_batch(batch_id)
     ActionForm().validate_on_submit() or abort(400)
     for_members = batch.for_members
-    services.cancel_batch(get_session(), _actor(), batch)
+    try:
+        services.cancel_batch(get_session(), _actor(), batch)
+    except DomainError as exc:
+        refuse()
+        flash(exc.message, "error")
+        return redirect(url_for("imports.preview", batch_id=batch_id))
     flash("Import cancelled: nothing was logged.", "info")
     return redirect(url_for("imports.upload_for_members" if for_members else "imports.upload"))
 

@@ -82,6 +82,18 @@ def integrity_scan(session: Session, payload: Mapping[str, Any]) -> list[EmailMe
     return []
 
 
+def csv_import(session: Session, payload: Mapping[str, Any]) -> list[EmailMessage]:
+    """A large CSV file's import, in a transaction of its own, committed."""
+    token = db.read_only.set(False)
+    try:
+        with Session(bind=session.get_bind(), expire_on_commit=False) as work:
+            imports.import_for_job(work, payload["batch_id"])
+            work.commit()
+    finally:
+        db.read_only.reset(token)
+    return []
+
+
 def feeds_poll(session: Session, payload: Mapping[str, Any]) -> list[EmailMessage]:
     """Poll one feed (a member added it or asked) or every due one (the scheduler, hourly),
     each fetched outside any transaction and recorded in one of its own."""
@@ -109,3 +121,4 @@ def register() -> None:
     sender.handle(PREPARED_TOPIC)(prepared_mail)
     sender.handle(integrity.SCAN_TOPIC)(integrity_scan)
     sender.handle(imports.POLL_TOPIC)(feeds_poll)
+    sender.handle(imports.IMPORT_TOPIC)(csv_import)

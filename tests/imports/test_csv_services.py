@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from nominee.audit import AuditEvent
 from nominee.contributions.models import Contribution, Visibility
 from nominee.contributions.services import seed_contribution_types
-from nominee.errors import PermissionDenied
+from nominee.errors import DomainError, PermissionDenied
 from nominee.imports import rules, services
-from nominee.imports.models import ImportBatch, ImportRow
+from nominee.imports.models import BatchStatus, ImportBatch, ImportRow
 
 BLOG, DT = "https://blog.example.org", "Developer Tools"
 HEADER = (
@@ -89,15 +89,15 @@ def test_a_file_is_checked_row_by_row_in_plain_words(db, make, programme):
     assert "Visibility: “secret” must be public or private." in rows[13].errors
     assert contributions_of(db, nina) == 1  # nothing logged by the preview
 
-    result = services.import_batch(db, nina, batch)
-    assert (result.imported, result.members, result.skipped) == (2, 1, 0)
+    services.import_batch(db, nina, batch)
+    assert (batch.imported, batch.members, batch.skipped) == (2, 1, 0)
     formula = db.scalar(select(Contribution).where(Contribution.title.startswith("=cmd")))
     assert formula.title == "=cmd|' /C calc'!A0" and formula.visibility is Visibility.PRIVATE
     post = db.scalar(select(Contribution).where(Contribution.title == "Indexes for humans"))
     assert post.audience == 1200 and [c.name for c in post.categories] == ["Data Platform"]
     assert "<strong>indexes</strong>" in post.description_html
     assert db.scalar(select(func.count()).select_from(ImportRow)) == 0
-    assert db.get(ImportBatch, batch.id) is None
+    assert batch.status is BatchStatus.IMPORTED
     event = db.scalar(select(AuditEvent).where(AuditEvent.action == "contribution.imported"))
     assert event.after["count"] == 2
 
@@ -162,8 +162,8 @@ def test_an_organizer_imports_for_several_members_by_email(db, make, programme):
     assert rows[4].errors == ["Email: no active member has the address “nobody@example.org”."]
     assert rows[5].errors[0].startswith("Email: no active member")
     assert rows[6].errors == ["Email: enter the email address of the member."]
-    result = services.import_batch(db, olive, batch)
-    assert (result.imported, result.members) == (2, 2)
+    services.import_batch(db, olive, batch)
+    assert (batch.imported, batch.members) == (2, 2)
     created = db.scalar(
         select(AuditEvent).where(
             AuditEvent.action == "contribution.created",
@@ -192,8 +192,8 @@ def test_a_link_logged_between_preview_and_import_is_skipped(db, make, programme
         HEADER + f"Blog post,A post,2024-05-01,https://x.example.org/a,Author,{DT},,,,,,\n",
     )
     make.contribution(nina, url="https://x.example.org/a")
-    result = services.import_batch(db, nina, batch)
-    assert (result.imported, result.skipped) == (0, 1)
+    services.import_batch(db, nina, batch)
+    assert (batch.imported, batch.skipped) == (0, 1)
 
 
 def test_old_staged_files_expire(db, make, programme):
@@ -204,3 +204,34 @@ def test_old_staged_files_expire(db, make, programme):
     assert services.expire_batches(db, clock.now()) == 0
     assert services.expire_batches(db, clock.now() + timedelta(hours=25)) == 1
     assert db.get(ImportBatch, batch.id) is None
+
+
+def test_a_large_file_is_imported_by_a_job(app, db, make, programme, monkeypatch):
+    from nominee.contributions.models import ContributionType
+    from nominee.outbox.models import OutboxMessage
+
+    monkeypatch.setattr(rules, "INLINE_ROWS", 1)
+    nina = make.user()
+    rows = "".join(f"Blog post,Post {i},2024-05-01,,Author,{DT},,,,,,\n" for i in range(3))
+    batch = stage(db, nina, HEADER + rows)
+    assert services.start_import(db, nina, batch) is False
+    assert batch.status is BatchStatus.IMPORTING and contributions_of(db, nina) == 0
+    message = db.scalar(select(OutboxMessage).where(OutboxMessage.topic == "imports.csv"))
+    assert message.payload == {"batch_id": batch.id}
+    with pytest.raises(DomainError):  # no second import, no cancel meanwhile
+        services.start_import(db, nina, batch)
+    with pytest.raises(DomainError):
+        services.cancel_batch(db, nina, batch)
+    services.import_for_job(db, batch.id)
+    assert batch.status is BatchStatus.IMPORTED and contributions_of(db, nina) == 3
+
+    # A row refused at import (its type retired since the preview): nothing logged.
+    other = stage(db, nina, HEADER + rows.replace("Post", "Other"))
+    assert services.start_import(db, nina, other) is False
+    post = db.scalar(select(ContributionType).where(ContributionType.slug == "blog-post"))
+    post.retired = True
+    db.flush()
+    services.import_for_job(db, other.id)
+    assert other.status is BatchStatus.FAILED
+    assert other.failure.startswith("Line 2: Choose a type from the list. Nothing was imported")
+    assert contributions_of(db, nina) == 3

@@ -65,8 +65,10 @@ def test_upload_preview_and_import(client, auth, make, db, programme):
     done = client.post(f"/contributions/import/{batch_id}/import", follow_redirects=True)
     assert "1 contribution imported." in done.text
     assert count(db, nina) == 1
-    # The staged file is gone: no second import.
-    assert client.get(f"/contributions/import/{batch_id}").status_code == 404
+    # Its rows are gone; the page says what was imported; no second import.
+    assert "1 contribution imported." in client.get(f"/contributions/import/{batch_id}").text
+    again = client.post(f"/contributions/import/{batch_id}/import", follow_redirects=True)
+    assert "This file has no row to import." in again.text and count(db, nina) == 1
 
 
 def test_cancel_logs_nothing(client, auth, make, db, programme):
@@ -190,3 +192,20 @@ def test_a_file_over_the_request_limit_but_under_the_import_limit_passes_csrf(
     )
     assert response.status_code == 302
     assert db.scalar(select(ImportBatch.valid_rows)) == 100
+
+
+def test_a_large_file_is_followed_on_its_page(app, client, auth, make, db, programme, monkeypatch):
+    from nominee.imports import rules, services
+
+    monkeypatch.setattr(rules, "INLINE_ROWS", 1)
+    nina = make.user()
+    auth.login(nina)
+    rows = "".join(f"Blog post,Post {i},2024-05-01,Developer Tools,Author\n" for i in range(3))
+    upload(client, "type,title,date,category,role\n" + rows)
+    batch_id = db.scalar(select(ImportBatch.id))
+    page = client.post(f"/contributions/import/{batch_id}/import", follow_redirects=True).text
+    assert "Importing 3 contributions" in page and 'http-equiv="refresh"' in page
+    services.import_for_job(db, batch_id)
+    db.commit()
+    page = client.get(f"/contributions/import/{batch_id}").text
+    assert "3 contributions imported." in page and 'http-equiv="refresh"' not in page

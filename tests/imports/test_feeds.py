@@ -391,3 +391,31 @@ def test_the_hourly_tick_deletes_previews_left_for_a_day(db, setup):
     later = now + timedelta(hours=25)
     assert f"imports:{later:%Y-%m-%dT%H}" in schedule.tick(db, later)
     assert db.get(ImportBatch, batch.id) is None
+
+
+def test_the_jobs_handle_feed_polls_and_large_imports(app, db, setup, blog, monkeypatch):
+    import io
+
+    from nominee.imports import rules
+    from nominee.imports.models import BatchStatus, ImportBatch
+    from nominee.jobs import handlers
+    from nominee.outbox import sender
+
+    nina, post, category = setup
+    assert sender.HANDLERS[services.POLL_TOPIC] is handlers.feeds_poll
+    assert sender.HANDLERS[services.IMPORT_TOPIC] is handlers.csv_import
+    feed = add_feed(db, nina, post, category, blog.url("/feed.xml"))
+    with app.app_context():
+        assert handlers.feeds_poll(db, {"feed_id": feed.id}) == []
+    assert len(drafts(db, nina)) == 2
+
+    monkeypatch.setattr(rules, "INLINE_ROWS", 0)
+    text = "type,title,date,category,role\nBlog post,A post,2024-05-01,Developer Tools,Author\n"
+    batch = services.stage_file(db, nina, io.BytesIO(text.encode()), "f.csv")
+    services.start_import(db, nina, batch)
+    db.commit()
+    with app.app_context():
+        assert handlers.csv_import(db, {"batch_id": batch.id}) == []
+    db.expire_all()
+    assert db.get(ImportBatch, batch.id).status is BatchStatus.IMPORTED
+    assert db.scalar(select(func.count()).where(Contribution.owner_id == nina.id)) == 1

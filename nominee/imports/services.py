@@ -27,7 +27,12 @@ from nominee.accounts.models import User
 from nominee.audit import AuditEvent
 from nominee.contributions import rules as contribution_rules
 from nominee.contributions import services as contributions
-from nominee.contributions.models import Contribution, ContributionType, Visibility
+from nominee.contributions.models import (
+    Contribution,
+    ContributionType,
+    ReachMetric,
+    Visibility,
+)
 from nominee.contributions.services import Choices, ContributionInput
 from nominee.errors import DomainError, PermissionDenied
 from nominee.imports import csvfile, feedfile, rules
@@ -57,6 +62,10 @@ class _Lookups:
     types: dict[str, ContributionType] = field(default_factory=dict)
     categories: dict[str, int] = field(default_factory=dict)
     metric_keys: set[str] = field(default_factory=set)
+    # type id -> {column key: metric}, the columns of its active metrics (names and slots)
+    columns: dict[int, dict[str, ReachMetric]] = field(default_factory=dict)
+    # type id -> {form field name: metric name}, for the messages
+    names: dict[int, dict[str, str]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, session: Session) -> _Lookups:
@@ -65,10 +74,14 @@ class _Lookups:
         for contribution_type in choices.types.values():
             for name in (contribution_type.name, contribution_type.slug):
                 lookups.types[name.strip().lower()] = contribution_type
-            for metric in contribution_type.active_metrics:
-                lookups.metric_keys.add(rules.column_key(metric.name))
-                if metric.legacy_slot:
-                    lookups.metric_keys.add(metric.legacy_slot)
+            active = contribution_type.active_metrics
+            columns = {m.legacy_slot: m for m in active if m.legacy_slot}
+            columns |= {rules.column_key(m.name): m for m in active}
+            lookups.columns[contribution_type.id] = columns
+            lookups.metric_keys |= columns.keys()
+            lookups.names[contribution_type.id] = {
+                m.field_name: m.name for m in contribution_type.metrics
+            }
         for category in choices.categories.values():
             for name in (category.name, category.slug):
                 lookups.categories[name.strip().lower()] = category.id
@@ -125,13 +138,12 @@ def _parse_row(lookups: _Lookups, header: rules.Header, line: int, cells: list[s
         errors.append(f"Visibility: “{visibility_text[:20]}” must be public or private.")
     figures: dict[int, int | None] = {}
     if contribution_type is not None:
-        by_key = {rules.column_key(m.name): m for m in contribution_type.active_metrics}
-        by_slot = {m.legacy_slot: m for m in contribution_type.active_metrics if m.legacy_slot}
+        columns = lookups.columns[contribution_type.id]
         for key, index in header.figures.items():
             text = cells[index].strip() if index < len(cells) else ""
             if not text:
                 continue
-            metric = by_key.get(key) or by_slot.get(key)
+            metric = columns.get(key)
             if metric is None:
                 counted = ", ".join(m.name for m in contribution_type.active_metrics) or "none"
                 errors.append(
@@ -164,7 +176,7 @@ def _parse_row(lookups: _Lookups, header: rules.Header, line: int, cells: list[s
         if visibility_text in VISIBILITIES
         else Visibility.PUBLIC,
     )
-    names = {m.field_name: m.name for m in contribution_type.metrics}
+    names = lookups.names[contribution_type.id]
     for name, message in contributions.contribution_errors(lookups.choices, data):
         if name not in said:
             errors.append(f"{rules.LABELS.get(name) or names.get(name, name)}: {message}")

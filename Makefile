@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+DEMO_PORT ?= 5001  # the demo's own port, so it can run beside `make run`
 WORKERS ?=
 SCALE ?= medium
 FLASK := $(BIN)/flask --app nominee
@@ -38,7 +39,8 @@ DEMO_ENV := DATABASE_URL=sqlite:///$(CURDIR)/instance/demo.sqlite3
 demo: $(VENV)/.installed
 	$(DEMO_ENV) $(FLASK) db upgrade
 	$(DEMO_ENV) $(FLASK) seed-demo --if-empty
-	$(DEMO_ENV) $(LOCAL_URL) $(FLASK) run --host $(HOST) --port $(PORT)
+	$(DEMO_ENV) NOMINEE_BASE_URL=$${NOMINEE_BASE_URL:-http://$(HOST):$(DEMO_PORT)} \
+		$(FLASK) run --host $(HOST) --port $(DEMO_PORT)
 
 # Workers default to 2 x CPUs + 1, at most 8 (gunicorn.conf.py).
 serve: migrate

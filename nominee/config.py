@@ -60,7 +60,8 @@ class Defaults:
     RATELIMIT_ENABLED = True
     # While Redis is unreachable: False counts per worker, True refuses credential POSTs.
     RATELIMIT_FAIL_CLOSED = False
-    RATELIMIT_LOGIN = "10 per minute;50 per hour"
+    RATELIMIT_LOGIN = "30 per minute;300 per hour"  # per client address, every account
+    RATELIMIT_LOGIN_ACCOUNT = "10 per minute;50 per hour"  # per account, every address
     RATELIMIT_REGISTER = "5 per minute;20 per hour"
     RATELIMIT_PASSWORD = "5 per minute;20 per hour"
     RATELIMIT_RESET = "5 per minute;20 per hour"  # reset requests per client
@@ -89,6 +90,11 @@ class Defaults:
     MAIL_TIMEOUT = 10  # seconds for each exchange with the mail server
     MAIL_FOLDER: str | None = None  # None: instance/mail
     BASE_URL: str | None = None  # where links in mail point; development: 127.0.0.1:5000
+    # The programme as the world sees it: the issuer on shared awards and badge images.
+    PROGRAMME_NAME = "Nominee"
+    # The programme's LinkedIn page (its number), linked from "Add to LinkedIn"; None:
+    # the programme's name is shown there as text.
+    LINKEDIN_ORGANIZATION_ID: str | None = None
     # Sending from the outbox (nominee/outbox/sender.py): attempts before a message is
     # given up (backoff 1 min, 5 min, 30 min, 2 h, 6 h), a worker's lease on the messages
     # it claimed (longer than sending one takes), messages claimed at a time.

@@ -325,6 +325,27 @@ def test_organizer_runs_a_cycle_from_opening_to_published_award(site, visit):
         f"This award is valid from {starts.day} {starts:%b %Y}"
     )
     verification_url = page.url
+    # She can add it to her LinkedIn profile and copy a badge for her blog.
+    share = page.get_by_role("region", name="Share this award")
+    linkedin = share.get_by_role("link", name="Add to LinkedIn")
+    expect(linkedin).to_be_visible()
+    expect(linkedin).to_have_attribute(
+        "href",
+        re.compile(r"^https://www\.linkedin\.com/profile/add\?startTask=CERTIFICATION_NAME&"),
+    )
+    markdown = share.get_by_label("Markdown")
+    expect(markdown).to_be_visible()
+    expect(markdown).to_have_attribute("readonly", "")
+    expect(markdown).to_have_value(re.compile(r"^\[!\[.+\]\(http.+/badge\.svg\)\]\(http.+\)$"))
+    expect(share.get_by_label("HTML")).to_have_value(
+        re.compile(r"^<a href=.+<img src=.+badge\.svg")
+    )
+    badge = share.get_by_role("img", name="Nominee: Data Platform · valid")
+    expect(badge).to_be_visible()
+    assert badge.evaluate("img => img.naturalWidth") > 0  # the SVG loaded under the CSP
+    preview = share.get_by_role("img", name=re.compile("^Priya Raman holds the Data Platform"))
+    expect(preview).to_be_visible()
+    assert preview.evaluate("img => img.naturalWidth") == 1200
     priya.shoot("award-verification")
 
     # Her nomination reads "Awarded", with the decision and the panel's feedback.
@@ -348,3 +369,8 @@ def test_organizer_runs_a_cycle_from_opening_to_published_award(site, visit):
     visitor.open(verification_url)
     expect(visitor.page.get_by_role("article")).to_contain_text("Priya Raman")
     expect(visitor.page.get_by_role("article")).to_contain_text(f"Data Platform award, {CYCLE}")
+    # The badge snippet is for anybody to embed; LinkedIn is the holder's to add.
+    share = visitor.page.get_by_role("region", name="Share this award")
+    expect(share.get_by_label("Markdown")).to_be_visible()
+    expect(share.get_by_role("link", name="Add to LinkedIn")).to_have_count(0)
+    visitor.shoot("award-verification-visitor")

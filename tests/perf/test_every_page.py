@@ -39,6 +39,7 @@ EXEMPT: dict[str, str] = {
     "cycles.move": "a confirmation of one cycle's move",
     "impact.guidance_edit": FORM,
     "nominations.accept": "a confirmation of one nomination",
+    "nominations.decline": "a confirmation of one nomination",
     "nominations.withdraw": "a confirmation of one nomination",
     "nominations.nominate": FORM + " (the member search is the nominate page's own)",
     "nominations.evidence": "the nominee's own evidence form: their contributions, capped",

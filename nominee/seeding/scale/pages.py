@@ -381,6 +381,19 @@ def pages_for(cast: Cast, floor_endpoint: str | None = None) -> list[Page]:
             "awards.verify",
             lambda: {"verification_id": cast.award} if cast.award else None,
         ),
+        # Its badge images: link previews and badges embedded elsewhere.
+        Page(
+            "award badge PNG",
+            "viewer",
+            "awards.badge_png",
+            lambda: {"verification_id": cast.award} if cast.award else None,
+        ),
+        Page(
+            "award badge SVG",
+            "viewer",
+            "awards.badge_svg",
+            lambda: {"verification_id": cast.award} if cast.award else None,
+        ),
         Page("my nominations (heavy member)", "heavy", "nominations.mine"),
         Page("notifications (first page)", "heavy", "notifications.index"),
         Page("notifications (last page)", "heavy", "notifications.index", {"page": 100_000}),

@@ -71,6 +71,8 @@ class Defaults:
     RATELIMIT_NOMINATE = "10 per minute"
     # One-click unsubscribe links (no login): light, per client address.
     RATELIMIT_UNSUBSCRIBE = "30 per minute"
+    # Verifying a pasted credential (no login): canonicalising it costs CPU.
+    RATELIMIT_VERIFY = "20 per minute"
     # Accounts must confirm their address before endorsing, nominating or being
     # appointed a reviewer (they may log in and log contributions before).
     REQUIRE_VERIFIED_EMAIL = True
@@ -114,6 +116,13 @@ class Defaults:
     # loopback, private or metadata addresses, nor ports other than 80 and 443, except on
     # these hosts (names or addresses), e.g. ["127.0.0.1"] for the tests' local servers.
     OUTBOUND_ALLOW_HOSTS: tuple[str, ...] = ()
+    # Open Badges 3.0 credentials (nominee/credentials): the programme (PROGRAMME_NAME)
+    # as their issuer.
+    # Its id is did:web:<host of BASE_URL>; its signing key is made once and kept in the
+    # database (table issuer_keys; `flask --app nominee credentials rotate-key`).
+    ISSUER_URL: str | None = None  # the programme's home page; None: BASE_URL
+    ISSUER_IMAGE: str | None = None  # its logo (https URL); None: BASE_URL/static/img/badge.svg
+    ISSUER_EMAIL: str | None = None  # its contact address; None: the address of MAIL_FROM
 
 
 def _coerce(key: str, raw: str):

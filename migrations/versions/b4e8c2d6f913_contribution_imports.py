@@ -1,7 +1,7 @@
 """contribution imports: staged CSV files, feeds and drafts
 
 Revision ID: b4e8c2d6f913
-Revises: d2f7a1c9e604
+Revises: c4e8b2a61f93
 Create Date: 2026-11-30 14:37:46.510488
 
 ``import_batches`` and ``import_rows`` stage a CSV file between its preview and its
@@ -18,7 +18,7 @@ from alembic import op
 import nominee.db
 
 revision: str = "b4e8c2d6f913"
-down_revision: str | None = "d2f7a1c9e604"
+down_revision: str | None = "c4e8b2a61f93"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

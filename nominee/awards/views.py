@@ -21,9 +21,11 @@ from flask import (
 from flask_login import current_user
 
 from nominee import clock
-from nominee.awards import badges, export, queries, rules, services, sharing
+from nominee.awards import badges, baking, export, queries, rules, services, sharing
 from nominee.awards.forms import BulkDecisionForm, DecisionForm, RevokeForm
 from nominee.awards.models import Award, AwardStatus
+from nominee.credentials import services as credentials
+from nominee.credentials.views import download_name, gone, issuer
 from nominee.cycles.models import Cycle
 from nominee.errors import Conflict, DomainError
 from nominee.inputs import fits_integer
@@ -290,7 +292,7 @@ def _public_award(verification_id: str) -> Award:
     return queries.find_public_award(get_session(), verification_id) or abort(404)
 
 
-def _badge_facts(award: Award) -> badges.BadgeFacts:
+def badge_facts(award: Award) -> badges.BadgeFacts:
     address = links.url("awards.verify", verification_id=award.verification_id)
     return badges.facts_of(
         award,
@@ -314,7 +316,7 @@ class Sharing:
 
 
 def _sharing(award: Award) -> Sharing:
-    facts = _badge_facts(award)
+    facts = badge_facts(award)
     award_url = links.url("awards.verify", verification_id=award.verification_id)
     svg_url = links.url("awards.badge_svg", verification_id=award.verification_id)
     organization_id = current_app.config.get("LINKEDIN_ORGANIZATION_ID")
@@ -348,6 +350,7 @@ def verify(verification_id: str):
     return render_template(
         "awards/verify.html",
         award=award,
+        verification=credentials.verify_award(get_session(), issuer(), award),
         today=today,
         status=award.status_on(today),
         AwardStatus=AwardStatus,
@@ -367,7 +370,7 @@ SVG_CSP = "default-src 'none'; script-src 'none'; style-src 'none'; frame-ancest
 
 
 def _badge_image(verification_id: str, kind: str, max_age: int) -> Response:
-    facts = _badge_facts(_public_award(verification_id))
+    facts = badge_facts(_public_award(verification_id))
     tag = facts.etag(kind)
     if request.if_none_match.contains_weak(tag):
         response = Response(status=304)
@@ -396,6 +399,24 @@ def badge_svg(verification_id: str):
 def badge_png(verification_id: str):
     """The link-preview image (Open Graph, Twitter cards), 1200x630."""
     return _badge_image(verification_id, "png", PNG_MAX_AGE)
+
+
+@bp.get("/awards/<verification_id>/credential.png")
+def baked_badge(verification_id: str):
+    """The badge image with the signed credential baked in (Open Badges baking: an iTXt
+    chunk ``openbadgecredential``), for backpacks and wallets that read baked badges; a
+    revoked award's answers 410 Gone, as its credential does."""
+    session = get_session()
+    award = _public_award(verification_id)
+    try:
+        text = credentials.credential_for_download(session, issuer(), award)
+    except credentials.Gone as exc:
+        return gone(exc)
+    png = baking.bake(badges.badge_png(badge_facts(award)), text)
+    response = Response(png, mimetype="image/png")
+    response.headers["Content-Disposition"] = download_name(award, "badge.png")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @bp.route("/awards/<verification_id>/revoke", methods=["GET", "POST"])

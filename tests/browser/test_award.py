@@ -8,8 +8,10 @@ into the database at the moment it would happen.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, timedelta
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -374,3 +376,23 @@ def test_organizer_runs_a_cycle_from_opening_to_published_award(site, visit):
     expect(share.get_by_label("Markdown")).to_be_visible()
     expect(share.get_by_role("link", name="Add to LinkedIn")).to_have_count(0)
     visitor.shoot("award-verification-visitor")
+
+    # The award's Open Badges credential: verified from itself (its term starts later),
+    # downloaded as a file, and checked again by pasting it.
+    credential = visitor.page.get_by_role("region", name="Open Badges credential")
+    expect(credential.get_by_role("status")).to_contain_text(
+        f"Not verified. Not valid yet: valid from {starts.day} {starts:%b %Y}."
+    )
+    with visitor.page.expect_download() as download:
+        credential.get_by_role("link", name="Download credential (JSON)").click()
+    assert download.value.suggested_filename.endswith("-credential.json")
+    text = Path(download.value.path()).read_text("utf-8")
+    badge = json.loads(text)
+    assert badge["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
+    assert badge["credentialSubject"]["achievement"]["name"] == "Data Platform award"
+    visitor.follow(credential.get_by_role("link", name="Verify a credential file you were given"))
+    visitor.page.get_by_label("Credential (JSON)").fill(text)
+    visitor.follow(visitor.page.get_by_role("button", name="Verify"))
+    result = visitor.page.get_by_role("region", name="Result")
+    expect(result).to_contain_text(f"Not valid yet: valid from {starts.day} {starts:%b %Y}.")
+    expect(result).to_contain_text("It is the credential of this award.")

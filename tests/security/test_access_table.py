@@ -368,6 +368,12 @@ TABLE: dict[tuple[str, str], Expect] = {
     # Its badge images: public, the same for everybody (cached by browsers and proxies).
     ("awards.badge_svg", "GET"): everybody(200),
     ("awards.badge_png", "GET"): everybody(200),
+    ("credentials.credential", "GET"): everybody(200),
+    ("awards.baked_badge", "GET"): everybody(200),
+    ("credentials.status_list", "GET"): everybody(200),
+    ("credentials.did_document", "GET"): everybody(200),
+    ("credentials.verify_upload", "GET"): everybody(200),
+    ("credentials.verify_upload", "POST"): everybody(400),  # no credential pasted
     # Notifications: the owner's one is hers alone.
     ("notifications.index", "GET"): members(200),
     ("notifications.mark_all_read", "POST"): members(302),
@@ -528,6 +534,7 @@ def world(app, make, db) -> World:
             "metric_id": contribution_type.metrics[0].id,
             "nomination_id": in_review.id,
             "notification_id": notification.id,
+            "number": 0,
             "open_category_id": open_cycle.categories[2].id,
             "open_cycle_id": open_cycle.id,
             "own_nomination_id": own.id,

@@ -72,7 +72,7 @@ class Cast:
     # For the pages issue 19 added: a published cycle, an award of it, a contribution of
     # the heavy member's and the oldest audit event's cursor (the audit log's last window).
     published_cycle: int | None = None
-    award: str | None = None
+    award: str | None = None  # the verification id of an award of the published cycle
     own_contribution: int | None = None
     oldest_audit: str | None = None
 
@@ -184,8 +184,9 @@ def cast_of_characters(session: Session, endorsements: int = 2_000) -> Cast:
         award=_one(
             session,
             select(Award.verification_id)
-            .where(Award.status == AwardStatus.ACTIVE)
-            .order_by(Award.id.desc()),
+            .join(Cycle, Cycle.id == Award.cycle_id)
+            .where(Cycle.status == CycleStatus.PUBLISHED, Award.status == AwardStatus.ACTIVE)
+            .order_by(Award.id),
         ),
         own_contribution=_one(
             session,
@@ -248,6 +249,10 @@ def pages_for(cast: Cast, floor_endpoint: str | None = None) -> list[Page]:
             review["version"] += 1
 
     dashboard = {"cycle_id": cast.cycle}
+
+    def award() -> dict[str, Any] | None:
+        return {"verification_id": cast.award} if cast.award else None
+
     nomination = {"cycle_id": cast.cycle, "nomination_id": cast.nomination}
     pages = [Page("floor", "viewer", floor_endpoint)] if floor_endpoint else []
     pages += [
@@ -375,25 +380,9 @@ def pages_for(cast: Cast, floor_endpoint: str | None = None) -> list[Page]:
             "cycles.show",
             lambda: {"cycle_id": cast.published_cycle} if cast.published_cycle else None,
         ),
-        Page(
-            "award page",
-            "viewer",
-            "awards.verify",
-            lambda: {"verification_id": cast.award} if cast.award else None,
-        ),
         # Its badge images: link previews and badges embedded elsewhere.
-        Page(
-            "award badge PNG",
-            "viewer",
-            "awards.badge_png",
-            lambda: {"verification_id": cast.award} if cast.award else None,
-        ),
-        Page(
-            "award badge SVG",
-            "viewer",
-            "awards.badge_svg",
-            lambda: {"verification_id": cast.award} if cast.award else None,
-        ),
+        Page("award badge PNG", "viewer", "awards.badge_png", award),
+        Page("award badge SVG", "viewer", "awards.badge_svg", award),
         Page("my nominations (heavy member)", "heavy", "nominations.mine"),
         Page("notifications (first page)", "heavy", "notifications.index"),
         Page("notifications (last page)", "heavy", "notifications.index", {"page": 100_000}),
@@ -429,6 +418,12 @@ def pages_for(cast: Cast, floor_endpoint: str | None = None) -> list[Page]:
             after=review_saved,
             ok=(302,),
         ),
+        # Open Badges: the award page verifies the award's credential (signature, status
+        # list, dates); then the credential, the status list and the DID document.
+        Page("award page (verified credential)", "viewer", "awards.verify", award),
+        Page("award credential (JSON)", "viewer", "credentials.credential", award),
+        Page("credential status list", "viewer", "credentials.status_list", {"number": 0}),
+        Page("issuer DID document", "viewer", "credentials.did_document"),
         Page(
             "CSV export",
             "organizer",

@@ -9,7 +9,7 @@ WORKERS ?=
 SCALE ?= medium
 FLASK := $(BIN)/flask --app nominee
 
-.PHONY: run demo serve worker test test-pg lint format migrate bench bench-http bench-outbox integrity-bench load clean
+.PHONY: run demo serve worker test test-pg lint format migrate bench bench-http bench-outbox bench-imports integrity-bench load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -106,6 +106,11 @@ integrity-bench: $(VENV)/.installed
 bench-outbox: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/outbox.py
 	$(BIN)/python benchmarks/publish.py
+
+# A 10,000-row CSV file of contributions: preview (read, check, stage), its first page and
+# the import, in seconds and peak Python memory (tracemalloc), at 1,000 and 10,000 rows.
+bench-imports: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/imports.py
 
 test-pg: $(VENV)/.installed-dev node_modules/.installed
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \

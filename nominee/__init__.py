@@ -60,6 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from nominee.endorsements.views import bp as endorsements_bp
     from nominee.home.views import bp as home_bp
     from nominee.impact.views import bp as impact_bp
+    from nominee.imports.views import bp as imports_bp
     from nominee.integrity.views import bp as integrity_bp
     from nominee.nominations.views import bp as nominations_bp
     from nominee.notifications.views import bp as notifications_bp
@@ -92,6 +93,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         outbox_bp,
         integrity_bp,
         impact_bp,
+        imports_bp,
     ):
         app.register_blueprint(blueprint)
     return app

@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(worker_command)
     app.cli.add_command(tick_command)
     app.cli.add_command(integrity_group)
+    app.cli.add_command(feeds_group)
     app.cli.add_command(credentials_group)
     init_seeding_cli(app)
 
@@ -230,3 +231,35 @@ def integrity_scan_command(
         f"Scanned {report.window.since} to {report.window.until}: {scan.endorsements} "
         f"endorsements, {scan.members} members, {scan.flagged} flagged, {scan.seconds}s."
     )
+
+
+@click.group("feeds")
+def feeds_group() -> None:
+    """Members' feeds."""
+
+
+@feeds_group.command("poll")
+@click.option("--feed", "feed_id", type=int, default=None, help="Poll this feed only.")
+@click.option("--all", "every", is_flag=True, help="Poll every feed, due or not.")
+@with_appcontext
+def feeds_poll_command(feed_id: int | None, every: bool) -> None:
+    """Poll the feeds not polled for FEED_POLL_MINUTES (the scheduler does it hourly),
+    through the outbound guard; their new items become drafts."""
+    from datetime import timedelta
+
+    from nominee import outbound
+    from nominee.imports import polling
+
+    config = current_app.config
+    polled = polling.poll_feeds(
+        current_app.extensions["nominee.sessionmaker"],
+        polling.fetcher(outbound.allow_hosts_from(config)),
+        feed_id,
+        timedelta(0) if every else polling.poll_every(config),
+    )
+    for one in polled:
+        result = one.result
+        state = result.error or ("not changed" if result.status == 304 else "read")
+        click.echo(f"Feed {one.feed_id}: {state}; {result.added} new draft(s).")
+    if not polled:
+        click.echo("No feed was due.")

@@ -49,6 +49,8 @@ class Defaults:
     # counted again at most this often per process (0: on every view).
     PUBLIC_FIGURES_SECONDS = 60
     MAX_CONTENT_LENGTH = 1 * 1024 * 1024
+    IMPORT_MAX_BYTES = 8 * 1024 * 1024  # a CSV file of contributions (10,000 rows)
+    FEED_POLL_MINUTES = 60  # each feed is polled at most this often
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

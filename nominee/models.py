@@ -17,6 +17,14 @@ from nominee.credentials.models import IssuerKey
 from nominee.cycles.models import Cycle, CycleStatus, cycle_categories
 from nominee.endorsements.models import Endorsement
 from nominee.impact.models import ImpactGuidance, ImpactSettings
+from nominee.imports.models import (
+    BatchStatus,
+    ContributionDraft,
+    DraftStatus,
+    Feed,
+    ImportBatch,
+    ImportRow,
+)
 from nominee.integrity.models import IntegrityResult, IntegrityReview, IntegrityScan, Verdict
 from nominee.nominations.models import (
     Decision,
@@ -49,16 +57,20 @@ __all__ = [
     "AuditEvent",
     "Award",
     "AwardStatus",
+    "BatchStatus",
     "Category",
     "Confidence",
     "ConflictClearance",
     "ConflictDeclaration",
     "Contribution",
+    "ContributionDraft",
     "ContributionFigure",
     "ContributionType",
     "Cycle",
     "CycleStatus",
     "Decision",
+    "DraftStatus",
+    "Feed",
     "IntegrityResult",
     "IssuerKey",
     "IntegrityReview",
@@ -66,6 +78,8 @@ __all__ = [
     "Endorsement",
     "ImpactGuidance",
     "ImpactSettings",
+    "ImportBatch",
+    "ImportRow",
     "MailDigest",
     "MailPreference",
     "Nomination",

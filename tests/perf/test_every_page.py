@@ -45,6 +45,9 @@ EXEMPT: dict[str, str] = {
     "nominations.nominate": FORM + " (the member search is the nominate page's own)",
     "nominations.evidence": "the nominee's own evidence form: their contributions, capped",
     "reviews.clear_conflict": "a confirmation of one conflict",
+    "imports.preview": "a page of 50 staged rows of one file, by the (batch, valid, line) index; "
+    "measured with a 10,000-row file by benchmarks/imports.py",
+    "imports.draft_edit": FORM,
     "awards.baked_badge": "one award's credential baked into its badge: the two benchmarked"
     " pages (credential JSON, badge PNG) together",
     "credentials.verify_upload": "a form: checks a pasted credential, reads one award",

@@ -47,6 +47,7 @@ from nominee.appeals.models import Appeal
 from nominee.audit import AuditEvent
 from nominee.contributions.models import Visibility
 from nominee.cycles.models import CycleStatus
+from nominee.imports.models import ContributionDraft, Feed, ImportBatch
 from nominee.mail.tokens import Purpose, make_token
 from nominee.nominations.models import Decision, NominationKind, NominationStatus
 from nominee.outbox import services as outbox
@@ -174,6 +175,7 @@ DATA = {
     "contributions.type_edit": {"name": "Meetup talk", "weight": "1", "position": "0"},
     "contributions.metric_create": {"name": "Recording views", "maximum": "1000", "position": "0"},
     "contributions.metric_edit": {"name": "Sessions held", "maximum": "100", "position": "0"},
+    "imports.draft_edit": CONTRIBUTION,
     "impact.settings": {
         "reach_weight": "0.5",
         "type_cap": "25",
@@ -387,6 +389,25 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("preferences.edit", "POST"): members(302),
     ("preferences.unsubscribe", "GET"): everybody(200),
     ("preferences.unsubscribe", "POST"): everybody(200),
+    # Imports: one's own file, feeds and drafts (another's are not found); an empty upload
+    # or feed form is answered with its messages; the organizers' import for members.
+    ("imports.upload", "GET"): members(200),
+    ("imports.upload", "POST"): members(400),
+    ("imports.upload_for_members", "GET"): organizer_only(200),
+    ("imports.upload_for_members", "POST"): organizer_only(400),
+    ("imports.template", "GET"): members(200),
+    ("imports.preview", "GET"): Expect(LOGIN, 404, 404, 404, owner=200),
+    # (Her file has no valid row: she is sent back to its preview with the reason.)
+    ("imports.confirm", "POST"): Expect(LOGIN, 404, 404, 404, owner=302),
+    ("imports.cancel", "POST"): Expect(LOGIN, 404, 404, 404, owner=302),
+    ("imports.feeds", "GET"): members(200),
+    ("imports.feeds", "POST"): members(400),
+    ("imports.feed_delete", "POST"): Expect(LOGIN, 404, 404, 404, owner=302),
+    ("imports.feed_poll", "POST"): Expect(LOGIN, 404, 404, 404, owner=302),
+    ("imports.drafts", "GET"): members(200),
+    ("imports.drafts", "POST"): members(302),  # nothing ticked: said, back to the list
+    ("imports.draft_edit", "GET"): Expect(LOGIN, 404, 404, 404, owner=200),
+    ("imports.draft_edit", "POST"): Expect(LOGIN, 404, 404, 404, owner=302),
     # Public plumbing.
     ("home.index", "GET"): everybody(200),
     ("health.healthz", "GET"): everybody(200),
@@ -468,6 +489,25 @@ def world(app, make, db) -> World:
         statement="The panel missed my mentoring programme.",
     )
     db.add(appeal)
+    batch = ImportBatch(uploader_id=owner.id, filename="talks.csv")
+    feed = Feed(
+        owner_id=owner.id,
+        url="https://nina.example.org/feed.xml",
+        type_id=contribution_type.id,
+        primary_category_id=category.id,
+    )
+    db.add_all([batch, feed])
+    db.flush()
+    draft = ContributionDraft(
+        owner_id=owner.id,
+        feed_id=feed.id,
+        item_key="nina-item-1",
+        title="Nina's draft",
+        contributed_on=today - timedelta(days=2),
+        type_id=contribution_type.id,
+        primary_category_id=category.id,
+    )
+    db.add(draft)
     db.commit()
     return World(
         users={
@@ -481,6 +521,9 @@ def world(app, make, db) -> World:
         params={
             "appeal_id": appeal.id,
             "appointment_id": appointment.id,
+            "batch_id": batch.id,
+            "draft_id": draft.id,
+            "feed_id": feed.id,
             "awaiting_id": awaiting.id,
             "awaiting_version": awaiting.version,
             "category_id": category.id,

@@ -390,6 +390,12 @@ def pages_for(cast: Cast, floor_endpoint: str | None = None) -> list[Page]:
         # Past the end: the last page (pagination clamps).
         Page("mail failures (last page)", "organizer", "outbox.index", {"page": 100_000}),
         Page("email preferences", "viewer", "preferences.edit"),
+        # Imports: the upload pages list every type with its reach figures.
+        Page("import a CSV file", "heavy", "imports.upload"),
+        Page("import for members (organizer)", "organizer", "imports.upload_for_members"),
+        Page("CSV template", "heavy", "imports.template"),
+        Page("feeds", "heavy", "imports.feeds"),
+        Page("drafts from feeds", "heavy", "imports.drafts"),
         Page("flagged members (first page)", "organizer", "integrity.index"),
         Page("flagged members (last page)", "organizer", "integrity.index", {"page": 100_000}),
         Page("impact guidance", "organizer", "impact.guidance_index"),

@@ -56,10 +56,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     from nominee.awards.views import bp as awards_bp
     from nominee.categories.views import bp as categories_bp
     from nominee.contributions.views import bp as contributions_bp
+    from nominee.credentials.views import bp as credentials_bp
     from nominee.cycles.views import bp as cycles_bp
+    from nominee.directory.views import bp as directory_bp
     from nominee.endorsements.views import bp as endorsements_bp
     from nominee.home.views import bp as home_bp
     from nominee.impact.views import bp as impact_bp
+    from nominee.imports.views import bp as imports_bp
     from nominee.integrity.views import bp as integrity_bp
     from nominee.nominations.views import bp as nominations_bp
     from nominee.notifications.views import bp as notifications_bp
@@ -85,6 +88,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         notifications_bp,
         preferences_bp,
         awards_bp,
+        credentials_bp,
+        directory_bp,
         appeals_bp,
         auditlog_bp,
         reviews_bp,
@@ -94,6 +99,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         tokens_bp,
         api_bp,
         api_docs_bp,
+        imports_bp,
     ):
         app.register_blueprint(blueprint)
     return app

@@ -27,6 +27,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(worker_command)
     app.cli.add_command(tick_command)
     app.cli.add_command(integrity_group)
+    app.cli.add_command(feeds_group)
+    app.cli.add_command(credentials_group)
     init_seeding_cli(app)
 
 
@@ -56,6 +58,43 @@ def create_organizer(email: str, display_name: str | None, password: str | None)
             raise click.ClickException(exc.message) from None
     verb = "Created" if created else "Promoted"
     click.echo(f"{verb} organizer {user.email} ({user.display_name}).")
+
+
+@click.group("credentials")
+def credentials_group() -> None:
+    """The Open Badges credentials' issuer key (see the README, "Credentials")."""
+
+
+@credentials_group.command("show-key")
+@with_appcontext
+def credentials_show_key() -> None:
+    """Print the issuer's DID and its public keys, the signing one first (made when none)."""
+    from flask import current_app
+
+    from nominee.credentials import services as credentials
+
+    with unit_of_work() as session:
+        issuer = credentials.Issuer.from_config(current_app.config)
+        document = credentials.did_document(session, issuer)
+    click.echo(document["id"])
+    for method in document["verificationMethod"]:
+        click.echo(f"  {method['publicKeyMultibase']}")
+
+
+@credentials_group.command("rotate-key")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def credentials_rotate_key(yes: bool) -> None:
+    """Retire the signing key and make a new one; the old public keys stay published, so
+    the credentials signed before still verify."""
+    from nominee.credentials import services as credentials
+
+    if not yes:
+        click.confirm("Sign every credential with a new key from now on?", abort=True)
+    with unit_of_work() as session:
+        key = credentials.rotate_key(session)
+        public = key.public_key_multibase
+    click.echo(f"New signing key {public}; the old ones stay in /.well-known/did.json.")
 
 
 @click.command("seed-types")
@@ -192,3 +231,35 @@ def integrity_scan_command(
         f"Scanned {report.window.since} to {report.window.until}: {scan.endorsements} "
         f"endorsements, {scan.members} members, {scan.flagged} flagged, {scan.seconds}s."
     )
+
+
+@click.group("feeds")
+def feeds_group() -> None:
+    """Members' feeds."""
+
+
+@feeds_group.command("poll")
+@click.option("--feed", "feed_id", type=int, default=None, help="Poll this feed only.")
+@click.option("--all", "every", is_flag=True, help="Poll every feed, due or not.")
+@with_appcontext
+def feeds_poll_command(feed_id: int | None, every: bool) -> None:
+    """Poll the feeds not polled for FEED_POLL_MINUTES (the scheduler does it hourly),
+    through the outbound guard; their new items become drafts."""
+    from datetime import timedelta
+
+    from nominee import outbound
+    from nominee.imports import polling
+
+    config = current_app.config
+    polled = polling.poll_feeds(
+        current_app.extensions["nominee.sessionmaker"],
+        polling.fetcher(outbound.allow_hosts_from(config)),
+        feed_id,
+        timedelta(0) if every else polling.poll_every(config),
+    )
+    for one in polled:
+        result = one.result
+        state = result.error or ("not changed" if result.status == 304 else "read")
+        click.echo(f"Feed {one.feed_id}: {state}; {result.added} new draft(s).")
+    if not polled:
+        click.echo("No feed was due.")

@@ -13,9 +13,18 @@ from nominee.contributions.models import (
     Visibility,
     contribution_categories,
 )
+from nominee.credentials.models import IssuerKey
 from nominee.cycles.models import Cycle, CycleStatus, cycle_categories
 from nominee.endorsements.models import Endorsement
 from nominee.impact.models import ImpactGuidance, ImpactSettings
+from nominee.imports.models import (
+    BatchStatus,
+    ContributionDraft,
+    DraftStatus,
+    Feed,
+    ImportBatch,
+    ImportRow,
+)
 from nominee.integrity.models import IntegrityResult, IntegrityReview, IntegrityScan, Verdict
 from nominee.nominations.models import (
     Decision,
@@ -51,22 +60,29 @@ __all__ = [
     "AuditEvent",
     "Award",
     "AwardStatus",
+    "BatchStatus",
     "Category",
     "Confidence",
     "ConflictClearance",
     "ConflictDeclaration",
     "Contribution",
+    "ContributionDraft",
     "ContributionFigure",
     "ContributionType",
     "Cycle",
     "CycleStatus",
     "Decision",
+    "DraftStatus",
+    "Feed",
     "IntegrityResult",
+    "IssuerKey",
     "IntegrityReview",
     "IntegrityScan",
     "Endorsement",
     "ImpactGuidance",
     "ImpactSettings",
+    "ImportBatch",
+    "ImportRow",
     "MailDigest",
     "MailPreference",
     "Nomination",

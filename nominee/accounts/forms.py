@@ -12,6 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, Email, Length, Optional
 
+from nominee import countries
 from nominee.accounts.models import Role
 from nominee.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from nominee.web import BaseForm, choices
@@ -46,6 +47,21 @@ class ProfileForm(BaseForm):
         description="Markdown. Tell the community what you work on.",
     )
     location = StringField("Location", validators=[Optional(), Length(max=120)])
+    country = SelectField(
+        "Country",
+        choices=choices([("", "Not given"), *countries.names().items()]),
+        default="",
+        description="Visitors can find awardees by country in the awardee directory.",
+    )
+    profile_public = BooleanField(
+        "Public profile",
+        default=True,
+        description="On: anyone, logged in or not, can see your page (bio, links, public "
+        "contributions, endorsements and awards), and your current awards are listed in "
+        "the public awardee directory. Off: visitors who are not logged in see only your "
+        "name on your page, and the directory leaves you out. Members who are logged in "
+        "still see your page, and each award stays verifiable by its own link either way.",
+    )
     link1 = StringField("Link 1", validators=[Optional(), URL(require_tld=False), Length(max=500)])
     link2 = StringField("Link 2", validators=[Optional(), URL(require_tld=False), Length(max=500)])
     link3 = StringField("Link 3", validators=[Optional(), URL(require_tld=False), Length(max=500)])

@@ -63,3 +63,9 @@ def login_expired(started_at: int, now: float, lifetime: timedelta | int | float
     given, however long the browser keeps its cookies."""
     seconds = lifetime.total_seconds() if isinstance(lifetime, timedelta) else float(lifetime)
     return now - started_at > seconds
+
+
+def sees_profile(viewer: User, member: User) -> bool:
+    """A member whose profile is not public shows visitors who are not logged in only
+    their name; logged-in members see every active member's page as it is."""
+    return member.profile_public or viewer.is_authenticated

@@ -21,7 +21,7 @@ from sqlalchemy import BigInteger, func, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from nominee import audit, clock
+from nominee import audit, clock, countries
 from nominee.accounts import passwords
 from nominee.accounts.models import Role, User, new_session_token
 from nominee.accounts.rules import (
@@ -334,17 +334,27 @@ def update_profile(
     links: list[str],
     primary_category_id: int | None,
     category_ids: list[int],
+    country: str = "",
+    profile_public: bool = True,
 ) -> User:
+    """Save the member's profile. ``country``: an ISO 3166-1 alpha-2 code or "" (not
+    given); ``profile_public`` off leaves them out of the public awardee directory and
+    shows visitors who are not logged in only their name."""
     refuse_hidden_characters(display_name=display_name, location=location)
+    country = country.strip().upper()
+    if country and not countries.is_country(country):
+        raise DomainError("Choose a country from the list.", field="country")
     links = [link.strip() for link in links if link.strip()]
     if len(links) > MAX_LINKS:
         raise DomainError(f"At most {MAX_LINKS} links.", field="links")
     categories = _active_categories(session, {*category_ids, *filter(None, [primary_category_id])})
-    before = {"display_name": user.display_name, "location": user.location}
+    before = _profile_facts(user)
     user.display_name = display_name.strip()
     user.bio_md = bio_md
     user.bio_html = render(bio_md)
     user.location = location.strip()
+    user.country = country
+    user.profile_public = profile_public
     user.links = links
     user.primary_category_id = primary_category_id
     user.categories = [c for c in categories if c.id != primary_category_id]
@@ -355,9 +365,19 @@ def update_profile(
         "account.profile_updated",
         user,
         before=before,
-        after={"display_name": user.display_name, "location": user.location},
+        after=_profile_facts(user),
     )
     return user
+
+
+def _profile_facts(user: User) -> dict[str, Any]:
+    """What the audit log keeps of a profile change."""
+    return {
+        "display_name": user.display_name,
+        "location": user.location,
+        "country": user.country,
+        "profile_public": user.profile_public,
+    }
 
 
 def _active_categories(session: Session, ids: set[int]) -> list[Category]:

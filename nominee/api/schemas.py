@@ -455,3 +455,26 @@ class Dashboard(BaseModel):
 class DecisionsExport(BaseModel):
     columns: list[str]
     rows: list[list[str | int | float | None]]
+
+
+class AwardeeQuery(BaseModel):
+    tab: Literal["current", "alumni"] = "current"
+    category: QueryId | None = None
+    country: Annotated[str, Field(pattern="^[A-Z]{2}$")] | None = Field(
+        default=None, description="ISO 3166-1 alpha-2 code, e.g. PT."
+    )
+    year: Annotated[int, Field(ge=1900, le=2999)] | None = Field(
+        default=None, description="The year the award's term starts."
+    )
+    cycle: QueryId | None = None
+    name: Annotated[str, Field(max_length=100), AfterValidator(_no_control_characters)] | None = (
+        None
+    )
+    page: Annotated[int, Field(ge=1, le=100_000)] = 1
+
+
+class AwardeeList(BaseModel):
+    items: list[AwardOut]
+    page: int
+    pages: int
+    total: int

@@ -41,6 +41,7 @@ OBJECT_TYPES: dict[str, str] = {
     "contribution_type": "Contribution type",
     "cycle": "Cycle",
     "endorsement": "Endorsement",
+    "feed": "Feed",
     "nomination": "Nomination",
     "outbox": "Outgoing mail",
     "reach_metric": "Reach metric",
@@ -205,6 +206,23 @@ def _flag_reviewed(named: _Named) -> str:
     )
 
 
+def _imported(named: _Named) -> str:
+    after = named.event.after
+    count, members = int(after.get("count", 0)), int(after.get("members", 0))
+    text = f"imported {count:,} contribution{'' if count == 1 else 's'}"
+    if after.get("for_members"):
+        text += f" for {members:,} member{'' if members == 1 else 's'}"
+    return text + (f" from {after['file']}" if after.get("file") else "")
+
+
+def _feed(verb: str) -> Callable[[_Named], str]:
+    def say(named: _Named) -> str:
+        data = named.event.after or named.event.before
+        return f"{verb} the feed {data.get('url', '')}".rstrip()
+
+    return say
+
+
 SENTENCES: dict[str, tuple[str, Callable[[_Named], str]]] = {
     "access.denied": ("Refused page", lambda n: f"was refused {n.thing()}"),
     "api_token.created": ("API token created", lambda n: f"created {n.thing()}"),
@@ -235,6 +253,10 @@ SENTENCES: dict[str, tuple[str, Callable[[_Named], str]]] = {
     "award.created": ("Award granted", _award_created),
     "award.expired": ("Award expired", lambda n: f"marked {n.thing()} expired"),
     "award.revoked": ("Award revoked", lambda n: f"revoked {n.thing()}"),
+    "issuer_key.rotated": (
+        "Signing key rotated",
+        lambda n: "rotated the key that signs the award credentials",
+    ),
     "impact.guidance_set": (
         "Impact guidance set",
         lambda n: f"set the impact guidance of {n.thing()}",
@@ -250,6 +272,7 @@ SENTENCES: dict[str, tuple[str, Callable[[_Named], str]]] = {
     "category.updated": ("Category changed", lambda n: f"changed {n.thing()}"),
     "contribution.created": ("Contribution logged", lambda n: f"logged {n.thing()}"),
     "contribution.deleted": ("Contribution deleted", lambda n: f"deleted {n.thing()}"),
+    "contribution.imported": ("Contributions imported", _imported),
     "contribution.updated": ("Contribution changed", lambda n: f"changed {n.thing()}"),
     "contribution_type.created": ("Contribution type created", lambda n: f"created {n.thing()}"),
     "contribution_type.seeded": (
@@ -261,6 +284,8 @@ SENTENCES: dict[str, tuple[str, Callable[[_Named], str]]] = {
     "cycle.status_changed": ("Cycle moved", _status),
     "cycle.updated": ("Cycle changed", lambda n: f"changed the settings of {n.thing()}"),
     "demo.seeded": ("Demo seeded", lambda n: "filled the demo programme"),
+    "feed.added": ("Feed added", _feed("added")),
+    "feed.removed": ("Feed removed", _feed("removed")),
     "endorsement.created": ("Endorsement given", lambda n: f"gave {n.thing()}"),
     "endorsement.withdrawn": ("Endorsement withdrawn", lambda n: f"withdrew {n.thing()}"),
     "login.failed": ("Login failed", _failed_login),

@@ -26,7 +26,11 @@ def new_verification_id() -> str:
 
 class Award(Base):
     __tablename__ = "awards"
-    __table_args__ = (Index("ix_awards_member_ends", "member_id", "ends_on"),)
+    __table_args__ = (
+        Index("ix_awards_member_ends", "member_id", "ends_on"),
+        # The awardee directory's category filter, over current (or past) awards.
+        Index("ix_awards_category_ends", "category_id", "ends_on"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -35,7 +39,7 @@ class Award(Base):
     nomination_id: Mapped[int | None] = mapped_column(
         ForeignKey("nominations.id", ondelete="SET NULL"), unique=True
     )
-    starts_on: Mapped[date]
+    starts_on: Mapped[date] = mapped_column(index=True)  # the directory's award year
     ends_on: Mapped[date] = mapped_column(index=True)
     status: Mapped[AwardStatus] = mapped_column(
         enum_column(AwardStatus, "status"), default=AwardStatus.ACTIVE
@@ -47,6 +51,10 @@ class Award(Base):
     revoked_at: Mapped[datetime | None]
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    # The award's place in the revocation status list of its Open Badges credential
+    # (nominee/credentials): list ``status_index // LIST_BITS``, bit ``% LIST_BITS``. Set
+    # once, as the award is granted (its id then), and never changed.
+    status_index: Mapped[int | None] = mapped_column(unique=True)
 
     member: Mapped[User] = relationship(foreign_keys=[member_id])
     category: Mapped[Category] = relationship()

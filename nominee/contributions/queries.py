@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from nominee.accounts.models import User, user_categories
+from nominee.accounts.rules import sees_profile
 from nominee.awards import queries as award_queries
 from nominee.awards.models import Award
 from nominee.categories.models import Category
@@ -328,15 +329,26 @@ def _member_with_categories(session: Session, member_id: int) -> User | None:
     )
 
 
+@dataclass(frozen=True)
+class PrivateProfile:
+    """The page of a member whose profile is not public, for a visitor who is not
+    logged in: their name only."""
+
+    member: User
+
+
 def member_page(
     session: Session, viewer: User, member_id: int, *, today: date, page: int, per_page: int
-) -> MemberPage | None:
+) -> MemberPage | PrivateProfile | None:
     """The member's page as ``viewer`` may see it (None: no such page for them): their
     contributions with totals per type, the endorsements they received and gave, and
-    their activity over the twelve months up to ``today``."""
+    their activity over the twelve months up to ``today``; only their name when their
+    profile is private and ``viewer`` is not logged in."""
     member = _member_with_categories(session, member_id)
     if member is None or not rules.can_view_member(viewer, member):
         return None
+    if not sees_profile(viewer, member):
+        return PrivateProfile(member)
     show_private = rules.can_see_private_contributions(viewer, member)
     conditions = contribution_filters(
         owner_id=member.id, visibility=None if show_private else Visibility.PUBLIC

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from nominee import audit
 from nominee.accounts.models import User
+from nominee.categories.models import Category
 from nominee.categories.services import slugify
 from nominee.contributions import rules
 from nominee.contributions.models import (
@@ -21,6 +23,7 @@ from nominee.contributions.models import (
     Visibility,
 )
 from nominee.contributions.queries import choosable_categories, choosable_types
+from nominee.db import batched_writes
 from nominee.errors import DomainError, PermissionDenied
 from nominee.markdown import render
 from nominee.nominations import services as nominations
@@ -410,13 +413,31 @@ def _snapshot(contribution: Contribution) -> dict[str, Any]:
     }
 
 
-def _apply(session: Session, contribution: Contribution, data: ContributionInput) -> None:
-    """Check every rule on ``data`` and copy it onto ``contribution`` (new or saved)."""
-    existing = contribution if contribution.id is not None else None
-    types = {t.id: t for t in choosable_types(session, existing)}
-    contribution_type = types.get(data.type_id)
+@dataclass(frozen=True)
+class Choices:
+    """The types and categories a contribution may take, loaded once: an import checks
+    thousands of rows against the same ones."""
+
+    types: dict[int, ContributionType]
+    categories: dict[int, Category]
+
+
+def load_choices(session: Session, existing: Contribution | None = None) -> Choices:
+    """Active types (with their metrics) and categories, plus the retired ones
+    ``existing`` already has."""
+    return Choices(
+        types={t.id: t for t in choosable_types(session, existing)},
+        categories={c.id: c for c in choosable_categories(session, existing)},
+    )
+
+
+def contribution_errors(choices: Choices, data: ContributionInput) -> list[tuple[str, str]]:
+    """Every rule ``data`` breaks, as ``(field, message)`` in the form's order: the one
+    check of a contribution, for the form (through the services), the CSV import's
+    preview, the feeds' drafts and the API."""
+    contribution_type = choices.types.get(data.type_id)
     if contribution_type is None:
-        raise DomainError("Choose a type from the list.", field="type_id")
+        return [("type_id", "Choose a type from the list.")]
     role = data.role.strip() if contribution_type.roles else ""
     checks = [
         ("role", rules.role_error(contribution_type, role)),
@@ -426,22 +447,35 @@ def _apply(session: Session, contribution: Contribution, data: ContributionInput
         ("description_md", rules.description_error(data.description_md)),
         ("category_ids", rules.extra_categories_error(data.primary_category_id, data.category_ids)),
     ]
+    for metric in contribution_type.active_metrics:
+        checks.append(
+            (metric.field_name, rules.metric_value_error(metric, data.figures.get(metric.id)))
+        )
+    if data.primary_category_id not in choices.categories:
+        checks.append(("primary_category_id", "Choose a category from the list."))
+    extra_ids = set(data.category_ids) - {data.primary_category_id}
+    if not extra_ids <= choices.categories.keys():
+        checks.append(("category_ids", "Choose categories from the list."))
+    return [(name, message) for name, message in checks if message]
+
+
+def _apply(
+    session: Session,
+    contribution: Contribution,
+    data: ContributionInput,
+    choices: Choices | None = None,
+) -> None:
+    """Check every rule on ``data`` and copy it onto ``contribution`` (new or saved)."""
+    existing = contribution if contribution.id is not None else None
+    choices = choices or load_choices(session, existing)
+    for name, message in contribution_errors(choices, data):
+        raise DomainError(message, field=name)
+    contribution_type = choices.types[data.type_id]
+    role = data.role.strip() if contribution_type.roles else ""
     kept = contribution.figure_values() if existing is not None else {}
     asked = [m for m in contribution_type.metrics if not m.retired or m.id in kept]
-    for metric in asked:
-        if not metric.retired:
-            checks.append(
-                (metric.field_name, rules.metric_value_error(metric, data.figures.get(metric.id)))
-            )
-    for name, message in checks:
-        if message:
-            raise DomainError(message, field=name)
     extra_ids = set(data.category_ids) - {data.primary_category_id}
-    categories = {c.id: c for c in choosable_categories(session, existing)}
-    if data.primary_category_id not in categories:
-        raise DomainError("Choose a category from the list.", field="primary_category_id")
-    if not extra_ids <= categories.keys():
-        raise DomainError("Choose categories from the list.", field="category_ids")
+    categories = choices.categories
 
     contribution.type = contribution_type
     contribution.role = role
@@ -489,17 +523,49 @@ def _apply_figures(
     contribution.audience = slots.get("audience", 0)
 
 
-def create_contribution(session: Session, owner: User, data: ContributionInput) -> Contribution:
-    if not (owner.is_authenticated and owner.is_active):
-        raise PermissionDenied("Log in with an active account to log contributions.")
-    contribution = Contribution(owner=owner)
-    _apply(session, contribution, data)
-    session.add(contribution)
+def create_contribution(
+    session: Session,
+    owner: User,
+    data: ContributionInput,
+    *,
+    actor: User | None = None,
+    choices: Choices | None = None,
+) -> Contribution:
+    """Log ``owner``'s contribution. ``actor`` is who does it when it is not the owner
+    (an organizer importing a file for several members)."""
+    return create_contributions(session, [(owner, data)], actor=actor, choices=choices)[0]
+
+
+def create_contributions(
+    session: Session,
+    items: Sequence[tuple[User, ContributionInput]],
+    *,
+    actor: User | None = None,
+    choices: Choices | None = None,
+) -> list[Contribution]:
+    """Log each owner's contribution, checked one by one (the first refusal raises, and
+    the caller's transaction rolls back), written in one flush: an import logs
+    thousands. ``choices``: the types and categories already loaded (``load_choices``)."""
+    choices = choices or load_choices(session)
+    created = []
+    for owner, data in items:
+        if not (owner.is_authenticated and owner.is_active):
+            raise PermissionDenied("Log in with an active account to log contributions.")
+        contribution = Contribution(owner=owner)
+        _apply(session, contribution, data, choices)
+        session.add(contribution)
+        created.append(contribution)
     session.flush()
-    audit.record(
-        session, owner, "contribution.created", contribution, after=_snapshot(contribution)
-    )
-    return contribution
+    with batched_writes(session):
+        for contribution in created:
+            audit.record(
+                session,
+                actor or contribution.owner,
+                "contribution.created",
+                contribution,
+                after=_snapshot(contribution),
+            )
+    return created
 
 
 def _lock(session: Session, contribution: Contribution) -> None:

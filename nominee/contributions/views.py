@@ -188,6 +188,8 @@ def member(user_id: int):
     )
     if details is None:
         abort(404)
+    if isinstance(details, queries.PrivateProfile):
+        return render_template("contributions/member_private.html", member=details.member)
     return render_template(
         "contributions/member.html", **vars(details), meter=_meter_for(details.member)
     )

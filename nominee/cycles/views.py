@@ -72,9 +72,10 @@ def show(cycle_id: int):
     conflicted = review_queries.conflicted_ids(session, cycle, current_user) if can_manage else []
     if decisions_hidden(current_user, cycle):
         by_status = masked_counts(cycle, by_status)
-    elif conflicted:
+    elif can_manage:
         # Rule 9: the decisions of what the organizer is conflicted on are not theirs to
-        # know, not even by subtracting the ones they see from the totals.
+        # know, not even by subtracting the ones they see from the totals. (Asked even when
+        # there is none, so the page's query count does not depend on the data.)
         hidden = services.counts_by_status(session, cycle, conflicted)
         by_status = masked_counts(cycle, by_status, hidden)
     reviewing = cycle.status in (CycleStatus.IN_REVIEW, CycleStatus.DECIDED, CycleStatus.PUBLISHED)
@@ -89,6 +90,7 @@ def show(cycle_id: int):
         can_manage=can_manage,
         next_statuses=rules.next_statuses(cycle),
         schedule_note=rules.schedule_note(cycle, clock.today()),
+        awardees=award_queries.cycle_awardees(session, cycle),
         appeals=appeal_queries.appeals_of_cycle(session, cycle.id)
         if can_manage and cycle.status is CycleStatus.PUBLISHED
         else [],

@@ -23,8 +23,10 @@ from typing import Any
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from nominee import db
+from nominee import db, outbound
 from nominee.awards import services as awards
+from nominee.imports import polling
+from nominee.imports import services as imports
 from nominee.integrity import services as integrity
 from nominee.jobs import links
 from nominee.mail import account, notifications
@@ -80,6 +82,32 @@ def integrity_scan(session: Session, payload: Mapping[str, Any]) -> list[EmailMe
     return []
 
 
+def csv_import(session: Session, payload: Mapping[str, Any]) -> list[EmailMessage]:
+    """A large CSV file's import, in a transaction of its own, committed."""
+    token = db.read_only.set(False)
+    try:
+        with Session(bind=session.get_bind(), expire_on_commit=False) as work:
+            imports.import_for_job(work, payload["batch_id"])
+            work.commit()
+    finally:
+        db.read_only.reset(token)
+    return []
+
+
+def feeds_poll(session: Session, payload: Mapping[str, Any]) -> list[EmailMessage]:
+    """Poll one feed (a member added it or asked) or every due one (the scheduler, hourly),
+    each fetched outside any transaction and recorded in one of its own."""
+    config = current_app.config
+    bind = session.get_bind()
+    polling.poll_feeds(
+        lambda: Session(bind=bind, expire_on_commit=False),
+        polling.fetcher(outbound.allow_hosts_from(config)),
+        payload.get("feed_id"),
+        polling.poll_every(config),
+    )
+    return []
+
+
 def prepared_mail(session: Session, payload: Mapping[str, Any]) -> list[EmailMessage]:
     message = email.message_from_string(payload["message"], policy=email.policy.default)
     assert isinstance(message, EmailMessage)
@@ -92,3 +120,5 @@ def register() -> None:
     sender.handle(awards.RESULTS_TOPIC)(results_fanout)
     sender.handle(PREPARED_TOPIC)(prepared_mail)
     sender.handle(integrity.SCAN_TOPIC)(integrity_scan)
+    sender.handle(imports.POLL_TOPIC)(feeds_poll)
+    sender.handle(imports.IMPORT_TOPIC)(csv_import)

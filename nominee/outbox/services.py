@@ -21,6 +21,10 @@ Topics written today (by ``nominee.receivers``):
   "verification_id", "member_id"}``, for webhooks.
 - ``integrity.scan``: ``{"cycle_id"}`` (None: the default window), the integrity scan
   as a job (``nominee.integrity.services.request_rescan``).
+- ``feeds.poll``: ``{"feed_id"}`` (None: every feed due), polling members' feeds
+  (``nominee.imports.services.request_poll``).
+- ``imports.csv``: ``{"batch_id"}``, a large CSV file's import
+  (``nominee.imports.services.start_import``).
 """
 
 from __future__ import annotations

@@ -10,7 +10,8 @@
   before the review closes; members whose award ends within ``EXPIRING_WITHIN_DAYS``;
   members whose renewal has no activity, ``NO_ACTIVITY_WARNING_DAYS`` before the close;
 - the daily digest (``nominee.mail.digest``, from ``DIGEST_HOUR`` UTC) and award expiry,
-  once a day.
+  once a day;
+- once an hour, polling the members' feeds (a job) and deleting stale CSV previews.
 
 Each due moment has a key ("cycle:12:open", "remind-nominees:12", "digest:2026-11-30",
 ...) written to ``scheduled_runs`` in a savepoint together with its work: the work is
@@ -44,6 +45,7 @@ from nominee.cycles import rules as cycle_rules
 from nominee.cycles import services as cycles
 from nominee.cycles.models import Cycle, CycleStatus
 from nominee.errors import DomainError
+from nominee.imports import services as imports
 from nominee.nominations.models import Nomination, NominationKind, NominationStatus
 from nominee.notifications.services import notify
 from nominee.reviews.models import Assignment
@@ -129,6 +131,7 @@ def _due(session: Session, now: datetime, digest: Digest | None) -> Iterator[tup
         *_expiring_awards(session, today),
         *_idle_renewals(session, today),
         *_daily(session, now, digest),
+        *_hourly(session, now),
     ]
     keys = [key for key, _ in candidates]
     done = set(session.scalars(select(ScheduledRun.key).where(ScheduledRun.key.in_(keys))))
@@ -356,6 +359,25 @@ def _daily(session: Session, now: datetime, digest: Digest | None) -> list[tuple
         else:
             due.append((f"digest:{day}", _bind(digest, session, now)))
     return due
+
+
+# Once an hour
+
+
+def _hourly(session: Session, now: datetime) -> list[tuple[str, Work]]:
+    """Feeds polled (by a job: ``imports.services.request_poll``, the fetching happens
+    outside this transaction) and CSV previews nobody imported or cancelled deleted; due
+    only when there are feeds or such previews."""
+    feeds = imports.has_feeds(session)
+    if not (feeds or imports.has_stale_batches(session, now)):
+        return []
+
+    def work() -> None:
+        if feeds:
+            imports.request_poll(session)
+        imports.expire_batches(session, now)
+
+    return [(f"imports:{now:%Y-%m-%dT%H}", work)]
 
 
 def _bind(fn: Callable[..., object], *args: object) -> Work:

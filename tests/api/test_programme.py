@@ -51,6 +51,19 @@ def test_public_awards_and_a_members_awards(api_as, make):
     assert api.get("/members/0/awards").status_code == 404
 
 
+def test_the_awardee_directory_as_the_page_lists_it(api_as, make):
+    listed = make.award(member=make.user(display_name="Ana Public", country="PT"))
+    make.award(member=make.user(display_name="Bo Private", profile_public=False))
+    api = api_as(make.user())
+    page = api.get("/awardees").json
+    assert [a["verification_id"] for a in page["items"]] == [listed.verification_id]
+    assert page["total"] == 1 and page["pages"] == 1
+    assert api.get("/awardees?country=PT&name=ana").json["total"] == 1
+    assert api.get("/awardees?country=FR").json["items"] == []
+    assert api.get("/awardees?tab=alumni").json["items"] == []
+    assert api.get("/awardees?country=portugal").status_code == 422
+
+
 def test_my_nominations_hide_a_decision_until_published(api_as, make):
     nominee, peer = make.user(), make.user()
     cycle = make.cycle(status=CycleStatus.DECIDED)

@@ -25,6 +25,7 @@ LISTS = [
     "/nominations",
     "/reviews/assignments",
     "/members/{other}/awards",
+    "/awardees",
     "/cycles/{cycle}/dashboard",
     "/cycles/{cycle}/decisions",
 ]

@@ -42,6 +42,9 @@ def test_seed_demo_fills_an_empty_database(runner, db, client, auth):
     assert len({u.display_name for u in users}) == len(users)
     assert all(u.bio_md and u.bio_html and u.location for u in users)
     assert len({u.password_hash for u in users}) == 1  # hashed once
+    # Countries for the awardee directory's filter, and one private profile.
+    assert len({u.country for u in users}) >= 10 and all(u.country for u in users)
+    assert [u.email for u in users if not u.profile_public] == ["member44@example.org"]
 
     names = set(db.scalars(select(Category.name)))
     assert {"Developer Tools", "Data Platform", "Cloud & DevOps", "AI", "Security", "Web"} <= names
@@ -91,6 +94,12 @@ def test_seed_demo_fills_an_empty_database(runner, db, client, auth):
     (appeal,) = db.scalars(select(Appeal)).all()
     assert appeal.status is AppealStatus.OPEN
     assert appeal.nomination.status is NominationStatus.DECLINED
+
+    # The public directory lists the published cycle's awardees, with their countries.
+    directory = client.get("/awardees").text
+    assert directory.count('<li class="awardee">') >= 3
+    assert directory.count("<option value=") >= 3 + 2  # countries and categories at least
+    assert "No awardee" not in directory
 
     assert auth.login("member1@example.org", "nominee-demo").status_code == 302
     assert client.get("/contributions/mine").status_code == 200

@@ -28,7 +28,8 @@ Answers: a status code, or ``LOGIN`` for a redirect to the login page. An organi
 route refusing a member or reviewer must also write an ``access.denied`` audit event.
 Every answer carries the security headers (CSP without inline scripts and with
 ``frame-ancestors 'none'``, ``nosniff``, a referrer policy), and every page served to
-a logged-in account ``Cache-Control: no-store``.
+a logged-in account ``Cache-Control: no-store`` (the public badge images excepted: they are
+the same for everybody and cacheable).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from nominee.appeals.models import Appeal
 from nominee.audit import AuditEvent
 from nominee.contributions.models import Visibility
 from nominee.cycles.models import CycleStatus
+from nominee.imports.models import ContributionDraft, Feed, ImportBatch
 from nominee.mail.tokens import Purpose, make_token
 from nominee.nominations.models import Decision, NominationKind, NominationStatus
 from nominee.outbox import services as outbox
@@ -174,6 +176,7 @@ DATA = {
     "contributions.type_edit": {"name": "Meetup talk", "weight": "1", "position": "0"},
     "contributions.metric_create": {"name": "Recording views", "maximum": "1000", "position": "0"},
     "contributions.metric_edit": {"name": "Sessions held", "maximum": "100", "position": "0"},
+    "imports.draft_edit": CONTRIBUTION,
     "impact.settings": {
         "reach_weight": "0.5",
         "type_cap": "25",
@@ -244,6 +247,7 @@ API_ROUTES = [
     ("api.save_review", "PUT"),
     ("api.dashboard", "GET"),
     ("api.decisions", "GET"),
+    ("api.awardees", "GET"),
 ]
 
 TABLE: dict[tuple[str, str], Expect] = {
@@ -330,7 +334,7 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("endorsements.withdraw", "POST"): members(400),
     # Cycles: the one in review is hidden from members until published.
     ("cycles.index", "GET"): members(200),
-    ("cycles.show", "GET"): Expect(LOGIN, 404, 200, 200),
+    ("cycles.show", "GET"): members(200),
     ("cycles.create", "GET"): organizer_only(200),
     ("cycles.create", "POST"): organizer_only(302),
     ("cycles.edit", "GET"): organizer_only(200),
@@ -349,6 +353,7 @@ TABLE: dict[tuple[str, str], Expect] = {
     # (Not yet in review: no reviewer's panel page, so a reviewer gets a member's 404.)
     ("nominations.accept", "GET"): Expect(LOGIN, 404, 404, 403, owner=200),
     ("nominations.accept", "POST"): Expect(LOGIN, 404, 404, 403, owner=302),
+    ("nominations.decline", "GET"): Expect(LOGIN, 404, 404, 403, owner=200),
     ("nominations.decline", "POST"): Expect(LOGIN, 404, 404, 403, owner=302),
     ("nominations.evidence", "GET"): Expect(LOGIN, 404, 404, 403, owner=200),
     ("nominations.evidence", "POST"): Expect(LOGIN, 404, 404, 403, owner=302),
@@ -398,6 +403,19 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("awards.revoke", "GET"): organizer_only(200),
     ("awards.revoke", "POST"): organizer_only(302),
     ("awards.verify", "GET"): everybody(200),
+    # Its badge images: public, the same for everybody (cached by browsers and proxies).
+    ("awards.badge_svg", "GET"): everybody(200),
+    ("awards.badge_png", "GET"): everybody(200),
+    ("credentials.credential", "GET"): everybody(200),
+    ("awards.baked_badge", "GET"): everybody(200),
+    ("credentials.status_list", "GET"): everybody(200),
+    ("credentials.did_document", "GET"): everybody(200),
+    ("credentials.verify_upload", "GET"): everybody(200),
+    ("credentials.verify_upload", "POST"): everybody(400),  # no credential pasted
+    # The awardee directory is public; /awards leads to it.
+    ("directory.current", "GET"): everybody(200),
+    ("directory.alumni", "GET"): everybody(200),
+    ("directory.awards_index", "GET"): everybody(302),
     # Notifications: the owner's one is hers alone.
     ("notifications.index", "GET"): members(200),
     ("notifications.mark_all_read", "POST"): members(302),
@@ -409,6 +427,25 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("preferences.edit", "POST"): members(302),
     ("preferences.unsubscribe", "GET"): everybody(200),
     ("preferences.unsubscribe", "POST"): everybody(200),
+    # Imports: one's own file, feeds and drafts (another's are not found); an empty upload
+    # or feed form is answered with its messages; the organizers' import for members.
+    ("imports.upload", "GET"): members(200),
+    ("imports.upload", "POST"): members(400),
+    ("imports.upload_for_members", "GET"): organizer_only(200),
+    ("imports.upload_for_members", "POST"): organizer_only(400),
+    ("imports.template", "GET"): members(200),
+    ("imports.preview", "GET"): Expect(LOGIN, 404, 404, 404, owner=200),
+    # (Her file has no valid row: she is sent back to its preview with the reason.)
+    ("imports.confirm", "POST"): Expect(LOGIN, 404, 404, 404, owner=302),
+    ("imports.cancel", "POST"): Expect(LOGIN, 404, 404, 404, owner=302),
+    ("imports.feeds", "GET"): members(200),
+    ("imports.feeds", "POST"): members(400),
+    ("imports.feed_delete", "POST"): Expect(LOGIN, 404, 404, 404, owner=302),
+    ("imports.feed_poll", "POST"): Expect(LOGIN, 404, 404, 404, owner=302),
+    ("imports.drafts", "GET"): members(200),
+    ("imports.drafts", "POST"): members(302),  # nothing ticked: said, back to the list
+    ("imports.draft_edit", "GET"): Expect(LOGIN, 404, 404, 404, owner=200),
+    ("imports.draft_edit", "POST"): Expect(LOGIN, 404, 404, 404, owner=302),
     # Public plumbing.
     ("home.index", "GET"): everybody(200),
     ("health.healthz", "GET"): everybody(200),
@@ -491,6 +528,25 @@ def world(app, make, db) -> World:
     )
     db.add(appeal)
     api_token, _ = tokens.create_token(db, owner, name="CI", scopes=["read"], expires_in_days=None)
+    batch = ImportBatch(uploader_id=owner.id, filename="talks.csv")
+    feed = Feed(
+        owner_id=owner.id,
+        url="https://nina.example.org/feed.xml",
+        type_id=contribution_type.id,
+        primary_category_id=category.id,
+    )
+    db.add_all([batch, feed])
+    db.flush()
+    draft = ContributionDraft(
+        owner_id=owner.id,
+        feed_id=feed.id,
+        item_key="nina-item-1",
+        title="Nina's draft",
+        contributed_on=today - timedelta(days=2),
+        type_id=contribution_type.id,
+        primary_category_id=category.id,
+    )
+    db.add(draft)
     db.commit()
     return World(
         users={
@@ -504,6 +560,9 @@ def world(app, make, db) -> World:
         params={
             "appeal_id": appeal.id,
             "appointment_id": appointment.id,
+            "batch_id": batch.id,
+            "draft_id": draft.id,
+            "feed_id": feed.id,
             "awaiting_id": awaiting.id,
             "awaiting_version": awaiting.version,
             "category_id": category.id,
@@ -518,6 +577,7 @@ def world(app, make, db) -> World:
             "metric_id": contribution_type.metrics[0].id,
             "nomination_id": in_review.id,
             "notification_id": notification.id,
+            "number": 0,
             "open_category_id": open_cycle.categories[2].id,
             "open_cycle_id": open_cycle.id,
             "own_nomination_id": own.id,
@@ -602,6 +662,9 @@ def _answer(client, connection, method: str, url: str, data: dict | None):
     return response.status_code, denied, response.headers
 
 
+SHARED_IMAGES = ("awards.badge_svg", "awards.badge_png")
+
+
 def _header_problems(headers, endpoint: str, logged_in: bool) -> list[str]:
     """The security headers every response carries, whoever asks, whatever the answer."""
     problems = []
@@ -613,8 +676,12 @@ def _header_problems(headers, endpoint: str, logged_in: bool) -> list[str]:
         problems.append("no X-Content-Type-Options: nosniff")
     if not headers.get("Referrer-Policy"):
         problems.append("no Referrer-Policy")
-    # A logged-in account's pages are not stored (logging out ends the account's login).
-    if logged_in and endpoint not in ("static", "accounts.logout"):
+    # A logged-in account's pages are not stored (logging out ends the account's login);
+    # the public images, the same for everybody, are.
+    if endpoint in SHARED_IMAGES:
+        if not headers.get("Cache-Control", "").startswith("public, max-age="):
+            problems.append(f"Cache-Control: {headers.get('Cache-Control')!r}")
+    elif logged_in and endpoint not in ("static", "accounts.logout"):
         if "no-store" not in headers.get("Cache-Control", ""):
             problems.append(f"Cache-Control: {headers.get('Cache-Control')!r}")
     return problems

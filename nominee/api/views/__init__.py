@@ -10,6 +10,7 @@ bp: Blueprint = make_blueprint()
 
 # The operations register themselves on ``bp``.
 from nominee.api.views import (  # noqa: E402
+    awardees,  # noqa: F401
     contributions,  # noqa: F401
     docs,  # noqa: F401
     endorsements,  # noqa: F401

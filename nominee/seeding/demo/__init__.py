@@ -159,6 +159,19 @@ CITIES = [
     "Singapore", "Cairo, Egypt", "Montréal, Canada", "Ho Chi Minh City, Vietnam",
     "Istanbul, Türkiye", "Oslo, Norway", "Casablanca, Morocco", "Bengaluru, India",
 ]  # fmt: skip
+# Each city's country (ISO 3166-1 alpha-2), for the awardee directory's filter.
+COUNTRY_OF_CITY = {
+    "Lisbon, Portugal": "PT", "Lagos, Nigeria": "NG", "Pune, India": "IN",
+    "Berlin, Germany": "DE", "São Paulo, Brazil": "BR", "Osaka, Japan": "JP",
+    "Toronto, Canada": "CA", "Nairobi, Kenya": "KE", "Kraków, Poland": "PL",
+    "Melbourne, Australia": "AU", "Madrid, Spain": "ES", "Accra, Ghana": "GH",
+    "Stockholm, Sweden": "SE", "Buenos Aires, Argentina": "AR", "Seattle, USA": "US",
+    "Dublin, Ireland": "IE", "Singapore": "SG", "Cairo, Egypt": "EG",
+    "Montréal, Canada": "CA", "Ho Chi Minh City, Vietnam": "VN", "Istanbul, Türkiye": "TR",
+    "Oslo, Norway": "NO", "Casablanca, Morocco": "MA", "Bengaluru, India": "IN",
+}  # fmt: skip
+# Members who keep their profile private: out of the public directory (member numbers).
+PRIVATE_MEMBERS = (44,)
 JOBS = [
     "Staff engineer", "Developer advocate", "Data engineer", "Cloud architect",
     "Security researcher", "Front-end developer", "Machine-learning engineer",
@@ -392,6 +405,7 @@ def _person(demo: Demo, name: str, email: str, role: Role) -> User:
         bio_md=bio,
         bio_html=render(bio),
         location=city,
+        country=COUNTRY_OF_CITY[city],
         links=[f"https://github.com/{handle}", f"https://{handle}.dev"][: rng.randint(1, 2)],
         primary_category=primary,
         categories=others,
@@ -412,7 +426,9 @@ def seed_people(demo: Demo) -> None:
     for n in range(1, REVIEWER_COUNT + 1):
         demo.reviewers.append(_person(demo, names.pop(), reviewer_email(n), Role.REVIEWER))
     for n in range(1, MEMBER_COUNT + 1):
-        demo.members.append(_person(demo, names.pop(), member_email(n), Role.MEMBER))
+        member = _person(demo, names.pop(), member_email(n), Role.MEMBER)
+        member.profile_public = n not in PRIVATE_MEMBERS
+        demo.members.append(member)
 
 
 def _log_uniform(rng: random.Random, low: int, high: int) -> int:

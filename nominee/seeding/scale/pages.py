@@ -19,6 +19,9 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from nominee.accounts.models import Role, User
+from nominee.audit import AuditEvent
+from nominee.auditlog.queries import Cursor as AuditCursor
+from nominee.awards.models import Award, AwardStatus
 from nominee.contributions.models import Contribution, Visibility
 from nominee.cycles.models import Cycle, CycleStatus, RubricCriterion
 from nominee.endorsements.models import Endorsement
@@ -30,6 +33,8 @@ from nominee.tokens import services as tokens
 # The dashboard's sortable columns, should ``nominee.reviews.queries.queue`` not list them.
 FALLBACK_SORTS = ("id", "nominee", "category", "evidence", "endorsers", "reach", "score")
 ROLES = ("viewer", "heavy", "reviewer", "organizer")
+# A visitor who is not logged in: the caller's client for this role sends no cookie.
+VISITOR = "visitor"
 
 
 @dataclass
@@ -43,6 +48,9 @@ class Page:
     after: Callable[[Any], None] | None = None  # sees every response
     ok: tuple[int, ...] = (200,)
     streamed: bool = False  # the CSV export: measured apart, in rows per second
+    # Read in batches of rows (the audit CSV: each batch's events, then the names they
+    # mention): its queries grow with the rows by design, so no query budget applies.
+    batched: bool = False
 
     def url_values(self) -> dict[str, Any] | None:
         """The endpoint's values for the next request; None when there is nothing left."""
@@ -65,10 +73,47 @@ class Cast:
     to_endorse: list[int]
     criteria: list[int]
     review_version: int
+    # The awardee directory's filters, from one of its listed awardees: category,
+    # country, year, cycle and a part of the name (empty: nobody is listed).
+    directory: dict[str, Any] = field(default_factory=dict)
+    # For the pages issue 19 added: a published cycle, an award of it, a contribution of
+    # the heavy member's and the oldest audit event's cursor (the audit log's last window).
+    published_cycle: int | None = None
+    award: str | None = None  # the verification id of an award of the published cycle
+    own_contribution: int | None = None
+    oldest_audit: str | None = None
 
 
 def _one(session: Session, stmt):
     return session.execute(stmt.limit(1)).scalar()
+
+
+def _directory_filters(session: Session) -> dict[str, Any]:
+    """The filters of the current awardee with a public profile and a country who has
+    the most company in their category (so the filtered page lists more than one)."""
+    row = session.execute(
+        select(Award.category_id, User.country, Award.starts_on, Award.cycle_id, User.display_name)
+        .join(User, User.id == Award.member_id)
+        .join(Cycle, Cycle.id == Award.cycle_id)
+        .where(
+            Cycle.status == CycleStatus.PUBLISHED,
+            Award.status == AwardStatus.ACTIVE,
+            User.profile_public.is_(True),
+            User.is_active_account.is_(True),
+            User.country != "",
+        )
+        .order_by(Award.id)
+        .limit(1)
+    ).first()
+    if row is None:
+        return {}
+    return {
+        "category": row.category_id,
+        "country": row.country,
+        "year": row.starts_on.year,
+        "cycle": row.cycle_id,
+        "q": row.display_name.split()[-1][:4].lower(),
+    }
 
 
 def cast_of_characters(session: Session, endorsements: int = 2_000) -> Cast:
@@ -160,6 +205,7 @@ def cast_of_characters(session: Session, endorsements: int = 2_000) -> Cast:
                 .order_by(RubricCriterion.position)
             )
         ),
+        directory=_directory_filters(session),
         review_version=_one(
             session,
             select(Review.version).where(
@@ -167,7 +213,36 @@ def cast_of_characters(session: Session, endorsements: int = 2_000) -> Cast:
             ),
         )
         or 0,
+        published_cycle=_one(
+            session,
+            select(Cycle.id).where(Cycle.status == CycleStatus.PUBLISHED).order_by(Cycle.id.desc()),
+        ),
+        award=_one(
+            session,
+            select(Award.verification_id)
+            .join(Cycle, Cycle.id == Award.cycle_id)
+            .where(Cycle.status == CycleStatus.PUBLISHED, Award.status == AwardStatus.ACTIVE)
+            .order_by(Award.id),
+        ),
+        own_contribution=_one(
+            session,
+            select(Contribution.id)
+            .where(Contribution.owner_id == heavy)
+            .order_by(Contribution.id.desc()),
+        ),
+        oldest_audit=_oldest_audit(session),
     )
+
+
+def _oldest_audit(session: Session) -> str | None:
+    """The cursor just after the oldest audit event but one: the log's last window."""
+    row = session.execute(
+        select(AuditEvent.created_at, AuditEvent.id)
+        .order_by(AuditEvent.created_at, AuditEvent.id)
+        .offset(1)
+        .limit(1)
+    ).first()
+    return str(AuditCursor(row.created_at, row.id)) if row else None
 
 
 def dashboard_sorts() -> list[str]:
@@ -210,6 +285,10 @@ def pages_for(cast: Cast, floor_endpoint: str | None = None) -> list[Page]:
             review["version"] += 1
 
     dashboard = {"cycle_id": cast.cycle}
+
+    def award() -> dict[str, Any] | None:
+        return {"verification_id": cast.award} if cast.award else None
+
     nomination = {"cycle_id": cast.cycle, "nomination_id": cast.nomination}
     pages = [Page("floor", "viewer", floor_endpoint)] if floor_endpoint else []
     pages += [
@@ -287,12 +366,38 @@ def pages_for(cast: Cast, floor_endpoint: str | None = None) -> list[Page]:
         ),
         Page("reviewers' calibration", "organizer", "reviews.calibration", dashboard),
     ]
+    # The public pages, for a visitor who is not logged in.
+    directory = cast.directory
+    pages += [
+        Page("home (visitor: latest awardees, figures)", VISITOR, "home.index"),
+        Page("awardee directory (first page)", VISITOR, "directory.current"),
+        Page("awardee directory (last page)", VISITOR, "directory.current", {"page": 100_000}),
+        Page(
+            "awardee directory (category, country, year)",
+            VISITOR,
+            "directory.current",
+            {key: directory[key] for key in ("category", "country", "year") if key in directory},
+        ),
+        Page(
+            "awardee directory (cycle, name)",
+            VISITOR,
+            "directory.current",
+            {key: directory[key] for key in ("cycle", "q") if key in directory},
+        ),
+        Page("past awardees (last page)", VISITOR, "directory.alumni", {"page": 100_000}),
+    ]
     pages += [
         Page("reviewer's page", "reviewer", "reviews.review", nomination),
         Page("mail failures (first page)", "organizer", "outbox.index"),
         # Past the end: the last page (pagination clamps).
         Page("mail failures (last page)", "organizer", "outbox.index", {"page": 100_000}),
         Page("email preferences", "viewer", "preferences.edit"),
+        # Imports: the upload pages list every type with its reach figures.
+        Page("import a CSV file", "heavy", "imports.upload"),
+        Page("import for members (organizer)", "organizer", "imports.upload_for_members"),
+        Page("CSV template", "heavy", "imports.template"),
+        Page("feeds", "heavy", "imports.feeds"),
+        Page("drafts from feeds", "heavy", "imports.drafts"),
         Page("flagged members (first page)", "organizer", "integrity.index"),
         Page("flagged members (last page)", "organizer", "integrity.index", {"page": 100_000}),
         Page("impact guidance", "organizer", "impact.guidance_index"),
@@ -305,6 +410,49 @@ def pages_for(cast: Cast, floor_endpoint: str | None = None) -> list[Page]:
         ),
         Page(
             "audit log filter actor", "organizer", "auditlog.index", {"actor": cast.emails["heavy"]}
+        ),
+        Page(
+            "audit log (last window)",
+            "organizer",
+            "auditlog.index",
+            lambda: {"older": cast.oldest_audit} if cast.oldest_audit else None,
+        ),
+        Page("audit log CSV", "organizer", "auditlog.export_csv", streamed=True, batched=True),
+        # Every other page that reads more than one row (issue 19), paged ones at their first
+        # and last page; ``tests/perf/test_every_page.py`` names the few that are exempt.
+        Page("review queue (reviewer)", "reviewer", "reviews.index"),
+        Page("assignments", "organizer", "reviews.assignments", dashboard),
+        Page("reviewers", "organizer", "reviews.reviewers", dashboard),
+        Page("decisions (first page)", "organizer", "awards.decisions", dashboard),
+        Page(
+            "decisions (last page)", "organizer", "awards.decisions", {**dashboard, "page": 100_000}
+        ),
+        Page("impact settings", "organizer", "impact.settings", dashboard),
+        Page("cycles", "organizer", "cycles.index"),
+        Page("cycle page (in review)", "organizer", "cycles.show", dashboard),
+        Page(
+            "cycle page (published)",
+            "viewer",
+            "cycles.show",
+            lambda: {"cycle_id": cast.published_cycle} if cast.published_cycle else None,
+        ),
+        # Its badge images: link previews and badges embedded elsewhere.
+        Page("award badge PNG", "viewer", "awards.badge_png", award),
+        Page("award badge SVG", "viewer", "awards.badge_svg", award),
+        Page("my nominations (heavy member)", "heavy", "nominations.mine"),
+        Page("notifications (first page)", "heavy", "notifications.index"),
+        Page("notifications (last page)", "heavy", "notifications.index", {"page": 100_000}),
+        Page("accounts (first page)", "organizer", "accounts.accounts_list"),
+        Page("accounts (last page)", "organizer", "accounts.accounts_list", {"page": 100_000}),
+        Page("categories", "organizer", "categories.index"),
+        Page("contribution types", "organizer", "contributions.types_index"),
+        Page("profile", "heavy", "accounts.edit_profile"),
+        Page("new contribution form", "heavy", "contributions.create"),
+        Page(
+            "edit contribution form",
+            "heavy",
+            "contributions.edit",
+            lambda: {"contribution_id": cast.own_contribution} if cast.own_contribution else None,
         ),
         Page(
             "endorse POST",
@@ -334,6 +482,12 @@ def pages_for(cast: Cast, floor_endpoint: str | None = None) -> list[Page]:
         Page("API: endorsements received (heavy)", "heavy", "api.received", {"limit": 100}),
         Page("API: reviewer's assignments", "reviewer", "api.assignments"),
         Page("API: dashboard rows (organizer)", "organizer", "api.dashboard", dashboard),
+        # Open Badges: the award page verifies the award's credential (signature, status
+        # list, dates); then the credential, the status list and the DID document.
+        Page("award page (verified credential)", "viewer", "awards.verify", award),
+        Page("award credential (JSON)", "viewer", "credentials.credential", award),
+        Page("credential status list", "viewer", "credentials.status_list", {"number": 0}),
+        Page("issuer DID document", "viewer", "credentials.did_document"),
         Page(
             "CSV export",
             "organizer",

@@ -155,6 +155,20 @@ COMMENTS = [
     "Helped me pass my certification.",
 ]
 LOCATIONS = ["Lisbon", "Nairobi", "Osaka", "Toronto", "Berlin", "Sao Paulo", "Pune", "Oslo", ""]
+# The country (ISO 3166-1 alpha-2) of each location, for the awardee directory's filter.
+COUNTRY_OF = {
+    "Lisbon": "PT",
+    "Nairobi": "KE",
+    "Osaka": "JP",
+    "Toronto": "CA",
+    "Berlin": "DE",
+    "Sao Paulo": "BR",
+    "Pune": "IN",
+    "Oslo": "NO",
+    "": "",
+}
+# One member in this many keeps a private profile (out of the public directory).
+PRIVATE_PROFILE_EVERY = 12
 
 
 S = NominationStatus
@@ -402,6 +416,8 @@ class Programme:
                     bio,
                     f"<p>{bio}</p>" if bio else "",
                     location,
+                    COUNTRY_OF[location],
+                    user % PRIVATE_PROFILE_EVERY != 5,
                     json.dumps([f"https://example.org/{user}"] if heavy else []),
                     category,
                     registered,
@@ -430,6 +446,8 @@ class Programme:
                 "bio_md",
                 "bio_html",
                 "location",
+                "country",
+                "profile_public",
                 "links",
                 "primary_category_id",
                 "created_at",
@@ -778,9 +796,14 @@ class Programme:
         def evidence_size(nominee: int) -> int:
             return 30 if nominee == self.members[0] else rng.randint(3, 30)
 
-        # The published cycle: a tenth as many nominations, decided, a third awarded.
+        # The published cycle: a tenth as many nominations (at least a dozen, so that the
+        # tiny test programmes have awards to show, the directory a few cards), decided, a
+        # third awarded.
         candidates = eligible(published)
-        for nominee in rng.sample(candidates, min(len(candidates), scale.nominations // 10)):
+        # At least a dozen, the first awarded: even the tiny test programmes have awards
+        # to show, verify and list in the directory.
+        count = min(len(candidates), max(12, scale.nominations // 10))
+        for position, nominee in enumerate(rng.sample(candidates, count)):
             plan = add(
                 published,
                 nominee,
@@ -789,7 +812,8 @@ class Programme:
                 evidence_size(nominee),
                 self.days_ago(published.opens) - rng.randrange(50),
             )
-            plan.decision = Decision.AWARD if plan.quality > 3.4 else Decision.DECLINE
+            awarded = plan.quality > 3.4 or position == 0
+            plan.decision = Decision.AWARD if awarded else Decision.DECLINE
             plan.status = (
                 NominationStatus.AWARDED
                 if plan.decision is Decision.AWARD
@@ -1392,6 +1416,7 @@ class Programme:
                         f"{rng.getrandbits(144):036x}",
                         "",
                         self.ts(cycle.published_day),
+                        award_id,  # its place in the status lists, as granting sets it
                     )
                 )
                 self.record(
@@ -1458,6 +1483,7 @@ class Programme:
                 "verification_id",
                 "revoked_reason",
                 "created_at",
+                "status_index",
             ),
             awards,
         )

@@ -23,7 +23,7 @@ from spectree import Response as Responses
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter
 
-from nominee import inputs, web
+from nominee import clock, inputs, web
 from nominee.api.schemas import Problem
 from nominee.api.spec import spec
 from nominee.errors import Conflict, DomainError, NotFound, PermissionDenied
@@ -121,7 +121,14 @@ def current_token() -> ApiToken | None:
     token = g.get("api_token", _NOT_LOOKED_UP)
     if token is _NOT_LOOKED_UP:
         secret = _bearer()
-        token = tokens.authenticate(get_session(), secret) if secret else None
+        session = get_session()
+        token = tokens.authenticate(session, secret) if secret else None
+        if token is not None and token_rules.is_stale_use(token.last_used_at, clock.now()):
+            token_id = token.id
+            # The write begins a transaction of its own: on SQLite a GET's read
+            # transaction cannot become a write once another worker has committed.
+            session.rollback()
+            tokens.record_use(session, token_id)
         g.api_token = token
     return token
 

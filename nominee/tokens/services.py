@@ -8,7 +8,7 @@ import secrets
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, select, update
+from sqlalchemy import CursorResult, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -89,8 +89,8 @@ def revoke_all(session: Session, user: User, reason: str) -> int:
 
 
 def authenticate(session: Session, secret: str) -> ApiToken | None:
-    """The usable token whose secret this is, or None. Its last use is recorded at most
-    once a minute (``rules.LAST_USE_RESOLUTION``), by an UPDATE that touches nothing else."""
+    """The usable token whose secret this is (with its member), or None. Reads only:
+    ``record_use`` writes the last use."""
     if not secret.startswith(rules.PREFIX) or len(secret) > 100:
         return None
     token = session.scalar(
@@ -98,18 +98,27 @@ def authenticate(session: Session, secret: str) -> ApiToken | None:
         .where(ApiToken.secret_hash == hash_secret(secret))
         .options(joinedload(ApiToken.user))
     )
-    now = clock.now()
-    if token is None or not rules.is_usable(token, now):
+    if token is None or not rules.is_usable(token, clock.now()):
         return None
-    if rules.is_stale_use(token.last_used_at, now):
-        session.execute(
-            update(ApiToken)
-            .where(ApiToken.id == token.id)
-            .values(last_used_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        token.last_used_at = now
     return token
+
+
+def record_use(session: Session, token_id: int) -> None:
+    """Note the token's use now, unless noted within ``rules.LAST_USE_RESOLUTION``: one
+    UPDATE that touches nothing else (so at most one write a minute per token)."""
+    now = clock.now()
+    session.execute(
+        update(ApiToken)
+        .where(
+            ApiToken.id == token_id,
+            or_(
+                ApiToken.last_used_at.is_(None),
+                ApiToken.last_used_at <= now - rules.LAST_USE_RESOLUTION,
+            ),
+        )
+        .values(last_used_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def request_hash(method: str, path: str, body: bytes) -> str:

@@ -12,7 +12,14 @@ from nominee.endorsements.forms import EndorseForm
 from nominee.errors import DomainError
 from nominee.extensions import limiter
 from nominee.uow import get_session, refuse
-from nominee.web import attach_error, login_required, page_number, problem, wants_json
+from nominee.web import (
+    attach_error,
+    login_required,
+    page_number,
+    problem,
+    redirect_next,
+    wants_json,
+)
 
 bp = Blueprint("endorsements", __name__)
 
@@ -74,7 +81,8 @@ def endorse(contribution_id: int):
         response.status_code = 201
         return response
     flash("Thank you: your endorsement is recorded.", "success")
-    return _back_to(contribution.id)
+    # Discover's buttons come back to the list they were pressed in.
+    return redirect_next(url_for("contributions.view", contribution_id=contribution.id))
 
 
 @bp.post("/contributions/<int:contribution_id>/endorsement/withdraw")

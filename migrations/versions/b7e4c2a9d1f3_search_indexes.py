@@ -1,0 +1,29 @@
+"""Full-text search: FTS5 tables and triggers on SQLite, tsvector columns on PostgreSQL.
+
+The statements are ``nominee.search.schema``'s (the same that follow ``create_all``);
+they are outside the models, and ``migrations/env.py`` puts back SQLite's triggers after
+any later migration whose batch mode rebuilds one of their tables.
+
+Revision ID: b7e4c2a9d1f3
+Revises: d2f7a1c9e604
+Create Date: 2026-11-30
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+from nominee.search import schema
+
+revision: str = "b7e4c2a9d1f3"
+down_revision: str | None = "d2f7a1c9e604"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    schema.install(op.get_bind())
+
+
+def downgrade() -> None:
+    schema.uninstall(op.get_bind())

@@ -372,6 +372,10 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("preferences.edit", "POST"): members(302),
     ("preferences.unsubscribe", "GET"): everybody(200),
     ("preferences.unsubscribe", "POST"): everybody(200),
+    # Search and Discover, for logged-in members; /members leads to member search.
+    ("search.index", "GET"): members(200),
+    ("search.members", "GET"): members(302),
+    ("search.discover", "GET"): members(200),
     # Public plumbing.
     ("home.index", "GET"): everybody(200),
     ("health.healthz", "GET"): everybody(200),

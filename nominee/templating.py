@@ -6,7 +6,7 @@ from flask import Flask
 from markupsafe import Markup, escape
 
 from nominee.formatting import format_count, format_date, format_datetime, format_number
-from nominee.web import url_for_page
+from nominee.web import url_for_page, url_with
 
 
 def member_name(
@@ -32,6 +32,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters["count"] = format_count
     app.jinja_env.globals["url_for_page"] = url_for_page
+    app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.globals["member_name"] = member_name
     # Stored HTML we produced ourselves from sanitised Markdown.
     app.jinja_env.filters["trusted_html"] = Markup

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from nominee.contributions import queries as contributions
@@ -15,7 +25,6 @@ from nominee.uow import get_session, refuse
 from nominee.web import (
     attach_error,
     login_required,
-    page_number,
     problem,
     redirect_next,
     wants_json,
@@ -34,7 +43,11 @@ def _load_visible(contribution_id: int) -> Contribution:
 def _contribution_page(contribution: Contribution, form: EndorseForm, status: int):
     """The contribution page again, with the endorsement form's errors."""
     details = contributions.contribution_page(
-        get_session(), current_user, contribution, page_number(), current_app.config["PER_PAGE"]
+        get_session(),
+        current_user,
+        contribution,
+        request.args.get("endorsers_after"),
+        current_app.config["PER_PAGE"],
     )
     return render_template("contributions/view.html", **vars(details), endorse_form=form), status
 

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Float, Integer, Select, exists, or_, select, text
+from sqlalchemy import Float, Integer, exists, func, or_, select, text
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from nominee.accounts.models import User
@@ -86,17 +86,17 @@ def _matches(session: Session, scope: Scope, words: list[str]) -> Any:
 
 
 def search(session: Session, scope: Scope, query: str, page: int, per_page: int) -> Results:
-    """Page ``page`` of what ``query`` finds in ``scope``: one query ranks the window (its
-    ids only), the next loads this page's rows."""
+    """Page ``page`` of what ``query`` finds in ``scope`` (past the last: the last), best
+    first: one query ranks the window and picks the page's ids with the number of
+    matches (ids only: sorting whole rows costs more), the next loads those rows."""
     words = terms(query)
     if not words:
         return Results(words, [], 0, 1, per_page, capped=False)
     matched = _matches(session, scope, words)
-    ranked: Select[Any]
+    ranked = select(matched.c.id, func.count().over().label("total"))
     if scope is Scope.CONTRIBUTIONS:
         ranked = (
-            select(matched.c.id, matched.c.score)
-            .join(Contribution, Contribution.id == matched.c.id)
+            ranked.join(Contribution, Contribution.id == matched.c.id)
             .join(User, User.id == Contribution.owner_id)
             .where(
                 Contribution.visibility == Visibility.PUBLIC,
@@ -104,21 +104,21 @@ def search(session: Session, scope: Scope, query: str, page: int, per_page: int)
             )
         )
     else:
-        ranked = (
-            select(matched.c.id, matched.c.score)
-            .join(User, User.id == matched.c.id)
-            .where(User.is_active_account.is_(True))
-        )
-    rows = session.execute(ranked).all()
-    capped = len(rows) >= WINDOW
-    ordered = [row.id for row in sorted(rows, key=lambda row: (row.score, -row.id))]
-    pages = max(1, -(-len(ordered) // per_page))
-    page = min(max(1, page), pages)
-    shown = ordered[(page - 1) * per_page : page * per_page]
-    return Results(words, _load(session, scope, shown), len(ordered), page, per_page, capped)
+        ranked = ranked.join(User, User.id == matched.c.id).where(User.is_active_account.is_(True))
+    ranked = ranked.order_by(matched.c.score, matched.c.id.desc())
+    page = max(1, page)
+    rows = session.execute(ranked.limit(per_page).offset((page - 1) * per_page)).all()
+    if not rows and page > 1:
+        total = session.scalar(select(func.count()).select_from(ranked.subquery())) or 0
+        page = max(1, -(-total // per_page))
+        rows = session.execute(ranked.limit(per_page).offset((page - 1) * per_page)).all()
+    total = rows[0].total if rows else 0
+    items = _load(session, scope, [row.id for row in rows])
+    return Results(words, items, total, page, per_page, capped=total >= WINDOW)
 
 
 def _load(session: Session, scope: Scope, ids: list[int]) -> list[Any]:
+    """The rows of ``ids``, in that order."""
     if not ids:
         return []
     loaded: dict[int, Any]
@@ -126,14 +126,7 @@ def _load(session: Session, scope: Scope, ids: list[int]) -> list[Any]:
         loaded = {
             c.id: c
             for c in session.scalars(
-                select(Contribution)
-                .where(Contribution.id.in_(ids))
-                .options(
-                    joinedload(Contribution.owner),
-                    joinedload(Contribution.type),
-                    joinedload(Contribution.primary_category),
-                    selectinload(Contribution.categories),
-                )
+                select(Contribution).where(Contribution.id.in_(ids)).options(*_CONTRIBUTION_OPTIONS)
             )
         }
     else:
@@ -144,6 +137,14 @@ def _load(session: Session, scope: Scope, ids: list[int]) -> list[Any]:
             )
         }
     return [loaded[i] for i in ids if i in loaded]
+
+
+_CONTRIBUTION_OPTIONS = (
+    joinedload(Contribution.owner),
+    joinedload(Contribution.type),
+    joinedload(Contribution.primary_category),
+    selectinload(Contribution.categories),
+)
 
 
 @dataclass(frozen=True)
@@ -177,12 +178,7 @@ def discover(
             User.is_active_account.is_(True),
             ~endorsed,
         )
-        .options(
-            joinedload(Contribution.owner),
-            joinedload(Contribution.type),
-            joinedload(Contribution.primary_category),
-            selectinload(Contribution.categories),
-        )
+        .options(*_CONTRIBUTION_OPTIONS)
         .order_by(Contribution.id.desc())
         .limit(per_page + 1)
     )

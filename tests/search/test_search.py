@@ -43,8 +43,8 @@ def test_terms_are_words_made_safe():
     assert terms("!!! *** :::") == []
     assert terms("a " * 50) == ["a"]
     assert len(terms(" ".join(f"w{i}" for i in range(30)))) == 8
-    assert fts5_match(["dock", "er"]) == '"dock"* "er"*'
-    assert tsquery(["dock", "er"]) == "dock:* & er:*"
+    assert fts5_match(["dock", "er", "c"]) == '"dock"* "er"* "c"'
+    assert tsquery(["dock", "er", "c"]) == "dock:* & er:* & c"
 
 
 def test_a_prefix_finds_the_contribution_and_the_title_ranks_first(client, make, member):
@@ -196,6 +196,16 @@ def test_search_pages(client, make, member):
     assert "Page 1 of 2 (30 in all)" in page
     second = client.get("/search", query_string={"q": "terra", "page": 2}).text
     assert "Page 2 of 2" in second
+    past = client.get("/search", query_string={"q": "terra", "page": 9}).text
+    assert "Page 2 of 2" in past and "Terraform module 0" in past
+
+
+def test_a_single_letter_is_a_whole_word(client, make, member):
+    owner = make.user()
+    make.contribution(owner, title="Modern C tooling")
+    make.contribution(owner, title="Cargo workspaces")
+    page = found(client, "c")
+    assert "Modern C tooling" in page and "Cargo" not in page
 
 
 def test_members_address_leads_to_member_search(client, member):

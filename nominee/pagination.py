@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from nominee.inputs import INT_MAX
 
@@ -91,7 +91,7 @@ def decode_cursor(text: str | None) -> tuple[datetime, int] | None:
 
 
 def older_than(
-    moment: ColumnElement[datetime], row_id: ColumnElement[int], cursor: str | None
+    moment: QueryableAttribute[datetime], row_id: QueryableAttribute[int], cursor: str | None
 ) -> ColumnElement[bool]:
     """Rows after ``cursor`` in newest-first order (every row without one)."""
     position = decode_cursor(cursor)

@@ -217,3 +217,10 @@ def test_members_address_leads_to_member_search(client, member):
 def test_search_needs_a_login(client):
     response = client.get("/search?q=x")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_accents_do_not_matter_on_sqlite(client, db, make, member):
+    if db.get_bind().dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's simple configuration keeps accents")
+    make.user(display_name="José Núñez")
+    assert "José Núñez" in found(client, "jose nun", "members")

@@ -40,12 +40,31 @@ _SQLITE = {
         "ORDER BY rowid DESC LIMIT :window"
     ),
 }
-# ts_rank is higher for a better match: negated, so that both engines sort ascending.
-_POSTGRESQL = (
-    "SELECT t.id AS id, -ts_rank(t.search_vector, q) AS score "
-    "FROM {table} t, to_tsquery('simple', :match) q WHERE t.search_vector @@ q "
-    "ORDER BY t.id DESC LIMIT :window"
+# PostgreSQL: a GIN index finds every match of a prefix, however many, and the newest
+# are then sorted out of all of them (a common prefix reads most of the table). So the
+# newest PROBE rows are read first, newest first, and when WINDOW of them match, those
+# are the newest matches; only a rarer word asks the GIN index (the second branch runs
+# only then: its condition is a one-time filter). ts_rank is higher for a better match:
+# negated, so that both engines sort ascending.
+PROBE = 5_000
+_POSTGRESQL = """
+WITH q AS (SELECT to_tsquery('simple', :match) AS q),
+probe AS MATERIALIZED (
+    SELECT r.id, r.search_vector
+    FROM (SELECT id, search_vector FROM {table} ORDER BY id DESC LIMIT :probe) r, q
+    WHERE r.search_vector @@ q.q LIMIT :window
+),
+found AS (
+    SELECT id, search_vector FROM probe WHERE (SELECT count(*) FROM probe) >= :window
+    UNION ALL
+    SELECT g.id, g.search_vector FROM (
+        SELECT t.id, t.search_vector FROM {table} t, q
+        WHERE t.search_vector @@ q.q ORDER BY t.id DESC LIMIT :window
+    ) g
+    WHERE (SELECT count(*) FROM probe) < :window
 )
+SELECT found.id AS id, -ts_rank(found.search_vector, q.q) AS score FROM found, q
+"""
 _TABLES = {Scope.CONTRIBUTIONS: "contributions", Scope.MEMBERS: "users"}
 
 
@@ -74,15 +93,12 @@ class Results:
 def _matches(session: Session, scope: Scope, words: list[str]) -> Any:
     """The newest WINDOW matches of ``words`` as a subquery of (id, score)."""
     if session.get_bind().dialect.name == "sqlite":
-        sql, match = _SQLITE[scope], fts5_match(words)
+        stmt = text(_SQLITE[scope]).bindparams(match=fts5_match(words), window=WINDOW)
     else:
-        sql, match = _POSTGRESQL.format(table=_TABLES[scope]), tsquery(words)
-    return (
-        text(sql)
-        .bindparams(match=match, window=WINDOW)
-        .columns(id=Integer, score=Float)
-        .subquery("matched")
-    )
+        stmt = text(_POSTGRESQL.format(table=_TABLES[scope])).bindparams(
+            match=tsquery(words), window=WINDOW, probe=PROBE
+        )
+    return stmt.columns(id=Integer, score=Float).subquery("matched")
 
 
 def search(session: Session, scope: Scope, query: str, page: int, per_page: int) -> Results:

@@ -178,14 +178,21 @@ def test_too_long_a_query_says_so_and_a_bad_scope_falls_back(client, make, membe
     assert response.status_code == 200
 
 
-def test_the_window_caps_the_ranked_matches(db, make, monkeypatch):
+@pytest.mark.parametrize("probe", [2, 50])
+def test_the_window_caps_the_ranked_matches(db, make, monkeypatch, probe):
+    """The newest WINDOW matches are ranked, whether PostgreSQL's probe of the newest
+    rows finds them (50) or the GIN index does (2: the probe sees too few)."""
     monkeypatch.setattr(queries, "WINDOW", 3)
+    monkeypatch.setattr(queries, "PROBE", probe)
     owner = make.user()
     for n in range(5):
         make.contribution(owner, title=f"Rust tip {n}")
+        make.contribution(owner, title=f"Go tip {n}")
     results = queries.search(db, Scope.CONTRIBUTIONS, "rust", 1, 2)
     assert results.capped and results.total == 3 and results.pages == 2
     assert [c.title for c in results.items] == ["Rust tip 4", "Rust tip 3"]
+    rare = queries.search(db, Scope.CONTRIBUTIONS, "go tip 1", 1, 2)
+    assert [c.title for c in rare.items] == ["Go tip 1"] and not rare.capped
 
 
 def test_search_pages(client, make, member):

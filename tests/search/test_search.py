@@ -231,3 +231,23 @@ def test_accents_do_not_matter_on_sqlite(client, db, make, member):
         pytest.skip("PostgreSQL's simple configuration keeps accents")
     make.user(display_name="José Núñez")
     assert "José Núñez" in found(client, "jose nun", "members")
+
+
+def test_the_scale_seeder_bulk_load_fills_the_index(connection):
+    """The seeder writes with executemany (SQLite) or COPY (PostgreSQL): the triggers
+    index what it writes, the public contributions only."""
+    from sqlalchemy import func, select
+
+    from nominee.contributions.models import Contribution
+    from tests.perf.helpers import SMALL, seeded
+
+    with seeded(connection, SMALL) as session:
+        results = queries.search(session, Scope.CONTRIBUTIONS, "not slid", 1, 5)
+        public = session.scalar(
+            select(func.count())
+            .select_from(Contribution)
+            .where(Contribution.visibility == Visibility.PUBLIC)
+        )
+        assert results.total == min(public, queries.WINDOW) and results.items
+        assert all(c.is_public for c in results.items)
+        check_index(session)

@@ -1,4 +1,5 @@
-"""Full-text search: FTS5 tables and triggers on SQLite, tsvector columns on PostgreSQL.
+"""Full-text search: FTS5 tables and triggers on SQLite, tsvector columns on PostgreSQL;
+and Discover's index of contributions by type, newest first.
 
 The statements are ``nominee.search.schema``'s (the same that follow ``create_all``);
 they are outside the models, and ``migrations/env.py`` puts back SQLite's triggers after
@@ -23,7 +24,9 @@ depends_on = None
 
 def upgrade() -> None:
     schema.install(op.get_bind())
+    op.create_index("ix_contributions_type_recent", "contributions", ["type_id", "id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_contributions_type_recent", table_name="contributions")
     schema.uninstall(op.get_bind())

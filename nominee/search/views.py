@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from nominee.accounts.rules import must_be_verified
 from nominee.categories import queries as categories
 from nominee.contributions import queries as contributions
 from nominee.search import queries
@@ -53,5 +54,11 @@ def discover():
     )
     filters = {name: request.args[name] for name in ("type", "category") if form.valid(name)}
     return render_template(
-        "search/discover.html", form=form, found=found, filters=filters, before=id_arg("before")
+        "search/discover.html",
+        form=form,
+        found=found,
+        filters=filters,
+        before=id_arg("before"),
+        # An unconfirmed address: the page says so once instead of offering the buttons.
+        must_verify=must_be_verified(current_user, "endorse") is not None,
     )

@@ -97,3 +97,12 @@ def test_discover_needs_a_login_and_is_linked(client, make, auth):
     auth.login(make.user())
     home = client.get("/").text
     assert 'href="/discover"' in home and 'href="/search"' in home
+
+
+def test_an_unconfirmed_address_is_asked_for_instead_of_the_buttons(client, make, auth):
+    sam = make.user(email_verified_at=None)
+    target = make.contribution(make.user(), title="Window functions")
+    auth.login(sam)
+    page = client.get("/discover").text
+    assert "Window functions" in page and "Send the link again" in page
+    assert f'action="/contributions/{target.id}/endorse"' not in page

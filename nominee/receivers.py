@@ -18,8 +18,11 @@ in order:
     1. integrity: a rescan is asked of the job, unless one is already waiting.
 ``notification_created``
     1. outbox: ``notification.created``, so that email can follow the notification.
-``award_granted``, ``award_revoked``, ``award_expired``
-    1. outbox: ``award.granted``, ``award.revoked``, ``award.expired``, for webhooks.
+``award_granted``
+    1. credentials: the award takes its place in the revocation status lists.
+    2. outbox: ``award.granted``, for webhooks.
+``award_revoked``, ``award_expired``
+    1. outbox: ``award.revoked``, ``award.expired``, for webhooks.
 
 What leaves the process goes through the outbox (``nominee.outbox.services``): written
 here, in the transaction of the change, and handed on only after it commits.
@@ -65,6 +68,9 @@ def on_notification_created(notification: Any, *, session: Any, **data: Any) -> 
 
 
 def on_award_granted(award: Any, *, session: Any, **data: Any) -> None:
+    from nominee.credentials import services as credentials
+
+    credentials.assign_status_index(award)
     _award_message(session, "award.granted", award)
 
 

@@ -6,7 +6,7 @@ they are outside the models, and ``migrations/env.py`` puts back SQLite's trigge
 any later migration whose batch mode rebuilds one of their tables.
 
 Revision ID: b7e4c2a9d1f3
-Revises: d2f7a1c9e604
+Revises: c4e8b2a61f93
 Create Date: 2026-11-30
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 from nominee.search import schema
 
 revision: str = "b7e4c2a9d1f3"
-down_revision: str | None = "d2f7a1c9e604"
+down_revision: str | None = "c4e8b2a61f93"
 branch_labels = None
 depends_on = None
 

@@ -67,6 +67,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from nominee.outbox.views import bp as outbox_bp
     from nominee.preferences.views import bp as preferences_bp
     from nominee.reviews.views import bp as reviews_bp
+    from nominee.search.views import bp as search_bp
 
     receivers.connect()
     templating.init_app(app)
@@ -94,6 +95,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         integrity_bp,
         impact_bp,
         imports_bp,
+        search_bp,
     ):
         app.register_blueprint(blueprint)
     return app

@@ -49,6 +49,7 @@ from nominee.reviews.models import (
     ReviewStatus,
 )
 from nominee.schedule.models import ScheduledRun
+from nominee.search import schema as search_schema  # noqa: F401  (its indexes follow create_all)
 
 __all__ = [
     "Appeal",

@@ -49,7 +49,11 @@ def _load_owned(contribution_id: int) -> Contribution:
 
 def _render_contribution(contribution: Contribution, status: int = 200) -> tuple[str, int]:
     details = queries.contribution_page(
-        get_session(), current_user, contribution, page_number(), current_app.config["PER_PAGE"]
+        get_session(),
+        current_user,
+        contribution,
+        request.args.get("endorsers_after"),
+        current_app.config["PER_PAGE"],
     )
     return render_template(
         "contributions/view.html", **vars(details), endorse_form=EndorseForm(formdata=None)
@@ -185,6 +189,8 @@ def member(user_id: int):
         today=clock.today(),
         page=page_number(),
         per_page=current_app.config["PER_PAGE"],
+        received_after=request.args.get("received_after"),
+        given_after=request.args.get("given_after"),
     )
     if details is None:
         abort(404)

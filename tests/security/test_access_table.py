@@ -408,6 +408,10 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("imports.drafts", "POST"): members(302),  # nothing ticked: said, back to the list
     ("imports.draft_edit", "GET"): Expect(LOGIN, 404, 404, 404, owner=200),
     ("imports.draft_edit", "POST"): Expect(LOGIN, 404, 404, 404, owner=302),
+    # Search and Discover, for logged-in members; /members leads to member search.
+    ("search.index", "GET"): members(200),
+    ("search.members", "GET"): members(302),
+    ("search.discover", "GET"): members(200),
     # Public plumbing.
     ("home.index", "GET"): everybody(200),
     ("health.healthz", "GET"): everybody(200),

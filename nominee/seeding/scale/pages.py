@@ -80,6 +80,10 @@ class Cast:
     award: str | None = None  # the verification id of an award of the published cycle
     own_contribution: int | None = None
     oldest_audit: str | None = None
+    # The most endorsed contribution's type and category: Discover's filter by both
+    # (that contribution at least is in it, at every size).
+    type_id: int = 0
+    type_category: int = 0
 
 
 def _one(session: Session, stmt):
@@ -163,6 +167,21 @@ def cast_of_characters(session: Session, endorsements: int = 2_000) -> Cast:
         session.execute(select(User.id, User.email).where(User.id.in_(ids.values()))).all()
     )
 
+    most_endorsed = _one(
+        session,
+        select(Contribution.id)
+        .where(
+            Contribution.visibility == Visibility.PUBLIC,
+            Contribution.owner_id != viewer,
+            Contribution.id.not_in(endorsed),
+        )
+        .order_by(Contribution.endorsement_count.desc(), Contribution.id),
+    )
+    picked = session.execute(
+        select(Contribution.type_id, Contribution.primary_category_id).where(
+            Contribution.id == most_endorsed
+        )
+    ).one()
     return Cast(
         heavy=heavy,
         viewer=viewer,
@@ -174,16 +193,7 @@ def cast_of_characters(session: Session, endorsements: int = 2_000) -> Cast:
         category=nomination.category_id,
         # Someone else's, which the viewer has not endorsed: the page shows the endorse
         # form at every size.
-        most_endorsed=_one(
-            session,
-            select(Contribution.id)
-            .where(
-                Contribution.visibility == Visibility.PUBLIC,
-                Contribution.owner_id != viewer,
-                Contribution.id.not_in(endorsed),
-            )
-            .order_by(Contribution.endorsement_count.desc(), Contribution.id),
-        ),
+        most_endorsed=most_endorsed,
         to_endorse=list(
             session.scalars(
                 select(Contribution.id)
@@ -229,6 +239,8 @@ def cast_of_characters(session: Session, endorsements: int = 2_000) -> Cast:
             .order_by(Contribution.id.desc()),
         ),
         oldest_audit=_oldest_audit(session),
+        type_id=picked.type_id,
+        type_category=picked.primary_category_id,
     )
 
 
@@ -323,6 +335,28 @@ def pages_for(cast: Cast, floor_endpoint: str | None = None) -> list[Page]:
         # The organizer: the nomination need not be the heavy member's (see ``Cast``).
         Page(
             "nomination page", "organizer", "nominations.show", {"nomination_id": cast.nomination}
+        ),
+        # Search: a prefix most titles' words start with ("production", "Productivity"...)
+        # and members by the start of a name; Discover's first page and filtered pages.
+        Page(
+            "search contributions (common prefix)",
+            "viewer",
+            "search.index",
+            {"q": "pro", "scope": "contributions"},
+        ),
+        Page("search members (prefix)", "viewer", "search.index", {"q": "an", "scope": "members"}),
+        Page("discover (first page)", "viewer", "search.discover"),
+        Page(
+            "discover (filter category)",
+            "viewer",
+            "search.discover",
+            {"category": cast.category},
+        ),
+        Page(
+            "discover (filter type and category)",
+            "viewer",
+            "search.discover",
+            {"type": cast.type_id, "category": cast.type_category},
         ),
         Page("review dashboard (organizer)", "organizer", "reviews.dashboard", dashboard),
         Page("review dashboard", "reviewer", "reviews.dashboard", dashboard),

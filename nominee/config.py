@@ -102,6 +102,10 @@ class Defaults:
     JOBS_POLL_SECONDS = 30  # the outbox is drained at least this often
     SCHEDULE_SECONDS = 60  # the scheduler's step (nominee/jobs/schedule.py), this often
     JOBS_IMPORTS: tuple[str, ...] = ()  # more modules registering outbox handlers
+    # Outbound requests (nominee/outbound.py: webhooks, link checks, feeds) never reach
+    # loopback, private or metadata addresses, nor ports other than 80 and 443, except on
+    # these hosts (names or addresses), e.g. ["127.0.0.1"] for the tests' local servers.
+    OUTBOUND_ALLOW_HOSTS: tuple[str, ...] = ()
 
 
 def _coerce(key: str, raw: str):

@@ -166,8 +166,16 @@ def _normal_host(host: str) -> str:
     return host.strip().strip("[]").rstrip(".").lower()
 
 
-def _vet(url: str, allow_hosts: frozenset[str], resolver: Resolver) -> _Target:
-    """Check ``url`` against the rules and pin the address to connect to."""
+def check_url(url: str, allow_hosts: frozenset[str] = frozenset()) -> None:
+    """Check what can be checked of ``url`` without resolving its name (scheme, port, an
+    address written in it): for forms, which should not wait on DNS. Raises
+    :class:`OutboundRefused`; :func:`fetch` checks the resolved addresses too."""
+    _vet(url, frozenset(_normal_host(h) for h in allow_hosts), None)
+
+
+def _vet(url: str, allow_hosts: frozenset[str], resolver: Resolver | None) -> _Target:
+    """Check ``url`` against the rules and pin the address to connect to (without a
+    ``resolver``, a name is not resolved, and the target's address is the name)."""
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -186,21 +194,32 @@ def _vet(url: str, allow_hosts: frozenset[str], resolver: Resolver) -> _Target:
         literal: IPAddress | None = ipaddress.ip_address(host)
     except ValueError:
         literal = None
-    addresses = [host] if literal is not None else resolver(host, port)
-    if not addresses:
-        raise OutboundError(f"{host} has no address")
-    allowed = host in allow_hosts or all(_normal_host(a) in allow_hosts for a in addresses)
-    if not allowed:
-        if port not in (80, 443):
-            raise OutboundRefused(f"only ports 80 and 443 are reached, not {port}")
-        for address in addresses:
-            try:
-                why = refusal_for_address(ipaddress.ip_address(address))
-            except ValueError:
-                why = f"{address!r} is not an address"
-            if why:
-                named = "" if literal is not None else f"{host} resolves to "
-                raise OutboundRefused(f"{named}{why}")
+    if host in allow_hosts:
+        addresses = [host] if resolver is None or literal is not None else resolver(host, port)
+    elif port not in (80, 443):
+        raise OutboundRefused(f"only ports 80 and 443 are reached, not {port}")
+    elif literal is not None:
+        why = refusal_for_address(literal)
+        if why:
+            raise OutboundRefused(why)
+        addresses = [host]
+    elif resolver is None:
+        # check_url: a name is judged by its addresses when it is fetched.
+        if host == "localhost" or host.endswith(".localhost"):
+            raise OutboundRefused(f"{host} is a loopback name")
+        addresses = [host]
+    else:
+        addresses = resolver(host, port)
+        if not addresses:
+            raise OutboundError(f"{host} has no address")
+        if not all(_normal_host(a) in allow_hosts for a in addresses):
+            for address in addresses:
+                try:
+                    why = refusal_for_address(ipaddress.ip_address(address))
+                except ValueError:
+                    why = f"{address!r} is not an address"
+                if why:
+                    raise OutboundRefused(f"{host} resolves to {why}")
     path = parts.path or "/"
     if parts.query:
         path = f"{path}?{parts.query}"

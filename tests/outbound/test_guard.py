@@ -353,3 +353,27 @@ def test_allow_hosts_setting():
 
 def test_received_helper_is_case_insensitive():
     assert Received("GET", "/", {"X-A": "1"}, b"").header("x-a") == "1"
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("http://localhost:8000/", "not 8000"),
+        ("https://localhost/", "loopback name"),
+        ("https://10.0.0.1/", "private"),
+        ("ftp://example.org/", "only http and https"),
+    ],
+)
+def test_check_url_refuses_without_resolving(url, why, names):
+    _, calls = names
+    with pytest.raises(OutboundRefused) as refused:
+        outbound.check_url(url)
+    assert why in refused.value.reason
+    assert calls == []
+
+
+def test_check_url_passes_names_and_allowed_hosts(names):
+    _, calls = names
+    outbound.check_url("https://hooks.example.org/x")
+    outbound.check_url("http://127.0.0.1:5000/x", frozenset({"127.0.0.1"}))
+    assert calls == []

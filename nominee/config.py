@@ -106,6 +106,7 @@ class Defaults:
     # loopback, private or metadata addresses, nor ports other than 80 and 443, except on
     # these hosts (names or addresses), e.g. ["127.0.0.1"] for the tests' local servers.
     OUTBOUND_ALLOW_HOSTS: tuple[str, ...] = ()
+    OUTBOUND_CA_CERTS: str | None = None  # a CA bundle instead of the system's (tests)
 
 
 def _coerce(key: str, raw: str):

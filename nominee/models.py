@@ -40,8 +40,20 @@ from nominee.reviews.models import (
     ReviewStatus,
 )
 from nominee.schedule.models import ScheduledRun
+from nominee.webhooks.models import (
+    AttemptOutcome,
+    DeliveryStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 __all__ = [
+    "AttemptOutcome",
+    "DeliveryStatus",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "Appeal",
     "AppealStatus",
     "Assignment",

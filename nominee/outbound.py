@@ -72,6 +72,10 @@ class OutboundRefused(OutboundError):
     oversized response. Nothing was sent (or, for the size, nothing more was read)."""
 
 
+class OutboundTooLarge(OutboundRefused):
+    """The response was larger than ``max_bytes``: reading stopped there."""
+
+
 @dataclass(frozen=True)
 class OutboundResponse:
     status: int
@@ -344,13 +348,13 @@ def _exchange(
         try:
             declared = response.headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > max_bytes:
-                raise OutboundRefused(f"the response is larger than {max_bytes} bytes")
+                raise OutboundTooLarge(f"the response is larger than {max_bytes} bytes")
             chunks: list[bytes] = []
             size = 0
             for chunk in response.stream(CHUNK, decode_content=True):
                 size += len(chunk)
                 if size > max_bytes:
-                    raise OutboundRefused(f"the response is larger than {max_bytes} bytes")
+                    raise OutboundTooLarge(f"the response is larger than {max_bytes} bytes")
                 if time.monotonic() > deadline:
                     raise OutboundError(f"no complete answer within {timeout:g} seconds")
                 chunks.append(chunk)

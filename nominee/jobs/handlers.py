@@ -30,7 +30,9 @@ from nominee.jobs import links
 from nominee.mail import account, notifications
 from nominee.mail.notifications import MailContext
 from nominee.mail.settings import MailSettings
+from nominee.outbound import allow_hosts_from
 from nominee.outbox import sender
+from nominee.webhooks import services as webhooks
 
 # A message composed ahead (the daily digest), kept whole in the outbox row.
 PREPARED_TOPIC = "mail.prepared"
@@ -80,6 +82,33 @@ def integrity_scan(session: Session, payload: Mapping[str, Any]) -> list[EmailMe
     return []
 
 
+def webhook_settings() -> webhooks.DeliverySettings:
+    """The running app's: its allow-list, and the outbox's attempts and backoff."""
+    config = current_app.config
+    policy = sender.Policy.from_config(config)
+    return webhooks.DeliverySettings(
+        allow_hosts=allow_hosts_from(config),
+        max_attempts=policy.max_attempts,
+        retry_after=policy.retry_after,
+        ca_certs=config.get("OUTBOUND_CA_CERTS"),
+    )
+
+
+def webhook_delivery(session: Session, payload: Mapping[str, Any]) -> list[EmailMessage]:
+    """One attempt at a webhook delivery, recorded in transactions of its own; no mail.
+    A failed attempt raises ``DeliveryError`` for the outbox to retry or give up."""
+    token = db.read_only.set(False)
+    try:
+        webhooks.deliver(
+            lambda: Session(bind=session.get_bind(), expire_on_commit=False),
+            int(payload["delivery_id"]),
+            webhook_settings(),
+        )
+    finally:
+        db.read_only.reset(token)
+    return []
+
+
 def prepared_mail(session: Session, payload: Mapping[str, Any]) -> list[EmailMessage]:
     message = email.message_from_string(payload["message"], policy=email.policy.default)
     assert isinstance(message, EmailMessage)
@@ -92,3 +121,4 @@ def register() -> None:
     sender.handle(awards.RESULTS_TOPIC)(results_fanout)
     sender.handle(PREPARED_TOPIC)(prepared_mail)
     sender.handle(integrity.SCAN_TOPIC)(integrity_scan)
+    sender.handle(webhooks.TOPIC)(webhook_delivery)

@@ -64,6 +64,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from nominee.outbox.views import bp as outbox_bp
     from nominee.preferences.views import bp as preferences_bp
     from nominee.reviews.views import bp as reviews_bp
+    from nominee.webhooks.views import bp as webhooks_bp
 
     receivers.connect()
     templating.init_app(app)
@@ -88,6 +89,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         outbox_bp,
         integrity_bp,
         impact_bp,
+        webhooks_bp,
     ):
         app.register_blueprint(blueprint)
     return app

@@ -100,7 +100,7 @@ def webhook_delivery(session: Session, payload: Mapping[str, Any]) -> list[Email
     token = db.read_only.set(False)
     try:
         webhooks.deliver(
-            lambda: Session(bind=session.get_bind(), expire_on_commit=False),
+            current_app.extensions["nominee.sessionmaker"],
             int(payload["delivery_id"]),
             webhook_settings(),
         )

@@ -4,7 +4,7 @@ from wtforms import SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from nominee.web import BaseForm
+from nominee.web import BaseForm, choices
 from nominee.webhooks.models import WebhookEndpoint
 from nominee.webhooks.rules import EVENT_TYPES, MAX_URL_LENGTH
 
@@ -31,7 +31,7 @@ class EndpointForm(BaseForm):
     description = StringField("Description", filters=[_strip], validators=[Length(max=200)])
     events = EventsField(
         "Events",
-        choices=list(EVENT_TYPES.items()),
+        choices=choices(EVENT_TYPES.items()),
         validators=[DataRequired("Choose at least one event.")],
     )
 

@@ -59,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from nominee.home.views import bp as home_bp
     from nominee.impact.views import bp as impact_bp
     from nominee.integrity.views import bp as integrity_bp
+    from nominee.linkchecks.views import bp as linkchecks_bp
     from nominee.nominations.views import bp as nominations_bp
     from nominee.notifications.views import bp as notifications_bp
     from nominee.outbox.views import bp as outbox_bp
@@ -90,6 +91,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         integrity_bp,
         impact_bp,
         webhooks_bp,
+        linkchecks_bp,
     ):
         app.register_blueprint(blueprint)
     return app

@@ -68,6 +68,7 @@ class Defaults:
     RATELIMIT_NOMINATE = "10 per minute"
     # One-click unsubscribe links (no login): light, per client address.
     RATELIMIT_UNSUBSCRIBE = "30 per minute"
+    RATELIMIT_LINK_CHECK = "10 per hour"  # "Check the link now", per client
     # Accounts must confirm their address before endorsing, nominating or being
     # appointed a reviewer (they may log in and log contributions before).
     REQUIRE_VERIFIED_EMAIL = True

@@ -17,6 +17,7 @@ from nominee.cycles.models import Cycle, CycleStatus, cycle_categories
 from nominee.endorsements.models import Endorsement
 from nominee.impact.models import ImpactGuidance, ImpactSettings
 from nominee.integrity.models import IntegrityResult, IntegrityReview, IntegrityScan, Verdict
+from nominee.linkchecks.models import LinkCheck
 from nominee.nominations.models import (
     Decision,
     Nomination,
@@ -76,6 +77,7 @@ __all__ = [
     "Endorsement",
     "ImpactGuidance",
     "ImpactSettings",
+    "LinkCheck",
     "MailDigest",
     "MailPreference",
     "Nomination",

@@ -267,13 +267,15 @@ def fetch(
     max_bytes: int = DEFAULT_MAX_BYTES,
     allow_hosts: frozenset[str] = frozenset(),
     ca_certs: str | None = None,
+    read_body: bool = True,
 ) -> OutboundResponse:
     """Make one request through the guard; follow up to ``max_redirects`` redirects.
 
     Raises :class:`OutboundRefused` when a rule forbids the request (or the response
     is larger than ``max_bytes``) and :class:`OutboundError` when it fails. A response
     with any status, 4xx and 5xx included, is returned. ``ca_certs`` replaces the
-    system's certificate authorities (tests).
+    system's certificate authorities (tests). Without ``read_body`` the final answer's
+    body is not read (the connection is closed after its headers): for a link check.
     """
     allow = frozenset(_normal_host(h) for h in allow_hosts)
     started = time.monotonic()
@@ -302,6 +304,7 @@ def fetch(
             max_bytes,
             ca_certs,
             timeout,
+            read_body,
         )
         location = answer_headers.get("location")
         if status in REDIRECTS and location and max_redirects > 0:
@@ -332,6 +335,7 @@ def _exchange(
     max_bytes: int,
     ca_certs: str | None,
     timeout: float,
+    read_body: bool = True,
 ) -> tuple[int, urllib3.HTTPHeaderDict, bytes]:
     pool = _pool(target, deadline - time.monotonic(), ca_certs)
     try:
@@ -346,6 +350,8 @@ def _exchange(
             assert_same_host=False,
         )
         try:
+            if not read_body and response.status not in REDIRECTS:
+                return response.status, response.headers, b""
             declared = response.headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > max_bytes:
                 raise OutboundTooLarge(f"the response is larger than {max_bytes} bytes")

@@ -27,6 +27,7 @@ from nominee import db
 from nominee.awards import services as awards
 from nominee.integrity import services as integrity
 from nominee.jobs import links
+from nominee.linkchecks import services as linkchecks
 from nominee.mail import account, notifications
 from nominee.mail.notifications import MailContext
 from nominee.mail.settings import MailSettings
@@ -109,6 +110,45 @@ def webhook_delivery(session: Session, payload: Mapping[str, Any]) -> list[Email
     return []
 
 
+# A run of the link checks stops after this long (under the outbox's lease of 120 s, which
+# a drain renews only between messages) and asks for another run for the links left.
+LINK_CHECK_BUDGET = 60.0
+
+
+def link_settings() -> linkchecks.CheckSettings:
+    config = current_app.config
+    return linkchecks.CheckSettings(
+        allow_hosts=allow_hosts_from(config), ca_certs=config.get("OUTBOUND_CA_CERTS")
+    )
+
+
+def link_check_run(session: Session, payload: Mapping[str, Any]) -> list[EmailMessage]:
+    """The due link checks, each recorded on its own; the rest in a new message."""
+    sessions = current_app.extensions["nominee.sessionmaker"]
+    token = db.read_only.set(False)
+    try:
+        report = linkchecks.run_due(sessions, link_settings(), budget=LINK_CHECK_BUDGET)
+        if report.more:
+            with sessions() as more:
+                linkchecks.request_run(more)
+                more.commit()
+    finally:
+        db.read_only.reset(token)
+    return []
+
+
+def link_check_url(session: Session, payload: Mapping[str, Any]) -> list[EmailMessage]:
+    """One link, checked now because its owner asked."""
+    token = db.read_only.set(False)
+    try:
+        linkchecks.check(
+            current_app.extensions["nominee.sessionmaker"], str(payload["url"]), link_settings()
+        )
+    finally:
+        db.read_only.reset(token)
+    return []
+
+
 def prepared_mail(session: Session, payload: Mapping[str, Any]) -> list[EmailMessage]:
     message = email.message_from_string(payload["message"], policy=email.policy.default)
     assert isinstance(message, EmailMessage)
@@ -122,3 +162,5 @@ def register() -> None:
     sender.handle(PREPARED_TOPIC)(prepared_mail)
     sender.handle(integrity.SCAN_TOPIC)(integrity_scan)
     sender.handle(webhooks.TOPIC)(webhook_delivery)
+    sender.handle(linkchecks.RUN_TOPIC)(link_check_run)
+    sender.handle(linkchecks.URL_TOPIC)(link_check_url)

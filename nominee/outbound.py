@@ -200,12 +200,11 @@ def _vet(url: str, allow_hosts: frozenset[str], resolver: Resolver | None) -> _T
         literal = None
     if host in allow_hosts:
         addresses = [host] if resolver is None or literal is not None else resolver(host, port)
+    elif literal is not None and (why := refusal_for_address(literal)):
+        raise OutboundRefused(why)
     elif port not in (80, 443):
         raise OutboundRefused(f"only ports 80 and 443 are reached, not {port}")
     elif literal is not None:
-        why = refusal_for_address(literal)
-        if why:
-            raise OutboundRefused(why)
         addresses = [host]
     elif resolver is None:
         # check_url: a name is judged by its addresses when it is fetched.

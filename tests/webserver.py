@@ -92,7 +92,10 @@ class WebServer:
                 self.send_header("Content-Length", str(len(reply.body)))
                 self.end_headers()
                 if self.command != "HEAD":
-                    self.wfile.write(reply.body)
+                    try:
+                        self.wfile.write(reply.body)
+                    except OSError:  # the client stopped reading (a size cap, a link check)
+                        self.close_connection = True
 
             do_GET = do_POST = do_HEAD = do_PUT = _handle  # noqa: N815
 

@@ -36,16 +36,13 @@ class EndpointForm(BaseForm):
     )
 
     @classmethod
-    def for_endpoint(cls, endpoint: WebhookEndpoint | None) -> EndpointForm:
-        if endpoint is None:
+    def for_endpoint(cls, endpoint: WebhookEndpoint, posted: bool) -> EndpointForm:
+        """The endpoint's settings; on a POST only what was posted (an empty POST is
+        refused, not read as "keep everything")."""
+        if posted:
             return cls()
-        return cls(
-            data={
-                "url": endpoint.url,
-                "description": endpoint.description,
-                "events": endpoint.events,
-            }
-        )
+        data = {"url": endpoint.url, "description": endpoint.description, "events": endpoint.events}
+        return cls(data=data)
 
 
 class ButtonForm(BaseForm):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -65,7 +65,7 @@ def new():
 def show(endpoint_id: int):
     session = get_session()
     endpoint = services.get_endpoint(session, _actor(), endpoint_id)
-    form = EndpointForm.for_endpoint(endpoint)
+    form = EndpointForm.for_endpoint(endpoint, posted=request.method == "POST")
     if form.validate_on_submit():
         try:
             services.update_endpoint(

@@ -39,10 +39,12 @@ def upgrade() -> None:
     with op.batch_alter_table("link_checks", schema=None) as batch_op:
         batch_op.create_index("ix_link_checks_broken_since", ["broken_since"], unique=False)
         batch_op.create_index("ix_link_checks_checked_at", ["checked_at"], unique=False)
+        batch_op.create_index("ix_link_checks_url", ["url"], unique=False, postgresql_using="hash")
 
 
 def downgrade() -> None:
     with op.batch_alter_table("link_checks", schema=None) as batch_op:
+        batch_op.drop_index("ix_link_checks_url")
         batch_op.drop_index("ix_link_checks_checked_at")
         batch_op.drop_index("ix_link_checks_broken_since")
 

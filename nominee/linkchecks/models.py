@@ -20,6 +20,9 @@ class LinkCheck(Base):
     __table_args__ = (
         Index("ix_link_checks_broken_since", "broken_since"),
         Index("ix_link_checks_checked_at", "checked_at"),
+        # Pages join their evidence to its check by URL: equality only, and a hash index
+        # on PostgreSQL takes URLs of any length (a B-tree entry must fit a third of a page).
+        Index("ix_link_checks_url", "url", postgresql_using="hash"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

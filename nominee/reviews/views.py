@@ -25,7 +25,6 @@ from nominee.categories.models import Category
 from nominee.cycles.models import Cycle, CycleStatus
 from nominee.errors import DomainError, PermissionDenied
 from nominee.impact import rules as impact
-from nominee.linkchecks import queries as linkchecks
 from nominee.nominations import rules as nomination_rules
 from nominee.nominations.models import Nomination, NominationStatus
 from nominee.reviews import calibration as calibration_words
@@ -563,7 +562,6 @@ def review(cycle_id: int, nomination_id: int):
         for r in reviews
         if reading and r.reviewer_id != user.id and r.status is ReviewStatus.SUBMITTED
     ]
-    evidence = queries.evidence(session, nomination)
     return render_template(
         "reviews/review.html",
         cycle=cycle,
@@ -579,8 +577,7 @@ def review(cycle_id: int, nomination_id: int):
         reading=reading,
         others=others,
         stats=rules.stats_from_reviews(cycle.criteria, reviews) if reading else [],
-        evidence=evidence,
-        broken_links=linkchecks.broken(session, [item.url for item in evidence]),
+        evidence=queries.evidence(session, nomination),
         chart=queries.activity(session, nomination.nominee_id, cycle),
         endorsements=queries.endorsements_received(session, nomination.nominee_id, cycle),
         history=queries.other_nominations(session, nomination, user),

@@ -63,6 +63,8 @@ class Cast:
     to_endorse: list[int]
     criteria: list[int]
     review_version: int
+    webhook_endpoint: int = 0  # the endpoint with the most deliveries
+    webhook_delivery: int = 0  # its latest delivery
 
 
 def _one(session: Session, stmt):
@@ -165,7 +167,22 @@ def cast_of_characters(session: Session, endorsements: int = 2_000) -> Cast:
             ),
         )
         or 0,
+        **_webhook(session),
     )
+
+
+def _webhook(session: Session) -> dict[str, int]:
+    from nominee.webhooks.models import WebhookDelivery
+
+    busiest = session.execute(
+        select(WebhookDelivery.endpoint_id, func.max(WebhookDelivery.id))
+        .group_by(WebhookDelivery.endpoint_id)
+        .order_by(func.count().desc(), WebhookDelivery.endpoint_id)
+        .limit(1)
+    ).first()
+    if busiest is None:
+        return {}
+    return {"webhook_endpoint": busiest[0], "webhook_delivery": busiest[1]}
 
 
 def dashboard_sorts() -> list[str]:
@@ -179,6 +196,7 @@ def dashboard_sorts() -> list[str]:
 def pages_for(cast: Cast, floor_endpoint: str | None = None) -> list[Page]:
     """Every budgeted page; ``floor_endpoint`` first when given."""
     pending = iter(cast.to_endorse)
+    webhook = {"endpoint_id": cast.webhook_endpoint}
     target = {"contribution_id": next(pending, None)}
 
     def endorse_values() -> dict[str, Any] | None:
@@ -294,6 +312,20 @@ def pages_for(cast: Cast, floor_endpoint: str | None = None) -> list[Page]:
         Page("flagged members (first page)", "organizer", "integrity.index"),
         Page("flagged members (last page)", "organizer", "integrity.index", {"page": 100_000}),
         Page("impact guidance", "organizer", "impact.guidance_index"),
+        Page("webhook endpoints", "organizer", "webhooks.index"),
+        Page("webhook deliveries (first page)", "organizer", "webhooks.show", webhook),
+        Page(
+            "webhook deliveries (last page)",
+            "organizer",
+            "webhooks.show",
+            {**webhook, "page": 100_000},
+        ),
+        Page(
+            "webhook delivery",
+            "organizer",
+            "webhooks.delivery",
+            {**webhook, "delivery_id": cast.webhook_delivery},
+        ),
         Page("audit log", "organizer", "auditlog.index"),
         Page(
             "audit log filter action",

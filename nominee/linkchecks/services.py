@@ -101,7 +101,7 @@ def due_urls(session: Session, now: datetime, limit: int = 500) -> list[str]:
         .order_by(LinkCheck.checked_at.is_not(None), LinkCheck.checked_at, urls.c.url)
         .limit(limit)
     )
-    return [url for (url,) in rows]
+    return [str(url) for (url,) in rows]
 
 
 def probe(url: str, settings: CheckSettings) -> tuple[rules.Outcome, str | None]:

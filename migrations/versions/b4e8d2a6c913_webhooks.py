@@ -89,6 +89,13 @@ def upgrade() -> None:
             "ix_webhook_deliveries_endpoint_id_id", ["endpoint_id", "id"], unique=False
         )
         batch_op.create_index("ix_webhook_deliveries_event_id", ["event_id"], unique=False)
+        batch_op.create_index(
+            "ix_webhook_deliveries_undelivered",
+            ["endpoint_id", "status"],
+            unique=False,
+            postgresql_where=sa.text("status <> 'delivered'"),
+            sqlite_where=sa.text("status <> 'delivered'"),
+        )
 
     op.create_table(
         "webhook_attempts",
@@ -130,6 +137,7 @@ def downgrade() -> None:
 
     op.drop_table("webhook_attempts")
     with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
+        batch_op.drop_index("ix_webhook_deliveries_undelivered")
         batch_op.drop_index("ix_webhook_deliveries_event_id")
         batch_op.drop_index("ix_webhook_deliveries_endpoint_id_id")
 

@@ -7,7 +7,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from nominee import clock
@@ -38,6 +38,9 @@ class WebhookEndpoint(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
+UNDELIVERED = "status <> 'delivered'"
+
+
 class DeliveryStatus(enum.StrEnum):
     PENDING = "pending"  # waiting for its first attempt
     RETRYING = "retrying"  # an attempt failed; another follows
@@ -59,6 +62,14 @@ class WebhookDelivery(Base):
     __table_args__ = (
         Index("ix_webhook_deliveries_endpoint_id_id", "endpoint_id", "id"),
         Index("ix_webhook_deliveries_event_id", "event_id"),
+        # The few not delivered, for the endpoints' list, however many were delivered.
+        Index(
+            "ix_webhook_deliveries_undelivered",
+            "endpoint_id",
+            "status",
+            postgresql_where=text(UNDELIVERED),
+            sqlite_where=text(UNDELIVERED),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

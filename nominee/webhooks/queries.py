@@ -4,23 +4,30 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from nominee.pagination import Page, paginate
-from nominee.webhooks.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from nominee.webhooks.models import (
+    UNDELIVERED,
+    DeliveryStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 
 def endpoints(session: Session) -> Sequence[WebhookEndpoint]:
     return session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id)).all()
 
 
-def delivery_counts(session: Session) -> dict[int, dict[DeliveryStatus, int]]:
-    """Per endpoint, how many deliveries in each status (one grouped query)."""
+def undelivered_counts(session: Session) -> dict[int, dict[DeliveryStatus, int]]:
+    """Per endpoint, how many deliveries wait, are retried, failed or were refused (one
+    grouped query on the partial index of those: the delivered ones are not read)."""
     rows = session.execute(
-        select(WebhookDelivery.endpoint_id, WebhookDelivery.status, func.count()).group_by(
-            WebhookDelivery.endpoint_id, WebhookDelivery.status
-        )
+        select(WebhookDelivery.endpoint_id, WebhookDelivery.status, func.count())
+        .where(text(UNDELIVERED))
+        .group_by(WebhookDelivery.endpoint_id, WebhookDelivery.status)
     )
     counts: dict[int, dict[DeliveryStatus, int]] = {}
     for endpoint_id, status, count in rows:

@@ -32,7 +32,7 @@ def index() -> str:
     return render_template(
         "webhooks/index.html",
         endpoints=queries.endpoints(session),
-        counts=queries.delivery_counts(session),
+        counts=queries.undelivered_counts(session),
         event_types=EVENT_TYPES,
     )
 

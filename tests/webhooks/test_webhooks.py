@@ -433,3 +433,16 @@ def test_results_published_and_nomination_submitted(
 def test_received_requests_are_json(receiver):
     assert isinstance(receiver.received, list)
     assert Received("POST", "/", {}, b"").header("x") is None
+
+
+def test_the_endpoints_list_counts_what_was_not_delivered(
+    hooks_app, client, auth, make, db, organizer, receiver
+):
+    receiver.routes["/down"] = Reply(500)
+    endpoint, _ = endpoint_for(db, organizer, receiver.url("/down"))
+    open_cycle(db, make, organizer)
+    drain(hooks_app)
+    auth.login(organizer)
+    page = client.get("/admin/webhooks/").text
+    assert receiver.url("/down") in page and "Retrying: 1" in page
+    assert endpoint.url in page

@@ -19,6 +19,7 @@ from nominee.nominations.models import NominationStatus
 from nominee.notifications.models import Notification
 from nominee.outbox import sender
 from nominee.outbox.models import OutboxMessage
+from tests.queries import count_queries
 from tests.webserver import Reply, WebServer
 
 T0 = datetime(2027, 1, 3, 9, 0, tzinfo=UTC)
@@ -227,3 +228,19 @@ def test_others_neither_ask_nor_see(links_app, client, auth, make, db, member, t
 
 def test_url_hash_is_stable():
     assert rules.url_hash("https://a.example/") == rules.url_hash("https://a.example/")
+
+
+def test_the_owners_contribution_page_stays_in_budget(client, make, db, member, connection):
+    contribution = make.contribution(member, url="https://blog.example.org/post")
+    for _ in range(3):
+        make.endorsement(contribution)
+    services.record(db, contribution.url, Outcome(200), None, clock.now())
+    db.commit()
+    with client.session_transaction() as session:
+        session["_user_id"] = member.get_id()
+        session["_fresh"] = True
+    client.get(f"/contributions/{contribution.id}")
+    with count_queries(connection) as statements:
+        page = client.get(f"/contributions/{contribution.id}")
+    assert "Link checked" in page.text
+    assert len(statements) <= 10, statements

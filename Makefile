@@ -4,11 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+DEMO_PORT ?= 5001  # the demo's own port, so it can run beside `make run`
 WORKERS ?=
 SCALE ?= medium
 FLASK := $(BIN)/flask --app nominee
 
-.PHONY: run demo serve worker test test-pg lint format migrate bench bench-outbox integrity-bench load clean
+.PHONY: run demo serve worker test test-pg lint format migrate bench bench-http bench-outbox integrity-bench load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +39,8 @@ DEMO_ENV := DATABASE_URL=sqlite:///$(CURDIR)/instance/demo.sqlite3
 demo: $(VENV)/.installed
 	$(DEMO_ENV) $(FLASK) db upgrade
 	$(DEMO_ENV) $(FLASK) seed-demo --if-empty
-	$(DEMO_ENV) $(LOCAL_URL) $(FLASK) run --host $(HOST) --port $(PORT)
+	$(DEMO_ENV) NOMINEE_BASE_URL=$${NOMINEE_BASE_URL:-http://$(HOST):$(DEMO_PORT)} \
+		$(FLASK) run --host $(HOST) --port $(DEMO_PORT)
 
 # Workers default to 2 x CPUs + 1, at most 8 (gunicorn.conf.py).
 serve: migrate
@@ -61,7 +63,15 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: lint
+# The independent Open Badges verifier the suite runs under Node (tests/credentials/verify.mjs):
+# Digital Bazaar's packages, exactly as package-lock.json pins them. Without npm its tests are
+# skipped (on CI, where .ci/run installs Node, they fail instead).
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm is missing: the independent credential verifier's tests will be skipped"; fi
+
+test: lint node_modules/.installed
 	$(BIN)/python -m pytest -n auto -q
 
 # gunicorn (4 workers) on a fresh SQLite, then PostgreSQL, database under mixed traffic,
@@ -73,6 +83,14 @@ load: $(VENV)/.installed-dev
 # (default SQLite) and measures every page in process (benchmarks/bench.py).
 bench: $(VENV)/.installed
 	SCALE=$(SCALE) $(BIN)/python benchmarks/bench.py
+
+# Serves the SCALE (default large) programme with gunicorn (4 workers, production settings,
+# limits in Redis) beside a minimal Flask app (the floor), drives each page with wrk
+# (16 connections, 30 s) and writes benchmarks/results-http.json (benchmarks/served.py).
+# BENCH_HTTP_ARGS=--reuse keeps a SQLite database already seeded at that scale.
+bench-http: $(VENV)/.installed-dev
+	@command -v wrk >/dev/null || (apt-get install -y -qq wrk >/dev/null 2>&1 || sudo apt-get install -y -qq wrk)
+	SCALE=$(if $(filter command line environment,$(origin SCALE)),$(SCALE),large) $(BIN)/python benchmarks/served.py $(BENCH_HTTP_ARGS)
 
 # Seeds a scratch SQLite database with arranged endorsement groups planted among organic
 # members (large scale unless SCALE is given), runs `flask --app nominee integrity scan
@@ -89,9 +107,9 @@ bench-outbox: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/outbox.py
 	$(BIN)/python benchmarks/publish.py
 
-test-pg: $(VENV)/.installed-dev
+test-pg: $(VENV)/.installed-dev node_modules/.installed
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 		$(BIN)/python -m pytest -n auto -q --ignore=tests/browser
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache node_modules

@@ -47,7 +47,7 @@ PASSWORD = "nominee-bench-password"
 FLOOR_PATH = "/_bench/floor"
 FLOOR_ENDPOINT = "bench_floor"
 CONTROL = ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT")
-TARGET_RATIO = 10
+TARGET_RATIO = 5  # issue 19 (issue 7 asked for 10)
 TARGET_QUERIES = 10
 TARGET_EXPORT_MB = 20
 TARGET_EXPORT_ROWS_PER_SECOND = 5_000
@@ -287,8 +287,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         for item in timed:
             hit(app, clients, counter, item, keep=True)
     measured = time.perf_counter() - started
-    export_item = next(item for item in items if item.page.streamed)
-    export = measure_export(app, clients, counter, export_item, args.export_runs)
+    streamed = {
+        item.page.name: measure_export(app, clients, counter, item, args.export_runs)
+        for item in items
+        if item.page.streamed
+    }
+    export = streamed.get("CSV export", {"status": "missing"})
     app.extensions["nominee.engine"].dispose()
 
     floor = timed[0]
@@ -308,6 +312,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "floor": {key: rows[0].get(key) for key in ("p50_ms", "p95_ms", "queries")},
         "pages": rows,
         "csv_export": export,
+        "streamed": streamed,
         "targets": {
             "max_queries": TARGET_QUERIES,
             "max_ratio_p95_to_floor": TARGET_RATIO,
@@ -361,15 +366,16 @@ def table(result: dict[str, Any]) -> str:
             f"| {row['name']:<36} | {row['p50_ms']:>8.2f} | {row['p95_ms']:>8.2f} | "
             f"{queries:>7} | {row['ratio_p95_to_floor']:>8.2f}x |{flag}"
         )
-    export = result["csv_export"]
     lines.append("")
-    if export.get("status") == "ok":
-        lines.append(
-            f"CSV export: {export['rows']} rows, {export['rows_per_second']:,} rows/s, "
-            f"peak memory growth {export['peak_memory_growth_mb']} MB, {export['queries']} queries"
-        )
-    else:
-        lines.append(f"CSV export: {export.get('status')}")
+    for name, export in result.get("streamed", {"CSV export": result["csv_export"]}).items():
+        if export.get("status") == "ok":
+            lines.append(
+                f"{name}: {export['rows']} rows, {export['rows_per_second']:,} rows/s, "
+                f"peak memory growth {export['peak_memory_growth_mb']} MB, "
+                f"{export['queries']} queries"
+            )
+        else:
+            lines.append(f"{name}: {export.get('status')}")
     return "\n".join(lines)
 
 

@@ -54,6 +54,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from nominee.awards.views import bp as awards_bp
     from nominee.categories.views import bp as categories_bp
     from nominee.contributions.views import bp as contributions_bp
+    from nominee.credentials.views import bp as credentials_bp
     from nominee.cycles.views import bp as cycles_bp
     from nominee.endorsements.views import bp as endorsements_bp
     from nominee.home.views import bp as home_bp
@@ -84,6 +85,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         notifications_bp,
         preferences_bp,
         awards_bp,
+        credentials_bp,
         appeals_bp,
         auditlog_bp,
         reviews_bp,

@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(tick_command)
     app.cli.add_command(integrity_group)
     app.cli.add_command(check_links_command)
+    app.cli.add_command(credentials_group)
     init_seeding_cli(app)
 
 
@@ -57,6 +58,43 @@ def create_organizer(email: str, display_name: str | None, password: str | None)
             raise click.ClickException(exc.message) from None
     verb = "Created" if created else "Promoted"
     click.echo(f"{verb} organizer {user.email} ({user.display_name}).")
+
+
+@click.group("credentials")
+def credentials_group() -> None:
+    """The Open Badges credentials' issuer key (see the README, "Credentials")."""
+
+
+@credentials_group.command("show-key")
+@with_appcontext
+def credentials_show_key() -> None:
+    """Print the issuer's DID and its public keys, the signing one first (made when none)."""
+    from flask import current_app
+
+    from nominee.credentials import services as credentials
+
+    with unit_of_work() as session:
+        issuer = credentials.Issuer.from_config(current_app.config)
+        document = credentials.did_document(session, issuer)
+    click.echo(document["id"])
+    for method in document["verificationMethod"]:
+        click.echo(f"  {method['publicKeyMultibase']}")
+
+
+@credentials_group.command("rotate-key")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def credentials_rotate_key(yes: bool) -> None:
+    """Retire the signing key and make a new one; the old public keys stay published, so
+    the credentials signed before still verify."""
+    from nominee.credentials import services as credentials
+
+    if not yes:
+        click.confirm("Sign every credential with a new key from now on?", abort=True)
+    with unit_of_work() as session:
+        key = credentials.rotate_key(session)
+        public = key.public_key_multibase
+    click.echo(f"New signing key {public}; the old ones stay in /.well-known/did.json.")
 
 
 @click.command("seed-types")

@@ -58,7 +58,8 @@ class Defaults:
     RATELIMIT_ENABLED = True
     # While Redis is unreachable: False counts per worker, True refuses credential POSTs.
     RATELIMIT_FAIL_CLOSED = False
-    RATELIMIT_LOGIN = "10 per minute;50 per hour"
+    RATELIMIT_LOGIN = "30 per minute;300 per hour"  # per client address, every account
+    RATELIMIT_LOGIN_ACCOUNT = "10 per minute;50 per hour"  # per account, every address
     RATELIMIT_REGISTER = "5 per minute;20 per hour"
     RATELIMIT_PASSWORD = "5 per minute;20 per hour"
     RATELIMIT_RESET = "5 per minute;20 per hour"  # reset requests per client
@@ -69,6 +70,8 @@ class Defaults:
     # One-click unsubscribe links (no login): light, per client address.
     RATELIMIT_UNSUBSCRIBE = "30 per minute"
     RATELIMIT_LINK_CHECK = "10 per hour"  # "Check the link now", per client
+    # Verifying a pasted credential (no login): canonicalising it costs CPU.
+    RATELIMIT_VERIFY = "20 per minute"
     # Accounts must confirm their address before endorsing, nominating or being
     # appointed a reviewer (they may log in and log contributions before).
     REQUIRE_VERIFIED_EMAIL = True
@@ -88,6 +91,11 @@ class Defaults:
     MAIL_TIMEOUT = 10  # seconds for each exchange with the mail server
     MAIL_FOLDER: str | None = None  # None: instance/mail
     BASE_URL: str | None = None  # where links in mail point; development: 127.0.0.1:5000
+    # The programme as the world sees it: the issuer on shared awards and badge images.
+    PROGRAMME_NAME = "Nominee"
+    # The programme's LinkedIn page (its number), linked from "Add to LinkedIn"; None:
+    # the programme's name is shown there as text.
+    LINKEDIN_ORGANIZATION_ID: str | None = None
     # Sending from the outbox (nominee/outbox/sender.py): attempts before a message is
     # given up (backoff 1 min, 5 min, 30 min, 2 h, 6 h), a worker's lease on the messages
     # it claimed (longer than sending one takes), messages claimed at a time.
@@ -108,6 +116,13 @@ class Defaults:
     # these hosts (names or addresses), e.g. ["127.0.0.1"] for the tests' local servers.
     OUTBOUND_ALLOW_HOSTS: tuple[str, ...] = ()
     OUTBOUND_CA_CERTS: str | None = None  # a CA bundle instead of the system's (tests)
+    # Open Badges 3.0 credentials (nominee/credentials): the programme (PROGRAMME_NAME)
+    # as their issuer.
+    # Its id is did:web:<host of BASE_URL>; its signing key is made once and kept in the
+    # database (table issuer_keys; `flask --app nominee credentials rotate-key`).
+    ISSUER_URL: str | None = None  # the programme's home page; None: BASE_URL
+    ISSUER_IMAGE: str | None = None  # its logo (https URL); None: BASE_URL/static/img/badge.svg
+    ISSUER_EMAIL: str | None = None  # its contact address; None: the address of MAIL_FROM
 
 
 def _coerce(key: str, raw: str):

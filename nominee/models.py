@@ -13,6 +13,7 @@ from nominee.contributions.models import (
     Visibility,
     contribution_categories,
 )
+from nominee.credentials.models import IssuerKey
 from nominee.cycles.models import Cycle, CycleStatus, cycle_categories
 from nominee.endorsements.models import Endorsement
 from nominee.impact.models import ImpactGuidance, ImpactSettings
@@ -72,6 +73,7 @@ __all__ = [
     "CycleStatus",
     "Decision",
     "IntegrityResult",
+    "IssuerKey",
     "IntegrityReview",
     "IntegrityScan",
     "Endorsement",

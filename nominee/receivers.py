@@ -23,8 +23,12 @@ in order:
     1. integrity: a rescan is asked of the job, unless one is already waiting.
 ``notification_created``
     1. outbox: ``notification.created``, so that email can follow the notification.
-``award_granted``, ``award_revoked``, ``award_expired``
-    1. outbox: ``award.granted``, ``award.revoked``, ``award.expired``.
+``award_granted``
+    1. credentials: the award takes its place in the revocation status lists.
+    2. outbox: ``award.granted``.
+    3. webhooks: ``award.granted``, to the endpoints subscribed.
+``award_revoked``, ``award_expired``
+    1. outbox: ``award.revoked``, ``award.expired``.
     2. webhooks: the same event types, to the endpoints subscribed.
 
 What leaves the process goes through the outbox (``nominee.outbox.services``): written
@@ -81,6 +85,9 @@ def on_notification_created(notification: Any, *, session: Any, **data: Any) -> 
 
 
 def on_award_granted(award: Any, *, session: Any, **data: Any) -> None:
+    from nominee.credentials import services as credentials
+
+    credentials.assign_status_index(award)
     _award_message(session, "award.granted", award)
 
 

@@ -331,9 +331,22 @@ def register_security_headers(app: Flask) -> None:
         # A page served to a logged-in account (private work, unpublished results) is
         # never kept by the browser or a proxy: not behind the back button of a shared
         # computer after logging out, not in a shared cache. Static files stay cacheable.
-        if request.endpoint != "static" and current_user.is_authenticated:
+        # So are the public images marked ``shared_image``, the same for everybody (not
+        # an error page drawn for the account instead).
+        shared = response.status_code in (200, 304) and getattr(
+            app.view_functions.get(request.endpoint or ""), "shared", False
+        )
+        if request.endpoint != "static" and not shared and current_user.is_authenticated:
             response.headers["Cache-Control"] = "no-store"
         return response
+
+
+def shared_image(view: F) -> F:
+    """Marks a view answering the same public image to everybody (an award's badge):
+    its own ``Cache-Control`` stands for logged-in visitors too (see
+    ``register_security_headers``)."""
+    view.shared = True  # type: ignore[attr-defined]
+    return view
 
 
 def flash_form_errors(form) -> None:

@@ -2,7 +2,7 @@
 delivery's attempts
 
 Revision ID: b4e8d2a6c913
-Revises: d2f7a1c9e604
+Revises: c4e8b2a61f93
 Create Date: 2026-11-30 14:38:28.800042
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import nominee.db
 
 revision: str = "b4e8d2a6c913"
-down_revision: str | None = "d2f7a1c9e604"
+down_revision: str | None = "c4e8b2a61f93"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

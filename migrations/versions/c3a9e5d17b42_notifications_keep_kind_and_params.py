@@ -190,6 +190,11 @@ def _answered(n: Any, row: Any) -> dict[str, Any]:
     return {**_about(n), "nominee": n["nominee"]}
 
 
+def _declined(n: Any, row: Any) -> dict[str, Any]:
+    # A decline had no reason then ("reason" came with issue 20's confirmation page).
+    return {**_answered(n, row), "reason": ""}
+
+
 def _withdrawn(n: Any, row: Any) -> dict[str, Any]:
     return {
         **_about(n),
@@ -232,7 +237,7 @@ def _renewal(lookup: _Lookup, n: Any, row: Any) -> dict[str, Any] | None:
 NOMINATION_KINDS: dict[str, Callable[[Any, Any], dict[str, Any]]] = {
     "nominated": _nominated,
     "nomination_accepted": _answered,
-    "nomination_declined": _answered,
+    "nomination_declined": _declined,
     "nomination_withdrawn": _withdrawn,
     "nomination_lapsed": _lapsed,
     "results.published": _results,

@@ -229,7 +229,18 @@ def reset_password(token: str):
     return render_template("accounts/reset.html", form=form), status
 
 
+def _account_key() -> str:
+    """The rate-limit key of the account a login form names."""
+    return "login:" + services.normalise_email(request.form.get("email", ""))[:254]
+
+
+# Two limits: per account (guessing one member's password) and, higher, per client
+# address (guessing across accounts), so that an organizer switching between demo
+# accounts from one address is not locked out (issue 20).
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_LOGIN_ACCOUNT"], key_func=_account_key, methods=["POST"]
+)
 @_limit("RATELIMIT_LOGIN")
 def login():
     form = LoginForm()

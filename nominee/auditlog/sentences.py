@@ -239,6 +239,10 @@ SENTENCES: dict[str, tuple[str, Callable[[_Named], str]]] = {
     "award.created": ("Award granted", _award_created),
     "award.expired": ("Award expired", lambda n: f"marked {n.thing()} expired"),
     "award.revoked": ("Award revoked", lambda n: f"revoked {n.thing()}"),
+    "issuer_key.rotated": (
+        "Signing key rotated",
+        lambda n: "rotated the key that signs the award credentials",
+    ),
     "impact.guidance_set": (
         "Impact guidance set",
         lambda n: f"set the impact guidance of {n.thing()}",

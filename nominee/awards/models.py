@@ -47,6 +47,10 @@ class Award(Base):
     revoked_at: Mapped[datetime | None]
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    # The award's place in the revocation status list of its Open Badges credential
+    # (nominee/credentials): list ``status_index // LIST_BITS``, bit ``% LIST_BITS``. Set
+    # once, as the award is granted (its id then), and never changed.
+    status_index: Mapped[int | None] = mapped_column(unique=True)
 
     member: Mapped[User] = relationship(foreign_keys=[member_id])
     category: Mapped[Category] = relationship()

@@ -18,8 +18,12 @@ ALLOWED_TRANSITIONS: dict[CycleStatus, frozenset[CycleStatus]] = {
     CycleStatus.PUBLISHED: frozenset(),
 }
 
-MEMBER_VISIBLE = frozenset({CycleStatus.OPEN, CycleStatus.PUBLISHED})
-REVIEWER_VISIBLE = MEMBER_VISIBLE | {CycleStatus.IN_REVIEW, CycleStatus.DECIDED}
+# Members see a cycle from its opening on: in review and decided too (their nominations
+# link to it, issue 20), with its decisions counted as in review until it is published.
+MEMBER_VISIBLE = frozenset(
+    {CycleStatus.OPEN, CycleStatus.IN_REVIEW, CycleStatus.DECIDED, CycleStatus.PUBLISHED}
+)
+REVIEWER_VISIBLE = MEMBER_VISIBLE
 
 MONTHS_RANGE = (1, 60)
 EVIDENCE_MAX = 100

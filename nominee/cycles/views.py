@@ -72,9 +72,10 @@ def show(cycle_id: int):
     conflicted = review_queries.conflicted_ids(session, cycle, current_user) if can_manage else []
     if decisions_hidden(current_user, cycle):
         by_status = masked_counts(cycle, by_status)
-    elif conflicted:
+    elif can_manage:
         # Rule 9: the decisions of what the organizer is conflicted on are not theirs to
-        # know, not even by subtracting the ones they see from the totals.
+        # know, not even by subtracting the ones they see from the totals. (Asked even when
+        # there is none, so the page's query count does not depend on the data.)
         hidden = services.counts_by_status(session, cycle, conflicted)
         by_status = masked_counts(cycle, by_status, hidden)
     reviewing = cycle.status in (CycleStatus.IN_REVIEW, CycleStatus.DECIDED, CycleStatus.PUBLISHED)

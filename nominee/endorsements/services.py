@@ -93,14 +93,17 @@ def endorse(
             "reactivated": reactivated,
         },
     )
-    notify(
-        session,
-        contribution.owner_id,
-        "endorsed",
-        contribution_id=contribution.id,
-        title=contribution.title,
-        endorser=endorser.display_name,
-    )
+    if not reactivated:
+        # Endorsing again after a withdrawal tells the owner nothing new: they were told
+        # the first time (issue 20: two identical notifications, and two mails).
+        notify(
+            session,
+            contribution.owner_id,
+            "endorsed",
+            contribution_id=contribution.id,
+            title=contribution.title,
+            endorser=endorser.display_name,
+        )
     events.endorsement_made.send(endorsement, session=session, actor=endorser)
     return endorsement
 

@@ -51,8 +51,16 @@ class AcceptForm(VersionedForm):
     evidence = evidence_field()
     nominee_statement_md = TextAreaField(
         "Your own statement (optional)",
-        validators=[Optional(), Length(min=STATEMENT_MIN, max=STATEMENT_MAX)],
-        description=f"Markdown, {STATEMENT_MIN} to {STATEMENT_MAX:,} characters, if you wish.",
+        validators=[Optional(), Length(max=STATEMENT_MAX)],
+        description=f"Markdown, up to {STATEMENT_MAX:,} characters, or leave it empty.",
+    )
+
+
+class DeclineForm(VersionedForm):
+    reason = TextAreaField(
+        "Reason (optional)",
+        validators=[Optional(), Length(max=WITHDRAWN_REASON_MAX)],
+        description="The nominator reads it with the news; it stays on the nomination.",
     )
 
 

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import cast
 
 from sqlalchemy import case, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from nominee.contributions.models import Contribution, Visibility
 from nominee.linkchecks.models import LinkCheck
@@ -144,25 +144,20 @@ class MemberNominations:
 
 
 def nominations_of_member(session: Session, member_id: int) -> MemberNominations:
-    """The nominations about ``member_id`` and those they made of others, newest first."""
-    options = (
-        selectinload(Nomination.cycle),
-        selectinload(Nomination.category),
-        selectinload(Nomination.nominee),
-        selectinload(Nomination.nominator),
-        joinedload(Nomination.award),
-    )
-    newest = (Nomination.created_at.desc(), Nomination.id.desc())
-    about_me = session.scalars(
+    """The nominations about ``member_id`` and those they made of others, newest first: one
+    query (every relation shown is a many-to-one, joined), whatever the member has."""
+    rows = session.scalars(
         select(Nomination)
-        .where(Nomination.nominee_id == member_id)
-        .options(*options)
-        .order_by(*newest)
+        .where((Nomination.nominee_id == member_id) | (Nomination.nominator_id == member_id))
+        .options(
+            joinedload(Nomination.cycle),
+            joinedload(Nomination.category),
+            joinedload(Nomination.nominee),
+            joinedload(Nomination.nominator),
+            joinedload(Nomination.award),
+        )
+        .order_by(Nomination.created_at.desc(), Nomination.id.desc())
     ).all()
-    made = session.scalars(
-        select(Nomination)
-        .where(Nomination.nominator_id == member_id, Nomination.nominee_id != member_id)
-        .options(*options)
-        .order_by(*newest)
-    ).all()
+    about_me = [n for n in rows if n.nominee_id == member_id]
+    made = [n for n in rows if n.nominee_id != member_id]
     return MemberNominations(list(about_me), list(made))

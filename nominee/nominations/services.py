@@ -246,16 +246,32 @@ def accept(
 
 
 def refuse(
-    session: Session, actor: User, nomination: Nomination, *, expected_version: int
+    session: Session,
+    actor: User,
+    nomination: Nomination,
+    *,
+    reason: str = "",
+    expected_version: int,
 ) -> Nomination:
-    """The nominee declines a peer nomination."""
+    """The nominee declines a peer nomination, with a reason the nominator reads if they
+    give one."""
     _lock_cycle(session, nomination.cycle)
     if refusal := rules.why_not_respond(actor, nomination):
         raise refusal
     _check_version(nomination, expected_version)
-    change_status(session, actor, nomination, NominationStatus.REFUSED, "nomination.refused")
+    reason = (reason or "").strip()
+    if len(reason) > rules.WITHDRAWN_REASON_MAX:
+        raise DomainError(f"At most {rules.WITHDRAWN_REASON_MAX} characters.", field="reason")
+    nomination.withdrawn_reason = reason
+    change_status(
+        session, actor, nomination, NominationStatus.REFUSED, "nomination.refused", note=reason
+    )
     _notify_nominator(
-        session, nomination, "nomination_declined", nominee=nomination.nominee.display_name
+        session,
+        nomination,
+        "nomination_declined",
+        nominee=nomination.nominee.display_name,
+        reason=reason,
     )
     return nomination
 
@@ -646,10 +662,16 @@ def _check_peer_limit(session: Session, actor: User, cycle: Cycle) -> None:
 
 
 def _checked_statement(text: str | None, field: str, *, required: bool) -> str:
+    """A required statement is ``STATEMENT_MIN`` to ``STATEMENT_MAX`` characters; an
+    optional one (the nominee's own) may be empty or short, but no longer than the max."""
     text = (text or "").strip()
     if not text and not required:
         return ""
-    if not rules.STATEMENT_MIN <= len(text) <= rules.STATEMENT_MAX:
+    if not required and len(text) > rules.STATEMENT_MAX:
+        raise DomainError(
+            f"Write at most {rules.STATEMENT_MAX:,} characters (now {len(text):,}).", field=field
+        )
+    if required and not rules.STATEMENT_MIN <= len(text) <= rules.STATEMENT_MAX:
         raise DomainError(
             f"Write between {rules.STATEMENT_MIN} and {rules.STATEMENT_MAX:,} characters "
             f"(now {len(text):,}).",

@@ -17,10 +17,10 @@ from nominee.extensions import limiter
 from nominee.nominations import queries, rules, services
 from nominee.nominations.forms import (
     AcceptForm,
+    DeclineForm,
     EvidenceForm,
     MemberSearchForm,
     NominateForm,
-    VersionedForm,
     WithdrawForm,
 )
 from nominee.nominations.models import (
@@ -112,14 +112,22 @@ def nominate(cycle_id: int):
         raise refusal
     form = NominateForm()
     form.category_id.choices = choices((c.id, c.name) for c in cycle.categories)
+    # Announced before anyone writes a statement (issue 20): the peer nominations left.
+    peers_made = services.peer_nominations_made(session, actor.id, cycle.id)
+    peers_left = max(0, cycle.peer_nomination_limit - peers_made)
     if request.method == "GET":
         chosen = id_arg("nominee")
         if chosen is None:
             search = MemberSearchForm(request.args)
-            query = search.q.data if search.validate() else ""
+            query = search.q.data if search.validate() and peers_left else ""
             results = services.search_members(session, query or "", exclude_id=actor.id)
             return render_template(
-                "nominations/choose.html", cycle=cycle, search=search, results=results
+                "nominations/choose.html",
+                cycle=cycle,
+                search=search,
+                results=results,
+                peers_made=peers_made,
+                peers_left=peers_left,
             )
         form.nominee_id.data = chosen
     nominee = session.get(User, form.nominee_id.data) if form.nominee_id.data else None
@@ -155,7 +163,8 @@ def nominate(cycle_id: int):
         nominee=nominee,
         is_self=is_self,
         eligible=services.eligible_evidence(session, cycle, actor.id) if is_self else [],
-        peers_made=services.peer_nominations_made(session, actor.id, cycle.id),
+        peers_made=peers_made,
+        peers_left=peers_left,
     ), status
 
 
@@ -261,16 +270,34 @@ def accept(nomination_id: int):
     return _evidence_page("nominations/accept.html", nomination, form, status)
 
 
-@bp.post("/nominations/<int:nomination_id>/decline")
+@bp.route("/nominations/<int:nomination_id>/decline", methods=["GET", "POST"])
 @login_required
 def decline(nomination_id: int):
+    """A confirmation, with an optional reason for the nominator, before declining."""
     nomination = _nomination(nomination_id)
-    form = VersionedForm()
-    if not form.validate_on_submit():
-        abort(400)
-    services.refuse(get_session(), _actor(), nomination, expected_version=given(form.version.data))
-    flash("You declined the nomination. The nominator is told.", "success")
-    return redirect(url_for("nominations.mine"))
+    if refusal := rules.why_not_respond(current_user, nomination):
+        raise refusal
+    form = DeclineForm()
+    status = 200
+    if request.method == "GET":
+        form.version.data = nomination.version
+    elif form.validate_on_submit():
+        done, status = _run(
+            form,
+            lambda s: services.refuse(
+                s,
+                _actor(),
+                nomination,
+                reason=form.reason.data or "",
+                expected_version=given(form.version.data),
+            ),
+        )
+        if done:
+            flash("You declined the nomination. The nominator is told.", "success")
+            return redirect(url_for("nominations.mine"))
+    else:
+        status = 400
+    return render_template("nominations/decline.html", nomination=nomination, form=form), status
 
 
 @bp.route("/nominations/<int:nomination_id>/withdraw", methods=["GET", "POST"])

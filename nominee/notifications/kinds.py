@@ -123,7 +123,7 @@ KINDS: dict[str, Kind] = _kinds(
     ),
     Kind(
         "nomination_declined",
-        frozenset({*NOMINATION, "nominee"}),
+        frozenset({*NOMINATION, "nominee", "reason"}),  # reason: "" when none was given
         _nomination,
         mail_subject=lambda p: f"{p['nominee']} declined your nomination",
         label="Someone you nominated declines the nomination",
@@ -367,7 +367,10 @@ ENGLISH: dict[str, Callable[[Params], str]] = {
         "Accept it (and pick your evidence) or decline it."
     ),
     "nomination_accepted": lambda p: f"{p['nominee']} accepted your nomination for {_where(p)}.",
-    "nomination_declined": lambda p: f"{p['nominee']} declined your nomination for {_where(p)}.",
+    "nomination_declined": lambda p: (
+        f"{p['nominee']} declined your nomination for {_where(p)}."
+        + (f" Reason: {p['reason']}" if p.get("reason") else "")
+    ),
     "nomination_withdrawn": _withdrawn,
     "nomination_lapsed": _lapsed,
     "endorsed": lambda p: f"{p['endorser']} endorsed your contribution “{p['title']}”.",

@@ -16,7 +16,8 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
 
 from nominee import clock
 from nominee.accounts.models import User
@@ -174,7 +175,14 @@ def remove_reviewer(cycle_id: int, appointment_id: int):
 @organizer_required
 def assignments(cycle_id: int):
     session = get_session()
-    cycle = _cycle(cycle_id)
+    # With its categories (the filter's choices) in the same query.
+    cycle = (
+        session.scalars(
+            select(Cycle).where(Cycle.id == cycle_id).options(joinedload(Cycle.categories))
+        )
+        .unique()
+        .first()
+    ) or abort(404)
     form = AssignmentFilterForm(request.args)
     form.category.choices = choices(
         [(0, "All categories"), *((c.id, c.name) for c in cycle.categories)]

@@ -32,6 +32,8 @@ def build(make, db, size: int):
         "decisions": f"/cycles/{cycle.id}/decisions",
         "export": f"/cycles/{cycle.id}/export.csv",
         "verify": f"/awards/{awards[0].verification_id}",
+        "badge svg": f"/awards/{awards[0].verification_id}/badge.svg",
+        "badge png": f"/awards/{awards[0].verification_id}/badge.png",
         "audit": "/admin/audit?action=cycle.updated",
         "audit by actor": f"/admin/audit?actor={organizer.id}&date_from=2000-01-01",
         "audit by name": "/admin/audit?actor=olga",

@@ -8,8 +8,10 @@ into the database at the moment it would happen.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, timedelta
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -325,6 +327,27 @@ def test_organizer_runs_a_cycle_from_opening_to_published_award(site, visit):
         f"This award is valid from {starts.day} {starts:%b %Y}"
     )
     verification_url = page.url
+    # She can add it to her LinkedIn profile and copy a badge for her blog.
+    share = page.get_by_role("region", name="Share this award")
+    linkedin = share.get_by_role("link", name="Add to LinkedIn")
+    expect(linkedin).to_be_visible()
+    expect(linkedin).to_have_attribute(
+        "href",
+        re.compile(r"^https://www\.linkedin\.com/profile/add\?startTask=CERTIFICATION_NAME&"),
+    )
+    markdown = share.get_by_label("Markdown")
+    expect(markdown).to_be_visible()
+    expect(markdown).to_have_attribute("readonly", "")
+    expect(markdown).to_have_value(re.compile(r"^\[!\[.+\]\(http.+/badge\.svg\)\]\(http.+\)$"))
+    expect(share.get_by_label("HTML")).to_have_value(
+        re.compile(r"^<a href=.+<img src=.+badge\.svg")
+    )
+    badge = share.get_by_role("img", name="Nominee: Data Platform · valid")
+    expect(badge).to_be_visible()
+    assert badge.evaluate("img => img.naturalWidth") > 0  # the SVG loaded under the CSP
+    preview = share.get_by_role("img", name=re.compile("^Priya Raman holds the Data Platform"))
+    expect(preview).to_be_visible()
+    assert preview.evaluate("img => img.naturalWidth") == 1200
     priya.shoot("award-verification")
 
     # Her nomination reads "Awarded", with the decision and the panel's feedback.
@@ -348,3 +371,28 @@ def test_organizer_runs_a_cycle_from_opening_to_published_award(site, visit):
     visitor.open(verification_url)
     expect(visitor.page.get_by_role("article")).to_contain_text("Priya Raman")
     expect(visitor.page.get_by_role("article")).to_contain_text(f"Data Platform award, {CYCLE}")
+    # The badge snippet is for anybody to embed; LinkedIn is the holder's to add.
+    share = visitor.page.get_by_role("region", name="Share this award")
+    expect(share.get_by_label("Markdown")).to_be_visible()
+    expect(share.get_by_role("link", name="Add to LinkedIn")).to_have_count(0)
+    visitor.shoot("award-verification-visitor")
+
+    # The award's Open Badges credential: verified from itself (its term starts later),
+    # downloaded as a file, and checked again by pasting it.
+    credential = visitor.page.get_by_role("region", name="Open Badges credential")
+    expect(credential.get_by_role("status")).to_contain_text(
+        f"Not verified. Not valid yet: valid from {starts.day} {starts:%b %Y}."
+    )
+    with visitor.page.expect_download() as download:
+        credential.get_by_role("link", name="Download credential (JSON)").click()
+    assert download.value.suggested_filename.endswith("-credential.json")
+    text = Path(download.value.path()).read_text("utf-8")
+    badge = json.loads(text)
+    assert badge["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
+    assert badge["credentialSubject"]["achievement"]["name"] == "Data Platform award"
+    visitor.follow(credential.get_by_role("link", name="Verify a credential file you were given"))
+    visitor.page.get_by_label("Credential (JSON)").fill(text)
+    visitor.follow(visitor.page.get_by_role("button", name="Verify"))
+    result = visitor.page.get_by_role("region", name="Result")
+    expect(result).to_contain_text(f"Not valid yet: valid from {starts.day} {starts:%b %Y}.")
+    expect(result).to_contain_text("It is the credential of this award.")

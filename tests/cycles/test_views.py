@@ -346,7 +346,12 @@ def test_who_sees_which_cycles(app, make):
         status: make.cycle(name=f"The {status.value} one", status=status) for status in CycleStatus
     }
     visible = {
-        make.user(): {CycleStatus.OPEN, CycleStatus.PUBLISHED},
+        make.user(): {
+            CycleStatus.OPEN,
+            CycleStatus.IN_REVIEW,
+            CycleStatus.DECIDED,
+            CycleStatus.PUBLISHED,
+        },
         make.reviewer(): {
             CycleStatus.OPEN,
             CycleStatus.IN_REVIEW,

@@ -11,6 +11,7 @@ from nominee.audit import AuditEvent
 from nominee.contributions.models import Contribution, Visibility
 from nominee.endorsements.models import Endorsement
 from nominee.extensions import limiter
+from nominee.notifications.models import Notification
 from tests.conftest import BASE_CONFIG
 from tests.factories import PASSWORD, shown
 
@@ -166,6 +167,13 @@ def test_withdraw_keeps_the_row_and_endorsing_again_reactivates_it(client, db, e
     assert again.comment == "back again"
     assert count(db, talk) == 1
     assert [e.after["reactivated"] for e in actions(db, "endorsement.created")] == [False, True]
+    # The owner was told once: endorsing again is not news (issue 20).
+    told = db.scalars(
+        select(Notification).where(
+            Notification.user_id == talk.owner_id, Notification.kind == "endorsed"
+        )
+    ).all()
+    assert len(told) == 1
 
 
 def test_withdraw_without_an_endorsement_is_refused(client, db, endorser, talk):

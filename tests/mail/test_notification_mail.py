@@ -87,7 +87,7 @@ CASES = [
     ("nomination_accepted", "nominator",
      lambda w: {**_about(w["awaiting"]), "nominee": "Nina Nominee"}, ["accepted"]),
     ("nomination_declined", "nominator",
-     lambda w: {**_about(w["awaiting"]), "nominee": "Nina Nominee"}, ["declined"]),
+     lambda w: {**_about(w["awaiting"]), "nominee": "Nina Nominee", "reason": ""}, ["declined"]),
     ("nomination_withdrawn", "nominator",
      lambda w: {**_about(w["awaiting"]), "withdrawn_by": "Nina Nominee", "reason": "Later."},
      ["withdrew", "Later."]),
@@ -231,7 +231,7 @@ def test_one_click_unsubscribe_turns_the_kind_off_and_later_ones_send_nothing(ap
     later = notify(db, member.id, "nomination_accepted", **params)
     assert notification_mail(db, {"notification_id": later.id}, context=mail_context(app)) == []
     # Other kinds still come.
-    declined = notify(db, member.id, "nomination_declined", **params)
+    declined = notify(db, member.id, "nomination_declined", **params, reason="")
     assert (
         len(notification_mail(db, {"notification_id": declined.id}, context=mail_context(app))) == 1
     )
@@ -245,7 +245,7 @@ def test_a_forged_or_mangled_unsubscribe_link_changes_nothing(app, client):
 def test_the_message_reaches_a_real_smtp_server(app, db, world, smtp_server, tmp_path):
     member = world["nominator"]
     notification = notify(
-        db, member.id, "nomination_declined", **_about(world["awaiting"]), nominee="Nina"
+        db, member.id, "nomination_declined", **_about(world["awaiting"]), nominee="Nina", reason=""
     )
     [message] = notification_mail(
         db, {"notification_id": notification.id}, context=mail_context(app)

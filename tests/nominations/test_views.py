@@ -256,14 +256,25 @@ def test_peer_limit(app, make, db):
     bob = make.user()
     client = login(app, bob)
     peers = [make.user() for _ in range(3)]
+    assert (
+        "You have made 0 of 2 peer nominations" in client.get(f"/cycles/{cycle.id}/nominate").text
+    )
     assert nominate(client, cycle, peers[0]).status_code == 302
     assert nominate(client, cycle, peers[1]).status_code == 302
+    # Said before a statement is written (issue 20): on the choice of whom, with no search,
+    # and on the form for a peer, which is not offered.
+    choose = client.get(f"/cycles/{cycle.id}/nominate?q={peers[2].display_name[:4]}").text
+    assert "You have made 2 peer nominations in this cycle, its limit." in choose
+    assert 'role="search"' not in choose and "Nominate myself" in choose
+    form = client.get(f"/cycles/{cycle.id}/nominate?nominee={peers[2].id}").text
+    assert "its limit" in form and 'name="statement_md"' not in form
     response = nominate(client, cycle, peers[2])
     assert response.status_code == 400
     assert (
         "You have made 2 peer nominations in this cycle, its limit. "
         "Withdraw one to nominate somebody else."
     ) in response.text
+    assert 'name="statement_md"' in response.text  # what was written is not lost
     # A self nomination does not count, and withdrawing frees a slot.
     first = db.scalar(select(Nomination).where(Nomination.nominee_id == peers[0].id))
     client.post(f"/nominations/{first.id}/withdraw", data={"version": first.version})
@@ -373,6 +384,55 @@ def test_nominee_declines(app, make, db, peer):
     (note,) = notifications(db, peer.nominator)
     assert note.kind == "nomination_declined" and "Grace declined" in shown(app, note).text
     assert actions(db, "nomination.refused")
+
+
+def test_an_optional_statement_may_be_short(app, make, db, peer):
+    """Issue 20: the nominee's own statement is optional, so a short one is accepted too
+    (only its maximum applies)."""
+    client = login(app, peer.nominee)
+    response = client.post(
+        f"/nominations/{peer.id}/accept",
+        data={
+            "version": peer.version,
+            "evidence": [c.id for c in works(make, peer.nominee, 2)],
+            "nominee_statement_md": "Thank you, Bob!",
+        },
+    )
+    assert response.status_code == 302
+    db.refresh(peer)
+    assert peer.status is NominationStatus.SUBMITTED
+    assert "Thank you, Bob!" in peer.nominee_statement_html
+
+
+def test_declining_asks_first_and_takes_a_reason(app, make, db, peer):
+    """Issue 20: Decline leads to a confirmation with an optional reason; nothing changes
+    until it is confirmed; the nominator reads the reason."""
+    client = login(app, peer.nominee)
+    listing = client.get("/nominations/mine").text
+    assert f'href="/nominations/{peer.id}/decline"' in listing
+    page = client.get(f"/nominations/{peer.id}/decline")
+    assert page.status_code == 200
+    assert "Decline the nomination for" in page.text and 'name="reason"' in page.text
+    db.refresh(peer)
+    assert peer.status is NominationStatus.AWAITING_ACCEPTANCE  # only asked
+    too_long = client.post(
+        f"/nominations/{peer.id}/decline", data={"version": peer.version, "reason": "x" * 501}
+    )
+    assert too_long.status_code == 400 and "500 characters" in too_long.text
+    db.refresh(peer)
+    assert peer.status is NominationStatus.AWAITING_ACCEPTANCE
+    response = client.post(
+        f"/nominations/{peer.id}/decline",
+        data={"version": peer.version, "reason": "I am stepping back this year."},
+    )
+    assert response.status_code == 302
+    db.refresh(peer)
+    assert peer.status is NominationStatus.REFUSED
+    (note,) = notifications(db, peer.nominator)
+    assert "declined your nomination" in shown(app, note).text
+    assert "Reason: I am stepping back this year." in shown(app, note).text
+    shown_page = login(app, peer.nominator).get(f"/nominations/{peer.id}").text
+    assert "Reason for declining" in shown_page and "stepping back" in shown_page
 
 
 def test_only_the_nominee_answers(app, make, db, peer):

@@ -26,8 +26,13 @@ EXAMPLES = [
     ),
     (
         "nomination_declined",
-        {**NOMINATION, "nominee": "Grace"},
+        {**NOMINATION, "nominee": "Grace", "reason": ""},
         "Grace declined your nomination for Data in Spring 2026.",
+    ),
+    (
+        "nomination_declined",
+        {**NOMINATION, "nominee": "Grace", "reason": "Busy this year."},
+        "Grace declined your nomination for Data in Spring 2026. Reason: Busy this year.",
     ),
     (
         "nomination_withdrawn",

@@ -21,6 +21,7 @@ BUDGET = 10
 PAGE_NAMES = [
     page.name
     for page in pages_for(Cast(0, 0, 0, 0, dict.fromkeys(ROLES, ""), 0, 0, 0, 0, [], [], 0))
+    if not page.batched
 ]
 _measured: dict[str, dict[str, dict[str, int | str]]] = {}
 

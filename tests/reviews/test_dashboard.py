@@ -237,3 +237,15 @@ def test_the_review_page_runs_the_same_few_queries_at_any_size(
         counts.append(len(statements))
     assert counts[0] == counts[1]
     assert counts[1] <= 10, counts
+
+
+def test_the_dashboard_and_decisions_name_kinds_alike(
+    client, login, make, cycle, in_review, dashboard
+):
+    """Issue 20: the dashboard said New/Renewal where the decisions page said Self/Peer."""
+    in_review(kind=NominationKind.SELF)
+    in_review(kind=NominationKind.PEER)
+    login(make.organizer())
+    for page in (dashboard().text, client.get(f"/cycles/{cycle.id}/decisions").text):
+        cells = re.findall(r"<td>\s*(Self|Peer|Renewal|New)\b", page)
+        assert sorted(cells) == ["Peer", "Self"], cells

@@ -55,6 +55,24 @@ def test_a_reviewer_reads_decided_nominations_as_in_review_everywhere(
         assert order(page) == everything, status
 
 
+def test_a_nominee_reaches_the_cycle_in_review_from_their_nomination_and_learns_nothing(
+    client, login, cycle, decided
+):
+    """Issue 20: a member's own nomination linked to a cycle page that answered 404 while
+    the cycle was in review. It answers now, saying when results come, and every decision
+    still reads as in review."""
+    awarded, declined, _pending = decided
+    for nomination in (awarded, declined):
+        login(nomination.nominee)
+        own = client.get(f"/nominations/{nomination.id}").text
+        assert f'href="/cycles/{cycle.id}"' in own
+        page = client.get(f"/cycles/{cycle.id}")
+        assert page.status_code == 200
+        assert "are being reviewed" in page.text
+        assert "Awarded" not in page.text and "Declined" not in page.text
+        assert "Feedback for the nominee" not in page.text
+
+
 def test_organizers_and_everybody_after_publishing_see_the_decisions(
     client, login, make, db, cycle, decided, appointed
 ):

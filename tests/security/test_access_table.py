@@ -28,7 +28,8 @@ Answers: a status code, or ``LOGIN`` for a redirect to the login page. An organi
 route refusing a member or reviewer must also write an ``access.denied`` audit event.
 Every answer carries the security headers (CSP without inline scripts and with
 ``frame-ancestors 'none'``, ``nosniff``, a referrer policy), and every page served to
-a logged-in account ``Cache-Control: no-store``.
+a logged-in account ``Cache-Control: no-store`` (the public badge images excepted: they are
+the same for everybody and cacheable).
 """
 
 from __future__ import annotations
@@ -308,7 +309,7 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("endorsements.withdraw", "POST"): members(400),
     # Cycles: the one in review is hidden from members until published.
     ("cycles.index", "GET"): members(200),
-    ("cycles.show", "GET"): Expect(LOGIN, 404, 200, 200),
+    ("cycles.show", "GET"): members(200),
     ("cycles.create", "GET"): organizer_only(200),
     ("cycles.create", "POST"): organizer_only(302),
     ("cycles.edit", "GET"): organizer_only(200),
@@ -327,6 +328,7 @@ TABLE: dict[tuple[str, str], Expect] = {
     # (Not yet in review: no reviewer's panel page, so a reviewer gets a member's 404.)
     ("nominations.accept", "GET"): Expect(LOGIN, 404, 404, 403, owner=200),
     ("nominations.accept", "POST"): Expect(LOGIN, 404, 404, 403, owner=302),
+    ("nominations.decline", "GET"): Expect(LOGIN, 404, 404, 403, owner=200),
     ("nominations.decline", "POST"): Expect(LOGIN, 404, 404, 403, owner=302),
     ("nominations.evidence", "GET"): Expect(LOGIN, 404, 404, 403, owner=200),
     ("nominations.evidence", "POST"): Expect(LOGIN, 404, 404, 403, owner=302),
@@ -376,6 +378,15 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("awards.revoke", "GET"): organizer_only(200),
     ("awards.revoke", "POST"): organizer_only(302),
     ("awards.verify", "GET"): everybody(200),
+    # Its badge images: public, the same for everybody (cached by browsers and proxies).
+    ("awards.badge_svg", "GET"): everybody(200),
+    ("awards.badge_png", "GET"): everybody(200),
+    ("credentials.credential", "GET"): everybody(200),
+    ("awards.baked_badge", "GET"): everybody(200),
+    ("credentials.status_list", "GET"): everybody(200),
+    ("credentials.did_document", "GET"): everybody(200),
+    ("credentials.verify_upload", "GET"): everybody(200),
+    ("credentials.verify_upload", "POST"): everybody(400),  # no credential pasted
     # Notifications: the owner's one is hers alone.
     ("notifications.index", "GET"): members(200),
     ("notifications.mark_all_read", "POST"): members(302),
@@ -510,6 +521,7 @@ def world(app, make, db) -> World:
             "metric_id": contribution_type.metrics[0].id,
             "nomination_id": in_review.id,
             "notification_id": notification.id,
+            "number": 0,
             "open_category_id": open_cycle.categories[2].id,
             "open_cycle_id": open_cycle.id,
             "own_nomination_id": own.id,
@@ -592,6 +604,9 @@ def _answer(client, connection, method: str, url: str, data: dict | None):
     return response.status_code, denied, response.headers
 
 
+SHARED_IMAGES = ("awards.badge_svg", "awards.badge_png")
+
+
 def _header_problems(headers, endpoint: str, logged_in: bool) -> list[str]:
     """The security headers every response carries, whoever asks, whatever the answer."""
     problems = []
@@ -603,8 +618,12 @@ def _header_problems(headers, endpoint: str, logged_in: bool) -> list[str]:
         problems.append("no X-Content-Type-Options: nosniff")
     if not headers.get("Referrer-Policy"):
         problems.append("no Referrer-Policy")
-    # A logged-in account's pages are not stored (logging out ends the account's login).
-    if logged_in and endpoint not in ("static", "accounts.logout"):
+    # A logged-in account's pages are not stored (logging out ends the account's login);
+    # the public images, the same for everybody, are.
+    if endpoint in SHARED_IMAGES:
+        if not headers.get("Cache-Control", "").startswith("public, max-age="):
+            problems.append(f"Cache-Control: {headers.get('Cache-Control')!r}")
+    elif logged_in and endpoint not in ("static", "accounts.logout"):
         if "no-store" not in headers.get("Cache-Control", ""):
             problems.append(f"Cache-Control: {headers.get('Cache-Control')!r}")
     return problems

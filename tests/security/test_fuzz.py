@@ -150,7 +150,7 @@ def _server_error(connection, client, method: str, url: str, data=None) -> str |
     savepoint = connection.begin_nested()
     try:
         response = client.open(url, method=method, data=data)
-        body = response.get_data(as_text=True)
+        body = response.get_data().decode("utf-8", "replace")  # a PNG badge is not text
         response.close()
     finally:
         savepoint.rollback()

@@ -192,3 +192,43 @@ def test_password_change_rate_limited(limited_app, hash_calls):
     before = hash_calls["verify"]
     assert client.post("/account/password", data=data).status_code == 429
     assert hash_calls["verify"] == before
+
+
+def test_logins_are_limited_per_account_and_more_loosely_per_address(
+    database_url, connection, make
+):
+    """Issue 20: one address switching between accounts (an organizer trying the demo's
+    accounts) is not stopped by the limit that protects each account's password."""
+    from sqlalchemy.orm import sessionmaker
+
+    app = create_app(
+        {
+            **BASE_CONFIG,
+            "DATABASE_URL": database_url,
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_LOGIN": "6 per minute",
+            "RATELIMIT_LOGIN_ACCOUNT": "2 per minute",
+        }
+    )
+    app.extensions["nominee.sessionmaker"] = sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    limiter.reset()
+    try:
+        ada, bea = make.user(email="ada@example.org"), make.user(email="bea@example.org")
+        client = app.test_client()
+
+        def attempt(user, password="wrong password"):
+            return client.post("/login", data={"email": user.email, "password": password})
+
+        assert [attempt(ada).status_code for _ in range(3)] == [400, 400, 429]
+        # Another account from the same address: its own bucket.
+        assert attempt(bea, PASSWORD).status_code == 302
+        client.post("/logout", data={})
+        assert attempt(bea).status_code == 400
+        # Every new account has its own bucket, but the address's limit (6) stops them.
+        others = [attempt(make.user()).status_code for _ in range(4)]
+        assert others[0] == 400 and others[-1] == 429
+    finally:
+        limiter.reset()
+        app.extensions["nominee.engine"].dispose()

@@ -31,7 +31,7 @@ every account, and the organizers' pages leave out or mask what it names.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
@@ -170,11 +170,16 @@ def find_conflicts(
     nomination_ids: Iterable[int] | None = None,
     *,
     cleared: bool = True,
+    known: Sequence[Nomination] | None = None,
+    clearance_pairs: Collection[tuple[int, int]] | None = None,
 ) -> Conflicts:
     """Every conflict between these reviewers and the cycle's nominations (or those given).
 
     With ``cleared`` (the default) the detected causes an organizer cleared are left out,
     and a pair left with no cause is not conflicted; ``cleared=False`` gives every cause.
+    A caller that has read the nominations (``known``, which must be those of
+    ``nomination_ids``) or their clearances (``clearance_pairs``: (nomination, reviewer))
+    saves the queries that would read them again.
     """
     reviewers = set(reviewer_ids)
     nominations = select(Nomination.id, Nomination.nominee_id, Nomination.nominator_id).where(
@@ -186,7 +191,7 @@ def find_conflicts(
         return {}
     conflicts: Conflicts = defaultdict(list)
     by_nominee: dict[int, list[int]] = defaultdict(list)
-    for row in session.execute(nominations):
+    for row in known if known is not None else session.execute(nominations):
         by_nominee[row.nominee_id].append(row.id)
         if row.nominee_id in reviewers:
             conflicts[row.id, row.nominee_id].append(Cause("nominee", "is the nominee"))
@@ -255,13 +260,22 @@ def find_conflicts(
             Cause("declared", f"declared a conflict: {declared.reason}")
         )
     if cleared and conflicts:
-        for pair in session.execute(
-            select(ConflictClearance.nomination_id, ConflictClearance.reviewer_id).where(
-                ConflictClearance.reviewer_id.in_(reviewers),
-                ConflictClearance.nomination_id.in_(nominations.with_only_columns(Nomination.id)),
-            )
-        ):
-            key = (pair.nomination_id, pair.reviewer_id)
+        pairs_cleared: Iterable[tuple[int, int]] = (
+            clearance_pairs
+            if clearance_pairs is not None
+            else [
+                (pair.nomination_id, pair.reviewer_id)
+                for pair in session.execute(
+                    select(ConflictClearance.nomination_id, ConflictClearance.reviewer_id).where(
+                        ConflictClearance.reviewer_id.in_(reviewers),
+                        ConflictClearance.nomination_id.in_(
+                            nominations.with_only_columns(Nomination.id)
+                        ),
+                    )
+                )
+            ]
+        )
+        for key in pairs_cleared:
             if key in conflicts:
                 kept = [c for c in conflicts[key] if c.kind not in CLEARABLE]
                 if kept:

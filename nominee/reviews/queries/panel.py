@@ -6,8 +6,20 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
-from sqlalchemy import ColumnElement, Exists, Row, and_, exists, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Exists,
+    Row,
+    ScalarSelect,
+    and_,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload
 
 from nominee.accounts.models import Role, User
@@ -210,30 +222,62 @@ class Load:
 
 
 def reviewer_loads(session: Session, cycle: Cycle) -> list[Load]:
-    """Per appointed reviewer: assignments and reviews in ``cycle``. Three queries."""
-    loads: dict[int, Load] = {}
-    for appointment in appointments(session, cycle):
-        load = loads.setdefault(appointment.reviewer_id, Load(appointment.reviewer))
-        load.categories.append(appointment.category)
+    """Per appointed reviewer: assignments and reviews in ``cycle``, in one query (the
+    counts are correlated subqueries on the reviewers' indexes)."""
     in_cycle = select(Nomination.id).where(Nomination.cycle_id == cycle.id)
-    for reviewer_id, count in session.execute(
-        select(Assignment.reviewer_id, func.count())
-        .where(Assignment.nomination_id.in_(in_cycle))
-        .group_by(Assignment.reviewer_id)
-    ):
-        if reviewer_id in loads:
-            loads[reviewer_id].assigned = count
-    for reviewer_id, status, count in session.execute(
-        select(Review.reviewer_id, Review.status, func.count())
-        .where(Review.nomination_id.in_(in_cycle))
-        .group_by(Review.reviewer_id, Review.status)
-    ):
-        if reviewer_id in loads:
-            if status is ReviewStatus.SUBMITTED:
-                loads[reviewer_id].submitted = count
-            else:
-                loads[reviewer_id].drafts = count
+    reviewer = ReviewerAppointment.reviewer_id
+
+    def reviews(*where: ColumnElement[bool]) -> ScalarSelect[int]:
+        return (
+            select(func.count())
+            .select_from(Review)
+            .where(Review.reviewer_id == reviewer, Review.nomination_id.in_(in_cycle), *where)
+            .scalar_subquery()
+        )
+
+    assigned = (
+        select(func.count())
+        .select_from(Assignment)
+        .where(Assignment.reviewer_id == reviewer, Assignment.nomination_id.in_(in_cycle))
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(
+            ReviewerAppointment,
+            assigned,
+            reviews(Review.status == ReviewStatus.SUBMITTED),
+            reviews(Review.status != ReviewStatus.SUBMITTED),
+        )
+        .join(ReviewerAppointment.reviewer)
+        .options(joinedload(ReviewerAppointment.reviewer), joinedload(ReviewerAppointment.category))
+        .where(ReviewerAppointment.cycle_id == cycle.id)
+        .order_by(User.display_name, User.id, ReviewerAppointment.id)
+    )
+    loads: dict[int, Load] = {}
+    for row in rows:
+        appointment = cast(ReviewerAppointment, row[0])
+        assigned_count, submitted, drafts = (int(cast(int, n)) for n in row[1:])
+        load = loads.setdefault(
+            appointment.reviewer_id,
+            Load(appointment.reviewer, assigned=assigned_count, submitted=submitted, drafts=drafts),
+        )
+        load.categories.append(appointment.category)
     return list(loads.values())
+
+
+def scopes_of(loads: Sequence[Load]) -> dict[int, frozenset[int] | None]:
+    """``appointed_scopes`` from loads already read: the reviewers who may take assignments
+    (active reviewers and organizers) with their categories, None for all."""
+    scopes: dict[int, frozenset[int] | None] = {}
+    for load in loads:
+        user = load.reviewer
+        if not user.is_active_account or user.role not in (Role.REVIEWER, Role.ORGANIZER):
+            continue
+        if any(category is None for category in load.categories):
+            scopes[user.id] = None
+        else:
+            scopes[user.id] = frozenset(c.id for c in load.categories if c is not None)
+    return scopes
 
 
 # Assignment
@@ -309,9 +353,6 @@ def assignments_page(
     )
     if category_id:
         stmt = stmt.where(Nomination.category_id == category_id)
-    conflicted = list(session.scalars(conflicted_nominations(cycle, viewer.id)))
-    if conflicted:
-        stmt = stmt.where(Nomination.id.not_in(conflicted))
     if understaffed:
         assigned = (
             select(func.count())
@@ -320,13 +361,24 @@ def assignments_page(
             .scalar_subquery()
         )
         stmt = stmt.where(assigned < cycle.reviewers_per_nomination)
-    found = paginate(session, stmt, page, per_page)
+    # Rule 9 in the statement itself; the count and whether any was left out in one query.
+    conflicted = conflicted_nominations(cycle, viewer.id).subquery()
+    shown = stmt.where(Nomination.id.not_in(select(conflicted.c.id)))
+    total, left_out = session.execute(
+        select(
+            select(func.count()).select_from(shown.order_by(None).subquery()).scalar_subquery(),
+            select(conflicted.c.id).exists(),
+        )
+    ).one()
+    found = paginate(session, shown, page, per_page, total=cast(int, total))
     ids = [nomination.id for nomination in found.items]
     loads = reviewer_loads(session, cycle)
-    scopes = appointed_scopes(session, cycle)
-    conflicts = find_conflicts(session, cycle, scopes, ids)
-    assigned_to = assignments_of(session, ids)
+    scopes = scopes_of(loads)
     cleared = clearances(session, ids)
+    conflicts = find_conflicts(
+        session, cycle, scopes, ids, known=found.items, clearance_pairs=set(cleared)
+    )
+    assigned_to = assignments_of(session, ids)
     names = {load.reviewer.id: load.reviewer for load in loads}
     k = cycle.reviewers_per_nomination
     rows = []
@@ -376,7 +428,7 @@ def assignments_page(
     return AssignmentsPage(
         Page(items=rows, page=found.page, per_page=found.per_page, total=found.total),
         loads,
-        left_out=bool(conflicted),
+        left_out=bool(left_out),
     )
 
 

@@ -328,6 +328,8 @@ def seed_awards(
         revoked.revoked_at = _moment(min(today, cycle.award_starts_on + timedelta(days=90)), rng)
     session.add_all(awards)
     session.flush()
+    for award in awards:
+        award.status_index = award.id  # its place in the status lists, as granting sets it
     declined = [n for n in nominations if n.decision is Decision.DECLINE]
     if declined:
         _appeal(session, cycle, declined[0])

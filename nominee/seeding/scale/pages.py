@@ -19,6 +19,9 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from nominee.accounts.models import Role, User
+from nominee.audit import AuditEvent
+from nominee.auditlog.queries import Cursor as AuditCursor
+from nominee.awards.models import Award, AwardStatus
 from nominee.contributions.models import Contribution, Visibility
 from nominee.cycles.models import Cycle, CycleStatus, RubricCriterion
 from nominee.endorsements.models import Endorsement
@@ -41,6 +44,9 @@ class Page:
     after: Callable[[Any], None] | None = None  # sees every response
     ok: tuple[int, ...] = (200,)
     streamed: bool = False  # the CSV export: measured apart, in rows per second
+    # Read in batches of rows (the audit CSV: each batch's events, then the names they
+    # mention): its queries grow with the rows by design, so no query budget applies.
+    batched: bool = False
 
     def url_values(self) -> dict[str, Any] | None:
         """The endpoint's values for the next request; None when there is nothing left."""
@@ -63,6 +69,12 @@ class Cast:
     to_endorse: list[int]
     criteria: list[int]
     review_version: int
+    # For the pages issue 19 added: a published cycle, an award of it, a contribution of
+    # the heavy member's and the oldest audit event's cursor (the audit log's last window).
+    published_cycle: int | None = None
+    award: str | None = None  # the verification id of an award of the published cycle
+    own_contribution: int | None = None
+    oldest_audit: str | None = None
     webhook_endpoint: int = 0  # the endpoint with the most deliveries
     webhook_delivery: int = 0  # its latest delivery
 
@@ -167,8 +179,37 @@ def cast_of_characters(session: Session, endorsements: int = 2_000) -> Cast:
             ),
         )
         or 0,
+        published_cycle=_one(
+            session,
+            select(Cycle.id).where(Cycle.status == CycleStatus.PUBLISHED).order_by(Cycle.id.desc()),
+        ),
+        award=_one(
+            session,
+            select(Award.verification_id)
+            .join(Cycle, Cycle.id == Award.cycle_id)
+            .where(Cycle.status == CycleStatus.PUBLISHED, Award.status == AwardStatus.ACTIVE)
+            .order_by(Award.id),
+        ),
+        own_contribution=_one(
+            session,
+            select(Contribution.id)
+            .where(Contribution.owner_id == heavy)
+            .order_by(Contribution.id.desc()),
+        ),
+        oldest_audit=_oldest_audit(session),
         **_webhook(session),
     )
+
+
+def _oldest_audit(session: Session) -> str | None:
+    """The cursor just after the oldest audit event but one: the log's last window."""
+    row = session.execute(
+        select(AuditEvent.created_at, AuditEvent.id)
+        .order_by(AuditEvent.created_at, AuditEvent.id)
+        .offset(1)
+        .limit(1)
+    ).first()
+    return str(AuditCursor(row.created_at, row.id)) if row else None
 
 
 def _webhook(session: Session) -> dict[str, int]:
@@ -226,6 +267,10 @@ def pages_for(cast: Cast, floor_endpoint: str | None = None) -> list[Page]:
             review["version"] += 1
 
     dashboard = {"cycle_id": cast.cycle}
+
+    def award() -> dict[str, Any] | None:
+        return {"verification_id": cast.award} if cast.award else None
+
     nomination = {"cycle_id": cast.cycle, "nomination_id": cast.nomination}
     pages = [Page("floor", "viewer", floor_endpoint)] if floor_endpoint else []
     pages += [
@@ -337,6 +382,49 @@ def pages_for(cast: Cast, floor_endpoint: str | None = None) -> list[Page]:
             "audit log filter actor", "organizer", "auditlog.index", {"actor": cast.emails["heavy"]}
         ),
         Page(
+            "audit log (last window)",
+            "organizer",
+            "auditlog.index",
+            lambda: {"older": cast.oldest_audit} if cast.oldest_audit else None,
+        ),
+        Page("audit log CSV", "organizer", "auditlog.export_csv", streamed=True, batched=True),
+        # Every other page that reads more than one row (issue 19), paged ones at their first
+        # and last page; ``tests/perf/test_every_page.py`` names the few that are exempt.
+        Page("review queue (reviewer)", "reviewer", "reviews.index"),
+        Page("assignments", "organizer", "reviews.assignments", dashboard),
+        Page("reviewers", "organizer", "reviews.reviewers", dashboard),
+        Page("decisions (first page)", "organizer", "awards.decisions", dashboard),
+        Page(
+            "decisions (last page)", "organizer", "awards.decisions", {**dashboard, "page": 100_000}
+        ),
+        Page("impact settings", "organizer", "impact.settings", dashboard),
+        Page("cycles", "organizer", "cycles.index"),
+        Page("cycle page (in review)", "organizer", "cycles.show", dashboard),
+        Page(
+            "cycle page (published)",
+            "viewer",
+            "cycles.show",
+            lambda: {"cycle_id": cast.published_cycle} if cast.published_cycle else None,
+        ),
+        # Its badge images: link previews and badges embedded elsewhere.
+        Page("award badge PNG", "viewer", "awards.badge_png", award),
+        Page("award badge SVG", "viewer", "awards.badge_svg", award),
+        Page("my nominations (heavy member)", "heavy", "nominations.mine"),
+        Page("notifications (first page)", "heavy", "notifications.index"),
+        Page("notifications (last page)", "heavy", "notifications.index", {"page": 100_000}),
+        Page("accounts (first page)", "organizer", "accounts.accounts_list"),
+        Page("accounts (last page)", "organizer", "accounts.accounts_list", {"page": 100_000}),
+        Page("categories", "organizer", "categories.index"),
+        Page("contribution types", "organizer", "contributions.types_index"),
+        Page("profile", "heavy", "accounts.edit_profile"),
+        Page("new contribution form", "heavy", "contributions.create"),
+        Page(
+            "edit contribution form",
+            "heavy",
+            "contributions.edit",
+            lambda: {"contribution_id": cast.own_contribution} if cast.own_contribution else None,
+        ),
+        Page(
             "endorse POST",
             "viewer",
             "endorsements.endorse",
@@ -356,6 +444,12 @@ def pages_for(cast: Cast, floor_endpoint: str | None = None) -> list[Page]:
             after=review_saved,
             ok=(302,),
         ),
+        # Open Badges: the award page verifies the award's credential (signature, status
+        # list, dates); then the credential, the status list and the DID document.
+        Page("award page (verified credential)", "viewer", "awards.verify", award),
+        Page("award credential (JSON)", "viewer", "credentials.credential", award),
+        Page("credential status list", "viewer", "credentials.status_list", {"number": 0}),
+        Page("issuer DID document", "viewer", "credentials.did_document"),
         Page(
             "CSV export",
             "organizer",

@@ -47,6 +47,7 @@ EXEMPT: dict[str, str] = {
     "awards.baked_badge": "one award's credential baked into its badge: the two benchmarked"
     " pages (credential JSON, badge PNG) together",
     "credentials.verify_upload": "a form: checks a pasted credential, reads one award",
+    "webhooks.new": FORM,
 }
 
 

@@ -26,6 +26,7 @@ from nominee.imports.models import (
     ImportRow,
 )
 from nominee.integrity.models import IntegrityResult, IntegrityReview, IntegrityScan, Verdict
+from nominee.linkchecks.models import LinkCheck
 from nominee.nominations.models import (
     Decision,
     Nomination,
@@ -50,8 +51,20 @@ from nominee.reviews.models import (
 )
 from nominee.schedule.models import ScheduledRun
 from nominee.search import schema as search_schema  # noqa: F401  (its indexes follow create_all)
+from nominee.webhooks.models import (
+    AttemptOutcome,
+    DeliveryStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 __all__ = [
+    "AttemptOutcome",
+    "DeliveryStatus",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "Appeal",
     "AppealStatus",
     "Assignment",
@@ -81,6 +94,7 @@ __all__ = [
     "ImpactSettings",
     "ImportBatch",
     "ImportRow",
+    "LinkCheck",
     "MailDigest",
     "MailPreference",
     "Nomination",

@@ -18,6 +18,7 @@ from nominee.endorsements.forms import EndorseForm
 from nominee.errors import DomainError
 from nominee.impact import queries as impact
 from nominee.impact import rules as impact_rules
+from nominee.linkchecks import queries as linkchecks
 from nominee.nominations import services as nominations
 from nominee.uow import get_session, refuse
 from nominee.web import (
@@ -55,8 +56,16 @@ def _render_contribution(contribution: Contribution, status: int = 200) -> tuple
         request.args.get("endorsers_after"),
         current_app.config["PER_PAGE"],
     )
+    link_check = None
+    owner = current_user.is_authenticated and current_user.id == contribution.owner_id
+    if owner and contribution.url:
+        link_check = linkchecks.for_url(get_session(), contribution.url)
     return render_template(
-        "contributions/view.html", **vars(details), endorse_form=EndorseForm(formdata=None)
+        "contributions/view.html",
+        **vars(details),
+        endorse_form=EndorseForm(formdata=None),
+        link_check=link_check,
+        can_check_link=owner and bool(contribution.url),
     ), status
 
 

@@ -52,6 +52,7 @@ EXEMPT: dict[str, str] = {
     " pages (credential JSON, badge PNG) together",
     "credentials.verify_upload": "a form: checks a pasted credential, reads one award",
     "search.members": "a redirect to the member search (benchmarked), reads nothing",
+    "webhooks.new": FORM,
 }
 
 

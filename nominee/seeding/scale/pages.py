@@ -84,6 +84,8 @@ class Cast:
     # (that contribution at least is in it, at every size).
     type_id: int = 0
     type_category: int = 0
+    webhook_endpoint: int = 0  # the endpoint with the most deliveries
+    webhook_delivery: int = 0  # its latest delivery
 
 
 def _one(session: Session, stmt):
@@ -241,6 +243,7 @@ def cast_of_characters(session: Session, endorsements: int = 2_000) -> Cast:
         oldest_audit=_oldest_audit(session),
         type_id=picked.type_id,
         type_category=picked.primary_category_id,
+        **_webhook(session),
     )
 
 
@@ -255,6 +258,20 @@ def _oldest_audit(session: Session) -> str | None:
     return str(AuditCursor(row.created_at, row.id)) if row else None
 
 
+def _webhook(session: Session) -> dict[str, int]:
+    from nominee.webhooks.models import WebhookDelivery
+
+    busiest = session.execute(
+        select(WebhookDelivery.endpoint_id, func.max(WebhookDelivery.id))
+        .group_by(WebhookDelivery.endpoint_id)
+        .order_by(func.count().desc(), WebhookDelivery.endpoint_id)
+        .limit(1)
+    ).first()
+    if busiest is None:
+        return {}
+    return {"webhook_endpoint": busiest[0], "webhook_delivery": busiest[1]}
+
+
 def dashboard_sorts() -> list[str]:
     try:
         from nominee.reviews.queries.queue import SORTS
@@ -266,6 +283,7 @@ def dashboard_sorts() -> list[str]:
 def pages_for(cast: Cast, floor_endpoint: str | None = None) -> list[Page]:
     """Every budgeted page; ``floor_endpoint`` first when given."""
     pending = iter(cast.to_endorse)
+    webhook = {"endpoint_id": cast.webhook_endpoint}
     target = {"contribution_id": next(pending, None)}
 
     def endorse_values() -> dict[str, Any] | None:
@@ -433,6 +451,20 @@ def pages_for(cast: Cast, floor_endpoint: str | None = None) -> list[Page]:
         Page("flagged members (first page)", "organizer", "integrity.index"),
         Page("flagged members (last page)", "organizer", "integrity.index", {"page": 100_000}),
         Page("impact guidance", "organizer", "impact.guidance_index"),
+        Page("webhook endpoints", "organizer", "webhooks.index"),
+        Page("webhook deliveries (first page)", "organizer", "webhooks.show", webhook),
+        Page(
+            "webhook deliveries (last page)",
+            "organizer",
+            "webhooks.show",
+            {**webhook, "page": 100_000},
+        ),
+        Page(
+            "webhook delivery",
+            "organizer",
+            "webhooks.delivery",
+            {**webhook, "delivery_id": cast.webhook_delivery},
+        ),
         Page("audit log", "organizer", "auditlog.index"),
         Page(
             "audit log filter action",

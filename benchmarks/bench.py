@@ -289,7 +289,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         for role, header in api_tokens(session, cast).items():
             clients[role].environ_base["HTTP_AUTHORIZATION"] = header
     clients[VISITOR] = app.test_client()  # not logged in: the public pages
-    items = [Measured(page) for page in pages_for(cast, FLOOR_ENDPOINT)]
+    items = [
+        Measured(page)
+        for index, page in enumerate(pages_for(cast, FLOOR_ENDPOINT))
+        # The floor always; with --only, the pages whose name holds one of its words.
+        if index == 0 or not args.only or any(word in page.name for word in args.only)
+    ]
     timed = [item for item in items if not item.page.streamed]
     for _ in range(args.warmup):
         for item in timed:
@@ -304,7 +309,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         for item in items
         if item.page.streamed
     }
-    export = streamed.get("CSV export", {"status": "missing"})
+    export = streamed.get(
+        "CSV export", {"status": "not measured (--only)" if args.only else "missing"}
+    )
     app.extensions["nominee.engine"].dispose()
 
     floor = timed[0]
@@ -400,6 +407,12 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--export-runs", type=int, default=5)
     parser.add_argument("--output", default=str(ROOT / "benchmarks" / "results.json"))
+    parser.add_argument(
+        "--only",
+        nargs="*",
+        default=[],
+        help="measure only the pages whose name contains one of these words (and the floor)",
+    )
     args = parser.parse_args()
     result = run(args)
     Path(args.output).write_text(json.dumps(result, indent=2) + "\n")

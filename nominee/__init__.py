@@ -64,12 +64,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     from nominee.impact.views import bp as impact_bp
     from nominee.imports.views import bp as imports_bp
     from nominee.integrity.views import bp as integrity_bp
+    from nominee.linkchecks.views import bp as linkchecks_bp
     from nominee.nominations.views import bp as nominations_bp
     from nominee.notifications.views import bp as notifications_bp
     from nominee.outbox.views import bp as outbox_bp
     from nominee.preferences.views import bp as preferences_bp
     from nominee.reviews.views import bp as reviews_bp
+    from nominee.search.views import bp as search_bp
     from nominee.tokens.views import bp as tokens_bp
+    from nominee.webhooks.views import bp as webhooks_bp
 
     receivers.connect()
     templating.init_app(app)
@@ -100,6 +103,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         api_bp,
         api_docs_bp,
         imports_bp,
+        search_bp,
+        webhooks_bp,
+        linkchecks_bp,
     ):
         app.register_blueprint(blueprint)
     return app

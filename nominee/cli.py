@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(tick_command)
     app.cli.add_command(integrity_group)
     app.cli.add_command(feeds_group)
+    app.cli.add_command(check_links_command)
     app.cli.add_command(credentials_group)
     init_seeding_cli(app)
 
@@ -144,6 +145,27 @@ def tick_command() -> None:
         click.echo("Nothing was due.")
     for key in ran:
         click.echo(f"Ran {key}")
+
+
+@click.command("check-links")
+@click.option("--url", "urls", multiple=True, help="Check this link now (repeatable).")
+@with_appcontext
+def check_links_command(urls: tuple[str, ...]) -> None:
+    """Check the links of live nominations' evidence not checked in the last 20 hours
+    (the scheduler asks for it daily), or the given links; print what was found."""
+    from nominee.jobs.handlers import link_settings
+    from nominee.linkchecks import services as linkchecks
+
+    sessions = current_app.extensions["nominee.sessionmaker"]
+    if urls:
+        for url in urls:
+            row = linkchecks.check(sessions, url, link_settings())
+            state = f"broken since {row.broken_since:%Y-%m-%d}" if row.broken else "not broken"
+            answer = row.status_code if row.status_code is not None else row.error
+            click.echo(f"{url}: {answer} ({state})")
+        return
+    report = linkchecks.run_due(sessions, link_settings())
+    click.echo(f"Checked {report.checked} links; {report.broken} newly broken.")
 
 
 @click.command("backup")

@@ -76,6 +76,7 @@ class Defaults:
     RATELIMIT_UNSUBSCRIBE = "30 per minute"
     # The JSON API, per token (per client address for requests without a valid one).
     API_RATELIMIT = "300 per minute"
+    RATELIMIT_LINK_CHECK = "10 per hour"  # "Check the link now", per client
     # Verifying a pasted credential (no login): canonicalising it costs CPU.
     RATELIMIT_VERIFY = "20 per minute"
     # Accounts must confirm their address before endorsing, nominating or being
@@ -121,6 +122,7 @@ class Defaults:
     # loopback, private or metadata addresses, nor ports other than 80 and 443, except on
     # these hosts (names or addresses), e.g. ["127.0.0.1"] for the tests' local servers.
     OUTBOUND_ALLOW_HOSTS: tuple[str, ...] = ()
+    OUTBOUND_CA_CERTS: str | None = None  # a CA bundle instead of the system's (tests)
     # Open Badges 3.0 credentials (nominee/credentials): the programme (PROGRAMME_NAME)
     # as their issuer.
     # Its id is did:web:<host of BASE_URL>; its signing key is made once and kept in the

@@ -26,6 +26,7 @@ from nominee.imports.models import (
     ImportRow,
 )
 from nominee.integrity.models import IntegrityResult, IntegrityReview, IntegrityScan, Verdict
+from nominee.linkchecks.models import LinkCheck
 from nominee.nominations.models import (
     Decision,
     Nomination,
@@ -49,11 +50,24 @@ from nominee.reviews.models import (
     ReviewStatus,
 )
 from nominee.schedule.models import ScheduledRun
+from nominee.search import schema as search_schema  # noqa: F401  (its indexes follow create_all)
 from nominee.tokens.models import ApiToken, IdempotentReply
+from nominee.webhooks.models import (
+    AttemptOutcome,
+    DeliveryStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 __all__ = [
     "ApiToken",
     "IdempotentReply",
+    "AttemptOutcome",
+    "DeliveryStatus",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "Appeal",
     "AppealStatus",
     "Assignment",
@@ -83,6 +97,7 @@ __all__ = [
     "ImpactSettings",
     "ImportBatch",
     "ImportRow",
+    "LinkCheck",
     "MailDigest",
     "MailPreference",
     "Nomination",

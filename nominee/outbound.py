@@ -72,6 +72,10 @@ class OutboundRefused(OutboundError):
     oversized response. Nothing was sent (or, for the size, nothing more was read)."""
 
 
+class OutboundTooLarge(OutboundRefused):
+    """The response was larger than ``max_bytes``: reading stopped there."""
+
+
 @dataclass(frozen=True)
 class OutboundResponse:
     status: int
@@ -196,12 +200,11 @@ def _vet(url: str, allow_hosts: frozenset[str], resolver: Resolver | None) -> _T
         literal = None
     if host in allow_hosts:
         addresses = [host] if resolver is None or literal is not None else resolver(host, port)
+    elif literal is not None and (why := refusal_for_address(literal)):
+        raise OutboundRefused(why)
     elif port not in (80, 443):
         raise OutboundRefused(f"only ports 80 and 443 are reached, not {port}")
     elif literal is not None:
-        why = refusal_for_address(literal)
-        if why:
-            raise OutboundRefused(why)
         addresses = [host]
     elif resolver is None:
         # check_url: a name is judged by its addresses when it is fetched.
@@ -263,13 +266,15 @@ def fetch(
     max_bytes: int = DEFAULT_MAX_BYTES,
     allow_hosts: frozenset[str] = frozenset(),
     ca_certs: str | None = None,
+    read_body: bool = True,
 ) -> OutboundResponse:
     """Make one request through the guard; follow up to ``max_redirects`` redirects.
 
     Raises :class:`OutboundRefused` when a rule forbids the request (or the response
     is larger than ``max_bytes``) and :class:`OutboundError` when it fails. A response
     with any status, 4xx and 5xx included, is returned. ``ca_certs`` replaces the
-    system's certificate authorities (tests).
+    system's certificate authorities (tests). Without ``read_body`` the final answer's
+    body is not read (the connection is closed after its headers): for a link check.
     """
     allow = frozenset(_normal_host(h) for h in allow_hosts)
     started = time.monotonic()
@@ -298,6 +303,7 @@ def fetch(
             max_bytes,
             ca_certs,
             timeout,
+            read_body,
         )
         location = answer_headers.get("location")
         if status in REDIRECTS and location and max_redirects > 0:
@@ -328,6 +334,7 @@ def _exchange(
     max_bytes: int,
     ca_certs: str | None,
     timeout: float,
+    read_body: bool = True,
 ) -> tuple[int, urllib3.HTTPHeaderDict, bytes]:
     pool = _pool(target, deadline - time.monotonic(), ca_certs)
     try:
@@ -342,15 +349,17 @@ def _exchange(
             assert_same_host=False,
         )
         try:
+            if not read_body and response.status not in REDIRECTS:
+                return response.status, response.headers, b""
             declared = response.headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > max_bytes:
-                raise OutboundRefused(f"the response is larger than {max_bytes} bytes")
+                raise OutboundTooLarge(f"the response is larger than {max_bytes} bytes")
             chunks: list[bytes] = []
             size = 0
             for chunk in response.stream(CHUNK, decode_content=True):
                 size += len(chunk)
                 if size > max_bytes:
-                    raise OutboundRefused(f"the response is larger than {max_bytes} bytes")
+                    raise OutboundTooLarge(f"the response is larger than {max_bytes} bytes")
                 if time.monotonic() > deadline:
                     raise OutboundError(f"no complete answer within {timeout:g} seconds")
                 chunks.append(chunk)

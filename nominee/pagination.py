@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
+from sqlalchemy.orm import QueryableAttribute, Session
+
+from nominee.inputs import INT_MAX
+
+CURSOR_TIME = "%Y%m%dT%H%M%S.%f"
 
 
 @dataclass
@@ -51,3 +56,64 @@ def paginate(
     result = session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
     items = result.scalars().all() if scalars else result.all()
     return Page(items=items, page=page, per_page=per_page, total=total)
+
+
+@dataclass(frozen=True)
+class Keyset:
+    """A page of a list read newest first by keyset: the rows after a cursor (the last
+    row's time and id), so a deep page costs what the first does. ``after`` is the cursor
+    this page starts after (None: the first page), ``next`` the next page's (None: the
+    last page)."""
+
+    items: Sequence[Any]
+    total: int
+    after: str | None
+    next: str | None
+
+
+def encode_cursor(moment: datetime, row_id: int) -> str:
+    """A cursor from a row's time (in UTC, as the columns keep it) and id."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return f"{moment.strftime(CURSOR_TIME)}_{row_id}"
+
+
+def decode_cursor(text: str | None) -> tuple[datetime, int] | None:
+    """The (time, id) a cursor holds; None for none or one that is not a cursor."""
+    if not text:
+        return None
+    moment, _, row_id = text.partition("_")
+    try:
+        position = datetime.strptime(moment, CURSOR_TIME).replace(tzinfo=UTC), int(row_id)
+    except ValueError:
+        return None
+    return position if 0 < position[1] <= INT_MAX else None
+
+
+def older_than(
+    moment: QueryableAttribute[datetime], row_id: QueryableAttribute[int], cursor: str | None
+) -> ColumnElement[bool]:
+    """Rows after ``cursor`` in newest-first order (every row without one)."""
+    position = decode_cursor(cursor)
+    if position is None:
+        return true()
+    return or_(moment < position[0], and_(moment == position[0], row_id < position[1]))
+
+
+def keyset(
+    rows: Sequence[Any],
+    per_page: int,
+    total: int,
+    after: str | None,
+    key: Callable[[Any], tuple[datetime, int]],
+) -> Keyset:
+    """The page from ``rows`` read with a limit of ``per_page + 1`` (one more tells
+    whether there is a next page)."""
+    items = rows[:per_page]
+    following = encode_cursor(*key(items[-1])) if len(rows) > per_page else None
+    return Keyset(
+        items=items,
+        total=total,
+        after=after if decode_cursor(after) else None,
+        next=following,
+    )

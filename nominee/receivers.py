@@ -14,15 +14,22 @@ in order:
        any); on *published*, awards are created and nominees told.
     3. integrity: entering *in review*, a full scan of the cycle's look-back window is
        asked of the job (``integrity.scan``).
+    4. impact: the cycle's impact figures follow its status.
+    5. webhooks: ``cycle.moved`` (and ``results.published`` on *published*), after the
+       awards exist.
+``nomination_moved``
+    1. webhooks: ``nomination.submitted`` when a nomination becomes submitted.
 ``endorsement_made``, ``endorsement_withdrawn``
     1. integrity: a rescan is asked of the job, unless one is already waiting.
 ``notification_created``
     1. outbox: ``notification.created``, so that email can follow the notification.
 ``award_granted``
     1. credentials: the award takes its place in the revocation status lists.
-    2. outbox: ``award.granted``, for webhooks.
+    2. outbox: ``award.granted``.
+    3. webhooks: ``award.granted``, to the endpoints subscribed.
 ``award_revoked``, ``award_expired``
-    1. outbox: ``award.revoked``, ``award.expired``, for webhooks.
+    1. outbox: ``award.revoked``, ``award.expired``.
+    2. webhooks: the same event types, to the endpoints subscribed.
 
 What leaves the process goes through the outbox (``nominee.outbox.services``): written
 here, in the transaction of the change, and handed on only after it commits.
@@ -50,11 +57,21 @@ def on_cycle_moved(cycle: Any, **data: Any) -> None:
     from nominee.impact import services as impact
     from nominee.integrity import services as integrity
     from nominee.nominations import services as nominations
+    from nominee.webhooks import services as webhooks
 
     nominations.close_nominations(cycle, **data)
     awards.react_to_cycle_status(cycle, **data)
     integrity.on_cycle_moved(cycle, **data)
     impact.react_to_cycle_status(cycle, **data)
+    webhooks.on_cycle_moved(cycle, session=data["session"], old=data["old"], new=data["new"])
+
+
+def on_nomination_moved(
+    nomination: Any, *, session: Any, new: Any, action: str, **data: Any
+) -> None:
+    from nominee.webhooks import services as webhooks
+
+    webhooks.on_nomination_moved(nomination, session=session, new=new, action=action)
 
 
 def on_endorsement_changed(endorsement: Any, *, session: Any, **data: Any) -> None:
@@ -89,11 +106,15 @@ def _award_message(session: Any, topic: str, award: Any) -> None:
         "member_id": award.member_id,
     }
     outbox.put(session, topic, payload)
+    from nominee.webhooks import services as webhooks
+
+    webhooks.on_award(session, topic, award)
 
 
 def connect() -> None:
     events.cycle_moving.connect(on_cycle_moving)
     events.cycle_moved.connect(on_cycle_moved)
+    events.nomination_moved.connect(on_nomination_moved)
     events.notification_created.connect(on_notification_created)
     events.endorsement_made.connect(on_endorsement_changed)
     events.endorsement_withdrawn.connect(on_endorsement_changed)

@@ -7,7 +7,7 @@ from markupsafe import Markup, escape
 
 from nominee import countries
 from nominee.formatting import format_count, format_date, format_datetime, format_number
-from nominee.web import url_for_page
+from nominee.web import url_for_page, url_with
 
 
 def member_name(
@@ -33,6 +33,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters["count"] = format_count
     app.jinja_env.globals["url_for_page"] = url_for_page
+    app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.globals["member_name"] = member_name
     app.jinja_env.globals["country_name"] = countries.country_name
     # Stored HTML we produced ourselves from sanitised Markdown.

@@ -155,6 +155,18 @@ def url_for_page(page: int) -> str:
     return url_for(request.endpoint or "", **(request.view_args or {}), **args)  # type: ignore[arg-type]
 
 
+def url_with(**changes: str | None) -> str:
+    """The current URL with the query parameters ``changes`` set (None: removed), keeping
+    the others (a page's other lists and filters)."""
+    args = request.args.to_dict(flat=False)
+    for name, value in changes.items():
+        if value is None:
+            args.pop(name, None)
+        else:
+            args[name] = [value]
+    return url_for(request.endpoint or "", **(request.view_args or {}), **args)  # type: ignore[arg-type]
+
+
 class IdConverter(IntegerConverter):
     """``<int:...>`` in every route: only what an id column holds; beyond it, 404."""
 

@@ -45,6 +45,12 @@ class Received:
 Route = Reply | Callable[[Received], Reply]
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that hung up mid-answer (a size cap, a link check that reads no body)
+        is no error here; socketserver would print a traceback to stderr."""
+
+
 class WebServer:
     def __init__(
         self, routes: dict[str, Route] | None = None, *, tls: ssl.SSLContext | None = None
@@ -92,11 +98,14 @@ class WebServer:
                 self.send_header("Content-Length", str(len(reply.body)))
                 self.end_headers()
                 if self.command != "HEAD":
-                    self.wfile.write(reply.body)
+                    try:
+                        self.wfile.write(reply.body)
+                    except OSError:  # the client stopped reading (a size cap, a link check)
+                        self.close_connection = True
 
             do_GET = do_POST = do_HEAD = do_PUT = _handle  # noqa: N815
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd = _QuietServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
         if tls is not None:
             self._httpd.socket = tls.wrap_socket(self._httpd.socket, server_side=True)

@@ -2,7 +2,7 @@
 writes (Idempotency-Key)
 
 Revision ID: b8e4f1a2c7d3
-Revises: b4e8c2d6f913
+Revises: c5f9e3b7d024
 Create Date: 2026-11-30 15:20:00.000000
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import nominee.db
 
 revision: str = "b8e4f1a2c7d3"
-down_revision: str | None = "b4e8c2d6f913"
+down_revision: str | None = "c5f9e3b7d024"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

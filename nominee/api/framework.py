@@ -8,8 +8,6 @@ cannot call the API.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import inspect
 import time
 from collections.abc import Callable
@@ -251,23 +249,6 @@ def require_if_match(current: str) -> None:
             "The resource changed since that version: fetch it again and retry.",
             kind="precondition-failed",
         )
-
-
-def encode_cursor(*parts: object) -> str:
-    raw = "\x1f".join(str(part) for part in parts)
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str, count: int) -> list[str]:
-    """The parts of a cursor from ``encode_cursor``; 422 for one that is not."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raw = ""
-    parts = raw.split("\x1f")
-    if len(parts) != count:
-        raise bad_cursor()
-    return parts
 
 
 def bad_cursor() -> ApiProblem:

@@ -50,6 +50,8 @@ OBJECT_TYPES: dict[str, str] = {
     "route": "Page (refused access)",
     "system": "The programme",
     "user": "Account",
+    "webhook_endpoint": "Webhook endpoint",
+    "webhook_delivery": "Webhook delivery",
 }
 
 
@@ -122,6 +124,13 @@ class _Named:
             return f"the API token “{after.get('name') or before.get('name')}”"
         if kind == "route":
             return f"the page {after.get('path', '')}".rstrip()
+        if kind in ("webhook_endpoint", "webhook_delivery") and (
+            after.get("url") or before.get("url")
+        ):
+            url = after.get("url") or before.get("url")
+            if kind == "webhook_delivery":
+                return f"the {after.get('event', '')} delivery #{after.get('of')} to {url}"
+            return f"the webhook endpoint {url}"
         if kind == "outbox":
             return f"a {after.get('topic', 'mail')} message" + (f" (#{oid})" if oid else "")
         label = OBJECT_TYPES.get(kind, kind.replace("_", " ")).lower()
@@ -331,6 +340,16 @@ SENTENCES: dict[str, tuple[str, Callable[[_Named], str]]] = {
     "review.submitted": ("Review submitted", lambda n: f"submitted {n.thing()}"),
     "review.unassigned": ("Reviewer unassigned", _with_reviewer("took {reviewer} off")),
     "review.updated": ("Review changed", lambda n: f"changed {n.thing()}"),
+    "webhook.created": ("Webhook added", lambda n: f"added {n.thing()}"),
+    "webhook.updated": ("Webhook changed", lambda n: f"changed {n.thing()}"),
+    "webhook.secret_rotated": (
+        "Webhook secret rotated",
+        lambda n: f"rotated the signing secret of {n.thing()}",
+    ),
+    "webhook.enabled": ("Webhook enabled", lambda n: f"enabled {n.thing()}"),
+    "webhook.disabled": ("Webhook disabled", lambda n: f"disabled {n.thing()}"),
+    "webhook.deleted": ("Webhook deleted", lambda n: f"deleted {n.thing()}"),
+    "webhook.redelivered": ("Webhook redelivered", lambda n: f"sent {n.thing()} again"),
 }
 
 ACTIONS: dict[str, str] = {action: label for action, (label, _) in sorted(SENTENCES.items())}

@@ -147,6 +147,8 @@ class Contribution(Base):
         # Covering: the member page's list, activity chart and reach totals read these
         # indexes alone, however many contributions a heavy member has.
         Index("ix_contributions_owner_date", "owner_id", "contributed_on", "type_id", "visibility"),
+        # Discover by type, newest first: the type's rows in id order, however rare it is.
+        Index("ix_contributions_type_recent", "type_id", "id"),
         Index(
             "ix_contributions_owner_type",
             "owner_id",

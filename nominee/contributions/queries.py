@@ -41,7 +41,7 @@ from nominee.contributions.models import (
 from nominee.endorsements import queries as endorsements
 from nominee.endorsements.models import Endorsement
 from nominee.endorsements.rules import awaits_verification_to_endorse, can_endorse
-from nominee.pagination import Page, paginate
+from nominee.pagination import Keyset, Page, paginate
 
 # Many-to-one joined into the page's query, the many-to-many in one more query.
 LIST_OPTIONS = (
@@ -68,7 +68,7 @@ class ContributionPage:
     """What the contribution page shows (its names are the template's)."""
 
     contribution: Contribution
-    endorsements: Page
+    endorsements: Keyset
     my_endorsement: Endorsement | None
     can_endorse: bool
     must_verify: bool  # only an unconfirmed address keeps the viewer from endorsing
@@ -76,13 +76,19 @@ class ContributionPage:
 
 
 def contribution_page(
-    session: Session, viewer: User, contribution: Contribution, page: int, per_page: int
+    session: Session,
+    viewer: User,
+    contribution: Contribution,
+    endorsers_after: str | None,
+    per_page: int,
 ) -> ContributionPage:
-    """The contribution page for ``viewer``: page ``page`` of its active endorsements,
-    the viewer's own endorsement and what the viewer may do."""
+    """The contribution page for ``viewer``: its active endorsements after the cursor
+    ``endorsers_after``, the viewer's own endorsement and what the viewer may do."""
     return ContributionPage(
         contribution=contribution,
-        endorsements=endorsements.active_endorsements(session, contribution, page, per_page),
+        endorsements=endorsements.active_endorsements(
+            session, contribution, endorsers_after, per_page
+        ),
         my_endorsement=endorsements.endorsement_of(session, viewer, contribution),
         can_endorse=can_endorse(viewer, contribution),
         must_verify=awaits_verification_to_endorse(viewer, contribution),
@@ -303,10 +309,8 @@ class MemberPage:
     show_private: bool
     page: Page  # of the member's contributions the viewer may see, newest first
     totals: Sequence[TypeTotals]
-    received_count: int
-    received: Sequence[Endorsement]
-    given_count: int
-    given: Sequence[Endorsement]
+    received: Keyset  # newest first, paged by keyset, with the total
+    given: Keyset
     activity: ActivityChart
     activity_start: date
     activity_end: date
@@ -338,7 +342,15 @@ class PrivateProfile:
 
 
 def member_page(
-    session: Session, viewer: User, member_id: int, *, today: date, page: int, per_page: int
+    session: Session,
+    viewer: User,
+    member_id: int,
+    *,
+    today: date,
+    page: int,
+    per_page: int,
+    received_after: str | None = None,
+    given_after: str | None = None,
 ) -> MemberPage | PrivateProfile | None:
     """The member's page as ``viewer`` may see it (None: no such page for them): their
     contributions with totals per type, the endorsements they received and gave, and
@@ -359,9 +371,11 @@ def member_page(
         .options(*LIST_OPTIONS)
         .order_by(Contribution.contributed_on.desc(), Contribution.id.desc())
     )
-    received = endorsements.received(session, member, viewer)
-    given_count, given = endorsements.given(session, member, viewer)
     totals = reach_totals(session, conditions)
+    received = endorsements.received(
+        session, member, viewer, sum(row.endorsements for row in totals), received_after
+    )
+    given = endorsements.given(session, member, viewer, given_after)
     activity_start = months_back(today)
     activity = monthly_activity(session, activity_start, today, *conditions)
     return MemberPage(
@@ -371,9 +385,7 @@ def member_page(
             session, stmt, page, per_page, total=sum(row.contributions for row in totals)
         ),
         totals=totals,
-        received_count=sum(row.endorsements for row in totals),
         received=received,
-        given_count=given_count,
         given=given,
         activity=activity,
         activity_start=activity_start,

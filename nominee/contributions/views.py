@@ -18,6 +18,7 @@ from nominee.endorsements.forms import EndorseForm
 from nominee.errors import DomainError
 from nominee.impact import queries as impact
 from nominee.impact import rules as impact_rules
+from nominee.linkchecks import queries as linkchecks
 from nominee.nominations import services as nominations
 from nominee.uow import get_session, refuse
 from nominee.web import (
@@ -49,10 +50,22 @@ def _load_owned(contribution_id: int) -> Contribution:
 
 def _render_contribution(contribution: Contribution, status: int = 200) -> tuple[str, int]:
     details = queries.contribution_page(
-        get_session(), current_user, contribution, page_number(), current_app.config["PER_PAGE"]
+        get_session(),
+        current_user,
+        contribution,
+        request.args.get("endorsers_after"),
+        current_app.config["PER_PAGE"],
     )
+    link_check = None
+    owner = current_user.is_authenticated and current_user.id == contribution.owner_id
+    if owner and contribution.url:
+        link_check = linkchecks.for_url(get_session(), contribution.url)
     return render_template(
-        "contributions/view.html", **vars(details), endorse_form=EndorseForm(formdata=None)
+        "contributions/view.html",
+        **vars(details),
+        endorse_form=EndorseForm(formdata=None),
+        link_check=link_check,
+        can_check_link=owner and bool(contribution.url),
     ), status
 
 
@@ -185,6 +198,8 @@ def member(user_id: int):
         today=clock.today(),
         page=page_number(),
         per_page=current_app.config["PER_PAGE"],
+        received_after=request.args.get("received_after"),
+        given_after=request.args.get("given_after"),
     )
     if details is None:
         abort(404)

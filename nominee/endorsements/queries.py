@@ -7,14 +7,17 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from nominee.accounts.models import User
 from nominee.contributions.models import Contribution
 from nominee.contributions.rules import visible_to
 from nominee.endorsements.models import Endorsement
-from nominee.pagination import Page, paginate
+from nominee.pagination import Keyset, decode_cursor, keyset, older_than
+
+# The member page's lists of endorsements received and given, per page.
+MEMBER_PAGE_LIST = 10
 
 
 def endorsement_of(session: Session, user: User, contribution: Contribution) -> Endorsement | None:
@@ -28,26 +31,44 @@ def endorsement_of(session: Session, user: User, contribution: Contribution) -> 
     )
 
 
+NEWEST_FIRST = (Endorsement.created_at.desc(), Endorsement.id.desc())
+
+
+def _position(endorsement: Endorsement) -> tuple[datetime, int]:
+    return endorsement.created_at, endorsement.id
+
+
+def _after(cursor: str | None) -> ColumnElement[bool]:
+    return older_than(Endorsement.created_at, Endorsement.id, cursor)
+
+
 def active_endorsements(
-    session: Session, contribution: Contribution, page: int, per_page: int
-) -> Page:
-    """A page of the contribution's active endorsements, newest first, with their
-    endorsers (the total is the stored ``endorsement_count``: no count query)."""
-    stmt = (
+    session: Session, contribution: Contribution, after: str | None, per_page: int
+) -> Keyset:
+    """The contribution's active endorsements after the cursor ``after``, newest first,
+    with their endorsers (the total is the stored ``endorsement_count``: no count query)."""
+    rows = session.scalars(
         select(Endorsement)
-        .where(Endorsement.contribution_id == contribution.id, Endorsement.withdrawn_at.is_(None))
+        .where(
+            Endorsement.contribution_id == contribution.id,
+            Endorsement.withdrawn_at.is_(None),
+            _after(after),
+        )
         .options(joinedload(Endorsement.endorser))
-        .order_by(Endorsement.created_at.desc(), Endorsement.id.desc())
-    )
-    return paginate(session, stmt, page, per_page, total=contribution.endorsement_count)
+        .order_by(*NEWEST_FIRST)
+        .limit(per_page + 1)
+    ).all()
+    return keyset(rows, per_page, contribution.endorsement_count, after, _position)
 
 
-def _latest_stmt(condition: ColumnElement[bool], viewer: User, limit: int) -> Select[int, datetime]:
+def _latest_stmt(
+    condition: ColumnElement[bool], viewer: User, after: str | None, limit: int
+) -> Select[int, datetime]:
     return (
         select(Endorsement.id, Endorsement.created_at)
         .join(Endorsement.contribution)
-        .where(condition, Endorsement.withdrawn_at.is_(None), visible_to(viewer))
-        .order_by(Endorsement.created_at.desc(), Endorsement.id.desc())
+        .where(condition, Endorsement.withdrawn_at.is_(None), visible_to(viewer), _after(after))
+        .order_by(*NEWEST_FIRST)
         .limit(limit)
     )
 
@@ -71,48 +92,47 @@ def _with_people(
 
 
 def received(
-    session: Session, member: User, viewer: User, limit: int = 10
-) -> Sequence[Endorsement]:
-    """The latest active endorsements ``member`` received on contributions ``viewer`` may
-    see. How many there are is the sum of those contributions' ``endorsement_count``."""
-    rows = _with_people(session, _latest_stmt(Endorsement.endorsee_id == member.id, viewer, limit))
-    return [row.Endorsement for row in rows]
-
-
-def given(
-    session: Session, member: User, viewer: User, limit: int = 10
-) -> tuple[int, Sequence[Endorsement]]:
-    """How many active endorsements ``member`` gave on contributions ``viewer`` may see,
-    and the latest of them: one query, the total counted by a window function over the
-    matching rows before the limit (no rows, no total: zero)."""
-    latest = _latest_stmt(Endorsement.endorser_id == member.id, viewer, limit).add_columns(
-        func.count().over().label("total")
-    )
-    rows = _with_people(session, latest)
-    return (rows[0].total if rows else 0), [row.Endorsement for row in rows]
-
-
-def endorsements_after(
     session: Session,
     member: User,
     viewer: User,
-    *,
-    direction: str,
-    after: tuple[datetime, int] | None,
-    limit: int,
-) -> list[Endorsement]:
-    """The active endorsements ``member`` received (``direction`` "received") or gave
-    ("given") on contributions ``viewer`` may see, newest first, the ``limit`` after
-    ``after`` (the created time and id of the previous page's last): a keyset page of
-    the member page's lists."""
-    column = Endorsement.endorsee_id if direction == "received" else Endorsement.endorser_id
-    latest = _latest_stmt(column == member.id, viewer, limit)
-    if after is not None:
-        moment, last_id = after
-        latest = latest.where(
-            or_(
-                Endorsement.created_at < moment,
-                and_(Endorsement.created_at == moment, Endorsement.id < last_id),
-            )
+    total: int,
+    after: str | None = None,
+    per_page: int = MEMBER_PAGE_LIST,
+) -> Keyset:
+    """The active endorsements ``member`` received on contributions ``viewer`` may see,
+    newest first after the cursor ``after``. The caller knows the ``total``: the sum of
+    those contributions' ``endorsement_count``."""
+    condition = Endorsement.endorsee_id == member.id
+    rows = _with_people(session, _latest_stmt(condition, viewer, after, per_page + 1))
+    return keyset([row.Endorsement for row in rows], per_page, total, after, _position)
+
+
+def given(
+    session: Session,
+    member: User,
+    viewer: User,
+    after: str | None = None,
+    per_page: int = MEMBER_PAGE_LIST,
+) -> Keyset:
+    """The active endorsements ``member`` gave on contributions ``viewer`` may see, newest
+    first after the cursor ``after``, and how many there are: on the first page one query,
+    the total counted by a window function over the matching rows before the limit (no
+    rows, no total: zero); past it, one more query counts them."""
+    condition = Endorsement.endorser_id == member.id
+    if decode_cursor(after) is None:
+        latest = _latest_stmt(condition, viewer, None, per_page + 1).add_columns(
+            func.count().over().label("total")
         )
-    return [row.Endorsement for row in _with_people(session, latest)]
+        rows = _with_people(session, latest)
+        total = rows[0].total if rows else 0
+    else:
+        rows = _with_people(session, _latest_stmt(condition, viewer, after, per_page + 1))
+        total = (
+            session.scalar(
+                select(func.count(Endorsement.id))
+                .join(Endorsement.contribution)
+                .where(condition, Endorsement.withdrawn_at.is_(None), visible_to(viewer))
+            )
+            or 0
+        )
+    return keyset([row.Endorsement for row in rows], per_page, total, after, _position)

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from nominee.contributions import queries as contributions
@@ -12,7 +22,13 @@ from nominee.endorsements.forms import EndorseForm
 from nominee.errors import DomainError
 from nominee.extensions import limiter
 from nominee.uow import get_session, refuse
-from nominee.web import attach_error, login_required, page_number, problem, wants_json
+from nominee.web import (
+    attach_error,
+    login_required,
+    problem,
+    redirect_next,
+    wants_json,
+)
 
 bp = Blueprint("endorsements", __name__)
 
@@ -27,7 +43,11 @@ def _load_visible(contribution_id: int) -> Contribution:
 def _contribution_page(contribution: Contribution, form: EndorseForm, status: int):
     """The contribution page again, with the endorsement form's errors."""
     details = contributions.contribution_page(
-        get_session(), current_user, contribution, page_number(), current_app.config["PER_PAGE"]
+        get_session(),
+        current_user,
+        contribution,
+        request.args.get("endorsers_after"),
+        current_app.config["PER_PAGE"],
     )
     return render_template("contributions/view.html", **vars(details), endorse_form=form), status
 
@@ -74,7 +94,8 @@ def endorse(contribution_id: int):
         response.status_code = 201
         return response
     flash("Thank you: your endorsement is recorded.", "success")
-    return _back_to(contribution.id)
+    # Discover's buttons come back to the list they were pressed in.
+    return redirect_next(url_for("contributions.view", contribution_id=contribution.id))
 
 
 @bp.post("/contributions/<int:contribution_id>/endorsement/withdraw")

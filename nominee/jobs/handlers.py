@@ -29,10 +29,13 @@ from nominee.imports import polling
 from nominee.imports import services as imports
 from nominee.integrity import services as integrity
 from nominee.jobs import links
+from nominee.linkchecks import services as linkchecks
 from nominee.mail import account, notifications
 from nominee.mail.notifications import MailContext
 from nominee.mail.settings import MailSettings
+from nominee.outbound import allow_hosts_from
 from nominee.outbox import sender
+from nominee.webhooks import services as webhooks
 
 # A message composed ahead (the daily digest), kept whole in the outbox row.
 PREPARED_TOPIC = "mail.prepared"
@@ -94,6 +97,33 @@ def csv_import(session: Session, payload: Mapping[str, Any]) -> list[EmailMessag
     return []
 
 
+def webhook_settings() -> webhooks.DeliverySettings:
+    """The running app's: its allow-list, and the outbox's attempts and backoff."""
+    config = current_app.config
+    policy = sender.Policy.from_config(config)
+    return webhooks.DeliverySettings(
+        allow_hosts=allow_hosts_from(config),
+        max_attempts=policy.max_attempts,
+        retry_after=policy.retry_after,
+        ca_certs=config.get("OUTBOUND_CA_CERTS"),
+    )
+
+
+def webhook_delivery(session: Session, payload: Mapping[str, Any]) -> list[EmailMessage]:
+    """One attempt at a webhook delivery, recorded in transactions of its own; no mail.
+    A failed attempt raises ``DeliveryError`` for the outbox to retry or give up."""
+    token = db.read_only.set(False)
+    try:
+        webhooks.deliver(
+            current_app.extensions["nominee.sessionmaker"],
+            int(payload["delivery_id"]),
+            webhook_settings(),
+        )
+    finally:
+        db.read_only.reset(token)
+    return []
+
+
 def feeds_poll(session: Session, payload: Mapping[str, Any]) -> list[EmailMessage]:
     """Poll one feed (a member added it or asked) or every due one (the scheduler, hourly),
     each fetched outside any transaction and recorded in one of its own."""
@@ -105,6 +135,45 @@ def feeds_poll(session: Session, payload: Mapping[str, Any]) -> list[EmailMessag
         payload.get("feed_id"),
         polling.poll_every(config),
     )
+    return []
+
+
+# A run of the link checks stops after this long (under the outbox's lease of 120 s, which
+# a drain renews only between messages) and asks for another run for the links left.
+LINK_CHECK_BUDGET = 60.0
+
+
+def link_settings() -> linkchecks.CheckSettings:
+    config = current_app.config
+    return linkchecks.CheckSettings(
+        allow_hosts=allow_hosts_from(config), ca_certs=config.get("OUTBOUND_CA_CERTS")
+    )
+
+
+def link_check_run(session: Session, payload: Mapping[str, Any]) -> list[EmailMessage]:
+    """The due link checks, each recorded on its own; the rest in a new message."""
+    sessions = current_app.extensions["nominee.sessionmaker"]
+    token = db.read_only.set(False)
+    try:
+        report = linkchecks.run_due(sessions, link_settings(), budget=LINK_CHECK_BUDGET)
+        if report.more:
+            with sessions() as more:
+                linkchecks.request_run(more)
+                more.commit()
+    finally:
+        db.read_only.reset(token)
+    return []
+
+
+def link_check_url(session: Session, payload: Mapping[str, Any]) -> list[EmailMessage]:
+    """One link, checked now because its owner asked."""
+    token = db.read_only.set(False)
+    try:
+        linkchecks.check(
+            current_app.extensions["nominee.sessionmaker"], str(payload["url"]), link_settings()
+        )
+    finally:
+        db.read_only.reset(token)
     return []
 
 
@@ -122,3 +191,6 @@ def register() -> None:
     sender.handle(integrity.SCAN_TOPIC)(integrity_scan)
     sender.handle(imports.POLL_TOPIC)(feeds_poll)
     sender.handle(imports.IMPORT_TOPIC)(csv_import)
+    sender.handle(webhooks.TOPIC)(webhook_delivery)
+    sender.handle(linkchecks.RUN_TOPIC)(link_check_run)
+    sender.handle(linkchecks.URL_TOPIC)(link_check_url)

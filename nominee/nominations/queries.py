@@ -11,14 +11,15 @@ its owner changed the contribution after the copy was taken.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session, joinedload
 
 from nominee.contributions.models import Contribution, Visibility
+from nominee.linkchecks.models import LinkCheck
 from nominee.nominations.models import COPIED_COLUMNS, Nomination, NominationEvidence
 
 # What the owner edits; a copy differing in one of these was changed after review began.
@@ -53,6 +54,7 @@ class EvidenceItem:
     endorsement_count: int
     frozen_at: datetime | None  # when the panel's copy was taken (None: not yet)
     changed: bool  # its owner changed the contribution after the copy was taken
+    link_broken_since: datetime | None = None  # its link's check (``nominee.linkchecks``)
 
     @property
     def is_public(self) -> bool:
@@ -118,13 +120,21 @@ def newest_first(items: Iterable[EvidenceItem]) -> list[EvidenceItem]:
 
 def panel_evidence(session: Session, nomination_id: int) -> list[EvidenceItem]:
     """The nomination's evidence as the panel judges it, newest first, in one query."""
+    shown_url = case(
+        (NominationEvidence.frozen_at.is_not(None), NominationEvidence.url),
+        else_=Contribution.url,
+    )
     rows = session.execute(
-        select(NominationEvidence, Contribution)
+        select(NominationEvidence, Contribution, LinkCheck.broken_since)
         .join(Contribution, Contribution.id == NominationEvidence.contribution_id)
+        .outerjoin(LinkCheck, LinkCheck.url == shown_url)
         .where(NominationEvidence.nomination_id == nomination_id)
         .options(joinedload(Contribution.type))
     ).all()
-    return newest_first(as_the_panel_saw(row, contribution) for row, contribution in rows)
+    return newest_first(
+        replace(as_the_panel_saw(row, contribution), link_broken_since=broken_since)
+        for row, contribution, broken_since in rows
+    )
 
 
 @dataclass(frozen=True)

@@ -247,6 +247,14 @@ KINDS: dict[str, Kind] = _kinds(
         mail_subject=lambda p: f"Your {p['category']} award's renewal has no activity yet",
         label="Your award's renewal has no contribution from its term",
     ),
+    Kind(
+        "link_broken",
+        frozenset({"contribution_id", "title", "since", "reason"}),
+        _contribution,
+        mail_subject=lambda p: f"A link of your contribution “{p['title']}” is broken",
+        label="A link in your contributions is broken",
+        mail=MailMode.DIGEST,
+    ),
     # Rows written before kinds had parameters, whose sentence could not be taken apart
     # (migration c3a9e5d17b42): their old kind, text and site-relative path, as they were.
     # Never mailed: they are older than mail.
@@ -345,6 +353,14 @@ def _no_activity(p: Params) -> str:
     )
 
 
+def _link_broken(p: Params) -> str:
+    reason = f" ({p['reason'].rstrip('.')})" if p["reason"] else ""
+    return (
+        f"The link of your contribution “{p['title']}” is broken since {_day(p['since'])}"
+        f"{reason}. Reviewers see it too: fix the link, or check it again if it works."
+    )
+
+
 ENGLISH: dict[str, Callable[[Params], str]] = {
     "nominated": lambda p: (
         f"{p['nominator']} nominated you for {_where(p)}. "
@@ -379,6 +395,7 @@ ENGLISH: dict[str, Callable[[Params], str]] = {
     ),
     "renewal.no_activity": _no_activity,
     "appeal.answered": _appeal_answered,
+    "link_broken": _link_broken,
     LEGACY: lambda p: str(p["text"]),
 }
 

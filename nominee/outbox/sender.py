@@ -28,9 +28,14 @@ leases of its batch before they run short, dropping the messages it no longer ho
 Counting attempts at the claim gives a message that crashes its worker every time a
 limit too.
 
-Topics without a handler (``award.*``: webhooks, later) are marked dispatched without
-sending anything. A handler returning ``[]`` means "nothing to send" (a preference
-turned off, a digest later): the message is marked dispatched too.
+A handler may deliver by itself (``webhook.delivery``, ``nominee.webhooks``) and return
+``[]``; it raises ``DeliveryError`` for a failure, temporary (retried with the backoff) or
+not (given up at once), as a mail's ``MailError`` does.
+
+Topics without a handler (``award.*``: webhooks get their own deliveries, see
+``nominee.receivers``) are marked dispatched without sending anything. A handler
+returning ``[]`` means "nothing to send" (a preference turned off, a digest later): the
+message is marked dispatched too.
 """
 
 from __future__ import annotations
@@ -71,6 +76,15 @@ BACKOFF = (
 )
 MAX_ERROR_LENGTH = 2000
 MAX_RECIPIENTS_LENGTH = 500
+
+
+class DeliveryError(Exception):
+    """A handler that delivers by itself (a webhook) failed: retried like a mail while
+    ``temporary`` and attempts remain, given up at once otherwise."""
+
+    def __init__(self, message: str, *, temporary: bool = True) -> None:
+        super().__init__(message)
+        self.temporary = temporary
 
 
 def handle(topic: str) -> Callable[[Handler], Handler]:
@@ -288,10 +302,11 @@ def deliver(
             transport.send(settings, mail, tls=tls)
             report.mails += 1
     except Exception as exc:
-        temporary = exc.temporary if isinstance(exc, MailError) else True
-        if not isinstance(exc, MailError):
+        known = isinstance(exc, MailError | DeliveryError)
+        temporary = exc.temporary if isinstance(exc, MailError | DeliveryError) else True
+        if not known:
             log.exception("outbox %s (%s): the handler failed", claimed.id, claimed.topic)
-        error = str(exc) if isinstance(exc, MailError) else f"{type(exc).__name__}: {exc}"
+        error = str(exc) if known else f"{type(exc).__name__}: {exc}"
         now = clock.now()
         values: dict[str, Any] = {
             "last_error": error[:MAX_ERROR_LENGTH],

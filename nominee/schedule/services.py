@@ -9,8 +9,8 @@
   nominations close; reviewers with unfinished assigned reviews, ``REMIND_REVIEWERS_DAYS``
   before the review closes; members whose award ends within ``EXPIRING_WITHIN_DAYS``;
   members whose renewal has no activity, ``NO_ACTIVITY_WARNING_DAYS`` before the close;
-- the daily digest (``nominee.mail.digest``, from ``DIGEST_HOUR`` UTC) and award expiry,
-  once a day;
+- the daily digest (``nominee.mail.digest``, from ``DIGEST_HOUR`` UTC), award expiry and
+  the evidence link checks (asked of a job: ``nominee.linkchecks``), once a day;
 - once an hour, polling the members' feeds (a job) and deleting stale CSV previews.
 
 Each due moment has a key ("cycle:12:open", "remind-nominees:12", "digest:2026-11-30",
@@ -46,6 +46,7 @@ from nominee.cycles import services as cycles
 from nominee.cycles.models import Cycle, CycleStatus
 from nominee.errors import DomainError
 from nominee.imports import services as imports
+from nominee.linkchecks import services as linkchecks
 from nominee.nominations.models import Nomination, NominationKind, NominationStatus
 from nominee.notifications.services import notify
 from nominee.reviews.models import Assignment
@@ -351,7 +352,8 @@ def warn_no_activity(session: Session, nomination: Nomination, award: Award) -> 
 def _daily(session: Session, now: datetime, digest: Digest | None) -> list[tuple[str, Work]]:
     day = now.date().isoformat()
     due: list[tuple[str, Work]] = [
-        (f"expire-awards:{day}", _bind(awards.expire_awards, session, now.date()))
+        (f"expire-awards:{day}", _bind(awards.expire_awards, session, now.date())),
+        (f"link-checks:{day}", _bind(linkchecks.request_run, session)),
     ]
     if now.hour >= DIGEST_HOUR:
         if digest is None:

@@ -1,10 +1,12 @@
 """Journey: a visitor, not logged in, finds an awardee in the public directory by
-category and name and opens the award's page; a member makes their profile private and
-the directory leaves them out."""
+category and name, opens the award's page and downloads its credential; a member makes
+their profile private and the directory leaves them out."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -74,6 +76,14 @@ def test_visitor_finds_an_awardee_by_category_and_name(site, visit):
     article = page.get_by_role("article")
     expect(article).to_contain_text("Priya Raman")
     expect(article).to_contain_text(f"Data Platform award, {CYCLE}")
+    # Her signed credential, verified on the page and downloaded as a file.
+    credential = page.get_by_role("region", name="Open Badges credential")
+    expect(credential.get_by_role("status")).to_contain_text("Verified:")
+    with page.expect_download() as download:
+        credential.get_by_role("link", name="Download credential (JSON)").click()
+    badge = json.loads(Path(download.value.path()).read_text("utf-8"))
+    assert badge["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
+    assert badge["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
 
     visitor.follow(page.get_by_role("link", name="Awardees"))
     visitor.follow(page.get_by_role("link", name="Past awardees (alumni)"))

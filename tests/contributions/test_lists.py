@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -238,3 +238,40 @@ def test_member_page_of_deactivated_account_only_for_organizers(client, make, au
 
 def test_unknown_member_is_404(client):
     assert client.get("/members/999999").status_code == 404
+
+
+def test_member_page_endorsement_lists_are_paged_by_keyset_with_their_totals(
+    client, make, db, portfolio
+):
+    """Issue 17: no cap at 10; each list pages on its own, keeping the other's place."""
+    owner = portfolio["owner"]
+    talk = db.scalars(
+        select(Contribution).where(
+            Contribution.owner_id == owner.id, Contribution.visibility == Visibility.PUBLIC
+        )
+    ).first()
+    moment = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    for n in range(13):  # two share a moment: the id breaks the tie
+        endorser = make.user(display_name=f"Endorser {n:02d}")
+        make.endorsement(talk, endorser, created_at=moment + timedelta(minutes=n // 2 * 2))
+        make.endorsement(
+            make.contribution(endorser, title=f"Work {n:02d}"),
+            owner,
+            created_at=moment + timedelta(minutes=n),
+        )
+    first = client.get(f"/members/{owner.id}").text
+    assert "Endorsements received (13)" in first and "Endorsements given (13)" in first
+    assert "Endorser 12" in first and "Endorser 03" in first and "Endorser 02" not in first
+    older = re.findall(r'href="([^"]+)" rel="next">Older', first)
+    assert len(older) == 2
+    received_next = older[0].replace("&amp;", "&")
+    second = client.get(received_next).text
+    assert "Endorsements received (13)" in second and "Endorsements given (13)" in second
+    shown = re.findall(r"Endorser (\d\d)", second.split('id="given-heading"')[0])
+    assert sorted(set(shown)) == ["00", "01", "02"]
+    given_next = re.findall(r'href="([^"]+)" rel="next">Older', second)[-1].replace("&amp;", "&")
+    assert "received_after=" in given_next and "given_after=" in given_next
+    third = client.get(given_next).text
+    given_part = third.split('id="given-heading"')[1]
+    assert "Work 02" in given_part and "Work 03" not in given_part
+    assert "Endorsements given (13)" in third

@@ -195,6 +195,17 @@ EXAMPLES = [
         "The organizers dismissed your appeal on your nomination for Data in Spring 2026: the "
         "decision stands. Read their response on your nomination.",
     ),
+    (
+        "link_broken",
+        {
+            "contribution_id": 7,
+            "title": "Intro to SQL",
+            "since": "2027-01-03",
+            "reason": "The page answered 404.",
+        },
+        "The link of your contribution “Intro to SQL” is broken since 3 Jan 2027 (The page "
+        "answered 404). Reviewers see it too: fix the link, or check it again if it works.",
+    ),
 ]
 
 

@@ -16,14 +16,16 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.operations import Operations
 from alembic.script import ScriptDirectory
-from sqlalchemy import MetaData, Table, create_engine, inspect, text
+from sqlalchemy import MetaData, String, Table, create_engine, inspect, text
 from sqlalchemy import insert as insert_into
 from sqlalchemy.engine import make_url
 
 import nominee.models  # noqa: F401  (every table on Base.metadata)
 from nominee.db import Base, make_engine
 from nominee.migrate import alembic_config, upgrade
+from nominee.search import schema as search_schema
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -67,8 +69,14 @@ def test_single_head():
     assert len(heads) == 1, f"several heads, merge them: {heads}"
 
 
+def expected_tables(url: str) -> set[str]:
+    """The models' tables, and on SQLite the search's FTS5 tables (not models)."""
+    search = search_schema.SQLITE_TABLES if url.startswith("sqlite") else set()
+    return set(Base.metadata.tables) | {"alembic_version"} | search
+
+
 def test_upgrade_from_empty_downgrade_and_upgrade_again(empty_database):
-    expected = set(Base.metadata.tables) | {"alembic_version"}
+    expected = expected_tables(empty_database)
     upgrade(empty_database)
     assert table_names(empty_database) == expected
     command.downgrade(alembic_config(empty_database), "base")
@@ -82,7 +90,11 @@ def test_models_match_migrations(empty_database):
     engine = make_engine(empty_database)
     try:
         with engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            # The search's FTS5 tables and tsvector columns are not models.
+            context = MigrationContext.configure(
+                conn,
+                opts={"compare_type": True, "include_object": search_schema.include_object},
+            )
             diff = compare_metadata(context, Base.metadata)
     finally:
         engine.dispose()
@@ -385,6 +397,75 @@ def test_reach_metrics_take_the_quantity_and_audience_and_give_them_back(empty_d
         assert "reach_metrics" not in table_names(empty_database)
         assert "impact_score" not in {
             column["name"] for column in inspect(engine).get_columns("nominations")
+        }
+    finally:
+        engine.dispose()
+
+
+SEARCH = "b7e4c2a9d1f3"
+
+
+def _search(conn, word: str) -> list[str]:
+    """Titles of public contributions the database's full-text index finds for ``word``."""
+    if conn.dialect.name == "sqlite":
+        sql = (
+            "SELECT c.title FROM contribution_search s JOIN contributions c ON c.id = s.rowid "
+            "WHERE contribution_search MATCH :q"
+        )
+        q = f'"{word}"*'
+    else:
+        sql = "SELECT title FROM contributions WHERE search_vector @@ to_tsquery('simple', :q)"
+        q = f"{word}:*"
+    return [row[0] for row in conn.execute(text(sql), {"q": q})]
+
+
+def test_search_indexes_what_was_there_and_survives_a_table_rebuild(empty_database):
+    """Issue 17: the upgrade indexes existing public contributions (not private ones); a
+    later migration whose batch mode rebuilds ``contributions`` on SQLite keeps search
+    working (env.py puts the triggers back); the downgrade removes it all."""
+    before = ScriptDirectory.from_config(alembic_config(empty_database)).get_revision(SEARCH)
+    upgrade(empty_database, "5a3ec68b6e27")
+    engine = make_engine(empty_database)
+    try:
+        with engine.begin() as conn:
+            _seed_before_the_copy(conn)
+            conn.execute(
+                text(
+                    "INSERT INTO contributions (owner_id, type_id, role, title, contributed_on,"
+                    " description_md, description_html, primary_category_id, quantity, audience,"
+                    " visibility, endorsement_count, created_at, updated_at) SELECT owner_id,"
+                    " type_id, role, 'Hidden query notes', contributed_on, '', '',"
+                    " primary_category_id, 0, 0, 'private', 0, created_at, updated_at"
+                    " FROM contributions"
+                )
+            )
+        upgrade(empty_database, before.down_revision)
+        upgrade(empty_database, SEARCH)
+        with engine.connect() as conn:
+            assert _search(conn, "quer") == ["Query plans for humans"]
+            assert _search(conn, "dat") == ["Query plans for humans"]  # its category
+            assert _search(conn, "hidde") == []
+        if empty_database.startswith("sqlite"):
+            config = alembic_config(empty_database)
+            with engine.begin() as conn:
+                conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                conn.exec_driver_sql("PRAGMA legacy_alter_table=ON")
+                operations = Operations(MigrationContext.configure(conn))
+                with operations.batch_alter_table("contributions", recreate="always") as batch:
+                    batch.alter_column("role", existing_type=String(40), nullable=True)
+            command.stamp(config, SEARCH)
+            upgrade(empty_database, SEARCH)  # nothing to run: env.py repairs
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE contributions SET title = 'Index tuning for humans'"))
+        with engine.connect() as conn:
+            assert _search(conn, "tunin") == ["Index tuning for humans"]
+            assert _search(conn, "quer") == []
+        command.downgrade(alembic_config(empty_database), before.down_revision)
+        assert table_names(empty_database) == expected_tables(empty_database) - set(
+            search_schema.SQLITE_TABLES
+        )
+        assert "search_vector" not in {
+            column["name"] for column in inspect(engine).get_columns("contributions")
         }
     finally:
         engine.dispose()

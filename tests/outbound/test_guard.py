@@ -377,3 +377,11 @@ def test_check_url_passes_names_and_allowed_hosts(names):
     outbound.check_url("https://hooks.example.org/x")
     outbound.check_url("http://127.0.0.1:5000/x", frozenset({"127.0.0.1"}))
     assert calls == []
+
+
+def test_without_reading_the_body_only_the_status_comes_back(server):
+    server.routes["/huge"] = Reply(200, b"z" * 3_000_000)
+    server.routes["/to-huge"] = Reply(302, headers={"Location": "/huge"})
+    response = fetch(server.url("/to-huge"), read_body=False, max_bytes=10, allow_hosts=LOCAL)
+    assert (response.status, response.body) == (200, b"")
+    assert response.final_url == server.url("/huge")

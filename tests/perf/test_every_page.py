@@ -51,6 +51,8 @@ EXEMPT: dict[str, str] = {
     "awards.baked_badge": "one award's credential baked into its badge: the two benchmarked"
     " pages (credential JSON, badge PNG) together",
     "credentials.verify_upload": "a form: checks a pasted credential, reads one award",
+    "search.members": "a redirect to the member search (benchmarked), reads nothing",
+    "webhooks.new": FORM,
 }
 
 

@@ -20,8 +20,9 @@ def test_defaults_need_no_rows(db, make):
     member = make.user()
     modes = queries.modes(db, member.id)
     assert set(modes) == {kind.name for kind in kinds.mailed()}
-    assert modes["endorsed"] is MailMode.DIGEST
-    assert all(mode is MailMode.IMMEDIATE for kind, mode in modes.items() if kind != "endorsed")
+    assert modes["endorsed"] is modes["link_broken"] is MailMode.DIGEST
+    digested = ("endorsed", "link_broken")
+    assert all(mode is MailMode.IMMEDIATE for kind, mode in modes.items() if kind not in digested)
     assert queries.mode_of(db, member.id, kinds.LEGACY) is MailMode.OFF
     before = _rows(db)
     assert services.set_modes(db, member, {"endorsed": MailMode.DIGEST}) == []

@@ -48,8 +48,10 @@ def test_a_second_tick_runs_nothing_again(db, make, app_ctx):
 def test_a_cycle_that_moves_by_itself_opens_and_goes_to_review_at_its_dates(db, make, app_ctx):
     cycle = scheduled_cycle(make)
     waiting = make.nomination(cycle, kind=NominationKind.PEER, status=NominationStatus.SUBMITTED)
+    day_before = (DAY - timedelta(days=1)).isoformat()
     assert services.tick(db, at(DAY - timedelta(days=1))) == [
-        f"expire-awards:{(DAY - timedelta(days=1)).isoformat()}"
+        f"expire-awards:{day_before}",
+        f"link-checks:{day_before}",
     ]
     assert cycle.status is CycleStatus.DRAFT
     services.tick(db, at(DAY))

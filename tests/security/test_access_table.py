@@ -52,6 +52,7 @@ from nominee.mail.tokens import Purpose, make_token
 from nominee.nominations.models import Decision, NominationKind, NominationStatus
 from nominee.outbox import services as outbox
 from nominee.tokens import services as tokens
+from nominee.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.factories import PASSWORD
 from tests.security.helpers import client_for
 
@@ -290,6 +291,20 @@ TABLE: dict[tuple[str, str], Expect] = {
     # Mail that failed: organizers see it and send it again.
     ("outbox.index", "GET"): organizer_only(200),
     ("outbox.retry", "POST"): organizer_only(302),
+    # Webhooks: organizers register endpoints, read deliveries and redeliver.
+    ("webhooks.index", "GET"): organizer_only(200),
+    ("webhooks.new", "GET"): organizer_only(200),
+    ("webhooks.new", "POST"): organizer_only(200),  # no field given: the form again
+    ("webhooks.show", "GET"): organizer_only(200),
+    ("webhooks.show", "POST"): organizer_only(200),
+    ("webhooks.rotate", "POST"): organizer_only(200),  # the new secret, shown once
+    ("webhooks.enable", "POST"): organizer_only(302),
+    ("webhooks.disable", "POST"): organizer_only(302),
+    ("webhooks.delete", "POST"): organizer_only(302),
+    ("webhooks.delivery", "GET"): organizer_only(200),
+    ("webhooks.redeliver", "POST"): organizer_only(302),
+    # Evidence link checks: the owner asks for their contribution's link.
+    ("linkchecks.check_contribution", "POST"): Expect(LOGIN, 403, 403, 403, owner=302),
     # Integrity flags: organizers read them, review them and ask for a scan.
     ("integrity.index", "GET"): organizer_only(200),
     ("integrity.review", "POST"): organizer_only(302),
@@ -446,6 +461,10 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("imports.drafts", "POST"): members(302),  # nothing ticked: said, back to the list
     ("imports.draft_edit", "GET"): Expect(LOGIN, 404, 404, 404, owner=200),
     ("imports.draft_edit", "POST"): Expect(LOGIN, 404, 404, 404, owner=302),
+    # Search and Discover, for logged-in members; /members leads to member search.
+    ("search.index", "GET"): members(200),
+    ("search.members", "GET"): members(302),
+    ("search.discover", "GET"): members(200),
     # Public plumbing.
     ("home.index", "GET"): everybody(200),
     ("health.healthz", "GET"): everybody(200),
@@ -491,7 +510,11 @@ def world(app, make, db) -> World:
     make.contribution(owner, title="Nina's private notes", visibility=Visibility.PRIVATE)
     # Not evidence of any nomination: evidence under review may not change.
     post = make.contribution(
-        owner, type=contribution_type, primary_category=category, title="Nina's post"
+        owner,
+        type=contribution_type,
+        primary_category=category,
+        title="Nina's post",
+        url="https://blog.example.org/ninas-post",
     )
     in_review = make.nomination(cycle, owner, status=NominationStatus.IN_REVIEW)
     make.evidence(in_review, [talk])
@@ -516,6 +539,15 @@ def world(app, make, db) -> World:
     notification = make.notification(owner, link="/contributions/mine")
     failed_mail = outbox.put(db, "mail.account", {"user_id": owner.id})
     failed_mail.failed_at, failed_mail.last_error = failed_mail.created_at, "550 No such user"
+    endpoint = WebhookEndpoint(
+        url="https://hooks.example.org/in", events=["cycle.moved"], secret="whsec_x"
+    )
+    db.add(endpoint)
+    db.flush()
+    delivery = WebhookDelivery(
+        endpoint_id=endpoint.id, event_id="evt_1", event_type="cycle.moved", body="{}"
+    )
+    db.add(delivery)
     newcomer = make.user(email_verified_at=None)
     published = make.cycle(status=CycleStatus.PUBLISHED, published_at=datetime.now(UTC))
     declined = make.nomination(
@@ -569,6 +601,8 @@ def world(app, make, db) -> World:
             "contribution_id": post.id,
             "cycle_id": cycle.id,
             "cycle_version": cycle.version,
+            "delivery_id": delivery.id,
+            "endpoint_id": endpoint.id,
             "filename": "css/nominee.css",
             "in_a_month": (today + timedelta(days=30)).isoformat(),
             "in_two_months": (today + timedelta(days=60)).isoformat(),

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date
+from datetime import UTC, datetime, time
 
 from flask import request, url_for
 from sqlalchemy import select
 
+from nominee import pagination
 from nominee.api.framework import (
     bad_cursor,
-    decode_cursor,
-    encode_cursor,
     operation,
     require_if_match,
     responses,
@@ -113,11 +112,11 @@ def list_contributions():
     query: ContributionQuery = validated("query")
     after = None
     if query.cursor:
-        day, last_id = decode_cursor(query.cursor, 2)
-        try:
-            after = (date.fromisoformat(day), int(last_id))
-        except ValueError:
-            raise bad_cursor() from None
+        # The keyset cursor of the app's lists (``nominee.pagination``), at the day's start.
+        position = pagination.decode_cursor(query.cursor)
+        if position is None:
+            raise bad_cursor()
+        after = (position[0].date(), position[1])
     found = queries.contributions_after(
         get_session(),
         token().user,
@@ -134,7 +133,11 @@ def list_contributions():
     last = page[-1] if len(found) > query.limit else None
     return ContributionList(
         items=[contribution_out(c) for c in page],
-        next_cursor=encode_cursor(last.contributed_on.isoformat(), last.id) if last else None,
+        next_cursor=pagination.encode_cursor(
+            datetime.combine(last.contributed_on, time(), UTC), last.id
+        )
+        if last
+        else None,
     )
 
 

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
+from nominee import pagination
 from nominee.accounts.models import User
 from nominee.api.framework import (
     bad_cursor,
-    decode_cursor,
-    encode_cursor,
     operation,
     responses,
     token,
@@ -87,27 +84,21 @@ def withdraw(contribution_id: int):
 
 
 def _listing(direction: str) -> EndorsementList:
+    """A member's received or given endorsements, a keyset page of the member page's
+    lists (``endorsements.queries``)."""
     query: MemberQuery = validated("query")
+    if query.cursor and pagination.decode_cursor(query.cursor) is None:
+        raise bad_cursor()
     session = get_session()
     member = session.get(User, query.member) if query.member else token().user
     if member is None:
         raise NotFound("No such member.")
-    after = None
-    if query.cursor:
-        moment, last_id = decode_cursor(query.cursor, 2)
-        try:
-            after = (datetime.fromisoformat(moment), int(last_id))
-        except ValueError:
-            raise bad_cursor() from None
-    found = queries.endorsements_after(
-        session, member, token().user, direction=direction, after=after, limit=query.limit + 1
-    )
-    page = found[: query.limit]
-    last = page[-1] if len(found) > query.limit else None
-    return EndorsementList(
-        items=[endorsement_out(e) for e in page],
-        next_cursor=encode_cursor(last.created_at.isoformat(), last.id) if last else None,
-    )
+    if direction == "received":
+        # The page's total (which the member page knows) is not part of this answer.
+        page = queries.received(session, member, token().user, 0, query.cursor, query.limit)
+    else:
+        page = queries.given(session, member, token().user, query.cursor, query.limit)
+    return EndorsementList(items=[endorsement_out(e) for e in page.items], next_cursor=page.next)
 
 
 @bp.get("/endorsements/received")

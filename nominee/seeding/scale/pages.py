@@ -82,6 +82,12 @@ class Cast:
     award: str | None = None  # the verification id of an award of the published cycle
     own_contribution: int | None = None
     oldest_audit: str | None = None
+    # The most endorsed contribution's type and category: Discover's filter by both
+    # (that contribution at least is in it, at every size).
+    type_id: int = 0
+    type_category: int = 0
+    webhook_endpoint: int = 0  # the endpoint with the most deliveries
+    webhook_delivery: int = 0  # its latest delivery
 
 
 def _one(session: Session, stmt):
@@ -165,6 +171,21 @@ def cast_of_characters(session: Session, endorsements: int = 2_000) -> Cast:
         session.execute(select(User.id, User.email).where(User.id.in_(ids.values()))).all()
     )
 
+    most_endorsed = _one(
+        session,
+        select(Contribution.id)
+        .where(
+            Contribution.visibility == Visibility.PUBLIC,
+            Contribution.owner_id != viewer,
+            Contribution.id.not_in(endorsed),
+        )
+        .order_by(Contribution.endorsement_count.desc(), Contribution.id),
+    )
+    picked = session.execute(
+        select(Contribution.type_id, Contribution.primary_category_id).where(
+            Contribution.id == most_endorsed
+        )
+    ).one()
     return Cast(
         heavy=heavy,
         viewer=viewer,
@@ -176,16 +197,7 @@ def cast_of_characters(session: Session, endorsements: int = 2_000) -> Cast:
         category=nomination.category_id,
         # Someone else's, which the viewer has not endorsed: the page shows the endorse
         # form at every size.
-        most_endorsed=_one(
-            session,
-            select(Contribution.id)
-            .where(
-                Contribution.visibility == Visibility.PUBLIC,
-                Contribution.owner_id != viewer,
-                Contribution.id.not_in(endorsed),
-            )
-            .order_by(Contribution.endorsement_count.desc(), Contribution.id),
-        ),
+        most_endorsed=most_endorsed,
         to_endorse=list(
             session.scalars(
                 select(Contribution.id)
@@ -231,6 +243,9 @@ def cast_of_characters(session: Session, endorsements: int = 2_000) -> Cast:
             .order_by(Contribution.id.desc()),
         ),
         oldest_audit=_oldest_audit(session),
+        type_id=picked.type_id,
+        type_category=picked.primary_category_id,
+        **_webhook(session),
     )
 
 
@@ -245,6 +260,20 @@ def _oldest_audit(session: Session) -> str | None:
     return str(AuditCursor(row.created_at, row.id)) if row else None
 
 
+def _webhook(session: Session) -> dict[str, int]:
+    from nominee.webhooks.models import WebhookDelivery
+
+    busiest = session.execute(
+        select(WebhookDelivery.endpoint_id, func.max(WebhookDelivery.id))
+        .group_by(WebhookDelivery.endpoint_id)
+        .order_by(func.count().desc(), WebhookDelivery.endpoint_id)
+        .limit(1)
+    ).first()
+    if busiest is None:
+        return {}
+    return {"webhook_endpoint": busiest[0], "webhook_delivery": busiest[1]}
+
+
 def dashboard_sorts() -> list[str]:
     try:
         from nominee.reviews.queries.queue import SORTS
@@ -256,6 +285,7 @@ def dashboard_sorts() -> list[str]:
 def pages_for(cast: Cast, floor_endpoint: str | None = None) -> list[Page]:
     """Every budgeted page; ``floor_endpoint`` first when given."""
     pending = iter(cast.to_endorse)
+    webhook = {"endpoint_id": cast.webhook_endpoint}
     target = {"contribution_id": next(pending, None)}
 
     def endorse_values() -> dict[str, Any] | None:
@@ -325,6 +355,28 @@ def pages_for(cast: Cast, floor_endpoint: str | None = None) -> list[Page]:
         # The organizer: the nomination need not be the heavy member's (see ``Cast``).
         Page(
             "nomination page", "organizer", "nominations.show", {"nomination_id": cast.nomination}
+        ),
+        # Search: a prefix most titles' words start with ("production", "Productivity"...)
+        # and members by the start of a name; Discover's first page and filtered pages.
+        Page(
+            "search contributions (common prefix)",
+            "viewer",
+            "search.index",
+            {"q": "pro", "scope": "contributions"},
+        ),
+        Page("search members (prefix)", "viewer", "search.index", {"q": "an", "scope": "members"}),
+        Page("discover (first page)", "viewer", "search.discover"),
+        Page(
+            "discover (filter category)",
+            "viewer",
+            "search.discover",
+            {"category": cast.category},
+        ),
+        Page(
+            "discover (filter type and category)",
+            "viewer",
+            "search.discover",
+            {"type": cast.type_id, "category": cast.type_category},
         ),
         Page("review dashboard (organizer)", "organizer", "reviews.dashboard", dashboard),
         Page("review dashboard", "reviewer", "reviews.dashboard", dashboard),
@@ -401,6 +453,20 @@ def pages_for(cast: Cast, floor_endpoint: str | None = None) -> list[Page]:
         Page("flagged members (first page)", "organizer", "integrity.index"),
         Page("flagged members (last page)", "organizer", "integrity.index", {"page": 100_000}),
         Page("impact guidance", "organizer", "impact.guidance_index"),
+        Page("webhook endpoints", "organizer", "webhooks.index"),
+        Page("webhook deliveries (first page)", "organizer", "webhooks.show", webhook),
+        Page(
+            "webhook deliveries (last page)",
+            "organizer",
+            "webhooks.show",
+            {**webhook, "page": 100_000},
+        ),
+        Page(
+            "webhook delivery",
+            "organizer",
+            "webhooks.delivery",
+            {**webhook, "delivery_id": cast.webhook_delivery},
+        ),
         Page("audit log", "organizer", "auditlog.index"),
         Page(
             "audit log filter action",

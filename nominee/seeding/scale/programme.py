@@ -28,6 +28,7 @@ Shape of the data, on purpose:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 from bisect import bisect_left
@@ -44,6 +45,7 @@ from nominee.categories.models import Category
 from nominee.contributions.models import Contribution, ContributionFigure, contribution_categories
 from nominee.cycles.models import DEFAULT_RUBRIC, Cycle, CycleStatus, RubricCriterion, add_months
 from nominee.endorsements.models import Endorsement
+from nominee.linkchecks.models import LinkCheck
 from nominee.nominations.models import (
     Decision,
     Nomination,
@@ -65,6 +67,7 @@ from nominee.reviews.models import (
     ReviewStatus,
 )
 from nominee.seeding.scale.loader import BulkWriter
+from nominee.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 DAY = 86_400
 # Contributions span this many days before the anchor; accounts are a little older.
@@ -294,6 +297,8 @@ class Programme:
         self.reviews()
         self.notifications()
         self.failed_mail()
+        self.webhooks()
+        self.link_checks()
         self.audit_events()
 
     def categories(self) -> None:
@@ -1645,6 +1650,76 @@ class Programme:
                 "last_error", "failed_at",
             ),
             ((i, *row) for i, row in enumerate(rows, start=1)),
+        )  # fmt: skip
+
+    def webhooks(self) -> None:
+        """Two endpoints and, for the first, two deliveries per member (delivered, a few
+        retried or failed), with their attempts, so its page has pages to read. No random
+        draw: the rest of the programme stays as it was."""
+        endpoints = [
+            (1, "https://crm.example.org/nominee", '["award.granted", "cycle.moved"]', True),
+            (2, "https://hooks.example.net/in", '["nomination.submitted"]', False),
+        ]
+        self.w.write(
+            WebhookEndpoint.__table__,
+            ("id", "url", "events", "enabled", "description", "secret", "created_at"),
+            (
+                (i, url, events, on, "", f"whsec_seed{i}", self.days[400] + self.clock[0])
+                for i, url, events, on in endpoints
+            ),
+        )
+        deliveries, attempts = [], []
+        for n in range(1, 2 * len(self.members) + 1):
+            day = self.days[n % 300 + 1] + self.clock[(n * 7919) % DAY]
+            failed = n % 17 == 0
+            status = "failed" if failed else "delivered"
+            body = json.dumps(
+                {"id": f"evt_seed{n}", "type": "cycle.moved", "created": day, "data": {"n": n}}
+            )
+            tries = 6 if failed else 1 + (n % 11 == 0)
+            deliveries.append(
+                (n, 1, f"evt_seed{n}", "cycle.moved", body, status, tries,
+                 503 if failed else 200, "The endpoint answered 503." if failed else None,
+                 day, None if failed else day)
+            )  # fmt: skip
+            for number in range(1, tries + 1):
+                good = not failed and number == tries
+                attempts.append(
+                    (n, number, day, 120 + n % 300, "delivered" if good else "failed",
+                     200 if good else 503, None if good else "The endpoint answered 503.")
+                )  # fmt: skip
+        self.w.write(
+            WebhookDelivery.__table__,
+            ("id", "endpoint_id", "event_id", "event_type", "body", "status", "attempts",
+             "response_code", "last_error", "created_at", "delivered_at"),
+            deliveries,
+        )  # fmt: skip
+        self.w.write(
+            WebhookAttempt.__table__,
+            ("id", "delivery_id", "number", "started_at", "duration_ms", "outcome",
+             "response_code", "error"),
+            ((i, *row) for i, row in enumerate(attempts, start=1)),
+        )  # fmt: skip
+
+    def link_checks(self) -> None:
+        """Every seventh contribution's link checked, one in five of them broken (the
+        links need not exist: a check is per URL). No random draw."""
+        rows = []
+        for n, c in enumerate(range(1, len(self.c_owner), 7), start=1):
+            url = f"https://example.org/{self.c_owner[c]}/{c}"
+            day = self.days[n % 20 + 1] + self.clock[0]
+            broken = n % 5 == 0
+            rows.append(
+                (n, hashlib.sha256(url.encode()).hexdigest(), url, day,
+                 404 if broken else 200, "The page answered 404." if broken else None,
+                 None if broken else day, day if broken else None, int(broken),
+                 day if broken else None, day if broken else None)
+            )  # fmt: skip
+        self.w.write(
+            LinkCheck.__table__,
+            ("id", "url_hash", "url", "checked_at", "status_code", "error", "ok_at",
+             "failing_since", "failures", "broken_since", "notified_at"),
+            rows,
         )  # fmt: skip
 
     def audit_events(self) -> None:

@@ -1,0 +1,53 @@
+"""The search box and Discover's filters: GET forms, read from the query string."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from wtforms import SearchField, SelectField
+from wtforms.validators import Length
+
+from nominee.categories.models import Category
+from nominee.contributions.forms import category_label, optional_int
+from nominee.contributions.models import ContributionType
+from nominee.search.rules import MAX_QUERY_LENGTH, Scope
+from nominee.web import BaseForm, choices
+
+
+class SearchForm(BaseForm):
+    class Meta:
+        csrf = False
+
+    q = SearchField(
+        "Search for",
+        validators=[Length(max=MAX_QUERY_LENGTH, message="Shorten the search to 200 characters.")],
+        description="Words or the start of them: “dock” finds Docker.",
+    )
+    scope = SelectField(
+        "In",
+        choices=choices([(scope.value, scope.label) for scope in Scope]),
+        default=Scope.CONTRIBUTIONS.value,
+    )
+
+    def chosen_scope(self) -> Scope:
+        return Scope(self.scope.data) if not self.scope.errors else Scope.CONTRIBUTIONS
+
+
+class DiscoverForm(BaseForm):
+    class Meta:
+        csrf = False
+
+    type = SelectField("Type", coerce=optional_int, default="")
+    category = SelectField("Category", coerce=optional_int, default="")
+
+    def configure(self, types: Iterable[ContributionType], categories: Iterable[Category]) -> None:
+        self.type.choices = choices([("", "Any type")] + [(t.id, t.name) for t in types])
+        self.category.choices = choices(
+            [("", "Any category")] + [(c.id, category_label(c)) for c in categories]
+        )
+
+    def valid(self, name: str) -> Any:
+        """The value of filter ``name``, or None when it is blank or invalid (then ignored)."""
+        field = self[name]
+        return field.data if not field.errors and field.data not in ("", None) else None

@@ -1,0 +1,219 @@
+"""Search and Discover: what a logged-in member finds.
+
+Search asks the database's own full-text index (``nominee.search.schema``) for the
+newest ``WINDOW`` matches of every word typed as a prefix, ranks those (FTS5's bm25 on
+SQLite, ``ts_rank`` on PostgreSQL: a word in a title or a name counts most), and shows
+a page of them. Ranking a bounded window keeps a common prefix ("da") as cheap as a rare
+word at any size; past it the page says so and asks for another word. Only public
+contributions of active members are in reach: a private one is not even indexed.
+
+Discover lists the newest public contributions of others that the member has not
+endorsed, newest first, by keyset (``before`` an id), so every page costs the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Float, Integer, exists, func, or_, select, text
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from nominee.accounts.models import User
+from nominee.contributions.models import Contribution, Visibility, contribution_categories
+from nominee.endorsements.models import Endorsement
+from nominee.search.rules import Scope, fts5_match, terms, tsquery
+
+WINDOW = 500
+DISCOVER_PER_PAGE = 20
+
+_SQLITE = {
+    Scope.CONTRIBUTIONS: (
+        "SELECT rowid AS id, bm25(contribution_search, 10.0, 1.0, 4.0) AS score "
+        "FROM contribution_search WHERE contribution_search MATCH :match "
+        "ORDER BY rowid DESC LIMIT :window"
+    ),
+    Scope.MEMBERS: (
+        "SELECT rowid AS id, bm25(member_search, 10.0, 1.0, 4.0) AS score "
+        "FROM member_search WHERE member_search MATCH :match "
+        "ORDER BY rowid DESC LIMIT :window"
+    ),
+}
+# PostgreSQL: a GIN index finds every match of a prefix, however many, and the newest
+# are then sorted out of all of them (a common prefix reads most of the table). So the
+# newest PROBE rows are read first, newest first, and when WINDOW of them match, those
+# are the newest matches; only a rarer word asks the GIN index (the second branch runs
+# only then: its condition is a one-time filter). ts_rank is higher for a better match:
+# negated, so that both engines sort ascending.
+PROBE = 5_000
+_POSTGRESQL = """
+WITH q AS (SELECT to_tsquery('simple', :match) AS q),
+probe AS MATERIALIZED (
+    SELECT r.id, r.search_vector
+    FROM (SELECT id, search_vector FROM {table} ORDER BY id DESC LIMIT :probe) r, q
+    WHERE r.search_vector @@ q.q LIMIT :window
+),
+found AS (
+    SELECT id, search_vector FROM probe WHERE (SELECT count(*) FROM probe) >= :window
+    UNION ALL
+    SELECT g.id, g.search_vector FROM (
+        SELECT t.id, t.search_vector FROM {table} t, q
+        WHERE t.search_vector @@ q.q ORDER BY t.id DESC LIMIT :window
+    ) g
+    WHERE (SELECT count(*) FROM probe) < :window
+)
+SELECT found.id AS id, -ts_rank(found.search_vector, q.q) AS score FROM found, q
+"""
+_TABLES = {Scope.CONTRIBUTIONS: "contributions", Scope.MEMBERS: "users"}
+
+
+@dataclass(frozen=True)
+class Results:
+    words: list[str]  # what was looked for (empty: nothing to look for)
+    items: Sequence[Any]  # this page's contributions or members, best first
+    total: int  # matches ranked (at most WINDOW)
+    page: int
+    per_page: int
+    capped: bool  # more matched than were ranked
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def _matches(session: Session, scope: Scope, words: list[str]) -> Any:
+    """The newest WINDOW matches of ``words`` as a subquery of (id, score)."""
+    if session.get_bind().dialect.name == "sqlite":
+        stmt = text(_SQLITE[scope]).bindparams(match=fts5_match(words), window=WINDOW)
+    else:
+        stmt = text(_POSTGRESQL.format(table=_TABLES[scope])).bindparams(
+            match=tsquery(words), window=WINDOW, probe=PROBE
+        )
+    return stmt.columns(id=Integer, score=Float).subquery("matched")
+
+
+def search(session: Session, scope: Scope, query: str, page: int, per_page: int) -> Results:
+    """Page ``page`` of what ``query`` finds in ``scope`` (past the last: the last), best
+    first: one query ranks the window and picks the page's ids with the number of
+    matches (ids only: sorting whole rows costs more), the next loads those rows."""
+    words = terms(query)
+    if not words:
+        return Results(words, [], 0, 1, per_page, capped=False)
+    matched = _matches(session, scope, words)
+    ranked = select(matched.c.id, func.count().over().label("total"))
+    if scope is Scope.CONTRIBUTIONS:
+        ranked = (
+            ranked.join(Contribution, Contribution.id == matched.c.id)
+            .join(User, User.id == Contribution.owner_id)
+            .where(
+                Contribution.visibility == Visibility.PUBLIC,
+                User.is_active_account.is_(True),
+            )
+        )
+    else:
+        ranked = ranked.join(User, User.id == matched.c.id).where(User.is_active_account.is_(True))
+    ranked = ranked.order_by(matched.c.score, matched.c.id.desc())
+    page = max(1, page)
+    rows = session.execute(ranked.limit(per_page).offset((page - 1) * per_page)).all()
+    if not rows and page > 1:
+        total = session.scalar(select(func.count()).select_from(ranked.subquery())) or 0
+        page = max(1, -(-total // per_page))
+        rows = session.execute(ranked.limit(per_page).offset((page - 1) * per_page)).all()
+    total = rows[0].total if rows else 0
+    items = _load(session, scope, [row.id for row in rows])
+    return Results(words, items, total, page, per_page, capped=total >= WINDOW)
+
+
+def _load(session: Session, scope: Scope, ids: list[int]) -> list[Any]:
+    """The rows of ``ids``, in that order."""
+    if not ids:
+        return []
+    loaded: dict[int, Any]
+    if scope is Scope.CONTRIBUTIONS:
+        loaded = {
+            c.id: c
+            for c in session.scalars(
+                select(Contribution).where(Contribution.id.in_(ids)).options(*_CONTRIBUTION_OPTIONS)
+            )
+        }
+    else:
+        loaded = {
+            u.id: u
+            for u in session.scalars(
+                select(User).where(User.id.in_(ids)).options(joinedload(User.primary_category))
+            )
+        }
+    return [loaded[i] for i in ids if i in loaded]
+
+
+_CONTRIBUTION_OPTIONS = (
+    joinedload(Contribution.owner),
+    joinedload(Contribution.type),
+    joinedload(Contribution.primary_category),
+    selectinload(Contribution.categories),
+)
+
+
+@dataclass(frozen=True)
+class Discovered:
+    items: Sequence[Contribution]
+    next_before: int | None  # the ``before`` of the next (older) page; None: the last
+
+
+def discover(
+    session: Session,
+    member: User,
+    *,
+    type_id: int | None = None,
+    category_id: int | None = None,
+    before: int | None = None,
+    per_page: int = DISCOVER_PER_PAGE,
+) -> Discovered:
+    """Public contributions of other active members that ``member`` has not endorsed,
+    newest first (the primary key's order), of a type and a category when given."""
+    endorsed = exists().where(
+        Endorsement.contribution_id == Contribution.id,
+        Endorsement.endorser_id == member.id,
+        Endorsement.withdrawn_at.is_(None),
+    )
+    stmt = (
+        select(Contribution)
+        .join(User, User.id == Contribution.owner_id)
+        .where(
+            Contribution.visibility == Visibility.PUBLIC,
+            Contribution.owner_id != member.id,
+            User.is_active_account.is_(True),
+            ~endorsed,
+        )
+        .options(*_CONTRIBUTION_OPTIONS)
+        .order_by(Contribution.id.desc())
+        .limit(per_page + 1)
+    )
+    if type_id is not None:
+        stmt = stmt.where(Contribution.type_id == type_id)
+    if category_id is not None:
+        stmt = stmt.where(
+            or_(
+                Contribution.primary_category_id == category_id,
+                Contribution.id.in_(
+                    select(contribution_categories.c.contribution_id).where(
+                        contribution_categories.c.category_id == category_id
+                    )
+                ),
+            )
+        )
+    if before is not None:
+        stmt = stmt.where(Contribution.id < before)
+    items = session.scalars(stmt).unique().all()
+    more = len(items) > per_page
+    items = items[:per_page]
+    return Discovered(items=items, next_before=items[-1].id if more else None)

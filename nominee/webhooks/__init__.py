@@ -1,0 +1,2 @@
+"""Webhooks: organizers' endpoints, and signed deliveries of domain events through the
+outbox (see ``services``)."""

@@ -1,0 +1,53 @@
+"""Reads of webhooks for the organizers' pages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from nominee.pagination import Page, paginate
+from nominee.webhooks.models import (
+    UNDELIVERED,
+    DeliveryStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+
+
+def endpoints(session: Session) -> Sequence[WebhookEndpoint]:
+    return session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id)).all()
+
+
+def undelivered_counts(session: Session) -> dict[int, dict[DeliveryStatus, int]]:
+    """Per endpoint, how many deliveries wait, are retried, failed or were refused (one
+    grouped query on the partial index of those: the delivered ones are not read)."""
+    rows = session.execute(
+        select(WebhookDelivery.endpoint_id, WebhookDelivery.status, func.count())
+        .where(text(UNDELIVERED))
+        .group_by(WebhookDelivery.endpoint_id, WebhookDelivery.status)
+    )
+    counts: dict[int, dict[DeliveryStatus, int]] = {}
+    for endpoint_id, status, count in rows:
+        counts.setdefault(endpoint_id, {})[status] = count
+    return counts
+
+
+def deliveries(session: Session, endpoint_id: int, page: int, per_page: int) -> Page:
+    """The endpoint's deliveries, newest first."""
+    stmt = (
+        select(WebhookDelivery)
+        .where(WebhookDelivery.endpoint_id == endpoint_id)
+        .order_by(WebhookDelivery.id.desc())
+    )
+    return paginate(session, stmt, page, per_page)
+
+
+def attempts(session: Session, delivery_id: int) -> Sequence[WebhookAttempt]:
+    return session.scalars(
+        select(WebhookAttempt)
+        .where(WebhookAttempt.delivery_id == delivery_id)
+        .order_by(WebhookAttempt.number)
+    ).all()

@@ -20,7 +20,7 @@ from flask import (
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from nominee import outbound
+from nominee import inputs, outbound
 from nominee.contributions import queries as contribution_queries
 from nominee.contributions.forms import ContributionForm
 from nominee.errors import DomainError
@@ -286,7 +286,11 @@ def _decide_drafts():
     form = DraftsForm()
     if not form.validate_on_submit():
         abort(400)
-    ids = {int(v) for v in request.form.getlist("draft_id") if v.isdigit() and len(v) < 12}
+    ids = {
+        int(v)
+        for v in request.form.getlist("draft_id")
+        if v.isdigit() and len(v) < 12 and inputs.fits_integer(int(v))
+    }
     if not ids:
         flash("Tick the drafts to confirm or discard first.", "error")
         return redirect(url_for("imports.drafts"))

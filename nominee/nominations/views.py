@@ -270,21 +270,16 @@ def accept(nomination_id: int):
     return _evidence_page("nominations/accept.html", nomination, form, status)
 
 
-@bp.route("/nominations/<int:nomination_id>/decline", methods=["GET", "POST"])
-@login_required
-def decline(nomination_id: int):
-    """A confirmation, with an optional reason for the nominator, before declining."""
-    nomination = _nomination(nomination_id)
-    if refusal := rules.why_not_respond(current_user, nomination):
-        raise refusal
-    form = DeclineForm()
+def _end_with_reason(nomination, form, service, template: str, message: str, then: str):
+    """The confirmation page of declining or withdrawing, with an optional reason: on a
+    valid POST the service ends the nomination and the member goes to ``then``."""
     status = 200
     if request.method == "GET":
         form.version.data = nomination.version
     elif form.validate_on_submit():
         done, status = _run(
             form,
-            lambda s: services.refuse(
+            lambda s: service(
                 s,
                 _actor(),
                 nomination,
@@ -293,11 +288,28 @@ def decline(nomination_id: int):
             ),
         )
         if done:
-            flash("You declined the nomination. The nominator is told.", "success")
-            return redirect(url_for("nominations.mine"))
+            flash(message, "success")
+            return redirect(then)
     else:
         status = 400
-    return render_template("nominations/decline.html", nomination=nomination, form=form), status
+    return render_template(template, nomination=nomination, form=form), status
+
+
+@bp.route("/nominations/<int:nomination_id>/decline", methods=["GET", "POST"])
+@login_required
+def decline(nomination_id: int):
+    """A confirmation, with an optional reason for the nominator, before declining."""
+    nomination = _nomination(nomination_id)
+    if refusal := rules.why_not_respond(current_user, nomination):
+        raise refusal
+    return _end_with_reason(
+        nomination,
+        DeclineForm(),
+        services.refuse,
+        "nominations/decline.html",
+        "You declined the nomination. The nominator is told.",
+        url_for("nominations.mine"),
+    )
 
 
 @bp.route("/nominations/<int:nomination_id>/withdraw", methods=["GET", "POST"])
@@ -306,27 +318,14 @@ def withdraw(nomination_id: int):
     nomination = _nomination(nomination_id)
     if refusal := rules.why_not_withdraw(current_user, nomination):
         raise refusal
-    form = WithdrawForm()
-    status = 200
-    if request.method == "GET":
-        form.version.data = nomination.version
-    elif form.validate_on_submit():
-        done, status = _run(
-            form,
-            lambda s: services.withdraw(
-                s,
-                _actor(),
-                nomination,
-                reason=form.reason.data or "",
-                expected_version=given(form.version.data),
-            ),
-        )
-        if done:
-            flash("The nomination is withdrawn.", "success")
-            return redirect(url_for("nominations.show", nomination_id=nomination.id))
-    else:
-        status = 400
-    return render_template("nominations/withdraw.html", nomination=nomination, form=form), status
+    return _end_with_reason(
+        nomination,
+        WithdrawForm(),
+        services.withdraw,
+        "nominations/withdraw.html",
+        "The nomination is withdrawn.",
+        url_for("nominations.show", nomination_id=nomination.id),
+    )
 
 
 @bp.route("/nominations/<int:nomination_id>/evidence", methods=["GET", "POST"])

@@ -12,6 +12,13 @@ ONE_ROW = "reads the signed-in account or one object, and nothing that grows wit
 FORM = "a form that reads at most one row and the short lists of its choices"
 EXEMPT: dict[str, str] = {
     "static": "files from disk, no database",
+    "api_docs.swagger_file": "Swagger UI's files from its package, no database",
+    "api_docs.page": "the API docs page: a static page that loads the document",
+    "api.openapi_document": "the OpenAPI document, built from the code once per process",
+    "api.me": ONE_ROW,
+    "api.award": ONE_ROW,
+    "api.get_contribution": ONE_ROW,
+    "api.get_review": "one review of one nomination (the reviewer's page is benchmarked)",
     "health.healthz": "the health check: one SELECT 1 (measured by make bench-http)",
     "health.readyz": "the readiness check: one SELECT 1 and a Redis ping",
     "directory.awards_index": "a redirect to the awardee directory, no database",

@@ -548,6 +548,14 @@ def pages_for(cast: Cast, floor_endpoint: str | None = None) -> list[Page]:
         Page("API: endorsements received (heavy)", "heavy", "api.received", {"limit": 100}),
         Page("API: reviewer's assignments", "reviewer", "api.assignments"),
         Page("API: dashboard rows (organizer)", "organizer", "api.dashboard", dashboard),
+        Page("API: decisions (organizer)", "organizer", "api.decisions", dashboard),
+        Page("API: endorsements given (viewer)", "viewer", "api.given", {"limit": 100}),
+        Page("API: my nominations (heavy member)", "heavy", "api.my_nominations"),
+        Page("API: awardees", "viewer", "api.awardees"),
+        Page("API: a member's awards", "viewer", "api.member_awards", {"member_id": cast.heavy}),
+        Page("API: cycles", "viewer", "api.cycle_list"),
+        Page("API: categories", "viewer", "api.category_list"),
+        Page("API: contribution types", "viewer", "api.contribution_types"),
         # Open Badges: the award page verifies the award's credential (signature, status
         # list, dates); then the credential, the status list and the DID document.
         Page("award page (verified credential)", "viewer", "awards.verify", award),

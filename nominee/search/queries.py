@@ -15,13 +15,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Float, Integer, exists, func, or_, select, text
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import ColumnElement, Exists, Float, Integer, exists, func, or_, select, text
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from nominee.accounts.models import User
-from nominee.contributions.models import Contribution, Visibility, contribution_categories
+from nominee.categories.models import Category
+from nominee.contributions.models import (
+    Contribution,
+    ContributionType,
+    Visibility,
+    contribution_categories,
+)
 from nominee.endorsements.models import Endorsement
 from nominee.search.rules import Scope, fts5_match, terms, tsquery
 
@@ -101,6 +108,13 @@ def _matches(session: Session, scope: Scope, words: list[str]) -> Any:
     return stmt.columns(id=Integer, score=Float).subquery("matched")
 
 
+def _owner_active() -> Exists:
+    """The contribution's owner is active, asked per row rather than by a join: SQLite
+    planned that join with a Bloom filter over every member, built before the first row
+    (at large scale most of Discover's time)."""
+    return exists().where(User.id == Contribution.owner_id, User.is_active_account.is_(True))
+
+
 def search(session: Session, scope: Scope, query: str, page: int, per_page: int) -> Results:
     """Page ``page`` of what ``query`` finds in ``scope`` (past the last: the last), best
     first: one query ranks the window and picks the page's ids with the number of
@@ -111,13 +125,8 @@ def search(session: Session, scope: Scope, query: str, page: int, per_page: int)
     matched = _matches(session, scope, words)
     ranked = select(matched.c.id, func.count().over().label("total"))
     if scope is Scope.CONTRIBUTIONS:
-        ranked = (
-            ranked.join(Contribution, Contribution.id == matched.c.id)
-            .join(User, User.id == Contribution.owner_id)
-            .where(
-                Contribution.visibility == Visibility.PUBLIC,
-                User.is_active_account.is_(True),
-            )
+        ranked = ranked.join(Contribution, Contribution.id == matched.c.id).where(
+            Contribution.visibility == Visibility.PUBLIC, _owner_active()
         )
     else:
         ranked = ranked.join(User, User.id == matched.c.id).where(User.is_active_account.is_(True))
@@ -139,12 +148,7 @@ def _load(session: Session, scope: Scope, ids: list[int]) -> list[Any]:
         return []
     loaded: dict[int, Any]
     if scope is Scope.CONTRIBUTIONS:
-        loaded = {
-            c.id: c
-            for c in session.scalars(
-                select(Contribution).where(Contribution.id.in_(ids)).options(*_CONTRIBUTION_OPTIONS)
-            )
-        }
+        loaded = {c.id: c for c in _listed(session, Contribution.id.in_(ids))}
     else:
         loaded = {
             u.id: u
@@ -155,17 +159,101 @@ def _load(session: Session, scope: Scope, ids: list[int]) -> list[Any]:
     return [loaded[i] for i in ids if i in loaded]
 
 
-_CONTRIBUTION_OPTIONS = (
-    joinedload(Contribution.owner),
-    joinedload(Contribution.type),
-    joinedload(Contribution.primary_category),
-    selectinload(Contribution.categories),
-)
+@dataclass(frozen=True)
+class Named:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Owner:
+    id: int
+    display_name: str
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A contribution as a list of results shows it: plain values read in one query (at
+    large scale, building ORM objects with their owner, type and categories was most of
+    the page's time)."""
+
+    id: int
+    title: str
+    contributed_on: date
+    endorsement_count: int
+    owner_id: int
+    owner: Owner
+    type: Named
+    primary_category_id: int
+    primary_category: Named
+    categories: list[Named]
+    is_public: bool
+
+
+def _listed(
+    session: Session, *where: ColumnElement[bool], order: Any = None, limit: int | None = None
+) -> list[Listed]:
+    """The contributions ``where`` holds (newest first, at most ``limit``), with their
+    extra categories in a second query."""
+    category, owner = aliased(Category), aliased(User)  # ``where`` may ask of User itself
+    stmt = (
+        select(
+            Contribution.id,
+            Contribution.title,
+            Contribution.contributed_on,
+            Contribution.endorsement_count,
+            Contribution.owner_id,
+            owner.display_name,
+            Contribution.type_id,
+            ContributionType.name.label("type_name"),
+            Contribution.primary_category_id,
+            category.name.label("category_name"),
+            Contribution.visibility,
+        )
+        .join(owner, owner.id == Contribution.owner_id)
+        .join(ContributionType, ContributionType.id == Contribution.type_id)
+        .join(category, category.id == Contribution.primary_category_id)
+        .where(*where)
+    )
+    if order is not None:
+        stmt = stmt.order_by(order)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    rows = session.execute(stmt).all()
+    extra: dict[int, list[Named]] = {row.id: [] for row in rows}
+    if rows:
+        for link in session.execute(
+            select(
+                contribution_categories.c.contribution_id.label("contribution_id"),
+                Category.id,
+                Category.name,
+            )
+            .join(Category, Category.id == contribution_categories.c.category_id)
+            .where(contribution_categories.c.contribution_id.in_(list(extra)))
+            .order_by(Category.name)
+        ):
+            extra[link.contribution_id].append(Named(link.id, link.name))
+    return [
+        Listed(
+            id=row.id,
+            title=row.title,
+            contributed_on=row.contributed_on,
+            endorsement_count=row.endorsement_count,
+            owner_id=row.owner_id,
+            owner=Owner(row.owner_id, row.display_name),
+            type=Named(row.type_id, row.type_name),
+            primary_category_id=row.primary_category_id,
+            primary_category=Named(row.primary_category_id, row.category_name),
+            categories=extra[row.id],
+            is_public=row.visibility is Visibility.PUBLIC,
+        )
+        for row in rows
+    ]
 
 
 @dataclass(frozen=True)
 class Discovered:
-    items: Sequence[Contribution]
+    items: Sequence[Listed]
     next_before: int | None  # the ``before`` of the next (older) page; None: the last
 
 
@@ -185,35 +273,29 @@ def discover(
         Endorsement.endorser_id == member.id,
         Endorsement.withdrawn_at.is_(None),
     )
-    stmt = (
-        select(Contribution)
-        .join(User, User.id == Contribution.owner_id)
-        .where(
-            Contribution.visibility == Visibility.PUBLIC,
-            Contribution.owner_id != member.id,
-            User.is_active_account.is_(True),
-            ~endorsed,
-        )
-        .options(*_CONTRIBUTION_OPTIONS)
-        .order_by(Contribution.id.desc())
-        .limit(per_page + 1)
-    )
+    where = [
+        Contribution.visibility == Visibility.PUBLIC,
+        Contribution.owner_id != member.id,
+        _owner_active(),
+        ~endorsed,
+    ]
     if type_id is not None:
-        stmt = stmt.where(Contribution.type_id == type_id)
+        where.append(Contribution.type_id == type_id)
     if category_id is not None:
-        stmt = stmt.where(
+        where.append(
             or_(
                 Contribution.primary_category_id == category_id,
-                Contribution.id.in_(
-                    select(contribution_categories.c.contribution_id).where(
-                        contribution_categories.c.category_id == category_id
-                    )
+                # Per row, on the (contribution, category) key: the newest-first scan stops
+                # after a page, where a list of the category's every contribution did not.
+                exists().where(
+                    contribution_categories.c.contribution_id == Contribution.id,
+                    contribution_categories.c.category_id == category_id,
                 ),
             )
         )
     if before is not None:
-        stmt = stmt.where(Contribution.id < before)
-    items = session.scalars(stmt).unique().all()
+        where.append(Contribution.id < before)
+    items = _listed(session, *where, order=Contribution.id.desc(), limit=per_page + 1)
     more = len(items) > per_page
     items = items[:per_page]
     return Discovered(items=items, next_before=items[-1].id if more else None)

@@ -24,7 +24,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -40,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench import PASSWORD, scratch_database, seed  # noqa: E402
+from load import free_port  # noqa: E402
 
 import nominee.models  # noqa: E402, F401
 from nominee.accounts.models import User  # noqa: E402
@@ -48,12 +48,6 @@ from nominee.seeding.scale.pages import cast_of_characters  # noqa: E402
 WORKERS = 4
 TARGET_FRACTION = 0.2
 TARGET_P99_OVER_P50 = 3.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Gunicorn:

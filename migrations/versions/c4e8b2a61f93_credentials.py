@@ -7,10 +7,13 @@ Create Date: 2026-11-30
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 from alembic import op
 
 import nominee.db
+from nominee.credentials import proofs
 
 revision: str = "c4e8b2a61f93"
 down_revision: str | None = "d2f7a1c9e604"
@@ -34,6 +37,25 @@ def upgrade() -> None:
         batch.create_unique_constraint("uq_awards_status_index", ["status_index"])
     # The awards granted before: their id, as new ones get it.
     op.execute("UPDATE awards SET status_index = id")
+    # The issuer's signing key, made with the schema: the first requests that show a
+    # credential (public GETs, several hosts at once) then never have to write one.
+    public, secret = proofs.new_key()
+    keys = sa.table(
+        "issuer_keys",
+        sa.column("public_key_multibase", sa.String),
+        sa.column("secret_key_multibase", sa.String),
+        sa.column("created_at", nominee.db.UTCDateTime(timezone=True)),
+    )
+    op.bulk_insert(
+        keys,
+        [
+            {
+                "public_key_multibase": public,
+                "secret_key_multibase": secret,
+                "created_at": datetime.now(UTC),
+            }
+        ],
+    )
 
 
 def downgrade() -> None:

@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import email
 import email.policy
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from email.message import EmailMessage
 from typing import Any
 
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from nominee import db, outbound
+from nominee import db
 from nominee.awards import services as awards
 from nominee.imports import polling
 from nominee.imports import services as imports
@@ -59,41 +60,46 @@ def account_mail(session: Session, payload: Mapping[str, Any]) -> list[EmailMess
     return account.messages_for(MailSettings.from_config(current_app.config), session, payload)
 
 
-def results_fanout(session: Session, payload: Mapping[str, Any]) -> list[EmailMessage]:
-    """Each batch in a transaction of its own, committed; no mail itself."""
-    token = db.read_only.set(False)  # the batches write: SQLite begins IMMEDIATE
+@contextmanager
+def writing() -> Iterator[None]:
+    """The job writes in sessions of its own (SQLite begins them IMMEDIATE), whatever the
+    read-only default of the drain that runs it."""
+    token = db.read_only.set(False)
     try:
-        after: int | None = 0
-        while after is not None:
-            with Session(bind=session.get_bind(), expire_on_commit=False) as batch:
-                after = awards.notify_results(batch, payload["cycle_id"], after)
-                batch.commit()
+        yield
     finally:
         db.read_only.reset(token)
+
+
+def _in_own_transaction(session: Session, work: Callable[[Session], object]) -> None:
+    """``work`` in a transaction of its own on ``session``'s database, committed."""
+    with writing(), Session(bind=session.get_bind(), expire_on_commit=False) as own:
+        work(own)
+        own.commit()
+
+
+def results_fanout(session: Session, payload: Mapping[str, Any]) -> list[EmailMessage]:
+    """Each batch in a transaction of its own, committed; no mail itself."""
+    after: int | None = 0
+
+    def batch(own: Session) -> None:
+        nonlocal after
+        after = awards.notify_results(own, payload["cycle_id"], after or 0)
+
+    while after is not None:
+        _in_own_transaction(session, batch)
     return []
 
 
 def integrity_scan(session: Session, payload: Mapping[str, Any]) -> list[EmailMessage]:
     """The scan in a transaction of its own, committed; no mail."""
-    token = db.read_only.set(False)
-    try:
-        with Session(bind=session.get_bind(), expire_on_commit=False) as work:
-            integrity.scan_for_job(work, dict(payload))
-            work.commit()
-    finally:
-        db.read_only.reset(token)
+    _in_own_transaction(session, lambda own: integrity.scan_for_job(own, dict(payload)))
     return []
 
 
 def csv_import(session: Session, payload: Mapping[str, Any]) -> list[EmailMessage]:
     """A large CSV file's import, in a transaction of its own, committed."""
-    token = db.read_only.set(False)
-    try:
-        with Session(bind=session.get_bind(), expire_on_commit=False) as work:
-            imports.import_for_job(work, payload["batch_id"])
-            work.commit()
-    finally:
-        db.read_only.reset(token)
+    _in_own_transaction(session, lambda own: imports.import_for_job(own, payload["batch_id"]))
     return []
 
 
@@ -112,15 +118,12 @@ def webhook_settings() -> webhooks.DeliverySettings:
 def webhook_delivery(session: Session, payload: Mapping[str, Any]) -> list[EmailMessage]:
     """One attempt at a webhook delivery, recorded in transactions of its own; no mail.
     A failed attempt raises ``DeliveryError`` for the outbox to retry or give up."""
-    token = db.read_only.set(False)
-    try:
+    with writing():
         webhooks.deliver(
             current_app.extensions["nominee.sessionmaker"],
             int(payload["delivery_id"]),
             webhook_settings(),
         )
-    finally:
-        db.read_only.reset(token)
     return []
 
 
@@ -131,7 +134,7 @@ def feeds_poll(session: Session, payload: Mapping[str, Any]) -> list[EmailMessag
     bind = session.get_bind()
     polling.poll_feeds(
         lambda: Session(bind=bind, expire_on_commit=False),
-        polling.fetcher(outbound.allow_hosts_from(config)),
+        polling.fetcher(allow_hosts_from(config)),
         payload.get("feed_id"),
         polling.poll_every(config),
     )
@@ -153,27 +156,19 @@ def link_settings() -> linkchecks.CheckSettings:
 def link_check_run(session: Session, payload: Mapping[str, Any]) -> list[EmailMessage]:
     """The due link checks, each recorded on its own; the rest in a new message."""
     sessions = current_app.extensions["nominee.sessionmaker"]
-    token = db.read_only.set(False)
-    try:
+    with writing():
         report = linkchecks.run_due(sessions, link_settings(), budget=LINK_CHECK_BUDGET)
-        if report.more:
-            with sessions() as more:
-                linkchecks.request_run(more)
-                more.commit()
-    finally:
-        db.read_only.reset(token)
+    if report.more:
+        _in_own_transaction(session, linkchecks.request_run)
     return []
 
 
 def link_check_url(session: Session, payload: Mapping[str, Any]) -> list[EmailMessage]:
     """One link, checked now because its owner asked."""
-    token = db.read_only.set(False)
-    try:
+    with writing():
         linkchecks.check(
             current_app.extensions["nominee.sessionmaker"], str(payload["url"]), link_settings()
         )
-    finally:
-        db.read_only.reset(token)
     return []
 
 

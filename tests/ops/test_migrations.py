@@ -470,3 +470,20 @@ def test_search_indexes_what_was_there_and_survives_a_table_rebuild(empty_databa
         }
     finally:
         engine.dispose()
+
+
+def test_a_migrated_database_has_the_issuer_signing_key(empty_database):
+    """Made with the schema, so no public GET (several at once, on several hosts) ever has
+    to write it; the key is a real Ed25519 pair whose public half signs what it says."""
+    from nominee.credentials import proofs
+
+    upgrade(empty_database)
+    engine = make_engine(empty_database)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT public_key_multibase, secret_key_multibase, retired_at FROM issuer_keys")
+        ).all()
+    engine.dispose()
+    [(public, secret, retired)] = rows
+    assert retired is None and public.startswith("z6Mk")
+    assert proofs.public_multibase(proofs.private_key(secret)) == public

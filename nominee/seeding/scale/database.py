@@ -11,7 +11,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session
 
+from nominee.credentials import services as credentials
 from nominee.seeding.scale import SCALES, seed_programme
 from nominee.seeding.scale.loader import driver_connection
 
@@ -89,6 +91,9 @@ def seed_database(
                 counts = seed_programme(
                     conn, SCALES[scale_name], seed, password_hash, truth=truth, rings=rings
                 )
+                # The issuer's key, as a migrated database has it (a served benchmark's
+                # first requests would all race to make one).
+                credentials.ensure_key(Session(bind=conn, join_transaction_mode="create_savepoint"))
             if sqlite:
                 driver.execute("PRAGMA analysis_limit=2000")
                 driver.execute("ANALYZE")

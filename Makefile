@@ -9,7 +9,7 @@ WORKERS ?=
 SCALE ?= medium
 FLASK := $(BIN)/flask --app nominee
 
-.PHONY: run demo serve worker test test-pg lint format migrate bench bench-http bench-outbox bench-imports integrity-bench load clean
+.PHONY: run demo serve worker test test-pg lint messages format migrate bench bench-http bench-outbox bench-imports integrity-bench load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,12 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
+	$(BIN)/python -m nominee.ops.catalogues check
+
+# After marking or changing user-facing text: extract it and update every catalogue
+# (nominee/translations/<lang>/LC_MESSAGES/messages.po); then translate what is empty.
+messages: $(VENV)/.installed-dev
+	$(BIN)/python -m nominee.ops.catalogues update
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .

@@ -35,13 +35,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         # Alembic announces each of its plugins at INFO whenever a command loads it.
         logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
-    from nominee import uow, web
+    from nominee import localization, uow, web
     from nominee.extensions import csrf, limiter, login_manager
 
     uow.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    localization.init_app(app)
     web.register_input_checks(app)
     web.register_error_handlers(app)
     web.register_request_logging(app)

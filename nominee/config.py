@@ -100,6 +100,9 @@ class Defaults:
     BASE_URL: str | None = None  # where links in mail point; development: 127.0.0.1:5000
     # The programme as the world sees it: the issuer on shared awards and badge images.
     PROGRAMME_NAME = "Nominee"
+    # The zone cycle dates are defined in (an IANA name), and the one times are shown in
+    # for a member who has not chosen theirs (nominee/i18n.py).
+    PROGRAMME_TIME_ZONE = "UTC"
     # The programme's LinkedIn page (its number), linked from "Add to LinkedIn"; None:
     # the programme's name is shown there as text.
     LINKEDIN_ORGANIZATION_ID: str | None = None

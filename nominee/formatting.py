@@ -3,28 +3,65 @@ templates and by the services that write messages."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 
 import inflect
+from babel import dates, numbers
+
+from nominee import i18n
+
+# English dates read day first (``30 Nov 2026``), as in most of the world; other
+# languages take their locale's medium form.
+_DATE_PATTERNS = {"en": "d MMM y"}
 
 
 def format_date(value: date | datetime | None) -> str:
+    """A date in the reader's language (``30 Nov 2026``, ``30 nov 2026``); a moment is
+    first put in the reader's time zone, so it falls on the day they saw it."""
     if value is None:
         return ""
-    return value.strftime("%-d %b %Y")
+    reader = i18n.current()
+    if isinstance(value, datetime):
+        value = _in_zone(value, reader.time_zone).date()
+    return dates.format_date(value, _date_pattern(reader.language), locale=reader.locale)
+
+
+def _date_pattern(language: str) -> str:
+    return _DATE_PATTERNS.get(language, "medium")
 
 
 def format_datetime(value: datetime | None) -> str:
+    """A moment in the reader's zone, with the zone named: ``30 Nov 2026, 18:45 CET``."""
     if value is None:
         return ""
-    return value.strftime("%-d %b %Y, %H:%M UTC")
+    reader = i18n.current()
+    moment = _in_zone(value, reader.time_zone)
+    day = dates.format_date(moment.date(), _date_pattern(reader.language), locale=reader.locale)
+    time = dates.format_time(moment, "HH:mm", locale=reader.locale)
+    return f"{day}, {time} {_zone_label(moment)}"
+
+
+def _in_zone(value: datetime, zone_name: str) -> datetime:
+    if value.tzinfo is None:  # stored moments are UTC
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(i18n.zone(zone_name))
+
+
+def _zone_label(moment: datetime) -> str:
+    """``CET``, ``UTC``, ``EST``; a zone without a well-known abbreviation (``-03``) as
+    ``UTC-03``."""
+    name = moment.tzname() or "UTC"
+    return f"UTC{name}" if name[:1] in "+-" else name
 
 
 def format_number(value: int | float | None) -> str:
     if value is None:
-        return "0"
-    return f"{value:,.0f}" if isinstance(value, int) or value == int(value) else f"{value:,.2f}"
+        value = 0
+    locale = i18n.current().locale
+    if isinstance(value, int) or value == int(value):
+        return numbers.format_decimal(int(value), locale=locale)
+    return numbers.format_decimal(value, format="#,##0.00", locale=locale)
 
 
 _inflect = inflect.engine()

@@ -64,6 +64,12 @@ class User(Base):
     # by their own links); the member is left out of the public awardee directory.
     profile_public: Mapped[bool] = mapped_column(default=True, server_default=true())
     links: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The member's language ("" until chosen: the browser's Accept-Language decides), time
+    # zone ("" until the browser's is stored once; the programme's until then) and colour
+    # theme ("" follows the system, or "light" / "dark"). See ``nominee.i18n``.
+    language: Mapped[str] = mapped_column(String(8), default="", server_default="")
+    time_zone: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    theme: Mapped[str] = mapped_column(String(8), default="", server_default="")
     primary_category_id: Mapped[int | None] = mapped_column(
         ForeignKey("categories.id", ondelete="SET NULL")
     )

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from nominee import clock
+from nominee import clock, i18n
 from nominee.formatting import format_count, format_date, format_datetime
 from nominee.mail.settings import MailSettings
 
@@ -42,6 +42,7 @@ def environment(folder: Path = TEMPLATES) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    i18n.install(env)
     env.filters["date"] = format_date
     env.filters["datetime"] = format_datetime
     env.filters["duration"] = format_duration

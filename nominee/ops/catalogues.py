@@ -9,7 +9,9 @@
 misses a message, leaves one untranslated or fuzzy, or keeps one nobody uses any more;
 and while a template has text outside a marked string (``unmarked``).
 
-``add LANG`` starts a new language from the template.
+``add LANG`` starts a new language from the template. ``part LANG NAME PATH...`` writes
+a working catalogue of the messages under some paths only (one area to translate);
+``merge LANG`` updates, then fills the language's catalogue from its parts.
 """
 
 from __future__ import annotations
@@ -160,6 +162,44 @@ def unmarked() -> list[tuple[str, str]]:
     return unmarked_in_templates(ROOT / "templates")
 
 
+def part(language: str, name: str, prefixes: list[str]) -> Path:
+    """A working catalogue with just the messages found under ``prefixes`` (files or
+    folders), keeping what it has translated already: for translating one area at a
+    time (``merge`` brings parts into the language's catalogue)."""
+    path = i18n.TRANSLATIONS / language / "LC_MESSAGES" / f"{name}.part.po"
+    template = extract()
+    chosen = Catalog(locale=language, project="Nominee")
+    for message in template:
+        if message.id and any(
+            filename.startswith(prefix) for filename, _ in message.locations for prefix in prefixes
+        ):
+            chosen[message.id] = message
+    catalog = read(path, language) if path.exists() else Catalog(locale=language)
+    catalog.update(chosen, no_fuzzy_matching=True)
+    catalog.obsolete.clear()
+    _header(catalog)
+    write(path, catalog)
+    return path
+
+
+def merge(language: str) -> None:
+    """``update``, then fill the language's empty messages from its ``*.part.po`` files,
+    and delete the parts."""
+    update()
+    path = catalogue_path(language)
+    catalog = read(path, language)
+    parts = sorted(path.parent.glob("*.part.po"))
+    for part_path in parts:
+        for message in read(part_path, language):
+            have = catalog.get(message.id, context=message.context) if message.id else None
+            if have is not None and not _translated(have.string) and _translated(message.string):
+                have.string = message.string
+                have.flags.discard("fuzzy")
+    write(path, catalog)
+    for part_path in parts:
+        part_path.unlink()
+
+
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else "check"
     if command == "update":
@@ -167,6 +207,12 @@ def main(argv: list[str]) -> int:
         return 0
     if command == "add" and len(argv) == 2:
         add(argv[1])
+        return 0
+    if command == "part" and len(argv) >= 4:
+        print(part(argv[1], argv[2], argv[3:]))
+        return 0
+    if command == "merge" and len(argv) == 2:
+        merge(argv[1])
         return 0
     if command == "check":
         found = problems()

@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale
 from babel.messages import mofile, pofile
+from babel.messages.catalog import Catalog
 from babel.support import LazyProxy, NullTranslations, Translations
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
@@ -127,16 +128,28 @@ def _locale(language: str) -> Locale:
 @cache
 def catalogue(language: str) -> NullTranslations:
     """The language's translations, compiled from its ``.po`` once per process (no
-    build step, nothing compiled to keep in step)."""
-    path = TRANSLATIONS / language / "LC_MESSAGES" / "messages.po"
-    if language == DEFAULT_LANGUAGE or not path.exists():
+    build step, nothing compiled to keep in step). Working parts (``*.part.po``, see
+    ``nominee.ops.catalogues``) fill what the catalogue leaves empty."""
+    folder = TRANSLATIONS / language / "LC_MESSAGES"
+    sources = [folder / "messages.po", *sorted(folder.glob("*.part.po"))]
+    sources = [path for path in sources if path.exists()]
+    if language == DEFAULT_LANGUAGE or not sources:
         return NullTranslations()
-    with path.open("rb") as source:
-        messages = pofile.read_po(source, locale=language)
+    messages = _read_po(sources[0], language)
+    for path in sources[1:]:
+        for message in _read_po(path, language):
+            have = messages.get(message.id, context=message.context) if message.id else None
+            if message.id and message.string and (have is None or not have.string):
+                messages[message.id] = message
     compiled = BytesIO()
     mofile.write_mo(compiled, messages)
     compiled.seek(0)
     return Translations(compiled, domain="messages")
+
+
+def _read_po(path: Path, language: str) -> Catalog:
+    with path.open("rb") as source:
+        return pofile.read_po(source, locale=language)
 
 
 @cache

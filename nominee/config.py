@@ -42,6 +42,8 @@ class Defaults:
     SECRET_KEY: str | None = None
     DATABASE_URL: str | None = None  # None: instance/nominee.sqlite3
     REDIS_URL: str | None = None
+    # Keys of the cache every host shares (nominee/sharedcache.py), in REDIS_URL's Redis.
+    CACHE_PREFIX = "nominee:cache:"
     TRUSTED_PROXIES = 0  # reverse proxies in front of the app, see ``trust_proxies``
     SQL_ECHO = False
     PER_PAGE = 25

@@ -13,10 +13,11 @@ import logging
 from collections.abc import Iterator
 
 from flask import Flask, Response, current_app, g, request
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from nominee import audit, db
+from nominee import audit, db, sharedcache
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -36,7 +37,21 @@ def init_app(app: Flask) -> None:
         },
     )
     app.extensions["nominee.engine"] = engine
-    app.extensions["nominee.sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    app.extensions["nominee.sessionmaker"] = factory
+    # What every host must see alike (nominee/sharedcache.py): values a commit made wrong
+    # are deleted once it is done, from Redis for all hosts when there is one.
+    cache = app.extensions["nominee.cache"] = sharedcache.SharedCache(
+        config.get("REDIS_URL"), config["CACHE_PREFIX"]
+    )
+
+    @event.listens_for(factory, "after_commit")
+    def forget_stale_values(session: Session) -> None:
+        cache.delete(*sharedcache.take_stale_keys(session))
+
+    @event.listens_for(factory, "after_rollback")
+    def keep_values(session: Session) -> None:
+        sharedcache.forget_stale_keys(session)
 
     @app.before_request
     def note_request() -> None:
@@ -86,6 +101,10 @@ def discard_session() -> None:
         logging.getLogger("nominee.db").warning("closing a session failed", exc_info=True)
         with contextlib.suppress(Exception):
             session.invalidate()
+
+
+def get_cache() -> sharedcache.SharedCache:
+    return current_app.extensions["nominee.cache"]
 
 
 def get_engine() -> Engine:

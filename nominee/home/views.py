@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+from dataclasses import asdict
 
 from flask import Blueprint, current_app, render_template, url_for
 from flask_login import current_user
@@ -11,25 +11,28 @@ from nominee import clock
 from nominee.directory import queries as directory
 from nominee.home import queries
 from nominee.impact import queries as impact
-from nominee.uow import get_session
+from nominee.receivers import PUBLIC_FIGURES
+from nominee.uow import get_cache, get_session
 
 bp = Blueprint("home", __name__)
 
 FAILED_MAIL = "outbox.index"
-FIGURES = "nominee.public_figures"
 
 
 def _figures(session, today) -> directory.Figures:
     """The programme's figures, counted again at most every ``PUBLIC_FIGURES_SECONDS``
-    in this process: the count of every contribution grows with the programme, and a
-    figure a minute old tells a visitor the same."""
-    lifetime = current_app.config["PUBLIC_FIGURES_SECONDS"]
-    kept = current_app.extensions.get(FIGURES)
-    now = time.monotonic()
-    if kept is not None and now - kept[0] < lifetime and kept[1] == today:
-        return kept[2]
+    (the count of every contribution grows with the programme, and a figure a minute
+    old tells a visitor the same), and at once after an award is granted, revoked or
+    expires. Kept in the shared cache, so every host shows the same figures."""
+    kept = get_cache().get(PUBLIC_FIGURES)
+    if kept is not None and kept.get("day") == today.isoformat():
+        return directory.Figures(**kept["figures"])
     figures = directory.figures(session, today)
-    current_app.extensions[FIGURES] = (now, today, figures)
+    get_cache().set(
+        PUBLIC_FIGURES,
+        {"day": today.isoformat(), "figures": asdict(figures)},
+        current_app.config["PUBLIC_FIGURES_SECONDS"],
+    )
     return figures
 
 

@@ -1,0 +1,118 @@
+"""A cache every process and host shares: Redis when ``REDIS_URL`` is set, else this
+process's memory (one host, for development and small installations).
+
+What is cached here is the same for every viewer (the public figures, the programme's
+settings). A value lives at most its ``ttl``; a change that makes it wrong deletes it
+after its transaction commits (``stale_after_commit``), on every host at once when
+Redis holds it. Values are JSON. Redis failing never fails a page: the value is
+computed again, and a deletion that could not reach Redis leaves at most the ``ttl``.
+Plain Python: no Flask.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
+
+from nominee import redisclient
+
+log = logging.getLogger("nominee.cache")
+T = TypeVar("T")
+STALE_KEYS = "nominee.stale_keys"
+
+
+class SharedCache:
+    def __init__(self, redis_url: str | None, namespace: str = "nominee:cache:"):
+        self.redis_url = redis_url
+        self.namespace = namespace
+        self._local: dict[str, tuple[float, str]] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def shared(self) -> bool:
+        """True when every host sees the same values (Redis)."""
+        return bool(self.redis_url)
+
+    def get(self, key: str) -> Any | None:
+        raw = self._get_raw(key)
+        return None if raw is None else json.loads(raw)
+
+    def set(self, key: str, value: Any, ttl: float) -> None:
+        raw = json.dumps(value, separators=(",", ":"))
+        if self.redis_url:
+            try:
+                redisclient.client_for(self.redis_url).set(
+                    self.namespace + key, raw, px=max(1, int(ttl * 1000))
+                )
+            except Exception:
+                log.warning("could not keep %s in Redis", key, exc_info=True)
+            return
+        with self._lock:
+            self._local[key] = (time.monotonic() + ttl, raw)
+
+    def delete(self, *keys: str) -> None:
+        if not keys:
+            return
+        if self.redis_url:
+            try:
+                redisclient.client_for(self.redis_url).delete(*(self.namespace + k for k in keys))
+            except Exception:
+                log.warning("could not delete %s from Redis", keys, exc_info=True)
+            return
+        with self._lock:
+            for key in keys:
+                self._local.pop(key, None)
+
+    def remember(
+        self,
+        key: str,
+        ttl: float,
+        compute: Callable[[], T],
+        dump: Callable[[T], Any],
+        load: Callable[[Any], T],
+    ) -> T:
+        """The value under ``key``, or ``compute()``'s, kept for ``ttl`` seconds."""
+        kept = self.get(key)
+        if kept is not None:
+            return load(kept)
+        value = compute()
+        self.set(key, dump(value), ttl)
+        return value
+
+    def _get_raw(self, key: str) -> str | None:
+        if self.redis_url:
+            try:
+                raw = redisclient.client_for(self.redis_url).get(self.namespace + key)
+            except Exception:
+                log.warning("could not read %s from Redis", key, exc_info=True)
+                return None
+            return raw.decode() if isinstance(raw, bytes) else raw
+        with self._lock:
+            kept = self._local.get(key)
+            if kept is None:
+                return None
+            if kept[0] <= time.monotonic():
+                del self._local[key]
+                return None
+            return kept[1]
+
+
+def stale_after_commit(session: Session, *keys: str) -> None:
+    """The cached values under ``keys`` are wrong once this session's transaction
+    commits: the unit of work deletes them then (``nominee.uow``), not before, so that
+    no other request caches the old value again in between."""
+    session.info.setdefault(STALE_KEYS, set()).update(keys)
+
+
+def take_stale_keys(session: Session) -> list[str]:
+    return sorted(session.info.pop(STALE_KEYS, ()))
+
+
+def forget_stale_keys(session: Session) -> None:
+    session.info.pop(STALE_KEYS, None)

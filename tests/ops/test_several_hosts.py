@@ -1,0 +1,184 @@
+"""Nothing is per host: two app instances ("hosts") on one database and one Redis, as in
+the README's production section, behave as one.
+
+Each host is its own ``create_app`` (its own engine, pools, limiter, cache object),
+sharing only the database and Redis; requests go to one or the other. A login made on
+one holds on the other, limits count across both, the public figures one host caches
+are dropped by a change made on the other, and a production host writes nothing into
+its instance folder (secret key, issuer key and mail come from settings and the
+database). The scheduler running on every host at once is covered by
+``tests/schedule`` (the database's lock: each due moment runs once).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import nominee
+from nominee import create_app
+from nominee.accounts.models import User
+from nominee.awards import services as awards
+from nominee.awards.models import Award
+from nominee.db import Base
+from tests import factories
+from tests.conftest import BASE_CONFIG
+from tests.factories import Factory
+
+REDIS = "redis://127.0.0.1:6379/13"
+AWARDEES = re.compile(r"<dt>awardees now</dt><dd>(\d+)</dd>")
+
+
+def _redis():
+    import redis
+
+    client = redis.Redis.from_url(REDIS, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        pytest.fail(f"these tests need the Redis server at {REDIS}: {exc}")
+    return client
+
+
+@pytest.fixture
+def hosts(database_url: str, engine) -> Iterator[tuple[Flask, Flask]]:
+    """Two hosts, really committing; their Redis keys and the tables are emptied after."""
+    client = _redis()
+    prefix = f"nominee-test-{secrets.token_hex(6)}"
+    config = {
+        **BASE_CONFIG,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": REDIS,
+        "CACHE_PREFIX": f"{prefix}:cache:",
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": REDIS,
+        "RATELIMIT_KEY_PREFIX": prefix,
+        "RATELIMIT_LOGIN_ACCOUNT": "3 per minute",
+        "JOBS_BACKEND": "inline",
+    }
+    first, second = create_app(dict(config)), create_app(dict(config))
+    yield first, second
+    for app in (first, second):
+        app.extensions["nominee.engine"].dispose()
+    for key in client.scan_iter(match=f"*{prefix}*"):
+        client.delete(key)
+    with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+def _committed(app: Flask) -> Session:
+    return app.extensions["nominee.sessionmaker"]()
+
+
+def _login(client, email: str, password: str = factories.PASSWORD):
+    return client.post("/login", data={"email": email, "password": password})
+
+
+def test_a_login_on_one_host_holds_on_the_other(hosts):
+    first, second = hosts
+    with _committed(first) as session:
+        member = Factory(session).user(display_name="Roaming Rosa")
+        email = member.email
+        session.commit()
+    on_first = first.test_client()
+    assert _login(on_first, email).status_code == 302
+    on_second = second.test_client()
+    cookie = on_first.get_cookie("session")
+    assert cookie is not None
+    on_second.set_cookie("session", cookie.value)
+    page = on_second.get("/account/profile")
+    assert page.status_code == 200
+    assert "Roaming Rosa" in page.text
+    # Logging out on the second host ends the login on the first too.
+    assert on_second.post("/logout").status_code == 302
+    assert on_first.get("/account/profile").status_code == 302  # to the login page
+
+
+def test_login_limits_count_across_hosts(hosts):
+    first, second = hosts
+    with _committed(first) as session:
+        email = Factory(session).user().email
+        session.commit()
+    answers = [
+        _login((first if n % 2 else second).test_client(), email, "wrong password").status_code
+        for n in range(4)
+    ]
+    # Three wrong passwords are refused with 400 (on either host); the fourth attempt,
+    # wherever it lands, is over the account's limit of 3 a minute.
+    assert answers == [400, 400, 400, 429]
+
+
+def test_the_public_figures_follow_a_change_made_on_the_other_host(hosts):
+    first, second = hosts
+    with _committed(first) as session:
+        make = Factory(session)
+        award_id = make.award(member=make.user(display_name="Awarded Abel")).id
+        organizer_id = make.organizer().id
+        session.commit()
+    visitor = second.test_client()
+    assert AWARDEES.search(visitor.get("/").text).group(1) == "1"
+    # Kept in the shared cache for a minute; the other host revokes the award.
+    with first.app_context(), _committed(first) as session:
+        award = session.get(Award, award_id)
+        actor = session.get(User, organizer_id)
+        awards.revoke(session, actor, award, "Plagiarised talks")
+        session.commit()
+    assert AWARDEES.search(visitor.get("/").text).group(1) == "0"
+    with _committed(second) as session:
+        assert session.scalar(select(Award.status).where(Award.id == award_id)).value == "revoked"
+
+
+def test_a_production_host_writes_nothing_into_its_instance_folder(
+    database_url, engine, tmp_path, monkeypatch
+):
+    """Another host would not see it: the secret key, the mail and the issuer's key come
+    from the settings and the database."""
+    root = tmp_path / "host"
+    root.mkdir()
+    for shared in ("templates", "static"):
+        (root / shared).symlink_to(Path(nominee.ROOT) / shared)
+    monkeypatch.setattr(nominee, "ROOT", root)
+    app = create_app(
+        {
+            **BASE_CONFIG,
+            "TESTING": False,
+            "ENV_NAME": "production",
+            "SECRET_KEY": secrets.token_urlsafe(48),
+            "DATABASE_URL": database_url,
+            "MAIL_URL": "smtp://127.0.0.1:2525",
+            "BASE_URL": "https://awards.example.org",
+            "JOBS_IN_PROCESS": False,
+        }
+    )
+    try:
+        client = app.test_client()
+        assert client.get("/", base_url="https://awards.example.org").status_code == 200
+        assert (
+            client.get("/.well-known/did.json", base_url="https://awards.example.org").status_code
+            == 200
+        )
+        answer = client.post(
+            "/register",
+            base_url="https://awards.example.org",
+            data={
+                "display_name": "New Nadia",
+                "email": "nadia@example.org",
+                "password": "a long enough passphrase",
+            },
+        )
+        assert answer.status_code in (200, 302)
+        instance = root / "instance"
+        assert not instance.exists() or not any(instance.rglob("*")), sorted(instance.rglob("*"))
+    finally:
+        app.extensions["nominee.engine"].dispose()
+        with engine.begin() as conn:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(table.delete())

@@ -14,6 +14,7 @@ from nominee import clock
 from nominee.accounts.models import User
 from nominee.db import Base
 from nominee.enums import enum_column
+from nominee.i18n import N_, _
 
 
 class IntegrityScan(Base):
@@ -40,7 +41,9 @@ class Verdict(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"legitimate": "Reviewed, legitimate", "confirmed": "Confirmed"}[self.value]
+        return _(
+            {"legitimate": N_("Reviewed, legitimate"), "confirmed": N_("Confirmed")}[self.value]
+        )
 
 
 class IntegrityResult(Base):

@@ -40,10 +40,13 @@ class Verdict(enum.StrEnum):
     CONFIRMED = "confirmed"
 
     @property
+    def label_source(self) -> str:
+        """The label in English, as the catalogue knows it."""
+        return {"legitimate": N_("Reviewed, legitimate"), "confirmed": N_("Confirmed")}[self.value]
+
+    @property
     def label(self) -> str:
-        return _(
-            {"legitimate": N_("Reviewed, legitimate"), "confirmed": N_("Confirmed")}[self.value]
-        )
+        return _(self.label_source)
 
 
 class IntegrityResult(Base):

@@ -19,8 +19,9 @@ class UploadForm(BaseForm):
     file = FileField(
         _l("CSV file"),
         validators=[FileRequired(message=_l("Choose the CSV file to upload."))],
-        description="UTF-8 text (Excel: “CSV UTF-8”), one contribution per row, at most "
-        "10,000 rows.",
+        description=_l(
+            "UTF-8 text (Excel: “CSV UTF-8”), one contribution per row, at most 10,000 rows."
+        ),
     )
 
 
@@ -36,13 +37,15 @@ class FeedForm(BaseForm):
             DataRequired(message=_l("Enter the feed's address.")),
             rule(contribution_rules.url_error),
         ],
-        description="The RSS or Atom address of a blog, a YouTube channel "
-        "(https://www.youtube.com/feeds/videos.xml?channel_id=…) or a podcast.",
+        description=_l(
+            "The RSS or Atom address of a blog, a YouTube channel "
+            "(https://www.youtube.com/feeds/videos.xml?channel_id=…) or a podcast."
+        ),
     )
     title = StringField(
         _l("Name"),
         filters=[strip],
-        validators=[Length(max=200)],
+        validators=[Length(max=200, message=_l("Use at most %(max)d characters.", max=200))],
         description=_l("Optional: the feed's own title is used otherwise."),
     )
     type_id = SelectField(

@@ -24,6 +24,8 @@ from nominee.categories.models import Category
 from nominee.db import Base
 from nominee.i18n import N_, _
 
+_VISIBILITY_LABELS = {"public": N_("Public"), "private": N_("Private")}
+
 
 class Visibility(enum.StrEnum):
     PUBLIC = "public"
@@ -31,7 +33,7 @@ class Visibility(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return _({"public": N_("Public"), "private": N_("Private")}[self.value])
+        return _(_VISIBILITY_LABELS[self.value])
 
 
 class ContributionType(Base):

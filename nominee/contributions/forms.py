@@ -122,12 +122,15 @@ class ContributionForm(BaseForm):
         _l("Description"),
         filters=[lambda value: value or ""],
         validators=[rule(rules.description_error)],
-        description=LazyProxy(
-            lambda: _(
-                "Markdown, up to %(max)s characters.",
-                max=format_number(rules.DESCRIPTION_MAX),
+        description=cast(
+            str,
+            LazyProxy(
+                lambda: _(
+                    "Markdown, up to %(max)s characters.",
+                    max=format_number(rules.DESCRIPTION_MAX),
+                ),
+                enable_cache=False,
             ),
-            enable_cache=False,
         ),
     )
     primary_category_id = SelectField(

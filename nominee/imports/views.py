@@ -184,7 +184,10 @@ def _outcome(batch: ImportBatch) -> str:
     count = format_number(batch.imported)
     if batch.for_members:
         members = ngettext(
-            "%(num)s member", "%(num)s members", batch.members, num=format_number(batch.members)
+            "%(count)s member",
+            "%(count)s members",
+            batch.members,
+            count=format_number(batch.members),
         )
         message = ngettext(
             "%(count)s contribution imported for %(members)s.",

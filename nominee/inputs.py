@@ -12,6 +12,9 @@ import math
 import re
 from datetime import date, datetime
 
+from nominee.formatting import format_number
+from nominee.i18n import N_, _
+
 # What an INTEGER column holds on every database we run on (PostgreSQL's int4).
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 # Dates far enough from the calendar's ends that any window or term computed from them
@@ -20,13 +23,26 @@ EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
 # C0 and C1 control characters and DEL; tab, line feed and carriage return stay.
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
-CONTROL_MESSAGE = (
+# Translated where shown: ``_(CONTROL_MESSAGE)``; the others through their functions.
+CONTROL_MESSAGE = N_(
     "Text with control characters (such as NUL bytes) is refused: they were taken out, "
     "check the text and send it again."
 )
-DATE_MESSAGE = f"Enter a date between {EARLIEST.year} and {LATEST.year}."
-INT_MESSAGE = f"Enter a whole number between {INT_MIN:,} and {INT_MAX:,}."
-FLOAT_MESSAGE = "Enter a number, such as 1 or 1.5."
+DATE_MESSAGE = N_("Enter a date between %(earliest)s and %(latest)s.")
+INT_MESSAGE = N_("Enter a whole number between %(low)s and %(high)s.")
+FLOAT_MESSAGE = N_("Enter a number, such as 1 or 1.5.")
+
+
+def control_message() -> str:
+    return _(CONTROL_MESSAGE)
+
+
+def date_message() -> str:
+    return _(DATE_MESSAGE, earliest=EARLIEST.year, latest=LATEST.year)
+
+
+def int_message() -> str:
+    return _(INT_MESSAGE, low=format_number(INT_MIN), high=format_number(INT_MAX))
 
 
 def has_control_characters(text: str) -> bool:
@@ -46,7 +62,7 @@ def date_error(day: object) -> str | None:
     if isinstance(day, datetime):
         day = day.date()
     if isinstance(day, date) and not EARLIEST <= day <= LATEST:
-        return DATE_MESSAGE
+        return date_message()
     return None
 
 
@@ -55,7 +71,7 @@ def number_error(value: object) -> str | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int) and not fits_integer(value):
-        return INT_MESSAGE
+        return int_message()
     if isinstance(value, float) and not math.isfinite(value):
-        return FLOAT_MESSAGE
+        return _(FLOAT_MESSAGE)
     return None

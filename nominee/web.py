@@ -185,7 +185,7 @@ def register_input_checks(app: Flask) -> None:
             abort(404)
         for key, value in request.args.items(multi=True):
             if inputs.has_control_characters(key) or inputs.has_control_characters(value):
-                abort(400, description=inputs.CONTROL_MESSAGE)
+                abort(400, description=inputs.control_message())
 
 
 def _fields(fields) -> list[Field]:
@@ -222,7 +222,7 @@ class BaseForm(FlaskForm):
     def _refuse_odd_input(self, field: Field) -> None:
         raw = [value for value in field.raw_data or () if isinstance(value, str)]
         if any(inputs.has_control_characters(value) for value in raw):
-            field.process_errors = [*field.process_errors, inputs.CONTROL_MESSAGE]
+            field.process_errors = [*field.process_errors, inputs.control_message()]
             if isinstance(field.data, str):
                 field.data = inputs.without_control_characters(field.data)
             elif isinstance(field.data, list):

@@ -13,6 +13,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from nominee.formatting import format_number
+from nominee.i18n import N_, _, ngettext
+
 # What the log page looked up: (object type, id) -> fields (see ``FIELDS``).
 Names = Mapping[tuple[str, int], tuple[str | None, ...]]
 
@@ -32,26 +35,49 @@ FIELDS: dict[str, tuple[str, ...]] = {
 # Rows written before object types were singular for "categories".
 ALIASES = {"categorie": "category"}
 
+# The labels are translated where shown: ``_(OBJECT_TYPES[kind])``.
 OBJECT_TYPES: dict[str, str] = {
-    "api_token": "API token",
-    "appeal": "Appeal",
-    "award": "Award",
-    "category": "Category",
-    "contribution": "Contribution",
-    "contribution_type": "Contribution type",
-    "cycle": "Cycle",
-    "endorsement": "Endorsement",
-    "feed": "Feed",
-    "nomination": "Nomination",
-    "outbox": "Outgoing mail",
-    "reach_metric": "Reach metric",
-    "review": "Review",
-    "reviewer_appointment": "Reviewer appointment",
-    "route": "Page (refused access)",
-    "system": "The programme",
-    "user": "Account",
-    "webhook_endpoint": "Webhook endpoint",
-    "webhook_delivery": "Webhook delivery",
+    "api_token": N_("API token"),
+    "appeal": N_("Appeal"),
+    "award": N_("Award"),
+    "category": N_("Category"),
+    "contribution": N_("Contribution"),
+    "contribution_type": N_("Contribution type"),
+    "cycle": N_("Cycle"),
+    "endorsement": N_("Endorsement"),
+    "feed": N_("Feed"),
+    "nomination": N_("Nomination"),
+    "outbox": N_("Outgoing mail"),
+    "reach_metric": N_("Reach metric"),
+    "review": N_("Review"),
+    "reviewer_appointment": N_("Reviewer appointment"),
+    "route": N_("Page (refused access)"),
+    "system": N_("The programme"),
+    "user": N_("Account"),
+    "webhook_endpoint": N_("Webhook endpoint"),
+    "webhook_delivery": N_("Webhook delivery"),
+}
+# The object of a sentence when it has no name: "account #12" (lower case, mid-sentence).
+_NUMBERED: dict[str, str] = {
+    "api_token": N_("API token #%(id)s"),
+    "appeal": N_("appeal #%(id)s"),
+    "award": N_("award #%(id)s"),
+    "category": N_("category #%(id)s"),
+    "contribution": N_("contribution #%(id)s"),
+    "contribution_type": N_("contribution type #%(id)s"),
+    "cycle": N_("cycle #%(id)s"),
+    "endorsement": N_("endorsement #%(id)s"),
+    "feed": N_("feed #%(id)s"),
+    "nomination": N_("nomination #%(id)s"),
+    "outbox": N_("outgoing mail #%(id)s"),
+    "reach_metric": N_("reach metric #%(id)s"),
+    "review": N_("review #%(id)s"),
+    "reviewer_appointment": N_("reviewer appointment #%(id)s"),
+    "route": N_("page #%(id)s"),
+    "system": N_("the programme"),
+    "user": N_("account #%(id)s"),
+    "webhook_endpoint": N_("webhook endpoint #%(id)s"),
+    "webhook_delivery": N_("webhook delivery #%(id)s"),
 }
 
 
@@ -83,11 +109,11 @@ class _Named:
 
     def user(self, user_id: Any) -> str:
         return self.field("user", user_id, "name") or (
-            f"account #{user_id}" if user_id else "someone"
+            _("account #%(id)s", id=user_id) if user_id else _("someone")
         )
 
     def cycle(self, cycle_id: Any) -> str:
-        return self.field("cycle", cycle_id, "name") or f"cycle #{cycle_id}"
+        return self.field("cycle", cycle_id, "name") or _("cycle #%(id)s", id=cycle_id)
 
     def of(self, name: str) -> str | None:
         kind = ALIASES.get(self.event.object_type, self.event.object_type)
@@ -99,78 +125,135 @@ class _Named:
         oid = self.event.object_id
         after, before = self.event.after, self.event.before
         if kind == "nomination" and self.of("nominee"):
-            return f"{self.of('nominee')}'s nomination in {self.of('cycle')}"
+            return _(
+                "%(nominee)s's nomination in %(cycle)s",
+                nominee=self.of("nominee"),
+                cycle=self.of("cycle"),
+            )
         if kind == "appeal" and self.of("nominee"):
-            return f"{self.of('nominee')}'s appeal in {self.of('cycle')}"
+            return _(
+                "%(nominee)s's appeal in %(cycle)s",
+                nominee=self.of("nominee"),
+                cycle=self.of("cycle"),
+            )
         if kind == "award" and self.of("member"):
-            return f"{self.of('member')}'s {self.of('category')} award of {self.of('cycle')}"
+            return _(
+                "%(member)s's %(category)s award of %(cycle)s",
+                member=self.of("member"),
+                category=self.of("category"),
+                cycle=self.of("cycle"),
+            )
         if kind == "review" and self.of("reviewer"):
-            return (
-                f"{self.of('reviewer')}'s review of {self.of('nominee')}'s nomination in "
-                f"{self.of('cycle')}"
+            return _(
+                "%(reviewer)s's review of %(nominee)s's nomination in %(cycle)s",
+                reviewer=self.of("reviewer"),
+                nominee=self.of("nominee"),
+                cycle=self.of("cycle"),
             )
         if kind == "contribution" and self.of("title"):
-            return f"“{self.of('title')}” by {self.of('owner')}"
+            return _("“%(title)s” by %(owner)s", title=self.of("title"), owner=self.of("owner"))
         if kind == "endorsement" and self.of("endorser"):
-            return (
-                f"{self.of('endorser')}'s endorsement of “{self.of('title')}” by {self.of('owner')}"
+            return _(
+                "%(endorser)s's endorsement of “%(title)s” by %(owner)s",
+                endorser=self.of("endorser"),
+                title=self.of("title"),
+                owner=self.of("owner"),
             )
-        if kind in ("cycle", "category", "contribution_type", "user") and self.of("name"):
-            prefix = {"category": "the category ", "contribution_type": "the type "}.get(kind, "")
-            return f"{prefix}{self.of('name')}"
+        if kind == "category" and self.of("name"):
+            return _("the category %(name)s", name=self.of("name"))
+        if kind == "contribution_type" and self.of("name"):
+            return _("the type %(name)s", name=self.of("name"))
+        if kind in ("cycle", "user") and self.of("name"):
+            return str(self.of("name"))
         if kind == "category" and (after.get("name") or before.get("name")):
-            return f"the category {after.get('name') or before.get('name')}"
+            return _("the category %(name)s", name=after.get("name") or before.get("name"))
         if kind == "api_token" and (after.get("name") or before.get("name")):
-            return f"the API token “{after.get('name') or before.get('name')}”"
+            return _("the API token “%(name)s”", name=after.get("name") or before.get("name"))
         if kind == "route":
-            return f"the page {after.get('path', '')}".rstrip()
+            path = after.get("path", "")
+            return _("the page %(path)s", path=path) if path else _("the page")
         if kind in ("webhook_endpoint", "webhook_delivery") and (
             after.get("url") or before.get("url")
         ):
             url = after.get("url") or before.get("url")
             if kind == "webhook_delivery":
-                return f"the {after.get('event', '')} delivery #{after.get('of')} to {url}"
-            return f"the webhook endpoint {url}"
+                return _(
+                    "the %(event)s delivery #%(of)s to %(url)s",
+                    event=after.get("event", ""),
+                    of=after.get("of"),
+                    url=url,
+                )
+            return _("the webhook endpoint %(url)s", url=url)
         if kind == "outbox":
-            return f"a {after.get('topic', 'mail')} message" + (f" (#{oid})" if oid else "")
-        label = OBJECT_TYPES.get(kind, kind.replace("_", " ")).lower()
+            topic = after.get("topic", "mail")
+            if oid:
+                return _("a %(topic)s message (#%(id)s)", topic=topic, id=oid)
+            return _("a %(topic)s message", topic=topic)
+        if kind in _NUMBERED:
+            return _(_NUMBERED[kind], id=oid) if oid else _(OBJECT_TYPES[kind]).lower()
+        label = kind.replace("_", " ")
         return f"{label} #{oid}" if oid else label
 
 
+def _says(message: str) -> Callable[[_Named], str]:
+    """What the actor did, from a message (marked with ``N_``) naming ``%(thing)s``."""
+    return lambda named: _(message, thing=named.thing())
+
+
 def _decision(named: _Named) -> str:
-    after = named.event.after
-    thing = named.thing()
-    verb = {"award": "awarded", "decline": "declined"}.get(str(after.get("decision")), "decided")
-    return f"{verb} {thing}"
+    decision = str(named.event.after.get("decision"))
+    if decision == "award":
+        return _("awarded %(thing)s", thing=named.thing())
+    if decision == "decline":
+        return _("declined %(thing)s", thing=named.thing())
+    return _("decided %(thing)s", thing=named.thing())
 
 
 def _decision_changed(named: _Named) -> str:
     after = named.event.after
-    to = {"award": "award", "decline": "decline"}.get(str(after.get("decision")), "")
-    text = f"changed the decision on {named.thing()}" + (f" to {to}" if to else "")
-    return text + (" (on appeal)" if after.get("appeal") else "")
+    decision = str(after.get("decision"))
+    if decision == "award":
+        text = _("changed the decision on %(thing)s to award", thing=named.thing())
+    elif decision == "decline":
+        text = _("changed the decision on %(thing)s to decline", thing=named.thing())
+    else:
+        text = _("changed the decision on %(thing)s", thing=named.thing())
+    return _("%(change)s (on appeal)", change=text) if after.get("appeal") else text
 
 
 def _status(named: _Named) -> str:
     status = str(named.event.after.get("status", "")).replace("_", " ")
-    return f"moved {named.thing()} to {status}" if status else f"moved {named.thing()}"
+    if status:
+        return _("moved %(thing)s to %(status)s", thing=named.thing(), status=status)
+    return _("moved %(thing)s", thing=named.thing())
 
 
 def _role(named: _Named) -> str:
     role = named.event.after.get("role")
-    return f"made {named.thing()} {'an' if role == 'organizer' else 'a'} {role}"
+    messages = {
+        "organizer": N_("made %(thing)s an organizer"),
+        "reviewer": N_("made %(thing)s a reviewer"),
+        "member": N_("made %(thing)s a member"),
+    }
+    if role in messages:
+        return _(messages[role], thing=named.thing())
+    return _("made %(thing)s a %(role)s", thing=named.thing(), role=role)
 
 
 def _active(named: _Named) -> str:
-    return f"{'reactivated' if named.event.after.get('active') else 'deactivated'} {named.thing()}"
+    if named.event.after.get("active"):
+        return _("reactivated %(thing)s", thing=named.thing())
+    return _("deactivated %(thing)s", thing=named.thing())
 
 
-def _with_reviewer(verb: str, tail: str = "") -> Callable[[_Named], str]:
+def _with_reviewer(message: str) -> Callable[[_Named], str]:
+    """``message`` (marked with ``N_``) names ``%(reviewer)s`` and ``%(thing)s``."""
+
     def say(named: _Named) -> str:
         reviewer = named.user(
             named.event.after.get("reviewer_id") or named.event.before.get("reviewer_id")
         )
-        return f"{verb.format(reviewer=reviewer)} {named.thing()}{tail}"
+        return _(message, reviewer=reviewer, thing=named.thing())
 
     return say
 
@@ -178,178 +261,233 @@ def _with_reviewer(verb: str, tail: str = "") -> Callable[[_Named], str]:
 def _appointed(named: _Named) -> str:
     data = named.event.after if named.event.after.get("reviewer_id") else named.event.before
     who, cycle = named.user(data.get("reviewer_id")), named.cycle(data.get("cycle_id"))
-    verb = "appointed" if named.event.action.endswith("appointed") else "removed"
-    scope = "" if data.get("category_id") is None else " for one category"
-    return f"{verb} {who} as a reviewer of {cycle}{scope}"
+    one_category = data.get("category_id") is not None
+    if named.event.action.endswith("appointed"):
+        if one_category:
+            return _(
+                "appointed %(who)s as a reviewer of %(cycle)s for one category",
+                who=who,
+                cycle=cycle,
+            )
+        return _("appointed %(who)s as a reviewer of %(cycle)s", who=who, cycle=cycle)
+    if one_category:
+        return _(
+            "removed %(who)s as a reviewer of %(cycle)s for one category", who=who, cycle=cycle
+        )
+    return _("removed %(who)s as a reviewer of %(cycle)s", who=who, cycle=cycle)
 
 
 def _auto(named: _Named) -> str:
     added = named.event.after.get("added", 0)
-    return f"assigned reviewers automatically in {named.thing()} ({added} assignments)"
+    return _(
+        "assigned reviewers automatically in %(thing)s (%(added)s assignments)",
+        thing=named.thing(),
+        added=added,
+    )
 
 
 def _failed_login(named: _Named) -> str:
-    return f"failed to log in as {named.event.after.get('email', 'an account')}"
+    email = named.event.after.get("email")
+    if email:
+        return _("failed to log in as %(email)s", email=email)
+    return _("failed to log in as an account")
 
 
 def _award_created(named: _Named) -> str:
-    return f"granted {named.thing()}"
+    return _("granted %(thing)s", thing=named.thing())
 
 
-# action -> (label for the pick-list, what the actor did)
-def _metric(verb: str) -> Callable[[_Named], str]:
+def _metric(added: bool) -> Callable[[_Named], str]:
     def say(named: _Named) -> str:
         name = named.event.after.get("name") or named.event.before.get("name")
-        return f"{verb} the reach metric {name}" if name else f"{verb} {named.thing()}"
+        if added:
+            if name:
+                return _("added the reach metric %(name)s", name=name)
+            return _("added %(thing)s", thing=named.thing())
+        if name:
+            return _("changed the reach metric %(name)s", name=name)
+        return _("changed %(thing)s", thing=named.thing())
 
     return say
 
 
 def _flag_reviewed(named: _Named) -> str:
-    verdict = {"legitimate": "legitimate", "confirmed": "confirmed"}.get(
-        str(named.event.after.get("verdict")), "reviewed"
-    )
-    return (
-        f"marked the endorsement flag on {named.user(named.event.after.get('member_id'))} "
-        f"as {verdict}"
-    )
+    member = named.user(named.event.after.get("member_id"))
+    verdict = str(named.event.after.get("verdict"))
+    if verdict == "legitimate":
+        return _("marked the endorsement flag on %(member)s as legitimate", member=member)
+    if verdict == "confirmed":
+        return _("marked the endorsement flag on %(member)s as confirmed", member=member)
+    return _("marked the endorsement flag on %(member)s as reviewed", member=member)
 
 
 def _imported(named: _Named) -> str:
     after = named.event.after
     count, members = int(after.get("count", 0)), int(after.get("members", 0))
-    text = f"imported {count:,} contribution{'' if count == 1 else 's'}"
+    text = ngettext(
+        "imported %(count)s contribution",
+        "imported %(count)s contributions",
+        count,
+        count=format_number(count),
+    )
     if after.get("for_members"):
-        text += f" for {members:,} member{'' if members == 1 else 's'}"
-    return text + (f" from {after['file']}" if after.get("file") else "")
+        text = ngettext(
+            "%(imported)s for %(count)s member",
+            "%(imported)s for %(count)s members",
+            members,
+            imported=text,
+            count=format_number(members),
+        )
+    if after.get("file"):
+        text = _("%(imported)s from %(file)s", imported=text, file=after["file"])
+    return text
 
 
-def _feed(verb: str) -> Callable[[_Named], str]:
+def _feed(added: bool) -> Callable[[_Named], str]:
     def say(named: _Named) -> str:
-        data = named.event.after or named.event.before
-        return f"{verb} the feed {data.get('url', '')}".rstrip()
+        url = (named.event.after or named.event.before).get("url", "")
+        if added:
+            return _("added the feed %(url)s", url=url) if url else _("added a feed")
+        return _("removed the feed %(url)s", url=url) if url else _("removed a feed")
 
     return say
 
 
+# action -> (label for the pick-list, translated where shown; what the actor did)
+
 SENTENCES: dict[str, tuple[str, Callable[[_Named], str]]] = {
-    "access.denied": ("Refused page", lambda n: f"was refused {n.thing()}"),
-    "api_token.created": ("API token created", lambda n: f"created {n.thing()}"),
-    "api_token.revoked": ("API token revoked", lambda n: f"revoked {n.thing()}"),
-    "account.deactivated": ("Account deactivated", _active),
-    "account.email_changed": ("Email changed", lambda n: f"changed the email of {n.thing()}"),
-    "account.email_verified": ("Email confirmed", lambda n: f"confirmed the email of {n.thing()}"),
+    "access.denied": (N_("Refused page"), _says(N_("was refused %(thing)s"))),
+    "api_token.created": (N_("API token created"), _says(N_("created %(thing)s"))),
+    "api_token.revoked": (N_("API token revoked"), _says(N_("revoked %(thing)s"))),
+    "account.deactivated": (N_("Account deactivated"), _active),
+    "account.email_changed": (N_("Email changed"), _says(N_("changed the email of %(thing)s"))),
+    "account.email_verified": (
+        N_("Email confirmed"),
+        _says(N_("confirmed the email of %(thing)s")),
+    ),
     "account.password_changed": (
-        "Password changed",
-        lambda n: f"changed the password of {n.thing()}",
+        N_("Password changed"),
+        _says(N_("changed the password of %(thing)s")),
     ),
-    "account.password_reset": ("Password reset", lambda n: f"reset the password of {n.thing()}"),
+    "account.password_reset": (N_("Password reset"), _says(N_("reset the password of %(thing)s"))),
     "account.password_reset_requested": (
-        "Password reset asked",
-        lambda n: f"sent a password reset link to {n.thing()}",
+        N_("Password reset asked"),
+        _says(N_("sent a password reset link to %(thing)s")),
     ),
-    "account.profile_updated": ("Profile changed", lambda n: f"changed the profile of {n.thing()}"),
-    "account.reactivated": ("Account reactivated", _active),
-    "account.registered": ("Account registered", lambda n: f"registered as {n.thing()}"),
+    "account.profile_updated": (
+        N_("Profile changed"),
+        _says(N_("changed the profile of %(thing)s")),
+    ),
+    "account.reactivated": (N_("Account reactivated"), _active),
+    "account.registered": (N_("Account registered"), _says(N_("registered as %(thing)s"))),
     "account.registration_refused": (
-        "Registration refused",
-        lambda n: f"refused a registration with the address of {n.thing()}",
+        N_("Registration refused"),
+        _says(N_("refused a registration with the address of %(thing)s")),
     ),
-    "account.role_changed": ("Role changed", _role),
-    "appeal.dismissed": ("Appeal dismissed", lambda n: f"dismissed {n.thing()}"),
-    "appeal.lodged": ("Appeal lodged", lambda n: f"lodged {n.thing()}"),
-    "appeal.upheld": ("Appeal upheld", lambda n: f"upheld {n.thing()}"),
-    "award.created": ("Award granted", _award_created),
-    "award.expired": ("Award expired", lambda n: f"marked {n.thing()} expired"),
-    "award.revoked": ("Award revoked", lambda n: f"revoked {n.thing()}"),
+    "account.role_changed": (N_("Role changed"), _role),
+    "appeal.dismissed": (N_("Appeal dismissed"), _says(N_("dismissed %(thing)s"))),
+    "appeal.lodged": (N_("Appeal lodged"), _says(N_("lodged %(thing)s"))),
+    "appeal.upheld": (N_("Appeal upheld"), _says(N_("upheld %(thing)s"))),
+    "award.created": (N_("Award granted"), _award_created),
+    "award.expired": (N_("Award expired"), _says(N_("marked %(thing)s expired"))),
+    "award.revoked": (N_("Award revoked"), _says(N_("revoked %(thing)s"))),
     "issuer_key.rotated": (
-        "Signing key rotated",
-        lambda n: "rotated the key that signs the award credentials",
+        N_("Signing key rotated"),
+        _says(N_("rotated the key that signs the award credentials")),
     ),
     "impact.guidance_set": (
-        "Impact guidance set",
-        lambda n: f"set the impact guidance of {n.thing()}",
+        N_("Impact guidance set"),
+        _says(N_("set the impact guidance of %(thing)s")),
     ),
     "impact.settings_saved": (
-        "Impact settings saved",
-        lambda n: f"changed the impact score settings of {n.thing()}",
+        N_("Impact settings saved"),
+        _says(N_("changed the impact score settings of %(thing)s")),
     ),
-    "reach_metric.created": ("Reach metric added", _metric("added")),
-    "reach_metric.updated": ("Reach metric changed", _metric("changed")),
-    "integrity.flag_reviewed": ("Endorsement flag reviewed", _flag_reviewed),
-    "category.created": ("Category created", lambda n: f"created {n.thing()}"),
-    "category.updated": ("Category changed", lambda n: f"changed {n.thing()}"),
-    "contribution.created": ("Contribution logged", lambda n: f"logged {n.thing()}"),
-    "contribution.deleted": ("Contribution deleted", lambda n: f"deleted {n.thing()}"),
-    "contribution.imported": ("Contributions imported", _imported),
-    "contribution.updated": ("Contribution changed", lambda n: f"changed {n.thing()}"),
-    "contribution_type.created": ("Contribution type created", lambda n: f"created {n.thing()}"),
+    "reach_metric.created": (N_("Reach metric added"), _metric(added=True)),
+    "reach_metric.updated": (N_("Reach metric changed"), _metric(added=False)),
+    "integrity.flag_reviewed": (N_("Endorsement flag reviewed"), _flag_reviewed),
+    "category.created": (N_("Category created"), _says(N_("created %(thing)s"))),
+    "category.updated": (N_("Category changed"), _says(N_("changed %(thing)s"))),
+    "contribution.created": (N_("Contribution logged"), _says(N_("logged %(thing)s"))),
+    "contribution.deleted": (N_("Contribution deleted"), _says(N_("deleted %(thing)s"))),
+    "contribution.imported": (N_("Contributions imported"), _imported),
+    "contribution.updated": (N_("Contribution changed"), _says(N_("changed %(thing)s"))),
+    "contribution_type.created": (N_("Contribution type created"), _says(N_("created %(thing)s"))),
     "contribution_type.seeded": (
-        "Contribution types added",
-        lambda n: f"added the default contribution types ({len(n.event.after.get('names', []))})",
+        N_("Contribution types added"),
+        lambda n: _(
+            "added the default contribution types (%(count)d)",
+            count=len(n.event.after.get("names", [])),
+        ),
     ),
-    "contribution_type.updated": ("Contribution type changed", lambda n: f"changed {n.thing()}"),
-    "cycle.created": ("Cycle created", lambda n: f"created the cycle {n.thing()}"),
-    "cycle.status_changed": ("Cycle moved", _status),
-    "cycle.updated": ("Cycle changed", lambda n: f"changed the settings of {n.thing()}"),
-    "demo.seeded": ("Demo seeded", lambda n: "filled the demo programme"),
-    "feed.added": ("Feed added", _feed("added")),
-    "feed.removed": ("Feed removed", _feed("removed")),
-    "endorsement.created": ("Endorsement given", lambda n: f"gave {n.thing()}"),
-    "endorsement.withdrawn": ("Endorsement withdrawn", lambda n: f"withdrew {n.thing()}"),
-    "login.failed": ("Login failed", _failed_login),
-    "login.succeeded": ("Logged in", lambda n: "logged in"),
-    "logout": ("Logged out", lambda n: "logged out"),
-    "nomination.accepted": ("Nomination accepted", lambda n: f"accepted {n.thing()}"),
-    "nomination.created": ("Nomination made", lambda n: f"made {n.thing()}"),
-    "nomination.decided": ("Nomination decided", _decision),
-    "nomination.decision_changed": ("Decision changed", _decision_changed),
+    "contribution_type.updated": (N_("Contribution type changed"), _says(N_("changed %(thing)s"))),
+    "cycle.created": (N_("Cycle created"), _says(N_("created the cycle %(thing)s"))),
+    "cycle.status_changed": (N_("Cycle moved"), _status),
+    "cycle.updated": (N_("Cycle changed"), _says(N_("changed the settings of %(thing)s"))),
+    "demo.seeded": (N_("Demo seeded"), _says(N_("filled the demo programme"))),
+    "feed.added": (N_("Feed added"), _feed(added=True)),
+    "feed.removed": (N_("Feed removed"), _feed(added=False)),
+    "endorsement.created": (N_("Endorsement given"), _says(N_("gave %(thing)s"))),
+    "endorsement.withdrawn": (N_("Endorsement withdrawn"), _says(N_("withdrew %(thing)s"))),
+    "login.failed": (N_("Login failed"), _failed_login),
+    "login.succeeded": (N_("Logged in"), _says(N_("logged in"))),
+    "logout": (N_("Logged out"), _says(N_("logged out"))),
+    "nomination.accepted": (N_("Nomination accepted"), _says(N_("accepted %(thing)s"))),
+    "nomination.created": (N_("Nomination made"), _says(N_("made %(thing)s"))),
+    "nomination.decided": (N_("Nomination decided"), _decision),
+    "nomination.decision_changed": (N_("Decision changed"), _decision_changed),
     "nomination.entered_review": (
-        "Nomination entered review",
-        lambda n: f"put {n.thing()} in review",
+        N_("Nomination entered review"),
+        _says(N_("put %(thing)s in review")),
     ),
     "nomination.evidence_changed": (
-        "Evidence changed",
-        lambda n: f"changed the evidence of {n.thing()}",
+        N_("Evidence changed"),
+        _says(N_("changed the evidence of %(thing)s")),
     ),
-    "nomination.lapsed": ("Nomination lapsed", lambda n: f"let {n.thing()} lapse"),
-    "nomination.refused": ("Nomination refused", lambda n: f"refused {n.thing()}"),
+    "nomination.lapsed": (N_("Nomination lapsed"), _says(N_("let %(thing)s lapse"))),
+    "nomination.refused": (N_("Nomination refused"), _says(N_("refused %(thing)s"))),
     "nomination.renewal_created": (
-        "Renewal created",
-        lambda n: f"put an award up for renewal: {n.thing()}",
+        N_("Renewal created"),
+        _says(N_("put an award up for renewal: %(thing)s")),
     ),
     "nomination.renewal_evidence_gathered": (
-        "Renewal evidence gathered",
-        lambda n: f"gathered the renewal evidence of {n.thing()} again",
+        N_("Renewal evidence gathered"),
+        _says(N_("gathered the renewal evidence of %(thing)s again")),
     ),
-    "nomination.withdrawn": ("Nomination withdrawn", lambda n: f"withdrew {n.thing()}"),
-    "outbox.retried": ("Mail retried", lambda n: f"sent {n.thing()} again"),
-    "review.assigned": ("Reviewer assigned", _with_reviewer("assigned {reviewer} to")),
-    "review.auto_assigned": ("Automatic assignment", _auto),
+    "nomination.withdrawn": (N_("Nomination withdrawn"), _says(N_("withdrew %(thing)s"))),
+    "outbox.retried": (N_("Mail retried"), _says(N_("sent %(thing)s again"))),
+    "review.assigned": (
+        N_("Reviewer assigned"),
+        _with_reviewer(N_("assigned %(reviewer)s to %(thing)s")),
+    ),
+    "review.auto_assigned": (N_("Automatic assignment"), _auto),
     "review.conflict_cleared": (
-        "Conflict cleared",
-        _with_reviewer("cleared the conflict of {reviewer} on"),
+        N_("Conflict cleared"),
+        _with_reviewer(N_("cleared the conflict of %(reviewer)s on %(thing)s")),
     ),
     "review.conflict_declared": (
-        "Conflict declared",
-        _with_reviewer("declared a conflict on"),
+        N_("Conflict declared"),
+        _with_reviewer(N_("declared a conflict on %(thing)s")),
     ),
-    "review.draft_saved": ("Review draft saved", lambda n: f"saved a draft of {n.thing()}"),
-    "review.reviewer_appointed": ("Reviewer appointed", _appointed),
-    "review.reviewer_removed": ("Reviewer removed", _appointed),
-    "review.submitted": ("Review submitted", lambda n: f"submitted {n.thing()}"),
-    "review.unassigned": ("Reviewer unassigned", _with_reviewer("took {reviewer} off")),
-    "review.updated": ("Review changed", lambda n: f"changed {n.thing()}"),
-    "webhook.created": ("Webhook added", lambda n: f"added {n.thing()}"),
-    "webhook.updated": ("Webhook changed", lambda n: f"changed {n.thing()}"),
+    "review.draft_saved": (N_("Review draft saved"), _says(N_("saved a draft of %(thing)s"))),
+    "review.reviewer_appointed": (N_("Reviewer appointed"), _appointed),
+    "review.reviewer_removed": (N_("Reviewer removed"), _appointed),
+    "review.submitted": (N_("Review submitted"), _says(N_("submitted %(thing)s"))),
+    "review.unassigned": (
+        N_("Reviewer unassigned"),
+        _with_reviewer(N_("took %(reviewer)s off %(thing)s")),
+    ),
+    "review.updated": (N_("Review changed"), _says(N_("changed %(thing)s"))),
+    "webhook.created": (N_("Webhook added"), _says(N_("added %(thing)s"))),
+    "webhook.updated": (N_("Webhook changed"), _says(N_("changed %(thing)s"))),
     "webhook.secret_rotated": (
-        "Webhook secret rotated",
-        lambda n: f"rotated the signing secret of {n.thing()}",
+        N_("Webhook secret rotated"),
+        _says(N_("rotated the signing secret of %(thing)s")),
     ),
-    "webhook.enabled": ("Webhook enabled", lambda n: f"enabled {n.thing()}"),
-    "webhook.disabled": ("Webhook disabled", lambda n: f"disabled {n.thing()}"),
-    "webhook.deleted": ("Webhook deleted", lambda n: f"deleted {n.thing()}"),
-    "webhook.redelivered": ("Webhook redelivered", lambda n: f"sent {n.thing()} again"),
+    "webhook.enabled": (N_("Webhook enabled"), _says(N_("enabled %(thing)s"))),
+    "webhook.disabled": (N_("Webhook disabled"), _says(N_("disabled %(thing)s"))),
+    "webhook.deleted": (N_("Webhook deleted"), _says(N_("deleted %(thing)s"))),
+    "webhook.redelivered": (N_("Webhook redelivered"), _says(N_("sent %(thing)s again"))),
 }
 
 ACTIONS: dict[str, str] = {action: label for action, (label, _) in sorted(SENTENCES.items())}
@@ -357,15 +495,15 @@ ACTIONS: dict[str, str] = {action: label for action, (label, _) in sorted(SENTEN
 
 def _generic(named: _Named) -> str:
     words = named.event.action.replace(".", " ").replace("_", " ")
-    return f"did “{words}” on {named.thing()}"
+    return _("did “%(words)s” on %(thing)s", words=words, thing=named.thing())
 
 
 def describe(event: Event, names: Names) -> str:
     """The event as one sentence, its actor first."""
     named = _Named(names, event)
-    _, say = SENTENCES.get(event.action, ("", _generic))
-    actor = event.actor or "The programme"
-    return f"{actor} {say(named)}."
+    say = SENTENCES[event.action][1] if event.action in SENTENCES else _generic
+    actor = event.actor or _("The programme")
+    return _("%(actor)s %(did)s.", actor=actor, did=say(named))
 
 
 def mentioned(event: Event) -> dict[str, set[int]]:

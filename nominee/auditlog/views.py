@@ -21,6 +21,7 @@ from flask_login import current_user
 from nominee.auditlog import queries
 from nominee.auditlog.forms import AuditFilterForm
 from nominee.awards.export import escape_cell
+from nominee.i18n import _
 from nominee.uow import get_session
 from nominee.web import organizer_required
 
@@ -43,8 +44,10 @@ def _wanted(form: AuditFilterForm) -> queries.AuditFilter | None:
         if len(actor_ids) > queries.MAX_ACTORS:
             form.actor.errors = [
                 *form.actor.errors,
-                f"More than {queries.MAX_ACTORS} accounts match: "
-                "type more of the name or the email.",
+                _(
+                    "More than %(max)d accounts match: type more of the name or the email.",
+                    max=queries.MAX_ACTORS,
+                ),
             ]
             return None
     return queries.AuditFilter(

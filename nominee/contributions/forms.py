@@ -4,6 +4,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any, cast
 
+from babel.support import LazyProxy
 from wtforms import (
     BooleanField,
     DateField,
@@ -29,6 +30,8 @@ from nominee.categories.models import Category
 from nominee.contributions import rules
 from nominee.contributions.models import ContributionType, ReachMetric, Visibility
 from nominee.contributions.services import ContributionInput, MetricInput, TypeInput
+from nominee.formatting import format_number
+from nominee.i18n import _, _l
 from nominee.web import BaseForm, choices
 
 
@@ -92,53 +95,67 @@ class CheckboxesField(SelectMultipleField):
 
 
 def category_label(category: Category) -> str:
-    return f"{category.name} (retired)" if category.retired else category.name
+    return _("%(name)s (retired)", name=category.name) if category.retired else category.name
 
 
 class ContributionForm(BaseForm):
     type_id = SelectField(
-        "Type", coerce=int, validators=[DataRequired(message="Choose the type of contribution.")]
+        _l("Type"),
+        coerce=int,
+        validators=[DataRequired(message=_l("Choose the type of contribution."))],
     )
-    refresh = SubmitField("Show the fields of this type")
-    role = SelectField("Your role", validate_choice=False)
-    title = StringField("Title", filters=[strip], validators=[rule(rules.title_error)])
+    refresh = SubmitField(_l("Show the fields of this type"))
+    role = SelectField(_l("Your role"), validate_choice=False)
+    title = StringField(_l("Title"), filters=[strip], validators=[rule(rules.title_error)])
     contributed_on = OptionalDateField(
-        "Date",
-        **invalid_value("Enter a date like 2024-05-31."),
+        _l("Date"),
+        **invalid_value(_l("Enter a date like 2024-05-31.")),
         validators=[rule(rules.date_error)],
     )
     url = StringField(
-        "Link",
+        _l("Link"),
         filters=[strip],
         validators=[rule(rules.url_error)],
-        description="Optional: where people can see it.",
+        description=_l("Optional: where people can see it."),
     )
     description_md = TextAreaField(
-        "Description",
+        _l("Description"),
         filters=[lambda value: value or ""],
         validators=[rule(rules.description_error)],
-        description=f"Markdown, up to {rules.DESCRIPTION_MAX:,} characters.",
+        description=cast(
+            str,
+            LazyProxy(
+                lambda: _(
+                    "Markdown, up to %(max)s characters.",
+                    max=format_number(rules.DESCRIPTION_MAX),
+                ),
+                enable_cache=False,
+            ),
+        ),
     )
     primary_category_id = SelectField(
-        "Primary category",
+        _l("Primary category"),
         coerce=int,
-        validators=[DataRequired(message="Choose a primary category.")],
+        validators=[DataRequired(message=_l("Choose a primary category."))],
     )
     category_ids = CheckboxesField(
-        "Other categories",
+        _l("Other categories"),
         coerce=int,
-        description=f"Up to {rules.MAX_EXTRA_CATEGORIES}.",
+        description=_l("Up to %(max)d.", max=rules.MAX_EXTRA_CATEGORIES),
     )
     visibility = RadioField(
-        "Visibility",
+        _l("Visibility"),
         choices=choices(
             [
-                (Visibility.PUBLIC.value, "Public: anybody can see it and endorse it"),
-                (Visibility.PRIVATE.value, "Private: only you, reviewers and organizers see it"),
+                (Visibility.PUBLIC.value, _l("Public: anybody can see it and endorse it")),
+                (
+                    Visibility.PRIVATE.value,
+                    _l("Private: only you, reviewers and organizers see it"),
+                ),
             ]
         ),
         default=Visibility.PUBLIC.value,
-        validators=[InputRequired(message="Choose who can see it.")],
+        validators=[InputRequired(message=_l("Choose who can see it."))],
     )
 
     selected_type: ContributionType | None = None
@@ -161,16 +178,16 @@ class ContributionForm(BaseForm):
         """
         types = list(types)
         self.type_id.choices = choices(
-            [(0, "Choose a type")]
-            + [(t.id, f"{t.name} (retired)" if t.retired else t.name) for t in types]
+            [(0, _("Choose a type"))]
+            + [(t.id, _("%(name)s (retired)", name=t.name) if t.retired else t.name) for t in types]
         )
         category_options = [(c.id, category_label(c)) for c in categories]
-        self.primary_category_id.choices = choices([(0, "Choose a category")] + category_options)
+        self.primary_category_id.choices = choices([(0, _("Choose a category"))] + category_options)
         self.category_ids.choices = choices(category_options)
         self.selected_type = next((t for t in types if t.id == self.type_id.data), None)
         roles = self.selected_type.roles if self.selected_type else []
         if roles:
-            self.role.choices = choices([("", "Choose your role")] + [(r, r) for r in roles])
+            self.role.choices = choices([("", _("Choose your role"))] + [(r, r) for r in roles])
         else:
             del self["role"]
         figures = figures or {}
@@ -179,15 +196,16 @@ class ContributionForm(BaseForm):
             if metric.retired and metric.id not in figures:
                 continue
             self.metrics.append(metric)
-            description = (
-                "Retired: kept as recorded."
-                if metric.retired
-                else f"{'Required' if metric.required else 'Optional'}, 0 to {metric.maximum:,}."
-            )
+            if metric.retired:
+                description = _("Retired: kept as recorded.")
+            elif metric.required:
+                description = _("Required, 0 to %(max)s.", max=format_number(metric.maximum))
+            else:
+                description = _("Optional, 0 to %(max)s.", max=format_number(metric.maximum))
             unbound = OptionalIntegerField(
                 metric.label,
                 description=description,
-                **invalid_value("Enter a whole number, such as 0 or 12."),
+                **invalid_value(_("Enter a whole number, such as 0 or 12.")),
                 validators=[] if metric.retired else [metric_rule(metric)],
                 render_kw={"readonly": True} if metric.retired else {"inputmode": "numeric"},
             )
@@ -230,8 +248,8 @@ class ContributionForm(BaseForm):
         )
 
 
-VISIBILITY_FILTER = [("", "Any"), *((v.value, v.label) for v in Visibility)]
-SORTS = [("newest", "Newest first"), ("oldest", "Oldest first")]
+VISIBILITY_FILTER = [("", _l("Any")), *((v.value, v.label) for v in Visibility)]
+SORTS = [("newest", _l("Newest first")), ("oldest", _l("Oldest first"))]
 
 
 class ContributionFilterForm(BaseForm):
@@ -240,22 +258,22 @@ class ContributionFilterForm(BaseForm):
     class Meta:
         csrf = False
 
-    type = SelectField("Type", coerce=optional_int, default="")
-    category = SelectField("Category", coerce=optional_int, default="")
-    visibility = SelectField("Visibility", choices=choices(VISIBILITY_FILTER), default="")
-    date_from = OptionalDateField("From", **invalid_value("Enter a date like 2024-05-31."))
-    date_to = OptionalDateField("To", **invalid_value("Enter a date like 2024-05-31."))
-    sort = SelectField("Sort", choices=choices(SORTS), default="newest")
+    type = SelectField(_l("Type"), coerce=optional_int, default="")
+    category = SelectField(_l("Category"), coerce=optional_int, default="")
+    visibility = SelectField(_l("Visibility"), choices=choices(VISIBILITY_FILTER), default="")
+    date_from = OptionalDateField(_l("From"), **invalid_value(_l("Enter a date like 2024-05-31.")))
+    date_to = OptionalDateField(_l("To"), **invalid_value(_l("Enter a date like 2024-05-31.")))
+    sort = SelectField(_l("Sort"), choices=choices(SORTS), default="newest")
 
     def configure(self, types: Iterable[ContributionType], categories: Iterable[Category]) -> None:
-        self.type.choices = choices([("", "Any type")] + [(t.id, t.name) for t in types])
+        self.type.choices = choices([("", _("Any type"))] + [(t.id, t.name) for t in types])
         self.category.choices = choices(
-            [("", "Any category")] + [(c.id, category_label(c)) for c in categories]
+            [("", _("Any category"))] + [(c.id, category_label(c)) for c in categories]
         )
 
     def validate_date_to(self, field: OptionalDateField) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:
-            raise ValidationError("The end date is before the start date.")
+            raise ValidationError(_("The end date is before the start date."))
 
     def valid(self, name: str) -> Any:
         """The value of filter ``name``, or None when it is blank or invalid (then ignored)."""
@@ -268,30 +286,46 @@ def parse_roles(text: str) -> list[str]:
 
 
 class ContributionTypeForm(BaseForm):
-    name = StringField("Name", filters=[strip], validators=[DataRequired(), Length(min=2, max=80)])
+    name = StringField(
+        _l("Name"),
+        filters=[strip],
+        validators=[
+            DataRequired(message=_l("Enter a name.")),
+            Length(min=2, max=80, message=_l("The name must be 2 to 80 characters long.")),
+        ],
+    )
     # No strip filter: on edit the model's list arrives here; the view shows it joined.
     roles = StringField(
-        "Roles",
-        validators=[Length(max=600)],
-        description="Comma-separated, e.g. Speaker, Co-speaker. Blank: no role asked.",
+        _l("Roles"),
+        validators=[Length(max=600, message=_l("The roles can be at most 600 characters long."))],
+        description=_l("Comma-separated, e.g. Speaker, Co-speaker. Blank: no role asked."),
     )
     weight = FloatField(
-        "Weight",
+        _l("Weight"),
         default=1.0,
-        **invalid_value("Enter a number, such as 1 or 1.5."),
-        validators=[InputRequired(), NumberRange(min=0, max=100)],
-        description="How much this kind of work counts for reviewers (1 = normal): the "
-        "reviewer's page shows each piece of evidence with it, and their weighted sum.",
+        **invalid_value(_l("Enter a number, such as 1 or 1.5.")),
+        validators=[
+            InputRequired(message=_l("Enter a weight.")),
+            NumberRange(min=0, max=100, message=_l("Enter a number from 0 to 100.")),
+        ],
+        description=_l(
+            "How much this kind of work counts for reviewers (1 = normal): the "
+            "reviewer's page shows each piece of evidence with it, and their weighted sum."
+        ),
     )
     position = IntegerField(
-        "Position",
+        _l("Position"),
         default=0,
-        **invalid_value("Enter a whole number."),
-        validators=[InputRequired(), NumberRange(min=0, max=100_000)],
-        description="Lower comes first in lists.",
+        **invalid_value(_l("Enter a whole number.")),
+        validators=[
+            InputRequired(message=_l("Enter a position.")),
+            NumberRange(min=0, max=100_000, message=_l("Enter a whole number from 0 to 100,000.")),
+        ],
+        description=_l("Lower comes first in lists."),
     )
     retired = BooleanField(
-        "Retired", description="Retired types stay on past contributions but cannot be chosen."
+        _l("Retired"),
+        description=_l("Retired types stay on past contributions but cannot be chosen."),
     )
 
     def validate_roles(self, field: StringField) -> None:
@@ -312,35 +346,38 @@ class MetricForm(BaseForm):
     """One reach metric of a contribution type."""
 
     name = StringField(
-        "Name",
+        _l("Name"),
         filters=[strip],
         validators=[rule(rules.metric_name_error)],
-        description='What is counted, e.g. "Attendees" or "Recording views".',
+        description=_l('What is counted, e.g. "Attendees" or "Recording views".'),
     )
     unit = StringField(
-        "Unit",
+        _l("Unit"),
         filters=[strip],
         validators=[rule(rules.metric_unit_error)],
-        description='Optional, e.g. "people" or "views".',
+        description=_l('Optional, e.g. "people" or "views".'),
     )
-    required = BooleanField("Required", description="Members must fill it in.")
+    required = BooleanField(_l("Required"), description=_l("Members must fill it in."))
     maximum = IntegerField(
-        "Maximum",
+        _l("Maximum"),
         default=1_000_000,
-        **invalid_value("Enter a whole number, such as 1000."),
-        validators=[InputRequired()],
-        description="The largest value a member can record: catches typos.",
+        **invalid_value(_l("Enter a whole number, such as 1000.")),
+        validators=[InputRequired(message=_l("Enter the largest value."))],
+        description=_l("The largest value a member can record: catches typos."),
     )
     position = IntegerField(
-        "Position",
+        _l("Position"),
         default=0,
-        **invalid_value("Enter a whole number."),
-        validators=[InputRequired(), NumberRange(min=0, max=100_000)],
-        description="Lower comes first.",
+        **invalid_value(_l("Enter a whole number.")),
+        validators=[
+            InputRequired(message=_l("Enter a position.")),
+            NumberRange(min=0, max=100_000, message=_l("Enter a whole number from 0 to 100,000.")),
+        ],
+        description=_l("Lower comes first."),
     )
     retired = BooleanField(
-        "Retired",
-        description="No longer asked for; the values recorded with it stay readable.",
+        _l("Retired"),
+        description=_l("No longer asked for; the values recorded with it stay readable."),
     )
 
     def validate_maximum(self, field: IntegerField) -> None:

@@ -22,6 +22,9 @@ from nominee import clock
 from nominee.accounts.models import User
 from nominee.categories.models import Category
 from nominee.db import Base
+from nominee.i18n import N_, _
+
+_VISIBILITY_LABELS = {"public": N_("Public"), "private": N_("Private")}
 
 
 class Visibility(enum.StrEnum):
@@ -30,7 +33,7 @@ class Visibility(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return _(_VISIBILITY_LABELS[self.value])
 
 
 class ContributionType(Base):
@@ -106,7 +109,7 @@ class ReachMetric(Base):
     def label(self) -> str:
         """The name, with the unit when it says more ("Attendees (people)", "Readers")."""
         if self.unit and self.unit.lower() not in self.name.lower():
-            return f"{self.name} ({self.unit})"
+            return _("%(name)s (%(unit)s)", name=self.name, unit=self.unit)
         return self.name
 
     def __str__(self) -> str:

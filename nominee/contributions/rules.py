@@ -15,6 +15,8 @@ from sqlalchemy import ColumnElement, and_, or_, true
 from nominee import clock
 from nominee.accounts.models import User
 from nominee.contributions.models import Contribution, ContributionType, ReachMetric, Visibility
+from nominee.formatting import format_number
+from nominee.i18n import _
 
 TITLE_MIN, TITLE_MAX = 3, 200
 DESCRIPTION_MAX = 5000
@@ -68,15 +70,17 @@ def latest_today() -> date:
 
 def title_error(title: str) -> str | None:
     if not TITLE_MIN <= len(title.strip()) <= TITLE_MAX:
-        return f"The title must be {TITLE_MIN} to {TITLE_MAX} characters long."
+        return _(
+            "The title must be %(min)d to %(max)d characters long.", min=TITLE_MIN, max=TITLE_MAX
+        )
     return None
 
 
 def date_error(day: date | None) -> str | None:
     if day is None:
-        return "Enter the date of the contribution."
+        return _("Enter the date of the contribution.")
     if day > latest_today():
-        return "The date cannot be in the future."
+        return _("The date cannot be in the future.")
     return None
 
 
@@ -90,35 +94,38 @@ def url_error(url: str) -> str | None:
         or not parts.hostname
         or any(ch.isspace() for ch in url)
     ):
-        return "Enter a full web address starting with http:// or https://."
+        return _("Enter a full web address starting with http:// or https://.")
     if len(url) > URL_MAX:
-        return f"The address can be at most {URL_MAX:,} characters long."
+        return _("The address can be at most %(max)s characters long.", max=format_number(URL_MAX))
     return None
 
 
 def description_error(text: str) -> str | None:
     if len(text) > DESCRIPTION_MAX:
-        return f"The description can be at most {DESCRIPTION_MAX:,} characters long."
+        return _(
+            "The description can be at most %(max)s characters long.",
+            max=format_number(DESCRIPTION_MAX),
+        )
     return None
 
 
 def role_error(contribution_type: ContributionType, role: str) -> str | None:
     if contribution_type.roles and role not in contribution_type.roles:
-        return f"Choose your role: {', '.join(contribution_type.roles)}."
+        return _("Choose your role: %(roles)s.", roles=", ".join(contribution_type.roles))
     return None
 
 
 def extra_categories_error(primary_id: int | None, category_ids: list[int]) -> str | None:
     if len(set(category_ids) - {primary_id}) > MAX_EXTRA_CATEGORIES:
-        return f"Choose at most {MAX_EXTRA_CATEGORIES} more categories."
+        return _("Choose at most %(max)d more categories.", max=MAX_EXTRA_CATEGORIES)
     return None
 
 
 def roles_error(roles: list[str]) -> str | None:
     if len(roles) > MAX_ROLES:
-        return f"List at most {MAX_ROLES} roles."
+        return _("List at most %(max)d roles.", max=MAX_ROLES)
     if any(len(role) > ROLE_MAX for role in roles):
-        return f"Each role can be at most {ROLE_MAX} characters long."
+        return _("Each role can be at most %(max)d characters long.", max=ROLE_MAX)
     return None
 
 
@@ -127,26 +134,26 @@ METRIC_NAME_MAX = 40
 
 def metric_name_error(name: str) -> str | None:
     if not 1 <= len(name.strip()) <= METRIC_NAME_MAX:
-        return f"The name must be 1 to {METRIC_NAME_MAX} characters long."
+        return _("The name must be 1 to %(max)d characters long.", max=METRIC_NAME_MAX)
     return None
 
 
 def metric_unit_error(unit: str) -> str | None:
     if len(unit) > METRIC_NAME_MAX:
-        return f"The unit can be at most {METRIC_NAME_MAX} characters long."
+        return _("The unit can be at most %(max)d characters long.", max=METRIC_NAME_MAX)
     return None
 
 
 def metric_maximum_error(maximum: int | None) -> str | None:
     if maximum is None or not 1 <= maximum <= FIGURE_MAX:
-        return f"Enter a whole number from 1 to {FIGURE_MAX:,}."
+        return _("Enter a whole number from 1 to %(max)s.", max=format_number(FIGURE_MAX))
     return None
 
 
 def metric_value_error(metric: ReachMetric, value: int | None) -> str | None:
     """The message for ``value`` recorded for ``metric`` (None: left blank)."""
     if value is None:
-        return f"Enter the {metric.name.lower()}." if metric.required else None
+        return _("Enter the %(figure)s.", figure=metric.name.lower()) if metric.required else None
     if not 0 <= value <= metric.maximum:
-        return f"Enter a whole number from 0 to {metric.maximum:,}."
+        return _("Enter a whole number from 0 to %(max)s.", max=format_number(metric.maximum))
     return None

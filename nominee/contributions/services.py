@@ -25,6 +25,7 @@ from nominee.contributions.models import (
 from nominee.contributions.queries import choosable_categories, choosable_types
 from nominee.db import batched_writes
 from nominee.errors import DomainError, PermissionDenied
+from nominee.i18n import _
 from nominee.markdown import render
 from nominee.nominations import services as nominations
 
@@ -247,7 +248,7 @@ def _apply_metric(
     data: MetricInput,
 ) -> None:
     if not rules.can_manage_types(actor):
-        raise PermissionDenied("Only organizers manage contribution types.")
+        raise PermissionDenied(_("Only organizers manage contribution types."))
     name = data.name.strip()
     checks = [
         ("name", rules.metric_name_error(name)),
@@ -261,7 +262,7 @@ def _apply_metric(
         other.name.lower() == name.lower() and other is not metric
         for other in contribution_type.metrics
     ):
-        raise DomainError("This type has a metric of this name already.", field="name")
+        raise DomainError(_("This type has a metric of this name already."), field="name")
     metric.name = name
     metric.unit = data.unit.strip()
     metric.required = data.required
@@ -331,7 +332,7 @@ def _apply_type(
     session: Session, actor: User, contribution_type: ContributionType, data: TypeInput
 ) -> None:
     if not rules.can_manage_types(actor):
-        raise PermissionDenied("Only organizers manage contribution types.")
+        raise PermissionDenied(_("Only organizers manage contribution types."))
     name = data.name.strip()
     slug = slugify(name)
     clash = select(ContributionType.id).where(
@@ -340,7 +341,7 @@ def _apply_type(
     if contribution_type.id is not None:
         clash = clash.where(ContributionType.id != contribution_type.id)
     if session.scalar(clash) is not None:
-        raise DomainError("A type with this name exists already.", field="name")
+        raise DomainError(_("A type with this name exists already."), field="name")
     roles = list(dict.fromkeys(role.strip() for role in data.roles if role.strip()))
     if message := rules.roles_error(roles):
         raise DomainError(message, field="roles")
@@ -437,7 +438,7 @@ def contribution_errors(choices: Choices, data: ContributionInput) -> list[tuple
     preview, the feeds' drafts and the API."""
     contribution_type = choices.types.get(data.type_id)
     if contribution_type is None:
-        return [("type_id", "Choose a type from the list.")]
+        return [("type_id", _("Choose a type from the list."))]
     role = data.role.strip() if contribution_type.roles else ""
     checks = [
         ("role", rules.role_error(contribution_type, role)),
@@ -452,10 +453,10 @@ def contribution_errors(choices: Choices, data: ContributionInput) -> list[tuple
             (metric.field_name, rules.metric_value_error(metric, data.figures.get(metric.id)))
         )
     if data.primary_category_id not in choices.categories:
-        checks.append(("primary_category_id", "Choose a category from the list."))
+        checks.append(("primary_category_id", _("Choose a category from the list.")))
     extra_ids = set(data.category_ids) - {data.primary_category_id}
     if not extra_ids <= choices.categories.keys():
-        checks.append(("category_ids", "Choose categories from the list."))
+        checks.append(("category_ids", _("Choose categories from the list.")))
     return [(name, message) for name, message in checks if message]
 
 
@@ -550,7 +551,7 @@ def create_contributions(
     created = []
     for owner, data in items:
         if not (owner.is_authenticated and owner.is_active):
-            raise PermissionDenied("Log in with an active account to log contributions.")
+            raise PermissionDenied(_("Log in with an active account to log contributions."))
         contribution = Contribution(owner=owner)
         _apply(session, contribution, data, choices)
         session.add(contribution)
@@ -585,7 +586,7 @@ def update_contribution(
     copy of its evidence taken as it went into review, rule 8: the owner's edits leave
     what the panel judges alone.)"""
     if not rules.can_edit_contribution(actor, contribution):
-        raise PermissionDenied("Only the owner can edit this contribution.")
+        raise PermissionDenied(_("Only the owner can edit this contribution."))
     if data.contributed_on != contribution.contributed_on:
         _lock(session, contribution)
         nominations.check_evidence_date(session, actor, contribution.id, data.contributed_on)
@@ -613,7 +614,7 @@ def delete_contribution(session: Session, actor: User, contribution: Contributio
     The evidence of a live nomination stays (rule 2; a decided one keeps what the
     reviewers saw): its owner is told what to do instead."""
     if not rules.can_edit_contribution(actor, contribution):
-        raise PermissionDenied("Only the owner can delete this contribution.")
+        raise PermissionDenied(_("Only the owner can delete this contribution."))
     _lock(session, contribution)
     nominations.check_not_evidence(session, actor, contribution.id)
     audit.record(

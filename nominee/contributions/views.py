@@ -16,6 +16,7 @@ from nominee.contributions.forms import (
 from nominee.contributions.models import Contribution, ContributionType, ReachMetric, Visibility
 from nominee.endorsements.forms import EndorseForm
 from nominee.errors import DomainError
+from nominee.i18n import _, ngettext
 from nominee.impact import queries as impact
 from nominee.impact import rules as impact_rules
 from nominee.linkchecks import queries as linkchecks
@@ -78,10 +79,10 @@ def _save(form: ContributionForm, contribution: Contribution | None):
         try:
             if contribution is None:
                 contribution = services.create_contribution(session, user, form.to_input())
-                message = "Your contribution is logged."
+                message = _("Your contribution is logged.")
             else:
                 services.update_contribution(session, user, contribution, form.to_input())
-                message = "Your changes are saved."
+                message = _("Your changes are saved.")
         except DomainError as exc:
             attach_error(form, exc)
         else:
@@ -150,7 +151,7 @@ def delete(contribution_id: int):
                 return problem(exc.status, "Request refused", exc.message, field=exc.field)
             flash(exc.message, "error")
             return _render_contribution(contribution, status=exc.status)
-        flash(f"“{title}” is deleted.", "success")
+        flash(_("“%(title)s” is deleted.", title=title), "success")
         return redirect(url_for("contributions.mine"))
     try:  # say it before the click: the evidence of a live nomination stays
         nominations.check_not_evidence(get_session(), current_user, contribution.id)
@@ -247,9 +248,12 @@ def types_index():
 def types_seed():
     added = services.seed_contribution_types(get_session(), current_user._get_current_object())
     if added:
-        flash(f"Added {len(added)} default types.", "success")
+        flash(
+            ngettext("Added %(num)d default type.", "Added %(num)d default types.", len(added)),
+            "success",
+        )
     else:
-        flash("Every default type exists already.", "info")
+        flash(_("Every default type exists already."), "info")
     return redirect(url_for("contributions.types_index"))
 
 
@@ -268,7 +272,7 @@ def _save_type(form: ContributionTypeForm, contribution_type: ContributionType |
         except DomainError as exc:
             attach_error(form, exc)
         else:
-            flash(f"Type “{contribution_type.name}” saved.", "success")
+            flash(_("Type “%(name)s” saved.", name=contribution_type.name), "success")
             return redirect(url_for("contributions.types_index"))
     status = 400 if request.method == "POST" else 200
     return render_template(
@@ -304,7 +308,7 @@ def _save_metric(form: MetricForm, contribution_type: ContributionType, metric: 
         except DomainError as exc:
             attach_error(form, exc)
         else:
-            flash(f"Metric “{metric.name}” saved.", "success")
+            flash(_("Metric “%(name)s” saved.", name=metric.name), "success")
             return redirect(url_for("contributions.type_edit", type_id=contribution_type.id))
     status = 400 if request.method == "POST" else 200
     return render_template(

@@ -7,11 +7,12 @@ from wtforms import FloatField, RadioField
 from wtforms.validators import InputRequired, ValidationError
 
 from nominee.contributions.models import ContributionType
+from nominee.i18n import _, _l
 from nominee.impact import rules
 from nominee.impact.models import GuidanceMode
 from nominee.web import BaseForm, choices
 
-NUMBER: dict[str, Any] = {"invalid_value_message": "Enter a number, such as 1 or 2.5."}
+NUMBER: dict[str, Any] = {"invalid_value_message": _l("Enter a number, such as 1 or 2.5.")}
 
 
 def setting_rule(name: str):
@@ -51,14 +52,30 @@ class ImpactSettingsForm(BaseForm):
         formdata: Any,
         config: rules.ScoreConfig,
     ) -> None:
-        values: Mapping[str, float] = {name: getattr(config, name) for name, *_ in rules.SETTINGS}
+        values: Mapping[str, float] = {
+            name: getattr(config, name) for name, *_rest in rules.SETTINGS
+        }
         for name, label, low, high, help_text in rules.SETTINGS:
             self._add(
                 name,
                 FloatField(
-                    label,
-                    description=f"{help_text} From {low:g} to {high:g}.",
-                    validators=[InputRequired(), setting_rule(name)],
+                    _(label),
+                    description=_(
+                        "%(help)s From %(low)s to %(high)s.",
+                        help=_(help_text),
+                        low=f"{low:g}",
+                        high=f"{high:g}",
+                    ),
+                    validators=[
+                        InputRequired(
+                            message=_(
+                                "Enter a number from %(low)s to %(high)s.",
+                                low=f"{low:g}",
+                                high=f"{high:g}",
+                            )
+                        ),
+                        setting_rule(name),
+                    ],
                     **NUMBER,
                 ),
                 formdata,
@@ -71,8 +88,10 @@ class ImpactSettingsForm(BaseForm):
             self._add(
                 name,
                 OptionalFloatField(
-                    f"Points for {kind.name}",
-                    description=f"Blank: the type's own weight, {kind.weight:g}.",
+                    _("Points for %(type)s", type=kind.name),
+                    description=_(
+                        "Blank: the type's own weight, %(weight)s.", weight=f"{kind.weight:g}"
+                    ),
                     validators=[_weight_rule],
                     **NUMBER,
                 ),
@@ -87,7 +106,7 @@ class ImpactSettingsForm(BaseForm):
         field.process(formdata, value)
 
     def values(self) -> dict[str, float]:
-        return {name: self[name].data for name, *_ in rules.SETTINGS}
+        return {name: self[name].data for name, *_rest in rules.SETTINGS}
 
     def type_weights(self) -> dict[int, float]:
         """The points per type that differ from the type's own weight."""
@@ -100,25 +119,28 @@ class ImpactSettingsForm(BaseForm):
 
 class GuidanceForm(BaseForm):
     mode = RadioField(
-        "Guidance",
+        _l("Guidance"),
         choices=choices(
             [
                 (
                     GuidanceMode.MEDIAN_AWARDEE.value,
-                    "The score of the median awardee of the last published cycle in this category",
+                    _l(
+                        "The score of the median awardee of the last published cycle "
+                        "in this category"
+                    ),
                 ),
-                (GuidanceMode.FIXED.value, "A fixed score"),
+                (GuidanceMode.FIXED.value, _l("A fixed score")),
             ]
         ),
         default=GuidanceMode.MEDIAN_AWARDEE.value,
-        validators=[InputRequired(message="Choose how the guidance is set.")],
+        validators=[InputRequired(message=_l("Choose how the guidance is set."))],
     )
     score = OptionalFloatField(
-        "Fixed score",
-        description="Only for a fixed score.",
+        _l("Fixed score"),
+        description=_l("Only for a fixed score."),
         **NUMBER,
     )
 
     def validate_score(self, field: FloatField) -> None:
         if self.mode.data == GuidanceMode.FIXED.value and field.data is None and not field.errors:
-            raise ValidationError("Enter the score members should reach.")
+            raise ValidationError(_("Enter the score members should reach."))

@@ -34,6 +34,7 @@ from nominee.awards.models import Award, AwardStatus
 from nominee.categories.models import Category
 from nominee.contributions.models import Contribution, ContributionFigure, ContributionType
 from nominee.cycles.models import Cycle, CycleStatus, add_months
+from nominee.i18n import _
 from nominee.impact import rules
 from nominee.impact.models import GuidanceMode, ImpactGuidance, ImpactSettings
 from nominee.integrity.models import IntegrityResult
@@ -437,7 +438,7 @@ def meter(session: Session, member: User, today: date) -> Meter:
         cycle = by_kind[CYCLE][0]
         settings = {r.label: r for r in by_kind[SETTING]}
         if settings:
-            value = {name: float(settings[name].value) for name, *_ in rules.SETTINGS}
+            value = {name: float(settings[name].value) for name, *_rest in rules.SETTINGS}
             config = rules.with_type_weights(
                 rules.ScoreConfig(
                     reach_weight=value["reach_weight"],
@@ -450,10 +451,10 @@ def meter(session: Session, member: User, today: date) -> Meter:
                 json.loads(settings["type_weights"].text or "{}"),
             )
         start, end = add_months(cycle.d1, -cycle.n2), min(today, cycle.d1)
-        window = f"the look-back window of {cycle.label}"
+        window = _("the look-back window of %(cycle)s", cycle=cycle.label)
     else:
         start, end = rules.rolling_window(today)
-        window = "the last 12 months"
+        window = _("the last 12 months")
     found = Work(
         by_member={
             member.id: MemberWork(
@@ -475,9 +476,9 @@ def meter(session: Session, member: User, today: date) -> Meter:
         Target(
             g.label,
             g.value,
-            "set by the organizers"
+            _("set by the organizers")
             if g.text == GuidanceMode.FIXED.value
-            else "the median awardee of the last published cycle",
+            else _("the median awardee of the last published cycle"),
         )
         if g.text is not None
         else Target(g.label, None, "")

@@ -24,6 +24,7 @@ from typing import Any
 
 from nominee.accounts.models import User
 from nominee.cycles.models import add_months
+from nominee.i18n import N_, _, ngettext
 
 
 @dataclass(frozen=True)
@@ -44,28 +45,48 @@ DEFAULTS = ScoreConfig()
 SETTINGS: Sequence[tuple[str, str, float, float, str]] = (
     (
         "reach_weight",
-        "Reach weight",
+        N_("Reach weight"),
         0,
         10,
-        "Each contribution counts its type's points times 1 + this × log10(1 + its "
-        "largest reach figure).",
+        N_(
+            "Each contribution counts its type's points times 1 + this × log10(1 + its "
+            "largest reach figure)."
+        ),
     ),
-    ("type_cap", "Cap per type", 1, 10_000, "The most points one type adds over the window."),
-    ("month_points", "Points per active month", 0, 100, "For each month with any contribution."),
-    ("type_points", "Points per distinct type", 0, 100, "Breadth: each type worked in."),
     (
-        "category_points",
-        "Points per distinct category",
+        "type_cap",
+        N_("Cap per type"),
+        1,
+        10_000,
+        N_("The most points one type adds over the window."),
+    ),
+    (
+        "month_points",
+        N_("Points per active month"),
         0,
         100,
-        "Breadth: each primary category worked in.",
+        N_("For each month with any contribution."),
+    ),
+    (
+        "type_points",
+        N_("Points per distinct type"),
+        0,
+        100,
+        N_("Breadth: each type worked in."),
+    ),
+    (
+        "category_points",
+        N_("Points per distinct category"),
+        0,
+        100,
+        N_("Breadth: each primary category worked in."),
     ),
     (
         "endorsement_points",
-        "Endorsement points",
+        N_("Endorsement points"),
         0,
         100,
-        "Times the square root of the effective endorsements.",
+        N_("Times the square root of the effective endorsements."),
     ),
 )
 
@@ -74,14 +95,16 @@ def setting_error(name: str, value: float | None) -> str | None:
     for key, _label, low, high, _help in SETTINGS:
         if key == name:
             if value is None or not math.isfinite(value) or not low <= value <= high:
-                return f"Enter a number from {low:g} to {high:g}."
+                return _(
+                    "Enter a number from %(low)s to %(high)s.", low=f"{low:g}", high=f"{high:g}"
+                )
             return None
     raise KeyError(name)
 
 
 def type_weight_error(value: float | None) -> str | None:
     if value is None or not math.isfinite(value) or not 0 <= value <= 100:
-        return "Enter a number from 0 to 100."
+        return _("Enter a number from 0 to 100.")
     return None
 
 
@@ -144,9 +167,10 @@ def months_in(start: date, end: date) -> list[tuple[int, int]]:
     return months
 
 
-def plural(count: float, word: str) -> str:
+def points(count: float) -> str:
+    """``1 point``, ``2.5 points``, in the reader's language."""
     shown = f"{count:g}" if isinstance(count, float) else f"{count:,}"
-    return f"{shown} {word}{'' if count == 1 else 's'}"
+    return ngettext("%(shown)s point", "%(shown)s points", 1 if count == 1 else 2, shown=shown)
 
 
 def score(
@@ -188,7 +212,7 @@ def score(
         (
             TypeLine(
                 type_id=type_id,
-                name=type_names.get(type_id, "Other"),
+                name=type_names.get(type_id, _("Other")),
                 contributions=count[type_id],
                 points=points,
                 counted=min(points, config.type_cap),
@@ -204,32 +228,54 @@ def score(
     cut = sum(line.cut for line in lines)
     terms = [
         Term(
-            "Work",
-            f"{plural(len(inside), 'contribution')} in {plural(len(lines), 'type')}; "
-            f"the n-th of a type in a month counts 1/n, each type at most {config.type_cap:g}",
+            N_("Work"),
+            _(
+                "%(contributions)s in %(types)s; the n-th of a type in a month counts 1/n, "
+                "each type at most %(cap)s",
+                contributions=ngettext(
+                    "%(num)d contribution", "%(num)d contributions", len(inside)
+                ),
+                types=ngettext("%(num)d type", "%(num)d types", len(lines)),
+                cap=f"{config.type_cap:g}",
+            ),
             work,
             cut,
         ),
         Term(
-            "Consistency",
-            f"{active} of {months} months active × {config.month_points:g}",
+            N_("Consistency"),
+            _(
+                "%(active)d of %(months)d months active × %(points)s",
+                active=active,
+                months=months,
+                points=f"{config.month_points:g}",
+            ),
             active * config.month_points,
         ),
         Term(
-            "Breadth: types",
-            f"{plural(len(lines), 'type')} × {config.type_points:g}",
+            N_("Breadth: types"),
+            _(
+                "%(types)s × %(points)s",
+                types=ngettext("%(num)d type", "%(num)d types", len(lines)),
+                points=f"{config.type_points:g}",
+            ),
             len(lines) * config.type_points,
         ),
         Term(
-            "Breadth: categories",
-            f"{plural(len(categories), 'category')} × {config.category_points:g}".replace(
-                "categorys", "categories"
+            N_("Breadth: categories"),
+            _(
+                "%(categories)s × %(points)s",
+                categories=ngettext("%(num)d category", "%(num)d categories", len(categories)),
+                points=f"{config.category_points:g}",
             ),
             len(categories) * config.category_points,
         ),
         Term(
-            "Endorsements",
-            f"√{endorsements:g} effective endorsements × {config.endorsement_points:g}",
+            N_("Endorsements"),
+            _(
+                "√%(endorsements)s effective endorsements × %(points)s",
+                endorsements=f"{endorsements:g}",
+                points=f"{config.endorsement_points:g}",
+            ),
             math.sqrt(max(endorsements, 0.0)) * config.endorsement_points,
         ),
     ]
@@ -286,8 +332,13 @@ def advice(breakdown: Breakdown, config: ScoreConfig, today: date) -> list[Advic
     if idle and config.month_points:
         tips.append(
             Advice(
-                f"No contribution in {idle} of the last {breakdown.months} months: "
-                f"each month with one adds {plural(config.month_points, 'point')}.",
+                _(
+                    "No contribution in %(idle)d of the last %(months)d months: "
+                    "each month with one adds %(points)s.",
+                    idle=idle,
+                    months=breakdown.months,
+                    points=points(config.month_points),
+                ),
                 idle * config.month_points,
             )
         )
@@ -299,9 +350,14 @@ def advice(breakdown: Breakdown, config: ScoreConfig, today: date) -> list[Advic
             lost = count - sum(1 / n for n in range(1, count + 1))
             tips.append(
                 Advice(
-                    f"{count - 2} of your {count} “{names.get(type_id, 'other')}” "
-                    "contributions this month counted at 1/3 or less: spread them over "
-                    "the months or try another type.",
+                    _(
+                        "%(some)d of your %(count)d “%(type)s” contributions this month "
+                        "counted at 1/3 or less: spread them over the months or try "
+                        "another type.",
+                        some=count - 2,
+                        count=count,
+                        type=names.get(type_id, _("other")),
+                    ),
                     lost,
                 )
             )
@@ -309,26 +365,35 @@ def advice(breakdown: Breakdown, config: ScoreConfig, today: date) -> list[Advic
         if line.cut > 0:
             tips.append(
                 Advice(
-                    f"“{line.name}” reached the cap of {config.type_cap:g} points: "
-                    f"{line.cut:.1f} points did not count. Work of another type counts in "
-                    "full.",
+                    _(
+                        "“%(type)s” reached the cap of %(cap)s points: %(cut)s points did "
+                        "not count. Work of another type counts in full.",
+                        type=line.name,
+                        cap=f"{config.type_cap:g}",
+                        cut=f"{line.cut:.1f}",
+                    ),
                     config.type_points + config.category_points,
                 )
             )
     if len(breakdown.types) <= 1 and config.type_points:
         tips.append(
             Advice(
-                f"All your work is of {plural(len(breakdown.types), 'type')}: "
-                f"each further type adds {plural(config.type_points, 'point')} and its work counts "
-                "from its first contribution.",
+                _(
+                    "All your work is of %(types)s: each further type adds %(points)s and "
+                    "its work counts from its first contribution.",
+                    types=ngettext("%(num)d type", "%(num)d types", len(breakdown.types)),
+                    points=points(config.type_points),
+                ),
                 config.type_points + 1,
             )
         )
     if breakdown.endorsements == 0 and config.endorsement_points:
         tips.append(
             Advice(
-                "None of your contributions in the window is endorsed yet: make your work "
-                "public so peers who used it can vouch for it.",
+                _(
+                    "None of your contributions in the window is endorsed yet: make your "
+                    "work public so peers who used it can vouch for it."
+                ),
                 config.endorsement_points,
             )
         )

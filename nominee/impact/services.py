@@ -14,6 +14,7 @@ from nominee.accounts.models import User
 from nominee.categories.models import Category
 from nominee.cycles.models import Cycle, CycleStatus
 from nominee.errors import DomainError, PermissionDenied
+from nominee.i18n import _
 from nominee.impact import queries, rules
 from nominee.impact.models import GuidanceMode, ImpactGuidance, ImpactSettings
 from nominee.nominations.models import Nomination
@@ -21,7 +22,7 @@ from nominee.nominations.models import Nomination
 
 def _check_organizer(actor: User) -> None:
     if not (actor.is_authenticated and actor.is_organizer):
-        raise PermissionDenied("Only organizers tune the impact score.")
+        raise PermissionDenied(_("Only organizers tune the impact score."))
 
 
 def save_settings(
@@ -34,7 +35,7 @@ def save_settings(
     """Set ``cycle``'s score settings (every name of ``rules.SETTINGS``) and its points
     per type; other cycles keep theirs."""
     _check_organizer(actor)
-    for name, *_ in rules.SETTINGS:
+    for name, *_rest in rules.SETTINGS:
         if message := rules.setting_error(name, values.get(name)):
             raise DomainError(message, field=name)
     for type_id, weight in type_weights.items():
@@ -45,7 +46,7 @@ def save_settings(
     if settings is None:
         settings = ImpactSettings(cycle_id=cycle.id)
         session.add(settings)
-    for name, *_ in rules.SETTINGS:
+    for name, *_rest in rules.SETTINGS:
         setattr(settings, name, float(values[name]))
     settings.type_weights = {str(key): float(value) for key, value in type_weights.items()}
     session.flush()
@@ -77,7 +78,7 @@ def set_guidance(
     cycle is published)."""
     _check_organizer(actor)
     if mode is GuidanceMode.FIXED and (score is None or not 0 <= score <= 100_000):
-        raise DomainError("Enter a score from 0 to 100,000.", field="score")
+        raise DomainError(_("Enter a score from 0 to 100,000."), field="score")
     guidance = session.get(ImpactGuidance, category.id)
     before = {"mode": guidance.mode.value, "score": guidance.score} if guidance else None
     if guidance is None:

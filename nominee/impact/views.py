@@ -9,6 +9,7 @@ from nominee.categories.models import Category
 from nominee.contributions import queries as contributions
 from nominee.cycles.models import Cycle
 from nominee.errors import DomainError
+from nominee.i18n import _
 from nominee.impact import queries, services
 from nominee.impact.forms import GuidanceForm, ImpactSettingsForm
 from nominee.impact.models import GuidanceMode, ImpactGuidance
@@ -41,7 +42,9 @@ def settings(cycle_id: int):
         except DomainError as exc:
             attach_error(form, exc)
         else:
-            flash(f"The impact score settings of {cycle.name} are saved.", "success")
+            flash(
+                _("The impact score settings of %(cycle)s are saved.", cycle=cycle.name), "success"
+            )
             return redirect(url_for("impact.settings", cycle_id=cycle.id))
     status = 400 if request.method == "POST" else 200
     return render_template("impact/settings.html", form=form, cycle=cycle), status
@@ -74,7 +77,7 @@ def guidance_edit(category_id: int):
         except DomainError as exc:
             attach_error(form, exc)
         else:
-            flash(f"The guidance for {category.name} is saved.", "success")
+            flash(_("The guidance for %(category)s is saved.", category=category.name), "success")
             return redirect(url_for("impact.guidance_index"))
     status = 400 if request.method == "POST" else 200
     return render_template("impact/guidance_form.html", form=form, category=category), status

@@ -14,6 +14,8 @@ import io
 from collections.abc import Iterator
 from typing import IO, Any
 
+from nominee.formatting import format_number
+from nominee.i18n import _
 from nominee.imports import rules
 
 
@@ -31,16 +33,22 @@ def _lines(text: IO[str], counter: list[int]) -> Iterator[str]:
             line = text.readline(rules.MAX_LINE + 1)
         except UnicodeDecodeError as exc:
             raise FileProblem(
-                f"Line {counter[0] + 1} is not UTF-8 text: save the file as “CSV UTF-8” "
-                "from your spreadsheet and upload it again."
+                _(
+                    "Line %(line)d is not UTF-8 text: save the file as “CSV UTF-8” "
+                    "from your spreadsheet and upload it again.",
+                    line=counter[0] + 1,
+                )
             ) from exc
         if not line:
             return
         counter[0] += 1
         if len(line) > rules.MAX_LINE and not line.endswith("\n"):
             raise FileProblem(
-                f"Line {counter[0]} is longer than {rules.MAX_LINE:,} characters: is this a "
-                "CSV file?"
+                _(
+                    "Line %(line)d is longer than %(max)s characters: is this a CSV file?",
+                    line=counter[0],
+                    max=format_number(rules.MAX_LINE),
+                )
             )
         yield line
 
@@ -51,11 +59,13 @@ def rows(stream: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
     head = stream.read(4096)  # enough to tell text from a binary file
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise FileProblem(
-            "The file is UTF-16 text: save it as “CSV UTF-8” from your spreadsheet and "
-            "upload it again."
+            _(
+                "The file is UTF-16 text: save it as “CSV UTF-8” from your spreadsheet and "
+                "upload it again."
+            )
         )
     if b"\x00" in head:
-        raise FileProblem("This is not a CSV file: upload a CSV (comma-separated) text file.")
+        raise FileProblem(_("This is not a CSV file: upload a CSV (comma-separated) text file."))
     joined = io.BufferedReader(_Prefixed(head, stream))
     text = io.TextIOWrapper(joined, encoding="utf-8-sig", errors="strict", newline="")
     counter = [0]
@@ -68,7 +78,11 @@ def rows(stream: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
             return
         except csv.Error as exc:
             raise FileProblem(
-                f"Line {counter[0]} cannot be read as CSV ({exc}): check its quotes."
+                _(
+                    "Line %(line)d cannot be read as CSV (%(error)s): check its quotes.",
+                    line=counter[0],
+                    error=exc,
+                )
             ) from exc
         if any(cell.strip() for cell in cells):
             yield start, cells

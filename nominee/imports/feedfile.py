@@ -14,6 +14,7 @@ from typing import Any
 import feedparser
 
 from nominee.contributions import rules as contribution_rules
+from nominee.i18n import _
 
 TITLE_MAX = 200
 SUMMARY_MAX = 2000
@@ -79,7 +80,7 @@ def parse(body: bytes, content_type: str | None = None) -> Parsed:
     result = feedparser.parse(body, response_headers=headers, sanitize_html=False)
     entries = result.get("entries", [])
     if not entries and not result.get("version"):
-        return Parsed("", [], "The address does not answer with an RSS or Atom feed.")
+        return Parsed("", [], _("The address does not answer with an RSS or Atom feed."))
     items = []
     for entry in entries:
         url = _link(entry)

@@ -10,16 +10,18 @@ from nominee.categories.models import Category
 from nominee.contributions import rules as contribution_rules
 from nominee.contributions.forms import category_label, rule, strip
 from nominee.contributions.models import ContributionType
+from nominee.i18n import _, _l
 from nominee.imports.services import FeedInput
 from nominee.web import BaseForm, choices
 
 
 class UploadForm(BaseForm):
     file = FileField(
-        "CSV file",
-        validators=[FileRequired(message="Choose the CSV file to upload.")],
-        description="UTF-8 text (Excel: “CSV UTF-8”), one contribution per row, at most "
-        "10,000 rows.",
+        _l("CSV file"),
+        validators=[FileRequired(message=_l("Choose the CSV file to upload."))],
+        description=_l(
+            "UTF-8 text (Excel: “CSV UTF-8”), one contribution per row, at most 10,000 rows."
+        ),
     )
 
 
@@ -29,36 +31,38 @@ class ActionForm(BaseForm):
 
 class FeedForm(BaseForm):
     url = StringField(
-        "Feed address",
+        _l("Feed address"),
         filters=[strip],
         validators=[
-            DataRequired(message="Enter the feed's address."),
+            DataRequired(message=_l("Enter the feed's address.")),
             rule(contribution_rules.url_error),
         ],
-        description="The RSS or Atom address of a blog, a YouTube channel "
-        "(https://www.youtube.com/feeds/videos.xml?channel_id=…) or a podcast.",
+        description=_l(
+            "The RSS or Atom address of a blog, a YouTube channel "
+            "(https://www.youtube.com/feeds/videos.xml?channel_id=…) or a podcast."
+        ),
     )
     title = StringField(
-        "Name",
+        _l("Name"),
         filters=[strip],
-        validators=[Length(max=200)],
-        description="Optional: the feed's own title is used otherwise.",
+        validators=[Length(max=200, message=_l("Use at most %(max)d characters.", max=200))],
+        description=_l("Optional: the feed's own title is used otherwise."),
     )
     type_id = SelectField(
-        "Type of its items",
+        _l("Type of its items"),
         coerce=int,
-        validators=[DataRequired(message="Choose the type of contribution.")],
+        validators=[DataRequired(message=_l("Choose the type of contribution."))],
     )
     primary_category_id = SelectField(
-        "Category",
+        _l("Category"),
         coerce=int,
-        validators=[DataRequired(message="Choose a category.")],
+        validators=[DataRequired(message=_l("Choose a category."))],
     )
 
     def configure(self, types: Iterable[ContributionType], categories: Iterable[Category]) -> None:
-        self.type_id.choices = choices([(0, "Choose a type")] + [(t.id, t.name) for t in types])
+        self.type_id.choices = choices([(0, _("Choose a type"))] + [(t.id, t.name) for t in types])
         self.primary_category_id.choices = choices(
-            [(0, "Choose a category")] + [(c.id, category_label(c)) for c in categories]
+            [(0, _("Choose a category"))] + [(c.id, category_label(c)) for c in categories]
         )
 
     def to_input(self) -> FeedInput:
@@ -73,5 +77,5 @@ class FeedForm(BaseForm):
 class DraftsForm(BaseForm):
     """The drafts list's buttons; the drafts are the ticked ``draft_id`` boxes."""
 
-    confirm = SubmitField("Confirm selected")
-    discard = SubmitField("Discard selected")
+    confirm = SubmitField(_l("Confirm selected"))
+    discard = SubmitField(_l("Discard selected"))

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from nominee import clock, db, outbound
+from nominee.i18n import _
 from nominee.imports import services
 from nominee.imports.models import Feed
 
@@ -38,7 +39,9 @@ def fetcher(allow_hosts: frozenset[str] = frozenset()) -> services.Fetch:
                 allow_hosts=allow_hosts,
             )
         except outbound.OutboundError as exc:
-            raise services.FeedUnreachable(f"The feed could not be fetched: {exc.reason}.") from exc
+            raise services.FeedUnreachable(
+                _("The feed could not be fetched: %(reason)s.", reason=exc.reason)
+            ) from exc
         return services.Response(answer.status, dict(answer.headers.items()), answer.body)
 
     return fetch

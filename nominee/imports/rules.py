@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from nominee.accounts.models import User
+from nominee.i18n import N_, _, ngettext
 from nominee.imports.models import (
     BatchStatus,
     ContributionDraft,
@@ -33,29 +34,30 @@ INLINE_ROWS = 1_000
 EMAIL = "email"
 # The fixed columns, in the template's order, with what each holds.
 COLUMNS: list[tuple[str, str]] = [
-    ("type", "Required. The type's name, e.g. “Blog post” or “Talk at a conference”."),
-    ("title", "Required. 3 to 200 characters."),
-    ("date", "Required. YYYY-MM-DD, e.g. 2024-05-31; not in the future."),
-    ("url", "Optional. A full http:// or https:// address; each link once per member."),
-    ("role", "Required when the type lists roles (e.g. Speaker); see the types below."),
-    ("category", "Required. The name of an active category."),
-    ("other_categories", "Optional. Up to 3 more categories, separated by “;”."),
-    ("visibility", "Optional. “public” (the default) or “private”."),
-    ("description", "Optional. Markdown, up to 5,000 characters."),
+    # (the help is translated where shown: ``_(text)``)
+    ("type", N_("Required. The type's name, e.g. “Blog post” or “Talk at a conference”.")),
+    ("title", N_("Required. 3 to 200 characters.")),
+    ("date", N_("Required. YYYY-MM-DD, e.g. 2024-05-31; not in the future.")),
+    ("url", N_("Optional. A full http:// or https:// address; each link once per member.")),
+    ("role", N_("Required when the type lists roles (e.g. Speaker); see the types below.")),
+    ("category", N_("Required. The name of an active category.")),
+    ("other_categories", N_("Optional. Up to 3 more categories, separated by “;”.")),
+    ("visibility", N_("Optional. “public” (the default) or “private”.")),
+    ("description", N_("Optional. Markdown, up to 5,000 characters.")),
 ]
 REQUIRED = {"type", "title", "date", "category"}
 ALIASES = {"link": "url", "categories": "other_categories", "contributed_on": "date"}
 LABELS = {
-    "type_id": "Type",
-    "role": "Role",
-    "title": "Title",
-    "contributed_on": "Date",
-    "url": "Link",
-    "description_md": "Description",
-    "primary_category_id": "Category",
-    "category_ids": "Other categories",
-    "visibility": "Visibility",
-    "email": "Email",
+    "type_id": N_("Type"),
+    "role": N_("Role"),
+    "title": N_("Title"),
+    "contributed_on": N_("Date"),
+    "url": N_("Link"),
+    "description_md": N_("Description"),
+    "primary_category_id": N_("Category"),
+    "category_ids": N_("Other categories"),
+    "visibility": N_("Visibility"),
+    "email": N_("Email"),
 }
 
 
@@ -121,31 +123,40 @@ def read_header(
         if target is None:
             unknown.append(cell.strip()[:40])
         elif key in target:
-            return None, f"The column “{cell.strip()[:40]}” appears twice."
+            return None, _("The column “%(name)s” appears twice.", name=cell.strip()[:40])
         else:
             target[key] = index
     if unknown:
         listed = ", ".join(f"“{name}”" for name in unknown[:5])
-        return None, (
-            f"Unknown column{'s' if len(unknown) > 1 else ''} {listed}: the first line must "
-            "name the columns of the template (download it below)."
+        return None, ngettext(
+            "Unknown column %(names)s: the first line must name the columns of the template "
+            "(download it below).",
+            "Unknown columns %(names)s: the first line must name the columns of the template "
+            "(download it below).",
+            len(unknown),
+            names=listed,
         )
     missing = sorted((REQUIRED | ({EMAIL} if for_members else set())) - fixed.keys())
     if missing:
-        return None, (
-            f"The first line must name the column{'s' if len(missing) > 1 else ''} "
-            f"{', '.join(missing)}: download the template to see them all."
+        return None, ngettext(
+            "The first line must name the column %(names)s: download the template to see them all.",
+            "The first line must name the columns %(names)s: download the template to see "
+            "them all.",
+            len(missing),
+            names=", ".join(missing),
         )
     return Header(fixed, figures), None
 
 
 def parse_date(text: str) -> tuple[date | None, str | None]:
     if not text:
-        return None, "Enter the date of the contribution."
+        return None, _("Enter the date of the contribution.")
     try:
         return date.fromisoformat(text), None
     except ValueError:
-        return None, f"“{text[:40]}” is not a date: write it as YYYY-MM-DD, e.g. 2024-05-31."
+        return None, _(
+            "“%(text)s” is not a date: write it as YYYY-MM-DD, e.g. 2024-05-31.", text=text[:40]
+        )
 
 
 def parse_whole_number(text: str) -> tuple[int | None, str | None]:
@@ -154,7 +165,7 @@ def parse_whole_number(text: str) -> tuple[int | None, str | None]:
     if not cleaned:
         return None, None
     if not cleaned.isascii() or not cleaned.isdigit() or len(cleaned) > 15:
-        return None, f"“{text[:40]}” is not a whole number, such as 0 or 12."
+        return None, _("“%(text)s” is not a whole number, such as 0 or 12.", text=text[:40])
     return int(cleaned), None
 
 

@@ -35,6 +35,8 @@ from nominee.contributions.models import (
 )
 from nominee.contributions.services import Choices, ContributionInput
 from nominee.errors import DomainError, PermissionDenied
+from nominee.formatting import format_number
+from nominee.i18n import _
 from nominee.imports import csvfile, feedfile, rules
 from nominee.imports.models import (
     BatchStatus,
@@ -104,7 +106,7 @@ def _parse_row(lookups: _Lookups, header: rules.Header, line: int, cells: list[s
     title = cell("title")
     parsed = _Parsed(line, cell(rules.EMAIL).lower(), title[:200], None, [])
     if rules.has_nul(cells):
-        parsed.errors.append("The row holds a NUL character: is this a text file?")
+        parsed.errors.append(_("The row holds a NUL character: is this a text file?"))
         return parsed
     errors = parsed.errors
     type_name = cell("type")
@@ -112,30 +114,41 @@ def _parse_row(lookups: _Lookups, header: rules.Header, line: int, cells: list[s
     if contribution_type is None:
         known = ", ".join(t.name for t in lookups.choices.types.values())
         errors.append(
-            f"Type: “{type_name[:60]}” is not a type of contribution (the types: {known})."
+            _(
+                "Type: “%(name)s” is not a type of contribution (the types: %(types)s).",
+                name=type_name[:60],
+                types=known,
+            )
             if type_name
-            else "Type: enter the type of contribution."
+            else _("Type: enter the type of contribution.")
         )
     day, message = rules.parse_date(cell("date"))
     if message:
-        errors.append(f"Date: {message}")
+        errors.append(_("Date: %(problem)s", problem=message))
     category_name = cell("category")
     primary = lookups.categories.get(category_name.lower())
     if primary is None:
         errors.append(
-            f"Category: “{category_name[:60]}” is not an active category."
+            _("Category: “%(name)s” is not an active category.", name=category_name[:60])
             if category_name
-            else "Category: enter the category."
+            else _("Category: enter the category.")
         )
     others = []
     for name in rules.split_names(cell("other_categories")):
         if (other := lookups.categories.get(name.lower())) is None:
-            errors.append(f"Other categories: “{name[:60]}” is not an active category.")
+            errors.append(
+                _("Other categories: “%(name)s” is not an active category.", name=name[:60])
+            )
         else:
             others.append(other)
     visibility_text = cell("visibility").lower() or Visibility.PUBLIC.value
     if visibility_text not in VISIBILITIES:
-        errors.append(f"Visibility: “{visibility_text[:20]}” must be public or private.")
+        errors.append(
+            _(
+                "Visibility: “%(value)s” must be public or private.",
+                value=visibility_text[:20],
+            )
+        )
     figures: dict[int, int | None] = {}
     if contribution_type is not None:
         columns = lookups.columns[contribution_type.id]
@@ -145,15 +158,19 @@ def _parse_row(lookups: _Lookups, header: rules.Header, line: int, cells: list[s
                 continue
             metric = columns.get(key)
             if metric is None:
-                counted = ", ".join(m.name for m in contribution_type.active_metrics) or "none"
+                counted = ", ".join(m.name for m in contribution_type.active_metrics) or _("none")
                 errors.append(
-                    f"{key.replace('_', ' ').capitalize()}: a {contribution_type.name} does "
-                    f"not count this (it counts: {counted})."
+                    _(
+                        "%(column)s: a %(type)s does not count this (it counts: %(counted)s).",
+                        column=key.replace("_", " ").capitalize(),
+                        type=contribution_type.name,
+                        counted=counted,
+                    )
                 )
                 continue
             value, message = rules.parse_whole_number(text)
             if message:
-                errors.append(f"{metric.name}: {message}")
+                errors.append(_("%(column)s: %(problem)s", column=metric.name, problem=message))
             elif metric.id not in figures or figures[metric.id] is None:
                 figures[metric.id] = value
     if contribution_type is None:
@@ -179,7 +196,8 @@ def _parse_row(lookups: _Lookups, header: rules.Header, line: int, cells: list[s
     names = lookups.names[contribution_type.id]
     for name, message in contributions.contribution_errors(lookups.choices, data):
         if name not in said:
-            errors.append(f"{rules.LABELS.get(name) or names.get(name, name)}: {message}")
+            column = _(rules.LABELS[name]) if name in rules.LABELS else names.get(name, name)
+            errors.append(_("%(column)s: %(problem)s", column=column, problem=message))
     if not errors:
         parsed.data = data
     return parsed
@@ -275,9 +293,9 @@ def stage_file(
     logged yet. A member's rows are theirs; an organizer's file (``for_members``) names
     each row's member in its ``email`` column."""
     if not (uploader.is_authenticated and uploader.is_active):
-        raise PermissionDenied("Log in with an active account to import contributions.")
+        raise PermissionDenied(_("Log in with an active account to import contributions."))
     if for_members and not rules.can_import_for_members(uploader):
-        raise PermissionDenied("Only organizers import contributions for other members.")
+        raise PermissionDenied(_("Only organizers import contributions for other members."))
     discard_batches(session, uploader)
     batch = ImportBatch(uploader_id=uploader.id, for_members=for_members, filename=filename[:200])
     session.add(batch)
@@ -288,14 +306,17 @@ def stage_file(
         records = csvfile.rows(stream)
         first = next(records, None)
         if first is None:
-            raise csvfile.FileProblem("The file is empty: fill in the template and upload it.")
+            raise csvfile.FileProblem(_("The file is empty: fill in the template and upload it."))
         header, message = rules.read_header(first[1], lookups.metric_keys, for_members=for_members)
         if header is None:
-            raise csvfile.FileProblem(message or "The first line must name the columns.")
+            raise csvfile.FileProblem(message or _("The first line must name the columns."))
         for chunk in _chunks(records, rules.CHUNK):
             if batch.total_rows + len(chunk) > rules.MAX_ROWS:
                 raise csvfile.FileProblem(
-                    f"The file has more than {rules.MAX_ROWS:,} rows: split it into smaller files."
+                    _(
+                        "The file has more than %(max)s rows: split it into smaller files.",
+                        max=format_number(rules.MAX_ROWS),
+                    )
                 )
             _stage_chunk(session, batch, uploader, lookups, header, chunk, seen)
     except csvfile.FileProblem as problem:
@@ -323,11 +344,13 @@ def _stage_chunk(
     owners: dict[int, User | None] = {}
     for row in parsed:
         if batch.for_members and not row.email:
-            row.errors.insert(0, "Email: enter the email address of the member.")
+            row.errors.insert(0, _("Email: enter the email address of the member."))
             row.data = None
         member = members.get(row.email) if batch.for_members else uploader
         if batch.for_members and row.email and (member is None or not member.is_active):
-            row.errors.insert(0, f"Email: no active member has the address “{row.email[:80]}”.")
+            row.errors.insert(
+                0, _("Email: no active member has the address “%(email)s”.", email=row.email[:80])
+            )
             row.data = None
             member = None
         owners[row.line] = member
@@ -342,12 +365,15 @@ def _stage_chunk(
         owner = owners[row.line]
         url = row.data.url.strip() if row.data else ""
         if row.data and owner is not None and url:
-            whose = "You have" if owner.id == uploader.id else "This member has"
             digest = hashlib.sha256(f"{owner.id} {url}".encode()).digest()[:16]
             if (owner.id, url) in logged:
-                row.errors.append(f"Link: {whose} logged a contribution with this link already.")
+                row.errors.append(
+                    _("Link: you have logged a contribution with this link already.")
+                    if owner.id == uploader.id
+                    else _("Link: this member has logged a contribution with this link already.")
+                )
             elif digest in seen:
-                row.errors.append("Link: an earlier row of the file has the same link.")
+                row.errors.append(_("Link: an earlier row of the file has the same link."))
             seen.add(digest)
         valid = row.data is not None and not row.errors
         batch.total_rows += 1
@@ -369,9 +395,9 @@ def _stage_chunk(
 def cancel_batch(session: Session, actor: User, batch: ImportBatch) -> None:
     """Forget the staged file: nothing was logged, nothing is."""
     if not rules.can_use_batch(actor, batch):
-        raise PermissionDenied("Only the file's uploader can cancel it.")
+        raise PermissionDenied(_("Only the file's uploader can cancel it."))
     if batch.status is BatchStatus.IMPORTING:
-        raise DomainError("This file is being imported: it can no longer be cancelled.")
+        raise DomainError(_("This file is being imported: it can no longer be cancelled."))
     session.execute(delete(ImportRow).where(ImportRow.batch_id == batch.id))
     session.delete(batch)
     session.flush()
@@ -384,9 +410,9 @@ def start_import(session: Session, actor: User, batch: ImportBatch) -> bool:
     """Import the file now (True), or, with more than ``rules.INLINE_ROWS`` valid rows,
     ask a job to (False: after commit; the preview page follows it)."""
     if not rules.can_use_batch(actor, batch):
-        raise PermissionDenied("Only the file's uploader can import it.")
+        raise PermissionDenied(_("Only the file's uploader can import it."))
     if not rules.can_import(batch):
-        raise DomainError("This file has no row to import.")
+        raise DomainError(_("This file has no row to import."))
     if batch.valid_rows <= rules.INLINE_ROWS:
         import_batch(session, actor, batch)
         return True
@@ -421,9 +447,9 @@ def import_batch(session: Session, actor: User, batch: ImportBatch) -> None:
     import: nothing is logged and the member sees which line. A row whose link was
     logged meanwhile is skipped and counted."""
     if not rules.can_use_batch(actor, batch):
-        raise PermissionDenied("Only the file's uploader can import it.")
+        raise PermissionDenied(_("Only the file's uploader can import it."))
     if batch.status not in (BatchStatus.STAGED, BatchStatus.IMPORTING) or not batch.valid_rows:
-        raise DomainError("This file has no row to import.")
+        raise DomainError(_("This file has no row to import."))
     choices = contributions.load_choices(session)
     imported = skipped = 0
     members: set[int] = set()
@@ -452,7 +478,10 @@ def import_batch(session: Session, actor: User, batch: ImportBatch) -> None:
         for line, owner, data in inputs:
             if owner is None:
                 raise DomainError(
-                    f"Line {line}: its member's account is gone. Nothing was imported."
+                    _(
+                        "Line %(line)d: its member's account is gone. Nothing was imported.",
+                        line=line,
+                    )
                 )
             if data.url and (owner.id, data.url.strip()) in logged:
                 skipped += 1
@@ -465,7 +494,11 @@ def import_batch(session: Session, actor: User, batch: ImportBatch) -> None:
         except DomainError as exc:
             line = _refused_line(choices, items)
             raise DomainError(
-                f"Line {line}: {exc.message} Nothing was imported: upload the file again."
+                _(
+                    "Line %(line)d: %(problem)s Nothing was imported: upload the file again.",
+                    line=line,
+                    problem=exc.message,
+                )
             ) from exc
         members.update(owner.id for _, owner, _ in items)
         imported += len(created)
@@ -534,18 +567,20 @@ def _feed_checks(
 ) -> tuple[str, int, int]:
     url = data.url.strip()
     if not url:
-        raise DomainError("Enter the feed's address.", field="url")
+        raise DomainError(_("Enter the feed's address."), field="url")
     if message := contribution_rules.url_error(url):
         raise DomainError(message, field="url")
     try:
         outbound.check_url(url, allow_hosts)
     except outbound.OutboundError as exc:
-        raise DomainError(f"This address cannot be followed: {exc.reason}.", field="url") from exc
+        raise DomainError(
+            _("This address cannot be followed: %(reason)s.", reason=exc.reason), field="url"
+        ) from exc
     choices = contributions.load_choices(session)
     if data.type_id not in choices.types:
-        raise DomainError("Choose a type from the list.", field="type_id")
+        raise DomainError(_("Choose a type from the list."), field="type_id")
     if data.primary_category_id not in choices.categories:
-        raise DomainError("Choose a category from the list.", field="primary_category_id")
+        raise DomainError(_("Choose a category from the list."), field="primary_category_id")
     return url, data.type_id, data.primary_category_id
 
 
@@ -556,14 +591,16 @@ def add_feed(
     first poll is asked for at once (the outbox, after commit). The address must pass the
     outbound guard's checks (``allow_hosts``: the ``OUTBOUND_ALLOW_HOSTS`` setting)."""
     if not (owner.is_authenticated and owner.is_active):
-        raise PermissionDenied("Log in with an active account to add feeds.")
+        raise PermissionDenied(_("Log in with an active account to add feeds."))
     url, type_id, category_id = _feed_checks(session, data, allow_hosts)
     count = session.scalar(select(func.count(Feed.id)).where(Feed.owner_id == owner.id)) or 0
     if count >= rules.MAX_FEEDS:
-        raise DomainError(f"You can follow at most {rules.MAX_FEEDS} feeds.", field="url")
+        raise DomainError(
+            _("You can follow at most %(max)d feeds.", max=rules.MAX_FEEDS), field="url"
+        )
     clash = select(Feed.id).where(Feed.owner_id == owner.id, Feed.url == url)
     if session.scalar(clash) is not None:
-        raise DomainError("You follow this feed already.", field="url")
+        raise DomainError(_("You follow this feed already."), field="url")
     feed = Feed(
         owner_id=owner.id,
         url=url,
@@ -582,7 +619,7 @@ def remove_feed(session: Session, actor: User, feed: Feed) -> None:
     """Stop following the feed. Its pending drafts go; the confirmed and discarded ones
     stay (an item is never imported twice, should the feed be added again)."""
     if not rules.can_manage_feed(actor, feed):
-        raise PermissionDenied("Only the feed's owner can remove it.")
+        raise PermissionDenied(_("Only the feed's owner can remove it."))
     session.execute(
         delete(ContributionDraft).where(
             ContributionDraft.feed_id == feed.id, ContributionDraft.status == DraftStatus.PENDING
@@ -671,7 +708,7 @@ def record_answer(session: Session, feed: Feed, response: Response) -> PollResul
         session.flush()
         return PollResult(304, 0)
     if response.status != 200:
-        feed.last_error = f"The feed answered {response.status}."
+        feed.last_error = _("The feed answered %(status)s.", status=response.status)
         session.flush()
         return PollResult(response.status, 0, feed.last_error)
     headers = {k.lower(): v for k, v in response.headers.items()}
@@ -729,7 +766,7 @@ def add_drafts(session: Session, feed: Feed, items: list[feedfile.Item]) -> int:
                 feed_id=feed.id,
                 item_key=item.key,
                 link_key=item.link_key,
-                title=item.title or "Untitled item",
+                title=item.title or _("Untitled item"),
                 url=item.url,
                 contributed_on=min(item.published_on or clock.today(), today),
                 summary=item.summary,
@@ -771,7 +808,7 @@ def confirm_draft(
 ) -> Contribution:
     """Log the draft as a contribution (as proposed, or as edited: ``data``)."""
     if not rules.can_decide_draft(actor, draft):
-        raise PermissionDenied("Only the draft's owner can confirm it, once.")
+        raise PermissionDenied(_("Only the draft's owner can confirm it, once."))
     contribution = contributions.create_contribution(
         session, actor, data or draft_input(draft), choices=choices
     )
@@ -785,7 +822,7 @@ def confirm_draft(
 def discard_draft(session: Session, actor: User, draft: ContributionDraft) -> None:
     """Drop the draft; its item is remembered and never imported again."""
     if not rules.can_decide_draft(actor, draft):
-        raise PermissionDenied("Only the draft's owner can discard it.")
+        raise PermissionDenied(_("Only the draft's owner can discard it."))
     draft.status = DraftStatus.DISCARDED
     draft.decided_at = clock.now()
     session.flush()

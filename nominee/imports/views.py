@@ -25,6 +25,8 @@ from nominee.contributions import queries as contribution_queries
 from nominee.contributions.forms import ContributionForm
 from nominee.errors import DomainError
 from nominee.extensions import csrf
+from nominee.formatting import format_number
+from nominee.i18n import _, ngettext
 from nominee.imports import queries, rules, services
 from nominee.imports.forms import ActionForm, DraftsForm, FeedForm, UploadForm
 from nominee.imports.models import BatchStatus, Feed, ImportBatch
@@ -58,7 +60,9 @@ def _upload(for_members: bool):
         refuse()
         form = UploadForm(formdata=None)
         limit = current_app.config["IMPORT_MAX_BYTES"] // (1024 * 1024)
-        form.file.errors = [f"The file is larger than {limit} MB: split it into smaller files."]
+        form.file.errors = [
+            _("The file is larger than %(limit)d MB: split it into smaller files.", limit=limit)
+        ]
         return _upload_page(template, form), 413
     if form.validate_on_submit():
         upload = form.file.data
@@ -177,13 +181,36 @@ def confirm(batch_id: int):
 
 
 def _outcome(batch: ImportBatch) -> str:
-    count = batch.imported
-    message = f"{count:,} contribution{'s' if count != 1 else ''} imported"
+    count = format_number(batch.imported)
     if batch.for_members:
-        message += f" for {batch.members:,} member{'s' if batch.members != 1 else ''}"
-    message += "."
+        members = ngettext(
+            "%(count)s member",
+            "%(count)s members",
+            batch.members,
+            count=format_number(batch.members),
+        )
+        message = ngettext(
+            "%(count)s contribution imported for %(members)s.",
+            "%(count)s contributions imported for %(members)s.",
+            batch.imported,
+            count=count,
+            members=members,
+        )
+    else:
+        message = ngettext(
+            "%(count)s contribution imported.",
+            "%(count)s contributions imported.",
+            batch.imported,
+            count=count,
+        )
     if batch.skipped:
-        message += f" {batch.skipped:,} skipped: their link was logged meanwhile."
+        skipped = ngettext(
+            "%(count)s skipped: its link was logged meanwhile.",
+            "%(count)s skipped: their link was logged meanwhile.",
+            batch.skipped,
+            count=format_number(batch.skipped),
+        )
+        message = _("%(imported)s %(skipped)s", imported=message, skipped=skipped)
     return message
 
 
@@ -199,7 +226,7 @@ def cancel(batch_id: int):
         refuse()
         flash(exc.message, "error")
         return redirect(url_for("imports.preview", batch_id=batch_id))
-    flash("Import cancelled: nothing was logged.", "info")
+    flash(_("Import cancelled: nothing was logged."), "info")
     return redirect(url_for("imports.upload_for_members" if for_members else "imports.upload"))
 
 
@@ -227,8 +254,11 @@ def feeds():
             attach_error(form, exc)
         else:
             flash(
-                f"Feed added: its new items will appear in your drafts within minutes "
-                f"({feed.url}).",
+                _(
+                    "Feed added: its new items will appear in your drafts within minutes "
+                    "(%(url)s).",
+                    url=feed.url,
+                ),
                 "success",
             )
             return redirect(url_for("imports.feeds"))
@@ -253,7 +283,7 @@ def feed_delete(feed_id: int):
     feed = _load_feed(feed_id)
     ActionForm().validate_on_submit() or abort(400)
     services.remove_feed(get_session(), _actor(), feed)
-    flash("Feed removed; the contributions you confirmed from it stay.", "success")
+    flash(_("Feed removed; the contributions you confirmed from it stay."), "success")
     return redirect(url_for("imports.feeds"))
 
 
@@ -263,7 +293,7 @@ def feed_poll(feed_id: int):
     feed = _load_feed(feed_id)
     ActionForm().validate_on_submit() or abort(400)
     services.request_poll(get_session(), feed.id)
-    flash("The feed will be checked within a minute: see your drafts.", "info")
+    flash(_("The feed will be checked within a minute: see your drafts."), "info")
     return redirect(url_for("imports.feeds"))
 
 
@@ -292,20 +322,33 @@ def _decide_drafts():
         if v.isdigit() and len(v) < 12 and inputs.fits_integer(int(v))
     }
     if not ids:
-        flash("Tick the drafts to confirm or discard first.", "error")
+        flash(_("Tick the drafts to confirm or discard first."), "error")
         return redirect(url_for("imports.drafts"))
     confirm = bool(form.confirm.data)
     result = services.decide_drafts(get_session(), _actor(), ids, confirm=confirm)
-    if result.done == 1:
+    if result.done and confirm:
         flash(
-            "1 draft " + ("confirmed: it is now a contribution." if confirm else "discarded."),
+            ngettext(
+                "%(num)d draft confirmed: it is now a contribution.",
+                "%(num)d drafts confirmed: they are now contributions.",
+                result.done,
+            ),
             "success",
         )
     elif result.done:
-        verb = "confirmed: they are now contributions" if confirm else "discarded"
-        flash(f"{result.done} drafts {verb}.", "success")
+        flash(
+            ngettext("%(num)d draft discarded.", "%(num)d drafts discarded.", result.done),
+            "success",
+        )
     for draft, message in result.refused:
-        flash(f"“{draft.title}” needs editing before it is confirmed: {message}", "error")
+        flash(
+            _(
+                "“%(title)s” needs editing before it is confirmed: %(problem)s",
+                title=draft.title,
+                problem=message,
+            ),
+            "error",
+        )
     return redirect(url_for("imports.drafts"))
 
 
@@ -318,7 +361,7 @@ def draft_edit(draft_id: int):
     if draft is None:
         abort(404)
     if not rules.can_decide_draft(current_user, draft):
-        flash("This draft was confirmed or discarded already.", "info")
+        flash(_("This draft was confirmed or discarded already."), "info")
         return redirect(url_for("imports.drafts"))
     proposed = services.draft_input(draft)
     form = ContributionForm(obj=proposed if request.method == "GET" else None)
@@ -336,7 +379,7 @@ def draft_edit(draft_id: int):
         except DomainError as exc:
             attach_error(form, exc)
         else:
-            flash("The draft is confirmed: it is now a contribution.", "success")
+            flash(_("The draft is confirmed: it is now a contribution."), "success")
             return redirect(url_for("contributions.view", contribution_id=contribution.id))
     failed = bool(form.errors or form.form_errors)
     return render_template("imports/draft_form.html", form=form, draft=draft), (

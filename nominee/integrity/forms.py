@@ -3,6 +3,7 @@ from __future__ import annotations
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
+from nominee.i18n import _l
 from nominee.integrity.models import Verdict
 from nominee.integrity.services import NOTE_MAX
 from nominee.web import BaseForm, choices
@@ -10,11 +11,14 @@ from nominee.web import BaseForm, choices
 
 class FlagReviewForm(BaseForm):
     verdict = RadioField(
-        "Your review",
-        choices=choices((v.value, v.label) for v in Verdict),
-        validators=[InputRequired("Choose legitimate or confirmed.")],
+        _l("Your review"),
+        choices=choices((v.value, _l(v.label_source)) for v in Verdict),
+        validators=[InputRequired(_l("Choose legitimate or confirmed."))],
     )
-    note = TextAreaField("Note", validators=[Length(max=NOTE_MAX)])
+    note = TextAreaField(
+        _l("Note"),
+        validators=[Length(max=NOTE_MAX, message=_l("At most %(max)d characters.", max=NOTE_MAX))],
+    )
 
 
 class ScanForm(BaseForm):

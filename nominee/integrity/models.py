@@ -14,6 +14,7 @@ from nominee import clock
 from nominee.accounts.models import User
 from nominee.db import Base
 from nominee.enums import enum_column
+from nominee.i18n import N_, _
 
 
 class IntegrityScan(Base):
@@ -39,8 +40,13 @@ class Verdict(enum.StrEnum):
     CONFIRMED = "confirmed"
 
     @property
+    def label_source(self) -> str:
+        """The label in English, as the catalogue knows it."""
+        return {"legitimate": N_("Reviewed, legitimate"), "confirmed": N_("Confirmed")}[self.value]
+
+    @property
     def label(self) -> str:
-        return {"legitimate": "Reviewed, legitimate", "confirmed": "Confirmed"}[self.value]
+        return _(self.label_source)
 
 
 class IntegrityResult(Base):

@@ -23,6 +23,7 @@ from nominee import audit, clock
 from nominee.accounts.models import User
 from nominee.cycles.models import Cycle, CycleStatus
 from nominee.errors import DomainError, NotFound, PermissionDenied
+from nominee.i18n import _
 from nominee.integrity import queries, rules
 from nominee.integrity.models import IntegrityResult, IntegrityReview, IntegrityScan, Verdict
 from nominee.outbox import services as outbox
@@ -174,13 +175,13 @@ def review_flag(
 ) -> IntegrityReview:
     """An organizer's word on a member's flag: "reviewed, legitimate" or "confirmed"."""
     if not rules.can_review_flags(actor):
-        raise PermissionDenied("Only organizers review integrity flags.")
+        raise PermissionDenied(_("Only organizers review integrity flags."))
     note = note.strip()
     if len(note) > NOTE_MAX:
-        raise DomainError(f"At most {NOTE_MAX} characters.", field="note")
+        raise DomainError(_("At most %(max)d characters.", max=NOTE_MAX), field="note")
     result = session.get(IntegrityResult, member_id)
     if result is None:
-        raise NotFound("This member has no integrity result to review.")
+        raise NotFound(_("This member has no integrity result to review."))
     accounts = sorted({a for s in result.signals for a in s.get("accounts", [])})
     before = queries.latest_review(session, member_id)
     review = IntegrityReview(

@@ -7,6 +7,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from nominee.errors import DomainError
+from nominee.i18n import _
 from nominee.integrity import queries, services
 from nominee.integrity.forms import FlagReviewForm, ScanForm
 from nominee.integrity.models import Verdict
@@ -47,7 +48,7 @@ def review(user_id: int) -> WerkzeugResponse:
             refuse()
             flash(exc.message, "error")
         else:
-            flash("Your review of the flag is recorded.", "success")
+            flash(_("Your review of the flag is recorded."), "success")
     else:
         flash_form_errors(form)
     return redirect(url_for("integrity.index") + f"#member-{user_id}")
@@ -59,7 +60,7 @@ def scan() -> WerkzeugResponse:
     form = ScanForm()
     if form.validate_on_submit():
         services.request_rescan(get_session(), at_once=True)
-        flash("A scan is on its way; this page shows its results once it is done.", "success")
+        flash(_("A scan is on its way; this page shows its results once it is done."), "success")
     else:
         flash_form_errors(form)
     return redirect(url_for("integrity.index"))

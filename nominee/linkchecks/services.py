@@ -32,6 +32,7 @@ from nominee import clock, outbound
 from nominee.accounts.models import User
 from nominee.contributions.models import Contribution
 from nominee.errors import PermissionDenied
+from nominee.i18n import _
 from nominee.linkchecks import rules
 from nominee.linkchecks.models import LinkCheck
 from nominee.nominations.models import Nomination, NominationEvidence, NominationStatus
@@ -73,7 +74,7 @@ def request_run(session: Session) -> None:
 def request_check(session: Session, actor: User, contribution: Contribution) -> None:
     """The owner asks for their contribution's link to be checked now (a job)."""
     if not rules.can_request_check(actor, contribution):
-        raise PermissionDenied("Only the owner of a contribution with a link asks for a check.")
+        raise PermissionDenied(_("Only the owner of a contribution with a link asks for a check."))
     outbox.put(session, URL_TOPIC, {"url": contribution.url})
 
 
@@ -117,10 +118,14 @@ def probe(url: str, settings: CheckSettings) -> tuple[rules.Outcome, str | None]
             headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"},
         )
     except outbound.OutboundRefused as exc:
-        return rules.Outcome(None, f"Refused: {exc.reason}"), None
+        return rules.Outcome(None, _("Refused: %(reason)s", reason=exc.reason)), None
     except outbound.OutboundError as exc:
         return rules.Outcome(None, exc.reason), None
-    error = None if response.status < 400 else f"The page answered {response.status}."
+    error = (
+        None
+        if response.status < 400
+        else _("The page answered %(status)s.", status=response.status)
+    )
     return rules.Outcome(response.status, error), response.final_url
 
 

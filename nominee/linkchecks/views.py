@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from nominee.contributions import queries as contributions
 from nominee.extensions import limiter
+from nominee.i18n import _
 from nominee.linkchecks import rules, services
 from nominee.linkchecks.forms import CheckLinkForm
 from nominee.uow import get_session
@@ -30,7 +31,8 @@ def check_contribution(contribution_id: int) -> WerkzeugResponse:
     if form.validate_on_submit():
         services.request_check(session, current_user._get_current_object(), contribution)
         flash(
-            "The link is being checked: reload this page in a moment to see the result.", "success"
+            _("The link is being checked: reload this page in a moment to see the result."),
+            "success",
         )
     else:
         flash_form_errors(form)

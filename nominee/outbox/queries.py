@@ -8,6 +8,7 @@ from email.parser import HeaderParser
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from nominee.i18n import N_, _
 from nominee.notifications import kinds
 from nominee.notifications.models import Notification
 from nominee.outbox.models import OutboxMessage
@@ -15,16 +16,16 @@ from nominee.pagination import Page, paginate
 
 # What each message is, in an organizer's words (the topics are the code's).
 ACCOUNT_MAIL = {
-    "verify_email": "Address confirmation",
-    "password_reset": "Password reset",
-    "address_taken": "“Someone tried to register with your address”",
-    "security_notice": "Security notice (address or password changed)",
+    "verify_email": N_("Address confirmation"),
+    "password_reset": N_("Password reset"),
+    "address_taken": N_("“Someone tried to register with your address”"),
+    "security_notice": N_("Security notice (address or password changed)"),
 }
 TOPICS = {
-    "cycle.published": "Results of a cycle, to its nominees and nominators",
-    "award.granted": "Award granted (for webhooks)",
-    "award.revoked": "Award revoked (for webhooks)",
-    "award.expired": "Award expired (for webhooks)",
+    "cycle.published": N_("Results of a cycle, to its nominees and nominators"),
+    "award.granted": N_("Award granted (for webhooks)"),
+    "award.revoked": N_("Award revoked (for webhooks)"),
+    "award.expired": N_("Award expired (for webhooks)"),
 }
 
 
@@ -72,16 +73,20 @@ def described(session: Session, messages: Sequence[OutboxMessage]) -> dict[int, 
     out = {}
     for message in messages:
         if message.topic == "mail.account":
-            text = ACCOUNT_MAIL.get(message.payload.get("template", ""), "Account mail")
+            text = _(ACCOUNT_MAIL.get(message.payload.get("template", ""), N_("Account mail")))
         elif message.topic == "notification.created":
             kind = kinds.KINDS.get(
                 kind_of.get(int(message.payload.get("notification_id") or 0), "")
             )
-            text = f"Notification: {kind.label}" if kind and kind.label else "Notification"
+            text = (
+                _("Notification: %(kind)s", kind=_(kind.label))
+                if kind and kind.label
+                else _("Notification")
+            )
         elif message.topic == "mail.prepared":
             subject = HeaderParser().parsestr(message.payload.get("message", ""))["Subject"]
-            text = str(subject) if subject else "Prepared mail"
+            text = str(subject) if subject else _("Prepared mail")
         else:
-            text = TOPICS.get(message.topic, message.topic)
+            text = _(TOPICS[message.topic]) if message.topic in TOPICS else message.topic
         out[message.id] = text
     return out

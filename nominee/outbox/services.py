@@ -40,6 +40,7 @@ from nominee import audit, clock
 from nominee.accounts.models import User
 from nominee.db import flush_row
 from nominee.errors import Conflict, NotFound, PermissionDenied
+from nominee.i18n import _
 from nominee.outbox import rules
 from nominee.outbox.models import OutboxMessage
 
@@ -81,12 +82,12 @@ def retry(session: Session, actor: User, message_id: int) -> OutboxMessage:
     at 0; the last error stays shown until it is sent). Audited as ``outbox.retried``
     with the attempts and error it had; handed on to the dispatchers after commit."""
     if not rules.can_retry(actor):
-        raise PermissionDenied("Only organizers retry mail.")
+        raise PermissionDenied(_("Only organizers retry mail."))
     message = session.get(OutboxMessage, message_id, with_for_update=True)
     if message is None:
-        raise NotFound("No such message.")
+        raise NotFound(_("No such message."))
     if message.dispatched_at is not None:
-        raise Conflict("This message has been sent in the meantime.")
+        raise Conflict(_("This message has been sent in the meantime."))
     before = {
         "attempts": message.attempts,
         "failed_at": message.failed_at,

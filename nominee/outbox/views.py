@@ -7,6 +7,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from nominee.errors import DomainError
+from nominee.i18n import _
 from nominee.outbox import queries, services
 from nominee.outbox.forms import RetryForm
 from nominee.uow import get_session, refuse
@@ -36,7 +37,7 @@ def retry(message_id: int) -> WerkzeugResponse:
             refuse()
             flash(exc.message, "error")
         else:
-            flash(f"Message {message_id} will be sent again now.", "success")
+            flash(_("Message %(id)s will be sent again now.", id=message_id), "success")
     else:
         flash_form_errors(form)
     return redirect(url_for("outbox.index"))

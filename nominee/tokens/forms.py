@@ -6,10 +6,13 @@ from wtforms import SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from nominee.i18n import _, _l
 from nominee.tokens import rules
 from nominee.web import BaseForm, choices
 
-EXPIRY_CHOICES = [(str(days), f"{days} days") for days in rules.EXPIRY_DAYS] + [("never", "Never")]
+EXPIRY_CHOICES = [(str(days), _l("%(num)d days", num=days)) for days in rules.EXPIRY_DAYS] + [
+    ("never", _l("Never"))
+]
 
 
 class ScopesField(SelectMultipleField):
@@ -19,16 +22,26 @@ class ScopesField(SelectMultipleField):
 
 class TokenForm(BaseForm):
     name = StringField(
-        "Name",
-        validators=[DataRequired("Name the token."), Length(max=rules.NAME_MAX)],
-        description="What it is for, e.g. “blog import script”.",
+        _l("Name"),
+        validators=[
+            DataRequired(_l("Name the token.")),
+            Length(
+                max=rules.NAME_MAX,
+                message=_l("Name the token in 1 to %(max)d characters.", max=rules.NAME_MAX),
+            ),
+        ],
+        description=_l("What it is for, e.g. “blog import script”."),
     )
-    scopes = ScopesField("Scopes", validate_choice=False)
-    expires = SelectField("Expires after", choices=choices(EXPIRY_CHOICES), default="90")
+    scopes = ScopesField(_l("Scopes"), validate_choice=False)
+    expires = SelectField(_l("Expires after"), choices=choices(EXPIRY_CHOICES), default="90")
 
     def configure(self, allowed: list[rules.Scope]) -> TokenForm:
         self.scopes.choices = choices(
-            (scope.value, f"{scope.value}: {scope.description}") for scope in allowed
+            (
+                scope.value,
+                _("%(scope)s: %(description)s", scope=scope.value, description=scope.description),
+            )
+            for scope in allowed
         )
         return self
 

@@ -6,6 +6,7 @@ import enum
 from datetime import datetime, timedelta
 
 from nominee.accounts.models import Role, User
+from nominee.i18n import N_, _
 from nominee.inputs import has_control_characters
 from nominee.tokens.models import ApiToken
 
@@ -29,15 +30,15 @@ class Scope(enum.StrEnum):
 
     @property
     def description(self) -> str:
-        return SCOPE_DESCRIPTIONS[self]
+        return _(SCOPE_DESCRIPTIONS[self])
 
 
 SCOPE_DESCRIPTIONS = {
-    Scope.READ: "Read what your account can see",
-    Scope.CONTRIBUTIONS_WRITE: "Log, edit and delete your contributions",
-    Scope.ENDORSEMENTS_WRITE: "Endorse contributions and withdraw endorsements",
-    Scope.REVIEWS_WRITE: "Write and submit your reviews (reviewers)",
-    Scope.ADMIN: "Organizer data: dashboard rows and decision exports (organizers)",
+    Scope.READ: N_("Read what your account can see"),
+    Scope.CONTRIBUTIONS_WRITE: N_("Log, edit and delete your contributions"),
+    Scope.ENDORSEMENTS_WRITE: N_("Endorse contributions and withdraw endorsements"),
+    Scope.REVIEWS_WRITE: N_("Write and submit your reviews (reviewers)"),
+    Scope.ADMIN: N_("Organizer data: dashboard rows and decision exports (organizers)"),
 }
 
 
@@ -53,26 +54,26 @@ def scopes_for(user: User) -> list[Scope]:
 
 def scopes_error(user: User, scopes: list[str]) -> str | None:
     if not scopes:
-        return "Choose at least one scope."
+        return _("Choose at least one scope.")
     allowed = {scope.value for scope in scopes_for(user)}
     beyond = sorted(set(scopes) - allowed)
     if beyond:
-        return f"Your role does not allow: {', '.join(beyond)}."
+        return _("Your role does not allow: %(scopes)s.", scopes=", ".join(beyond))
     return None
 
 
 def name_error(name: str) -> str | None:
     name = name.strip()
     if not 1 <= len(name) <= NAME_MAX:
-        return f"Name the token in 1 to {NAME_MAX} characters."
+        return _("Name the token in 1 to %(max)d characters.", max=NAME_MAX)
     if has_control_characters(name):
-        return "The name cannot hold control characters."
+        return _("The name cannot hold control characters.")
     return None
 
 
 def expiry_error(days: int | None) -> str | None:
     if days is not None and days not in EXPIRY_DAYS:
-        return "Choose an expiry from the list."
+        return _("Choose an expiry from the list.")
     return None
 
 

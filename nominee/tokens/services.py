@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, joinedload
 from nominee import audit, clock
 from nominee.accounts.models import User
 from nominee.errors import Conflict, DomainError, NotFound, PermissionDenied
+from nominee.i18n import _
 from nominee.tokens import rules
 from nominee.tokens.models import ApiToken, IdempotentReply
 
@@ -33,7 +34,7 @@ def create_token(
 ) -> tuple[ApiToken, str]:
     """A new token for ``user`` and its secret, which is shown once and never stored."""
     if not user.is_active:
-        raise PermissionDenied("Only an active account can create tokens.")
+        raise PermissionDenied(_("Only an active account can create tokens."))
     if message := rules.name_error(name):
         raise DomainError(message, field="name")
     if message := rules.scopes_error(user, scopes):
@@ -65,9 +66,9 @@ def create_token(
 
 def revoke_token(session: Session, actor: User, token: ApiToken) -> None:
     if token.user_id != actor.id:
-        raise NotFound("No such token.")
+        raise NotFound(_("No such token."))
     if token.revoked_at is not None:
-        raise Conflict("This token is revoked already.")
+        raise Conflict(_("This token is revoked already."))
     token.revoked_at = clock.now()
     token.revoked_reason = "revoked"
     audit.record(session, actor, "api_token.revoked", token, after={"name": token.name})
@@ -132,7 +133,7 @@ def claim_key(
     the key (``status`` 0: it is still running), or None when this request has it now.
     The same key with another request is refused (422)."""
     if not 1 <= len(key) <= rules.IDEMPOTENCY_KEY_MAX or not key.isprintable():
-        raise DomainError("The Idempotency-Key must be 1 to 255 printable characters.")
+        raise DomainError(_("The Idempotency-Key must be 1 to 255 printable characters."))
     now = clock.now()
     session.execute(
         delete(IdempotentReply)
@@ -157,15 +158,15 @@ def claim_key(
                 session.add(reply)
                 session.flush()
         except IntegrityError:
-            raise Conflict("A request with this Idempotency-Key is being processed.") from None
+            raise Conflict(_("A request with this Idempotency-Key is being processed.")) from None
         return None
     if kept.request_hash != fingerprint:
         raise DomainError(
-            "This Idempotency-Key was used with another request: use a new key.",
+            _("This Idempotency-Key was used with another request: use a new key."),
             field="Idempotency-Key",
         )
     if kept.status == 0:
-        raise Conflict("A request with this Idempotency-Key is being processed.")
+        raise Conflict(_("A request with this Idempotency-Key is being processed."))
     return kept
 
 

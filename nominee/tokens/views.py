@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from nominee import clock
 from nominee.errors import DomainError
+from nominee.i18n import _
 from nominee.tokens import queries, rules, services
 from nominee.tokens.forms import RevokeForm, TokenForm
 from nominee.uow import get_session
@@ -46,7 +47,13 @@ def index():
             attach_error(form, exc)
         else:
             # The secret is on this answer only (never stored, never in a redirect).
-            flash(f"Token “{token.name}” created. Copy it now: it is not shown again.", "success")
+            flash(
+                _(
+                    "Token “%(name)s” created. Copy it now: it is not shown again.",
+                    name=token.name,
+                ),
+                "success",
+            )
             return _page(TokenForm(formdata=None).configure(rules.scopes_for(user)), secret, 201)
     return _page(form, status=400 if form.is_submitted() else 200)
 
@@ -64,5 +71,5 @@ def revoke(token_id: int):
         except DomainError as exc:
             flash(exc.message, "error")
         else:
-            flash(f"Token “{token.name}” is revoked.", "success")
+            flash(_("Token “%(name)s” is revoked.", name=token.name), "success")
     return redirect(url_for("tokens.index"))

@@ -4,6 +4,7 @@ from wtforms import SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from nominee.i18n import _l
 from nominee.web import BaseForm, choices
 from nominee.webhooks.models import WebhookEndpoint
 from nominee.webhooks.rules import EVENT_TYPES, MAX_URL_LENGTH
@@ -20,19 +21,26 @@ class EventsField(SelectMultipleField):
 
 class EndpointForm(BaseForm):
     url = StringField(
-        "Endpoint URL",
+        _l("Endpoint URL"),
         filters=[_strip],
         validators=[
-            DataRequired("Give the address that receives the webhooks."),
-            Length(max=MAX_URL_LENGTH),
+            DataRequired(_l("Give the address that receives the webhooks.")),
+            Length(
+                max=MAX_URL_LENGTH,
+                message=_l("Use at most %(max)d characters.", max=MAX_URL_LENGTH),
+            ),
         ],
-        description="An https:// address on port 443; deliveries are POSTed to it as JSON.",
+        description=_l("An https:// address on port 443; deliveries are POSTed to it as JSON."),
     )
-    description = StringField("Description", filters=[_strip], validators=[Length(max=200)])
+    description = StringField(
+        _l("Description"),
+        filters=[_strip],
+        validators=[Length(max=200, message=_l("Use at most %(max)d characters.", max=200))],
+    )
     events = EventsField(
-        "Events",
-        choices=choices(EVENT_TYPES.items()),
-        validators=[DataRequired("Choose at least one event.")],
+        _l("Events"),
+        choices=choices((event, _l(label)) for event, label in EVENT_TYPES.items()),
+        validators=[DataRequired(_l("Choose at least one event."))],
     )
 
     @classmethod

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from nominee import clock
 from nominee.db import Base
 from nominee.enums import enum_column
+from nominee.i18n import N_, _
 
 
 class WebhookEndpoint(Base):
@@ -41,6 +42,16 @@ class WebhookEndpoint(Base):
 UNDELIVERED = "status <> 'delivered'"
 
 
+_STATUS_LABELS = {
+    "pending": N_("Pending"),
+    "retrying": N_("Retrying"),
+    "delivered": N_("Delivered"),
+    "failed": N_("Failed"),
+    "refused": N_("Refused"),
+    "skipped": N_("Skipped"),
+}
+
+
 class DeliveryStatus(enum.StrEnum):
     PENDING = "pending"  # waiting for its first attempt
     RETRYING = "retrying"  # an attempt failed; another follows
@@ -51,7 +62,7 @@ class DeliveryStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return _(_STATUS_LABELS[self.value])
 
 
 class WebhookDelivery(Base):
@@ -102,6 +113,10 @@ class AttemptOutcome(enum.StrEnum):
     DELIVERED = "delivered"
     FAILED = "failed"
     REFUSED = "refused"
+
+    @property
+    def label(self) -> str:
+        return _(_STATUS_LABELS[self.value])
 
 
 class WebhookAttempt(Base):

@@ -9,16 +9,17 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from nominee.accounts.models import User
+from nominee.i18n import N_, _
 from nominee.outbound import OutboundRefused, check_url
 
 # The event types an endpoint may subscribe to, with their labels on the form.
 EVENT_TYPES: dict[str, str] = {
-    "nomination.submitted": "Nomination submitted (self, accepted peer, or renewal)",
-    "cycle.moved": "Cycle moved to another status",
-    "results.published": "Results of a cycle published",
-    "award.granted": "Award granted",
-    "award.revoked": "Award revoked",
-    "award.expired": "Award expired",
+    "nomination.submitted": N_("Nomination submitted (self, accepted peer, or renewal)"),
+    "cycle.moved": N_("Cycle moved to another status"),
+    "results.published": N_("Results of a cycle published"),
+    "award.granted": N_("Award granted"),
+    "award.revoked": N_("Award revoked"),
+    "award.expired": N_("Award expired"),
 }
 SIGNATURE_HEADER = "Nominee-Signature"
 EVENT_HEADER = "Nominee-Event"
@@ -39,17 +40,17 @@ def url_problem(url: str, allow_hosts: frozenset[str]) -> str | None:
     ``OUTBOUND_ALLOW_HOSTS`` setting; the outbound guard's rules (ports 80 and 443, no
     private or loopback address) apply, and again to the resolved address at delivery."""
     if len(url) > MAX_URL_LENGTH:
-        return f"Use at most {MAX_URL_LENGTH} characters."
+        return _("Use at most %(max)d characters.", max=MAX_URL_LENGTH)
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     if parts.scheme.lower() != "https" and not (
         parts.scheme.lower() == "http" and host in allow_hosts
     ):
-        return "Use an https:// address."
+        return _("Use an https:// address.")
     try:
         check_url(url, allow_hosts)
     except OutboundRefused as refused:
-        return f"This address cannot receive webhooks: {refused.reason}."
+        return _("This address cannot receive webhooks: %(reason)s.", reason=refused.reason)
     return None
 
 

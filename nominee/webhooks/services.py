@@ -36,6 +36,7 @@ from nominee import audit, clock, outbound
 from nominee.accounts.models import User
 from nominee.cycles.models import CycleStatus
 from nominee.errors import Conflict, DomainError, NotFound, PermissionDenied
+from nominee.i18n import _
 from nominee.nominations.models import NominationStatus
 from nominee.outbox import services as outbox
 from nominee.outbox.sender import DeliveryError
@@ -64,7 +65,7 @@ FINAL = frozenset(
 
 def _check(actor: User) -> None:
     if not rules.can_manage(actor):
-        raise PermissionDenied("Only organizers manage webhooks.")
+        raise PermissionDenied(_("Only organizers manage webhooks."))
 
 
 def new_secret() -> str:
@@ -80,9 +81,9 @@ def _validated(
         raise DomainError(problem, field="url")
     chosen = list(dict.fromkeys(events))
     if not chosen:
-        raise DomainError("Choose at least one event.", field="events")
+        raise DomainError(_("Choose at least one event."), field="events")
     if rules.unknown_events(chosen):
-        raise DomainError("Choose among the events listed.", field="events")
+        raise DomainError(_("Choose among the events listed."), field="events")
     return url, chosen
 
 
@@ -185,7 +186,7 @@ def redeliver(session: Session, actor: User, delivery: WebhookDelivery) -> Webho
     _check(actor)
     endpoint = delivery.endpoint
     if not endpoint.enabled:
-        raise Conflict("This endpoint is disabled: enable it to send deliveries again.")
+        raise Conflict(_("This endpoint is disabled: enable it to send deliveries again."))
     again = WebhookDelivery(
         endpoint_id=endpoint.id,
         event_id=delivery.event_id,
@@ -210,7 +211,7 @@ def get_endpoint(session: Session, actor: User, endpoint_id: int) -> WebhookEndp
     _check(actor)
     endpoint = session.get(WebhookEndpoint, endpoint_id)
     if endpoint is None:
-        raise NotFound("No such webhook endpoint.")
+        raise NotFound(_("No such webhook endpoint."))
     return endpoint
 
 
@@ -220,7 +221,7 @@ def get_delivery(
     _check(actor)
     delivery = session.get(WebhookDelivery, delivery_id)
     if delivery is None or delivery.endpoint_id != endpoint.id:
-        raise NotFound("No such delivery.")
+        raise NotFound(_("No such delivery."))
     return delivery
 
 
@@ -359,7 +360,7 @@ def deliver(
     except outbound.OutboundTooLarge as exc:
         outcome, error = AttemptOutcome.FAILED, exc.reason
     except outbound.OutboundRefused as exc:
-        outcome, error = AttemptOutcome.REFUSED, f"Refused: {exc.reason}"
+        outcome, error = AttemptOutcome.REFUSED, _("Refused: %(reason)s", reason=exc.reason)
     except outbound.OutboundError as exc:
         outcome, error = AttemptOutcome.FAILED, exc.reason
     else:
@@ -368,7 +369,7 @@ def deliver(
             outcome = AttemptOutcome.DELIVERED
         else:
             outcome = AttemptOutcome.FAILED
-            error = f"The endpoint answered {response.status}."
+            error = _("The endpoint answered %(status)s.", status=response.status)
     duration_ms = round((time.monotonic() - began) * 1000)
     status = _record(sessions, delivery_id, settings, started, duration_ms, outcome, code, error)
     if status == DeliveryStatus.RETRYING:

@@ -7,6 +7,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from nominee.errors import DomainError
+from nominee.i18n import _
 from nominee.outbound import allow_hosts_from
 from nominee.uow import get_session, refuse
 from nominee.web import attach_error, flash_form_errors, organizer_required, page_number
@@ -81,7 +82,7 @@ def show(endpoint_id: int):
             attach_error(form, exc)
             endpoint = services.get_endpoint(session, _actor(), endpoint_id)
         else:
-            flash("The endpoint is saved.", "success")
+            flash(_("The endpoint is saved."), "success")
             return redirect(url_for("webhooks.show", endpoint_id=endpoint_id))
     page = queries.deliveries(session, endpoint.id, page_number(), current_app.config["PER_PAGE"])
     return render_template(
@@ -114,7 +115,9 @@ def _switch(endpoint_id: int, enabled: bool) -> WerkzeugResponse:
         endpoint = services.get_endpoint(session, _actor(), endpoint_id)
         services.set_enabled(session, _actor(), endpoint, enabled)
         flash(
-            "The endpoint is enabled." if enabled else "The endpoint is disabled: it gets nothing.",
+            _("The endpoint is enabled.")
+            if enabled
+            else _("The endpoint is disabled: it gets nothing."),
             "success",
         )
     else:
@@ -145,7 +148,7 @@ def delete(endpoint_id: int) -> WerkzeugResponse:
     endpoint = services.get_endpoint(session, _actor(), endpoint_id)
     url = endpoint.url
     services.delete_endpoint(session, _actor(), endpoint)
-    flash(f"The endpoint {url} is deleted, with its deliveries.", "success")
+    flash(_("The endpoint %(url)s is deleted, with its deliveries.", url=url), "success")
     return redirect(url_for("webhooks.index"))
 
 
@@ -179,7 +182,14 @@ def redeliver(endpoint_id: int, delivery_id: int) -> WerkzeugResponse:
             refuse()
             flash(exc.message, "error")
         else:
-            flash(f"Delivery {found.id} will be sent again now, as delivery {again.id}.", "success")
+            flash(
+                _(
+                    "Delivery %(id)s will be sent again now, as delivery %(again)s.",
+                    id=found.id,
+                    again=again.id,
+                ),
+                "success",
+            )
     else:
         flash_form_errors(form)
     return redirect(url_for("webhooks.show", endpoint_id=endpoint_id))

@@ -145,13 +145,14 @@ def test_a_new_type_asks_for_no_figure_until_it_has_metrics(client, make, auth, 
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"name": ""}, "name", "This field is required."),
+        ({"name": ""}, "name", "Enter a name."),
+        ({"name": "T"}, "name", "The name must be 2 to 80 characters long."),
         ({"name": "Talk"}, "name", "A type with this name exists already."),
         ({"name": "TALK"}, "name", "A type with this name exists already."),
         ({"roles": "x" * 41}, "roles", "Each role can be at most 40 characters long."),
         ({"roles": ",".join(f"R{i}" for i in range(13))}, "roles", "List at most 12 roles."),
         ({"weight": "heavy"}, "weight", "Enter a number, such as 1 or 1.5."),
-        ({"weight": "-1"}, "weight", "Number must be between 0 and 100."),
+        ({"weight": "-1"}, "weight", "Enter a number from 0 to 100."),
         ({"position": "1.5"}, "position", "Enter a whole number."),
     ],
 )

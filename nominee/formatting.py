@@ -55,6 +55,18 @@ def _zone_label(moment: datetime) -> str:
     return f"UTC{name}" if name[:1] in "+-" else name
 
 
+def format_month(value: date, form: str = "short") -> str:
+    """A month in the reader's language: ``Nov 2026`` (``short``), ``November 2026``
+    (``long``), ``Nov`` (``name``); Spanish ``nov 2026``, ``noviembre de 2026``, ``nov``."""
+    skeleton = {"short": "yMMM", "long": "yMMMM", "name": "MMM"}[form]
+    return dates.format_skeleton(skeleton, value, locale=i18n.current().locale)
+
+
+def format_decimal(value: float) -> str:
+    """A figure as short as it goes (``2.5``, ``3``), with the reader's decimal sign."""
+    return numbers.format_decimal(value, format="#,##0.##", locale=i18n.current().locale)
+
+
 def format_number(value: int | float | None) -> str:
     if value is None:
         value = 0

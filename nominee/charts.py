@@ -58,7 +58,8 @@ class ActivityChart:
     @property
     def totals(self) -> list[int]:
         return [
-            sum(self.counts[name][i] for name, _colour in self.series) for i in range(len(self.months))
+            sum(self.counts[name][i] for name, _colour in self.series)
+            for i in range(len(self.months))
         ]
 
     @property

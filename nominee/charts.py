@@ -18,11 +18,13 @@ from sqlalchemy import ColumnElement, Integer, cast, extract, func, select
 from sqlalchemy.orm import Session
 
 from nominee.contributions.models import Contribution, ContributionType
+from nominee.formatting import format_decimal, format_month
+from nominee.i18n import N_, _
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#7f7f7f")
 MAX_SERIES = len(PALETTE)  # beyond that, the smallest types are shown as "Other"
-OTHER = "Other"
+OTHER = N_("Other")  # translated when a chart is drawn, in its reader's language
 
 WIDTH = 720
 HEIGHT = 220
@@ -56,7 +58,8 @@ class ActivityChart:
     @property
     def totals(self) -> list[int]:
         return [
-            sum(self.counts[name][i] for name, _ in self.series) for i in range(len(self.months))
+            sum(self.counts[name][i] for name, _colour in self.series)
+            for i in range(len(self.months))
         ]
 
     @property
@@ -102,8 +105,8 @@ def activity_chart(
         other = [0] * len(months)
         for name in ranked[MAX_SERIES - 1 :]:
             other = [a + b for a, b in zip(other, by_type.pop(name), strict=True)]
-        ranked = [*ranked[: MAX_SERIES - 1], OTHER]
-        by_type[OTHER] = other
+        ranked = [*ranked[: MAX_SERIES - 1], _(OTHER)]
+        by_type[_(OTHER)] = other
     chart = ActivityChart(
         months=months,
         series=[(name, PALETTE[i]) for i, name in enumerate(ranked)],
@@ -128,11 +131,17 @@ def activity_chart(
                         round(bar, 1),
                         round(height, 1),
                         colour,
-                        f"{first_day:%b %Y}: {count} × {name}",
+                        _(
+                            "%(month)s: %(count)s × %(type)s",
+                            month=format_month(first_day),
+                            count=count,
+                            type=name,
+                        ),
                     )
                 )
         if len(months) <= 12 or i % 3 == 0:
-            label = f"{first_day:%b}" if first_day.month != 1 and i else f"{first_day:%b %Y}"
+            short = first_day.month != 1 and i
+            label = format_month(first_day, "name" if short else "short")
             chart.labels.append((round(x + bar / 2, 1), label))
     chart.ticks = [
         (round(chart.baseline - plot_height * value / top, 1), value)
@@ -192,7 +201,7 @@ class Bar:
 
     @property
     def label(self) -> str:
-        return f"{self.low:g}–{self.high:g}"
+        return f"{format_decimal(self.low)}–{format_decimal(self.high)}"
 
 
 @dataclass

@@ -9,6 +9,8 @@ from functools import cache
 
 import pycountry
 
+from nominee import i18n
+
 
 @cache
 def names() -> dict[str, str]:
@@ -31,5 +33,11 @@ def is_country(code: str) -> bool:
 
 
 def country_name(code: str) -> str:
-    """The name of the country ``code`` ("" for none; an unknown code as it is)."""
+    """The name of the country ``code`` ("" for none; an unknown code as it is), in the
+    reader's language: ISO's English names for English, Babel's (CLDR) for the others."""
+    reader = i18n.current()
+    if code and reader.language != i18n.DEFAULT_LANGUAGE:
+        localized = reader.locale.territories.get(code)
+        if localized:
+            return str(localized)
     return names().get(code, code)

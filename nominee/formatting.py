@@ -55,6 +55,18 @@ def _zone_label(moment: datetime) -> str:
     return f"UTC{name}" if name[:1] in "+-" else name
 
 
+def format_month(value: date, form: str = "short") -> str:
+    """A month in the reader's language: ``Nov 2026`` (``short``), ``November 2026``
+    (``long``), ``Nov`` (``name``); Spanish ``nov 2026``, ``noviembre de 2026``, ``nov``."""
+    skeleton = {"short": "yMMM", "long": "yMMMM", "name": "MMM"}[form]
+    return dates.format_skeleton(skeleton, value, locale=i18n.current().locale)
+
+
+def format_decimal(value: float) -> str:
+    """A figure as short as it goes (``2.5``, ``3``), with the reader's decimal sign."""
+    return numbers.format_decimal(value, format="#,##0.##", locale=i18n.current().locale)
+
+
 def format_number(value: int | float | None) -> str:
     if value is None:
         value = 0
@@ -76,18 +88,22 @@ def _singular(label: str) -> str:
 
 
 def format_count(value: int | float | None, label: str) -> str:
-    """A figure and an organizer's plural label, e.g. ``1 session``, ``45 attendees``."""
+    """A figure and an organizer's plural label, e.g. ``1 session``, ``45 attendees``.
+
+    The label is the organizer's, in the words they typed: it is not translated, and
+    only an English reader gets its singular (``1 session``); other languages read
+    ``1 sesiones`` rather than a word English rules made up."""
     label = label.lower()
-    return f"{format_number(value)} {_singular(label) if value == 1 else label}"
-
-
-_UNITS = ((86_400, "day", "a day"), (3_600, "hour", "an hour"), (60, "minute", "a minute"))
+    one = value == 1 and i18n.current().language == "en"
+    return f"{format_number(value)} {_singular(label) if one else label}"
 
 
 def format_wait(seconds: int) -> str:
     """A rate limit's window as a wait: ``a minute``, ``15 minutes``, ``an hour``."""
-    for size, unit, one in _UNITS:
-        if seconds >= size:
-            count = round(seconds / size)
-            return one if count == 1 else f"{count} {unit}s"
-    return "a moment"
+    if seconds >= 86_400:
+        return i18n.ngettext("a day", "%(num)d days", round(seconds / 86_400))
+    if seconds >= 3_600:
+        return i18n.ngettext("an hour", "%(num)d hours", round(seconds / 3_600))
+    if seconds >= 60:
+        return i18n.ngettext("a minute", "%(num)d minutes", round(seconds / 60))
+    return i18n.gettext("a moment")

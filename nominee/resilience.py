@@ -18,6 +18,7 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from nominee.i18n import _, ngettext
 from nominee.uow import READ_ONLY_METHODS, discard_session
 
 log = logging.getLogger("nominee.db")
@@ -106,16 +107,20 @@ def unavailable_response(exc: BaseException) -> Response:
     )
     discard_session()
     wrote = request.method not in READ_ONLY_METHODS
-    title = "Busy, try again" if busy else "Database unavailable"
-    detail = (
-        (
-            "The database is busy with other work."
-            if busy
-            else "The database could not be reached for a moment."
-        )
-        + (" Nothing was saved. " if wrote else " ")
-        + (f"Please try again in {RETRY_AFTER_SECONDS} seconds.")
-    )
+    # Read by a visitor now (the member was forgotten above): Accept-Language decides.
+    title = _("Busy, try again") if busy else _("Database unavailable")
+    sentences = [
+        _("The database is busy with other work.")
+        if busy
+        else _("The database could not be reached for a moment."),
+        *([_("Nothing was saved.")] if wrote else []),
+        ngettext(
+            "Please try again in %(num)d second.",
+            "Please try again in %(num)d seconds.",
+            RETRY_AFTER_SECONDS,
+        ),
+    ]
+    detail = " ".join(sentences)
     from nominee.web import problem, wants_json
 
     if wants_json():

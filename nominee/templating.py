@@ -6,7 +6,13 @@ from flask import Flask
 from markupsafe import Markup, escape
 
 from nominee import countries
-from nominee.formatting import format_count, format_date, format_datetime, format_number
+from nominee.formatting import (
+    format_count,
+    format_date,
+    format_datetime,
+    format_month,
+    format_number,
+)
 from nominee.web import url_for_page, url_with
 
 
@@ -31,6 +37,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["month"] = format_month
     app.jinja_env.filters["count"] = format_count
     app.jinja_env.globals["url_for_page"] = url_for_page
     app.jinja_env.globals["url_with"] = url_with

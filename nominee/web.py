@@ -37,6 +37,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from nominee import inputs, pagination, resilience
 from nominee.errors import DomainError
 from nominee.formatting import format_wait
+from nominee.i18n import _
 from nominee.pagination import Page
 from nominee.uow import get_session, keep, refuse
 
@@ -72,7 +73,7 @@ def login_required(view: F) -> F:
         if not current_user.is_authenticated:
             if wants_json():
                 return problem(401, "Unauthorized", "Log in first.")
-            flash("Please log in to see that page.", "info")
+            flash(_("Please log in to see that page."), "info")
             return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
         return view(*args, **kwargs)
 
@@ -240,15 +241,15 @@ class BaseForm(FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         # The validators judge the value as submitted (pure checks, no database), so a
         # field's own range message wins over the general one.
-        safe = [(field, field.data) for field, _, _ in self._out_of_range]
-        for field, submitted, _ in self._out_of_range:
+        safe = [(field, field.data) for field, _submitted, _message in self._out_of_range]
+        for field, submitted, _message in self._out_of_range:
             field.data = submitted
         try:
             ok = super().validate(extra_validators)
         finally:
             for field, value in safe:
                 field.data = value
-        for field, _, message in self._out_of_range:
+        for field, _value, message in self._out_of_range:
             if not field.errors:
                 field.errors = [message]
         return ok and not self._out_of_range
@@ -260,7 +261,7 @@ def _rate_limit_message(exc: HTTPException) -> str | None:
     window = getattr(getattr(getattr(exc, "limit", None), "limit", None), "get_expiry", None)
     if window is None:
         return None
-    return f"Please wait up to {format_wait(int(window()))} before trying again."
+    return _("Please wait up to %(wait)s before trying again.", wait=format_wait(int(window())))
 
 
 def register_error_handlers(app: Flask) -> None:

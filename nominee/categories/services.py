@@ -10,6 +10,7 @@ from nominee import audit
 from nominee.accounts.models import User
 from nominee.categories.models import Category
 from nominee.errors import DomainError
+from nominee.i18n import _
 
 
 def slugify(text: str) -> str:
@@ -21,7 +22,7 @@ def _check_unique_name(session: Session, name: str, exclude_id: int | None = Non
     if exclude_id is not None:
         stmt = stmt.where(Category.id != exclude_id)
     if session.scalar(stmt) is not None:
-        raise DomainError("A category with this name exists already.", field="name")
+        raise DomainError(_("A category with this name exists already."), field="name")
 
 
 SLUG_MAX = 80
@@ -48,7 +49,7 @@ def _flush(session: Session) -> None:
         with session.begin_nested():
             session.flush()
     except IntegrityError:
-        raise DomainError("A category with this name exists already.", field="name") from None
+        raise DomainError(_("A category with this name exists already."), field="name") from None
 
 
 def create_category(session: Session, actor: User, *, name: str, description: str) -> Category:

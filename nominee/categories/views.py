@@ -7,6 +7,7 @@ from nominee.categories import queries, services
 from nominee.categories.forms import CategoryForm
 from nominee.categories.models import Category
 from nominee.errors import DomainError
+from nominee.i18n import _
 from nominee.uow import get_session
 from nominee.web import attach_error, organizer_required
 
@@ -35,7 +36,7 @@ def create():
         except DomainError as exc:
             attach_error(form, exc)
         else:
-            flash(f"Category “{category.name}” created.", "success")
+            flash(_("Category “%(name)s” created.", name=category.name), "success")
             return redirect(url_for("categories.index"))
     status = 400 if request.method == "POST" else 200
     return render_template("categories/form.html", form=form, category=None), status
@@ -60,7 +61,7 @@ def edit(category_id: int):
         except DomainError as exc:
             attach_error(form, exc)
         else:
-            flash(f"Category “{category.name}” saved.", "success")
+            flash(_("Category “%(name)s” saved.", name=category.name), "success")
             return redirect(url_for("categories.index"))
     status = 400 if request.method == "POST" else 200
     return render_template("categories/form.html", form=form, category=category), status

@@ -9,10 +9,11 @@ from wtforms.validators import Length, Optional, ValidationError
 
 from nominee.directory.queries import Choices, Filters
 from nominee.directory.rules import NAME_SEARCH_MAX
+from nominee.i18n import _, _l
 from nominee.inputs import fits_integer
 from nominee.web import BaseForm, choices
 
-IGNORED = "Not one of the choices, so this filter is left out."
+IGNORED = _l("Not one of the choices, so this filter is left out.")
 
 
 def _strip(value: Any) -> Any:
@@ -24,13 +25,13 @@ class FilterSelect(SelectField):
     unknown id, a year nobody was awarded, not a number at all) is left out, with a
     message next to the filter."""
 
-    def __init__(self, label: str, **kwargs: Any) -> None:
+    def __init__(self, label: Any, **kwargs: Any) -> None:
         super().__init__(label, coerce=str, default="", validate_choice=False, **kwargs)
 
     def pre_validate(self, form: Any) -> None:
         offered = {str(value) for value, *_ in self.iter_choices()}
         if self.data and self.data not in offered:
-            raise ValidationError(IGNORED)
+            raise ValidationError(str(IGNORED))
 
 
 class DirectoryFilterForm(BaseForm):
@@ -38,27 +39,27 @@ class DirectoryFilterForm(BaseForm):
         csrf = False
 
     q = StringField(
-        "Name",
+        _l("Name"),
         filters=[_strip],
         validators=[
             Optional(),
             Length(
                 max=NAME_SEARCH_MAX,
-                message=f"Search for at most {NAME_SEARCH_MAX} characters of a name.",
+                message=_l("Search for at most %(max)s characters of a name.", max=NAME_SEARCH_MAX),
             ),
         ],
-        description="Any part of the name.",
+        description=_l("Any part of the name."),
     )
-    category = FilterSelect("Award category")
-    country = FilterSelect("Country")
-    year = FilterSelect("Award year")
-    cycle = FilterSelect("Cycle")
+    category = FilterSelect(_l("Award category"))
+    country = FilterSelect(_l("Country"))
+    year = FilterSelect(_l("Award year"))
+    cycle = FilterSelect(_l("Cycle"))
 
     def configure(self, offered: Choices) -> None:
-        self.category.choices = choices([("", "Any category"), *offered.categories])
-        self.country.choices = choices([("", "Any country"), *offered.countries])
-        self.year.choices = choices([("", "Any year"), *((y, str(y)) for y in offered.years)])
-        self.cycle.choices = choices([("", "Any cycle"), *offered.cycles])
+        self.category.choices = choices([("", _("Any category")), *offered.categories])
+        self.country.choices = choices([("", _("Any country")), *offered.countries])
+        self.year.choices = choices([("", _("Any year")), *((y, str(y)) for y in offered.years)])
+        self.cycle.choices = choices([("", _("Any cycle")), *offered.cycles])
 
     def valid(self, name: str) -> str | None:
         """The value of filter ``name``, or None when it is blank or invalid (left out)."""

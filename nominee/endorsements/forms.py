@@ -4,13 +4,16 @@ from wtforms import TextAreaField
 
 from nominee.contributions.forms import rule, strip
 from nominee.endorsements import rules
+from nominee.i18n import _l
 from nominee.web import BaseForm
 
 
 class EndorseForm(BaseForm):
     comment = TextAreaField(
-        "Comment",
+        _l("Comment"),
         filters=[strip],
         validators=[rule(rules.comment_error)],
-        description=f"Optional, up to {rules.COMMENT_MAX} characters: what made it valuable?",
+        description=_l(
+            "Optional, up to %(max)s characters: what made it valuable?", max=rules.COMMENT_MAX
+        ),
     )

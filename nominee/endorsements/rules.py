@@ -5,9 +5,10 @@ from __future__ import annotations
 from nominee.accounts.models import User
 from nominee.accounts.rules import must_be_verified
 from nominee.contributions.models import Contribution
+from nominee.i18n import N_, _
 
 COMMENT_MAX = 280
-ALREADY_ENDORSED = "You have already endorsed this contribution."
+ALREADY_ENDORSED = N_("You have already endorsed this contribution.")  # _() where raised
 
 
 def endorsement_refusal(user: User, contribution: Contribution) -> str | None:
@@ -26,15 +27,15 @@ def awaits_verification_to_endorse(user: User, contribution: Contribution) -> bo
 
 def _refusal_but_verification(user: User, contribution: Contribution) -> str | None:
     if user.is_anonymous:
-        return "Log in to endorse contributions."
+        return _("Log in to endorse contributions.")
     if not user.is_active:
-        return "Your account is deactivated."
+        return _("Your account is deactivated.")
     if contribution.owner_id == user.id:
-        return "You cannot endorse your own contribution."
+        return _("You cannot endorse your own contribution.")
     if not contribution.is_public:
-        return "Private contributions cannot be endorsed."
+        return _("Private contributions cannot be endorsed.")
     if not contribution.owner.is_active_account:
-        return "This member's account is deactivated."
+        return _("This member's account is deactivated.")
     return None
 
 
@@ -44,5 +45,5 @@ def can_endorse(user: User, contribution: Contribution) -> bool:
 
 def comment_error(comment: str) -> str | None:
     if len(comment.strip()) > COMMENT_MAX:
-        return f"A comment can be at most {COMMENT_MAX} characters long."
+        return _("A comment can be at most %(max)s characters long.", max=COMMENT_MAX)
     return None

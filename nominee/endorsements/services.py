@@ -15,6 +15,7 @@ from nominee.endorsements import rules
 from nominee.endorsements.models import Endorsement
 from nominee.endorsements.queries import endorsement_of
 from nominee.errors import Conflict, DomainError, PermissionDenied
+from nominee.i18n import _
 from nominee.nominations.services import refresh_counters_for_evidence
 from nominee.notifications.services import notify
 
@@ -63,7 +64,7 @@ def endorse(
                 session.add(endorsement)
                 session.flush()
         except IntegrityError:
-            raise Conflict(rules.ALREADY_ENDORSED) from None
+            raise Conflict(_(rules.ALREADY_ENDORSED)) from None
         reactivated = False
     else:
         # Matching on "withdrawn" lets only one of two simultaneous reactivations through.
@@ -77,7 +78,7 @@ def endorse(
             ),
         )
         if result.rowcount == 0:
-            raise Conflict(rules.ALREADY_ENDORSED)
+            raise Conflict(_(rules.ALREADY_ENDORSED))
         session.refresh(endorsement)
         reactivated = True
     _change_count(session, contribution, +1)
@@ -112,7 +113,7 @@ def withdraw(session: Session, endorser: User, contribution: Contribution) -> En
     """Stop counting the endorsement; the row stays for the record."""
     endorsement = endorsement_of(session, endorser, contribution)
     if endorsement is None:
-        raise DomainError("You have not endorsed this contribution.")
+        raise DomainError(_("You have not endorsed this contribution."))
     result = cast(
         CursorResult[Any],
         session.execute(
@@ -123,7 +124,7 @@ def withdraw(session: Session, endorser: User, contribution: Contribution) -> En
         ),
     )
     if result.rowcount == 0:
-        raise Conflict("Your endorsement is already withdrawn.")
+        raise Conflict(_("Your endorsement is already withdrawn."))
     session.refresh(endorsement)
     _change_count(session, contribution, -1)
     audit.record(

@@ -21,6 +21,7 @@ from nominee.endorsements import services
 from nominee.endorsements.forms import EndorseForm
 from nominee.errors import DomainError
 from nominee.extensions import limiter
+from nominee.i18n import _
 from nominee.uow import get_session, refuse
 from nominee.web import (
     attach_error,
@@ -93,7 +94,7 @@ def endorse(contribution_id: int):
         )
         response.status_code = 201
         return response
-    flash("Thank you: your endorsement is recorded.", "success")
+    flash(_("Thank you: your endorsement is recorded."), "success")
     # Discover's buttons come back to the list they were pressed in.
     return redirect_next(url_for("contributions.view", contribution_id=contribution.id))
 
@@ -108,5 +109,5 @@ def withdraw(contribution_id: int):
         return _refused(contribution, EndorseForm(formdata=None), exc)
     if wants_json():
         return jsonify(withdrawn=True, endorsement_count=contribution.endorsement_count)
-    flash("Your endorsement is withdrawn.", "info")
+    flash(_("Your endorsement is withdrawn."), "info")
     return _back_to(contribution.id)

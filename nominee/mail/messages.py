@@ -25,7 +25,8 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from nominee import clock, i18n
-from nominee.formatting import format_count, format_date, format_datetime
+from nominee.formatting import format_date, format_datetime
+from nominee.i18n import ngettext
 from nominee.mail.settings import MailSettings
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
@@ -43,6 +44,7 @@ def environment(folder: Path = TEMPLATES) -> Environment:
         keep_trailing_newline=True,
     )
     i18n.install(env)
+    env.globals["reader"] = i18n.current
     env.filters["date"] = format_date
     env.filters["datetime"] = format_datetime
     env.filters["duration"] = format_duration
@@ -52,10 +54,20 @@ def environment(folder: Path = TEMPLATES) -> Environment:
 def format_duration(value: timedelta) -> str:
     """``1 hour``, ``30 minutes``, ``3 days``: the largest whole unit, for "expires in"."""
     seconds = int(value.total_seconds())
-    for unit, size in (("days", 86400), ("hours", 3600), ("minutes", 60)):
+    for size, unit in ((86400, "days"), (3600, "hours"), (60, "minutes")):
         if seconds >= size and seconds % size == 0 or seconds >= 2 * size:
-            return format_count(seconds // size, unit)
-    return format_count(seconds, "seconds")
+            return _count(seconds // size, unit)
+    return _count(seconds, "seconds")
+
+
+def _count(num: int, unit: str) -> str:
+    if unit == "days":
+        return ngettext("%(num)d day", "%(num)d days", num)
+    if unit == "hours":
+        return ngettext("%(num)d hour", "%(num)d hours", num)
+    if unit == "minutes":
+        return ngettext("%(num)d minute", "%(num)d minutes", num)
+    return ngettext("%(num)d second", "%(num)d seconds", num)
 
 
 def absolute_url(base_url: str, link: str) -> str:

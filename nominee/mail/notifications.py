@@ -30,6 +30,7 @@ from nominee.accounts.models import User
 from nominee.appeals.models import Appeal
 from nominee.awards.models import Award
 from nominee.formatting import format_date
+from nominee.i18n import _
 from nominee.mail import messages, tokens
 from nominee.mail.settings import MailSettings
 from nominee.nominations.models import Decision, Nomination
@@ -90,11 +91,11 @@ def compose(
         "mail_subject": kinds.mail_subject(name, params),
         "text": kinds.text(name, params),
         "link": None,
-        "action": "Open in Nominee",
+        "action": _("Open in Nominee"),
         "details": [],
         "feedback": [],
         "also": [],
-        "label": kind.label,
+        "label": _(kind.label),
         "preferences_link": context.link_for("preferences.edit", {}),
     }
     target = kinds.target(name, params)
@@ -130,12 +131,12 @@ def _nominated(
         return {}
     close = format_date(nomination.cycle.nominations_close_on)
     return {
-        "action": "Accept the nomination",
+        "action": _("Accept the nomination"),
         "link": context.link_for("nominations.accept", {"nomination_id": nomination_id}),
-        "details": [("Answer by", f"{close}, when nominations close")],
+        "details": [(_("Answer by"), _("%(day)s, when nominations close", day=close))],
         "also": [
             (
-                "To decline it, or read it first",
+                _("To decline it, or read it first"),
                 context.link_for("nominations.show", {"nomination_id": nomination_id}),
             )
         ],
@@ -144,10 +145,10 @@ def _nominated(
 
 def _decision(nomination: Nomination) -> str:
     if nomination.decision is Decision.AWARD:
-        return "Awarded"
+        return _("Awarded")
     if nomination.decision is Decision.DECLINE:
-        return "Not awarded"
-    return "Not decided"
+        return _("Not awarded")
+    return _("Not decided")
 
 
 def _feedback(session: Session, nomination: Nomination, user: User) -> list[str]:
@@ -165,8 +166,8 @@ def _results(
     if nomination is None:
         return {}
     return {
-        "action": "Read the results",
-        "details": [("Decision", _decision(nomination))],
+        "action": _("Read the results"),
+        "details": [(_("Decision"), _decision(nomination))],
         "feedback": _feedback(session, nomination, user),
     }
 
@@ -177,18 +178,21 @@ def _granted(
     award = session.get(Award, notification.params["award_id"])
     if award is None:
         return {}
-    details = [("Valid", f"{format_date(award.starts_on)} to {format_date(award.ends_on)}")]
+    valid = _(
+        "%(start)s to %(end)s", start=format_date(award.starts_on), end=format_date(award.ends_on)
+    )
+    details = [(_("Valid"), valid)]
     nomination = session.get(Nomination, award.nomination_id) if award.nomination_id else None
     feedback = _feedback(session, nomination, user) if nomination is not None else []
-    return {"action": "See your award", "details": details, "feedback": feedback}
+    return {"action": _("See your award"), "details": details, "feedback": feedback}
 
 
 def _reviewing(
     session: Session, notification: Notification, user: User, context: MailContext
 ) -> dict[str, Any]:
     return {
-        "action": "Open your reviews",
-        "details": [("Reviews due by", _day(notification.params["review_close_on"]))],
+        "action": _("Open your reviews"),
+        "details": [(_("Reviews due by"), _day(notification.params["review_close_on"]))],
     }
 
 
@@ -201,8 +205,8 @@ def _appeal(
     )
     upheld = notification.params["outcome"] == "upheld"
     return {
-        "action": "See your award" if upheld else "Read the response",
-        "details": [("Appeal", "Upheld" if upheld else "Dismissed")],
+        "action": _("See your award") if upheld else _("Read the response"),
+        "details": [(_("Appeal"), _("Upheld") if upheld else _("Dismissed"))],
         "feedback": [appeal.response] if appeal is not None and appeal.response else [],
     }
 

@@ -2,9 +2,10 @@
 
 A notification row keeps its kind and parameters, snapshotted when it was sent (ids for
 the link, and the names and dates its text shows, so showing it needs no query). The
-text and the link are made when the row is shown: by the notification centre today,
-by an email later, in the reader's language (``TEXTS`` per language; English is the
-only one yet, and the one every other falls back to).
+text and the link are made when the row is shown, by the notification centre or by an
+email, in the language of whoever reads it: each sentence is one message of the
+translation catalogue (``SENTENCES``), its names and dates filled in as parameters, so
+a row written while the page was English reads in Spanish to a member who reads Spanish.
 
 The link is a target, ``(endpoint, values)``, not a URL: the web layer builds the URL
 with ``url_for`` (``nominee.notifications.views.render``), an email with its own base
@@ -15,6 +16,8 @@ Each kind also says how it is mailed (``nominee.mail.notifications``): its subje
 member's email preferences page (``label``, in members' words; ``audience`` "reviewer"
 puts it under the reviewers' heading) and its default mode (``mail``: immediately, in
 the daily digest, or not at all), which a member may change (``nominee.preferences``).
+Subjects are translated like the sentences; labels are marked (``N_``) and translated
+where they are shown.
 """
 
 from __future__ import annotations
@@ -25,12 +28,14 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from nominee.formatting import format_count, format_date
+from nominee import i18n
+from nominee.formatting import format_date
+from nominee.i18n import N_, _, ngettext
 
 Params = Mapping[str, Any]
 Target = tuple[str, dict[str, Any]]
 
-DEFAULT_LANGUAGE = "en"
+DEFAULT_LANGUAGE = i18n.DEFAULT_LANGUAGE
 LEGACY = "legacy"
 
 
@@ -111,60 +116,60 @@ KINDS: dict[str, Kind] = _kinds(
         "nominated",
         frozenset({*NOMINATION, "nominator"}),
         _nomination,
-        mail_subject=lambda p: f"{p['nominator']} nominated you for {p['category']}",
-        label="Someone nominates you for an award",
+        mail_subject=lambda p: _("%(nominator)s nominated you for %(category)s", **p),
+        label=N_("Someone nominates you for an award"),
     ),
     Kind(
         "nomination_accepted",
         frozenset({*NOMINATION, "nominee"}),
         _nomination,
-        mail_subject=lambda p: f"{p['nominee']} accepted your nomination",
-        label="Someone you nominated accepts the nomination",
+        mail_subject=lambda p: _("%(nominee)s accepted your nomination", **p),
+        label=N_("Someone you nominated accepts the nomination"),
     ),
     Kind(
         "nomination_declined",
         frozenset({*NOMINATION, "nominee", "reason"}),  # reason: "" when none was given
         _nomination,
-        mail_subject=lambda p: f"{p['nominee']} declined your nomination",
-        label="Someone you nominated declines the nomination",
+        mail_subject=lambda p: _("%(nominee)s declined your nomination", **p),
+        label=N_("Someone you nominated declines the nomination"),
     ),
     Kind(
         "nomination_withdrawn",
         frozenset({*NOMINATION, "withdrawn_by", "reason"}),
         _nomination,
-        mail_subject=lambda p: f"A nomination for {p['category']} was withdrawn",
-        label="A nomination you are part of is withdrawn",
+        mail_subject=lambda p: _("A nomination for %(category)s was withdrawn", **p),
+        label=N_("A nomination you are part of is withdrawn"),
     ),
     Kind(
         "nomination_lapsed",
         frozenset({*NOMINATION, "nominee", "recipient"}),
         _nomination,
         {"recipient": RECIPIENT},
-        mail_subject=lambda p: f"A nomination for {p['category']} lapsed",
-        label="A nomination lapses because it was not accepted in time",
+        mail_subject=lambda p: _("A nomination for %(category)s lapsed", **p),
+        label=N_("A nomination lapses because it was not accepted in time"),
     ),
     Kind(
         "endorsed",
         frozenset({"contribution_id", "title", "endorser"}),
         _contribution,
-        mail_subject=lambda p: f"{p['endorser']} endorsed “{p['title']}”",
-        label="Someone endorses one of your contributions",
+        mail_subject=lambda p: _("%(endorser)s endorsed “%(title)s”", **p),
+        label=N_("Someone endorses one of your contributions"),
         mail=MailMode.DIGEST,
     ),
     Kind(
         "award.granted",
         frozenset({"award_id", "verification_id", "category", "cycle"}),
         _award,
-        mail_subject=lambda p: f"You received the {p['category']} award",
-        label="You receive an award",
+        mail_subject=lambda p: _("You received the %(category)s award", **p),
+        label=N_("You receive an award"),
     ),
     Kind(
         "results.published",
         frozenset({"nomination_id", "cycle", "nominee", "recipient"}),
         _nomination,
         {"recipient": RECIPIENT},
-        mail_subject=lambda p: f"The results of {p['cycle']} are published",
-        label="The results of a nomination you are part of are published",
+        mail_subject=lambda p: _("The results of %(cycle)s are published", **p),
+        label=N_("The results of a nomination you are part of are published"),
     ),
     Kind(
         "award.renewal",
@@ -174,35 +179,38 @@ KINDS: dict[str, Kind] = _kinds(
         _nomination,
         {"stage": frozenset({"up_for_renewal", "not_renewed"})},
         mail_subject=lambda p: (
-            f"Your {p['category']} award is not renewed"
+            _("Your %(category)s award is not renewed", **p)
             if p["stage"] == "not_renewed"
-            else f"Your {p['category']} award is up for renewal"
+            else _("Your %(category)s award is up for renewal", **p)
         ),
-        label="Your award comes up for renewal, or is not renewed",
+        label=N_("Your award comes up for renewal, or is not renewed"),
     ),
     Kind(
         "award.revoked",
         frozenset({"award_id", "verification_id", "category", "cycle", "reason"}),
         _award,
-        mail_subject=lambda p: f"Your {p['category']} award was revoked",
-        label="Your award is revoked",
+        mail_subject=lambda p: _("Your %(category)s award was revoked", **p),
+        label=N_("Your award is revoked"),
     ),
     Kind(
         "reviewer.appointed",
         frozenset({"cycle_id", "cycle", "scope", "review_close_on"}),
         _reviewing,
-        mail_subject=lambda p: f"You are a reviewer of {p['cycle']}",
-        label="You are appointed a reviewer of a cycle",
+        mail_subject=lambda p: _("You are a reviewer of %(cycle)s", **p),
+        label=N_("You are appointed a reviewer of a cycle"),
         audience=REVIEWER,
     ),
     Kind(
         "reviewer.assigned",
         frozenset({"cycle_id", "cycle", "count", "review_close_on"}),
         _reviewing,
-        mail_subject=lambda p: (
-            f"{format_count(p['count'], 'nominations')} to review in {p['cycle']}"
+        mail_subject=lambda p: ngettext(
+            "%(num)d nomination to review in %(cycle)s",
+            "%(num)d nominations to review in %(cycle)s",
+            p["count"],
+            cycle=p["cycle"],
         ),
-        label="Nominations are assigned to you for review",
+        label=N_("Nominations are assigned to you for review"),
         audience=REVIEWER,
     ),
     Kind(
@@ -211,48 +219,59 @@ KINDS: dict[str, Kind] = _kinds(
         _appeal,
         {"outcome": frozenset({"upheld", "dismissed"})},
         mail_subject=lambda p: (
-            f"Your appeal is upheld: the {p['category']} award is yours"
+            _("Your appeal is upheld: the %(category)s award is yours", **p)
             if p["outcome"] == "upheld"
-            else f"Your appeal on {p['category']} in {p['cycle']} is dismissed"
+            else _("Your appeal on %(category)s in %(cycle)s is dismissed", **p)
         ),
-        label="The organizers answer your appeal",
+        label=N_("The organizers answer your appeal"),
     ),
     # Sent by the scheduler (``nominee.schedule``).
     Kind(
         "nomination_reminder",
         frozenset({*NOMINATION, "nominator", "closes_on"}),
         _nomination,
-        mail_subject=lambda p: f"Reminder: answer your nomination for {_where(p)}",
-        label="A reminder to answer a peer nomination before it lapses",
+        mail_subject=lambda p: _(
+            "Reminder: answer your nomination for %(category)s in %(cycle)s", **p
+        ),
+        label=N_("A reminder to answer a peer nomination before it lapses"),
     ),
     Kind(
         "reviews_due",
         frozenset({"cycle_id", "cycle", "count", "due_on"}),
         _review_queue,
-        mail_subject=lambda p: f"{format_count(p['count'], 'reviews')} due by {_day(p['due_on'])}",
-        label="A reminder of reviews due soon",
+        mail_subject=lambda p: ngettext(
+            "%(num)d review due by %(day)s",
+            "%(num)d reviews due by %(day)s",
+            p["count"],
+            day=_day(p["due_on"]),
+        ),
+        label=N_("A reminder of reviews due soon"),
         audience=REVIEWER,
     ),
     Kind(
         "award.expiring",
         frozenset({"award_id", "verification_id", "category", "cycle", "ends_on"}),
         _award,
-        mail_subject=lambda p: f"Your {p['category']} award ends on {_day(p['ends_on'])}",
-        label="Your award ends within a month",
+        mail_subject=lambda p: _(
+            "Your %(category)s award ends on %(day)s",
+            category=p["category"],
+            day=_day(p["ends_on"]),
+        ),
+        label=N_("Your award ends within a month"),
     ),
     Kind(
         "renewal.no_activity",
         frozenset({*NOMINATION, "award_id", "starts_on", "ends_on", "closes_on"}),
         _nomination,
-        mail_subject=lambda p: f"Your {p['category']} award's renewal has no activity yet",
-        label="Your award's renewal has no contribution from its term",
+        mail_subject=lambda p: _("Your %(category)s award's renewal has no activity yet", **p),
+        label=N_("Your award's renewal has no contribution from its term"),
     ),
     Kind(
         "link_broken",
         frozenset({"contribution_id", "title", "since", "reason"}),
         _contribution,
-        mail_subject=lambda p: f"A link of your contribution “{p['title']}” is broken",
-        label="A link in your contributions is broken",
+        mail_subject=lambda p: _("A link of your contribution “%(title)s” is broken", **p),
+        label=N_("A link in your contributions is broken"),
         mail=MailMode.DIGEST,
     ),
     # Rows written before kinds had parameters, whose sentence could not be taken apart
@@ -262,63 +281,102 @@ KINDS: dict[str, Kind] = _kinds(
 )
 
 
-def _where(p: Params) -> str:
-    return f"{p['category']} in {p['cycle']}"
+# The sentences: each one message of the catalogue, its names and dates as parameters,
+# translated when it is shown (``text``), in the language of whoever reads it.
+
+
+def _nominated(p: Params) -> str:
+    return _(
+        "%(nominator)s nominated you for %(category)s in %(cycle)s. "
+        "Accept it (and pick your evidence) or decline it.",
+        **p,
+    )
+
+
+def _declined(p: Params) -> str:
+    if p.get("reason"):
+        return _(
+            "%(nominee)s declined your nomination for %(category)s in %(cycle)s. "
+            "Reason: %(reason)s",
+            **p,
+        )
+    return _("%(nominee)s declined your nomination for %(category)s in %(cycle)s.", **p)
 
 
 def _withdrawn(p: Params) -> str:
-    text = f"{p['withdrawn_by']} withdrew the nomination for {_where(p)}."
-    return f"{text} Reason: {p['reason']}" if p["reason"] else text
+    if p["reason"]:
+        return _(
+            "%(withdrawn_by)s withdrew the nomination for %(category)s in %(cycle)s. "
+            "Reason: %(reason)s",
+            **p,
+        )
+    return _("%(withdrawn_by)s withdrew the nomination for %(category)s in %(cycle)s.", **p)
 
 
 def _lapsed(p: Params) -> str:
     if p["recipient"] == "nominee":
-        return (
-            f"The nomination for {_where(p)} lapsed: it was not accepted before nominations closed."
+        return _(
+            "The nomination for %(category)s in %(cycle)s lapsed: it was not accepted "
+            "before nominations closed.",
+            **p,
         )
-    return (
-        f"Your nomination of {p['nominee']} for {_where(p)} lapsed: "
-        "it was not accepted before nominations closed."
+    return _(
+        "Your nomination of %(nominee)s for %(category)s in %(cycle)s lapsed: "
+        "it was not accepted before nominations closed.",
+        **p,
     )
 
 
 def _results(p: Params) -> str:
     if p["recipient"] == "nominee":
-        return (
-            f"The results of {p['cycle']} are published. "
-            "Read the panel's feedback on your nomination."
+        return _(
+            "The results of %(cycle)s are published. Read the panel's feedback on your nomination.",
+            **p,
         )
-    return f"The results of {p['cycle']} are published for your nomination of {p['nominee']}."
+    return _("The results of %(cycle)s are published for your nomination of %(nominee)s.", **p)
 
 
 def _renewal(p: Params) -> str:
-    ends_on = format_date(date.fromisoformat(p["ends_on"]))
+    ends_on = _day(p["ends_on"])
     if p["stage"] == "not_renewed":
-        return (
-            f"Your {p['category']} award is not renewed: we found no contribution from "
-            f"its term. It stays valid until {ends_on}."
+        return _(
+            "Your %(category)s award is not renewed: we found no contribution from "
+            "its term. It stays valid until %(ends_on)s.",
+            category=p["category"],
+            ends_on=ends_on,
         )
     if p["evidence_count"]:
-        return (
-            f"Your {p['category']} award ends on {ends_on}: it is up for renewal in "
-            f"{p['cycle']}, with {p['evidence_count']} contributions from your award term "
-            "as evidence."
+        return ngettext(
+            "Your %(category)s award ends on %(ends_on)s: it is up for renewal in "
+            "%(cycle)s, with %(num)d contribution from your award term as evidence.",
+            "Your %(category)s award ends on %(ends_on)s: it is up for renewal in "
+            "%(cycle)s, with %(num)d contributions from your award term as evidence.",
+            p["evidence_count"],
+            category=p["category"],
+            cycle=p["cycle"],
+            ends_on=ends_on,
         )
-    return (
-        f"Your {p['category']} award ends on {ends_on}: it is up for renewal in "
-        f"{p['cycle']}, but we found no contribution from your award term."
+    return _(
+        "Your %(category)s award ends on %(ends_on)s: it is up for renewal in "
+        "%(cycle)s, but we found no contribution from your award term.",
+        category=p["category"],
+        cycle=p["cycle"],
+        ends_on=ends_on,
     )
 
 
 def _appeal_answered(p: Params) -> str:
     if p["outcome"] == "upheld":
-        return (
-            f"The organizers upheld your appeal on your nomination for {_where(p)}: "
-            f"you received the {p['category']} award. Read their response on your nomination."
+        return _(
+            "The organizers upheld your appeal on your nomination for %(category)s in "
+            "%(cycle)s: you received the %(category)s award. Read their response on your "
+            "nomination.",
+            **p,
         )
-    return (
-        f"The organizers dismissed your appeal on your nomination for {_where(p)}: the "
-        "decision stands. Read their response on your nomination."
+    return _(
+        "The organizers dismissed your appeal on your nomination for %(category)s in "
+        "%(cycle)s: the decision stands. Read their response on your nomination.",
+        **p,
     )
 
 
@@ -327,80 +385,120 @@ def _day(iso: str) -> str:
 
 
 def _appointed(p: Params) -> str:
-    scope = f"{p['scope']} in {p['cycle']}" if p["scope"] else f"all of {p['cycle']}"
-    return (
-        f"You are appointed a reviewer of {scope}. Reviews are due by {_day(p['review_close_on'])}."
+    due = _day(p["review_close_on"])
+    if p["scope"]:
+        return _(
+            "You are appointed a reviewer of %(scope)s in %(cycle)s. Reviews are due by %(day)s.",
+            scope=p["scope"],
+            cycle=p["cycle"],
+            day=due,
+        )
+    return _(
+        "You are appointed a reviewer of all of %(cycle)s. Reviews are due by %(day)s.",
+        cycle=p["cycle"],
+        day=due,
+    )
+
+
+def _assigned(p: Params) -> str:
+    return ngettext(
+        "%(num)d nomination of %(cycle)s was assigned to you for review, due by %(day)s.",
+        "%(num)d nominations of %(cycle)s were assigned to you for review, due by %(day)s.",
+        p["count"],
+        cycle=p["cycle"],
+        day=_day(p["review_close_on"]),
     )
 
 
 def _reminder(p: Params) -> str:
-    return (
-        f"Reminder: {p['nominator']} nominated you for {_where(p)}. Accept it or decline it "
-        f"by {_day(p['closes_on'])} (UTC): after that it lapses."
+    return _(
+        "Reminder: %(nominator)s nominated you for %(category)s in %(cycle)s. Accept it or "
+        "decline it by %(day)s (UTC): after that it lapses.",
+        nominator=p["nominator"],
+        category=p["category"],
+        cycle=p["cycle"],
+        day=_day(p["closes_on"]),
     )
 
 
 def _reviews_due(p: Params) -> str:
-    noun = "review" if p["count"] == 1 else "reviews"
-    return f"{p['count']} {noun} due by {_day(p['due_on'])} in {p['cycle']}."
+    return ngettext(
+        "%(num)d review due by %(day)s in %(cycle)s.",
+        "%(num)d reviews due by %(day)s in %(cycle)s.",
+        p["count"],
+        day=_day(p["due_on"]),
+        cycle=p["cycle"],
+    )
+
+
+def _expiring(p: Params) -> str:
+    return _(
+        "Your %(category)s award of %(cycle)s ends on %(day)s.",
+        category=p["category"],
+        cycle=p["cycle"],
+        day=_day(p["ends_on"]),
+    )
 
 
 def _no_activity(p: Params) -> str:
-    return (
-        f"Your {p['category']} award's renewal in {p['cycle']} has no contribution from your "
-        f"award term ({_day(p['starts_on'])} to {_day(p['ends_on'])}). Log one dated in "
-        f"that term by {_day(p['closes_on'])}, or the award is not renewed."
+    return _(
+        "Your %(category)s award's renewal in %(cycle)s has no contribution from your "
+        "award term (%(starts_on)s to %(ends_on)s). Log one dated in that term by "
+        "%(closes_on)s, or the award is not renewed.",
+        category=p["category"],
+        cycle=p["cycle"],
+        starts_on=_day(p["starts_on"]),
+        ends_on=_day(p["ends_on"]),
+        closes_on=_day(p["closes_on"]),
     )
 
 
 def _link_broken(p: Params) -> str:
-    reason = f" ({p['reason'].rstrip('.')})" if p["reason"] else ""
-    return (
-        f"The link of your contribution “{p['title']}” is broken since {_day(p['since'])}"
-        f"{reason}. Reviewers see it too: fix the link, or check it again if it works."
+    since = _day(p["since"])
+    if p["reason"]:
+        return _(
+            "The link of your contribution “%(title)s” is broken since %(since)s "
+            "(%(reason)s). Reviewers see it too: fix the link, or check it again if it works.",
+            title=p["title"],
+            since=since,
+            reason=p["reason"].rstrip("."),
+        )
+    return _(
+        "The link of your contribution “%(title)s” is broken since %(since)s. "
+        "Reviewers see it too: fix the link, or check it again if it works.",
+        title=p["title"],
+        since=since,
     )
 
 
-ENGLISH: dict[str, Callable[[Params], str]] = {
-    "nominated": lambda p: (
-        f"{p['nominator']} nominated you for {_where(p)}. "
-        "Accept it (and pick your evidence) or decline it."
+SENTENCES: dict[str, Callable[[Params], str]] = {
+    "nominated": _nominated,
+    "nomination_accepted": lambda p: _(
+        "%(nominee)s accepted your nomination for %(category)s in %(cycle)s.", **p
     ),
-    "nomination_accepted": lambda p: f"{p['nominee']} accepted your nomination for {_where(p)}.",
-    "nomination_declined": lambda p: (
-        f"{p['nominee']} declined your nomination for {_where(p)}."
-        + (f" Reason: {p['reason']}" if p.get("reason") else "")
-    ),
+    "nomination_declined": _declined,
     "nomination_withdrawn": _withdrawn,
     "nomination_lapsed": _lapsed,
-    "endorsed": lambda p: f"{p['endorser']} endorsed your contribution “{p['title']}”.",
-    "award.granted": lambda p: (
-        f"Congratulations! You received the {p['category']} award of {p['cycle']}."
+    "endorsed": lambda p: _("%(endorser)s endorsed your contribution “%(title)s”.", **p),
+    "award.granted": lambda p: _(
+        "Congratulations! You received the %(category)s award of %(cycle)s.", **p
     ),
     "results.published": _results,
     "award.renewal": _renewal,
-    "award.revoked": lambda p: (
-        f"Your {p['category']} award of {p['cycle']} was revoked: {p['reason']}"
+    "award.revoked": lambda p: _(
+        "Your %(category)s award of %(cycle)s was revoked: %(reason)s", **p
     ),
     "reviewer.appointed": _appointed,
-    "reviewer.assigned": lambda p: (
-        f"{format_count(p['count'], 'nominations')} of {p['cycle']} "
-        f"{'was' if p['count'] == 1 else 'were'} assigned to you for review, due by "
-        f"{_day(p['review_close_on'])}."
-    ),
+    "reviewer.assigned": _assigned,
     "nomination_reminder": _reminder,
     "reviews_due": _reviews_due,
-    "award.expiring": lambda p: (
-        f"Your {p['category']} award of {p['cycle']} ends on {_day(p['ends_on'])}."
-    ),
+    "award.expiring": _expiring,
     "renewal.no_activity": _no_activity,
     "appeal.answered": _appeal_answered,
     "link_broken": _link_broken,
+    # As it was written, in the language it was written in: it has no message to translate.
     LEGACY: lambda p: str(p["text"]),
 }
-
-# Per language, a text for every kind (a language may leave some out: English stands in).
-TEXTS: dict[str, dict[str, Callable[[Params], str]]] = {"en": ENGLISH}
 
 
 def kind_of(name: str) -> Kind:
@@ -434,10 +532,15 @@ def _jsonable(name: str, key: str, value: object) -> Any:
     raise BadParams(f"notification {name!r}: {key} is a {type(value).__name__}, not a value")
 
 
-def text(name: str, params: Params, language: str = DEFAULT_LANGUAGE) -> str:
-    """The notification's sentence in ``language`` (English where it has none)."""
-    texts = TEXTS.get(language, ENGLISH)
-    return texts.get(name, ENGLISH[name])(params)
+def text(name: str, params: Params, language: str | None = None) -> str:
+    """The notification's sentence in the current reader's language (the page's, or the
+    mail's recipient's: ``i18n.reading``), or in ``language`` when one is given; English
+    where the catalogue has no translation."""
+    sentence = SENTENCES[name]
+    if language is None:
+        return sentence(params)
+    with i18n.reading(language, i18n.current().time_zone):
+        return sentence(params)
 
 
 def target(name: str, params: Params) -> Target | None:
@@ -446,7 +549,8 @@ def target(name: str, params: Params) -> Target | None:
 
 
 def mail_subject(name: str, params: Params) -> str:
-    """The subject of the kind's email: its own, or its sentence cut to a subject's length."""
+    """The subject of the kind's email, in the current reader's language: its own, or its
+    sentence cut to a subject's length."""
     kind = kind_of(name)
     if kind.mail_subject is not None:
         return kind.mail_subject(params)

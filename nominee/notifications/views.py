@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
+from nominee.i18n import ngettext
 from nominee.notifications import kinds, queries, services
 from nominee.notifications.models import Notification
 from nominee.uow import get_session, refuse
@@ -21,8 +22,9 @@ class Rendered(NamedTuple):
     url: str | None
 
 
-def render(notification: Notification, language: str = kinds.DEFAULT_LANGUAGE) -> Rendered:
-    """The notification's sentence and site-relative URL, as a page shows them.
+def render(notification: Notification, language: str | None = None) -> Rendered:
+    """The notification's sentence (in the reader's language, or ``language``) and
+    site-relative URL, as a page shows them.
 
     ``url_for`` needs an app context (a request, or the app's for a command); a row
     kept from before kinds had parameters leads to its old path, checked when followed.
@@ -102,5 +104,10 @@ def follow(notification_id: int):
 def mark_all_read():
     count = services.mark_all_read(get_session(), current_user.id)
     if count:
-        flash(f"{count} notification{'s' if count != 1 else ''} marked read.", "success")
+        flash(
+            ngettext(
+                "%(num)d notification marked read.", "%(num)d notifications marked read.", count
+            ),
+            "success",
+        )
     return redirect(url_for("notifications.index"))

@@ -6,13 +6,14 @@ from collections.abc import Mapping, Sequence
 
 from wtforms import RadioField
 
+from nominee.i18n import _, _l
 from nominee.notifications.kinds import Kind, MailMode
 from nominee.web import BaseForm, choices
 
 MODE_CHOICES = [  # (value, label), as WTForms options in ``preferences_form``
-    (MailMode.IMMEDIATE.value, "Immediately"),
-    (MailMode.DIGEST.value, "In a daily digest"),
-    (MailMode.OFF.value, "Not at all"),
+    (MailMode.IMMEDIATE.value, _l("Immediately")),
+    (MailMode.DIGEST.value, _l("In a daily digest")),
+    (MailMode.OFF.value, _l("Not at all")),
 ]
 
 
@@ -34,7 +35,9 @@ def preferences_form(shown: Sequence[Kind], current: Mapping[str, MailMode]) -> 
         setattr(
             form_class,
             field_name(kind.name),
-            RadioField(kind.label, choices=choices(MODE_CHOICES), default=current[kind.name].value),
+            RadioField(
+                _(kind.label), choices=choices(MODE_CHOICES), default=current[kind.name].value
+            ),
         )
     form = form_class()
     assert isinstance(form, PreferencesForm)

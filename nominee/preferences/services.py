@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from nominee.accounts.models import User
 from nominee.errors import DomainError, NotFound
+from nominee.i18n import _
 from nominee.notifications import kinds
 from nominee.notifications.kinds import MailMode
 from nominee.preferences import queries
@@ -41,7 +42,9 @@ def set_modes(session: Session, user: User, chosen: Mapping[str, MailMode]) -> l
     mailed = {kind.name for kind in kinds.mailed()}
     unknown = set(chosen) - mailed
     if unknown:
-        raise DomainError(f"These are not kinds of email: {', '.join(sorted(unknown))}.")
+        raise DomainError(
+            _("These are not kinds of email: %(kinds)s.", kinds=", ".join(sorted(unknown)))
+        )
     changed = [kind for kind, mode in chosen.items() if _set(session, user.id, kind, mode)]
     session.flush()
     return changed
@@ -52,14 +55,14 @@ def unsubscribe(session: Session, user_id: int, kind: str) -> list[str]:
     Idempotent: the kinds that changed, none the second time; two clicks at once both
     succeed. Raises ``NotFound`` when the member is gone."""
     if session.get(User, user_id) is None:
-        raise NotFound("This link's account no longer exists.")
+        raise NotFound(_("This link's account no longer exists."))
     if kind == DIGEST:
         current = queries.modes(session, user_id)
         targets = [name for name, mode in current.items() if mode is MailMode.DIGEST]
     elif kind in {k.name for k in kinds.mailed()}:
         targets = [kind]
     else:
-        raise DomainError("This link names no kind of email.")
+        raise DomainError(_("This link names no kind of email."))
     changed = []
     for name in targets:
         try:

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from nominee.errors import DomainError
 from nominee.extensions import csrf, limiter
+from nominee.i18n import N_, _
 from nominee.mail import tokens
 from nominee.notifications import kinds
 from nominee.preferences import queries, services
@@ -19,8 +20,8 @@ from nominee.web import attach_error, login_required
 bp = Blueprint("preferences", __name__)
 
 GROUPS = (
-    (kinds.MEMBER, "About you, your nominations and your awards"),
-    (kinds.REVIEWER, "Reviewing"),
+    (kinds.MEMBER, N_("About you, your nominations and your awards")),
+    (kinds.REVIEWER, N_("Reviewing")),
 )
 
 
@@ -45,12 +46,12 @@ def edit():
         except DomainError as exc:
             attach_error(form, exc)
         else:
-            flash("Email preferences saved.", "success")
+            flash(_("Email preferences saved."), "success")
             return redirect(url_for("preferences.edit"))
     elif request.method == "POST":
         refuse()
     groups = [
-        (title, [form[field_name(kind.name)] for kind in shown if kind.audience == audience])
+        (_(title), [form[field_name(kind.name)] for kind in shown if kind.audience == audience])
         for audience, title in GROUPS
     ]
     status = 400 if request.method == "POST" else 200
@@ -76,10 +77,13 @@ def _read(token: str) -> tuple[int, str] | None:
 
 
 def _what(kind: str) -> str:
+    """What the link stops, as the object of "Stop ..." and "You will no longer receive ..."."""
     if kind == services.DIGEST:
-        return "the daily digest"
+        return _("the daily digest")
     known = kinds.KINDS.get(kind)
-    return f"emails for “{known.label}”" if known and known.label else "these emails"
+    if known and known.label:
+        return _("emails for “%(kind)s”", kind=_(known.label))
+    return _("these emails")
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])

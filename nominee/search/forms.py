@@ -11,6 +11,7 @@ from wtforms.validators import Length
 from nominee.categories.models import Category
 from nominee.contributions.forms import category_label, optional_int
 from nominee.contributions.models import ContributionType
+from nominee.i18n import _, _l
 from nominee.search.rules import MAX_QUERY_LENGTH, Scope
 from nominee.web import BaseForm, choices
 
@@ -20,12 +21,17 @@ class SearchForm(BaseForm):
         csrf = False
 
     q = SearchField(
-        "Search for",
-        validators=[Length(max=MAX_QUERY_LENGTH, message="Shorten the search to 200 characters.")],
-        description="Words or the start of them: “dock” finds Docker.",
+        _l("Search for"),
+        validators=[
+            Length(
+                max=MAX_QUERY_LENGTH,
+                message=_l("Shorten the search to %(max)s characters.", max=MAX_QUERY_LENGTH),
+            )
+        ],
+        description=_l("Words or the start of them: “dock” finds Docker."),
     )
     scope = SelectField(
-        "In",
+        _l("In"),
         choices=choices([(scope.value, scope.label) for scope in Scope]),
         default=Scope.CONTRIBUTIONS.value,
     )
@@ -38,13 +44,13 @@ class DiscoverForm(BaseForm):
     class Meta:
         csrf = False
 
-    type = SelectField("Type", coerce=optional_int, default="")
-    category = SelectField("Category", coerce=optional_int, default="")
+    type = SelectField(_l("Type"), coerce=optional_int, default="")
+    category = SelectField(_l("Category"), coerce=optional_int, default="")
 
     def configure(self, types: Iterable[ContributionType], categories: Iterable[Category]) -> None:
-        self.type.choices = choices([("", "Any type")] + [(t.id, t.name) for t in types])
+        self.type.choices = choices([("", _("Any type"))] + [(t.id, t.name) for t in types])
         self.category.choices = choices(
-            [("", "Any category")] + [(c.id, category_label(c)) for c in categories]
+            [("", _("Any category"))] + [(c.id, category_label(c)) for c in categories]
         )
 
     def valid(self, name: str) -> Any:

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import enum
 import re
+from typing import Any
+
+from nominee.i18n import N_, _l
 
 MAX_TERMS = 8
 MAX_TERM_LENGTH = 40
@@ -26,8 +29,12 @@ class Scope(enum.StrEnum):
     MEMBERS = "members"
 
     @property
-    def label(self) -> str:
-        return self.value.capitalize()
+    def label(self) -> Any:
+        """The scope's name, translated when it is shown (a form's choices are made once)."""
+        return _l(SCOPE_LABELS[self.value])
+
+
+SCOPE_LABELS = {"contributions": N_("Contributions"), "members": N_("Members")}
 
 
 def terms(query: str) -> list[str]:

@@ -218,7 +218,7 @@ def test_every_kind_renders_todays_sentence(kind, params, sentence):
 
 def test_every_kind_has_an_example_and_an_english_text():
     assert {kind for kind, _, _ in EXAMPLES} | {kinds.LEGACY} == set(kinds.KINDS)
-    assert set(kinds.ENGLISH) == set(kinds.KINDS)
+    assert set(kinds.SENTENCES) == set(kinds.KINDS)
 
 
 def test_targets_are_endpoints_with_values_from_the_params():

@@ -9,6 +9,7 @@ from nominee import clock
 from nominee.categories.models import Category
 from nominee.db import Base
 from nominee.enums import LabelledEnum, enum_column
+from nominee.i18n import N_, _
 
 
 class CycleStatus(LabelledEnum):
@@ -18,6 +19,19 @@ class CycleStatus(LabelledEnum):
     DECIDED = "decided"
     PUBLISHED = "published"
 
+    @property
+    def label(self) -> str:
+        """The status in the reader's language ("In review", "En revisión")."""
+        return _(_CYCLE_STATUS_LABELS[self.value])
+
+
+_CYCLE_STATUS_LABELS = {
+    "draft": N_("Draft"),
+    "open": N_("Open"),
+    "in_review": N_("In review"),
+    "decided": N_("Decided"),
+    "published": N_("Published"),
+}
 
 DEFAULT_RUBRIC = (
     ("Impact", "How much the community gained: reach, depth and usefulness of the work.", 1.0),

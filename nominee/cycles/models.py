@@ -33,11 +33,25 @@ _CYCLE_STATUS_LABELS = {
     "published": N_("Published"),
 }
 
+# Marked for the catalogue: the new-cycle form offers them in the organizer's language
+# (a cycle keeps the words it was saved with).
 DEFAULT_RUBRIC = (
-    ("Impact", "How much the community gained: reach, depth and usefulness of the work.", 1.0),
-    ("Consistency", "Sustained contribution across the look-back window, not a single burst.", 1.0),
-    ("Community focus", "Work done for others: answering, teaching, organising, mentoring.", 1.0),
-    ("Expertise", "Technical depth and accuracy shown in the contributions.", 1.0),
+    (
+        N_("Impact"),
+        N_("How much the community gained: reach, depth and usefulness of the work."),
+        1.0,
+    ),
+    (
+        N_("Consistency"),
+        N_("Sustained contribution across the look-back window, not a single burst."),
+        1.0,
+    ),
+    (
+        N_("Community focus"),
+        N_("Work done for others: answering, teaching, organising, mentoring."),
+        1.0,
+    ),
+    (N_("Expertise"), N_("Technical depth and accuracy shown in the contributions."), 1.0),
 )
 
 

@@ -214,7 +214,6 @@ def criterion_errors(name: str, weight: float | None) -> dict[str, str]:
     if weight is None:
         errors["weight"] = _("Give the criterion a weight.")
     elif not 0 < weight <= CRITERION_WEIGHT_MAX:
-        errors["weight"] = _(
-            "The weight must be above 0 and at most %(max)s.", max=f"{CRITERION_WEIGHT_MAX:g}"
-        )
+        highest = format(CRITERION_WEIGHT_MAX, "g")
+        errors["weight"] = _("The weight must be above 0 and at most %(max)s.", max=highest)
     return errors

@@ -145,7 +145,7 @@ def create():
     form.category_ids.choices = choices(_category_choices(None))
     if request.method == "POST":
         return _submit(form, None, rubric_locked=False)
-    form.load_criteria(DEFAULT_RUBRIC)
+    form.load_criteria((_(name), _(text), weight) for name, text, weight in DEFAULT_RUBRIC)
     return _form_page(form, None, rubric_locked=False)
 
 

@@ -78,7 +78,8 @@ class CycleForm(VersionForm):
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
         invalid_value_message=_l("Choose categories from the list."),
-        invalid_choice_message=_l("Choose categories from the list."),
+        # A function of how many were refused (WTForms calls a callable, lazy text too).
+        invalid_choice_message=lambda _count: _("Choose categories from the list."),
     )
     nominations_open_on = DateField(
         _l("Nominations open on"),

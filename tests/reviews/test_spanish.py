@@ -15,7 +15,8 @@ from nominee.cycles.models import CycleStatus
 from nominee.reviews.calibration import ReviewerFigures, agreement_text, leniency_text
 from nominee.reviews.models import Review
 from tests.cycles.test_views import form_data
-from tests.reviews.conftest import CLOSED_ON, TODAY
+from tests.reviews.conftest import CLOSED_ON, TODAY, audit_actions
+from tests.reviews.test_conflicts import conflicted_nomination
 
 SPANISH = {"Accept-Language": "es-ES,es;q=0.9"}
 
@@ -149,3 +150,26 @@ def test_calibration_words_in_spanish(leniency, agreements, comparable, words):
         assert leniency_text(figures) == words
         assert agreement_text(figures).startswith(f"Coincide con el jurado en {agreements} de")
     assert leniency_text(figures).startswith("Scores ")
+
+
+def test_conflicts_read_in_spanish_and_are_audited_in_english(
+    client, login, make, db, cycle, in_review, appointed
+):
+    rita = appointed(display_name="Rita Reviewer")
+    nomination = conflicted_nomination("nominator", make, db, in_review, rita)
+    login(make.organizer(language="es"))
+
+    board = client.get(f"/cycles/{cycle.id}/assignments").text
+    assert "<h1>Asignaciones" in board
+    assert "nominó al nominado" in board
+    assert "Como máximo 0 de 3 revisores: hay 1 revisor designado para Developer Tools" in board
+
+    url = f"/cycles/{cycle.id}/nominations/{nomination.id}/conflicts/{rita.id}/clear"
+    assert "tiene un conflicto con esta nominación porque:" in client.get(url).text
+    refused = client.post(url, data={"reason": "   "})
+    assert refused.status_code == 400
+    assert "Indica el motivo para anular este conflicto" in error_of(refused.text, "reason")
+
+    assert client.post(url, data={"reason": "Una charla hace años."}).status_code == 302
+    (event,) = audit_actions(db, "review.conflict_cleared")
+    assert event.before["causes"] == ["nominated the nominee"]

@@ -9,6 +9,7 @@ from nominee import clock
 from nominee.categories.models import Category
 from nominee.db import Base
 from nominee.enums import LabelledEnum, enum_column
+from nominee.i18n import N_, _
 
 
 class CycleStatus(LabelledEnum):
@@ -18,12 +19,39 @@ class CycleStatus(LabelledEnum):
     DECIDED = "decided"
     PUBLISHED = "published"
 
+    @property
+    def label(self) -> str:
+        """The status in the reader's language ("In review", "En revisión")."""
+        return _(_CYCLE_STATUS_LABELS[self.value])
 
+
+_CYCLE_STATUS_LABELS = {
+    "draft": N_("Draft"),
+    "open": N_("Open"),
+    "in_review": N_("In review"),
+    "decided": N_("Decided"),
+    "published": N_("Published"),
+}
+
+# Marked for the catalogue: the new-cycle form offers them in the organizer's language
+# (a cycle keeps the words it was saved with).
 DEFAULT_RUBRIC = (
-    ("Impact", "How much the community gained: reach, depth and usefulness of the work.", 1.0),
-    ("Consistency", "Sustained contribution across the look-back window, not a single burst.", 1.0),
-    ("Community focus", "Work done for others: answering, teaching, organising, mentoring.", 1.0),
-    ("Expertise", "Technical depth and accuracy shown in the contributions.", 1.0),
+    (
+        N_("Impact"),
+        N_("How much the community gained: reach, depth and usefulness of the work."),
+        1.0,
+    ),
+    (
+        N_("Consistency"),
+        N_("Sustained contribution across the look-back window, not a single burst."),
+        1.0,
+    ),
+    (
+        N_("Community focus"),
+        N_("Work done for others: answering, teaching, organising, mentoring."),
+        1.0,
+    ),
+    (N_("Expertise"), N_("Technical depth and accuracy shown in the contributions."), 1.0),
 )
 
 

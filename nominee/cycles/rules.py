@@ -8,6 +8,7 @@ from nominee import clock, inputs
 from nominee.accounts.models import User
 from nominee.cycles.models import Cycle, CycleStatus
 from nominee.formatting import format_date
+from nominee.i18n import _
 
 # One step forward at a time; there is no way back.
 ALLOWED_TRANSITIONS: dict[CycleStatus, frozenset[CycleStatus]] = {
@@ -54,12 +55,16 @@ def can_move(cycle: Cycle, to: CycleStatus) -> bool:
 def why_not_move(cycle: Cycle, to: CycleStatus) -> str | None:
     """Why ``cycle`` cannot move to ``to``, or None when it can."""
     if not can_move(cycle, to):
-        return f"A cycle that is {cycle.status.label.lower()} cannot move to {to.label.lower()}."
+        return _(
+            "A cycle that is %(status)s cannot move to %(target)s.",
+            status=cycle.status.label.lower(),
+            target=to.label.lower(),
+        )
     if to is CycleStatus.OPEN and cycle.nominations_close_on < clock.today():
         # Rule 10: opening it would take no nomination, or take them after the close.
-        return (
-            f"Its nominations closed on {format_date(cycle.nominations_close_on)}: "
-            "change its dates before opening it."
+        return _(
+            "Its nominations closed on %(date)s: change its dates before opening it.",
+            date=format_date(cycle.nominations_close_on),
         )
     return None
 
@@ -102,26 +107,31 @@ def schedule_note(cycle: Cycle, today: date) -> str | None:
     if cycle.status is CycleStatus.PUBLISHED:
         return None
     if not cycle.moves_automatically:
-        return "Waits for an organizer: it moves only when an organizer moves it."
+        return _("Waits for an organizer: it moves only when an organizer moves it.")
     close = format_date(cycle.nominations_close_on)
     to_review = format_date(cycle.nominations_close_on + timedelta(days=1))
     if cycle.status is CycleStatus.DRAFT:
         if cycle.nominations_close_on < today:
-            return (
-                f"Moves by itself, but its nominations closed on {close}: "
-                "change its dates for it to open."
+            return _(
+                "Moves by itself, but its nominations closed on %(close)s: change its dates "
+                "for it to open.",
+                close=close,
             )
-        return (
-            f"Moves by itself: opens for nominations on "
-            f"{format_date(max(cycle.nominations_open_on, today))} at 00:00 UTC, and goes "
-            f"to review on {to_review} at 00:00 UTC, after nominations close on {close}."
+        return _(
+            "Moves by itself: opens for nominations on %(open)s at 00:00 UTC, and goes to "
+            "review on %(review)s at 00:00 UTC, after nominations close on %(close)s.",
+            open=format_date(max(cycle.nominations_open_on, today)),
+            review=to_review,
+            close=close,
         )
     if cycle.status is CycleStatus.OPEN:
-        return (
-            f"Moves by itself: nominations close at the end of {close}; it goes to review "
-            f"on {to_review} at 00:00 UTC."
+        return _(
+            "Moves by itself: nominations close at the end of %(close)s; it goes to review "
+            "on %(review)s at 00:00 UTC.",
+            close=close,
+            review=to_review,
         )
-    return "Moved by itself at its dates; deciding and publishing wait for an organizer."
+    return _("Moved by itself at its dates; deciding and publishing wait for an organizer.")
 
 
 def can_edit(cycle: Cycle) -> bool:
@@ -158,32 +168,38 @@ def settings_errors(
     if errors:
         return errors
     if nominations_open_on and nominations_close_on and nominations_close_on <= nominations_open_on:
-        errors["nominations_close_on"] = "Nominations must close after they open."
+        errors["nominations_close_on"] = _("Nominations must close after they open.")
     if nominations_close_on and review_close_on and review_close_on < nominations_close_on:
-        errors["review_close_on"] = "The review must close on or after the nominations close."
+        errors["review_close_on"] = _("The review must close on or after the nominations close.")
     for name, value in (
         ("lookback_months", lookback_months),
         ("award_term_months", award_term_months),
     ):
         if value is not None and not MONTHS_RANGE[0] <= value <= MONTHS_RANGE[1]:
-            errors[name] = f"Between {MONTHS_RANGE[0]} and {MONTHS_RANGE[1]} months."
+            errors[name] = _(
+                "Between %(low)d and %(high)d months.", low=MONTHS_RANGE[0], high=MONTHS_RANGE[1]
+            )
     if min_evidence is not None and not 1 <= min_evidence <= EVIDENCE_MAX:
-        errors["min_evidence"] = f"Between 1 and {EVIDENCE_MAX} contributions."
+        errors["min_evidence"] = _("Between 1 and %(high)d contributions.", high=EVIDENCE_MAX)
     if max_evidence is not None and not 1 <= max_evidence <= EVIDENCE_MAX:
-        errors["max_evidence"] = f"Between 1 and {EVIDENCE_MAX} contributions."
+        errors["max_evidence"] = _("Between 1 and %(high)d contributions.", high=EVIDENCE_MAX)
     elif min_evidence is not None and max_evidence is not None and max_evidence < min_evidence:
-        errors["max_evidence"] = "The maximum cannot be below the minimum."
+        errors["max_evidence"] = _("The maximum cannot be below the minimum.")
     if peer_nomination_limit is not None and not 0 <= peer_nomination_limit <= PEER_LIMIT_MAX:
-        errors["peer_nomination_limit"] = f"Between 0 and {PEER_LIMIT_MAX}."
+        errors["peer_nomination_limit"] = _("Between 0 and %(high)d.", high=PEER_LIMIT_MAX)
     if reviewers_per_nomination is not None and not (
         REVIEWERS_RANGE[0] <= reviewers_per_nomination <= REVIEWERS_RANGE[1]
     ):
-        errors["reviewers_per_nomination"] = (
-            f"Between {REVIEWERS_RANGE[0]} and {REVIEWERS_RANGE[1]} reviewers."
+        errors["reviewers_per_nomination"] = _(
+            "Between %(low)d and %(high)d reviewers.",
+            low=REVIEWERS_RANGE[0],
+            high=REVIEWERS_RANGE[1],
         )
     if appeal_days is not None and not APPEAL_DAYS_RANGE[0] <= appeal_days <= APPEAL_DAYS_RANGE[1]:
-        errors["appeal_days"] = (
-            f"Between {APPEAL_DAYS_RANGE[0]} (no appeals) and {APPEAL_DAYS_RANGE[1]} days."
+        errors["appeal_days"] = _(
+            "Between %(low)d (no appeals) and %(high)d days.",
+            low=APPEAL_DAYS_RANGE[0],
+            high=APPEAL_DAYS_RANGE[1],
         )
     return errors
 
@@ -192,11 +208,12 @@ def criterion_errors(name: str, weight: float | None) -> dict[str, str]:
     """What is wrong with one rubric criterion, as ``{"name"|"weight": message}``."""
     errors: dict[str, str] = {}
     if not name.strip():
-        errors["name"] = "Give the criterion a name."
+        errors["name"] = _("Give the criterion a name.")
     elif len(name.strip()) > 80:
-        errors["name"] = "At most 80 characters."
+        errors["name"] = _("At most %(max)d characters.", max=80)
     if weight is None:
-        errors["weight"] = "Give the criterion a weight."
+        errors["weight"] = _("Give the criterion a weight.")
     elif not 0 < weight <= CRITERION_WEIGHT_MAX:
-        errors["weight"] = f"The weight must be above 0 and at most {CRITERION_WEIGHT_MAX:g}."
+        highest = format(CRITERION_WEIGHT_MAX, "g")
+        errors["weight"] = _("The weight must be above 0 and at most %(max)s.", max=highest)
     return errors

@@ -19,10 +19,11 @@ from nominee.categories.models import Category
 from nominee.cycles import rules
 from nominee.cycles.models import DEFAULT_RUBRIC, Cycle, CycleStatus, RubricCriterion
 from nominee.errors import Conflict, DomainError, PermissionDenied
+from nominee.i18n import N_, _, ngettext
 from nominee.nominations.models import Nomination, NominationStatus
 from nominee.reviews.models import Review
 
-STALE_CYCLE = "This cycle changed in the meantime; reload and try again."
+STALE_CYCLE = N_("This cycle changed in the meantime; reload and try again.")
 
 # Settings ``rules.settings_errors`` has nothing to say about.
 NOT_CHECKED_SETTINGS = frozenset({"name", "category_ids", "moves_automatically"})
@@ -55,7 +56,7 @@ def create_cycle(
     criteria: Sequence[Criterion] = DEFAULT_RUBRIC,
 ) -> Cycle:
     if not rules.can_manage_cycles(actor):
-        raise PermissionDenied("Only organizers set up cycles.")
+        raise PermissionDenied(_("Only organizers set up cycles."))
     cycle = Cycle(status=CycleStatus.DRAFT)
     _check_criteria(criteria)
     with session.no_autoflush:
@@ -81,11 +82,11 @@ def update_cycle(
 ) -> Cycle:
     """Change a cycle's settings; ``criteria`` None leaves the rubric as it is."""
     if not rules.can_manage_cycles(actor):
-        raise PermissionDenied("Only organizers set up cycles.")
+        raise PermissionDenied(_("Only organizers set up cycles."))
     if cycle.version != expected_version:
-        raise Conflict(STALE_CYCLE)
+        raise Conflict(_(STALE_CYCLE))
     if not rules.can_edit(cycle):
-        raise DomainError("A published cycle cannot be changed.")
+        raise DomainError(_("A published cycle cannot be changed."))
     before = _snapshot(cycle)
     _check_removed_categories(session, cycle, settings.category_ids)
     # Nothing reaches the database before every check passed (the flush below is the
@@ -95,7 +96,7 @@ def update_cycle(
         if criteria is not None and _rubric_differs(cycle, criteria):
             if rubric_locked(session, cycle):
                 raise DomainError(
-                    "The rubric cannot change once the first review exists.", field="criteria"
+                    _("The rubric cannot change once the first review exists."), field="criteria"
                 )
             _check_criteria(criteria)
             _replace_criteria(cycle, criteria)
@@ -104,7 +105,7 @@ def update_cycle(
     try:
         _flush_unique_name(session, cycle)
     except StaleDataError:
-        raise Conflict(STALE_CYCLE) from None
+        raise Conflict(_(STALE_CYCLE)) from None
     audit.record(session, actor, "cycle.updated", cycle, before=before, after=_snapshot(cycle))
     return cycle
 
@@ -129,9 +130,9 @@ def move_status(
     ``events.cycle_moved`` react inside this transaction (see ``nominee.receivers``).
     """
     if not rules.can_manage_cycles(actor):
-        raise PermissionDenied("Only organizers move a cycle's status.")
+        raise PermissionDenied(_("Only organizers move a cycle's status."))
     if cycle.version != expected_version:
-        raise Conflict(STALE_CYCLE)
+        raise Conflict(_(STALE_CYCLE))
     return _move(session, actor, cycle, to_status)
 
 
@@ -161,7 +162,7 @@ def _move(session: Session, actor: User | None, cycle: Cycle, to_status: CycleSt
         session.flush()
     except StaleDataError:
         # Another request moved the cycle (or one of its nominations) first.
-        raise Conflict(STALE_CYCLE) from None
+        raise Conflict(_(STALE_CYCLE)) from None
     audit.record(
         session,
         actor,
@@ -214,12 +215,12 @@ def _apply_settings(session: Session, cycle: Cycle, settings: CycleSettings) -> 
         raise DomainError(message, field=field)
     name = settings.name.strip()
     if not name:
-        raise DomainError("Give the cycle a name.", field="name")
+        raise DomainError(_("Give the cycle a name."), field="name")
     clash = select(Cycle.id).where(func.lower(Cycle.name) == name.lower())
     if cycle.id is not None:
         clash = clash.where(Cycle.id != cycle.id)
     if session.scalar(clash) is not None:
-        raise DomainError("A cycle with this name exists already.", field="name")
+        raise DomainError(_("A cycle with this name exists already."), field="name")
     cycle.categories = _categories_in_scope(session, cycle, settings.category_ids)
     for key, value in values.items():
         if key not in ("name", "category_ids"):
@@ -230,12 +231,12 @@ def _apply_settings(session: Session, cycle: Cycle, settings: CycleSettings) -> 
 def _categories_in_scope(session: Session, cycle: Cycle, ids: Sequence[int]) -> list[Category]:
     wanted = set(ids)
     if not wanted:
-        raise DomainError("Choose at least one category.", field="category_ids")
+        raise DomainError(_("Choose at least one category."), field="category_ids")
     # A category retired after the cycle was set up may stay in its scope.
     already = {c.id for c in cycle.categories} if cycle.id is not None else set()
     found = session.scalars(select(Category).where(Category.id.in_(wanted))).all()
     if len(found) != len(wanted) or any(c.retired and c.id not in already for c in found):
-        raise DomainError("Choose categories from the list.", field="category_ids")
+        raise DomainError(_("Choose categories from the list."), field="category_ids")
     return sorted(found, key=lambda c: c.name)
 
 
@@ -251,25 +252,37 @@ def _check_removed_categories(session: Session, cycle: Cycle, ids: Sequence[int]
     ).all()
     if used:
         raise DomainError(
-            f"{', '.join(sorted(used))} already has nominations in this cycle; "
-            "it cannot leave the cycle's scope.",
+            ngettext(
+                "%(categories)s already has nominations in this cycle; it cannot leave the "
+                "cycle's scope.",
+                "%(categories)s already have nominations in this cycle; they cannot leave the "
+                "cycle's scope.",
+                len(used),
+                categories=", ".join(sorted(used)),
+            ),
             field="category_ids",
         )
 
 
 def _check_criteria(criteria: Sequence[Criterion]) -> None:
     if not criteria:
-        raise DomainError("The rubric needs at least one criterion.", field="criteria")
+        raise DomainError(_("The rubric needs at least one criterion."), field="criteria")
     seen: set[str] = set()
     for name, _description, weight in criteria:
         errors = rules.criterion_errors(name, weight)
         if errors:
+            problems = " ".join(errors.values())
             raise DomainError(
-                f"{name.strip() or 'A criterion'}: {' '.join(errors.values())}", field="criteria"
+                _("%(criterion)s: %(problems)s", criterion=name.strip(), problems=problems)
+                if name.strip()
+                else _("A criterion: %(problems)s", problems=problems),
+                field="criteria",
             )
         key = name.strip().lower()
         if key in seen:
-            raise DomainError(f"Two criteria are called “{name.strip()}”.", field="criteria")
+            raise DomainError(
+                _("Two criteria are called “%(name)s”.", name=name.strip()), field="criteria"
+            )
         seen.add(key)
 
 
@@ -298,7 +311,7 @@ def _flush_unique_name(session: Session, cycle: Cycle) -> None:
             session.add(cycle)
             session.flush()
     except IntegrityError:
-        raise DomainError("A cycle with this name exists already.", field="name") from None
+        raise DomainError(_("A cycle with this name exists already."), field="name") from None
 
 
 def _snapshot(cycle: Cycle) -> dict[str, Any]:

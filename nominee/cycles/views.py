@@ -21,6 +21,7 @@ from nominee.cycles import queries, rules, services
 from nominee.cycles.forms import CycleForm, VersionForm
 from nominee.cycles.models import DEFAULT_RUBRIC, Cycle, CycleStatus
 from nominee.errors import Conflict, DomainError
+from nominee.i18n import _
 from nominee.nominations.models import NominationStatus
 from nominee.nominations.rules import decisions_hidden, masked_counts
 from nominee.reviews import queries as review_queries
@@ -46,7 +47,7 @@ def _visible_cycle(cycle_id: int) -> Cycle:
 
 def _category_choices(cycle: Cycle | None) -> list[tuple[int, str]]:
     return [
-        (c.id, f"{c.name} (retired)" if c.retired else c.name)
+        (c.id, _("%(category)s (retired)", category=c.name) if c.retired else c.name)
         for c in queries.categories_to_choose(get_session(), cycle)
     ]
 
@@ -112,7 +113,7 @@ def _save(form: CycleForm, cycle: Cycle | None) -> tuple[WerkzeugResponse | None
     except DomainError as exc:
         attach_error(form, exc)
         return None, exc.status
-    flash(f"Cycle “{cycle.name}” saved.", "success")
+    flash(_("Cycle “%(cycle)s” saved.", cycle=cycle.name), "success")
     return redirect(url_for("cycles.show", cycle_id=cycle.id)), 302
 
 
@@ -144,7 +145,7 @@ def create():
     form.category_ids.choices = choices(_category_choices(None))
     if request.method == "POST":
         return _submit(form, None, rubric_locked=False)
-    form.load_criteria(DEFAULT_RUBRIC)
+    form.load_criteria((_(name), _(text), weight) for name, text, weight in DEFAULT_RUBRIC)
     return _form_page(form, None, rubric_locked=False)
 
 
@@ -154,7 +155,7 @@ def edit(cycle_id: int):
     session = get_session()
     cycle = session.get(Cycle, cycle_id) or abort(404)
     if not rules.can_edit(cycle):
-        raise DomainError("A published cycle cannot be changed.")
+        raise DomainError(_("A published cycle cannot be changed."))
     locked = services.rubric_locked(session, cycle)
     form = CycleForm(obj=cycle if request.method == "GET" else None)
     form.category_ids.choices = choices(_category_choices(cycle))
@@ -192,10 +193,13 @@ def move(cycle_id: int, to_status: str):
             refuse()
             error, status = exc.message, exc.status
         else:
-            flash(f"“{cycle.name}” is now {target.label.lower()}.", "success")
+            flash(
+                _("“%(cycle)s” is now %(status)s.", cycle=cycle.name, status=target.label.lower()),
+                "success",
+            )
             return redirect(url_for("cycles.show", cycle_id=cycle.id))
     else:
-        error, status = services.STALE_CYCLE, Conflict.status
+        error, status = _(services.STALE_CYCLE), Conflict.status
     refusal = rules.why_not_move(cycle, target)
     undecided_note = None
     if refusal is None and target in (CycleStatus.DECIDED, CycleStatus.PUBLISHED):
@@ -207,7 +211,7 @@ def move(cycle_id: int, to_status: str):
             undecided_note = award_rules.undecided_note(undecided)
     if error is None and refusal:
         error, status = refusal, 400
-    by_status, _ = services.nomination_counts(session, cycle)
+    by_status, _by_category = services.nomination_counts(session, cycle)
     return render_template(
         "cycles/move.html",
         cycle=cycle,

@@ -34,6 +34,10 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from babel import numbers
+
+from nominee import i18n
+from nominee.i18n import _, ngettext
 from nominee.reviews.models import Confidence, Recommendation
 
 # The shrinkage prior, in reviews: a reviewer with K scored reviews is calibrated half way.
@@ -257,7 +261,7 @@ def calibrate(
         )
         for nomination_id in ids
     ]
-    for _ in range(resamples if len(ids) > 1 else 0):
+    for _resample in range(resamples if len(ids) > 1 else 0):
         sample = {}
         for nomination_id, products, weights in weighted:
             size = len(products)
@@ -290,31 +294,53 @@ def calibrate(
 # Words for the reviewers' page
 
 
-def _points(value: float) -> str:
-    return f"{abs(value):.1f} point" + ("" if math.isclose(abs(value), 1.0) else "s")
+def _points(value: float) -> tuple[str, int]:
+    """A distance in points as the reader writes it (``2.0``, ``2,0``), and the count its
+    noun agrees with."""
+    shown = numbers.format_decimal(abs(value), format="0.0", locale=i18n.current().locale)
+    return shown, 1 if math.isclose(abs(value), 1.0) else 2
 
 
 def leniency_text(figures: ReviewerFigures) -> str:
     if figures.leniency is None:
-        return "Has not scored a nomination another reviewer scored: no comparison yet."
+        return _("Has not scored a nomination another reviewer scored: no comparison yet.")
     if abs(figures.leniency) < 0.05:
-        return "Scores in line with the panel on average."
-    side = "above" if figures.leniency > 0 else "below"
-    return f"Scores {_points(figures.leniency)} {side} the panel on average."
+        return _("Scores in line with the panel on average.")
+    points, count = _points(figures.leniency)
+    if figures.leniency > 0:
+        return ngettext(
+            "Scores %(points)s point above the panel on average.",
+            "Scores %(points)s points above the panel on average.",
+            count,
+            points=points,
+        )
+    return ngettext(
+        "Scores %(points)s point below the panel on average.",
+        "Scores %(points)s points below the panel on average.",
+        count,
+        points=points,
+    )
 
 
 def agreement_text(figures: ReviewerFigures) -> str:
     if not figures.comparable:
-        return "No recommendation to compare with the panel's yet."
-    return (
-        f"Agrees with the panel on {figures.agreements} of {figures.comparable} "
-        f"recommendation{'s' if figures.comparable != 1 else ''}."
+        return _("No recommendation to compare with the panel's yet.")
+    return ngettext(
+        "Agrees with the panel on %(agreements)d of %(num)d recommendation.",
+        "Agrees with the panel on %(agreements)d of %(num)d recommendations.",
+        figures.comparable,
+        agreements=figures.agreements,
     )
 
 
 def weight_text(figures: ReviewerFigures) -> str:
     percent = round(100 * figures.weight)
-    return (
-        f"{figures.scored} scored review{'s' if figures.scored != 1 else ''}: their scores "
-        f"are {percent}% calibrated, {100 - percent}% taken as given."
+    return ngettext(
+        "%(num)d scored review: their scores are %(calibrated)d%% calibrated, "
+        "%(given)d%% taken as given.",
+        "%(num)d scored reviews: their scores are %(calibrated)d%% calibrated, "
+        "%(given)d%% taken as given.",
+        figures.scored,
+        calibrated=percent,
+        given=100 - percent,
     )

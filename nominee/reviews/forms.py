@@ -14,27 +14,43 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
 from nominee.cycles.models import RubricCriterion
+from nominee.i18n import N_, _, _l
 from nominee.nominations.models import NominationStatus
 from nominee.reviews.models import Confidence, Recommendation
 from nominee.reviews.queries import SCORE_BASES, SORTS
 from nominee.reviews.rules import QUEUE_STATUSES
 from nominee.web import BaseForm, choices
 
-SCORE_LABELS = {1: "Weak", 2: "Fair", 3: "Good", 4: "Strong", 5: "Exceptional"}
+SCORE_LABELS = {1: N_("Weak"), 2: N_("Fair"), 3: N_("Good"), 4: N_("Strong"), 5: N_("Exceptional")}
+CHOOSE_FROM_LIST = _l("Choose one of the options in the list.")
 
 
 class AppointForm(BaseForm):
-    reviewer_id = SelectField("Reviewer", coerce=int, validators=[DataRequired()])
+    reviewer_id = SelectField(
+        _l("Reviewer"),
+        coerce=int,
+        validators=[DataRequired(message=_l("Choose a reviewer."))],
+        invalid_value_message=CHOOSE_FROM_LIST,
+        invalid_choice_message=CHOOSE_FROM_LIST,
+    )
     category_id = SelectField(
-        "Categories",
+        _l("Categories"),
         coerce=int,
         default=0,
-        description="A reviewer appointed for all categories reviews any nomination of the cycle.",
+        description=_l(
+            "A reviewer appointed for all categories reviews any nomination of the cycle."
+        ),
+        invalid_value_message=CHOOSE_FROM_LIST,
+        invalid_choice_message=CHOOSE_FROM_LIST,
     )
 
 
 class AssignForm(BaseForm):
-    reviewer_id = IntegerField("Reviewer", validators=[DataRequired()])
+    reviewer_id = IntegerField(
+        _l("Reviewer"),
+        validators=[DataRequired(message=_l("Choose a reviewer."))],
+        invalid_value_message=CHOOSE_FROM_LIST,
+    )
 
 
 class ButtonForm(BaseForm):
@@ -43,50 +59,68 @@ class ButtonForm(BaseForm):
 
 class ConflictForm(BaseForm):
     reason = TextAreaField(
-        "Reason",
-        validators=[DataRequired(message="Say briefly what the conflict is."), Length(max=500)],
-        description="Seen by the organizers. The nomination leaves your queue.",
+        _l("Reason"),
+        validators=[
+            DataRequired(message=_l("Say briefly what the conflict is.")),
+            Length(max=500, message=_l("At most 500 characters.")),
+        ],
+        description=_l("Seen by the organizers. The nomination leaves your queue."),
     )
 
 
 class ClearConflictForm(BaseForm):
     reason = TextAreaField(
-        "Why the conflict does not bind",
+        _l("Why the conflict does not bind"),
         validators=[
-            DataRequired(message="Give the reason for clearing this conflict: the panel reads it."),
-            Length(max=500, message="At most 500 characters."),
+            DataRequired(
+                message=_l("Give the reason for clearing this conflict: the panel reads it.")
+            ),
+            Length(max=500, message=_l("At most 500 characters.")),
         ],
-        description="The panel of this nomination reads it next to your name, and it is audited.",
+        description=_l(
+            "The panel of this nomination reads it next to your name, and it is audited."
+        ),
     )
 
 
 class ReviewForm(BaseForm):
     """The rubric fields (``score_<criterion id>``) are added per cycle by ``review_form``."""
 
+    # The choices are given per form, in the reader's language (``__init__``).
     confidence = RadioField(
-        "Confidence",
-        choices=choices((c.value, c.label) for c in Confidence),
+        _l("Confidence"),
         validators=[Optional()],
-        description="How sure are you of your scores, given your knowledge of the field?",
+        description=_l("How sure are you of your scores, given your knowledge of the field?"),
+        invalid_choice_message=CHOOSE_FROM_LIST,
     )
     recommendation = RadioField(
-        "Recommendation",
-        choices=choices((r.value, r.label) for r in Recommendation),
+        _l("Recommendation"),
         validators=[Optional()],
+        invalid_choice_message=CHOOSE_FROM_LIST,
     )
     panel_comment = TextAreaField(
-        "Comment for the panel",
-        validators=[Optional(), Length(max=5000)],
-        description="Seen by the other reviewers and the organizers, never by the nominee.",
+        _l("Comment for the panel"),
+        validators=[Optional(), Length(max=5000, message=_l("At most 5,000 characters."))],
+        description=_l("Seen by the other reviewers and the organizers, never by the nominee."),
     )
     nominee_feedback = TextAreaField(
-        "Feedback for the nominee (optional)",
-        validators=[Optional(), Length(max=5000)],
-        description="Shown to the nominee, unsigned, when the results are published.",
+        _l("Feedback for the nominee (optional)"),
+        validators=[Optional(), Length(max=5000, message=_l("At most 5,000 characters."))],
+        description=_l("Shown to the nominee, unsigned, when the results are published."),
     )
     version = IntegerField(widget=HiddenInput(), default=0, validators=[Optional()])
 
     criteria: Sequence[RubricCriterion] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.confidence.choices = choices((c.value, c.label) for c in Confidence)
+        self.recommendation.choices = choices((r.value, r.label) for r in Recommendation)
+        for _criterion, field in self.score_fields():
+            field.choices = choices(
+                (value, _("%(score)d %(label)s", score=value, label=_(label)))
+                for value, label in SCORE_LABELS.items()
+            )
 
     def score_fields(self):
         return [(criterion, self[f"score_{criterion.id}"]) for criterion in self.criteria]
@@ -100,10 +134,11 @@ def review_form(criteria: Sequence[RubricCriterion], **kwargs) -> ReviewForm:
     fields = {
         f"score_{criterion.id}": RadioField(
             criterion.name,
-            choices=choices((value, f"{value} {label}") for value, label in SCORE_LABELS.items()),
             coerce=int,
             validators=[Optional()],
             description=criterion.description,
+            invalid_value_message=CHOOSE_FROM_LIST,
+            invalid_choice_message=CHOOSE_FROM_LIST,
         )
         for criterion in criteria
     }
@@ -117,25 +152,38 @@ class QueueForm(BaseForm):
     class Meta:
         csrf = False
 
-    category = SelectField("Category", coerce=int, default=0)
-    status = SelectField(
-        "Status",
-        choices=choices([("", "Any status")] + [(s.value, s.label) for s in QUEUE_STATUSES]),
-        default="",
+    # The choices are given per form, in the reader's language (``__init__``).
+    category = SelectField(
+        _l("Category"),
+        coerce=int,
+        default=0,
+        invalid_value_message=CHOOSE_FROM_LIST,
+        invalid_choice_message=CHOOSE_FROM_LIST,
     )
-    mine = BooleanField("Assigned to me")
-    unreviewed = BooleanField("Not yet reviewed by me")
-    disagreement = BooleanField("Disagreement")
-    flagged = BooleanField("Integrity flagged")
-    sort = SelectField("Sort by", choices=choices(SORTS.items()), default="id")
-    order = SelectField(
-        "Order", choices=choices([("asc", "Ascending"), ("desc", "Descending")]), default="asc"
-    )
+    status = SelectField(_l("Status"), default="", invalid_choice_message=CHOOSE_FROM_LIST)
+    mine = BooleanField(_l("Assigned to me"))
+    unreviewed = BooleanField(_l("Not yet reviewed by me"))
+    disagreement = BooleanField(_l("Disagreement"))
+    flagged = BooleanField(_l("Integrity flagged"))
+    sort = SelectField(_l("Sort by"), default="id", invalid_choice_message=CHOOSE_FROM_LIST)
+    order = SelectField(_l("Order"), default="asc", invalid_choice_message=CHOOSE_FROM_LIST)
     min_score = FloatField(
-        "Score at least",
-        validators=[Optional(), NumberRange(min=0, max=10, message="A score from 0 to 10.")],
+        _l("Score at least"),
+        validators=[Optional(), NumberRange(min=0, max=10, message=_l("A score from 0 to 10."))],
+        invalid_value_message=_l("A score from 0 to 10."),
     )
-    basis = SelectField("Score filter reads", choices=choices(SCORE_BASES.items()), default="raw")
+    basis = SelectField(
+        _l("Score filter reads"), default="raw", invalid_choice_message=CHOOSE_FROM_LIST
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.status.choices = choices(
+            [("", _("Any status")), *((s.value, s.label) for s in QUEUE_STATUSES)]
+        )
+        self.sort.choices = choices((key, _(label)) for key, label in SORTS.items())
+        self.order.choices = choices([("asc", _("Ascending")), ("desc", _("Descending"))])
+        self.basis.choices = choices((key, _(label)) for key, label in SCORE_BASES.items())
 
     def status_value(self) -> NominationStatus | None:
         return NominationStatus(self.status.data) if self.status.data else None
@@ -149,23 +197,33 @@ class SelectionForm(BaseForm):
         csrf = False
 
     # Checked by the view (``MAX_SELECTED``): NumberRange cannot compare a huge integer.
-    top = IntegerField("Number to select", validators=[Optional()])
-    select = SelectField(
-        "Select",
-        choices=choices(
-            [
-                ("", "Nothing"),
-                ("top", "Top by calibrated score"),
-                ("unanimous", "Recommended by every reviewer"),
-            ]
-        ),
-        default="",
+    top = IntegerField(
+        _l("Number to select"),
+        validators=[Optional()],
+        invalid_value_message=_l("Enter a whole number."),
     )
+    select = SelectField(_l("Select"), default="", invalid_choice_message=CHOOSE_FROM_LIST)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.select.choices = choices(
+            [
+                ("", _("Nothing")),
+                ("top", _("Top by calibrated score")),
+                ("unanimous", _("Recommended by every reviewer")),
+            ]
+        )
 
 
 class AssignmentFilterForm(BaseForm):
     class Meta:
         csrf = False
 
-    category = SelectField("Category", coerce=int, default=0)
-    understaffed = BooleanField("Fewer reviewers than needed")
+    category = SelectField(
+        _l("Category"),
+        coerce=int,
+        default=0,
+        invalid_value_message=CHOOSE_FROM_LIST,
+        invalid_choice_message=CHOOSE_FROM_LIST,
+    )
+    understaffed = BooleanField(_l("Fewer reviewers than needed"))

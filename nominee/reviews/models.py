@@ -11,24 +11,45 @@ from nominee.categories.models import Category
 from nominee.cycles.models import Cycle, RubricCriterion
 from nominee.db import Base
 from nominee.enums import LabelledEnum, enum_column
+from nominee.i18n import N_, _
 from nominee.nominations.models import Nomination
 
 
-class ReviewStatus(LabelledEnum):
+class _Labelled(LabelledEnum):
+    """Labels in the reader's language, from ``_LABELS`` (marked for the catalogue)."""
+
+    @property
+    def label(self) -> str:
+        return _(_LABELS[type(self).__name__, self.value])
+
+
+class ReviewStatus(_Labelled):
     DRAFT = "draft"
     SUBMITTED = "submitted"
 
 
-class Confidence(LabelledEnum):
+class Confidence(_Labelled):
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
 
 
-class Recommendation(LabelledEnum):
+class Recommendation(_Labelled):
     AWARD = "award"
     DECLINE = "decline"
     ABSTAIN = "abstain"
+
+
+_LABELS = {
+    ("ReviewStatus", "draft"): N_("Draft"),
+    ("ReviewStatus", "submitted"): N_("Submitted"),
+    ("Confidence", "low"): N_("Low"),
+    ("Confidence", "medium"): N_("Medium"),
+    ("Confidence", "high"): N_("High"),
+    ("Recommendation", "award"): N_("Award"),
+    ("Recommendation", "decline"): N_("Decline"),
+    ("Recommendation", "abstain"): N_("Abstain"),
+}
 
 
 class ReviewerAppointment(Base):

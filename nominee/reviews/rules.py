@@ -21,6 +21,7 @@ from typing import Protocol
 
 from nominee.accounts.models import User
 from nominee.cycles.models import Cycle, CycleStatus, RubricCriterion
+from nominee.i18n import N_, _, ngettext
 from nominee.nominations.models import Nomination, NominationStatus
 from nominee.reviews.models import Review, ReviewStatus
 
@@ -79,15 +80,15 @@ def review_window_open(cycle: Cycle, today: date) -> bool:
     return cycle.status is CycleStatus.IN_REVIEW and today <= cycle.review_close_on
 
 
-CONFLICTED = (
+CONFLICTED = N_(
     "You have a conflict of interest with this nomination, so you can neither see its "
     "reviews nor review it."
 )
-FINAL = (
+FINAL = N_(
     "Your review is submitted and final: once the other reviews are open to you, your "
     "scores and recommendation no longer change."
 )
-FINAL_BLIND = (
+FINAL_BLIND = N_(
     "Your review is submitted and final. You abstained without scoring every criterion, "
     "so the other reviews of this nomination stay closed to you."
 )
@@ -102,22 +103,22 @@ def review_refusal(
     submitted review (``own``) is final.
     """
     if not user.is_reviewer or not standing.appointed:
-        return "Only reviewers appointed for this category review it."
+        return _("Only reviewers appointed for this category review it.")
     if standing.conflicted or user.id == nomination.nominee_id:
-        return "You have a conflict of interest with this nomination, so you cannot review it."
+        return _("You have a conflict of interest with this nomination, so you cannot review it.")
     if not standing.assigned:
-        return (
+        return _(
             "Only the reviewers assigned to this nomination review it; an organizer assigns "
             "reviewers on the cycle's assignments page."
         )
     if own is not None and own.status is ReviewStatus.SUBMITTED:
-        return FINAL if own.reads_others else FINAL_BLIND
+        return _(FINAL) if own.reads_others else _(FINAL_BLIND)
     if nomination.status is not NominationStatus.IN_REVIEW:
-        return "This nomination is no longer in review."
+        return _("This nomination is no longer in review.")
     if not review_window_open(nomination.cycle, today):
         if nomination.cycle.status is not CycleStatus.IN_REVIEW:
-            return "Reviews are written only while the cycle is in review."
-        return "The review period of this cycle is over."
+            return _("Reviews are written only while the cycle is in review.")
+        return _("The review period of this cycle is over.")
     return ""
 
 
@@ -197,11 +198,11 @@ def may_join_panel(
 
 
 CAUSE_WORDS = {
-    "nominee": "is the nominee",
-    "nominator": "nominated them",
-    "endorsed": "endorsed them",
-    "endorsed_by": "was endorsed by them",
-    "declared": "declared a conflict",
+    "nominee": N_("is the nominee"),
+    "nominator": N_("nominated them"),
+    "endorsed": N_("endorsed them"),
+    "endorsed_by": N_("was endorsed by them"),
+    "declared": N_("declared a conflict"),
 }
 
 
@@ -219,22 +220,53 @@ def why_short(
     ``outside`` the appointed reviewers of other categories only."""
     if reachable >= k:
         return None
-    text = f"At most {reachable} of {k} reviewers: "
+    counts = {"reachable": reachable, "needed": k, "category": category}
     if not covering:
-        text += f"nobody is appointed for {category}"
+        found = _(
+            "At most %(reachable)d of %(needed)d reviewers: nobody is appointed for %(category)s.",
+            **counts,
+        )
+    elif not conflicted:
+        found = ngettext(
+            "At most %(reachable)d of %(needed)d reviewers: %(num)d reviewer is appointed for "
+            "%(category)s.",
+            "At most %(reachable)d of %(needed)d reviewers: %(num)d reviewers are appointed for "
+            "%(category)s.",
+            covering,
+            **counts,
+        )
     else:
-        verb = "reviewer is" if covering == 1 else "reviewers are"
-        text += f"{covering} {verb} appointed for {category}"
-        if conflicted:
-            people = "; ".join(
-                f"{name} {', '.join(CAUSE_WORDS.get(kind, kind) for kind in kinds)}"
-                for name, kinds in conflicted
+        people = "; ".join(
+            _(
+                "%(name)s %(causes)s",
+                name=name,
+                causes=", ".join(
+                    _(CAUSE_WORDS[kind]) if kind in CAUSE_WORDS else kind for kind in kinds
+                ),
             )
-            text += f", {len(conflicted)} of them conflicted ({people})"
+            for name, kinds in conflicted
+        )
+        found = ngettext(
+            "At most %(reachable)d of %(needed)d reviewers: %(num)d reviewer is appointed for "
+            "%(category)s, %(conflicted)d of them conflicted (%(people)s).",
+            "At most %(reachable)d of %(needed)d reviewers: %(num)d reviewers are appointed for "
+            "%(category)s, %(conflicted)d of them conflicted (%(people)s).",
+            covering,
+            conflicted=len(conflicted),
+            people=people,
+            **counts,
+        )
+    sentences = [found]
     if outside:
-        who = "reviewer reviews" if outside == 1 else "reviewers review"
-        text += f"; {outside} other appointed {who} other categories only"
-    return text + ". Clear a detected conflict, or appoint more reviewers."
+        sentences.append(
+            ngettext(
+                "%(num)d other appointed reviewer reviews other categories only.",
+                "%(num)d other appointed reviewers review other categories only.",
+                outside,
+            )
+        )
+    sentences.append(_("Clear a detected conflict, or appoint more reviewers."))
+    return " ".join(sentences)
 
 
 # Scores

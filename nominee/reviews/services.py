@@ -29,12 +29,13 @@ from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from nominee import audit, clock, events
+from nominee import audit, clock, events, i18n
 from nominee.accounts.models import User
 from nominee.accounts.rules import awaits_verification
 from nominee.categories.models import Category
 from nominee.cycles.models import Cycle, CycleStatus, RubricCriterion
 from nominee.errors import Conflict, DomainError, PermissionDenied
+from nominee.i18n import N_, _
 from nominee.nominations.models import Nomination, NominationStatus
 from nominee.notifications.services import notify
 from nominee.reviews import assignment, rules
@@ -50,6 +51,7 @@ from nominee.reviews.models import (
     ReviewStatus,
 )
 from nominee.reviews.queries import (
+    Cause,
     appointed_scopes,
     causes,
     clearable,
@@ -62,7 +64,7 @@ from nominee.reviews.queries import (
 )
 from nominee.reviews.rules import Standing
 
-STALE_REVIEW = "This review changed since you opened it (in another tab?); reload to see it."
+STALE_REVIEW = N_("This review changed since you opened it (in another tab?); reload to see it.")
 
 
 def _deleted(session: Session, statement: Delete) -> int:
@@ -77,7 +79,7 @@ def _deleted(session: Session, statement: Delete) -> int:
 
 def _require_organizer(actor: User) -> None:
     if not rules.can_manage_reviewers(actor):
-        raise PermissionDenied("Only organizers appoint and assign reviewers.")
+        raise PermissionDenied(_("Only organizers appoint and assign reviewers."))
 
 
 def appoint(
@@ -89,30 +91,39 @@ def appoint(
     """
     _require_organizer(actor)
     if cycle.status not in rules.APPOINTABLE_CYCLE_STATUSES:
-        raise DomainError("Reviewers cannot change once the cycle is published.")
+        raise DomainError(_("Reviewers cannot change once the cycle is published."))
     if not rules.can_be_appointed(reviewer):
         raise DomainError(
-            "Only active reviewers and organizers can be appointed; give them the reviewer "
-            "role first.",
+            _(
+                "Only active reviewers and organizers can be appointed; give them the "
+                "reviewer role first."
+            ),
             field="reviewer_id",
         )
     if awaits_verification(reviewer):
         raise DomainError(
-            f"{reviewer.display_name} has not confirmed their email address yet; they can "
-            "be appointed once they have.",
+            _(
+                "%(name)s has not confirmed their email address yet; they can be appointed "
+                "once they have.",
+                name=reviewer.display_name,
+            ),
             field="reviewer_id",
         )
     if category is not None and category not in cycle.categories:
-        raise DomainError("Choose a category of this cycle.", field="category_id")
+        raise DomainError(_("Choose a category of this cycle."), field="category_id")
     current = scope_of(session, cycle.id, reviewer.id)
     if current.whole_cycle:
         raise DomainError(
-            f"{reviewer.display_name} is already appointed for the whole cycle.",
+            _("%(name)s is already appointed for the whole cycle.", name=reviewer.display_name),
             field="reviewer_id",
         )
     if category is not None and category.id in current.category_ids:
         raise DomainError(
-            f"{reviewer.display_name} is already appointed for {category.name}.",
+            _(
+                "%(name)s is already appointed for %(category)s.",
+                name=reviewer.display_name,
+                category=category.name,
+            ),
             field="category_id",
         )
     if category is None and current.category_ids:
@@ -128,7 +139,9 @@ def appoint(
         with session.begin_nested():
             session.flush()
     except IntegrityError:
-        raise Conflict(f"{reviewer.display_name} was just appointed by someone else.") from None
+        raise Conflict(
+            _("%(name)s was just appointed by someone else.", name=reviewer.display_name)
+        ) from None
     audit.record(
         session,
         actor,
@@ -161,7 +174,7 @@ def remove_appointment(session: Session, actor: User, appointment: ReviewerAppoi
     _require_organizer(actor)
     cycle = appointment.cycle
     if cycle.status not in rules.APPOINTABLE_CYCLE_STATUSES:
-        raise DomainError("Reviewers cannot change once the cycle is published.")
+        raise DomainError(_("Reviewers cannot change once the cycle is published."))
     reviewer_id = appointment.reviewer_id
     before = {
         "cycle_id": cycle.id,
@@ -200,7 +213,7 @@ def remove_appointment(session: Session, actor: User, appointment: ReviewerAppoi
 # Assignment
 
 
-CONFLICTED_ORGANIZER = (
+CONFLICTED_ORGANIZER = N_(
     "You have a conflict of interest with this nomination: another organizer assigns its "
     "reviewers and decides it."
 )
@@ -209,7 +222,7 @@ CONFLICTED_ORGANIZER = (
 def _require_unconflicted(session: Session, actor: User, nomination: Nomination) -> None:
     """Rule 9: an organizer conflicted on a nomination does nothing to it."""
     if conflicted_on(session, nomination, actor):
-        raise PermissionDenied(CONFLICTED_ORGANIZER)
+        raise PermissionDenied(_(CONFLICTED_ORGANIZER))
 
 
 def _require_in_review(nomination: Nomination) -> None:
@@ -217,7 +230,7 @@ def _require_in_review(nomination: Nomination) -> None:
         nomination.status is not NominationStatus.IN_REVIEW
         or nomination.cycle.status is not CycleStatus.IN_REVIEW
     ):
-        raise DomainError("Reviewers are assigned only to nominations in review.")
+        raise DomainError(_("Reviewers are assigned only to nominations in review."))
 
 
 def assign(session: Session, actor: User, nomination: Nomination, reviewer: User) -> Assignment:
@@ -228,27 +241,36 @@ def assign(session: Session, actor: User, nomination: Nomination, reviewer: User
         session, nomination.cycle_id, reviewer.id
     ).covers(nomination.category_id):
         raise DomainError(
-            f"{reviewer.display_name} is not appointed for {nomination.category.name} in "
-            "this cycle.",
+            _(
+                "%(name)s is not appointed for %(category)s in this cycle.",
+                name=reviewer.display_name,
+                category=nomination.category.name,
+            ),
             field="reviewer_id",
         )
     found = causes(session, nomination, reviewer.id)
     if found:
         raise DomainError(
-            f"{reviewer.display_name} has a conflict of interest: "
-            + "; ".join(cause.text for cause in found)
-            + ".",
+            _(
+                "%(name)s has a conflict of interest: %(causes)s.",
+                name=reviewer.display_name,
+                causes="; ".join(cause.text for cause in found),
+            ),
             field="reviewer_id",
         )
     if session.get(Assignment, (nomination.id, reviewer.id)) is not None:
-        raise DomainError(f"{reviewer.display_name} is already assigned.", field="reviewer_id")
+        raise DomainError(
+            _("%(name)s is already assigned.", name=reviewer.display_name), field="reviewer_id"
+        )
     assigned = Assignment(nomination=nomination, reviewer=reviewer, assigned_by_id=actor.id)
     session.add(assigned)
     try:
         with session.begin_nested():
             session.flush()
     except IntegrityError:
-        raise Conflict(f"{reviewer.display_name} was just assigned by someone else.") from None
+        raise Conflict(
+            _("%(name)s was just assigned by someone else.", name=reviewer.display_name)
+        ) from None
     audit.record(
         session,
         actor,
@@ -283,11 +305,16 @@ def unassign(session: Session, actor: User, nomination: Nomination, reviewer: Us
     _require_in_review(nomination)
     assigned = session.get(Assignment, (nomination.id, reviewer.id))
     if assigned is None:
-        raise DomainError(f"{reviewer.display_name} is not assigned to this nomination.")
+        raise DomainError(
+            _("%(name)s is not assigned to this nomination.", name=reviewer.display_name)
+        )
     if session.scalar(select(submitted_review(nomination.id, reviewer.id))):
         raise DomainError(
-            f"{reviewer.display_name} has submitted their review of this nomination; a "
-            "submitted review is final and counts, so they stay assigned."
+            _(
+                "%(name)s has submitted their review of this nomination; a submitted review "
+                "is final and counts, so they stay assigned.",
+                name=reviewer.display_name,
+            )
         )
     session.delete(assigned)
     session.flush()
@@ -317,7 +344,7 @@ def auto_assign(session: Session, actor: User | None, cycle: Cycle) -> AutoAssig
     if actor is not None:
         _require_organizer(actor)
     if cycle.status is not CycleStatus.IN_REVIEW:
-        raise DomainError("Reviewers are assigned once the cycle is in review.")
+        raise DomainError(_("Reviewers are assigned once the cycle is in review."))
     k = cycle.reviewers_per_nomination
     scopes = appointed_scopes(session, cycle)
     mine = set(conflicted_ids(session, cycle, actor)) if actor is not None else set()
@@ -350,7 +377,7 @@ def auto_assign(session: Session, actor: User | None, cycle: Cycle) -> AutoAssig
         with session.begin_nested():
             session.flush()
     except IntegrityError:
-        raise Conflict("Assignments changed while this ran; run it again.") from None
+        raise Conflict(_("Assignments changed while this ran; run it again.")) from None
     for nomination_id, reviewer_id in pairs:
         existing[nomination_id].add(reviewer_id)
     short = [seat.nomination_id for seat in seats if len(existing[seat.nomination_id]) < k]
@@ -389,23 +416,24 @@ def _snapshot(review: Review) -> dict[str, Any]:
 def _check_values(criteria: Sequence[RubricCriterion], data: ReviewInput, complete: bool) -> None:
     known = {criterion.id for criterion in criteria}
     if set(data.scores) - known:
-        raise DomainError("Score only the criteria of this cycle's rubric.")
+        raise DomainError(_("Score only the criteria of this cycle's rubric."))
     for criterion_id, score in data.scores.items():
         if score is not None and score not in rules.SCORES:
-            raise DomainError("Scores go from 1 to 5.", field=f"score_{criterion_id}")
+            raise DomainError(_("Scores go from 1 to 5."), field=f"score_{criterion_id}")
     if not complete:
         return
     if data.recommendation is None:
-        raise DomainError("Choose a recommendation before submitting.", field="recommendation")
+        raise DomainError(_("Choose a recommendation before submitting."), field="recommendation")
     if data.confidence is None:
-        raise DomainError("Say how confident you are before submitting.", field="confidence")
+        raise DomainError(_("Say how confident you are before submitting."), field="confidence")
     if data.recommendation is not Recommendation.ABSTAIN:
         missing = [c for c in criteria if data.scores.get(c.id) is None]
         if missing:
             raise DomainError(
-                "Score every criterion before submitting (or recommend abstain): "
-                + ", ".join(c.name for c in missing)
-                + ".",
+                _(
+                    "Score every criterion before submitting (or recommend abstain): %(criteria)s.",
+                    criteria=", ".join(c.name for c in missing),
+                ),
                 field=f"score_{missing[0].id}",
             )
 
@@ -445,7 +473,7 @@ def save_review(
         .one_or_none()
     )
     if (review.version if review else 0) != version:
-        raise Conflict(STALE_REVIEW)
+        raise Conflict(_(STALE_REVIEW))
     if refusal := rules.review_refusal(reviewer, nomination, position, on or clock.today(), review):
         raise PermissionDenied(refusal)
     criteria = nomination.cycle.criteria
@@ -479,7 +507,7 @@ def save_review(
         with session.begin_nested():
             session.flush()
     except (StaleDataError, IntegrityError):
-        raise Conflict(STALE_REVIEW) from None
+        raise Conflict(_(STALE_REVIEW)) from None
     action = "review.submitted" if submit else "review.draft_saved"
     audit.record(session, reviewer, action, review, before=before, after=_snapshot(review))
     if review.status is ReviewStatus.SUBMITTED:
@@ -496,19 +524,19 @@ def declare_conflict(
     if not rules.can_declare_conflict(
         reviewer, nomination, standing(session, nomination, reviewer)
     ):
-        raise PermissionDenied("Only reviewers of this nomination can declare a conflict on it.")
+        raise PermissionDenied(_("Only reviewers of this nomination can declare a conflict on it."))
     reason = " ".join(reason.split())
     if not reason:
-        raise DomainError("Say briefly what the conflict is.", field="reason")
+        raise DomainError(_("Say briefly what the conflict is."), field="reason")
     if len(reason) > 500:
-        raise DomainError("At most 500 characters.", field="reason")
+        raise DomainError(_("At most 500 characters."), field="reason")
     if session.scalar(
         select(ConflictDeclaration.id).where(
             ConflictDeclaration.nomination_id == nomination.id,
             ConflictDeclaration.reviewer_id == reviewer.id,
         )
     ):
-        raise DomainError("You already declared a conflict on this nomination.")
+        raise DomainError(_("You already declared a conflict on this nomination."))
     declaration = ConflictDeclaration(
         nomination_id=nomination.id, reviewer_id=reviewer.id, reason=reason
     )
@@ -531,7 +559,7 @@ def declare_conflict(
         with session.begin_nested():
             session.flush()
     except IntegrityError:
-        raise Conflict("You already declared a conflict on this nomination.") from None
+        raise Conflict(_("You already declared a conflict on this nomination.")) from None
     audit.record(
         session,
         reviewer,
@@ -564,21 +592,31 @@ def clear_conflict(
     _require_unconflicted(session, actor, nomination)
     _require_in_review(nomination)
     if reviewer.id == actor.id:
-        raise PermissionDenied("Another organizer clears your own conflicts.")
+        raise PermissionDenied(_("Another organizer clears your own conflicts."))
     if not scope_of(session, nomination.cycle_id, reviewer.id).covers(nomination.category_id):
         raise DomainError(
-            f"{reviewer.display_name} is not appointed for {nomination.category.name} in "
-            "this cycle."
+            _(
+                "%(name)s is not appointed for %(category)s in this cycle.",
+                name=reviewer.display_name,
+                category=nomination.category.name,
+            )
         )
     found = causes(session, nomination, reviewer.id, cleared=False)
     if not found:
-        raise DomainError(f"{reviewer.display_name} has no conflict on this nomination.")
+        raise DomainError(
+            _("%(name)s has no conflict on this nomination.", name=reviewer.display_name)
+        )
     if any(cause.kind == "nominee" for cause in found):
-        raise DomainError(f"{reviewer.display_name} is the nominee: that is never cleared.")
+        raise DomainError(
+            _("%(name)s is the nominee: that is never cleared.", name=reviewer.display_name)
+        )
     if any(cause.kind == "declared" for cause in found):
         raise PermissionDenied(
-            f"{reviewer.display_name} declared this conflict themself: a declared conflict "
-            "is theirs, and nobody else clears it."
+            _(
+                "%(name)s declared this conflict themself: a declared conflict is theirs, and "
+                "nobody else clears it.",
+                name=reviewer.display_name,
+            )
         )
     assert clearable(found)
     if session.scalar(
@@ -588,15 +626,20 @@ def clear_conflict(
         )
     ):
         raise DomainError(
-            f"The conflict of {reviewer.display_name} on this nomination is already cleared."
+            _(
+                "The conflict of %(name)s on this nomination is already cleared.",
+                name=reviewer.display_name,
+            )
         )
     reason = " ".join(reason.split())
     if not reason:
         raise DomainError(
-            "Give the reason for clearing this conflict: the panel reads it.", field="reason"
+            _("Give the reason for clearing this conflict: the panel reads it."), field="reason"
         )
     if len(reason) > CLEARANCE_REASON_MAX:
-        raise DomainError(f"At most {CLEARANCE_REASON_MAX} characters.", field="reason")
+        raise DomainError(
+            _("At most %(max)d characters.", max=CLEARANCE_REASON_MAX), field="reason"
+        )
     clearance = ConflictClearance(
         nomination_id=nomination.id, reviewer_id=reviewer.id, cleared_by_id=actor.id, reason=reason
     )
@@ -606,17 +649,26 @@ def clear_conflict(
             session.flush()
     except IntegrityError:
         raise Conflict(
-            f"The conflict of {reviewer.display_name} on this nomination is already cleared."
+            _(
+                "The conflict of %(name)s on this nomination is already cleared.",
+                name=reviewer.display_name,
+            )
         ) from None
     audit.record(
         session,
         actor,
         "review.conflict_cleared",
         nomination,
-        before={"reviewer_id": reviewer.id, "causes": [cause.text for cause in found]},
+        before={"reviewer_id": reviewer.id, "causes": _english(found)},
         after={"reviewer_id": reviewer.id, "reason": reason},
     )
     return clearance
+
+
+def _english(found: Sequence[Cause]) -> list[str]:
+    """The causes as the audit log keeps them: in English, whoever reads the page."""
+    with i18n.reading(i18n.DEFAULT_LANGUAGE):
+        return [cause.text for cause in found]
 
 
 # Scores

@@ -25,6 +25,7 @@ from nominee.awards import rules as award_rules
 from nominee.categories.models import Category
 from nominee.cycles.models import Cycle, CycleStatus
 from nominee.errors import DomainError, PermissionDenied
+from nominee.i18n import _, ngettext
 from nominee.impact import rules as impact
 from nominee.nominations import rules as nomination_rules
 from nominee.nominations.models import Nomination, NominationStatus
@@ -93,8 +94,13 @@ def _reviewer_choices(session: Session) -> list[tuple[int, str]]:
     return [
         (
             row.id,
-            member_name(name=row.display_name, user_id=row.id, holders=row.name_holders, plain=True)
-            + f" ({row.role.label.lower()})",
+            _(
+                "%(name)s (%(role)s)",
+                name=member_name(
+                    name=row.display_name, user_id=row.id, holders=row.name_holders, plain=True
+                ),
+                role=row.role.label.lower(),
+            ),
         )
         for row in queries.appointable_reviewers(session)
     ]
@@ -104,7 +110,7 @@ def _appoint_form(session: Session, cycle: Cycle) -> AppointForm:
     form = AppointForm()
     form.reviewer_id.choices = choices(_reviewer_choices(session))
     form.category_id.choices = choices(
-        [(0, "All categories"), *((c.id, c.name) for c in cycle.categories)]
+        [(0, _("All categories")), *((c.id, c.name) for c in cycle.categories)]
     )
     return form
 
@@ -125,14 +131,23 @@ def reviewers(cycle_id: int):
             )
             try:
                 if reviewer is None:
-                    raise DomainError("Choose a reviewer from the list.", field="reviewer_id")
+                    raise DomainError(_("Choose a reviewer from the list."), field="reviewer_id")
                 services.appoint(session, _me(), cycle, reviewer, category)
             except DomainError as exc:
                 attach_error(form, exc)
                 status = exc.status
             else:
-                scope = category.name if category else "all categories"
-                flash(f"{reviewer.display_name} is appointed for {scope}.", "success")
+                if category:
+                    done = _(
+                        "%(name)s is appointed for %(category)s.",
+                        name=reviewer.display_name,
+                        category=category.name,
+                    )
+                else:
+                    done = _(
+                        "%(name)s is appointed for all categories.", name=reviewer.display_name
+                    )
+                flash(done, "success")
                 return redirect(url_for("reviews.reviewers", cycle_id=cycle.id))
     return render_template(
         "reviews/reviewers.html",
@@ -161,8 +176,16 @@ def remove_reviewer(cycle_id: int, appointment_id: int):
             refuse()
             flash(exc.message, "error")
         else:
-            note = f" and unassigned from {removed} nominations" if removed else ""
-            flash(f"{name}'s appointment is removed{note}.", "success")
+            if removed:
+                done = ngettext(
+                    "%(name)s's appointment is removed and unassigned from %(num)d nomination.",
+                    "%(name)s's appointment is removed and unassigned from %(num)d nominations.",
+                    removed,
+                    name=name,
+                )
+            else:
+                done = _("%(name)s's appointment is removed.", name=name)
+            flash(done, "success")
     else:
         flash_form_errors(form)
     return redirect(url_for("reviews.reviewers", cycle_id=cycle_id))
@@ -185,7 +208,7 @@ def assignments(cycle_id: int):
     ) or abort(404)
     form = AssignmentFilterForm(request.args)
     form.category.choices = choices(
-        [(0, "All categories"), *((c.id, c.name) for c in cycle.categories)]
+        [(0, _("All categories")), *((c.id, c.name) for c in cycle.categories)]
     )
     form.validate()
     found = queries.assignments_page(
@@ -225,19 +248,31 @@ def auto_assign(cycle_id: int):
             refuse()
             flash(exc.message, "error")
         else:
-            message = f"{len(result.added)} assignments added."
+            sentences = [
+                ngettext(
+                    "%(num)d assignment added.", "%(num)d assignments added.", len(result.added)
+                )
+            ]
             if result.short:
-                message += (
-                    f" {len(result.short)} nominations have fewer than "
-                    f"{cycle.reviewers_per_nomination} reviewers: no other appointed reviewer "
-                    "without a conflict is left for them."
+                sentences.append(
+                    ngettext(
+                        "%(num)d nomination has fewer than %(needed)d reviewers: no other "
+                        "appointed reviewer without a conflict is left for it.",
+                        "%(num)d nominations have fewer than %(needed)d reviewers: no other "
+                        "appointed reviewer without a conflict is left for them.",
+                        len(result.short),
+                        needed=cycle.reviewers_per_nomination,
+                    )
                 )
             if result.left_out:
-                message += (
-                    f" {result.left_out} nominations you are conflicted on are left for "
-                    "another organizer."
+                sentences.append(
+                    ngettext(
+                        "%(num)d nomination you are conflicted on is left for another organizer.",
+                        "%(num)d nominations you are conflicted on are left for another organizer.",
+                        result.left_out,
+                    )
                 )
-            flash(message, "success" if not result.short else "info")
+            flash(" ".join(sentences), "success" if not result.short else "info")
     else:
         flash_form_errors(form)
     return redirect(url_for("reviews.assignments", cycle_id=cycle_id))
@@ -261,11 +296,12 @@ def _change_assignment(cycle_id: int, nomination_id: int, assigning: bool):
         refuse()
         flash(exc.message, "error")
     else:
-        verb = "assigned to" if assigning else "unassigned from"
-        flash(
-            f"{reviewer.display_name} is {verb} {nomination.nominee.display_name}'s nomination.",
-            "success",
-        )
+        names = {"name": reviewer.display_name, "nominee": nomination.nominee.display_name}
+        if assigning:
+            done = _("%(name)s is assigned to %(nominee)s's nomination.", **names)
+        else:
+            done = _("%(name)s is unassigned from %(nominee)s's nomination.", **names)
+        flash(done, "success")
     return redirect_next(default)
 
 
@@ -292,7 +328,7 @@ def clear_conflict(cycle_id: int, nomination_id: int, reviewer_id: int):
     nomination = _nomination(cycle_id, nomination_id)
     reviewer = session.get(User, reviewer_id) or abort(404)
     if queries.conflicted_on(session, nomination, _me()):
-        raise PermissionDenied(services.CONFLICTED_ORGANIZER)
+        raise PermissionDenied(_(services.CONFLICTED_ORGANIZER))
     form = ClearConflictForm()
     status = 200
     if request.method == "POST":
@@ -309,8 +345,11 @@ def clear_conflict(cycle_id: int, nomination_id: int, reviewer_id: int):
                 status = exc.status
             else:
                 flash(
-                    f"The conflict of {reviewer.display_name} on "
-                    f"{nomination.nominee.display_name}'s nomination is cleared.",
+                    _(
+                        "The conflict of %(name)s on %(nominee)s's nomination is cleared.",
+                        name=reviewer.display_name,
+                        nominee=nomination.nominee.display_name,
+                    ),
                     "success",
                 )
                 return redirect(url_for("reviews.assignments", cycle_id=cycle_id))
@@ -400,10 +439,12 @@ def dashboard(cycle_id: int):
         abort(403)
     categories = queries.queue_categories(cycle, user, scope)
     form = QueueForm(request.args)
-    form.category.choices = choices([(0, "All categories"), *((c.id, c.name) for c in categories)])
+    form.category.choices = choices(
+        [(0, _("All categories")), *((c.id, c.name) for c in categories)]
+    )
     if not user.is_organizer:
         form.sort.choices = choices(
-            (key, label) for key, label in SORTS.items() if key not in CALIBRATED_SORTS
+            (key, _(label)) for key, label in SORTS.items() if key not in CALIBRATED_SORTS
         )
     filters = _filters(form)
     # Bulk decisions: organizers, while decisions are taken (``awards.rules``).
@@ -547,13 +588,15 @@ def review(cycle_id: int, nomination_id: int):
                 status = exc.status
             else:
                 if saved.status is ReviewStatus.DRAFT:
-                    flash("Your draft is saved. Submit it when you are done.", "success")
+                    flash(_("Your draft is saved. Submit it when you are done."), "success")
                 elif saved.reads_others:
-                    flash("Your review is submitted. The other reviews are below.", "success")
+                    flash(_("Your review is submitted. The other reviews are below."), "success")
                 else:
                     flash(
-                        "Your abstention is submitted. Without every score, the other reviews "
-                        "stay closed to you.",
+                        _(
+                            "Your abstention is submitted. Without every score, the other "
+                            "reviews stay closed to you."
+                        ),
                         "success",
                     )
                 return redirect(
@@ -619,5 +662,5 @@ def declare_conflict(cycle_id: int, nomination_id: int):
         refuse()
         flash(exc.message, "error")
         return redirect(back)
-    flash("Your conflict is recorded; the nomination left your queue.", "success")
+    flash(_("Your conflict is recorded; the nomination left your queue."), "success")
     return redirect(url_for("reviews.dashboard", cycle_id=cycle_id))

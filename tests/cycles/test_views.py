@@ -108,7 +108,11 @@ def test_organizer_creates_a_draft_cycle(client, organizer, make, db):
         ({"max_evidence": "2"}, "max_evidence", "The maximum cannot be below the minimum."),
         ({"lookback_months": "0"}, "lookback_months", "Between 1 and 60 months."),
         ({"award_term_months": "99"}, "award_term_months", "Between 1 and 60 months."),
-        ({"nominations_open_on": "not a date"}, "nominations_open_on", "Not a valid date value."),
+        (
+            {"nominations_open_on": "not a date"},
+            "nominations_open_on",
+            "Enter a date as YYYY-MM-DD.",
+        ),
         ({"category_ids": []}, "category_ids", "Choose at least one category."),
         ({"criteria-0-weight": "0"}, "criteria-0-weight", "The weight must be above 0"),
         ({"criteria-1-name": ""}, "criteria-1-name", "Give the criterion a name."),
@@ -138,7 +142,9 @@ def test_retired_category_and_duplicate_name_refused(client, organizer, make, db
     retired = make.category(retired=True)
     response = client.post("/cycles/new", data=form_data([retired], name="Autumn"))
     assert response.status_code == 400
-    assert "is not a valid choice" in response.text.split('id="category_ids-error"', 1)[1]
+    assert (
+        "Choose categories from the list." in response.text.split('id="category_ids-error"', 1)[1]
+    )
     response = client.post("/cycles/new", data=form_data([make.category()], name="spring AWARDS"))
     assert response.status_code == 400
     assert "A cycle with this name exists already." in response.text

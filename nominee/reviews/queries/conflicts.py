@@ -53,6 +53,7 @@ from nominee.accounts.models import User
 from nominee.cycles.models import Cycle, CycleStatus
 from nominee.endorsements.models import Endorsement
 from nominee.formatting import format_date
+from nominee.i18n import _, ngettext
 from nominee.nominations.models import Nomination
 from nominee.reviews.models import ConflictClearance, ConflictDeclaration
 
@@ -62,8 +63,35 @@ CLEARABLE = frozenset({"nominator", "endorsed", "endorsed_by"})
 
 @dataclass(frozen=True)
 class Cause:
+    """One reason a reviewer is conflicted; ``text`` says it in the reader's language."""
+
     kind: str  # nominee, nominator, endorsed, endorsed_by, declared
-    text: str
+    times: int = 0  # endorsements: how many, the latest ``last``
+    last: datetime | None = None
+    reason: str = ""  # declared: the reviewer's words
+
+    @property
+    def text(self) -> str:
+        if self.kind == "nominee":
+            return _("is the nominee")
+        if self.kind == "nominator":
+            return _("nominated the nominee")
+        if self.kind == "declared":
+            return _("declared a conflict: %(reason)s", reason=self.reason)
+        when = format_date(self.last)
+        if self.kind == "endorsed":
+            return ngettext(
+                "endorsed the nominee on %(date)s",
+                "endorsed the nominee %(num)d times, most recently on %(date)s",
+                self.times,
+                date=when,
+            )
+        return ngettext(
+            "was endorsed by the nominee on %(date)s",
+            "was endorsed by the nominee %(num)d times, most recently on %(date)s",
+            self.times,
+            date=when,
+        )
 
     def __str__(self) -> str:
         return self.text
@@ -158,11 +186,6 @@ def conflicted_on(session: Session, nomination: Nomination, user: User) -> bool:
     return is_conflicted(session, nomination, user.id)
 
 
-def _times(count: int, last: datetime) -> str:
-    when = format_date(last)
-    return f"on {when}" if count == 1 else f"{count} times, most recently on {when}"
-
-
 def find_conflicts(
     session: Session,
     cycle: Cycle,
@@ -194,9 +217,9 @@ def find_conflicts(
     for row in known if known is not None else session.execute(nominations):
         by_nominee[row.nominee_id].append(row.id)
         if row.nominee_id in reviewers:
-            conflicts[row.id, row.nominee_id].append(Cause("nominee", "is the nominee"))
+            conflicts[row.id, row.nominee_id].append(Cause("nominee"))
         if row.nominator_id in reviewers and row.nominator_id != row.nominee_id:
-            conflicts[row.id, row.nominator_id].append(Cause("nominator", "nominated the nominee"))
+            conflicts[row.id, row.nominator_id].append(Cause("nominator"))
     if not by_nominee:
         return {}
 
@@ -236,12 +259,11 @@ def find_conflicts(
         )
         .group_by(Endorsement.endorsee_id, Endorsement.endorser_id)
     )
-    words = {"endorsed": "endorsed the nominee", "endorsed_by": "was endorsed by the nominee"}
     pairs = union_all(gave, got).subquery()
     for row in session.execute(
         select(pairs).order_by(pairs.c.kind, pairs.c.reviewer_id, pairs.c.nominee_id)
     ):
-        cause = Cause(row.kind, f"{words[row.kind]} {_times(row.times, row.last)}")
+        cause = Cause(row.kind, row.times, row.last)
         for nomination_id in by_nominee[row.nominee_id]:
             conflicts[nomination_id, row.reviewer_id].append(cause)
 
@@ -257,7 +279,7 @@ def find_conflicts(
     )
     for declared in declarations:
         conflicts[declared.nomination_id, declared.reviewer_id].append(
-            Cause("declared", f"declared a conflict: {declared.reason}")
+            Cause("declared", reason=declared.reason)
         )
     if cleared and conflicts:
         pairs_cleared: Iterable[tuple[int, int]] = (

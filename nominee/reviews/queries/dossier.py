@@ -22,6 +22,7 @@ from nominee.charts import ActivityChart, monthly_activity
 from nominee.contributions.models import Contribution
 from nominee.cycles.models import Cycle, CycleStatus
 from nominee.endorsements.models import Endorsement
+from nominee.i18n import _
 from nominee.nominations.models import Nomination
 from nominee.nominations.queries import EvidenceItem, panel_evidence
 from nominee.nominations.rules import DECISIONS, sees_decision
@@ -171,7 +172,7 @@ def other_nominations(
         past.append(
             PastNomination(
                 other,
-                "Decided, not yet published" if decided and not known else other.status.label,
+                _("Decided, not yet published") if decided and not known else other.status.label,
                 other.decision_feedback if decided and known else "",
             )
         )

@@ -26,6 +26,7 @@ from nominee.accounts.models import Role, User
 from nominee.categories.models import Category
 from nominee.cycles.models import Cycle
 from nominee.errors import PermissionDenied
+from nominee.i18n import _
 from nominee.nominations.models import Nomination, NominationStatus
 from nominee.pagination import Page, paginate
 from nominee.reviews import rules
@@ -117,7 +118,7 @@ def open_as_panel(session: Session, user: User, nomination: Nomination) -> Stand
     if not rules.can_open_nomination(user, nomination, position):
         return None
     if rules.is_turned_away(user, position):
-        raise PermissionDenied(rules.CONFLICTED)
+        raise PermissionDenied(_(rules.CONFLICTED))
     return position
 
 

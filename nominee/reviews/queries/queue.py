@@ -45,6 +45,7 @@ from nominee.accounts.models import User
 from nominee.awards.models import Award
 from nominee.categories.models import Category
 from nominee.cycles.models import Cycle
+from nominee.i18n import N_, _
 from nominee.integrity.models import IntegrityResult
 from nominee.nominations.models import Nomination, NominationStatus
 from nominee.nominations.rules import decisions_hidden
@@ -56,28 +57,29 @@ from nominee.reviews.queries.conflicts import conflicted_ids
 from nominee.reviews.queries.panel import Scope
 from nominee.reviews.rules import QUEUE_STATUSES
 
-# Sort key -> label. Score columns are blinded for reviewers (see the module docstring).
+# Sort key -> label (marked here, translated where shown: ``_(SORTS[key])``). Score
+# columns are blinded for reviewers (see the module docstring).
 SORTS = {
-    "id": "Order received",
-    "nominee": "Nominee",
-    "category": "Category",
-    "evidence": "Evidence",
-    "endorsers": "Distinct endorsers",
-    "effective": "Effective endorsers",
-    "reach": "Total reach",
-    "impact": "Impact score",
-    "reviews": "Reviews submitted",
-    "score": "Weighted mean score",
-    "award": "Award recommendations",
-    "decline": "Decline recommendations",
-    "abstain": "Abstentions",
-    "disagreement": "Disagreement",
-    "calibrated": "Calibrated score",
+    "id": N_("Order received"),
+    "nominee": N_("Nominee"),
+    "category": N_("Category"),
+    "evidence": N_("Evidence"),
+    "endorsers": N_("Distinct endorsers"),
+    "effective": N_("Effective endorsers"),
+    "reach": N_("Total reach"),
+    "impact": N_("Impact score"),
+    "reviews": N_("Reviews submitted"),
+    "score": N_("Weighted mean score"),
+    "award": N_("Award recommendations"),
+    "decline": N_("Decline recommendations"),
+    "abstain": N_("Abstentions"),
+    "disagreement": N_("Disagreement"),
+    "calibrated": N_("Calibrated score"),
 }
 SCORE_SORTS = frozenset({"score", "award", "decline", "abstain", "disagreement", "calibrated"})
 # Sorts on the calibration, computed in Python: organizers only.
 CALIBRATED_SORTS = frozenset({"calibrated"})
-SCORE_BASES = {"raw": "Raw weighted mean", "calibrated": "Calibrated score"}
+SCORE_BASES = {"raw": N_("Raw weighted mean"), "calibrated": N_("Calibrated score")}
 COLUMNS = {
     "id": Nomination.id,
     "evidence": Nomination.evidence_count,
@@ -439,7 +441,7 @@ class Queue:
             )
         overall = CategoryProgress(
             None,
-            "All categories",
+            _("All categories"),
             sum(p.nominations for p in per_category),
             sum(p.reviews_needed for p in per_category),
             sum(p.reviews_submitted for p in per_category),

@@ -8,6 +8,7 @@ from nominee import clock, inputs
 from nominee.accounts.models import User
 from nominee.cycles.models import Cycle, CycleStatus
 from nominee.formatting import format_date
+from nominee.i18n import programme_time_zone
 
 # One step forward at a time; there is no way back.
 ALLOWED_TRANSITIONS: dict[CycleStatus, frozenset[CycleStatus]] = {
@@ -55,7 +56,7 @@ def why_not_move(cycle: Cycle, to: CycleStatus) -> str | None:
     """Why ``cycle`` cannot move to ``to``, or None when it can."""
     if not can_move(cycle, to):
         return f"A cycle that is {cycle.status.label.lower()} cannot move to {to.label.lower()}."
-    if to is CycleStatus.OPEN and cycle.nominations_close_on < clock.today():
+    if to is CycleStatus.OPEN and cycle.nominations_close_on < clock.programme_today():
         # Rule 10: opening it would take no nomination, or take them after the close.
         return (
             f"Its nominations closed on {format_date(cycle.nominations_close_on)}: "
@@ -88,7 +89,8 @@ def scheduled_move(cycle: Cycle, today: date) -> CycleStatus | None:
 
 
 def next_scheduled_move(cycle: Cycle) -> tuple[CycleStatus, date] | None:
-    """The next automatic move of the cycle and the day (from 00:00 UTC) it is due, or
+    """The next automatic move of the cycle and the day (from 00:00 in the programme's
+    time zone) it is due, or
     None when the next step waits for an organizer whatever the cycle's choice."""
     if cycle.status is CycleStatus.DRAFT:
         return CycleStatus.OPEN, cycle.nominations_open_on
@@ -104,6 +106,7 @@ def schedule_note(cycle: Cycle, today: date) -> str | None:
     if not cycle.moves_automatically:
         return "Waits for an organizer: it moves only when an organizer moves it."
     close = format_date(cycle.nominations_close_on)
+    zone = programme_time_zone()
     to_review = format_date(cycle.nominations_close_on + timedelta(days=1))
     if cycle.status is CycleStatus.DRAFT:
         if cycle.nominations_close_on < today:
@@ -113,13 +116,13 @@ def schedule_note(cycle: Cycle, today: date) -> str | None:
             )
         return (
             f"Moves by itself: opens for nominations on "
-            f"{format_date(max(cycle.nominations_open_on, today))} at 00:00 UTC, and goes "
-            f"to review on {to_review} at 00:00 UTC, after nominations close on {close}."
+            f"{format_date(max(cycle.nominations_open_on, today))} at 00:00 ({zone}), and "
+            f"goes to review on {to_review} at 00:00 ({zone}), after nominations close on {close}."
         )
     if cycle.status is CycleStatus.OPEN:
         return (
             f"Moves by itself: nominations close at the end of {close}; it goes to review "
-            f"on {to_review} at 00:00 UTC."
+            f"on {to_review} at 00:00 ({zone})."
         )
     return "Moved by itself at its dates; deciding and publishing wait for an organizer."
 

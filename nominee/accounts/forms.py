@@ -15,6 +15,7 @@ from wtforms.validators import URL, DataRequired, Email, Length, Optional
 from nominee import countries
 from nominee.accounts.models import Role
 from nominee.accounts.passwords import MAX_LENGTH, MIN_LENGTH
+from nominee.i18n import _l
 from nominee.web import BaseForm, choices
 
 PASSWORD_HELP = f"At least {MIN_LENGTH} characters. A long phrase is easiest to remember."
@@ -30,6 +31,39 @@ class RegisterForm(BaseForm):
         validators=[DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
         description=PASSWORD_HELP,
     )
+
+    # The browser's time zone, filled by static/js/zone.js; empty without JavaScript.
+    time_zone = HiddenField(
+        validators=[Optional(), Length(max=64)], render_kw={"data-browser-zone": ""}
+    )
+
+
+class ReadingForm(BaseForm):
+    """Language, time zone and colour theme. The choices are checked by the service
+    (``services.update_reading``), which says what is wrong next to the field."""
+
+    language = SelectField(
+        _l("Language"),
+        validate_choice=False,
+        description=_l("The language of the pages and of the emails we send you."),
+    )
+    time_zone = StringField(
+        _l("Time zone"),
+        validators=[Optional(), Length(max=64)],
+        description=_l(
+            "Times are shown in this zone, and so are the times in your emails. Type a "
+            "city or region (such as Europe/Madrid) and pick it from the list; leave it "
+            "empty to use the programme's time zone."
+        ),
+        render_kw={"list": "time-zones", "autocomplete": "off", "spellcheck": "false"},
+    )
+    theme = SelectField(_l("Colour theme"), validate_choice=False)
+
+
+class BrowserZoneForm(BaseForm):
+    """The browser's zone, posted once by static/js/zone.js (with the CSRF token)."""
+
+    time_zone = HiddenField(validators=[DataRequired(), Length(max=64)])
 
 
 class LoginForm(BaseForm):

@@ -21,7 +21,7 @@ from sqlalchemy import BigInteger, func, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from nominee import audit, clock, countries
+from nominee import audit, clock, countries, i18n
 from nominee.accounts import passwords
 from nominee.accounts.models import Role, User, new_session_token
 from nominee.accounts.rules import (
@@ -33,6 +33,7 @@ from nominee.accounts.rules import (
 )
 from nominee.categories.models import Category
 from nominee.errors import DomainError, PermissionDenied
+from nominee.i18n import N_, _
 from nominee.mail.tokens import Purpose, TokenError, make_token, read_token
 from nominee.markdown import render
 from nominee.outbox.services import put
@@ -92,8 +93,19 @@ def find_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def register(session: Session, *, display_name: str, email: str, password: str) -> User:
-    """Create a member; the very first account of a programme becomes its organizer."""
+def register(
+    session: Session,
+    *,
+    display_name: str,
+    email: str,
+    password: str,
+    language: str = "",
+    time_zone: str = "",
+) -> User:
+    """Create a member; the very first account of a programme becomes its organizer.
+    ``language``: the one the visitor read the site in (kept when we have it);
+    ``time_zone``: their browser's, when valid; else both stay "" (browser's language,
+    programme's zone)."""
     email = normalise_email(email)
     refuse_hidden_characters(display_name=display_name)
     reason = passwords.policy_error(password, email=email, display_name=display_name)
@@ -110,6 +122,8 @@ def register(session: Session, *, display_name: str, email: str, password: str) 
         display_name=display_name.strip(),
         password_hash=password_hash,
         role=Role.ORGANIZER if is_first else Role.MEMBER,
+        language=language if language in i18n.LANGUAGES else "",
+        time_zone=i18n.valid_time_zone(time_zone.strip()) or "",
     )
     try:
         with session.begin_nested():
@@ -122,7 +136,14 @@ def register(session: Session, *, display_name: str, email: str, password: str) 
 
 
 def sign_up(
-    session: Session, *, display_name: str, email: str, password: str, links: MailLinks
+    session: Session,
+    *,
+    display_name: str,
+    email: str,
+    password: str,
+    links: MailLinks,
+    language: str = "",
+    time_zone: str = "",
 ) -> User | None:
     """Registration as the web offers it, telling nobody whether the address is taken.
 
@@ -132,7 +153,14 @@ def sign_up(
     outbox message, and the caller answers both alike. None when the address was taken.
     """
     try:
-        user = register(session, display_name=display_name, email=email, password=password)
+        user = register(
+            session,
+            display_name=display_name,
+            email=email,
+            password=password,
+            language=language,
+            time_zone=time_zone,
+        )
     except AddressTaken:
         make_token(links.secret, Purpose.VERIFY_EMAIL, {"u": 0, "e": normalise_email(email)})
         owner = find_by_email(session, email)
@@ -389,6 +417,75 @@ def _active_categories(session: Session, ids: set[int]) -> list[Category]:
     if len(found) != len(ids):
         raise DomainError("Choose categories from the list.", field="categories")
     return list(found)
+
+
+# A member's colour theme: "" follows the system (``prefers-color-scheme``).
+THEMES: dict[str, str] = {"": N_("Follow my system"), "light": N_("Light"), "dark": N_("Dark")}
+
+
+def reading_errors(language: str, time_zone: str, theme: str = "") -> dict[str, str]:
+    """What is wrong with a choice of language, zone and theme, by field ({} when none)."""
+    errors: dict[str, str] = {}
+    if language and language not in i18n.LANGUAGES:
+        errors["language"] = _("Choose a language from the list.")
+    if time_zone and i18n.valid_time_zone(time_zone) is None:
+        errors["time_zone"] = _(
+            "%(zone)s is not a time zone we know. Choose one from the list, such as Europe/Madrid.",
+            zone=time_zone[:64],
+        )
+    if theme not in THEMES:
+        errors["theme"] = _("Choose a theme from the list.")
+    return errors
+
+
+def update_reading(
+    session: Session, user: User, *, language: str, time_zone: str, theme: str = ""
+) -> User:
+    """Save how ``user`` reads: ``language`` ("" = their browser's), ``time_zone`` (an IANA
+    name, "" = the programme's) and ``theme`` ("" = their system's, "light", "dark").
+    Nothing changes when any is not one we offer."""
+    language, time_zone, theme = language.strip(), time_zone.strip(), theme.strip()
+    errors = reading_errors(language, time_zone, theme)
+    if errors:
+        field, message = next(iter(errors.items()))
+        raise DomainError(message, field=field)
+    before = _reading_facts(user)
+    user.language, user.time_zone, user.theme = language, time_zone, theme
+    session.flush()
+    if _reading_facts(user) != before:
+        audit.record(
+            session,
+            user,
+            "account.reading_updated",
+            user,
+            before=before,
+            after=_reading_facts(user),
+        )
+    return user
+
+
+def _reading_facts(user: User) -> dict[str, str]:
+    return {"language": user.language, "time_zone": user.time_zone, "theme": user.theme}
+
+
+def default_time_zone(session: Session, user: User, time_zone: str) -> bool:
+    """The browser's zone for a member who has none yet (once, sent by the page's script):
+    stored when ``user`` has not chosen a zone and ``time_zone`` is a valid one. A chosen
+    zone is never overwritten. True when stored."""
+    zone = i18n.valid_time_zone(time_zone.strip())
+    if user.time_zone or zone is None:
+        return False
+    user.time_zone = zone
+    session.flush()
+    audit.record(
+        session,
+        user,
+        "account.reading_updated",
+        user,
+        before={"time_zone": ""},
+        after={"time_zone": zone, "from": "browser"},
+    )
+    return True
 
 
 def change_password(session: Session, user: User, current: str, new: str, links: MailLinks) -> None:

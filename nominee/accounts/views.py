@@ -15,10 +15,12 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 
+from nominee import clock, i18n
 from nominee.accounts import passwords, queries, rules, services
 from nominee.accounts.forms import (
     AccountSearchForm,
     ActivationForm,
+    BrowserZoneForm,
     ConfirmEmailForm,
     EmailChangeForm,
     ForgotPasswordForm,
@@ -26,6 +28,7 @@ from nominee.accounts.forms import (
     PasswordChangeForm,
     PasswordResetForm,
     ProfileForm,
+    ReadingForm,
     RegisterForm,
     RoleForm,
 )
@@ -33,6 +36,7 @@ from nominee.accounts.models import Role, User
 from nominee.categories import queries as categories
 from nominee.errors import DomainError
 from nominee.extensions import fails_closed, limiter, login_manager
+from nominee.i18n import _
 from nominee.uow import get_session, keep, refuse
 from nominee.web import (
     attach_error,
@@ -117,6 +121,10 @@ def register():
                 email=form.email.data or "",
                 password=form.password.data or "",
                 links=mail_links(),
+                # The language the visitor reads the site in (their Accept-Language), so
+                # a member from Spain keeps Spanish; the zone their browser gave, if any.
+                language=i18n.current().language,
+                time_zone=form.time_zone.data or "",
             )
         except DomainError as exc:
             attach_error(form, exc)
@@ -313,6 +321,58 @@ def edit_profile():
         password_form=PasswordChangeForm(formdata=None),
         email_form=EmailChangeForm(formdata=None),
     ), status
+
+
+def _reading_choices(form: ReadingForm) -> None:
+    form.language.choices = choices(
+        [("", _("The one my browser asks for")), *i18n.LANGUAGES.items()]
+    )
+    form.theme.choices = choices((value, _(label)) for value, label in services.THEMES.items())
+
+
+@bp.route("/account/language", methods=["GET", "POST"])
+@login_required
+def edit_reading():
+    """Language, time zone and colour theme."""
+    user: User = current_user._get_current_object()
+    form = ReadingForm(obj=user if request.method == "GET" else None)
+    _reading_choices(form)
+    if form.validate_on_submit():
+        try:
+            services.update_reading(
+                get_session(),
+                user,
+                language=form.language.data or "",
+                time_zone=form.time_zone.data or "",
+                theme=form.theme.data or "",
+            )
+        except DomainError as exc:
+            attach_error(form, exc)
+        else:
+            # The next page reads in the new language and zone.
+            flash(_("Your language and time settings are saved."), "success")
+            return redirect(url_for("accounts.edit_reading"))
+    return render_template(
+        "accounts/reading.html",
+        form=form,
+        time_zones=i18n.time_zones(),
+        programme_zone=i18n.programme_time_zone(),
+        now=clock.now(),
+    ), 400 if form.errors else 200
+
+
+@bp.post("/account/time-zone")
+@login_required
+def browser_time_zone():
+    """The browser's zone, sent once by static/js/zone.js for a member who has none:
+    stored when valid, never over a zone the member chose. 204 either way, no page."""
+    form = BrowserZoneForm()
+    if not form.validate_on_submit():
+        return "", 400
+    services.default_time_zone(
+        get_session(), current_user._get_current_object(), form.time_zone.data or ""
+    )
+    return "", 204
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -36,7 +36,7 @@ from nominee.accounts.models import Role, User
 from nominee.categories import queries as categories
 from nominee.errors import DomainError
 from nominee.extensions import fails_closed, limiter, login_manager
-from nominee.i18n import _
+from nominee.i18n import _, _l
 from nominee.uow import get_session, keep, refuse
 from nominee.web import (
     attach_error,
@@ -52,7 +52,7 @@ from nominee.web import (
 bp = Blueprint("accounts", __name__)
 
 login_manager.login_view = "accounts.login"
-login_manager.login_message = "Please log in to see that page."
+login_manager.login_message = _l("Please log in to see that page.")
 login_manager.login_message_category = "info"
 
 
@@ -163,11 +163,11 @@ def verify_email(token: str):
         # Confirming logs nobody in: whoever registered an address they do not own must
         # not have its owner land, by one click, in an account whose password they know.
         if current_user.is_authenticated and current_user.id == user.id:
-            flash("Your email address is confirmed. Welcome to the community!", "success")
+            flash(_("Your email address is confirmed. Welcome to the community!"), "success")
             return redirect(url_for("home.index"))
-        flash("Your email address is confirmed. Log in with your password.", "success")
+        flash(_("Your email address is confirmed. Log in with your password."), "success")
         return redirect(url_for("accounts.login"))
-    flash("Your email address is already confirmed.", "info")
+    flash(_("Your email address is already confirmed."), "info")
     return redirect(url_for("home.index" if current_user.is_authenticated else "accounts.login"))
 
 
@@ -185,7 +185,7 @@ def resend_verification():
         except DomainError as exc:
             flash(exc.message, "info")
         else:
-            flash(f"We sent a new link to {user.email}.", "success")
+            flash(_("We sent a new link to %(address)s.", address=user.email), "success")
     target = request.form.get("next", "")
     return redirect(target if target and is_safe_redirect(target) else url_for("home.index"))
 
@@ -229,7 +229,7 @@ def reset_password(token: str):
             user.login_started_at = int(time.time())
             login_user(user)
             flash(
-                "Your password is changed, and every other session of your account has ended.",
+                _("Your password is changed, and every other session of your account has ended."),
                 "success",
             )
             return redirect(url_for("home.index"))
@@ -263,7 +263,7 @@ def login():
             form.form_errors.append("Wrong email or password.")
         else:
             login_user(user, remember=form.remember.data)
-            flash(f"Welcome back, {user.display_name}.", "success")
+            flash(_("Welcome back, %(name)s.", name=user.display_name), "success")
             target = form.next.data
             return redirect(
                 target if target and is_safe_redirect(target) else url_for("home.index")
@@ -278,7 +278,7 @@ def login():
 def logout():
     services.log_out_everywhere(get_session(), current_user._get_current_object())
     logout_user()
-    flash("You are logged out.", "info")
+    flash(_("You are logged out."), "info")
     return redirect(url_for("home.index"))
 
 
@@ -288,7 +288,7 @@ def edit_profile():
     user: User = current_user._get_current_object()
     form = ProfileForm(obj=user if request.method == "GET" else None)
     options = categories.active_choices(get_session())
-    form.primary_category_id.choices = choices([(0, "None"), *options])
+    form.primary_category_id.choices = choices([(0, _("None")), *options])
     form.category_ids.choices = choices(options)
     if request.method == "GET":
         form.primary_category_id.data = user.primary_category_id or 0
@@ -312,7 +312,7 @@ def edit_profile():
         except DomainError as exc:
             attach_error(form, exc)
         else:
-            flash("Your profile is saved.", "success")
+            flash(_("Your profile is saved."), "success")
             return redirect(url_for("accounts.edit_profile"))
     status = 400 if request.method == "POST" else 200
     return render_template(
@@ -349,8 +349,9 @@ def edit_reading():
         except DomainError as exc:
             attach_error(form, exc)
         else:
-            # The next page reads in the new language and zone.
-            flash(_("Your language and time settings are saved."), "success")
+            # Said in the new language, as the next page reads.
+            with i18n.reading(user.language or i18n.current().language, user.time_zone):
+                flash(_("Your language and time settings are saved."), "success")
             return redirect(url_for("accounts.edit_reading"))
     return render_template(
         "accounts/reading.html",
@@ -395,7 +396,7 @@ def change_password():
         else:
             # Every other session is gone with the old token; keep this one going.
             login_user(user)
-            flash("Your password is changed. Other sessions were logged out.", "success")
+            flash(_("Your password is changed. Other sessions were logged out."), "success")
             return redirect(url_for("accounts.edit_profile"))
     return render_template(
         "accounts/password.html", form=form
@@ -422,7 +423,10 @@ def change_email():
         else:
             login_user(user)
             flash(
-                f"Your email is changed. Open the link we sent to {user.email} to confirm it.",
+                _(
+                    "Your email is changed. Open the link we sent to %(address)s to confirm it.",
+                    address=user.email,
+                ),
                 "success",
             )
             return redirect(url_for("accounts.edit_profile"))
@@ -468,7 +472,7 @@ def set_role(user_id: int):
     if not form.validate_on_submit():
         flash_form_errors(form)
     elif not passwords.verify_password(actor.password_hash, form.current_password.data or ""):
-        flash("Your password is not correct; the role was not changed.", "error")
+        flash(_("Your password is not correct; the role was not changed."), "error")
     else:
         try:
             services.change_role(get_session(), actor, target, Role(form.role.data))
@@ -476,7 +480,14 @@ def set_role(user_id: int):
             refuse()  # the redirect below must not commit what the service flushed
             flash(exc.message, "error")
         else:
-            flash(f"{target.display_name} is now {target.role.label.lower()}.", "success")
+            flash(
+                _(
+                    "%(name)s is now %(role)s.",
+                    name=target.display_name,
+                    role=_(target.role.label).lower(),
+                ),
+                "success",
+            )
     return redirect(url_for("accounts.accounts_list"))
 
 
@@ -493,9 +504,12 @@ def set_active(user_id: int):
             refuse()  # the redirect below must not commit what the service flushed
             flash(exc.message, "error")
         else:
-            flash(
-                f"{target.display_name} is {'reactivated' if active else 'deactivated'}.", "success"
+            done = (
+                _("%(name)s is reactivated.", name=target.display_name)
+                if active
+                else _("%(name)s is deactivated.", name=target.display_name)
             )
+            flash(done, "success")
     else:
         flash_form_errors(form)
     return redirect(url_for("accounts.accounts_list"))

@@ -234,7 +234,7 @@ class ConfirmEmailForm(BaseForm):
 
 
 class RoleForm(BaseForm):
-    role = SelectField(_l("Role"), choices=choices((r.value, r.label) for r in Role))
+    role = SelectField(_l("Role"), choices=choices((r.value, _l(r.label)) for r in Role))
     current_password = PasswordField(
         _l("Your password"),
         validators=[DataRequired(REQUIRED)],
@@ -253,6 +253,6 @@ class AccountSearchForm(BaseForm):
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100, message=TOO_LONG)])
     role = SelectField(
         _l("Role"),
-        choices=choices([("", _l("Any role"))] + [(r.value, r.label) for r in Role]),
+        choices=choices([("", _l("Any role"))] + [(r.value, _l(r.label)) for r in Role]),
         default="",
     )

@@ -157,3 +157,29 @@ def test_registering_without_javascript_keeps_the_programme_zone(client, db):
     assert response.status_code == 302
     ada = db.scalar(select(User).where(User.email == "ada@example.org"))
     assert (ada.language, ada.time_zone) == ("en", "")
+
+
+def test_the_account_pages_speak_spanish_with_our_own_messages(client, db):
+    spanish = {"Accept-Language": "es"}
+    assert "¿Olvidaste tu contraseña?" in client.get("/login", headers=spanish).text
+    response = client.post(
+        "/register",
+        headers=spanish,
+        data={"display_name": "L", "email": "nope", "password": "short"},
+    )
+    assert response.status_code == 400
+    page = response.text
+    assert "Entre 2 y 80 caracteres." in page  # not "Field must be between 2 and 80..."
+    assert "Escribe una dirección de correo, como nombre@example.org." in page
+    assert "Entre 8 y 128 caracteres." in page
+    assert "Field must be" not in page and "Invalid email address" not in page
+    english = client.post("/register", data={"display_name": "", "email": "", "password": ""})
+    assert "Fill this in." in english.text and "This field is required" not in english.text
+
+
+def test_the_organizer_s_account_list_in_spanish(client, make, auth, db):
+    organizer = make.organizer(language="es")
+    make.reviewer(display_name="Rita")
+    auth.login(organizer)
+    page = client.get("/admin/accounts").text
+    assert "Cuentas" in page and "Revisor/a" in page and "Cambiar rol" in page

@@ -34,7 +34,7 @@ from wtforms import Field, FieldList, FormField
 # SelectChoice is missing from the WTForms stubs.
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 
-from nominee import inputs, pagination, resilience
+from nominee import i18n, inputs, pagination, resilience
 from nominee.errors import DomainError
 from nominee.formatting import format_wait
 from nominee.pagination import Page
@@ -72,7 +72,7 @@ def login_required(view: F) -> F:
         if not current_user.is_authenticated:
             if wants_json():
                 return problem(401, "Unauthorized", "Log in first.")
-            flash("Please log in to see that page.", "info")
+            flash(i18n.gettext("Please log in to see that page."), "info")
             return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
         return view(*args, **kwargs)
 

@@ -53,6 +53,7 @@ bp = Blueprint("accounts", __name__)
 
 login_manager.login_view = "accounts.login"
 login_manager.login_message = _l("Please log in to see that page.")
+login_manager.localize_callback = str  # the lazy message, in the reader's language
 login_manager.login_message_category = "info"
 
 

@@ -183,3 +183,11 @@ def test_the_organizer_s_account_list_in_spanish(client, make, auth, db):
     auth.login(organizer)
     page = client.get("/admin/accounts").text
     assert "Cuentas" in page and "Revisor/a" in page and "Cambiar rol" in page
+
+
+def test_a_spanish_visitor_is_asked_to_log_in_in_spanish(client):
+    spanish = {"Accept-Language": "es"}
+    response = client.get("/account/language", headers=spanish)
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"], headers=spanish).text
+    assert "Inicia sesión para ver esa página." in page

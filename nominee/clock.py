@@ -1,5 +1,9 @@
 """The one clock: every domain asks here for "now" and "today", in UTC.
 
+A cycle's dates are the programme's calendar days, in its time zone
+(``PROGRAMME_TIME_ZONE``): ``programme_today()`` is the day it is there, which decides
+when nominations open and close, reviews close, and cycles move.
+
 ``as_of(moment)`` stops it for the code inside (per thread and task, a context
 variable): seeding history (the demo builds cycles that ran weeks ago) goes through the
 same rules as a member on that day would, and tests freeze it instead of patching
@@ -13,6 +17,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, date, datetime
 
+from nominee import i18n
+
 _as_of: ContextVar[datetime | None] = ContextVar("nominee_as_of", default=None)
 
 
@@ -24,6 +30,19 @@ def now() -> datetime:
 def today() -> date:
     """Today in UTC, or the day set by ``as_of``."""
     return now().date()
+
+
+def programme_day(moment: datetime) -> date:
+    """The programme's calendar day at ``moment`` (a naive moment is UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(i18n.zone(i18n.programme_time_zone())).date()
+
+
+def programme_today() -> date:
+    """Today in the programme's time zone (``PROGRAMME_TIME_ZONE``), or on the moment
+    set by ``as_of``: the day a cycle's dates are read against."""
+    return programme_day(now())
 
 
 @contextmanager

@@ -42,6 +42,18 @@ def format_datetime(value: datetime | None) -> str:
     return f"{day}, {time} {_zone_label(moment)}"
 
 
+def format_programme_date(value: date) -> str:
+    """A cycle's date, a day of the programme's calendar, with its zone named:
+    ``1 Dec 2026 (Europe/Madrid)``."""
+    return f"{format_date(value)} ({i18n.programme_time_zone()})"
+
+
+def format_programme_dates(start: date, end: date) -> str:
+    """A cycle's span of days, in the programme's zone:
+    ``1 Dec 2026 – 31 Dec 2026 (Europe/Madrid)``."""
+    return f"{format_date(start)} – {format_date(end)} ({i18n.programme_time_zone()})"
+
+
 def _in_zone(value: datetime, zone_name: str) -> datetime:
     if value.tzinfo is None:  # stored moments are UTC
         value = value.replace(tzinfo=UTC)

@@ -12,6 +12,8 @@ from nominee.formatting import (
     format_datetime,
     format_month,
     format_number,
+    format_programme_date,
+    format_programme_dates,
 )
 from nominee.web import url_for_page, url_with
 
@@ -39,6 +41,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters["month"] = format_month
     app.jinja_env.filters["count"] = format_count
+    # A cycle's dates: days of the programme's calendar, its zone named.
+    app.jinja_env.filters["programme_date"] = format_programme_date
+    app.jinja_env.globals["programme_dates"] = format_programme_dates
     app.jinja_env.globals["url_for_page"] = url_for_page
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.globals["member_name"] = member_name

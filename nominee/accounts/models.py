@@ -13,6 +13,7 @@ from nominee import clock
 from nominee.categories.models import Category
 from nominee.db import Base
 from nominee.enums import enum_column
+from nominee.i18n import N_
 
 
 class Role(enum.StrEnum):
@@ -24,7 +25,12 @@ class Role(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        """In English; shown translated: ``_(role.label)``."""
+        return _ROLE_LABELS[self.value]
+
+
+# Marked for the catalogues; the enum's members cannot be strings of their own.
+_ROLE_LABELS = {"member": N_("Member"), "reviewer": N_("Reviewer"), "organizer": N_("Organizer")}
 
 
 user_categories = Table(

@@ -8,6 +8,8 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from nominee.i18n import _
+
 MIN_LENGTH = 8
 MAX_LENGTH = 128
 
@@ -40,13 +42,13 @@ def common_passwords() -> frozenset[str]:
 def policy_error(password: str, *, email: str = "", display_name: str = "") -> str | None:
     """The reason a new password is refused, or None."""
     if len(password) < MIN_LENGTH:
-        return f"Use at least {MIN_LENGTH} characters."
+        return _("Use at least %(num)d characters.", num=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return f"Use at most {MAX_LENGTH} characters."
+        return _("Use at most %(num)d characters.", num=MAX_LENGTH)
     lowered = password.lower()
     if lowered in common_passwords():
-        return "This password is too common; choose another one."
+        return _("This password is too common; choose another one.")
     local_part = email.split("@")[0].lower()
     if lowered in {email.lower(), local_part, display_name.lower()}:
-        return "Do not use your email or name as the password."
+        return _("Do not use your email or name as the password.")
     return None

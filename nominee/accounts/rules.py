@@ -7,12 +7,13 @@ from contextvars import ContextVar
 from datetime import timedelta
 
 from nominee.accounts.models import User
+from nominee.i18n import N_
 
 # What has no place in a one-line name (display name, location): control characters (Cc),
 # format characters (Cf: direction overrides and isolates, zero-width spaces and joiners,
 # byte order marks), line and paragraph separators. They let one name pass for another.
 HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
-HIDDEN_CHARACTERS_MESSAGE = (
+HIDDEN_CHARACTERS_MESSAGE = N_(
     "Remove the invisible or control characters (such as direction overrides, "
     "zero-width spaces or line breaks)."
 )

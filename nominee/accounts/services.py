@@ -21,7 +21,7 @@ from sqlalchemy import BigInteger, func, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from nominee import audit, clock, countries
+from nominee import audit, clock, countries, i18n
 from nominee.accounts import passwords
 from nominee.accounts.models import Role, User, new_session_token
 from nominee.accounts.rules import (
@@ -33,6 +33,7 @@ from nominee.accounts.rules import (
 )
 from nominee.categories.models import Category
 from nominee.errors import DomainError, PermissionDenied
+from nominee.i18n import N_, _
 from nominee.mail.tokens import Purpose, TokenError, make_token, read_token
 from nominee.markdown import render
 from nominee.outbox.services import put
@@ -44,21 +45,21 @@ MAX_LINKS = 5
 FIRST_ACCOUNT_LOCK = 7_316_540_001
 
 MAIL_TOPIC = "mail.account"
-ADDRESS_TAKEN = "An account with this email already exists."
-INVALID_LINK = "This link is not valid. Ask for a new one."
-EXPIRED_LINK = "This link has expired. Ask for a new one."
-USED_RESET_LINK = (
+ADDRESS_TAKEN = N_("An account with this email already exists.")
+INVALID_LINK = N_("This link is not valid. Ask for a new one.")
+EXPIRED_LINK = N_("This link has expired. Ask for a new one.")
+USED_RESET_LINK = N_(
     "This link was already used, or a newer one was sent since, or the password was "
     "changed. Ask for a new one."
 )
-OLD_ADDRESS_LINK = "This link is for an address your account no longer uses."
+OLD_ADDRESS_LINK = N_("This link is for an address your account no longer uses.")
 
 
 class AddressTaken(DomainError):
     """The address belongs to another account."""
 
     def __init__(self) -> None:
-        super().__init__(ADDRESS_TAKEN, field="email")
+        super().__init__(_(ADDRESS_TAKEN), field="email")
 
 
 @dataclass(frozen=True)
@@ -92,8 +93,19 @@ def find_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def register(session: Session, *, display_name: str, email: str, password: str) -> User:
-    """Create a member; the very first account of a programme becomes its organizer."""
+def register(
+    session: Session,
+    *,
+    display_name: str,
+    email: str,
+    password: str,
+    language: str = "",
+    time_zone: str = "",
+) -> User:
+    """Create a member; the very first account of a programme becomes its organizer.
+    ``language``: the one the visitor read the site in (kept when we have it);
+    ``time_zone``: their browser's, when valid; else both stay "" (browser's language,
+    programme's zone)."""
     email = normalise_email(email)
     refuse_hidden_characters(display_name=display_name)
     reason = passwords.policy_error(password, email=email, display_name=display_name)
@@ -110,6 +122,8 @@ def register(session: Session, *, display_name: str, email: str, password: str) 
         display_name=display_name.strip(),
         password_hash=password_hash,
         role=Role.ORGANIZER if is_first else Role.MEMBER,
+        language=language if language in i18n.LANGUAGES else "",
+        time_zone=i18n.valid_time_zone(time_zone.strip()) or "",
     )
     try:
         with session.begin_nested():
@@ -122,7 +136,14 @@ def register(session: Session, *, display_name: str, email: str, password: str) 
 
 
 def sign_up(
-    session: Session, *, display_name: str, email: str, password: str, links: MailLinks
+    session: Session,
+    *,
+    display_name: str,
+    email: str,
+    password: str,
+    links: MailLinks,
+    language: str = "",
+    time_zone: str = "",
 ) -> User | None:
     """Registration as the web offers it, telling nobody whether the address is taken.
 
@@ -132,7 +153,14 @@ def sign_up(
     outbox message, and the caller answers both alike. None when the address was taken.
     """
     try:
-        user = register(session, display_name=display_name, email=email, password=password)
+        user = register(
+            session,
+            display_name=display_name,
+            email=email,
+            password=password,
+            language=language,
+            time_zone=time_zone,
+        )
     except AddressTaken:
         make_token(links.secret, Purpose.VERIFY_EMAIL, {"u": 0, "e": normalise_email(email)})
         owner = find_by_email(session, email)
@@ -153,7 +181,7 @@ def send_verification(session: Session, user: User, links: MailLinks) -> None:
     """Mail ``user`` a link confirming their current address, bound to the account and
     that address: it stops working once the address is confirmed or changed."""
     if user.email_verified_at is not None:
-        raise DomainError("Your email address is already confirmed.")
+        raise DomainError(_("Your email address is already confirmed."))
     token = make_token(links.secret, Purpose.VERIFY_EMAIL, {"u": user.id, "e": user.email})
     send_mail(session, user, "verify_email", {"link": links.verify(token), "address": user.email})
 
@@ -162,9 +190,9 @@ def _token_payload(secret: str, purpose: Purpose, token: str, max_age: timedelta
     try:
         payload = read_token(secret, purpose, token, max_age)
     except TokenError as exc:
-        raise DomainError(EXPIRED_LINK if exc.expired else INVALID_LINK) from None
+        raise DomainError(_(EXPIRED_LINK if exc.expired else INVALID_LINK)) from None
     if not isinstance(payload, dict) or not isinstance(payload.get("u"), int):
-        raise DomainError(INVALID_LINK)
+        raise DomainError(_(INVALID_LINK))
     return payload
 
 
@@ -175,9 +203,9 @@ def account_to_verify(session: Session, secret: str, token: str) -> tuple[User, 
     payload = _token_payload(secret, Purpose.VERIFY_EMAIL, token, VERIFY_LINK_LIFETIME)
     user = session.get(User, payload["u"])
     if user is None or not user.is_active:
-        raise DomainError(INVALID_LINK)
+        raise DomainError(_(INVALID_LINK))
     if payload.get("e") != user.email:
-        raise DomainError(OLD_ADDRESS_LINK)
+        raise DomainError(_(OLD_ADDRESS_LINK))
     return user, user.email_verified_at is None
 
 
@@ -230,9 +258,9 @@ def account_to_reset(session: Session, secret: str, token: str) -> User:
     payload = _token_payload(secret, Purpose.PASSWORD_RESET, token, RESET_LINK_LIFETIME)
     user = session.get(User, payload["u"])
     if user is None or not user.is_active:
-        raise DomainError(INVALID_LINK)
+        raise DomainError(_(INVALID_LINK))
     if payload.get("f") != _reset_fingerprint(user):
-        raise DomainError(USED_RESET_LINK)
+        raise DomainError(_(USED_RESET_LINK))
     return user
 
 
@@ -268,7 +296,7 @@ def refuse_hidden_characters(**names: str) -> None:
     """Refuse a one-line name holding invisible or control characters, next to its field."""
     for field, value in names.items():
         if has_hidden_characters(value):
-            raise DomainError(HIDDEN_CHARACTERS_MESSAGE, field=field)
+            raise DomainError(_(HIDDEN_CHARACTERS_MESSAGE), field=field)
 
 
 def _no_account_yet(session: Session) -> bool:
@@ -343,10 +371,10 @@ def update_profile(
     refuse_hidden_characters(display_name=display_name, location=location)
     country = country.strip().upper()
     if country and not countries.is_country(country):
-        raise DomainError("Choose a country from the list.", field="country")
+        raise DomainError(_("Choose a country from the list."), field="country")
     links = [link.strip() for link in links if link.strip()]
     if len(links) > MAX_LINKS:
-        raise DomainError(f"At most {MAX_LINKS} links.", field="links")
+        raise DomainError(_("At most %(num)d links.", num=MAX_LINKS), field="links")
     categories = _active_categories(session, {*category_ids, *filter(None, [primary_category_id])})
     before = _profile_facts(user)
     user.display_name = display_name.strip()
@@ -387,13 +415,82 @@ def _active_categories(session: Session, ids: set[int]) -> list[Category]:
         select(Category).where(Category.id.in_(ids), Category.retired.is_(False))
     ).all()
     if len(found) != len(ids):
-        raise DomainError("Choose categories from the list.", field="categories")
+        raise DomainError(_("Choose categories from the list."), field="categories")
     return list(found)
+
+
+# A member's colour theme: "" follows the system (``prefers-color-scheme``).
+THEMES: dict[str, str] = {"": N_("Follow my system"), "light": N_("Light"), "dark": N_("Dark")}
+
+
+def reading_errors(language: str, time_zone: str, theme: str = "") -> dict[str, str]:
+    """What is wrong with a choice of language, zone and theme, by field ({} when none)."""
+    errors: dict[str, str] = {}
+    if language and language not in i18n.LANGUAGES:
+        errors["language"] = _("Choose a language from the list.")
+    if time_zone and i18n.valid_time_zone(time_zone) is None:
+        errors["time_zone"] = _(
+            "%(zone)s is not a time zone we know. Choose one from the list, such as Europe/Madrid.",
+            zone=time_zone[:64],
+        )
+    if theme not in THEMES:
+        errors["theme"] = _("Choose a theme from the list.")
+    return errors
+
+
+def update_reading(
+    session: Session, user: User, *, language: str, time_zone: str, theme: str = ""
+) -> User:
+    """Save how ``user`` reads: ``language`` ("" = their browser's), ``time_zone`` (an IANA
+    name, "" = the programme's) and ``theme`` ("" = their system's, "light", "dark").
+    Nothing changes when any is not one we offer."""
+    language, time_zone, theme = language.strip(), time_zone.strip(), theme.strip()
+    errors = reading_errors(language, time_zone, theme)
+    if errors:
+        field, message = next(iter(errors.items()))
+        raise DomainError(message, field=field)
+    before = _reading_facts(user)
+    user.language, user.time_zone, user.theme = language, time_zone, theme
+    session.flush()
+    if _reading_facts(user) != before:
+        audit.record(
+            session,
+            user,
+            "account.reading_updated",
+            user,
+            before=before,
+            after=_reading_facts(user),
+        )
+    return user
+
+
+def _reading_facts(user: User) -> dict[str, str]:
+    return {"language": user.language, "time_zone": user.time_zone, "theme": user.theme}
+
+
+def default_time_zone(session: Session, user: User, time_zone: str) -> bool:
+    """The browser's zone for a member who has none yet (once, sent by the page's script):
+    stored when ``user`` has not chosen a zone and ``time_zone`` is a valid one. A chosen
+    zone is never overwritten. True when stored."""
+    zone = i18n.valid_time_zone(time_zone.strip())
+    if user.time_zone or zone is None:
+        return False
+    user.time_zone = zone
+    session.flush()
+    audit.record(
+        session,
+        user,
+        "account.reading_updated",
+        user,
+        before={"time_zone": ""},
+        after={"time_zone": zone, "from": "browser"},
+    )
+    return True
 
 
 def change_password(session: Session, user: User, current: str, new: str, links: MailLinks) -> None:
     if not passwords.verify_password(user.password_hash, current):
-        raise DomainError("The current password is not correct.", field="current_password")
+        raise DomainError(_("The current password is not correct."), field="current_password")
     reason = passwords.policy_error(new, email=user.email, display_name=user.display_name)
     if reason:
         raise DomainError(reason, field="new_password")
@@ -409,7 +506,7 @@ def change_email(
     """Change the address at once, unconfirmed: the new address gets a verification
     link, the old one a notice (with a reset link, should it not be the owner's doing)."""
     if not passwords.verify_password(user.password_hash, current_password):
-        raise DomainError("The current password is not correct.", field="current_password")
+        raise DomainError(_("The current password is not correct."), field="current_password")
     new_email = normalise_email(new_email)
     if new_email == user.email:
         return
@@ -482,7 +579,7 @@ def create_or_promote_organizer(
     user = find_by_email(session, email)
     if user is None:
         if not password:
-            raise DomainError("A password is needed to create a new account.", field="password")
+            raise DomainError(_("A password is needed to create a new account."), field="password")
         user = register(
             session,
             display_name=display_name or normalise_email(email).split("@")[0],

@@ -15,10 +15,12 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 
+from nominee import clock, i18n
 from nominee.accounts import passwords, queries, rules, services
 from nominee.accounts.forms import (
     AccountSearchForm,
     ActivationForm,
+    BrowserZoneForm,
     ConfirmEmailForm,
     EmailChangeForm,
     ForgotPasswordForm,
@@ -26,6 +28,7 @@ from nominee.accounts.forms import (
     PasswordChangeForm,
     PasswordResetForm,
     ProfileForm,
+    ReadingForm,
     RegisterForm,
     RoleForm,
 )
@@ -33,6 +36,7 @@ from nominee.accounts.models import Role, User
 from nominee.categories import queries as categories
 from nominee.errors import DomainError
 from nominee.extensions import fails_closed, limiter, login_manager
+from nominee.i18n import _, _l
 from nominee.uow import get_session, keep, refuse
 from nominee.web import (
     attach_error,
@@ -48,7 +52,8 @@ from nominee.web import (
 bp = Blueprint("accounts", __name__)
 
 login_manager.login_view = "accounts.login"
-login_manager.login_message = "Please log in to see that page."
+login_manager.login_message = _l("Please log in to see that page.")
+login_manager.localize_callback = str  # the lazy message, in the reader's language
 login_manager.login_message_category = "info"
 
 
@@ -117,6 +122,10 @@ def register():
                 email=form.email.data or "",
                 password=form.password.data or "",
                 links=mail_links(),
+                # The language the visitor reads the site in (their Accept-Language), so
+                # a member from Spain keeps Spanish; the zone their browser gave, if any.
+                language=i18n.current().language,
+                time_zone=form.time_zone.data or "",
             )
         except DomainError as exc:
             attach_error(form, exc)
@@ -155,11 +164,11 @@ def verify_email(token: str):
         # Confirming logs nobody in: whoever registered an address they do not own must
         # not have its owner land, by one click, in an account whose password they know.
         if current_user.is_authenticated and current_user.id == user.id:
-            flash("Your email address is confirmed. Welcome to the community!", "success")
+            flash(_("Your email address is confirmed. Welcome to the community!"), "success")
             return redirect(url_for("home.index"))
-        flash("Your email address is confirmed. Log in with your password.", "success")
+        flash(_("Your email address is confirmed. Log in with your password."), "success")
         return redirect(url_for("accounts.login"))
-    flash("Your email address is already confirmed.", "info")
+    flash(_("Your email address is already confirmed."), "info")
     return redirect(url_for("home.index" if current_user.is_authenticated else "accounts.login"))
 
 
@@ -177,7 +186,7 @@ def resend_verification():
         except DomainError as exc:
             flash(exc.message, "info")
         else:
-            flash(f"We sent a new link to {user.email}.", "success")
+            flash(_("We sent a new link to %(address)s.", address=user.email), "success")
     target = request.form.get("next", "")
     return redirect(target if target and is_safe_redirect(target) else url_for("home.index"))
 
@@ -221,7 +230,7 @@ def reset_password(token: str):
             user.login_started_at = int(time.time())
             login_user(user)
             flash(
-                "Your password is changed, and every other session of your account has ended.",
+                _("Your password is changed, and every other session of your account has ended."),
                 "success",
             )
             return redirect(url_for("home.index"))
@@ -255,7 +264,7 @@ def login():
             form.form_errors.append("Wrong email or password.")
         else:
             login_user(user, remember=form.remember.data)
-            flash(f"Welcome back, {user.display_name}.", "success")
+            flash(_("Welcome back, %(name)s.", name=user.display_name), "success")
             target = form.next.data
             return redirect(
                 target if target and is_safe_redirect(target) else url_for("home.index")
@@ -270,7 +279,7 @@ def login():
 def logout():
     services.log_out_everywhere(get_session(), current_user._get_current_object())
     logout_user()
-    flash("You are logged out.", "info")
+    flash(_("You are logged out."), "info")
     return redirect(url_for("home.index"))
 
 
@@ -280,7 +289,7 @@ def edit_profile():
     user: User = current_user._get_current_object()
     form = ProfileForm(obj=user if request.method == "GET" else None)
     options = categories.active_choices(get_session())
-    form.primary_category_id.choices = choices([(0, "None"), *options])
+    form.primary_category_id.choices = choices([(0, _("None")), *options])
     form.category_ids.choices = choices(options)
     if request.method == "GET":
         form.primary_category_id.data = user.primary_category_id or 0
@@ -304,7 +313,7 @@ def edit_profile():
         except DomainError as exc:
             attach_error(form, exc)
         else:
-            flash("Your profile is saved.", "success")
+            flash(_("Your profile is saved."), "success")
             return redirect(url_for("accounts.edit_profile"))
     status = 400 if request.method == "POST" else 200
     return render_template(
@@ -313,6 +322,59 @@ def edit_profile():
         password_form=PasswordChangeForm(formdata=None),
         email_form=EmailChangeForm(formdata=None),
     ), status
+
+
+def _reading_choices(form: ReadingForm) -> None:
+    form.language.choices = choices(
+        [("", _("The one my browser asks for")), *i18n.LANGUAGES.items()]
+    )
+    form.theme.choices = choices((value, _(label)) for value, label in services.THEMES.items())
+
+
+@bp.route("/account/language", methods=["GET", "POST"])
+@login_required
+def edit_reading():
+    """Language, time zone and colour theme."""
+    user: User = current_user._get_current_object()
+    form = ReadingForm(obj=user if request.method == "GET" else None)
+    _reading_choices(form)
+    if form.validate_on_submit():
+        try:
+            services.update_reading(
+                get_session(),
+                user,
+                language=form.language.data or "",
+                time_zone=form.time_zone.data or "",
+                theme=form.theme.data or "",
+            )
+        except DomainError as exc:
+            attach_error(form, exc)
+        else:
+            # Said in the new language, as the next page reads.
+            with i18n.reading(user.language or i18n.current().language, user.time_zone):
+                flash(_("Your language and time settings are saved."), "success")
+            return redirect(url_for("accounts.edit_reading"))
+    return render_template(
+        "accounts/reading.html",
+        form=form,
+        time_zones=i18n.time_zones(),
+        programme_zone=i18n.programme_time_zone(),
+        now=clock.now(),
+    ), 400 if form.errors else 200
+
+
+@bp.post("/account/time-zone")
+@login_required
+def browser_time_zone():
+    """The browser's zone, sent once by static/js/zone.js for a member who has none:
+    stored when valid, never over a zone the member chose. 204 either way, no page."""
+    form = BrowserZoneForm()
+    if not form.validate_on_submit():
+        return "", 400
+    services.default_time_zone(
+        get_session(), current_user._get_current_object(), form.time_zone.data or ""
+    )
+    return "", 204
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -335,7 +397,7 @@ def change_password():
         else:
             # Every other session is gone with the old token; keep this one going.
             login_user(user)
-            flash("Your password is changed. Other sessions were logged out.", "success")
+            flash(_("Your password is changed. Other sessions were logged out."), "success")
             return redirect(url_for("accounts.edit_profile"))
     return render_template(
         "accounts/password.html", form=form
@@ -362,7 +424,10 @@ def change_email():
         else:
             login_user(user)
             flash(
-                f"Your email is changed. Open the link we sent to {user.email} to confirm it.",
+                _(
+                    "Your email is changed. Open the link we sent to %(address)s to confirm it.",
+                    address=user.email,
+                ),
                 "success",
             )
             return redirect(url_for("accounts.edit_profile"))
@@ -408,7 +473,7 @@ def set_role(user_id: int):
     if not form.validate_on_submit():
         flash_form_errors(form)
     elif not passwords.verify_password(actor.password_hash, form.current_password.data or ""):
-        flash("Your password is not correct; the role was not changed.", "error")
+        flash(_("Your password is not correct; the role was not changed."), "error")
     else:
         try:
             services.change_role(get_session(), actor, target, Role(form.role.data))
@@ -416,7 +481,14 @@ def set_role(user_id: int):
             refuse()  # the redirect below must not commit what the service flushed
             flash(exc.message, "error")
         else:
-            flash(f"{target.display_name} is now {target.role.label.lower()}.", "success")
+            flash(
+                _(
+                    "%(name)s is now %(role)s.",
+                    name=target.display_name,
+                    role=_(target.role.label).lower(),
+                ),
+                "success",
+            )
     return redirect(url_for("accounts.accounts_list"))
 
 
@@ -433,9 +505,12 @@ def set_active(user_id: int):
             refuse()  # the redirect below must not commit what the service flushed
             flash(exc.message, "error")
         else:
-            flash(
-                f"{target.display_name} is {'reactivated' if active else 'deactivated'}.", "success"
+            done = (
+                _("%(name)s is reactivated.", name=target.display_name)
+                if active
+                else _("%(name)s is deactivated.", name=target.display_name)
             )
+            flash(done, "success")
     else:
         flash_form_errors(form)
     return redirect(url_for("accounts.accounts_list"))

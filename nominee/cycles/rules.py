@@ -8,7 +8,7 @@ from nominee import clock, inputs
 from nominee.accounts.models import User
 from nominee.cycles.models import Cycle, CycleStatus
 from nominee.formatting import format_date
-from nominee.i18n import _
+from nominee.i18n import _, programme_time_zone
 
 # One step forward at a time; there is no way back.
 ALLOWED_TRANSITIONS: dict[CycleStatus, frozenset[CycleStatus]] = {
@@ -60,7 +60,7 @@ def why_not_move(cycle: Cycle, to: CycleStatus) -> str | None:
             status=cycle.status.label.lower(),
             target=to.label.lower(),
         )
-    if to is CycleStatus.OPEN and cycle.nominations_close_on < clock.today():
+    if to is CycleStatus.OPEN and cycle.nominations_close_on < clock.programme_today():
         # Rule 10: opening it would take no nomination, or take them after the close.
         return _(
             "Its nominations closed on %(date)s: change its dates before opening it.",
@@ -93,7 +93,8 @@ def scheduled_move(cycle: Cycle, today: date) -> CycleStatus | None:
 
 
 def next_scheduled_move(cycle: Cycle) -> tuple[CycleStatus, date] | None:
-    """The next automatic move of the cycle and the day (from 00:00 UTC) it is due, or
+    """The next automatic move of the cycle and the day (from 00:00 in the programme's
+    time zone) it is due, or
     None when the next step waits for an organizer whatever the cycle's choice."""
     if cycle.status is CycleStatus.DRAFT:
         return CycleStatus.OPEN, cycle.nominations_open_on
@@ -109,6 +110,7 @@ def schedule_note(cycle: Cycle, today: date) -> str | None:
     if not cycle.moves_automatically:
         return _("Waits for an organizer: it moves only when an organizer moves it.")
     close = format_date(cycle.nominations_close_on)
+    zone = programme_time_zone()
     to_review = format_date(cycle.nominations_close_on + timedelta(days=1))
     if cycle.status is CycleStatus.DRAFT:
         if cycle.nominations_close_on < today:
@@ -118,18 +120,21 @@ def schedule_note(cycle: Cycle, today: date) -> str | None:
                 close=close,
             )
         return _(
-            "Moves by itself: opens for nominations on %(open)s at 00:00 UTC, and goes to "
-            "review on %(review)s at 00:00 UTC, after nominations close on %(close)s.",
+            "Moves by itself: opens for nominations on %(open)s at 00:00 (%(zone)s), and "
+            "goes to review on %(review)s at 00:00 (%(zone)s), after nominations close on "
+            "%(close)s.",
             open=format_date(max(cycle.nominations_open_on, today)),
             review=to_review,
             close=close,
+            zone=zone,
         )
     if cycle.status is CycleStatus.OPEN:
         return _(
             "Moves by itself: nominations close at the end of %(close)s; it goes to review "
-            "on %(review)s at 00:00 UTC.",
+            "on %(review)s at 00:00 (%(zone)s).",
             close=close,
             review=to_review,
+            zone=zone,
         )
     return _("Moved by itself at its dates; deciding and publishing wait for an organizer.")
 

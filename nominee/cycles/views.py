@@ -90,7 +90,7 @@ def show(cycle_id: int):
         else None,
         can_manage=can_manage,
         next_statuses=rules.next_statuses(cycle),
-        schedule_note=rules.schedule_note(cycle, clock.today()),
+        schedule_note=rules.schedule_note(cycle, clock.programme_today()),
         awardees=award_queries.cycle_awardees(session, cycle),
         appeals=appeal_queries.appeals_of_cycle(session, cycle.id)
         if can_manage and cycle.status is CycleStatus.PUBLISHED

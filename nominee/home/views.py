@@ -55,7 +55,9 @@ def index():
         recent=landing.recent,
         meter=impact.meter(session, current_user, clock.today()),
         reviews_due=queries.reviews_due(session, current_user) if current_user.is_reviewer else [],
-        todo=queries.organizer_todo(session, clock.today()) if current_user.is_organizer else None,
+        todo=queries.organizer_todo(session, clock.programme_today())
+        if current_user.is_organizer
+        else None,
         # The organizers' page of failed mail, where this checkout has it.
         failed_mail_url=url_for(FAILED_MAIL) if FAILED_MAIL in current_app.view_functions else None,
     )

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from nominee import i18n
 from nominee.accounts.models import User
 from nominee.accounts.rules import RESET_LINK_LIFETIME, VERIFY_LINK_LIFETIME
 from nominee.mail.messages import build
@@ -56,4 +57,5 @@ def messages_for(
     # The account's own address with its name, as other mail has; another (the old one
     # after a change) bare.
     to = payload.get("to") or Address(display_name=user.display_name, addr_spec=user.email)
-    return [build(settings, template, to, {"name": user.display_name, **params})]
+    with i18n.reading(user.language, user.time_zone):
+        return [build(settings, template, to, {"name": user.display_name, **params})]

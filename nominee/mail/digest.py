@@ -20,6 +20,7 @@ from email.message import EmailMessage
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from nominee import i18n
 from nominee.accounts.models import User
 from nominee.mail import messages
 from nominee.mail.notifications import MailContext, recipient
@@ -82,10 +83,18 @@ def daily_digest(
     context: MailContext,
 ) -> EmailMessage | None:
     """The digest of ``user_id``'s notifications of digest kinds written after ``since``
-    (and by ``until``), or None when there are none."""
+    (and by ``until``), or None when there are none; in the member's language and zone."""
     user = session.get(User, user_id)
     if user is None:
         return None
+    with i18n.reading(user.language, user.time_zone):
+        return _digest(session, user, since, until, context)
+
+
+def _digest(
+    session: Session, user: User, since: datetime, until: datetime | None, context: MailContext
+) -> EmailMessage | None:
+    user_id = user.id
     modes = preferences.modes(session, user_id)
     digested = [kind for kind, mode in modes.items() if mode is MailMode.DIGEST]
     if not digested:

@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from nominee import i18n
 from nominee.accounts.models import User
 from nominee.appeals.models import Appeal
 from nominee.awards.models import Award
@@ -83,7 +84,15 @@ def notification_mail(
 def compose(
     session: Session, notification: Notification, user: User, context: MailContext
 ) -> EmailMessage:
-    """The message telling ``user`` about ``notification``, whatever their preference."""
+    """The message telling ``user`` about ``notification``, whatever their preference,
+    in their language and time zone."""
+    with i18n.reading(user.language, user.time_zone):
+        return _compose(session, notification, user, context)
+
+
+def _compose(
+    session: Session, notification: Notification, user: User, context: MailContext
+) -> EmailMessage:
     name, params = notification.kind, notification.params
     kind = kinds.kind_of(name)
     values: dict[str, Any] = {

@@ -11,6 +11,7 @@ from nominee.accounts.rules import must_be_verified
 from nominee.cycles.models import Cycle, CycleStatus
 from nominee.errors import DomainError, PermissionDenied
 from nominee.formatting import format_date
+from nominee.i18n import programme_time_zone
 from nominee.nominations.models import Nomination, NominationKind, NominationStatus
 
 STATEMENT_MIN = 100
@@ -140,11 +141,12 @@ def _open(cycle: Cycle, doing: str) -> DomainError | None:
 
 
 def _in_dates(cycle: Cycle, doing: str) -> DomainError | None:
-    """Rule 10: the cycle's nomination dates, both included, as UTC dates."""
-    if not cycle.nominations_open_on <= clock.today() <= cycle.nominations_close_on:
+    """Rule 10: the cycle's nomination dates, both included, as days of the programme's
+    time zone (``clock.programme_today``)."""
+    if not cycle.nominations_open_on <= clock.programme_today() <= cycle.nominations_close_on:
         return DomainError(
             f"Nominations can only be {doing} from {format_date(cycle.nominations_open_on)} "
-            f"to {format_date(cycle.nominations_close_on)} (UTC dates)."
+            f"to {format_date(cycle.nominations_close_on)} ({programme_time_zone()})."
         )
     return None
 

@@ -460,7 +460,7 @@ def save_review(
     in this transaction.
     """
     position = position or standing(session, nomination, reviewer)
-    refusal = rules.review_refusal(reviewer, nomination, position, on or clock.today())
+    refusal = rules.review_refusal(reviewer, nomination, position, on or clock.programme_today())
     if refusal:
         raise PermissionDenied(refusal)
     review = (
@@ -474,7 +474,9 @@ def save_review(
     )
     if (review.version if review else 0) != version:
         raise Conflict(_(STALE_REVIEW))
-    if refusal := rules.review_refusal(reviewer, nomination, position, on or clock.today(), review):
+    if refusal := rules.review_refusal(
+        reviewer, nomination, position, on or clock.programme_today(), review
+    ):
         raise PermissionDenied(refusal)
     criteria = nomination.cycle.criteria
     _check_values(criteria, data, complete=submit)

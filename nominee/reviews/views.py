@@ -557,7 +557,7 @@ def review(cycle_id: int, nomination_id: int):
     status = 200
     if request.method == "POST":
         # Refused before the form is read; a final review is refused by the service.
-        if refusal := rules.review_refusal(user, nomination, position, clock.today()):
+        if refusal := rules.review_refusal(user, nomination, position, clock.programme_today()):
             raise PermissionDenied(refusal)
         status = 400
         if form.validate_on_submit():
@@ -604,7 +604,7 @@ def review(cycle_id: int, nomination_id: int):
                 )
     reviews = queries.reviews_of(session, nomination)
     own = next((r for r in reviews if r.reviewer_id == user.id), None)
-    refusal = rules.review_refusal(user, nomination, position, clock.today(), own)
+    refusal = rules.review_refusal(user, nomination, position, clock.programme_today(), own)
     if request.method == "GET":
         _fill(form, own)
     reading = rules.can_read_reviews(user, nomination, position, own)

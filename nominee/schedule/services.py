@@ -124,7 +124,7 @@ def _run_once(session: Session, key: str, now: datetime, work: Work) -> bool:
 
 def _due(session: Session, now: datetime, digest: Digest | None) -> Iterator[tuple[str, Work]]:
     """Every due moment not run yet, as ``(key, work)``."""
-    today = now.date()
+    today = clock.programme_day(now)  # a cycle's dates are the programme's days
     candidates = [
         *_cycle_moves(session, today),
         *_nominee_reminders(session, today),

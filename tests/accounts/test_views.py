@@ -43,8 +43,8 @@ def test_register_validation_messages_next_to_fields(client, db):
     assert response.status_code == 400
     assert 'id="display_name-error"' in response.text
     assert 'id="email-error"' in response.text
-    assert "Invalid email address." in response.text
-    assert "Field must be between 8 and 128 characters long." in response.text
+    assert "Enter an email address, such as name@example.org." in response.text
+    assert "Between 8 and 128 characters." in response.text
     assert db.scalar(select(User)) is None
 
 
@@ -153,7 +153,10 @@ def test_profile_rejects_non_http_link(client, make, auth):
         "/account/profile", data={"display_name": "Ada", "link1": "javascript:alert(1)"}
     )
     assert response.status_code == 400
-    assert "Invalid URL." in response.text or "Use an http:// or https:// address." in response.text
+    assert (
+        "Enter a web address" in response.text
+        or "Use an http:// or https:// address." in response.text
+    )
 
 
 def test_change_password_requires_current_and_logs_out_elsewhere(app, make, db):

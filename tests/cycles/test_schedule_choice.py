@@ -35,8 +35,8 @@ def test_the_cycle_form_keeps_the_choice_and_the_page_says_it(client, organizer,
     if moves:
         opens = format_date(TODAY + timedelta(days=1))
         to_review = format_date(TODAY + timedelta(days=32))
-        assert f"Moves by itself: opens for nominations on {opens} at 00:00 UTC" in page
-        assert f"goes to review on {to_review} at 00:00 UTC" in page
+        assert f"Moves by itself: opens for nominations on {opens} at 00:00 (UTC)" in page
+        assert f"goes to review on {to_review} at 00:00 (UTC)" in page
     else:
         assert "Waits for an organizer" in page
     # Editing keeps it, and can change it.
@@ -56,7 +56,7 @@ def test_what_the_page_says_at_each_stage(make):
     with clock.as_of(date(2026, 1, 5)):
         assert rules.schedule_note(cycle, clock.today()) == (
             "Moves by itself: nominations close at the end of 10 Jan 2026; "
-            "it goes to review on 11 Jan 2026 at 00:00 UTC."
+            "it goes to review on 11 Jan 2026 at 00:00 (UTC)."
         )
     cycle.status = CycleStatus.IN_REVIEW
     assert "deciding and publishing wait for an organizer" in rules.schedule_note(

@@ -1,5 +1,6 @@
 """Rule 10: dates are rules. An open cycle takes nominations, acceptances and evidence
-changes only from its nominations-open date to its close date (UTC dates, both included)."""
+changes only from its nominations-open date to its close date (days of the programme's
+time zone, both included; see tests/cycles/test_programme_zone.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from nominee.cycles.models import CycleStatus
+from nominee.i18n import programme_time_zone
 from nominee.nominations.models import Nomination, NominationKind, NominationStatus
 from nominee.templating import format_date
 from tests.nominations.test_views import login, nominate, works
@@ -35,7 +37,7 @@ def dated(request, make):
 def dates_message(cycle) -> str:
     return (
         f"from {format_date(cycle.nominations_open_on)} to "
-        f"{format_date(cycle.nominations_close_on)} (UTC dates)"
+        f"{format_date(cycle.nominations_close_on)} ({programme_time_zone()})"
     )
 
 

@@ -64,7 +64,7 @@ def _panel(cycle_id: int, nomination_id: int) -> tuple[Nomination, Standing]:
 
 
 def review_out(nomination: Nomination, position: Standing, own: Review | None) -> ReviewOut:
-    refusal = rules.review_refusal(token().user, nomination, position, clock.today(), own)
+    refusal = rules.review_refusal(token().user, nomination, position, clock.programme_today(), own)
     return ReviewOut(
         nomination_id=nomination.id,
         criteria=[
@@ -115,7 +115,7 @@ def save_review(cycle_id: int, nomination_id: int):
     against overwriting a save made meanwhile (409)."""
     nomination, position = _panel(cycle_id, nomination_id)
     data: ReviewIn = validated("json")
-    if refusal := rules.review_refusal(token().user, nomination, position, clock.today()):
+    if refusal := rules.review_refusal(token().user, nomination, position, clock.programme_today()):
         raise PermissionDenied(refusal)
     review = services.save_review(
         get_session(),

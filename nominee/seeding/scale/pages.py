@@ -513,6 +513,7 @@ def pages_for(cast: Cast, floor_endpoint: str | None = None) -> list[Page]:
         Page("categories", "organizer", "categories.index"),
         Page("contribution types", "organizer", "contributions.types_index"),
         Page("profile", "heavy", "accounts.edit_profile"),
+        Page("language and time", "heavy", "accounts.edit_reading"),
         Page("new contribution form", "heavy", "contributions.create"),
         Page(
             "edit contribution form",

@@ -277,6 +277,13 @@ SENTENCES: dict[str, tuple[str, Callable[[_Named], str]]] = {
     "reach_metric.created": ("Reach metric added", _metric("added")),
     "reach_metric.updated": ("Reach metric changed", _metric("changed")),
     "integrity.flag_reviewed": ("Endorsement flag reviewed", _flag_reviewed),
+    "programme.updated": (
+        "Programme settings changed",
+        lambda n: "set the programme's name to “{}” and its time zone to {}".format(
+            n.event.after.get("name", ""), n.event.after.get("time_zone", "")
+        ),
+    ),
+    "programme.set_up": ("Programme set up", lambda n: "finished setting up the programme"),
     "category.created": ("Category created", lambda n: f"created {n.thing()}"),
     "category.updated": ("Category changed", lambda n: f"changed {n.thing()}"),
     "contribution.created": ("Contribution logged", lambda n: f"logged {n.thing()}"),

@@ -7,6 +7,7 @@ from nominee.categories import queries, services
 from nominee.categories.forms import CategoryForm
 from nominee.categories.models import Category
 from nominee.errors import DomainError
+from nominee.programme import services as programme
 from nominee.uow import get_session
 from nominee.web import attach_error, organizer_required
 
@@ -35,6 +36,7 @@ def create():
         except DomainError as exc:
             attach_error(form, exc)
         else:
+            programme.forget()  # the home page's "No categories yet" goes at once
             flash(f"Category “{category.name}” created.", "success")
             return redirect(url_for("categories.index"))
     status = 400 if request.method == "POST" else 200
@@ -60,6 +62,7 @@ def edit(category_id: int):
         except DomainError as exc:
             attach_error(form, exc)
         else:
+            programme.forget()  # the home page's "No categories yet" goes at once
             flash(f"Category “{category.name}” saved.", "success")
             return redirect(url_for("categories.index"))
     status = 400 if request.method == "POST" else 200

@@ -470,6 +470,7 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("health.healthz", "GET"): everybody(200),
     ("health.readyz", "GET"): everybody(200),
     ("static", "GET"): everybody(200),
+    ("favicon", "GET"): everybody(200),
 }
 
 
@@ -696,7 +697,7 @@ def _answer(client, connection, method: str, url: str, data: dict | None):
     return response.status_code, denied, response.headers
 
 
-SHARED_IMAGES = ("awards.badge_svg", "awards.badge_png")
+SHARED_IMAGES = ("awards.badge_svg", "awards.badge_png", "favicon")
 
 
 def _header_problems(headers, endpoint: str, logged_in: bool) -> list[str]:

@@ -142,11 +142,14 @@ def run(lighthouse: str, url: str, cookie: str | None, out: Path) -> dict:
 
 def main() -> None:
     lighthouse = lighthouse_bin()
-    work = Path(tempfile.mkdtemp(prefix="nominee-lighthouse-"))
+    # LIGHTHOUSE_WORK=<folder of an earlier run> reuses its seeded demo database.
+    reuse = os.environ.get("LIGHTHOUSE_WORK")
+    work = Path(reuse) if reuse else Path(tempfile.mkdtemp(prefix="nominee-lighthouse-"))
     database = f"sqlite:///{work / 'demo.sqlite3'}"
     env = {**os.environ, "DATABASE_URL": database, "NOMINEE_LOG_REQUESTS": "false"}
     subprocess.run([*FLASK, "db", "upgrade"], check=True, env=env, cwd=ROOT)
-    subprocess.run([*FLASK, "seed-demo"], check=True, env=env, cwd=ROOT)
+    if not reuse:
+        subprocess.run([*FLASK, "seed-demo"], check=True, env=env, cwd=ROOT)
     found = pages(database)
     email, _ = found.pop("organizer")
     port = free_port()
@@ -160,12 +163,15 @@ def main() -> None:
         stderr=subprocess.STDOUT,
     )
     try:
-        for _attempt in range(100):
+        deadline = time.monotonic() + 180
+        while True:
             try:
-                if requests.get(base + "/healthz", timeout=2).ok:
+                if requests.get(base + "/healthz", timeout=5).ok:
                     break
             except requests.RequestException:
-                time.sleep(0.3)
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit(f"the app did not start: see {work / 'server.log'}") from None
+            time.sleep(0.5)
         cookie = login(base, email)
         results = {}
         for name, (path, logged_in) in found.items():

@@ -57,9 +57,10 @@ class Assets:
         self._files: dict[str, Asset | None] = {}
 
     def get(self, filename: str) -> Asset | None:
-        kept = self._files.get(filename, False)
-        if kept is not False and not (self.watch and kept is not None and _changed(kept)):
-            return kept  # type: ignore[return-value]
+        if filename in self._files:
+            kept = self._files[filename]
+            if not (self.watch and kept is not None and _changed(kept)):
+                return kept
         asset = self._read(filename)
         self._files[filename] = asset
         return asset
@@ -108,7 +109,8 @@ def answer(asset: Asset, *, immutable: bool, max_age: int) -> Response:
         response.cache_control.immutable = True
     else:
         response.cache_control.max_age = max_age
-    return response.make_conditional(request)
+    response.make_conditional(request)
+    return response
 
 
 def init_app(app: Flask) -> None:

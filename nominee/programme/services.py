@@ -71,8 +71,7 @@ _kept: dict[str, tuple[float, Programme]] = {}
 
 
 def _key(session: Session) -> str:
-    bind = session.get_bind()
-    return str(getattr(bind, "engine", bind).url)
+    return str(session.get_bind().engine.url)
 
 
 def forget() -> None:
@@ -116,11 +115,11 @@ def _read(session: Session) -> Programme:
     ).one()
     name, zone, set_up, accounts, count, types = row
     return Programme(
-        name=name or "",
-        time_zone=zone or "",
+        name=str(name or ""),
+        time_zone=str(zone or ""),
         set_up=bool(set_up),
         has_accounts=bool(accounts),
-        categories=int(count or 0),
+        categories=int(str(count or 0)),
         has_types=bool(types),
     )
 

@@ -36,8 +36,9 @@ from nominee.web import attach_error, organizer_required
 
 bp = Blueprint("programme", __name__)
 
-# Endpoints that never need the programme's settings (files from disk).
-NO_SETTINGS = frozenset({"static", "favicon"})
+# Endpoints that never need the programme's settings: files from disk, and the health
+# checks, which must answer for themselves when the database does not.
+NO_SETTINGS = frozenset({"static", "favicon", "health.healthz", "health.readyz"})
 
 
 def programme() -> services.Programme:

@@ -37,6 +37,7 @@ EXEMPT: dict[str, str] = {
     "awards.decide": ONE_ROW,
     "awards.revoke": FORM,
     "categories.create": FORM,
+    "programme.setup": FORM + " (its list: the contribution types)",
     "categories.edit": FORM,
     "contributions.delete": "a confirmation of one contribution",
     "contributions.type_create": FORM,

@@ -311,6 +311,9 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("integrity.scan", "POST"): organizer_only(302),
     # Categories and contribution types: organizers.
     ("categories.index", "GET"): organizer_only(200),
+    # The first-run set-up, then the programme's settings.
+    ("programme.setup", "GET"): organizer_only(200),
+    ("programme.setup", "POST"): organizer_only(400),  # no name: said next to the field
     ("categories.create", "GET"): organizer_only(200),
     ("categories.create", "POST"): organizer_only(302),
     ("categories.edit", "GET"): organizer_only(200),

@@ -9,7 +9,7 @@ WORKERS ?=
 SCALE ?= medium
 FLASK := $(BIN)/flask --app nominee
 
-.PHONY: run demo serve worker test test-pg lint messages format migrate bench bench-http bench-outbox bench-imports integrity-bench load clean
+.PHONY: run demo serve worker test test-pg lint messages format migrate bench bench-http bench-outbox bench-imports integrity-bench load lighthouse clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -117,6 +117,14 @@ bench-outbox: $(VENV)/.installed-dev
 # the import, in seconds and peak Python memory (tracemalloc), at 1,000 and 10,000 rows.
 bench-imports: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/imports.py
+
+# Lighthouse (mobile preset, package.json's exact version) on the demo's main pages:
+# the home page logged out, a member page, a review dashboard, a nomination and an award
+# page; prints each page's accessibility, best-practices and performance scores
+# (benchmarks/lighthouse.py). Needs npm and Chromium (CHROME_PATH, default /usr/bin/chromium).
+CHROME_PATH ?= /usr/bin/chromium
+lighthouse: $(VENV)/.installed-dev node_modules/.installed
+	CHROME_PATH=$(CHROME_PATH) $(BIN)/python benchmarks/lighthouse.py
 
 test-pg: $(VENV)/.installed-dev node_modules/.installed
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \

@@ -35,9 +35,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         # Alembic announces each of its plugins at INFO whenever a command loads it.
         logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
-    from nominee import localization, uow, web
+    from nominee import assets, compression, localization, uow, web
     from nominee.extensions import csrf, limiter, login_manager
 
+    # First registered, so its after-request hook runs last: it compresses the final body.
+    compression.init_app(app)
+    assets.init_app(app)
     uow.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -70,6 +73,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from nominee.notifications.views import bp as notifications_bp
     from nominee.outbox.views import bp as outbox_bp
     from nominee.preferences.views import bp as preferences_bp
+    from nominee.programme import views as programme_views
     from nominee.reviews.views import bp as reviews_bp
     from nominee.search.views import bp as search_bp
     from nominee.tokens.views import bp as tokens_bp
@@ -77,6 +81,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     receivers.connect()
     templating.init_app(app)
+    programme_views.init_app(app)
     cli.init_app(app)
     migrate.init_app(app)
     jobs.init_app(app)
@@ -91,6 +96,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         nominations_bp,
         notifications_bp,
         preferences_bp,
+        programme_views.bp,
         awards_bp,
         credentials_bp,
         directory_bp,

@@ -62,7 +62,9 @@ class Reader:
 
 
 # The programme's zone: one per process, set at start-up (threads do not inherit a
-# context variable set there).
+# context variable set there) from the configuration, then from the organizers' setting
+# when one is stored (``nominee.programme.services``).
+_configured_zone = DEFAULT_TIME_ZONE
 _programme_zone = DEFAULT_TIME_ZONE
 _reader: ContextVar[Reader | None] = ContextVar("reader", default=None)
 
@@ -73,8 +75,15 @@ def programme_time_zone() -> str:
 
 def set_programme_time_zone(name: str) -> None:
     """At start-up, from the ``PROGRAMME_TIME_ZONE`` setting (checked by the config)."""
+    global _programme_zone, _configured_zone
+    _configured_zone = _programme_zone = valid_time_zone(name) or DEFAULT_TIME_ZONE
+
+
+def use_programme_time_zone(name: str | None) -> None:
+    """The zone organizers chose (``nominee.programme``); None or "" goes back to the
+    configured one."""
     global _programme_zone
-    _programme_zone = valid_time_zone(name) or DEFAULT_TIME_ZONE
+    _programme_zone = valid_time_zone(name) or _configured_zone
 
 
 # Where the reader comes from when no block has set one: the web layer's request (it

@@ -38,6 +38,7 @@ from nominee.nominations.models import (
 from nominee.notifications.models import Notification
 from nominee.outbox.models import OutboxMessage
 from nominee.preferences.models import MailDigest, MailPreference
+from nominee.programme.models import ProgrammeSettings
 from nominee.reviews.models import (
     Assignment,
     Confidence,
@@ -94,6 +95,7 @@ __all__ = [
     "IntegrityScan",
     "Endorsement",
     "ImpactGuidance",
+    "ProgrammeSettings",
     "ImpactSettings",
     "ImportBatch",
     "ImportRow",

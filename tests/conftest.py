@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 import nominee.models  # noqa: F401  (every table on Base.metadata)
 from nominee import clock, create_app
 from nominee.db import Base, make_engine
+from nominee.programme.services import forget as forget_programme
 from nominee.reviews.queries.calibration import clear_cache as clear_calibrations
 from tests import factories
 
@@ -74,6 +75,7 @@ def connection(engine: Engine):
     # Each test's rolled-back data reuses ids: a calibration kept from another test could
     # match its fingerprint (``nominee.reviews.queries.calibration``).
     clear_calibrations()
+    forget_programme()  # its settings are kept per process, like the calibrations
     conn = engine.connect()
     trans = conn.begin()
     yield conn

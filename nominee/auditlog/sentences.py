@@ -195,6 +195,15 @@ class _Named:
         return f"{label} #{oid}" if oid else label
 
 
+def _programme_updated(named: _Named) -> str:
+    after = named.event.after
+    return _(
+        "set the programme's name to “%(name)s” and its time zone to %(zone)s",
+        name=after.get("name", ""),
+        zone=after.get("time_zone", ""),
+    )
+
+
 def _says(message: str) -> Callable[[_Named], str]:
     """What the actor did, from a message (marked with ``N_``) naming ``%(thing)s``."""
     return lambda named: _(message, thing=named.thing())
@@ -406,6 +415,11 @@ SENTENCES: dict[str, tuple[str, Callable[[_Named], str]]] = {
     "reach_metric.created": (N_("Reach metric added"), _metric(added=True)),
     "reach_metric.updated": (N_("Reach metric changed"), _metric(added=False)),
     "integrity.flag_reviewed": (N_("Endorsement flag reviewed"), _flag_reviewed),
+    "programme.updated": (N_("Programme settings changed"), _programme_updated),
+    "programme.set_up": (
+        N_("Programme set up"),
+        lambda named: _("finished setting up the programme"),
+    ),
     "category.created": (N_("Category created"), _says(N_("created %(thing)s"))),
     "category.updated": (N_("Category changed"), _says(N_("changed %(thing)s"))),
     "contribution.created": (N_("Contribution logged"), _says(N_("logged %(thing)s"))),

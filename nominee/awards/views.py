@@ -32,6 +32,7 @@ from nominee.inputs import fits_integer
 from nominee.jobs import links
 from nominee.nominations.models import Decision
 from nominee.nominations.rules import decisions_public
+from nominee.programme.views import programme_name
 from nominee.reviews import queries as review_queries
 from nominee.reviews.queries import Filters
 from nominee.uow import get_session, refuse
@@ -292,7 +293,7 @@ def badge_facts(award: Award) -> badges.BadgeFacts:
     address = links.url("awards.verify", verification_id=award.verification_id)
     return badges.facts_of(
         award,
-        programme=current_app.config["PROGRAMME_NAME"],
+        programme=programme_name(),
         today=clock.today(),
         address=address.split("://", 1)[-1],
     )

@@ -8,6 +8,7 @@ from nominee.categories.forms import CategoryForm
 from nominee.categories.models import Category
 from nominee.errors import DomainError
 from nominee.i18n import _
+from nominee.programme import services as programme
 from nominee.uow import get_session
 from nominee.web import attach_error, organizer_required
 
@@ -36,6 +37,7 @@ def create():
         except DomainError as exc:
             attach_error(form, exc)
         else:
+            programme.forget()  # the home page's "No categories yet" goes at once
             flash(_("Category “%(name)s” created.", name=category.name), "success")
             return redirect(url_for("categories.index"))
     status = 400 if request.method == "POST" else 200
@@ -61,6 +63,7 @@ def edit(category_id: int):
         except DomainError as exc:
             attach_error(form, exc)
         else:
+            programme.forget()  # the home page's "No categories yet" goes at once
             flash(_("Category “%(name)s” saved.", name=category.name), "success")
             return redirect(url_for("categories.index"))
     status = 400 if request.method == "POST" else 200

@@ -12,6 +12,7 @@ ONE_ROW = "reads the signed-in account or one object, and nothing that grows wit
 FORM = "a form that reads at most one row and the short lists of its choices"
 EXEMPT: dict[str, str] = {
     "static": "files from disk, no database",
+    "favicon": "the icon from disk, no database",
     "api_docs.swagger_file": "Swagger UI's files from its package, no database",
     "api_docs.page": "the API docs page: a static page that loads the document",
     "api.openapi_document": "the OpenAPI document, built from the code once per process",
@@ -36,6 +37,7 @@ EXEMPT: dict[str, str] = {
     "awards.decide": ONE_ROW,
     "awards.revoke": FORM,
     "categories.create": FORM,
+    "programme.setup": FORM + " (its list: the contribution types)",
     "categories.edit": FORM,
     "contributions.delete": "a confirmation of one contribution",
     "contributions.type_create": FORM,

@@ -316,6 +316,9 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("integrity.scan", "POST"): organizer_only(302),
     # Categories and contribution types: organizers.
     ("categories.index", "GET"): organizer_only(200),
+    # The first-run set-up, then the programme's settings.
+    ("programme.setup", "GET"): organizer_only(200),
+    ("programme.setup", "POST"): organizer_only(400),  # no name: said next to the field
     ("categories.create", "GET"): organizer_only(200),
     ("categories.create", "POST"): organizer_only(302),
     ("categories.edit", "GET"): organizer_only(200),
@@ -475,6 +478,7 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("health.healthz", "GET"): everybody(200),
     ("health.readyz", "GET"): everybody(200),
     ("static", "GET"): everybody(200),
+    ("favicon", "GET"): everybody(200),
 }
 
 
@@ -701,7 +705,7 @@ def _answer(client, connection, method: str, url: str, data: dict | None):
     return response.status_code, denied, response.headers
 
 
-SHARED_IMAGES = ("awards.badge_svg", "awards.badge_png")
+SHARED_IMAGES = ("awards.badge_svg", "awards.badge_png", "favicon")
 
 
 def _header_problems(headers, endpoint: str, logged_in: bool) -> list[str]:

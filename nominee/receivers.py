@@ -45,9 +45,6 @@ from typing import Any
 from nominee import events, sharedcache
 from nominee.outbox import services as outbox
 
-# The shared cache's key of the logged-out home page's figures (nominee.home.views).
-PUBLIC_FIGURES = "public_figures"
-
 
 def on_cycle_moving(cycle: Any, **data: Any) -> None:
     from nominee.awards import services as awards
@@ -104,7 +101,7 @@ def on_award_expired(award: Any, *, session: Any, **data: Any) -> None:
 
 def _award_message(session: Any, topic: str, award: Any) -> None:
     # The public figures count current awardees: wrong once this commits, on every host.
-    sharedcache.stale_after_commit(session, PUBLIC_FIGURES)
+    sharedcache.stale_after_commit(session, sharedcache.PUBLIC_FIGURES)
     payload = {
         "award_id": award.id,
         "verification_id": award.verification_id,

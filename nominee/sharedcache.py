@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from nominee import redisclient
@@ -25,6 +26,11 @@ from nominee import redisclient
 log = logging.getLogger("nominee.cache")
 T = TypeVar("T")
 STALE_KEYS = "nominee.stale_keys"
+CACHE = "nominee.cache"
+# The keys, one place: the programme's settings (nominee.programme) and the public
+# figures of the logged-out home page (nominee.home).
+PROGRAMME = "programme"
+PUBLIC_FIGURES = "public_figures"
 
 
 class SharedCache:
@@ -103,10 +109,29 @@ class SharedCache:
             return kept[1]
 
 
+def attach(session: Session, cache: SharedCache) -> None:
+    """The cache the session's commits make values stale in (the unit of work's)."""
+    session.info[CACHE] = cache
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_stale_values(session: Session) -> None:
+    cache = session.info.get(CACHE)
+    keys = take_stale_keys(session)
+    if cache is not None:
+        cache.delete(*keys)
+
+
+@event.listens_for(Session, "after_rollback")
+def _keep_values(session: Session) -> None:
+    forget_stale_keys(session)
+
+
 def stale_after_commit(session: Session, *keys: str) -> None:
     """The cached values under ``keys`` are wrong once this session's transaction
-    commits: the unit of work deletes them then (``nominee.uow``), not before, so that
-    no other request caches the old value again in between."""
+    commits: they are deleted then, from the cache the unit of work attached
+    (``attach``), not before, so that no other request caches the old value again in
+    between. A rollback forgets them."""
     session.info.setdefault(STALE_KEYS, set()).update(keys)
 
 

@@ -13,7 +13,6 @@ import logging
 from collections.abc import Iterator
 
 from flask import Flask, Response, current_app, g, request
-from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -41,17 +40,9 @@ def init_app(app: Flask) -> None:
     app.extensions["nominee.sessionmaker"] = factory
     # What every host must see alike (nominee/sharedcache.py): values a commit made wrong
     # are deleted once it is done, from Redis for all hosts when there is one.
-    cache = app.extensions["nominee.cache"] = sharedcache.SharedCache(
+    app.extensions["nominee.cache"] = sharedcache.SharedCache(
         config.get("REDIS_URL"), config["CACHE_PREFIX"]
     )
-
-    @event.listens_for(factory, "after_commit")
-    def forget_stale_values(session: Session) -> None:
-        cache.delete(*sharedcache.take_stale_keys(session))
-
-    @event.listens_for(factory, "after_rollback")
-    def keep_values(session: Session) -> None:
-        sharedcache.forget_stale_keys(session)
 
     @app.before_request
     def note_request() -> None:
@@ -115,6 +106,7 @@ def get_session() -> Session:
     """The session of the current request (or CLI command), created on first use."""
     if "db_session" not in g:
         g.db_session = current_app.extensions["nominee.sessionmaker"]()
+        sharedcache.attach(g.db_session, current_app.extensions["nominee.cache"])
     return g.db_session
 
 

@@ -34,7 +34,7 @@ from wtforms import Field, FieldList, FormField
 # SelectChoice is missing from the WTForms stubs.
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 
-from nominee import i18n, inputs, pagination, resilience
+from nominee import inputs, pagination, resilience
 from nominee.errors import DomainError
 from nominee.formatting import format_wait
 from nominee.i18n import _

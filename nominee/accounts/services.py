@@ -21,7 +21,7 @@ from sqlalchemy import BigInteger, func, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from nominee import audit, clock, countries, i18n
+from nominee import audit, clock, countries, i18n, sharedcache
 from nominee.accounts import passwords
 from nominee.accounts.models import Role, User, new_session_token
 from nominee.accounts.rules import (
@@ -132,6 +132,8 @@ def register(
     except IntegrityError:
         raise AddressTaken() from None
     audit.record(session, user, "account.registered", user, after={"role": user.role})
+    if is_first:  # the programme's set-up state says "no account yet" until this commits
+        sharedcache.stale_after_commit(session, sharedcache.PROGRAMME)
     return user
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from nominee import audit
+from nominee import audit, sharedcache
 from nominee.accounts.models import User
 from nominee.categories.models import Category
 from nominee.errors import DomainError
@@ -59,6 +59,8 @@ def create_category(session: Session, actor: User, *, name: str, description: st
     session.add(category)
     _flush(session)
     audit.record(session, actor, "category.created", category, after={"name": name})
+    # The programme's set-up state counts the active categories (the home page's notice).
+    sharedcache.stale_after_commit(session, sharedcache.PROGRAMME)
     return category
 
 
@@ -82,4 +84,5 @@ def update_category(
         before=before,
         after={"name": name, "retired": retired},
     )
+    sharedcache.stale_after_commit(session, sharedcache.PROGRAMME)
     return category

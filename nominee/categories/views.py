@@ -8,7 +8,6 @@ from nominee.categories.forms import CategoryForm
 from nominee.categories.models import Category
 from nominee.errors import DomainError
 from nominee.i18n import _
-from nominee.programme import services as programme
 from nominee.uow import get_session
 from nominee.web import attach_error, organizer_required
 
@@ -37,7 +36,6 @@ def create():
         except DomainError as exc:
             attach_error(form, exc)
         else:
-            programme.forget()  # the home page's "No categories yet" goes at once
             flash(_("Category “%(name)s” created.", name=category.name), "success")
             return redirect(url_for("categories.index"))
     status = 400 if request.method == "POST" else 200
@@ -63,7 +61,6 @@ def edit(category_id: int):
         except DomainError as exc:
             attach_error(form, exc)
         else:
-            programme.forget()  # the home page's "No categories yet" goes at once
             flash(_("Category “%(name)s” saved.", name=category.name), "success")
             return redirect(url_for("categories.index"))
     status = 400 if request.method == "POST" else 200

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from nominee import audit
+from nominee import audit, sharedcache
 from nominee.accounts.models import User
 from nominee.categories.models import Category
 from nominee.categories.services import slugify
@@ -206,6 +206,8 @@ def seed_contribution_types(session: Session, actor: User | None = None) -> list
             object_type="contribution_type",
             after={"names": [t.name for t in added]},
         )
+    if added:  # the programme's set-up state says whether types exist
+        sharedcache.stale_after_commit(session, sharedcache.PROGRAMME)
     return added
 
 
@@ -365,6 +367,7 @@ def create_type(session: Session, actor: User, data: TypeInput) -> ContributionT
         contribution_type,
         after=_type_snapshot(contribution_type),
     )
+    sharedcache.stale_after_commit(session, sharedcache.PROGRAMME)
     return contribution_type
 
 

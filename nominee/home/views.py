@@ -11,7 +11,7 @@ from nominee import clock
 from nominee.directory import queries as directory
 from nominee.home import queries
 from nominee.impact import queries as impact
-from nominee.receivers import PUBLIC_FIGURES
+from nominee.sharedcache import PUBLIC_FIGURES
 from nominee.uow import get_cache, get_session
 
 bp = Blueprint("home", __name__)

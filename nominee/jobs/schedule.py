@@ -21,8 +21,9 @@ from nominee import clock, db
 from nominee.jobs.handlers import PREPARED_TOPIC, mail_context
 from nominee.mail import digest
 from nominee.outbox import services as outbox
+from nominee.programme import services as programme
 from nominee.schedule import services
-from nominee.uow import unit_of_work
+from nominee.uow import get_cache, unit_of_work
 
 log = logging.getLogger("nominee.schedule")
 
@@ -43,6 +44,8 @@ def due_loop_step(app: Flask) -> list[str]:
         token = db.read_only.set(False)
         try:
             with unit_of_work() as session:
+                # The programme's zone is the organizers' (stored): cycle days are its days.
+                programme.current(session, get_cache())
                 return services.tick(session, clock.now(), digest=send_digests)
         finally:
             db.read_only.reset(token)

@@ -5,23 +5,24 @@ Organizers set the programme's name and time zone once the app runs (``/setup``,
 ``PROGRAMME_NAME`` and ``PROGRAMME_TIME_ZONE`` configuration, which stays the default
 while nothing is stored.
 
-Reading them is cheap: ``current`` answers a snapshot kept in this process for
-``CACHE_SECONDS`` (30 s), read again from the database after that with one statement
-(the settings and whether accounts, categories and contribution types exist, which the
-home page tells about while the programme is being set up). A write in this process
-forgets the snapshot at once; other processes (gunicorn's workers) see it within 30 s.
+Reading them is cheap: ``current`` answers a snapshot kept in the cache every host
+shares (``nominee.sharedcache``: Redis when configured) for ``CACHE_SECONDS`` (30 s),
+read again from the database after that with one statement (the settings and whether
+accounts, categories and contribution types exist, which the home page tells about while
+the programme is being set up). A change to any of them drops the snapshot when its
+transaction commits, for every host at once.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from nominee import audit, clock, i18n
+from nominee import audit, clock, i18n, sharedcache
 from nominee.accounts.models import Role, User
 from nominee.accounts.services import refuse_hidden_characters
 from nominee.categories import services as categories
@@ -31,6 +32,7 @@ from nominee.contributions.models import ContributionType
 from nominee.errors import DomainError
 from nominee.i18n import N_, _
 from nominee.programme.models import SETTINGS_ID, ProgrammeSettings
+from nominee.sharedcache import SharedCache
 
 CACHE_SECONDS = 30.0
 NAME_MIN, NAME_MAX = 2, 80
@@ -67,32 +69,29 @@ class Programme:
         return self.categories == 0
 
 
-_kept: dict[str, tuple[float, Programme]] = {}
-
-
-def _key(session: Session) -> str:
-    return str(session.get_bind().engine.url)
-
-
 def forget() -> None:
-    """Drop the snapshots kept in this process (after a write; the tests, between
-    their rolled-back transactions); the programme's zone goes back to the configured
-    one until the next read."""
-    _kept.clear()
+    """The programme's zone goes back to the configured one until the next read (the
+    tests, between their rolled-back transactions)."""
     i18n.use_programme_time_zone(None)
 
 
-def current(session: Session, *, max_age: float = CACHE_SECONDS) -> Programme:
-    """The programme's settings, read at most every ``max_age`` seconds in this process."""
-    key = _key(session)
-    now = time.monotonic()
-    kept = _kept.get(key)
-    if kept is not None and now - kept[0] < max_age:
-        return kept[1]
-    programme = _read(session)
-    _kept[key] = (now, programme)
+def current(
+    session: Session, cache: SharedCache | None = None, *, max_age: float = CACHE_SECONDS
+) -> Programme:
+    """The programme's settings, from the cache every host shares when given (kept
+    ``max_age`` seconds, dropped when a change to them commits), else from the database."""
+    if cache is None or max_age <= 0:
+        programme = _read(session)
+    else:
+        programme = cache.remember(
+            sharedcache.PROGRAMME, max_age, lambda: _read(session), asdict, _load
+        )
     i18n.use_programme_time_zone(programme.time_zone)
     return programme
+
+
+def _load(kept: dict[str, Any]) -> Programme:
+    return Programme(**kept)
 
 
 def _read(session: Session) -> Programme:
@@ -176,7 +175,7 @@ def save(session: Session, actor: User, *, name: str, time_zone: str) -> Program
         before=before,
         after={"name": name, "time_zone": zone},
     )
-    forget()
+    sharedcache.stale_after_commit(session, sharedcache.PROGRAMME)
     return row
 
 
@@ -231,5 +230,5 @@ def set_up(
         object_id=SETTINGS_ID,
         after={"categories": [c.name for c in created], "types": add_types},
     )
-    forget()
+    sharedcache.stale_after_commit(session, sharedcache.PROGRAMME)
     return created

@@ -31,7 +31,7 @@ from nominee.i18n import _, ngettext
 from nominee.programme import services
 from nominee.programme.forms import EXTRA_CATEGORY_ROWS, SettingsForm, SetUpForm
 from nominee.programme.models import SETTINGS_ID, ProgrammeSettings
-from nominee.uow import get_session
+from nominee.uow import get_cache, get_session
 from nominee.web import attach_error, organizer_required
 
 bp = Blueprint("programme", __name__)
@@ -42,11 +42,11 @@ NO_SETTINGS = frozenset({"static", "favicon", "health.healthz", "health.readyz"}
 
 
 def programme() -> services.Programme:
-    """This request's snapshot of the programme's settings (cached per process)."""
+    """This request's snapshot of the programme's settings (from the shared cache)."""
     found = g.get("programme")
     if found is None:
         found = g.programme = services.current(
-            get_session(), max_age=current_app.config["PROGRAMME_SETTINGS_SECONDS"]
+            get_session(), get_cache(), max_age=current_app.config["PROGRAMME_SETTINGS_SECONDS"]
         )
     return found
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from nominee import i18n
+from nominee import i18n, sharedcache
+from nominee.categories import services as categories
 from nominee.categories.models import Category
 from nominee.contributions.models import ContributionType
 from nominee.contributions.services import seed_contribution_types
 from nominee.programme import services
 from nominee.programme.models import ProgrammeSettings
+from nominee.sharedcache import SharedCache
 
 NO_CATEGORY = (
     "No categories yet: an organizer must create one before anyone can log a contribution."
@@ -130,11 +132,18 @@ def test_once_set_up_the_page_changes_the_name_and_zone(client, auth, make, db):
     assert "· Stars</title>" in client.get("/").text
 
 
-def test_the_settings_are_read_once_per_interval_and_forgotten_on_write(db, make):
-    first = services.current(db)
+def test_the_settings_are_kept_in_the_shared_cache_and_dropped_when_a_change_commits(db, make):
+    cache = SharedCache(None)
+    sharedcache.attach(db, cache)
+    first = services.current(db, cache)
     assert first.name == "" and first.categories == 0
-    make.category(name="Cloud")
-    assert services.current(db) is first  # kept
+    make.category(name="Cloud")  # not through the service: nothing says it is stale
+    assert services.current(db, cache) == first  # kept
     assert services.current(db, max_age=0).categories == 1
     services.save(db, make.organizer(), name="Stars", time_zone="Asia/Tokyo")
-    assert services.current(db).name == "Stars"
+    assert services.current(db, cache).name == ""  # not committed yet: still the old one
+    db.commit()
+    assert services.current(db, cache).name == "Stars"
+    categories.create_category(db, make.organizer(), name="Data", description="")
+    db.rollback()  # a change rolled back drops nothing
+    assert services.current(db, cache).categories == 1

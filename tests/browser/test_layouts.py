@@ -5,8 +5,9 @@ language, and in the dark theme axe-core finds nothing serious or critical (the 
 theme is checked on the same pages by the journeys themselves, ``Visit.check``).
 
 The eight combinations are covered pairwise by four looks, so every width meets every
-theme and every language; phones are also measured at 320 px. The text is not asserted
-here (the Spanish catalogue is still being written), only the structure.
+theme and every language; phones are also measured at 320 px, and the header's Menu
+must reach every link. The text is not asserted here (the Spanish catalogue is still
+being written), only the structure.
 
 The journeys' states are seeded at once: an open cycle with a peer nomination awaiting
 acceptance, a cycle in review with its panel half done, and a published cycle's award.
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import PASSWORD, SCREENSHOTS, TIMEOUT_MS, Visit
 from tests.browser.test_award import CYCLE, seed_nominations, seed_other_reviews, seed_programme
@@ -46,7 +48,7 @@ LOOKS = (
     Look(1280, "light", "es"),
 )
 # A few pages people look at first, shot for the README and for review by eye.
-SHOTS = {"home-visitor", "review", "decisions", "award"}
+SHOTS = {"accept", "review", "decisions", "award"}
 
 
 def seed_world(site) -> dict[str, list[tuple[str, str]]]:
@@ -202,6 +204,18 @@ def overflow(page) -> int:
     )
 
 
+def menu_reaches_every_link(page, look: Look) -> None:
+    """The header's links, the organizer's last one included: on a phone behind the Menu
+    (opened by keyboard, no script needed), on a desktop always shown."""
+    last = page.locator("header nav a[href='/admin/integrity/']")
+    if look.width < 600:
+        expect(last).to_be_hidden()
+        page.locator("summary.site-menu-toggle").focus()
+        page.keyboard.press("Enter")
+    expect(last).to_be_visible()
+    expect(page.locator("header nav a[href='/contributions/mine']")).to_be_visible()
+
+
 @pytest.mark.parametrize("look", LOOKS, ids=lambda look: look.name)
 def test_every_journey_page_fits_and_reads_in_each_look(served, world, browser, axe, look):
     problems: list[str] = []
@@ -223,6 +237,8 @@ def test_every_journey_page_fits_and_reads_in_each_look(served, world, browser, 
             with page.expect_navigation():
                 page.locator("form:has(input[name=password]) [type=submit]").click()
             assert "/login" not in page.url, f"{email} could not log in"
+        if email == "olga@example.org":
+            menu_reaches_every_link(page, look)
         for name, path in pages:
             response = page.goto(path)
             assert response is not None and response.ok, f"{path}: {response and response.status}"

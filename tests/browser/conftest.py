@@ -221,7 +221,7 @@ class Visit:
 
     def fits(self, width: int) -> None:
         """Nothing makes the page itself scroll sideways (a wide table scrolls in its own
-        box, the main navigation in its own strip)."""
+        box; on a phone the main navigation folds into its Menu)."""
         scroll_width = self.page.evaluate("() => document.documentElement.scrollWidth")
         assert scroll_width <= width, (
             f"{self.page.url} is {scroll_width}px wide at a {width}px wide screen"

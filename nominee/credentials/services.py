@@ -493,9 +493,9 @@ class Gone(DomainError):
 
     def __init__(self, award: Award):
         if award.revoked_at:
+            day = award.revoked_at.date().isoformat()
             message = _(
-                "This award was revoked on %(date)s: its credential is withdrawn.",
-                date=f"{award.revoked_at:%Y-%m-%d}",
+                "This award was revoked on %(date)s: its credential is withdrawn.", date=day
             )
         else:
             message = _("This award was revoked on an earlier date: its credential is withdrawn.")

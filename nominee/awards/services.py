@@ -46,7 +46,7 @@ from nominee.outbox import services as outbox
 from nominee.reviews.queries import conflicts
 from nominee.schedule.models import ScheduledRun
 
-RESULTS_NOTE = "Results published"
+RESULTS_NOTE = N_("Results published")
 CHANGED_WHILE_DECIDING = N_("This nomination changed while you were deciding; reload the page.")
 STATUS_FOR_DECISION = {
     Decision.AWARD: NominationStatus.AWARDED,
@@ -312,7 +312,7 @@ def _tell_granted(session: Session, nomination: Nomination, award: Award, cycle:
     )
 
 
-APPEAL_NOTE = "Awarded on appeal"
+APPEAL_NOTE = N_("Awarded on appeal")
 
 
 def award_on_appeal(session: Session, actor: User, nomination: Nomination, rationale: str) -> Award:
@@ -555,7 +555,7 @@ def _renewal_nomination(
         events=[
             NominationEvent(
                 to_status=NominationStatus.SUBMITTED,
-                note="Renewal nomination created by the programme",
+                note=N_("Renewal nomination created by the programme"),
             )
         ],
     )
@@ -662,7 +662,7 @@ def _lapse_idle_renewal(
         nomination,
         NominationStatus.LAPSED,
         "nomination.lapsed",
-        note="No contribution from the award term when nominations closed: not renewed.",
+        note=N_("No contribution from the award term when nominations closed: not renewed."),
         extra={"reason": "no_activity", "award_id": award.id},
     )
     _tell_renewal(session, award, nomination, nomination.cycle.name, 0, "not_renewed")

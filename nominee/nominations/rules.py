@@ -107,6 +107,13 @@ def revoked_label(revoked_at: datetime) -> str:
     return _("Awarded, revoked on %(date)s", date=format_date(revoked_at))
 
 
+def note_text(note: str) -> str:
+    """A history line's note as the reader reads it: the notes the programme writes are
+    stored in English (marked with ``N_`` where written) and shown translated; a member's
+    own words (a reason) are shown as written."""
+    return _(note) if note else note
+
+
 def status_text(status: NominationStatus, revoked_at: datetime | None = None) -> str:
     """A status as pages write it: the award a nomination gave, revoked since, says so."""
     if status is NominationStatus.AWARDED and revoked_at is not None:

@@ -544,8 +544,8 @@ def check_evidence_date(session: Session, actor: User, contribution_id: int, day
             )
             if rules.can_change_evidence(actor, nomination):
                 message = _(
-                    "%(message)s To move it, first remove it from that nomination's evidence.",
-                    message=message,
+                    "%(refusal)s To move it, first remove it from that nomination's evidence.",
+                    refusal=message,
                 )
             raise DomainError(message, field="contributed_on")
 
@@ -637,7 +637,7 @@ def _lapse(session: Session, actor: User | None, nomination: Nomination) -> None
         nomination,
         NominationStatus.LAPSED,
         "nomination.lapsed",
-        note="Not accepted before nominations closed.",
+        note=N_("Not accepted before nominations closed."),
     )
     nominee = nomination.nominee.display_name
     notify(

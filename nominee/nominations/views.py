@@ -42,6 +42,7 @@ bp = Blueprint("nominations", __name__)
 # Nomination statuses as every page words them (a revoked award shows on its nomination).
 bp.add_app_template_global(rules.status_text, "status_text")
 bp.add_app_template_global(rules.revoked_label, "revoked_label")
+bp.add_app_template_global(rules.note_text, "note_text")
 
 
 def _actor() -> User:

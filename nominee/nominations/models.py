@@ -13,7 +13,7 @@ from nominee.contributions.models import Contribution, Visibility
 from nominee.cycles.models import Cycle
 from nominee.db import Base
 from nominee.enums import LabelledEnum, enum_column
-from nominee.i18n import N_, _
+from nominee.i18n import N_, _, pgettext
 
 if TYPE_CHECKING:
     from nominee.awards.models import Award
@@ -81,10 +81,10 @@ class Decision(LabelledEnum):
 
     @property
     def label(self) -> str:
-        return _(_DECISION_LABELS[self])
-
-
-_DECISION_LABELS = {Decision.AWARD: N_("Award"), Decision.DECLINE: N_("Decline")}
+        # A decision as a noun ("Decision: Decline"), apart from the verbs of its form.
+        if self is Decision.AWARD:
+            return pgettext("decision", "Award")
+        return pgettext("decision", "Decline")
 
 
 class Nomination(Base):

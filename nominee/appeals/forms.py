@@ -5,21 +5,27 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from nominee.appeals import rules
+from nominee.i18n import N_, _l
+from nominee.nominations.forms import at_most, lazily
 from nominee.web import BaseForm, choices
 
 
 class AppealForm(BaseForm):
     statement = TextAreaField(
-        "Why the decision should change",
+        _l("Why the decision should change"),
         validators=[
-            DataRequired(message="Say why the decision should change."),
+            DataRequired(message=_l("Say why the decision should change.")),
             Length(
                 min=rules.STATEMENT_MIN,
                 max=rules.STATEMENT_MAX,
-                message=(f"Between {rules.STATEMENT_MIN} and {rules.STATEMENT_MAX} characters."),
+                message=lazily(
+                    N_("Between %(min)s and %(max)s characters."),
+                    min=rules.STATEMENT_MIN,
+                    max=rules.STATEMENT_MAX,
+                ),
             ),
         ],
-        description=(
+        description=_l(
             "The organizers read it with your nomination. You can appeal once; it cannot "
             "be changed afterwards."
         ),
@@ -28,26 +34,32 @@ class AppealForm(BaseForm):
 
 class AnswerForm(BaseForm):
     outcome = RadioField(
-        "Outcome",
+        _l("Outcome"),
         choices=choices(
             [
-                ("uphold", "Uphold: the decision becomes an award"),
-                ("dismiss", "Dismiss: the decision stands"),
+                ("uphold", _l("Uphold: the decision becomes an award")),
+                ("dismiss", _l("Dismiss: the decision stands")),
             ]
         ),
-        validators=[InputRequired(message="Choose to uphold or dismiss the appeal.")],
+        validators=[InputRequired(message=_l("Choose to uphold or dismiss the appeal."))],
     )
     rationale = TextAreaField(
-        "New rationale for the decision (when upholding)",
-        validators=[Optional(), Length(max=rules.RESPONSE_MAX)],
-        description="Replaces the decision's rationale; seen by organizers and reviewers.",
+        _l("New rationale for the decision (when upholding)"),
+        validators=[
+            Optional(),
+            Length(max=rules.RESPONSE_MAX, message=at_most(rules.RESPONSE_MAX)),
+        ],
+        description=_l("Replaces the decision's rationale; seen by organizers and reviewers."),
     )
     response = TextAreaField(
-        "Response to the nominee",
+        _l("Response to the nominee"),
         validators=[
-            DataRequired(message="Write your response to the nominee: they read it."),
-            Length(max=rules.RESPONSE_MAX),
+            DataRequired(message=_l("Write your response to the nominee: they read it.")),
+            Length(max=rules.RESPONSE_MAX, message=at_most(rules.RESPONSE_MAX)),
         ],
-        description="The nominee reads it on their nomination and in the notification.",
+        description=_l("The nominee reads it on their nomination and in the notification."),
     )
-    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    version = IntegerField(
+        widget=HiddenInput(),
+        validators=[InputRequired(message=_l("The page is out of date; reload it and try again."))],
+    )

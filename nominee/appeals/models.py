@@ -9,6 +9,7 @@ from nominee import clock
 from nominee.accounts.models import User
 from nominee.db import Base
 from nominee.enums import LabelledEnum, enum_column
+from nominee.i18n import N_, _
 from nominee.nominations.models import Nomination
 
 
@@ -16,6 +17,17 @@ class AppealStatus(LabelledEnum):
     OPEN = "open"
     UPHELD = "upheld"  # the decision changed to award
     DISMISSED = "dismissed"  # the decision stands
+
+    @property
+    def label(self) -> str:
+        return _(_STATUS_LABELS[self])
+
+
+_STATUS_LABELS = {
+    AppealStatus.OPEN: N_("Open"),
+    AppealStatus.UPHELD: N_("Upheld"),
+    AppealStatus.DISMISSED: N_("Dismissed"),
+}
 
 
 class Appeal(Base):

@@ -13,7 +13,8 @@ from datetime import date, timedelta
 from nominee.accounts.models import User
 from nominee.appeals.models import Appeal, AppealStatus
 from nominee.cycles.models import Cycle, CycleStatus
-from nominee.formatting import format_date
+from nominee.formatting import format_date, format_number
+from nominee.i18n import _
 from nominee.nominations.models import Nomination, NominationStatus
 
 STATEMENT_MIN = 20
@@ -36,53 +37,66 @@ def appeal_refusal(
 ) -> str | None:
     """Why ``user`` may not appeal the decision on ``nomination`` now, or None."""
     if not user.is_authenticated or user.id != nomination.nominee_id:
-        return "Only the nominee appeals the decision on their nomination."
+        return _("Only the nominee appeals the decision on their nomination.")
     cycle = nomination.cycle
     if cycle.status is not CycleStatus.PUBLISHED:
-        return "Decisions are appealed once the results are published."
+        return _("Decisions are appealed once the results are published.")
     if nomination.status is not NominationStatus.DECLINED:
-        return "Only a declined nomination can be appealed."
+        return _("Only a declined nomination can be appealed.")
     if existing is not None:
-        return "You have appealed this decision already: a decision is appealed once."
+        return _("You have appealed this decision already: a decision is appealed once.")
     if not cycle.appeal_days:
-        return "This cycle takes no appeals."
+        return _("This cycle takes no appeals.")
     end = last_day(cycle)
     if end is None or today > end:
-        return f"The appeal period ended on {format_date(end) if end else 'publishing'}."
+        if end is None:
+            return _("The appeal period ended on publishing.")
+        return _("The appeal period ended on %(date)s.", date=format_date(end))
     return None
 
 
 def statement_error(statement: str) -> str | None:
     text = statement.strip()
     if len(text) < STATEMENT_MIN:
-        return f"Say why the decision should change, in at least {STATEMENT_MIN} characters."
+        return _(
+            "Say why the decision should change, in at least %(min)s characters.",
+            min=format_number(STATEMENT_MIN),
+        )
     if len(text) > STATEMENT_MAX:
-        return f"At most {STATEMENT_MAX} characters (this is {len(text)})."
+        return _too_long(STATEMENT_MAX, text)
     return None
+
+
+def _too_long(limit: int, text: str) -> str:
+    return _(
+        "At most %(max)s characters (this is %(length)s).",
+        max=format_number(limit),
+        length=format_number(len(text)),
+    )
 
 
 def response_error(response: str, field: str) -> str | None:
     text = response.strip()
     if not text:
         return (
-            "Give the new rationale for the decision."
+            _("Give the new rationale for the decision.")
             if field == "rationale"
-            else "Write your response to the nominee: they read it."
+            else _("Write your response to the nominee: they read it.")
         )
     if len(text) > RESPONSE_MAX:
-        return f"At most {RESPONSE_MAX} characters (this is {len(text)})."
+        return _too_long(RESPONSE_MAX, text)
     return None
 
 
 def answer_refusal(user: User, appeal: Appeal, *, conflicted: bool) -> str | None:
     """Why ``user`` may not answer ``appeal`` now, or None."""
     if not user.is_authenticated or not user.is_organizer:
-        return "Only organizers answer appeals."
+        return _("Only organizers answer appeals.")
     if conflicted or user.id == appeal.appellant_id:
-        return (
+        return _(
             "You have a conflict of interest with this nomination: another organizer "
             "answers its appeal."
         )
     if appeal.status is not AppealStatus.OPEN:
-        return f"This appeal is {appeal.status.label.lower()} already."
+        return _("This appeal is %(status)s already.", status=appeal.status.label.lower())
     return None

@@ -13,11 +13,12 @@ from nominee.appeals import queries, rules
 from nominee.appeals.models import Appeal, AppealStatus
 from nominee.awards import services as awards
 from nominee.errors import Conflict, DomainError, PermissionDenied
+from nominee.i18n import N_, _
 from nominee.nominations.models import Nomination
 from nominee.notifications.services import notify
 from nominee.reviews.queries import conflicted_on
 
-CHANGED = "This appeal changed while you were answering it; reload the page."
+CHANGED = N_("This appeal changed while you were answering it; reload the page.")
 
 
 def lodge(session: Session, actor: User, nomination: Nomination, statement: str) -> Appeal:
@@ -35,7 +36,7 @@ def lodge(session: Session, actor: User, nomination: Nomination, statement: str)
         with session.begin_nested():
             session.flush()
     except IntegrityError:
-        raise Conflict("You have appealed this decision already.") from None
+        raise Conflict(_("You have appealed this decision already.")) from None
     audit.record(
         session,
         actor,
@@ -54,7 +55,7 @@ def _check_answer(session: Session, actor: User, appeal: Appeal, version: int) -
             raise PermissionDenied(refusal)
         raise Conflict(refusal)
     if version != appeal.version:
-        raise Conflict(CHANGED)
+        raise Conflict(_(CHANGED))
 
 
 def _close(
@@ -67,7 +68,7 @@ def _close(
     try:
         session.flush()
     except StaleDataError:
-        raise Conflict(CHANGED) from None
+        raise Conflict(_(CHANGED)) from None
 
 
 def uphold(

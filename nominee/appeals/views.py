@@ -10,6 +10,7 @@ from nominee.accounts.models import User
 from nominee.appeals import queries, rules, services
 from nominee.appeals.forms import AnswerForm, AppealForm
 from nominee.errors import DomainError, PermissionDenied
+from nominee.i18n import _
 from nominee.nominations.models import Nomination
 from nominee.reviews import queries as review_queries
 from nominee.uow import get_session
@@ -47,7 +48,7 @@ def lodge(nomination_id: int):
                 attach_error(form, exc)
                 status = exc.status
             else:
-                flash("Your appeal is sent: the organizers will answer it.", "success")
+                flash(_("Your appeal is sent: the organizers will answer it."), "success")
                 return redirect(url_for("nominations.show", nomination_id=nomination.id))
     return render_template(
         "appeals/lodge.html",
@@ -97,8 +98,11 @@ def answer(appeal_id: int):
             status = exc.status
         else:
             flash(
-                f"The appeal of {appeal.nomination.nominee.display_name} is "
-                f"{appeal.status.label.lower()}; they are told.",
+                _(
+                    "The appeal of %(nominee)s is %(status)s; they are told.",
+                    nominee=appeal.nomination.nominee.display_name,
+                    status=appeal.status.label.lower(),
+                ),
                 "success",
             )
             return redirect(url_for("cycles.show", cycle_id=appeal.nomination.cycle_id))

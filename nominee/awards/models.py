@@ -12,12 +12,24 @@ from nominee.categories.models import Category
 from nominee.cycles.models import Cycle
 from nominee.db import Base
 from nominee.enums import LabelledEnum, enum_column
+from nominee.i18n import N_, _
 
 
 class AwardStatus(LabelledEnum):
     ACTIVE = "active"
     EXPIRED = "expired"
     REVOKED = "revoked"
+
+    @property
+    def label(self) -> str:
+        return _(_STATUS_LABELS[self])
+
+
+_STATUS_LABELS = {
+    AwardStatus.ACTIVE: N_("Active"),
+    AwardStatus.EXPIRED: N_("Expired"),
+    AwardStatus.REVOKED: N_("Revoked"),
+}
 
 
 def new_verification_id() -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from nominee.accounts.models import User
 from nominee.awards.models import Award, AwardStatus
 from nominee.cycles.models import Cycle, CycleStatus
+from nominee.i18n import N_, _, ngettext
 from nominee.nominations.models import Nomination, NominationStatus
 
 # Longer than any verification id issued: looked up by nobody.
@@ -30,13 +31,13 @@ def decisions_open(cycle: Cycle) -> bool:
     return cycle.status in DECIDING_CYCLE_STATUSES
 
 
-CONFLICTED = (
+CONFLICTED = N_(
     "You have a conflict of interest with this nomination: another organizer decides it, "
     "and its reviews are not shown to you."
 )
 
 
-OWN_NOMINATION = (
+OWN_NOMINATION = N_(
     "This is your own nomination: another organizer decides it, and its reviews "
     "are not shown to you."
 )
@@ -46,9 +47,9 @@ def decision_page_refusal(user: User, nomination: Nomination, *, conflicted: boo
     """Why ``user`` may not open the decision page of ``nomination`` (its reviews, scores
     and decision), or None. ``conflicted``: the conflict rule binds them (rule 9)."""
     if user.id == nomination.nominee_id:
-        return OWN_NOMINATION
+        return _(OWN_NOMINATION)
     if conflicted:
-        return CONFLICTED
+        return _(CONFLICTED)
     return None
 
 
@@ -59,17 +60,20 @@ def decision_refusal(
     ``conflicted``: the conflict rule (``nominee.reviews.queries.conflicts``) binds them
     (rule 9)."""
     if user is None or not is_organizer(user):
-        return "Only organizers decide nominations."
+        return _("Only organizers decide nominations.")
     if user.id == nomination.nominee_id:
-        return "You cannot decide your own nomination."
+        return _("You cannot decide your own nomination.")
     if conflicted or user.id == nomination.nominator_id:
-        return CONFLICTED
+        return _(CONFLICTED)
     if not decisions_open(nomination.cycle):
         if nomination.cycle.status is CycleStatus.PUBLISHED:
-            return "The results of this cycle are published: decisions can no longer change."
-        return "Decisions are taken while the cycle is in review or decided."
+            return _("The results of this cycle are published: decisions can no longer change.")
+        return _("Decisions are taken while the cycle is in review or decided.")
     if nomination.status not in REVIEWED_STATUSES:
-        return f"A nomination that is {nomination.status.label.lower()} cannot be decided."
+        return _(
+            "A nomination that is %(status)s cannot be decided.",
+            status=nomination.status.label.lower(),
+        )
     return None
 
 
@@ -77,10 +81,12 @@ def undecided_note(undecided: int) -> str | None:
     """What the move to *decided* says beforehand of the nominations still undecided."""
     if not undecided:
         return None
-    noun = "nomination in review has" if undecided == 1 else "nominations in review have"
-    return (
-        f"{undecided} {noun} no decision yet: decide them once the cycle is decided, "
-        "before publishing."
+    return ngettext(
+        "%(num)d nomination in review has no decision yet: decide them once the cycle is "
+        "decided, before publishing.",
+        "%(num)d nominations in review have no decision yet: decide them once the cycle is "
+        "decided, before publishing.",
+        undecided,
     )
 
 
@@ -89,8 +95,13 @@ def publish_refusal(undecided: int) -> str | None:
     published, or None when every one is decided."""
     if not undecided:
         return None
-    noun = "nomination in review has" if undecided == 1 else "nominations in review have"
-    return f"{undecided} {noun} no decision yet: decide every nomination before publishing."
+    return ngettext(
+        "%(num)d nomination in review has no decision yet: decide every nomination before "
+        "publishing.",
+        "%(num)d nominations in review have no decision yet: decide every nomination before "
+        "publishing.",
+        undecided,
+    )
 
 
 def review_shortfall(submitted: int, asked: int) -> str | None:
@@ -98,8 +109,12 @@ def review_shortfall(submitted: int, asked: int) -> str | None:
     for (deciding it then takes an override with a reason), or None."""
     if submitted >= asked:
         return None
-    verb = "is" if submitted == 1 else "are"
-    return f"{submitted} of the {asked} reviews this cycle asks for {verb} submitted."
+    return ngettext(
+        "%(num)d of the %(asked)d reviews this cycle asks for is submitted.",
+        "%(num)d of the %(asked)d reviews this cycle asks for are submitted.",
+        submitted,
+        asked=asked,
+    )
 
 
 def can_decide(user: User | None, nomination: Nomination, *, conflicted: bool = False) -> bool:

@@ -23,7 +23,8 @@ from nominee.clock import today
 from nominee.contributions.models import Contribution
 from nominee.cycles.models import Cycle, CycleStatus
 from nominee.errors import Conflict, DomainError, PermissionDenied
-from nominee.formatting import format_count, format_date
+from nominee.formatting import format_count, format_date, format_number
+from nominee.i18n import N_, _, ngettext
 from nominee.markdown import render
 from nominee.nominations.models import (
     LIVE_STATUSES,
@@ -45,8 +46,8 @@ from nominee.outbox import services as outbox
 from nominee.reviews.queries import conflicts
 from nominee.schedule.models import ScheduledRun
 
-RESULTS_NOTE = "Results published"
-CHANGED_WHILE_DECIDING = "This nomination changed while you were deciding; reload the page."
+RESULTS_NOTE = N_("Results published")
+CHANGED_WHILE_DECIDING = N_("This nomination changed while you were deciding; reload the page.")
 STATUS_FOR_DECISION = {
     Decision.AWARD: NominationStatus.AWARDED,
     Decision.DECLINE: NominationStatus.DECLINED,
@@ -77,17 +78,24 @@ def _override_reason(submitted: int, asked: int, override_reason: str | None) ->
         return ""
     if override_reason is None:
         raise DomainError(
-            f"{shortfall} To decide now, tick “Decide with fewer reviews” and give the reason.",
+            _(
+                "%(shortfall)s To decide now, tick “Decide with fewer reviews” and give the "
+                "reason.",
+                shortfall=shortfall,
+            ),
             field="override",
         )
     reason = override_reason.strip()
     if not reason:
         raise DomainError(
-            "Give the reason for deciding with fewer reviews than the cycle asks.",
+            _("Give the reason for deciding with fewer reviews than the cycle asks."),
             field="override_reason",
         )
     if len(reason) > OVERRIDE_REASON_MAX:
-        raise DomainError(f"At most {OVERRIDE_REASON_MAX} characters.", field="override_reason")
+        raise DomainError(
+            _("At most %(max)s characters.", max=format_number(OVERRIDE_REASON_MAX)),
+            field="override_reason",
+        )
     return reason
 
 
@@ -108,7 +116,7 @@ def _check_decision(
         allowed = rules.is_organizer(actor) and not conflicted
         raise (DomainError if allowed else PermissionDenied)(refusal)
     if version != nomination.version:
-        raise Conflict(CHANGED_WHILE_DECIDING)
+        raise Conflict(_(CHANGED_WHILE_DECIDING))
     submitted = queries.submitted_reviews(session, nomination)
     reason = _override_reason(submitted, nomination.cycle.reviewers_per_nomination, override_reason)
     return submitted, reason
@@ -156,7 +164,7 @@ def decide(
             audit_payload=(before, after),
         )
     except Conflict:
-        raise Conflict(CHANGED_WHILE_DECIDING) from None
+        raise Conflict(_(CHANGED_WHILE_DECIDING)) from None
     return nomination
 
 
@@ -166,8 +174,13 @@ class BulkRefused(DomainError):
 
     def __init__(self, refusals: dict[int, str]):
         super().__init__(
-            f"Nothing was decided: {len(refusals)} of the selected nominations cannot be "
-            "decided as asked (see below)."
+            ngettext(
+                "Nothing was decided: %(num)d of the selected nominations cannot be decided "
+                "as asked (see below).",
+                "Nothing was decided: %(num)d of the selected nominations cannot be decided "
+                "as asked (see below).",
+                len(refusals),
+            )
         )
         self.refusals = refusals
 
@@ -299,7 +312,7 @@ def _tell_granted(session: Session, nomination: Nomination, award: Award, cycle:
     )
 
 
-APPEAL_NOTE = "Awarded on appeal"
+APPEAL_NOTE = N_("Awarded on appeal")
 
 
 def award_on_appeal(session: Session, actor: User, nomination: Nomination, rationale: str) -> Award:
@@ -312,9 +325,11 @@ def award_on_appeal(session: Session, actor: User, nomination: Nomination, ratio
     if cycle.status is not CycleStatus.PUBLISHED or nomination.status is not (
         NominationStatus.DECLINED
     ):
-        raise DomainError("Only a declined nomination of a published cycle is awarded on appeal.")
+        raise DomainError(
+            _("Only a declined nomination of a published cycle is awarded on appeal.")
+        )
     if session.scalar(select(Award.id).where(Award.nomination_id == nomination.id)):
-        raise Conflict("This nomination has its award already.")
+        raise Conflict(_("This nomination has its award already."))
     before = _decision_state(nomination)
     nomination.decision = Decision.AWARD
     nomination.decision_rationale = rationale.strip()
@@ -540,7 +555,7 @@ def _renewal_nomination(
         events=[
             NominationEvent(
                 to_status=NominationStatus.SUBMITTED,
-                note="Renewal nomination created by the programme",
+                note=N_("Renewal nomination created by the programme"),
             )
         ],
     )
@@ -551,8 +566,12 @@ def _renewal_nomination(
             session.flush()
     except IntegrityError:
         raise Conflict(
-            f"The {award.category.name} award of {award.member.display_name} was put up "
-            "for renewal in another cycle meanwhile; try again."
+            _(
+                "The %(category)s award of %(member)s was put up for renewal in another cycle "
+                "meanwhile; try again.",
+                category=award.category.name,
+                member=award.member.display_name,
+            )
         ) from None
     refresh_counters(session, nomination)
     # Its history line (by the programme) came with it.
@@ -643,7 +662,7 @@ def _lapse_idle_renewal(
         nomination,
         NominationStatus.LAPSED,
         "nomination.lapsed",
-        note="No contribution from the award term when nominations closed: not renewed.",
+        note=N_("No contribution from the award term when nominations closed: not renewed."),
         extra={"reason": "no_activity", "award_id": award.id},
     )
     _tell_renewal(session, award, nomination, nomination.cycle.name, 0, "not_renewed")
@@ -654,14 +673,14 @@ def _lapse_idle_renewal(
 
 def revoke(session: Session, actor: User, award: Award, reason: str) -> Award:
     if not rules.is_organizer(actor):
-        raise PermissionDenied("Only organizers revoke awards.")
+        raise PermissionDenied(_("Only organizers revoke awards."))
     if award.status is AwardStatus.REVOKED:
-        raise Conflict("This award is already revoked.")
+        raise Conflict(_("This award is already revoked."))
     if not rules.can_revoke(actor, award):
-        raise DomainError("Only awards of published cycles can be revoked.")
+        raise DomainError(_("Only awards of published cycles can be revoked."))
     reason = reason.strip()
     if not reason:
-        raise DomainError("Give the reason for revoking this award.", field="reason")
+        raise DomainError(_("Give the reason for revoking this award."), field="reason")
     before = {"status": award.status}
     # Conditional, so that two organizers revoking at once produce one revocation.
     result = session.execute(
@@ -676,7 +695,7 @@ def revoke(session: Session, actor: User, award: Award, reason: str) -> Award:
         .execution_options(synchronize_session=False)
     )
     if cast("CursorResult[Any]", result).rowcount != 1:
-        raise Conflict("This award is already revoked.")
+        raise Conflict(_("This award is already revoked."))
     session.refresh(award)
     audit.record(
         session,
@@ -730,7 +749,7 @@ def expire_awards(session: Session, day: date | None = None) -> int:
 # Reactions to cycle status moves
 
 
-def refuse_undecided(cycle: Cycle, *, session: Session, new: CycleStatus, **_: Any) -> None:
+def refuse_undecided(cycle: Cycle, *, session: Session, new: CycleStatus, **_ignored: Any) -> None:
     """A cycle is published only when every reviewed nomination is decided. Moving to
     *decided* closes the reviews and is where organizers decide: it needs no decision."""
     if new is not CycleStatus.PUBLISHED:
@@ -746,7 +765,7 @@ def react_to_cycle_status(
     actor: User | None,
     old: CycleStatus,
     new: CycleStatus,
-    **_: Any,
+    **_ignored: Any,
 ) -> None:
     if new is CycleStatus.PUBLISHED:
         publish_results(session, cycle, actor)

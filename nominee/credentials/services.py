@@ -37,6 +37,7 @@ from nominee.credentials.models import IssuerKey
 from nominee.credentials.proofs import LIST_BITS, ProofError
 from nominee.errors import DomainError, NotFound
 from nominee.formatting import format_date
+from nominee.i18n import _
 from nominee.mail.settings import DEFAULT_BASE_URL
 
 STATUS_PATH = "/credentials/status/"
@@ -235,7 +236,7 @@ def status_index(session: Session, award: Award) -> int:
     return award.status_index
 
 
-def assign_status_index(award: Award, **_: Any) -> None:
+def assign_status_index(award: Award, **_ignored: Any) -> None:
     """``award_granted``'s receiver: the new award takes its place in the status lists
     (written with the award's other changes, at the next flush)."""
     award.status_index = award.id
@@ -244,7 +245,7 @@ def assign_status_index(award: Award, **_: Any) -> None:
 def unsigned_credential(session: Session, issuer: Issuer, award: Award) -> dict[str, Any]:
     """The award's Open Badges 3.0 credential, before its proof."""
     index = status_index(session, award)
-    number, _ = divmod(index, LIST_BITS)
+    number = index // LIST_BITS
     list_url = issuer.status_list_url(number)
     award_url = f"{issuer.root}/awards/{award.verification_id}"
     subject: dict[str, Any] = {"type": ["AchievementSubject"]}
@@ -377,13 +378,15 @@ def _fail(reason: str, message: str, issuer_name: str = "") -> Verification:
 
 def _moment(value: object, field: str) -> datetime:
     if not isinstance(value, str):
-        raise ProofError(f"The credential's {field} is missing.")
+        raise ProofError(_("The credential's %(field)s is missing.", field=field))
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise ProofError(f"The credential's {field} is not a date and time.") from None
+        raise ProofError(
+            _("The credential's %(field)s is not a date and time.", field=field)
+        ) from None
     if moment.tzinfo is None:
-        raise ProofError(f"The credential's {field} has no time zone.")
+        raise ProofError(_("The credential's %(field)s has no time zone.", field=field))
     return moment
 
 
@@ -392,21 +395,21 @@ def _status_bit(session: Session, issuer: Issuer, credential: Mapping[str, Any])
     names (which must be this issuer's, and verify)."""
     entry = credential.get("credentialStatus")
     if not isinstance(entry, dict) or entry.get("type") != "BitstringStatusListEntry":
-        raise ProofError("The credential has no Bitstring Status List entry.")
+        raise ProofError(_("The credential has no Bitstring Status List entry."))
     if entry.get("statusPurpose") != "revocation":
-        raise ProofError("The credential's status entry is not for revocation.")
+        raise ProofError(_("The credential's status entry is not for revocation."))
     url = entry.get("statusListCredential")
     prefix = issuer.root + STATUS_PATH
     number_text = url[len(prefix) :] if isinstance(url, str) and url.startswith(prefix) else ""
     position = entry.get("statusListIndex")
     if not (number_text.isascii() and number_text.isdigit() and len(number_text) <= 7):
-        raise ProofError("The credential's status list is not this issuer's.")
+        raise ProofError(_("The credential's status list is not this issuer's."))
     if not (isinstance(position, str) and position.isascii() and position.isdigit()):
-        raise ProofError("The credential's status index is not a number.")
+        raise ProofError(_("The credential's status index is not a number."))
     try:
         status_list = status_list_credential(session, issuer, int(number_text))
     except NotFound:
-        raise ProofError("The credential's status list does not exist.") from None
+        raise ProofError(_("The credential's status list does not exist.")) from None
     proofs.check_proof(status_list, _published_keys(session, issuer))
     bits = proofs.decode_list(status_list["credentialSubject"]["encodedList"])
     return proofs.bit_at(bits, int(position))
@@ -432,11 +435,11 @@ def verify(
             and isinstance(types, list)
             and "OpenBadgeCredential" in types
         ):
-            raise ProofError("This is not an Open Badges 3.0 credential.")
+            raise ProofError(_("This is not an Open Badges 3.0 credential."))
         profile = credential.get("issuer")
         issuer_id = profile.get("id") if isinstance(profile, dict) else profile
         if issuer_id != issuer.did:
-            raise ProofError(f"This credential was not issued by {issuer.name}.")
+            raise ProofError(_("This credential was not issued by %(issuer)s.", issuer=issuer.name))
         name = str(profile.get("name", issuer.name)) if isinstance(profile, dict) else issuer.name
         proofs.check_proof(credential, _published_keys(session, issuer))
         revoked = _status_bit(session, issuer, credential)
@@ -445,13 +448,29 @@ def verify(
     except ProofError as exc:
         return _fail("invalid", str(exc))
     if revoked:
-        return _fail("revoked", f"Revoked: the status list of {name} marks it revoked.", name)
+        return _fail(
+            "revoked",
+            _("Revoked: the status list of %(issuer)s marks it revoked.", issuer=name),
+            name,
+        )
     if now < valid_from:
-        return _fail("not yet valid", f"Not valid yet: valid from {format_date(valid_from)}.", name)
+        return _fail(
+            "not yet valid",
+            _("Not valid yet: valid from %(date)s.", date=format_date(valid_from)),
+            name,
+        )
     if now > valid_until:
-        return _fail("expired", f"Expired on {format_date(valid_until)}.", name)
+        return _fail("expired", _("Expired on %(date)s.", date=format_date(valid_until)), name)
     return Verification(
-        True, "", f"Signed by {name}, valid until {format_date(valid_until)}.", name, valid_until
+        True,
+        "",
+        _(
+            "Signed by %(issuer)s, valid until %(date)s.",
+            issuer=name,
+            date=format_date(valid_until),
+        ),
+        name,
+        valid_until,
     )
 
 
@@ -473,6 +492,12 @@ class Gone(DomainError):
     status = 410
 
     def __init__(self, award: Award):
-        revoked = f"{award.revoked_at:%Y-%m-%d}" if award.revoked_at else "an earlier date"
-        super().__init__(f"This award was revoked on {revoked}: its credential is withdrawn.")
+        if award.revoked_at:
+            day = award.revoked_at.date().isoformat()
+            message = _(
+                "This award was revoked on %(date)s: its credential is withdrawn.", date=day
+            )
+        else:
+            message = _("This award was revoked on an earlier date: its credential is withdrawn.")
+        super().__init__(message)
         self.revoked_at = award.revoked_at

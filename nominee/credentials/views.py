@@ -13,6 +13,7 @@ from nominee.credentials import services
 from nominee.credentials.forms import VerifyForm
 from nominee.errors import DomainError, NotFound
 from nominee.extensions import limiter
+from nominee.i18n import _
 from nominee.uow import get_session
 from nominee.web import attach_error, given, problem
 
@@ -101,7 +102,7 @@ def verify_upload(verification_id: str):
         except (ValueError, RecursionError):
             document = None
         if not isinstance(document, dict):
-            message = "This is not a JSON object: paste the whole file."
+            message = _("This is not a JSON object: paste the whole file.")
             attach_error(form, DomainError(message, field="credential"))
             status = 400
         else:

@@ -13,6 +13,7 @@ from nominee.contributions.models import Contribution, Visibility
 from nominee.cycles.models import Cycle
 from nominee.db import Base
 from nominee.enums import LabelledEnum, enum_column
+from nominee.i18n import N_, _, pgettext
 
 if TYPE_CHECKING:
     from nominee.awards.models import Award
@@ -31,9 +32,19 @@ class NominationStatus(LabelledEnum):
 
     @property
     def label(self) -> str:
-        if self is NominationStatus.REFUSED:
-            return "Declined by nominee"
-        return super().label
+        return _(_STATUS_LABELS[self])
+
+
+_STATUS_LABELS = {
+    NominationStatus.AWAITING_ACCEPTANCE: N_("Awaiting acceptance"),
+    NominationStatus.SUBMITTED: N_("Submitted"),
+    NominationStatus.IN_REVIEW: N_("In review"),
+    NominationStatus.AWARDED: N_("Awarded"),
+    NominationStatus.DECLINED: N_("Declined"),
+    NominationStatus.REFUSED: N_("Declined by nominee"),
+    NominationStatus.WITHDRAWN: N_("Withdrawn"),
+    NominationStatus.LAPSED: N_("Lapsed"),
+}
 
 
 # A nomination in one of these states blocks another for the same nominee, cycle and category.
@@ -52,10 +63,28 @@ class NominationKind(LabelledEnum):
     PEER = "peer"
     RENEWAL = "renewal"
 
+    @property
+    def label(self) -> str:
+        return _(_KIND_LABELS[self])
+
+
+_KIND_LABELS = {
+    NominationKind.SELF: N_("Self"),
+    NominationKind.PEER: N_("Peer"),
+    NominationKind.RENEWAL: N_("Renewal"),
+}
+
 
 class Decision(LabelledEnum):
     AWARD = "award"
     DECLINE = "decline"
+
+    @property
+    def label(self) -> str:
+        # A decision as a noun ("Decision: Decline"), apart from the verbs of its form.
+        if self is Decision.AWARD:
+            return pgettext("decision", "Award")
+        return pgettext("decision", "Decline")
 
 
 class Nomination(Base):

@@ -11,7 +11,7 @@ from nominee.accounts.rules import must_be_verified
 from nominee.cycles.models import Cycle, CycleStatus
 from nominee.errors import DomainError, PermissionDenied
 from nominee.formatting import format_date
-from nominee.i18n import programme_time_zone
+from nominee.i18n import N_, _, programme_time_zone
 from nominee.nominations.models import Nomination, NominationKind, NominationStatus
 
 STATEMENT_MIN = 100
@@ -104,7 +104,14 @@ def shown_status(
 
 
 def revoked_label(revoked_at: datetime) -> str:
-    return f"Awarded, revoked on {format_date(revoked_at)}"
+    return _("Awarded, revoked on %(date)s", date=format_date(revoked_at))
+
+
+def note_text(note: str) -> str:
+    """A history line's note as the reader reads it: the notes the programme writes are
+    stored in English (marked with ``N_`` where written) and shown translated; a member's
+    own words (a reason) are shown as written."""
+    return _(note) if note else note
 
 
 def status_text(status: NominationStatus, revoked_at: datetime | None = None) -> str:
@@ -134,29 +141,49 @@ def masked_counts(
     return {status: count for status, count in counts.items() if count}
 
 
-def _open(cycle: Cycle, doing: str) -> DomainError | None:
+# What is refused outside the cycle's time, one sentence per doing: (while open, in dates).
+_MADE = (
+    N_("Nominations can only be made while the cycle is open."),
+    N_("Nominations can only be made from %(start)s to %(end)s (%(zone)s)."),
+)
+_ANSWERED = (
+    N_("Nominations can only be accepted or declined while the cycle is open."),
+    N_("Nominations can only be accepted or declined from %(start)s to %(end)s (%(zone)s)."),
+)
+_WITHDRAWN = (N_("Nominations can only be withdrawn while the cycle is open."), "")
+_CHANGED = (
+    N_("Nominations can only be changed while the cycle is open."),
+    N_("Nominations can only be changed from %(start)s to %(end)s (%(zone)s)."),
+)
+
+
+def _open(cycle: Cycle, doing: tuple[str, str]) -> DomainError | None:
     if cycle.status is not CycleStatus.OPEN:
-        return DomainError(f"Nominations can only be {doing} while the cycle is open.")
+        return DomainError(_(doing[0]))
     return None
 
 
-def _in_dates(cycle: Cycle, doing: str) -> DomainError | None:
+def _in_dates(cycle: Cycle, doing: tuple[str, str]) -> DomainError | None:
     """Rule 10: the cycle's nomination dates, both included, as days of the programme's
     time zone (``clock.programme_today``)."""
     if not cycle.nominations_open_on <= clock.programme_today() <= cycle.nominations_close_on:
         return DomainError(
-            f"Nominations can only be {doing} from {format_date(cycle.nominations_open_on)} "
-            f"to {format_date(cycle.nominations_close_on)} ({programme_time_zone()})."
+            _(
+                doing[1],
+                start=format_date(cycle.nominations_open_on),
+                end=format_date(cycle.nominations_close_on),
+                zone=programme_time_zone(),
+            )
         )
     return None
 
 
-def _taking_nominations(cycle: Cycle, doing: str) -> DomainError | None:
+def _taking_nominations(cycle: Cycle, doing: tuple[str, str]) -> DomainError | None:
     return _open(cycle, doing) or _in_dates(cycle, doing)
 
 
 def why_not_nominate(cycle: Cycle) -> DomainError | None:
-    return _taking_nominations(cycle, "made")
+    return _taking_nominations(cycle, _MADE)
 
 
 def why_not_nominate_as(actor: User) -> DomainError | None:
@@ -169,33 +196,33 @@ def why_not_nominate_as(actor: User) -> DomainError | None:
 def why_not_respond(user: User, nomination: Nomination) -> DomainError | None:
     """Accepting or declining a peer nomination: the nominee, while it awaits them."""
     if user.id != nomination.nominee_id:
-        return PermissionDenied("Only the nominee can accept or decline a nomination.")
-    if refusal := _taking_nominations(nomination.cycle, "accepted or declined"):
+        return PermissionDenied(_("Only the nominee can accept or decline a nomination."))
+    if refusal := _taking_nominations(nomination.cycle, _ANSWERED):
         return refusal
     if nomination.status is not NominationStatus.AWAITING_ACCEPTANCE:
-        return DomainError("This nomination is not awaiting your answer any more.")
+        return DomainError(_("This nomination is not awaiting your answer any more."))
     return None
 
 
 def why_not_withdraw(user: User, nomination: Nomination) -> DomainError | None:
     if not is_party(user, nomination):
-        return PermissionDenied("Only the nominee or the nominator can withdraw a nomination.")
-    if refusal := _open(nomination.cycle, "withdrawn"):
+        return PermissionDenied(_("Only the nominee or the nominator can withdraw a nomination."))
+    if refusal := _open(nomination.cycle, _WITHDRAWN):
         return refusal
     if nomination.status not in WITHDRAWABLE:
-        return DomainError("This nomination can no longer be withdrawn.")
+        return DomainError(_("This nomination can no longer be withdrawn."))
     return None
 
 
 def why_not_change_evidence(user: User, nomination: Nomination) -> DomainError | None:
     if user.id != nomination.nominee_id:
-        return PermissionDenied("Only the nominee chooses the evidence.")
+        return PermissionDenied(_("Only the nominee chooses the evidence."))
     if nomination.kind is NominationKind.RENEWAL:
-        return DomainError("A renewal's evidence is the work done during the award term.")
-    if refusal := _taking_nominations(nomination.cycle, "changed"):
+        return DomainError(_("A renewal's evidence is the work done during the award term."))
+    if refusal := _taking_nominations(nomination.cycle, _CHANGED):
         return refusal
     if nomination.status is not NominationStatus.SUBMITTED:
-        return DomainError("Only a submitted nomination's evidence can be changed.")
+        return DomainError(_("Only a submitted nomination's evidence can be changed."))
     return None
 
 

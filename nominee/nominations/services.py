@@ -28,7 +28,8 @@ from nominee.contributions.models import Contribution, ContributionType
 from nominee.cycles.models import Cycle, CycleStatus
 from nominee.endorsements.models import Endorsement
 from nominee.errors import Conflict, DomainError
-from nominee.formatting import format_date
+from nominee.formatting import format_date, format_number
+from nominee.i18n import N_, _, ngettext
 from nominee.markdown import render
 from nominee.nominations import rules
 from nominee.nominations.models import (
@@ -45,7 +46,7 @@ from nominee.notifications.services import notify
 
 T = TypeVar("T")
 
-STALE_NOMINATION = "This nomination changed in the meantime; reload and try again."
+STALE_NOMINATION = N_("This nomination changed in the meantime; reload and try again.")
 SEARCH_LIMIT = 20
 # Not decided yet: a renewal's evidence may still be gathered again.
 UNDECIDED_STATUSES = (NominationStatus.SUBMITTED, NominationStatus.IN_REVIEW)
@@ -144,11 +145,11 @@ def nominate(
         raise refusal
     category = next((c for c in cycle.categories if c.id == category_id), None)
     if category is None:
-        raise DomainError("Choose one of this cycle's categories.", field="category_id")
+        raise DomainError(_("Choose one of this cycle's categories."), field="category_id")
     statement_md = _checked_statement(statement_md, "statement_md", required=True)
     nominee = session.get(User, nominee_id)
     if nominee is None or not nominee.is_active_account:
-        raise DomainError("This member cannot be nominated.", field="nominee_id")
+        raise DomainError(_("This member cannot be nominated."), field="nominee_id")
     is_self = nominee.id == actor.id
     if live_nomination(session, cycle.id, category.id, nominee.id) is not None:
         raise DomainError(_duplicate_message(nominee, category, is_self), field="category_id")
@@ -261,7 +262,7 @@ def refuse(
     _check_version(nomination, expected_version)
     reason = (reason or "").strip()
     if len(reason) > rules.WITHDRAWN_REASON_MAX:
-        raise DomainError(f"At most {rules.WITHDRAWN_REASON_MAX} characters.", field="reason")
+        raise DomainError(_reason_too_long(), field="reason")
     nomination.withdrawn_reason = reason
     change_status(
         session, actor, nomination, NominationStatus.REFUSED, "nomination.refused", note=reason
@@ -291,7 +292,7 @@ def withdraw(
     _check_version(nomination, expected_version)
     reason = (reason or "").strip()
     if len(reason) > rules.WITHDRAWN_REASON_MAX:
-        raise DomainError(f"At most {rules.WITHDRAWN_REASON_MAX} characters.", field="reason")
+        raise DomainError(_reason_too_long(), field="reason")
     nomination.withdrawn_reason = reason
     change_status(
         session, actor, nomination, NominationStatus.WITHDRAWN, "nomination.withdrawn", note=reason
@@ -535,42 +536,62 @@ def check_evidence_date(session: Session, actor: User, contribution_id: int, day
     nomination whose window does not hold it."""
     for nomination, first, last in nominations_with_evidence(session, contribution_id):
         if not first <= day <= last:
-            message = (
-                f"{_evidence_of(nomination)}: its date must stay between "
-                f"{format_date(first)} and {format_date(last)}."
+            message = _(
+                "%(what)s: its date must stay between %(first)s and %(last)s.",
+                what=_evidence_of(nomination),
+                first=format_date(first),
+                last=format_date(last),
             )
             if rules.can_change_evidence(actor, nomination):
-                message += " To move it, first remove it from that nomination's evidence."
+                message = _(
+                    "%(refusal)s To move it, first remove it from that nomination's evidence.",
+                    refusal=message,
+                )
             raise DomainError(message, field="contributed_on")
 
 
 def check_not_evidence(session: Session, actor: User, contribution_id: int) -> None:
     """Refuse to delete a contribution that is the evidence of a live nomination, saying
     what the owner can do about it."""
-    for nomination, *_ in nominations_with_evidence(session, contribution_id):
+    for nomination, *_dates in nominations_with_evidence(session, contribution_id):
         what = _evidence_of(nomination)
         status = rules.shown_status(actor, nomination)
         if rules.can_change_evidence(actor, nomination):
-            why = f"{what}. Remove it from that nomination's evidence first, then delete it."
+            why = _(
+                "%(what)s. Remove it from that nomination's evidence first, then delete it.",
+                what=what,
+            )
         elif status in rules.DECISIONS:
-            why = (
-                f"{what}, which is decided: the evidence of a decision stays as the "
-                "reviewers saw it."
+            why = _(
+                "%(what)s, which is decided: the evidence of a decision stays as the "
+                "reviewers saw it.",
+                what=what,
             )
         elif status is NominationStatus.IN_REVIEW:
-            why = f"{what}, which is in review: its evidence stays as the reviewers see it."
+            why = _(
+                "%(what)s, which is in review: its evidence stays as the reviewers see it.",
+                what=what,
+            )
         elif nomination.kind is NominationKind.RENEWAL:
-            why = (
-                f"{what}, gathered from your award term: it stays while the renewal is considered."
+            why = _(
+                "%(what)s, gathered from your award term: it stays while the renewal is "
+                "considered.",
+                what=what,
             )
         else:
-            why = f"{what}: it stays while that nomination is live."
+            why = _("%(what)s: it stays while that nomination is live.", what=what)
         raise DomainError(why)
 
 
 def _evidence_of(nomination: Nomination) -> str:
-    noun = "renewal" if nomination.kind is NominationKind.RENEWAL else "nomination"
-    return f"This contribution is evidence of your {noun} for {_where(nomination)}"
+    where = {"category": nomination.category.name, "cycle": nomination.cycle.name}
+    if nomination.kind is NominationKind.RENEWAL:
+        return _(
+            "This contribution is evidence of your renewal for %(category)s in %(cycle)s", **where
+        )
+    return _(
+        "This contribution is evidence of your nomination for %(category)s in %(cycle)s", **where
+    )
 
 
 # Reactions to the cycle's status ----------------------------------------------------
@@ -583,7 +604,7 @@ def close_nominations(
     actor: User | None,
     old: CycleStatus,
     new: CycleStatus,
-    **_: Any,
+    **_ignored: Any,
 ) -> None:
     """Leaving "open": unaccepted peer nominations lapse, submitted ones enter review."""
     if old is not CycleStatus.OPEN or new is CycleStatus.OPEN:
@@ -616,7 +637,7 @@ def _lapse(session: Session, actor: User | None, nomination: Nomination) -> None
         nomination,
         NominationStatus.LAPSED,
         "nomination.lapsed",
-        note="Not accepted before nominations closed.",
+        note=N_("Not accepted before nominations closed."),
     )
     nominee = nomination.nominee.display_name
     notify(
@@ -652,11 +673,14 @@ def _check_peer_limit(session: Session, actor: User, cycle: Cycle) -> None:
     limit = cycle.peer_nomination_limit
     if peer_nominations_made(session, actor.id, cycle.id) >= limit:
         if limit == 0:
-            message = "This cycle takes no peer nominations."
+            message = _("This cycle takes no peer nominations.")
         else:
-            message = (
-                f"You have made {limit} peer nomination{'s' if limit != 1 else ''} in this "
-                "cycle, its limit. Withdraw one to nominate somebody else."
+            message = ngettext(
+                "You have made %(num)d peer nomination in this cycle, its limit. Withdraw one "
+                "to nominate somebody else.",
+                "You have made %(num)d peer nominations in this cycle, its limit. Withdraw one "
+                "to nominate somebody else.",
+                limit,
             )
         raise DomainError(message, field="nominee_id")
 
@@ -669,12 +693,21 @@ def _checked_statement(text: str | None, field: str, *, required: bool) -> str:
         return ""
     if not required and len(text) > rules.STATEMENT_MAX:
         raise DomainError(
-            f"Write at most {rules.STATEMENT_MAX:,} characters (now {len(text):,}).", field=field
+            _(
+                "Write at most %(max)s characters (now %(length)s).",
+                max=format_number(rules.STATEMENT_MAX),
+                length=format_number(len(text)),
+            ),
+            field=field,
         )
     if required and not rules.STATEMENT_MIN <= len(text) <= rules.STATEMENT_MAX:
         raise DomainError(
-            f"Write between {rules.STATEMENT_MIN} and {rules.STATEMENT_MAX:,} characters "
-            f"(now {len(text):,}).",
+            _(
+                "Write between %(min)s and %(max)s characters (now %(length)s).",
+                min=format_number(rules.STATEMENT_MIN),
+                max=format_number(rules.STATEMENT_MAX),
+                length=format_number(len(text)),
+            ),
             field=field,
         )
     return text
@@ -706,17 +739,31 @@ def _checked_evidence(
     ).all()
     if len(found) != len(wanted):
         raise DomainError(
-            "Evidence must be the nominee's own contributions dated between "
-            f"{format_date(cycle.lookback_start)} and {format_date(cycle.nominations_close_on)}.",
+            _(
+                "Evidence must be the nominee's own contributions dated between %(start)s and "
+                "%(end)s.",
+                start=format_date(cycle.lookback_start),
+                end=format_date(cycle.nominations_close_on),
+            ),
             field="evidence",
         )
     if len(wanted) < cycle.min_evidence:
         raise DomainError(
-            f"Choose at least {cycle.min_evidence} contributions as evidence.", field="evidence"
+            ngettext(
+                "Choose at least %(num)d contribution as evidence.",
+                "Choose at least %(num)d contributions as evidence.",
+                cycle.min_evidence,
+            ),
+            field="evidence",
         )
     if len(wanted) > cycle.max_evidence:
         raise DomainError(
-            f"Choose at most {cycle.max_evidence} contributions as evidence.", field="evidence"
+            ngettext(
+                "Choose at most %(num)d contribution as evidence.",
+                "Choose at most %(num)d contributions as evidence.",
+                cycle.max_evidence,
+            ),
+            field="evidence",
         )
     by_id = {c.id: c for c in found}
     return [by_id[i] for i in wanted]
@@ -736,14 +783,14 @@ def _replace_evidence(
 
 def _check_version(nomination: Nomination, expected_version: int | None) -> None:
     if nomination.version != expected_version:
-        raise Conflict(STALE_NOMINATION)
+        raise Conflict(_(STALE_NOMINATION))
 
 
 def _flush(session: Session) -> None:
     try:
         session.flush()
     except StaleDataError:
-        raise Conflict(STALE_NOMINATION) from None
+        raise Conflict(_(STALE_NOMINATION)) from None
 
 
 def add_event(
@@ -815,14 +862,19 @@ def _notify_nominator(session: Session, nomination: Nomination, kind: str, **par
 
 def _duplicate_message(nominee: User, category: Category, is_self: bool) -> str:
     if is_self:
-        return (
-            f"You already have a nomination in {category.name} in this cycle; see My nominations."
+        return _(
+            "You already have a nomination in %(category)s in this cycle; see My nominations.",
+            category=category.name,
         )
-    return f"{nominee.display_name} already has a nomination in {category.name} in this cycle."
+    return _(
+        "%(name)s already has a nomination in %(category)s in this cycle.",
+        name=nominee.display_name,
+        category=category.name,
+    )
 
 
-def _where(nomination: Nomination) -> str:
-    return f"{nomination.category.name} in {nomination.cycle.name}"
+def _reason_too_long() -> str:
+    return _("At most %(max)s characters.", max=format_number(rules.WITHDRAWN_REASON_MAX))
 
 
 def _about(nomination: Nomination) -> dict[str, int | str]:

@@ -14,6 +14,7 @@ from nominee.cycles import rules as cycle_rules
 from nominee.cycles.models import Cycle
 from nominee.errors import DomainError
 from nominee.extensions import limiter
+from nominee.i18n import _
 from nominee.nominations import queries, rules, services
 from nominee.nominations.forms import (
     AcceptForm,
@@ -41,6 +42,7 @@ bp = Blueprint("nominations", __name__)
 # Nomination statuses as every page words them (a revoked award shows on its nomination).
 bp.add_app_template_global(rules.status_text, "status_text")
 bp.add_app_template_global(rules.revoked_label, "revoked_label")
+bp.add_app_template_global(rules.note_text, "note_text")
 
 
 def _actor() -> User:
@@ -150,9 +152,12 @@ def nominate(cycle_id: int):
         )
         if created is not None:
             if is_self:
-                flash("Your nomination is submitted. Good luck!", "success")
+                flash(_("Your nomination is submitted. Good luck!"), "success")
             else:
-                flash(f"{given(nominee).display_name} is nominated and notified.", "success")
+                flash(
+                    _("%(name)s is nominated and notified.", name=given(nominee).display_name),
+                    "success",
+                )
             return redirect(url_for("nominations.show", nomination_id=created.id))
     elif request.method == "POST":
         status = 400
@@ -263,7 +268,7 @@ def accept(nomination_id: int):
             ),
         )
         if done:
-            flash("You accepted the nomination; it is submitted.", "success")
+            flash(_("You accepted the nomination; it is submitted."), "success")
             return redirect(url_for("nominations.show", nomination_id=nomination.id))
     else:
         status = 400
@@ -307,7 +312,7 @@ def decline(nomination_id: int):
         DeclineForm(),
         services.refuse,
         "nominations/decline.html",
-        "You declined the nomination. The nominator is told.",
+        _("You declined the nomination. The nominator is told."),
         url_for("nominations.mine"),
     )
 
@@ -323,7 +328,7 @@ def withdraw(nomination_id: int):
         WithdrawForm(),
         services.withdraw,
         "nominations/withdraw.html",
-        "The nomination is withdrawn.",
+        _("The nomination is withdrawn."),
         url_for("nominations.show", nomination_id=nomination.id),
     )
 
@@ -351,7 +356,7 @@ def evidence(nomination_id: int):
             ),
         )
         if done:
-            flash("Your evidence is saved.", "success")
+            flash(_("Your evidence is saved."), "success")
             return redirect(url_for("nominations.show", nomination_id=nomination.id))
     else:
         status = 400

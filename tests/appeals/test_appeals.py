@@ -90,9 +90,9 @@ def test_the_nominee_appeals_once_and_sees_its_status(client, login, db, decline
 def test_the_statement_is_checked_next_to_the_field(client, login, db, declined):
     login(declined.nominee)
     short = lodge(client, declined, "Unfair.")
-    assert short.status_code == 400 and "Between 20 and 4000 characters." in short.text
+    assert short.status_code == 400 and "Between 20 and 4,000 characters." in short.text
     long = lodge(client, declined, "x" * 4001)
-    assert long.status_code == 400 and "Between 20 and 4000 characters." in long.text
+    assert long.status_code == 400 and "Between 20 and 4,000 characters." in long.text
     assert db.scalars(select(Appeal)).all() == []
 
 

@@ -121,9 +121,7 @@ def test_statement_length_is_checked(app, make, db, cycle):
     for statement in ("Too short.", "x" * 3001):
         response = nominate(client, cycle, ada, works(make, ada), statement_md=statement)
         assert response.status_code == 400
-        assert "Field must be between 100 and 3000 characters long." in error_of(
-            response.text, "statement_md"
-        )
+        assert "Write between 100 and 3,000 characters." in error_of(response.text, "statement_md")
     assert db.scalar(select(Nomination)) is None
 
 

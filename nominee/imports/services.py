@@ -368,9 +368,9 @@ def _stage_chunk(
             digest = hashlib.sha256(f"{owner.id} {url}".encode()).digest()[:16]
             if (owner.id, url) in logged:
                 row.errors.append(
-                    _("Link: you have logged a contribution with this link already.")
+                    _("Link: You have logged a contribution with this link already.")
                     if owner.id == uploader.id
-                    else _("Link: this member has logged a contribution with this link already.")
+                    else _("Link: This member has logged a contribution with this link already.")
                 )
             elif digest in seen:
                 row.errors.append(_("Link: an earlier row of the file has the same link."))

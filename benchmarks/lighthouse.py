@@ -204,7 +204,7 @@ def main() -> None:
                 print(f"    lost: {lost}")
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        server.wait(timeout=60)  # gunicorn lets its workers finish (graceful_timeout)
     # LIGHTHOUSE_PAGES="member page,award page" runs those only and keeps the others' scores.
     saved = ROOT / "benchmarks" / "lighthouse.json"
     kept = json.loads(saved.read_text()) if saved.exists() else {}

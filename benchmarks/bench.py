@@ -63,20 +63,25 @@ TARGET_EXPORT_ROWS_PER_SECOND = 5_000
 # -- the scratch database --------------------------------------------------------------
 
 
-def scratch_database(url: str | None, scale: str) -> str:
-    """A new, empty database URL on the backend ``url`` selects."""
+def scratch_database(
+    url: str | None, scale: str, reuse: bool = False, sqlite_path: str | None = None
+) -> tuple[str, bool]:
+    """A new, empty database URL on the backend ``url`` selects, and whether it is
+    already seeded (``reuse``: a SQLite file seeded by an earlier run is kept)."""
     if not url or url.startswith("sqlite"):
-        path = Path(f"/tmp/nominee-bench-{scale}.sqlite3")
+        path = Path(sqlite_path or f"/tmp/nominee-bench-{scale}.sqlite3")
+        if reuse and path.exists() and path.stat().st_size > 0:
+            return f"sqlite:///{path}", True
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return f"sqlite:///{path}"
+        return f"sqlite:///{path}", False
     parsed = make_url(url)
     admin = create_engine(parsed, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text('DROP DATABASE IF EXISTS "nominee_bench" WITH (FORCE)'))
         conn.execute(text('CREATE DATABASE "nominee_bench"'))
     admin.dispose()
-    return parsed.set(database="nominee_bench").render_as_string(hide_password=False)
+    return parsed.set(database="nominee_bench").render_as_string(hide_password=False), False
 
 
 def seed(url: str, scale: str, seed_value: int) -> tuple[float, dict[str, int]]:
@@ -270,14 +275,21 @@ def summary(item: Measured, floor_p95: float | None) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    url = scratch_database(args.database_url, args.scale)
+    url, seeded = scratch_database(args.database_url, args.scale, args.reuse, args.sqlite_path)
     backend = make_url(url).get_backend_name()
-    print(f"Seeding the {args.scale} programme on {backend} ...", flush=True)
     load_before = os.getloadavg()
-    seed_cpu = time.process_time()
-    seed_seconds, counts = seed(url, args.scale, args.seed)
-    seed_cpu = time.process_time() - seed_cpu
-    print(f"Seeded in {seed_seconds:.1f} s ({seed_cpu:.1f} s of CPU in this process).", flush=True)
+    if seeded:
+        print(f"Reusing the {args.scale} programme seeded in {url}.", flush=True)
+        seed_seconds, seed_cpu, counts = 0.0, 0.0, existing_counts(url)
+    else:
+        print(f"Seeding the {args.scale} programme on {backend} ...", flush=True)
+        seed_cpu = time.process_time()
+        seed_seconds, counts = seed(url, args.scale, args.seed)
+        seed_cpu = time.process_time() - seed_cpu
+        print(
+            f"Seeded in {seed_seconds:.1f} s ({seed_cpu:.1f} s of CPU in this process).",
+            flush=True,
+        )
 
     app = make_bench_app(url)
     counter = QueryCounter(app.extensions["nominee.engine"])
@@ -349,6 +361,18 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def existing_counts(url: str) -> dict[str, int]:
+    """The rows of the main tables of a database seeded by an earlier run."""
+    engine = create_engine(url)
+    tables = ("users", "contributions", "endorsements", "nominations")
+    with engine.connect() as conn:
+        counts = {
+            name: conn.execute(text(f"select count(*) from {name}")).scalar() for name in tables
+        }
+    engine.dispose()
+    return {name: int(value or 0) for name, value in counts.items()}
+
+
 def server_version(url: str) -> str:
     engine = create_engine(url)
     with engine.connect() as conn:
@@ -406,6 +430,16 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--export-runs", type=int, default=5)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="SQLite: keep the database an earlier run seeded at this path, if any",
+    )
+    parser.add_argument(
+        "--sqlite-path",
+        default=None,
+        help="SQLite: the scratch database's file (default /tmp/nominee-bench-SCALE.sqlite3)",
+    )
     parser.add_argument("--output", default=str(ROOT / "benchmarks" / "results.json"))
     parser.add_argument(
         "--only",

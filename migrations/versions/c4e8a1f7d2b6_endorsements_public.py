@@ -1,8 +1,10 @@
-"""Endorsements say whether everybody may see them (``endorsements.public``)
+"""Endorsements say whether everybody may see them (``endorsements.public``); figures
+covered for the reach totals
 
 The member page's lists and counts of endorsements read the endorser and endorsee
 indexes alone: ``public`` (the contribution is public and its owner's account active) is
-copied onto each endorsement and kept so by the services, and both indexes cover it.
+copied onto each endorsement and kept so by the services, and both indexes cover it. A
+member's reach totals read the figures' values off an index.
 
 Revision ID: c4e8a1f7d2b6
 Revises: e2a7c4f19b35
@@ -46,9 +48,15 @@ def upgrade() -> None:
         "endorsements",
         ["endorser_id", "created_at", "endorsee_id", "withdrawn_at", "public"],
     )
+    op.create_index(
+        "ix_contribution_figures_contribution_value",
+        "contribution_figures",
+        ["contribution_id", "metric_id", "value"],
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_contribution_figures_contribution_value", table_name="contribution_figures")
     op.drop_index("ix_endorsements_endorser_created", table_name="endorsements")
     op.drop_index("ix_endorsements_endorsee_created", table_name="endorsements")
     op.create_index(

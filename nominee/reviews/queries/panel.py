@@ -478,7 +478,9 @@ def submitted_review(
     )
 
 
-def reviewer_assignments(session: Session, reviewer: User, limit: int) -> Sequence[Row[Any]]:
+def reviewer_assignments(
+    session: Session, reviewer: User, limit: int
+) -> Sequence[Row[*tuple[Any, ...]]]:
     """The nominations ``reviewer`` is assigned to, as plain rows of what the API lists:
     ``nomination_id``, ``cycle_id``, ``cycle_name``, ``cycle_status``,
     ``review_close_on``, ``category_id``, ``category_name``, ``nominee_id``,

@@ -168,7 +168,7 @@ def main() -> None:
         url = f"sqlite:///{sqlite_path}"
         print(f"Reusing {sqlite_path}", flush=True)
     else:
-        url = scratch_database(args.database_url, args.scale)
+        url, _ = scratch_database(args.database_url, args.scale)
         print(f"Seeding the {args.scale} programme ...", flush=True)
         seconds, _ = seed(url, args.scale, 1)
         print(f"Seeded in {seconds:.1f} s", flush=True)

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from sqlalchemy import ColumnElement, Integer, cast, extract, func, select
 from sqlalchemy.orm import Session
@@ -55,7 +56,7 @@ class ActivityChart:
     height: int = HEIGHT
     baseline: float = HEIGHT - BOTTOM
 
-    @property
+    @cached_property
     def totals(self) -> list[int]:
         return [
             sum(self.counts[name][i] for name, _colour in self.series)

@@ -24,7 +24,17 @@ def format_date(value: date | datetime | None) -> str:
     reader = i18n.current()
     if isinstance(value, datetime):
         value = _in_zone(value, reader.time_zone).date()
-    return dates.format_date(value, _date_pattern(reader.language), locale=reader.locale)
+    return _formatted_date(value, reader.language)
+
+
+# Babel formats a date or a number in some 20 microseconds; a list page shows hundreds,
+# mostly the same ones from request to request: kept per process (pure functions of
+# their arguments, so nothing here can go stale).
+@lru_cache(maxsize=8192)
+def _formatted_date(value: date, language: str) -> str:
+    return dates.format_date(
+        value, _date_pattern(language), locale=i18n.Reader(language, "UTC").locale
+    )
 
 
 def _date_pattern(language: str) -> str:
@@ -82,10 +92,17 @@ def format_decimal(value: float) -> str:
 def format_number(value: int | float | None) -> str:
     if value is None:
         value = 0
-    locale = i18n.current().locale
+    language = i18n.current().language
     if isinstance(value, int) or value == int(value):
-        return numbers.format_decimal(int(value), locale=locale)
-    return numbers.format_decimal(value, format="#,##0.00", locale=locale)
+        return _formatted_integer(int(value), language)
+    return numbers.format_decimal(
+        value, format="#,##0.00", locale=i18n.Reader(language, "UTC").locale
+    )
+
+
+@lru_cache(maxsize=8192)
+def _formatted_integer(value: int, language: str) -> str:
+    return numbers.format_decimal(value, locale=i18n.Reader(language, "UTC").locale)
 
 
 _inflect = inflect.engine()

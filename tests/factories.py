@@ -115,6 +115,11 @@ class Factory:
                 **kw,
             )
         )
+        if "public" not in kw:
+            # As the services keep it (``Endorsement.public``).
+            owner = contribution.owner or self.session.get(User, contribution.owner_id)
+            endorsement.public = contribution.is_public and owner.is_active_account
+            self.session.flush()
         if endorsement.withdrawn_at is None:
             contribution.endorsement_count += 1
             self.session.flush()

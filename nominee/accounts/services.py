@@ -32,6 +32,7 @@ from nominee.accounts.rules import (
     has_hidden_characters,
 )
 from nominee.categories.models import Category
+from nominee.endorsements import services as endorsements
 from nominee.errors import DomainError, PermissionDenied
 from nominee.i18n import N_, _
 from nominee.mail.tokens import Purpose, TokenError, make_token, read_token
@@ -560,6 +561,8 @@ def set_active(session: Session, actor: User, target: User, active: bool) -> Non
     if target.is_active_account == active:
         return
     target.is_active_account = active
+    # The endorsements of their contributions say whether everybody may see them.
+    endorsements.refresh_public(session, endorsee_id=target.id)
     if active:
         target.session_token = new_session_token()
     else:

@@ -25,6 +25,7 @@ from xml.sax.saxutils import escape
 
 from PIL import Image, ImageDraw, ImageFont
 
+from nominee import i18n
 from nominee.awards.models import Award, AwardStatus
 from nominee.formatting import format_date
 
@@ -246,9 +247,21 @@ def _star(draw: ImageDraw.ImageDraw, x: int, y: int, radius: int) -> None:
     draw.polygon(points, fill=STAR)
 
 
+# Drawn PNGs kept per process, by what they show (a few hundred at about 15 KB each).
+PNG_CACHE_SIZE = 256
+
+
 def badge_png(facts: BadgeFacts) -> bytes:
     """The 1200x630 link-preview image: programme, member, award, cycle, term, state and
-    the address to verify it at."""
+    the address to verify it at. Drawn once per process for the same facts and reader's
+    language (the image is a function of them alone, so no host's copy can go stale:
+    changed facts are another key, as they are another ETag)."""
+    reader = i18n.current()
+    return _drawn_png(facts, reader.language, reader.time_zone)
+
+
+@lru_cache(maxsize=PNG_CACHE_SIZE)
+def _drawn_png(facts: BadgeFacts, _language: str, _time_zone: str) -> bytes:
     width, height = PNG_SIZE
     colour = COLOURS[facts.state]
     image = Image.new("RGB", PNG_SIZE, "#eef1f7")

@@ -24,6 +24,7 @@ from nominee.contributions.models import (
 )
 from nominee.contributions.queries import choosable_categories, choosable_types
 from nominee.db import batched_writes
+from nominee.endorsements import services as endorsements
 from nominee.errors import DomainError, PermissionDenied
 from nominee.i18n import _
 from nominee.markdown import render
@@ -494,6 +495,10 @@ def _apply(
         (categories[i] for i in extra_ids), key=lambda category: category.name
     )
     _apply_figures(contribution, contribution_type, asked, data.figures)
+    if existing is not None and contribution.visibility != data.visibility:
+        contribution.visibility = data.visibility
+        # Its endorsements say whether everybody may see them (``Endorsement.public``).
+        endorsements.refresh_public(session, contribution_id=contribution.id)
     contribution.visibility = data.visibility
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from nominee import clock
@@ -22,14 +22,16 @@ class Endorsement(Base):
     __tablename__ = "endorsements"
     __table_args__ = (
         UniqueConstraint("contribution_id", "endorser_id"),
-        # Covering for the member page's "received" and "given" lists and the conflict and
-        # reciprocity checks, which filter on the active ones.
+        # Covering for the member page's "received" and "given" lists and counts (``public``
+        # says who may see each) and the conflict and reciprocity checks, which filter on
+        # the active ones.
         Index(
             "ix_endorsements_endorsee_created",
             "endorsee_id",
             "created_at",
             "endorser_id",
             "withdrawn_at",
+            "public",
         ),
         Index(
             "ix_endorsements_endorser_created",
@@ -37,6 +39,7 @@ class Endorsement(Base):
             "created_at",
             "endorsee_id",
             "withdrawn_at",
+            "public",
         ),
         # A contribution's endorsements, newest first, paged.
         Index("ix_endorsements_contribution_created", "contribution_id", "created_at"),
@@ -50,6 +53,11 @@ class Endorsement(Base):
     comment: Mapped[str] = mapped_column(String(280), default="")
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     withdrawn_at: Mapped[datetime | None]
+    # Whether everybody may see it: its contribution is public and its owner's account
+    # active. Copied from them and kept so by the services (endorsing, a contribution's
+    # visibility, an account's deactivation), so a member's lists and counts of
+    # endorsements read the endorser and endorsee indexes, with no join per endorsement.
+    public: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     contribution: Mapped[Contribution] = relationship()
     endorser: Mapped[User] = relationship(foreign_keys=[endorser_id])

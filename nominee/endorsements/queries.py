@@ -7,12 +7,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, func, select
+from sqlalchemy import ColumnElement, Row, Select, func, or_, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from nominee.accounts.models import User
 from nominee.contributions.models import Contribution
-from nominee.contributions.rules import visible_to
 from nominee.endorsements.models import Endorsement
 from nominee.pagination import Keyset, decode_cursor, keyset, older_than
 
@@ -61,13 +60,26 @@ def active_endorsements(
     return keyset(rows, per_page, contribution.endorsement_count, after, _position)
 
 
+def seen_by(viewer: User) -> ColumnElement[bool]:
+    """``contributions.rules.visible_to`` for an endorsement's contribution, read off the
+    endorsement (``Endorsement.public``, kept by the services): no join per row for
+    members and visitors; reviewers see every contribution of an active account."""
+    if viewer.is_authenticated and viewer.is_organizer:
+        return true()
+    if viewer.is_authenticated and viewer.is_reviewer:
+        return Endorsement.endorsee.has(User.is_active_account.is_(True))
+    if viewer.is_authenticated:
+        # Their own contributions, whatever their visibility (they are active: logged in).
+        return or_(Endorsement.public.is_(True), Endorsement.endorsee_id == viewer.id)
+    return Endorsement.public.is_(True)
+
+
 def _latest_stmt(
     condition: ColumnElement[bool], viewer: User, after: str | None, limit: int
 ) -> Select[int, datetime]:
     return (
         select(Endorsement.id, Endorsement.created_at)
-        .join(Endorsement.contribution)
-        .where(condition, Endorsement.withdrawn_at.is_(None), visible_to(viewer), _after(after))
+        .where(condition, Endorsement.withdrawn_at.is_(None), seen_by(viewer), _after(after))
         .order_by(*NEWEST_FIRST)
         .limit(limit)
     )
@@ -129,9 +141,9 @@ def given(
         rows = _with_people(session, _latest_stmt(condition, viewer, after, per_page + 1))
         total = (
             session.scalar(
-                select(func.count(Endorsement.id))
-                .join(Endorsement.contribution)
-                .where(condition, Endorsement.withdrawn_at.is_(None), visible_to(viewer))
+                select(func.count(Endorsement.id)).where(
+                    condition, Endorsement.withdrawn_at.is_(None), seen_by(viewer)
+                )
             )
             or 0
         )

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from nominee import audit, clock, events
 from nominee.accounts.models import User
-from nominee.contributions.models import Contribution
+from nominee.contributions.models import Contribution, Visibility
 from nominee.endorsements import rules
 from nominee.endorsements.models import Endorsement
 from nominee.endorsements.queries import endorsement_of
@@ -38,6 +38,31 @@ def _change_count(session: Session, contribution: Contribution, delta: int) -> N
     refresh_counters_for_evidence(session, contribution.id)
 
 
+def refresh_public(
+    session: Session, *, contribution_id: int | None = None, endorsee_id: int | None = None
+) -> None:
+    """Copy again onto the endorsements of a contribution, or of every contribution of a
+    member, whether everybody may see them (``Endorsement.public``): after the
+    contribution's visibility or its owner's account changed. One indexed UPDATE."""
+    session.flush()
+    shown = (
+        select(Contribution.id)
+        .join(User, User.id == Contribution.owner_id)
+        .where(
+            Contribution.id == Endorsement.contribution_id,
+            Contribution.visibility == Visibility.PUBLIC,
+            User.is_active_account.is_(True),
+        )
+        .exists()
+    )
+    stmt = update(Endorsement).values(public=shown)
+    if contribution_id is not None:
+        stmt = stmt.where(Endorsement.contribution_id == contribution_id)
+    if endorsee_id is not None:
+        stmt = stmt.where(Endorsement.endorsee_id == endorsee_id)
+    session.execute(stmt.execution_options(synchronize_session="fetch"))
+
+
 def endorse(
     session: Session, endorser: User, contribution: Contribution, comment: str = ""
 ) -> Endorsement:
@@ -58,6 +83,7 @@ def endorse(
             endorser_id=endorser.id,
             endorsee_id=contribution.owner_id,
             comment=comment,
+            public=True,  # only a public contribution of an active member is endorsed
         )
         try:
             with session.begin_nested():
@@ -73,7 +99,7 @@ def endorse(
             session.execute(
                 update(Endorsement)
                 .where(Endorsement.id == endorsement.id, Endorsement.withdrawn_at.is_not(None))
-                .values(withdrawn_at=None, comment=comment, created_at=clock.now())
+                .values(withdrawn_at=None, comment=comment, created_at=clock.now(), public=True)
                 .execution_options(synchronize_session=False)
             ),
         )

@@ -38,16 +38,16 @@ def assignments():
     return AssignmentList(
         items=[
             AssignmentOut(
-                nomination_id=nomination.id,
-                cycle=CycleRef(id=cycle.id, name=cycle.name),
-                cycle_status=cycle.status.value,
-                review_close_on=cycle.review_close_on,
-                category=CategoryRef(id=category.id, name=category.name),
-                nominee=MemberRef(id=nominee.id, display_name=nominee.display_name),
-                review_status=review.status.value if review else None,
-                review_version=review.version if review else 0,
+                nomination_id=row.nomination_id,
+                cycle=CycleRef(id=row.cycle_id, name=row.cycle_name),
+                cycle_status=row.cycle_status.value,
+                review_close_on=row.review_close_on,
+                category=CategoryRef(id=row.category_id, name=row.category_name),
+                nominee=MemberRef(id=row.nominee_id, display_name=row.nominee_name),
+                review_status=row.review_status.value if row.review_status else None,
+                review_version=row.review_version or 0,
             )
-            for _assignment, nomination, cycle, category, nominee, review in rows
+            for row in rows
         ]
     )
 

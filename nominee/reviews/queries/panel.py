@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
@@ -481,12 +481,27 @@ def submitted_review(
 
 def reviewer_assignments(
     session: Session, reviewer: User, limit: int
-) -> Sequence[Row[*tuple[Assignment, Nomination, Cycle, Category, User, Review | None]]]:
-    """The nominations ``reviewer`` is assigned to, with their cycle, category, nominee
-    and the reviewer's own review (None: not started): the cycles in review first, then
-    the latest assigned; at most ``limit``."""
+) -> Sequence[Row[*tuple[Any, ...]]]:
+    """The nominations ``reviewer`` is assigned to, as plain rows of what the API lists:
+    ``nomination_id``, ``cycle_id``, ``cycle_name``, ``cycle_status``,
+    ``review_close_on``, ``category_id``, ``category_name``, ``nominee_id``,
+    ``nominee_name``, ``review_status`` and ``review_version`` (None: not started); the
+    cycles in review first, then the latest assigned; at most ``limit``."""
     return session.execute(
-        select(Assignment, Nomination, Cycle, Category, User, Review)
+        select(
+            Assignment.nomination_id,
+            Cycle.id.label("cycle_id"),
+            Cycle.name.label("cycle_name"),
+            Cycle.status.label("cycle_status"),
+            Cycle.review_close_on,
+            Category.id.label("category_id"),
+            Category.name.label("category_name"),
+            User.id.label("nominee_id"),
+            User.display_name.label("nominee_name"),
+            Review.status.label("review_status"),
+            Review.version.label("review_version"),
+        )
+        .select_from(Assignment)
         .join(Nomination, Nomination.id == Assignment.nomination_id)
         .join(Cycle, Cycle.id == Nomination.cycle_id)
         .join(Category, Category.id == Nomination.category_id)

@@ -9,11 +9,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
+from nominee.accounts.models import User
+from nominee.contributions.models import Contribution, Visibility
 from nominee.credentials import services as credentials
+from nominee.endorsements.models import Endorsement
 from nominee.seeding.scale import SCALES, seed_programme
 from nominee.seeding.scale.loader import driver_connection
 
@@ -66,6 +69,25 @@ def has_data(engine: Engine) -> bool:
         )
 
 
+def hide_endorsements(conn) -> None:
+    """``Endorsement.public`` (written true) made false where the services would have:
+    on contributions that are not public, and those of deactivated accounts."""
+    conn.execute(
+        update(Endorsement)
+        .where(
+            or_(
+                Endorsement.contribution_id.in_(
+                    select(Contribution.id).where(Contribution.visibility != Visibility.PUBLIC)
+                ),
+                Endorsement.endorsee_id.in_(
+                    select(User.id).where(User.is_active_account.is_(False))
+                ),
+            )
+        )
+        .values(public=False)
+    )
+
+
 def seed_database(
     engine: Engine,
     scale_name: str,
@@ -96,6 +118,7 @@ def seed_database(
                 counts = seed_programme(
                     conn, SCALES[scale_name], seed, password_hash, truth=truth, rings=rings
                 )
+                hide_endorsements(conn)
                 # The issuer's key, as a migrated database has it (a served benchmark's
                 # first requests would all race to make one).
                 credentials.ensure_key(Session(bind=conn, join_transaction_mode="create_savepoint"))

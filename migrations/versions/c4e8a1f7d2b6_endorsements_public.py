@@ -7,7 +7,7 @@ copied onto each endorsement and kept so by the services, and both indexes cover
 member's reach totals read the figures' values off an index.
 
 Revision ID: c4e8a1f7d2b6
-Revises: e2a7c4f19b35
+Revises: c4d8e2f1a9b7
 Create Date: 2026-11-30 18:05:00.000000
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "c4e8a1f7d2b6"
-down_revision: str | None = "e2a7c4f19b35"
+down_revision: str | None = "c4d8e2f1a9b7"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

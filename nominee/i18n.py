@@ -121,6 +121,13 @@ def reading(language: str | None, time_zone: str | None = None) -> Iterator[Read
         end(token)
 
 
+def language_of(chosen: str | None) -> str:
+    """A member's language for what they read away from a page (mail): their choice, or
+    when they have none (their browser's decides on pages) the current reader's, e.g.
+    the language of the page that sent a verification link."""
+    return supported(chosen) if chosen else current().language
+
+
 def supported(language: str | None) -> str:
     """The language if we have it (``es-MX`` -> ``es``), else the default."""
     if not language:

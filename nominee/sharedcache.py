@@ -56,8 +56,8 @@ class SharedCache:
                 redisclient.client_for(self.redis_url).set(
                     self.namespace + key, raw, px=max(1, int(ttl * 1000))
                 )
-            except Exception:
-                log.warning("could not keep %s in Redis", key, exc_info=True)
+            except Exception as error:
+                log.warning("could not keep %s in Redis: %s", key, error)
             return
         with self._lock:
             self._local[key] = (time.monotonic() + ttl, raw)
@@ -68,8 +68,8 @@ class SharedCache:
         if self.redis_url:
             try:
                 redisclient.client_for(self.redis_url).delete(*(self.namespace + k for k in keys))
-            except Exception:
-                log.warning("could not delete %s from Redis", keys, exc_info=True)
+            except Exception as error:
+                log.warning("could not delete %s from Redis: %s", keys, error)
             return
         with self._lock:
             for key in keys:
@@ -95,8 +95,8 @@ class SharedCache:
         if self.redis_url:
             try:
                 raw = redisclient.client_for(self.redis_url).get(self.namespace + key)
-            except Exception:
-                log.warning("could not read %s from Redis", key, exc_info=True)
+            except Exception as error:
+                log.warning("could not read %s from Redis: %s", key, error)
                 return None
             return raw.decode() if isinstance(raw, bytes) else raw
         with self._lock:

@@ -388,6 +388,10 @@ SENTENCES: dict[str, tuple[str, Callable[[_Named], str]]] = {
         _says(N_("changed the profile of %(thing)s")),
     ),
     "account.reactivated": (N_("Account reactivated"), _active),
+    "account.reading_updated": (
+        N_("Language and time changed"),
+        _says(N_("changed the language, time zone or theme of %(thing)s")),
+    ),
     "account.registered": (N_("Account registered"), _says(N_("registered as %(thing)s"))),
     "account.registration_refused": (
         N_("Registration refused"),

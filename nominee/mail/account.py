@@ -57,5 +57,5 @@ def messages_for(
     # The account's own address with its name, as other mail has; another (the old one
     # after a change) bare.
     to = payload.get("to") or Address(display_name=user.display_name, addr_spec=user.email)
-    with i18n.reading(user.language, user.time_zone):
+    with i18n.reading(i18n.language_of(user.language), user.time_zone):
         return [build(settings, template, to, {"name": user.display_name, **params})]

@@ -87,7 +87,7 @@ def daily_digest(
     user = session.get(User, user_id)
     if user is None:
         return None
-    with i18n.reading(user.language, user.time_zone):
+    with i18n.reading(i18n.language_of(user.language), user.time_zone):
         return _digest(session, user, since, until, context)
 
 

@@ -86,7 +86,7 @@ def compose(
 ) -> EmailMessage:
     """The message telling ``user`` about ``notification``, whatever their preference,
     in their language and time zone."""
-    with i18n.reading(user.language, user.time_zone):
+    with i18n.reading(i18n.language_of(user.language), user.time_zone):
         return _compose(session, notification, user, context)
 
 

@@ -45,7 +45,7 @@ def test_a_verification_email_in_spanish(make, db):
 
 
 def test_a_security_notice_in_spanish_has_its_date_in_spanish(make, db):
-    ada = make.user(email="ada@example.org", display_name="Ada")
+    ada = make.user(email="ada@example.org", display_name="Ada", time_zone="Europe/Madrid")
     payload = {
         "user_id": ada.id,
         "template": "security_notice",

@@ -67,7 +67,7 @@ def test_accept_page_shows_the_window_with_spanish_dates(app, make, db, spanish_
     )
     page = login(app, spanish_member).get(f"/nominations/{nomination.id}/accept")
     assert page.status_code == 200
-    assert "Pruebas" in page.text
+    assert "Evidencias" in page.text
     assert "al 15 ene 2099." in page.text  # the evidence window's last day, in Spanish
     assert "Aceptar y enviar" in page.text
 
@@ -79,7 +79,7 @@ def test_nominate_form_with_a_bad_statement_answers_in_spanish(app, make, db, sp
 
     chooser = client.get(f"/cycles/{cycle.id}/nominate")
     assert chooser.status_code == 200
-    assert "Las nominaciones se cierran el 15 ene 2099." in chooser.text
+    assert "Las nominaciones se cierran el 15 ene 2099 (UTC)." in chooser.text
     assert "Nominarme" in chooser.text and "Al menos dos letras de su nombre" in chooser.text
 
     response = client.post(
@@ -122,7 +122,7 @@ def test_award_page_in_spanish_for_a_visitor(app, make, db):
     text = page.text
     assert "Verificación del reconocimiento" in text
     assert "Titular" in text and "Vigencia" in text
-    assert "del 1 ene 2026 al 31 dic 2099" in text
+    assert "del 1 ene 2026 al 31 dic 2099" in text.lower()
     assert "Este reconocimiento es válido hasta el 31 dic 2099." in text
     assert "Verificada:" in text and "Firmada por" in text  # the credential checked
     assert "Comparte este reconocimiento" in text

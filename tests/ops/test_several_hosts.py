@@ -28,6 +28,7 @@ from nominee.accounts.models import User
 from nominee.awards import services as awards
 from nominee.awards.models import Award
 from nominee.db import Base
+from nominee.uow import unit_of_work
 from tests import factories
 from tests.conftest import BASE_CONFIG
 from tests.factories import Factory
@@ -126,11 +127,10 @@ def test_the_public_figures_follow_a_change_made_on_the_other_host(hosts):
     visitor = second.test_client()
     assert AWARDEES.search(visitor.get("/").text).group(1) == "1"
     # Kept in the shared cache for a minute; the other host revokes the award.
-    with first.app_context(), _committed(first) as session:
+    with first.app_context(), unit_of_work() as session:
         award = session.get(Award, award_id)
         actor = session.get(User, organizer_id)
         awards.revoke(session, actor, award, "Plagiarised talks")
-        session.commit()
     assert AWARDEES.search(visitor.get("/").text).group(1) == "0"
     with _committed(second) as session:
         assert session.scalar(select(Award.status).where(Award.id == award_id)).value == "revoked"

@@ -18,7 +18,7 @@ def test_a_spanish_organizer_reads_these_pages_in_spanish(client, auth, make, db
         "/awardees": ["<h1>Galardonados</h1>", "Cualquier categoría", "0 reconocimientos"],
         "/search?q=zzzz": ["0 contribuciones encontradas para «zzzz»", "No se encontró nada."],
         "/discover": ["<h1>Descubrir</h1>", "No hay nada que descubrir: ya lo has visto todo."],
-        "/admin/categories/": ["<h1>Categorías</h1>", "Nueva categoría", "Activa"],
+        "/admin/categories/": ["<h1>Categorías</h1>", "Nueva categoría", "Vigente"],
     }
     for url, texts in expected.items():
         response = client.get(url, follow_redirects=True)

@@ -96,7 +96,7 @@ def test_a_member_who_chose_spanish_reads_the_cycle_page_in_spanish(client, logi
     for heading in ("Fechas", "Categorías", "Rúbrica", "Nominaciones"):
         assert f"<h2>{heading}</h2>" in page
     opened = spanish_date(cycle.nominations_open_on)
-    assert f"<dd>Del {opened} al {spanish_date(CLOSED_ON)}</dd>" in page
+    assert f"<dd>{opened} – {spanish_date(CLOSED_ON)} (UTC)</dd>" in page
     assert f"Las nominaciones se cerraron el {spanish_date(CLOSED_ON)}" in page
     assert "(12 meses)" in page
     assert "En los 14 días siguientes a la publicación" in page

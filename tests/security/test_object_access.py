@@ -12,6 +12,7 @@ import pytest
 
 from nominee.contributions.models import Visibility
 from nominee.cycles.models import CycleStatus
+from nominee.endorsements.services import refresh_public
 from nominee.nominations.models import Decision, NominationKind, NominationStatus
 from tests.security.helpers import client_for
 
@@ -107,6 +108,9 @@ def test_a_contribution_made_private_leaves_every_page_others_see(app, make, db)
     talk = make.contribution(ada, title="Talk that became private")
     make.endorsement(talk, bob, comment="Endorsed while public")
     talk.visibility = Visibility.PRIVATE
+    # As the edit does (tests/endorsements/test_public_flag.py goes through the form):
+    # the endorsements' copy of who may see them follows the contribution.
+    refresh_public(db, contribution_id=talk.id)
     db.flush()
     urls = ["/", f"/members/{ada.id}", f"/members/{bob.id}"]
     for viewer in (None, carol, bob):

@@ -68,7 +68,8 @@ def test_every_operation_conforms_to_the_document(app, world_token):
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, config=CONFIG)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 12
-    headers = {"Authorization": f"Bearer {world_token}"}
+    # Uncompressed answers: the WSGI transport hands the body to the checks as it is.
+    headers = {"Authorization": f"Bearer {world_token}", "Accept-Encoding": "identity"}
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
 

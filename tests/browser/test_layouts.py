@@ -266,7 +266,14 @@ def test_every_journey_page_fits_and_reads_in_each_look(served, world, browser, 
             if look.width < 600:
                 page.set_viewport_size({"width": 320, "height": 800})
                 if excess := overflow(page):
-                    problems.append(f"{path}: {excess}px too wide at 320px")
+                    widest = page.evaluate(
+                        """() => [...document.querySelectorAll('body *')]
+                        .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.table-wrap'))
+                        .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' +
+                        Math.round(e.getBoundingClientRect().right) + ' ' +
+                        (e.textContent || '').trim().slice(0, 40))"""
+                    )
+                    problems.append(f"{path}: {excess}px too wide at 320px: {widest}")
                 page.set_viewport_size({"width": look.width, "height": 800})
         context.close()
     assert not problems, "\n".join(problems)

@@ -268,7 +268,8 @@ def test_every_journey_page_fits_and_reads_in_each_look(served, world, browser, 
                 if excess := overflow(page):
                     widest = page.evaluate(
                         """() => [...document.querySelectorAll('body *')]
-                        .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.table-wrap'))
+                        .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+                        .filter(e => !e.closest('.table-wrap'))
                         .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' +
                         Math.round(e.getBoundingClientRect().right) + ' ' +
                         (e.textContent || '').trim().slice(0, 40))"""

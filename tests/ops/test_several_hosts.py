@@ -32,26 +32,16 @@ from nominee.uow import unit_of_work
 from tests import factories
 from tests.conftest import BASE_CONFIG
 from tests.factories import Factory
+from tests.ops.redisserver import redis_or_fail
 
 REDIS = "redis://127.0.0.1:6379/13"
 AWARDEES = re.compile(r"<dt>awardees now</dt><dd>(\d+)</dd>")
 
 
-def _redis():
-    import redis
-
-    client = redis.Redis.from_url(REDIS, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        pytest.fail(f"these tests need the Redis server at {REDIS}: {exc}")
-    return client
-
-
 @pytest.fixture
 def hosts(database_url: str, engine) -> Iterator[tuple[Flask, Flask]]:
     """Two hosts, really committing; their Redis keys and the tables are emptied after."""
-    client = _redis()
+    client = redis_or_fail(REDIS)
     prefix = f"nominee-test-{secrets.token_hex(6)}"
     config = {
         **BASE_CONFIG,

@@ -17,23 +17,13 @@ import pytest
 
 from benchmarks.load import free_port
 from tests.ops.gunicorn import serve
+from tests.ops.redisserver import redis_or_fail
 
 REDIS = "redis://127.0.0.1:6379/14"
 WORKERS = 3
 LIMIT = 5
 # The requests below post no CSRF token: the limits are what is tested.
 gunicorn = partial(serve, workers=WORKERS, NOMINEE_WTF_CSRF_ENABLED="false")
-
-
-def _redis():
-    import redis
-
-    client = redis.Redis.from_url(REDIS, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        pytest.fail(f"these tests need the Redis server at {REDIS}: {exc}")
-    return client
 
 
 def _send(url: str, data: dict[str, str] | None = None, headers: dict[str, str] | None = None):
@@ -54,7 +44,7 @@ WRONG_LOGIN = {"email": "nobody@example.org", "password": "not the password"}
 
 @pytest.fixture
 def redis_prefix():
-    client = _redis()
+    client = redis_or_fail(REDIS)
     prefix = f"nominee-test-{secrets.token_hex(6)}"
     yield prefix
     for key in client.scan_iter(match=f"*{prefix}*"):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask import Flask, g, has_request_context, request
 from flask_babel import Babel, get_locale
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 from nominee import i18n
 
@@ -39,8 +40,26 @@ def request_reader() -> i18n.Reader | None:
         return None
     reader = g.get("reader")
     if reader is None:
-        reader = g.reader = i18n.Reader(i18n.supported(str(get_locale())), select_time_zone())
+        try:
+            reader = i18n.Reader(i18n.supported(str(get_locale())), select_time_zone())
+        except SQLAlchemyError:
+            # The member's row cannot be read now (a failed flush left the session to be
+            # rolled back): the refusal is still worded, in the browser's language.
+            language = request.accept_languages.best_match(list(i18n.LANGUAGES))
+            reader = i18n.Reader(i18n.supported(language), i18n.programme_time_zone())
+        g.reader = reader
     return reader
+
+
+def remember_reader(user: object) -> None:
+    """Called as the member is loaded: their language and zone are read while their row
+    is fresh, so wording a refusal later (after a failed flush) needs no query."""
+    if has_request_context() and "reader" not in g:
+        language = getattr(user, "language", "") or request.accept_languages.best_match(
+            list(i18n.LANGUAGES)
+        )
+        zone = i18n.valid_time_zone(getattr(user, "time_zone", "")) or i18n.programme_time_zone()
+        g.reader = i18n.Reader(i18n.supported(language), zone)
 
 
 def init_app(app: Flask) -> None:

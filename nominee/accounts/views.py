@@ -15,7 +15,7 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 
-from nominee import clock, i18n
+from nominee import clock, i18n, localization
 from nominee.accounts import passwords, queries, rules, services
 from nominee.accounts.forms import (
     AccountSearchForm,
@@ -59,9 +59,12 @@ login_manager.login_message_category = "info"
 
 @login_manager.user_loader
 def load_user(login_id: str) -> User | None:
-    return queries.logged_in_user(
+    user = queries.logged_in_user(
         get_session(), login_id, time.time(), current_app.config["REMEMBER_COOKIE_DURATION"]
     )
+    if user is not None:
+        localization.remember_reader(user)
+    return user
 
 
 @bp.before_app_request

@@ -19,10 +19,15 @@ from nominee import i18n
 babel = Babel()
 
 
+def browser_language() -> str:
+    """The language the browser asks for (``Accept-Language``), among ours."""
+    return request.accept_languages.best_match(list(i18n.LANGUAGES)) or i18n.DEFAULT_LANGUAGE
+
+
 def select_language() -> str:
     if current_user and current_user.is_authenticated and current_user.language:
         return i18n.supported(current_user.language)
-    return request.accept_languages.best_match(list(i18n.LANGUAGES)) or i18n.DEFAULT_LANGUAGE
+    return browser_language()
 
 
 def select_time_zone() -> str:
@@ -45,8 +50,7 @@ def request_reader() -> i18n.Reader | None:
         except SQLAlchemyError:
             # The member's row cannot be read now (a failed flush left the session to be
             # rolled back): the refusal is still worded, in the browser's language.
-            language = request.accept_languages.best_match(list(i18n.LANGUAGES))
-            reader = i18n.Reader(i18n.supported(language), i18n.programme_time_zone())
+            reader = i18n.Reader(browser_language(), i18n.programme_time_zone())
         g.reader = reader
     return reader
 
@@ -55,9 +59,7 @@ def remember_reader(user: object) -> None:
     """Called as the member is loaded: their language and zone are read while their row
     is fresh, so wording a refusal later (after a failed flush) needs no query."""
     if has_request_context() and "reader" not in g:
-        language = getattr(user, "language", "") or request.accept_languages.best_match(
-            list(i18n.LANGUAGES)
-        )
+        language = getattr(user, "language", "") or browser_language()
         zone = i18n.valid_time_zone(getattr(user, "time_zone", "")) or i18n.programme_time_zone()
         g.reader = i18n.Reader(i18n.supported(language), zone)
 

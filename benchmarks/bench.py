@@ -335,10 +335,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     streamed = {
         item.page.name: measure_export(app, clients, counter, item, args.export_runs)
         for item in items
-        if item.page.streamed
+        if item.page.streamed and not args.no_exports
     }
     export = streamed.get(
-        "CSV export", {"status": "not measured (--only)" if args.only else "missing"}
+        "CSV export",
+        {
+            "status": "not measured (--only, --no-exports)"
+            if args.only or args.no_exports
+            else "missing"
+        },
     )
     app.extensions["nominee.engine"].dispose()
 
@@ -465,6 +470,11 @@ def main() -> None:
         nargs="*",
         default=[],
         help="measure only the pages whose name contains one of these words (and the floor)",
+    )
+    parser.add_argument(
+        "--no-exports",
+        action="store_true",
+        help="skip the streamed exports (the whole audit log at large scale takes minutes)",
     )
     args = parser.parse_args()
     result = run(args)

@@ -207,7 +207,11 @@ def main() -> None:
         targets = [
             ("floor (minimal Flask app)", floor.base, "/", None),
             ("/healthz", app.base, "/healthz", None),
+            # Nominee's own cheapest logged-in page (the session, the account, the
+            # layout): what every logged-in page costs before it reads anything.
+            ("account language page (yardstick)", app.base, "/account/language", member),
             ("public award page", app.base, f"/awards/{cast.award}", None),
+            ("member page (heavy member, visitor)", app.base, f"/members/{cast.heavy}", None),
             ("member page (heavy member)", app.base, f"/members/{cast.heavy}", member),
             ("home (logged in)", app.base, "/", member),
             (

@@ -61,6 +61,7 @@ from nominee.web import (
     organizer_required,
     page_number,
     redirect_next,
+    url_pattern,
 )
 
 bp = Blueprint("reviews", __name__)
@@ -498,9 +499,15 @@ def dashboard(cycle_id: int):
         selected=_selected(helper, top, board.page) if helper else set(),
         helper=helper,
         top=top,
+        review_url=url_pattern("reviews.review", "nomination_id", cycle_id=cycle.id),
         # The decide page's "next undecided" follows the dashboard's order.
-        decide_args=(
-            {"sort": filters.sort, "order": "desc" if filters.descending else "asc"}
+        decide_url=(
+            url_pattern(
+                "awards.decide",
+                "nomination_id",
+                sort=filters.sort,
+                order="desc" if filters.descending else "asc",
+            )
             if user.is_organizer
             else None
         ),

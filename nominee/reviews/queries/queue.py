@@ -310,34 +310,16 @@ class Queue:
         """Every nomination of the filtered queue in its order, as (id, undecided): the
         calibrated filter and sort applied to the calibration, in Python."""
         filters = _known_sort(filters)
-        rows = [
-            (row[0], row[1] is None)
+        undecided = {
+            row[0]: row[1] is None
             for row in session.execute(
                 self._filtered(select(Nomination.id, Nomination.decision), filters).order_by(
                     *self._order(filters)
                 )
             )
-        ]
-        if filters.min_score is not None and filters.score_basis == "calibrated":
-            bound = filters.min_score
-            rows = [
-                row
-                for row in rows
-                if (found := calibration.of(row[0])) is not None and found.calibrated >= bound
-            ]
-        if filters.sort in CALIBRATED_SORTS:
-            sign = -1 if filters.descending else 1
-            values = {
-                row[0]: found.calibrated
-                for row in rows
-                if (found := calibration.of(row[0])) is not None
-            }
-            scored = sorted(
-                (row for row in rows if row[0] in values),
-                key=lambda row: (sign * values[row[0]], sign * row[0]),
-            )
-            rows = scored + [row for row in rows if row[0] not in values]
-        return rows
+        }
+        ids = calibrated_order(list(undecided), filters, calibration)
+        return [(nomination_id, undecided[nomination_id]) for nomination_id in ids]
 
     def calibrated_page(
         self,
@@ -346,12 +328,44 @@ class Queue:
         calibration: Calibration,
         number: int,
         per_page: int,
+        total: int | None = None,
     ) -> Page:
-        """One page of the queue when its order or filter reads the calibration."""
-        ids = [row[0] for row in self.ordered_ids(session, filters, calibration)]
-        total = len(ids)
-        number = min(max(1, number), max(1, math.ceil(total / per_page)))
+        """One page of the queue when its order or filter reads the calibration.
+
+        ``total``: the queue's size when nothing but the order is asked (the progress table
+        counts it); then every scored nomination of the queue is in the calibration (both
+        leave out the same conflicted ones), so a page among the scored ones is cut from
+        the calibration's order without reading the queue's ids."""
+        filters = _known_sort(filters)
+        ranked = calibration.ascending
+        if (
+            total is not None
+            and filters.category_id is None
+            and filters.min_score is None
+            and filters.sort in CALIBRATED_SORTS
+            and number * per_page <= len(ranked)
+            and number >= 1
+        ):
+            order = ranked[::-1] if filters.descending else ranked
+            start = (number - 1) * per_page
+            return self._page_of(session, order[start : start + per_page], number, per_page, total)
+        ids = calibrated_order(
+            list(
+                session.scalars(
+                    self._filtered(select(Nomination.id), filters).order_by(*self._order(filters))
+                )
+            ),
+            filters,
+            calibration,
+        )
+        number = min(max(1, number), max(1, math.ceil(len(ids) / per_page)))
         chosen = ids[(number - 1) * per_page : number * per_page]
+        return self._page_of(session, chosen, number, per_page, len(ids))
+
+    def _page_of(
+        self, session: Session, chosen: Sequence[int], number: int, per_page: int, total: int
+    ) -> Page:
+        """The page of the rows of ``chosen``, in that order."""
         place = {nomination_id: index for index, nomination_id in enumerate(chosen)}
         items = (
             sorted(
@@ -451,6 +465,22 @@ class Queue:
         return per_category, overall
 
 
+def calibrated_order(ids: list[int], filters: Filters, calibration: Calibration) -> list[int]:
+    """``ids`` (the filtered queue in its SQL order) with the calibrated filter and sort
+    applied: the scored ones in the calibration's order (``Calibration.ascending``, sorted
+    once per calibration), then the unscored ones in their SQL order (received order,
+    reversed when descending)."""
+    scores = calibration.nominations
+    if filters.min_score is not None and filters.score_basis == "calibrated":
+        bound = filters.min_score
+        ids = [i for i in ids if (found := scores.get(i)) is not None and found.calibrated >= bound]
+    if filters.sort not in CALIBRATED_SORTS:
+        return ids
+    present = set(ids)
+    ranked = reversed(calibration.ascending) if filters.descending else calibration.ascending
+    return [i for i in ranked if i in present] + [i for i in ids if i not in scores]
+
+
 def known_total(
     filters: Filters, progress: Sequence[CategoryProgress], overall: CategoryProgress
 ) -> int | None:
@@ -505,7 +535,14 @@ def dashboard(
         queue_categories(cycle, user, scope),
     )
     if calibration is not None and filters.calibrated:
-        rows = queue.calibrated_page(session, filters, calibration, page, per_page)
+        rows = queue.calibrated_page(
+            session,
+            filters,
+            calibration,
+            page,
+            per_page,
+            known_total(filters, progress, overall),
+        )
     else:
         rows = queue.page(session, filters, page, per_page, known_total(filters, progress, overall))
     return Dashboard(filters, status_filter, progress, overall, rows, calibration)

@@ -52,7 +52,7 @@ from nominee.nominations.rules import decisions_hidden
 from nominee.pagination import Page
 from nominee.reviews.calibration import Calibration
 from nominee.reviews.models import Assignment, Review, ReviewStatus
-from nominee.reviews.queries.calibration import cycle_calibration
+from nominee.reviews.queries.calibration import counters_fingerprint, cycle_calibration
 from nominee.reviews.queries.conflicts import conflicted_ids
 from nominee.reviews.queries.panel import Scope
 from nominee.reviews.rules import QUEUE_STATUSES
@@ -401,6 +401,9 @@ class Queue:
                 Nomination.category_id,
                 func.count(Nomination.id).label("nominations"),
                 func.sum(capped).label("submitted"),
+                # For the calibration's fingerprint (``counters_fingerprint``).
+                func.sum(Nomination.reviews_submitted).label("reviews"),
+                func.sum(Nomination.reviews_submitted * Nomination.id).label("weighted"),
             )
             .where(*self._visible())
             .group_by(Nomination.category_id)
@@ -525,12 +528,25 @@ def dashboard(
         # Rule 5: before publishing, nothing a reviewer asks narrows the queue by decision.
         filters = replace(filters, status=None)
     conflicted = conflicted_ids(session, cycle, user)
-    calibration = cycle_calibration(session, cycle.id, conflicted) if user.is_organizer else None
-    if calibration is None:
-        filters = without_calibration(filters)
     queue = Queue(cycle, user, scope, conflicted)
+    counted = session.execute(queue.progress()).all()
+    calibration = None
+    if user.is_organizer:
+        # An organizer's progress counts the whole queue: the calibration's nominations.
+        calibration = cycle_calibration(
+            session,
+            cycle.id,
+            conflicted,
+            known=counters_fingerprint(
+                sum(row.nominations for row in counted),
+                sum(int(row.reviews or 0) for row in counted),
+                sum(int(row.weighted or 0) for row in counted),
+            ),
+        )
+    else:
+        filters = without_calibration(filters)
     progress, overall = queue.progress_table(
-        session.execute(queue.progress()).all(),
+        counted,
         session.execute(queue.mine()).all() if scope.appointed else [],
         queue_categories(cycle, user, scope),
     )

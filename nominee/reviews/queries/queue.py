@@ -39,7 +39,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
-from sqlalchemy.orm import QueryableAttribute, Session, aliased
+from sqlalchemy.orm import QueryableAttribute, Session, aliased, load_only
 
 from nominee.accounts.models import User
 from nominee.awards.models import Award
@@ -95,6 +95,32 @@ COLUMNS = {
     "disagreement": Nomination.disagreement,
 }
 
+# The nomination's columns a queue row reads (the dashboard, its selection helpers, the
+# API's rows, the shown status): ``Queue.rows`` loads these alone.
+ROW_COLUMNS = load_only(
+    Nomination.id,
+    Nomination.cycle_id,
+    Nomination.category_id,
+    Nomination.nominee_id,
+    Nomination.nominator_id,
+    Nomination.kind,
+    Nomination.status,
+    Nomination.no_activity,
+    Nomination.evidence_count,
+    Nomination.distinct_endorsers,
+    Nomination.total_audience,
+    Nomination.impact_score,
+    Nomination.impact_percentile,
+    Nomination.reviews_submitted,
+    Nomination.score_mean,
+    Nomination.recommend_award,
+    Nomination.recommend_decline,
+    Nomination.recommend_abstain,
+    Nomination.disagreement,
+    Nomination.decision,
+    Nomination.version,
+    raiseload=True,
+)
 MY_REVIEW = aliased(Review, name="my_review")
 MY_ASSIGNMENT = aliased(Assignment, name="my_assignment")
 
@@ -285,6 +311,8 @@ class Queue:
 
     def _rows_select(self) -> Select:
         stmt = select(
+            # Only what a row shows (no statements, no impact breakdown to decode), and
+            # any other column refused rather than loaded row by row.
             Nomination,
             User.display_name.label("nominee_name"),
             User.name_holders.label("nominee_name_holders"),
@@ -302,7 +330,7 @@ class Queue:
             .outerjoin(Award, Award.nomination_id == Nomination.id)
             .outerjoin(IntegrityResult, IntegrityResult.user_id == Nomination.nominee_id)
         )
-        return self._join_assignment(self._join_review(stmt))
+        return self._join_assignment(self._join_review(stmt)).options(ROW_COLUMNS)
 
     def ordered_ids(
         self, session: Session, filters: Filters, calibration: Calibration

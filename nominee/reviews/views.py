@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
@@ -233,7 +234,19 @@ def assignments(cycle_id: int):
         can_assign=cycle.status is CycleStatus.IN_REVIEW,
         left_out=found.left_out,
         clearable=queries.clearable,
+        reviewer_options=_reviewer_options(found.loads),
     )
+
+
+def _reviewer_options(loads: list[queries.Load]):
+    """The assign selects' options: a row's candidates are appointed reviewers, whose
+    ``<option>`` is written once for the page (25 rows may list 40 candidates each)."""
+    written = {
+        load.reviewer.id: Markup('<option value="%s">%s</option>')
+        % (load.reviewer.id, member_name(load.reviewer, True))
+        for load in loads
+    }
+    return lambda candidates: Markup("").join(written[reviewer.id] for reviewer in candidates)
 
 
 @bp.post("/cycles/<int:cycle_id>/assignments/auto")

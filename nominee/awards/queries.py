@@ -3,6 +3,7 @@ and awards. Rule 9 (conflicts of interest) decides what an organizer is shown.""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,7 +17,7 @@ from nominee.categories.models import Category
 from nominee.cycles.models import Cycle, CycleStatus
 from nominee.errors import PermissionDenied
 from nominee.nominations.models import Nomination
-from nominee.pagination import Page, paginate
+from nominee.pagination import Page
 from nominee.reviews import queries as review_queries
 from nominee.reviews.models import Review, ReviewStatus
 
@@ -43,35 +44,51 @@ def decision_list(
     page: int,
     per_page: int,
 ) -> DecisionList:
-    """The nominations of ``cycle`` that entered review, undecided first, then by score."""
-    stmt = (
-        select(Nomination)
-        .where(
-            Nomination.cycle_id == cycle.id,
-            Nomination.status.in_(rules.REVIEWED_STATUSES),
-        )
-        .options(
-            joinedload(Nomination.nominee),
-            joinedload(Nomination.category),
-            joinedload(Nomination.award),
-            joinedload(Nomination.integrity),
-        )
-        .order_by(
-            Nomination.decision.is_not(None),
-            Nomination.score_mean.desc().nulls_last(),
-            Nomination.id,
-        )
+    """The nominations of ``cycle`` that entered review, undecided first, then by score.
+
+    The page is cut on the nominations' own columns (ids alone, sorted and counted there),
+    and only its rows are read with their nominee, category, award and integrity: sorting
+    every reviewed nomination of a large cycle with those joins made the last page cost
+    what reading them all does."""
+    order = (
+        Nomination.decision.is_not(None),
+        Nomination.score_mean.desc().nulls_last(),
+        Nomination.id,
+    )
+    ids = select(Nomination.id).where(
+        Nomination.cycle_id == cycle.id,
+        Nomination.status.in_(rules.REVIEWED_STATUSES),
     )
     # Rule 9: what the organizer is conflicted on is left out (listed, its place in the
     # order would tell its decision and its score).
     conflicted = review_queries.conflicted_ids(session, cycle, viewer)
     if conflicted:
-        stmt = stmt.where(Nomination.id.not_in(conflicted))
+        ids = ids.where(Nomination.id.not_in(conflicted))
     if undecided_only:
-        stmt = stmt.where(Nomination.decision.is_(None))
+        ids = ids.where(Nomination.decision.is_(None))
     decided, total = decision_progress(session, cycle.id)
+    listed = session.scalar(select(func.count()).select_from(ids.subquery())) or 0
+    number = min(max(1, page), max(1, math.ceil(listed / per_page)))
+    chosen = ids.order_by(*order).limit(per_page).offset((number - 1) * per_page).subquery()
+    items = (
+        session.scalars(
+            select(Nomination)
+            .join(chosen, chosen.c.id == Nomination.id)
+            .options(
+                joinedload(Nomination.nominee),
+                joinedload(Nomination.category),
+                joinedload(Nomination.award),
+                joinedload(Nomination.integrity),
+            )
+            .order_by(*order)
+        )
+        .unique()
+        .all()
+        if listed
+        else []
+    )
     return DecisionList(
-        page=paginate(session, stmt, page, per_page),
+        page=Page(items=items, page=number, per_page=per_page, total=listed),
         decided=decided,
         total=total,
         left_out=reviewed_among(session, cycle.id, conflicted),

@@ -33,6 +33,7 @@ import random
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from babel import numbers
 
@@ -120,6 +121,18 @@ class Calibration:
             c.nomination_id
             for c in sorted(
                 self.nominations.values(), key=lambda c: (-c.calibrated, c.nomination_id)
+            )
+        ]
+
+    @cached_property
+    def ascending(self) -> list[int]:
+        """Nomination ids by calibrated score, lowest first (ties: lower id first); sorted
+        once per calibration (a cached calibration serves many pages), so a page sorted by
+        calibrated score picks its rows out of this order instead of sorting them."""
+        return [
+            c.nomination_id
+            for c in sorted(
+                self.nominations.values(), key=lambda c: (c.calibrated, c.nomination_id)
             )
         ]
 

@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
@@ -61,6 +62,7 @@ from nominee.web import (
     organizer_required,
     page_number,
     redirect_next,
+    url_pattern,
 )
 
 bp = Blueprint("reviews", __name__)
@@ -232,7 +234,19 @@ def assignments(cycle_id: int):
         can_assign=cycle.status is CycleStatus.IN_REVIEW,
         left_out=found.left_out,
         clearable=queries.clearable,
+        reviewer_options=_reviewer_options(found.loads),
     )
+
+
+def _reviewer_options(loads: list[queries.Load]):
+    """The assign selects' options: a row's candidates are appointed reviewers, whose
+    ``<option>`` is written once for the page (25 rows may list 40 candidates each)."""
+    written = {
+        load.reviewer.id: Markup('<option value="%s">%s</option>')
+        % (load.reviewer.id, member_name(load.reviewer, True))
+        for load in loads
+    }
+    return lambda candidates: Markup("").join(written[reviewer.id] for reviewer in candidates)
 
 
 @bp.post("/cycles/<int:cycle_id>/assignments/auto")
@@ -498,9 +512,15 @@ def dashboard(cycle_id: int):
         selected=_selected(helper, top, board.page) if helper else set(),
         helper=helper,
         top=top,
+        review_url=url_pattern("reviews.review", "nomination_id", cycle_id=cycle.id),
         # The decide page's "next undecided" follows the dashboard's order.
-        decide_args=(
-            {"sort": filters.sort, "order": "desc" if filters.descending else "asc"}
+        decide_url=(
+            url_pattern(
+                "awards.decide",
+                "nomination_id",
+                sort=filters.sort,
+                order="desc" if filters.descending else "asc",
+            )
             if user.is_organizer
             else None
         ),

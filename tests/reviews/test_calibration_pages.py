@@ -160,6 +160,21 @@ def test_the_calibration_is_computed_once_while_the_reviews_stay(
     assert cycle_calibration(db, cycle.id) is not first
 
 
+def test_the_dashboard_reads_a_new_review_through_its_cached_calibration(
+    login, make, db, panel, dashboard
+):
+    """The dashboard's fingerprint is read off the nominations' counters (its progress
+    query): a review submitted after the calibration was cached changes the page."""
+    login(make.organizer())
+    # L4's raw score stays; its calibrated score moves with its reviewer's figures.
+    before = cells(dashboard(sort="calibrated", order="desc"), panel.id("L4"))
+    assert cells(dashboard(sort="calibrated", order="desc"), panel.id("L4")) == before
+    score(make, db, panel.nominations["H1"], panel.lenient, 5)
+    after = cells(dashboard(sort="calibrated", order="desc"), panel.id("L4"))
+    assert after != before
+    assert "5.00" in before and "5.00" in after  # the raw score
+
+
 def test_a_conflicted_organizer_gets_figures_without_her_nomination(
     login, make, db, cycle, panel, client, dashboard
 ):

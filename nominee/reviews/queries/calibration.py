@@ -4,9 +4,11 @@ The figures depend on every submitted review of the cycle, so they are computed 
 query of those reviews with their scores and the criteria's weights, and kept per process
 until a review changes: each call first asks the database for a fingerprint of the
 cycle's submitted reviews (their number, the sum of their ids, the last submission
-time), one small aggregate query, and computes again only when it moved. A page showing
-calibrated scores thus costs one query (two when the reviews changed) whatever the size
-of the cycle.
+time), one small aggregate query, and computes again only when it moved; the dashboard
+passes a fingerprint of the nominations' stored counters instead, read by the query of
+its progress table (``counters_fingerprint``). A page showing calibrated scores thus
+costs at most one query (one more when the reviews changed) whatever the size of the
+cycle.
 
 Rule 9: an organizer conflicted on nominations sees figures computed without them
 (``excluded``), as if those nominations were not in the cycle.
@@ -125,12 +127,23 @@ class _Criterion:
         self.weight = weight
 
 
+def counters_fingerprint(nominations: int, reviews: int, weighted: int) -> tuple:
+    """A fingerprint read off the nominations' stored counters instead of the reviews
+    (the dashboard's progress query sums them anyway, so it costs no query): the
+    nominations in the queue, their submitted reviews (``Nomination.reviews_submitted``,
+    kept by the services), and those counts weighted by nomination id. A review submitted
+    anywhere, or a nomination leaving the queue with its reviews, moves it."""
+    return ("counters", str(nominations), str(reviews), str(weighted))
+
+
 def cycle_calibration(
-    session: Session, cycle_id: int, excluded: Collection[int] = ()
+    session: Session, cycle_id: int, excluded: Collection[int] = (), known: tuple | None = None
 ) -> Calibration:
     """The calibration of the cycle's submitted reviews, leaving out the nominations in
-    ``excluded``; computed again only when the reviews changed (see the module docstring)."""
-    key = (cycle_id, frozenset(excluded), fingerprint(session, cycle_id, excluded))
+    ``excluded``; computed again only when the reviews changed (see the module docstring).
+    ``known``: a fingerprint the caller read already (``counters_fingerprint``), over the
+    same nominations (the cycle's in the queue, less ``excluded``)."""
+    key = (cycle_id, frozenset(excluded), known or fingerprint(session, cycle_id, excluded))
     with _lock:
         found = _cache.get(key)
         if found is not None:

@@ -39,7 +39,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
-from sqlalchemy.orm import QueryableAttribute, Session, aliased
+from sqlalchemy.orm import QueryableAttribute, Session, aliased, load_only
 
 from nominee.accounts.models import User
 from nominee.awards.models import Award
@@ -52,7 +52,7 @@ from nominee.nominations.rules import decisions_hidden
 from nominee.pagination import Page
 from nominee.reviews.calibration import Calibration
 from nominee.reviews.models import Assignment, Review, ReviewStatus
-from nominee.reviews.queries.calibration import cycle_calibration
+from nominee.reviews.queries.calibration import counters_fingerprint, cycle_calibration
 from nominee.reviews.queries.conflicts import conflicted_ids
 from nominee.reviews.queries.panel import Scope
 from nominee.reviews.rules import QUEUE_STATUSES
@@ -95,6 +95,32 @@ COLUMNS = {
     "disagreement": Nomination.disagreement,
 }
 
+# The nomination's columns a queue row reads (the dashboard, its selection helpers, the
+# API's rows, the shown status): ``Queue.rows`` loads these alone.
+ROW_COLUMNS = load_only(
+    Nomination.id,
+    Nomination.cycle_id,
+    Nomination.category_id,
+    Nomination.nominee_id,
+    Nomination.nominator_id,
+    Nomination.kind,
+    Nomination.status,
+    Nomination.no_activity,
+    Nomination.evidence_count,
+    Nomination.distinct_endorsers,
+    Nomination.total_audience,
+    Nomination.impact_score,
+    Nomination.impact_percentile,
+    Nomination.reviews_submitted,
+    Nomination.score_mean,
+    Nomination.recommend_award,
+    Nomination.recommend_decline,
+    Nomination.recommend_abstain,
+    Nomination.disagreement,
+    Nomination.decision,
+    Nomination.version,
+    raiseload=True,
+)
 MY_REVIEW = aliased(Review, name="my_review")
 MY_ASSIGNMENT = aliased(Assignment, name="my_assignment")
 
@@ -285,6 +311,8 @@ class Queue:
 
     def _rows_select(self) -> Select:
         stmt = select(
+            # Only what a row shows (no statements, no impact breakdown to decode), and
+            # any other column refused rather than loaded row by row.
             Nomination,
             User.display_name.label("nominee_name"),
             User.name_holders.label("nominee_name_holders"),
@@ -302,7 +330,7 @@ class Queue:
             .outerjoin(Award, Award.nomination_id == Nomination.id)
             .outerjoin(IntegrityResult, IntegrityResult.user_id == Nomination.nominee_id)
         )
-        return self._join_assignment(self._join_review(stmt))
+        return self._join_assignment(self._join_review(stmt)).options(ROW_COLUMNS)
 
     def ordered_ids(
         self, session: Session, filters: Filters, calibration: Calibration
@@ -310,34 +338,16 @@ class Queue:
         """Every nomination of the filtered queue in its order, as (id, undecided): the
         calibrated filter and sort applied to the calibration, in Python."""
         filters = _known_sort(filters)
-        rows = [
-            (row[0], row[1] is None)
+        undecided = {
+            row[0]: row[1] is None
             for row in session.execute(
                 self._filtered(select(Nomination.id, Nomination.decision), filters).order_by(
                     *self._order(filters)
                 )
             )
-        ]
-        if filters.min_score is not None and filters.score_basis == "calibrated":
-            bound = filters.min_score
-            rows = [
-                row
-                for row in rows
-                if (found := calibration.of(row[0])) is not None and found.calibrated >= bound
-            ]
-        if filters.sort in CALIBRATED_SORTS:
-            sign = -1 if filters.descending else 1
-            values = {
-                row[0]: found.calibrated
-                for row in rows
-                if (found := calibration.of(row[0])) is not None
-            }
-            scored = sorted(
-                (row for row in rows if row[0] in values),
-                key=lambda row: (sign * values[row[0]], sign * row[0]),
-            )
-            rows = scored + [row for row in rows if row[0] not in values]
-        return rows
+        }
+        ids = calibrated_order(list(undecided), filters, calibration)
+        return [(nomination_id, undecided[nomination_id]) for nomination_id in ids]
 
     def calibrated_page(
         self,
@@ -346,12 +356,44 @@ class Queue:
         calibration: Calibration,
         number: int,
         per_page: int,
+        total: int | None = None,
     ) -> Page:
-        """One page of the queue when its order or filter reads the calibration."""
-        ids = [row[0] for row in self.ordered_ids(session, filters, calibration)]
-        total = len(ids)
-        number = min(max(1, number), max(1, math.ceil(total / per_page)))
+        """One page of the queue when its order or filter reads the calibration.
+
+        ``total``: the queue's size when nothing but the order is asked (the progress table
+        counts it); then every scored nomination of the queue is in the calibration (both
+        leave out the same conflicted ones), so a page among the scored ones is cut from
+        the calibration's order without reading the queue's ids."""
+        filters = _known_sort(filters)
+        ranked = calibration.ascending
+        if (
+            total is not None
+            and filters.category_id is None
+            and filters.min_score is None
+            and filters.sort in CALIBRATED_SORTS
+            and number * per_page <= len(ranked)
+            and number >= 1
+        ):
+            order = ranked[::-1] if filters.descending else ranked
+            start = (number - 1) * per_page
+            return self._page_of(session, order[start : start + per_page], number, per_page, total)
+        ids = calibrated_order(
+            list(
+                session.scalars(
+                    self._filtered(select(Nomination.id), filters).order_by(*self._order(filters))
+                )
+            ),
+            filters,
+            calibration,
+        )
+        number = min(max(1, number), max(1, math.ceil(len(ids) / per_page)))
         chosen = ids[(number - 1) * per_page : number * per_page]
+        return self._page_of(session, chosen, number, per_page, len(ids))
+
+    def _page_of(
+        self, session: Session, chosen: Sequence[int], number: int, per_page: int, total: int
+    ) -> Page:
+        """The page of the rows of ``chosen``, in that order."""
         place = {nomination_id: index for index, nomination_id in enumerate(chosen)}
         items = (
             sorted(
@@ -387,6 +429,9 @@ class Queue:
                 Nomination.category_id,
                 func.count(Nomination.id).label("nominations"),
                 func.sum(capped).label("submitted"),
+                # For the calibration's fingerprint (``counters_fingerprint``).
+                func.sum(Nomination.reviews_submitted).label("reviews"),
+                func.sum(Nomination.reviews_submitted * Nomination.id).label("weighted"),
             )
             .where(*self._visible())
             .group_by(Nomination.category_id)
@@ -451,6 +496,22 @@ class Queue:
         return per_category, overall
 
 
+def calibrated_order(ids: list[int], filters: Filters, calibration: Calibration) -> list[int]:
+    """``ids`` (the filtered queue in its SQL order) with the calibrated filter and sort
+    applied: the scored ones in the calibration's order (``Calibration.ascending``, sorted
+    once per calibration), then the unscored ones in their SQL order (received order,
+    reversed when descending)."""
+    scores = calibration.nominations
+    if filters.min_score is not None and filters.score_basis == "calibrated":
+        bound = filters.min_score
+        ids = [i for i in ids if (found := scores.get(i)) is not None and found.calibrated >= bound]
+    if filters.sort not in CALIBRATED_SORTS:
+        return ids
+    present = set(ids)
+    ranked = reversed(calibration.ascending) if filters.descending else calibration.ascending
+    return [i for i in ranked if i in present] + [i for i in ids if i not in scores]
+
+
 def known_total(
     filters: Filters, progress: Sequence[CategoryProgress], overall: CategoryProgress
 ) -> int | None:
@@ -495,17 +556,37 @@ def dashboard(
         # Rule 5: before publishing, nothing a reviewer asks narrows the queue by decision.
         filters = replace(filters, status=None)
     conflicted = conflicted_ids(session, cycle, user)
-    calibration = cycle_calibration(session, cycle.id, conflicted) if user.is_organizer else None
-    if calibration is None:
-        filters = without_calibration(filters)
     queue = Queue(cycle, user, scope, conflicted)
+    counted = session.execute(queue.progress()).all()
+    calibration = None
+    if user.is_organizer:
+        # An organizer's progress counts the whole queue: the calibration's nominations.
+        calibration = cycle_calibration(
+            session,
+            cycle.id,
+            conflicted,
+            known=counters_fingerprint(
+                sum(row.nominations for row in counted),
+                sum(int(row.reviews or 0) for row in counted),
+                sum(int(row.weighted or 0) for row in counted),
+            ),
+        )
+    else:
+        filters = without_calibration(filters)
     progress, overall = queue.progress_table(
-        session.execute(queue.progress()).all(),
+        counted,
         session.execute(queue.mine()).all() if scope.appointed else [],
         queue_categories(cycle, user, scope),
     )
     if calibration is not None and filters.calibrated:
-        rows = queue.calibrated_page(session, filters, calibration, page, per_page)
+        rows = queue.calibrated_page(
+            session,
+            filters,
+            calibration,
+            page,
+            per_page,
+            known_total(filters, progress, overall),
+        )
     else:
         rows = queue.page(session, filters, page, per_page, known_total(filters, progress, overall))
     return Dashboard(filters, status_filter, progress, overall, rows, calibration)

@@ -10,15 +10,15 @@ its owner changed the contribution after the copy was taken.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session, joinedload
 
-from nominee.contributions.models import Contribution, Visibility
+from nominee.contributions.models import Contribution, ContributionType, Visibility
 from nominee.linkchecks.models import LinkCheck
 from nominee.nominations.models import COPIED_COLUMNS, Nomination, NominationEvidence
 
@@ -118,22 +118,70 @@ def newest_first(items: Iterable[EvidenceItem]) -> list[EvidenceItem]:
     return sorted(items, key=lambda item: (-item.contributed_on.toordinal(), item.id))
 
 
+# What ``panel_evidence`` reads of each side, as plain columns (no entity per row): the
+# columns an item shows and those that tell whether its owner changed it.
+_SHOWN = ("role", "title", "contributed_on", "url", "description_html", "quantity", "audience")
+_SHOWN += ("visibility", "endorsement_count")
+_PANEL_FIELDS = tuple(dict.fromkeys((*_SHOWN, *OWNER_FIELDS)))
+_COPY_TYPE = ("type_name", "type_weight", "quantity_label", "audience_label")
+
+
 def panel_evidence(session: Session, nomination_id: int) -> list[EvidenceItem]:
-    """The nomination's evidence as the panel judges it, newest first, in one query."""
+    """The nomination's evidence as the panel judges it, newest first, in one query of
+    plain columns: the copy where one was taken (``as_the_panel_saw``), else the
+    contribution now, and whether its owner changed it since."""
     shown_url = case(
         (NominationEvidence.frozen_at.is_not(None), NominationEvidence.url),
         else_=Contribution.url,
     )
     rows = session.execute(
-        select(NominationEvidence, Contribution, LinkCheck.broken_since)
+        select(
+            NominationEvidence.frozen_at,
+            *(getattr(NominationEvidence, name) for name in _COPY_TYPE),
+            *(getattr(NominationEvidence, name).label(f"copy_{name}") for name in _PANEL_FIELDS),
+            Contribution.id,
+            *(getattr(Contribution, name).label(f"now_{name}") for name in _PANEL_FIELDS),
+            ContributionType.name,
+            ContributionType.weight,
+            ContributionType.quantity_label.label("now_quantity_label"),
+            ContributionType.audience_label.label("now_audience_label"),
+            LinkCheck.broken_since,
+        )
         .join(Contribution, Contribution.id == NominationEvidence.contribution_id)
+        .join(ContributionType, ContributionType.id == Contribution.type_id)
         .outerjoin(LinkCheck, LinkCheck.url == shown_url)
         .where(NominationEvidence.nomination_id == nomination_id)
-        .options(joinedload(Contribution.type))
     ).all()
-    return newest_first(
-        replace(as_the_panel_saw(row, contribution), link_broken_since=broken_since)
-        for row, contribution, broken_since in rows
+    return newest_first(_panel_item(row._mapping) for row in rows)
+
+
+def _panel_item(row: Mapping[str, Any]) -> EvidenceItem:
+    frozen = row["frozen_at"] is not None
+    if frozen:
+        kind = ItemType(
+            row["type_name"], row["type_weight"], row["quantity_label"], row["audience_label"]
+        )
+        side = "copy_"
+    else:
+        kind = ItemType(
+            row["name"], row["weight"], row["now_quantity_label"], row["now_audience_label"]
+        )
+        side = "now_"
+    return EvidenceItem(
+        id=row["id"],
+        type=kind,
+        role=row[side + "role"] or "",
+        title=row[side + "title"],
+        contributed_on=row[side + "contributed_on"],
+        url=row[side + "url"],
+        description_html=row[side + "description_html"] or "",
+        quantity=row[side + "quantity"],
+        audience=row[side + "audience"],
+        visibility=row[side + "visibility"],
+        endorsement_count=row[side + "endorsement_count"],
+        frozen_at=row["frozen_at"],
+        changed=frozen and any(row[f"copy_{name}"] != row[f"now_{name}"] for name in OWNER_FIELDS),
+        link_broken_since=row["broken_since"],
     )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session, joinedload
@@ -61,59 +61,6 @@ class EvidenceItem:
         return self.visibility is Visibility.PUBLIC
 
 
-def _changed(row: NominationEvidence, contribution: Contribution) -> bool:
-    return row.frozen_at is not None and any(
-        getattr(row, name) != getattr(contribution, name) for name in OWNER_FIELDS
-    )
-
-
-def as_it_is(row: NominationEvidence, contribution: Contribution) -> EvidenceItem:
-    """The contribution now."""
-    kind = contribution.type
-    return EvidenceItem(
-        id=contribution.id,
-        type=ItemType(kind.name, kind.weight, kind.quantity_label, kind.audience_label),
-        role=contribution.role,
-        title=contribution.title,
-        contributed_on=contribution.contributed_on,
-        url=contribution.url,
-        description_html=contribution.description_html,
-        quantity=contribution.quantity,
-        audience=contribution.audience,
-        visibility=contribution.visibility,
-        endorsement_count=contribution.endorsement_count,
-        frozen_at=row.frozen_at,
-        changed=_changed(row, contribution),
-    )
-
-
-def as_the_panel_saw(row: NominationEvidence, contribution: Contribution) -> EvidenceItem:
-    """The copy taken as the nomination went into review; the contribution now before."""
-    if row.frozen_at is None:
-        return as_it_is(row, contribution)
-    # The copy's columns are nullable only for the rows not copied yet.
-    return EvidenceItem(
-        id=contribution.id,
-        type=ItemType(
-            cast(str, row.type_name),
-            cast(float, row.type_weight),
-            row.quantity_label,
-            row.audience_label,
-        ),
-        role=row.role or "",
-        title=cast(str, row.title),
-        contributed_on=cast(date, row.contributed_on),
-        url=row.url,
-        description_html=row.description_html or "",
-        quantity=cast(int, row.quantity),
-        audience=cast(int, row.audience),
-        visibility=cast(Visibility, row.visibility),
-        endorsement_count=cast(int, row.endorsement_count),
-        frozen_at=row.frozen_at,
-        changed=_changed(row, contribution),
-    )
-
-
 def newest_first(items: Iterable[EvidenceItem]) -> list[EvidenceItem]:
     return sorted(items, key=lambda item: (-item.contributed_on.toordinal(), item.id))
 
@@ -128,11 +75,22 @@ _COPY_TYPE = ("type_name", "type_weight", "quantity_label", "audience_label")
 
 def panel_evidence(session: Session, nomination_id: int) -> list[EvidenceItem]:
     """The nomination's evidence as the panel judges it, newest first, in one query of
-    plain columns: the copy where one was taken (``as_the_panel_saw``), else the
-    contribution now, and whether its owner changed it since."""
-    shown_url = case(
-        (NominationEvidence.frozen_at.is_not(None), NominationEvidence.url),
-        else_=Contribution.url,
+    plain columns: the copy where one was taken, else the contribution now, and whether
+    its owner changed it since."""
+    return evidence_items(session, nomination_id, as_panel=True)
+
+
+def evidence_items(session: Session, nomination_id: int, *, as_panel: bool) -> list[EvidenceItem]:
+    """The nomination's evidence newest first, in one query of plain columns: as the panel
+    saw it (``as_panel``: the copy where one was taken), else as it is now; the link's
+    check with it."""
+    shown_url = (
+        case(
+            (NominationEvidence.frozen_at.is_not(None), NominationEvidence.url),
+            else_=Contribution.url,
+        )
+        if as_panel
+        else Contribution.url
     )
     rows = session.execute(
         select(
@@ -152,12 +110,12 @@ def panel_evidence(session: Session, nomination_id: int) -> list[EvidenceItem]:
         .outerjoin(LinkCheck, LinkCheck.url == shown_url)
         .where(NominationEvidence.nomination_id == nomination_id)
     ).all()
-    return newest_first(_panel_item(row._mapping) for row in rows)
+    return newest_first(_item(row._mapping, as_panel) for row in rows)
 
 
-def _panel_item(row: Mapping[str, Any]) -> EvidenceItem:
+def _item(row: Mapping[str, Any], as_panel: bool) -> EvidenceItem:
     frozen = row["frozen_at"] is not None
-    if frozen:
+    if frozen and as_panel:
         kind = ItemType(
             row["type_name"], row["type_weight"], row["quantity_label"], row["audience_label"]
         )

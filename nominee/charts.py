@@ -122,7 +122,7 @@ def activity_chart(
     for i, first_day in enumerate(months):
         x = LEFT + i * slot + (slot - bar) / 2
         y = chart.baseline
-        month = format_month(first_day)
+        month_name = format_month(first_day)
         for name, colour in chart.series:
             count = chart.counts[name][i]
             if count:
@@ -135,7 +135,7 @@ def activity_chart(
                         round(bar, 1),
                         round(height, 1),
                         colour,
-                        segment_title % {"month": month, "count": count, "type": name},
+                        segment_title % {"month": month_name, "count": count, "type": name},
                     )
                 )
         if len(months) <= 12 or i % 3 == 0:

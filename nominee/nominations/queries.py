@@ -10,12 +10,11 @@ its owner changed the contribution after the copy was taken.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import case, select
+from sqlalchemy import RowMapping, case, select
 from sqlalchemy.orm import Session, joinedload
 
 from nominee.contributions.models import Contribution, ContributionType, Visibility
@@ -67,8 +66,17 @@ def newest_first(items: Iterable[EvidenceItem]) -> list[EvidenceItem]:
 
 # What ``panel_evidence`` reads of each side, as plain columns (no entity per row): the
 # columns an item shows and those that tell whether its owner changed it.
-_SHOWN = ("role", "title", "contributed_on", "url", "description_html", "quantity", "audience")
-_SHOWN += ("visibility", "endorsement_count")
+_SHOWN = (
+    "role",
+    "title",
+    "contributed_on",
+    "url",
+    "description_html",
+    "quantity",
+    "audience",
+    "visibility",
+    "endorsement_count",
+)
 _PANEL_FIELDS = tuple(dict.fromkeys((*_SHOWN, *OWNER_FIELDS)))
 _COPY_TYPE = ("type_name", "type_weight", "quantity_label", "audience_label")
 
@@ -113,7 +121,7 @@ def evidence_items(session: Session, nomination_id: int, *, as_panel: bool) -> l
     return newest_first(_item(row._mapping, as_panel) for row in rows)
 
 
-def _item(row: Mapping[str, Any], as_panel: bool) -> EvidenceItem:
+def _item(row: RowMapping, as_panel: bool) -> EvidenceItem:
     frozen = row["frozen_at"] is not None
     if frozen and as_panel:
         kind = ItemType(

@@ -117,9 +117,12 @@ def activity_chart(
     plot_height = chart.baseline - TOP
     slot = (WIDTH - LEFT) / max(1, len(months))
     bar = slot * 0.7
+    # Translated once for the chart's segments (a year of a busy member has a hundred).
+    segment_title = _("%(month)s: %(count)s × %(type)s")
     for i, first_day in enumerate(months):
         x = LEFT + i * slot + (slot - bar) / 2
         y = chart.baseline
+        month_name = format_month(first_day)
         for name, colour in chart.series:
             count = chart.counts[name][i]
             if count:
@@ -132,12 +135,7 @@ def activity_chart(
                         round(bar, 1),
                         round(height, 1),
                         colour,
-                        _(
-                            "%(month)s: %(count)s × %(type)s",
-                            month=format_month(first_day),
-                            count=count,
-                            type=name,
-                        ),
+                        segment_title % {"month": month_name, "count": count, "type": name},
                     )
                 )
         if len(months) <= 12 or i % 3 == 0:

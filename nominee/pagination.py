@@ -97,7 +97,12 @@ def older_than(
     position = decode_cursor(cursor)
     if position is None:
         return true()
-    return or_(moment < position[0], and_(moment == position[0], row_id < position[1]))
+    # The plain bound first: SQLite plans the OR alone, its values bound, as a walk of the
+    # whole index from the newest row (see ``nominee.auditlog.queries``).
+    return and_(
+        moment <= position[0],
+        or_(moment < position[0], and_(moment == position[0], row_id < position[1])),
+    )
 
 
 def keyset(

@@ -11,14 +11,13 @@ its owner changed the contribution after the copy was taken.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import cast
 
-from sqlalchemy import case, select
+from sqlalchemy import RowMapping, case, select
 from sqlalchemy.orm import Session, joinedload
 
-from nominee.contributions.models import Contribution, Visibility
+from nominee.contributions.models import Contribution, ContributionType, Visibility
 from nominee.linkchecks.models import LinkCheck
 from nominee.nominations.models import COPIED_COLUMNS, Nomination, NominationEvidence
 
@@ -61,79 +60,94 @@ class EvidenceItem:
         return self.visibility is Visibility.PUBLIC
 
 
-def _changed(row: NominationEvidence, contribution: Contribution) -> bool:
-    return row.frozen_at is not None and any(
-        getattr(row, name) != getattr(contribution, name) for name in OWNER_FIELDS
-    )
-
-
-def as_it_is(row: NominationEvidence, contribution: Contribution) -> EvidenceItem:
-    """The contribution now."""
-    kind = contribution.type
-    return EvidenceItem(
-        id=contribution.id,
-        type=ItemType(kind.name, kind.weight, kind.quantity_label, kind.audience_label),
-        role=contribution.role,
-        title=contribution.title,
-        contributed_on=contribution.contributed_on,
-        url=contribution.url,
-        description_html=contribution.description_html,
-        quantity=contribution.quantity,
-        audience=contribution.audience,
-        visibility=contribution.visibility,
-        endorsement_count=contribution.endorsement_count,
-        frozen_at=row.frozen_at,
-        changed=_changed(row, contribution),
-    )
-
-
-def as_the_panel_saw(row: NominationEvidence, contribution: Contribution) -> EvidenceItem:
-    """The copy taken as the nomination went into review; the contribution now before."""
-    if row.frozen_at is None:
-        return as_it_is(row, contribution)
-    # The copy's columns are nullable only for the rows not copied yet.
-    return EvidenceItem(
-        id=contribution.id,
-        type=ItemType(
-            cast(str, row.type_name),
-            cast(float, row.type_weight),
-            row.quantity_label,
-            row.audience_label,
-        ),
-        role=row.role or "",
-        title=cast(str, row.title),
-        contributed_on=cast(date, row.contributed_on),
-        url=row.url,
-        description_html=row.description_html or "",
-        quantity=cast(int, row.quantity),
-        audience=cast(int, row.audience),
-        visibility=cast(Visibility, row.visibility),
-        endorsement_count=cast(int, row.endorsement_count),
-        frozen_at=row.frozen_at,
-        changed=_changed(row, contribution),
-    )
-
-
 def newest_first(items: Iterable[EvidenceItem]) -> list[EvidenceItem]:
     return sorted(items, key=lambda item: (-item.contributed_on.toordinal(), item.id))
 
 
+# What ``panel_evidence`` reads of each side, as plain columns (no entity per row): the
+# columns an item shows and those that tell whether its owner changed it.
+_SHOWN = (
+    "role",
+    "title",
+    "contributed_on",
+    "url",
+    "description_html",
+    "quantity",
+    "audience",
+    "visibility",
+    "endorsement_count",
+)
+_PANEL_FIELDS = tuple(dict.fromkeys((*_SHOWN, *OWNER_FIELDS)))
+_COPY_TYPE = ("type_name", "type_weight", "quantity_label", "audience_label")
+
+
 def panel_evidence(session: Session, nomination_id: int) -> list[EvidenceItem]:
-    """The nomination's evidence as the panel judges it, newest first, in one query."""
-    shown_url = case(
-        (NominationEvidence.frozen_at.is_not(None), NominationEvidence.url),
-        else_=Contribution.url,
+    """The nomination's evidence as the panel judges it, newest first, in one query of
+    plain columns: the copy where one was taken, else the contribution now, and whether
+    its owner changed it since."""
+    return evidence_items(session, nomination_id, as_panel=True)
+
+
+def evidence_items(session: Session, nomination_id: int, *, as_panel: bool) -> list[EvidenceItem]:
+    """The nomination's evidence newest first, in one query of plain columns: as the panel
+    saw it (``as_panel``: the copy where one was taken), else as it is now; the link's
+    check with it."""
+    shown_url = (
+        case(
+            (NominationEvidence.frozen_at.is_not(None), NominationEvidence.url),
+            else_=Contribution.url,
+        )
+        if as_panel
+        else Contribution.url
     )
     rows = session.execute(
-        select(NominationEvidence, Contribution, LinkCheck.broken_since)
+        select(
+            NominationEvidence.frozen_at,
+            *(getattr(NominationEvidence, name) for name in _COPY_TYPE),
+            *(getattr(NominationEvidence, name).label(f"copy_{name}") for name in _PANEL_FIELDS),
+            Contribution.id,
+            *(getattr(Contribution, name).label(f"now_{name}") for name in _PANEL_FIELDS),
+            ContributionType.name,
+            ContributionType.weight,
+            ContributionType.quantity_label.label("now_quantity_label"),
+            ContributionType.audience_label.label("now_audience_label"),
+            LinkCheck.broken_since,
+        )
         .join(Contribution, Contribution.id == NominationEvidence.contribution_id)
+        .join(ContributionType, ContributionType.id == Contribution.type_id)
         .outerjoin(LinkCheck, LinkCheck.url == shown_url)
         .where(NominationEvidence.nomination_id == nomination_id)
-        .options(joinedload(Contribution.type))
     ).all()
-    return newest_first(
-        replace(as_the_panel_saw(row, contribution), link_broken_since=broken_since)
-        for row, contribution, broken_since in rows
+    return newest_first(_item(row._mapping, as_panel) for row in rows)
+
+
+def _item(row: RowMapping, as_panel: bool) -> EvidenceItem:
+    frozen = row["frozen_at"] is not None
+    if frozen and as_panel:
+        kind = ItemType(
+            row["type_name"], row["type_weight"], row["quantity_label"], row["audience_label"]
+        )
+        side = "copy_"
+    else:
+        kind = ItemType(
+            row["name"], row["weight"], row["now_quantity_label"], row["now_audience_label"]
+        )
+        side = "now_"
+    return EvidenceItem(
+        id=row["id"],
+        type=kind,
+        role=row[side + "role"] or "",
+        title=row[side + "title"],
+        contributed_on=row[side + "contributed_on"],
+        url=row[side + "url"],
+        description_html=row[side + "description_html"] or "",
+        quantity=row[side + "quantity"],
+        audience=row[side + "audience"],
+        visibility=row[side + "visibility"],
+        endorsement_count=row[side + "endorsement_count"],
+        frozen_at=row["frozen_at"],
+        changed=frozen and any(row[f"copy_{name}"] != row[f"now_{name}"] for name in OWNER_FIELDS),
+        link_broken_since=row["broken_since"],
     )
 
 

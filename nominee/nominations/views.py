@@ -49,17 +49,25 @@ def _actor() -> User:
     return current_user._get_current_object()
 
 
-def _nomination(nomination_id: int) -> Nomination:
+def _nomination(nomination_id: int, with_evidence: bool = True) -> Nomination:
     """The nomination, or 404 for anybody who may not see it (403 for a conflicted
-    reviewer, as on the panel's page)."""
+    reviewer, as on the panel's page); its evidence loaded unless ``with_evidence`` is
+    False (the nomination page reads it as plain rows)."""
     session = get_session()
+    evidence = (
+        [
+            selectinload(Nomination.evidence)
+            .selectinload(NominationEvidence.contribution)
+            .selectinload(Contribution.type)
+        ]
+        if with_evidence
+        else []
+    )
     nomination = session.get(
         Nomination,
         nomination_id,
         options=[
-            selectinload(Nomination.evidence)
-            .selectinload(NominationEvidence.contribution)
-            .selectinload(Contribution.type),
+            *evidence,
             selectinload(Nomination.events).selectinload(NominationEvent.actor),
             joinedload(Nomination.award),
             joinedload(Nomination.cycle),
@@ -188,13 +196,11 @@ def mine():
 @bp.get("/nominations/<int:nomination_id>")
 @login_required
 def show(nomination_id: int):
-    nomination = _nomination(nomination_id)
+    nomination = _nomination(nomination_id, with_evidence=False)
     user = current_user
-    if rules.sees_panel_copy(user):
-        items = [queries.as_the_panel_saw(e, e.contribution) for e in nomination.evidence]
-    else:
-        items = [queries.as_it_is(e, e.contribution) for e in nomination.evidence]
-    contributions = queries.newest_first(items)
+    contributions = queries.evidence_items(
+        get_session(), nomination.id, as_panel=rules.sees_panel_copy(user)
+    )
     if not rules.can_see_private_evidence(user, nomination):
         shown = [c for c in contributions if c.is_public]
     else:

@@ -29,7 +29,7 @@ from nominee.accounts.rules import sees_profile
 from nominee.awards import queries as award_queries
 from nominee.awards.models import Award
 from nominee.categories.models import Category
-from nominee.charts import ActivityChart, monthly_activity, months_back
+from nominee.charts import ActivityChart, activity_chart, activity_rows, months_back
 from nominee.contributions import rules
 from nominee.contributions.models import (
     Contribution,
@@ -42,6 +42,11 @@ from nominee.endorsements import queries as endorsements
 from nominee.endorsements.models import Endorsement
 from nominee.endorsements.rules import awaits_verification_to_endorse, can_endorse
 from nominee.pagination import Keyset, Page, paginate
+from nominee.sharedcache import SharedCache
+
+# How long a member's figures are kept: their key changes with every change to them
+# (``nominee.activity``), so this only bounds the memory that old versions take.
+FIGURES_SECONDS = 600.0
 
 # Many-to-one joined into the page's query, the many-to-many in one more query.
 LIST_OPTIONS = (
@@ -261,6 +266,79 @@ def reach_totals(session: Session, conditions: Sequence[ColumnElement[bool]]) ->
     ]
 
 
+def _totals_to_json(totals: Sequence[TypeTotals]) -> list[Any]:
+    return [
+        [
+            t.id,
+            t.name,
+            t.contributions,
+            t.endorsements,
+            [[f.name, f.unit, f.total, f.retired] for f in t.figures],
+        ]
+        for t in totals
+    ]
+
+
+def _totals_from_json(kept: list[Any]) -> list[TypeTotals]:
+    return [
+        TypeTotals(id_, name, count, endorsed, [MetricTotal(*f) for f in figures])
+        for id_, name, count, endorsed, figures in kept
+    ]
+
+
+def _scope(member: User, show_private: bool) -> str:
+    # The version first read with the member's row: what is read after it is as new.
+    return f"{member.id}:{member.activity_version}:{'all' if show_private else 'public'}"
+
+
+def member_totals(
+    session: Session, cache: SharedCache | None, member: User, show_private: bool
+) -> list[TypeTotals]:
+    """``reach_totals`` of the member's contributions (their public ones only unless
+    ``show_private``): the same for every viewer, so kept in the shared cache under the
+    member's ``activity_version``."""
+    conditions = contribution_filters(
+        owner_id=member.id, visibility=None if show_private else Visibility.PUBLIC
+    )
+    if cache is None:
+        return reach_totals(session, conditions)
+    return cache.remember(
+        f"member-totals:{_scope(member, show_private)}",
+        FIGURES_SECONDS,
+        lambda: reach_totals(session, conditions),
+        _totals_to_json,
+        _totals_from_json,
+    )
+
+
+def member_activity(
+    session: Session,
+    cache: SharedCache | None,
+    member: User,
+    show_private: bool,
+    start: date,
+    end: date,
+) -> ActivityChart:
+    """The chart of the member's contributions per month and type from ``start`` to
+    ``end``, its figures kept in the shared cache as ``member_totals`` are (the chart is
+    drawn per request, in the reader's language)."""
+    conditions = contribution_filters(
+        owner_id=member.id, visibility=None if show_private else Visibility.PUBLIC
+    )
+    rows = (
+        activity_rows(session, start, end, *conditions)
+        if cache is None
+        else cache.remember(
+            f"member-activity:{_scope(member, show_private)}:{start}:{end}",
+            FIGURES_SECONDS,
+            lambda: activity_rows(session, start, end, *conditions),
+            list,
+            lambda kept: [tuple(row) for row in kept],
+        )
+    )
+    return activity_chart(start, end, rows)
+
+
 @dataclass(frozen=True)
 class OwnList:
     """A page of the owner's contributions and the totals per type of all that match."""
@@ -281,7 +359,10 @@ def own_contributions(
     oldest_first: bool = False,
     page: int,
     per_page: int,
+    cache: SharedCache | None = None,
 ) -> OwnList:
+    """A page of the owner's contributions matching the filters, and their totals (kept
+    in ``cache`` when nothing filters them: the member page's own totals)."""
     conditions = contribution_filters(
         owner_id=owner.id,
         type_id=type_id,
@@ -295,9 +376,19 @@ def own_contributions(
     else:
         order = (Contribution.contributed_on.desc(), Contribution.id.desc())
     stmt = select(Contribution).where(*conditions).options(*LIST_OPTIONS).order_by(*order)
+    filtered = any(
+        value is not None for value in (type_id, category_id, visibility, date_from, date_to)
+    )
+    totals = (
+        reach_totals(session, conditions)
+        if filtered
+        else member_totals(session, cache, owner, show_private=True)
+    )
     return OwnList(
-        page=paginate(session, stmt, page, per_page),
-        totals=reach_totals(session, conditions),
+        page=paginate(
+            session, stmt, page, per_page, total=sum(row.contributions for row in totals)
+        ),
+        totals=totals,
     )
 
 
@@ -351,6 +442,7 @@ def member_page(
     per_page: int,
     received_after: str | None = None,
     given_after: str | None = None,
+    cache: SharedCache | None = None,
 ) -> MemberPage | PrivateProfile | None:
     """The member's page as ``viewer`` may see it (None: no such page for them): their
     contributions with totals per type, the endorsements they received and gave, and
@@ -371,13 +463,13 @@ def member_page(
         .options(*LIST_OPTIONS)
         .order_by(Contribution.contributed_on.desc(), Contribution.id.desc())
     )
-    totals = reach_totals(session, conditions)
-    received = endorsements.received(
+    totals = member_totals(session, cache, member, show_private)
+    received = endorsements.received_list(
         session, member, viewer, sum(row.endorsements for row in totals), received_after
     )
-    given = endorsements.given(session, member, viewer, given_after)
+    given = endorsements.given_list(session, member, viewer, given_after)
     activity_start = months_back(today)
-    activity = monthly_activity(session, activity_start, today, *conditions)
+    activity = member_activity(session, cache, member, show_private, activity_start, today)
     return MemberPage(
         member=member,
         show_private=show_private,

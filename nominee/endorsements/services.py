@@ -8,7 +8,7 @@ from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from nominee import audit, clock, events
+from nominee import activity, audit, clock, events
 from nominee.accounts.models import User
 from nominee.contributions.models import Contribution, Visibility
 from nominee.endorsements import rules
@@ -33,6 +33,7 @@ def _change_count(session: Session, contribution: Contribution, delta: int) -> N
         .execution_options(synchronize_session=False)
     )
     session.expire(contribution, ["endorsement_count"])
+    activity.changed(session, [contribution.owner_id])
     # The nominations it is evidence of count their distinct endorsers too (the review
     # dashboard sorts on them): one indexed query, one more only when there are some.
     refresh_counters_for_evidence(session, contribution.id)

@@ -20,11 +20,13 @@ from sqlalchemy import (
     Select,
     String,
     extract,
+    false,
     func,
     literal,
     null,
     or_,
     select,
+    true,
     union_all,
 )
 from sqlalchemy.orm import Session
@@ -39,6 +41,7 @@ from nominee.impact import rules
 from nominee.impact.models import GuidanceMode, ImpactGuidance, ImpactSettings
 from nominee.integrity.models import IntegrityResult
 from nominee.nominations.models import Nomination, NominationStatus
+from nominee.sharedcache import SharedCache
 
 # The nominations whose nominees a cycle's percentiles compare.
 NOMINEE_STATUSES = (
@@ -280,13 +283,16 @@ def _month_index(column: Any) -> Any:
     return extract("year", column) * 12 + extract("month", column)
 
 
-def _meter_statement(member: User, today: date, since: date) -> CompoundSelect[Any]:
+def _meter_statement(
+    member: User, today: date, since: date, items: str | None
+) -> CompoundSelect[Any]:
     """Everything the meter reads, as one UNION ALL: the member's contributions since
-    ``since`` that any of its windows can count (``ITEM``), their active awards
-    (``AWARD``), the guidance of their categories (``GUIDANCE``), the open cycle closing
-    first (``CYCLE``) and its settings, one row per setting (``SETTING``), and the integrity
-    scan's figures on the member (``INTEGRITY``). Columns: kind, n1..n4 (integers), d1, d2
-    (dates), label, text, value (a number)."""
+    ``since`` (``ITEM``; ``items``: "counted", those any of the meter's windows can count,
+    "all", every one, None: none), their active awards (``AWARD``), the guidance of their
+    categories (``GUIDANCE``), the open cycle closing first (``CYCLE``) and its settings,
+    one row per setting (``SETTING``), and the integrity scan's figures on the member
+    (``INTEGRITY``). Columns: kind, n1..n4 (integers), d1, d2 (dates), label, text, value
+    (a number)."""
     reach = (
         select(func.max(ContributionFigure.value))
         .where(ContributionFigure.contribution_id == Contribution.id)
@@ -295,7 +301,18 @@ def _meter_statement(member: User, today: date, since: date) -> CompoundSelect[A
     )
     none_int, none_date = null().cast(Integer), null().cast(Date)
     none_text, none_value = null().cast(String), null().cast(Float)
-    items = (
+    counted = or_(
+        Contribution.contributed_on >= rules.rolling_window(today)[0],
+        _month_index(Contribution.contributed_on)
+        >= select(func.min(_month_index(Cycle.nominations_close_on) - Cycle.lookback_months))
+        .where(Cycle.status == CycleStatus.OPEN)
+        .scalar_subquery(),
+        Contribution.contributed_on
+        >= select(func.min(Award.starts_on))
+        .where(Award.member_id == member.id, Award.status == AwardStatus.ACTIVE)
+        .scalar_subquery(),
+    )
+    item_rows = (
         select(
             literal(ITEM).label("kind"),
             Contribution.type_id.label("n1"),
@@ -313,22 +330,10 @@ def _meter_statement(member: User, today: date, since: date) -> CompoundSelect[A
             Contribution.owner_id == member.id,
             Contribution.contributed_on >= since,
             Contribution.contributed_on <= today,
-            # Only what a window counts: the rolling 12 months, the open cycles' look-back
-            # windows (to the month) and the terms of the member's active awards. A heavy
-            # member's years of older work are never read.
-            or_(
-                Contribution.contributed_on >= rules.rolling_window(today)[0],
-                _month_index(Contribution.contributed_on)
-                >= select(
-                    func.min(_month_index(Cycle.nominations_close_on) - Cycle.lookback_months)
-                )
-                .where(Cycle.status == CycleStatus.OPEN)
-                .scalar_subquery(),
-                Contribution.contributed_on
-                >= select(func.min(Award.starts_on))
-                .where(Award.member_id == member.id, Award.status == AwardStatus.ACTIVE)
-                .scalar_subquery(),
-            ),
+            # "counted": only what a window counts, the rolling 12 months, the open cycles'
+            # look-back windows (to the month) and the terms of the member's active awards.
+            # A heavy member's years of older work are never read.
+            {"counted": counted, "all": true()}.get(items or "", false()),
         )
     )
     awards = (
@@ -418,21 +423,40 @@ def _meter_statement(member: User, today: date, since: date) -> CompoundSelect[A
         none_text,
         IntegrityResult.effective_endorsers,
     ).where(IntegrityResult.user_id == member.id)
-    return union_all(items, awards, guidance, cycle, *settings, integrity)
+    return union_all(item_rows, awards, guidance, cycle, *settings, integrity)
 
 
-def meter(session: Session, member: User, today: date) -> Meter:
+# How long a member's contributions are kept for their meter: the key changes with every
+# change to them (``nominee.activity``), so this only bounds the memory of old versions.
+METER_ITEMS_SECONDS = 600.0
+
+
+def meter(session: Session, member: User, today: date, cache: SharedCache | None = None) -> Meter:
     """The member's eligibility meter: their score over the open cycle's look-back window
     (the rolling 12 months when no cycle is open), against each of their categories'
     guidance, with what would raise it most, and how their active awards' renewal looks.
 
-    One query (``_meter_statement``), so the pages that show it keep their budget."""
-    rows = session.execute(
-        _meter_statement(member, today, add_months(today, -FURTHEST_MONTHS))
-    ).all()
+    One query (``_meter_statement``), so the pages that show it keep their budget. With
+    a ``cache``, the member's contributions of the last ``FURTHEST_MONTHS`` are kept in it
+    under their ``activity_version`` (the same for every viewer), and the query reads
+    only the rest: awards, guidance, the open cycle and its settings, which any change
+    must show at once."""
+    since = add_months(today, -FURTHEST_MONTHS)
+    key = f"meter-items:{member.id}:{member.activity_version}:{today.isoformat()}"
+    kept = cache.get(key) if cache is not None else None
+    wanted = None if kept is not None else "counted" if cache is None else "all"
+    rows = session.execute(_meter_statement(member, today, since, wanted)).all()
     by_kind: dict[str, list[Any]] = defaultdict(list)
     for row in rows:
         by_kind[row.kind].append(row)
+    if kept is None:
+        kept = {
+            "types": {str(r.n1): [r.label, float(r.value)] for r in by_kind[ITEM]},
+            # Dates as ISO text, which sorts and compares as the dates do.
+            "items": [[r.d1.isoformat(), r.n1, r.n2, r.n3, int(r.n4 or 0)] for r in by_kind[ITEM]],
+        }
+        if cache is not None:
+            cache.set(key, kept, METER_ITEMS_SECONDS)
     config = rules.DEFAULTS
     if by_kind[CYCLE]:
         cycle = by_kind[CYCLE][0]
@@ -455,21 +479,32 @@ def meter(session: Session, member: User, today: date) -> Meter:
     else:
         start, end = rules.rolling_window(today)
         window = _("the last 12 months")
+    # Only the contributions a window counts become items: the meter's and the terms of
+    # the member's awards.
+    windows = [(start, end), *((a.d1, min(today, a.d2)) for a in by_kind[AWARD])]
+    spans = [(first.isoformat(), last.isoformat()) for first, last in windows]
+    inside = [item for item in kept["items"] if any(a <= item[0] <= b for a, b in spans)]
+    first, last = spans[0]
+    received = sum(item[3] for item in inside if first <= item[0] <= last)
+    types = {int(type_id): pair for type_id, pair in kept["types"].items()}
     found = Work(
         by_member={
             member.id: MemberWork(
-                [rules.Item(r.n1, r.d1, r.n2, int(r.n4 or 0)) for r in by_kind[ITEM]],
+                [
+                    rules.Item(type_id, date.fromisoformat(day), category_id, reach)
+                    for day, type_id, category_id, _endorsements, reach in inside
+                ],
                 int(
                     rules.weigh_endorsements(
                         # The endorsements of the window's contributions, as a cycle counts.
-                        sum(r.n3 for r in by_kind[ITEM] if start <= r.d1 <= end),
+                        received,
                         *next(((r.value, r.n1) for r in by_kind[INTEGRITY]), (None, None)),
                     )
                 ),
             )
         },
-        type_names={r.n1: r.label for r in by_kind[ITEM]},
-        type_weights={r.n1: float(r.value) for r in by_kind[ITEM]},
+        type_names={type_id: name for type_id, (name, _weight) in types.items()},
+        type_weights={type_id: weight for type_id, (_name, weight) in types.items()},
     )
     breakdown = score_of(found, member.id, config, start, end)
     targets = [

@@ -48,6 +48,16 @@ class SharedCache:
         """True when every host sees the same values (Redis)."""
         return bool(self.redis_url)
 
+    def contains(self, key: str) -> bool:
+        """Whether a value is kept under ``key`` (without reading it)."""
+        if self.redis_url:
+            try:
+                return bool(redisclient.client_for(self.redis_url).exists(self.namespace + key))
+            except Exception as error:
+                log.warning("could not read %s from Redis: %s", key, error)
+                return False
+        return self._get_raw(key) is not None
+
     def get(self, key: str) -> Any | None:
         raw = self._get_raw(key)
         return None if raw is None else json.loads(raw)

@@ -4,6 +4,7 @@ percentiles, and a member's eligibility meter."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -31,6 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from nominee import i18n
 from nominee.accounts.models import User, user_categories
 from nominee.awards.models import Award, AwardStatus
 from nominee.categories.models import Category
@@ -426,9 +428,9 @@ def _meter_statement(
     return union_all(item_rows, awards, guidance, cycle, *settings, integrity)
 
 
-# How long a member's contributions are kept for their meter: the key changes with every
+# How long a member's contributions, and their meter, are kept: the keys change with every
 # change to them (``nominee.activity``), so this only bounds the memory of old versions.
-METER_ITEMS_SECONDS = 600.0
+METER_SECONDS = 600.0
 
 
 def meter(session: Session, member: User, today: date, cache: SharedCache | None = None) -> Meter:
@@ -437,26 +439,60 @@ def meter(session: Session, member: User, today: date, cache: SharedCache | None
     guidance, with what would raise it most, and how their active awards' renewal looks.
 
     One query (``_meter_statement``), so the pages that show it keep their budget. With
-    a ``cache``, the member's contributions of the last ``FURTHEST_MONTHS`` are kept in it
-    under their ``activity_version`` (the same for every viewer), and the query reads
-    only the rest: awards, guidance, the open cycle and its settings, which any change
-    must show at once."""
+    a ``cache``, what is the same for every viewer is kept in it: the member's
+    contributions of the last ``FURTHEST_MONTHS`` under their ``activity_version`` (the
+    query then reads only the rest: awards, guidance, the open cycle, its settings and the
+    integrity figures), and the meter itself under everything it is made of (that
+    version, the day, the reader's language and all the rest the query read)."""
     since = add_months(today, -FURTHEST_MONTHS)
-    key = f"meter-items:{member.id}:{member.activity_version}:{today.isoformat()}"
-    kept = cache.get(key) if cache is not None else None
-    wanted = None if kept is not None else "counted" if cache is None else "all"
+    items_key = f"meter-items:{member.id}:{member.activity_version}:{today.isoformat()}"
+    have_items = cache is not None and cache.contains(items_key)
+    wanted = None if have_items else "counted" if cache is None else "all"
     rows = session.execute(_meter_statement(member, today, since, wanted)).all()
     by_kind: dict[str, list[Any]] = defaultdict(list)
     for row in rows:
         by_kind[row.kind].append(row)
-    if kept is None:
-        kept = {
-            "types": {str(r.n1): [r.label, float(r.value)] for r in by_kind[ITEM]},
-            # Dates as ISO text, which sorts and compares as the dates do.
-            "items": [[r.d1.isoformat(), r.n1, r.n2, r.n3, int(r.n4 or 0)] for r in by_kind[ITEM]],
-        }
-        if cache is not None:
-            cache.set(key, kept, METER_ITEMS_SECONDS)
+    if cache is None:
+        return _meter(member, today, by_kind, _items(by_kind[ITEM]))
+    made_of = repr(sorted(repr(tuple(row)) for row in rows if row.kind != ITEM))
+    key = ":".join(
+        (
+            "meter",
+            str(member.id),
+            str(member.activity_version),
+            today.isoformat(),
+            i18n.current().language,
+            hashlib.sha256(made_of.encode()).hexdigest()[:32],
+        )
+    )
+    kept_meter = cache.get(key)
+    if kept_meter is not None:
+        return _meter_from_json(kept_meter)
+    items = cache.get(items_key) if have_items else None
+    if items is None:
+        if have_items:  # expired since: read them (a second query, seldom)
+            rows = session.execute(_meter_statement(member, today, since, "all")).all()
+            by_kind[ITEM] = [row for row in rows if row.kind == ITEM]
+        items = _items(by_kind[ITEM])
+        cache.set(items_key, items, METER_SECONDS)
+    found = _meter(member, today, by_kind, items)
+    cache.set(key, _meter_to_json(found), METER_SECONDS)
+    return found
+
+
+def _items(rows: Sequence[Any]) -> dict[str, Any]:
+    """The meter's ``ITEM`` rows as kept: the types' names and weights, and per
+    contribution its day (ISO text, which compares as the dates do), type, category,
+    endorsements and reach."""
+    return {
+        "types": {str(r.n1): [r.label, float(r.value)] for r in rows},
+        "items": [[r.d1.isoformat(), r.n1, r.n2, r.n3, int(r.n4 or 0)] for r in rows],
+    }
+
+
+def _meter(
+    member: User, today: date, by_kind: Mapping[str, Sequence[Any]], kept: Mapping[str, Any]
+) -> Meter:
     config = rules.DEFAULTS
     if by_kind[CYCLE]:
         cycle = by_kind[CYCLE][0]
@@ -538,6 +574,70 @@ def meter(session: Session, member: User, today: date, cache: SharedCache | None
         targets=targets,
         advice=rules.advice(breakdown, config, today)[:3],
         renewals=renewals,
+    )
+
+
+def _breakdown_to_json(b: rules.Breakdown) -> list[Any]:
+    # Without ``per_month``: only ``rules.advice`` reads it, before the meter is kept.
+    return [
+        b.start.isoformat(),
+        b.end.isoformat(),
+        b.total,
+        [[t.name, t.counted, t.points, t.cut] for t in b.terms],
+        [[x.type_id, x.name, x.contributions, x.points, x.counted, x.diminished] for x in b.types],
+        b.active_months,
+        b.months,
+        b.endorsements,
+    ]
+
+
+def _breakdown_from_json(kept: list[Any]) -> rules.Breakdown:
+    start, end, total, terms, types, active_months, months, endorsements = kept
+    return rules.Breakdown(
+        start=date.fromisoformat(start),
+        end=date.fromisoformat(end),
+        total=total,
+        terms=[rules.Term(*term) for term in terms],
+        types=[rules.TypeLine(*line) for line in types],
+        active_months=active_months,
+        months=months,
+        endorsements=endorsements,
+        per_month={},
+    )
+
+
+def _meter_to_json(found: Meter) -> dict[str, Any]:
+    return {
+        "member_id": found.member_id,
+        "breakdown": _breakdown_to_json(found.breakdown),
+        "window": found.window,
+        "targets": [[t.category, t.score, t.source] for t in found.targets],
+        "advice": [[a.text, a.gain] for a in found.advice],
+        "renewals": [
+            [r.category, r.starts_on.isoformat(), r.ends_on.isoformat(), r.contributions]
+            + [_breakdown_to_json(r.breakdown)]
+            for r in found.renewals
+        ],
+    }
+
+
+def _meter_from_json(kept: dict[str, Any]) -> Meter:
+    return Meter(
+        member_id=kept["member_id"],
+        breakdown=_breakdown_from_json(kept["breakdown"]),
+        window=kept["window"],
+        targets=[Target(*target) for target in kept["targets"]],
+        advice=[rules.Advice(*tip) for tip in kept["advice"]],
+        renewals=[
+            RenewalOutlook(
+                category,
+                date.fromisoformat(starts_on),
+                date.fromisoformat(ends_on),
+                contributions,
+                _breakdown_from_json(breakdown),
+            )
+            for category, starts_on, ends_on, contributions, breakdown in kept["renewals"]
+        ],
     )
 
 

@@ -143,3 +143,24 @@ def test_my_contributions_totals_follow_a_new_contribution(app, client, auth, sc
     assert client.post("/contributions/new", data=data).status_code == 302
     html = client.get("/contributions/mine").text
     assert totals(html)["Talk"][0] == "2"
+
+
+def test_the_meter_follows_a_new_contribution_and_an_endorsement(app, client, auth, scene):
+    owner = scene["owner"]
+
+    def score() -> str:
+        auth.login(owner)
+        html = client.get("/").text
+        return html.split('<p class="impact-score">', 1)[1].split("</p>", 1)[0]
+
+    before = score()
+    assert kept(app, "meter:") and kept(app, "meter-items:")
+    assert score() == before  # warm
+    data = form(scene["kind"], scene["category"])
+    assert client.post("/contributions/new", data=data).status_code == 302
+    after = score()
+    assert after != before
+    auth.login(scene["fan"])
+    endorsed = client.post(f"/contributions/{scene['first'].id}/endorse", data={"comment": ""})
+    assert endorsed.status_code == 302
+    assert score() != after

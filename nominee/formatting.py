@@ -80,8 +80,13 @@ def _zone_label(moment: datetime) -> str:
 def format_month(value: date, form: str = "short") -> str:
     """A month in the reader's language: ``Nov 2026`` (``short``), ``November 2026``
     (``long``), ``Nov`` (``name``); Spanish ``nov 2026``, ``noviembre de 2026``, ``nov``."""
+    return _formatted_month(value, form, i18n.current().language)
+
+
+@lru_cache(maxsize=4096)
+def _formatted_month(value: date, form: str, language: str) -> str:
     skeleton = {"short": "yMMM", "long": "yMMMM", "name": "MMM"}[form]
-    return dates.format_skeleton(skeleton, value, locale=i18n.current().locale)
+    return dates.format_skeleton(skeleton, value, locale=i18n.Reader(language, "UTC").locale)
 
 
 def format_decimal(value: float) -> str:

@@ -3,10 +3,11 @@ page, the owner's list with its totals, the choices of the forms, the types in u
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Boolean,
@@ -37,6 +38,7 @@ from nominee.contributions.models import (
     ContributionType,
     ReachMetric,
     Visibility,
+    contribution_categories,
 )
 from nominee.endorsements import queries as endorsements
 from nominee.endorsements.models import Endorsement
@@ -54,6 +56,86 @@ LIST_OPTIONS = (
     joinedload(Contribution.primary_category),
     selectinload(Contribution.categories),
 )
+
+
+class Named(NamedTuple):
+    name: str
+
+
+class ListedType(NamedTuple):
+    name: str
+    quantity_label: str | None
+    audience_label: str | None
+
+
+class Listed(NamedTuple):
+    """A contribution as a list of them shows it (``contribution_list``): plain columns,
+    its type's labels and its categories' names, no objects."""
+
+    id: int
+    title: str
+    role: str
+    contributed_on: date
+    quantity: int
+    audience: int
+    endorsement_count: int
+    visibility: Visibility
+    type: ListedType
+    primary_category: Named
+    categories: list[Named]
+
+    @property
+    def is_public(self) -> bool:
+        return self.visibility is Visibility.PUBLIC
+
+
+def listed_page(
+    session: Session,
+    conditions: Sequence[ColumnElement[bool]],
+    order: Sequence[ColumnElement[Any]],
+    page: int,
+    per_page: int,
+    total: int,
+) -> Page:
+    """The ``page`` of the contributions matching ``conditions`` in ``order``, as
+    ``Listed`` rows: one query for the rows, one more for their further categories."""
+    stmt = (
+        select(
+            Contribution.id,
+            Contribution.title,
+            Contribution.role,
+            Contribution.contributed_on,
+            Contribution.quantity,
+            Contribution.audience,
+            Contribution.endorsement_count,
+            Contribution.visibility,
+            ContributionType.name,
+            ContributionType.quantity_label,
+            ContributionType.audience_label,
+            Category.name,
+        )
+        .join(ContributionType, ContributionType.id == Contribution.type_id)
+        .join(Category, Category.id == Contribution.primary_category_id)
+        .where(*conditions)
+        .order_by(*order)
+    )
+    found = paginate(session, stmt, page, per_page, scalars=False, total=total)
+    further: dict[int, list[Named]] = defaultdict(list)
+    if found.items:
+        for contribution_id, name in session.execute(
+            select(contribution_categories.c.contribution_id, Category.name)
+            .join(Category, Category.id == contribution_categories.c.category_id)
+            .where(contribution_categories.c.contribution_id.in_([r[0] for r in found.items]))
+            .order_by(
+                contribution_categories.c.contribution_id, contribution_categories.c.category_id
+            )
+        ):
+            further[contribution_id].append(Named(name))
+    found.items = [
+        Listed(*row[:8], ListedType(*row[8:11]), Named(row[11]), further.get(row[0], []))
+        for row in found.items
+    ]
+    return found
 
 
 def visible_contribution(
@@ -375,7 +457,6 @@ def own_contributions(
         order = (Contribution.contributed_on.asc(), Contribution.id.asc())
     else:
         order = (Contribution.contributed_on.desc(), Contribution.id.desc())
-    stmt = select(Contribution).where(*conditions).options(*LIST_OPTIONS).order_by(*order)
     filtered = any(
         value is not None for value in (type_id, category_id, visibility, date_from, date_to)
     )
@@ -385,8 +466,13 @@ def own_contributions(
         else member_totals(session, cache, owner, show_private=True)
     )
     return OwnList(
-        page=paginate(
-            session, stmt, page, per_page, total=sum(row.contributions for row in totals)
+        page=listed_page(
+            session,
+            conditions,
+            order,
+            page,
+            per_page,
+            total=sum(row.contributions for row in totals),
         ),
         totals=totals,
     )
@@ -457,12 +543,6 @@ def member_page(
     conditions = contribution_filters(
         owner_id=member.id, visibility=None if show_private else Visibility.PUBLIC
     )
-    stmt = (
-        select(Contribution)
-        .where(*conditions)
-        .options(*LIST_OPTIONS)
-        .order_by(Contribution.contributed_on.desc(), Contribution.id.desc())
-    )
     totals = member_totals(session, cache, member, show_private)
     received = endorsements.received_list(
         session, member, viewer, sum(row.endorsements for row in totals), received_after
@@ -473,8 +553,13 @@ def member_page(
     return MemberPage(
         member=member,
         show_private=show_private,
-        page=paginate(
-            session, stmt, page, per_page, total=sum(row.contributions for row in totals)
+        page=listed_page(
+            session,
+            conditions,
+            (Contribution.contributed_on.desc(), Contribution.id.desc()),
+            page,
+            per_page,
+            total=sum(row.contributions for row in totals),
         ),
         totals=totals,
         received=received,

@@ -503,7 +503,7 @@ def _member_with_categories(session: Session, member_id: int) -> User | None:
             .outerjoin(user_categories, user_categories.c.user_id == User.id)
             .outerjoin(Category, Category.id == user_categories.c.category_id)
             .where(User.id == member_id)
-            .options(contains_eager(User.categories))
+            .options(contains_eager(User.categories), joinedload(User.primary_category))
         )
         .unique()
         .one_or_none()

@@ -7,13 +7,15 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
     Boolean,
+    Column,
     ColumnElement,
     Integer,
     Row,
+    Select,
     String,
     and_,
     func,
@@ -99,7 +101,8 @@ def listed_page(
 ) -> Page:
     """The ``page`` of the contributions matching ``conditions`` in ``order``, as
     ``Listed`` rows: one query for the rows, one more for their further categories."""
-    stmt = (
+    stmt = cast(
+        "Select[Any]",
         select(
             Contribution.id,
             Contribution.title,
@@ -117,13 +120,13 @@ def listed_page(
         .join(ContributionType, ContributionType.id == Contribution.type_id)
         .join(Category, Category.id == Contribution.primary_category_id)
         .where(*conditions)
-        .order_by(*order)
+        .order_by(*order),
     )
     found = paginate(session, stmt, page, per_page, scalars=False, total=total)
     further: dict[int, list[Named]] = defaultdict(list)
     if found.items:
         for contribution_id, name in session.execute(
-            select(contribution_categories.c.contribution_id, Category.name)
+            select(cast(Column[int], contribution_categories.c.contribution_id), Category.name)
             .join(Category, Category.id == contribution_categories.c.category_id)
             .where(contribution_categories.c.contribution_id.in_([r[0] for r in found.items]))
             .order_by(
@@ -132,7 +135,19 @@ def listed_page(
         ):
             further[contribution_id].append(Named(name))
     found.items = [
-        Listed(*row[:8], ListedType(*row[8:11]), Named(row[11]), further.get(row[0], []))
+        Listed(
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            row[5],
+            row[6],
+            row[7],
+            ListedType(row[8], row[9], row[10]),
+            Named(row[11]),
+            further.get(row[0], []),
+        )
         for row in found.items
     ]
     return found

@@ -148,7 +148,13 @@ def _listed(
         .join(User, User.id == person_id)
         .order_by(picked.c.created_at.desc(), picked.c.id.desc())
     ).all()
-    return [(Listed(*row[:5], Person(*row[5:9])), row) for row in rows]
+    return [
+        (
+            Listed(row[0], row[1], row[2], row[3], row[4], Person(row[5], row[6], row[7], row[8])),
+            row,
+        )
+        for row in rows
+    ]
 
 
 def received(

@@ -4,6 +4,7 @@ percentiles, and a member's eligibility meter."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections import defaultdict
@@ -20,6 +21,7 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
+    bindparam,
     extract,
     false,
     func,
@@ -285,16 +287,22 @@ def _month_index(column: Any) -> Any:
     return extract("year", column) * 12 + extract("month", column)
 
 
-def _meter_statement(
-    member: User, today: date, since: date, items: str | None
-) -> CompoundSelect[Any]:
+@functools.cache
+def _meter_statement(items: str | None) -> CompoundSelect[Any]:
     """Everything the meter reads, as one UNION ALL: the member's contributions since
     ``since`` (``ITEM``; ``items``: "counted", those any of the meter's windows can count,
     "all", every one, None: none), their active awards (``AWARD``), the guidance of their
     categories (``GUIDANCE``), the open cycle closing first (``CYCLE``) and its settings,
     one row per setting (``SETTING``), and the integrity scan's figures on the member
     (``INTEGRITY``). Columns: kind, n1..n4 (integers), d1, d2 (dates), label, text, value
-    (a number)."""
+    (a number).
+
+    Built once per process for each ``items``: the member, the day and the dates are
+    parameters (``_meter_parameters``)."""
+    member_id = bindparam("member_id", type_=Integer)
+    today = bindparam("today", type_=Date)
+    since = bindparam("since", type_=Date)
+    primary_category_id = bindparam("primary_category_id", type_=Integer)
     reach = (
         select(func.max(ContributionFigure.value))
         .where(ContributionFigure.contribution_id == Contribution.id)
@@ -304,14 +312,14 @@ def _meter_statement(
     none_int, none_date = null().cast(Integer), null().cast(Date)
     none_text, none_value = null().cast(String), null().cast(Float)
     counted = or_(
-        Contribution.contributed_on >= rules.rolling_window(today)[0],
+        Contribution.contributed_on >= bindparam("rolling_start", type_=Date),
         _month_index(Contribution.contributed_on)
         >= select(func.min(_month_index(Cycle.nominations_close_on) - Cycle.lookback_months))
         .where(Cycle.status == CycleStatus.OPEN)
         .scalar_subquery(),
         Contribution.contributed_on
         >= select(func.min(Award.starts_on))
-        .where(Award.member_id == member.id, Award.status == AwardStatus.ACTIVE)
+        .where(Award.member_id == member_id, Award.status == AwardStatus.ACTIVE)
         .scalar_subquery(),
     )
     item_rows = (
@@ -329,7 +337,7 @@ def _meter_statement(
         )
         .join(ContributionType, ContributionType.id == Contribution.type_id)
         .where(
-            Contribution.owner_id == member.id,
+            Contribution.owner_id == member_id,
             Contribution.contributed_on >= since,
             Contribution.contributed_on <= today,
             # "counted": only what a window counts, the rolling 12 months, the open cycles'
@@ -354,12 +362,12 @@ def _meter_statement(
         .join(Category, Category.id == Award.category_id)
         .join(Cycle, Cycle.id == Award.cycle_id)
         .where(
-            Award.member_id == member.id,
+            Award.member_id == member_id,
             Award.status == AwardStatus.ACTIVE,
             Cycle.status == CycleStatus.PUBLISHED,
         )
     )
-    chosen = select(user_categories.c.category_id).where(user_categories.c.user_id == member.id)
+    chosen = select(user_categories.c.category_id).where(user_categories.c.user_id == member_id)
     guidance = (
         select(
             literal(GUIDANCE),
@@ -376,7 +384,10 @@ def _meter_statement(
         .outerjoin(ImpactGuidance, ImpactGuidance.category_id == Category.id)
         .where(
             Category.retired.is_(False),
-            or_(Category.id.in_(chosen), Category.id == member.primary_category_id),
+            or_(
+                Category.id.in_(chosen),
+                Category.id == primary_category_id,
+            ),
         )
     )
     open_cycle = (
@@ -424,8 +435,18 @@ def _meter_statement(
         none_text,
         none_text,
         IntegrityResult.effective_endorsers,
-    ).where(IntegrityResult.user_id == member.id)
+    ).where(IntegrityResult.user_id == member_id)
     return union_all(item_rows, awards, guidance, cycle, *settings, integrity)
+
+
+def _meter_parameters(member: User, today: date, since: date) -> dict[str, Any]:
+    return {
+        "member_id": member.id,
+        "primary_category_id": member.primary_category_id,
+        "today": today,
+        "since": since,
+        "rolling_start": rules.rolling_window(today)[0],
+    }
 
 
 # How long a member's contributions, and their meter, are kept: the keys change with every
@@ -448,7 +469,7 @@ def meter(session: Session, member: User, today: date, cache: SharedCache | None
     items_key = f"meter-items:{member.id}:{member.activity_version}:{today.isoformat()}"
     have_items = cache is not None and cache.contains(items_key)
     wanted = None if have_items else "counted" if cache is None else "all"
-    rows = session.execute(_meter_statement(member, today, since, wanted)).all()
+    rows = session.execute(_meter_statement(wanted), _meter_parameters(member, today, since)).all()
     by_kind: dict[str, list[Any]] = defaultdict(list)
     for row in rows:
         by_kind[row.kind].append(row)
@@ -471,7 +492,9 @@ def meter(session: Session, member: User, today: date, cache: SharedCache | None
     items = cache.get(items_key) if have_items else None
     if items is None:
         if have_items:  # expired since: read them (a second query, seldom)
-            rows = session.execute(_meter_statement(member, today, since, "all")).all()
+            rows = session.execute(
+                _meter_statement("all"), _meter_parameters(member, today, since)
+            ).all()
             by_kind[ITEM] = [row for row in rows if row.kind == ITEM]
         items = _items(by_kind[ITEM])
         cache.set(items_key, items, METER_SECONDS)

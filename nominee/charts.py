@@ -161,6 +161,14 @@ def monthly_activity(
 ) -> ActivityChart:
     """Contributions matching ``conditions`` per month and type from ``start`` to ``end``,
     in one grouped query."""
+    return activity_chart(start, end, activity_rows(session, start, end, *conditions))
+
+
+def activity_rows(
+    session: Session, start: date, end: date, *conditions: ColumnElement[bool]
+) -> list[tuple[int, str, int, int, int]]:
+    """The figures of ``monthly_activity``'s chart: (type id, type name, year, month,
+    count) rows."""
     year = cast(extract("year", Contribution.contributed_on), Integer)
     month = cast(extract("month", Contribution.contributed_on), Integer)
     rows = session.execute(
@@ -179,7 +187,7 @@ def monthly_activity(
         )
         .group_by(ContributionType.id, ContributionType.name, year, month)
     ).all()
-    return activity_chart(start, end, rows)
+    return [(row[0], row[1], row[2], row[3], row[4]) for row in rows]
 
 
 # Weighted mean scores run from 1 to 5: bins half a point wide, the last one closed.

@@ -31,6 +31,9 @@ CACHE = "nominee.cache"
 # figures of the logged-out home page (nominee.home).
 PROGRAMME = "programme"
 PUBLIC_FIGURES = "public_figures"
+# The most values this process keeps (without Redis): a key that carries a version is never
+# read again once the version changes, so old values are dropped, expired ones first.
+LOCAL_ENTRIES = 4096
 
 
 class SharedCache:
@@ -44,6 +47,16 @@ class SharedCache:
     def shared(self) -> bool:
         """True when every host sees the same values (Redis)."""
         return bool(self.redis_url)
+
+    def contains(self, key: str) -> bool:
+        """Whether a value is kept under ``key`` (without reading it)."""
+        if self.redis_url:
+            try:
+                return bool(redisclient.client_for(self.redis_url).exists(self.namespace + key))
+            except Exception as error:
+                log.warning("could not read %s from Redis: %s", key, error)
+                return False
+        return self._get_raw(key) is not None
 
     def get(self, key: str) -> Any | None:
         raw = self._get_raw(key)
@@ -60,7 +73,10 @@ class SharedCache:
                 log.warning("could not keep %s in Redis: %s", key, error)
             return
         with self._lock:
-            self._local[key] = (time.monotonic() + ttl, raw)
+            now = time.monotonic()
+            self._local[key] = (now + ttl, raw)
+            if len(self._local) > LOCAL_ENTRIES:
+                self._sweep(now)
 
     def delete(self, *keys: str) -> None:
         if not keys:
@@ -90,6 +106,14 @@ class SharedCache:
         value = compute()
         self.set(key, dump(value), ttl)
         return value
+
+    def _sweep(self, now: float) -> None:
+        """Drop the expired values, then the oldest kept, down to three quarters of
+        ``LOCAL_ENTRIES`` (so that the next values set need no sweep). Under the lock."""
+        for key in [key for key, (until, _raw) in self._local.items() if until <= now]:
+            del self._local[key]
+        while len(self._local) > LOCAL_ENTRIES * 3 // 4:
+            del self._local[next(iter(self._local))]
 
     def _get_raw(self, key: str) -> str | None:
         if self.redis_url:

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from nominee import activity
 from nominee.accounts.models import Role, User
 from nominee.accounts.passwords import hash_password
 from nominee.categories.models import Category
@@ -103,7 +104,9 @@ class Factory:
                 for metric in kind.metrics
                 if (slot := metric.legacy_slot) and kw.get(slot) is not None
             ]
-        return self._save(contribution)
+        self._save(contribution)
+        activity.changed(self.session, [contribution.owner_id])  # as the services do
+        return contribution
 
     def endorsement(self, contribution: Contribution, endorser: User | None = None, **kw):
         endorser = endorser or self.user()
@@ -123,6 +126,7 @@ class Factory:
         if endorsement.withdrawn_at is None:
             contribution.endorsement_count += 1
             self.session.flush()
+            activity.changed(self.session, [contribution.owner_id])
         return endorsement
 
     def cycle(self, **kw) -> Cycle:

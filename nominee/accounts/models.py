@@ -6,7 +6,18 @@ import time
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, func, select, true
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    ForeignKey,
+    String,
+    Table,
+    Text,
+    func,
+    select,
+    true,
+)
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from nominee import clock
@@ -87,6 +98,12 @@ class User(Base):
     # Counts password-reset requests. It is part of every reset link's fingerprint, so
     # asking for a new link voids the earlier ones.
     reset_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Set anew, in the same transaction, by every change to the member's contributions,
+    # their figures or the endorsements they received, and to the names of the types and
+    # metrics they used (``contributions.models.activity_changed``): part of the key of
+    # their figures in the shared cache, so no host ever reads a kept value that a
+    # committed change made wrong.
+    activity_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     primary_category: Mapped[Category | None] = relationship()
     categories: Mapped[list[Category]] = relationship(secondary=user_categories)

@@ -3,16 +3,19 @@ page, the owner's list with its totals, the choices of the forms, the types in u
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
     Boolean,
+    Column,
     ColumnElement,
     Integer,
     Row,
+    Select,
     String,
     and_,
     func,
@@ -29,7 +32,7 @@ from nominee.accounts.rules import sees_profile
 from nominee.awards import queries as award_queries
 from nominee.awards.models import Award
 from nominee.categories.models import Category
-from nominee.charts import ActivityChart, monthly_activity, months_back
+from nominee.charts import ActivityChart, activity_chart, activity_rows, months_back
 from nominee.contributions import rules
 from nominee.contributions.models import (
     Contribution,
@@ -37,11 +40,17 @@ from nominee.contributions.models import (
     ContributionType,
     ReachMetric,
     Visibility,
+    contribution_categories,
 )
 from nominee.endorsements import queries as endorsements
 from nominee.endorsements.models import Endorsement
 from nominee.endorsements.rules import awaits_verification_to_endorse, can_endorse
 from nominee.pagination import Keyset, Page, paginate
+from nominee.sharedcache import SharedCache
+
+# How long a member's figures are kept: their key changes with every change to them
+# (``nominee.activity``), so this only bounds the memory that old versions take.
+FIGURES_SECONDS = 600.0
 
 # Many-to-one joined into the page's query, the many-to-many in one more query.
 LIST_OPTIONS = (
@@ -49,6 +58,99 @@ LIST_OPTIONS = (
     joinedload(Contribution.primary_category),
     selectinload(Contribution.categories),
 )
+
+
+class Named(NamedTuple):
+    name: str
+
+
+class ListedType(NamedTuple):
+    name: str
+    quantity_label: str | None
+    audience_label: str | None
+
+
+class Listed(NamedTuple):
+    """A contribution as a list of them shows it (``contribution_list``): plain columns,
+    its type's labels and its categories' names, no objects."""
+
+    id: int
+    title: str
+    role: str
+    contributed_on: date
+    quantity: int
+    audience: int
+    endorsement_count: int
+    visibility: Visibility
+    type: ListedType
+    primary_category: Named
+    categories: list[Named]
+
+    @property
+    def is_public(self) -> bool:
+        return self.visibility is Visibility.PUBLIC
+
+
+def listed_page(
+    session: Session,
+    conditions: Sequence[ColumnElement[bool]],
+    order: Sequence[ColumnElement[Any]],
+    page: int,
+    per_page: int,
+    total: int,
+) -> Page:
+    """The ``page`` of the contributions matching ``conditions`` in ``order``, as
+    ``Listed`` rows: one query for the rows, one more for their further categories."""
+    stmt = cast(
+        "Select[Any]",
+        select(
+            Contribution.id,
+            Contribution.title,
+            Contribution.role,
+            Contribution.contributed_on,
+            Contribution.quantity,
+            Contribution.audience,
+            Contribution.endorsement_count,
+            Contribution.visibility,
+            ContributionType.name,
+            ContributionType.quantity_label,
+            ContributionType.audience_label,
+            Category.name,
+        )
+        .join(ContributionType, ContributionType.id == Contribution.type_id)
+        .join(Category, Category.id == Contribution.primary_category_id)
+        .where(*conditions)
+        .order_by(*order),
+    )
+    found = paginate(session, stmt, page, per_page, scalars=False, total=total)
+    further: dict[int, list[Named]] = defaultdict(list)
+    if found.items:
+        for contribution_id, name in session.execute(
+            select(cast(Column[int], contribution_categories.c.contribution_id), Category.name)
+            .join(Category, Category.id == contribution_categories.c.category_id)
+            .where(contribution_categories.c.contribution_id.in_([r[0] for r in found.items]))
+            .order_by(
+                contribution_categories.c.contribution_id, contribution_categories.c.category_id
+            )
+        ):
+            further[contribution_id].append(Named(name))
+    found.items = [
+        Listed(
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            row[5],
+            row[6],
+            row[7],
+            ListedType(row[8], row[9], row[10]),
+            Named(row[11]),
+            further.get(row[0], []),
+        )
+        for row in found.items
+    ]
+    return found
 
 
 def visible_contribution(
@@ -261,6 +363,79 @@ def reach_totals(session: Session, conditions: Sequence[ColumnElement[bool]]) ->
     ]
 
 
+def _totals_to_json(totals: Sequence[TypeTotals]) -> list[Any]:
+    return [
+        [
+            t.id,
+            t.name,
+            t.contributions,
+            t.endorsements,
+            [[f.name, f.unit, f.total, f.retired] for f in t.figures],
+        ]
+        for t in totals
+    ]
+
+
+def _totals_from_json(kept: list[Any]) -> list[TypeTotals]:
+    return [
+        TypeTotals(id_, name, count, endorsed, [MetricTotal(*f) for f in figures])
+        for id_, name, count, endorsed, figures in kept
+    ]
+
+
+def _scope(member: User, show_private: bool) -> str:
+    # The version first read with the member's row: what is read after it is as new.
+    return f"{member.id}:{member.activity_version}:{'all' if show_private else 'public'}"
+
+
+def member_totals(
+    session: Session, cache: SharedCache | None, member: User, show_private: bool
+) -> list[TypeTotals]:
+    """``reach_totals`` of the member's contributions (their public ones only unless
+    ``show_private``): the same for every viewer, so kept in the shared cache under the
+    member's ``activity_version``."""
+    conditions = contribution_filters(
+        owner_id=member.id, visibility=None if show_private else Visibility.PUBLIC
+    )
+    if cache is None:
+        return reach_totals(session, conditions)
+    return cache.remember(
+        f"member-totals:{_scope(member, show_private)}",
+        FIGURES_SECONDS,
+        lambda: reach_totals(session, conditions),
+        _totals_to_json,
+        _totals_from_json,
+    )
+
+
+def member_activity(
+    session: Session,
+    cache: SharedCache | None,
+    member: User,
+    show_private: bool,
+    start: date,
+    end: date,
+) -> ActivityChart:
+    """The chart of the member's contributions per month and type from ``start`` to
+    ``end``, its figures kept in the shared cache as ``member_totals`` are (the chart is
+    drawn per request, in the reader's language)."""
+    conditions = contribution_filters(
+        owner_id=member.id, visibility=None if show_private else Visibility.PUBLIC
+    )
+    rows = (
+        activity_rows(session, start, end, *conditions)
+        if cache is None
+        else cache.remember(
+            f"member-activity:{_scope(member, show_private)}:{start}:{end}",
+            FIGURES_SECONDS,
+            lambda: activity_rows(session, start, end, *conditions),
+            list,
+            lambda kept: [tuple(row) for row in kept],
+        )
+    )
+    return activity_chart(start, end, rows)
+
+
 @dataclass(frozen=True)
 class OwnList:
     """A page of the owner's contributions and the totals per type of all that match."""
@@ -281,7 +456,10 @@ def own_contributions(
     oldest_first: bool = False,
     page: int,
     per_page: int,
+    cache: SharedCache | None = None,
 ) -> OwnList:
+    """A page of the owner's contributions matching the filters, and their totals (kept
+    in ``cache`` when nothing filters them: the member page's own totals)."""
     conditions = contribution_filters(
         owner_id=owner.id,
         type_id=type_id,
@@ -294,10 +472,24 @@ def own_contributions(
         order = (Contribution.contributed_on.asc(), Contribution.id.asc())
     else:
         order = (Contribution.contributed_on.desc(), Contribution.id.desc())
-    stmt = select(Contribution).where(*conditions).options(*LIST_OPTIONS).order_by(*order)
+    filtered = any(
+        value is not None for value in (type_id, category_id, visibility, date_from, date_to)
+    )
+    totals = (
+        reach_totals(session, conditions)
+        if filtered
+        else member_totals(session, cache, owner, show_private=True)
+    )
     return OwnList(
-        page=paginate(session, stmt, page, per_page),
-        totals=reach_totals(session, conditions),
+        page=listed_page(
+            session,
+            conditions,
+            order,
+            page,
+            per_page,
+            total=sum(row.contributions for row in totals),
+        ),
+        totals=totals,
     )
 
 
@@ -326,7 +518,7 @@ def _member_with_categories(session: Session, member_id: int) -> User | None:
             .outerjoin(user_categories, user_categories.c.user_id == User.id)
             .outerjoin(Category, Category.id == user_categories.c.category_id)
             .where(User.id == member_id)
-            .options(contains_eager(User.categories))
+            .options(contains_eager(User.categories), joinedload(User.primary_category))
         )
         .unique()
         .one_or_none()
@@ -351,6 +543,7 @@ def member_page(
     per_page: int,
     received_after: str | None = None,
     given_after: str | None = None,
+    cache: SharedCache | None = None,
 ) -> MemberPage | PrivateProfile | None:
     """The member's page as ``viewer`` may see it (None: no such page for them): their
     contributions with totals per type, the endorsements they received and gave, and
@@ -365,24 +558,23 @@ def member_page(
     conditions = contribution_filters(
         owner_id=member.id, visibility=None if show_private else Visibility.PUBLIC
     )
-    stmt = (
-        select(Contribution)
-        .where(*conditions)
-        .options(*LIST_OPTIONS)
-        .order_by(Contribution.contributed_on.desc(), Contribution.id.desc())
-    )
-    totals = reach_totals(session, conditions)
-    received = endorsements.received(
+    totals = member_totals(session, cache, member, show_private)
+    received = endorsements.received_list(
         session, member, viewer, sum(row.endorsements for row in totals), received_after
     )
-    given = endorsements.given(session, member, viewer, given_after)
+    given = endorsements.given_list(session, member, viewer, given_after)
     activity_start = months_back(today)
-    activity = monthly_activity(session, activity_start, today, *conditions)
+    activity = member_activity(session, cache, member, show_private, activity_start, today)
     return MemberPage(
         member=member,
         show_private=show_private,
-        page=paginate(
-            session, stmt, page, per_page, total=sum(row.contributions for row in totals)
+        page=listed_page(
+            session,
+            conditions,
+            (Contribution.contributed_on.desc(), Contribution.id.desc()),
+            page,
+            per_page,
+            total=sum(row.contributions for row in totals),
         ),
         totals=totals,
         received=received,

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from nominee import audit, sharedcache
+from nominee import activity, audit, sharedcache
 from nominee.accounts.models import User
 from nominee.categories.models import Category
 from nominee.categories.services import slugify
@@ -301,6 +301,8 @@ def update_metric(
     session.flush()
     after = _metric_snapshot(metric)
     changed = {key for key in after if after[key] != before[key]}
+    if changed:
+        _figures_renamed(session, metric.type_id)
     audit.record(
         session,
         actor,
@@ -372,12 +374,27 @@ def create_type(session: Session, actor: User, data: TypeInput) -> ContributionT
     return contribution_type
 
 
+# What a member's kept figures hold of a type: its name, its place among the others and
+# the weight the eligibility meter scores it with.
+SHOWN_IN_FIGURES = ("name", "position", "weight")
+
+
+def _figures_renamed(session: Session, type_id: int) -> None:
+    """The kept figures of every member with a contribution of the type name it, or its
+    metrics, as they were: they are read again."""
+    activity.changed(
+        session, select(Contribution.owner_id).where(Contribution.type_id == type_id).distinct()
+    )
+
+
 def update_type(
     session: Session, actor: User, contribution_type: ContributionType, data: TypeInput
 ) -> ContributionType:
     before = _type_snapshot(contribution_type)
     _apply_type(session, actor, contribution_type, data)
     session.flush()
+    if any(before[key] != getattr(contribution_type, key) for key in SHOWN_IN_FIGURES):
+        _figures_renamed(session, contribution_type.id)
     audit.record(
         session,
         actor,
@@ -565,6 +582,7 @@ def create_contributions(
         session.add(contribution)
         created.append(contribution)
     session.flush()
+    activity.changed(session, (contribution.owner_id for contribution in created))
     with batched_writes(session):
         for contribution in created:
             audit.record(
@@ -605,6 +623,8 @@ def update_contribution(
     changed = {key for key in after if after[key] != before[key]}
     if "figures" in changed:
         nominations.refresh_counters_for_evidence(session, contribution.id)
+    if changed:
+        activity.changed(session, [contribution.owner_id])
     audit.record(
         session,
         actor,
@@ -634,3 +654,4 @@ def delete_contribution(session: Session, actor: User, contribution: Contributio
     )
     session.delete(contribution)
     session.flush()
+    activity.changed(session, [contribution.owner_id])

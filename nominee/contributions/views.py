@@ -21,7 +21,7 @@ from nominee.impact import queries as impact
 from nominee.impact import rules as impact_rules
 from nominee.linkchecks import queries as linkchecks
 from nominee.nominations import services as nominations
-from nominee.uow import get_session, refuse
+from nominee.uow import get_cache, get_session, refuse
 from nominee.web import (
     attach_error,
     login_required,
@@ -180,6 +180,7 @@ def mine():
         oldest_first=form.valid("sort") == "oldest",
         page=page_number(),
         per_page=current_app.config["PER_PAGE"],
+        cache=get_cache(),
     )
     return render_template(
         "contributions/mine.html",
@@ -201,6 +202,7 @@ def member(user_id: int):
         per_page=current_app.config["PER_PAGE"],
         received_after=request.args.get("received_after"),
         given_after=request.args.get("given_after"),
+        cache=get_cache(),
     )
     if details is None:
         abort(404)
@@ -216,7 +218,7 @@ def _meter_for(member: User):
     open it on its own page, ``member_meter``: the member page is at its query budget)."""
     if not (current_user.is_authenticated and current_user.id == member.id):
         return None
-    return impact.meter(get_session(), member, clock.today())
+    return impact.meter(get_session(), member, clock.today(), get_cache())
 
 
 @bp.get("/members/<int:user_id>/meter")
@@ -232,7 +234,7 @@ def member_meter(user_id: int):
     return render_template(
         "impact/meter_page.html",
         member=member,
-        meter=impact.meter(session, member, clock.today()),
+        meter=impact.meter(session, member, clock.today(), get_cache()),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Row, Select, func, or_, select, true
 from sqlalchemy.orm import Session, joinedload
@@ -33,7 +33,7 @@ def endorsement_of(session: Session, user: User, contribution: Contribution) -> 
 NEWEST_FIRST = (Endorsement.created_at.desc(), Endorsement.id.desc())
 
 
-def _position(endorsement: Endorsement) -> tuple[datetime, int]:
+def _position(endorsement: Endorsement | Listed) -> tuple[datetime, int]:
     return endorsement.created_at, endorsement.id
 
 
@@ -103,6 +103,60 @@ def _with_people(
     ).all()
 
 
+class Person(NamedTuple):
+    """The other member of a listed endorsement: what a name and its link need."""
+
+    id: int
+    display_name: str
+    name_holders: int
+    is_active_account: bool
+
+
+class Listed(NamedTuple):
+    """An endorsement as the member page lists it: its contribution's title and the
+    other member (the endorser of one received, the endorsee of one given)."""
+
+    id: int
+    created_at: datetime
+    comment: str
+    contribution_id: int
+    title: str
+    person: Person
+
+
+def _listed(
+    session: Session, latest: Select[*tuple[Any, ...]], person_id: Any
+) -> list[tuple[Listed, Row[*tuple[Any, ...]]]]:
+    """The endorsements ``latest`` picks as plain rows (only the columns a list shows,
+    no objects), newest first, each with the row of ``latest``'s other columns."""
+    picked = latest.subquery()
+    rows = session.execute(
+        select(
+            Endorsement.id,
+            Endorsement.created_at,
+            Endorsement.comment,
+            Endorsement.contribution_id,
+            Contribution.title,
+            User.id,
+            User.display_name,
+            User.name_holders,
+            User.is_active_account,
+            *(c for c in picked.c if c.name not in ("id", "created_at")),
+        )
+        .join(picked, picked.c.id == Endorsement.id)
+        .join(Contribution, Contribution.id == Endorsement.contribution_id)
+        .join(User, User.id == person_id)
+        .order_by(picked.c.created_at.desc(), picked.c.id.desc())
+    ).all()
+    return [
+        (
+            Listed(row[0], row[1], row[2], row[3], row[4], Person(row[5], row[6], row[7], row[8])),
+            row,
+        )
+        for row in rows
+    ]
+
+
 def received(
     session: Session,
     member: User,
@@ -117,6 +171,49 @@ def received(
     condition = Endorsement.endorsee_id == member.id
     rows = _with_people(session, _latest_stmt(condition, viewer, after, per_page + 1))
     return keyset([row.Endorsement for row in rows], per_page, total, after, _position)
+
+
+def received_list(
+    session: Session, member: User, viewer: User, total: int, after: str | None = None
+) -> Keyset:
+    """``received`` as the member page lists it: ``Listed`` rows, whose ``person`` is the
+    endorser."""
+    condition = Endorsement.endorsee_id == member.id
+    latest = _latest_stmt(condition, viewer, after, MEMBER_PAGE_LIST + 1)
+    rows = [listed for listed, _row in _listed(session, latest, Endorsement.endorser_id)]
+    return keyset(rows, MEMBER_PAGE_LIST, total, after, _position)
+
+
+def given_list(session: Session, member: User, viewer: User, after: str | None = None) -> Keyset:
+    """``given`` as the member page lists it: ``Listed`` rows, whose ``person`` is the
+    endorsee; the total counted as ``given`` counts it."""
+    condition = Endorsement.endorser_id == member.id
+    if decode_cursor(after) is None:
+        latest = _latest_stmt(condition, viewer, None, MEMBER_PAGE_LIST + 1).add_columns(
+            func.count().over().label("total")
+        )
+        found = _listed(session, latest, Endorsement.endorsee_id)
+        total = found[0][1].total if found else 0
+    else:
+        found = _listed(
+            session,
+            _latest_stmt(condition, viewer, after, MEMBER_PAGE_LIST + 1),
+            Endorsement.endorsee_id,
+        )
+        total = _count_given(session, condition, viewer)
+    rows = [listed for listed, _row in found]
+    return keyset(rows, MEMBER_PAGE_LIST, total, after, _position)
+
+
+def _count_given(session: Session, condition: ColumnElement[bool], viewer: User) -> int:
+    return (
+        session.scalar(
+            select(func.count(Endorsement.id)).where(
+                condition, Endorsement.withdrawn_at.is_(None), seen_by(viewer)
+            )
+        )
+        or 0
+    )
 
 
 def given(
@@ -139,12 +236,5 @@ def given(
         total = rows[0].total if rows else 0
     else:
         rows = _with_people(session, _latest_stmt(condition, viewer, after, per_page + 1))
-        total = (
-            session.scalar(
-                select(func.count(Endorsement.id)).where(
-                    condition, Endorsement.withdrawn_at.is_(None), seen_by(viewer)
-                )
-            )
-            or 0
-        )
+        total = _count_given(session, condition, viewer)
     return keyset([row.Endorsement for row in rows], per_page, total, after, _position)

@@ -8,7 +8,7 @@ from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from nominee import audit, clock, events
+from nominee import activity, audit, clock, events
 from nominee.accounts.models import User
 from nominee.contributions.models import Contribution, Visibility
 from nominee.endorsements import rules
@@ -33,6 +33,7 @@ def _change_count(session: Session, contribution: Contribution, delta: int) -> N
         .execution_options(synchronize_session=False)
     )
     session.expire(contribution, ["endorsement_count"])
+    activity.changed(session, [contribution.owner_id])
     # The nominations it is evidence of count their distinct endorsers too (the review
     # dashboard sorts on them): one indexed query, one more only when there are some.
     refresh_counters_for_evidence(session, contribution.id)
@@ -69,30 +70,34 @@ def endorse(
     """Endorse, or endorse again after a withdrawal (the same row comes back to life).
 
     The unique constraint on (contribution, endorser) decides between two simultaneous
-    requests: the loser's insert fails inside a savepoint and becomes "already endorsed".
+    requests: the loser's insert fails inside a savepoint and becomes "already endorsed"
+    (or, when the row it found is withdrawn, a reactivation, which only one wins).
     """
     if reason := rules.endorsement_refusal(endorser, contribution):
         raise PermissionDenied(reason)
     comment = comment.strip()
     if message := rules.comment_error(comment):
         raise DomainError(message, field="comment")
-    endorsement = endorsement_of(session, endorser, contribution)
-    if endorsement is None:
-        endorsement = Endorsement(
-            contribution_id=contribution.id,
-            endorser_id=endorser.id,
-            endorsee_id=contribution.owner_id,
-            comment=comment,
-            public=True,  # only a public contribution of an active member is endorsed
-        )
-        try:
-            with session.begin_nested():
-                session.add(endorsement)
-                session.flush()
-        except IntegrityError:
-            raise Conflict(_(rules.ALREADY_ENDORSED)) from None
+    # The first endorsement, the usual case, is inserted without looking first (one
+    # statement less); the row is read only when it exists already: an endorsement
+    # withdrawn before, or an active one (already endorsed).
+    endorsement = Endorsement(
+        contribution_id=contribution.id,
+        endorser_id=endorser.id,
+        endorsee_id=contribution.owner_id,
+        comment=comment,
+        public=True,  # only a public contribution of an active member is endorsed
+    )
+    try:
+        with session.begin_nested():
+            session.add(endorsement)
+            session.flush()
         reactivated = False
-    else:
+    except IntegrityError:
+        found = endorsement_of(session, endorser, contribution)
+        if found is None:  # the other request's row is not committed yet
+            raise Conflict(_(rules.ALREADY_ENDORSED)) from None
+        endorsement = found
         # Matching on "withdrawn" lets only one of two simultaneous reactivations through.
         result = cast(
             CursorResult[Any],
@@ -104,7 +109,7 @@ def endorse(
             ),
         )
         if result.rowcount == 0:
-            raise Conflict(_(rules.ALREADY_ENDORSED))
+            raise Conflict(_(rules.ALREADY_ENDORSED)) from None
         session.refresh(endorsement)
         reactivated = True
     _change_count(session, contribution, +1)

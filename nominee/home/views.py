@@ -53,7 +53,7 @@ def index():
         open_cycles=landing.open_cycles,
         awaiting=landing.awaiting,
         recent=landing.recent,
-        meter=impact.meter(session, current_user, clock.today()),
+        meter=impact.meter(session, current_user, clock.today(), get_cache()),
         reviews_due=queries.reviews_due(session, current_user) if current_user.is_reviewer else [],
         todo=queries.organizer_todo(session, clock.programme_today())
         if current_user.is_organizer

@@ -4,6 +4,8 @@ percentiles, and a member's eligibility meter."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -19,16 +21,20 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
+    bindparam,
     extract,
+    false,
     func,
     literal,
     null,
     or_,
     select,
+    true,
     union_all,
 )
 from sqlalchemy.orm import Session
 
+from nominee import i18n
 from nominee.accounts.models import User, user_categories
 from nominee.awards.models import Award, AwardStatus
 from nominee.categories.models import Category
@@ -39,6 +45,7 @@ from nominee.impact import rules
 from nominee.impact.models import GuidanceMode, ImpactGuidance, ImpactSettings
 from nominee.integrity.models import IntegrityResult
 from nominee.nominations.models import Nomination, NominationStatus
+from nominee.sharedcache import SharedCache
 
 # The nominations whose nominees a cycle's percentiles compare.
 NOMINEE_STATUSES = (
@@ -280,13 +287,22 @@ def _month_index(column: Any) -> Any:
     return extract("year", column) * 12 + extract("month", column)
 
 
-def _meter_statement(member: User, today: date, since: date) -> CompoundSelect[Any]:
+@functools.cache
+def _meter_statement(items: str | None) -> CompoundSelect[Any]:
     """Everything the meter reads, as one UNION ALL: the member's contributions since
-    ``since`` that any of its windows can count (``ITEM``), their active awards
-    (``AWARD``), the guidance of their categories (``GUIDANCE``), the open cycle closing
-    first (``CYCLE``) and its settings, one row per setting (``SETTING``), and the integrity
-    scan's figures on the member (``INTEGRITY``). Columns: kind, n1..n4 (integers), d1, d2
-    (dates), label, text, value (a number)."""
+    ``since`` (``ITEM``; ``items``: "counted", those any of the meter's windows can count,
+    "all", every one, None: none), their active awards (``AWARD``), the guidance of their
+    categories (``GUIDANCE``), the open cycle closing first (``CYCLE``) and its settings,
+    one row per setting (``SETTING``), and the integrity scan's figures on the member
+    (``INTEGRITY``). Columns: kind, n1..n4 (integers), d1, d2 (dates), label, text, value
+    (a number).
+
+    Built once per process for each ``items``: the member, the day and the dates are
+    parameters (``_meter_parameters``)."""
+    member_id = bindparam("member_id", type_=Integer)
+    today = bindparam("today", type_=Date)
+    since = bindparam("since", type_=Date)
+    primary_category_id = bindparam("primary_category_id", type_=Integer)
     reach = (
         select(func.max(ContributionFigure.value))
         .where(ContributionFigure.contribution_id == Contribution.id)
@@ -295,7 +311,18 @@ def _meter_statement(member: User, today: date, since: date) -> CompoundSelect[A
     )
     none_int, none_date = null().cast(Integer), null().cast(Date)
     none_text, none_value = null().cast(String), null().cast(Float)
-    items = (
+    counted = or_(
+        Contribution.contributed_on >= bindparam("rolling_start", type_=Date),
+        _month_index(Contribution.contributed_on)
+        >= select(func.min(_month_index(Cycle.nominations_close_on) - Cycle.lookback_months))
+        .where(Cycle.status == CycleStatus.OPEN)
+        .scalar_subquery(),
+        Contribution.contributed_on
+        >= select(func.min(Award.starts_on))
+        .where(Award.member_id == member_id, Award.status == AwardStatus.ACTIVE)
+        .scalar_subquery(),
+    )
+    item_rows = (
         select(
             literal(ITEM).label("kind"),
             Contribution.type_id.label("n1"),
@@ -310,25 +337,13 @@ def _meter_statement(member: User, today: date, since: date) -> CompoundSelect[A
         )
         .join(ContributionType, ContributionType.id == Contribution.type_id)
         .where(
-            Contribution.owner_id == member.id,
+            Contribution.owner_id == member_id,
             Contribution.contributed_on >= since,
             Contribution.contributed_on <= today,
-            # Only what a window counts: the rolling 12 months, the open cycles' look-back
-            # windows (to the month) and the terms of the member's active awards. A heavy
-            # member's years of older work are never read.
-            or_(
-                Contribution.contributed_on >= rules.rolling_window(today)[0],
-                _month_index(Contribution.contributed_on)
-                >= select(
-                    func.min(_month_index(Cycle.nominations_close_on) - Cycle.lookback_months)
-                )
-                .where(Cycle.status == CycleStatus.OPEN)
-                .scalar_subquery(),
-                Contribution.contributed_on
-                >= select(func.min(Award.starts_on))
-                .where(Award.member_id == member.id, Award.status == AwardStatus.ACTIVE)
-                .scalar_subquery(),
-            ),
+            # "counted": only what a window counts, the rolling 12 months, the open cycles'
+            # look-back windows (to the month) and the terms of the member's active awards.
+            # A heavy member's years of older work are never read.
+            {"counted": counted, "all": true()}.get(items or "", false()),
         )
     )
     awards = (
@@ -347,12 +362,12 @@ def _meter_statement(member: User, today: date, since: date) -> CompoundSelect[A
         .join(Category, Category.id == Award.category_id)
         .join(Cycle, Cycle.id == Award.cycle_id)
         .where(
-            Award.member_id == member.id,
+            Award.member_id == member_id,
             Award.status == AwardStatus.ACTIVE,
             Cycle.status == CycleStatus.PUBLISHED,
         )
     )
-    chosen = select(user_categories.c.category_id).where(user_categories.c.user_id == member.id)
+    chosen = select(user_categories.c.category_id).where(user_categories.c.user_id == member_id)
     guidance = (
         select(
             literal(GUIDANCE),
@@ -369,7 +384,10 @@ def _meter_statement(member: User, today: date, since: date) -> CompoundSelect[A
         .outerjoin(ImpactGuidance, ImpactGuidance.category_id == Category.id)
         .where(
             Category.retired.is_(False),
-            or_(Category.id.in_(chosen), Category.id == member.primary_category_id),
+            or_(
+                Category.id.in_(chosen),
+                Category.id == primary_category_id,
+            ),
         )
     )
     open_cycle = (
@@ -417,22 +435,87 @@ def _meter_statement(member: User, today: date, since: date) -> CompoundSelect[A
         none_text,
         none_text,
         IntegrityResult.effective_endorsers,
-    ).where(IntegrityResult.user_id == member.id)
-    return union_all(items, awards, guidance, cycle, *settings, integrity)
+    ).where(IntegrityResult.user_id == member_id)
+    return union_all(item_rows, awards, guidance, cycle, *settings, integrity)
 
 
-def meter(session: Session, member: User, today: date) -> Meter:
+def _meter_parameters(member: User, today: date, since: date) -> dict[str, Any]:
+    return {
+        "member_id": member.id,
+        "primary_category_id": member.primary_category_id,
+        "today": today,
+        "since": since,
+        "rolling_start": rules.rolling_window(today)[0],
+    }
+
+
+# How long a member's contributions, and their meter, are kept: the keys change with every
+# change to them (``nominee.activity``), so this only bounds the memory of old versions.
+METER_SECONDS = 600.0
+
+
+def meter(session: Session, member: User, today: date, cache: SharedCache | None = None) -> Meter:
     """The member's eligibility meter: their score over the open cycle's look-back window
     (the rolling 12 months when no cycle is open), against each of their categories'
     guidance, with what would raise it most, and how their active awards' renewal looks.
 
-    One query (``_meter_statement``), so the pages that show it keep their budget."""
-    rows = session.execute(
-        _meter_statement(member, today, add_months(today, -FURTHEST_MONTHS))
-    ).all()
+    One query (``_meter_statement``), so the pages that show it keep their budget. With
+    a ``cache``, what is the same for every viewer is kept in it: the member's
+    contributions of the last ``FURTHEST_MONTHS`` under their ``activity_version`` (the
+    query then reads only the rest: awards, guidance, the open cycle, its settings and the
+    integrity figures), and the meter itself under everything it is made of (that
+    version, the day, the reader's language and all the rest the query read)."""
+    since = add_months(today, -FURTHEST_MONTHS)
+    items_key = f"meter-items:{member.id}:{member.activity_version}:{today.isoformat()}"
+    have_items = cache is not None and cache.contains(items_key)
+    wanted = None if have_items else "counted" if cache is None else "all"
+    rows = session.execute(_meter_statement(wanted), _meter_parameters(member, today, since)).all()
     by_kind: dict[str, list[Any]] = defaultdict(list)
     for row in rows:
         by_kind[row.kind].append(row)
+    if cache is None:
+        return _meter(member, today, by_kind, _items(by_kind[ITEM]))
+    made_of = repr(sorted(repr(tuple(row)) for row in rows if row.kind != ITEM))
+    key = ":".join(
+        (
+            "meter",
+            str(member.id),
+            str(member.activity_version),
+            today.isoformat(),
+            i18n.current().language,
+            hashlib.sha256(made_of.encode()).hexdigest()[:32],
+        )
+    )
+    kept_meter = cache.get(key)
+    if kept_meter is not None:
+        return _meter_from_json(kept_meter)
+    items = cache.get(items_key) if have_items else None
+    if items is None:
+        if have_items:  # expired since: read them (a second query, seldom)
+            rows = session.execute(
+                _meter_statement("all"), _meter_parameters(member, today, since)
+            ).all()
+            by_kind[ITEM] = [row for row in rows if row.kind == ITEM]
+        items = _items(by_kind[ITEM])
+        cache.set(items_key, items, METER_SECONDS)
+    found = _meter(member, today, by_kind, items)
+    cache.set(key, _meter_to_json(found), METER_SECONDS)
+    return found
+
+
+def _items(rows: Sequence[Any]) -> dict[str, Any]:
+    """The meter's ``ITEM`` rows as kept: the types' names and weights, and per
+    contribution its day (ISO text, which compares as the dates do), type, category,
+    endorsements and reach."""
+    return {
+        "types": {str(r.n1): [r.label, float(r.value)] for r in rows},
+        "items": [[r.d1.isoformat(), r.n1, r.n2, r.n3, int(r.n4 or 0)] for r in rows],
+    }
+
+
+def _meter(
+    member: User, today: date, by_kind: Mapping[str, Sequence[Any]], kept: Mapping[str, Any]
+) -> Meter:
     config = rules.DEFAULTS
     if by_kind[CYCLE]:
         cycle = by_kind[CYCLE][0]
@@ -455,21 +538,32 @@ def meter(session: Session, member: User, today: date) -> Meter:
     else:
         start, end = rules.rolling_window(today)
         window = _("the last 12 months")
+    # Only the contributions a window counts become items: the meter's and the terms of
+    # the member's awards.
+    windows = [(start, end), *((a.d1, min(today, a.d2)) for a in by_kind[AWARD])]
+    spans = [(first.isoformat(), last.isoformat()) for first, last in windows]
+    inside = [item for item in kept["items"] if any(a <= item[0] <= b for a, b in spans)]
+    first, last = spans[0]
+    received = sum(item[3] for item in inside if first <= item[0] <= last)
+    types = {int(type_id): pair for type_id, pair in kept["types"].items()}
     found = Work(
         by_member={
             member.id: MemberWork(
-                [rules.Item(r.n1, r.d1, r.n2, int(r.n4 or 0)) for r in by_kind[ITEM]],
+                [
+                    rules.Item(type_id, date.fromisoformat(day), category_id, reach)
+                    for day, type_id, category_id, _endorsements, reach in inside
+                ],
                 int(
                     rules.weigh_endorsements(
                         # The endorsements of the window's contributions, as a cycle counts.
-                        sum(r.n3 for r in by_kind[ITEM] if start <= r.d1 <= end),
+                        received,
                         *next(((r.value, r.n1) for r in by_kind[INTEGRITY]), (None, None)),
                     )
                 ),
             )
         },
-        type_names={r.n1: r.label for r in by_kind[ITEM]},
-        type_weights={r.n1: float(r.value) for r in by_kind[ITEM]},
+        type_names={type_id: name for type_id, (name, _weight) in types.items()},
+        type_weights={type_id: weight for type_id, (_name, weight) in types.items()},
     )
     breakdown = score_of(found, member.id, config, start, end)
     targets = [
@@ -503,6 +597,70 @@ def meter(session: Session, member: User, today: date) -> Meter:
         targets=targets,
         advice=rules.advice(breakdown, config, today)[:3],
         renewals=renewals,
+    )
+
+
+def _breakdown_to_json(b: rules.Breakdown) -> list[Any]:
+    # Without ``per_month``: only ``rules.advice`` reads it, before the meter is kept.
+    return [
+        b.start.isoformat(),
+        b.end.isoformat(),
+        b.total,
+        [[t.name, t.counted, t.points, t.cut] for t in b.terms],
+        [[x.type_id, x.name, x.contributions, x.points, x.counted, x.diminished] for x in b.types],
+        b.active_months,
+        b.months,
+        b.endorsements,
+    ]
+
+
+def _breakdown_from_json(kept: list[Any]) -> rules.Breakdown:
+    start, end, total, terms, types, active_months, months, endorsements = kept
+    return rules.Breakdown(
+        start=date.fromisoformat(start),
+        end=date.fromisoformat(end),
+        total=total,
+        terms=[rules.Term(*term) for term in terms],
+        types=[rules.TypeLine(*line) for line in types],
+        active_months=active_months,
+        months=months,
+        endorsements=endorsements,
+        per_month={},
+    )
+
+
+def _meter_to_json(found: Meter) -> dict[str, Any]:
+    return {
+        "member_id": found.member_id,
+        "breakdown": _breakdown_to_json(found.breakdown),
+        "window": found.window,
+        "targets": [[t.category, t.score, t.source] for t in found.targets],
+        "advice": [[a.text, a.gain] for a in found.advice],
+        "renewals": [
+            [r.category, r.starts_on.isoformat(), r.ends_on.isoformat(), r.contributions]
+            + [_breakdown_to_json(r.breakdown)]
+            for r in found.renewals
+        ],
+    }
+
+
+def _meter_from_json(kept: dict[str, Any]) -> Meter:
+    return Meter(
+        member_id=kept["member_id"],
+        breakdown=_breakdown_from_json(kept["breakdown"]),
+        window=kept["window"],
+        targets=[Target(*target) for target in kept["targets"]],
+        advice=[rules.Advice(*tip) for tip in kept["advice"]],
+        renewals=[
+            RenewalOutlook(
+                category,
+                date.fromisoformat(starts_on),
+                date.fromisoformat(ends_on),
+                contributions,
+                _breakdown_from_json(breakdown),
+            )
+            for category, starts_on, ends_on, contributions, breakdown in kept["renewals"]
+        ],
     )
 
 

@@ -86,9 +86,11 @@ load: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/load.py
 
 # Seeds a scratch database at SCALE (small, medium, large) on DATABASE_URL's backend
-# (default SQLite) and measures every page in process (benchmarks/bench.py).
+# (default SQLite; on PostgreSQL a database nominee_bench beside the one the URL names)
+# and measures every page in process (benchmarks/bench.py). BENCH_ARGS: more options
+# (--reuse, --requests N, --only WORDS, --pg-database NAME).
 bench: $(VENV)/.installed
-	SCALE=$(SCALE) $(BIN)/python benchmarks/bench.py
+	SCALE=$(SCALE) $(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
 # Serves the SCALE (default large) programme with gunicorn (4 workers, production settings,
 # limits in Redis) beside a minimal Flask app (the floor), drives each page with wrk

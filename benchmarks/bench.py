@@ -1,15 +1,17 @@
 """The performance benchmark: ``make bench`` (SCALE=small|medium|large, DATABASE_URL).
 
 Seeds a scratch database with ``nominee.seeding.scale`` (SQLite: a new file under /tmp;
-PostgreSQL: a database ``nominee_bench`` on the server of ``DATABASE_URL``, dropped and
-created again: the database the URL names is never touched), then measures in process,
-with the Flask test client and a logged-in user of the right role, every page of the
-issue: after a warm-up, requests go round-robin over the pages, so that the load other
-people put on the machine falls on every page alike, and each page's p95 is compared
-with the floor's (a page that renders the base layout and queries nothing else).
+PostgreSQL: a database ``nominee_bench``, or ``--pg-database``, on the server of
+``DATABASE_URL``, dropped and created again: the database the URL names is never
+touched), then measures in process, with the Flask test client and a logged-in user of
+the right role, every page of the issue: after a warm-up, requests go round-robin over
+the pages, so that the load other people put on the machine falls on every page alike,
+and each page's p95 is compared with the floor's (a page that renders the base layout
+and queries nothing else).
 
-Writes ``benchmarks/results.json`` and prints the same as a table. A page whose route
-does not exist (yet) is reported as missing; one that fails, with its status.
+Writes ``benchmarks/results.json`` (PostgreSQL: ``benchmarks/results-postgresql-SCALE.json``)
+and prints the same as a table. A page whose route does not exist (yet) is reported as
+missing; one that fails, with its status.
 """
 
 from __future__ import annotations
@@ -66,10 +68,15 @@ LONG_EXPORT_ROWS = 100_000
 
 
 def scratch_database(
-    url: str | None, scale: str, reuse: bool = False, sqlite_path: str | None = None
+    url: str | None,
+    scale: str,
+    reuse: bool = False,
+    sqlite_path: str | None = None,
+    pg_database: str = "nominee_bench",
 ) -> tuple[str, bool]:
     """A new, empty database URL on the backend ``url`` selects, and whether it is
-    already seeded (``reuse``: a SQLite file seeded by an earlier run is kept)."""
+    already seeded (``reuse``: a SQLite file, or a PostgreSQL database ``pg_database``,
+    seeded by an earlier run is kept)."""
     if not url or url.startswith("sqlite"):
         path = Path(sqlite_path or f"/tmp/nominee-bench-{scale}.sqlite3")
         if reuse and path.exists() and path.stat().st_size > 0:
@@ -78,24 +85,49 @@ def scratch_database(
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return f"sqlite:///{path}", False
     parsed = make_url(url)
+    scratch = parsed.set(database=pg_database).render_as_string(hide_password=False)
     admin = create_engine(parsed, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text('DROP DATABASE IF EXISTS "nominee_bench" WITH (FORCE)'))
-        conn.execute(text('CREATE DATABASE "nominee_bench"'))
+        exists = conn.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": pg_database}
+        ).first()
+        if reuse and exists and existing_counts(scratch).get("users"):
+            admin.dispose()
+            return scratch, True
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{pg_database}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{pg_database}"'))
     admin.dispose()
-    return parsed.set(database="nominee_bench").render_as_string(hide_password=False), False
+    return scratch, False
 
 
-def seed(url: str, scale: str, seed_value: int) -> tuple[float, dict[str, int]]:
+def seed(
+    url: str, scale: str, seed_value: int, timings: dict[str, list[float]]
+) -> tuple[float, dict[str, int]]:
     engine = make_engine(url)
     # The models' schema, indexes included (a proposed index is measured before it has
     # a migration).
     Base.metadata.create_all(engine)
     started = time.perf_counter()
-    counts = seed_database(engine, scale, seed_value, PASSWORD)
+    counts = seed_database(engine, scale, seed_value, PASSWORD, timings=timings)
     seconds = time.perf_counter() - started
     engine.dispose()
     return seconds, counts
+
+
+def seed_phases(timings: dict[str, list[float]], seconds: float, cpu: float) -> dict:
+    """The seed's phases, longest first, in wall and CPU seconds (this process's: on
+    PostgreSQL the server's work is in the wall time only); what no phase holds is
+    making the rows that are written later."""
+    phases = {
+        name: {"seconds": round(wall, 1), "cpu_seconds": round(spent, 1)}
+        for name, (wall, spent) in sorted(timings.items(), key=lambda item: -item[1][0])
+        if wall >= 0.05
+    }
+    phases["generating rows (the rest)"] = {
+        "seconds": round(seconds - sum(wall for wall, _ in timings.values()), 1),
+        "cpu_seconds": round(cpu - sum(spent for _, spent in timings.values()), 1),
+    }
+    return phases
 
 
 # -- what to measure -------------------------------------------------------------------
@@ -291,19 +323,26 @@ def summary(
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    url, seeded = scratch_database(args.database_url, args.scale, args.reuse, args.sqlite_path)
+    url, seeded = scratch_database(
+        args.database_url, args.scale, args.reuse, args.sqlite_path, args.pg_database
+    )
     backend = make_url(url).get_backend_name()
     load_before = os.getloadavg()
+    phases: dict = {}
     if seeded:
         print(f"Reusing the {args.scale} programme seeded in {url}.", flush=True)
         seed_seconds, seed_cpu, counts = 0.0, 0.0, existing_counts(url)
     else:
         print(f"Seeding the {args.scale} programme on {backend} ...", flush=True)
         seed_cpu = time.process_time()
-        seed_seconds, counts = seed(url, args.scale, args.seed)
+        timings: dict[str, list[float]] = {}
+        seed_seconds, counts = seed(url, args.scale, args.seed, timings)
         seed_cpu = time.process_time() - seed_cpu
+        phases = seed_phases(timings, seed_seconds, seed_cpu)
         print(
-            f"Seeded in {seed_seconds:.1f} s ({seed_cpu:.1f} s of CPU in this process).",
+            f"Seeded in {seed_seconds:.1f} s ({seed_cpu:.1f} s of CPU in this process). "
+            "Longest phases: "
+            + ", ".join(f"{name} {phase['seconds']} s" for name, phase in list(phases.items())[:6]),
             flush=True,
         )
 
@@ -358,6 +397,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "database_version": server_version(url),
         "seed_seconds": round(seed_seconds, 1),
         "seed_cpu_seconds": round(seed_cpu, 1),
+        "seed_phases": phases,
         "rows": counts,
         "requests_per_page": args.requests,
         "warmup_rounds": args.warmup,
@@ -457,14 +497,26 @@ def main() -> None:
     parser.add_argument(
         "--reuse",
         action="store_true",
-        help="SQLite: keep the database an earlier run seeded at this path, if any",
+        help="keep the database an earlier run seeded (SQLite: at --sqlite-path; "
+        "PostgreSQL: --pg-database), if any",
+    )
+    parser.add_argument(
+        "--pg-database",
+        default=os.environ.get("BENCH_PG_DATABASE", "nominee_bench"),
+        help="PostgreSQL: the scratch database's name, on the server of --database-url "
+        "(dropped and created again unless --reuse finds it seeded; default nominee_bench)",
     )
     parser.add_argument(
         "--sqlite-path",
         default=None,
         help="SQLite: the scratch database's file (default /tmp/nominee-bench-SCALE.sqlite3)",
     )
-    parser.add_argument("--output", default=str(ROOT / "benchmarks" / "results.json"))
+    parser.add_argument(
+        "--output",
+        default=None,
+        help="default benchmarks/results.json on SQLite, "
+        "benchmarks/results-postgresql-SCALE.json on PostgreSQL",
+    )
     parser.add_argument(
         "--only",
         nargs="*",
@@ -478,9 +530,18 @@ def main() -> None:
     )
     args = parser.parse_args()
     result = run(args)
-    Path(args.output).write_text(json.dumps(result, indent=2) + "\n")
+    output = args.output or str(
+        ROOT
+        / "benchmarks"
+        / (
+            "results.json"
+            if result["database"] == "sqlite"
+            else f"results-{result['database']}-{args.scale}.json"
+        )
+    )
+    Path(output).write_text(json.dumps(result, indent=2) + "\n")
     print(table(result))
-    print(f"\nWrote {args.output}")
+    print(f"\nWrote {output}")
 
 
 if __name__ == "__main__":

@@ -4,12 +4,13 @@ domain's rules, and the same for the same seed."""
 from __future__ import annotations
 
 import hashlib
+import json
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from nominee.accounts.models import User
-from nominee.contributions.models import Contribution, ContributionType
+from nominee.contributions.models import Contribution, ContributionType, Visibility
 from nominee.cycles.models import Cycle
 from nominee.endorsements.models import Endorsement
 from nominee.nominations import services as nominations
@@ -17,6 +18,7 @@ from nominee.nominations.models import Nomination, NominationEvidence
 from nominee.reviews import services as reviews
 from nominee.reviews.models import Assignment
 from nominee.reviews.queries import find_conflicts
+from nominee.seeding.scale.database import seed_database
 from tests.perf.helpers import SMALL, seeded
 
 COUNTERS = (
@@ -133,3 +135,52 @@ def test_seed_scale_refuses_a_database_with_data(committing_app):
     result = committing_app.test_cli_runner().invoke(args=["seed-scale", "--scale", "small"])
     assert result.exit_code == 1
     assert "not empty" in result.output
+
+
+def test_endorsements_are_public_as_the_services_keep_them(connection):
+    """``Endorsement.public`` is written as the services keep it (the contribution public,
+    its owner's account active), with no UPDATE after the load."""
+    with seeded(connection, SMALL) as session:
+        rows = session.execute(
+            select(Endorsement.public, Contribution.visibility, User.is_active_account)
+            .join(Contribution, Contribution.id == Endorsement.contribution_id)
+            .join(User, User.id == Endorsement.endorsee_id)
+        ).all()
+        assert rows
+        assert all(
+            public == (visibility == Visibility.PUBLIC and active)
+            for public, visibility, active in rows
+        )
+
+
+def _schema(engine) -> dict:
+    """Every table's foreign keys, indexes and unique constraints, as the database has
+    them."""
+    inspector = inspect(engine)
+
+    def described(items: list) -> list[str]:
+        # str() for what is not JSON: a partial index's condition is a clause.
+        return sorted(json.dumps(item, sort_keys=True, default=str) for item in items)
+
+    return {
+        table: (
+            described(inspector.get_foreign_keys(table)),
+            described(inspector.get_indexes(table)),
+            described(inspector.get_unique_constraints(table)),
+        )
+        for table in inspector.get_table_names()
+    }
+
+
+def test_seeding_a_database_leaves_its_schema_as_it_found_it(committing_app, engine):
+    """The bulk load drops the big tables' indexes and, on PostgreSQL, every foreign key:
+    all are back after it, and each phase is timed."""
+    before = _schema(engine)
+    timings: dict[str, list[float]] = {}
+    counts = seed_database(engine, "small", 1, "a-password-for-the-seed", timings=timings)
+    assert counts["endorsements"] > 0
+    assert _schema(engine) == before
+    assert {"write endorsements", "indexes", "analyze"} <= set(timings)
+    assert ("foreign keys" in timings) == (engine.dialect.name == "postgresql")
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Endorsement)) == counts["endorsements"]

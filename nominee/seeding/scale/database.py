@@ -1,4 +1,5 @@
-"""Seed a whole database at scale: refuse one with data, load fast, then ANALYZE.
+"""Seed a whole database at scale: refuse one with data, load fast, then ANALYZE (and
+on PostgreSQL VACUUM).
 
 ``flask --app nominee seed-scale`` (``nominee.seeding.cli``) and ``benchmarks/bench.py``
 call ``seed_database``.
@@ -9,16 +10,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
-from nominee.accounts.models import User
-from nominee.contributions.models import Contribution, Visibility
 from nominee.credentials import services as credentials
-from nominee.endorsements.models import Endorsement
 from nominee.seeding.scale import SCALES, seed_programme
-from nominee.seeding.scale.loader import driver_connection
+from nominee.seeding.scale.loader import driver_connection, timed
 
 # Only for the bulk load, on the seeder's own connection: a crash mid-seed leaves a
 # database to throw away anyway, and the seed refuses to run on one that has data.
@@ -69,25 +67,6 @@ def has_data(engine: Engine) -> bool:
         )
 
 
-def hide_endorsements(conn) -> None:
-    """``Endorsement.public`` (written true) made false where the services would have:
-    on contributions that are not public, and those of deactivated accounts."""
-    conn.execute(
-        update(Endorsement)
-        .where(
-            or_(
-                Endorsement.contribution_id.in_(
-                    select(Contribution.id).where(Contribution.visibility != Visibility.PUBLIC)
-                ),
-                Endorsement.endorsee_id.in_(
-                    select(User.id).where(User.is_active_account.is_(False))
-                ),
-            )
-        )
-        .values(public=False)
-    )
-
-
 def seed_database(
     engine: Engine,
     scale_name: str,
@@ -95,10 +74,11 @@ def seed_database(
     password: str,
     rings: bool = False,
     truth: dict | None = None,
+    timings: dict[str, list[float]] | None = None,
 ) -> dict[str, int]:
     """Seed an empty, migrated database; answers rows written per table. With ``rings``
-    arranged groups are planted; ``truth`` receives the ground truth (see
-    ``seed_programme``)."""
+    arranged groups are planted; ``truth`` receives the ground truth, ``timings`` the
+    wall and CPU seconds of each phase (see ``seed_programme``)."""
     from nominee.accounts.passwords import hash_password
 
     if has_data(engine):
@@ -107,6 +87,7 @@ def seed_database(
             "(point DATABASE_URL at a new database)."
         )
     password_hash = hash_password(password)
+    timings = {} if timings is None else timings
     sqlite = engine.dialect.name == "sqlite"
     with engine.connect() as conn:
         driver = driver_connection(conn)
@@ -116,22 +97,31 @@ def seed_database(
         try:
             with conn.begin():
                 counts = seed_programme(
-                    conn, SCALES[scale_name], seed, password_hash, truth=truth, rings=rings
+                    conn,
+                    SCALES[scale_name],
+                    seed,
+                    password_hash,
+                    truth=truth,
+                    rings=rings,
+                    timings=timings,
                 )
-                hide_endorsements(conn)
                 # The issuer's key, as a migrated database has it (a served benchmark's
                 # first requests would all race to make one).
                 credentials.ensure_key(Session(bind=conn, join_transaction_mode="create_savepoint"))
-            if sqlite:
-                driver.execute("PRAGMA analysis_limit=2000")
-                driver.execute("ANALYZE")
-                for pragma in SQLITE_RESTORE_PRAGMAS:
-                    driver.execute(pragma)
-            else:
-                conn.execute(select(1))  # ANALYZE below runs outside a transaction
-                conn.commit()
-                driver.autocommit = True
-                driver.execute("ANALYZE")
+            with timed(timings, "analyze"):
+                if sqlite:
+                    driver.execute("PRAGMA analysis_limit=2000")
+                    driver.execute("ANALYZE")
+                    for pragma in SQLITE_RESTORE_PRAGMAS:
+                        driver.execute(pragma)
+                else:
+                    conn.execute(select(1))  # VACUUM runs outside a transaction
+                    conn.commit()
+                    driver.autocommit = True
+                    # VACUUM too: it marks the freshly written pages all-visible, so the
+                    # covering indexes answer index-only from the first request, and
+                    # autovacuum has nothing left to do in the middle of a benchmark.
+                    driver.execute("VACUUM (ANALYZE)")
         finally:
             # The pragmas above belong to the seed: this connection is not pooled again.
             conn.invalidate()

@@ -1075,6 +1075,9 @@ class Programme:
         }
 
     def write_endorsements(self) -> None:
+        # ``public`` as the services keep it: the contribution is public and its owner's
+        # account active (every seeded account is).
+        private = self.c_private
         self.w.write(
             Endorsement.__table__,
             (
@@ -1085,8 +1088,12 @@ class Programme:
                 "comment",
                 "created_at",
                 "withdrawn_at",
+                "public",
             ),
-            ((eid, *row) for eid, row in enumerate(self.endorsement_rows, start=1)),
+            (
+                (eid, *row, not private[row[0]])
+                for eid, row in enumerate(self.endorsement_rows, start=1)
+            ),
         )
         del self.endorsement_rows
 

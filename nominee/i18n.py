@@ -107,6 +107,12 @@ def begin(language: str | None, time_zone: str | None) -> object:
     )
 
 
+def use(reader: Reader) -> object:
+    """Make ``reader`` the current one until ``end``: the web layer sets a request's reader
+    once it is chosen, so each of a page's hundreds of words reads it from here."""
+    return _reader.set(reader)
+
+
 def end(token: object) -> None:
     _reader.reset(token)  # type: ignore[arg-type]
 

@@ -52,6 +52,12 @@ def request_reader() -> i18n.Reader | None:
             # rolled back): the refusal is still worded, in the browser's language.
             reader = i18n.Reader(browser_language(), i18n.programme_time_zone())
         g.reader = reader
+    if "reader_token" not in g:
+        # Called only when no block has set a reader (``i18n.current``): the request's
+        # becomes ``i18n``'s current reader until the request ends, so a page's hundreds
+        # of words read it from a context variable instead of through Flask's request
+        # globals each (about 10 µs a word).
+        g.reader_token = i18n.use(reader)
     return reader
 
 
@@ -62,6 +68,18 @@ def remember_reader(user: object) -> None:
         language = getattr(user, "language", "") or browser_language()
         zone = i18n.valid_time_zone(getattr(user, "time_zone", "")) or i18n.programme_time_zone()
         g.reader = i18n.Reader(i18n.supported(language), zone)
+
+
+def forget_reader(_error: BaseException | None = None) -> None:
+    """At the request's end, ``i18n``'s current reader is what it was before it."""
+    token = g.pop("reader_token", None)
+    if token is not None:
+        try:
+            i18n.end(token)
+        except ValueError:
+            # Set in another context (a response streamed from a copied one), which
+            # ended with it.
+            pass
 
 
 def init_app(app: Flask) -> None:
@@ -77,6 +95,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["LANGUAGES"] = i18n.LANGUAGES
 
     i18n.resolve_with(request_reader)
+    app.teardown_request(forget_reader)
 
     @app.context_processor
     def reading() -> dict[str, object]:

@@ -194,3 +194,25 @@ def test_a_spanish_visitor_is_asked_to_log_in_in_spanish(client):
     assert response.status_code == 302
     page = client.get(response.headers["Location"], headers=spanish).text
     assert "Inicia sesión para ver esa página." in page
+
+
+def test_a_member_s_language_ends_with_their_request(app, make, auth, client):
+    """The request's reader is kept in ``i18n``'s context variable for speed: it must not
+    outlive the request, in this thread or for the next visitor."""
+    from nominee import i18n
+
+    spanish = make.user(display_name="Lucía", language="es", time_zone="Europe/Madrid")
+    auth.login(spanish)
+    assert "Idioma y hora" in client.get("/account/language").text
+    assert i18n.current() == i18n.Reader("en", i18n.programme_time_zone())
+    visitor = app.test_client()
+    page = visitor.get("/login").text
+    assert 'lang="en"' in page
+    assert "Log in" in page
+    # A block that reads as someone else inside a request gives the request's reader back.
+    with app.test_request_context("/", headers={"Accept-Language": "es"}):
+        assert i18n.gettext("Log in") == "Iniciar sesión"
+        with i18n.reading("en"):
+            assert i18n.gettext("Log in") == "Log in"
+        assert i18n.gettext("Log in") == "Iniciar sesión"
+    assert i18n.current().language == "en"

@@ -50,6 +50,10 @@ class Defaults:
     # The logged-out home page's figures (counts over every contribution and member) are
     # counted again at most this often per process (0: on every view).
     PUBLIC_FIGURES_SECONDS = 60
+    # Public pages (award, member, directory, logged-out home) are kept whole for
+    # visitors at most this long, dropped by any change they could show (nominee/pagecache.py;
+    # 0: drawn on every view).
+    PUBLIC_PAGE_SECONDS = 60
     MAX_CONTENT_LENGTH = 1 * 1024 * 1024
     IMPORT_MAX_BYTES = 8 * 1024 * 1024  # a CSV file of contributions (10,000 rows)
     FEED_POLL_MINUTES = 60  # each feed is polled at most this often

@@ -31,6 +31,25 @@ CACHE = "nominee.cache"
 # figures of the logged-out home page (nominee.home).
 PROGRAMME = "programme"
 PUBLIC_FIGURES = "public_figures"
+# The version of what visitors see (``nominee.pagecache`` keys whole pages with it): a
+# commit that wrote a row of any table but these bookkeeping ones, which no public page
+# shows, deletes it once done, and the next visitor starts a new one.
+PUBLIC_VERSION = "public_version"
+PUBLIC_VERSION_SECONDS = 24 * 3600
+UNSEEN_TABLES = frozenset(
+    {
+        "audit_events",
+        "notifications",
+        "outbox",
+        "webhook_deliveries",
+        "webhook_attempts",
+        "scheduled_runs",
+        "mail_digests",
+        "api_tokens",
+        "api_idempotent_replies",
+    }
+)
+WROTE_TABLES = "nominee.wrote_tables"
 # The most values this process keeps (without Redis): a key that carries a version is never
 # read again once the version changes, so old values are dropped, expired ones first.
 LOCAL_ENTRIES = 4096
@@ -138,17 +157,38 @@ def attach(session: Session, cache: SharedCache) -> None:
     session.info[CACHE] = cache
 
 
+@event.listens_for(Session, "after_flush")
+def _note_tables(session: Session, _context) -> None:
+    tables = session.info.setdefault(WROTE_TABLES, set())
+    for row in (*session.new, *session.dirty, *session.deleted):
+        tables.add(getattr(row, "__tablename__", "?"))
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_bulk_tables(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        table = getattr(state.statement, "table", None)
+        state.session.info.setdefault(WROTE_TABLES, set()).add(getattr(table, "name", "?"))
+
+
 @event.listens_for(Session, "after_commit")
 def _forget_stale_values(session: Session) -> None:
     cache = session.info.get(CACHE)
     keys = take_stale_keys(session)
+    if session.info.pop(WROTE_TABLES, set()) - UNSEEN_TABLES:
+        keys.append(PUBLIC_VERSION)
     if cache is not None:
         cache.delete(*keys)
 
 
-@event.listens_for(Session, "after_rollback")
-def _keep_values(session: Session) -> None:
-    forget_stale_keys(session)
+@event.listens_for(Session, "after_transaction_end")
+def _keep_values(session: Session, transaction) -> None:
+    # A rollback forgets the keys and tables; a commit has taken them (``after_commit``
+    # runs first). Only the outermost transaction: a SAVEPOINT rolled back inside one
+    # that then commits must not make it forget what it wrote before.
+    if transaction.parent is None:
+        forget_stale_keys(session)
+        session.info.pop(WROTE_TABLES, None)
 
 
 def stale_after_commit(session: Session, *keys: str) -> None:

@@ -33,6 +33,7 @@ from nominee.inputs import fits_integer
 from nominee.jobs import links
 from nominee.nominations.models import Decision
 from nominee.nominations.rules import decisions_public
+from nominee.pagecache import public_page
 from nominee.programme.views import programme_name
 from nominee.reviews import queries as review_queries
 from nominee.reviews.queries import Filters
@@ -356,6 +357,7 @@ def _sharing(award: Award) -> Sharing:
 
 
 @bp.get("/awards/<verification_id>")
+@public_page
 def verify(verification_id: str):
     """The public verification page: no login needed, nothing before publishing."""
     award = _public_award(verification_id)

@@ -21,6 +21,7 @@ from nominee.impact import queries as impact
 from nominee.impact import rules as impact_rules
 from nominee.linkchecks import queries as linkchecks
 from nominee.nominations import services as nominations
+from nominee.pagecache import public_page
 from nominee.uow import get_cache, get_session, refuse
 from nominee.web import (
     attach_error,
@@ -192,6 +193,7 @@ def mine():
 
 
 @bp.get("/members/<int:user_id>")
+@public_page
 def member(user_id: int):
     details = queries.member_page(
         get_session(),

@@ -8,6 +8,7 @@ from nominee import clock
 from nominee.directory import queries
 from nominee.directory.forms import DirectoryFilterForm
 from nominee.directory.rules import Tab
+from nominee.pagecache import public_page
 from nominee.uow import get_session
 from nominee.web import page_number
 
@@ -34,12 +35,14 @@ def _directory(tab: Tab):
 
 
 @bp.get("/awardees")
+@public_page
 def current():
     """Awardees now: anyone may browse it, logged in or not."""
     return _directory(Tab.CURRENT)
 
 
 @bp.get("/awardees/alumni")
+@public_page
 def alumni():
     """Past awardees: their awards ended (expired, never revoked)."""
     return _directory(Tab.ALUMNI)

@@ -11,6 +11,7 @@ from nominee import clock
 from nominee.directory import queries as directory
 from nominee.home import queries
 from nominee.impact import queries as impact
+from nominee.pagecache import public_page
 from nominee.sharedcache import PUBLIC_FIGURES
 from nominee.uow import get_cache, get_session
 
@@ -37,6 +38,7 @@ def _figures(session, today) -> directory.Figures:
 
 
 @bp.get("/")
+@public_page
 def index():
     session = get_session()
     if not current_user.is_authenticated:

@@ -32,37 +32,16 @@ from nominee.uow import unit_of_work
 from tests import factories
 from tests.conftest import BASE_CONFIG
 from tests.factories import Factory
-from tests.ops.redisserver import redis_or_fail
+from tests.ops.redisserver import two_hosts
 
-REDIS = "redis://127.0.0.1:6379/13"
 AWARDEES = re.compile(r"<dt>awardees now</dt><dd>(\d+)</dd>")
 
 
 @pytest.fixture
 def hosts(database_url: str, engine) -> Iterator[tuple[Flask, Flask]]:
     """Two hosts, really committing; their Redis keys and the tables are emptied after."""
-    client = redis_or_fail(REDIS)
-    prefix = f"nominee-test-{secrets.token_hex(6)}"
-    config = {
-        **BASE_CONFIG,
-        "DATABASE_URL": database_url,
-        "REDIS_URL": REDIS,
-        "CACHE_PREFIX": f"{prefix}:cache:",
-        "RATELIMIT_ENABLED": True,
-        "RATELIMIT_STORAGE_URI": REDIS,
-        "RATELIMIT_KEY_PREFIX": prefix,
-        "RATELIMIT_LOGIN_ACCOUNT": "3 per minute",
-        "JOBS_BACKEND": "inline",
-    }
-    first, second = create_app(dict(config)), create_app(dict(config))
-    yield first, second
-    for app in (first, second):
-        app.extensions["nominee.engine"].dispose()
-    for key in client.scan_iter(match=f"*{prefix}*"):
-        client.delete(key)
-    with engine.begin() as conn:
-        for table in reversed(Base.metadata.sorted_tables):
-            conn.execute(table.delete())
+    with two_hosts(database_url, engine) as pair:
+        yield pair
 
 
 def _committed(app: Flask) -> Session:

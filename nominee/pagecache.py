@@ -1,0 +1,135 @@
+"""Public pages kept whole for visitors (web layer).
+
+A page marked ``@public_page`` (the public award page, a member's page, the awardee
+directory, the logged-out home) is the same for every visitor who is not logged in and
+carries nothing of their own (no session: no flash message, no form token). Such a
+visitor's copy is kept in the shared cache (``nominee.sharedcache``: Redis when
+``REDIS_URL`` is set, so every host serves and drops the same copies; without Redis
+nothing is kept, since a change seen by one worker would not reach the others) for at most
+``PUBLIC_PAGE_SECONDS`` (60 by default; 0 turns it off), under a key made of:
+
+- the **public version**, which every commit that wrote a row a visitor can see changes
+  (``sharedcache.PUBLIC_VERSION``: any table but the bookkeeping ones no public page
+  shows), after the commit, on every host at once: a page is never older than the last
+  change to what it shows;
+- the **code's digest** (the package, its templates, static files and catalogues, read at
+  start): a deploy never serves a page the old code drew;
+- the programme's **day** (relative dates and award terms change at midnight), the
+  visitor's **language** (their browser's) and the page's **path and query**.
+
+A logged-in member, a visitor with a session (a flash message waiting, a form token) or
+any response that is not a plain 200 HTML page (an error, a redirect, one that sets a
+cookie or the session) is drawn as usual and never kept. The benchmarks in process
+(``make bench``) turn this off, to measure the pages' own work; ``make bench-http`` serves
+with it, as production does.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from flask import current_app, make_response, request, session
+from flask_login import current_user
+
+from nominee import clock, i18n, sharedcache
+from nominee.localization import browser_language
+from nominee.uow import get_cache
+
+F = TypeVar("F", bound=Callable[..., Any])
+ROOT = Path(__file__).resolve().parent.parent
+# Where the code that draws a page lives: a change to any of them is a new digest.
+SOURCES = (ROOT / "nominee", ROOT / "templates", ROOT / "static")
+SUFFIXES = frozenset({".py", ".html", ".txt", ".xml", ".po", ".mo", ".css", ".js", ".svg"})
+# A larger page is drawn each time rather than kept (a bound on the cache's memory).
+MAX_BYTES = 512 * 1024
+DIGEST = "nominee.code_digest"
+HEADER = "X-Nominee-Page-Cache"  # "hit" or "miss": for operators and the tests
+
+
+def code_digest(sources: tuple[Path, ...] = SOURCES) -> str:
+    """The digest of the files that draw the pages (names and contents)."""
+    digest = hashlib.sha256()
+    for source in sources:
+        if not source.is_dir():
+            continue
+        for path in sorted(source.rglob("*")):
+            if path.suffix in SUFFIXES and path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(ROOT)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def public_version(cache: sharedcache.SharedCache) -> str:
+    """The current public version; a new one once a commit has dropped it."""
+    found = cache.get(sharedcache.PUBLIC_VERSION)
+    if found is None:
+        found = secrets.token_hex(8)
+        cache.set(sharedcache.PUBLIC_VERSION, found, sharedcache.PUBLIC_VERSION_SECONDS)
+    return str(found)
+
+
+def _visitor() -> bool:
+    """Not logged in and nothing of their own in the session."""
+    return not session and not current_user.is_authenticated
+
+
+def _key(cache: sharedcache.SharedCache) -> str:
+    where = hashlib.sha256(request.full_path.encode()).hexdigest()[:32]
+    day = clock.programme_today().isoformat()
+    return (
+        f"page:{public_version(cache)}:{_digest()}:{day}:"
+        f"{i18n.supported(browser_language())}:{where}"
+    )
+
+
+def _keepable(response) -> bool:
+    return (
+        response.status_code == 200
+        and not response.is_streamed
+        and response.mimetype == "text/html"
+        and "Set-Cookie" not in response.headers
+        and not session.modified
+        and not session
+        and response.content_length is not None
+        and response.content_length <= MAX_BYTES
+    )
+
+
+def public_page(view: F) -> F:
+    """Marks a view whose page is the same for every visitor (see the module's notes)."""
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        seconds = current_app.config["PUBLIC_PAGE_SECONDS"]
+        cache = get_cache()
+        # Only in Redis: a version dropped in one process's memory would leave the copies
+        # the other workers keep.
+        if not seconds or not cache.shared or request.method != "GET" or not _visitor():
+            return view(*args, **kwargs)
+        key = _key(cache)
+        kept = cache.get(key)
+        if kept is not None:
+            response = current_app.response_class(kept, mimetype="text/html")
+            response.headers[HEADER] = "hit"
+        else:
+            response = make_response(view(*args, **kwargs))
+            if _keepable(response):
+                cache.set(key, response.get_data(as_text=True), seconds)
+                response.headers[HEADER] = "miss"
+        response.vary.add("Accept-Language")
+        return response
+
+    return wrapped  # type: ignore[return-value]
+
+
+def _digest() -> str:
+    """The code's digest, read once per process (on the first page kept)."""
+    found = current_app.extensions.get(DIGEST)
+    if found is None:
+        found = current_app.extensions[DIGEST] = code_digest()
+    return found

@@ -1,0 +1,210 @@
+"""Public pages kept whole for visitors (nominee/pagecache.py, issue 19): served from
+Redis to every host, dropped by any committed change a visitor could see, made on either
+host, and never kept for a member, a visitor with a session, or another language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from nominee import sharedcache
+from nominee.accounts import services as accounts
+from nominee.accounts.models import User
+from nominee.awards import services as awards
+from nominee.awards.models import Award
+from nominee.notifications import services as notifications
+from nominee.pagecache import HEADER
+from nominee.uow import unit_of_work
+from tests import factories
+from tests.factories import Factory
+from tests.ops.redisserver import two_hosts
+
+
+@pytest.fixture
+def hosts(database_url: str, engine) -> Iterator[tuple[Flask, Flask]]:
+    with two_hosts(database_url, engine, PUBLIC_PAGE_SECONDS=60) as pair:
+        yield pair
+
+
+@pytest.fixture
+def cast(hosts):
+    """An awardee with a public page and an award, and an organizer; committed."""
+    first, _second = hosts
+    with first.app_context(), unit_of_work() as session:
+        make = Factory(session)
+        awardee = make.user(display_name="Public Paula", bio_md="Runs the Lisbon meetup.")
+        award = make.award(member=awardee)
+        organizer = make.organizer()
+        session.flush()
+        ids = {
+            "awardee": awardee.id,
+            "email": awardee.email,
+            "award": award.id,
+            "verification": award.verification_id,
+            "organizer": organizer.id,
+        }
+    return ids
+
+
+def _rename(app: Flask, user_id: int, name: str) -> None:
+    with app.app_context(), unit_of_work() as session:
+        user = session.get(User, user_id)
+        accounts.update_profile(
+            session,
+            user,
+            display_name=name,
+            bio_md=user.bio_md,
+            location=user.location,
+            links=[],
+            primary_category_id=None,
+            category_ids=[],
+        )
+
+
+def test_a_visitor_s_second_view_is_served_whole_on_either_host(hosts, cast):
+    first, second = hosts
+    path = f"/members/{cast['awardee']}"
+    drawn = first.test_client().get(path)
+    assert drawn.status_code == 200
+    assert drawn.headers[HEADER] == "miss"
+    assert "Public Paula" in drawn.text
+    kept = second.test_client().get(path)
+    assert kept.headers[HEADER] == "hit"
+    assert kept.text == drawn.text
+    assert "Accept-Language" in kept.headers["Vary"]
+    # The layout's safety headers are added to a kept page as to a drawn one.
+    assert kept.headers["Content-Security-Policy"] == drawn.headers["Content-Security-Policy"]
+    assert "Set-Cookie" not in kept.headers
+
+
+def test_a_change_on_one_host_is_seen_at_once_on_the_other(hosts, cast):
+    first, second = hosts
+    member_page = f"/members/{cast['awardee']}"
+    award_page = f"/awards/{cast['verification']}"
+    visitor = second.test_client()
+    paths = (member_page, award_page, "/awardees", "/")
+    # The first view of an award page writes the programme's issuer key (a change, which
+    # drops what was kept before it): the pages are kept from the second round.
+    for _round in range(2):
+        for path in paths:
+            visitor.get(path)
+    for path in paths:
+        assert visitor.get(path).headers[HEADER] == "hit", path
+    _rename(first, cast["awardee"], "Renamed Rita")
+    page = visitor.get(member_page)
+    assert page.headers[HEADER] == "miss"
+    assert "Renamed Rita" in page.text
+    assert "Public Paula" not in page.text
+    assert "Renamed Rita" in visitor.get("/awardees").text
+    # The award is revoked on the first host: its public page says so on the second.
+    with first.app_context(), unit_of_work() as session:
+        award = session.get(Award, cast["award"])
+        awards.revoke(session, session.get(User, cast["organizer"]), award, "Plagiarised talks")
+    page = visitor.get(award_page)
+    assert page.headers[HEADER] == "miss"
+    assert "revoked" in page.text.lower()
+    assert "Renamed Rita" not in visitor.get("/awardees").text
+
+
+def test_bookkeeping_writes_keep_the_pages(hosts, cast):
+    """A notification, sent and read, changes nothing a visitor sees: the pages stay."""
+    first, second = hosts
+    path = f"/members/{cast['awardee']}"
+    visitor = second.test_client()
+    visitor.get(path)
+    with first.app_context(), unit_of_work() as session:
+        note = notifications.notify(
+            session, cast["awardee"], "endorsed", contribution_id=1, title="A talk", endorser="Eve"
+        )
+    with first.app_context(), unit_of_work() as session:
+        notifications.mark_read(session, session.merge(note))
+    assert visitor.get(path).headers[HEADER] == "hit"
+    with first.app_context(), unit_of_work() as session:
+        notifications.mark_all_read(session, cast["awardee"])
+    assert visitor.get(path).headers[HEADER] == "hit"
+
+
+def test_a_logged_in_member_is_never_served_a_kept_page(hosts, cast):
+    first, _second = hosts
+    path = f"/members/{cast['awardee']}"
+    first.test_client().get(path)
+    member = first.test_client()
+    answer = member.post("/login", data={"email": cast["email"], "password": factories.PASSWORD})
+    assert answer.status_code == 302
+    page = member.get(path)
+    assert page.status_code == 200
+    assert HEADER not in page.headers
+    assert page.headers["Cache-Control"] == "no-store"
+    assert 'action="/logout"' in page.text  # their own layout, not the visitor's
+
+
+def test_a_visitor_with_a_session_is_drawn_the_page(hosts, cast):
+    """A visitor with a message waiting (or a form token) has a session: their pages show
+    it, so they are drawn, never served from or kept for another visitor."""
+    first, _second = hosts
+    path = f"/members/{cast['awardee']}"
+    first.test_client().get(path)
+    visitor = first.test_client()
+    with visitor.session_transaction() as session:
+        session["_flashes"] = [("message", "Your link has expired.")]
+    page = visitor.get(path)
+    assert HEADER not in page.headers
+    assert "Your link has expired." in page.text
+    with visitor.session_transaction() as session:
+        session["csrf_token"] = "a visitor's own token"
+    assert HEADER not in visitor.get(path).headers
+    # Another visitor is still served the page kept before, without the message.
+    page = first.test_client().get(path)
+    assert page.headers[HEADER] == "hit"
+    assert "Your link has expired." not in page.text
+
+
+def test_each_language_is_kept_apart(hosts, cast):
+    first, second = hosts
+    path = f"/awards/{cast['verification']}"
+    english = first.test_client().get(path, headers={"Accept-Language": "en"})
+    spanish = second.test_client().get(path, headers={"Accept-Language": "es"})
+    assert spanish.headers[HEADER] == "miss"
+    assert 'lang="es"' in spanish.text
+    assert 'lang="en"' in english.text
+    again = first.test_client().get(path, headers={"Accept-Language": "es-ES,es;q=0.9"})
+    assert again.headers[HEADER] == "hit"
+    assert 'lang="es"' in again.text
+
+
+def test_errors_are_never_kept(hosts, cast):
+    first, _second = hosts
+    for _ in range(2):
+        answer = first.test_client().get("/members/999999")
+        assert answer.status_code == 404
+        assert HEADER not in answer.headers
+
+
+def test_without_redis_nothing_is_kept(client, make, db):
+    """One process's memory cannot tell the other workers of a change: no page is kept."""
+    client.application.config["PUBLIC_PAGE_SECONDS"] = 60
+    member = make.user(display_name="Local Lena")
+    for _ in range(2):
+        page = client.get(f"/members/{member.id}")
+        assert page.status_code == 200
+        assert HEADER not in page.headers
+
+
+def test_a_savepoint_rolled_back_inside_a_commit_still_drops_the_version(app, db: Session):
+    """A service's SAVEPOINT that fails must not make the transaction around it forget
+    the rows it wrote before: the commit still drops the public version."""
+    cache = sharedcache.SharedCache(None)
+    cache.set(sharedcache.PUBLIC_VERSION, "before", 60)
+    with app.app_context():
+        session = app.extensions["nominee.sessionmaker"]()
+        sharedcache.attach(session, cache)
+        Factory(session).user(display_name="Saved Sam")
+        session.flush()
+        nested = session.begin_nested()
+        nested.rollback()
+        session.commit()
+        session.close()
+    assert cache.get(sharedcache.PUBLIC_VERSION) is None

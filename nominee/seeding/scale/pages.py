@@ -47,7 +47,8 @@ class Page:
     data: Callable[[], dict[str, Any]] | None = None  # a POST's form, per request
     after: Callable[[Any], None] | None = None  # sees every response
     ok: tuple[int, ...] = (200,)
-    streamed: bool = False  # the CSV export: measured apart, in rows per second
+    # An export (the CSV files, the API's decisions): measured apart, in rows per second.
+    streamed: bool = False
     # Read in batches of rows (the audit CSV: each batch's events, then the names they
     # mention): its queries grow with the rows by design, so no query budget applies.
     batched: bool = False
@@ -549,7 +550,15 @@ def pages_for(cast: Cast, floor_endpoint: str | None = None) -> list[Page]:
         Page("API: endorsements received (heavy)", "heavy", "api.received", {"limit": 100}),
         Page("API: reviewer's assignments", "reviewer", "api.assignments"),
         Page("API: dashboard rows (organizer)", "organizer", "api.dashboard", dashboard),
-        Page("API: decisions (organizer)", "organizer", "api.decisions", dashboard),
+        # The CSV export's JSON twin: every nomination of the cycle in one answer, by its
+        # contract (issue 11): measured as an export, in rows per second.
+        Page(
+            "API: decisions export (organizer)",
+            "organizer",
+            "api.decisions",
+            dashboard,
+            streamed=True,
+        ),
         Page("API: endorsements given (viewer)", "viewer", "api.given", {"limit": 100}),
         Page("API: my nominations (heavy member)", "heavy", "api.my_nominations"),
         Page("API: awardees", "viewer", "api.awardees"),

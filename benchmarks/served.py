@@ -4,9 +4,9 @@ Seeds the scale programme (``benchmarks/bench.py``'s scratch database; ``--reuse
 SQLite one already seeded at that scale), serves it the way ``make serve`` does (gunicorn,
 4 workers, production settings, rate limits counted in Redis) and drives it from outside
 with wrk: ``--connections`` (16) for ``--duration`` (30 s) on each page, one page at a
-time. Beside it the floor, a minimal Flask app that renders a template and queries
-nothing (``benchmarks/floor_app.py``), is served by gunicorn with the same workers and
-measured the same way.
+time, after ``--warmup`` (5 s) of the same, unmeasured. Beside it the floor, a minimal
+Flask app that renders a template and queries nothing (``benchmarks/floor_app.py``), is
+served by gunicorn with the same workers and measured the same way.
 
 Writes ``benchmarks/results-http.json``: per page the requests/s, p50 and p99 latency,
 errors (non-2xx/3xx answers and socket errors) and ``fraction_of_floor`` (the page's
@@ -95,13 +95,16 @@ def _ms(text: str) -> float:
     return float(number) * UNITS[unit]
 
 
-def wrk(url: str, args: argparse.Namespace, cookie: str | None) -> dict[str, Any]:
+def wrk(
+    url: str, args: argparse.Namespace, cookie: str | None, duration: int | None = None
+) -> dict[str, Any]:
     """One wrk run on ``url``: requests/s, p50/p99 in ms, errors."""
+    duration = duration or args.duration
     command = [
         "wrk",
         f"-t{args.threads}",
         f"-c{args.connections}",
-        f"-d{args.duration}s",
+        f"-d{duration}s",
         "--latency",
         "--timeout",
         "10s",
@@ -109,7 +112,7 @@ def wrk(url: str, args: argparse.Namespace, cookie: str | None) -> dict[str, Any
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
     out = subprocess.run(
-        [*command, url], capture_output=True, text=True, check=True, timeout=args.duration + 60
+        [*command, url], capture_output=True, text=True, check=True, timeout=duration + 60
     ).stdout
     latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", out, re.MULTILINE))
     if set(latency) != {"50", "99"}:
@@ -152,6 +155,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     parser.add_argument("--reuse", action="store_true", help="keep a seeded SQLite database")
     parser.add_argument("--duration", type=int, default=30)
+    parser.add_argument("--warmup", type=int, default=5, help="seconds of wrk first, unmeasured")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument(
@@ -223,6 +227,9 @@ def main() -> None:
         ]
         for name, base, path, cookie in targets:
             print(f"  {name} ...", flush=True)
+            # Warmed first, unmeasured: every worker has compiled the page's templates and
+            # read what it keeps (as it has after its first minute in production).
+            wrk(base + path, args, cookie, duration=args.warmup)
             pages.append({"name": name, "path": path, **wrk(base + path, args, cookie)})
     finally:
         app.stop()
@@ -244,6 +251,7 @@ def main() -> None:
         "workers": WORKERS,
         "connections": args.connections,
         "duration_seconds": args.duration,
+        "warmup_seconds": args.warmup,
         "load_generator": subprocess.run(["wrk", "-v"], capture_output=True, text=True)
         .stdout.split("\n")[0]
         .strip(),

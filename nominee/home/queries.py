@@ -14,7 +14,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Integer, String, and_, case, cast, func, null, or_, select, union_all
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session, joinedload
 
 from nominee.accounts.models import User
@@ -51,13 +63,15 @@ def landing(session: Session, member: User) -> Landing:
             Nomination.status == NominationStatus.AWAITING_ACCEPTANCE,
         )
     )
+    # The owner's account is checked row by row (EXISTS), newest first, until six are
+    # found: joined instead, SQLite first builds a Bloom filter over every account (3 to
+    # 50 ms at 20,000 members, against 0.05).
     recent = session.scalars(
         select(Contribution)
-        .join(User, User.id == Contribution.owner_id)
         .where(
             Contribution.visibility == Visibility.PUBLIC,
             Contribution.owner_id != member.id,
-            User.is_active_account.is_(True),
+            exists().where(User.id == Contribution.owner_id, User.is_active_account.is_(True)),
         )
         .options(joinedload(Contribution.owner), joinedload(Contribution.type))
         .order_by(Contribution.id.desc())

@@ -27,12 +27,16 @@ from nominee import create_app
 from nominee.accounts.models import User
 from nominee.awards import services as awards
 from nominee.awards.models import Award
+from nominee.cycles.models import CycleStatus
 from nominee.db import Base
+from nominee.nominations.models import Nomination
+from nominee.reviews.queries import calibration as queries
 from nominee.uow import unit_of_work
 from tests import factories
 from tests.conftest import BASE_CONFIG
 from tests.factories import Factory
 from tests.ops.redisserver import two_hosts
+from tests.reviews.panels import score, split_panel
 
 AWARDEES = re.compile(r"<dt>awardees now</dt><dd>(\d+)</dd>")
 
@@ -151,3 +155,45 @@ def test_a_production_host_writes_nothing_into_its_instance_folder(
         with engine.begin() as conn:
             for table in reversed(Base.metadata.sorted_tables):
                 conn.execute(table.delete())
+
+
+def test_a_calibration_computed_on_one_host_is_read_on_the_other(hosts, monkeypatch):
+    """Calibrating a cycle takes a second or more at a few thousand nominations: one
+    worker of one host computes it, the others read it from Redis (under its
+    fingerprint, so a new review is a new key)."""
+    first, second = hosts
+    with _committed(first) as session:
+        make = Factory(session)
+        cycle = make.cycle(status=CycleStatus.IN_REVIEW, categories=[make.category()])
+        panel = split_panel(make, session, cycle)
+        session.commit()
+        cycle_id, nomination, reviewer = cycle.id, panel.nominations["H1"].id, panel.lenient.id
+        best = panel.id("L4")
+    computed = []
+    calibrate = queries.calibrate
+
+    def counted(reviews):
+        computed.append(1)
+        return calibrate(reviews)
+
+    monkeypatch.setattr(queries, "calibrate", counted)
+    with first.app_context(), unit_of_work() as session:
+        drawn = queries.cycle_calibration(session, cycle_id)
+    queries.clear_cache()  # the second host is another process: nothing in its memory
+    with second.app_context(), unit_of_work() as session:
+        read = queries.cycle_calibration(session, cycle_id)
+    assert computed == [1]
+    assert read == drawn
+    assert read.order() == drawn.order()
+    assert read.of(best) == drawn.of(best)
+    assert read.order()[0] == best
+    # A review submitted on the first host: the second computes the new figures.
+    with _committed(first) as session:
+        make = Factory(session)
+        score(make, session, session.get(Nomination, nomination), session.get(User, reviewer), 5)
+        session.commit()
+    queries.clear_cache()
+    with second.app_context(), unit_of_work() as session:
+        again = queries.cycle_calibration(session, cycle_id)
+    assert computed == [1, 1]
+    assert again != drawn

@@ -2,7 +2,8 @@
 
 The figures depend on every submitted review of the cycle, so they are computed from one
 query of those reviews with their scores and the criteria's weights, and kept per process
-until a review changes: each call first asks the database for a fingerprint of the
+until a review changes (and in the shared cache, so that with Redis one worker of one
+host computes it for all): each call first asks the database for a fingerprint of the
 cycle's submitted reviews (their number, the sum of their ids, the last submission
 time), one small aggregate query, and computes again only when it moved; the dashboard
 passes a fingerprint of the nominations' stored counters instead, read by the query of
@@ -16,22 +17,35 @@ Rule 9: an organizer conflicted on nominations sees figures computed without the
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Collection, Sequence
+from dataclasses import astuple
 from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from nominee import sharedcache
 from nominee.accounts.models import User
 from nominee.cycles.models import RubricCriterion
 from nominee.nominations.models import Nomination
-from nominee.reviews.calibration import Calibration, ScoredReview, calibrate
+from nominee.reviews.calibration import (
+    CalibratedScore,
+    Calibration,
+    Panel,
+    ReviewerFigures,
+    ScoredReview,
+    calibrate,
+)
 from nominee.reviews.models import Review, ReviewScore, ReviewStatus
 from nominee.reviews.rules import QUEUE_STATUSES, weighted_mean
 
 CACHE_SIZE = 32
+# A computed calibration is also kept in the shared cache (Redis), under its fingerprint:
+# a change of the reviews is a new key, never a stale value.
+SHARED_SECONDS = 3600
 _cache: OrderedDict[tuple[Any, ...], Calibration] = OrderedDict()
 _lock = threading.Lock()
 
@@ -149,12 +163,50 @@ def cycle_calibration(
         if found is not None:
             _cache.move_to_end(key)
             return found
-    result = calibrate(scored_reviews(session, cycle_id, excluded))
+    # Then the other workers' and hosts' (Redis): a calibration takes a second or more
+    # to compute at a few thousand nominations, once for all of them.
+    shared = session.info.get(sharedcache.CACHE)
+    if shared is not None and not shared.shared:
+        shared = None
+    shared_key = _shared_key(key)
+    kept = shared.get(shared_key) if shared is not None else None
+    if kept is not None:
+        result = _load(kept)
+    else:
+        result = calibrate(scored_reviews(session, cycle_id, excluded))
+        if shared is not None:
+            shared.set(shared_key, _dump(result), SHARED_SECONDS)
     with _lock:
         _cache[key] = result
         while len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
     return result
+
+
+def _shared_key(key: tuple[Any, ...]) -> str:
+    cycle_id, excluded, found = key
+    digest = hashlib.sha256(repr((sorted(excluded), found)).encode()).hexdigest()[:32]
+    return f"calibration:{cycle_id}:{digest}"
+
+
+def _dump(found: Calibration) -> dict[str, Any]:
+    return {
+        "panel": astuple(found.panel),
+        "reviewers": [astuple(r) for r in found.reviewers.values()],
+        "nominations": [astuple(n) for n in found.nominations.values()],
+        "prior_reviews": found.prior_reviews,
+    }
+
+
+def _load(kept: dict[str, Any]) -> Calibration:
+    reviewers = (ReviewerFigures(*fields) for fields in kept["reviewers"])
+    nominations = (CalibratedScore(*fields) for fields in kept["nominations"])
+    return Calibration(
+        panel=Panel(*kept["panel"]),
+        reviewers={r.reviewer_id: r for r in reviewers},
+        nominations={n.nomination_id: n for n in nominations},
+        prior_reviews=kept["prior_reviews"],
+    )
 
 
 def reviewer_rows(session: Session, reviewer_ids: Collection[int]) -> list[Any]:

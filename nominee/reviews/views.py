@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -20,7 +22,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from nominee import clock
+from nominee import clock, i18n
 from nominee.accounts.models import User
 from nominee.awards import rules as award_rules
 from nominee.categories.models import Category
@@ -53,7 +55,7 @@ from nominee.reviews.models import (
 from nominee.reviews.queries import CALIBRATED_SORTS, SCORE_BASES, SCORE_SORTS, SORTS, Filters
 from nominee.reviews.rules import Standing
 from nominee.templating import member_name
-from nominee.uow import get_session, refuse
+from nominee.uow import get_cache, get_session, refuse
 from nominee.web import (
     attach_error,
     choices,
@@ -442,6 +444,59 @@ def _selected(helper: str, top: int, page) -> set[int]:
     return set()
 
 
+# The filter form's HTML shows nothing but its fields (their values, errors and choices)
+# in the reader's language, and which fields the user gets: the same for every request
+# that sends the same filters, so it is rendered once and kept under a key made of all
+# that (it cannot go stale: anything it shows changes the key).
+QUEUE_FIELDS_SECONDS = 3600
+
+
+def _queue_fields(form: QueueForm, **shown: bool) -> Markup:
+    """The filter fields of the dashboard's form, as ``reviews/_queue_filters.html``
+    renders them."""
+    fields = [
+        (
+            f.name,
+            f.raw_data,
+            repr(f.data),
+            [str(error) for error in f.errors],
+            getattr(f, "choices", None),
+        )
+        for f in form
+    ]
+    described = repr((i18n.current().language, sorted(shown.items()), fields))
+    key = "queue-fields:" + hashlib.sha256(described.encode()).hexdigest()
+    cache = get_cache()
+    kept = cache.get(key)
+    if kept is None:
+        kept = render_template("reviews/_queue_filters.html", form=form, **shown)
+        cache.set(key, kept, QUEUE_FIELDS_SECONDS)
+    return Markup(kept)
+
+
+# A sort header's link: the dashboard's address with these in place of the sort and order.
+_SORT_MARK = "zsortz"
+_ORDER_MARK = "zorderz"
+
+
+def _sort_links(cycle_id: int, filters: Filters) -> Callable[[str], str]:
+    """The link of each sort header (the current filters, on page 1, sorted by that
+    column: descending first, ascending for names; the current sort's reversed), built
+    from one ``url_for``."""
+    args: dict[str, Any] = request.args.to_dict()
+    args.update(sort=_SORT_MARK, order=_ORDER_MARK, page="1")
+    pattern = url_for("reviews.dashboard", cycle_id=cycle_id, **args)
+
+    def sort_url(key: str) -> str:
+        same = filters.sort == key
+        order = "asc" if same and filters.descending else "desc"
+        if not same and key in ("nominee", "category", "id"):
+            order = "asc"
+        return pattern.replace(_SORT_MARK, key).replace(_ORDER_MARK, order)
+
+    return sort_url
+
+
 @bp.get("/cycles/<int:cycle_id>/dashboard")
 @login_required
 def dashboard(cycle_id: int):
@@ -481,14 +536,6 @@ def dashboard(cycle_id: int):
         form.order.data = "desc" if filters.descending else "asc"
         form.status.data = filters.status.value if filters.status else ""
 
-    def sort_url(key: str) -> str:
-        args: dict[str, Any] = request.args.to_dict()
-        same = filters.sort == key
-        args.update(sort=key, order="asc" if same and filters.descending else "desc", page="1")
-        if not same and key in ("nominee", "category", "id"):
-            args["order"] = "asc"
-        return url_for("reviews.dashboard", cycle_id=cycle.id, **args)
-
     return render_template(
         "reviews/dashboard.html",
         cycle=cycle,
@@ -498,7 +545,13 @@ def dashboard(cycle_id: int):
         progress=board.progress,
         overall=board.overall,
         scope=scope,
-        sort_url=sort_url,
+        sort_url=_sort_links(cycle.id, filters),
+        queue_fields=_queue_fields(
+            form,
+            status_filter=board.status_filter,
+            appointed=scope.appointed,
+            calibration=board.calibration is not None,
+        ),
         sorts=SORTS,
         score_sorts=SCORE_SORTS,
         sees_scores=rules.sees_scores,

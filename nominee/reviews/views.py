@@ -497,6 +497,22 @@ def _sort_links(cycle_id: int, filters: Filters) -> Callable[[str], str]:
     return sort_url
 
 
+def _row_rules(user: User, rows) -> tuple[dict[int, str], set[int]]:
+    """What the rules say of each row of the queue, worked out once for the page: the
+    status line under a nominee (where the status ``user`` sees is not "in review"), and
+    the nominations whose scores are hidden from ``user``."""
+    notes: dict[int, str] = {}
+    blinded: set[int] = set()
+    for row in rows:
+        nomination = row.Nomination
+        shown = nomination_rules.shown_status(user, nomination)
+        if shown is not NominationStatus.IN_REVIEW:
+            notes[nomination.id] = nomination_rules.status_text(shown, row.revoked_at)
+        if not rules.sees_scores(user, row.my_reads_others):
+            blinded.add(nomination.id)
+    return notes, blinded
+
+
 @bp.get("/cycles/<int:cycle_id>/dashboard")
 @login_required
 def dashboard(cycle_id: int):
@@ -536,6 +552,7 @@ def dashboard(cycle_id: int):
         form.order.data = "desc" if filters.descending else "asc"
         form.status.data = filters.status.value if filters.status else ""
 
+    status_notes, blinded = _row_rules(user, board.page.items)
     return render_template(
         "reviews/dashboard.html",
         cycle=cycle,
@@ -554,9 +571,9 @@ def dashboard(cycle_id: int):
         ),
         sorts=SORTS,
         score_sorts=SCORE_SORTS,
-        sees_scores=rules.sees_scores,
         status_filter=board.status_filter,
-        status_of=lambda n: nomination_rules.shown_status(user, n),
+        status_notes=status_notes,
+        blinded=blinded,
         ReviewStatus=ReviewStatus,
         calibration=board.calibration,
         score_bases=SCORE_BASES,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -444,16 +443,29 @@ def _selected(helper: str, top: int, page) -> set[int]:
     return set()
 
 
-# The filter form's HTML shows nothing but its fields (their values, errors and choices)
-# in the reader's language, and which fields the user gets: the same for every request
-# that sends the same filters, so it is rendered once and kept under a key made of all
-# that (it cannot go stale: anything it shows changes the key).
-QUEUE_FIELDS_SECONDS = 3600
+# Two pieces of the dashboard show nothing but the request's filters, the user's kind
+# of view and words, in the reader's language: the filter form's fields (their values,
+# errors and choices) and the queue's header row (its sort links). They are the same for
+# every request that asks the same, so each is rendered once and kept in the shared
+# cache under a key made of all it shows (it cannot go stale: what it shows is its key).
+KEPT_HTML_SECONDS = 3600
+
+
+def _kept_html(template: str, shows: Any, **context: Any) -> Markup:
+    """``template`` rendered with ``context``, kept under ``shows`` (all it depends on,
+    besides the reader's language)."""
+    described = repr((template, i18n.current().language, shows))
+    key = "dashboard-html:" + hashlib.sha256(described.encode()).hexdigest()
+    cache = get_cache()
+    kept = cache.get(key)
+    if kept is None:
+        kept = render_template(template, **context)
+        cache.set(key, kept, KEPT_HTML_SECONDS)
+    return Markup(kept)
 
 
 def _queue_fields(form: QueueForm, **shown: bool) -> Markup:
-    """The filter fields of the dashboard's form, as ``reviews/_queue_filters.html``
-    renders them."""
+    """The filter fields of the dashboard's form (``shown``: which of them the user gets)."""
     fields = [
         (
             f.name,
@@ -464,14 +476,9 @@ def _queue_fields(form: QueueForm, **shown: bool) -> Markup:
         )
         for f in form
     ]
-    described = repr((i18n.current().language, sorted(shown.items()), fields))
-    key = "queue-fields:" + hashlib.sha256(described.encode()).hexdigest()
-    cache = get_cache()
-    kept = cache.get(key)
-    if kept is None:
-        kept = render_template("reviews/_queue_filters.html", form=form, **shown)
-        cache.set(key, kept, QUEUE_FIELDS_SECONDS)
-    return Markup(kept)
+    return _kept_html(
+        "reviews/_queue_filters.html", (sorted(shown.items()), fields), form=form, **shown
+    )
 
 
 # A sort header's link: the dashboard's address with these in place of the sort and order.
@@ -479,10 +486,10 @@ _SORT_MARK = "zsortz"
 _ORDER_MARK = "zorderz"
 
 
-def _sort_links(cycle_id: int, filters: Filters) -> Callable[[str], str]:
-    """The link of each sort header (the current filters, on page 1, sorted by that
-    column: descending first, ascending for names; the current sort's reversed), built
-    from one ``url_for``."""
+def _queue_head(cycle_id: int, filters: Filters, calibration: bool, bulk: bool) -> Markup:
+    """The queue's header row. Each sortable column links to the current filters, on page
+    1, sorted by that column (descending first, ascending for names; the current sort
+    reversed): the links are built from one ``url_for``."""
     args: dict[str, Any] = request.args.to_dict()
     args.update(sort=_SORT_MARK, order=_ORDER_MARK, page="1")
     pattern = url_for("reviews.dashboard", cycle_id=cycle_id, **args)
@@ -494,7 +501,14 @@ def _sort_links(cycle_id: int, filters: Filters) -> Callable[[str], str]:
             order = "asc"
         return pattern.replace(_SORT_MARK, key).replace(_ORDER_MARK, order)
 
-    return sort_url
+    return _kept_html(
+        "reviews/_queue_head.html",
+        (pattern, filters.sort, filters.descending, calibration, bulk),
+        filters=filters,
+        sort_url=sort_url,
+        calibration=calibration,
+        bulk=bulk,
+    )
 
 
 def _row_rules(user: User, rows) -> tuple[dict[int, str], set[int]]:
@@ -562,7 +576,7 @@ def dashboard(cycle_id: int):
         progress=board.progress,
         overall=board.overall,
         scope=scope,
-        sort_url=_sort_links(cycle.id, filters),
+        queue_head=_queue_head(cycle.id, filters, board.calibration is not None, bulk),
         queue_fields=_queue_fields(
             form,
             status_filter=board.status_filter,

@@ -511,15 +511,21 @@ def _queue_head(cycle_id: int, filters: Filters, calibration: bool, bulk: bool) 
     )
 
 
-def _row_rules(user: User, rows) -> tuple[dict[int, str], set[int]]:
+def _row_rules(user: User, cycle: Cycle, rows) -> tuple[dict[int, str], set[int]]:
     """What the rules say of each row of the queue, worked out once for the page: the
     status line under a nominee (where the status ``user`` sees is not "in review"), and
     the nominations whose scores are hidden from ``user``."""
     notes: dict[int, str] = {}
     blinded: set[int] = set()
+    # Rule 5 for the whole cycle at once: nobody but organizers knows a decision yet.
+    hidden = nomination_rules.decisions_hidden(user, cycle)
     for row in rows:
         nomination = row.Nomination
-        shown = nomination_rules.shown_status(user, nomination)
+        shown = (
+            nomination_rules.as_undecided(nomination.status)
+            if hidden
+            else nomination_rules.shown_status(user, nomination)
+        )
         if shown is not NominationStatus.IN_REVIEW:
             notes[nomination.id] = nomination_rules.status_text(shown, row.revoked_at)
         if not rules.sees_scores(user, row.my_reads_others):
@@ -566,7 +572,7 @@ def dashboard(cycle_id: int):
         form.order.data = "desc" if filters.descending else "asc"
         form.status.data = filters.status.value if filters.status else ""
 
-    status_notes, blinded = _row_rules(user, board.page.items)
+    status_notes, blinded = _row_rules(user, cycle, board.page.items)
     return render_template(
         "reviews/dashboard.html",
         cycle=cycle,

@@ -318,9 +318,7 @@ class Queue:
             if not self.user.is_organizer:
                 stmt = stmt.where(self._reads_others())
         if filters.min_score is not None and filters.score_basis == "raw":
-            stmt = stmt.where(
-                self._blinded(Nomination.score_mean) >= bindparam("queue_min_score")
-            )
+            stmt = stmt.where(self._blinded(Nomination.score_mean) >= bindparam("queue_min_score"))
         return stmt
 
     def _order(self, filters: Filters) -> list:

@@ -51,7 +51,7 @@ from nominee.reviews.models import (
     ReviewerAppointment,
     ReviewStatus,
 )
-from nominee.reviews.queries import CALIBRATED_SORTS, SCORE_BASES, SCORE_SORTS, SORTS, Filters
+from nominee.reviews.queries import SCORE_BASES, SCORE_SORTS, SORTS, Filters
 from nominee.reviews.rules import Standing
 from nominee.templating import member_name
 from nominee.uow import get_cache, get_session, refuse
@@ -543,14 +543,10 @@ def dashboard(cycle_id: int):
     if not rules.can_see_queue(user, appointed=scope.appointed):
         abort(403)
     categories = queries.queue_categories(cycle, user, scope)
-    form = QueueForm(request.args)
+    form = QueueForm(request.args, calibrated=user.is_organizer)
     form.category.choices = choices(
         [(0, _("All categories")), *((c.id, c.name) for c in categories)]
     )
-    if not user.is_organizer:
-        form.sort.choices = choices(
-            (key, _(label)) for key, label in SORTS.items() if key not in CALIBRATED_SORTS
-        )
     filters = _filters(form)
     # Bulk decisions: organizers, while decisions are taken (``awards.rules``).
     bulk = user.is_organizer and award_rules.decisions_open(cycle)

@@ -127,7 +127,7 @@ MY_ASSIGNMENT = aliased(Assignment, name="my_assignment")
 # The queue's statements by shape (who asks, which filters are on, the sort), every value
 # a bound parameter (``Queue.params``): each shape is built once per process rather than
 # per request, since building one costs about what running it does. They hold no data,
-# and the shapes are few (a few hundred at most).
+# and a shape is a handful of flags and a known sort (``_shape``): the shapes are few.
 _statements: dict[tuple, Select] = {}
 
 
@@ -169,7 +169,7 @@ def _shape(filters: Filters) -> tuple:
         filters.sort,
         filters.descending,
         filters.min_score is not None,
-        filters.score_basis,
+        filters.score_basis == "raw",
     )
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from wtforms import (
     BooleanField,
@@ -13,13 +14,14 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
+from nominee import i18n
 from nominee.cycles.models import RubricCriterion
 from nominee.i18n import N_, _, _l
 from nominee.nominations.models import NominationStatus
 from nominee.reviews.models import Confidence, Recommendation
-from nominee.reviews.queries import SCORE_BASES, SORTS
+from nominee.reviews.queries import CALIBRATED_SORTS, SCORE_BASES, SORTS
 from nominee.reviews.rules import QUEUE_STATUSES
-from nominee.web import BaseForm, choices
+from nominee.web import BaseForm, SelectChoice, choices
 
 SCORE_LABELS = {1: N_("Weak"), 2: N_("Fair"), 3: N_("Good"), 4: N_("Strong"), 5: N_("Exceptional")}
 CHOOSE_FROM_LIST = _l("Choose one of the options in the list.")
@@ -146,6 +148,22 @@ def review_form(criteria: Sequence[RubricCriterion], **kwargs) -> ReviewForm:
     return form_class(**kwargs)
 
 
+@lru_cache(maxsize=2 * len(i18n.LANGUAGES))
+def _queue_choices(language: str, calibrated: bool) -> tuple[list[SelectChoice], ...]:
+    """The queue form's fixed choices in ``language`` (the current reader's): the same for
+    every request in it, so worded once per process (they hold no data; read only)."""
+    return (
+        choices([("", _("Any status")), *((s.value, s.label) for s in QUEUE_STATUSES)]),
+        choices(
+            (key, _(label))
+            for key, label in SORTS.items()
+            if calibrated or key not in CALIBRATED_SORTS
+        ),
+        choices([("asc", _("Ascending")), ("desc", _("Descending"))]),
+        choices((key, _(label)) for key, label in SCORE_BASES.items()),
+    )
+
+
 class QueueForm(BaseForm):
     """The dashboard's filters and sort, read from the query string."""
 
@@ -176,14 +194,11 @@ class QueueForm(BaseForm):
         _l("Score filter reads"), default="raw", invalid_choice_message=CHOOSE_FROM_LIST
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, calibrated: bool = True, **kwargs):
+        """``calibrated``: may the user sort by the calibrated score (organizers)?"""
         super().__init__(*args, **kwargs)
-        self.status.choices = choices(
-            [("", _("Any status")), *((s.value, s.label) for s in QUEUE_STATUSES)]
-        )
-        self.sort.choices = choices((key, _(label)) for key, label in SORTS.items())
-        self.order.choices = choices([("asc", _("Ascending")), ("desc", _("Descending"))])
-        self.basis.choices = choices((key, _(label)) for key, label in SCORE_BASES.items())
+        words = _queue_choices(i18n.current().language, calibrated)
+        self.status.choices, self.sort.choices, self.order.choices, self.basis.choices = words
 
     def status_value(self) -> NominationStatus | None:
         return NominationStatus(self.status.data) if self.status.data else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from typing import Any
 
@@ -20,7 +21,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from nominee import clock
+from nominee import clock, i18n
 from nominee.accounts.models import User
 from nominee.awards import rules as award_rules
 from nominee.categories.models import Category
@@ -50,10 +51,10 @@ from nominee.reviews.models import (
     ReviewerAppointment,
     ReviewStatus,
 )
-from nominee.reviews.queries import CALIBRATED_SORTS, SCORE_BASES, SCORE_SORTS, SORTS, Filters
+from nominee.reviews.queries import SCORE_BASES, SCORE_SORTS, SORTS, Filters
 from nominee.reviews.rules import Standing
 from nominee.templating import member_name
-from nominee.uow import get_session, refuse
+from nominee.uow import get_cache, get_session, refuse
 from nominee.web import (
     attach_error,
     choices,
@@ -442,6 +443,96 @@ def _selected(helper: str, top: int, page) -> set[int]:
     return set()
 
 
+# Two pieces of the dashboard show nothing but the request's filters, the user's kind
+# of view and words, in the reader's language: the filter form's fields (their values,
+# errors and choices) and the queue's header row (its sort links). They are the same for
+# every request that asks the same, so each is rendered once and kept in the shared
+# cache under a key made of all it shows (it cannot go stale: what it shows is its key).
+KEPT_HTML_SECONDS = 3600
+
+
+def _kept_html(template: str, shows: Any, **context: Any) -> Markup:
+    """``template`` rendered with ``context``, kept under ``shows`` (all it depends on,
+    besides the reader's language)."""
+    described = repr((template, i18n.current().language, shows))
+    key = "dashboard-html:" + hashlib.sha256(described.encode()).hexdigest()
+    cache = get_cache()
+    kept = cache.get(key)
+    if kept is None:
+        kept = render_template(template, **context)
+        cache.set(key, kept, KEPT_HTML_SECONDS)
+    return Markup(kept)
+
+
+def _queue_fields(form: QueueForm, **shown: bool) -> Markup:
+    """The filter fields of the dashboard's form (``shown``: which of them the user gets)."""
+    fields = [
+        (
+            f.name,
+            f.raw_data,
+            repr(f.data),
+            [str(error) for error in f.errors],
+            getattr(f, "choices", None),
+        )
+        for f in form
+    ]
+    return _kept_html(
+        "reviews/_queue_filters.html", (sorted(shown.items()), fields), form=form, **shown
+    )
+
+
+# A sort header's link: the dashboard's address with these in place of the sort and order.
+_SORT_MARK = "zsortz"
+_ORDER_MARK = "zorderz"
+
+
+def _queue_head(cycle_id: int, filters: Filters, calibration: bool, bulk: bool) -> Markup:
+    """The queue's header row. Each sortable column links to the current filters, on page
+    1, sorted by that column (descending first, ascending for names; the current sort
+    reversed): the links are built from one ``url_for``."""
+    args: dict[str, Any] = request.args.to_dict()
+    args.update(sort=_SORT_MARK, order=_ORDER_MARK, page="1")
+    pattern = url_for("reviews.dashboard", cycle_id=cycle_id, **args)
+
+    def sort_url(key: str) -> str:
+        same = filters.sort == key
+        order = "asc" if same and filters.descending else "desc"
+        if not same and key in ("nominee", "category", "id"):
+            order = "asc"
+        return pattern.replace(_SORT_MARK, key).replace(_ORDER_MARK, order)
+
+    return _kept_html(
+        "reviews/_queue_head.html",
+        (pattern, filters.sort, filters.descending, calibration, bulk),
+        filters=filters,
+        sort_url=sort_url,
+        calibration=calibration,
+        bulk=bulk,
+    )
+
+
+def _row_rules(user: User, cycle: Cycle, rows) -> tuple[dict[int, str], set[int]]:
+    """What the rules say of each row of the queue, worked out once for the page: the
+    status line under a nominee (where the status ``user`` sees is not "in review"), and
+    the nominations whose scores are hidden from ``user``."""
+    notes: dict[int, str] = {}
+    blinded: set[int] = set()
+    # Rule 5 for the whole cycle at once: nobody but organizers knows a decision yet.
+    hidden = nomination_rules.decisions_hidden(user, cycle)
+    for row in rows:
+        nomination = row.Nomination
+        shown = (
+            nomination_rules.as_undecided(nomination.status)
+            if hidden
+            else nomination_rules.shown_status(user, nomination)
+        )
+        if shown is not NominationStatus.IN_REVIEW:
+            notes[nomination.id] = nomination_rules.status_text(shown, row.revoked_at)
+        if not rules.sees_scores(user, row.my_reads_others):
+            blinded.add(nomination.id)
+    return notes, blinded
+
+
 @bp.get("/cycles/<int:cycle_id>/dashboard")
 @login_required
 def dashboard(cycle_id: int):
@@ -452,14 +543,10 @@ def dashboard(cycle_id: int):
     if not rules.can_see_queue(user, appointed=scope.appointed):
         abort(403)
     categories = queries.queue_categories(cycle, user, scope)
-    form = QueueForm(request.args)
+    form = QueueForm(request.args, calibrated=user.is_organizer)
     form.category.choices = choices(
         [(0, _("All categories")), *((c.id, c.name) for c in categories)]
     )
-    if not user.is_organizer:
-        form.sort.choices = choices(
-            (key, _(label)) for key, label in SORTS.items() if key not in CALIBRATED_SORTS
-        )
     filters = _filters(form)
     # Bulk decisions: organizers, while decisions are taken (``awards.rules``).
     bulk = user.is_organizer and award_rules.decisions_open(cycle)
@@ -481,14 +568,7 @@ def dashboard(cycle_id: int):
         form.order.data = "desc" if filters.descending else "asc"
         form.status.data = filters.status.value if filters.status else ""
 
-    def sort_url(key: str) -> str:
-        args: dict[str, Any] = request.args.to_dict()
-        same = filters.sort == key
-        args.update(sort=key, order="asc" if same and filters.descending else "desc", page="1")
-        if not same and key in ("nominee", "category", "id"):
-            args["order"] = "asc"
-        return url_for("reviews.dashboard", cycle_id=cycle.id, **args)
-
+    status_notes, blinded = _row_rules(user, cycle, board.page.items)
     return render_template(
         "reviews/dashboard.html",
         cycle=cycle,
@@ -498,12 +578,18 @@ def dashboard(cycle_id: int):
         progress=board.progress,
         overall=board.overall,
         scope=scope,
-        sort_url=sort_url,
+        queue_head=_queue_head(cycle.id, filters, board.calibration is not None, bulk),
+        queue_fields=_queue_fields(
+            form,
+            status_filter=board.status_filter,
+            appointed=scope.appointed,
+            calibration=board.calibration is not None,
+        ),
         sorts=SORTS,
         score_sorts=SCORE_SORTS,
-        sees_scores=rules.sees_scores,
         status_filter=board.status_filter,
-        status_of=lambda n: nomination_rules.shown_status(user, n),
+        status_notes=status_notes,
+        blinded=blinded,
         ReviewStatus=ReviewStatus,
         calibration=board.calibration,
         score_bases=SCORE_BASES,

@@ -251,3 +251,31 @@ def test_the_dashboard_and_decisions_name_kinds_alike(
     for page in (dashboard().text, client.get(f"/cycles/{cycle.id}/decisions").text):
         cells = re.findall(r"<td>\s*(Self|Peer|Renewal|New)\b", page)
         assert sorted(cells) == ["Peer", "Self"], cells
+
+
+def test_the_kept_filter_form_and_headers_follow_each_request(
+    login, make, cycle, in_review, db, dashboard, client
+):
+    """The filter fields and the header row are kept as HTML (``reviews.views._kept_html``)
+    under all they show: each request still gets its own values, words and links."""
+    tools, _ = cycle.categories
+    in_review(category=tools)
+    login(make.organizer())
+    by_evidence = dashboard(sort="evidence", order="desc").text
+    by_score = dashboard(sort="score", order="asc", category=tools.id).text
+    assert '<option selected value="evidence">' in by_evidence
+    assert '<option selected value="score">' in by_score
+    assert f'<option selected value="{tools.id}">' in by_score
+    assert 'aria-sort="descending"' in by_evidence and 'aria-sort="ascending"' in by_score
+    # The links carry the request's other filters, each column its own order.
+    assert f"sort=nominee&amp;order=asc&amp;category={tools.id}&amp;page=1" in by_score
+    assert f"sort=score&amp;order=desc&amp;category={tools.id}&amp;page=1" in by_score
+    assert "sort=evidence&amp;order=asc&amp;page=1" in by_evidence
+    tools.name = "Renamed tools"
+    db.flush()
+    assert "Renamed tools</option>" in dashboard(sort="evidence", order="desc").text
+    spanish = client.get(
+        f"/cycles/{cycle.id}/dashboard?sort=evidence&order=desc",
+        headers={"Accept-Language": "es"},
+    ).text
+    assert "Ordenar por" in spanish and "Sort by" not in spanish

@@ -38,7 +38,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import QueryableAttribute, Session, aliased, load_only
 
 from nominee.accounts.models import User
@@ -124,6 +124,12 @@ ROW_COLUMNS = load_only(
 MY_REVIEW = aliased(Review, name="my_review")
 MY_ASSIGNMENT = aliased(Assignment, name="my_assignment")
 
+# The queue's statements by shape (who asks, which filters are on, the sort), every value
+# a bound parameter (``Queue.params``): each shape is built once per process rather than
+# per request, since building one costs about what running it does. They hold no data,
+# and a shape is a handful of flags and a known sort (``_shape``): the shapes are few.
+_statements: dict[tuple, Select] = {}
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -148,6 +154,23 @@ class Filters:
 
 def _known_sort(filters: Filters) -> Filters:
     return filters if filters.sort in SORTS else replace(filters, sort="id")
+
+
+def _shape(filters: Filters) -> tuple:
+    """What of ``filters`` a statement's shape holds: which filters are on, not their
+    values (bound as parameters, ``Queue.params``)."""
+    return (
+        filters.category_id is not None,
+        filters.status is not None,
+        filters.assigned_to_me,
+        filters.not_reviewed_by_me,
+        filters.disagreement,
+        filters.flagged,
+        filters.sort,
+        filters.descending,
+        filters.min_score is not None,
+        filters.score_basis == "raw",
+    )
 
 
 def without_calibration(filters: Filters) -> Filters:
@@ -185,6 +208,36 @@ class Queue:
         # building them once per process, not per request, saves real time.
         self.my_review = MY_REVIEW
         self.my_assignment = MY_ASSIGNMENT
+        self.scoped = not user.is_organizer and not scope.whole_cycle
+        # Who asks, as the statements' shape sees it (the values go in ``params``).
+        self.shape = (user.is_organizer, self.scoped, bool(self.conflicted))
+
+    def params(self, filters: Filters | None = None, **more: Any) -> dict[str, Any]:
+        """The values of the statements' bound parameters."""
+        values: dict[str, Any] = {
+            "queue_cycle": self.cycle.id,
+            "queue_user": self.user.id,
+            "queue_k": self.cycle.reviewers_per_nomination,
+            **more,
+        }
+        if self.scoped:
+            values["queue_scope"] = sorted(self.scope.category_ids)
+        if self.conflicted:
+            values["queue_conflicted"] = self.conflicted
+        if filters is not None:
+            values.update(
+                queue_category=filters.category_id,
+                queue_status=filters.status,
+                queue_min_score=filters.min_score,
+            )
+        return values
+
+    def _built(self, key: tuple, build) -> Select:
+        key = (*self.shape, *key)
+        statement = _statements.get(key)
+        if statement is None:
+            statement = _statements[key] = build()
+        return statement
 
     # Building blocks
 
@@ -193,7 +246,7 @@ class Queue:
             self.my_review,
             and_(
                 self.my_review.nomination_id == Nomination.id,
-                self.my_review.reviewer_id == self.user.id,
+                self.my_review.reviewer_id == bindparam("queue_user"),
             ),
         )
 
@@ -202,16 +255,19 @@ class Queue:
             self.my_assignment,
             and_(
                 self.my_assignment.nomination_id == Nomination.id,
-                self.my_assignment.reviewer_id == self.user.id,
+                self.my_assignment.reviewer_id == bindparam("queue_user"),
             ),
         )
 
     def _visible(self) -> list[ColumnElement[bool]]:
-        conditions = [Nomination.cycle_id == self.cycle.id, Nomination.status.in_(QUEUE_STATUSES)]
-        if not self.user.is_organizer and not self.scope.whole_cycle:
-            conditions.append(Nomination.category_id.in_(self.scope.category_ids))
+        conditions = [
+            Nomination.cycle_id == bindparam("queue_cycle"),
+            Nomination.status.in_(QUEUE_STATUSES),
+        ]
+        if self.scoped:
+            conditions.append(Nomination.category_id.in_(bindparam("queue_scope", expanding=True)))
         if self.conflicted:
-            conditions.append(Nomination.id.not_in(self.conflicted))
+            conditions.append(Nomination.id.not_in(bindparam("queue_conflicted", expanding=True)))
         return conditions
 
     def _submitted_by_me(self) -> ColumnElement[bool]:
@@ -248,9 +304,9 @@ class Queue:
             stmt = stmt.outerjoin(IntegrityResult, IntegrityResult.user_id == Nomination.nominee_id)
         stmt = stmt.where(*self._visible())
         if filters.category_id is not None:
-            stmt = stmt.where(Nomination.category_id == filters.category_id)
+            stmt = stmt.where(Nomination.category_id == bindparam("queue_category"))
         if filters.status is not None:
-            stmt = stmt.where(Nomination.status == filters.status)
+            stmt = stmt.where(Nomination.status == bindparam("queue_status"))
         if filters.assigned_to_me:
             stmt = stmt.where(self.my_assignment.reviewer_id.is_not(None))
         if filters.not_reviewed_by_me:
@@ -262,7 +318,7 @@ class Queue:
             if not self.user.is_organizer:
                 stmt = stmt.where(self._reads_others())
         if filters.min_score is not None and filters.score_basis == "raw":
-            stmt = stmt.where(self._blinded(Nomination.score_mean) >= filters.min_score)
+            stmt = stmt.where(self._blinded(Nomination.score_mean) >= bindparam("queue_min_score"))
         return stmt
 
     def _order(self, filters: Filters) -> list:
@@ -286,28 +342,45 @@ class Queue:
     # The queries
 
     def count(self, filters: Filters) -> Select:
-        return self._filtered(select(func.count(Nomination.id)), _known_sort(filters))
+        filters = _known_sort(filters)
+        return self._built(
+            ("count", *_shape(filters)),
+            lambda: self._filtered(select(func.count(Nomination.id)), filters),
+        )
 
-    def rows(self, filters: Filters, limit: int, offset: int) -> Select:
-        """The page's rows: ``Nomination``, ``nominee_name`` (and ``nominee_name_holders``),
+    def rows(self, filters: Filters) -> Select:
+        """The page's rows (``queue_limit`` of them from ``queue_offset``, parameters):
+        ``Nomination``, ``nominee_name`` (and ``nominee_name_holders``),
         ``category_name``, ``my_status`` (None: not started), ``my_reads_others``,
         ``assigned_at`` (None: not assigned), ``revoked_at`` (None unless the award it
         gave was revoked), ``effective_endorsers`` and ``integrity_flagged`` (None: no
         integrity scan has seen the nominee)."""
         filters = _known_sort(filters)
-        order = self._order(filters)
-        page_ids = (
-            self._filtered(select(Nomination.id), filters)
-            .order_by(*order)
-            .limit(limit)
-            .offset(offset)
-            .subquery("page_ids")
-        )
-        return self._rows_select().join(page_ids, page_ids.c.id == Nomination.id).order_by(*order)
 
-    def rows_of(self, ids: Sequence[int]) -> Select:
-        """The rows (as ``rows`` gives them) of the nominations ``ids``, in no order."""
-        return self._rows_select().where(Nomination.id.in_(ids))
+        def build() -> Select:
+            order = self._order(filters)
+            page_ids = (
+                self._filtered(select(Nomination.id), filters)
+                .order_by(*order)
+                .limit(bindparam("queue_limit", type_=Integer))
+                .offset(bindparam("queue_offset", type_=Integer))
+                .subquery("page_ids")
+            )
+            return (
+                self._rows_select().join(page_ids, page_ids.c.id == Nomination.id).order_by(*order)
+            )
+
+        return self._built(("rows", *_shape(filters)), build)
+
+    def rows_of(self) -> Select:
+        """The rows (as ``rows`` gives them) of the nominations ``queue_ids`` (a parameter),
+        in no order."""
+        return self._built(
+            ("rows_of",),
+            lambda: self._rows_select().where(
+                Nomination.id.in_(bindparam("queue_ids", expanding=True))
+            ),
+        )
 
     def _rows_select(self) -> Select:
         stmt = select(
@@ -338,14 +411,13 @@ class Queue:
         """Every nomination of the filtered queue in its order, as (id, undecided): the
         calibrated filter and sort applied to the calibration, in Python."""
         filters = _known_sort(filters)
-        undecided = {
-            row[0]: row[1] is None
-            for row in session.execute(
-                self._filtered(select(Nomination.id, Nomination.decision), filters).order_by(
-                    *self._order(filters)
-                )
-            )
-        }
+        stmt = self._built(
+            ("ordered_ids", *_shape(filters)),
+            lambda: self._filtered(select(Nomination.id, Nomination.decision), filters).order_by(
+                *self._order(filters)
+            ),
+        )
+        undecided = {row[0]: row[1] is None for row in session.execute(stmt, self.params(filters))}
         ids = calibrated_order(list(undecided), filters, calibration)
         return [(nomination_id, undecided[nomination_id]) for nomination_id in ids]
 
@@ -377,14 +449,12 @@ class Queue:
             order = ranked[::-1] if filters.descending else ranked
             start = (number - 1) * per_page
             return self._page_of(session, order[start : start + per_page], number, per_page, total)
+        stmt = self._built(
+            ("ids", *_shape(filters)),
+            lambda: self._filtered(select(Nomination.id), filters).order_by(*self._order(filters)),
+        )
         ids = calibrated_order(
-            list(
-                session.scalars(
-                    self._filtered(select(Nomination.id), filters).order_by(*self._order(filters))
-                )
-            ),
-            filters,
-            calibration,
+            list(session.scalars(stmt, self.params(filters))), filters, calibration
         )
         number = min(max(1, number), max(1, math.ceil(len(ids) / per_page)))
         chosen = ids[(number - 1) * per_page : number * per_page]
@@ -397,7 +467,7 @@ class Queue:
         place = {nomination_id: index for index, nomination_id in enumerate(chosen)}
         items = (
             sorted(
-                session.execute(self.rows_of(chosen)).all(),
+                session.execute(self.rows_of(), self.params(queue_ids=list(chosen))).all(),
                 key=lambda row: place[row.Nomination.id],
             )
             if chosen
@@ -413,17 +483,21 @@ class Queue:
         here on the nomination columns alone (``pagination.paginate`` would count over the rows
         query itself, joins and all)."""
         if total is None:
-            total = session.scalar(self.count(filters)) or 0
+            total = session.scalar(self.count(filters), self.params(filters)) or 0
         number = min(max(1, number), max(1, math.ceil(total / per_page)))
-        items = session.execute(self.rows(filters, per_page, (number - 1) * per_page)).all()
+        items = session.execute(
+            self.rows(filters),
+            self.params(filters, queue_limit=per_page, queue_offset=(number - 1) * per_page),
+        ).all()
         return Page(items=items, page=number, per_page=per_page, total=total)
 
     def progress(self) -> Select:
         """Per category: the nominations and their reviews submitted (capped at K each)."""
-        k = self.cycle.reviewers_per_nomination
-        capped = case(
-            (Nomination.reviews_submitted > k, literal(k)), else_=Nomination.reviews_submitted
-        )
+        return self._built(("progress",), self._progress)
+
+    def _progress(self) -> Select:
+        k = bindparam("queue_k", type_=Integer)
+        capped = case((Nomination.reviews_submitted > k, k), else_=Nomination.reviews_submitted)
         return (
             select(
                 Nomination.category_id,
@@ -440,6 +514,9 @@ class Queue:
     def mine(self) -> Select:
         """Per category: the user's assignments and how many of those they submitted.
         Starts from their assignments, so it reads a few hundred rows, not the cycle."""
+        return self._built(("mine",), self._mine)
+
+    def _mine(self) -> Select:
         submitted = case((Review.status == ReviewStatus.SUBMITTED, 1), else_=0)
         return (
             select(
@@ -456,7 +533,7 @@ class Queue:
                     Review.reviewer_id == Assignment.reviewer_id,
                 ),
             )
-            .where(Assignment.reviewer_id == self.user.id, *self._visible())
+            .where(Assignment.reviewer_id == bindparam("queue_user"), *self._visible())
             .group_by(Nomination.category_id)
         )
 
@@ -557,7 +634,7 @@ def dashboard(
         filters = replace(filters, status=None)
     conflicted = conflicted_ids(session, cycle, user)
     queue = Queue(cycle, user, scope, conflicted)
-    counted = session.execute(queue.progress()).all()
+    counted = session.execute(queue.progress(), queue.params()).all()
     calibration = None
     if user.is_organizer:
         # An organizer's progress counts the whole queue: the calibration's nominations.
@@ -575,7 +652,7 @@ def dashboard(
         filters = without_calibration(filters)
     progress, overall = queue.progress_table(
         counted,
-        session.execute(queue.mine()).all() if scope.appointed else [],
+        session.execute(queue.mine(), queue.params()).all() if scope.appointed else [],
         queue_categories(cycle, user, scope),
     )
     if calibration is not None and filters.calibrated:

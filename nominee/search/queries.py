@@ -18,7 +18,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Exists, Float, Integer, exists, func, or_, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Exists,
+    Float,
+    Integer,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from nominee.accounts.models import User
@@ -287,10 +298,17 @@ def discover(
                 Contribution.primary_category_id == category_id,
                 # Per row, on the (contribution, category) key: the newest-first scan stops
                 # after a page, where a list of the category's every contribution did not.
-                exists().where(
+                # A scalar subquery, not EXISTS: PostgreSQL turns an EXISTS under OR into
+                # one hashed pass over every contribution of the category (14 ms at large
+                # scale, growing with it), a scalar subquery stays a probe per row.
+                select(literal(1))
+                .where(
                     contribution_categories.c.contribution_id == Contribution.id,
                     contribution_categories.c.category_id == category_id,
-                ),
+                )
+                .limit(1)
+                .scalar_subquery()
+                .is_not(None),
             )
         )
     if before is not None:

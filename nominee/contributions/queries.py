@@ -14,7 +14,6 @@ from sqlalchemy import (
     Column,
     ColumnElement,
     Integer,
-    Row,
     Select,
     String,
     and_,
@@ -51,6 +50,10 @@ from nominee.sharedcache import SharedCache
 # How long a member's figures are kept: their key changes with every change to them
 # (``nominee.activity``), so this only bounds the memory that old versions take.
 FIGURES_SECONDS = 600.0
+# How long the types' counts are kept: a change drops them as it commits, so this only
+# bounds how long a page that read them just before that commit can keep them stale.
+TYPES_IN_USE = "types_in_use"  # its key in the shared cache
+TYPES_IN_USE_SECONDS = 60.0
 
 # Many-to-one joined into the page's query, the many-to-many in one more query.
 LIST_OPTIONS = (
@@ -234,18 +237,34 @@ def choosable_categories(session: Session, contribution: Contribution | None) ->
     )
 
 
-def types_in_use(session: Session) -> Sequence[Row[*tuple[Any, ...]]]:
-    """Every type with how many contributions have it (``in_use``), active ones first."""
-    in_use = (
-        select(func.count(Contribution.id))
-        .where(Contribution.type_id == ContributionType.id)
-        .scalar_subquery()
-    )
-    return session.execute(
-        select(ContributionType, in_use.label("in_use"))
+def types_in_use(session: Session, cache: SharedCache | None) -> list[tuple[ContributionType, int]]:
+    """Every type with how many contributions have it, active ones first. The counts read
+    every contribution, so they are kept in the shared cache (``TYPES_IN_USE_SECONDS``)
+    and dropped when a service that adds, deletes or retypes a contribution commits."""
+    types = session.scalars(
+        select(ContributionType)
         .options(selectinload(ContributionType.metrics))
         .order_by(ContributionType.retired, ContributionType.position, ContributionType.name)
     ).all()
+    counts = (
+        _type_counts(session)
+        if cache is None
+        else cache.remember(
+            TYPES_IN_USE,
+            TYPES_IN_USE_SECONDS,
+            lambda: _type_counts(session),
+            lambda counts: [[type_id, count] for type_id, count in counts.items()],
+            lambda kept: {type_id: count for type_id, count in kept},
+        )
+    )
+    return [(contribution_type, counts.get(contribution_type.id, 0)) for contribution_type in types]
+
+
+def _type_counts(session: Session) -> dict[int, int]:
+    rows = session.execute(
+        select(Contribution.type_id, func.count()).group_by(Contribution.type_id)
+    ).all()
+    return {type_id: count for type_id, count in rows}
 
 
 def contribution_filters(

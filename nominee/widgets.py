@@ -21,7 +21,9 @@ class Select(WTFormsSelect):
     their own ``render_kw``, groups and ``multiple`` go through WTForms."""
 
     def __call__(self, field: Any, **kwargs: Any) -> Markup:
-        if self.multiple or field.has_groups():
+        options = [] if self.multiple or field.has_groups() else field._iter_choices_normalized()
+        options = list(options)
+        if not options or any(choice.render_kw for choice in options):
             return super().__call__(field, **kwargs)
         kwargs.setdefault("id", field.id)
         flags = getattr(field, "flags", {})
@@ -29,10 +31,7 @@ class Select(WTFormsSelect):
             if key in self.validation_attrs and key not in kwargs:
                 kwargs[key] = getattr(flags, key)
         html = [f"<select {html_params(name=field.name, **kwargs)}>"]
-        for choice in field._iter_choices_normalized():
-            if choice.render_kw:
-                html.append(self.render_option(choice))
-                continue
+        for choice in options:
             value = str(choice.value) if isinstance(choice.value, bool) else choice.value
             label = escape(choice.label or choice.value)
             selected = "selected " if choice.selected else ""

@@ -1,0 +1,36 @@
+"""``nominee.widgets.Select`` writes the very HTML of WTForms' own ``Select``."""
+
+from __future__ import annotations
+
+import pytest
+from werkzeug.datastructures import MultiDict
+from wtforms import Form, SelectField
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
+from wtforms.widgets import Select as WTFormsSelect
+
+from nominee.web import choices
+from nominee.widgets import Select
+
+CHOICES = choices([("", "Any"), ("a&b", 'Quote " and <tag>'), ("2", "Two"), (True, "Yes")])
+
+
+def form(widget, data: dict[str, str], options=CHOICES) -> Form:
+    class Pick(Form):
+        pick = SelectField("Pick", choices=options, widget=widget)
+
+    return Pick(MultiDict(data))
+
+
+@pytest.mark.parametrize("data", [{}, {"pick": "2"}, {"pick": "a&b"}, {"pick": "True"}])
+def test_the_same_html_as_wtforms(data):
+    for kwargs in ({}, {"class_": "wide", "aria_invalid": "true"}):
+        ours = form(Select(), data).pick(**kwargs)
+        theirs = form(WTFormsSelect(), data).pick(**kwargs)
+        assert ours == theirs
+
+
+def test_options_with_their_own_attributes_go_through_wtforms():
+    options = [SelectChoice("1", "One", render_kw={"disabled": True}), SelectChoice("2", "Two")]
+    ours = form(Select(), {"pick": "2"}, options).pick()
+    assert ours == form(WTFormsSelect(), {"pick": "2"}, options).pick()
+    assert "disabled" in ours

@@ -14,16 +14,29 @@ from markupsafe import Markup, escape
 from wtforms.widgets import Select as WTFormsSelect
 from wtforms.widgets import html_params
 
+from nominee import i18n
+
+# An option as written: its value, then its HTML unselected and selected.
+Written = tuple[Any, str, str]
+
 
 class Select(WTFormsSelect):
     """WTForms' single-choice ``Select`` without groups, each option written at once
     (``selected`` then ``value``: the order ``html_params`` sorts them in). Options with
-    their own ``render_kw``, groups and ``multiple`` go through WTForms."""
+    their own ``render_kw``, groups and ``multiple`` go through WTForms.
+
+    ``fixed``: the field's choices are the ones its class declares, their labels
+    translated (never set per form): the options are written once per language and
+    kept, as the catalogue they come from is."""
+
+    def __init__(self, multiple: bool = False, *, fixed: bool = False):
+        super().__init__(multiple)
+        self.fixed = fixed
+        self._written: dict[str, list[Written]] = {}
 
     def __call__(self, field: Any, **kwargs: Any) -> Markup:
-        options = [] if self.multiple or field.has_groups() else field._iter_choices_normalized()
-        options = list(options)
-        if not options or any(choice.render_kw for choice in options):
+        written = self._options(field)
+        if written is None:
             return super().__call__(field, **kwargs)
         kwargs.setdefault("id", field.id)
         flags = getattr(field, "flags", {})
@@ -31,10 +44,32 @@ class Select(WTFormsSelect):
             if key in self.validation_attrs and key not in kwargs:
                 kwargs[key] = getattr(flags, key)
         html = [f"<select {html_params(name=field.name, **kwargs)}>"]
-        for choice in options:
-            value = str(choice.value) if isinstance(choice.value, bool) else choice.value
-            label = escape(choice.label or choice.value)
-            selected = "selected " if choice.selected else ""
-            html.append(f'<option {selected}value="{escape(value)}">{label}</option>')
+        coerce, data = field.coerce, field.data
+        html.extend(chosen if coerce(value) == data else plain for value, plain, chosen in written)
         html.append("</select>")
         return Markup("".join(html))
+
+    def _options(self, field: Any) -> list[Written] | None:
+        """The field's options as written, or None when WTForms must write them."""
+        if self.multiple or field.has_groups():
+            return None
+        language = i18n.current().language if self.fixed else ""
+        if self.fixed and language in self._written:
+            return self._written[language]
+        choices = list(field._iter_choices_normalized())
+        if any(choice.render_kw for choice in choices):
+            return None
+        written = [_written(choice.value, choice.label) for choice in choices]
+        if self.fixed:
+            self._written[language] = written
+        return written
+
+
+def _written(value: Any, label: Any) -> Written:
+    shown = escape(str(value) if isinstance(value, bool) else value)
+    text = escape(label or value)
+    return (
+        value,
+        f'<option value="{shown}">{text}</option>',
+        (f'<option selected value="{shown}">{text}</option>'),
+    )

@@ -8,6 +8,7 @@ from wtforms import Form, SelectField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.widgets import Select as WTFormsSelect
 
+from nominee import i18n
 from nominee.web import choices
 from nominee.widgets import Select
 
@@ -34,3 +35,19 @@ def test_options_with_their_own_attributes_go_through_wtforms():
     ours = form(Select(), {"pick": "2"}, options).pick()
     assert ours == form(WTFormsSelect(), {"pick": "2"}, options).pick()
     assert "disabled" in ours
+
+
+def test_fixed_options_are_written_once_per_language():
+    widget = Select(fixed=True)
+    options = choices([("", "Any"), ("x", i18n.lazy_gettext("Name"))])
+    with i18n.reading("en"):
+        assert (
+            form(widget, {"pick": "x"}, options).pick()
+            == form(WTFormsSelect(), {"pick": "x"}, options).pick()
+        )
+        assert '<option value="">Any</option>' in form(widget, {}, options).pick()
+    with i18n.reading("es"):
+        spanish = form(widget, {"pick": "x"}, options).pick()
+        assert spanish == form(WTFormsSelect(), {"pick": "x"}, options).pick()
+        assert '<option selected value="x">Nombre</option>' in spanish
+    assert sorted(widget._written) == ["en", "es"]

@@ -26,14 +26,14 @@ class AuditFilterForm(BaseForm):
         choices=choices([("", _l("Any action")), *((k, _l(v)) for k, v in ACTIONS.items())]),
         validators=[Optional()],
         default="",
-        widget=Select(),
+        widget=Select(fixed=True),
     )
     object_type = SelectField(
         _l("Object type"),
         choices=choices([("", _l("Any type")), *((k, _l(v)) for k, v in OBJECT_TYPES.items())]),
         validators=[Optional()],
         default="",
-        widget=Select(),
+        widget=Select(fixed=True),
     )
     object_id = IntegerField(
         _l("Object id"),

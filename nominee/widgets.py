@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from markupsafe import Markup, escape
+from wtforms.widgets import ListWidget, html_params
 from wtforms.widgets import Select as WTFormsSelect
-from wtforms.widgets import html_params
 
 from nominee import i18n
 
@@ -73,3 +73,37 @@ def _written(value: Any, label: Any) -> Written:
         f'<option value="{shown}">{text}</option>',
         (f'<option selected value="{shown}">{text}</option>'),
     )
+
+
+class ChoiceList(ListWidget):
+    """WTForms' ``ListWidget`` of check boxes or radio buttons (``option_widget``, label
+    after the input), each choice written at once instead of bound as a field of its
+    own: ``<li><input ...> <label ...>...</label></li>``, the input's attributes in the
+    order ``html_params`` sorts them. A field with its own ``render_kw`` or a label
+    prefix goes through WTForms."""
+
+    def __init__(self, input_type: str):
+        super().__init__(prefix_label=False)
+        self.input_type = input_type
+
+    def __call__(self, field: Any, **kwargs: Any) -> Markup:
+        if field.render_kw or self.prefix_label:
+            return super().__call__(field, **kwargs)
+        kwargs.setdefault("id", field.id)
+        flags = getattr(field, "flags", {})
+        disabled = "disabled " if getattr(flags, "disabled", False) else ""
+        required = "required " if getattr(flags, "required", False) else ""
+        name = escape(field.name)
+        html = [f"<{self.html_tag} {html_params(**kwargs)}>"]
+        for index, choice in enumerate(field._iter_choices_normalized()):
+            option_id = escape(f"{field.id}-{index}")
+            checked = "checked " if choice.selected else ""
+            value = escape(choice.value)
+            label = escape(choice.label or choice.value)
+            html.append(
+                f'<li><input {checked}{disabled}id="{option_id}" name="{name}" {required}'
+                f'type="{self.input_type}" value="{value}"> '
+                f'<label for="{option_id}">{label}</label></li>'
+            )
+        html.append(f"</{self.html_tag}>")
+        return Markup("".join(html))

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import pytest
 from werkzeug.datastructures import MultiDict
-from wtforms import Form, SelectField
+from wtforms import Form, RadioField, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
+from wtforms.validators import InputRequired
+from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.widgets import Select as WTFormsSelect
 
 from nominee import i18n
 from nominee.web import choices
-from nominee.widgets import Select
+from nominee.widgets import ChoiceList, Select
 
 CHOICES = choices([("", "Any"), ("a&b", 'Quote " and <tag>'), ("2", "Two"), (True, "Yes")])
 
@@ -51,3 +53,28 @@ def test_fixed_options_are_written_once_per_language():
         assert spanish == form(WTFormsSelect(), {"pick": "x"}, options).pick()
         assert '<option selected value="x">Nombre</option>' in spanish
     assert sorted(widget._written) == ["en", "es"]
+
+
+@pytest.mark.parametrize("data", [[], ["2"], ["a&b", "2"]])
+def test_check_boxes_as_wtforms_writes_them(data):
+    class Ticks(SelectMultipleField):
+        option_widget = CheckboxInput()
+
+    class Boxes(Form):
+        ours = Ticks("Ours", choices=CHOICES[:3], widget=ChoiceList("checkbox"))
+        theirs = Ticks("Theirs", choices=CHOICES[:3], widget=ListWidget(prefix_label=False))
+
+    form = Boxes(MultiDict([(name, value) for name in ("ours", "theirs") for value in data]))
+    assert form.ours().replace("ours", "X") == form.theirs().replace("theirs", "X")
+
+
+@pytest.mark.parametrize("data", [{}, {"pick": "2"}])
+def test_required_radio_buttons_as_wtforms_writes_them(data):
+    def radios(widget) -> str:
+        class Radios(Form):
+            pick = RadioField("Pick", choices=CHOICES[:3], validators=[InputRequired()], **widget)
+
+        return Radios(MultiDict(data)).pick()
+
+    assert radios({"widget": ChoiceList("radio")}) == radios({})
+    assert " required " in radios({})

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, func, not_, select, union_all
+from sqlalchemy import CompoundSelect, bindparam, func, not_, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
@@ -187,27 +188,31 @@ def counts_by_status(
     return dict(session.execute(stmt.group_by(Nomination.status)).all())
 
 
+@functools.cache
+def _per_category() -> CompoundSelect[int, int]:
+    """A cycle's nominations per category (bound as ``cycle_id``), built once per process:
+    the live ones counted in the (partial) index that holds them, the others (few:
+    withdrawn, lapsed, refused) from their rows. A cycle in review has thousands."""
+    live = Nomination.status.in_(
+        bindparam("live", list(LIVE_STATUSES), expanding=True, literal_execute=True)
+    )
+    return union_all(
+        *(
+            select(Nomination.category_id, func.count())
+            .where(Nomination.cycle_id == bindparam("cycle_id"), condition)
+            .group_by(Nomination.category_id)
+            for condition in (live, not_(live))
+        )
+    )
+
+
 def nomination_counts(
     session: Session, cycle: Cycle
 ) -> tuple[dict[NominationStatus, int], list[tuple[Category, int]]]:
     """Counts of the cycle's nominations by status, and by category (every category in scope)."""
     by_status = counts_by_status(session, cycle)
-    # The live nominations counted in the (partial) index that holds them, the others
-    # (few: withdrawn, lapsed, refused) from their rows: a cycle in review has thousands.
-    live = Nomination.status.in_(
-        bindparam("live", list(LIVE_STATUSES), expanding=True, literal_execute=True)
-    )
     per_category: dict[int, int] = defaultdict(int)
-    for category_id, count in session.execute(
-        union_all(
-            *(
-                select(Nomination.category_id, func.count())
-                .where(Nomination.cycle_id == cycle.id, condition)
-                .group_by(Nomination.category_id)
-                for condition in (live, not_(live))
-            )
-        )
-    ):
+    for category_id, count in session.execute(_per_category(), {"cycle_id": cycle.id}):
         per_category[category_id] += count
     categories = list(cycle.categories)
     extra_ids = set(per_category) - {c.id for c in categories}

@@ -206,7 +206,7 @@ class Bar:
     width: float
     height: float
 
-    @property
+    @cached_property  # shown three times a bar; a histogram is made per request (and language)
     def label(self) -> str:
         return f"{format_decimal(self.low)}–{format_decimal(self.high)}"
 

@@ -6,6 +6,7 @@ from wtforms.validators import Length, NumberRange, Optional, ValidationError
 from nominee.auditlog.sentences import ACTIONS, OBJECT_TYPES
 from nominee.i18n import _, _l
 from nominee.web import BaseForm, choices
+from nominee.widgets import Select
 
 PROGRAMME = "0"  # the "by" choice of events without an actor: the programme itself
 
@@ -14,7 +15,7 @@ class AuditFilterForm(BaseForm):
     class Meta:
         csrf = False
 
-    by = SelectField(_l("Actor"), validators=[Optional()], default="")
+    by = SelectField(_l("Actor"), validators=[Optional()], default="", widget=Select())
     actor = StringField(
         _l("Or any account"),
         validators=[Optional(), Length(max=100, message=_l("Use at most 100 characters."))],
@@ -25,12 +26,14 @@ class AuditFilterForm(BaseForm):
         choices=choices([("", _l("Any action")), *((k, _l(v)) for k, v in ACTIONS.items())]),
         validators=[Optional()],
         default="",
+        widget=Select(fixed=True),
     )
     object_type = SelectField(
         _l("Object type"),
         choices=choices([("", _l("Any type")), *((k, _l(v)) for k, v in OBJECT_TYPES.items())]),
         validators=[Optional()],
         default="",
+        widget=Select(fixed=True),
     )
     object_id = IntegerField(
         _l("Object id"),

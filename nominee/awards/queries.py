@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, contains_eager, joinedload
@@ -242,17 +243,35 @@ def find_public_award(session: Session, verification_id: str) -> Award | None:
     )
 
 
-def cycle_awardees(session: Session, cycle: Cycle) -> Sequence[Award]:
-    """The cycle's awards (revoked ones left out) with member and category, by category
-    then name; none before the cycle is published (rule 5), without asking the
-    database."""
+class Awardee(NamedTuple):
+    """A line of a published cycle's awardees: the columns its page shows, not entities."""
+
+    category: str
+    member_id: int
+    name: str
+    name_holders: int  # accounts bearing the name (``member_name`` adds the handle)
+    active: bool  # the member's page exists (their name is a link)
+    verification_id: str
+
+
+def cycle_awardees(session: Session, cycle: Cycle) -> list[Awardee]:
+    """The cycle's awards (revoked ones left out), by category then name; none before
+    the cycle is published (rule 5), without asking the database."""
     if cycle.status is not CycleStatus.PUBLISHED:
         return []
-    return session.scalars(
-        select(Award)
+    rows = session.execute(
+        select(
+            Category.name,
+            User.id,
+            User.display_name,
+            User.name_holders,
+            User.is_active_account,
+            Award.verification_id,
+        )
+        .select_from(Award)
         .join(Award.member)
         .join(Award.category)
         .where(Award.cycle_id == cycle.id, Award.status != AwardStatus.REVOKED)
-        .options(contains_eager(Award.member), contains_eager(Award.category))
         .order_by(Category.name, Category.id, User.display_name, User.id)
-    ).all()
+    )
+    return [Awardee(*row) for row in rows]

@@ -24,7 +24,7 @@ from wtforms.validators import (
     NumberRange,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput
 
 from nominee.categories.models import Category
 from nominee.contributions import rules
@@ -33,6 +33,7 @@ from nominee.contributions.services import ContributionInput, MetricInput, TypeI
 from nominee.formatting import format_number
 from nominee.i18n import _, _l
 from nominee.web import BaseForm, choices
+from nominee.widgets import ChoiceList, Select
 
 
 def rule(check: Callable[[Any], str | None]) -> Callable[[Any, Any], None]:
@@ -90,7 +91,7 @@ def metric_rule(metric: ReachMetric) -> Callable[[Any, Any], None]:
 
 
 class CheckboxesField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
+    widget = ChoiceList("checkbox")
     option_widget = CheckboxInput()
 
 
@@ -103,9 +104,10 @@ class ContributionForm(BaseForm):
         _l("Type"),
         coerce=int,
         validators=[DataRequired(message=_l("Choose the type of contribution."))],
+        widget=Select(),
     )
     refresh = SubmitField(_l("Show the fields of this type"))
-    role = SelectField(_l("Your role"), validate_choice=False)
+    role = SelectField(_l("Your role"), validate_choice=False, widget=Select())
     title = StringField(_l("Title"), filters=[strip], validators=[rule(rules.title_error)])
     contributed_on = OptionalDateField(
         _l("Date"),
@@ -137,6 +139,7 @@ class ContributionForm(BaseForm):
         _l("Primary category"),
         coerce=int,
         validators=[DataRequired(message=_l("Choose a primary category."))],
+        widget=Select(),
     )
     category_ids = CheckboxesField(
         _l("Other categories"),
@@ -156,6 +159,7 @@ class ContributionForm(BaseForm):
         ),
         default=Visibility.PUBLIC.value,
         validators=[InputRequired(message=_l("Choose who can see it."))],
+        widget=ChoiceList("radio"),
     )
 
     selected_type: ContributionType | None = None

@@ -6,15 +6,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     ColumnElement,
     Integer,
-    Row,
     Select,
     String,
     and_,
@@ -51,6 +51,10 @@ from nominee.sharedcache import SharedCache
 # How long a member's figures are kept: their key changes with every change to them
 # (``nominee.activity``), so this only bounds the memory that old versions take.
 FIGURES_SECONDS = 600.0
+# How long the types' counts are kept: a change drops them as it commits, so this only
+# bounds how long a page that read them just before that commit can keep them stale.
+TYPES_IN_USE = "types_in_use"  # its key in the shared cache
+TYPES_IN_USE_SECONDS = 60.0
 
 # Many-to-one joined into the page's query, the many-to-many in one more query.
 LIST_OPTIONS = (
@@ -234,18 +238,34 @@ def choosable_categories(session: Session, contribution: Contribution | None) ->
     )
 
 
-def types_in_use(session: Session) -> Sequence[Row[*tuple[Any, ...]]]:
-    """Every type with how many contributions have it (``in_use``), active ones first."""
-    in_use = (
-        select(func.count(Contribution.id))
-        .where(Contribution.type_id == ContributionType.id)
-        .scalar_subquery()
-    )
-    return session.execute(
-        select(ContributionType, in_use.label("in_use"))
+def types_in_use(session: Session, cache: SharedCache | None) -> list[tuple[ContributionType, int]]:
+    """Every type with how many contributions have it, active ones first. The counts read
+    every contribution, so they are kept in the shared cache (``TYPES_IN_USE_SECONDS``)
+    and dropped when a service that adds, deletes or retypes a contribution commits."""
+    types = session.scalars(
+        select(ContributionType)
         .options(selectinload(ContributionType.metrics))
         .order_by(ContributionType.retired, ContributionType.position, ContributionType.name)
     ).all()
+    counts = (
+        _type_counts(session)
+        if cache is None
+        else cache.remember(
+            TYPES_IN_USE,
+            TYPES_IN_USE_SECONDS,
+            lambda: _type_counts(session),
+            lambda counts: [[type_id, count] for type_id, count in counts.items()],
+            lambda kept: {type_id: count for type_id, count in kept},
+        )
+    )
+    return [(contribution_type, counts.get(contribution_type.id, 0)) for contribution_type in types]
+
+
+def _type_counts(session: Session) -> dict[int, int]:
+    rows = session.execute(
+        select(Contribution.type_id, func.count()).group_by(Contribution.type_id)
+    ).all()
+    return {type_id: count for type_id, count in rows}
 
 
 def contribution_filters(
@@ -586,6 +606,51 @@ def member_page(
     )
 
 
+class ContributionRow(NamedTuple):
+    """A contribution as the API shows it: its columns with its owner's and type's names,
+    its categories' ids and its figures, read as rows rather than entities."""
+
+    id: int
+    owner_id: int
+    owner_name: str
+    type_id: int
+    type_name: str
+    role: str
+    title: str
+    contributed_on: date
+    url: str | None
+    description_md: str
+    primary_category_id: int
+    category_ids: list[int]  # sorted
+    figures: list[tuple[int, str, int]]  # metric id, metric name, value
+    visibility: Visibility
+    endorsement_count: int
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, contribution: Contribution) -> ContributionRow:
+        return cls(
+            id=contribution.id,
+            owner_id=contribution.owner.id,
+            owner_name=contribution.owner.display_name,
+            type_id=contribution.type_id,
+            type_name=contribution.type.name,
+            role=contribution.role,
+            title=contribution.title,
+            contributed_on=contribution.contributed_on,
+            url=contribution.url,
+            description_md=contribution.description_md,
+            primary_category_id=contribution.primary_category_id,
+            category_ids=sorted(c.id for c in contribution.categories),
+            figures=[(f.metric_id, f.metric.name, f.value) for f in contribution.figures],
+            visibility=contribution.visibility,
+            endorsement_count=contribution.endorsement_count,
+            created_at=contribution.created_at,
+            updated_at=contribution.updated_at,
+        )
+
+
 def contributions_after(
     session: Session,
     viewer: User,
@@ -598,11 +663,11 @@ def contributions_after(
     date_to: date | None = None,
     after: tuple[date, int] | None = None,
     limit: int,
-) -> list[Contribution]:
+) -> list[ContributionRow]:
     """A member's contributions that ``viewer`` may see, newest first, the ``limit`` that
-    come after ``after`` (a date and id: the last of the previous page), with what a
-    list shows: a keyset page (no OFFSET, no count), the same filters as "My
-    contributions"."""
+    come after ``after`` (a date and id: the last of the previous page): a keyset page
+    (no OFFSET, no count), the same filters as "My contributions". Two queries: the
+    contributions, then their categories and figures together."""
     conditions = contribution_filters(
         owner_id=owner_id,
         type_id=type_id,
@@ -611,7 +676,28 @@ def contributions_after(
         date_from=date_from,
         date_to=date_to,
     )
-    stmt = select(Contribution).where(*conditions, rules.visible_to(viewer))
+    stmt = (
+        select(
+            Contribution.id,
+            Contribution.owner_id,
+            User.display_name,
+            Contribution.type_id,
+            ContributionType.name,
+            Contribution.role,
+            Contribution.title,
+            Contribution.contributed_on,
+            Contribution.url,
+            Contribution.description_md,
+            Contribution.primary_category_id,
+            Contribution.visibility,
+            Contribution.endorsement_count,
+            Contribution.created_at,
+            Contribution.updated_at,
+        )
+        .join(User, User.id == Contribution.owner_id)
+        .join(ContributionType, ContributionType.id == Contribution.type_id)
+        .where(*conditions, rules.visible_to(viewer))
+    )
     if after is not None:
         day, last_id = after
         stmt = stmt.where(
@@ -620,14 +706,59 @@ def contributions_after(
                 and_(Contribution.contributed_on == day, Contribution.id < last_id),
             )
         )
-    return list(
-        session.scalars(
-            stmt.options(
-                *LIST_OPTIONS,
-                joinedload(Contribution.owner),
-                selectinload(Contribution.figures),
+    rows = session.execute(
+        stmt.order_by(Contribution.contributed_on.desc(), Contribution.id.desc()).limit(limit)
+    ).all()
+    categories: dict[int, list[int]] = defaultdict(list)
+    figures: dict[int, list[tuple[int, str, int]]] = defaultdict(list)
+    if rows:
+        ids = [row.id for row in rows]
+        # Kind 0: a category (its id); kind 1: a figure (metric id, name, value).
+        parts = union_all(
+            select(
+                literal(0).label("kind"),
+                contribution_categories.c.contribution_id,
+                contribution_categories.c.category_id.label("key"),
+                null().cast(String).label("name"),
+                null().cast(BigInteger).label("value"),
+            ).where(contribution_categories.c.contribution_id.in_(ids)),
+            select(
+                literal(1),
+                ContributionFigure.contribution_id,
+                ContributionFigure.metric_id,
+                ReachMetric.name,
+                ContributionFigure.value,
             )
-            .order_by(Contribution.contributed_on.desc(), Contribution.id.desc())
-            .limit(limit)
+            .join(ReachMetric, ReachMetric.id == ContributionFigure.metric_id)
+            .where(ContributionFigure.contribution_id.in_(ids)),
+        ).subquery()
+        for part in session.execute(
+            select(parts).order_by(parts.c.kind, parts.c.contribution_id, parts.c.key)
+        ):
+            kind, contribution_id, key, name, value = cast("tuple[int, int, int, str, int]", part)
+            if kind == 0:
+                categories[contribution_id].append(key)
+            else:
+                figures[contribution_id].append((key, name, value))
+    return [
+        ContributionRow(
+            id=row.id,
+            owner_id=row.owner_id,
+            owner_name=row.display_name,
+            type_id=row.type_id,
+            type_name=row.name,
+            role=row.role,
+            title=row.title,
+            contributed_on=row.contributed_on,
+            url=row.url,
+            description_md=row.description_md,
+            primary_category_id=row.primary_category_id,
+            category_ids=categories[row.id],
+            figures=figures[row.id],
+            visibility=row.visibility,
+            endorsement_count=row.endorsement_count,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
         )
-    )
+        for row in rows
+    ]

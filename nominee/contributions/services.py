@@ -14,7 +14,7 @@ from nominee import activity, audit, sharedcache
 from nominee.accounts.models import User
 from nominee.categories.models import Category
 from nominee.categories.services import slugify
-from nominee.contributions import rules
+from nominee.contributions import queries, rules
 from nominee.contributions.models import (
     Contribution,
     ContributionFigure,
@@ -583,6 +583,7 @@ def create_contributions(
         created.append(contribution)
     session.flush()
     activity.changed(session, (contribution.owner_id for contribution in created))
+    sharedcache.stale_after_commit(session, queries.TYPES_IN_USE)
     with batched_writes(session):
         for contribution in created:
             audit.record(
@@ -625,6 +626,8 @@ def update_contribution(
         nominations.refresh_counters_for_evidence(session, contribution.id)
     if changed:
         activity.changed(session, [contribution.owner_id])
+    if "type" in changed:
+        sharedcache.stale_after_commit(session, queries.TYPES_IN_USE)
     audit.record(
         session,
         actor,
@@ -655,3 +658,4 @@ def delete_contribution(session: Session, actor: User, contribution: Contributio
     session.delete(contribution)
     session.flush()
     activity.changed(session, [contribution.owner_id])
+    sharedcache.stale_after_commit(session, queries.TYPES_IN_USE)

@@ -243,7 +243,7 @@ def member_meter(user_id: int):
 @bp.get("/admin/contribution-types")
 @organizer_required
 def types_index():
-    rows = queries.types_in_use(get_session())
+    rows = queries.types_in_use(get_session(), get_cache())
     return render_template("contributions/types_index.html", rows=rows)
 
 

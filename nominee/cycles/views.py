@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 from flask import (
     Blueprint,
     abort,
@@ -33,6 +36,7 @@ from nominee.web import (
     login_required,
     organizer_required,
     page_number,
+    url_pattern,
 )
 
 bp = Blueprint("cycles", __name__, url_prefix="/cycles")
@@ -50,6 +54,23 @@ def _category_choices(cycle: Cycle | None) -> list[tuple[int, str]]:
         (c.id, _("%(category)s (retired)", category=c.name) if c.retired else c.name)
         for c in queries.categories_to_choose(get_session(), cycle)
     ]
+
+
+# What ``secrets.token_urlsafe`` makes: an address takes it as it is.
+_URL_SAFE = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _award_url() -> Callable[[str], str]:
+    """``url_for("awards.verify", verification_id=...)`` for every award of a list at the
+    cost of one ``url_for`` (an id that would need quoting gets its own)."""
+    head = url_for("awards.verify", verification_id="-").removesuffix("-")
+
+    def link(verification_id: str) -> str:
+        if _URL_SAFE.fullmatch(verification_id):
+            return head + verification_id
+        return url_for("awards.verify", verification_id=verification_id)
+
+    return link
 
 
 @bp.get("/")
@@ -92,6 +113,8 @@ def show(cycle_id: int):
         next_statuses=rules.next_statuses(cycle),
         schedule_note=rules.schedule_note(cycle, clock.programme_today()),
         awardees=award_queries.cycle_awardees(session, cycle),
+        member_url=url_pattern("contributions.member", "user_id"),
+        award_url=_award_url(),
         appeals=appeal_queries.appeals_of_cycle(session, cycle.id)
         if can_manage and cycle.status is CycleStatus.PUBLISHED
         else [],

@@ -3,12 +3,11 @@ member's page."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Row, Select, func, or_, select, true
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from nominee.accounts.models import User
 from nominee.contributions.models import Contribution
@@ -33,7 +32,7 @@ def endorsement_of(session: Session, user: User, contribution: Contribution) -> 
 NEWEST_FIRST = (Endorsement.created_at.desc(), Endorsement.id.desc())
 
 
-def _position(endorsement: Endorsement | Listed) -> tuple[datetime, int]:
+def _position(endorsement: Endorsement | Listed | EndorsementRow) -> tuple[datetime, int]:
     return endorsement.created_at, endorsement.id
 
 
@@ -83,24 +82,6 @@ def _latest_stmt(
         .order_by(*NEWEST_FIRST)
         .limit(limit)
     )
-
-
-def _with_people(
-    session: Session, latest: Select[*tuple[Any, ...]]
-) -> Sequence[Row[*tuple[Any, ...]]]:
-    """The endorsements whose ids ``latest`` picks, with their contribution and people,
-    newest first: the eager joins touch those few rows only."""
-    picked = latest.subquery()
-    return session.execute(
-        select(Endorsement, *(c for c in picked.c if c.name not in ("id", "created_at")))
-        .join(picked, picked.c.id == Endorsement.id)
-        .options(
-            joinedload(Endorsement.contribution),
-            joinedload(Endorsement.endorser),
-            joinedload(Endorsement.endorsee),
-        )
-        .order_by(picked.c.created_at.desc(), picked.c.id.desc())
-    ).all()
 
 
 class Person(NamedTuple):
@@ -157,20 +138,77 @@ def _listed(
     ]
 
 
+class EndorsementRow(NamedTuple):
+    """An endorsement as the API shows it: its columns with its contribution's title and
+    both members' names, read as a row rather than entities."""
+
+    id: int
+    created_at: datetime
+    contribution_id: int
+    contribution_title: str
+    endorser_id: int
+    endorser_name: str
+    endorsee_id: int
+    endorsee_name: str
+    comment: str
+    withdrawn_at: datetime | None
+
+    @classmethod
+    def of(cls, endorsement: Endorsement) -> EndorsementRow:
+        return cls(
+            endorsement.id,
+            endorsement.created_at,
+            endorsement.contribution_id,
+            endorsement.contribution.title,
+            endorsement.endorser.id,
+            endorsement.endorser.display_name,
+            endorsement.endorsee.id,
+            endorsement.endorsee.display_name,
+            endorsement.comment,
+            endorsement.withdrawn_at,
+        )
+
+
+def _rows(session: Session, latest: Select[*tuple[Any, ...]]) -> list[EndorsementRow]:
+    """The endorsements whose ids ``latest`` picks, newest first, as ``EndorsementRow``:
+    the joins touch those few rows only."""
+    picked = latest.subquery()
+    endorser, endorsee = aliased(User), aliased(User)
+    rows = session.execute(
+        select(
+            Endorsement.id,
+            Endorsement.created_at,
+            Endorsement.contribution_id,
+            Contribution.title,
+            endorser.id,
+            endorser.display_name,
+            endorsee.id,
+            endorsee.display_name,
+            Endorsement.comment,
+            Endorsement.withdrawn_at,
+        )
+        .join(picked, picked.c.id == Endorsement.id)
+        .join(Contribution, Contribution.id == Endorsement.contribution_id)
+        .join(endorser, endorser.id == Endorsement.endorser_id)
+        .join(endorsee, endorsee.id == Endorsement.endorsee_id)
+        .order_by(picked.c.created_at.desc(), picked.c.id.desc())
+    ).all()
+    return [EndorsementRow._make(row) for row in rows]
+
+
 def received(
     session: Session,
     member: User,
     viewer: User,
-    total: int,
     after: str | None = None,
     per_page: int = MEMBER_PAGE_LIST,
 ) -> Keyset:
     """The active endorsements ``member`` received on contributions ``viewer`` may see,
-    newest first after the cursor ``after``. The caller knows the ``total``: the sum of
-    those contributions' ``endorsement_count``."""
+    newest first after the cursor ``after``, as ``EndorsementRow`` (the API's list, which
+    shows no total)."""
     condition = Endorsement.endorsee_id == member.id
-    rows = _with_people(session, _latest_stmt(condition, viewer, after, per_page + 1))
-    return keyset([row.Endorsement for row in rows], per_page, total, after, _position)
+    rows = _rows(session, _latest_stmt(condition, viewer, after, per_page + 1))
+    return keyset(rows, per_page, 0, after, _position)
 
 
 def received_list(
@@ -224,17 +262,8 @@ def given(
     per_page: int = MEMBER_PAGE_LIST,
 ) -> Keyset:
     """The active endorsements ``member`` gave on contributions ``viewer`` may see, newest
-    first after the cursor ``after``, and how many there are: on the first page one query,
-    the total counted by a window function over the matching rows before the limit (no
-    rows, no total: zero); past it, one more query counts them."""
+    first after the cursor ``after``, as ``EndorsementRow`` (the API's list, which shows
+    no total)."""
     condition = Endorsement.endorser_id == member.id
-    if decode_cursor(after) is None:
-        latest = _latest_stmt(condition, viewer, None, per_page + 1).add_columns(
-            func.count().over().label("total")
-        )
-        rows = _with_people(session, latest)
-        total = rows[0].total if rows else 0
-    else:
-        rows = _with_people(session, _latest_stmt(condition, viewer, after, per_page + 1))
-        total = _count_given(session, condition, viewer)
-    return keyset([row.Endorsement for row in rows], per_page, total, after, _position)
+    rows = _rows(session, _latest_stmt(condition, viewer, after, per_page + 1))
+    return keyset(rows, per_page, 0, after, _position)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import NamedTuple
+
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -12,9 +15,25 @@ from nominee.search import queries
 from nominee.search.forms import DiscoverForm, SearchForm
 from nominee.search.rules import Scope
 from nominee.uow import get_session
-from nominee.web import id_arg, login_required, page_number
+from nominee.web import id_arg, login_required, page_number, url_pattern
 
 bp = Blueprint("search", __name__)
+
+
+class ContributionLinks(NamedTuple):
+    """A listed contribution's links, each built once for the whole list (``url_pattern``)."""
+
+    contribution: Callable[[int], str]
+    member: Callable[[int], str]
+    endorse: Callable[[int], str]
+
+
+def contribution_links() -> ContributionLinks:
+    return ContributionLinks(
+        url_pattern("contributions.view", "contribution_id"),
+        url_pattern("contributions.member", "user_id"),
+        url_pattern("endorsements.endorse", "contribution_id"),
+    )
 
 
 @bp.get("/search")
@@ -28,7 +47,12 @@ def index():
         get_session(), scope, query, page_number(), current_app.config["PER_PAGE"]
     )
     return render_template(
-        "search/index.html", form=form, scope=scope, query=query, results=results
+        "search/index.html",
+        form=form,
+        scope=scope,
+        query=query,
+        results=results,
+        links=contribution_links(),
     )
 
 
@@ -59,6 +83,7 @@ def discover():
         found=found,
         filters=filters,
         before=id_arg("before"),
+        links=contribution_links(),
         # An unconfirmed address: the page says so once instead of offering the buttons.
         must_verify=must_be_verified(current_user, "endorse") is not None,
     )

@@ -164,3 +164,35 @@ def test_the_meter_follows_a_new_contribution_and_an_endorsement(app, client, au
     endorsed = client.post(f"/contributions/{scene['first'].id}/endorse", data={"comment": ""})
     assert endorsed.status_code == 302
     assert score() != after
+
+
+def test_the_types_counts_follow_every_contribution_added_retyped_or_deleted(
+    app, client, auth, make, scene
+):
+    other = make.contribution_type(name="Video")
+
+    def in_use() -> dict[str, str]:
+        auth.login(scene["organizer"])
+        html = client.get("/admin/contribution-types").text
+        rows = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0].split("<tr>")[1:]
+        return {
+            row.split("<td>")[1].split("</td>")[0]: row.split("<td>")[6].split("</td>")[0]
+            for row in rows
+        }
+
+    assert in_use() == {"Talk": "1", "Video": "0"}
+    assert kept(app, "types_in_use")
+    auth.login(scene["owner"])
+    created = client.post("/contributions/new", data=form(scene["kind"], scene["category"]))
+    assert created.status_code == 302
+    second = int(created.headers["Location"].rsplit("/", 1)[1])
+    assert in_use() == {"Talk": "2", "Video": "0"}
+
+    auth.login(scene["owner"])
+    data = form(other, scene["category"])
+    assert client.post(f"/contributions/{second}/edit", data=data).status_code == 302
+    assert in_use() == {"Talk": "1", "Video": "1"}
+
+    auth.login(scene["owner"])
+    assert client.post(f"/contributions/{second}/delete").status_code == 302
+    assert in_use() == {"Talk": "1", "Video": "0"}

@@ -41,46 +41,56 @@ from nominee.uow import get_session
 TAGS = ("contributions",)
 
 
-def version_of(contribution: Contribution) -> str:
+def version_of(contribution: Contribution | queries.ContributionRow) -> str:
     """The ETag of what its owner can change (endorsements coming in change nothing)."""
+    row = (
+        contribution
+        if isinstance(contribution, queries.ContributionRow)
+        else queries.ContributionRow.of(contribution)
+    )
     editable = {
-        "type": contribution.type_id,
-        "role": contribution.role,
-        "title": contribution.title,
-        "on": contribution.contributed_on.isoformat(),
-        "url": contribution.url,
-        "description": contribution.description_md,
-        "category": contribution.primary_category_id,
-        "categories": sorted(c.id for c in contribution.categories),
-        "figures": sorted(contribution.figure_values().items()),
-        "visibility": contribution.visibility.value,
+        "type": row.type_id,
+        "role": row.role,
+        "title": row.title,
+        "on": row.contributed_on.isoformat(),
+        "url": row.url,
+        "description": row.description_md,
+        "category": row.primary_category_id,
+        "categories": row.category_ids,
+        "figures": sorted((metric_id, value) for metric_id, _name, value in row.figures),
+        "visibility": row.visibility.value,
     }
     digest = hashlib.sha256(json.dumps(editable, sort_keys=True).encode()).hexdigest()
     return f'"{digest[:24]}"'
 
 
-def contribution_out(contribution: Contribution) -> ContributionOut:
+def contribution_out(contribution: Contribution | queries.ContributionRow) -> ContributionOut:
+    row = (
+        contribution
+        if isinstance(contribution, queries.ContributionRow)
+        else queries.ContributionRow.of(contribution)
+    )
     return ContributionOut(
-        id=contribution.id,
-        owner=MemberRef(id=contribution.owner.id, display_name=contribution.owner.display_name),
-        type_id=contribution.type_id,
-        type_name=contribution.type.name,
-        role=contribution.role,
-        title=contribution.title,
-        contributed_on=contribution.contributed_on,
-        url=contribution.url,
-        description_md=contribution.description_md,
-        primary_category_id=contribution.primary_category_id,
-        category_ids=sorted(c.id for c in contribution.categories),
+        id=row.id,
+        owner=MemberRef(id=row.owner_id, display_name=row.owner_name),
+        type_id=row.type_id,
+        type_name=row.type_name,
+        role=row.role,
+        title=row.title,
+        contributed_on=row.contributed_on,
+        url=row.url,
+        description_md=row.description_md,
+        primary_category_id=row.primary_category_id,
+        category_ids=row.category_ids,
         figures=[
-            FigureOut(metric_id=f.metric_id, name=f.metric.name, value=f.value)
-            for f in contribution.figures
+            FigureOut(metric_id=metric_id, name=name, value=value)
+            for metric_id, name, value in row.figures
         ],
-        visibility=contribution.visibility.value,
-        endorsement_count=contribution.endorsement_count,
-        created_at=contribution.created_at,
-        updated_at=contribution.updated_at,
-        etag=version_of(contribution),
+        visibility=row.visibility.value,
+        endorsement_count=row.endorsement_count,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        etag=version_of(row),
     )
 
 

@@ -30,20 +30,21 @@ from nominee.uow import get_session
 TAGS = ("endorsements",)
 
 
-def endorsement_out(endorsement: Endorsement) -> EndorsementOut:
+def endorsement_out(endorsement: Endorsement | queries.EndorsementRow) -> EndorsementOut:
+    row = (
+        endorsement
+        if isinstance(endorsement, queries.EndorsementRow)
+        else queries.EndorsementRow.of(endorsement)
+    )
     return EndorsementOut(
-        id=endorsement.id,
-        contribution_id=endorsement.contribution_id,
-        contribution_title=endorsement.contribution.title,
-        endorser=MemberRef(
-            id=endorsement.endorser.id, display_name=endorsement.endorser.display_name
-        ),
-        endorsee=MemberRef(
-            id=endorsement.endorsee.id, display_name=endorsement.endorsee.display_name
-        ),
-        comment=endorsement.comment,
-        created_at=endorsement.created_at,
-        withdrawn_at=endorsement.withdrawn_at,
+        id=row.id,
+        contribution_id=row.contribution_id,
+        contribution_title=row.contribution_title,
+        endorser=MemberRef(id=row.endorser_id, display_name=row.endorser_name),
+        endorsee=MemberRef(id=row.endorsee_id, display_name=row.endorsee_name),
+        comment=row.comment,
+        created_at=row.created_at,
+        withdrawn_at=row.withdrawn_at,
     )
 
 
@@ -94,8 +95,7 @@ def _listing(direction: str) -> EndorsementList:
     if member is None:
         raise NotFound("No such member.")
     if direction == "received":
-        # The page's total (which the member page knows) is not part of this answer.
-        page = queries.received(session, member, token().user, 0, query.cursor, query.limit)
+        page = queries.received(session, member, token().user, query.cursor, query.limit)
     else:
         page = queries.given(session, member, token().user, query.cursor, query.limit)
     return EndorsementList(items=[endorsement_out(e) for e in page.items], next_cursor=page.next)

@@ -1,0 +1,109 @@
+"""Form widgets that write the same HTML as WTForms' own, faster on long lists.
+
+WTForms builds each ``<option>`` through ``html_params`` and a few ``Markup`` objects;
+a filter with a hundred actions spent more rendering its pick-lists than the rest of
+its page. ``Select`` here writes an option with one f-string, to the same bytes.
+Plain Python: no Flask.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import Markup, escape
+from wtforms.widgets import ListWidget, html_params
+from wtforms.widgets import Select as WTFormsSelect
+
+from nominee import i18n
+
+# An option as written: its value, then its HTML unselected and selected.
+Written = tuple[Any, str, str]
+
+
+class Select(WTFormsSelect):
+    """WTForms' single-choice ``Select`` without groups, each option written at once
+    (``selected`` then ``value``: the order ``html_params`` sorts them in). Options with
+    their own ``render_kw``, groups and ``multiple`` go through WTForms.
+
+    ``fixed``: the field's choices are the ones its class declares, their labels
+    translated (never set per form): the options are written once per language and
+    kept, as the catalogue they come from is."""
+
+    def __init__(self, multiple: bool = False, *, fixed: bool = False):
+        super().__init__(multiple)
+        self.fixed = fixed
+        self._written: dict[str, list[Written]] = {}
+
+    def __call__(self, field: Any, **kwargs: Any) -> Markup:
+        written = self._options(field)
+        if written is None:
+            return super().__call__(field, **kwargs)
+        kwargs.setdefault("id", field.id)
+        flags = getattr(field, "flags", {})
+        for key in dir(flags):
+            if key in self.validation_attrs and key not in kwargs:
+                kwargs[key] = getattr(flags, key)
+        html = [f"<select {html_params(name=field.name, **kwargs)}>"]
+        coerce, data = field.coerce, field.data
+        html.extend(chosen if coerce(value) == data else plain for value, plain, chosen in written)
+        html.append("</select>")
+        return Markup("".join(html))
+
+    def _options(self, field: Any) -> list[Written] | None:
+        """The field's options as written, or None when WTForms must write them."""
+        if self.multiple or field.has_groups():
+            return None
+        language = i18n.current().language if self.fixed else ""
+        if self.fixed and language in self._written:
+            return self._written[language]
+        choices = list(field._iter_choices_normalized())
+        if any(choice.render_kw for choice in choices):
+            return None
+        written = [_written(choice.value, choice.label) for choice in choices]
+        if self.fixed:
+            self._written[language] = written
+        return written
+
+
+def _written(value: Any, label: Any) -> Written:
+    shown = escape(str(value) if isinstance(value, bool) else value)
+    text = escape(label or value)
+    return (
+        value,
+        f'<option value="{shown}">{text}</option>',
+        (f'<option selected value="{shown}">{text}</option>'),
+    )
+
+
+class ChoiceList(ListWidget):
+    """WTForms' ``ListWidget`` of check boxes or radio buttons (``option_widget``, label
+    after the input), each choice written at once instead of bound as a field of its
+    own: ``<li><input ...> <label ...>...</label></li>``, the input's attributes in the
+    order ``html_params`` sorts them. A field with its own ``render_kw`` or a label
+    prefix goes through WTForms."""
+
+    def __init__(self, input_type: str):
+        super().__init__(prefix_label=False)
+        self.input_type = input_type
+
+    def __call__(self, field: Any, **kwargs: Any) -> Markup:
+        if field.render_kw or self.prefix_label:
+            return super().__call__(field, **kwargs)
+        kwargs.setdefault("id", field.id)
+        flags = getattr(field, "flags", {})
+        disabled = "disabled " if getattr(flags, "disabled", False) else ""
+        required = "required " if getattr(flags, "required", False) else ""
+        name = escape(field.name)
+        html = [f"<{self.html_tag} {html_params(**kwargs)}>"]
+        for index, choice in enumerate(field._iter_choices_normalized()):
+            option_id = escape(f"{field.id}-{index}")
+            checked = "checked " if choice.selected else ""
+            value = escape(choice.value)
+            label = escape(choice.label or choice.value)
+            html.append(
+                f'<li><input {checked}{disabled}id="{option_id}" name="{name}" {required}'
+                f'type="{self.input_type}" value="{value}"> '
+                f'<label for="{option_id}">{label}</label></li>'
+            )
+        html.append(f"</{self.html_tag}>")
+        return Markup("".join(html))

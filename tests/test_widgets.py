@@ -1,0 +1,80 @@
+"""``nominee.widgets.Select`` writes the very HTML of WTForms' own ``Select``."""
+
+from __future__ import annotations
+
+import pytest
+from werkzeug.datastructures import MultiDict
+from wtforms import Form, RadioField, SelectField, SelectMultipleField
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
+from wtforms.validators import InputRequired
+from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import Select as WTFormsSelect
+
+from nominee import i18n
+from nominee.web import choices
+from nominee.widgets import ChoiceList, Select
+
+CHOICES = choices([("", "Any"), ("a&b", 'Quote " and <tag>'), ("2", "Two"), (True, "Yes")])
+
+
+def form(widget, data: dict[str, str], options=CHOICES) -> Form:
+    class Pick(Form):
+        pick = SelectField("Pick", choices=options, widget=widget)
+
+    return Pick(MultiDict(data))
+
+
+@pytest.mark.parametrize("data", [{}, {"pick": "2"}, {"pick": "a&b"}, {"pick": "True"}])
+def test_the_same_html_as_wtforms(data):
+    for kwargs in ({}, {"class_": "wide", "aria_invalid": "true"}):
+        ours = form(Select(), data).pick(**kwargs)
+        theirs = form(WTFormsSelect(), data).pick(**kwargs)
+        assert ours == theirs
+
+
+def test_options_with_their_own_attributes_go_through_wtforms():
+    options = [SelectChoice("1", "One", render_kw={"disabled": True}), SelectChoice("2", "Two")]
+    ours = form(Select(), {"pick": "2"}, options).pick()
+    assert ours == form(WTFormsSelect(), {"pick": "2"}, options).pick()
+    assert "disabled" in ours
+
+
+def test_fixed_options_are_written_once_per_language():
+    widget = Select(fixed=True)
+    options = choices([("", "Any"), ("x", i18n.lazy_gettext("Name"))])
+    with i18n.reading("en"):
+        assert (
+            form(widget, {"pick": "x"}, options).pick()
+            == form(WTFormsSelect(), {"pick": "x"}, options).pick()
+        )
+        assert '<option value="">Any</option>' in form(widget, {}, options).pick()
+    with i18n.reading("es"):
+        spanish = form(widget, {"pick": "x"}, options).pick()
+        assert spanish == form(WTFormsSelect(), {"pick": "x"}, options).pick()
+        assert '<option selected value="x">Nombre</option>' in spanish
+    assert sorted(widget._written) == ["en", "es"]
+
+
+@pytest.mark.parametrize("data", [[], ["2"], ["a&b", "2"]])
+def test_check_boxes_as_wtforms_writes_them(data):
+    class Ticks(SelectMultipleField):
+        option_widget = CheckboxInput()
+
+    class Boxes(Form):
+        ours = Ticks("Ours", choices=CHOICES[:3], widget=ChoiceList("checkbox"))
+        theirs = Ticks("Theirs", choices=CHOICES[:3], widget=ListWidget(prefix_label=False))
+
+    form = Boxes(MultiDict([(name, value) for name in ("ours", "theirs") for value in data]))
+    assert form.ours().replace("ours", "X") == form.theirs().replace("theirs", "X")
+
+
+@pytest.mark.parametrize("data", [{}, {"pick": "2"}])
+def test_required_radio_buttons_as_wtforms_writes_them(data):
+    def radios(widget) -> str:
+        class Radios(Form):
+            pick = RadioField("Pick", choices=CHOICES[:3], validators=[InputRequired()], **widget)
+
+        return Radios(MultiDict(data)).pick()
+
+    assert radios({"widget": ChoiceList("radio")}) == radios({})
+    assert " required " in radios({})

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import secrets
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -64,15 +63,6 @@ def code_digest(sources: tuple[Path, ...] = SOURCES) -> str:
     return digest.hexdigest()[:16]
 
 
-def public_version(cache: sharedcache.SharedCache) -> str:
-    """The current public version; a new one once a commit has dropped it."""
-    found = cache.get(sharedcache.PUBLIC_VERSION)
-    if found is None:
-        found = secrets.token_hex(8)
-        cache.set(sharedcache.PUBLIC_VERSION, found, sharedcache.PUBLIC_VERSION_SECONDS)
-    return str(found)
-
-
 def _visitor() -> bool:
     """Not logged in and nothing of their own in the session."""
     return not session and not current_user.is_authenticated
@@ -81,10 +71,9 @@ def _visitor() -> bool:
 def _key(cache: sharedcache.SharedCache) -> str:
     where = hashlib.sha256(request.full_path.encode()).hexdigest()[:32]
     day = clock.programme_today().isoformat()
-    return (
-        f"page:{public_version(cache)}:{_digest()}:{day}:"
-        f"{i18n.supported(browser_language())}:{where}"
-    )
+    version = cache.version(sharedcache.PUBLIC_VERSION, sharedcache.PUBLIC_VERSION_SECONDS)
+    language = i18n.supported(browser_language())
+    return f"page:{version}:{_digest()}:{day}:{language}:{where}"
 
 
 def _keepable(response) -> bool:

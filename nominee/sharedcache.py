@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -125,6 +126,28 @@ class SharedCache:
         value = compute()
         self.set(key, dump(value), ttl)
         return value
+
+    def version(self, name: str, ttl: float = 24 * 3600) -> str:
+        """The current version of the values named ``name`` (a new one once the last was
+        deleted: ``stale_after_commit(session, name)``). Keep such values under a key
+        carrying it (``remember_versioned``): a value computed from rows read before a
+        change commits is kept under the version the change dropped, so never read."""
+        found = self.get(name)
+        if found is None:
+            found = secrets.token_hex(8)
+            self.set(name, found, ttl)
+        return str(found)
+
+    def remember_versioned(
+        self,
+        name: str,
+        ttl: float,
+        compute: Callable[[], T],
+        dump: Callable[[T], Any],
+        load: Callable[[Any], T],
+    ) -> T:
+        """``remember`` under ``name``'s current version (``version``)."""
+        return self.remember(f"{name}:{self.version(name)}", ttl, compute, dump, load)
 
     def _sweep(self, now: float) -> None:
         """Drop the expired values, then the oldest kept, down to three quarters of

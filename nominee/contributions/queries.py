@@ -241,7 +241,8 @@ def choosable_categories(session: Session, contribution: Contribution | None) ->
 def types_in_use(session: Session, cache: SharedCache | None) -> list[tuple[ContributionType, int]]:
     """Every type with how many contributions have it, active ones first. The counts read
     every contribution, so they are kept in the shared cache (``TYPES_IN_USE_SECONDS``)
-    and dropped when a service that adds, deletes or retypes a contribution commits."""
+    under a version that a service adding, deleting or retyping a contribution drops
+    when it commits: counts read before such a change are never read after it."""
     types = session.scalars(
         select(ContributionType)
         .options(selectinload(ContributionType.metrics))
@@ -250,7 +251,7 @@ def types_in_use(session: Session, cache: SharedCache | None) -> list[tuple[Cont
     counts = (
         _type_counts(session)
         if cache is None
-        else cache.remember(
+        else cache.remember_versioned(
             TYPES_IN_USE,
             TYPES_IN_USE_SECONDS,
             lambda: _type_counts(session),

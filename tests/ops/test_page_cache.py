@@ -208,3 +208,28 @@ def test_a_savepoint_rolled_back_inside_a_commit_still_drops_the_version(app, db
         session.commit()
         session.close()
     assert cache.get(sharedcache.PUBLIC_VERSION) is None
+
+
+def test_a_value_computed_across_a_change_is_never_read_after_it():
+    """A value computed from rows read before a change commits is kept under the version
+    the change dropped: the next reader computes again (the contribution types' counts
+    and the public pages are kept this way)."""
+    cache = sharedcache.SharedCache(None)
+    computed = []
+
+    def count_while_a_change_commits():
+        computed.append("old rows")
+        cache.delete("types_in_use")  # the change's commit, while the rows are counted
+        return 41
+
+    def count_after():
+        computed.append("new rows")
+        return 42
+
+    dump, load = (lambda value: value), (lambda kept: kept)
+    assert (
+        cache.remember_versioned("types_in_use", 60, count_while_a_change_commits, dump, load) == 41
+    )
+    assert cache.remember_versioned("types_in_use", 60, count_after, dump, load) == 42
+    assert cache.remember_versioned("types_in_use", 60, count_after, dump, load) == 42
+    assert computed == ["old rows", "new rows"]

@@ -235,7 +235,34 @@ def assignments(cycle_id: int):
         left_out=found.left_out,
         clearable=queries.clearable,
         reviewer_options=_reviewer_options(found.loads),
+        ReviewStatus=ReviewStatus,
+        names=MemberNames(),
+        plain_names=MemberNames(plain=True),
+        review_url=url_pattern("reviews.review", "nomination_id", cycle_id=cycle.id),
+        unassign_url_of=url_pattern("reviews.unassign", "nomination_id", cycle_id=cycle.id),
+        assign_url=url_pattern("reviews.assign", "nomination_id", cycle_id=cycle.id),
+        # The words a row repeats around names, translated once (each row fills them in,
+        # escaped, as ``_`` in the template would).
+        labels={
+            "unassign": Markup(_("%(reviewer)s from %(nominee)s")),
+            "clear_conflict": Markup(_("the conflict of %(reviewer)s on %(nominee)s")),
+            "done_of_needed": Markup(_("%(done)s of %(needed)s")),
+            "reviewer_for": Markup(_("Reviewer for %(nominee)s")),
+        },
     )
+
+
+class MemberNames(dict):
+    """``member_name(user, plain)`` by user, each member's written once for the page (the
+    assignments page names the same reviewers in many rows)."""
+
+    def __init__(self, plain: bool = False):
+        super().__init__()
+        self.plain = plain
+
+    def __missing__(self, user: User) -> Markup | str:
+        name = self[user] = member_name(user, self.plain)
+        return name
 
 
 def _reviewer_options(loads: list[queries.Load]):

@@ -93,16 +93,17 @@ def index():
 
 
 def _reviewer_choices(session: Session) -> list[tuple[int, str]]:
+    worded = _("%(name)s (%(role)s)")  # translated once for every reviewer
     return [
         (
             row.id,
-            _(
-                "%(name)s (%(role)s)",
-                name=member_name(
+            worded
+            % {
+                "name": member_name(
                     name=row.display_name, user_id=row.id, holders=row.name_holders, plain=True
                 ),
-                role=row.role.label.lower(),
-            ),
+                "role": row.role.label.lower(),
+            },
         )
         for row in queries.appointable_reviewers(session)
     ]
@@ -159,7 +160,21 @@ def reviewers(cycle_id: int):
         appointments=queries.appointments(session, cycle),
         button=ButtonForm(formdata=None),
         editable=cycle.status in rules.APPOINTABLE_CYCLE_STATUSES,
+        remove_url=url_pattern("reviews.remove_reviewer", "appointment_id", cycle_id=cycle.id),
+        drafts_words=_drafts_words(),
     ), status
+
+
+def _drafts_words():
+    """"3 drafts", worded once per number on the page (as ``{% trans %}`` would)."""
+    words: dict[int, Markup] = {}
+
+    def worded(count: int) -> Markup:
+        if count not in words:
+            words[count] = Markup(ngettext("%(count)s draft", "%(count)s drafts", count, count=count))
+        return words[count]
+
+    return worded
 
 
 @bp.post("/cycles/<int:cycle_id>/reviewers/<int:appointment_id>/remove")

@@ -24,6 +24,7 @@ from nominee import clock
 from nominee.accounts.models import User
 from nominee.awards import rules as award_rules
 from nominee.categories.models import Category
+from nominee.contributions import queries as contributions
 from nominee.cycles.models import Cycle, CycleStatus
 from nominee.errors import DomainError, PermissionDenied
 from nominee.i18n import _, ngettext
@@ -53,7 +54,7 @@ from nominee.reviews.models import (
 from nominee.reviews.queries import CALIBRATED_SORTS, SCORE_BASES, SCORE_SORTS, SORTS, Filters
 from nominee.reviews.rules import Standing
 from nominee.templating import member_name
-from nominee.uow import get_session, refuse
+from nominee.uow import get_cache, get_session, refuse
 from nominee.web import (
     attach_error,
     choices,
@@ -691,8 +692,18 @@ def review(cycle_id: int, nomination_id: int):
         others=others,
         stats=rules.stats_from_reviews(cycle.criteria, reviews) if reading else [],
         evidence=queries.evidence(session, nomination),
-        chart=queries.activity(session, nomination.nominee_id, cycle),
-        endorsements=queries.endorsements_received(session, nomination.nominee_id, cycle),
+        # The nominee's activity, private contributions too, as their own page keeps it.
+        chart=contributions.member_activity(
+            session,
+            get_cache(),
+            nomination.nominee,
+            True,
+            cycle.lookback_start,
+            cycle.nominations_close_on,
+        ),
+        endorsements=queries.endorsements_received(
+            session, nomination.nominee, cycle, get_cache()
+        ),
         history=queries.other_nominations(session, nomination, user),
         awards=queries.awards(session, nomination.nominee_id),
         conflict_form=ConflictForm(formdata=None),

@@ -32,7 +32,6 @@ from nominee.reviews.queries.conflicts import (
     undisclosed_conflicts,
 )
 from nominee.reviews.queries.dossier import (
-    activity,
     awards,
     endorsements_received,
     evidence,
@@ -89,7 +88,6 @@ __all__ = [
     "Load",
     "ReviewOverview",
     "Scope",
-    "activity",
     "appointable_reviewers",
     "appointed_scopes",
     "appointments",

@@ -167,12 +167,15 @@ def reviewers(cycle_id: int):
 
 
 def _drafts_words():
-    """"3 drafts", worded once per number on the page (as ``{% trans %}`` would)."""
+    """A number of drafts ("3 drafts"), worded once per number on the page, as
+    ``{% trans %}`` would."""
     words: dict[int, Markup] = {}
 
     def worded(count: int) -> Markup:
         if count not in words:
-            words[count] = Markup(ngettext("%(count)s draft", "%(count)s drafts", count, count=count))
+            words[count] = Markup(
+                ngettext("%(count)s draft", "%(count)s drafts", count, count=count)
+            )
         return words[count]
 
     return worded
@@ -701,9 +704,7 @@ def review(cycle_id: int, nomination_id: int):
             cycle.lookback_start,
             cycle.nominations_close_on,
         ),
-        endorsements=queries.endorsements_received(
-            session, nomination.nominee, cycle, get_cache()
-        ),
+        endorsements=queries.endorsements_received(session, nomination.nominee, cycle, get_cache()),
         history=queries.other_nominations(session, nomination, user),
         awards=queries.awards(session, nomination.nominee_id),
         conflict_form=ConflictForm(formdata=None),

@@ -391,9 +391,7 @@ def assignments_page(
     assigned_to = assignments_of(session, ids)
     names = {load.reviewer.id: load.reviewer for load in loads}
     # Sorted once: a row's candidates are picked from them in this order.
-    by_name = sorted(
-        (r for r in scopes if r in names), key=lambda r: (names[r].display_name, r)
-    )
+    by_name = sorted((r for r in scopes if r in names), key=lambda r: (names[r].display_name, r))
     k = cycle.reviewers_per_nomination
     rows = []
     for nomination in found.items:

@@ -392,16 +392,21 @@ def assignments_page(
     names = {load.reviewer.id: load.reviewer for load in loads}
     # Sorted once: a row's candidates are picked from them in this order.
     by_name = sorted((r for r in scopes if r in names), key=lambda r: (names[r].display_name, r))
+    # Who covers each category of the page, found once per category rather than per row:
+    # in the loads' order, and by name.
+    covering: dict[int, list[int]] = {}
+    ranked: dict[int, list[int]] = {}
+    for category_id in {nomination.category_id for nomination in found.items}:
+        covering[category_id] = [
+            r for r, scope in scopes.items() if rules.covers(scope, category_id) and r in names
+        ]
+        ranked[category_id] = [r for r in by_name if rules.covers(scopes[r], category_id)]
     k = cycle.reviewers_per_nomination
     rows = []
     for nomination in found.items:
         panel = assigned_to.get(nomination.id, [])
         on_it = {reviewer.id for reviewer, _ in panel}
-        eligible = [
-            reviewer_id
-            for reviewer_id, scope in scopes.items()
-            if rules.covers(scope, nomination.category_id) and reviewer_id in names
-        ]
+        eligible = covering[nomination.category_id]
         on_conflict = [
             (names[r], conflicts[nomination.id, r])
             for r in eligible
@@ -409,7 +414,7 @@ def assignments_page(
         ]
         candidates = [
             names[r]
-            for r in by_name
+            for r in ranked[nomination.category_id]
             if rules.may_join_panel(
                 scopes[r], nomination.id, nomination.category_id, r, on_it, conflicts
             )
@@ -430,7 +435,7 @@ def assignments_page(
                         (user.display_name, [cause.kind for cause in found])
                         for user, found in on_conflict
                     ],
-                    len([r for r in names if r not in eligible]),
+                    len(names) - len(eligible),
                 ),
             )
         )

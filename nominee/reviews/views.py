@@ -153,12 +153,14 @@ def reviewers(cycle_id: int):
                     )
                 flash(done, "success")
                 return redirect(url_for("reviews.reviewers", cycle_id=cycle.id))
+    loads = queries.reviewer_loads(session, cycle)
     return render_template(
         "reviews/reviewers.html",
         cycle=cycle,
         form=form,
-        loads=queries.reviewer_loads(session, cycle),
-        appointments=queries.appointments(session, cycle),
+        loads=loads,
+        # By name, as the loads are: each load's appointments.
+        appointments=[appointment for load in loads for appointment in load.appointments],
         button=ButtonForm(formdata=None),
         editable=cycle.status in rules.APPOINTABLE_CYCLE_STATUSES,
         remove_url=url_pattern("reviews.remove_reviewer", "appointment_id", cycle_id=cycle.id),

@@ -180,16 +180,6 @@ def appointable_reviewers(session: Session) -> Sequence[Row[int, str, int, Role]
     ).all()
 
 
-def appointments(session: Session, cycle: Cycle) -> Sequence[ReviewerAppointment]:
-    return session.scalars(
-        select(ReviewerAppointment)
-        .join(ReviewerAppointment.reviewer)
-        .options(joinedload(ReviewerAppointment.reviewer), joinedload(ReviewerAppointment.category))
-        .where(ReviewerAppointment.cycle_id == cycle.id)
-        .order_by(User.display_name, User.id, ReviewerAppointment.id)
-    ).all()
-
-
 def appointed_scopes(session: Session, cycle: Cycle) -> dict[int, frozenset[int] | None]:
     """Every reviewer who may take assignments in ``cycle``: their categories, None for all."""
     rows = session.execute(
@@ -220,6 +210,8 @@ class Load:
     assigned: int = 0
     submitted: int = 0
     drafts: int = 0
+    # The reviewer's appointments in the cycle, one per entry of ``categories``.
+    appointments: list[ReviewerAppointment] = field(default_factory=list)
 
 
 def reviewer_loads(session: Session, cycle: Cycle) -> list[Load]:
@@ -271,6 +263,7 @@ def reviewer_loads(session: Session, cycle: Cycle) -> list[Load]:
             Load(appointment.reviewer, assigned=assigned_count, submitted=submitted, drafts=drafts),
         )
         load.categories.append(appointment.category)
+        load.appointments.append(appointment)
     return list(loads.values())
 
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, literal, select
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from nominee.accounts.models import User
@@ -56,19 +56,26 @@ def decision_list(
         Nomination.score_mean.desc().nulls_last(),
         Nomination.id,
     )
-    ids = select(Nomination.id).where(
+    reviewed = (
         Nomination.cycle_id == cycle.id,
         Nomination.status.in_(rules.REVIEWED_STATUSES),
     )
     # Rule 9: what the organizer is conflicted on is left out (listed, its place in the
     # order would tell its decision and its score).
     conflicted = review_queries.conflicted_ids(session, cycle, viewer)
-    if conflicted:
-        ids = ids.where(Nomination.id.not_in(conflicted))
+    shown = [Nomination.id.not_in(conflicted)] if conflicted else []
     if undecided_only:
-        ids = ids.where(Nomination.decision.is_(None))
-    decided, total = decision_progress(session, cycle.id)
-    listed = session.scalar(select(func.count()).select_from(ids.subquery())) or 0
+        shown.append(Nomination.decision.is_(None))
+    ids = select(Nomination.id).where(*reviewed, *shown)
+    # The progress, what is listed and what is left out, counted in one pass.
+    total, decided, listed, left_out = session.execute(
+        select(
+            func.count(),
+            func.count(Nomination.decision),
+            func.count().filter(and_(*shown)) if shown else func.count(),
+            func.count().filter(Nomination.id.in_(conflicted)) if conflicted else literal(0),
+        ).where(*reviewed)
+    ).one()
     number = min(max(1, page), max(1, math.ceil(listed / per_page)))
     chosen = ids.order_by(*order).limit(per_page).offset((number - 1) * per_page).subquery()
     items = (
@@ -92,7 +99,7 @@ def decision_list(
         page=Page(items=items, page=number, per_page=per_page, total=listed),
         decided=decided,
         total=total,
-        left_out=reviewed_among(session, cycle.id, conflicted),
+        left_out=left_out,
     )
 
 
@@ -186,31 +193,6 @@ def undecided_count(session: Session, cycle_id: int) -> int:
                 Nomination.cycle_id == cycle_id,
                 Nomination.status.in_(rules.REVIEWED_STATUSES),
                 Nomination.decision.is_(None),
-            )
-        )
-        or 0
-    )
-
-
-def decision_progress(session: Session, cycle_id: int) -> tuple[int, int]:
-    """(decided, in review in all) for the cycle, in one query."""
-    row = session.execute(
-        select(func.count(), func.count(Nomination.decision)).where(
-            Nomination.cycle_id == cycle_id, Nomination.status.in_(rules.REVIEWED_STATUSES)
-        )
-    ).one()
-    return row[1], row[0]
-
-
-def reviewed_among(session: Session, cycle_id: int, nomination_ids: Sequence[int]) -> int:
-    """How many of ``nomination_ids`` entered review in the cycle (one query, even when
-    none is asked: the page's query count stays the same whatever the data)."""
-    return (
-        session.scalar(
-            select(func.count()).where(
-                Nomination.cycle_id == cycle_id,
-                Nomination.id.in_(nomination_ids),
-                Nomination.status.in_(rules.REVIEWED_STATUSES),
             )
         )
         or 0

@@ -31,14 +31,21 @@ from nominee.errors import Conflict, DomainError
 from nominee.i18n import _, ngettext
 from nominee.inputs import fits_integer
 from nominee.jobs import links
-from nominee.nominations.models import Decision
+from nominee.nominations.models import Decision, NominationKind
 from nominee.nominations.rules import decisions_public
 from nominee.pagecache import public_page
 from nominee.programme.views import programme_name
 from nominee.reviews import queries as review_queries
 from nominee.reviews.queries import Filters
 from nominee.uow import get_session, refuse
-from nominee.web import attach_error, given, organizer_required, page_number, shared_image
+from nominee.web import (
+    attach_error,
+    given,
+    organizer_required,
+    page_number,
+    shared_image,
+    url_pattern,
+)
 
 bp = Blueprint("awards", __name__)
 
@@ -75,6 +82,9 @@ def decisions(cycle_id: int):
         undecided_only=undecided_only,
         decisions_open=rules.decisions_open(cycle),
         left_out=listing.left_out,
+        kind_labels={kind: kind.label for kind in NominationKind},
+        decision_labels={decision: decision.label for decision in Decision},
+        decide_url=url_pattern("awards.decide", "nomination_id"),
     )
 
 

@@ -25,6 +25,7 @@ from nominee import clock, i18n
 from nominee.accounts.models import User
 from nominee.awards import rules as award_rules
 from nominee.categories.models import Category
+from nominee.contributions import queries as contributions
 from nominee.cycles.models import Cycle, CycleStatus
 from nominee.errors import DomainError, PermissionDenied
 from nominee.i18n import _, ngettext
@@ -94,16 +95,17 @@ def index():
 
 
 def _reviewer_choices(session: Session) -> list[tuple[int, str]]:
+    worded = _("%(name)s (%(role)s)")  # translated once for every reviewer
     return [
         (
             row.id,
-            _(
-                "%(name)s (%(role)s)",
-                name=member_name(
+            worded
+            % {
+                "name": member_name(
                     name=row.display_name, user_id=row.id, holders=row.name_holders, plain=True
                 ),
-                role=row.role.label.lower(),
-            ),
+                "role": row.role.label.lower(),
+            },
         )
         for row in queries.appointable_reviewers(session)
     ]
@@ -152,15 +154,34 @@ def reviewers(cycle_id: int):
                     )
                 flash(done, "success")
                 return redirect(url_for("reviews.reviewers", cycle_id=cycle.id))
+    loads = queries.reviewer_loads(session, cycle)
     return render_template(
         "reviews/reviewers.html",
         cycle=cycle,
         form=form,
-        loads=queries.reviewer_loads(session, cycle),
-        appointments=queries.appointments(session, cycle),
+        loads=loads,
+        # By name, as the loads are: each load's appointments.
+        appointments=[appointment for load in loads for appointment in load.appointments],
         button=ButtonForm(formdata=None),
         editable=cycle.status in rules.APPOINTABLE_CYCLE_STATUSES,
+        remove_url=url_pattern("reviews.remove_reviewer", "appointment_id", cycle_id=cycle.id),
+        drafts_words=_drafts_words(),
     ), status
+
+
+def _drafts_words():
+    """A number of drafts ("3 drafts"), worded once per number on the page, as
+    ``{% trans %}`` would."""
+    words: dict[int, Markup] = {}
+
+    def worded(count: int) -> Markup:
+        if count not in words:
+            words[count] = Markup(
+                ngettext("%(count)s draft", "%(count)s drafts", count, count=count)
+            )
+        return words[count]
+
+    return worded
 
 
 @bp.post("/cycles/<int:cycle_id>/reviewers/<int:appointment_id>/remove")
@@ -236,7 +257,34 @@ def assignments(cycle_id: int):
         left_out=found.left_out,
         clearable=queries.clearable,
         reviewer_options=_reviewer_options(found.loads),
+        ReviewStatus=ReviewStatus,
+        names=MemberNames(),
+        plain_names=MemberNames(plain=True),
+        review_url=url_pattern("reviews.review", "nomination_id", cycle_id=cycle.id),
+        unassign_url_of=url_pattern("reviews.unassign", "nomination_id", cycle_id=cycle.id),
+        assign_url=url_pattern("reviews.assign", "nomination_id", cycle_id=cycle.id),
+        # The words a row repeats around names, translated once (each row fills them in,
+        # escaped, as ``_`` in the template would).
+        labels={
+            "unassign": Markup(_("%(reviewer)s from %(nominee)s")),
+            "clear_conflict": Markup(_("the conflict of %(reviewer)s on %(nominee)s")),
+            "done_of_needed": Markup(_("%(done)s of %(needed)s")),
+            "reviewer_for": Markup(_("Reviewer for %(nominee)s")),
+        },
     )
+
+
+class MemberNames(dict):
+    """``member_name(user, plain)`` by user, each member's written once for the page (the
+    assignments page names the same reviewers in many rows)."""
+
+    def __init__(self, plain: bool = False):
+        super().__init__()
+        self.plain = plain
+
+    def __missing__(self, user: User) -> Markup | str:
+        name = self[user] = member_name(user, self.plain)
+        return name
 
 
 def _reviewer_options(loads: list[queries.Load]):
@@ -735,8 +783,16 @@ def review(cycle_id: int, nomination_id: int):
         others=others,
         stats=rules.stats_from_reviews(cycle.criteria, reviews) if reading else [],
         evidence=queries.evidence(session, nomination),
-        chart=queries.activity(session, nomination.nominee_id, cycle),
-        endorsements=queries.endorsements_received(session, nomination.nominee_id, cycle),
+        # The nominee's activity, private contributions too, as their own page keeps it.
+        chart=contributions.member_activity(
+            session,
+            get_cache(),
+            nomination.nominee,
+            True,
+            cycle.lookback_start,
+            cycle.nominations_close_on,
+        ),
+        endorsements=queries.endorsements_received(session, nomination.nominee, cycle, get_cache()),
         history=queries.other_nominations(session, nomination, user),
         awards=queries.awards(session, nomination.nominee_id),
         conflict_form=ConflictForm(formdata=None),

@@ -362,6 +362,32 @@ def test_feedback_for_the_nominee_shows_only_once_published_and_only_to_them(
     assert seen_by(None).strip() == ""
 
 
+def test_the_kept_endorsement_tally_follows_new_endorsements_names_and_endorsing_back(
+    client, login, make, db, cycle, in_review, appointed, url
+):
+    """The tally is kept under the nominee's activity_version; the names and the
+    "Mutual" flags, which the nominee's own endorsements change, are read every time."""
+    MUTUAL = '<strong class="rv-tag rv-warn">Mutual</strong>'
+    me = appointed()
+    nominee = make.user()
+    nomination = in_review(nominee)
+    fan = make.user(display_name="Frank Fan")
+    endorse(make, fan, nominee)
+    login(me)
+    first = client.get(url(nomination)).text
+    assert "Frank Fan" in first and MUTUAL not in first
+    assert "1 endorsement from 1 member" in first
+    endorse(make, nominee, fan)  # back: the nominee's version stays
+    fan.display_name = "Frances Fan"
+    db.flush()
+    again = client.get(url(nomination)).text
+    assert "Frances Fan" in again and MUTUAL in again
+    assert "1 endorsement from 1 member" in again
+    endorse(make, make.user(display_name="Gina Guest"), nominee)  # a new version
+    last = client.get(url(nomination)).text
+    assert "Gina Guest" in last and "2 endorsements from 2 members" in last
+
+
 def test_endorsements_of_very_endorsed_nominees_are_summarised_from_the_latest(
     client, login, make, cycle, in_review, appointed, url, monkeypatch
 ):

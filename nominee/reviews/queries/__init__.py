@@ -32,7 +32,6 @@ from nominee.reviews.queries.conflicts import (
     undisclosed_conflicts,
 )
 from nominee.reviews.queries.dossier import (
-    activity,
     awards,
     endorsements_received,
     evidence,
@@ -46,7 +45,6 @@ from nominee.reviews.queries.panel import (
     Scope,
     appointable_reviewers,
     appointed_scopes,
-    appointments,
     assignments_of,
     assignments_page,
     cycle_with_categories,
@@ -89,10 +87,8 @@ __all__ = [
     "Load",
     "ReviewOverview",
     "Scope",
-    "activity",
     "appointable_reviewers",
     "appointed_scopes",
-    "appointments",
     "assignments_of",
     "assignments_page",
     "awards",

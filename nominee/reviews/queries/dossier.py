@@ -1,10 +1,11 @@
 """Everything a reviewer needs to judge one nomination, each part in one query.
 
-The evidence, the nominee's activity over the look-back window, the endorsements they
-received in it and from whom (flagging endorsers the nominee endorsed back, the usual
-sign of a trading ring), their other nominations and their awards. Reviewers and
-organizers see private contributions too (DESIGN: "seen only by its owner, reviewers
-and organizers").
+The evidence, the endorsements the nominee received in the look-back window and from
+whom (flagging endorsers the nominee endorsed back, the usual sign of a trading ring),
+their other nominations and their awards. (Their activity over the window is their
+member page's chart, ``contributions.queries.member_activity``: reviewers and organizers
+see private contributions too, DESIGN: "seen only by its owner, reviewers and
+organizers".)
 """
 
 from __future__ import annotations
@@ -12,14 +13,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from nominee.accounts.models import User
 from nominee.awards.models import Award
-from nominee.charts import ActivityChart, monthly_activity
-from nominee.contributions.models import Contribution
 from nominee.cycles.models import Cycle, CycleStatus
 from nominee.endorsements.models import Endorsement
 from nominee.i18n import _
@@ -27,24 +27,18 @@ from nominee.nominations.models import Nomination
 from nominee.nominations.queries import EvidenceItem, panel_evidence
 from nominee.nominations.rules import DECISIONS, sees_decision
 from nominee.reviews.queries.conflicts import active_in_window, conflicted_in
+from nominee.sharedcache import SharedCache
 
 ENDORSERS_SHOWN = 50
 ENDORSEMENTS_SCANNED = 1000
+# How long a tally is kept at most (as long as a member's figures): a change to the
+# nominee's endorsements makes a new key at once.
+TALLY_SECONDS = 600.0
 
 
 def evidence(session: Session, nomination: Nomination) -> list[EvidenceItem]:
     """As the panel judges it: the copy taken as the nomination went into review."""
     return panel_evidence(session, nomination.id)
-
-
-def activity(session: Session, nominee_id: int, cycle: Cycle) -> ActivityChart:
-    """The nominee's contributions per month and type over the look-back window."""
-    return monthly_activity(
-        session,
-        cycle.lookback_start,
-        cycle.nominations_close_on,
-        Contribution.owner_id == nominee_id,
-    )
 
 
 @dataclass(frozen=True)
@@ -69,13 +63,84 @@ class Endorsements:
         return self.total >= ENDORSEMENTS_SCANNED
 
 
-def endorsements_received(session: Session, nominee_id: int, cycle: Cycle) -> Endorsements:
+def endorsements_received(
+    session: Session, nominee: User, cycle: Cycle, cache: SharedCache | None = None
+) -> Endorsements:
     """Active endorsements the nominee received inside the look-back window, by endorser.
 
     The most endorsed members take a handful of thousands of endorsements a year: the
     summary covers the latest ``ENDORSEMENTS_SCANNED`` of them (newest first along
     ``ix_endorsements_endorsee_created``), so the page costs the same for everybody.
+
+    The tally (who, how many times, when last) changes only with the endorsements the
+    nominee received, so ``cache`` keeps it under their ``activity_version``; the
+    endorsers' names, and whether the nominee endorsed them back (the nominee's own
+    endorsements, which leave their version alone), are read again every time: one
+    query either way.
     """
+    key = (
+        f"endorsements-received:{nominee.id}:{nominee.activity_version}:"
+        f"{cycle.lookback_start}:{cycle.nominations_close_on}"
+    )
+    kept = cache.get(key) if cache is not None else None
+    if kept is not None:
+        return _named(session, nominee.id, cycle, kept)
+    found = _received(session, nominee.id, cycle)
+    if cache is not None:
+        cache.set(key, _tally(found), TALLY_SECONDS)
+    return found
+
+
+def _tally(found: Endorsements) -> list[Any]:
+    """What is kept of a summary: its counts and, per endorser, id, times and last."""
+    return [
+        found.distinct,
+        found.total,
+        [[e.user_id, e.endorsements, e.last.isoformat()] for e in found.endorsers],
+    ]
+
+
+def _named(session: Session, nominee_id: int, cycle: Cycle, kept: list[Any]) -> Endorsements:
+    """A kept tally with its endorsers' names and whether the nominee endorsed them back,
+    in one query (an endorser whose account is gone since is left out)."""
+    distinct, total, tally = kept
+    ids = [user_id for user_id, _times, _last in tally]
+    given = select(Endorsement.endorsee_id).where(
+        Endorsement.endorser_id == nominee_id,
+        Endorsement.endorsee_id.in_(ids),
+        active_in_window(cycle),
+    )
+    people = {
+        row.id: row
+        for row in session.execute(
+            select(
+                User.id,
+                User.display_name,
+                User.name_holders,
+                User.id.in_(given).label("endorsed_back"),
+            ).where(User.id.in_(ids))
+        )
+    }
+    return Endorsements(
+        [
+            Endorser(
+                user_id,
+                people[user_id].display_name,
+                times,
+                datetime.fromisoformat(last),
+                bool(people[user_id].endorsed_back),
+                people[user_id].name_holders,
+            )
+            for user_id, times, last in tally
+            if user_id in people
+        ],
+        distinct=distinct,
+        total=total,
+    )
+
+
+def _received(session: Session, nominee_id: int, cycle: Cycle) -> Endorsements:
+    """The summary, names and all, in one query."""
     recent = (
         select(Endorsement.endorser_id, Endorsement.created_at)
         .where(Endorsement.endorsee_id == nominee_id, active_in_window(cycle))

@@ -17,6 +17,7 @@ from nominee.accounts.models import Role
 from nominee.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from nominee.i18n import _, _l
 from nominee.web import BaseForm, choices
+from nominee.widgets import Select
 
 PASSWORD_HELP = _l(
     "At least %(min)d characters. A long phrase is easiest to remember.", min=MIN_LENGTH
@@ -116,6 +117,8 @@ class ProfileForm(BaseForm):
         choices=choices([("", _l("Not given")), *countries.names().items()]),
         default="",
         description=_l("Visitors can find awardees by country in the awardee directory."),
+        # The ~250 countries' options written once per language (``nominee.widgets``).
+        widget=Select(fixed=True),
     )
     profile_public = BooleanField(
         _l("Public profile"),

@@ -114,14 +114,25 @@ class Nomination(Base):
             sqlite_where=text(_LIVE_SQL),
             postgresql_where=text(_LIVE_SQL),
         ),
-        # Covers the review dashboard's progress table (nominations and reviews per
-        # category, on every view): read from the index alone, not the cycle's rows.
+        # Covers the review dashboard (``reviews.queries.queue``): its progress table
+        # (nominations and reviews per category) and its page in any order of the
+        # counters (``COLUMNS``) read the index alone, not the cycle's rows.
         Index(
             "ix_nominations_cycle_status",
             "cycle_id",
             "status",
             "category_id",
             "reviews_submitted",
+            "evidence_count",
+            "distinct_endorsers",
+            "total_audience",
+            "impact_score",
+            "score_mean",
+            "recommend_award",
+            "recommend_decline",
+            "recommend_abstain",
+            "disagreement",
+            "nominee_id",
             "id",
         ),
         Index("ix_nominations_nominee", "nominee_id", "created_at"),

@@ -1,11 +1,13 @@
-"""The cycle and status index of nominations covers the review dashboard
+"""Indexes that cover the review dashboard and the reviewers' loads
 
 ``ix_nominations_cycle_status`` (cycle, status) gains the category, the counters the
 dashboard sorts by, the nominee and the id: its progress table (nominations and reviews
 per category, read on every view) and its page in any order of the counters come from
 the index alone instead of the cycle's rows (at 3,000 nominations: the progress 2.7 ms
-to 0.7, a sort by evidence 2.9 ms to 0.4). Every query the narrower index served uses
-its prefix.
+to 0.7, a sort by evidence 2.9 ms to 0.4); every query the narrower index served uses
+its prefix. ``ix_reviews_nomination_reviewer_status``, the reviews' unique key with their
+status, does the same for a cycle's reviews counted per reviewer (the reviewers' loads
+on the assignments and reviewers pages: 7.7 ms to 3.7).
 
 Revision ID: a5c2e8f1d3b7
 Revises: d9f3b7e1c5a2
@@ -44,9 +46,17 @@ def upgrade() -> None:
     with op.batch_alter_table("nominations") as batch:
         batch.drop_index("ix_nominations_cycle_status")
         batch.create_index("ix_nominations_cycle_status", WIDE, unique=False)
+    with op.batch_alter_table("reviews") as batch:
+        batch.create_index(
+            "ix_reviews_nomination_reviewer_status",
+            ["nomination_id", "reviewer_id", "status"],
+            unique=False,
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("reviews") as batch:
+        batch.drop_index("ix_reviews_nomination_reviewer_status")
     with op.batch_alter_table("nominations") as batch:
         batch.drop_index("ix_nominations_cycle_status")
         batch.create_index("ix_nominations_cycle_status", ["cycle_id", "status"], unique=False)

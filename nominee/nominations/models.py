@@ -116,7 +116,8 @@ class Nomination(Base):
         ),
         # Covers the review dashboard (``reviews.queries.queue``): its progress table
         # (nominations and reviews per category) and its page in any order of the
-        # counters (``COLUMNS``) read the index alone, not the cycle's rows.
+        # counters (``COLUMNS``) read the index alone, not the cycle's rows; so do the
+        # decisions page's counts and order (``awards.queries.decision_list``).
         Index(
             "ix_nominations_cycle_status",
             "cycle_id",
@@ -132,6 +133,7 @@ class Nomination(Base):
             "recommend_decline",
             "recommend_abstain",
             "disagreement",
+            "decision",
             "nominee_id",
             "id",
         ),

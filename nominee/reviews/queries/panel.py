@@ -255,12 +255,12 @@ def reviewer_loads(session: Session, cycle: Cycle) -> list[Load]:
     )
     # Sorted here (by name, the reviewer, the appointment): ordered in SQL, SQLite walked
     # every account by name and probed the appointments through a Bloom filter.
-    rows = sorted(
+    ordered = sorted(
         rows,
         key=lambda row: (row[0].reviewer.display_name, row[0].reviewer_id, row[0].id),
     )
     loads: dict[int, Load] = {}
-    for row in rows:
+    for row in ordered:
         appointment = cast(ReviewerAppointment, row[0])
         assigned_count, submitted, drafts = (int(cast(int, n)) for n in row[1:])
         load = loads.setdefault(

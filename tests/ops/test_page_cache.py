@@ -233,3 +233,33 @@ def test_a_value_computed_across_a_change_is_never_read_after_it():
     assert cache.remember_versioned("types_in_use", 60, count_after, dump, load) == 42
     assert cache.remember_versioned("types_in_use", 60, count_after, dump, load) == 42
     assert computed == ["old rows", "new rows"]
+
+
+def test_only_a_page_s_own_address_is_kept(hosts, cast):
+    """Addresses with a query (made-up ones too) are drawn each time: what is kept is
+    bounded by the programme's pages, not by the addresses a visitor can make up."""
+    first, _second = hosts
+    path = f"/members/{cast['awardee']}"
+    visitor = first.test_client()
+    for query in ("?page=1", "?x=1", "?x=2"):
+        for _ in range(2):
+            page = visitor.get(path + query)
+            assert page.status_code == 200
+            assert HEADER not in page.headers
+    assert visitor.get(path).headers[HEADER] == "miss"
+    assert visitor.get(path).headers[HEADER] == "hit"
+
+
+def test_a_forged_host_is_never_kept_in_a_page(hosts, cast):
+    """Absolute links come from BASE_URL: a page drawn for a forged Host header is the
+    same page, safe to serve to everybody."""
+    first, second = hosts
+    path = f"/awards/{cast['verification']}"
+    first.test_client().get(path)  # writes the programme's issuer key: a change
+    forged = first.test_client().get(path, headers={"Host": "evil.example"})
+    assert forged.status_code == 200
+    assert forged.headers[HEADER] == "miss"  # drawn for the forged host, and kept
+    assert "evil.example" not in forged.text
+    kept = second.test_client().get(path)
+    assert kept.headers[HEADER] == "hit"
+    assert "evil.example" not in kept.text

@@ -51,7 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.register_request_logging(app)
     web.register_security_headers(app)
 
-    from nominee import cli, health, jobs, migrate, receivers, templating
+    from nominee import cli, health, jobs, migrate, pagecache, receivers, templating
     from nominee.accounts.views import bp as accounts_bp
     from nominee.api.views import bp as api_bp
     from nominee.api.views import docs_bp as api_docs_bp
@@ -82,6 +82,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     receivers.connect()
     templating.init_app(app)
     programme_views.init_app(app)
+    pagecache.init_app(app)
     cli.init_app(app)
     migrate.init_app(app)
     jobs.init_app(app)

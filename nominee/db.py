@@ -1,7 +1,8 @@
 """Database plumbing without the web: declarative base, column types, engines.
 
 Services only flush; whoever opened the session commits (``nominee.uow``: once per
-request, or per command or job). A session notes in ``info["wrote"]`` whether it wrote.
+request, or per command or job). A session notes in ``info["wrote"]`` the tables it wrote
+(``written_tables``).
 SQLite gets WAL, foreign keys and ``BEGIN IMMEDIATE`` for writing transactions so that
 concurrent writers queue on the busy timeout instead of failing with "database is
 locked" when a deferred transaction tries to upgrade its lock; a reader (a GET request,
@@ -166,15 +167,25 @@ def _configure_sqlite(engine: Engine, busy_ms: int) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def written_tables(session: Session) -> set[str]:
+    """The tables the session's transaction wrote so far (empty: it wrote nothing)."""
+    return session.info.get("wrote", set())
+
+
 @event.listens_for(Session, "after_flush")
 def _mark_written(session: Session, _context) -> None:
-    session.info["wrote"] = True
+    tables = session.info.setdefault("wrote", set())
+    for row in (*session.new, *session.dirty, *session.deleted):
+        tables.add(getattr(row, "__tablename__", "?"))
+    if not tables:
+        tables.add("?")
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _mark_bulk_written(state) -> None:
     if state.is_insert or state.is_update or state.is_delete:
-        state.session.info["wrote"] = True
+        table = getattr(state.statement, "table", None)
+        state.session.info.setdefault("wrote", set()).add(getattr(table, "name", "?"))
 
 
 @event.listens_for(Session, "after_transaction_end")

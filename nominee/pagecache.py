@@ -12,8 +12,9 @@ nothing is kept, since a change seen by one worker would not reach the others) f
   (``sharedcache.PUBLIC_VERSION``: any table but the bookkeeping ones no public page
   shows), after the commit, on every host at once: a page is never older than the last
   change to what it shows;
-- the **code's digest** (the package, its templates, static files and catalogues, read at
-  start): a deploy never serves a page the old code drew;
+- the **code's digest** (the package, its templates, static files and catalogues, read
+  once as the app starts, before gunicorn forks its workers): a deploy never serves a
+  page the old code drew;
 - the programme's **day** (relative dates and award terms change at midnight), the
   visitor's **language** (their browser's) and the page's **path**.
 
@@ -39,7 +40,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from flask import current_app, make_response, request, session
+from flask import Flask, current_app, make_response, request, session
 from flask_login import current_user
 
 from nominee import clock, i18n, sharedcache
@@ -80,7 +81,7 @@ def _key(cache: sharedcache.SharedCache) -> str:
     day = clock.programme_today().isoformat()
     version = cache.version(sharedcache.PUBLIC_VERSION, sharedcache.PUBLIC_VERSION_SECONDS)
     language = i18n.supported(browser_language())
-    return f"page:{version}:{_digest()}:{day}:{language}:{where}"
+    return f"page:{version}:{current_app.extensions[DIGEST]}:{day}:{language}:{where}"
 
 
 def _keepable(response) -> bool:
@@ -131,9 +132,8 @@ def public_page(view: F) -> F:
     return wrapped  # type: ignore[return-value]
 
 
-def _digest() -> str:
-    """The code's digest, read once per process (on the first page kept)."""
-    found = current_app.extensions.get(DIGEST)
-    if found is None:
-        found = current_app.extensions[DIGEST] = code_digest()
-    return found
+def init_app(app: Flask) -> None:
+    """Pages are kept only with Redis: then the code's digest is read now, once, as the
+    app starts (before gunicorn forks its workers), not on a visitor's request."""
+    if app.config["PUBLIC_PAGE_SECONDS"] and app.config.get("REDIS_URL"):
+        app.extensions[DIGEST] = code_digest()

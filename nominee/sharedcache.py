@@ -23,6 +23,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from nominee import redisclient
+from nominee.db import written_tables
 
 log = logging.getLogger("nominee.cache")
 T = TypeVar("T")
@@ -50,7 +51,6 @@ UNSEEN_TABLES = frozenset(
         "api_idempotent_replies",
     }
 )
-WROTE_TABLES = "nominee.wrote_tables"
 # The most values this process keeps (without Redis): a key that carries a version is never
 # read again once the version changes, so old values are dropped, expired ones first.
 LOCAL_ENTRIES = 4096
@@ -180,25 +180,14 @@ def attach(session: Session, cache: SharedCache) -> None:
     session.info[CACHE] = cache
 
 
-@event.listens_for(Session, "after_flush")
-def _note_tables(session: Session, _context) -> None:
-    tables = session.info.setdefault(WROTE_TABLES, set())
-    for row in (*session.new, *session.dirty, *session.deleted):
-        tables.add(getattr(row, "__tablename__", "?"))
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _note_bulk_tables(state) -> None:
-    if state.is_insert or state.is_update or state.is_delete:
-        table = getattr(state.statement, "table", None)
-        state.session.info.setdefault(WROTE_TABLES, set()).add(getattr(table, "name", "?"))
-
-
 @event.listens_for(Session, "after_commit")
 def _forget_stale_values(session: Session) -> None:
+    # A SAVEPOINT's release is a commit for SQLAlchemy too: only the outermost counts.
+    if session.in_nested_transaction():
+        return
     cache = session.info.get(CACHE)
     keys = take_stale_keys(session)
-    if session.info.pop(WROTE_TABLES, set()) - UNSEEN_TABLES:
+    if written_tables(session) - UNSEEN_TABLES:
         keys.append(PUBLIC_VERSION)
     if cache is not None:
         cache.delete(*keys)
@@ -206,12 +195,11 @@ def _forget_stale_values(session: Session) -> None:
 
 @event.listens_for(Session, "after_transaction_end")
 def _keep_values(session: Session, transaction) -> None:
-    # A rollback forgets the keys and tables; a commit has taken them (``after_commit``
-    # runs first). Only the outermost transaction: a SAVEPOINT rolled back inside one
-    # that then commits must not make it forget what it wrote before.
+    # A rollback forgets the keys; a commit has taken them (``after_commit`` runs first).
+    # Only the outermost transaction: a SAVEPOINT rolled back inside one that then
+    # commits must not make it forget what it marked stale before.
     if transaction.parent is None:
         forget_stale_keys(session)
-        session.info.pop(WROTE_TABLES, None)
 
 
 def stale_after_commit(session: Session, *keys: str) -> None:

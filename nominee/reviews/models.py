@@ -124,10 +124,19 @@ class Review(Base):
     __table_args__ = (
         UniqueConstraint("nomination_id", "reviewer_id"),
         Index("ix_reviews_reviewer_status", "reviewer_id", "status"),
-        # The unique key with the status: a cycle's reviews counted per reviewer (the
-        # reviewers' loads on the assignments and reviewers pages) read the index alone,
-        # not each review's row (8 ms to 3.5 at large scale).
-        Index("ix_reviews_nomination_reviewer_status", "nomination_id", "reviewer_id", "status"),
+        # The unique key with the status, the time of submission and the id: a cycle's
+        # reviews counted per reviewer (the reviewers' loads on the assignments and
+        # reviewers pages) and the calibration's fingerprint of its submitted reviews read
+        # the index alone, not each review's row (8 ms to 3.5, and 3.3 ms to 1.7, at large
+        # scale).
+        Index(
+            "ix_reviews_nomination_reviewer_status",
+            "nomination_id",
+            "reviewer_id",
+            "status",
+            "submitted_at",
+            "id",
+        ),
         CheckConstraint(
             "status = 'draft' OR recommendation IS NOT NULL", name="submitted_has_recommendation"
         ),

@@ -1,8 +1,19 @@
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, false, text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    String,
+    Table,
+    Text,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from nominee import clock
@@ -112,6 +123,14 @@ class Cycle(Base):
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     published_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
+    # The version of the cycle's assignments and reviews (``reviews.services``: any change
+    # to them draws a new one, in its transaction): the reviewers' loads are kept under it
+    # (``reviews.queries.reviewer_loads``). Random, so that two databases' cycles sharing
+    # a cache (tests on one Redis) do not share a key; a core update, so it is not an edit
+    # of the cycle (``version`` stays).
+    review_activity: Mapped[int] = mapped_column(
+        BigInteger, default=lambda: secrets.randbits(53), server_default=text("0")
+    )
 
     categories: Mapped[list[Category]] = relationship(
         secondary=cycle_categories, order_by=Category.name

@@ -4,7 +4,7 @@ their loads, the assignments page's rows, the reviews of a nomination."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload
 
+from nominee import sharedcache
 from nominee.accounts.models import Role, User
 from nominee.categories.models import Category
 from nominee.cycles.models import Cycle
@@ -214,8 +215,63 @@ class Load:
     appointments: list[ReviewerAppointment] = field(default_factory=list)
 
 
+LOADS_SECONDS = 600
+
+
 def reviewer_loads(session: Session, cycle: Cycle) -> list[Load]:
     """Per appointed reviewer: assignments and reviews in ``cycle``, in one query.
+
+    The counts read every assignment and review of the cycle, so they are kept in the
+    shared cache under the cycle's ``review_activity``, which the review services draw
+    anew with every appointment, assignment and review they add, submit or remove (counts
+    kept under an older one are never read again); while they are kept, the query reads
+    the appointments alone (a few dozen rows)."""
+    cache = session.info.get(sharedcache.CACHE)
+    key = f"reviewer-loads:{cycle.id}:{cycle.review_activity}"
+    kept = cache.get(key) if cache is not None else None
+    rows: Iterable[Sequence[Any]]
+    if kept is not None:
+        counts = {row[0]: row[1:] for row in kept}
+        appointments = session.scalars(
+            select(ReviewerAppointment)
+            .join(ReviewerAppointment.reviewer)
+            .options(*_appointment_loads())
+            .where(ReviewerAppointment.cycle_id == cycle.id)
+        )
+        rows = [
+            (appointment, *counts.get(appointment.reviewer_id, (0, 0, 0)))
+            for appointment in appointments
+        ]
+    else:
+        rows = _loads_counted(session, cycle)
+        if cache is not None:
+            found = {row[0].reviewer_id: [int(n) for n in row[1:]] for row in rows}
+            cache.set(key, [[r, *figures] for r, figures in found.items()], LOADS_SECONDS)
+    # Sorted here (by name, the reviewer, the appointment): ordered in SQL, SQLite walked
+    # every account by name and probed the appointments through a Bloom filter.
+    ordered = sorted(
+        rows,
+        key=lambda row: (row[0].reviewer.display_name, row[0].reviewer_id, row[0].id),
+    )
+    loads: dict[int, Load] = {}
+    for row in ordered:
+        appointment = cast(ReviewerAppointment, row[0])
+        assigned_count, submitted, drafts = (int(cast(int, n)) for n in row[1:])
+        load = loads.setdefault(
+            appointment.reviewer_id,
+            Load(appointment.reviewer, assigned=assigned_count, submitted=submitted, drafts=drafts),
+        )
+        load.categories.append(appointment.category)
+        load.appointments.append(appointment)
+    return list(loads.values())
+
+
+def _appointment_loads() -> tuple[Any, ...]:
+    return joinedload(ReviewerAppointment.reviewer), joinedload(ReviewerAppointment.category)
+
+
+def _loads_counted(session: Session, cycle: Cycle) -> list[Sequence[Any]]:
+    """The cycle's appointments, each with its reviewer's (assigned, submitted, drafts).
 
     The counts are grouped once over the cycle's nominations (each one's assignments and
     reviews read by the nomination's index), then joined to the appointments: counted per
@@ -240,36 +296,21 @@ def reviewer_loads(session: Session, cycle: Cycle) -> list[Load]:
         .subquery("reviewed")
     )
     reviewer = ReviewerAppointment.reviewer_id
-    rows = session.execute(
-        select(
-            ReviewerAppointment,
-            func.coalesce(assigned.c.assigned, 0),
-            func.coalesce(reviewed.c.submitted, 0),
-            func.coalesce(reviewed.c.drafts, 0),
+    return list(
+        session.execute(
+            select(
+                ReviewerAppointment,
+                func.coalesce(assigned.c.assigned, 0),
+                func.coalesce(reviewed.c.submitted, 0),
+                func.coalesce(reviewed.c.drafts, 0),
+            )
+            .join(ReviewerAppointment.reviewer)
+            .outerjoin(assigned, assigned.c.reviewer_id == reviewer)
+            .outerjoin(reviewed, reviewed.c.reviewer_id == reviewer)
+            .options(*_appointment_loads())
+            .where(ReviewerAppointment.cycle_id == cycle.id)
         )
-        .join(ReviewerAppointment.reviewer)
-        .outerjoin(assigned, assigned.c.reviewer_id == reviewer)
-        .outerjoin(reviewed, reviewed.c.reviewer_id == reviewer)
-        .options(joinedload(ReviewerAppointment.reviewer), joinedload(ReviewerAppointment.category))
-        .where(ReviewerAppointment.cycle_id == cycle.id)
     )
-    # Sorted here (by name, the reviewer, the appointment): ordered in SQL, SQLite walked
-    # every account by name and probed the appointments through a Bloom filter.
-    ordered = sorted(
-        rows,
-        key=lambda row: (row[0].reviewer.display_name, row[0].reviewer_id, row[0].id),
-    )
-    loads: dict[int, Load] = {}
-    for row in ordered:
-        appointment = cast(ReviewerAppointment, row[0])
-        assigned_count, submitted, drafts = (int(cast(int, n)) for n in row[1:])
-        load = loads.setdefault(
-            appointment.reviewer_id,
-            Load(appointment.reviewer, assigned=assigned_count, submitted=submitted, drafts=drafts),
-        )
-        load.categories.append(appointment.category)
-        load.appointments.append(appointment)
-    return list(loads.values())
 
 
 def scopes_of(loads: Sequence[Load]) -> dict[int, frozenset[int] | None]:

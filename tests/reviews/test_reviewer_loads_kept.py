@@ -1,0 +1,111 @@
+"""The reviewers' loads are kept under the cycle's ``review_activity``: every service that
+changes a cycle's appointments, assignments or reviews draws a new one, so the reviewers
+page never shows counts from before the change; a view that changes nothing reads them
+kept."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from nominee.reviews import services
+from nominee.reviews.models import Confidence, Recommendation, Review, ReviewStatus
+from nominee.reviews.services import ReviewInput
+
+
+def load_of(client, cycle, name: str) -> tuple[str, str]:
+    """The reviewers page's (assigned, submitted) cells of ``name``'s row."""
+    page = client.get(f"/cycles/{cycle.id}/reviewers")
+    assert page.status_code == 200
+    row = next(r for r in re.findall(r"<tr>(.*?)</tr>", page.text, re.S) if name in r)
+    cells = [
+        re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td>(.*?)</td>", row, re.S)
+    ]
+    return cells[1], cells[2]
+
+
+def kept_keys(app) -> list[str]:
+    cache = app.extensions["nominee.cache"]
+    return [key for key in cache._local if key.startswith("reviewer-loads:")]
+
+
+def review_input(cycle, *, complete: bool) -> ReviewInput:
+    return ReviewInput(
+        scores={criterion.id: 4 for criterion in cycle.criteria} if complete else {},
+        recommendation=Recommendation.AWARD if complete else None,
+        confidence=Confidence.HIGH if complete else None,
+    )
+
+
+def test_every_change_to_a_cycles_work_shows_on_the_reviewers_page(
+    app, client, login, make, db, cycle, in_review, appointed
+):
+    rita = appointed(display_name="Rita Reviewer")
+    organizer = make.organizer()
+    first, second = in_review(), in_review()
+    login(organizer)
+    assert load_of(client, cycle, "Rita Reviewer") == ("0", "0")
+    [key] = kept_keys(app)
+    # Nothing changed: the same kept counts, no new key.
+    assert load_of(client, cycle, "Rita Reviewer") == ("0", "0")
+    assert kept_keys(app) == [key]
+
+    edited = cycle.version
+    services.assign(db, organizer, first, rita)
+    services.assign(db, organizer, second, rita)
+    db.commit()
+    assert load_of(client, cycle, "Rita Reviewer") == ("2", "0")
+    # A new version of the work, not an edit of the cycle: its edit form still saves.
+    db.refresh(cycle)
+    assert cycle.version == edited
+
+    services.save_review(
+        db, rita, first, review_input(cycle, complete=False), submit=False, version=0
+    )
+    db.commit()
+    assert load_of(client, cycle, "Rita Reviewer") == ("2", "0 (1 draft)")
+
+    review = db.scalars(select(Review).where(Review.nomination_id == first.id)).one()
+    services.save_review(
+        db, rita, first, review_input(cycle, complete=True), submit=True, version=review.version
+    )
+    db.commit()
+    assert review.status is ReviewStatus.SUBMITTED
+    assert load_of(client, cycle, "Rita Reviewer") == ("2", "1")
+
+    services.declare_conflict(db, rita, second, "We work on the same project.")
+    db.commit()
+    assert load_of(client, cycle, "Rita Reviewer") == ("1", "1")
+
+    third = in_review()
+    services.assign(db, organizer, third, rita)
+    db.commit()
+    assert load_of(client, cycle, "Rita Reviewer") == ("2", "1")
+    services.unassign(db, organizer, third, rita)
+    db.commit()
+    assert load_of(client, cycle, "Rita Reviewer") == ("1", "1")
+
+
+def test_appointing_and_removing_reviewers_shows_on_the_reviewers_page(
+    app, client, login, make, db, cycle, in_review, appointed
+):
+    tools, data = cycle.categories
+    dana = make.reviewer(display_name="Dana Data")
+    organizer = make.organizer()
+    on_tools, on_data = in_review(category=tools), in_review(category=data)
+    tools_appointment = services.appoint(db, organizer, cycle, dana, tools)
+    services.appoint(db, organizer, cycle, dana, data)
+    db.commit()
+    login(organizer)
+    services.assign(db, organizer, on_tools, dana)
+    services.assign(db, organizer, on_data, dana)
+    db.commit()
+    assert load_of(client, cycle, "Dana Data") == ("2", "0")
+    assert services.remove_appointment(db, organizer, tools_appointment) == 1
+    db.commit()
+    assert load_of(client, cycle, "Dana Data") == ("1", "0")
+    # Another reviewer appointed later is counted, from nothing.
+    appointed(display_name="Rita Reviewer")
+    assert load_of(client, cycle, "Rita Reviewer") == ("0", "0")
+    assert load_of(client, cycle, "Dana Data") == ("1", "0")

@@ -295,7 +295,9 @@ def _reviewer_options(loads: list[queries.Load]):
         % (load.reviewer.id, member_name(load.reviewer, True))
         for load in loads
     }
-    return lambda candidates: Markup("").join(written[reviewer.id] for reviewer in candidates)
+    # Joined as text: every piece is markup already, which ``Markup.join`` would check
+    # (and escape) again, piece by piece (a thousand options a page).
+    return lambda candidates: Markup("".join([written[reviewer.id] for reviewer in candidates]))
 
 
 @bp.post("/cycles/<int:cycle_id>/assignments/auto")

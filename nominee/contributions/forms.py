@@ -262,12 +262,19 @@ class ContributionFilterForm(BaseForm):
     class Meta:
         csrf = False
 
-    type = SelectField(_l("Type"), coerce=optional_int, default="")
-    category = SelectField(_l("Category"), coerce=optional_int, default="")
-    visibility = SelectField(_l("Visibility"), choices=choices(VISIBILITY_FILTER), default="")
+    type = SelectField(_l("Type"), coerce=optional_int, default="", widget=Select())
+    category = SelectField(_l("Category"), coerce=optional_int, default="", widget=Select())
+    visibility = SelectField(
+        _l("Visibility"),
+        choices=choices(VISIBILITY_FILTER),
+        default="",
+        widget=Select(fixed=True),
+    )
     date_from = OptionalDateField(_l("From"), **invalid_value(_l("Enter a date like 2024-05-31.")))
     date_to = OptionalDateField(_l("To"), **invalid_value(_l("Enter a date like 2024-05-31.")))
-    sort = SelectField(_l("Sort"), choices=choices(SORTS), default="newest")
+    sort = SelectField(
+        _l("Sort"), choices=choices(SORTS), default="newest", widget=Select(fixed=True)
+    )
 
     def configure(self, types: Iterable[ContributionType], categories: Iterable[Category]) -> None:
         self.type.choices = choices([("", _("Any type"))] + [(t.id, t.name) for t in types])

@@ -14,6 +14,7 @@ from nominee.contributions.models import ContributionType
 from nominee.i18n import _, _l
 from nominee.search.rules import MAX_QUERY_LENGTH, Scope
 from nominee.web import BaseForm, choices
+from nominee.widgets import Select
 
 
 class SearchForm(BaseForm):
@@ -34,6 +35,7 @@ class SearchForm(BaseForm):
         _l("In"),
         choices=choices([(scope.value, scope.label) for scope in Scope]),
         default=Scope.CONTRIBUTIONS.value,
+        widget=Select(fixed=True),
     )
 
     def chosen_scope(self) -> Scope:
@@ -44,8 +46,8 @@ class DiscoverForm(BaseForm):
     class Meta:
         csrf = False
 
-    type = SelectField(_l("Type"), coerce=optional_int, default="")
-    category = SelectField(_l("Category"), coerce=optional_int, default="")
+    type = SelectField(_l("Type"), coerce=optional_int, default="", widget=Select())
+    category = SelectField(_l("Category"), coerce=optional_int, default="", widget=Select())
 
     def configure(self, types: Iterable[ContributionType], categories: Iterable[Category]) -> None:
         self.type.choices = choices([("", _("Any type"))] + [(t.id, t.name) for t in types])

@@ -14,6 +14,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from nominee import clock
@@ -115,6 +116,9 @@ def show(cycle_id: int):
         awardees=award_queries.cycle_awardees(session, cycle),
         member_url=url_pattern("contributions.member", "user_id"),
         award_url=_award_url(),
+        # Each awardee's link to their award names them for screen readers: the words
+        # translated once, each name filled in escaped (as ``_`` in the template would).
+        of_member=Markup(_("of %(member)s")),
         appeals=appeal_queries.appeals_of_cycle(session, cycle.id)
         if can_manage and cycle.status is CycleStatus.PUBLISHED
         else [],

@@ -37,7 +37,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload
 
-from nominee import clock
+from nominee import clock, db
 from nominee.awards import services as awards
 from nominee.awards.models import Award, AwardStatus
 from nominee.contributions.models import Contribution
@@ -354,6 +354,7 @@ def _daily(session: Session, now: datetime, digest: Digest | None) -> list[tuple
     due: list[tuple[str, Work]] = [
         (f"expire-awards:{day}", _bind(awards.expire_awards, session, now.date())),
         (f"link-checks:{day}", _bind(linkchecks.request_run, session)),
+        (f"statistics:{day}", _bind(db.refresh_statistics, session)),
     ]
     if now.hour >= DIGEST_HOUR:
         if digest is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from nominee.audit import AuditEvent
 from nominee.awards.models import AwardStatus
@@ -52,6 +52,7 @@ def test_a_cycle_that_moves_by_itself_opens_and_goes_to_review_at_its_dates(db, 
     assert services.tick(db, at(DAY - timedelta(days=1))) == [
         f"expire-awards:{day_before}",
         f"link-checks:{day_before}",
+        f"statistics:{day_before}",
     ]
     assert cycle.status is CycleStatus.DRAFT
     services.tick(db, at(DAY))
@@ -226,3 +227,18 @@ def test_flask_tick_prints_what_ran(runner, app):
     assert result.exit_code == 0, result.output
     assert "Ran expire-awards:" in result.output
     assert runner.invoke(args=["tick"]).output == "Nothing was due.\n"
+
+
+def test_the_daily_tick_refreshes_the_query_planners_statistics(db, make, app_ctx):
+    scheduled_cycle(make)
+    ran = services.tick(db, at(DAY))
+    assert f"statistics:{DAY.isoformat()}" in ran
+    db.commit()
+    if db.get_bind().dialect.name == "sqlite":
+        # ANALYZE wrote a row per table and index it read into the planner's table.
+        analysed = set(db.scalars(text("SELECT DISTINCT tbl FROM sqlite_stat1")))
+        assert {"cycles", "scheduled_runs"} <= analysed
+    else:
+        # Never analysed, a table counts -1 rows; ANALYZE counts them.
+        rows = db.scalar(text("SELECT reltuples FROM pg_class WHERE oid = to_regclass('cycles')"))
+        assert rows == 1

@@ -12,6 +12,7 @@ from nominee.directory.rules import NAME_SEARCH_MAX
 from nominee.i18n import _, _l
 from nominee.inputs import fits_integer
 from nominee.web import BaseForm, choices
+from nominee.widgets import Select
 
 IGNORED = _l("Not one of the choices, so this filter is left out.")
 
@@ -26,6 +27,7 @@ class FilterSelect(SelectField):
     message next to the filter."""
 
     def __init__(self, label: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", Select())
         super().__init__(label, coerce=str, default="", validate_choice=False, **kwargs)
 
     def pre_validate(self, form: Any) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from sqlalchemy import ColumnElement, Select, distinct, func, select
 from sqlalchemy.orm import Session, aliased, contains_eager, joinedload
@@ -58,8 +59,7 @@ def _tab_condition(tab: Tab, today: date) -> ColumnElement[bool]:
         return rules.current(today)
     # Alumni: past awards of members who hold no current award (those are listed as
     # awardees now). Published cycles only, or a decision would show before publishing.
-    held = aliased(Award)
-    held_cycle = aliased(Cycle)
+    held, held_cycle = _held()
     holds_one = (
         select(held.id)
         .join(held_cycle, held_cycle.id == held.cycle_id)
@@ -72,6 +72,14 @@ def _tab_condition(tab: Tab, today: date) -> ColumnElement[bool]:
         .exists()
     )
     return rules.past(today) & ~holds_one
+
+
+@cache
+def _held() -> tuple[type[Award], type[Cycle]]:
+    """The aliases the alumni's condition reads the awards still held through, made once:
+    made per request, SQLAlchemy adapted each of their columns again (more time than the
+    queries took)."""
+    return aliased(Award), aliased(Cycle)
 
 
 def _listed(tab: Tab, today: date) -> Select[Award]:

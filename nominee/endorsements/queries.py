@@ -4,6 +4,7 @@ member's page."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Row, Select, func, or_, select, true
@@ -169,11 +170,18 @@ class EndorsementRow(NamedTuple):
         )
 
 
+@cache
+def _people() -> tuple[type[User], type[User]]:
+    """The endorser and endorsee aliases of ``_rows``, made once (made per request,
+    SQLAlchemy adapted each of their columns again)."""
+    return aliased(User), aliased(User)
+
+
 def _rows(session: Session, latest: Select[*tuple[Any, ...]]) -> list[EndorsementRow]:
     """The endorsements whose ids ``latest`` picks, newest first, as ``EndorsementRow``:
     the joins touch those few rows only."""
     picked = latest.subquery()
-    endorser, endorsee = aliased(User), aliased(User)
+    endorser, endorsee = _people()
     rows = session.execute(
         select(
             Endorsement.id,

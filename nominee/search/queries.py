@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -201,12 +202,19 @@ class Listed:
     is_public: bool
 
 
+@cache
+def _aliases() -> tuple[type[Category], type[User]]:
+    """The category and owner aliases of ``_listed``, made once: made per request,
+    SQLAlchemy adapted each of their columns again."""
+    return aliased(Category), aliased(User)
+
+
 def _listed(
     session: Session, *where: ColumnElement[bool], order: Any = None, limit: int | None = None
 ) -> list[Listed]:
     """The contributions ``where`` holds (newest first, at most ``limit``), with their
     extra categories in a second query."""
-    category, owner = aliased(Category), aliased(User)  # ``where`` may ask of User itself
+    category, owner = _aliases()  # ``where`` may ask of User itself
     stmt = (
         select(
             Contribution.id,

@@ -1,5 +1,7 @@
 """The version of a member's activity (``User.activity_version``), which keys what the
-shared cache keeps of their figures (``contributions.queries.member_figures``).
+shared cache keeps of their figures (``contributions.queries.member_figures``), and the
+version of a cycle's review work (``Cycle.review_activity``), which keys the reviewers'
+loads and the review queue's progress.
 
 Every service that changes a member's contributions, their reach figures or the
 endorsements they received, or the names and order of the types and metrics their
@@ -17,8 +19,10 @@ from typing import Any
 
 from sqlalchemy import Select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from nominee.accounts.models import User
+from nominee.cycles.models import Cycle
 
 
 def changed(session: Session, members: Iterable[int] | Select[Any]) -> None:
@@ -38,3 +42,21 @@ def changed(session: Session, members: Iterable[int] | Select[Any]) -> None:
     for held in list(session.identity_map.values()):
         if isinstance(held, User):
             session.expire(held, ["activity_version"])
+
+
+def review_work_changed(session: Session, cycle_id: int) -> None:
+    """The cycle's review work changed: an appointment, an assignment or a review added,
+    submitted or removed, or a nomination moved (into the queue or out of it). The cycle
+    gets a new ``review_activity``, committed with the change, so what is kept under the
+    old one (``reviews.queries``: the reviewers' loads, the queue's progress) is never
+    read again, on any host. A core UPDATE: not an edit of the cycle (its ``version``,
+    which an organizer's open edit form checks, stays)."""
+    session.execute(
+        update(Cycle)
+        .where(Cycle.id == cycle_id)
+        .values(review_activity=secrets.randbits(53))
+        .execution_options(synchronize_session=False)
+    )
+    held = session.identity_map.get(identity_key(Cycle, cycle_id))
+    if held is not None:
+        session.expire(held, ["review_activity"])

@@ -36,6 +36,15 @@ class Factory:
         self.session.flush()
         return obj
 
+    def _work(self, obj, cycle_id: int):
+        """``obj`` changed the cycle's review work, as the services say it when they make
+        such rows (``nominee.activity.review_work_changed``): the review pages' kept
+        figures of the cycle are stale."""
+        from nominee.activity import review_work_changed
+
+        review_work_changed(self.session, cycle_id)
+        return obj
+
     def user(self, role: Role = Role.MEMBER, **kw) -> User:
         n = next(_seq)
         kw.setdefault("email", f"user{n}@example.org")
@@ -162,7 +171,7 @@ class Factory:
         kw.setdefault("status", NominationStatus.SUBMITTED)
         kw.setdefault("statement_md", "Works for the community.")
         kw.setdefault("statement_html", "<p>Works for the community.</p>")
-        return self._save(Nomination(cycle=cycle, nominee=nominee, **kw))
+        return self._work(self._save(Nomination(cycle=cycle, nominee=nominee, **kw)), cycle.id)
 
     def evidence(self, nomination: Nomination, contributions) -> Nomination:
         """Attach contributions as evidence, keeping the evidence counter in step."""
@@ -204,12 +213,14 @@ class Factory:
     def appointment(self, cycle: Cycle, reviewer: User, category: Category | None = None):
         from nominee.reviews.models import ReviewerAppointment
 
-        return self._save(ReviewerAppointment(cycle=cycle, reviewer=reviewer, category=category))
+        appointment = ReviewerAppointment(cycle=cycle, reviewer=reviewer, category=category)
+        return self._work(self._save(appointment), cycle.id)
 
     def assignment(self, nomination: Nomination, reviewer: User):
         from nominee.reviews.models import Assignment
 
-        return self._save(Assignment(nomination=nomination, reviewer=reviewer))
+        assigned = self._save(Assignment(nomination=nomination, reviewer=reviewer))
+        return self._work(assigned, nomination.cycle_id)
 
     def review(self, nomination: Nomination, reviewer: User, scores=(), **kw):
         """A review; ``scores`` are given in rubric order (None: not scored).
@@ -234,7 +245,8 @@ class Factory:
             "reads_others",
             kw["status"] is ReviewStatus.SUBMITTED and len(kw["scores"]) == len(criteria),
         )
-        return self._save(Review(nomination=nomination, reviewer=reviewer, **kw))
+        review = self._save(Review(nomination=nomination, reviewer=reviewer, **kw))
+        return self._work(review, nomination.cycle_id)
 
 
 def shown(app, notification):

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from nominee import audit, clock, events
+from nominee import activity, audit, clock, events
 from nominee.accounts.models import User
 from nominee.awards.models import Award
 from nominee.categories.models import Category
@@ -842,6 +842,8 @@ def change_status(
     old = None if created else nomination.status
     nomination.status = to_status
     _flush(session)
+    # What the review pages keep of the cycle's queue (which statuses it holds) is stale.
+    activity.review_work_changed(session, nomination.cycle_id)
     if history:
         add_event(session, actor, nomination, old, note)
     if audit_payload is not None:

@@ -17,7 +17,6 @@ nomination's optimistic lock: two reviewers submitting at once must both succeed
 
 from __future__ import annotations
 
-import secrets
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -29,9 +28,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
-from sqlalchemy.orm.util import identity_key
 
-from nominee import audit, clock, events, i18n
+from nominee import activity, audit, clock, events, i18n
 from nominee.accounts.models import User
 from nominee.accounts.rules import awaits_verification
 from nominee.categories.models import Category
@@ -74,22 +72,6 @@ def _deleted(session: Session, statement: Delete) -> int:
     result = session.execute(statement)
     assert isinstance(result, CursorResult)
     return result.rowcount
-
-
-def _work_changed(session: Session, cycle_id: int) -> None:
-    """The cycle's assignments or reviews changed (one added or removed, a review started
-    or submitted): it gets a new ``review_activity``, committed with the change, so the
-    reviewers' loads kept under the old one (``queries.reviewer_loads``) are never read
-    again, on any host. A core UPDATE: not an edit of the cycle (its ``version`` stays)."""
-    session.execute(
-        update(Cycle)
-        .where(Cycle.id == cycle_id)
-        .values(review_activity=secrets.randbits(53))
-        .execution_options(synchronize_session=False)
-    )
-    held = session.identity_map.get(identity_key(Cycle, cycle_id))
-    if held is not None:
-        session.expire(held, ["review_activity"])
 
 
 # Appointments
@@ -161,7 +143,7 @@ def appoint(
             _("%(name)s was just appointed by someone else.", name=reviewer.display_name)
         ) from None
     # The kept loads count the reviewers appointed when they were counted.
-    _work_changed(session, cycle.id)
+    activity.review_work_changed(session, cycle.id)
     audit.record(
         session,
         actor,
@@ -219,7 +201,7 @@ def remove_appointment(session: Session, actor: User, appointment: ReviewerAppoi
             ),
         )
         if removed:
-            _work_changed(session, cycle.id)
+            activity.review_work_changed(session, cycle.id)
     audit.record(
         session,
         actor,
@@ -300,7 +282,7 @@ def assign(session: Session, actor: User, nomination: Nomination, reviewer: User
         nomination,
         after={"reviewer_id": reviewer.id},
     )
-    _work_changed(session, nomination.cycle_id)
+    activity.review_work_changed(session, nomination.cycle_id)
     _tell_assigned(session, nomination.cycle, Counter([reviewer.id]))
     return assigned
 
@@ -341,7 +323,7 @@ def unassign(session: Session, actor: User, nomination: Nomination, reviewer: Us
         )
     session.delete(assigned)
     session.flush()
-    _work_changed(session, nomination.cycle_id)
+    activity.review_work_changed(session, nomination.cycle_id)
     audit.record(
         session,
         actor,
@@ -403,7 +385,7 @@ def auto_assign(session: Session, actor: User | None, cycle: Cycle) -> AutoAssig
     except IntegrityError:
         raise Conflict(_("Assignments changed while this ran; run it again.")) from None
     if pairs:
-        _work_changed(session, cycle.id)
+        activity.review_work_changed(session, cycle.id)
     for nomination_id, reviewer_id in pairs:
         existing[nomination_id].add(reviewer_id)
     short = [seat.nomination_id for seat in seats if len(existing[seat.nomination_id]) < k]
@@ -539,7 +521,7 @@ def save_review(
     except (StaleDataError, IntegrityError):
         raise Conflict(_(STALE_REVIEW)) from None
     if work_changed:
-        _work_changed(session, nomination.cycle_id)
+        activity.review_work_changed(session, nomination.cycle_id)
     action = "review.submitted" if submit else "review.draft_saved"
     audit.record(session, reviewer, action, review, before=before, after=_snapshot(review))
     if review.status is ReviewStatus.SUBMITTED:
@@ -593,7 +575,7 @@ def declare_conflict(
     except IntegrityError:
         raise Conflict(_("You already declared a conflict on this nomination.")) from None
     if unassigned or review is not None:
-        _work_changed(session, nomination.cycle_id)
+        activity.review_work_changed(session, nomination.cycle_id)
     audit.record(
         session,
         reviewer,

@@ -33,14 +33,16 @@ NULL on the other rows (sorted last either way).
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import QueryableAttribute, Session, aliased, load_only
 
+from nominee import sharedcache
 from nominee.accounts.models import User
 from nominee.awards.models import Award
 from nominee.categories.models import Category
@@ -196,6 +198,33 @@ class CategoryProgress:
         if not self.reviews_needed:
             return 100
         return round(100 * self.reviews_submitted / self.reviews_needed)
+
+
+# How long the progress table's counts are kept (they are stale as soon as the cycle's
+# ``review_activity`` changes, whatever this says).
+PROGRESS_SECONDS = 600
+
+
+class Counted(NamedTuple):
+    """A category's row of the progress query (``Queue.progress``)."""
+
+    category_id: int
+    nominations: int
+    submitted: int
+    reviews: int
+    weighted: int
+
+
+class Mine(NamedTuple):
+    """A category's row of the viewer's own assignments (``Queue.mine``)."""
+
+    category_id: int
+    assigned: int
+    submitted: int
+
+
+def _figures(row: Sequence[Any]) -> list[int]:
+    return [int(value or 0) for value in row]
 
 
 class Queue:
@@ -491,6 +520,49 @@ class Queue:
         ).all()
         return Page(items=items, page=number, per_page=per_page, total=total)
 
+    def counted(self, session: Session) -> list[Counted]:
+        """``progress``'s rows, kept in the shared cache under the cycle's
+        ``review_activity`` (drawn anew by every change to its assignments and reviews and
+        by every nomination's move: ``nominee.activity``) and what the viewer is kept from
+        (their scope and conflicts)."""
+        return [
+            Counted(*row)
+            for row in self._kept(
+                session,
+                "queue-progress",
+                lambda: session.execute(self.progress(), self.params()).all(),
+            )
+        ]
+
+    def counted_mine(self, session: Session) -> list[Mine]:
+        """``mine``'s rows, kept as ``counted``'s are."""
+        return [
+            Mine(*row)
+            for row in self._kept(
+                session,
+                f"queue-mine:{self.user.id}",
+                lambda: session.execute(self.mine(), self.params()).all(),
+            )
+        ]
+
+    def _kept(self, session: Session, name: str, compute) -> list[list[int]]:
+        cache = session.info.get(sharedcache.CACHE)
+        if cache is None:
+            return [_figures(row) for row in compute()]
+        seen = (
+            self.cycle.reviewers_per_nomination,
+            sorted(self.scope.category_ids) if self.scoped else None,
+            self.conflicted,
+        )
+        digest = hashlib.sha256(repr(seen).encode()).hexdigest()[:24]
+        return cache.remember(
+            f"{name}:{self.cycle.id}:{self.cycle.review_activity}:{digest}",
+            PROGRESS_SECONDS,
+            lambda: [_figures(row) for row in compute()],
+            lambda rows: rows,
+            lambda kept: kept,
+        )
+
     def progress(self) -> Select:
         """Per category: the nominations and their reviews submitted (capped at K each)."""
         return self._built(("progress",), self._progress)
@@ -634,7 +706,7 @@ def dashboard(
         filters = replace(filters, status=None)
     conflicted = conflicted_ids(session, cycle, user)
     queue = Queue(cycle, user, scope, conflicted)
-    counted = session.execute(queue.progress(), queue.params()).all()
+    counted = queue.counted(session)
     calibration = None
     if user.is_organizer:
         # An organizer's progress counts the whole queue: the calibration's nominations.
@@ -652,7 +724,7 @@ def dashboard(
         filters = without_calibration(filters)
     progress, overall = queue.progress_table(
         counted,
-        session.execute(queue.mine(), queue.params()).all() if scope.appointed else [],
+        queue.counted_mine(session) if scope.appointed else [],
         queue_categories(cycle, user, scope),
     )
     if calibration is not None and filters.calibrated:

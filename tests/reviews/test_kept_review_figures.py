@@ -1,7 +1,7 @@
-"""The reviewers' loads are kept under the cycle's ``review_activity``: every service that
-changes a cycle's appointments, assignments or reviews draws a new one, so the reviewers
-page never shows counts from before the change; a view that changes nothing reads them
-kept."""
+"""The reviewers' loads and the review queue's progress are kept under the cycle's
+``review_activity``: every service that changes a cycle's appointments, assignments or
+reviews, and every move of a nomination, draws a new one, so the pages never show counts
+from before the change; a view that changes nothing reads them kept."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import re
 
 from sqlalchemy import select
 
+from nominee.nominations.models import NominationStatus
+from nominee.nominations.services import change_status
 from nominee.reviews import services
 from nominee.reviews.models import Confidence, Recommendation, Review, ReviewStatus
 from nominee.reviews.services import ReviewInput
@@ -109,3 +111,50 @@ def test_appointing_and_removing_reviewers_shows_on_the_reviewers_page(
     appointed(display_name="Rita Reviewer")
     assert load_of(client, cycle, "Rita Reviewer") == ("0", "0")
     assert load_of(client, cycle, "Dana Data") == ("1", "0")
+
+
+def progress_of(client, cycle) -> list[str]:
+    """The dashboard's progress table, a line a row (category, nominations, reviews, mine)."""
+    page = client.get(f"/cycles/{cycle.id}/dashboard")
+    assert page.status_code == 200
+    table = re.search(r'<table class="rv-progress">(.*?)</table>', page.text, re.S).group(1)
+    rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)
+    return [
+        " | ".join(
+            re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", cell)).strip()
+            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+        )
+        for row in rows
+        if "<td" in row
+    ]
+
+
+def test_the_queues_progress_follows_reviews_and_moves(
+    client, login, make, db, cycle, in_review, appointed
+):
+    rita = appointed(display_name="Rita Reviewer")
+    organizer = make.organizer()
+    first, second = in_review(), in_review()
+    services.assign(db, organizer, first, rita)
+    db.commit()
+    login(rita)
+    reviews_needed = 2 * cycle.reviewers_per_nomination
+    assert progress_of(client, cycle)[-1] == (
+        f"All categories | 2 | 0 of {reviews_needed} (0%) | 0 of 1 assigned"
+    )
+    # Viewed again with nothing changed: the same figures.
+    assert progress_of(client, cycle)[-1].endswith("0 of 1 assigned")
+
+    services.save_review(
+        db, rita, first, review_input(cycle, complete=True), submit=True, version=0
+    )
+    db.commit()
+    assert progress_of(client, cycle)[-1] == (
+        f"All categories | 2 | 1 of {reviews_needed} (17%) | 1 of 1 assigned"
+    )
+
+    # A nomination leaving the queue (any move goes through the one gate of its status).
+    change_status(db, organizer, second, NominationStatus.WITHDRAWN, "nomination.withdrawn")
+    db.commit()
+    needed = cycle.reviewers_per_nomination
+    assert progress_of(client, cycle)[-1] == f"All categories | 1 | 1 of {needed} (33%) | 1 of 1 assigned"

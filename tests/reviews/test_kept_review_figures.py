@@ -157,4 +157,6 @@ def test_the_queues_progress_follows_reviews_and_moves(
     change_status(db, organizer, second, NominationStatus.WITHDRAWN, "nomination.withdrawn")
     db.commit()
     needed = cycle.reviewers_per_nomination
-    assert progress_of(client, cycle)[-1] == f"All categories | 1 | 1 of {needed} (33%) | 1 of 1 assigned"
+    assert progress_of(client, cycle)[-1] == (
+        f"All categories | 1 | 1 of {needed} (33%) | 1 of 1 assigned"
+    )

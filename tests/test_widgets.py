@@ -78,3 +78,23 @@ def test_required_radio_buttons_as_wtforms_writes_them(data):
 
     assert radios({"widget": ChoiceList("radio")}) == radios({})
     assert " required " in radios({})
+
+
+@pytest.mark.parametrize("data", [{}, {"pick": "2"}, {"pick": "a&b"}])
+def test_radio_options_write_what_iterating_the_field_writes(data):
+    from jinja2 import Environment
+
+    from nominee.widgets import radio_options
+
+    class Pick(Form):
+        pick = RadioField("Pick", choices=CHOICES[1:] + [SelectChoice("3", "")])
+
+    field = Pick(MultiDict(data)).pick
+    bound = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True).from_string(
+        "{% for option in f %}\n"
+        '    <label><input type="radio" id="{{ option.id }}" name="{{ f.name }}" '
+        'value="{{ option.data }}"{% if option.checked %} checked{% endif %}> '
+        "{{ option.label.text }}</label>\n"
+        "{% endfor %}\n"
+    )
+    assert radio_options(field) + "\n" == bound.render(f=field)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from wtforms import Form, RadioField, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import InputRequired
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, html_params
 from wtforms.widgets import Select as WTFormsSelect
 
 from nominee import i18n
@@ -98,3 +99,29 @@ def test_radio_options_write_what_iterating_the_field_writes(data):
         "{% endfor %}\n"
     )
     assert radio_options(field) + "\n" == bound.render(f=field)
+
+
+@pytest.mark.parametrize("text", ["", 'Says "hi" & <b>bye</b>\nagain', "\n leading"])
+def test_text_areas_write_what_wtforms_writes(text):
+    from wtforms import TextAreaField
+    from wtforms.validators import DataRequired, Length
+    from wtforms.widgets import TextArea as WTFormsTextArea
+
+    from nominee.widgets import TextArea, attributes
+
+    def field(widget, validators):
+        class Note(Form):
+            note = TextAreaField("Note", validators=validators, widget=widget)
+
+        return Note(MultiDict({"note": text})).note
+
+    for validators in ([], [DataRequired(), Length(min=2, max=500)]):
+        for kwargs in (
+            {},
+            {"aria-describedby": "note-help note-error", "aria-invalid": "true"},
+            {"class_": 'a"b', "data_x_y": 1, "disabled": False, "readonly": True},
+        ):
+            ours = field(TextArea(), validators)(**kwargs)
+            assert ours == field(WTFormsTextArea(), validators)(**kwargs)
+            assert isinstance(ours, Markup)
+    assert attributes(for_="x") == html_params(for_="x") == 'for="x"'

@@ -22,6 +22,7 @@ from nominee.reviews.models import Confidence, Recommendation
 from nominee.reviews.queries import CALIBRATED_SORTS, SCORE_BASES, SORTS
 from nominee.reviews.rules import QUEUE_STATUSES
 from nominee.web import BaseForm, SelectChoice, choices
+from nominee.widgets import TextArea
 
 SCORE_LABELS = {1: N_("Weak"), 2: N_("Fair"), 3: N_("Good"), 4: N_("Strong"), 5: N_("Exceptional")}
 CHOOSE_FROM_LIST = _l("Choose one of the options in the list.")
@@ -67,6 +68,7 @@ class ConflictForm(BaseForm):
             Length(max=500, message=_l("At most 500 characters.")),
         ],
         description=_l("Seen by the organizers. The nomination leaves your queue."),
+        widget=TextArea(),
     )
 
 
@@ -104,11 +106,13 @@ class ReviewForm(BaseForm):
         _l("Comment for the panel"),
         validators=[Optional(), Length(max=5000, message=_l("At most 5,000 characters."))],
         description=_l("Seen by the other reviewers and the organizers, never by the nominee."),
+        widget=TextArea(),
     )
     nominee_feedback = TextAreaField(
         _l("Feedback for the nominee (optional)"),
         validators=[Optional(), Length(max=5000, message=_l("At most 5,000 characters."))],
         description=_l("Shown to the nominee, unsigned, when the results are published."),
+        widget=TextArea(),
     )
     version = IntegerField(widget=HiddenInput(), default=0, validators=[Optional()])
 

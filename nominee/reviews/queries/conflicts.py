@@ -40,6 +40,8 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
+    Integer,
+    Select,
     and_,
     bindparam,
     exists,
@@ -181,9 +183,17 @@ def is_conflicted(session: Session, nomination: Nomination, user_id: int) -> boo
     """Whether ``user_id`` is conflicted on ``nomination``, in one query."""
     return bool(
         session.scalar(
-            select(literal(nomination.id).in_(conflicted_nominations(nomination.cycle, user_id)))
+            _is_conflicted(),
+            {**one_cycle_params(nomination.cycle, user_id), "conflict_nomination": nomination.id},
         )
     )
+
+
+@cache
+def _is_conflicted() -> Select[*tuple[Any, ...]]:
+    """``is_conflicted``'s query, ``in_one_cycle``'s with the nomination as a parameter:
+    built once (the nomination page asks it of every organizer)."""
+    return select(bindparam("conflict_nomination", type_=Integer).in_(in_one_cycle()))
 
 
 def conflicted_ids(session: Session, cycle: Cycle, user: User) -> list[int]:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+
+from flask import Flask, current_app, has_app_context
 from markupsafe import Markup, escape
 
-from nominee import countries
+from nominee import countries, i18n
 from nominee.formatting import (
     format_count,
     format_date,
@@ -16,6 +20,7 @@ from nominee.formatting import (
     format_programme_dates,
 )
 from nominee.web import url_for_page, url_with
+from nominee.widgets import radio_options
 
 
 def member_name(
@@ -35,6 +40,38 @@ def member_name(
     return escape(name) + Markup(' <span class="muted">#%s</span>') % user_id
 
 
+# Written parts of pages, by what they show (``kept_fragment``): a review's dossier is
+# read again by each of its reviewers, and by the same one after every draft they save.
+FRAGMENTS_KEPT = 256
+_fragments: OrderedDict[tuple[i18n.Reader, Hashable], Markup] = OrderedDict()
+_fragments_lock = threading.Lock()
+
+
+def kept_fragment(key: Hashable, render: Callable[[], Markup]) -> Markup:
+    """``render()``'s HTML, kept per process under ``key`` and the current reader.
+
+    ``key`` must hold everything the HTML is made of (the figures themselves, not the
+    ids or versions they were read under), so that a change of the data is a new key
+    and a kept fragment can never be stale; the reader (language and time zone) is
+    added here. Only for HTML that reads nothing else: no address (``url_for``), no
+    CSRF token, nothing of the viewer's.
+    """
+    if has_app_context() and current_app.jinja_env.auto_reload:
+        return Markup(render())  # templates being edited (debug): write them afresh
+    full = (i18n.current(), key)
+    with _fragments_lock:
+        kept = _fragments.get(full)
+        if kept is not None:
+            _fragments.move_to_end(full)
+            return kept
+    written = Markup(render())
+    with _fragments_lock:
+        _fragments[full] = written
+        while len(_fragments) > FRAGMENTS_KEPT:
+            _fragments.popitem(last=False)
+    return written
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
@@ -47,6 +84,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["url_for_page"] = url_for_page
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.globals["member_name"] = member_name
+    app.jinja_env.globals["radio_options"] = radio_options
     app.jinja_env.globals["country_name"] = countries.country_name
     # Stored HTML we produced ourselves from sanitised Markdown.
     app.jinja_env.filters["trusted_html"] = Markup

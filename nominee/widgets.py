@@ -13,6 +13,7 @@ from typing import Any
 from markupsafe import Markup, escape
 from wtforms.widgets import ListWidget, html_params
 from wtforms.widgets import Select as WTFormsSelect
+from wtforms.widgets import TextArea as WTFormsTextArea
 
 from nominee import i18n
 
@@ -75,6 +76,39 @@ def _written(value: Any, label: Any) -> Written:
     )
 
 
+def attributes(**kwargs: Any) -> Markup:
+    """What WTForms' ``html_params`` writes (sorted, ``class_`` and ``aria_`` keys
+    cleaned, ``True`` bare, ``False`` left out), with one f-string an attribute rather
+    than its ``Markup.format``, which took most of a text field's time."""
+    params: list[str] = []
+    for key, value in sorted(kwargs.items()):
+        key = key.rstrip("_")
+        if key.startswith(("data_", "aria_")):
+            key = key.replace("_", "-")
+        if value is True:
+            params.append(escape(key))
+        elif value is not False:
+            params.append(f'{escape(key)}="{str(escape(value)).replace(chr(34), "&quot;")}"')
+    return Markup(" ".join(params))
+
+
+class TextArea(WTFormsTextArea):
+    """WTForms' ``TextArea``, its attributes written by ``attributes``."""
+
+    def __call__(self, field: Any, **kwargs: Any) -> Markup:
+        kwargs.setdefault("id", field.id)
+        flags = getattr(field, "flags", {})
+        for key in self.validation_attrs:
+            # A flag not set reads None (``Flags``); WTForms copies only those set.
+            value = getattr(flags, key, None)
+            if value is not None and key not in kwargs:
+                kwargs[key] = value
+        return Markup(
+            f"<textarea {attributes(name=field.name, **kwargs)}>\r\n"
+            f"{escape(field._value())}</textarea>"
+        )
+
+
 class ChoiceList(ListWidget):
     """WTForms' ``ListWidget`` of check boxes or radio buttons (``option_widget``, label
     after the input), each choice written at once instead of bound as a field of its
@@ -107,3 +141,21 @@ class ChoiceList(ListWidget):
             )
         html.append(f"</{self.html_tag}>")
         return Markup("".join(html))
+
+
+def radio_options(field: Any, indent: str = "    ") -> Markup:
+    """A radio field's choices as ``reviews/_macros.html``'s ``radio_group`` lists them,
+    one ``<label><input type="radio" ...> text</label>`` a line: what iterating over the
+    field writes (``{% for option in f %}``: its ``id``, ``data``, ``checked`` and label),
+    without binding a field per choice (a review form has some thirty of them)."""
+    name, coerce, data = escape(field.name), field.coerce, field.data
+    # The field's choices as ``iter_choices`` reads them, without a ``Choice`` made each.
+    return Markup(
+        "\n".join(
+            f'{indent}<label><input type="radio" id="{escape(f"{field.id}-{index}")}" '
+            f'name="{name}" value="{escape(choice.value)}"'
+            f"{' checked' if coerce(choice.value) == data else ''}> "
+            f"{escape(choice.label or choice.value)}</label>"
+            for index, choice in enumerate(field._choices_from_input(field.choices) or [])
+        )
+    )

@@ -32,3 +32,25 @@ def test_count_reads_in_the_singular_for_one(value, label, shown):
 )  # fmt: skip
 def test_a_wait_reads_in_words(seconds, shown):
     assert format_wait(seconds) == shown
+
+
+def test_kept_fragments_are_per_reader_and_bounded(monkeypatch):
+    from nominee import i18n, templating
+
+    monkeypatch.setattr(templating, "_fragments", type(templating._fragments)())
+    monkeypatch.setattr(templating, "FRAGMENTS_KEPT", 2)
+    written = []
+
+    def render(text):
+        written.append(text)
+        return text
+
+    with i18n.reading("en"):
+        assert templating.kept_fragment("k", lambda: render("<b>en</b>")) == "<b>en</b>"
+        assert templating.kept_fragment("k", lambda: render("other")) == "<b>en</b>"
+    with i18n.reading("es"):
+        assert templating.kept_fragment("k", lambda: render("<b>es</b>")) == "<b>es</b>"
+        templating.kept_fragment("k2", lambda: render("two"))
+    with i18n.reading("en"):  # pushed out by the two since
+        assert templating.kept_fragment("k", lambda: render("again")) == "again"
+    assert written == ["<b>en</b>", "<b>es</b>", "two", "again"]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from wtforms import Form, RadioField, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import InputRequired
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, html_params
 from wtforms.widgets import Select as WTFormsSelect
 
 from nominee import i18n
@@ -78,3 +79,49 @@ def test_required_radio_buttons_as_wtforms_writes_them(data):
 
     assert radios({"widget": ChoiceList("radio")}) == radios({})
     assert " required " in radios({})
+
+
+@pytest.mark.parametrize("data", [{}, {"pick": "2"}, {"pick": "a&b"}])
+def test_radio_options_write_what_iterating_the_field_writes(data):
+    from jinja2 import Environment
+
+    from nominee.widgets import radio_options
+
+    class Pick(Form):
+        pick = RadioField("Pick", choices=CHOICES[1:] + [SelectChoice("3", "")])
+
+    field = Pick(MultiDict(data)).pick
+    bound = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True).from_string(
+        "{% for option in f %}\n"
+        '    <label><input type="radio" id="{{ option.id }}" name="{{ f.name }}" '
+        'value="{{ option.data }}"{% if option.checked %} checked{% endif %}> '
+        "{{ option.label.text }}</label>\n"
+        "{% endfor %}\n"
+    )
+    assert radio_options(field) + "\n" == bound.render(f=field)
+
+
+@pytest.mark.parametrize("text", ["", 'Says "hi" & <b>bye</b>\nagain', "\n leading"])
+def test_text_areas_write_what_wtforms_writes(text):
+    from wtforms import TextAreaField
+    from wtforms.validators import DataRequired, Length
+    from wtforms.widgets import TextArea as WTFormsTextArea
+
+    from nominee.widgets import TextArea, attributes
+
+    def field(widget, validators):
+        class Note(Form):
+            note = TextAreaField("Note", validators=validators, widget=widget)
+
+        return Note(MultiDict({"note": text})).note
+
+    for validators in ([], [DataRequired(), Length(min=2, max=500)]):
+        for kwargs in (
+            {},
+            {"aria-describedby": "note-help note-error", "aria-invalid": "true"},
+            {"class_": 'a"b', "data_x_y": 1, "disabled": False, "readonly": True},
+        ):
+            ours = field(TextArea(), validators)(**kwargs)
+            assert ours == field(WTFormsTextArea(), validators)(**kwargs)
+            assert isinstance(ours, Markup)
+    assert attributes(for_="x") == html_params(for_="x") == 'for="x"'

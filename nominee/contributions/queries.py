@@ -440,21 +440,33 @@ def member_activity(
     """The chart of the member's contributions per month and type from ``start`` to
     ``end``, its figures kept in the shared cache as ``member_totals`` are (the chart is
     drawn per request, in the reader's language)."""
+    return activity_chart(
+        start, end, member_activity_rows(session, cache, member, show_private, start, end)
+    )
+
+
+def member_activity_rows(
+    session: Session,
+    cache: SharedCache | None,
+    member: User,
+    show_private: bool,
+    start: date,
+    end: date,
+) -> list[tuple[int, str, int, int, int]]:
+    """The figures of ``member_activity``'s chart (``activity_rows``), kept in the shared
+    cache under the member's ``activity_version``."""
     conditions = contribution_filters(
         owner_id=member.id, visibility=None if show_private else Visibility.PUBLIC
     )
-    rows = (
-        activity_rows(session, start, end, *conditions)
-        if cache is None
-        else cache.remember(
-            f"member-activity:{_scope(member, show_private)}:{start}:{end}",
-            FIGURES_SECONDS,
-            lambda: activity_rows(session, start, end, *conditions),
-            list,
-            lambda kept: [tuple(row) for row in kept],
-        )
+    if cache is None:
+        return activity_rows(session, start, end, *conditions)
+    return cache.remember(
+        f"member-activity:{_scope(member, show_private)}:{start}:{end}",
+        FIGURES_SECONDS,
+        lambda: activity_rows(session, start, end, *conditions),
+        list,
+        lambda kept: [tuple(row) for row in kept],
     )
-    return activity_chart(start, end, rows)
 
 
 @dataclass(frozen=True)

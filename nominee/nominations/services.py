@@ -372,11 +372,20 @@ class Totals:
     total_audience: int
 
 
-def totals(session: Session, nomination: Nomination, shown: Sequence[EvidenceItem]) -> Totals:
+def totals(
+    session: Session,
+    nomination: Nomination,
+    shown: Sequence[EvidenceItem],
+    evidence_items: int | None = None,
+) -> Totals:
     """The evidence totals over ``shown``: the stored counters when every item of the
     evidence is shown, otherwise counted over the shown items alone (one query), so a
-    viewer who may not see private items cannot subtract them from the totals."""
-    if len(shown) == len(nomination.evidence):
+    viewer who may not see private items cannot subtract them from the totals.
+    ``evidence_items``: how many items the evidence has, when the caller read them all
+    (else its rows are loaded to count them)."""
+    if evidence_items is None:
+        evidence_items = len(nomination.evidence)
+    if len(shown) == evidence_items:
         return Totals(
             nomination.evidence_count,
             nomination.distinct_endorsers,

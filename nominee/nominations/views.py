@@ -233,7 +233,7 @@ def show(nomination_id: int):
         may_appeal=may_appeal,
         appeal_ends=appeal_ends,
         evidence=shown,
-        totals=services.totals(get_session(), nomination, shown),
+        totals=services.totals(get_session(), nomination, shown, len(contributions)),
         events=events,
         hide_decisions=hide_decisions,
         can_decide=awards_rules.can_decide(user, nomination, conflicted=conflicted),

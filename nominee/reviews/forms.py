@@ -22,6 +22,7 @@ from nominee.reviews.models import Confidence, Recommendation
 from nominee.reviews.queries import CALIBRATED_SORTS, SCORE_BASES, SORTS
 from nominee.reviews.rules import QUEUE_STATUSES
 from nominee.web import BaseForm, SelectChoice, choices
+from nominee.widgets import TextArea
 
 SCORE_LABELS = {1: N_("Weak"), 2: N_("Fair"), 3: N_("Good"), 4: N_("Strong"), 5: N_("Exceptional")}
 CHOOSE_FROM_LIST = _l("Choose one of the options in the list.")
@@ -67,6 +68,7 @@ class ConflictForm(BaseForm):
             Length(max=500, message=_l("At most 500 characters.")),
         ],
         description=_l("Seen by the organizers. The nomination leaves your queue."),
+        widget=TextArea(),
     )
 
 
@@ -104,25 +106,26 @@ class ReviewForm(BaseForm):
         _l("Comment for the panel"),
         validators=[Optional(), Length(max=5000, message=_l("At most 5,000 characters."))],
         description=_l("Seen by the other reviewers and the organizers, never by the nominee."),
+        widget=TextArea(),
     )
     nominee_feedback = TextAreaField(
         _l("Feedback for the nominee (optional)"),
         validators=[Optional(), Length(max=5000, message=_l("At most 5,000 characters."))],
         description=_l("Shown to the nominee, unsigned, when the results are published."),
+        widget=TextArea(),
     )
     version = IntegerField(widget=HiddenInput(), default=0, validators=[Optional()])
 
     criteria: Sequence[RubricCriterion] = ()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, criteria: Sequence[RubricCriterion] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        self.confidence.choices = choices((c.value, c.label) for c in Confidence)
-        self.recommendation.choices = choices((r.value, r.label) for r in Recommendation)
+        self.criteria = tuple(criteria)
+        confidence, recommendation, scores = _review_choices(i18n.current().language)
+        self.confidence.choices = confidence
+        self.recommendation.choices = recommendation
         for _criterion, field in self.score_fields():
-            field.choices = choices(
-                (value, _("%(score)d %(label)s", score=value, label=_(label)))
-                for value, label in SCORE_LABELS.items()
-            )
+            field.choices = scores
 
     def score_fields(self):
         return [(criterion, self[f"score_{criterion.id}"]) for criterion in self.criteria]
@@ -131,21 +134,44 @@ class ReviewForm(BaseForm):
         return {criterion.id: field.data for criterion, field in self.score_fields()}
 
 
+@lru_cache(maxsize=2 * len(i18n.LANGUAGES))
+def _review_choices(language: str) -> tuple[list[SelectChoice], ...]:
+    """The review form's fixed choices in ``language`` (the reader's): confidence,
+    recommendation and the 1-5 scores every criterion shares. Worded once per process
+    (they hold no data; read only)."""
+    return (
+        choices((c.value, c.label) for c in Confidence),
+        choices((r.value, r.label) for r in Recommendation),
+        choices(
+            (value, _("%(score)d %(label)s", score=value, label=_(label)))
+            for value, label in SCORE_LABELS.items()
+        ),
+    )
+
+
 def review_form(criteria: Sequence[RubricCriterion], **kwargs) -> ReviewForm:
     """A ``ReviewForm`` with one 1-5 radio group per rubric criterion."""
+    rubric = tuple((criterion.id, criterion.name, criterion.description) for criterion in criteria)
+    return _review_form_class(rubric)(criteria=criteria, **kwargs)
+
+
+@lru_cache(maxsize=64)
+def _review_form_class(rubric: tuple[tuple[int, str, str], ...]) -> type[ReviewForm]:
+    """The form class of a rubric, by what its fields show (each criterion's id, name
+    and description): made once per process, as WTForms prepares a class's fields on
+    its first form. (The criteria themselves, weights and all, go to each form.)"""
     fields = {
-        f"score_{criterion.id}": RadioField(
-            criterion.name,
+        f"score_{criterion_id}": RadioField(
+            name,
             coerce=int,
             validators=[Optional()],
-            description=criterion.description,
+            description=description,
             invalid_value_message=CHOOSE_FROM_LIST,
             invalid_choice_message=CHOOSE_FROM_LIST,
         )
-        for criterion in criteria
+        for criterion_id, name, description in rubric
     }
-    form_class = type("CycleReviewForm", (ReviewForm,), {**fields, "criteria": tuple(criteria)})
-    return form_class(**kwargs)
+    return type("CycleReviewForm", (ReviewForm,), fields)
 
 
 @lru_cache(maxsize=2 * len(i18n.LANGUAGES))

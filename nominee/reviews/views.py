@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import replace
 from typing import Any
 
@@ -11,6 +12,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    get_template_attribute,
     redirect,
     render_template,
     request,
@@ -25,6 +27,7 @@ from nominee import clock, i18n
 from nominee.accounts.models import User
 from nominee.awards import rules as award_rules
 from nominee.categories.models import Category
+from nominee.charts import activity_chart
 from nominee.contributions import queries as contributions
 from nominee.cycles.models import Cycle, CycleStatus
 from nominee.errors import DomainError, PermissionDenied
@@ -54,7 +57,7 @@ from nominee.reviews.models import (
 )
 from nominee.reviews.queries import SCORE_BASES, SCORE_SORTS, SORTS, Filters
 from nominee.reviews.rules import Standing
-from nominee.templating import member_name
+from nominee.templating import kept_fragment, member_name
 from nominee.uow import get_cache, get_session, refuse
 from nominee.web import (
     attach_error,
@@ -784,17 +787,7 @@ def review(cycle_id: int, nomination_id: int):
         reading=reading,
         others=others,
         stats=rules.stats_from_reviews(cycle.criteria, reviews) if reading else [],
-        evidence=queries.evidence(session, nomination),
-        # The nominee's activity, private contributions too, as their own page keeps it.
-        chart=contributions.member_activity(
-            session,
-            get_cache(),
-            nomination.nominee,
-            True,
-            cycle.lookback_start,
-            cycle.nominations_close_on,
-        ),
-        endorsements=queries.endorsements_received(session, nomination.nominee, cycle, get_cache()),
+        **_dossier_html(session, nomination),
         history=queries.other_nominations(session, nomination, user),
         awards=queries.awards(session, nomination.nominee_id),
         conflict_form=ConflictForm(formdata=None),
@@ -804,8 +797,55 @@ def review(cycle_id: int, nomination_id: int):
         can_declare=rules.can_declare_conflict(user, nomination, position),
         score_labels=SCORE_LABELS,
         today=clock.today(),
-        impact=impact.breakdown_from_json(nomination.impact_breakdown),
     ), status
+
+
+def _dossier_html(session: Session, nomination: Nomination) -> dict[str, Markup]:
+    """The parts of the reviewer's page that are the same for every reader of the
+    nomination: its impact score, evidence, the nominee's activity and the endorsements
+    they received. Each is written once per process for what it shows (``kept_fragment``:
+    the figures themselves are the key), as each of the panel reads the page again,
+    after every draft they save too."""
+    cycle, nominee = nomination.cycle, nomination.nominee
+    name, start, end = nominee.display_name, cycle.lookback_start, cycle.nominations_close_on
+    breakdown = nomination.impact_breakdown
+    percentile = nomination.impact_percentile
+    evidence = tuple(queries.evidence(session, nomination))
+    # The nominee's activity, private contributions too, as their own page keeps it.
+    rows = tuple(
+        contributions.member_activity_rows(session, get_cache(), nominee, True, start, end)
+    )
+    endorsements = queries.endorsements_received(session, nominee, cycle, get_cache())
+    return {
+        "impact_html": kept_fragment(
+            ("impact", json.dumps(breakdown, sort_keys=True), percentile, name),
+            lambda: get_template_attribute("impact/_review_score.html", "review_score")(
+                impact.breakdown_from_json(breakdown), percentile, name
+            ),
+        ),
+        "evidence_html": kept_fragment(
+            ("evidence", evidence),
+            lambda: get_template_attribute("reviews/_macros.html", "evidence_table")(evidence),
+        ),
+        "chart_html": kept_fragment(
+            ("activity", name, start, end, rows),
+            lambda: get_template_attribute("_charts.html", "activity_chart")(
+                activity_chart(start, end, rows), name, start, end
+            ),
+        ),
+        "endorsements_html": kept_fragment(
+            (
+                "endorsements",
+                name,
+                endorsements.distinct,
+                endorsements.total,
+                tuple(endorsements.endorsers),
+            ),
+            lambda: get_template_attribute("reviews/_macros.html", "endorsements_received")(
+                endorsements, name
+            ),
+        ),
+    }
 
 
 @bp.post("/cycles/<int:cycle_id>/nominations/<int:nomination_id>/conflict")

@@ -405,3 +405,59 @@ def test_endorsements_of_very_endorsed_nominees_are_summarised_from_the_latest(
     page = client.get(url(nomination))
     assert "The latest 3 endorsements (there are more) from 1 member" in page.text
     assert "Nora New" in page.text and "Olga Old" not in page.text
+
+
+def test_the_parts_written_once_follow_what_they_show(
+    client, login, make, db, cycle, in_review, appointed, url
+):
+    """The dossier's evidence, chart, endorsements and impact score are kept written per
+    process (``templating.kept_fragment``), keyed by their figures: any change shows at
+    once, and each reader reads their own language."""
+    me = appointed()
+    nominee = make.user(display_name="Nia Nominee")
+    talk = make.contribution(nominee, title="Scaling kindness", contributed_on=INSIDE)
+    nomination = in_review(nominee)
+    make.assignment(nomination, me)
+    make.evidence(nomination, [talk])
+    endorse(make, make.user(display_name="Frank Fan"), nominee)
+    login(me)
+    first = client.get(url(nomination)).text
+    assert "Nia Nominee's contributions per month" in first
+    assert "Scaling kindness" in first and "2 contributions in 13 months" in first
+
+    nominee.display_name = "Nina Nominee"  # no version changes with a name
+    talk.title = "Scaling kindness, retitled"  # not frozen yet: read as it is now
+    make.contribution(nominee, contributed_on=INSIDE)
+    db.flush()
+    again = client.get(url(nomination)).text
+    assert "Nina Nominee's contributions per month" in again
+    assert "Nia Nominee" not in again
+    assert "Who endorsed Nina Nominee most" in again
+    assert "Scaling kindness, retitled" in again
+    assert "3 contributions in 13 months" in again
+
+    spanish = client.get(url(nomination), headers={"Accept-Language": "es-ES,es;q=0.9"}).text
+    assert "contributions per month" not in spanish and "Nina Nominee" in spanish
+    assert "contributions per month" in client.get(url(nomination)).text
+
+
+def test_the_rubric_shows_the_choices_made(
+    client, login, make, db, cycle, in_review, appointed, url
+):
+    me = appointed()
+    nomination = in_review()
+    make.assignment(nomination, me)
+    login(me)
+    client.post(url(nomination), data=form(cycle, scores=(2, 5, None, 1), action="draft"))
+    page = client.get(url(nomination)).text
+    first, second, third, _ = cycle.criteria
+    assert (
+        f'<input type="radio" id="score_{first.id}-1" name="score_{first.id}" value="2" checked>'
+        " 2 Fair</label>"
+    ) in page
+    assert f'id="score_{second.id}-4" name="score_{second.id}" value="5" checked>' in page
+    assert (
+        f'name="score_{third.id}" value="3">' in page
+        and "checked" not in page.split(f"<legend>{third.name}")[1].split("</fieldset>")[0]
+    )
+    assert 'name="recommendation" value="award" checked> Award</label>' in page

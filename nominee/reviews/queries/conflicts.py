@@ -40,6 +40,8 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
+    Integer,
+    Select,
     and_,
     bindparam,
     exists,
@@ -163,11 +165,11 @@ def _branches(
 
 
 @cache
-def _in_one_cycle() -> CompoundSelect:
+def in_one_cycle() -> CompoundSelect:
     """``conflicted_in`` for one cycle with the cycle, the user and the window as parameters
-    (``conflict_cycle``, ``conflict_user``, ``conflict_from``, ``conflict_until``): built
-    once, as every page of a cycle asks it for its viewer (building the five branches took
-    longer than the database answering them)."""
+    (``conflict_cycle``, ``conflict_user``, ``conflict_from``, ``conflict_until``: see
+    ``one_cycle_params``): built once, as every page of a cycle asks it for its viewer
+    (building the five branches took longer than the database answering them)."""
     in_window = and_(
         Endorsement.created_at >= bindparam("conflict_from"),
         Endorsement.created_at < bindparam("conflict_until"),
@@ -181,26 +183,34 @@ def is_conflicted(session: Session, nomination: Nomination, user_id: int) -> boo
     """Whether ``user_id`` is conflicted on ``nomination``, in one query."""
     return bool(
         session.scalar(
-            select(literal(nomination.id).in_(conflicted_nominations(nomination.cycle, user_id)))
+            _is_conflicted(),
+            {**one_cycle_params(nomination.cycle, user_id), "conflict_nomination": nomination.id},
         )
     )
+
+
+@cache
+def _is_conflicted() -> Select[*tuple[Any, ...]]:
+    """``is_conflicted``'s query, ``in_one_cycle``'s with the nomination as a parameter:
+    built once (the nomination page asks it of every organizer)."""
+    return select(bindparam("conflict_nomination", type_=Integer).in_(in_one_cycle()))
 
 
 def conflicted_ids(session: Session, cycle: Cycle, user: User) -> list[int]:
     """The nominations of ``cycle`` ``user`` is conflicted on, organizers included (rule 9):
     the pages of a cycle leave them out of what they show that user."""
+    return list(session.scalars(in_one_cycle(), one_cycle_params(cycle, user.id)))
+
+
+def one_cycle_params(cycle: Cycle, user_id: int) -> dict[str, Any]:
+    """The parameters of ``in_one_cycle`` for ``user_id`` in ``cycle``."""
     start, end = window(cycle)
-    return list(
-        session.scalars(
-            _in_one_cycle(),
-            {
-                "conflict_cycle": cycle.id,
-                "conflict_user": user.id,
-                "conflict_from": start,
-                "conflict_until": end,
-            },
-        )
-    )
+    return {
+        "conflict_cycle": cycle.id,
+        "conflict_user": user_id,
+        "conflict_from": start,
+        "conflict_until": end,
+    }
 
 
 def undisclosed_conflicts(session: Session, user: User) -> list[int]:

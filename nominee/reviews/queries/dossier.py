@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, Select, bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from nominee.accounts.models import User
@@ -26,7 +27,7 @@ from nominee.i18n import _
 from nominee.nominations.models import Nomination
 from nominee.nominations.queries import EvidenceItem, panel_evidence
 from nominee.nominations.rules import DECISIONS, sees_decision
-from nominee.reviews.queries.conflicts import active_in_window, conflicted_in
+from nominee.reviews.queries.conflicts import active_in_window, conflicted_in, window
 from nominee.sharedcache import SharedCache
 
 ENDORSERS_SHOWN = 50
@@ -104,21 +105,17 @@ def _named(session: Session, nominee_id: int, cycle: Cycle, kept: list[Any]) -> 
     """A kept tally with its endorsers' names and whether the nominee endorsed them back,
     in one query (an endorser whose account is gone since is left out)."""
     distinct, total, tally = kept
-    ids = [user_id for user_id, _times, _last in tally]
-    given = select(Endorsement.endorsee_id).where(
-        Endorsement.endorser_id == nominee_id,
-        Endorsement.endorsee_id.in_(ids),
-        active_in_window(cycle),
-    )
+    start, end = window(cycle)
     people = {
         row.id: row
         for row in session.execute(
-            select(
-                User.id,
-                User.display_name,
-                User.name_holders,
-                User.id.in_(given).label("endorsed_back"),
-            ).where(User.id.in_(ids))
+            _names(),
+            {
+                "ids": [user_id for user_id, _times, _last in tally],
+                "nominee_id": nominee_id,
+                "window_from": start,
+                "window_until": end,
+            },
         )
     }
     return Endorsements(
@@ -137,6 +134,27 @@ def _named(session: Session, nominee_id: int, cycle: Cycle, kept: list[Any]) -> 
         distinct=distinct,
         total=total,
     )
+
+
+@cache
+def _names() -> Select[*tuple[Any, ...]]:
+    """``_named``'s query, the endorsers, the nominee and the window as parameters: built
+    once (a reviewer's page asks it every time; building it took longer than its answer).
+    The window as ``active_in_window`` reads it."""
+    ids = bindparam("ids", expanding=True, type_=Integer)
+    given = select(Endorsement.endorsee_id).where(
+        Endorsement.endorser_id == bindparam("nominee_id"),
+        Endorsement.endorsee_id.in_(ids),
+        Endorsement.withdrawn_at.is_(None),
+        Endorsement.created_at >= bindparam("window_from"),
+        Endorsement.created_at < bindparam("window_until"),
+    )
+    return select(
+        User.id,
+        User.display_name,
+        User.name_holders,
+        User.id.in_(given).label("endorsed_back"),
+    ).where(User.id.in_(ids))
 
 
 def _received(session: Session, nominee_id: int, cycle: Cycle) -> Endorsements:
@@ -217,10 +235,8 @@ def other_nominations(
     (``nominee.nominations.rules.sees_decision``: an organizer is asked, in one query,
     which of the undisclosed ones they are conflicted on)."""
     found = session.scalars(
-        select(Nomination)
-        .where(Nomination.nominee_id == nomination.nominee_id, Nomination.id != nomination.id)
-        .options(joinedload(Nomination.cycle), joinedload(Nomination.category))
-        .order_by(Nomination.created_at.desc(), Nomination.id.desc())
+        _other_nominations(),
+        {"nominee_id": nomination.nominee_id, "nomination_id": nomination.id},
     ).all()
     undisclosed = {
         other.cycle_id: other.cycle
@@ -244,10 +260,30 @@ def other_nominations(
     return past
 
 
+@cache
+def _other_nominations() -> Select[*tuple[Any, ...]]:
+    """``other_nominations``' query, its ids as parameters: built once, as ``_names``."""
+    return (
+        select(Nomination)
+        .where(
+            Nomination.nominee_id == bindparam("nominee_id"),
+            Nomination.id != bindparam("nomination_id"),
+        )
+        .options(joinedload(Nomination.cycle), joinedload(Nomination.category))
+        .order_by(Nomination.created_at.desc(), Nomination.id.desc())
+    )
+
+
 def awards(session: Session, member_id: int) -> Sequence[Award]:
-    return session.scalars(
+    return session.scalars(_awards(), {"member_id": member_id}).all()
+
+
+@cache
+def _awards() -> Select[*tuple[Any, ...]]:
+    """``awards``' query, the member as a parameter: built once, as ``_names``."""
+    return (
         select(Award)
-        .where(Award.member_id == member_id)
+        .where(Award.member_id == bindparam("member_id"))
         .options(joinedload(Award.category), joinedload(Award.cycle))
         .order_by(Award.starts_on.desc(), Award.id.desc())
-    ).all()
+    )

@@ -6,17 +6,20 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
     Exists,
+    Integer,
     Row,
+    Select,
     and_,
+    bindparam,
     case,
     exists,
     func,
-    literal,
     or_,
     select,
 )
@@ -43,6 +46,8 @@ from nominee.reviews.queries.conflicts import (
     clearances,
     conflicted_nominations,
     find_conflicts,
+    in_one_cycle,
+    one_cycle_params,
 )
 from nominee.reviews.rules import Standing
 
@@ -79,26 +84,13 @@ def scope_of(session: Session, cycle_id: int, reviewer_id: int) -> Scope:
 
 def standing(session: Session, nomination: Nomination, user: User) -> Standing:
     """Appointed for the nomination's category? Conflicted on it? Assigned? One query."""
-    appointed = exists().where(
-        ReviewerAppointment.cycle_id == nomination.cycle_id,
-        ReviewerAppointment.reviewer_id == user.id,
-        or_(
-            ReviewerAppointment.category_id.is_(None),
-            ReviewerAppointment.category_id == nomination.category_id,
-        ),
-    )
-    conflicted = literal(nomination.id).in_(conflicted_nominations(nomination.cycle, user.id))
-    assigned = exists().where(
-        Assignment.nomination_id == nomination.id, Assignment.reviewer_id == user.id
-    )
-    cleared = exists().where(ConflictClearance.nomination_id == nomination.id)
     row = session.execute(
-        select(
-            appointed.label("appointed"),
-            conflicted.label("conflicted"),
-            assigned.label("assigned"),
-            cleared.label("cleared"),
-        )
+        _standing(),
+        {
+            **one_cycle_params(nomination.cycle, user.id),
+            "standing_nomination": nomination.id,
+            "standing_category": nomination.category_id,
+        },
     )
     appointed_value, conflicted_value, assigned_value, cleared_value = row.one()
     return Standing(
@@ -106,6 +98,33 @@ def standing(session: Session, nomination: Nomination, user: User) -> Standing:
         conflicted=bool(conflicted_value),
         assigned=bool(assigned_value),
         cleared_here=bool(cleared_value),
+    )
+
+
+@cache
+def _standing() -> Select[*tuple[Any, ...]]:
+    """``standing``'s query with the nomination, its category and ``in_one_cycle``'s
+    parameters as its own: built once (every panel page asks it; building it took
+    longer than the database answering it)."""
+    nomination_id = bindparam("standing_nomination", type_=Integer)
+    user_id = bindparam("conflict_user", type_=Integer)
+    appointed = exists().where(
+        ReviewerAppointment.cycle_id == bindparam("conflict_cycle"),
+        ReviewerAppointment.reviewer_id == user_id,
+        or_(
+            ReviewerAppointment.category_id.is_(None),
+            ReviewerAppointment.category_id == bindparam("standing_category"),
+        ),
+    )
+    assigned = exists().where(
+        Assignment.nomination_id == nomination_id, Assignment.reviewer_id == user_id
+    )
+    cleared = exists().where(ConflictClearance.nomination_id == nomination_id)
+    return select(
+        appointed.label("appointed"),
+        nomination_id.in_(in_one_cycle()).label("conflicted"),
+        assigned.label("assigned"),
+        cleared.label("cleared"),
     )
 
 
@@ -127,19 +146,28 @@ def panel_nomination(session: Session, cycle_id: int, nomination_id: int) -> Nom
     """The nomination of ``cycle_id`` with everything the panel's pages show of it, in one
     query."""
     return (
-        session.scalars(
-            select(Nomination)
-            .where(Nomination.id == nomination_id, Nomination.cycle_id == cycle_id)
-            .options(
-                joinedload(Nomination.cycle).joinedload(Cycle.criteria),
-                joinedload(Nomination.category),
-                joinedload(Nomination.nominee),
-                joinedload(Nomination.nominator),
-                joinedload(Nomination.integrity),
-            )
-        )
+        session.scalars(_panel_nomination(), {"cycle_id": cycle_id, "nomination_id": nomination_id})
         .unique()
         .one_or_none()
+    )
+
+
+@cache
+def _panel_nomination() -> Select[*tuple[Any, ...]]:
+    """``panel_nomination``'s query, its ids as parameters: built once, as ``_standing``."""
+    return (
+        select(Nomination)
+        .where(
+            Nomination.id == bindparam("nomination_id"),
+            Nomination.cycle_id == bindparam("cycle_id"),
+        )
+        .options(
+            joinedload(Nomination.cycle).joinedload(Cycle.criteria),
+            joinedload(Nomination.category),
+            joinedload(Nomination.nominee),
+            joinedload(Nomination.nominator),
+            joinedload(Nomination.integrity),
+        )
     )
 
 
@@ -490,13 +518,17 @@ def assignments_page(
 
 def reviews_of(session: Session, nomination: Nomination) -> list[Review]:
     """Every review of ``nomination`` with reviewer and scores, in one query."""
-    return list(
-        session.scalars(
-            select(Review)
-            .where(Review.nomination_id == nomination.id)
-            .options(joinedload(Review.reviewer), joinedload(Review.scores))
-            .order_by(Review.submitted_at.is_(None), Review.submitted_at, Review.id)
-        ).unique()
+    return list(session.scalars(_reviews_of(), {"nomination_id": nomination.id}).unique())
+
+
+@cache
+def _reviews_of() -> Select[*tuple[Any, ...]]:
+    """``reviews_of``'s query, the nomination as a parameter: built once, as ``_standing``."""
+    return (
+        select(Review)
+        .where(Review.nomination_id == bindparam("nomination_id"))
+        .options(joinedload(Review.reviewer), joinedload(Review.scores))
+        .order_by(Review.submitted_at.is_(None), Review.submitted_at, Review.id)
     )
 
 

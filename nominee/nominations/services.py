@@ -43,6 +43,7 @@ from nominee.nominations.models import (
 )
 from nominee.nominations.queries import EvidenceItem
 from nominee.notifications.services import notify
+from nominee.reviews.rules import QUEUE_STATUSES
 
 T = TypeVar("T")
 
@@ -851,8 +852,11 @@ def change_status(
     old = None if created else nomination.status
     nomination.status = to_status
     _flush(session)
-    # What the review pages keep of the cycle's queue (which statuses it holds) is stale.
-    activity.review_work_changed(session, nomination.cycle_id)
+    if (old in QUEUE_STATUSES) != (to_status in QUEUE_STATUSES):
+        # Into the review queue or out of it: what the review pages keep of the queue is
+        # stale. (Only then: a nomination made or withdrawn while the cycle is open holds
+        # a shared lock on the cycle row, and two of them must not wait for each other.)
+        activity.review_work_changed(session, nomination.cycle_id)
     if history:
         add_event(session, actor, nomination, old, note)
     if audit_payload is not None:

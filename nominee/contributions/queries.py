@@ -457,6 +457,89 @@ def member_activity(
     return activity_chart(start, end, rows)
 
 
+def member_listing(
+    session: Session,
+    cache: SharedCache | None,
+    member: User,
+    show_private: bool,
+    page: int,
+    per_page: int,
+    total: int,
+) -> Page:
+    """Page ``page`` of the member's contributions (their public ones only unless
+    ``show_private``), newest first, as ``listed_page`` reads it: the same for every
+    viewer, so kept in the shared cache as ``member_totals`` are. Besides the member's own
+    contributions, a page shows the names of their types and categories and the labels of
+    their headline figures: the services renaming those draw the members' versions anew
+    too. The key holds the page as shown (past the last: the last), so that no address
+    keeps more than one of the member's real pages."""
+    conditions = contribution_filters(
+        owner_id=member.id, visibility=None if show_private else Visibility.PUBLIC
+    )
+    order = (Contribution.contributed_on.desc(), Contribution.id.desc())
+    shown = min(max(1, page), max(1, -(-total // per_page)))
+    if cache is None:
+        return listed_page(session, conditions, order, shown, per_page, total)
+    return cache.remember(
+        f"member-list:{_scope(member, show_private)}:{shown}:{per_page}",
+        FIGURES_SECONDS,
+        lambda: listed_page(session, conditions, order, shown, per_page, total),
+        _listing_to_json,
+        lambda kept: _listing_from_json(kept, shown, per_page, total),
+    )
+
+
+def _listing_to_json(found: Page) -> list[Any]:
+    return [
+        [
+            c.id,
+            c.title,
+            c.role,
+            c.contributed_on.isoformat(),
+            c.quantity,
+            c.audience,
+            c.endorsement_count,
+            c.visibility.value,
+            list(c.type),
+            c.primary_category.name,
+            [category.name for category in c.categories],
+        ]
+        for c in found.items
+    ]
+
+
+def _listing_from_json(kept: list[Any], page: int, per_page: int, total: int) -> Page:
+    items = [
+        Listed(
+            id_,
+            title,
+            role,
+            date.fromisoformat(day),
+            quantity,
+            audience,
+            endorsements,
+            Visibility(visibility),
+            ListedType(*type_),
+            Named(category),
+            [Named(name) for name in further],
+        )
+        for (
+            id_,
+            title,
+            role,
+            day,
+            quantity,
+            audience,
+            endorsements,
+            visibility,
+            type_,
+            category,
+            further,
+        ) in kept
+    ]
+    return Page(items=items, page=page, per_page=per_page, total=total)
+
+
 @dataclass(frozen=True)
 class OwnList:
     """A page of the owner's contributions and the totals per type of all that match."""
@@ -576,9 +659,6 @@ def member_page(
     if not sees_profile(viewer, member):
         return PrivateProfile(member)
     show_private = rules.can_see_private_contributions(viewer, member)
-    conditions = contribution_filters(
-        owner_id=member.id, visibility=None if show_private else Visibility.PUBLIC
-    )
     totals = member_totals(session, cache, member, show_private)
     received = endorsements.received_list(
         session, member, viewer, sum(row.endorsements for row in totals), received_after
@@ -589,10 +669,11 @@ def member_page(
     return MemberPage(
         member=member,
         show_private=show_private,
-        page=listed_page(
+        page=member_listing(
             session,
-            conditions,
-            (Contribution.contributed_on.desc(), Contribution.id.desc()),
+            cache,
+            member,
+            show_private,
             page,
             per_page,
             total=sum(row.contributions for row in totals),

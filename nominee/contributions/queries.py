@@ -11,6 +11,7 @@ from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
     BigInteger,
+    BindParameter,
     Boolean,
     Column,
     ColumnElement,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     Select,
     String,
     and_,
+    bindparam,
     func,
     literal,
     null,
@@ -733,6 +735,35 @@ class ContributionRow(NamedTuple):
         )
 
 
+def _categories_and_figures() -> Select[Any]:
+    # Kind 0: a category (its id); kind 1: a figure (metric id, name, value).
+    ids: BindParameter[list[int]] = bindparam("ids", expanding=True)
+    parts = union_all(
+        select(
+            literal(0).label("kind"),
+            contribution_categories.c.contribution_id,
+            contribution_categories.c.category_id.label("key"),
+            null().cast(String).label("name"),
+            null().cast(BigInteger).label("value"),
+        ).where(contribution_categories.c.contribution_id.in_(ids)),
+        select(
+            literal(1),
+            ContributionFigure.contribution_id,
+            ContributionFigure.metric_id,
+            ReachMetric.name,
+            ContributionFigure.value,
+        )
+        .join(ReachMetric, ReachMetric.id == ContributionFigure.metric_id)
+        .where(ContributionFigure.contribution_id.in_(ids)),
+    ).subquery()
+    return select(parts).order_by(parts.c.kind, parts.c.contribution_id, parts.c.key)
+
+
+# The categories and figures of a page of contributions (their ``ids``, bound when it
+# runs): built once, since building it, and its cache key, took longer than running it.
+_CATEGORIES_AND_FIGURES = _categories_and_figures()
+
+
 def contributions_after(
     session: Session,
     viewer: User,
@@ -794,29 +825,8 @@ def contributions_after(
     categories: dict[int, list[int]] = defaultdict(list)
     figures: dict[int, list[tuple[int, str, int]]] = defaultdict(list)
     if rows:
-        ids = [row.id for row in rows]
-        # Kind 0: a category (its id); kind 1: a figure (metric id, name, value).
-        parts = union_all(
-            select(
-                literal(0).label("kind"),
-                contribution_categories.c.contribution_id,
-                contribution_categories.c.category_id.label("key"),
-                null().cast(String).label("name"),
-                null().cast(BigInteger).label("value"),
-            ).where(contribution_categories.c.contribution_id.in_(ids)),
-            select(
-                literal(1),
-                ContributionFigure.contribution_id,
-                ContributionFigure.metric_id,
-                ReachMetric.name,
-                ContributionFigure.value,
-            )
-            .join(ReachMetric, ReachMetric.id == ContributionFigure.metric_id)
-            .where(ContributionFigure.contribution_id.in_(ids)),
-        ).subquery()
-        for part in session.execute(
-            select(parts).order_by(parts.c.kind, parts.c.contribution_id, parts.c.key)
-        ):
+        found = session.execute(_CATEGORIES_AND_FIGURES, {"ids": [row.id for row in rows]})
+        for part in found:
             kind, contribution_id, key, name, value = cast("tuple[int, int, int, str, int]", part)
             if kind == 0:
                 categories[contribution_id].append(key)

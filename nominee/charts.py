@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Integer, cast, extract, func, select
 from sqlalchemy.orm import Session
@@ -34,8 +35,7 @@ BOTTOM = 28
 TOP = 8
 
 
-@dataclass(frozen=True)
-class Segment:
+class Segment(NamedTuple):
     x: float
     y: float
     width: float
@@ -74,6 +74,30 @@ class ActivityChart:
             return None
         best = max(range(len(totals)), key=lambda i: (totals[i], -i))
         return self.months[best], totals[best]
+
+
+def chart_to_json(chart: ActivityChart) -> list[Any]:
+    """The chart as JSON, for the shared cache (``chart_from_json`` reads it back)."""
+    return [
+        [day.isoformat() for day in chart.months],
+        [list(pair) for pair in chart.series],
+        chart.counts,
+        [list(segment) for segment in chart.segments],
+        [list(tick) for tick in chart.ticks],
+        [list(label) for label in chart.labels],
+    ]
+
+
+def chart_from_json(kept: list[Any]) -> ActivityChart:
+    months, series, counts, segments, ticks, labels = kept
+    return ActivityChart(
+        months=[date.fromisoformat(day) for day in months],
+        series=[(name, colour) for name, colour in series],
+        counts=counts,
+        segments=[Segment(*segment) for segment in segments],
+        ticks=[(y, value) for y, value in ticks],
+        labels=[(x, label) for x, label in labels],
+    )
 
 
 def month_starts(start: date, end: date) -> list[date]:

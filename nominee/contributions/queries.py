@@ -29,12 +29,20 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
+from nominee import i18n
 from nominee.accounts.models import User, user_categories
 from nominee.accounts.rules import sees_profile
 from nominee.awards import queries as award_queries
 from nominee.awards.models import Award
 from nominee.categories.models import Category
-from nominee.charts import ActivityChart, activity_chart, activity_rows, months_back
+from nominee.charts import (
+    ActivityChart,
+    activity_chart,
+    activity_rows,
+    chart_from_json,
+    chart_to_json,
+    months_back,
+)
 from nominee.contributions import rules
 from nominee.contributions.models import (
     Contribution,
@@ -440,23 +448,25 @@ def member_activity(
     end: date,
 ) -> ActivityChart:
     """The chart of the member's contributions per month and type from ``start`` to
-    ``end``, its figures kept in the shared cache as ``member_totals`` are (the chart is
-    drawn per request, in the reader's language)."""
+    ``end``, kept in the shared cache as ``member_totals`` are, once per language (its
+    months, its legend's "Other" and its bars' titles are in the reader's)."""
     conditions = contribution_filters(
         owner_id=member.id, visibility=None if show_private else Visibility.PUBLIC
     )
-    rows = (
-        activity_rows(session, start, end, *conditions)
-        if cache is None
-        else cache.remember(
-            f"member-activity:{_scope(member, show_private)}:{start}:{end}",
-            FIGURES_SECONDS,
-            lambda: activity_rows(session, start, end, *conditions),
-            list,
-            lambda kept: [tuple(row) for row in kept],
-        )
+
+    def draw() -> ActivityChart:
+        return activity_chart(start, end, activity_rows(session, start, end, *conditions))
+
+    if cache is None:
+        return draw()
+    language = i18n.current().language
+    return cache.remember(
+        f"member-activity:{_scope(member, show_private)}:{start}:{end}:{language}",
+        FIGURES_SECONDS,
+        draw,
+        chart_to_json,
+        chart_from_json,
     )
-    return activity_chart(start, end, rows)
 
 
 def member_listing(

@@ -246,3 +246,14 @@ def test_the_cached_list_is_the_viewers_own(app, client, auth, make, scene):
     auth.login(scene["viewer"])
     html = listing(client.get(f"/members/{owner.id}").text)
     assert "Third talk" in html and "Draft notes" not in html
+
+
+def test_the_cached_chart_is_drawn_in_each_readers_language(app, client, auth, make, scene):
+    owner = scene["owner"]
+    auth.login(scene["viewer"])
+    english = client.get(f"/members/{owner.id}").text
+    assert "1 contribution in 12 months" in english
+    auth.login(make.user(language="es"))
+    spanish = client.get(f"/members/{owner.id}").text
+    assert "1 contribución en 12 meses" in spanish
+    assert len(kept(app, "member-activity:")) == 2

@@ -414,6 +414,13 @@ def _totals_from_json(kept: list[Any]) -> list[TypeTotals]:
     ]
 
 
+def _member_filters(member: User, show_private: bool) -> list[ColumnElement[bool]]:
+    # Built only when the shared cache has not kept what they select.
+    return contribution_filters(
+        owner_id=member.id, visibility=None if show_private else Visibility.PUBLIC
+    )
+
+
 def _scope(member: User, show_private: bool) -> str:
     # The version first read with the member's row: what is read after it is as new.
     return f"{member.id}:{member.activity_version}:{'all' if show_private else 'public'}"
@@ -425,15 +432,16 @@ def member_totals(
     """``reach_totals`` of the member's contributions (their public ones only unless
     ``show_private``): the same for every viewer, so kept in the shared cache under the
     member's ``activity_version``."""
-    conditions = contribution_filters(
-        owner_id=member.id, visibility=None if show_private else Visibility.PUBLIC
-    )
+
+    def count() -> list[TypeTotals]:
+        return reach_totals(session, _member_filters(member, show_private))
+
     if cache is None:
-        return reach_totals(session, conditions)
+        return count()
     return cache.remember(
         f"member-totals:{_scope(member, show_private)}",
         FIGURES_SECONDS,
-        lambda: reach_totals(session, conditions),
+        count,
         _totals_to_json,
         _totals_from_json,
     )
@@ -450,11 +458,9 @@ def member_activity(
     """The chart of the member's contributions per month and type from ``start`` to
     ``end``, kept in the shared cache as ``member_totals`` are, once per language (its
     months, its legend's "Other" and its bars' titles are in the reader's)."""
-    conditions = contribution_filters(
-        owner_id=member.id, visibility=None if show_private else Visibility.PUBLIC
-    )
 
     def draw() -> ActivityChart:
+        conditions = _member_filters(member, show_private)
         return activity_chart(start, end, activity_rows(session, start, end, *conditions))
 
     if cache is None:
@@ -485,17 +491,19 @@ def member_listing(
     their headline figures: the services renaming those draw the members' versions anew
     too. The key holds the page as shown (past the last: the last), so that no address
     keeps more than one of the member's real pages."""
-    conditions = contribution_filters(
-        owner_id=member.id, visibility=None if show_private else Visibility.PUBLIC
-    )
-    order = (Contribution.contributed_on.desc(), Contribution.id.desc())
     shown = min(max(1, page), max(1, -(-total // per_page)))
-    if cache is None:
+
+    def read() -> Page:
+        conditions = _member_filters(member, show_private)
+        order = (Contribution.contributed_on.desc(), Contribution.id.desc())
         return listed_page(session, conditions, order, shown, per_page, total)
+
+    if cache is None:
+        return read()
     return cache.remember(
         f"member-list:{_scope(member, show_private)}:{shown}:{per_page}",
         FIGURES_SECONDS,
-        lambda: listed_page(session, conditions, order, shown, per_page, total),
+        read,
         _listing_to_json,
         lambda kept: _listing_from_json(kept, shown, per_page, total),
     )

@@ -5,7 +5,9 @@ loads and the review queue's progress.
 
 Every service that changes a member's contributions, their reach figures or the
 endorsements they received, or the names and order of the types and metrics their
-figures are shown under, calls ``changed`` in its transaction. The new version commits
+figures are shown under (or the names of the categories and figures' labels their kept
+list of contributions shows, ``contributions.queries.member_listing``), calls
+``changed`` in its transaction. The new version commits
 with the change, and a page reads it with the member's row: a value kept under an older
 version is never read again, on any host, and a rollback leaves the old one in force.
 Plain Python: no Flask.

@@ -14,7 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
+from typing import Any, NamedTuple
 
+from markupsafe import Markup, escape
 from sqlalchemy import ColumnElement, Integer, cast, extract, func, select
 from sqlalchemy.orm import Session
 
@@ -34,14 +36,23 @@ BOTTOM = 28
 TOP = 8
 
 
-@dataclass(frozen=True)
-class Segment:
+class Segment(NamedTuple):
     x: float
     y: float
     width: float
     height: float
     fill: str
     title: str
+
+    @property
+    def svg(self) -> Markup:
+        """The segment's ``<rect>`` with its title: a busy year has a hundred segments,
+        and writing one string here costs a fraction of the template's six escaped
+        values (the figures are numbers: only the colour and the title need escaping)."""
+        return Markup(
+            f'<rect x="{self.x}" y="{self.y}" width="{self.width}" height="{self.height}" '
+            f'fill="{escape(self.fill)}"><title>{escape(self.title)}</title></rect>'
+        )
 
 
 @dataclass
@@ -74,6 +85,30 @@ class ActivityChart:
             return None
         best = max(range(len(totals)), key=lambda i: (totals[i], -i))
         return self.months[best], totals[best]
+
+
+def chart_to_json(chart: ActivityChart) -> list[Any]:
+    """The chart as JSON, for the shared cache (``chart_from_json`` reads it back)."""
+    return [
+        [day.isoformat() for day in chart.months],
+        [list(pair) for pair in chart.series],
+        chart.counts,
+        [list(segment) for segment in chart.segments],
+        [list(tick) for tick in chart.ticks],
+        [list(label) for label in chart.labels],
+    ]
+
+
+def chart_from_json(kept: list[Any]) -> ActivityChart:
+    months, series, counts, segments, ticks, labels = kept
+    return ActivityChart(
+        months=[date.fromisoformat(day) for day in months],
+        series=[(name, colour) for name, colour in series],
+        counts=counts,
+        segments=[Segment(*segment) for segment in segments],
+        ticks=[(y, value) for y, value in ticks],
+        labels=[(x, label) for x, label in labels],
+    )
 
 
 def month_starts(start: date, end: date) -> list[date]:

@@ -97,12 +97,20 @@ def older_than(
     position = decode_cursor(cursor)
     if position is None:
         return true()
+    return older_than_position(moment, row_id, position[0], position[1])
+
+
+def older_than_position(
+    moment: QueryableAttribute[datetime],
+    row_id: QueryableAttribute[int],
+    at: datetime | ColumnElement[datetime],
+    before_id: int | ColumnElement[int],
+) -> ColumnElement[bool]:
+    """Rows older than the one of time ``at`` and id ``before_id`` (values, or parameters
+    bound when the statement runs) in newest-first order."""
     # The plain bound first: SQLite plans the OR alone, its values bound, as a walk of the
     # whole index from the newest row (see ``nominee.auditlog.queries``).
-    return and_(
-        moment <= position[0],
-        or_(moment < position[0], and_(moment == position[0], row_id < position[1])),
-    )
+    return and_(moment <= at, or_(moment < at, and_(moment == at, row_id < before_id)))
 
 
 def keyset(

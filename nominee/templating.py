@@ -19,7 +19,7 @@ from nominee.formatting import (
     format_programme_date,
     format_programme_dates,
 )
-from nominee.web import url_for_page, url_with
+from nominee.web import url_for_page, url_pattern, url_with
 from nominee.widgets import radio_options
 
 
@@ -83,6 +83,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["programme_dates"] = format_programme_dates
     app.jinja_env.globals["url_for_page"] = url_for_page
     app.jinja_env.globals["url_with"] = url_with
+    # A list's links built once for all its rows (``url_pattern``).
+    app.jinja_env.globals["url_pattern"] = url_pattern
     app.jinja_env.globals["member_name"] = member_name
     app.jinja_env.globals["radio_options"] = radio_options
     app.jinja_env.globals["country_name"] = countries.country_name

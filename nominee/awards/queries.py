@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import and_, func, literal, select
+from sqlalchemy import and_, bindparam, func, literal, select
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from nominee.accounts.models import User
@@ -202,15 +202,20 @@ def undecided_count(session: Session, cycle_id: int) -> int:
 # Awards
 
 
+# Every member page asks it: built once, the member bound when it runs (building the
+# statement and its cache key took longer than running it).
+_MEMBER_AWARDS = (
+    select(Award)
+    .join(Award.cycle)
+    .where(Award.member_id == bindparam("member_id"), Cycle.status == CycleStatus.PUBLISHED)
+    .options(contains_eager(Award.cycle), joinedload(Award.category))
+    .order_by(Award.ends_on.desc(), Award.id.desc())
+)
+
+
 def awards_for_member(session: Session, member_id: int) -> Sequence[Award]:
     """The member's awards of published cycles, latest term first."""
-    return session.scalars(
-        select(Award)
-        .join(Award.cycle)
-        .where(Award.member_id == member_id, Cycle.status == CycleStatus.PUBLISHED)
-        .options(contains_eager(Award.cycle), joinedload(Award.category))
-        .order_by(Award.ends_on.desc(), Award.id.desc())
-    ).all()
+    return session.scalars(_MEMBER_AWARDS, {"member_id": member_id}).all()
 
 
 def find_public_award(session: Session, verification_id: str) -> Award | None:

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from nominee import audit, sharedcache
+from nominee import activity, audit, sharedcache
 from nominee.accounts.models import User
 from nominee.categories.models import Category
+from nominee.contributions.models import Contribution, contribution_categories
 from nominee.errors import DomainError
 from nominee.i18n import _
 
@@ -64,6 +65,27 @@ def create_category(session: Session, actor: User, *, name: str, description: st
     return category
 
 
+def _lists_renamed(session: Session, category_id: int) -> None:
+    """The kept lists of contributions (``contributions.queries.member_listing``) of
+    every member with a contribution in the category name it as it was: they are read
+    again."""
+    activity.changed(
+        session,
+        select(Contribution.owner_id)
+        .where(
+            or_(
+                Contribution.primary_category_id == category_id,
+                Contribution.id.in_(
+                    select(contribution_categories.c.contribution_id).where(
+                        contribution_categories.c.category_id == category_id
+                    )
+                ),
+            )
+        )
+        .distinct(),
+    )
+
+
 def update_category(
     session: Session, actor: User, category: Category, *, name: str, description: str, retired: bool
 ) -> Category:
@@ -76,6 +98,8 @@ def update_category(
     category.description = description.strip()
     category.retired = retired
     _flush(session)
+    if name != before["name"]:
+        _lists_renamed(session, category.id)
     audit.record(
         session,
         actor,

@@ -11,6 +11,7 @@ from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
     BigInteger,
+    BindParameter,
     Boolean,
     Column,
     ColumnElement,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     Select,
     String,
     and_,
+    bindparam,
     func,
     literal,
     null,
@@ -27,12 +29,20 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
+from nominee import i18n
 from nominee.accounts.models import User, user_categories
 from nominee.accounts.rules import sees_profile
 from nominee.awards import queries as award_queries
 from nominee.awards.models import Award
 from nominee.categories.models import Category
-from nominee.charts import ActivityChart, activity_chart, activity_rows, months_back
+from nominee.charts import (
+    ActivityChart,
+    activity_chart,
+    activity_rows,
+    chart_from_json,
+    chart_to_json,
+    months_back,
+)
 from nominee.contributions import rules
 from nominee.contributions.models import (
     Contribution,
@@ -404,6 +414,13 @@ def _totals_from_json(kept: list[Any]) -> list[TypeTotals]:
     ]
 
 
+def _member_filters(member: User, show_private: bool) -> list[ColumnElement[bool]]:
+    # Built only when the shared cache has not kept what they select.
+    return contribution_filters(
+        owner_id=member.id, visibility=None if show_private else Visibility.PUBLIC
+    )
+
+
 def _scope(member: User, show_private: bool) -> str:
     # The version first read with the member's row: what is read after it is as new.
     return f"{member.id}:{member.activity_version}:{'all' if show_private else 'public'}"
@@ -415,15 +432,16 @@ def member_totals(
     """``reach_totals`` of the member's contributions (their public ones only unless
     ``show_private``): the same for every viewer, so kept in the shared cache under the
     member's ``activity_version``."""
-    conditions = contribution_filters(
-        owner_id=member.id, visibility=None if show_private else Visibility.PUBLIC
-    )
+
+    def count() -> list[TypeTotals]:
+        return reach_totals(session, _member_filters(member, show_private))
+
     if cache is None:
-        return reach_totals(session, conditions)
+        return count()
     return cache.remember(
         f"member-totals:{_scope(member, show_private)}",
         FIGURES_SECONDS,
-        lambda: reach_totals(session, conditions),
+        count,
         _totals_to_json,
         _totals_from_json,
     )
@@ -438,10 +456,22 @@ def member_activity(
     end: date,
 ) -> ActivityChart:
     """The chart of the member's contributions per month and type from ``start`` to
-    ``end``, its figures kept in the shared cache as ``member_totals`` are (the chart is
-    drawn per request, in the reader's language)."""
-    return activity_chart(
-        start, end, member_activity_rows(session, cache, member, show_private, start, end)
+    ``end``, kept in the shared cache as ``member_totals`` are, once per language (its
+    months, its legend's "Other" and its bars' titles are in the reader's)."""
+
+    def draw() -> ActivityChart:
+        conditions = _member_filters(member, show_private)
+        return activity_chart(start, end, activity_rows(session, start, end, *conditions))
+
+    if cache is None:
+        return draw()
+    language = i18n.current().language
+    return cache.remember(
+        f"member-activity:{_scope(member, show_private)}:{start}:{end}:{language}",
+        FIGURES_SECONDS,
+        draw,
+        chart_to_json,
+        chart_from_json,
     )
 
 
@@ -454,19 +484,103 @@ def member_activity_rows(
     end: date,
 ) -> list[tuple[int, str, int, int, int]]:
     """The figures of ``member_activity``'s chart (``activity_rows``), kept in the shared
-    cache under the member's ``activity_version``."""
-    conditions = contribution_filters(
-        owner_id=member.id, visibility=None if show_private else Visibility.PUBLIC
-    )
+    cache under the member's ``activity_version`` (the reviewer's page draws the chart
+    itself, kept whole per process: ``templating.kept_fragment``)."""
+    conditions = _member_filters(member, show_private)
     if cache is None:
         return activity_rows(session, start, end, *conditions)
     return cache.remember(
-        f"member-activity:{_scope(member, show_private)}:{start}:{end}",
+        f"member-activity-rows:{_scope(member, show_private)}:{start}:{end}",
         FIGURES_SECONDS,
         lambda: activity_rows(session, start, end, *conditions),
         list,
         lambda kept: [tuple(row) for row in kept],
     )
+
+
+def member_listing(
+    session: Session,
+    cache: SharedCache | None,
+    member: User,
+    show_private: bool,
+    page: int,
+    per_page: int,
+    total: int,
+) -> Page:
+    """Page ``page`` of the member's contributions (their public ones only unless
+    ``show_private``), newest first, as ``listed_page`` reads it: the same for every
+    viewer, so kept in the shared cache as ``member_totals`` are. Besides the member's own
+    contributions, a page shows the names of their types and categories and the labels of
+    their headline figures: the services renaming those draw the members' versions anew
+    too. The key holds the page as shown (past the last: the last), so that no address
+    keeps more than one of the member's real pages."""
+    shown = min(max(1, page), max(1, -(-total // per_page)))
+
+    def read() -> Page:
+        conditions = _member_filters(member, show_private)
+        order = (Contribution.contributed_on.desc(), Contribution.id.desc())
+        return listed_page(session, conditions, order, shown, per_page, total)
+
+    if cache is None:
+        return read()
+    return cache.remember(
+        f"member-list:{_scope(member, show_private)}:{shown}:{per_page}",
+        FIGURES_SECONDS,
+        read,
+        _listing_to_json,
+        lambda kept: _listing_from_json(kept, shown, per_page, total),
+    )
+
+
+def _listing_to_json(found: Page) -> list[Any]:
+    return [
+        [
+            c.id,
+            c.title,
+            c.role,
+            c.contributed_on.isoformat(),
+            c.quantity,
+            c.audience,
+            c.endorsement_count,
+            c.visibility.value,
+            list(c.type),
+            c.primary_category.name,
+            [category.name for category in c.categories],
+        ]
+        for c in found.items
+    ]
+
+
+def _listing_from_json(kept: list[Any], page: int, per_page: int, total: int) -> Page:
+    items = [
+        Listed(
+            id_,
+            title,
+            role,
+            date.fromisoformat(day),
+            quantity,
+            audience,
+            endorsements,
+            Visibility(visibility),
+            ListedType(*type_),
+            Named(category),
+            [Named(name) for name in further],
+        )
+        for (
+            id_,
+            title,
+            role,
+            day,
+            quantity,
+            audience,
+            endorsements,
+            visibility,
+            type_,
+            category,
+            further,
+        ) in kept
+    ]
+    return Page(items=items, page=page, per_page=per_page, total=total)
 
 
 @dataclass(frozen=True)
@@ -542,20 +656,21 @@ class MemberPage:
     awards: Sequence[Award]  # of published cycles, latest term first
 
 
+# Flat outer joins: SQLite materialises the nested join a joinedload of a many-to-many
+# writes, reading every member's categories (4 ms at 20,000 members). Built once, the
+# member bound when it runs, as every member page asks it.
+_MEMBER_WITH_CATEGORIES = (
+    select(User)
+    .outerjoin(user_categories, user_categories.c.user_id == User.id)
+    .outerjoin(Category, Category.id == user_categories.c.category_id)
+    .where(User.id == bindparam("member_id"))
+    .options(contains_eager(User.categories), joinedload(User.primary_category))
+)
+
+
 def _member_with_categories(session: Session, member_id: int) -> User | None:
-    # Flat outer joins: SQLite materialises the nested join a joinedload of a many-to-many
-    # writes, reading every member's categories (4 ms at 20,000 members).
-    return (
-        session.scalars(
-            select(User)
-            .outerjoin(user_categories, user_categories.c.user_id == User.id)
-            .outerjoin(Category, Category.id == user_categories.c.category_id)
-            .where(User.id == member_id)
-            .options(contains_eager(User.categories), joinedload(User.primary_category))
-        )
-        .unique()
-        .one_or_none()
-    )
+    found = session.scalars(_MEMBER_WITH_CATEGORIES, {"member_id": member_id})
+    return found.unique().one_or_none()
 
 
 @dataclass(frozen=True)
@@ -588,9 +703,6 @@ def member_page(
     if not sees_profile(viewer, member):
         return PrivateProfile(member)
     show_private = rules.can_see_private_contributions(viewer, member)
-    conditions = contribution_filters(
-        owner_id=member.id, visibility=None if show_private else Visibility.PUBLIC
-    )
     totals = member_totals(session, cache, member, show_private)
     received = endorsements.received_list(
         session, member, viewer, sum(row.endorsements for row in totals), received_after
@@ -601,10 +713,11 @@ def member_page(
     return MemberPage(
         member=member,
         show_private=show_private,
-        page=listed_page(
+        page=member_listing(
             session,
-            conditions,
-            (Contribution.contributed_on.desc(), Contribution.id.desc()),
+            cache,
+            member,
+            show_private,
             page,
             per_page,
             total=sum(row.contributions for row in totals),
@@ -662,6 +775,35 @@ class ContributionRow(NamedTuple):
             created_at=contribution.created_at,
             updated_at=contribution.updated_at,
         )
+
+
+def _categories_and_figures() -> Select[Any]:
+    # Kind 0: a category (its id); kind 1: a figure (metric id, name, value).
+    ids: BindParameter[list[int]] = bindparam("ids", expanding=True)
+    parts = union_all(
+        select(
+            literal(0).label("kind"),
+            contribution_categories.c.contribution_id,
+            contribution_categories.c.category_id.label("key"),
+            null().cast(String).label("name"),
+            null().cast(BigInteger).label("value"),
+        ).where(contribution_categories.c.contribution_id.in_(ids)),
+        select(
+            literal(1),
+            ContributionFigure.contribution_id,
+            ContributionFigure.metric_id,
+            ReachMetric.name,
+            ContributionFigure.value,
+        )
+        .join(ReachMetric, ReachMetric.id == ContributionFigure.metric_id)
+        .where(ContributionFigure.contribution_id.in_(ids)),
+    ).subquery()
+    return select(parts).order_by(parts.c.kind, parts.c.contribution_id, parts.c.key)
+
+
+# The categories and figures of a page of contributions (their ``ids``, bound when it
+# runs): built once, since building it, and its cache key, took longer than running it.
+_CATEGORIES_AND_FIGURES = _categories_and_figures()
 
 
 def contributions_after(
@@ -725,29 +867,8 @@ def contributions_after(
     categories: dict[int, list[int]] = defaultdict(list)
     figures: dict[int, list[tuple[int, str, int]]] = defaultdict(list)
     if rows:
-        ids = [row.id for row in rows]
-        # Kind 0: a category (its id); kind 1: a figure (metric id, name, value).
-        parts = union_all(
-            select(
-                literal(0).label("kind"),
-                contribution_categories.c.contribution_id,
-                contribution_categories.c.category_id.label("key"),
-                null().cast(String).label("name"),
-                null().cast(BigInteger).label("value"),
-            ).where(contribution_categories.c.contribution_id.in_(ids)),
-            select(
-                literal(1),
-                ContributionFigure.contribution_id,
-                ContributionFigure.metric_id,
-                ReachMetric.name,
-                ContributionFigure.value,
-            )
-            .join(ReachMetric, ReachMetric.id == ContributionFigure.metric_id)
-            .where(ContributionFigure.contribution_id.in_(ids)),
-        ).subquery()
-        for part in session.execute(
-            select(parts).order_by(parts.c.kind, parts.c.contribution_id, parts.c.key)
-        ):
+        found = session.execute(_CATEGORIES_AND_FIGURES, {"ids": [row.id for row in rows]})
+        for part in found:
             kind, contribution_id, key, name, value = cast("tuple[int, int, int, str, int]", part)
             if kind == 0:
                 categories[contribution_id].append(key)

@@ -212,6 +212,10 @@ def seed_contribution_types(session: Session, actor: User | None = None) -> list
     return added
 
 
+def _labels(contribution_type: ContributionType) -> tuple[str | None, str | None]:
+    return contribution_type.quantity_label, contribution_type.audience_label
+
+
 def _sync_labels(contribution_type: ContributionType) -> None:
     """Name the headline figures after the active metrics that fill them."""
     for slot in ("quantity", "audience"):
@@ -284,8 +288,11 @@ def add_metric(
     taken = {m.legacy_slot for m in contribution_type.metrics}
     metric.legacy_slot = next((s for s in ("quantity", "audience") if s not in taken), None)
     contribution_type.metrics.append(metric)
+    labels = _labels(contribution_type)
     _sync_labels(contribution_type)
     session.flush()
+    if _labels(contribution_type) != labels:  # the lists of contributions show them
+        _figures_renamed(session, contribution_type.id)
     audit.record(session, actor, "reach_metric.created", metric, after=_metric_snapshot(metric))
     return metric
 
@@ -375,13 +382,14 @@ def create_type(session: Session, actor: User, data: TypeInput) -> ContributionT
 
 
 # What a member's kept figures hold of a type: its name, its place among the others and
-# the weight the eligibility meter scores it with.
+# the weight the eligibility meter scores it with (the labels of its headline figures,
+# which their kept list shows too, change with its metrics only).
 SHOWN_IN_FIGURES = ("name", "position", "weight")
 
 
 def _figures_renamed(session: Session, type_id: int) -> None:
-    """The kept figures of every member with a contribution of the type name it, or its
-    metrics, as they were: they are read again."""
+    """The kept figures and lists of every member with a contribution of the type name
+    it, or its metrics, as they were: they are read again."""
     activity.changed(
         session, select(Contribution.owner_id).where(Contribution.type_id == type_id).distinct()
     )

@@ -3,17 +3,19 @@ member's page."""
 
 from __future__ import annotations
 
+import enum
+import functools
 from datetime import datetime
 from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Row, Select, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, bindparam, func, or_, select, true
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from nominee.accounts.models import User
 from nominee.contributions.models import Contribution
 from nominee.endorsements.models import Endorsement
-from nominee.pagination import Keyset, decode_cursor, keyset, older_than
+from nominee.pagination import Keyset, decode_cursor, keyset, older_than, older_than_position
 
 # The member page's lists of endorsements received and given, per page.
 MEMBER_PAGE_LIST = 10
@@ -60,18 +62,41 @@ def active_endorsements(
     return keyset(rows, per_page, contribution.endorsement_count, after, _position)
 
 
+class Audience(enum.Enum):
+    """What a viewer may see of the endorsements' contributions (``seen_by``)."""
+
+    EVERY = "every"  # organizers
+    ACTIVE = "active"  # reviewers: those of active accounts
+    OWN_AND_PUBLIC = "own"  # members: public ones and their own
+    PUBLIC = "public"  # visitors
+
+
+def audience_of(viewer: User) -> Audience:
+    if viewer.is_authenticated and viewer.is_organizer:
+        return Audience.EVERY
+    if viewer.is_authenticated and viewer.is_reviewer:
+        return Audience.ACTIVE
+    if viewer.is_authenticated:
+        return Audience.OWN_AND_PUBLIC
+    return Audience.PUBLIC
+
+
+def _seen(audience: Audience, viewer_id: Any) -> ColumnElement[bool]:
+    if audience is Audience.EVERY:
+        return true()
+    if audience is Audience.ACTIVE:
+        return Endorsement.endorsee.has(User.is_active_account.is_(True))
+    if audience is Audience.OWN_AND_PUBLIC:
+        # Their own contributions, whatever their visibility (they are active: logged in).
+        return or_(Endorsement.public.is_(True), Endorsement.endorsee_id == viewer_id)
+    return Endorsement.public.is_(True)
+
+
 def seen_by(viewer: User) -> ColumnElement[bool]:
     """``contributions.rules.visible_to`` for an endorsement's contribution, read off the
     endorsement (``Endorsement.public``, kept by the services): no join per row for
     members and visitors; reviewers see every contribution of an active account."""
-    if viewer.is_authenticated and viewer.is_organizer:
-        return true()
-    if viewer.is_authenticated and viewer.is_reviewer:
-        return Endorsement.endorsee.has(User.is_active_account.is_(True))
-    if viewer.is_authenticated:
-        # Their own contributions, whatever their visibility (they are active: logged in).
-        return or_(Endorsement.public.is_(True), Endorsement.endorsee_id == viewer.id)
-    return Endorsement.public.is_(True)
+    return _seen(audience_of(viewer), viewer.id if viewer.is_authenticated else None)
 
 
 def _latest_stmt(
@@ -106,13 +131,47 @@ class Listed(NamedTuple):
     person: Person
 
 
-def _listed(
-    session: Session, latest: Select[*tuple[Any, ...]], person_id: Any
-) -> list[tuple[Listed, Row[*tuple[Any, ...]]]]:
-    """The endorsements ``latest`` picks as plain rows (only the columns a list shows,
-    no objects), newest first, each with the row of ``latest``'s other columns."""
-    picked = latest.subquery()
-    rows = session.execute(
+class Direction(enum.Enum):
+    """Which endorsements of a member a list shows: those they received (its ``person``
+    is the endorser) or those they gave (the endorsee)."""
+
+    RECEIVED = "received"
+    GIVEN = "given"
+
+
+@functools.cache
+def _listed_stmt(direction: Direction, audience: Audience, paged: bool) -> Select[Any]:
+    """The member page's list of endorsements as one statement with its values bound at
+    run time (``member_id``, ``viewer_id`` for a member, ``before_at`` and ``before_id``
+    when ``paged``): built once per kind, so a page does not build it again, nor
+    SQLAlchemy its cache key (most of the list's time). The endorsements are picked by
+    the index first, then joined to their contribution and other member: plain rows,
+    only the columns a list shows. The first page of those given counts them all too,
+    with a subquery run once (``count() OVER ()`` would read every one before picking)."""
+    if direction is Direction.RECEIVED:
+        mine, theirs = Endorsement.endorsee_id, Endorsement.endorser_id
+    else:
+        mine, theirs = Endorsement.endorser_id, Endorsement.endorsee_id
+    shown = (
+        mine == bindparam("member_id"),
+        Endorsement.withdrawn_at.is_(None),
+        _seen(audience, bindparam("viewer_id")),
+    )
+    latest = select(Endorsement.id, Endorsement.created_at).where(*shown)
+    if paged:
+        latest = latest.where(
+            older_than_position(
+                Endorsement.created_at,
+                Endorsement.id,
+                bindparam("before_at", type_=Endorsement.created_at.type),
+                bindparam("before_id", type_=Endorsement.id.type),
+            )
+        )
+    elif direction is Direction.GIVEN:
+        counted = select(func.count(Endorsement.id)).where(*shown).correlate(None)
+        latest = latest.add_columns(counted.scalar_subquery().label("total"))
+    picked = latest.order_by(*NEWEST_FIRST).limit(MEMBER_PAGE_LIST + 1).subquery()
+    return (
         select(
             Endorsement.id,
             Endorsement.created_at,
@@ -127,14 +186,30 @@ def _listed(
         )
         .join(picked, picked.c.id == Endorsement.id)
         .join(Contribution, Contribution.id == Endorsement.contribution_id)
-        .join(User, User.id == person_id)
+        .join(User, User.id == theirs)
         .order_by(picked.c.created_at.desc(), picked.c.id.desc())
-    ).all()
+    )
+
+
+def _listed(
+    session: Session, direction: Direction, member: User, viewer: User, after: str | None
+) -> list[Any]:
+    """The rows of ``_listed_stmt`` for ``member``'s list as ``viewer`` may see it, after
+    the cursor ``after``."""
+    position = decode_cursor(after)
+    audience = audience_of(viewer)
+    values: dict[str, Any] = {"member_id": member.id}
+    if audience is Audience.OWN_AND_PUBLIC:
+        values["viewer_id"] = viewer.id
+    if position is not None:
+        values["before_at"], values["before_id"] = position
+    stmt = _listed_stmt(direction, audience, position is not None)
+    return list(session.execute(stmt, values).all())
+
+
+def _listed_items(rows: list[Any]) -> list[Listed]:
     return [
-        (
-            Listed(row[0], row[1], row[2], row[3], row[4], Person(row[5], row[6], row[7], row[8])),
-            row,
-        )
+        Listed(row[0], row[1], row[2], row[3], row[4], Person(row[5], row[6], row[7], row[8]))
         for row in rows
     ]
 
@@ -224,42 +299,29 @@ def received_list(
 ) -> Keyset:
     """``received`` as the member page lists it: ``Listed`` rows, whose ``person`` is the
     endorser."""
-    condition = Endorsement.endorsee_id == member.id
-    latest = _latest_stmt(condition, viewer, after, MEMBER_PAGE_LIST + 1)
-    rows = [listed for listed, _row in _listed(session, latest, Endorsement.endorser_id)]
+    rows = _listed_items(_listed(session, Direction.RECEIVED, member, viewer, after))
     return keyset(rows, MEMBER_PAGE_LIST, total, after, _position)
 
 
 def given_list(session: Session, member: User, viewer: User, after: str | None = None) -> Keyset:
     """``given`` as the member page lists it: ``Listed`` rows, whose ``person`` is the
-    endorsee; the total counted as ``given`` counts it."""
-    condition = Endorsement.endorser_id == member.id
+    endorsee; the total counted as ``given`` counts it (with the first page's rows)."""
+    found = _listed(session, Direction.GIVEN, member, viewer, after)
     if decode_cursor(after) is None:
-        latest = _latest_stmt(condition, viewer, None, MEMBER_PAGE_LIST + 1).add_columns(
-            func.count().over().label("total")
-        )
-        found = _listed(session, latest, Endorsement.endorsee_id)
-        total = found[0][1].total if found else 0
+        total = found[0].total if found else 0
     else:
-        found = _listed(
-            session,
-            _latest_stmt(condition, viewer, after, MEMBER_PAGE_LIST + 1),
-            Endorsement.endorsee_id,
-        )
-        total = _count_given(session, condition, viewer)
-    rows = [listed for listed, _row in found]
-    return keyset(rows, MEMBER_PAGE_LIST, total, after, _position)
+        total = _count_given(session, Endorsement.endorser_id == member.id, viewer)
+    return keyset(_listed_items(found), MEMBER_PAGE_LIST, total, after, _position)
+
+
+def _given_count(condition: ColumnElement[bool], viewer: User) -> Select[int]:
+    return select(func.count(Endorsement.id)).where(
+        condition, Endorsement.withdrawn_at.is_(None), seen_by(viewer)
+    )
 
 
 def _count_given(session: Session, condition: ColumnElement[bool], viewer: User) -> int:
-    return (
-        session.scalar(
-            select(func.count(Endorsement.id)).where(
-                condition, Endorsement.withdrawn_at.is_(None), seen_by(viewer)
-            )
-        )
-        or 0
-    )
+    return session.scalar(_given_count(condition, viewer)) or 0
 
 
 def given(

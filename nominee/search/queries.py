@@ -13,17 +13,19 @@ endorsed, newest first, by keyset (``before`` an id), so every page costs the sa
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
     Exists,
     Float,
     Integer,
+    Select,
+    bindparam,
     exists,
     func,
     literal,
@@ -109,15 +111,22 @@ class Results:
         return self.page < self.pages
 
 
-def _matches(session: Session, scope: Scope, words: list[str]) -> Any:
-    """The newest WINDOW matches of ``words`` as a subquery of (id, score)."""
-    if session.get_bind().dialect.name == "sqlite":
-        stmt = text(_SQLITE[scope]).bindparams(match=fts5_match(words), window=WINDOW)
+def _matches(dialect: str, scope: Scope) -> Any:
+    """The newest ``window`` matches of the words bound as ``match`` (``fts5_match`` or
+    ``tsquery``) as a subquery of (id, score); ``_window`` gives the values bound."""
+    if dialect == "sqlite":
+        stmt = text(_SQLITE[scope]).bindparams(bindparam("match"), bindparam("window"))
     else:
         stmt = text(_POSTGRESQL.format(table=_TABLES[scope])).bindparams(
-            match=tsquery(words), window=WINDOW, probe=PROBE
+            bindparam("match"), bindparam("window"), bindparam("probe")
         )
     return stmt.columns(id=Integer, score=Float).subquery("matched")
+
+
+def _window(dialect: str, words: list[str]) -> dict[str, Any]:
+    if dialect == "sqlite":
+        return {"match": fts5_match(words), "window": WINDOW}
+    return {"match": tsquery(words), "window": WINDOW, "probe": PROBE}
 
 
 def _owner_active() -> Exists:
@@ -127,14 +136,12 @@ def _owner_active() -> Exists:
     return exists().where(User.id == Contribution.owner_id, User.is_active_account.is_(True))
 
 
-def search(session: Session, scope: Scope, query: str, page: int, per_page: int) -> Results:
-    """Page ``page`` of what ``query`` finds in ``scope`` (past the last: the last), best
-    first: one query ranks the window and picks the page's ids with the number of
-    matches (ids only: sorting whole rows costs more), the next loads those rows."""
-    words = terms(query)
-    if not words:
-        return Results(words, [], 0, 1, per_page, capped=False)
-    matched = _matches(session, scope, words)
+@functools.cache
+def _ranked(dialect: str, scope: Scope) -> Select[Any]:
+    """The matches of ``scope`` in reach, best first, each id with their number: built
+    once per engine and scope (the words are bound when it runs), since building it and
+    its cache key took a good part of the search's time."""
+    matched = _matches(dialect, scope)
     ranked = select(matched.c.id, func.count().over().label("total"))
     if scope is Scope.CONTRIBUTIONS:
         ranked = ranked.join(Contribution, Contribution.id == matched.c.id).where(
@@ -142,13 +149,36 @@ def search(session: Session, scope: Scope, query: str, page: int, per_page: int)
         )
     else:
         ranked = ranked.join(User, User.id == matched.c.id).where(User.is_active_account.is_(True))
-    ranked = ranked.order_by(matched.c.score, matched.c.id.desc())
+    return ranked.order_by(matched.c.score, matched.c.id.desc())
+
+
+@functools.cache
+def _ranked_page(dialect: str, scope: Scope) -> Select[Any]:
+    return _ranked(dialect, scope).limit(bindparam("limit")).offset(bindparam("offset"))
+
+
+@functools.cache
+def _ranked_count(dialect: str, scope: Scope) -> Select[Any]:
+    return select(func.count()).select_from(_ranked(dialect, scope).subquery())
+
+
+def search(session: Session, scope: Scope, query: str, page: int, per_page: int) -> Results:
+    """Page ``page`` of what ``query`` finds in ``scope`` (past the last: the last), best
+    first: one query ranks the window and picks the page's ids with the number of
+    matches (ids only: sorting whole rows costs more), the next loads those rows."""
+    words = terms(query)
+    if not words:
+        return Results(words, [], 0, 1, per_page, capped=False)
+    dialect = session.get_bind().dialect.name
+    window = _window(dialect, words)
     page = max(1, page)
-    rows = session.execute(ranked.limit(per_page).offset((page - 1) * per_page)).all()
+    paged = _ranked_page(dialect, scope)
+    values = {**window, "limit": per_page, "offset": (page - 1) * per_page}
+    rows = session.execute(paged, values).all()
     if not rows and page > 1:
-        total = session.scalar(select(func.count()).select_from(ranked.subquery())) or 0
+        total = session.scalar(_ranked_count(dialect, scope), window) or 0
         page = max(1, -(-total // per_page))
-        rows = session.execute(ranked.limit(per_page).offset((page - 1) * per_page)).all()
+        rows = session.execute(paged, {**values, "offset": (page - 1) * per_page}).all()
     total = rows[0].total if rows else 0
     items = _load(session, scope, [row.id for row in rows])
     return Results(words, items, total, page, per_page, capped=total >= WINDOW)
@@ -160,7 +190,7 @@ def _load(session: Session, scope: Scope, ids: list[int]) -> list[Any]:
         return []
     loaded: dict[int, Any]
     if scope is Scope.CONTRIBUTIONS:
-        loaded = {c.id: c for c in _listed(session, Contribution.id.in_(ids))}
+        loaded = {c.id: c for c in _listed(session, _BY_IDS, {"ids": ids})}
     else:
         loaded = {
             u.id: u
@@ -202,20 +232,18 @@ class Listed:
     is_public: bool
 
 
-@cache
+@functools.cache
 def _aliases() -> tuple[type[Category], type[User]]:
-    """The category and owner aliases of ``_listed``, made once: made per request,
-    SQLAlchemy adapted each of their columns again."""
+    """The category and owner aliases of ``_listed_select``, made once: Discover builds
+    its statement per request, and SQLAlchemy adapted each column of new aliases again."""
     return aliased(Category), aliased(User)
 
 
-def _listed(
-    session: Session, *where: ColumnElement[bool], order: Any = None, limit: int | None = None
-) -> list[Listed]:
-    """The contributions ``where`` holds (newest first, at most ``limit``), with their
-    extra categories in a second query."""
+def _listed_select(*where: ColumnElement[bool]) -> Select[Any]:
+    """The columns a list of contributions shows, of those ``where`` holds."""
     category, owner = _aliases()  # ``where`` may ask of User itself
-    stmt = (
+    return cast(
+        "Select[Any]",
         select(
             Contribution.id,
             Contribution.title,
@@ -232,25 +260,35 @@ def _listed(
         .join(owner, owner.id == Contribution.owner_id)
         .join(ContributionType, ContributionType.id == Contribution.type_id)
         .join(category, category.id == Contribution.primary_category_id)
-        .where(*where)
+        .where(*where),
     )
-    if order is not None:
-        stmt = stmt.order_by(order)
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    rows = session.execute(stmt).all()
+
+
+# Search's page of results by their ``ids`` and their further categories, bound when
+# they run: built once, since building them (and their cache keys) took longer than
+# running them.
+_BY_IDS = _listed_select(Contribution.id.in_(bindparam("ids", expanding=True)))
+_FURTHER_CATEGORIES = (
+    select(
+        contribution_categories.c.contribution_id.label("contribution_id"),
+        Category.id,
+        Category.name,
+    )
+    .join(Category, Category.id == contribution_categories.c.category_id)
+    .where(contribution_categories.c.contribution_id.in_(bindparam("ids", expanding=True)))
+    .order_by(Category.name)
+)
+
+
+def _listed(
+    session: Session, stmt: Select[Any], values: dict[str, Any] | None = None
+) -> list[Listed]:
+    """The contributions ``stmt`` (``_listed_select``) reads, with their extra categories
+    in a second query."""
+    rows = session.execute(stmt, values).all()
     extra: dict[int, list[Named]] = {row.id: [] for row in rows}
     if rows:
-        for link in session.execute(
-            select(
-                contribution_categories.c.contribution_id.label("contribution_id"),
-                Category.id,
-                Category.name,
-            )
-            .join(Category, Category.id == contribution_categories.c.category_id)
-            .where(contribution_categories.c.contribution_id.in_(list(extra)))
-            .order_by(Category.name)
-        ):
+        for link in session.execute(_FURTHER_CATEGORIES, {"ids": list(extra)}):
             extra[link.contribution_id].append(Named(link.id, link.name))
     return [
         Listed(
@@ -321,7 +359,8 @@ def discover(
         )
     if before is not None:
         where.append(Contribution.id < before)
-    items = _listed(session, *where, order=Contribution.id.desc(), limit=per_page + 1)
+    stmt = _listed_select(*where).order_by(Contribution.id.desc()).limit(per_page + 1)
+    items = _listed(session, stmt)
     more = len(items) > per_page
     items = items[:per_page]
     return Discovered(items=items, next_before=items[-1].id if more else None)

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from nominee.contributions.models import Visibility
 from tests.contributions.test_lists import totals
 
 
@@ -196,3 +197,63 @@ def test_the_types_counts_follow_every_contribution_added_retyped_or_deleted(
     auth.login(scene["owner"])
     assert client.post(f"/contributions/{second}/delete").status_code == 302
     assert in_use() == {"Talk": "1", "Video": "0"}
+
+
+def listing(html: str) -> str:
+    return html.split('<ul class="contributions">', 1)[1].split("</ul>", 1)[0]
+
+
+def test_the_cached_list_follows_renamed_categories_and_new_headline_figures(
+    app, client, auth, make, scene
+):
+    owner, first = scene["owner"], scene["first"]
+    further = make.category(name="Cloud")
+    first.categories.append(further)
+    bare = make.contribution_type(name="Mentoring", quantity_label=None, audience_label=None)
+    make.contribution(owner, title="Mentoring", type=bare, primary_category=scene["category"])
+
+    def shown() -> str:
+        auth.login(scene["viewer"])
+        return listing(client.get(f"/members/{owner.id}").text)
+
+    html = shown()
+    assert "Data, Cloud" in html and kept(app, "member-list:")
+    auth.login(scene["organizer"])
+    for category, name in ((scene["category"], "Databases"), (further, "Cloud native")):
+        renamed = client.post(f"/admin/categories/{category.id}/edit", data={"name": name})
+        assert renamed.status_code == 302
+    assert "Databases, Cloud native" in shown()
+
+    auth.login(scene["organizer"])
+    added = client.post(
+        f"/admin/contribution-types/{bare.id}/metrics/new",
+        data={"name": "Mentees", "unit": "", "maximum": "1000", "position": "10"},
+    )
+    assert added.status_code == 302
+    assert "0 mentees" in shown()
+
+
+def test_the_cached_list_is_the_viewers_own(app, client, auth, make, scene):
+    owner = scene["owner"]
+    make.contribution(owner, title="Draft notes", visibility=Visibility.PRIVATE)
+    auth.login(owner)
+    assert "Draft notes" in listing(client.get(f"/members/{owner.id}").text)
+    auth.login(scene["viewer"])
+    assert "Draft notes" not in client.get(f"/members/{owner.id}").text
+    auth.login(owner)
+    data = form(scene["kind"], scene["category"], title="Third talk")
+    assert client.post("/contributions/new", data=data).status_code == 302
+    auth.login(scene["viewer"])
+    html = listing(client.get(f"/members/{owner.id}").text)
+    assert "Third talk" in html and "Draft notes" not in html
+
+
+def test_the_cached_chart_is_drawn_in_each_readers_language(app, client, auth, make, scene):
+    owner = scene["owner"]
+    auth.login(scene["viewer"])
+    english = client.get(f"/members/{owner.id}").text
+    assert "1 contribution in 12 months" in english
+    auth.login(make.user(language="es"))
+    spanish = client.get(f"/members/{owner.id}").text
+    assert "1 contribución en 12 meses" in spanish
+    assert len(kept(app, "member-activity:")) == 2

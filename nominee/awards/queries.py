@@ -17,6 +17,7 @@ from nominee.awards.models import Award, AwardStatus
 from nominee.categories.models import Category
 from nominee.cycles.models import Cycle, CycleStatus
 from nominee.errors import PermissionDenied
+from nominee.integrity.models import IntegrityResult
 from nominee.nominations.models import Nomination
 from nominee.pagination import Page
 from nominee.reviews import queries as review_queries
@@ -78,20 +79,37 @@ def decision_list(
     ).one()
     number = min(max(1, page), max(1, math.ceil(listed / per_page)))
     chosen = ids.order_by(*order).limit(per_page).offset((number - 1) * per_page).subquery()
+    # Rows of the columns a line shows rather than nominations with their nominee,
+    # category, award and integrity loaded: those entities were half the page.
     items = (
-        session.scalars(
-            select(Nomination)
-            .join(chosen, chosen.c.id == Nomination.id)
-            .options(
-                joinedload(Nomination.nominee),
-                joinedload(Nomination.category),
-                joinedload(Nomination.award),
-                joinedload(Nomination.integrity),
+        session.execute(
+            select(
+                Nomination.id,
+                Nomination.kind,
+                Nomination.no_activity,
+                Nomination.distinct_endorsers,
+                Nomination.reviews_submitted,
+                Nomination.score_mean,
+                Nomination.recommend_award,
+                Nomination.recommend_decline,
+                Nomination.recommend_abstain,
+                Nomination.disagreement,
+                Nomination.decision,
+                Nomination.nominee_id,
+                User.display_name.label("nominee_name"),
+                User.name_holders.label("nominee_holders"),
+                Category.name.label("category_name"),
+                IntegrityResult.effective_endorsers,
+                IntegrityResult.flagged,
+                Award.revoked_at,
             )
+            .join(chosen, chosen.c.id == Nomination.id)
+            .join(User, User.id == Nomination.nominee_id)
+            .join(Category, Category.id == Nomination.category_id)
+            .outerjoin(IntegrityResult, IntegrityResult.user_id == Nomination.nominee_id)
+            .outerjoin(Award, Award.nomination_id == Nomination.id)
             .order_by(*order)
-        )
-        .unique()
-        .all()
+        ).all()
         if listed
         else []
     )

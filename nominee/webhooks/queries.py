@@ -38,8 +38,9 @@ def undelivered_counts(session: Session) -> dict[int, dict[DeliveryStatus, int]]
 
 def deliveries(session: Session, endpoint_id: int, page: int, per_page: int) -> Page:
     """The endpoint's deliveries, newest first: rows of the columns the list shows (not
-    the bodies sent, which only a delivery's own page reads)."""
-    stmt = cast(
+    the bodies sent, which only a delivery's own page reads); the oldest pages read
+    from the oldest end."""
+    listed = cast(
         "Select[Any]",
         select(
             WebhookDelivery.id,
@@ -50,11 +51,16 @@ def deliveries(session: Session, endpoint_id: int, page: int, per_page: int) -> 
             WebhookDelivery.last_error,
             WebhookDelivery.created_at,
             WebhookDelivery.next_attempt_at,
-        )
-        .where(WebhookDelivery.endpoint_id == endpoint_id)
-        .order_by(WebhookDelivery.id.desc()),
+        ).where(WebhookDelivery.endpoint_id == endpoint_id),
     )
-    return paginate(session, stmt, page, per_page, scalars=False)
+    return paginate(
+        session,
+        listed.order_by(WebhookDelivery.id.desc()),
+        page,
+        per_page,
+        scalars=False,
+        backwards=listed.order_by(WebhookDelivery.id),
+    )
 
 
 def attempts(session: Session, delivery_id: int) -> Sequence[WebhookAttempt]:

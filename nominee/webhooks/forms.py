@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from wtforms import SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput
 
 from nominee.i18n import _l
 from nominee.web import BaseForm, choices
 from nominee.webhooks.models import WebhookEndpoint
 from nominee.webhooks.rules import EVENT_TYPES, MAX_URL_LENGTH
+from nominee.widgets import ChoiceList
 
 
 def _strip(value: str | None) -> str | None:
@@ -15,7 +16,7 @@ def _strip(value: str | None) -> str | None:
 
 
 class EventsField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
+    widget = ChoiceList("checkbox")
     option_widget = CheckboxInput()
 
 

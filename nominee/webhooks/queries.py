@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, cast
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Select, func, select, text
 from sqlalchemy.orm import Session
 
 from nominee.pagination import Page, paginate
@@ -36,13 +37,30 @@ def undelivered_counts(session: Session) -> dict[int, dict[DeliveryStatus, int]]
 
 
 def deliveries(session: Session, endpoint_id: int, page: int, per_page: int) -> Page:
-    """The endpoint's deliveries, newest first."""
-    stmt = (
-        select(WebhookDelivery)
-        .where(WebhookDelivery.endpoint_id == endpoint_id)
-        .order_by(WebhookDelivery.id.desc())
+    """The endpoint's deliveries, newest first: rows of the columns the list shows (not
+    the bodies sent, which only a delivery's own page reads); the oldest pages read
+    from the oldest end."""
+    listed = cast(
+        "Select[Any]",
+        select(
+            WebhookDelivery.id,
+            WebhookDelivery.event_type,
+            WebhookDelivery.status,
+            WebhookDelivery.attempts,
+            WebhookDelivery.response_code,
+            WebhookDelivery.last_error,
+            WebhookDelivery.created_at,
+            WebhookDelivery.next_attempt_at,
+        ).where(WebhookDelivery.endpoint_id == endpoint_id),
     )
-    return paginate(session, stmt, page, per_page)
+    return paginate(
+        session,
+        listed.order_by(WebhookDelivery.id.desc()),
+        page,
+        per_page,
+        scalars=False,
+        backwards=listed.order_by(WebhookDelivery.id),
+    )
 
 
 def attempts(session: Session, delivery_id: int) -> Sequence[WebhookAttempt]:

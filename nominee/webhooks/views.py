@@ -10,9 +10,16 @@ from nominee.errors import DomainError
 from nominee.i18n import _
 from nominee.outbound import allow_hosts_from
 from nominee.uow import get_session, refuse
-from nominee.web import attach_error, flash_form_errors, organizer_required, page_number
+from nominee.web import (
+    attach_error,
+    flash_form_errors,
+    organizer_required,
+    page_number,
+    url_pattern,
+)
 from nominee.webhooks import queries, services
 from nominee.webhooks.forms import ButtonForm, EndpointForm
+from nominee.webhooks.models import DeliveryStatus
 from nominee.webhooks.rules import DELIVERY_HEADER, EVENT_HEADER, EVENT_TYPES, SIGNATURE_HEADER
 
 bp = Blueprint("webhooks", __name__, url_prefix="/admin/webhooks")
@@ -92,6 +99,10 @@ def show(endpoint_id: int):
         page=page,
         buttons=ButtonForm(formdata=None),
         event_types=EVENT_TYPES,
+        # What every delivery's line repeats, made once: its links and status words.
+        delivery_url=url_pattern("webhooks.delivery", "delivery_id", endpoint_id=endpoint.id),
+        redeliver_url=url_pattern("webhooks.redeliver", "delivery_id", endpoint_id=endpoint.id),
+        status_labels={status: status.label for status in DeliveryStatus},
     )
 
 

@@ -388,3 +388,40 @@ def test_decisions_then_cycle_moves_through_the_cycle_pages(client, auth, make, 
     db.refresh(other)
     refused_after = decide(client, other, "decline")
     assert refused_after.status_code == 400
+
+
+def test_every_page_of_the_decisions_list_follows_its_order(make, db):
+    """Pages past the middle are cut from the other end of the order: every nomination
+    still shows once, undecided first, then by score (none last), ties by id."""
+    from nominee.awards.queries import decision_list
+
+    cycle = make.cycle(status=CycleStatus.IN_REVIEW)
+    scores = [4.0, None, 2.5, 4.0, None, 3.0, 4.0, 1.0, None, 2.5, 5.0]
+    for number, score in enumerate(scores):
+        decided = number % 3 == 0
+        make.nomination(
+            cycle,
+            status=NominationStatus.AWARDED if decided else NominationStatus.IN_REVIEW,
+            decision=Decision.AWARD if decided else None,
+            score_mean=score,
+        )
+    nominations = db.scalars(select(Nomination).where(Nomination.cycle_id == cycle.id)).all()
+    expected = [
+        n.id
+        for n in sorted(
+            nominations,
+            key=lambda n: (
+                n.decision is not None,
+                n.score_mean is None,
+                -(n.score_mean or 0),
+                n.id,
+            ),
+        )
+    ]
+    organizer = make.organizer()
+    shown = []
+    for page in range(1, 5):
+        listing = decision_list(db, cycle, organizer, undecided_only=False, page=page, per_page=3)
+        assert listing.page.page == page
+        shown += [row.id for row in listing.page.items]
+    assert shown == expected

@@ -77,11 +77,15 @@ def test_the_review_page_shows_the_integrity_section_before_the_form(client, log
 
 
 def test_the_decisions_pages_and_the_export_show_effective_endorsers(client, login, db, panel):
-    cycle, flagged, _clean, _reviewer, organizer = panel
+    cycle, flagged, clean, _reviewer, organizer = panel
     login(organizer)
     effective = db.get(IntegrityResult, flagged.nominee_id).effective_endorsers
+    organic = db.get(IntegrityResult, clean.nominee_id).effective_endorsers
     listing = client.get(f"/cycles/{cycle.id}/decisions").text
-    assert "Effective endorsers" in listing and f"{effective:.1f}" in listing
+    assert "Effective endorsers" in listing
+    flag = '<strong class="rv-tag rv-warn">Flagged</strong>'
+    assert f'<td class="num">{effective:.1f} {flag}</td>' in listing
+    assert f'<td class="num">{organic:.1f}</td>' in listing
     decide = client.get(f"/nominations/{flagged.id}/decide").text
     assert f"{effective:.1f} effective" in decide
     rows = list(csv.reader(io.StringIO(client.get(f"/cycles/{cycle.id}/export.csv").text)))

@@ -221,7 +221,7 @@ def test_a_rolled_back_change_sends_nothing(hooks_app, make, db, organizer, rece
 
 
 def test_a_failed_attempt_is_retried_with_backoff(
-    hooks_app, make, db, organizer, receiver, freeze_clock
+    hooks_app, client, auth, make, db, organizer, receiver, freeze_clock
 ):
     answers = iter([500, 200])
     receiver.routes["/flaky"] = lambda request: Reply(next(answers), b"")
@@ -233,6 +233,11 @@ def test_a_failed_attempt_is_retried_with_backoff(
     assert delivery.response_code == 500
     assert delivery.last_error == "The endpoint answered 500."
     assert delivery.next_attempt_at > clock.now()
+    auth.login(organizer)
+    page = client.get(f"/admin/webhooks/{endpoint.id}").text
+    iso = delivery.next_attempt_at.isoformat()
+    assert f'Retrying, next attempt <time datetime="{iso}">' in page
+    assert "500 The endpoint answered 500." in page
     drain(hooks_app)
     assert len(receiver.received) == 1  # not before its time
 

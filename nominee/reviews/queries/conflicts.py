@@ -34,7 +34,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -164,19 +164,10 @@ def _branches(
     )
 
 
-@cache
 def in_one_cycle() -> CompoundSelect:
-    """``conflicted_in`` for one cycle with the cycle, the user and the window as parameters
-    (``conflict_cycle``, ``conflict_user``, ``conflict_from``, ``conflict_until``: see
-    ``one_cycle_params``): built once, as every page of a cycle asks it for its viewer
-    (building the five branches took longer than the database answering them)."""
-    in_window = and_(
-        Endorsement.created_at >= bindparam("conflict_from"),
-        Endorsement.created_at < bindparam("conflict_until"),
-    )
-    return _branches(
-        Nomination.cycle_id == bindparam("conflict_cycle"), in_window, bindparam("conflict_user")
-    )
+    """``conflicted_in`` for one cycle, its values as parameters (``one_cycle_params``):
+    ``_in_cycles(1)``, built once."""
+    return _in_cycles(1)
 
 
 def is_conflicted(session: Session, nomination: Nomination, user_id: int) -> bool:
@@ -206,10 +197,10 @@ def one_cycle_params(cycle: Cycle, user_id: int) -> dict[str, Any]:
     """The parameters of ``in_one_cycle`` for ``user_id`` in ``cycle``."""
     start, end = window(cycle)
     return {
-        "conflict_cycle": cycle.id,
+        "conflict_cycle_0": cycle.id,
         "conflict_user": user_id,
-        "conflict_from": start,
-        "conflict_until": end,
+        "conflict_from_0": start,
+        "conflict_until_0": end,
     }
 
 
@@ -219,7 +210,43 @@ def undisclosed_conflicts(session: Session, user: User) -> list[int]:
     cycles = session.scalars(select(Cycle).where(Cycle.status != CycleStatus.PUBLISHED)).all()
     if not cycles:
         return []
-    return list(session.scalars(conflicted_in(cycles, user.id)))
+    values: dict[str, Any] = {"conflict_user": user.id}
+    for number, cycle in enumerate(cycles):
+        start, end = window(cycle)
+        values |= {
+            f"conflict_cycle_{number}": cycle.id,
+            f"conflict_from_{number}": start,
+            f"conflict_until_{number}": end,
+        }
+    return list(session.scalars(_in_cycles(len(cycles)), values))
+
+
+@lru_cache(maxsize=16)
+def _in_cycles(count: int) -> CompoundSelect:
+    """``conflicted_in`` for ``count`` cycles, each cycle, its window and the user as
+    parameters (``conflict_cycle_<n>``, ``conflict_from_<n>``, ``conflict_until_<n>``,
+    ``conflict_user``): built once per number of cycles, as every page of a cycle asks it
+    for its viewer (building the five branches took longer than the database answering
+    them)."""
+    cycle_ids: list[Any] = [bindparam(f"conflict_cycle_{number}") for number in range(count)]
+    windows = [
+        and_(
+            Endorsement.created_at >= bindparam(f"conflict_from_{number}"),
+            Endorsement.created_at < bindparam(f"conflict_until_{number}"),
+        )
+        for number in range(count)
+    ]
+    if count == 1:
+        in_cycles, in_window = Nomination.cycle_id == cycle_ids[0], windows[0]
+    else:
+        in_cycles = Nomination.cycle_id.in_(cycle_ids)
+        in_window = or_(
+            *(
+                and_(Nomination.cycle_id == cycle_id, within)
+                for cycle_id, within in zip(cycle_ids, windows, strict=True)
+            )
+        )
+    return _branches(in_cycles, in_window, bindparam("conflict_user"))
 
 
 def conflicted_on(session: Session, nomination: Nomination, user: User) -> bool:

@@ -6,9 +6,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import and_, bindparam, func, literal, select
+from sqlalchemy import Select, and_, bindparam, func, literal, select
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from nominee.accounts.models import User
@@ -234,18 +235,21 @@ def undecided_count(session: Session, cycle_id: int) -> int:
 
 # Every member page asks it: built once, the member bound when it runs (building the
 # statement and its cache key took longer than running it).
-_MEMBER_AWARDS = (
-    select(Award)
-    .join(Award.cycle)
-    .where(Award.member_id == bindparam("member_id"), Cycle.status == CycleStatus.PUBLISHED)
-    .options(contains_eager(Award.cycle), joinedload(Award.category))
-    .order_by(Award.ends_on.desc(), Award.id.desc())
-)
+@cache
+def _member_awards() -> Select[Award]:
+    """Built at first use, not at import (its loader options need every model mapped)."""
+    return (
+        select(Award)
+        .join(Award.cycle)
+        .where(Award.member_id == bindparam("member_id"), Cycle.status == CycleStatus.PUBLISHED)
+        .options(contains_eager(Award.cycle), joinedload(Award.category))
+        .order_by(Award.ends_on.desc(), Award.id.desc())
+    )
 
 
 def awards_for_member(session: Session, member_id: int) -> Sequence[Award]:
     """The member's awards of published cycles, latest term first."""
-    return session.scalars(_MEMBER_AWARDS, {"member_id": member_id}).all()
+    return session.scalars(_member_awards(), {"member_id": member_id}).all()
 
 
 def find_public_award(session: Session, verification_id: str) -> Award | None:

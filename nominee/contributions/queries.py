@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
@@ -659,17 +660,20 @@ class MemberPage:
 # Flat outer joins: SQLite materialises the nested join a joinedload of a many-to-many
 # writes, reading every member's categories (4 ms at 20,000 members). Built once, the
 # member bound when it runs, as every member page asks it.
-_MEMBER_WITH_CATEGORIES = (
-    select(User)
-    .outerjoin(user_categories, user_categories.c.user_id == User.id)
-    .outerjoin(Category, Category.id == user_categories.c.category_id)
-    .where(User.id == bindparam("member_id"))
-    .options(contains_eager(User.categories), joinedload(User.primary_category))
-)
+@cache
+def _member_with_categories_select() -> Select[User]:
+    """Built at first use, not at import (its loader options need every model mapped)."""
+    return (
+        select(User)
+        .outerjoin(user_categories, user_categories.c.user_id == User.id)
+        .outerjoin(Category, Category.id == user_categories.c.category_id)
+        .where(User.id == bindparam("member_id"))
+        .options(contains_eager(User.categories), joinedload(User.primary_category))
+    )
 
 
 def _member_with_categories(session: Session, member_id: int) -> User | None:
-    found = session.scalars(_MEMBER_WITH_CATEGORIES, {"member_id": member_id})
+    found = session.scalars(_member_with_categories_select(), {"member_id": member_id})
     return found.unique().one_or_none()
 
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, bindparam, delete, or_, select, update
+from sqlalchemy import CursorResult, Select, bindparam, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -91,11 +92,14 @@ def revoke_all(session: Session, user: User, reason: str) -> int:
 
 # Every API request asks it: built once, its hash bound when it runs (building the
 # statement and its cache key took longer than the lookup).
-_BY_SECRET = (
-    select(ApiToken)
-    .where(ApiToken.secret_hash == bindparam("secret_hash"))
-    .options(joinedload(ApiToken.user))
-)
+@cache
+def _by_secret() -> Select[ApiToken]:
+    """Built at first use, not at import (its loader option needs every model mapped)."""
+    return (
+        select(ApiToken)
+        .where(ApiToken.secret_hash == bindparam("secret_hash"))
+        .options(joinedload(ApiToken.user))
+    )
 
 
 def authenticate(session: Session, secret: str) -> ApiToken | None:
@@ -103,7 +107,7 @@ def authenticate(session: Session, secret: str) -> ApiToken | None:
     ``record_use`` writes the last use."""
     if not secret.startswith(rules.PREFIX) or len(secret) > 100:
         return None
-    token = session.scalar(_BY_SECRET, {"secret_hash": hash_secret(secret)})
+    token = session.scalar(_by_secret(), {"secret_hash": hash_secret(secret)})
     if token is None or not rules.is_usable(token, clock.now()):
         return None
     return token

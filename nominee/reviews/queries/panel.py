@@ -109,7 +109,7 @@ def _standing() -> Select[*tuple[Any, ...]]:
     nomination_id = bindparam("standing_nomination", type_=Integer)
     user_id = bindparam("conflict_user", type_=Integer)
     appointed = exists().where(
-        ReviewerAppointment.cycle_id == bindparam("conflict_cycle"),
+        ReviewerAppointment.cycle_id == bindparam("conflict_cycle_0"),
         ReviewerAppointment.reviewer_id == user_id,
         or_(
             ReviewerAppointment.category_id.is_(None),

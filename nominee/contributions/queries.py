@@ -461,8 +461,8 @@ def member_activity(
     months, its legend's "Other" and its bars' titles are in the reader's)."""
 
     def draw() -> ActivityChart:
-        conditions = _member_filters(member, show_private)
-        return activity_chart(start, end, activity_rows(session, start, end, *conditions))
+        rows = member_activity_rows(session, cache, member, show_private, start, end)
+        return activity_chart(start, end, rows)
 
     if cache is None:
         return draw()

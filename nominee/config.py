@@ -98,6 +98,10 @@ class Defaults:
     DB_MAX_OVERFLOW = 10  # extra connections under a burst, closed when returned
     DB_POOL_TIMEOUT = 10  # seconds to wait for a free connection
     DB_POOL_RECYCLE = 1800  # seconds before a connection is replaced
+    # SQLite's page cache per connection, in MiB (SQLite's own default is 2): at large
+    # scale the pages' index walks and row lookups stay in memory instead of being read
+    # again through the operating system at every statement.
+    SQLITE_CACHE_MB = 64
     # Mail (nominee/mail): unset MAIL_URL writes each message to MAIL_FOLDER instead.
     MAIL_URL: str | None = None  # smtp://[user:password@]host:port or smtps://...
     MAIL_FROM = DEFAULT_SENDER

@@ -108,6 +108,7 @@ def make_engine(
     lock_timeout: float = 30,
     statement_timeout: float | None = None,
     pool: dict | None = None,
+    sqlite_cache_mb: int | None = None,
 ) -> Engine:
     """An engine for ``url``.
 
@@ -116,7 +117,8 @@ def make_engine(
     ``statement_timeout`` (PostgreSQL only) bounds any one statement. The app passes its
     ``DB_LOCK_TIMEOUT`` and ``DB_STATEMENT_TIMEOUT`` (below gunicorn's worker timeout, so
     a blocked request gives up with a 503 before its worker is killed); scripts,
-    migrations and seeding keep the generous defaults.
+    migrations and seeding keep the generous defaults. ``sqlite_cache_mb``: SQLite's page
+    cache per connection (the app's ``SQLITE_CACHE_MB``; None: SQLite's default).
     """
     if url.startswith("sqlite"):
         engine = create_engine(
@@ -124,7 +126,7 @@ def make_engine(
             echo=echo,
             connect_args={"timeout": lock_timeout, "check_same_thread": False},
         )
-        _configure_sqlite(engine, busy_ms=int(lock_timeout * 1000))
+        _configure_sqlite(engine, busy_ms=int(lock_timeout * 1000), cache_mb=sqlite_cache_mb)
     else:
         options = [f"-c lock_timeout={int(lock_timeout * 1000)}"]
         if statement_timeout:
@@ -146,7 +148,7 @@ def make_engine(
     return engine
 
 
-def _configure_sqlite(engine: Engine, busy_ms: int) -> None:
+def _configure_sqlite(engine: Engine, busy_ms: int, cache_mb: int | None = None) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):
         # Let SQLAlchemy, not the driver, issue BEGIN (see the "begin" hook below).
@@ -157,6 +159,9 @@ def _configure_sqlite(engine: Engine, busy_ms: int) -> None:
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
+        if cache_mb:
+            # Negative: a size in KiB rather than in pages; memory is taken as pages are read.
+            cursor.execute(f"PRAGMA cache_size={-int(cache_mb) * 1024}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

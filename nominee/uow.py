@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
         echo=config["SQL_ECHO"],
         lock_timeout=config["DB_LOCK_TIMEOUT"],
         statement_timeout=config["DB_STATEMENT_TIMEOUT"],
+        sqlite_cache_mb=config["SQLITE_CACHE_MB"],
         pool={
             "size": config["DB_POOL_SIZE"],
             "max_overflow": config["DB_MAX_OVERFLOW"],

@@ -30,6 +30,26 @@ def test_sqlite_connections_get_wal_foreign_keys_and_a_busy_timeout(tmp_path):
         engine.dispose()
 
 
+def test_the_app_gives_sqlite_connections_the_page_cache_it_is_configured_with(tmp_path):
+    app = create_app(
+        {
+            **BASE_CONFIG,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'cache.sqlite3'}",
+            "SQLITE_CACHE_MB": 16,
+        }
+    )
+    engine = app.extensions["nominee.engine"]
+    with engine.connect() as conn:
+        # Negative: KiB, not pages.
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -16 * 1024
+    bare = make_engine(f"sqlite:///{tmp_path / 'bare.sqlite3'}")
+    try:
+        with bare.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -2000  # SQLite's own
+    finally:
+        bare.dispose()
+
+
 def test_write_requests_begin_immediate_and_reads_a_plain_begin(tmp_path):
     app = create_app({**BASE_CONFIG, "DATABASE_URL": f"sqlite:///{tmp_path / 'b.sqlite3'}"})
     engine = app.extensions["nominee.engine"]

@@ -677,13 +677,23 @@ def calibration(cycle_id: int):
     cycle = _cycle(cycle_id)
     excluded = queries.conflicted_ids(session, cycle, _me())
     found = queries.cycle_calibration(session, cycle.id, excluded)
+    reviewers = queries.reviewer_rows(session, found.reviewers)
+    # The rows say each reviewer's figures in words: written once per process for the
+    # figures and names themselves (the same until a review is submitted or a name changes).
+    figures = tuple((tuple(row), found.reviewers[row.id]) for row in reviewers)
+    rows_html = kept_fragment(
+        ("calibration", figures),
+        lambda: get_template_attribute("reviews/_macros.html", "calibration_rows")(
+            reviewers, found.reviewers, calibration_words
+        ),
+    )
     return render_template(
         "reviews/calibration.html",
         cycle=cycle,
         calibration=found,
-        reviewers=queries.reviewer_rows(session, found.reviewers),
+        reviewers=reviewers,
+        rows_html=rows_html,
         left_out=len(excluded),
-        words=calibration_words,
     )
 
 

@@ -22,7 +22,7 @@ from nominee.reviews.models import Confidence, Recommendation
 from nominee.reviews.queries import CALIBRATED_SORTS, SCORE_BASES, SORTS
 from nominee.reviews.rules import QUEUE_STATUSES
 from nominee.web import BaseForm, SelectChoice, choices
-from nominee.widgets import TextArea
+from nominee.widgets import Select, TextArea
 
 SCORE_LABELS = {1: N_("Weak"), 2: N_("Fair"), 3: N_("Good"), 4: N_("Strong"), 5: N_("Exceptional")}
 CHOOSE_FROM_LIST = _l("Choose one of the options in the list.")
@@ -35,11 +35,13 @@ class AppointForm(BaseForm):
         validators=[DataRequired(message=_l("Choose a reviewer."))],
         invalid_value_message=CHOOSE_FROM_LIST,
         invalid_choice_message=CHOOSE_FROM_LIST,
+        widget=Select(),
     )
     category_id = SelectField(
         _l("Categories"),
         coerce=int,
         default=0,
+        widget=Select(),
         description=_l(
             "A reviewer appointed for all categories reviews any nomination of the cycle."
         ),

@@ -8,6 +8,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    get_template_attribute,
     redirect,
     render_template,
     request,
@@ -21,6 +22,7 @@ from nominee import clock
 from nominee.appeals import queries as appeal_queries
 from nominee.awards import queries as award_queries
 from nominee.awards import rules as award_rules
+from nominee.charts import Histogram
 from nominee.cycles import queries, rules, services
 from nominee.cycles.forms import CycleForm, VersionForm
 from nominee.cycles.models import DEFAULT_RUBRIC, Cycle, CycleStatus
@@ -29,6 +31,7 @@ from nominee.i18n import _
 from nominee.nominations.models import NominationStatus
 from nominee.nominations.rules import decisions_hidden, masked_counts
 from nominee.reviews import queries as review_queries
+from nominee.templating import kept_fragment
 from nominee.uow import get_session, refuse
 from nominee.web import (
     attach_error,
@@ -102,14 +105,18 @@ def show(cycle_id: int):
         hidden = services.counts_by_status(session, cycle, conflicted)
         by_status = masked_counts(cycle, by_status, hidden)
     reviewing = cycle.status in (CycleStatus.IN_REVIEW, CycleStatus.DECIDED, CycleStatus.PUBLISHED)
+    overview = (
+        review_queries.review_overview(session, cycle, conflicted)
+        if can_manage and reviewing
+        else None
+    )
     return render_template(
         "cycles/show.html",
         cycle=cycle,
         by_status=[(s, by_status[s]) for s in NominationStatus if s in by_status],
         by_category=by_category,
-        overview=review_queries.review_overview(session, cycle, conflicted)
-        if can_manage and reviewing
-        else None,
+        overview=overview,
+        scores_html=_scores_html(overview.scores, cycle.name) if overview else None,
         can_manage=can_manage,
         next_statuses=rules.next_statuses(cycle),
         schedule_note=rules.schedule_note(cycle, clock.programme_today()),
@@ -122,6 +129,15 @@ def show(cycle_id: int):
         appeals=appeal_queries.appeals_of_cycle(session, cycle.id)
         if can_manage and cycle.status is CycleStatus.PUBLISHED
         else [],
+    )
+
+
+def _scores_html(scores: Histogram, cycle_name: str) -> Markup:
+    """The chart of the nominations' scores, written once per process for the counts it
+    draws (the same until a review is submitted): ``kept_fragment``."""
+    return kept_fragment(
+        ("score-histogram", cycle_name, tuple(bar.count for bar in scores.bars), scores.unscored),
+        lambda: get_template_attribute("_charts.html", "score_histogram")(scores, cycle_name),
     )
 
 

@@ -418,3 +418,33 @@ def test_members_see_no_decision_counts_before_publishing(app, make):
     assert "Awarded" not in page and "Declined" not in page
     page = organizer_client.get(f"/cycles/{cycle.id}").text
     assert "<tr><td>Awarded</td><td>1</td></tr>" in page
+
+
+def test_the_review_overview_counts_reviews_and_draws_the_scores_as_they_come_in(
+    client, organizer, make, db
+):
+    """The cycle page's review progress and score chart (its chart is kept per process
+    for the counts it draws): a submitted review shows at once, and the nomination the
+    organizer is conflicted on (rule 9) counts in neither."""
+    from nominee.reviews.services import refresh_scores
+
+    reviewer = make.reviewer()
+    cycle = make.cycle(status=CycleStatus.IN_REVIEW, reviewers_per_nomination=2)
+    first = make.nomination(cycle, status=NominationStatus.IN_REVIEW)
+    second = make.nomination(cycle, status=NominationStatus.IN_REVIEW)
+    make.nomination(cycle, status=NominationStatus.IN_REVIEW, nominee=organizer)
+    make.review(first, reviewer, scores=(5, 5, 5, 5))
+    refresh_scores(db, first)
+    db.commit()
+
+    page = client.get(f"/cycles/{cycle.id}").get_data(as_text=True)
+    assert "1 of 4 reviews submitted" in page  # two nominations, two reviews each
+    assert "1 nomination scored; most score 4.5–5 (1); 1 not scored yet." in page
+
+    make.review(second, reviewer, scores=(1, 1, 1, 1))
+    refresh_scores(db, second)
+    db.commit()
+    page = client.get(f"/cycles/{cycle.id}").get_data(as_text=True)
+    assert "2 of 4 reviews submitted" in page
+    assert "2 nominations scored" in page
+    assert "not scored yet" not in page

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import cast
 
-from sqlalchemy import case, func, literal, literal_column, select
+from sqlalchemy import Integer, Select, bindparam, case, func, literal, literal_column, select
 from sqlalchemy.orm import Session
 
 from nominee.charts import SCORE_BINS, Histogram, score_histogram
@@ -31,26 +32,10 @@ def review_overview(
     """Like the organizer's dashboard, it leaves out the nominations the organizer is
     conflicted on (``conflicted``, their own among them: rule 9)."""
     k = cycle.reviewers_per_nomination
-    capped = case(
-        (Nomination.reviews_submitted > k, literal(k)), else_=Nomination.reviews_submitted
-    )
-    score = Nomination.score_mean
-    # Bins by comparison, not floor() or a cast: portable across SQLite and PostgreSQL.
-    band = case(
-        *((score < high, index) for index, (_low, high) in enumerate(SCORE_BINS[:-1])),
-        else_=len(SCORE_BINS) - 1,
-    )
-    band = case((score.is_(None), literal(None)), else_=band)
-    stmt = select(band.label("band"), func.count(Nomination.id), func.sum(capped)).where(
-        Nomination.cycle_id == cycle.id, Nomination.status.in_(QUEUE_STATUSES)
-    )
+    values: dict[str, object] = {"overview_cycle": cycle.id, "overview_k": k}
     if conflicted:
-        stmt = stmt.where(Nomination.id.not_in(conflicted))
-    rows = session.execute(
-        stmt
-        # By the label: PostgreSQL would see the bound thresholds twice as different.
-        .group_by(literal_column("band"))
-    ).all()
+        values["overview_conflicted"] = list(conflicted)
+    rows = session.execute(_overview(bool(conflicted)), values).all()
     counts = [0] * len(SCORE_BINS)
     unscored = nominations = submitted = 0
     for row in rows:
@@ -64,3 +49,26 @@ def review_overview(
     return ReviewOverview(
         nominations, nominations * k, submitted, score_histogram(counts, unscored)
     )
+
+
+@cache
+def _overview(conflicted: bool) -> Select:
+    """``review_overview``'s query (the cycle, K and the conflicted ids as parameters),
+    built once per process for each shape: building its cases took longer than the
+    database answering it."""
+    k = bindparam("overview_k", type_=Integer)
+    capped = case((Nomination.reviews_submitted > k, k), else_=Nomination.reviews_submitted)
+    score = Nomination.score_mean
+    # Bins by comparison, not floor() or a cast: portable across SQLite and PostgreSQL.
+    band = case(
+        *((score < high, index) for index, (_low, high) in enumerate(SCORE_BINS[:-1])),
+        else_=len(SCORE_BINS) - 1,
+    )
+    band = case((score.is_(None), literal(None)), else_=band)
+    stmt = select(band.label("band"), func.count(Nomination.id), func.sum(capped)).where(
+        Nomination.cycle_id == bindparam("overview_cycle"), Nomination.status.in_(QUEUE_STATUSES)
+    )
+    if conflicted:
+        stmt = stmt.where(Nomination.id.not_in(bindparam("overview_conflicted", expanding=True)))
+    # By the label: PostgreSQL would see the bound thresholds twice as different.
+    return stmt.group_by(literal_column("band"))

@@ -52,7 +52,26 @@ def review_work_changed(session: Session, cycle_id: int) -> None:
     gets a new ``review_activity``, committed with the change, so what is kept under the
     old one (``reviews.queries``: the reviewers' loads, the queue's progress) is never
     read again, on any host. A core UPDATE: not an edit of the cycle (its ``version``,
-    which an organizer's open edit form checks, stays)."""
+    which an organizer's open edit form checks, stays).
+
+    Drawn once per transaction and cycle: a cycle closing its nominations moves
+    thousands into the queue in one. Counted per innermost transaction, so a draw inside
+    a savepoint that is rolled back (undone with it) is drawn again by the next change.
+    """
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    drawn = session.info.get(_DRAWN)
+    if drawn is not None and drawn[0] is transaction and cycle_id in drawn[1]:
+        return
+    draw_review_activity(session, cycle_id)
+    if drawn is None or drawn[0] is not transaction:
+        session.info[_DRAWN] = drawn = (transaction, set())
+    drawn[1].add(cycle_id)
+    session.info[_PENDING] = session.get_transaction()
+
+
+def draw_review_activity(session: Session, cycle_id: int) -> None:
+    """A new ``review_activity`` for the cycle, whatever this transaction drew before
+    (``review_work_changed`` draws once per transaction)."""
     session.execute(
         update(Cycle)
         .where(Cycle.id == cycle_id)
@@ -62,3 +81,18 @@ def review_work_changed(session: Session, cycle_id: int) -> None:
     held = session.identity_map.get(identity_key(Cycle, cycle_id))
     if held is not None:
         session.expire(held, ["review_activity"])
+
+
+def review_work_pending(session: Session) -> bool:
+    """Whether the session's transaction changed review work it has not committed yet:
+    what is kept under ``review_activity`` is then computed but not kept (a second change
+    in the same transaction draws no new version, so a value kept in between would
+    outlive it)."""
+    pending = session.info.get(_PENDING)
+    return pending is not None and pending is session.get_transaction()
+
+
+# session.info: the transaction the cycles' review_activity was last drawn in, and those
+# cycles; the outermost transaction that drew one.
+_DRAWN = "nominee.review_activity_drawn"
+_PENDING = "nominee.review_activity_pending"

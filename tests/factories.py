@@ -39,10 +39,12 @@ class Factory:
     def _work(self, obj, cycle_id: int):
         """``obj`` changed the cycle's review work, as the services say it when they make
         such rows (``nominee.activity.review_work_changed``): the review pages' kept
-        figures of the cycle are stale."""
-        from nominee.activity import review_work_changed
+        figures of the cycle are stale. Drawn at every row, not once per transaction: the
+        test's requests share its connection and read what it has not committed, as if
+        each row had been committed on its own."""
+        from nominee.activity import draw_review_activity
 
-        review_work_changed(self.session, cycle_id)
+        draw_review_activity(self.session, cycle_id)
         return obj
 
     def user(self, role: Role = Role.MEMBER, **kw) -> User:

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
+from nominee import sharedcache
 from nominee.nominations.models import NominationStatus
 from nominee.nominations.services import change_status
 from nominee.reviews import services
 from nominee.reviews.models import Confidence, Recommendation, Review, ReviewStatus
+from nominee.reviews.queries.panel import reviewer_loads
 from nominee.reviews.services import ReviewInput
 
 
@@ -160,3 +162,70 @@ def test_the_queues_progress_follows_reviews_and_moves(
     assert progress_of(client, cycle)[-1] == (
         f"All categories | 1 | 1 of {needed} (33%) | 1 of 1 assigned"
     )
+
+
+def cycle_updates(db) -> list[str]:
+    """The UPDATEs of the cycles table the session's connection runs from now on."""
+    seen: list[str] = []
+    event.listen(
+        db.connection(),
+        "before_cursor_execute",
+        lambda _c, _cur, statement, *_a: (
+            seen.append(statement)
+            if statement.lstrip().upper().startswith("UPDATE CYCLES")
+            else None
+        ),
+    )
+    return seen
+
+
+def test_a_transaction_draws_the_cycles_version_once_however_many_move(db, make, cycle):
+    organizer = make.organizer()
+    submitted = [make.nomination(cycle, status=NominationStatus.SUBMITTED) for _ in range(3)]
+    db.commit()
+    before = cycle.review_activity
+    updates = cycle_updates(db)
+    for nomination in submitted:
+        change_status(
+            db, organizer, nomination, NominationStatus.IN_REVIEW, "nomination.entered_review"
+        )
+    db.commit()
+    assert len(updates) == 1
+    db.refresh(cycle)
+    assert cycle.review_activity != before
+
+
+def test_a_draw_undone_with_its_savepoint_is_drawn_again(db, make, cycle, in_review, appointed):
+    rita = appointed(display_name="Rita Reviewer")
+    organizer = make.organizer()
+    first, second = in_review(), in_review()
+    db.commit()
+    before = cycle.review_activity
+    savepoint = db.begin_nested()
+    services.assign(db, organizer, first, rita)
+    savepoint.rollback()
+    db.refresh(cycle)
+    assert cycle.review_activity == before  # the draw went with the savepoint
+    services.assign(db, organizer, second, rita)
+    db.commit()
+    db.refresh(cycle)
+    assert cycle.review_activity != before
+
+
+def test_counts_read_between_two_changes_of_one_transaction_are_not_kept(
+    app, client, login, db, make, cycle, in_review, appointed
+):
+    """The second change draws no new version: counts kept in between would outlive it."""
+    rita = appointed(display_name="Rita Reviewer")
+    organizer = make.organizer()
+    first, second = in_review(), in_review()
+    db.commit()
+    db.info[sharedcache.CACHE] = app.extensions["nominee.cache"]
+    services.assign(db, organizer, first, rita)
+    [load] = [load for load in reviewer_loads(db, cycle) if load.reviewer.id == rita.id]
+    assert load.assigned == 1
+    assert kept_keys(app) == []
+    services.assign(db, organizer, second, rita)
+    db.commit()
+    login(organizer)
+    assert load_of(client, cycle, "Rita Reviewer") == ("2", "0")

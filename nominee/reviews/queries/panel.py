@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload
 
-from nominee import sharedcache
+from nominee import activity, sharedcache
 from nominee.accounts.models import Role, User
 from nominee.categories.models import Category
 from nominee.cycles.models import Cycle
@@ -254,7 +254,8 @@ def reviewer_loads(session: Session, cycle: Cycle) -> list[Load]:
     anew with every appointment, assignment and review they add, submit or remove (counts
     kept under an older one are never read again); while they are kept, the query reads
     the appointments alone (a few dozen rows)."""
-    cache = session.info.get(sharedcache.CACHE)
+    # Not kept while this transaction's own changes to the review work are uncommitted.
+    cache = None if activity.review_work_pending(session) else session.info.get(sharedcache.CACHE)
     key = f"reviewer-loads:{cycle.id}:{cycle.review_activity}"
     kept = cache.get(key) if cache is not None else None
     rows: Iterable[Sequence[Any]]

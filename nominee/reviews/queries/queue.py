@@ -42,7 +42,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import QueryableAttribute, Session, aliased, load_only
 
-from nominee import sharedcache
+from nominee import activity, sharedcache
 from nominee.accounts.models import User
 from nominee.awards.models import Award
 from nominee.categories.models import Category
@@ -547,7 +547,9 @@ class Queue:
 
     def _kept(self, session: Session, name: str, compute) -> list[list[int]]:
         cache = session.info.get(sharedcache.CACHE)
-        if cache is None:
+        if cache is None or activity.review_work_pending(session):
+            # Not kept while this transaction's own changes to the review work are
+            # uncommitted.
             return [_figures(row) for row in compute()]
         seen = (
             self.cycle.reviewers_per_nomination,

@@ -64,7 +64,8 @@ def review_work_changed(session: Session, cycle_id: int) -> None:
         return
     draw_review_activity(session, cycle_id)
     if drawn is None or drawn[0] is not transaction:
-        session.info[_DRAWN] = drawn = (transaction, set())
+        cycles: set[int] = set()
+        session.info[_DRAWN] = drawn = (transaction, cycles)
     drawn[1].add(cycle_id)
     session.info[_PENDING] = session.get_transaction()
 

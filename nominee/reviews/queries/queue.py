@@ -299,32 +299,24 @@ class Queue:
             conditions.append(Nomination.id.not_in(bindparam("queue_conflicted", expanding=True)))
         return conditions
 
-    def _submitted_by_me(self) -> ColumnElement[bool]:
-        return self.my_review.status == ReviewStatus.SUBMITTED
+    def _my_reviews(self, *conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+        """The nomination is one of those the user's own review meets ``conditions`` on: a
+        subquery of their reviews (a few hundred rows by ``ix_reviews_reviewer_status``),
+        not a join of every nomination to its review."""
+        return Nomination.id.in_(
+            select(Review.nomination_id).where(
+                Review.reviewer_id == bindparam("queue_user"), *conditions
+            )
+        )
 
-    def _reads_others(self) -> ColumnElement[bool]:
-        return self.my_review.reads_others.is_(True)
-
-    def _blinded(self, column):
-        """``column`` for organizers; for a reviewer only where their review opened the
-        others."""
-        if self.user.is_organizer:
-            return column
-        return case((self._reads_others(), column), else_=None)
+    def _opened(self) -> ColumnElement[bool]:
+        """The user's own review of the nomination reads the others' (rule 4)."""
+        return self._my_reviews(Review.reads_others.is_(True))
 
     def _filtered(self, stmt: Select, filters: Filters) -> Select:
         """``stmt`` (selecting from nominations) with visibility, filters and the joins they
-        need; the user's review is joined whenever a reviewer's score columns are read."""
-        needs_review = filters.not_reviewed_by_me or (
-            not self.user.is_organizer
-            and (
-                filters.disagreement or filters.sort in SCORE_SORTS or filters.min_score is not None
-            )
-        )
-        if needs_review:
-            stmt = self._join_review(stmt)
-        if filters.assigned_to_me:
-            stmt = self._join_assignment(stmt)
+        need. What the user's own reviews and assignments decide is asked of their rows
+        (``_my_reviews``), so no filter joins them to every nomination."""
         if filters.sort == "nominee":
             stmt = stmt.join(User, User.id == Nomination.nominee_id)
         elif filters.sort == "category":
@@ -337,20 +329,39 @@ class Queue:
         if filters.status is not None:
             stmt = stmt.where(Nomination.status == bindparam("queue_status"))
         if filters.assigned_to_me:
-            stmt = stmt.where(self.my_assignment.reviewer_id.is_not(None))
+            stmt = stmt.where(
+                Nomination.id.in_(
+                    select(Assignment.nomination_id).where(
+                        Assignment.reviewer_id == bindparam("queue_user")
+                    )
+                )
+            )
         if filters.not_reviewed_by_me:
-            stmt = stmt.where(or_(self.my_review.id.is_(None), ~self._submitted_by_me()))
+            stmt = stmt.where(~self._my_reviews(Review.status == ReviewStatus.SUBMITTED))
         if filters.flagged:
             stmt = stmt.where(IntegrityResult.flagged.is_(True))
         if filters.disagreement:
             stmt = stmt.where(Nomination.disagreement.is_(True))
             if not self.user.is_organizer:
-                stmt = stmt.where(self._reads_others())
+                stmt = stmt.where(self._opened())
         if filters.min_score is not None and filters.score_basis == "raw":
-            stmt = stmt.where(self._blinded(Nomination.score_mean) >= bindparam("queue_min_score"))
+            stmt = stmt.where(Nomination.score_mean >= bindparam("queue_min_score"))
+            if not self.user.is_organizer:
+                stmt = stmt.where(self._opened())
         return stmt
 
+    def _blind(self, filters: Filters) -> bool:
+        """Is ``filters`` a reviewer's order on a score column, which they see on some rows
+        only (``_blind_page``)?"""
+        return (
+            not self.user.is_organizer and filters.sort in COLUMNS and filters.sort in SCORE_SORTS
+        )
+
     def _order(self, filters: Filters) -> list:
+        """The order of ``filters`` on every row alike: not a reviewer's on a score column
+        (``_blind``)."""
+        if self._blind(filters):
+            raise ValueError(f"a reviewer's order on {filters.sort!r} is blind (_blind_page)")
         key = filters.sort
         column: ColumnElement[Any] | QueryableAttribute[Any]
         if key == "nominee":
@@ -362,8 +373,6 @@ class Queue:
             column = Nomination.id
         else:
             column = COLUMNS[key]
-            if key in SCORE_SORTS:
-                column = self._blinded(column)
         if filters.descending:
             return [column.desc().nulls_last(), Nomination.id.desc()]
         return [column.asc().nulls_last(), Nomination.id.asc()]
@@ -383,7 +392,8 @@ class Queue:
         ``category_name``, ``my_status`` (None: not started), ``my_reads_others``,
         ``assigned_at`` (None: not assigned), ``revoked_at`` (None unless the award it
         gave was revoked), ``effective_endorsers`` and ``integrity_flagged`` (None: no
-        integrity scan has seen the nominee)."""
+        integrity scan has seen the nominee). Not for a reviewer's order on a score column
+        (``_blind_page``)."""
         filters = _known_sort(filters)
 
         def build() -> Select:
@@ -511,14 +521,81 @@ class Queue:
         already (the progress table counts the unfiltered queue); otherwise it is counted
         here on the nomination columns alone (``pagination.paginate`` would count over the rows
         query itself, joins and all)."""
+        filters = _known_sort(filters)
         if total is None:
             total = session.scalar(self.count(filters), self.params(filters)) or 0
         number = min(max(1, number), max(1, math.ceil(total / per_page)))
+        if self._blind(filters):
+            return self._blind_page(session, filters, number, per_page, total)
         items = session.execute(
             self.rows(filters),
             self.params(filters, queue_limit=per_page, queue_offset=(number - 1) * per_page),
         ).all()
         return Page(items=items, page=number, per_page=per_page, total=total)
+
+    def _blind_page(
+        self, session: Session, filters: Filters, number: int, per_page: int, total: int
+    ) -> Page:
+        """One page of a reviewer's queue sorted on a score column. They see its value only
+        where their own review reads the others' (rule 4), so the order is: those
+        nominations with a value, by it (ties by id); then every other one by id, as if its
+        value were NULL (last either way, ties in the same direction).
+
+        The first part is read off the reviewer's own reviews up to the page's end; the
+        rest by id alone, its offset less the first part's size (the page may take the
+        first part's tail and the rest's head). Neither sorts the whole queue, nor joins
+        it to the reviews."""
+        start = (number - 1) * per_page
+        end = start + per_page
+        opened = list(
+            session.scalars(self._opened_ids(filters), self.params(filters, queue_limit=end))
+        )
+        chosen = opened[start:end]
+        if len(opened) < end:
+            # The first part ends before the page does (``opened`` is the whole of it).
+            chosen += session.scalars(
+                self._rest_ids(filters),
+                self.params(
+                    filters,
+                    queue_limit=per_page - len(chosen),
+                    queue_offset=max(0, start - len(opened)),
+                ),
+            )
+        return self._page_of(session, chosen, number, per_page, total)
+
+    def _opened_ids(self, filters: Filters) -> Select:
+        """``_blind_page``'s first part, ``queue_limit`` of it."""
+
+        def build() -> Select:
+            column = COLUMNS[filters.sort]
+            order = (
+                [column.desc(), Nomination.id.desc()]
+                if filters.descending
+                else [column.asc(), Nomination.id.asc()]
+            )
+            return (
+                self._filtered(select(Nomination.id), filters)
+                .where(self._opened(), column.is_not(None))
+                .order_by(*order)
+                .limit(bindparam("queue_limit", type_=Integer))
+            )
+
+        return self._built(("opened_ids", *_shape(filters)), build)
+
+    def _rest_ids(self, filters: Filters) -> Select:
+        """``_blind_page``'s second part, ``queue_limit`` of it from ``queue_offset``."""
+
+        def build() -> Select:
+            column = COLUMNS[filters.sort]
+            return (
+                self._filtered(select(Nomination.id), filters)
+                .where(or_(column.is_(None), ~self._opened()))
+                .order_by(Nomination.id.desc() if filters.descending else Nomination.id.asc())
+                .limit(bindparam("queue_limit", type_=Integer))
+                .offset(bindparam("queue_offset", type_=Integer))
+            )
+
+        return self._built(("rest_ids", *_shape(filters)), build)
 
     def counted(self, session: Session) -> list[Counted]:
         """``progress``'s rows, kept in the shared cache under the cycle's

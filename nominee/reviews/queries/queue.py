@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
@@ -488,16 +489,47 @@ class Queue:
             order = ranked[::-1] if filters.descending else ranked
             start = (number - 1) * per_page
             return self._page_of(session, order[start : start + per_page], number, per_page, total)
-        stmt = self._built(
-            ("ids", *_shape(filters)),
-            lambda: self._filtered(select(Nomination.id), filters).order_by(*self._order(filters)),
-        )
-        ids = calibrated_order(
-            list(session.scalars(stmt, self.params(filters))), filters, calibration
-        )
+        ids = self._above(filters, calibration)
+        if ids is None:
+            stmt = self._built(
+                ("ids", *_shape(filters)),
+                lambda: self._filtered(select(Nomination.id), filters).order_by(
+                    *self._order(filters)
+                ),
+            )
+            ids = calibrated_order(
+                list(session.scalars(stmt, self.params(filters))), filters, calibration
+            )
         number = min(max(1, number), max(1, math.ceil(len(ids) / per_page)))
         chosen = ids[(number - 1) * per_page : number * per_page]
         return self._page_of(session, chosen, number, per_page, len(ids))
+
+    def _above(self, filters: Filters, calibration: Calibration) -> list[int] | None:
+        """The queue's ids in order when it is filtered on the calibrated score alone and
+        sorted by id or by that score: read off the calibration, whose nominations are
+        exactly the organizer's queue's scored ones (the same cycle and statuses, the same
+        conflicted left out: ``queries.calibration``), without reading the queue. None for
+        any other filter or order (``calibrated_order`` over the queue's ids)."""
+        if (
+            not self.user.is_organizer
+            or self.scoped
+            or filters.min_score is None
+            or filters.score_basis != "calibrated"
+            or filters.sort not in CALIBRATED_SORTS | {"id"}
+            or filters.category_id is not None
+            or filters.status is not None
+            or filters.assigned_to_me
+            or filters.not_reviewed_by_me
+            or filters.disagreement
+            or filters.flagged
+        ):
+            return None
+        ranked = calibration.ascending  # by calibrated score: those above it are a tail
+        scores = calibration.nominations
+        above = ranked[bisect_left(ranked, filters.min_score, key=lambda i: scores[i].calibrated) :]
+        if filters.sort == "id":
+            above.sort()
+        return above[::-1] if filters.descending else above
 
     def _page_of(
         self, session: Session, chosen: Sequence[int], number: int, per_page: int, total: int

@@ -23,12 +23,17 @@ Decisions are known to organizers only until the cycle is published (rule 5):
 Organizers also see each nomination's calibrated score and rank
 (``nominee.reviews.calibration``, computed in Python from the cycle's submitted reviews):
 sorting or filtering by it reads the filtered queue's ids in order (one narrow query),
-sorts or filters them by the calibration, and loads the page's rows by id.
+sorts or filters them by the calibration, and loads the page's rows by id; filtered on it
+alone, sorted by it or by id, the ids come from the calibration itself
+(``Queue.calibrated_page``).
 
 A reviewer sees the score columns of a row only once their own review of it is
 submitted with every criterion scored (``Review.reads_others``, rule 4), and sorting or
 filtering on them must not leak what is hidden: for reviewers those columns read as
-NULL on the other rows (sorted last either way).
+NULL on the other rows (sorted last either way). What the reviewer's own reviews and
+assignments decide is asked of their few hundred rows (subqueries), never by joining them
+to every nomination: a sort on a score column reads its first part (the nominations their
+review opened) from their reviews and the rest by id (``Queue._blind_page``).
 """
 
 from __future__ import annotations
@@ -40,7 +45,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, case, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import QueryableAttribute, Session, aliased, load_only
 
 from nominee import sharedcache
@@ -573,27 +589,38 @@ class Queue:
         nominations with a value, by it (ties by id); then every other one by id, as if its
         value were NULL (last either way, ties in the same direction).
 
-        The first part is read off the reviewer's own reviews up to the page's end; the
-        rest by id alone, its offset less the first part's size (the page may take the
-        first part's tail and the rest's head). Neither sorts the whole queue, nor joins
-        it to the reviews."""
+        The first part's ids are read off the reviewer's own reviews up to the page's end;
+        the page's rows are those of its ids on the page and the rest's head, cut by id
+        alone with an offset less the first part's size (a page may take the first part's
+        tail and the rest's head). Two statements whatever the page: neither sorts the
+        whole queue, nor joins it to the reviews."""
         start = (number - 1) * per_page
         end = start + per_page
         opened = list(
             session.scalars(self._opened_ids(filters), self.params(filters, queue_limit=end))
         )
         chosen = opened[start:end]
-        if len(opened) < end:
-            # The first part ends before the page does (``opened`` is the whole of it).
-            chosen += session.scalars(
-                self._rest_ids(filters),
-                self.params(
-                    filters,
-                    queue_limit=per_page - len(chosen),
-                    queue_offset=max(0, start - len(opened)),
-                ),
-            )
-        return self._page_of(session, chosen, number, per_page, total)
+        # Short of the page's end, ``opened`` is the whole first part; at it, the page
+        # takes none of the rest.
+        rows = session.execute(
+            self._blind_rows(filters),
+            self.params(
+                filters,
+                queue_ids=chosen,
+                queue_limit=per_page - len(chosen),
+                queue_offset=max(0, start - len(opened)),
+            ),
+        ).all()
+        place = {nomination_id: index for index, nomination_id in enumerate(chosen)}
+        sign = -1 if filters.descending else 1
+
+        def position(row) -> tuple[int, int]:
+            nomination_id = row.Nomination.id
+            if nomination_id in place:
+                return (0, place[nomination_id])
+            return (1, sign * nomination_id)
+
+        return Page(items=sorted(rows, key=position), page=number, per_page=per_page, total=total)
 
     def _opened_ids(self, filters: Filters) -> Select:
         """``_blind_page``'s first part, ``queue_limit`` of it."""
@@ -614,20 +641,31 @@ class Queue:
 
         return self._built(("opened_ids", *_shape(filters)), build)
 
-    def _rest_ids(self, filters: Filters) -> Select:
-        """``_blind_page``'s second part, ``queue_limit`` of it from ``queue_offset``."""
+    def _blind_rows(self, filters: Filters) -> Select:
+        """``_blind_page``'s rows (as ``rows`` gives them), in no order: those of
+        ``queue_ids`` and of the second part, ``queue_limit`` of it from
+        ``queue_offset``."""
 
         def build() -> Select:
             column = COLUMNS[filters.sort]
-            return (
+            rest = (
                 self._filtered(select(Nomination.id), filters)
                 .where(or_(column.is_(None), ~self._opened()))
                 .order_by(Nomination.id.desc() if filters.descending else Nomination.id.asc())
                 .limit(bindparam("queue_limit", type_=Integer))
                 .offset(bindparam("queue_offset", type_=Integer))
+                .subquery("rest")
             )
+            # One set of ids (an OR of two would have SQLite read the rest twice).
+            page_ids = union_all(
+                select(Nomination.id).where(
+                    Nomination.id.in_(bindparam("queue_ids", expanding=True))
+                ),
+                select(rest.c.id),
+            )
+            return self._rows_select().where(Nomination.id.in_(page_ids))
 
-        return self._built(("rest_ids", *_shape(filters)), build)
+        return self._built(("blind_rows", *_shape(filters)), build)
 
     def counted(self, session: Session) -> list[Counted]:
         """``progress``'s rows, kept in the shared cache under the cycle's

@@ -627,7 +627,7 @@ class Queue:
 
         def build() -> Select:
             column = COLUMNS[filters.sort]
-            order = (
+            order: list[ColumnElement[Any]] = (
                 [column.desc(), Nomination.id.desc()]
                 if filters.descending
                 else [column.asc(), Nomination.id.asc()]

@@ -194,6 +194,8 @@ def test_the_dashboard_runs_the_same_few_queries_at_any_size(
         {"sort": "score", "order": "desc"},
         {"mine": "y", "unreviewed": "y", "category": tools.id},
         {"disagreement": "y", "sort": "nominee", "page": "2"},
+        {"sort": "award", "order": "asc", "unreviewed": "y", "page": "2"},
+        {"min_score": "3", "basis": "calibrated"},
     ]
     counts = {}
     for size, extra in (("small", 0), ("large", 25)):

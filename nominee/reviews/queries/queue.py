@@ -23,23 +23,40 @@ Decisions are known to organizers only until the cycle is published (rule 5):
 Organizers also see each nomination's calibrated score and rank
 (``nominee.reviews.calibration``, computed in Python from the cycle's submitted reviews):
 sorting or filtering by it reads the filtered queue's ids in order (one narrow query),
-sorts or filters them by the calibration, and loads the page's rows by id.
+sorts or filters them by the calibration, and loads the page's rows by id; filtered on it
+alone, sorted by it or by id, the ids come from the calibration itself
+(``Queue.calibrated_page``).
 
 A reviewer sees the score columns of a row only once their own review of it is
 submitted with every criterion scored (``Review.reads_others``, rule 4), and sorting or
 filtering on them must not leak what is hidden: for reviewers those columns read as
-NULL on the other rows (sorted last either way).
+NULL on the other rows (sorted last either way). What the reviewer's own reviews and
+assignments decide is asked of their few hundred rows (subqueries), never by joining them
+to every nomination: a sort on a score column reads its first part (the nominations their
+review opened) from their reviews and the rest by id (``Queue._blind_page``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, case, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import QueryableAttribute, Session, aliased, load_only
 
 from nominee import activity, sharedcache
@@ -299,32 +316,24 @@ class Queue:
             conditions.append(Nomination.id.not_in(bindparam("queue_conflicted", expanding=True)))
         return conditions
 
-    def _submitted_by_me(self) -> ColumnElement[bool]:
-        return self.my_review.status == ReviewStatus.SUBMITTED
+    def _my_reviews(self, *conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+        """The nomination is one of those the user's own review meets ``conditions`` on: a
+        subquery of their reviews (a few hundred rows by ``ix_reviews_reviewer_status``),
+        not a join of every nomination to its review."""
+        return Nomination.id.in_(
+            select(Review.nomination_id).where(
+                Review.reviewer_id == bindparam("queue_user"), *conditions
+            )
+        )
 
-    def _reads_others(self) -> ColumnElement[bool]:
-        return self.my_review.reads_others.is_(True)
-
-    def _blinded(self, column):
-        """``column`` for organizers; for a reviewer only where their review opened the
-        others."""
-        if self.user.is_organizer:
-            return column
-        return case((self._reads_others(), column), else_=None)
+    def _opened(self) -> ColumnElement[bool]:
+        """The user's own review of the nomination reads the others' (rule 4)."""
+        return self._my_reviews(Review.reads_others.is_(True))
 
     def _filtered(self, stmt: Select, filters: Filters) -> Select:
         """``stmt`` (selecting from nominations) with visibility, filters and the joins they
-        need; the user's review is joined whenever a reviewer's score columns are read."""
-        needs_review = filters.not_reviewed_by_me or (
-            not self.user.is_organizer
-            and (
-                filters.disagreement or filters.sort in SCORE_SORTS or filters.min_score is not None
-            )
-        )
-        if needs_review:
-            stmt = self._join_review(stmt)
-        if filters.assigned_to_me:
-            stmt = self._join_assignment(stmt)
+        need. What the user's own reviews and assignments decide is asked of their rows
+        (``_my_reviews``), so no filter joins them to every nomination."""
         if filters.sort == "nominee":
             stmt = stmt.join(User, User.id == Nomination.nominee_id)
         elif filters.sort == "category":
@@ -337,20 +346,39 @@ class Queue:
         if filters.status is not None:
             stmt = stmt.where(Nomination.status == bindparam("queue_status"))
         if filters.assigned_to_me:
-            stmt = stmt.where(self.my_assignment.reviewer_id.is_not(None))
+            stmt = stmt.where(
+                Nomination.id.in_(
+                    select(Assignment.nomination_id).where(
+                        Assignment.reviewer_id == bindparam("queue_user")
+                    )
+                )
+            )
         if filters.not_reviewed_by_me:
-            stmt = stmt.where(or_(self.my_review.id.is_(None), ~self._submitted_by_me()))
+            stmt = stmt.where(~self._my_reviews(Review.status == ReviewStatus.SUBMITTED))
         if filters.flagged:
             stmt = stmt.where(IntegrityResult.flagged.is_(True))
         if filters.disagreement:
             stmt = stmt.where(Nomination.disagreement.is_(True))
             if not self.user.is_organizer:
-                stmt = stmt.where(self._reads_others())
+                stmt = stmt.where(self._opened())
         if filters.min_score is not None and filters.score_basis == "raw":
-            stmt = stmt.where(self._blinded(Nomination.score_mean) >= bindparam("queue_min_score"))
+            stmt = stmt.where(Nomination.score_mean >= bindparam("queue_min_score"))
+            if not self.user.is_organizer:
+                stmt = stmt.where(self._opened())
         return stmt
 
+    def _blind(self, filters: Filters) -> bool:
+        """Is ``filters`` a reviewer's order on a score column, which they see on some rows
+        only (``_blind_page``)?"""
+        return (
+            not self.user.is_organizer and filters.sort in COLUMNS and filters.sort in SCORE_SORTS
+        )
+
     def _order(self, filters: Filters) -> list:
+        """The order of ``filters`` on every row alike: not a reviewer's on a score column
+        (``_blind``)."""
+        if self._blind(filters):
+            raise ValueError(f"a reviewer's order on {filters.sort!r} is blind (_blind_page)")
         key = filters.sort
         column: ColumnElement[Any] | QueryableAttribute[Any]
         if key == "nominee":
@@ -362,8 +390,6 @@ class Queue:
             column = Nomination.id
         else:
             column = COLUMNS[key]
-            if key in SCORE_SORTS:
-                column = self._blinded(column)
         if filters.descending:
             return [column.desc().nulls_last(), Nomination.id.desc()]
         return [column.asc().nulls_last(), Nomination.id.asc()]
@@ -383,7 +409,8 @@ class Queue:
         ``category_name``, ``my_status`` (None: not started), ``my_reads_others``,
         ``assigned_at`` (None: not assigned), ``revoked_at`` (None unless the award it
         gave was revoked), ``effective_endorsers`` and ``integrity_flagged`` (None: no
-        integrity scan has seen the nominee)."""
+        integrity scan has seen the nominee). Not for a reviewer's order on a score column
+        (``_blind_page``)."""
         filters = _known_sort(filters)
 
         def build() -> Select:
@@ -478,16 +505,47 @@ class Queue:
             order = ranked[::-1] if filters.descending else ranked
             start = (number - 1) * per_page
             return self._page_of(session, order[start : start + per_page], number, per_page, total)
-        stmt = self._built(
-            ("ids", *_shape(filters)),
-            lambda: self._filtered(select(Nomination.id), filters).order_by(*self._order(filters)),
-        )
-        ids = calibrated_order(
-            list(session.scalars(stmt, self.params(filters))), filters, calibration
-        )
+        ids = self._above(filters, calibration)
+        if ids is None:
+            stmt = self._built(
+                ("ids", *_shape(filters)),
+                lambda: self._filtered(select(Nomination.id), filters).order_by(
+                    *self._order(filters)
+                ),
+            )
+            ids = calibrated_order(
+                list(session.scalars(stmt, self.params(filters))), filters, calibration
+            )
         number = min(max(1, number), max(1, math.ceil(len(ids) / per_page)))
         chosen = ids[(number - 1) * per_page : number * per_page]
         return self._page_of(session, chosen, number, per_page, len(ids))
+
+    def _above(self, filters: Filters, calibration: Calibration) -> list[int] | None:
+        """The queue's ids in order when it is filtered on the calibrated score alone and
+        sorted by id or by that score: read off the calibration, whose nominations are
+        exactly the organizer's queue's scored ones (the same cycle and statuses, the same
+        conflicted left out: ``queries.calibration``), without reading the queue. None for
+        any other filter or order (``calibrated_order`` over the queue's ids)."""
+        if (
+            not self.user.is_organizer
+            or self.scoped
+            or filters.min_score is None
+            or filters.score_basis != "calibrated"
+            or filters.sort not in CALIBRATED_SORTS | {"id"}
+            or filters.category_id is not None
+            or filters.status is not None
+            or filters.assigned_to_me
+            or filters.not_reviewed_by_me
+            or filters.disagreement
+            or filters.flagged
+        ):
+            return None
+        ranked = calibration.ascending  # by calibrated score: those above it are a tail
+        scores = calibration.nominations
+        above = ranked[bisect_left(ranked, filters.min_score, key=lambda i: scores[i].calibrated) :]
+        if filters.sort == "id":
+            above.sort()
+        return above[::-1] if filters.descending else above
 
     def _page_of(
         self, session: Session, chosen: Sequence[int], number: int, per_page: int, total: int
@@ -511,14 +569,103 @@ class Queue:
         already (the progress table counts the unfiltered queue); otherwise it is counted
         here on the nomination columns alone (``pagination.paginate`` would count over the rows
         query itself, joins and all)."""
+        filters = _known_sort(filters)
         if total is None:
             total = session.scalar(self.count(filters), self.params(filters)) or 0
         number = min(max(1, number), max(1, math.ceil(total / per_page)))
+        if self._blind(filters):
+            return self._blind_page(session, filters, number, per_page, total)
         items = session.execute(
             self.rows(filters),
             self.params(filters, queue_limit=per_page, queue_offset=(number - 1) * per_page),
         ).all()
         return Page(items=items, page=number, per_page=per_page, total=total)
+
+    def _blind_page(
+        self, session: Session, filters: Filters, number: int, per_page: int, total: int
+    ) -> Page:
+        """One page of a reviewer's queue sorted on a score column. They see its value only
+        where their own review reads the others' (rule 4), so the order is: those
+        nominations with a value, by it (ties by id); then every other one by id, as if its
+        value were NULL (last either way, ties in the same direction).
+
+        The first part's ids are read off the reviewer's own reviews up to the page's end;
+        the page's rows are those of its ids on the page and the rest's head, cut by id
+        alone with an offset less the first part's size (a page may take the first part's
+        tail and the rest's head). Two statements whatever the page: neither sorts the
+        whole queue, nor joins it to the reviews."""
+        start = (number - 1) * per_page
+        end = start + per_page
+        opened = list(
+            session.scalars(self._opened_ids(filters), self.params(filters, queue_limit=end))
+        )
+        chosen = opened[start:end]
+        # Short of the page's end, ``opened`` is the whole first part; at it, the page
+        # takes none of the rest.
+        rows = session.execute(
+            self._blind_rows(filters),
+            self.params(
+                filters,
+                queue_ids=chosen,
+                queue_limit=per_page - len(chosen),
+                queue_offset=max(0, start - len(opened)),
+            ),
+        ).all()
+        place = {nomination_id: index for index, nomination_id in enumerate(chosen)}
+        sign = -1 if filters.descending else 1
+
+        def position(row) -> tuple[int, int]:
+            nomination_id = row.Nomination.id
+            if nomination_id in place:
+                return (0, place[nomination_id])
+            return (1, sign * nomination_id)
+
+        return Page(items=sorted(rows, key=position), page=number, per_page=per_page, total=total)
+
+    def _opened_ids(self, filters: Filters) -> Select:
+        """``_blind_page``'s first part, ``queue_limit`` of it."""
+
+        def build() -> Select:
+            column = COLUMNS[filters.sort]
+            order: list[ColumnElement[Any]] = (
+                [column.desc(), Nomination.id.desc()]
+                if filters.descending
+                else [column.asc(), Nomination.id.asc()]
+            )
+            return (
+                self._filtered(select(Nomination.id), filters)
+                .where(self._opened(), column.is_not(None))
+                .order_by(*order)
+                .limit(bindparam("queue_limit", type_=Integer))
+            )
+
+        return self._built(("opened_ids", *_shape(filters)), build)
+
+    def _blind_rows(self, filters: Filters) -> Select:
+        """``_blind_page``'s rows (as ``rows`` gives them), in no order: those of
+        ``queue_ids`` and of the second part, ``queue_limit`` of it from
+        ``queue_offset``."""
+
+        def build() -> Select:
+            column = COLUMNS[filters.sort]
+            rest = (
+                self._filtered(select(Nomination.id), filters)
+                .where(or_(column.is_(None), ~self._opened()))
+                .order_by(Nomination.id.desc() if filters.descending else Nomination.id.asc())
+                .limit(bindparam("queue_limit", type_=Integer))
+                .offset(bindparam("queue_offset", type_=Integer))
+                .subquery("rest")
+            )
+            # One set of ids (an OR of two would have SQLite read the rest twice).
+            page_ids = union_all(
+                select(Nomination.id).where(
+                    Nomination.id.in_(bindparam("queue_ids", expanding=True))
+                ),
+                select(rest.c.id),
+            )
+            return self._rows_select().where(Nomination.id.in_(page_ids))
+
+        return self._built(("blind_rows", *_shape(filters)), build)
 
     def counted(self, session: Session) -> list[Counted]:
         """``progress``'s rows, kept in the shared cache under the cycle's

@@ -19,9 +19,8 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from markupsafe import Markup
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from markupsafe import Markup, escape
+from sqlalchemy.orm import Session
 
 from nominee import clock, i18n
 from nominee.accounts.models import User
@@ -226,13 +225,7 @@ def remove_reviewer(cycle_id: int, appointment_id: int):
 def assignments(cycle_id: int):
     session = get_session()
     # With its categories (the filter's choices) in the same query.
-    cycle = (
-        session.scalars(
-            select(Cycle).where(Cycle.id == cycle_id).options(joinedload(Cycle.categories))
-        )
-        .unique()
-        .first()
-    ) or abort(404)
+    cycle = queries.cycle_with_categories(session, cycle_id) or abort(404)
     form = AssignmentFilterForm(request.args)
     form.category.choices = choices(
         [(0, _("All categories")), *((c.id, c.name) for c in cycle.categories)]
@@ -247,6 +240,7 @@ def assignments(cycle_id: int):
         page=page_number(),
         per_page=current_app.config["PER_PAGE"],
     )
+    names, plain_names = MemberNames(), MemberNames(plain=True)
     return render_template(
         "reviews/assignments.html",
         cycle=cycle,
@@ -261,44 +255,122 @@ def assignments(cycle_id: int):
         clearable=queries.clearable,
         reviewer_options=_reviewer_options(found.loads),
         ReviewStatus=ReviewStatus,
-        names=MemberNames(),
-        plain_names=MemberNames(plain=True),
+        names=names,
+        plain_names=plain_names,
+        panel_items=_panel_items(
+            names, plain_names, can_assign=cycle.status is CycleStatus.IN_REVIEW
+        ),
         review_url=url_pattern("reviews.review", "nomination_id", cycle_id=cycle.id),
         unassign_url_of=url_pattern("reviews.unassign", "nomination_id", cycle_id=cycle.id),
         assign_url=url_pattern("reviews.assign", "nomination_id", cycle_id=cycle.id),
         # The words a row repeats around names, translated once (each row fills them in,
         # escaped, as ``_`` in the template would).
         labels={
-            "unassign": Markup(_("%(reviewer)s from %(nominee)s")),
-            "clear_conflict": Markup(_("the conflict of %(reviewer)s on %(nominee)s")),
-            "done_of_needed": Markup(_("%(done)s of %(needed)s")),
-            "reviewer_for": Markup(_("Reviewer for %(nominee)s")),
+            "clear_conflict": _filled(_("the conflict of %(reviewer)s on %(nominee)s")),
+            "reviewer_for": _filled(_("Reviewer for %(nominee)s")),
         },
+        done_of_needed=_done_of_needed(cycle.reviewers_per_nomination),
     )
 
 
 class MemberNames(dict):
-    """``member_name(user, plain)`` by user, each member's written once for the page (the
-    assignments page names the same reviewers in many rows)."""
+    """``member_name(member, plain)`` by member, each one's written once for the page (the
+    assignments page names the same reviewers in many rows); ``plain``: escaped once, for
+    the words around them (``_filled``)."""
 
     def __init__(self, plain: bool = False):
         super().__init__()
         self.plain = plain
 
-    def __missing__(self, user: User) -> Markup | str:
-        name = self[user] = member_name(user, self.plain)
+    def __missing__(self, member: Any) -> Markup | str:
+        name = self[member] = (
+            escape(member_name(member, True)) if self.plain else member_name(member)
+        )
         return name
+
+
+def _filled(words: str):
+    """``words`` (translated) with its ``%(name)s`` filled in, each value escaped, as
+    ``Markup(words) % values`` writes them; at a third of its cost (``Markup.__mod__``
+    wraps every value in a helper): a page fills in dozens."""
+    text = str(words)
+
+    def fill(**values: Any) -> Markup:
+        return Markup(text % {name: escape(value) for name, value in values.items()})
+
+    return fill
+
+
+def _done_of_needed(needed: int):
+    """A panel's size of the ``needed`` ("2 of 3"), worded once per size on the page."""
+    words: dict[int, Markup] = {}
+
+    def worded(done: int) -> Markup:
+        if done not in words:
+            words[done] = Markup(_("%(done)s of %(needed)s", done=done, needed=needed))
+        return words[done]
+
+    return worded
+
+
+def _panel_items(names: MemberNames, plain_names: MemberNames, can_assign: bool):
+    """The items of a row's panel: each assigned reviewer's name, their review's status
+    and, ``can_assign``, the form that unassigns them.
+
+    Written here, an f-string an item, rather than in the template: Jinja escaped and
+    wrote the eight values of an item one by one, and a page lists 75 items (half of the
+    rows' rendering). The template gives what it writes itself: the statuses' tags
+    (``status_tags``), the forms' hidden fields, the way back and the button's word."""
+    words = str(_("%(reviewer)s from %(nominee)s"))
+
+    def items(
+        assigned: list[tuple[Any, ReviewStatus | None]],
+        unassign_url: str,
+        nominee: str,
+        status_tags: dict[ReviewStatus | None, Markup],
+        hidden: Markup,
+        back: str,
+        unassign_word: str,
+    ) -> Markup:
+        url, back, word, hidden = (
+            escape(unassign_url),
+            escape(back),
+            escape(unassign_word),
+            escape(hidden),
+        )
+        nominee = escape(nominee)
+        tags = {status: escape(tag) for status, tag in status_tags.items()}
+        written = []
+        for reviewer, status in assigned:
+            item = f"        <li>{names[reviewer]} · {tags[status]}\n"
+            if can_assign:
+                label = words % {"reviewer": plain_names[reviewer], "nominee": nominee}
+                item += (
+                    f'          <form method="post" action="{url}" class="inline">\n'
+                    f"            {hidden}\n"
+                    '            <input type="hidden" name="reviewer_id"'
+                    f' value="{int(reviewer.id)}">\n'
+                    f'            <input type="hidden" name="next" value="{back}">\n'
+                    f'            <button type="submit" class="link-button">{word}'
+                    f'<span class="visually-hidden"> {label}</span></button>\n'
+                    "          </form>\n"
+                )
+            written.append(f"{item}        </li>\n")
+        return Markup("".join(written))
+
+    return items
 
 
 def _reviewer_options(loads: list[queries.Load]):
     """The assign selects' options: a row's candidates are appointed reviewers, whose
-    ``<option>`` is written once for the page (25 rows may list 40 candidates each)."""
+    ``<option>`` is written once for the page (25 rows may list 40 candidates each), the
+    name escaped in an f-string (``Markup % values`` took three times as long)."""
     written = {
-        load.reviewer.id: Markup('<option value="%s">%s</option>')
-        % (load.reviewer.id, member_name(load.reviewer, True))
+        load.reviewer.id: f'<option value="{load.reviewer.id}">'
+        f"{escape(member_name(load.reviewer, True))}</option>"
         for load in loads
     }
-    # Joined as text: every piece is markup already, which ``Markup.join`` would check
+    # Joined as text: every piece is escaped already, which ``Markup.join`` would check
     # (and escape) again, piece by piece (a thousand options a page).
     return lambda candidates: Markup("".join([written[reviewer.id] for reviewer in candidates]))
 

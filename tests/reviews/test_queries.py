@@ -35,13 +35,15 @@ def test_assignments_page_rows_name_the_panel_the_conflicted_and_the_candidates(
 
     (row,) = found.page.items
     assert isinstance(row, queries.AssignmentRow)
-    assert row.nomination == nomination
-    assert [reviewer for reviewer, _ in row.assigned] == [on_panel]
-    assert [(reviewer, [c.kind for c in why]) for reviewer, why in row.conflicts] == [
-        (fan, ["endorsed"])
+    assert row.nomination.id == nomination.id
+    assert row.nominee.display_name == nomination.nominee.display_name
+    assert [reviewer.id for reviewer, _ in row.assigned] == [on_panel.id]
+    assert [(reviewer.id, [c.kind for c in why]) for reviewer, why in row.conflicts] == [
+        (fan.id, ["endorsed"])
     ]
-    assert row.candidates == [free]  # not on it, not conflicted, and covering Tools
-    assert data_only not in row.candidates
+    # Not on it, not conflicted, and covering Tools.
+    assert [reviewer.id for reviewer in row.candidates] == [free.id]
+    assert data_only.id not in [reviewer.id for reviewer in row.candidates]
     assert found.average == pytest.approx(1 / 4)
     assert not found.left_out
 
@@ -53,7 +55,7 @@ def test_assignments_page_leaves_out_what_the_viewer_is_conflicted_on(make, db, 
     found = queries.assignments_page(
         db, cycle, organizer, category_id=None, understaffed=False, page=1, per_page=25
     )
-    assert [row.nomination for row in found.page.items] == [kept]
+    assert [row.nomination.id for row in found.page.items] == [kept.id]
     assert found.left_out
 
 

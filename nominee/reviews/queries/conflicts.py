@@ -35,7 +35,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
@@ -265,28 +265,34 @@ def find_conflicts(
     nomination_ids: Iterable[int] | None = None,
     *,
     cleared: bool = True,
-    known: Sequence[Nomination] | None = None,
+    known: Sequence[Any] | None = None,
     clearance_pairs: Collection[tuple[int, int]] | None = None,
 ) -> Conflicts:
     """Every conflict between these reviewers and the cycle's nominations (or those given).
 
     With ``cleared`` (the default) the detected causes an organizer cleared are left out,
     and a pair left with no cause is not conflicted; ``cleared=False`` gives every cause.
-    A caller that has read the nominations (``known``, which must be those of
+    A caller that has read the nominations (``known``: rows or ``Nomination``s with
+    ``id``, ``nominee_id`` and ``nominator_id``, which must be those of
     ``nomination_ids``) or their clearances (``clearance_pairs``: (nomination, reviewer))
     saves the queries that would read them again.
     """
     reviewers = set(reviewer_ids)
-    nominations = select(Nomination.id, Nomination.nominee_id, Nomination.nominator_id).where(
-        Nomination.cycle_id == cycle.id
-    )
-    if nomination_ids is not None:
-        nominations = nominations.where(Nomination.id.in_(list(nomination_ids)))
     if not reviewers:
         return {}
+    statements = _conflict_statements(nomination_ids is not None)
+    start, end = window(cycle)
+    values: dict[str, Any] = {
+        "conflict_cycle": cycle.id,
+        "conflict_reviewers": sorted(reviewers),
+        "conflict_from": start,
+        "conflict_until": end,
+    }
+    if nomination_ids is not None:
+        values["conflict_nominations"] = list(nomination_ids)
     conflicts: Conflicts = defaultdict(list)
     by_nominee: dict[int, list[int]] = defaultdict(list)
-    for row in known if known is not None else session.execute(nominations):
+    for row in known if known is not None else session.execute(statements.nominations, values):
         by_nominee[row.nominee_id].append(row.id)
         if row.nominee_id in reviewers:
             conflicts[row.id, row.nominee_id].append(Cause("nominee"))
@@ -295,11 +301,68 @@ def find_conflicts(
     if not by_nominee:
         return {}
 
+    values["conflict_nominees"] = sorted(by_nominee)
+    for row in session.execute(statements.pairs, values):
+        cause = Cause(row.kind, row.times, row.last)
+        for nomination_id in by_nominee[row.nominee_id]:
+            conflicts[nomination_id, row.reviewer_id].append(cause)
+
+    for declared in session.execute(statements.declarations, values):
+        conflicts[declared.nomination_id, declared.reviewer_id].append(
+            Cause("declared", reason=declared.reason)
+        )
+    if cleared and conflicts:
+        pairs_cleared: Iterable[tuple[int, int]] = (
+            clearance_pairs
+            if clearance_pairs is not None
+            else [
+                (pair.nomination_id, pair.reviewer_id)
+                for pair in session.execute(statements.clearances, values)
+            ]
+        )
+        for key in pairs_cleared:
+            if key in conflicts:
+                kept = [c for c in conflicts[key] if c.kind not in CLEARABLE]
+                if kept:
+                    conflicts[key] = kept
+                else:
+                    del conflicts[key]
+    return dict(conflicts)
+
+
+class _ConflictStatements(NamedTuple):
+    nominations: Select
+    pairs: Select
+    declarations: Select
+    clearances: Select
+
+
+@cache
+def _conflict_statements(given: bool) -> _ConflictStatements:
+    """``find_conflicts``'s queries, their values as parameters (``conflict_cycle``,
+    ``conflict_from``, ``conflict_until``, the lists ``conflict_reviewers``,
+    ``conflict_nominees`` and, ``given``, ``conflict_nominations``): built once per form,
+    as every assignments page asks them (building them took longer than the database
+    answering them)."""
+    reviewers = bindparam("conflict_reviewers", expanding=True, type_=Integer)
+    nominees = bindparam("conflict_nominees", expanding=True, type_=Integer)
+    nominations = select(Nomination.id, Nomination.nominee_id, Nomination.nominator_id).where(
+        Nomination.cycle_id == bindparam("conflict_cycle")
+    )
+    if given:
+        nominations = nominations.where(
+            Nomination.id.in_(bindparam("conflict_nominations", expanding=True))
+        )
+    nomination_ids = nominations.with_only_columns(Nomination.id)
+
     # Both directions in one statement, both read from the reviewers' side: a reviewer's
     # endorsements given and received in a year are few, a nominee's can be thousands.
     # ``+ 0`` keeps the planner from driving from the nominees' index, which the uniform
     # index statistics make look as cheap.
-    reviewer_list, nominee_list = sorted(reviewers), sorted(by_nominee)
+    in_window = and_(
+        Endorsement.created_at >= bindparam("conflict_from"),
+        Endorsement.created_at < bindparam("conflict_until"),
+    )
     last = func.max(Endorsement.created_at).label("last")
     gave = (
         select(
@@ -310,9 +373,9 @@ def find_conflicts(
             last,
         )
         .where(
-            endorsed_in_window(cycle),
-            Endorsement.endorser_id.in_(reviewer_list),
-            (Endorsement.endorsee_id + 0).in_(nominee_list),
+            in_window,
+            Endorsement.endorser_id.in_(reviewers),
+            (Endorsement.endorsee_id + 0).in_(nominees),
         )
         .group_by(Endorsement.endorser_id, Endorsement.endorsee_id)
     )
@@ -325,58 +388,29 @@ def find_conflicts(
             last,
         )
         .where(
-            endorsed_in_window(cycle),
-            Endorsement.endorsee_id.in_(reviewer_list),
-            (Endorsement.endorser_id + 0).in_(nominee_list),
+            in_window,
+            Endorsement.endorsee_id.in_(reviewers),
+            (Endorsement.endorser_id + 0).in_(nominees),
         )
         .group_by(Endorsement.endorsee_id, Endorsement.endorser_id)
     )
     pairs = union_all(gave, got).subquery()
-    for row in session.execute(
-        select(pairs).order_by(pairs.c.kind, pairs.c.reviewer_id, pairs.c.nominee_id)
-    ):
-        cause = Cause(row.kind, row.times, row.last)
-        for nomination_id in by_nominee[row.nominee_id]:
-            conflicts[nomination_id, row.reviewer_id].append(cause)
-
-    declarations = session.execute(
+    return _ConflictStatements(
+        nominations,
+        select(pairs).order_by(pairs.c.kind, pairs.c.reviewer_id, pairs.c.nominee_id),
         select(
             ConflictDeclaration.nomination_id,
             ConflictDeclaration.reviewer_id,
             ConflictDeclaration.reason,
         ).where(
             ConflictDeclaration.reviewer_id.in_(reviewers),
-            ConflictDeclaration.nomination_id.in_(nominations.with_only_columns(Nomination.id)),
-        )
+            ConflictDeclaration.nomination_id.in_(nomination_ids),
+        ),
+        select(ConflictClearance.nomination_id, ConflictClearance.reviewer_id).where(
+            ConflictClearance.reviewer_id.in_(reviewers),
+            ConflictClearance.nomination_id.in_(nomination_ids),
+        ),
     )
-    for declared in declarations:
-        conflicts[declared.nomination_id, declared.reviewer_id].append(
-            Cause("declared", reason=declared.reason)
-        )
-    if cleared and conflicts:
-        pairs_cleared: Iterable[tuple[int, int]] = (
-            clearance_pairs
-            if clearance_pairs is not None
-            else [
-                (pair.nomination_id, pair.reviewer_id)
-                for pair in session.execute(
-                    select(ConflictClearance.nomination_id, ConflictClearance.reviewer_id).where(
-                        ConflictClearance.reviewer_id.in_(reviewers),
-                        ConflictClearance.nomination_id.in_(
-                            nominations.with_only_columns(Nomination.id)
-                        ),
-                    )
-                )
-            ]
-        )
-        for key in pairs_cleared:
-            if key in conflicts:
-                kept = [c for c in conflicts[key] if c.kind not in CLEARABLE]
-                if kept:
-                    conflicts[key] = kept
-                else:
-                    del conflicts[key]
-    return dict(conflicts)
 
 
 def clearable(found: Sequence[Cause]) -> bool:
@@ -395,15 +429,20 @@ def clearances(
         return {}
     return {
         (c.nomination_id, c.reviewer_id): c
-        for c in session.scalars(
-            select(ConflictClearance)
-            .where(ConflictClearance.nomination_id.in_(ids))
-            .options(
-                joinedload(ConflictClearance.reviewer), joinedload(ConflictClearance.cleared_by)
-            )
-            .order_by(ConflictClearance.created_at, ConflictClearance.id)
-        )
+        for c in session.scalars(_clearances(), {"cleared_on": ids})
     }
+
+
+@cache
+def _clearances() -> Select[*tuple[Any, ...]]:
+    """``clearances``'s query, the nominations as a parameter: built once (the
+    assignments page asks it for every page, most often of nominations with none)."""
+    return (
+        select(ConflictClearance)
+        .where(ConflictClearance.nomination_id.in_(bindparam("cleared_on", expanding=True)))
+        .options(joinedload(ConflictClearance.reviewer), joinedload(ConflictClearance.cleared_by))
+        .order_by(ConflictClearance.created_at, ConflictClearance.id)
+    )
 
 
 def causes(

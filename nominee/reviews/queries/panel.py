@@ -3,11 +3,12 @@ their loads, the assignments page's rows, the reviews of a nomination."""
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
-from typing import Any, cast
+from functools import cache, lru_cache
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
@@ -32,7 +33,7 @@ from nominee.cycles.models import Cycle
 from nominee.errors import PermissionDenied
 from nominee.i18n import _
 from nominee.nominations.models import Nomination, NominationStatus
-from nominee.pagination import Page, paginate
+from nominee.pagination import Page
 from nominee.reviews import rules
 from nominee.reviews.models import (
     Assignment,
@@ -44,7 +45,6 @@ from nominee.reviews.models import (
 from nominee.reviews.queries.conflicts import (
     Cause,
     clearances,
-    conflicted_nominations,
     find_conflicts,
     in_one_cycle,
     one_cycle_params,
@@ -172,12 +172,15 @@ def _panel_nomination() -> Select[*tuple[Any, ...]]:
 
 
 def cycle_with_categories(session: Session, cycle_id: int) -> Cycle | None:
+    return session.scalars(_cycle_with_categories(), {"cycle_id": cycle_id}).unique().one_or_none()
+
+
+@cache
+def _cycle_with_categories() -> Select[*tuple[Any, ...]]:
+    """``cycle_with_categories``'s query, the cycle as a parameter: built once, as
+    ``_standing``."""
     return (
-        session.scalars(
-            select(Cycle).where(Cycle.id == cycle_id).options(joinedload(Cycle.categories))
-        )
-        .unique()
-        .one_or_none()
+        select(Cycle).where(Cycle.id == bindparam("cycle_id")).options(joinedload(Cycle.categories))
     )
 
 
@@ -232,15 +235,46 @@ def appointed_scopes(session: Session, cycle: Cycle) -> dict[int, frozenset[int]
     return scopes
 
 
+class Reviewer(NamedTuple):
+    """An appointed reviewer as the loads show them: what ``member_name`` reads of a
+    ``User``, and whether they may still review."""
+
+    id: int
+    display_name: str
+    name_holders: int
+    role: Role
+    is_active_account: bool
+
+    @property
+    def is_reviewer(self) -> bool:
+        return self.role in (Role.REVIEWER, Role.ORGANIZER)
+
+
+class AppointedFor(NamedTuple):
+    """The category of an appointment (None stands for all of them)."""
+
+    id: int
+    name: str
+
+
+class Appointed(NamedTuple):
+    """One appointment of a reviewer in a cycle."""
+
+    id: int
+    reviewer_id: int
+    reviewer: Reviewer
+    category: AppointedFor | None  # None: all categories
+
+
 @dataclass
 class Load:
-    reviewer: User
-    categories: list[Category | None] = field(default_factory=list)  # None: all of them
+    reviewer: Reviewer
+    categories: list[AppointedFor | None] = field(default_factory=list)  # None: all of them
     assigned: int = 0
     submitted: int = 0
     drafts: int = 0
     # The reviewer's appointments in the cycle, one per entry of ``categories``.
-    appointments: list[ReviewerAppointment] = field(default_factory=list)
+    appointments: list[Appointed] = field(default_factory=list)
 
 
 LOADS_SECONDS = 600
@@ -253,60 +287,84 @@ def reviewer_loads(session: Session, cycle: Cycle) -> list[Load]:
     shared cache under the cycle's ``review_activity``, which the review services draw
     anew with every appointment, assignment and review they add, submit or remove (counts
     kept under an older one are never read again); while they are kept, the query reads
-    the appointments alone (a few dozen rows)."""
+    the appointments alone (a few dozen rows). Plain rows, not accounts and categories:
+    the pages show a name and a category's of each."""
     # Not kept while this transaction's own changes to the review work are uncommitted.
     cache = None if activity.review_work_pending(session) else session.info.get(sharedcache.CACHE)
     key = f"reviewer-loads:{cycle.id}:{cycle.review_activity}"
     kept = cache.get(key) if cache is not None else None
-    rows: Iterable[Sequence[Any]]
+    rows: Sequence[Sequence[Any]]
     if kept is not None:
-        counts = {row[0]: row[1:] for row in kept}
-        appointments = session.scalars(
-            select(ReviewerAppointment)
-            .join(ReviewerAppointment.reviewer)
-            .options(*_appointment_loads())
-            .where(ReviewerAppointment.cycle_id == cycle.id)
-        )
+        counts = {row[0]: tuple(row[1:]) for row in kept}
         rows = [
-            (appointment, *counts.get(appointment.reviewer_id, (0, 0, 0)))
-            for appointment in appointments
+            (*row, *counts.get(row[1], (0, 0, 0)))
+            for row in session.execute(_appointments(), {"loads_cycle": cycle.id})
         ]
     else:
-        rows = _loads_counted(session, cycle)
+        rows = session.execute(_loads_counted(), {"loads_cycle": cycle.id}).all()
         if cache is not None:
-            found = {row[0].reviewer_id: [int(n) for n in row[1:]] for row in rows}
+            found = {row[1]: [int(n) for n in row[-3:]] for row in rows}
             cache.set(key, [[r, *figures] for r, figures in found.items()], LOADS_SECONDS)
     # Sorted here (by name, the reviewer, the appointment): ordered in SQL, SQLite walked
     # every account by name and probed the appointments through a Bloom filter.
-    ordered = sorted(
-        rows,
-        key=lambda row: (row[0].reviewer.display_name, row[0].reviewer_id, row[0].id),
-    )
     loads: dict[int, Load] = {}
-    for row in ordered:
-        appointment = cast(ReviewerAppointment, row[0])
-        assigned_count, submitted, drafts = (int(cast(int, n)) for n in row[1:])
-        load = loads.setdefault(
-            appointment.reviewer_id,
-            Load(appointment.reviewer, assigned=assigned_count, submitted=submitted, drafts=drafts),
+    for row in sorted(rows, key=lambda row: (row[2], row[1], row[0])):
+        (appointment_id, reviewer_id, name, holders, role, active, category_id, category_name) = (
+            row[:8]
         )
-        load.categories.append(appointment.category)
-        load.appointments.append(appointment)
+        assigned_count, submitted, drafts = (int(n) for n in row[8:])
+        load = loads.get(reviewer_id)
+        if load is None:
+            load = loads[reviewer_id] = Load(
+                Reviewer(reviewer_id, name, holders, role, active),
+                assigned=assigned_count,
+                submitted=submitted,
+                drafts=drafts,
+            )
+        category = None if category_id is None else AppointedFor(category_id, category_name)
+        load.categories.append(category)
+        load.appointments.append(Appointed(appointment_id, reviewer_id, load.reviewer, category))
     return list(loads.values())
 
 
-def _appointment_loads() -> tuple[Any, ...]:
-    return joinedload(ReviewerAppointment.reviewer), joinedload(ReviewerAppointment.category)
+def _appointment_columns() -> tuple[Any, ...]:
+    """What ``reviewer_loads`` reads of an appointment, its reviewer and its category."""
+    return (
+        ReviewerAppointment.id,
+        ReviewerAppointment.reviewer_id,
+        User.display_name,
+        User.name_holders,
+        User.role,
+        User.is_active_account,
+        ReviewerAppointment.category_id,
+        Category.name,
+    )
 
 
-def _loads_counted(session: Session, cycle: Cycle) -> list[Sequence[Any]]:
-    """The cycle's appointments, each with its reviewer's (assigned, submitted, drafts).
+def _appointments_of(stmt: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
+    return (
+        stmt.join(User, User.id == ReviewerAppointment.reviewer_id)
+        .outerjoin(Category, Category.id == ReviewerAppointment.category_id)
+        .where(ReviewerAppointment.cycle_id == bindparam("loads_cycle"))
+    )
+
+
+@cache
+def _appointments() -> Select:
+    """The appointments of the cycle ``loads_cycle`` (a parameter) with their reviewers
+    and categories: built once, as ``_standing``."""
+    return _appointments_of(select(*_appointment_columns()))
+
+
+@cache
+def _loads_counted() -> Select:
+    """``_appointments``, each with its reviewer's (assigned, submitted, drafts).
 
     The counts are grouped once over the cycle's nominations (each one's assignments and
     reviews read by the nomination's index), then joined to the appointments: counted per
     reviewer instead (a correlated count per appointment), the database looked every
     assignment and review of every reviewer up in the nominations, ten times the work."""
-    in_cycle = select(Nomination.id).where(Nomination.cycle_id == cycle.id)
+    in_cycle = select(Nomination.id).where(Nomination.cycle_id == bindparam("loads_cycle"))
     assigned = (
         select(Assignment.reviewer_id, func.count().label("assigned"))
         .where(Assignment.nomination_id.in_(in_cycle))
@@ -325,20 +383,16 @@ def _loads_counted(session: Session, cycle: Cycle) -> list[Sequence[Any]]:
         .subquery("reviewed")
     )
     reviewer = ReviewerAppointment.reviewer_id
-    return list(
-        session.execute(
-            select(
-                ReviewerAppointment,
-                func.coalesce(assigned.c.assigned, 0),
-                func.coalesce(reviewed.c.submitted, 0),
-                func.coalesce(reviewed.c.drafts, 0),
-            )
-            .join(ReviewerAppointment.reviewer)
-            .outerjoin(assigned, assigned.c.reviewer_id == reviewer)
-            .outerjoin(reviewed, reviewed.c.reviewer_id == reviewer)
-            .options(*_appointment_loads())
-            .where(ReviewerAppointment.cycle_id == cycle.id)
+    return _appointments_of(
+        select(
+            *_appointment_columns(),
+            func.coalesce(assigned.c.assigned, 0),
+            func.coalesce(reviewed.c.submitted, 0),
+            func.coalesce(reviewed.c.drafts, 0),
         )
+        .select_from(ReviewerAppointment)
+        .outerjoin(assigned, assigned.c.reviewer_id == reviewer)
+        .outerjoin(reviewed, reviewed.c.reviewer_id == reviewer)
     )
 
 
@@ -360,15 +414,42 @@ def scopes_of(loads: Sequence[Load]) -> dict[int, frozenset[int] | None]:
 # Assignment
 
 
+class NamedMember(NamedTuple):
+    """A member as a row names them: what ``member_name`` reads of a ``User``."""
+
+    id: int
+    display_name: str
+    name_holders: int
+
+
 def assignments_of(
     session: Session, nomination_ids: Sequence[int]
-) -> dict[int, list[tuple[User, ReviewStatus | None]]]:
-    """The reviewers assigned to each nomination, with the status of their review."""
-    found: dict[int, list[tuple[User, ReviewStatus | None]]] = defaultdict(list)
+) -> dict[int, list[tuple[NamedMember, ReviewStatus | None]]]:
+    """The reviewers assigned to each nomination, by name, with the status of their
+    review."""
+    found: dict[int, list[tuple[NamedMember, ReviewStatus | None]]] = defaultdict(list)
     if not nomination_ids:
         return found
-    rows = session.execute(
-        select(Assignment.nomination_id, User, Review.status)
+    rows = session.execute(_assignments_of(), {"assigned_to": list(nomination_ids)})
+    for row in rows:
+        found[row.nomination_id].append(
+            (NamedMember(row.reviewer_id, row.name, row.name_holders), row.status)
+        )
+    return found
+
+
+@cache
+def _assignments_of() -> Select:
+    """``assignments_of``'s query, the nominations as a parameter: built once, as
+    ``_standing``."""
+    return (
+        select(
+            Assignment.nomination_id,
+            User.id.label("reviewer_id"),
+            User.display_name.label("name"),
+            User.name_holders.label("name_holders"),
+            Review.status.label("status"),
+        )
         .join(User, User.id == Assignment.reviewer_id)
         .outerjoin(
             Review,
@@ -377,22 +458,22 @@ def assignments_of(
                 Review.reviewer_id == Assignment.reviewer_id,
             ),
         )
-        .where(Assignment.nomination_id.in_(nomination_ids))
+        .where(Assignment.nomination_id.in_(bindparam("assigned_to", expanding=True)))
         .order_by(User.display_name, User.id)
     )
-    for nomination_id, reviewer, status in rows:
-        found[nomination_id].append((reviewer, status))
-    return found
 
 
 @dataclass(frozen=True)
 class AssignmentRow:
     """One nomination on the assignments page."""
 
-    nomination: Nomination
-    assigned: list[tuple[User, ReviewStatus | None]]  # its panel, with their review's status
-    conflicts: list[tuple[User, list[Cause]]]  # appointed reviewers conflicted on it, and why
-    candidates: list[User]  # appointed reviewers who may still join its panel, by name
+    # Its ``id``, ``category_id``, ``nominee_id``, ``nominator_id``, ``kind``,
+    # ``no_activity``, ``nominee_name``, ``nominee_name_holders`` and ``category_name``.
+    nomination: Row[*tuple[Any, ...]]
+    nominee: NamedMember
+    assigned: list[tuple[NamedMember, ReviewStatus | None]]  # its panel, with their review's status
+    conflicts: list[tuple[Reviewer, list[Cause]]]  # appointed reviewers conflicted on it, and why
+    candidates: list[Reviewer]  # appointed reviewers who may still join its panel, by name
     cleared: list[ConflictClearance] = field(default_factory=list)  # cleared conflicts on it
     why_short: str | None = None  # why it cannot reach K reviewers (None: it can)
 
@@ -421,40 +502,24 @@ def assignments_page(
 ) -> AssignmentsPage:
     """The nominations in review with their panels and who else may join them, and the
     reviewers' loads; leaving out what ``viewer`` is conflicted on (rule 9)."""
-    # No join to the nominee in the statement (joinedload brings them for the page only):
-    # counted with one, every nomination in review was looked up twice (6 ms at large scale).
-    stmt = (
-        select(Nomination)
-        .where(Nomination.cycle_id == cycle.id, Nomination.status == NominationStatus.IN_REVIEW)
-        .options(joinedload(Nomination.nominee), joinedload(Nomination.category))
-        .order_by(Nomination.id)
-    )
-    if category_id:
-        stmt = stmt.where(Nomination.category_id == category_id)
-    if understaffed:
-        assigned = (
-            select(func.count())
-            .where(Assignment.nomination_id == Nomination.id)
-            .correlate(Nomination)
-            .scalar_subquery()
-        )
-        stmt = stmt.where(assigned < cycle.reviewers_per_nomination)
-    # Rule 9 in the statement itself; the count and whether any was left out in one query.
-    conflicted = conflicted_nominations(cycle, viewer.id).subquery()
-    shown = stmt.where(Nomination.id.not_in(select(conflicted.c.id)))
-    total, left_out = session.execute(
-        select(
-            select(func.count()).select_from(shown.order_by(None).subquery()).scalar_subquery(),
-            select(conflicted.c.id).exists(),
-        )
-    ).one()
-    found = paginate(session, shown, page, per_page, total=cast(int, total))
-    ids = [nomination.id for nomination in found.items]
+    counted, rows_of_page = _assignments_shown(bool(category_id), understaffed)
+    values = {
+        **one_cycle_params(cycle, viewer.id),
+        "shown_category": category_id,
+        "shown_k": cycle.reviewers_per_nomination,
+    }
+    counts = session.execute(counted, values).one()
+    total = int(counts.total)
+    page = min(max(1, page), max(1, math.ceil(total / per_page)))
+    found = session.execute(
+        rows_of_page, {**values, "shown_limit": per_page, "shown_offset": (page - 1) * per_page}
+    ).all()
+    ids = [nomination.id for nomination in found]
     loads = reviewer_loads(session, cycle)
     scopes = scopes_of(loads)
     cleared = clearances(session, ids)
     conflicts = find_conflicts(
-        session, cycle, scopes, ids, known=found.items, clearance_pairs=set(cleared)
+        session, cycle, scopes, ids, known=found, clearance_pairs=set(cleared)
     )
     assigned_to = assignments_of(session, ids)
     names = {load.reviewer.id: load.reviewer for load in loads}
@@ -464,14 +529,14 @@ def assignments_page(
     # in the loads' order, and by name.
     covering: dict[int, list[int]] = {}
     ranked: dict[int, list[int]] = {}
-    for category_id in {nomination.category_id for nomination in found.items}:
+    for category_id in {nomination.category_id for nomination in found}:
         covering[category_id] = [
             r for r, scope in scopes.items() if rules.covers(scope, category_id) and r in names
         ]
         ranked[category_id] = [r for r in by_name if rules.covers(scopes[r], category_id)]
     k = cycle.reviewers_per_nomination
     rows = []
-    for nomination in found.items:
+    for nomination in found:
         panel = assigned_to.get(nomination.id, [])
         on_it = {reviewer.id for reviewer, _ in panel}
         eligible = covering[nomination.category_id]
@@ -490,6 +555,9 @@ def assignments_page(
         rows.append(
             AssignmentRow(
                 nomination,
+                NamedMember(
+                    nomination.nominee_id, nomination.nominee_name, nomination.nominee_name_holders
+                ),
                 panel,
                 on_conflict,
                 candidates,
@@ -497,7 +565,7 @@ def assignments_page(
                 rules.why_short(
                     k,
                     len(panel) + len(candidates),
-                    nomination.category.name,
+                    nomination.category_name,
                     len(eligible),
                     [
                         (user.display_name, [cause.kind for cause in found])
@@ -508,10 +576,66 @@ def assignments_page(
             )
         )
     return AssignmentsPage(
-        Page(items=rows, page=found.page, per_page=found.per_page, total=found.total),
+        Page(items=rows, page=page, per_page=per_page, total=total),
         loads,
-        left_out=bool(left_out),
+        left_out=bool(counts.left_out),
     )
+
+
+@lru_cache(maxsize=4)
+def _assignments_shown(by_category: bool, understaffed: bool) -> tuple[Select, Select]:
+    """``assignments_page``'s two queries for each form of its filters: the number of
+    nominations it lists and whether the viewer's conflicts left any out, then the rows
+    of a page (``shown_limit`` from ``shown_offset``); ``in_one_cycle``'s parameters
+    (the viewer's, rule 9) with ``shown_category`` and ``shown_k`` (the reviewers a
+    nomination needs). Built once, as ``_standing``: building them, with the five
+    branches of the conflicts in each, took longer than the database answering them."""
+    conflicted = in_one_cycle().subquery("conflicted")
+    shown = select(Nomination.id).where(
+        Nomination.cycle_id == bindparam("conflict_cycle_0"),
+        Nomination.status == NominationStatus.IN_REVIEW,
+        Nomination.id.not_in(select(conflicted.c.id)),
+    )
+    if by_category:
+        shown = shown.where(Nomination.category_id == bindparam("shown_category"))
+    if understaffed:
+        assigned = (
+            select(func.count())
+            .where(Assignment.nomination_id == Nomination.id)
+            .correlate(Nomination)
+            .scalar_subquery()
+        )
+        shown = shown.where(assigned < bindparam("shown_k", type_=Integer))
+    counted = select(
+        select(func.count()).select_from(shown.subquery()).scalar_subquery().label("total"),
+        select(conflicted.c.id).exists().label("left_out"),
+    )
+    # The page's ids first, then their nominees and categories: joined before the page
+    # is cut, every nomination in review was looked up twice.
+    page_ids = (
+        shown.order_by(Nomination.id)
+        .limit(bindparam("shown_limit", type_=Integer))
+        .offset(bindparam("shown_offset", type_=Integer))
+        .subquery("page_ids")
+    )
+    rows = (
+        select(
+            Nomination.id,
+            Nomination.category_id,
+            Nomination.nominee_id,
+            Nomination.nominator_id,
+            Nomination.kind,
+            Nomination.no_activity,
+            User.display_name.label("nominee_name"),
+            User.name_holders.label("nominee_name_holders"),
+            Category.name.label("category_name"),
+        )
+        .join(page_ids, page_ids.c.id == Nomination.id)
+        .join(User, User.id == Nomination.nominee_id)
+        .join(Category, Category.id == Nomination.category_id)
+        .order_by(Nomination.id)
+    )
+    return counted, rows
 
 
 # Reviews

@@ -14,7 +14,7 @@ scores lie ``DISAGREEMENT_SPREAD`` or more apart.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
@@ -195,6 +195,18 @@ def may_join_panel(
         and reviewer_id not in on_it
         and (nomination_id, reviewer_id) not in conflicted
     )
+
+
+def may_join_of(
+    covering: Iterable[int],
+    nomination_id: int,
+    on_it: Container[int],
+    conflicted: Container[tuple[int, int]],
+) -> list[int]:
+    """``may_join_panel`` for many reviewers at once, all appointed for the nomination's
+    category (``covering``, whose order is kept): those not on its panel nor conflicted
+    on it. The assignments page asks it of 40 reviewers on each of its 25 rows."""
+    return [r for r in covering if r not in on_it and (nomination_id, r) not in conflicted]
 
 
 CAUSE_WORDS = {

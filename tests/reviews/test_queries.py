@@ -67,6 +67,14 @@ def test_may_join_panel():
     assert not rules.may_join_panel(None, 1, 7, 3, on_it=(), conflicted={(1, 3)})
 
 
+def test_may_join_of_is_may_join_panel_for_reviewers_covering_the_category():
+    covering, on_it, conflicted = [5, 3, 8, 4], {8}, {(1, 3), (2, 5)}
+    assert rules.may_join_of(covering, 1, on_it, conflicted) == [
+        r for r in covering if rules.may_join_panel(None, 1, 7, r, on_it, conflicted)
+    ]
+    assert rules.may_join_of(covering, 1, on_it, conflicted) == [5, 4]
+
+
 def test_stats_by_criterion_gives_mean_range_and_spread():
     impact = RubricCriterion(id=1, name="Impact", weight=2.0)
     reach = RubricCriterion(id=2, name="Reach", weight=1.0)

@@ -547,9 +547,8 @@ def assignments_page(
         ]
         candidates = [
             names[r]
-            for r in ranked[nomination.category_id]
-            if rules.may_join_panel(
-                scopes[r], nomination.id, nomination.category_id, r, on_it, conflicts
+            for r in rules.may_join_of(
+                ranked[nomination.category_id], nomination.id, on_it, conflicts
             )
         ]
         rows.append(

@@ -227,9 +227,8 @@ def assignments(cycle_id: int):
     # With its categories (the filter's choices) in the same query.
     cycle = queries.cycle_with_categories(session, cycle_id) or abort(404)
     form = AssignmentFilterForm(request.args)
-    form.category.choices = choices(
-        [(0, _("All categories")), *((c.id, c.name) for c in cycle.categories)]
-    )
+    categories = ((0, _("All categories")), *((c.id, c.name) for c in cycle.categories))
+    form.category.choices = choices(categories)
     form.validate()
     found = queries.assignments_page(
         session,
@@ -245,6 +244,7 @@ def assignments(cycle_id: int):
         "reviews/assignments.html",
         cycle=cycle,
         form=form,
+        filter_fields=_filter_fields(form, categories),
         page=found.page,
         rows=found.page.items,
         loads=found.loads,
@@ -270,6 +270,28 @@ def assignments(cycle_id: int):
             "reviewer_for": _filled(_("Reviewer for %(nominee)s")),
         },
         done_of_needed=_done_of_needed(cycle.reviewers_per_nomination),
+    )
+
+
+def _filter_fields(form: AssignmentFilterForm, categories: tuple[tuple[int, str], ...]) -> Markup:
+    """The filter's fields, written once per process for what they show
+    (``kept_fragment``): the ``categories`` to choose from (id, name), what was chosen and
+    what was wrong with it (WTForms wrote the dozen options of the select again on every
+    page)."""
+    category, understaffed = form.category, form.understaffed
+    return kept_fragment(
+        (
+            "assignment-filters",
+            categories,
+            category.data,
+            tuple(map(str, category.errors)),
+            understaffed.data,
+            tuple(understaffed.raw_data or ()),
+            tuple(map(str, understaffed.errors)),
+        ),
+        lambda: Markup("\n  ").join(
+            get_template_attribute("_macros.html", "field")(f) for f in (category, understaffed)
+        ),
     )
 
 

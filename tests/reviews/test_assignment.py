@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter
 
 import pytest
@@ -167,6 +168,25 @@ def test_assign_and_unassign_by_hand_are_audited(
     assert pairs(db) == set()
     assert len(audit_actions(db, "review.assigned")) == 1
     assert len(audit_actions(db, "review.unassigned")) == 1
+
+
+def test_the_assignments_filter_shows_what_each_page_chose(client, login, make, cycle):
+    # The filter's fields are kept per process for what they show: one page's choice must
+    # never show on another's.
+    tools, data = cycle.categories
+    login(make.organizer())
+    url = f"/cycles/{cycle.id}/assignments"
+
+    def chosen(query: str) -> tuple[list[str], bool, bool]:
+        text = client.get(f"{url}?{query}").text
+        selected = re.findall(r'<option selected value="(\d+)">', text)
+        return selected, '<input checked id="understaffed"' in text, "has-error" in text
+
+    assert chosen(f"category={tools.id}") == ([str(tools.id)], False, False)
+    assert chosen(f"category={data.id}") == ([str(data.id)], False, False)
+    assert chosen(f"category={data.id}&understaffed=y") == ([str(data.id)], True, False)
+    assert chosen("category=987654") == ([], False, True)
+    assert chosen("") == (["0"], False, False)
 
 
 def test_assigning_a_reviewer_not_appointed_for_the_category_is_refused(

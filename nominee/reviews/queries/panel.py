@@ -471,7 +471,8 @@ class AssignmentRow:
     # ``no_activity``, ``nominee_name``, ``nominee_name_holders`` and ``category_name``.
     nomination: Row[*tuple[Any, ...]]
     nominee: NamedMember
-    assigned: list[tuple[NamedMember, ReviewStatus | None]]  # its panel, with their review's status
+    # Its panel, with their review's status.
+    assigned: list[tuple[Reviewer | NamedMember, ReviewStatus | None]]
     conflicts: list[tuple[Reviewer, list[Cause]]]  # appointed reviewers conflicted on it, and why
     candidates: list[Reviewer]  # appointed reviewers who may still join its panel, by name
     cleared: list[ConflictClearance] = field(default_factory=list)  # cleared conflicts on it
@@ -537,7 +538,12 @@ def assignments_page(
     k = cycle.reviewers_per_nomination
     rows = []
     for nomination in found:
-        panel = assigned_to.get(nomination.id, [])
+        # Its reviewers as the loads name them where they are appointed (each one's name
+        # is written once for the page), by their own names where they are no longer.
+        panel = [
+            (names.get(reviewer.id, reviewer), status)
+            for reviewer, status in assigned_to.get(nomination.id, [])
+        ]
         on_it = {reviewer.id for reviewer, _ in panel}
         eligible = covering[nomination.category_id]
         on_conflict = [

@@ -10,14 +10,16 @@ The rule has two forms, kept side by side so they cannot drift apart:
 
 - ``find_conflicts`` gives the causes in words for many nominations times many
   reviewers in three queries (assignment pages, auto-assignment, refusals);
-- ``conflicted_nominations`` is a SQL query of the ids of the cycle's nominations one
-  reviewer is conflicted on. It starts from the reviewer's side (their endorsements in
-  the window by ``ix_endorsements_endorser_created`` and
+- ``in_one_cycle`` (``conflicted_ids``) is a SQL query of the ids of the cycle's
+  nominations one reviewer is conflicted on, built once with its values as parameters.
+  It starts from the reviewer's side (their endorsements in the window by
+  ``ix_endorsements_endorser_created`` and
   ``ix_endorsements_endorsee_created``, then the nominations of those people by
   ``ix_nominations_nominee``), so its cost follows the reviewer's own activity, not the
   size of the cycle. The review queue runs it once per page and leaves those ids out of
-  its rows and counts with a plain ``NOT IN`` list. ``conflicted_in`` is the same query
-  over several cycles at once (the audit log asks it for every unpublished cycle).
+  its rows and counts with a plain ``NOT IN`` list. ``conflicted_in_cycles`` runs the
+  same query over several cycles at once (the audit log asks it for every unpublished
+  cycle, the dossier for the nominee's undecided ones).
 
 An organizer may clear a detected conflict (nominator, endorsements either way) of one
 reviewer on one nomination, with a reason (``ConflictClearance``): both forms then leave
@@ -125,23 +127,6 @@ def active_in_window(cycle: Cycle) -> ColumnElement[bool]:
     return and_(Endorsement.withdrawn_at.is_(None), endorsed_in_window(cycle))
 
 
-def conflicted_nominations(cycle: Cycle, reviewer_id: int) -> CompoundSelect:
-    """The ids of the nominations of ``cycle`` that ``reviewer_id`` is conflicted on."""
-    return conflicted_in([cycle], reviewer_id)
-
-
-def conflicted_in(cycles: Sequence[Cycle], user_id: int) -> CompoundSelect:
-    """The ids of the nominations of any of ``cycles`` (at least one) that ``user_id`` is
-    conflicted on: the same five branches for one cycle or several, each cycle with its
-    own look-back window."""
-    if len(cycles) == 1:
-        in_cycles, in_window = Nomination.cycle_id == cycles[0].id, endorsed_in_window(cycles[0])
-    else:
-        in_cycles = Nomination.cycle_id.in_([cycle.id for cycle in cycles])
-        in_window = or_(*(and_(Nomination.cycle_id == c.id, endorsed_in_window(c)) for c in cycles))
-    return _branches(in_cycles, in_window, user_id)
-
-
 def _branches(
     in_cycles: ColumnElement[bool], in_window: ColumnElement[bool], user_id: Any
 ) -> CompoundSelect:
@@ -165,8 +150,8 @@ def _branches(
 
 
 def in_one_cycle() -> CompoundSelect:
-    """``conflicted_in`` for one cycle, its values as parameters (``one_cycle_params``):
-    ``_in_cycles(1)``, built once."""
+    """The ids of the nominations of one cycle a user is conflicted on, its values as
+    parameters (``one_cycle_params``): ``_in_cycles(1)``, built once."""
     return _in_cycles(1)
 
 
@@ -206,11 +191,17 @@ def one_cycle_params(cycle: Cycle, user_id: int) -> dict[str, Any]:
 
 def undisclosed_conflicts(session: Session, user: User) -> list[int]:
     """The nominations of every cycle not yet published that ``user`` is conflicted on, in
-    two queries (the cycles, then one ``conflicted_in`` over all of them)."""
+    two queries (the cycles, then one ``conflicted_in_cycles`` over all of them)."""
     cycles = session.scalars(select(Cycle).where(Cycle.status != CycleStatus.PUBLISHED)).all()
+    return conflicted_in_cycles(session, cycles, user.id)
+
+
+def conflicted_in_cycles(session: Session, cycles: Sequence[Cycle], user_id: int) -> list[int]:
+    """The nominations of any of ``cycles`` that ``user_id`` is conflicted on, each cycle
+    with its own look-back window: one query (``_in_cycles``), none for no cycle."""
     if not cycles:
         return []
-    values: dict[str, Any] = {"conflict_user": user.id}
+    values: dict[str, Any] = {"conflict_user": user_id}
     for number, cycle in enumerate(cycles):
         start, end = window(cycle)
         values |= {
@@ -223,7 +214,7 @@ def undisclosed_conflicts(session: Session, user: User) -> list[int]:
 
 @lru_cache(maxsize=16)
 def _in_cycles(count: int) -> CompoundSelect:
-    """``conflicted_in`` for ``count`` cycles, each cycle, its window and the user as
+    """The conflicted nominations of ``count`` cycles, each cycle, its window and the user as
     parameters (``conflict_cycle_<n>``, ``conflict_from_<n>``, ``conflict_until_<n>``,
     ``conflict_user``): built once per number of cycles, as every page of a cycle asks it
     for its viewer (building the five branches took longer than the database answering

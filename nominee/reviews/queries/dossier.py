@@ -27,7 +27,7 @@ from nominee.i18n import _
 from nominee.nominations.models import Nomination
 from nominee.nominations.queries import EvidenceItem, panel_evidence
 from nominee.nominations.rules import DECISIONS, sees_decision
-from nominee.reviews.queries.conflicts import active_in_window, conflicted_in, window
+from nominee.reviews.queries.conflicts import active_in_window, conflicted_in_cycles, window
 from nominee.sharedcache import SharedCache
 
 ENDORSERS_SHOWN = 50
@@ -245,7 +245,7 @@ def other_nominations(
     }
     conflicted: set[int] = set()
     if viewer.is_organizer and undisclosed:
-        conflicted = set(session.scalars(conflicted_in(list(undisclosed.values()), viewer.id)))
+        conflicted = set(conflicted_in_cycles(session, list(undisclosed.values()), viewer.id))
     past = []
     for other in found:
         decided = other.status in DECISIONS

@@ -14,7 +14,7 @@ What a user sees:
 - reviewers: the categories they are appointed for;
 
 minus, for both, every nomination they are conflicted on (``conflicts.
-conflicted_nominations``, run once per page and passed in as ``conflicted``; an
+conflicted_ids``, run once per page and passed in as ``conflicted``; an
 organizer's own nominations among them), in the rows and in the counts alike.
 
 Decisions are known to organizers only until the cycle is published (rule 5):

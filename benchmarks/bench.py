@@ -169,6 +169,7 @@ def make_bench_app(url: str) -> Flask:
             # The pages' own work is measured: no visitor's page is served kept whole
             # (nominee/pagecache.py; make bench-http serves with it, as production does).
             "PUBLIC_PAGE_SECONDS": 0,
+            "MEMBER_PAGE_SECONDS": 0,
         }
     )
 

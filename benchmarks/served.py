@@ -146,7 +146,12 @@ def log_in(base: str, email: str) -> str:
         timeout=30,
     )
     assert answer.status_code == 302, f"login of {email} answered {answer.status_code}"
-    return answer.headers["Set-Cookie"].split(";", 1)[0]
+    cookie = answer.headers["Set-Cookie"].split(";", 1)[0]
+    # The first page after logging in gives the session its form token, as a browser
+    # keeps it: wrk then sends the session a browser would hold from then on.
+    first = requests.get(base + "/", headers={"Cookie": cookie}, timeout=30)
+    updated = first.headers.get("Set-Cookie", "")
+    return updated.split(";", 1)[0] if updated.startswith("session=") else cookie
 
 
 def main() -> None:

@@ -54,6 +54,10 @@ class Defaults:
     # visitors at most this long, dropped by any change they could show (nominee/pagecache.py;
     # 0: drawn on every view).
     PUBLIC_PAGE_SECONDS = 60
+    # A logged-in member's own copy of the busiest pages (home, a member's page, the review
+    # dashboard, the cycle page) is kept at most this long, dropped by any change they could
+    # see, theirs or anybody's (nominee/pagecache.py; 0: drawn on every view).
+    MEMBER_PAGE_SECONDS = 60
     MAX_CONTENT_LENGTH = 1 * 1024 * 1024
     IMPORT_MAX_BYTES = 8 * 1024 * 1024  # a CSV file of contributions (10,000 rows)
     FEED_POLL_MINUTES = 60  # each feed is polled at most this often

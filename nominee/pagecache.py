@@ -1,4 +1,4 @@
-"""Public pages kept whole for visitors (web layer).
+"""Pages kept whole: public ones for visitors, the busiest ones for each member (web layer).
 
 A page marked ``@public_page`` (the public award page, a member's page, the awardee
 directory, the logged-out home) is the same for every visitor who is not logged in and
@@ -6,28 +6,41 @@ carries nothing of their own (no session: no flash message, no form token). Such
 visitor's copy is kept in the shared cache (``nominee.sharedcache``: Redis when
 ``REDIS_URL`` is set, so every host serves and drops the same copies; without Redis
 nothing is kept, since a change seen by one worker would not reach the others) for at most
-``PUBLIC_PAGE_SECONDS`` (60 by default; 0 turns it off), under a key made of:
+``PUBLIC_PAGE_SECONDS`` (60 by default; 0 turns it off), in a slot named by:
 
-- the **public version**, which every commit that wrote a row a visitor can see changes
-  (``sharedcache.PUBLIC_VERSION``: any table but the bookkeeping ones no public page
-  shows), after the commit, on every host at once: a page is never older than the last
-  change to what it shows;
 - the **code's digest** (the package, its templates, static files and catalogues, read
   once as the app starts, before gunicorn forks its workers): a deploy never serves a
   page the old code drew;
 - the programme's **day** (relative dates and award terms change at midnight), the
-  visitor's **language** (their browser's) and the page's **path**.
+  visitor's **language** (their browser's) and the page's **path**;
+
+and it carries the **public version** it was drawn under, which every commit that wrote
+a row a visitor can see drops (``sharedcache.PUBLIC_VERSION``: any table but the
+bookkeeping ones no public page shows), after the commit, on every host at once. A copy
+is served only while its version is the current one: a page is never older than the last
+change to what it shows.
+
+A logged-in member's page is drawn for them, with their name, their forms and what only
+they may see; the busiest ones (home, a member's page, ``@members_page``: the review
+dashboard, a cycle's page, my contributions) are kept for that member alone, at most
+``MEMBER_PAGE_SECONDS`` (60), in a slot named by their id, language and time zone
+besides, and served while the **members' version** is the one they were drawn under. Any
+commit that wrote a row (a member's own included, but not the mail queue's or the
+scheduler's bookkeeping) drops it, since a member may see private rows of their own as
+well as everybody's: a kept page saves the drawing of repeated views (a dashboard
+reloaded through a review session, a page opened in several tabs) between changes,
+never shows one late. The page's form token is taken out of the kept copy and signed
+again for each request, as the view would. The access checks above the view run on every
+request; a page that wrote a row, took a flash message, set a cookie or was not a plain
+200 page is not kept, and a member with a message waiting is drawn the page.
 
 Only a page's own address is kept, without a query (``?page=2``, filters, cursors are
 drawn each time): what is kept is then bounded by the programme's data (a page per
-member and award at most), not by the addresses a visitor can make up to fill the cache.
-Pages are kept compressed (zlib: about a sixth of their size). A logged-in member, a
-visitor with a session (a flash message waiting, a form token) or any response that is
-not a plain 200 HTML page (an error, a redirect, one that sets a cookie or the session)
-is drawn as usual and never kept. Links on a page never come from the request's host
-(absolute ones are built under ``BASE_URL``), so a forged ``Host`` cannot be kept. The
-benchmarks in process (``make bench``) turn this off, to measure the pages' own work;
-``make bench-http`` serves with it, as production does.
+member and award, a few per member), not by the addresses one can make up to fill the
+cache. Pages are kept compressed (zlib: about a sixth of their size). Links on a page
+never come from the request's host (absolute ones are built under ``BASE_URL``), so a
+forged ``Host`` cannot be kept. The benchmarks in process (``make bench``) turn both off,
+to measure the pages' own work; ``make bench-http`` serves with them, as production does.
 """
 
 from __future__ import annotations
@@ -40,10 +53,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from flask import Flask, current_app, make_response, request, session
+from flask import Flask, current_app, g, make_response, request, session
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
-from nominee import clock, i18n, sharedcache
+from nominee import clock, db, i18n, sharedcache
 from nominee.localization import browser_language
 from nominee.uow import get_cache
 
@@ -56,6 +70,9 @@ SUFFIXES = frozenset({".py", ".html", ".txt", ".xml", ".po", ".mo", ".css", ".js
 MAX_BYTES = 512 * 1024
 DIGEST = "nominee.code_digest"
 HEADER = "X-Nominee-Page-Cache"  # "hit" or "miss": for operators and the tests
+# Where a member's kept page had its forms' token: no page can hold it otherwise (text
+# is escaped, so a "<" never comes from what members write).
+CSRF_MARK = b"<nominee-csrf-token>"
 
 
 def code_digest(sources: tuple[Path, ...] = SOURCES) -> str:
@@ -76,12 +93,29 @@ def _visitor() -> bool:
     return not session and not current_user.is_authenticated
 
 
-def _key(cache: sharedcache.SharedCache) -> str:
-    where = hashlib.sha256(request.path.encode()).hexdigest()[:32]
+def _where() -> str:
+    return hashlib.sha256(request.path.encode()).hexdigest()[:32]
+
+
+def _slot() -> tuple[str, str]:
+    """Where the visitor's copy is kept, and the version it must carry to be served."""
     day = clock.programme_today().isoformat()
-    version = cache.version(sharedcache.PUBLIC_VERSION, sharedcache.PUBLIC_VERSION_SECONDS)
     language = i18n.supported(browser_language())
-    return f"page:{version}:{current_app.extensions[DIGEST]}:{day}:{language}:{where}"
+    slot = f"page:{current_app.extensions[DIGEST]}:{day}:{language}:{_where()}"
+    return slot, sharedcache.PUBLIC_VERSION
+
+
+def _member_slot() -> tuple[str, str]:
+    """Where the logged-in member's own copy is kept (their id, language and zone), and
+    the version it must carry: the members' one (any change they could see, theirs or
+    anybody's)."""
+    day = clock.programme_today().isoformat()
+    reader = i18n.current()
+    slot = (
+        f"mine:{current_app.extensions[DIGEST]}:{day}:{reader.language}:"
+        f"{reader.time_zone}:{current_user.id}:{_where()}"
+    )
+    return slot, sharedcache.MEMBERS_VERSION
 
 
 def _keepable(response) -> bool:
@@ -97,13 +131,92 @@ def _keepable(response) -> bool:
     )
 
 
+def _member_keepable(response) -> bool:
+    """A plain page that changed nothing: no row written (a view that writes as it is
+    read, say the first opening of a nomination, is drawn until it writes no more), no
+    message taken from the session, no cookie of its own."""
+    db_session = g.get("db_session")
+    return (
+        response.status_code == 200
+        and not response.is_streamed
+        and response.mimetype == "text/html"
+        and "Set-Cookie" not in response.headers
+        and not session.modified
+        and not (db_session is not None and db.written_tables(db_session))
+        and response.content_length is not None
+        and response.content_length <= MAX_BYTES
+    )
+
+
+def _csrf_field() -> str:
+    return current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+
+
+def _pack(body: bytes) -> str:
+    return base64.b64encode(zlib.compress(body, 1)).decode()
+
+
+def _unpack(kept: str) -> bytes:
+    return zlib.decompress(base64.b64decode(kept))
+
+
+def _served(view: Callable[..., Any], args: Any, kwargs: Any, member: bool) -> Any:
+    """The page kept for this viewer, or the view's, kept when it may be.
+
+    A copy is kept with the version current before the view read anything, and served
+    only while that version is still the current one: a copy drawn from rows read before
+    a change committed carries the version the change dropped, so it is never served.
+    The version and the copy are read together, in one round trip."""
+    cache = get_cache()
+    slot, name = _member_slot() if member else _slot()
+    version, kept = cache.get_many(name, slot)
+    if version is not None and isinstance(kept, list) and kept[0] == version:
+        body = _unpack(kept[1])
+        if member and CSRF_MARK in body:
+            # The forms' token, signed now for this session, as the view would have.
+            body = body.replace(CSRF_MARK, generate_csrf().encode())
+        response = current_app.response_class(body, mimetype="text/html")
+        response.headers[HEADER] = "hit"
+        return response
+    if version is None:
+        version = cache.version(name, sharedcache.PUBLIC_VERSION_SECONDS)
+    response = make_response(view(*args, **kwargs))
+    if member and _member_keepable(response):
+        body = response.get_data()
+        token = g.get(_csrf_field())
+        if token:
+            body = body.replace(token.encode(), CSRF_MARK)
+        cache.set(slot, [version, _pack(body)], current_app.config["MEMBER_PAGE_SECONDS"])
+        response.headers[HEADER] = "miss"
+    elif not member and _keepable(response):
+        packed = _pack(response.get_data())
+        cache.set(slot, [version, packed], current_app.config["PUBLIC_PAGE_SECONDS"])
+        response.headers[HEADER] = "miss"
+    return response
+
+
+def _member_viewing() -> bool:
+    """A logged-in member's GET of a page's own address, with no message waiting."""
+    return (
+        bool(current_app.config["MEMBER_PAGE_SECONDS"])
+        and get_cache().shared
+        and request.method == "GET"
+        and not request.query_string
+        and current_user.is_authenticated
+        and "_flashes" not in session
+    )
+
+
 def public_page(view: F) -> F:
-    """Marks a view whose page is the same for every visitor (see the module's notes)."""
+    """Marks a view whose page is the same for every visitor (see the module's notes);
+    a logged-in member's copy is kept for them alone, as ``members_page`` keeps it."""
 
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         seconds = current_app.config["PUBLIC_PAGE_SECONDS"]
         cache = get_cache()
+        if _member_viewing():
+            return _served(view, args, kwargs, member=True)
         # Only in Redis: a version dropped in one process's memory would leave the copies
         # the other workers keep.
         if (
@@ -114,20 +227,23 @@ def public_page(view: F) -> F:
             or not _visitor()
         ):
             return view(*args, **kwargs)
-        key = _key(cache)
-        kept = cache.get(key)
-        if kept is not None:
-            body = zlib.decompress(base64.b64decode(kept))
-            response = current_app.response_class(body, mimetype="text/html")
-            response.headers[HEADER] = "hit"
-        else:
-            response = make_response(view(*args, **kwargs))
-            if _keepable(response):
-                packed = zlib.compress(response.get_data(), 1)
-                cache.set(key, base64.b64encode(packed).decode(), seconds)
-                response.headers[HEADER] = "miss"
+        response = _served(view, args, kwargs, member=False)
         response.vary.add("Accept-Language")
         return response
+
+    return wrapped  # type: ignore[return-value]
+
+
+def members_page(view: F) -> F:
+    """Marks a view whose page a logged-in member may be served again, from their own
+    copy, until anything they could see changes (see the module's notes). Put it under
+    the access checks, which run on every request."""
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not _member_viewing():
+            return view(*args, **kwargs)
+        return _served(view, args, kwargs, member=True)
 
     return wrapped  # type: ignore[return-value]
 
@@ -135,5 +251,6 @@ def public_page(view: F) -> F:
 def init_app(app: Flask) -> None:
     """Pages are kept only with Redis: then the code's digest is read now, once, as the
     app starts (before gunicorn forks its workers), not on a visitor's request."""
-    if app.config["PUBLIC_PAGE_SECONDS"] and app.config.get("REDIS_URL"):
+    kept = app.config["PUBLIC_PAGE_SECONDS"] or app.config["MEMBER_PAGE_SECONDS"]
+    if kept and app.config.get("REDIS_URL"):
         app.extensions[DIGEST] = code_digest()

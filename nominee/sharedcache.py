@@ -51,6 +51,11 @@ UNSEEN_TABLES = frozenset(
         "api_idempotent_replies",
     }
 )
+# The version of what a logged-in member's kept page shows (``nominee.pagecache``): their
+# own rows as well as everybody's, so a commit that wrote any table but the mail queue and
+# the scheduler's runs, which no such page shows, drops it.
+MEMBERS_VERSION = "members_version"
+MEMBERS_UNSEEN_TABLES = frozenset({"outbox", "scheduled_runs"})
 # The most values this process keeps (without Redis): a key that carries a version is never
 # read again once the version changes, so old values are dropped, expired ones first.
 LOCAL_ENTRIES = 4096
@@ -81,6 +86,21 @@ class SharedCache:
     def get(self, key: str) -> Any | None:
         raw = self._get_raw(key)
         return None if raw is None else json.loads(raw)
+
+    def get_many(self, *keys: str) -> list[Any | None]:
+        """The values under ``keys`` (None where none is kept), read at once: one round
+        trip to Redis."""
+        if self.redis_url:
+            try:
+                raws = redisclient.client_for(self.redis_url).mget(
+                    [self.namespace + key for key in keys]
+                )
+            except Exception as error:
+                log.warning("could not read %s from Redis: %s", keys, error)
+                return [None] * len(keys)
+        else:
+            raws = [self._get_raw(key) for key in keys]
+        return [None if raw is None else json.loads(raw) for raw in raws]
 
     def set(self, key: str, value: Any, ttl: float) -> None:
         raw = json.dumps(value, separators=(",", ":"))
@@ -187,8 +207,11 @@ def _forget_stale_values(session: Session) -> None:
         return
     cache = session.info.get(CACHE)
     keys = take_stale_keys(session)
-    if written_tables(session) - UNSEEN_TABLES:
+    written = written_tables(session)
+    if written - UNSEEN_TABLES:
         keys.append(PUBLIC_VERSION)
+    if written - MEMBERS_UNSEEN_TABLES:
+        keys.append(MEMBERS_VERSION)
     if cache is not None:
         cache.delete(*keys)
 

@@ -37,6 +37,7 @@ BASE_CONFIG = {
     # Most tests change rows through factories, which the public pages' cache does not
     # see: tests/test_pagecache.py turns it on and changes rows through the services.
     "PUBLIC_PAGE_SECONDS": 0,
+    "MEMBER_PAGE_SECONDS": 0,
 }
 
 

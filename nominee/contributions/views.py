@@ -21,7 +21,7 @@ from nominee.impact import queries as impact
 from nominee.impact import rules as impact_rules
 from nominee.linkchecks import queries as linkchecks
 from nominee.nominations import services as nominations
-from nominee.pagecache import public_page
+from nominee.pagecache import members_page, public_page
 from nominee.uow import get_cache, get_session, refuse
 from nominee.web import (
     attach_error,
@@ -164,6 +164,7 @@ def delete(contribution_id: int):
 
 @bp.get("/contributions/mine")
 @login_required
+@members_page
 def mine():
     session = get_session()
     form = ContributionFilterForm(request.args)

@@ -30,6 +30,7 @@ from nominee.errors import Conflict, DomainError
 from nominee.i18n import _
 from nominee.nominations.models import NominationStatus
 from nominee.nominations.rules import decisions_hidden, masked_counts
+from nominee.pagecache import members_page
 from nominee.reviews import queries as review_queries
 from nominee.templating import kept_fragment
 from nominee.uow import get_session, refuse
@@ -90,6 +91,7 @@ def index():
 
 @bp.get("/<int:cycle_id>")
 @login_required
+@members_page
 def show(cycle_id: int):
     session = get_session()
     cycle = _visible_cycle(cycle_id)

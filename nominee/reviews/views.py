@@ -34,6 +34,7 @@ from nominee.i18n import _, ngettext
 from nominee.impact import rules as impact
 from nominee.nominations import rules as nomination_rules
 from nominee.nominations.models import Nomination, NominationStatus
+from nominee.pagecache import members_page
 from nominee.reviews import calibration as calibration_words
 from nominee.reviews import queries, rules, services
 from nominee.reviews.forms import (
@@ -682,6 +683,7 @@ def _row_rules(user: User, cycle: Cycle, rows) -> tuple[dict[int, str], set[int]
 
 @bp.get("/cycles/<int:cycle_id>/dashboard")
 @login_required
+@members_page
 def dashboard(cycle_id: int):
     session = get_session()
     user = _me()

@@ -4,15 +4,17 @@ host, and never kept for a member, a visitor with a session, or another language
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from nominee import sharedcache
 from nominee.accounts import services as accounts
-from nominee.accounts.models import User
+from nominee.accounts.models import Role, User
 from nominee.awards import services as awards
 from nominee.awards.models import Award
 from nominee.notifications import services as notifications
@@ -263,3 +265,172 @@ def test_a_forged_host_is_never_kept_in_a_page(hosts, cast):
     kept = second.test_client().get(path)
     assert kept.headers[HEADER] == "hit"
     assert "evil.example" not in kept.text
+
+
+# -- a logged-in member's own copy (MEMBER_PAGE_SECONDS) -------------------------------
+
+
+@pytest.fixture
+def member_hosts(database_url: str, engine) -> Iterator[tuple[Flask, Flask]]:
+    """Two hosts that keep members' pages, with form tokens checked as in production."""
+    with two_hosts(database_url, engine, MEMBER_PAGE_SECONDS=60, WTF_CSRF_ENABLED=True) as pair:
+        yield pair
+
+
+@pytest.fixture
+def members(member_hosts):
+    """Two members, an organizer with a cycle, and an awardee; committed."""
+    first, _second = member_hosts
+    with first.app_context(), unit_of_work() as session:
+        make = Factory(session)
+        awardee = make.user(display_name="Public Paula")
+        make.award(member=awardee)
+        mia = make.user(display_name="Member Mia")
+        max_ = make.user(display_name="Member Max")
+        organizer = make.organizer(display_name="Organizer Olga")
+        cycle = make.cycle(name="Spring recognition")
+        session.flush()
+        return {
+            "awardee": awardee.id,
+            "mia": (mia.id, mia.email),
+            "max": (max_.id, max_.email),
+            "organizer": (organizer.id, organizer.email),
+            "cycle": cycle.id,
+        }
+
+
+def _token(page: str) -> str:
+    found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    assert found, "no form token on the page"
+    return found.group(1)
+
+
+def _logged_in(app: Flask, email: str) -> FlaskClient:
+    client = app.test_client()
+    login = client.get("/login")
+    answer = client.post(
+        "/login",
+        data={"email": email, "password": factories.PASSWORD, "csrf_token": _token(login.text)},
+    )
+    assert answer.status_code == 302
+    client.get("/")  # the first page after logging in gives the session its form token
+    return client
+
+
+def test_a_member_s_page_is_kept_for_them_alone_with_a_token_signed_each_time(
+    member_hosts, members
+):
+    first, second = member_hosts
+    path = f"/members/{members['awardee']}"
+    mia = _logged_in(first, members["mia"][1])
+    drawn = mia.get(path)
+    assert drawn.headers[HEADER] == "miss"
+    kept = mia.get(path)
+    assert kept.headers[HEADER] == "hit"
+    assert kept.headers["Cache-Control"] == "no-store"
+    assert "Member Mia" in kept.text and "Public Paula" in kept.text
+    assert "<nominee-csrf-token>" not in kept.text
+    # The same page but for the forms' token, which is the session's and works.
+    token = _token(kept.text)
+    assert kept.text.replace(token, "") == drawn.text.replace(_token(drawn.text), "")
+    # Max, on the other host, is drawn his own page: never Mia's.
+    max_ = _logged_in(second, members["max"][1])
+    his = max_.get(path)
+    assert his.headers[HEADER] == "miss"
+    assert "Member Max" in his.text and "Member Mia" not in his.text
+    assert max_.get(path).headers[HEADER] == "hit"
+    # Mia's kept token logs her out (a form token from another session would not).
+    assert max_.post("/logout", data={"csrf_token": token}).status_code == 400
+    assert mia.post("/logout", data={"csrf_token": token}).status_code == 302
+    # Logged out, she is a visitor: never served the page kept for her.
+    after = mia.get(path)
+    assert after.status_code == 200
+    assert "Member Mia" not in after.text
+    assert 'action="/logout"' not in after.text
+
+
+def test_any_change_a_member_could_see_drops_their_kept_pages_on_every_host(member_hosts, members):
+    first, second = member_hosts
+    mia_id, mia_email = members["mia"]
+    mia = _logged_in(first, mia_email)
+    path = f"/members/{members['awardee']}"
+    mia.get(path)
+    assert mia.get(path).headers[HEADER] == "hit"
+    assert mia.get("/").headers[HEADER] in ("miss", "hit")
+    assert mia.get("/").headers[HEADER] == "hit"
+    # A notification for her, made on the other host: the header counts it at once.
+    with second.app_context(), unit_of_work() as session:
+        notifications.notify(
+            session, mia_id, "endorsed", contribution_id=1, title="A talk", endorser="Eve"
+        )
+    for address in (path, "/"):
+        page = mia.get(address)
+        assert page.headers[HEADER] == "miss", address
+        assert 'class="badge badge-count">1<' in page.text
+    # Somebody else's change she can see (the awardee renamed) drops them too.
+    mia.get(path)
+    _rename(second, members["awardee"], "Renamed Rita")
+    page = mia.get(path)
+    assert page.headers[HEADER] == "miss"
+    assert "Renamed Rita" in page.text
+
+
+def test_a_member_with_a_message_waiting_is_drawn_the_page(member_hosts, members):
+    first, _second = member_hosts
+    mia = _logged_in(first, members["mia"][1])
+    path = f"/members/{members['awardee']}"
+    mia.get(path)
+    assert mia.get(path).headers[HEADER] == "hit"
+    with mia.session_transaction() as session:
+        session["_flashes"] = [("info", "Your contribution was saved.")]
+    page = mia.get(path)
+    assert HEADER not in page.headers
+    assert "Your contribution was saved." in page.text
+    again = mia.get(path)
+    assert again.headers[HEADER] == "hit"
+    assert "Your contribution was saved." not in again.text
+
+
+def test_the_access_checks_run_before_a_kept_page_is_served(member_hosts, members):
+    """An organizer's kept dashboard is never served to anybody else at its address, nor
+    to her once she is no longer one."""
+    first, second = member_hosts
+    organizer_id, organizer_email = members["organizer"]
+    olga = _logged_in(first, organizer_email)
+    path = f"/cycles/{members['cycle']}/dashboard"
+    assert olga.get(path).headers[HEADER] == "miss"
+    assert olga.get(path).headers[HEADER] == "hit"
+    mia = _logged_in(second, members["mia"][1])
+    assert mia.get(path).status_code == 403
+    with second.app_context(), unit_of_work() as session:
+        other = Factory(session).organizer()
+        session.flush()
+        accounts.change_role(session, other, session.get(User, organizer_id), Role.MEMBER)
+    # A change of role ends the account's sessions: she logs in again, as a member.
+    refused = olga.get(path)
+    assert refused.status_code == 302
+    assert "/login" in refused.headers["Location"]
+    olga = _logged_in(first, organizer_email)
+    refused = olga.get(path)
+    assert refused.status_code == 403
+    assert HEADER not in refused.headers
+
+
+def test_a_member_s_addresses_with_a_query_are_drawn_each_time(member_hosts, members):
+    first, _second = member_hosts
+    olga = _logged_in(first, members["organizer"][1])
+    path = f"/cycles/{members['cycle']}/dashboard"
+    for _ in range(2):
+        page = olga.get(path + "?sort=nominee")
+        assert page.status_code == 200
+        assert HEADER not in page.headers
+
+
+def test_without_redis_no_member_s_page_is_kept(client, make, db):
+    client.application.config["MEMBER_PAGE_SECONDS"] = 60
+    member = make.user(display_name="Local Lena")
+    client.post("/login", data={"email": member.email, "password": factories.PASSWORD})
+    for _ in range(2):
+        page = client.get(f"/members/{member.id}")
+        assert page.status_code == 200
+        assert HEADER not in page.headers

@@ -90,6 +90,12 @@ class Gunicorn:
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
 
+# Sent by every request, the login's and wrk's, as a browser sends its own: a session is
+# bound to the address and browser that logged in (Flask-Login's session protection), and
+# one used from another browser is marked not fresh again on every request.
+USER_AGENT = "nominee-bench-http"
+
+
 def _ms(text: str) -> float:
     number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
     return float(number) * UNITS[unit]
@@ -109,6 +115,7 @@ def wrk(
         "--timeout",
         "10s",
     ]
+    command += ["-H", f"User-Agent: {USER_AGENT}"]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
     out = subprocess.run(
@@ -132,6 +139,7 @@ def log_in(base: str, email: str) -> str:
     """The session cookie of ``email``, logged in through the login form (the cookie is
     marked Secure in production, so it is read off the answer and sent by hand)."""
     http = requests.Session()
+    http.headers["User-Agent"] = USER_AGENT
     page = http.get(base + "/login", timeout=10)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text)
     if token is None:
@@ -141,7 +149,7 @@ def log_in(base: str, email: str) -> str:
     answer = requests.post(
         base + "/login",
         data={"email": email, "password": PASSWORD, "csrf_token": token.group(1)},
-        headers={"Cookie": cookie},
+        headers={"Cookie": cookie, "User-Agent": USER_AGENT},
         allow_redirects=False,
         timeout=30,
     )
@@ -149,7 +157,9 @@ def log_in(base: str, email: str) -> str:
     cookie = answer.headers["Set-Cookie"].split(";", 1)[0]
     # The first page after logging in gives the session its form token, as a browser
     # keeps it: wrk then sends the session a browser would hold from then on.
-    first = requests.get(base + "/", headers={"Cookie": cookie}, timeout=30)
+    first = requests.get(
+        base + "/", headers={"Cookie": cookie, "User-Agent": USER_AGENT}, timeout=30
+    )
     updated = first.headers.get("Set-Cookie", "")
     return updated.split(";", 1)[0] if updated.startswith("session=") else cookie
 
@@ -179,7 +189,7 @@ def main() -> None:
     else:
         url, _ = scratch_database(args.database_url, args.scale)
         print(f"Seeding the {args.scale} programme ...", flush=True)
-        seconds, _ = seed(url, args.scale, 1)
+        seconds, _ = seed(url, args.scale, 1, {})
         print(f"Seeded in {seconds:.1f} s", flush=True)
 
     engine = create_engine(url)

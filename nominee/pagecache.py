@@ -118,34 +118,30 @@ def _member_slot() -> tuple[str, str]:
     return slot, sharedcache.MEMBERS_VERSION
 
 
-def _keepable(response) -> bool:
+def _plain_page(response) -> bool:
+    """A whole 200 HTML page of a bounded size that sets no cookie and left the session
+    as it found it (no message taken from it)."""
     return (
         response.status_code == 200
         and not response.is_streamed
         and response.mimetype == "text/html"
         and "Set-Cookie" not in response.headers
         and not session.modified
-        and not session
         and response.content_length is not None
         and response.content_length <= MAX_BYTES
     )
+
+
+def _keepable(response) -> bool:
+    """A visitor's plain page, drawn without a session."""
+    return _plain_page(response) and not session
 
 
 def _member_keepable(response) -> bool:
-    """A plain page that changed nothing: no row written (a view that writes as it is
-    read, say the first opening of a nomination, is drawn until it writes no more), no
-    message taken from the session, no cookie of its own."""
+    """A member's plain page that wrote no row (a view that writes as it is read, say the
+    first opening of a nomination, is drawn until it writes no more)."""
     db_session = g.get("db_session")
-    return (
-        response.status_code == 200
-        and not response.is_streamed
-        and response.mimetype == "text/html"
-        and "Set-Cookie" not in response.headers
-        and not session.modified
-        and not (db_session is not None and db.written_tables(db_session))
-        and response.content_length is not None
-        and response.content_length <= MAX_BYTES
-    )
+    return _plain_page(response) and not (db_session is not None and db.written_tables(db_session))
 
 
 def _csrf_field() -> str:

@@ -30,8 +30,11 @@ scheduler's bookkeeping) drops it, since a member may see private rows of their 
 well as everybody's: a kept page saves the drawing of repeated views (a dashboard
 reloaded through a review session, a page opened in several tabs) between changes,
 never shows one late. The page's form token is taken out of the kept copy and signed
-again for each request, as the view would. The access checks above the view run on every
-request; a page that wrote a row, took a flash message, set a cookie or was not a plain
+again for each request, as the view would. The checks above the view (logged in, an
+account still active) run on every request; those the view makes (a cycle's reviewers
+only, an organizer's dashboard) ran when the copy was drawn for this same member, and
+whatever could change their answer (a role, an appointment, a cycle's stage) is a commit
+that drops the copy. A page that wrote a row, took a flash message, set a cookie or was not a plain
 200 page is not kept, and a member with a message waiting is drawn the page.
 
 Only a page's own address is kept, without a query (``?page=2``, filters, cursors are
@@ -233,7 +236,8 @@ def public_page(view: F) -> F:
 def members_page(view: F) -> F:
     """Marks a view whose page a logged-in member may be served again, from their own
     copy, until anything they could see changes (see the module's notes). Put it under
-    the access checks, which run on every request."""
+    ``login_required``, which runs on every request; the view's own checks ran for this
+    member when their copy was drawn."""
 
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:

@@ -34,8 +34,8 @@ again for each request, as the view would. The checks above the view (logged in,
 account still active) run on every request; those the view makes (a cycle's reviewers
 only, an organizer's dashboard) ran when the copy was drawn for this same member, and
 whatever could change their answer (a role, an appointment, a cycle's stage) is a commit
-that drops the copy. A page that wrote a row, took a flash message, set a cookie or was not a plain
-200 page is not kept, and a member with a message waiting is drawn the page.
+that drops the copy. A page that wrote a row, took a flash message, set a cookie or was
+not a plain 200 page is not kept, and a member with a message waiting is drawn the page.
 
 Only a page's own address is kept, without a query (``?page=2``, filters, cursors are
 drawn each time): what is kept is then bounded by the programme's data (a page per
@@ -212,10 +212,10 @@ def public_page(view: F) -> F:
 
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        seconds = current_app.config["PUBLIC_PAGE_SECONDS"]
-        cache = get_cache()
         if _member_viewing():
             return _served(view, args, kwargs, member=True)
+        seconds = current_app.config["PUBLIC_PAGE_SECONDS"]
+        cache = get_cache()
         # Only in Redis: a version dropped in one process's memory would leave the copies
         # the other workers keep.
         if (

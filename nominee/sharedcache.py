@@ -81,26 +81,15 @@ class SharedCache:
             except Exception as error:
                 log.warning("could not read %s from Redis: %s", key, error)
                 return False
-        return self._get_raw(key) is not None
+        return self._get_raws((key,))[0] is not None
 
     def get(self, key: str) -> Any | None:
-        raw = self._get_raw(key)
-        return None if raw is None else json.loads(raw)
+        return self.get_many(key)[0]
 
     def get_many(self, *keys: str) -> list[Any | None]:
         """The values under ``keys`` (None where none is kept), read at once: one round
         trip to Redis."""
-        if self.redis_url:
-            try:
-                raws = redisclient.client_for(self.redis_url).mget(
-                    [self.namespace + key for key in keys]
-                )
-            except Exception as error:
-                log.warning("could not read %s from Redis: %s", keys, error)
-                return [None] * len(keys)
-        else:
-            raws = [self._get_raw(key) for key in keys]
-        return [None if raw is None else json.loads(raw) for raw in raws]
+        return [None if raw is None else json.loads(raw) for raw in self._get_raws(keys)]
 
     def set(self, key: str, value: Any, ttl: float) -> None:
         raw = json.dumps(value, separators=(",", ":"))
@@ -177,22 +166,28 @@ class SharedCache:
         while len(self._local) > LOCAL_ENTRIES * 3 // 4:
             del self._local[next(iter(self._local))]
 
-    def _get_raw(self, key: str) -> str | None:
+    def _get_raws(self, keys: tuple[str, ...]) -> list[str | None]:
         if self.redis_url:
             try:
-                raw = redisclient.client_for(self.redis_url).get(self.namespace + key)
+                raws = redisclient.client_for(self.redis_url).mget(
+                    [self.namespace + key for key in keys]
+                )
             except Exception as error:
-                log.warning("could not read %s from Redis: %s", key, error)
-                return None
-            return raw.decode() if isinstance(raw, bytes) else raw
+                log.warning("could not read %s from Redis: %s", keys, error)
+                return [None] * len(keys)
+            return [raw.decode() if isinstance(raw, bytes) else raw for raw in raws]
         with self._lock:
-            kept = self._local.get(key)
-            if kept is None:
-                return None
-            if kept[0] <= time.monotonic():
-                del self._local[key]
-                return None
-            return kept[1]
+            return [self._local_value(key) for key in keys]
+
+    def _local_value(self, key: str) -> str | None:
+        """This process's value under ``key``, if not expired (hold ``_lock``)."""
+        kept = self._local.get(key)
+        if kept is None:
+            return None
+        if kept[0] <= time.monotonic():
+            del self._local[key]
+            return None
+        return kept[1]
 
 
 def attach(session: Session, cache: SharedCache) -> None:

@@ -166,8 +166,9 @@ def make_bench_app(url: str) -> Flask:
             "RATELIMIT_ENABLED": False,
             "LOG_REQUESTS": False,
             "TESTING": True,
-            # The pages' own work is measured: no visitor's page is served kept whole
-            # (nominee/pagecache.py; make bench-http serves with it, as production does).
+            # The pages' own work is measured: no visitor's or member's page is served
+            # kept whole (nominee/pagecache.py; make bench-http serves with them, as
+            # production does).
             "PUBLIC_PAGE_SECONDS": 0,
             "MEMBER_PAGE_SECONDS": 0,
         }

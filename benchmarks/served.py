@@ -114,8 +114,9 @@ def wrk(
         "--latency",
         "--timeout",
         "10s",
+        "-H",
+        f"User-Agent: {USER_AGENT}",
     ]
-    command += ["-H", f"User-Agent: {USER_AGENT}"]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
     out = subprocess.run(

@@ -34,8 +34,8 @@ BASE_CONFIG = {
     "WTF_CSRF_ENABLED": False,
     "RATELIMIT_ENABLED": False,
     "LOG_REQUESTS": False,
-    # Most tests change rows through factories, which the public pages' cache does not
-    # see: tests/test_pagecache.py turns it on and changes rows through the services.
+    # Most tests change rows through factories, which the kept pages' versions do not
+    # see: tests/ops/test_page_cache.py turns both on and changes rows through the services.
     "PUBLIC_PAGE_SECONDS": 0,
     "MEMBER_PAGE_SECONDS": 0,
 }

@@ -55,8 +55,8 @@ class Defaults:
     # 0: drawn on every view).
     PUBLIC_PAGE_SECONDS = 60
     # A logged-in member's own copy of the busiest pages (home, a member's page, the review
-    # dashboard, the cycle page) is kept at most this long, dropped by any change they could
-    # see, theirs or anybody's (nominee/pagecache.py; 0: drawn on every view).
+    # dashboard, a cycle's page, my contributions) is kept at most this long, dropped by any
+    # change they could see, theirs or anybody's (nominee/pagecache.py; 0: drawn each view).
     MEMBER_PAGE_SECONDS = 60
     MAX_CONTENT_LENGTH = 1 * 1024 * 1024
     IMPORT_MAX_BYTES = 8 * 1024 * 1024  # a CSV file of contributions (10,000 rows)

@@ -18,12 +18,3 @@ accesslog = None
 errorlog = "-"
 # No runtime control socket: nothing uses it, and two servers on one host would share it.
 control_socket_disable = True
-
-
-def when_ready(server) -> None:
-    """The app is loaded (``preload_app``) and no worker has forked yet: its objects are
-    frozen out of the collector's walks and young collections come less often
-    (``nominee/collector.py``); the workers inherit both."""
-    from nominee.collector import settle_for_workers
-
-    settle_for_workers()

@@ -40,7 +40,6 @@ sys.path.insert(0, str(ROOT))
 
 import nominee.models  # noqa: E402, F401  (every table on Base.metadata)
 from nominee import create_app  # noqa: E402
-from nominee.collector import settle_for_workers  # noqa: E402
 from nominee.db import Base, make_engine  # noqa: E402
 from nominee.seeding.scale.database import seed_database  # noqa: E402
 from nominee.seeding.scale.pages import (  # noqa: E402
@@ -180,8 +179,6 @@ def make_bench_app(url: str) -> Flask:
 
     # The floor: the base layout for a logged-in member, and nothing else.
     app.add_url_rule(FLOOR_PATH, FLOOR_ENDPOINT, floor)
-    # The collector as the server's workers run it (gunicorn.conf.py's when_ready).
-    settle_for_workers()
     return app
 
 

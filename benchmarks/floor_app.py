@@ -1,10 +1,7 @@
 """The floor of ``make bench-http``: a minimal Flask app that renders a template and
-queries nothing, served by gunicorn exactly as Nominee is (``benchmarks/served.py``),
-with the same collector settings (``nominee/collector.py``)."""
+queries nothing, served by gunicorn exactly as Nominee is (``benchmarks/http.py``)."""
 
 from flask import Flask, render_template
-
-from nominee.collector import settle_for_workers
 
 app = Flask(__name__)
 
@@ -25,8 +22,3 @@ TEMPLATE = app.jinja_env.from_string(PAGE)
 @app.get("/")
 def floor():
     return render_template(TEMPLATE, title="Floor", items=range(10))
-
-
-# Each worker imports this module (gunicorn does not preload it): settled as it starts,
-# as Nominee's are before they fork.
-settle_for_workers()

@@ -81,8 +81,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     receivers.connect()
     templating.init_app(app)
+    pagecache.init_app(app)  # its hook serves a kept copy before the settings are read
     programme_views.init_app(app)
-    pagecache.init_app(app)
     cli.init_app(app)
     migrate.init_app(app)
     jobs.init_app(app)

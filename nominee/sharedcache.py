@@ -191,7 +191,8 @@ class SharedCache:
 
 
 def attach(session: Session, cache: SharedCache) -> None:
-    """The cache the session's commits make values stale in (the unit of work's)."""
+    """The cache the session's commits make values stale in (the app's sessions carry
+    theirs from the start: ``nominee.uow``)."""
     session.info[CACHE] = cache
 
 

@@ -37,13 +37,14 @@ def init_app(app: Flask) -> None:
         },
     )
     app.extensions["nominee.engine"] = engine
-    factory = sessionmaker(bind=engine, expire_on_commit=False)
-    app.extensions["nominee.sessionmaker"] = factory
     # What every host must see alike (nominee/sharedcache.py): values a commit made wrong
-    # are deleted once it is done, from Redis for all hosts when there is one.
-    app.extensions["nominee.cache"] = sharedcache.SharedCache(
-        config.get("REDIS_URL"), config["CACHE_PREFIX"]
-    )
+    # are deleted once it is done, from Redis for all hosts when there is one. Every
+    # session of the app carries the cache, a request's and a job's or a command's alike,
+    # so whatever commits drops the kept values and pages it made wrong.
+    cache = sharedcache.SharedCache(config.get("REDIS_URL"), config["CACHE_PREFIX"])
+    app.extensions["nominee.cache"] = cache
+    factory = sessionmaker(bind=engine, expire_on_commit=False, info={sharedcache.CACHE: cache})
+    app.extensions["nominee.sessionmaker"] = factory
 
     @app.before_request
     def note_request() -> None:
@@ -107,6 +108,8 @@ def get_session() -> Session:
     """The session of the current request (or CLI command), created on first use."""
     if "db_session" not in g:
         g.db_session = current_app.extensions["nominee.sessionmaker"]()
+        # The app's factory gives it the cache already; one put in its place (the tests
+        # bind theirs to one connection) may not.
         sharedcache.attach(g.db_session, current_app.extensions["nominee.cache"])
     return g.db_session
 

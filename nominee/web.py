@@ -318,6 +318,11 @@ def register_error_handlers(app: Flask) -> None:
         return render_template("error.html", error=None, code=500), 500
 
 
+# On ``g``: the account a kept copy of its page was served to (``nominee.pagecache``),
+# without loading it; the hooks after the view read it instead of ``current_user``.
+MEMBER_COPY_FOR = "member_copy_for"
+
+
 def register_request_logging(app: Flask) -> None:
     @app.before_request
     def start_timer() -> None:
@@ -327,7 +332,9 @@ def register_request_logging(app: Flask) -> None:
     def log_request(response: Response) -> Response:
         if app.config["LOG_REQUESTS"] and "request_started" in g:
             elapsed = (time.perf_counter() - g.request_started) * 1000
-            user_id = current_user.id if current_user and current_user.is_authenticated else "-"
+            user_id = g.get(MEMBER_COPY_FOR) or (
+                current_user.id if current_user and current_user.is_authenticated else "-"
+            )
             log.info(
                 'method=%s path="%s" status=%s ms=%.1f user=%s',
                 request.method,
@@ -365,7 +372,8 @@ def register_security_headers(app: Flask) -> None:
         shared = response.status_code in (200, 304) and getattr(
             app.view_functions.get(request.endpoint or ""), "shared", False
         )
-        if request.endpoint != "static" and not shared and current_user.is_authenticated:
+        logged_in = MEMBER_COPY_FOR in g or current_user.is_authenticated
+        if request.endpoint != "static" and not shared and logged_in:
             response.headers["Cache-Control"] = "no-store"
         return response
 

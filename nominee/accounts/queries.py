@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from nominee.accounts.models import Role, User
-from nominee.accounts.rules import login_expired
+from nominee.accounts.rules import current_login
 from nominee.pagination import Page
 
 
@@ -19,15 +19,14 @@ def logged_in_user(
     """The account of a session or remember-me cookie: ``<id>:<session token>:<login
     start>`` (see ``User.get_id``), while the token is current and the login not expired
     (``now`` in seconds since the epoch; ``lifetime``: REMEMBER_COOKIE_DURATION)."""
-    user_id, token, started = [*login_id.split(":", 2), "", ""][:3]
-    if not user_id.isdigit() or not token or not started.isdigit():
+    login = current_login(login_id, now, lifetime)
+    if login is None:
         return None
-    if login_expired(int(started), now, lifetime):
-        return None
-    user = session.get(User, int(user_id))
+    user_id, token, started = login
+    user = session.get(User, user_id)
     if user is None or not user.is_active or user.session_token != token:
         return None
-    user.login_started_at = int(started)
+    user.login_started_at = started
     return user
 
 

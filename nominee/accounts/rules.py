@@ -58,6 +58,20 @@ def can_change_role(actor: User, target: User) -> bool:
     return can_manage_accounts(actor) and actor.id != target.id
 
 
+def current_login(
+    login_id: str, now: float, lifetime: timedelta | int | float
+) -> tuple[int, str, int] | None:
+    """The account id, session token and start of a login id (``<id>:<session token>:
+    <login start>``, see ``User.get_id``) while the login is not expired; else None. Whether
+    the token is still the account's is for the caller to check."""
+    user_id, token, started = [*login_id.split(":", 2), "", ""][:3]
+    if not user_id.isdigit() or not token or not started.isdigit():
+        return None
+    if login_expired(int(started), now, lifetime):
+        return None
+    return int(user_id), token, int(started)
+
+
 def login_expired(started_at: int, now: float, lifetime: timedelta | int | float) -> bool:
     """Whether a login that began at ``started_at`` (seconds since the epoch) is over: a
     login lasts ``lifetime`` (REMEMBER_COOKIE_DURATION) from the moment the password was

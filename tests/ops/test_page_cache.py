@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from nominee import sharedcache
+from nominee import clock, sharedcache
 from nominee.accounts import services as accounts
 from nominee.accounts.models import Role, User
 from nominee.awards import services as awards
@@ -434,3 +436,102 @@ def test_without_redis_no_member_s_page_is_kept(client, make, db):
         page = client.get(f"/members/{member.id}")
         assert page.status_code == 200
         assert HEADER not in page.headers
+
+
+# -- a kept copy is served before the account is loaded --------------------------------
+
+
+def test_a_kept_copy_is_served_without_a_single_query(member_hosts, members):
+    first, _second = member_hosts
+    mia = _logged_in(first, members["mia"][1])
+    path = f"/members/{members['awardee']}"
+    mia.get(path)
+    engine = first.extensions["nominee.engine"]
+    statements: list[str] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        kept = mia.get(path)
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert kept.headers[HEADER] == "hit"
+    assert "Member Mia" in kept.text
+    assert kept.headers["Cache-Control"] == "no-store"
+    assert statements == []
+
+
+def test_a_disabled_account_is_never_served_its_kept_copy(member_hosts, members):
+    first, second = member_hosts
+    mia_id, mia_email = members["mia"]
+    mia = _logged_in(first, mia_email)
+    path = f"/cycles/{members['cycle']}"
+    mia.get(path)
+    assert mia.get(path).headers[HEADER] == "hit"
+    with second.app_context(), unit_of_work() as session:
+        organizer = session.get(User, members["organizer"][0])
+        accounts.set_active(session, organizer, session.get(User, mia_id), False)
+    refused = mia.get(path)
+    assert refused.status_code == 302
+    assert "/login" in refused.headers["Location"]
+    assert HEADER not in refused.headers
+
+
+def test_a_job_s_commit_drops_the_kept_copies_too(member_hosts, members):
+    """A job or a command commits through the app's sessions, outside any request: the
+    header's count of unread notifications is right at once all the same."""
+    first, second = member_hosts
+    mia_id, mia_email = members["mia"]
+    mia = _logged_in(first, mia_email)
+    mia.get("/")
+    assert mia.get("/").headers[HEADER] == "hit"
+    with second.app_context():
+        session = second.extensions["nominee.sessionmaker"]()
+        try:
+            notifications.notify(
+                session, mia_id, "endorsed", contribution_id=1, title="A talk", endorser="Eve"
+            )
+            session.commit()
+        finally:
+            session.close()
+    page = mia.get("/")
+    assert page.headers[HEADER] == "miss"
+    assert 'class="badge badge-count">1<' in page.text
+
+
+def test_an_expired_login_is_never_served_its_kept_copy(member_hosts, members):
+    first, _second = member_hosts
+    mia = _logged_in(first, members["mia"][1])
+    path = "/contributions/mine"
+    mia.get(path)
+    assert mia.get(path).headers[HEADER] == "hit"
+    first.config["REMEMBER_COOKIE_DURATION"] = timedelta(seconds=-1)
+    refused = mia.get(path)
+    assert refused.status_code == 302
+    assert "/login" in refused.headers["Location"]
+
+
+def test_a_session_from_another_browser_is_drawn_the_page(member_hosts, members):
+    """Flask-Login's session protection: a session cookie carried to another browser is
+    never served the copy kept for it; the page is drawn, as a fresh login's would be."""
+    first, _second = member_hosts
+    mia = _logged_in(first, members["mia"][1])
+    path = f"/members/{members['awardee']}"
+    mia.get(path)
+    assert mia.get(path).headers[HEADER] == "hit"
+    elsewhere = mia.get(path, headers={"User-Agent": "Another browser/1.0"})
+    assert elsewhere.status_code == 200
+    assert elsewhere.headers.get(HEADER) != "hit"
+
+
+def test_a_kept_copy_is_served_on_the_programme_day_it_was_drawn_only(member_hosts, members):
+    first, _second = member_hosts
+    mia = _logged_in(first, members["mia"][1])
+    path = "/contributions/mine"
+    mia.get(path)
+    assert mia.get(path).headers[HEADER] == "hit"
+    with clock.as_of(clock.now() + timedelta(days=1)):
+        assert mia.get(path).headers[HEADER] == "miss"
+        assert mia.get(path).headers[HEADER] == "hit"
